@@ -1,0 +1,327 @@
+//! Diagnostics for process designers: every problem names file, line and column, says in plain
+//! words what is wrong and, where it can, what to write instead. Rendered like a compiler
+//! message, with the source line and a caret under the spot.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::positions::{Pos, PositionIndex};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One loaded YAML or Markdown file, kept so diagnostics can quote it.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as shown to the designer.
+    pub path: PathBuf,
+    pub text: String,
+    pub index: PositionIndex,
+}
+
+/// Handle to a [`SourceFile`] in [`Sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileId(pub usize);
+
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        let index = PositionIndex::build(&text);
+        self.files.push(SourceFile { path, text, index });
+        FileId(self.files.len() - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0]
+    }
+
+    /// Position of the value at `path` in file `id` (line 1, column 1 if unknown).
+    pub fn pos(&self, id: FileId, path: &str) -> Pos {
+        self.get(id)
+            .index
+            .value(path)
+            .unwrap_or(Pos { line: 1, column: 1 })
+    }
+
+    pub fn key_pos(&self, id: FileId, path: &str) -> Pos {
+        self.get(id)
+            .index
+            .key(path)
+            .unwrap_or(Pos { line: 1, column: 1 })
+    }
+}
+
+/// A problem at a place in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    /// Plain words, including a did-you-mean where there is one.
+    pub message: String,
+    /// What to do about it, when the message alone does not say.
+    pub help: Option<String>,
+    /// The source line the position is on, for rendering.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    /// The one-line form `file:line:col: message` (warnings say so).
+    pub fn headline(&self) -> String {
+        let prefix = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
+        format!(
+            "{}:{}:{}: {prefix}{}",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.message
+        )
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// The headline, the source line and a caret under the position, then the help.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.headline())?;
+        if let Some(line) = &self.source_line {
+            let number = self.line.to_string();
+            let pad = " ".repeat(number.len());
+            let before: String = line
+                .chars()
+                .take(self.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let width = token_width(line, self.column);
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{number} | {line}")?;
+            writeln!(f, "{pad} | {before}{}", "^".repeat(width))?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Width of the word starting at `column`, so the caret underlines it.
+fn token_width(line: &str, column: usize) -> usize {
+    let rest: String = line.chars().skip(column.saturating_sub(1)).collect();
+    let quoted = rest.starts_with(['"', '\'']);
+    let width = if quoted {
+        let quote = rest.chars().next().unwrap_or('"');
+        rest.chars()
+            .skip(1)
+            .position(|c| c == quote)
+            .map(|p| p + 2)
+            .unwrap_or(rest.chars().count())
+    } else {
+        let word: String = rest
+            .chars()
+            .take_while(|c| !matches!(c, ',' | '}' | ']' | '#') && !c.is_whitespace())
+            .collect();
+        // A key: underline the name, not its colon.
+        word.strip_suffix(':').unwrap_or(&word).chars().count()
+    };
+    width.max(1)
+}
+
+/// Collects diagnostics while loading and checking.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push_at(
+        &mut self,
+        sources: &Sources,
+        file: FileId,
+        pos: Pos,
+        severity: Severity,
+        message: String,
+        help: Option<String>,
+    ) {
+        let source = sources.get(file);
+        let source_line = source
+            .text
+            .lines()
+            .nth(pos.line.saturating_sub(1))
+            .map(str::to_string);
+        self.items.push(Diagnostic {
+            severity,
+            file: source.path.clone(),
+            line: pos.line,
+            column: pos.column,
+            message,
+            help,
+            source_line,
+        });
+    }
+
+    /// An error at the value of `path` in `file`.
+    pub fn error(&mut self, sources: &Sources, file: FileId, path: &str, message: String) {
+        let pos = sources.pos(file, path);
+        self.push_at(sources, file, pos, Severity::Error, message, None);
+    }
+
+    /// An error at the value of `path`, with advice on what to do.
+    pub fn error_help(
+        &mut self,
+        sources: &Sources,
+        file: FileId,
+        path: &str,
+        message: String,
+        help: String,
+    ) {
+        let pos = sources.pos(file, path);
+        self.push_at(sources, file, pos, Severity::Error, message, Some(help));
+    }
+
+    /// An error at the key of `path` (for problems with the key itself, like duplicates).
+    pub fn error_at_key(&mut self, sources: &Sources, file: FileId, path: &str, message: String) {
+        let pos = sources.key_pos(file, path);
+        self.push_at(sources, file, pos, Severity::Error, message, None);
+    }
+
+    pub fn warning(&mut self, sources: &Sources, file: FileId, path: &str, message: String) {
+        let pos = sources.pos(file, path);
+        self.push_at(sources, file, pos, Severity::Warning, message, None);
+    }
+
+    /// A problem with a file as a whole (missing, unreadable).
+    pub fn file_error(&mut self, path: &Path, message: String) {
+        self.items.push(Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message,
+            help: None,
+            source_line: None,
+        });
+    }
+
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.items.iter().filter(|d| d.severity == severity).count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors() > 0
+    }
+
+    /// Orders by file and position, so output reads top to bottom.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
+        });
+        self.items.dedup();
+    }
+}
+
+/// The closest candidate to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let folded = fold(word);
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(&folded, &fold(c)), *c))
+        .filter(|(distance, c)| *distance <= (c.chars().count().max(3) / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c);
+    // Renamed ids often grow or shrink ("telefonnummer" became "telefon"): suggest the longest
+    // candidate one contains the other.
+    close.or_else(|| {
+        candidates
+            .iter()
+            .filter(|c| {
+                let c = fold(c);
+                c.chars().count() >= 4
+                    && folded.chars().count() >= 4
+                    && (folded.contains(&c) || c.contains(&folded))
+            })
+            .max_by_key(|c| c.len())
+            .copied()
+    })
+}
+
+/// `; did you mean "x"?` or nothing.
+pub fn suggestion<'a, I>(word: &str, candidates: I) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    match did_you_mean(word, candidates) {
+        Some(best) => format!("; did you mean \"{best}\"?"),
+        None => String::new(),
+    }
+}
+
+/// Designers type umlauts where ids use ae/oe/ue; compare them as equals.
+fn fold(s: &str) -> String {
+    s.to_lowercase()
+        .replace('ä', "ae")
+        .replace('ö', "oe")
+        .replace('ü', "ue")
+        .replace('ß', "ss")
+        .replace('_', "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_id_without_umlaut() {
+        assert_eq!(
+            did_you_mean("gefährlich", ["gefaehrlich", "halter"]),
+            Some("gefaehrlich")
+        );
+    }
+
+    #[test]
+    fn suggests_a_renamed_id_that_grew_or_shrank() {
+        assert_eq!(
+            did_you_mean("telefonnummer", ["telefon", "email"]),
+            Some("telefon")
+        );
+        assert_eq!(did_you_mean("hundename", ["name", "rasse"]), Some("name"));
+    }
+
+    #[test]
+    fn does_not_suggest_unrelated_words() {
+        assert_eq!(did_you_mean("farbe", ["gefaehrlich", "halter"]), None);
+    }
+
+    #[test]
+    fn renders_source_line_and_caret() {
+        let mut sources = Sources::default();
+        let id = sources.add("f.yaml".into(), "id: x\ntype: txt\n".into());
+        let mut diags = Diagnostics::default();
+        diags.error(&sources, id, "type", "unknown field type \"txt\"".into());
+        assert_eq!(
+            diags.items[0].to_string(),
+            "f.yaml:2:7: unknown field type \"txt\"\n  |\n2 | type: txt\n  |       ^^^\n"
+        );
+    }
+}

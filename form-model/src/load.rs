@@ -1,0 +1,505 @@
+//! Reading the `forms/` folder: catalog forms (current ones in `catalog/<id>.yaml`, frozen older
+//! versions in `catalog/archive/<id>@<version>.yaml`) and municipality folders with their
+//! config, overlays and Markdown pages. Files that cannot be read or parsed become diagnostics;
+//! everything that did parse is kept so that one run reports as many problems as possible.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::de::DeserializeOwned;
+
+use crate::diagnostics::{Diagnostics, FileId, Severity, Sources, suggestion};
+use crate::model::{Form, Municipality, Overlay};
+use crate::positions::Pos;
+
+/// A catalog form as loaded, with the file it came from.
+#[derive(Debug, Clone)]
+pub struct CatalogForm {
+    pub form: Form,
+    pub file: FileId,
+    /// True for frozen older versions in `catalog/archive/`.
+    pub archived: bool,
+}
+
+/// An overlay file as loaded.
+#[derive(Debug, Clone)]
+pub struct LoadedOverlay {
+    pub overlay: Overlay,
+    pub file: FileId,
+}
+
+/// A Markdown page of a municipality (imprint, privacy, accessibility) in one language.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub path: PathBuf,
+    pub markdown: String,
+}
+
+/// A municipality folder as loaded.
+#[derive(Debug, Clone)]
+pub struct LoadedMunicipality {
+    pub config: Municipality,
+    pub file: FileId,
+    pub dir: PathBuf,
+    /// Overlays by index into `config.forms`.
+    pub overlays: BTreeMap<usize, LoadedOverlay>,
+    /// Pages by (`imprint` | `privacy` | `accessibility`, language).
+    pub pages: BTreeMap<(String, String), Page>,
+}
+
+/// Everything under `forms/`.
+#[derive(Debug, Default, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub sources: Sources,
+    pub catalog: Vec<CatalogForm>,
+    pub municipalities: Vec<LoadedMunicipality>,
+    /// Names (file stems) of catalog files that could not be read; their problems are reported
+    /// once, not again at every municipality that uses them.
+    pub unreadable_catalog: Vec<String>,
+}
+
+impl Project {
+    /// The catalog form `id` at `version`.
+    pub fn form(&self, id: &str, version: u32) -> Option<&CatalogForm> {
+        self.catalog
+            .iter()
+            .find(|c| c.form.id == id && c.form.version == version)
+    }
+
+    /// The newest version of catalog form `id`.
+    pub fn latest(&self, id: &str) -> Option<&CatalogForm> {
+        self.catalog
+            .iter()
+            .filter(|c| c.form.id == id)
+            .max_by_key(|c| c.form.version)
+    }
+
+    /// Distinct catalog form ids, sorted.
+    pub fn form_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.catalog.iter().map(|c| c.form.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+/// Loads `forms_dir`. Paths in diagnostics are `forms_dir` joined with the file's relative path,
+/// so running from the repository root shows `forms/catalog/...`.
+pub fn load(forms_dir: &Path, diags: &mut Diagnostics) -> Project {
+    let mut project = Project {
+        root: forms_dir.to_path_buf(),
+        ..Project::default()
+    };
+    let catalog_dir = forms_dir.join("catalog");
+    if !catalog_dir.is_dir() {
+        diags.file_error(
+            &catalog_dir,
+            "folder not found: the catalog of forms belongs here".into(),
+        );
+    }
+    for path in yaml_files(&catalog_dir) {
+        load_catalog_form(&mut project, &path, false, diags);
+    }
+    for path in yaml_files(&catalog_dir.join("archive")) {
+        load_catalog_form(&mut project, &path, true, diags);
+    }
+    let municipalities_dir = forms_dir.join("municipalities");
+    for dir in subdirs(&municipalities_dir) {
+        load_municipality(&mut project, &dir, diags);
+    }
+    project
+}
+
+fn load_catalog_form(project: &mut Project, path: &Path, archived: bool, diags: &mut Diagnostics) {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let Some((file, form)) = parse_file::<Form>(&mut project.sources, path, diags) else {
+        let id = stem.split('@').next().unwrap_or(stem);
+        project.unreadable_catalog.push(id.to_string());
+        return;
+    };
+    let expected = if archived {
+        format!("{}@{}", form.id, form.version)
+    } else {
+        form.id.clone()
+    };
+    if stem != expected {
+        let what = if archived {
+            "an archived form's file must be named <id>@<version>.yaml"
+        } else {
+            "a catalog form's file must be named after its id"
+        };
+        diags.error_help(
+            &project.sources,
+            file,
+            "id",
+            format!("{what}: this file should be called \"{expected}.yaml\""),
+            "rename the file or change the id".into(),
+        );
+    }
+    project.catalog.push(CatalogForm {
+        form,
+        file,
+        archived,
+    });
+}
+
+fn load_municipality(project: &mut Project, dir: &Path, diags: &mut Diagnostics) {
+    let path = dir.join("municipality.yaml");
+    if !path.is_file() {
+        diags.file_error(
+            &path,
+            "file not found: every municipality folder needs a municipality.yaml".into(),
+        );
+        return;
+    }
+    let Some((file, config)) = parse_file::<Municipality>(&mut project.sources, &path, diags)
+    else {
+        return;
+    };
+    let mut overlays = BTreeMap::new();
+    for (index, form_use) in config.forms.iter().enumerate() {
+        let Some(rel) = &form_use.overlay else {
+            continue;
+        };
+        let yaml_path = format!("forms[{index}].overlay");
+        let Some(overlay_path) =
+            referenced_file(&project.sources, file, &yaml_path, dir, rel, diags)
+        else {
+            continue;
+        };
+        if let Some((ofile, overlay)) =
+            parse_file::<Overlay>(&mut project.sources, &overlay_path, diags)
+        {
+            overlays.insert(
+                index,
+                LoadedOverlay {
+                    overlay,
+                    file: ofile,
+                },
+            );
+        }
+    }
+    let mut pages = BTreeMap::new();
+    for (kind, texts) in [
+        ("imprint", &config.pages.imprint),
+        ("privacy", &config.pages.privacy),
+        ("accessibility", &config.pages.accessibility),
+    ] {
+        for (lang, rel) in texts {
+            let yaml_path = format!("pages.{kind}.{lang}");
+            let Some(page_path) =
+                referenced_file(&project.sources, file, &yaml_path, dir, rel, diags)
+            else {
+                continue;
+            };
+            match fs::read_to_string(&page_path) {
+                Ok(markdown) => {
+                    pages.insert(
+                        (kind.to_string(), lang.clone()),
+                        Page {
+                            path: page_path,
+                            markdown,
+                        },
+                    );
+                }
+                Err(err) => diags.file_error(&page_path, format!("cannot read this page: {err}")),
+            }
+        }
+    }
+    project.municipalities.push(LoadedMunicipality {
+        config,
+        file,
+        dir: dir.to_path_buf(),
+        overlays,
+        pages,
+    });
+}
+
+/// Resolves a path written in a municipality file; reports it if it leaves the folder or does
+/// not exist.
+pub fn referenced_file(
+    sources: &Sources,
+    file: FileId,
+    yaml_path: &str,
+    dir: &Path,
+    rel: &str,
+    diags: &mut Diagnostics,
+) -> Option<PathBuf> {
+    let rel_path = Path::new(rel);
+    let escapes = rel_path.is_absolute()
+        || rel_path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
+    if escapes {
+        diags.error(
+            sources,
+            file,
+            yaml_path,
+            format!("\"{rel}\" must be a path inside the municipality folder"),
+        );
+        return None;
+    }
+    let full = dir.join(rel_path);
+    if !full.is_file() {
+        let siblings = full
+            .parent()
+            .map(|p| {
+                fs::read_dir(p)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let name = rel_path.file_name().and_then(|n| n.to_str()).unwrap_or(rel);
+        let hint = suggestion(name, siblings.iter().map(String::as_str));
+        diags.error(
+            sources,
+            file,
+            yaml_path,
+            format!("file \"{rel}\" not found{hint}"),
+        );
+        return None;
+    }
+    Some(full)
+}
+
+/// Reads and deserializes one YAML file; problems become diagnostics.
+pub fn parse_file<T: DeserializeOwned>(
+    sources: &mut Sources,
+    path: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(FileId, T)> {
+    let text = match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => {
+                diags.file_error(
+                    path,
+                    format!(
+                        "this file is not UTF-8 text (byte {}): save it as UTF-8",
+                        err.utf8_error().valid_up_to()
+                    ),
+                );
+                return None;
+            }
+        },
+        Err(err) => {
+            diags.file_error(path, format!("cannot read this file: {err}"));
+            return None;
+        }
+    };
+    let file = sources.add(path.to_path_buf(), text);
+    parse_source(sources, file, diags).map(|value| (file, value))
+}
+
+/// Deserializes an already added source.
+pub fn parse_source<T: DeserializeOwned>(
+    sources: &Sources,
+    file: FileId,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    match serde_yaml::from_str::<T>(&sources.get(file).text) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            let pos = err
+                .location()
+                .map(|l| Pos {
+                    line: l.line(),
+                    column: l.column(),
+                })
+                .unwrap_or(Pos { line: 1, column: 1 });
+            let (message, help) = explain_yaml_error(&err.to_string());
+            diags.push_at(sources, file, pos, Severity::Error, message, help);
+            None
+        }
+    }
+}
+
+static LOCATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r" at line \d+ column \d+").unwrap());
+static PATH_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z0-9_\-\[\]\.]+): ").unwrap());
+static BACKTICKED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([^`]*)`").unwrap());
+
+/// Turns serde_yaml's message into plain words and advice.
+pub fn explain_yaml_error(raw: &str) -> (String, Option<String>) {
+    let without_location = LOCATION.replace_all(raw, "");
+    let msg = PATH_PREFIX.replace(&without_location, "").to_string();
+    let quoted: Vec<String> = BACKTICKED
+        .captures_iter(&msg)
+        .map(|c| c[1].to_string())
+        .collect();
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(rest) = msg.strip_prefix("unknown field ") {
+        let word = quoted.first().cloned().unwrap_or_default();
+        let allowed = &quoted[1.min(quoted.len())..];
+        let hint = suggestion(&word, allowed.iter().map(String::as_str));
+        let help = if rest.contains("there are no fields") || allowed.is_empty() {
+            None
+        } else {
+            Some(format!("allowed here: {}", list(allowed)))
+        };
+        return (format!("unknown key \"{word}\"{hint}"), help);
+    }
+    if msg.starts_with("unknown variant ") {
+        let word = quoted.first().cloned().unwrap_or_default();
+        let allowed = &quoted[1.min(quoted.len())..];
+        let hint = suggestion(&word, allowed.iter().map(String::as_str));
+        return (
+            format!("unknown value \"{word}\"{hint}"),
+            Some(format!("allowed here: {}", list(allowed))),
+        );
+    }
+    if msg.starts_with("missing field ") {
+        let word = quoted.first().cloned().unwrap_or_default();
+        return (
+            format!("\"{word}\" is missing here"),
+            Some(format!("add \"{word}: ...\" to this entry")),
+        );
+    }
+    if msg.starts_with("duplicate field ") {
+        let word = quoted.first().cloned().unwrap_or_default();
+        return (
+            format!("key \"{word}\" is written twice"),
+            Some("keep only one of them".into()),
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return (
+            format!(
+                "expected {}, found {}",
+                plain_expected(expected),
+                plain_found(found)
+            ),
+            None,
+        );
+    }
+    if let Some(rest) = msg.strip_prefix("invalid value: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return (
+            format!(
+                "expected {}, found {}",
+                plain_expected(expected),
+                plain_found(found)
+            ),
+            None,
+        );
+    }
+    if msg.contains("untagged enum Bound") {
+        return (
+            "expected a number or a date (2026-01-31, today, today-18y, today+14d)".into(),
+            None,
+        );
+    }
+    if msg.starts_with("duplicate entry with key") {
+        let key = msg
+            .split('"')
+            .nth(1)
+            .map(str::to_string)
+            .unwrap_or_default();
+        return (
+            format!("\"{key}\" is written twice in this mapping"),
+            Some("keep only one of them".into()),
+        );
+    }
+    (
+        format!("YAML syntax error: {msg}"),
+        Some("check the indentation and that every \"key: value\" has a space after the colon; quote texts that contain \": \" or start with a special character".into()),
+    )
+}
+
+fn plain_expected(expected: &str) -> String {
+    let e = expected.trim();
+    match e {
+        "u32" | "u64" | "usize" | "u16" | "u8" => "a whole number".into(),
+        "f64" | "f32" => "a number".into(),
+        "a boolean" => "true or false".into(),
+        "a string" => "a text".into(),
+        "a sequence" => "a list (lines starting with \"- \")".into(),
+        "a map" => "a mapping of languages to texts, like { de: ..., en: ... }".into(),
+        _ if e.starts_with("struct ") => "a mapping of keys to values".into(),
+        _ if e.starts_with("enum ") => "one of the listed names".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn plain_found(found: &str) -> String {
+    let f = found.trim();
+    if let Some(s) = f.strip_prefix("string ") {
+        return format!("the text {s}");
+    }
+    match f {
+        "sequence" => "a list".into(),
+        "map" => "a mapping".into(),
+        "unit value" => "nothing".into(),
+        _ => f
+            .replace("integer ", "the number ")
+            .replace("floating point ", "the number "),
+    }
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explains_unknown_key_with_suggestion() {
+        let (msg, help) = explain_yaml_error(
+            "steps[0].fields[1]: unknown field `requried`, expected one of `id`, `type`, `required` at line 5 column 9",
+        );
+        assert_eq!(msg, "unknown key \"requried\"; did you mean \"required\"?");
+        assert_eq!(
+            help.as_deref(),
+            Some("allowed here: \"id\", \"type\", \"required\"")
+        );
+    }
+
+    #[test]
+    fn explains_type_errors_in_plain_words() {
+        let (msg, _) = explain_yaml_error(
+            "retention-days: invalid type: string \"ein Jahr\", expected u32 at line 3 column 17",
+        );
+        assert_eq!(msg, "expected a whole number, found the text \"ein Jahr\"");
+    }
+}

@@ -1,0 +1,211 @@
+//! Where every key and value of a YAML file stands. serde_yaml tells the position of the first
+//! syntax or type error only; semantic errors found later (a condition naming an unknown field,
+//! a duplicate id) need the position of the value they are about. This index walks the same
+//! text once with an event parser and maps each value's path (`steps[1].fields[0].id`) to its
+//! line and column.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// A 1-based line and column in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Positions of keys and values, by path.
+#[derive(Debug, Default, Clone)]
+pub struct PositionIndex {
+    values: HashMap<String, Pos>,
+    keys: HashMap<String, Pos>,
+}
+
+impl PositionIndex {
+    /// Builds the index; a text the event parser cannot read gives an empty index (serde_yaml
+    /// reports the syntax error itself).
+    pub fn build(text: &str) -> PositionIndex {
+        let mut builder = Builder::default();
+        let mut parser = Parser::new_from_str(text);
+        if parser.load(&mut builder, false).is_err() {
+            return PositionIndex::default();
+        }
+        builder.index
+    }
+
+    /// Position of the value at `path`, or of its key, or of the closest enclosing value.
+    pub fn value(&self, path: &str) -> Option<Pos> {
+        let mut path = path;
+        loop {
+            if let Some(pos) = self.values.get(path).or_else(|| self.keys.get(path)) {
+                return Some(*pos);
+            }
+            path = parent(path)?;
+        }
+    }
+
+    /// Position of the key that holds the value at `path` (falls back like [`Self::value`]).
+    pub fn key(&self, path: &str) -> Option<Pos> {
+        self.keys.get(path).copied().or_else(|| self.value(path))
+    }
+}
+
+/// `a.b[2].c` → `a.b[2]` → `a.b` → `a` → ``; `None` after the root.
+fn parent(path: &str) -> Option<&str> {
+    if path.is_empty() {
+        return None;
+    }
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
+    Some(&path[..cut])
+}
+
+/// Appends a mapping key or a sequence index to a path.
+pub fn child(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+pub fn item(path: &str, index: usize) -> String {
+    format!("{path}[{index}]")
+}
+
+enum Frame {
+    Map {
+        path: String,
+        key: Option<String>,
+        first: bool,
+    },
+    Seq {
+        path: String,
+        next: usize,
+    },
+    /// A mapping used as a key: positions inside are not addressable.
+    Opaque,
+}
+
+#[derive(Default)]
+struct Builder {
+    index: PositionIndex,
+    stack: Vec<Frame>,
+}
+
+impl Builder {
+    /// The path of the node that starts now, or `None` if it is a mapping key.
+    fn place(&mut self, scalar_key: Option<&str>, pos: Pos) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Opaque) => None,
+            Some(Frame::Seq { path, next }) => {
+                let p = item(path, *next);
+                *next += 1;
+                Some(p)
+            }
+            Some(Frame::Map { path, key, first }) => match key.take() {
+                Some(k) => Some(child(path, &k)),
+                None => {
+                    // This node is a key.
+                    match scalar_key {
+                        Some(k) => {
+                            // A mapping "is" where its first key is (the parser marks block
+                            // mappings after the key).
+                            if *first {
+                                self.index.values.insert(path.clone(), pos);
+                                *first = false;
+                            }
+                            self.index.keys.insert(child(path, k), pos);
+                            *key = Some(k.to_string());
+                        }
+                        None => *key = Some(String::from("?")),
+                    }
+                    None
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let pos = Pos {
+            line: mark.line(),
+            column: mark.col() + 1,
+        };
+        match ev {
+            Event::Scalar(value, ..) => {
+                if let Some(path) = self.place(Some(&value), pos) {
+                    self.index.values.insert(path, pos);
+                }
+            }
+            Event::Alias(_) => {
+                if let Some(path) = self.place(Some(""), pos) {
+                    self.index.values.insert(path, pos);
+                }
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let is_map = matches!(ev, Event::MappingStart(..));
+                let frame = match self.place(None, pos) {
+                    Some(path) => {
+                        self.index.values.insert(path.clone(), pos);
+                        if is_map {
+                            Frame::Map {
+                                path,
+                                key: None,
+                                first: true,
+                            }
+                        } else {
+                            Frame::Seq { path, next: 0 }
+                        }
+                    }
+                    None => Frame::Opaque,
+                };
+                self.stack.push(frame);
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "id: hund\nsteps:\n  - id: halter\n    fields:\n      - { id: vorname, type: text }\n      - id: name\n        label: { de: Name }\n";
+
+    #[test]
+    fn finds_values_and_keys_in_block_and_flow_style() {
+        let index = PositionIndex::build(DOC);
+        assert_eq!(index.value("id"), Some(Pos { line: 1, column: 5 }));
+        assert_eq!(index.key("steps"), Some(Pos { line: 2, column: 1 }));
+        assert_eq!(
+            index.value("steps[0].fields[0].id"),
+            Some(Pos {
+                line: 5,
+                column: 15
+            })
+        );
+        assert_eq!(
+            index.value("steps[0].fields[1].label.de"),
+            Some(Pos {
+                line: 7,
+                column: 22
+            })
+        );
+    }
+
+    #[test]
+    fn falls_back_to_the_enclosing_value() {
+        let index = PositionIndex::build(DOC);
+        assert_eq!(
+            index.value("steps[0].fields[1].hint.en"),
+            index.value("steps[0].fields[1]")
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! The submission record: what the function stores and the back office imports
+//! (`formfabrik.submission/1`). Versioned; fields are only ever added in a compatible way.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::resolve::ResolvedForm;
+
+/// The `format` of records written by this version.
+pub const RECORD_FORMAT: &str = "formfabrik.submission/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionRecord {
+    pub format: String,
+    /// Client-chosen (or server-made) submission id; the storage key contains it.
+    pub id: Uuid,
+    /// Short reference the citizen sees on the confirmation page, e.g. `MUS-2026-7K3F9Q`.
+    pub reference: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    pub municipality: RecordMunicipality,
+    pub form: RecordForm,
+    pub language: String,
+    /// Validated data, shaped as the form's JSON Schema says.
+    pub data: Map<String, Value>,
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordMunicipality {
+    pub id: String,
+    pub ags: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordForm {
+    pub id: String,
+    pub version: u32,
+    /// Hash of the resolved form the data was validated against.
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+}
+
+/// A stored file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    pub field: String,
+    /// Object key in the store.
+    pub key: String,
+    pub sha256: String,
+    pub size: u64,
+    #[serde(rename = "type")]
+    pub media_type: String,
+}
+
+impl SubmissionRecord {
+    /// A record for data that `validate` accepted.
+    pub fn new(
+        form: &ResolvedForm,
+        id: Uuid,
+        received_at: OffsetDateTime,
+        language: &str,
+        data: Map<String, Value>,
+        attachments: Vec<Attachment>,
+    ) -> SubmissionRecord {
+        SubmissionRecord {
+            format: RECORD_FORMAT.to_string(),
+            id,
+            reference: reference(&form.municipality.id, received_at.year(), id),
+            received_at,
+            municipality: RecordMunicipality {
+                id: form.municipality.id.clone(),
+                ags: form.municipality.ags.clone(),
+            },
+            form: RecordForm {
+                id: form.form.id.clone(),
+                version: form.form.version,
+                sha256: form.sha256.clone(),
+                service: form.service.clone(),
+            },
+            language: language.to_string(),
+            data,
+            attachments,
+        }
+    }
+}
+
+/// Crockford base32: no I, L, O, U, so a reference read over the phone is unambiguous.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// `MUS-2026-7K3F9Q`: three letters of the municipality, the year, and six characters derived
+/// from the submission id (so a retried submission gets the same reference).
+pub fn reference(municipality: &str, year: i32, id: Uuid) -> String {
+    let prefix: String = municipality
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .take(3)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let bits = u128::from_be_bytes(*id.as_bytes());
+    let code: String = (0..6)
+        .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect();
+    format!("{prefix}-{year}-{code}")
+}

@@ -1,0 +1,243 @@
+//! JSON Schema (2020-12) of a resolved form's `data`: the importer contract. Built from the same
+//! model the function validates with. Conditions become `if`/`then`/`else`, so "required while
+//! shown" and "must be empty while hidden" hold in the schema too. What JSON Schema cannot say
+//! (IBAN and Steuer-ID checksums, dates relative to the day of submission) is named in
+//! `x-formfabrik-*` keywords for the reader.
+
+use serde_json::{Map, Value, json};
+
+use crate::conditions::Shape;
+use crate::model::{Bound, Condition, Field, FieldType};
+use crate::resolve::ResolvedForm;
+use crate::rules;
+use crate::validate::{ADDRESS_PARTS, max_file_bytes, text_in};
+
+/// The schema's `$id`.
+pub fn schema_id(form: &ResolvedForm) -> String {
+    format!(
+        "urn:formfabrik:schema:{}:{}:v{}",
+        form.municipality.id, form.form.id, form.form.version
+    )
+}
+
+/// The JSON Schema of `data` in submissions of `form`.
+pub fn json_schema(form: &ResolvedForm) -> Value {
+    let lang = form.languages.first().map_or("de", String::as_str);
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    let mut conditional = Vec::new();
+    for step in &form.form.steps {
+        for field in &step.fields {
+            let mut schema = field_schema(field, lang);
+            if let Some(obj) = schema.as_object_mut() {
+                obj.insert("title".into(), json!(text_in(&field.label, lang)));
+                if let Some(hint) = &field.hint {
+                    obj.insert("description".into(), json!(text_in(hint, lang)));
+                }
+            }
+            properties.insert(field.id.clone(), schema);
+            let condition = match (&step.show_if, &field.show_if) {
+                (None, None) => None,
+                (Some(c), None) | (None, Some(c)) => Some(condition_schema(c, form)),
+                (Some(a), Some(b)) => Some(json!({
+                    "allOf": [condition_schema(a, form), condition_schema(b, form)]
+                })),
+            };
+            match condition {
+                None if field.required => required.push(json!(field.id)),
+                None => {}
+                Some(cond) => {
+                    let mut rule = Map::new();
+                    rule.insert("if".into(), cond);
+                    if field.required {
+                        rule.insert("then".into(), json!({ "required": [field.id] }));
+                    }
+                    rule.insert("else".into(), json!({ "not": { "required": [field.id] } }));
+                    conditional.push(Value::Object(rule));
+                }
+            }
+        }
+    }
+    let mut schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id(form),
+        "title": text_in(&form.form.title, lang),
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+        "x-formfabrik-form": { "id": form.form.id, "version": form.form.version, "sha256": form.sha256 },
+    });
+    if let Some(service) = &form.service {
+        schema["x-formfabrik-form"]["service"] = json!(service);
+    }
+    if !conditional.is_empty() {
+        schema["allOf"] = Value::Array(conditional);
+    }
+    schema
+}
+
+fn string_with(extra: Value) -> Value {
+    let mut s = json!({ "type": "string", "minLength": 1 });
+    if let (Some(obj), Value::Object(more)) = (s.as_object_mut(), extra) {
+        obj.extend(more);
+    }
+    s
+}
+
+fn field_schema(field: &Field, _lang: &str) -> Value {
+    let lengths = |mut v: Value| {
+        if let Some(min) = field.min_length {
+            v["minLength"] = json!(min.max(1));
+        }
+        if let Some(max) = field.max_length {
+            v["maxLength"] = json!(max);
+        }
+        v
+    };
+    match field.kind {
+        FieldType::Text | FieldType::Textarea => {
+            let mut v = lengths(string_with(json!({})));
+            if let Some(p) = &field.pattern {
+                v["pattern"] = json!(format!("^(?:{p})$"));
+            }
+            v
+        }
+        FieldType::Tel => {
+            let mut v = lengths(string_with(json!({ "pattern": rules::TEL_PATTERN })));
+            if let Some(p) = &field.pattern {
+                v["allOf"] = json!([{ "pattern": format!("^(?:{p})$") }]);
+            }
+            v
+        }
+        FieldType::Email => {
+            let mut v = lengths(string_with(json!({ "format": "email" })));
+            if field.max_length.is_none() {
+                v["maxLength"] = json!(rules::EMAIL_MAX_LENGTH);
+            }
+            v
+        }
+        FieldType::Iban => string_with(json!({
+            "pattern": rules::IBAN_PATTERN,
+            "x-formfabrik-check": "iban-mod97",
+        })),
+        FieldType::Postcode => string_with(json!({ "pattern": rules::POSTCODE_PATTERN })),
+        FieldType::TaxId => string_with(json!({
+            "pattern": rules::TAX_ID_PATTERN,
+            "x-formfabrik-check": "steuer-id-iso7064",
+        })),
+        FieldType::Date => {
+            let mut v = string_with(json!({ "format": "date", "pattern": rules::DATE_PATTERN }));
+            for (key, bound) in [
+                ("x-formfabrik-min", &field.min),
+                ("x-formfabrik-max", &field.max),
+            ] {
+                if let Some(Bound::Text(expr)) = bound {
+                    v[key] = json!(expr);
+                }
+            }
+            v
+        }
+        FieldType::Number => {
+            let mut v = json!({ "type": "number" });
+            if let Some(Bound::Number(n)) = field.min {
+                v["minimum"] = json!(n);
+            }
+            if let Some(Bound::Number(n)) = field.max {
+                v["maximum"] = json!(n);
+            }
+            if let Some(step) = field.step {
+                if step == 1.0 && matches!(field.min, None | Some(Bound::Number(_))) {
+                    v["type"] = json!("integer");
+                } else {
+                    v["multipleOf"] = json!(step);
+                }
+            }
+            v
+        }
+        FieldType::Radios | FieldType::Select => json!({
+            "type": "string",
+            "enum": field.options.iter().map(|o| o.value.clone()).collect::<Vec<_>>(),
+        }),
+        FieldType::Checkboxes => {
+            let mut v = json!({
+                "type": "array",
+                "items": { "enum": field.options.iter().map(|o| o.value.clone()).collect::<Vec<_>>() },
+                "uniqueItems": true,
+                "minItems": field.min_selected.unwrap_or(1).max(1),
+            });
+            if let Some(max) = field.max_selected {
+                v["maxItems"] = json!(max);
+            }
+            v
+        }
+        FieldType::File => {
+            let mut media = json!({ "type": "string" });
+            if field.accept.iter().all(|a| !a.ends_with("/*")) {
+                media["enum"] = json!(field.accept);
+            } else {
+                media["x-formfabrik-accept"] = json!(field.accept);
+            }
+            let mut size = json!({ "type": "integer", "minimum": 1 });
+            if let Some(mb) = field.max_size_mb {
+                size["maximum"] = json!(max_file_bytes(mb) as u64);
+            }
+            json!({
+                "type": "object",
+                "properties": {
+                    "name": { "type": "string", "minLength": 1, "maxLength": 255 },
+                    "type": media,
+                    "size": size,
+                    "sha256": { "type": "string", "pattern": "^[0-9a-fA-F]{64}$" },
+                },
+                "required": ["name", "type", "size"],
+                "additionalProperties": false,
+            })
+        }
+        FieldType::Address => {
+            let mut properties = Map::new();
+            for part in &ADDRESS_PARTS {
+                let mut s =
+                    json!({ "type": "string", "minLength": 1, "maxLength": part.max_length });
+                if part.postcode {
+                    s["pattern"] = json!(rules::POSTCODE_PATTERN);
+                }
+                properties.insert(part.key.into(), s);
+            }
+            json!({
+                "type": "object",
+                "properties": properties,
+                "required": ADDRESS_PARTS.iter().map(|p| p.key).collect::<Vec<_>>(),
+                "additionalProperties": false,
+            })
+        }
+    }
+}
+
+/// A condition as a schema that the whole `data` object matches exactly when it holds.
+fn condition_schema(cond: &Condition, form: &ResolvedForm) -> Value {
+    match cond.shape() {
+        Ok(Shape::Equals(field, value)) => test_schema(form, field, json!({ "const": value })),
+        Ok(Shape::In(field, values)) => test_schema(form, field, json!({ "enum": values })),
+        Ok(Shape::All(cs)) => {
+            json!({ "allOf": cs.iter().map(|c| condition_schema(c, form)).collect::<Vec<_>>() })
+        }
+        Ok(Shape::Any(cs)) => {
+            json!({ "anyOf": cs.iter().map(|c| condition_schema(c, form)).collect::<Vec<_>>() })
+        }
+        Ok(Shape::Not(c)) => json!({ "not": condition_schema(c, form) }),
+        Err(_) => json!(false),
+    }
+}
+
+fn test_schema(form: &ResolvedForm, field: &str, test: Value) -> Value {
+    let multi = form
+        .field(field)
+        .is_some_and(|f| f.kind == FieldType::Checkboxes);
+    let value = if multi {
+        json!({ "contains": test })
+    } else {
+        test
+    };
+    json!({ "properties": { field: value }, "required": [field] })
+}

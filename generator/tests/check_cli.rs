@@ -1,0 +1,65 @@
+//! `formfabrik check` as designers run it: real process, real exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn check(dir: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_formfabrik"))
+        .args(["check", "--forms", "forms"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn check_passes_on_the_repository_and_prints_summary_and_drift_report() {
+    let (code, out) = check(&repo());
+    assert_eq!(code, 0, "{out}");
+    let summary = out.lines().last().unwrap();
+    assert!(
+        summary.starts_with("check: 4 catalog forms (5 versions), 3 municipalities, "),
+        "{summary}"
+    );
+    assert!(summary.ends_with(": 0 errors, 0 warnings"), "{summary}");
+    assert!(out.contains("drift report:\n"), "{out}");
+    assert!(
+        out.contains("    hundesteuer-anmeldung: pins version 1, the catalog's newest is 2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("unknown field \"telefonnummer\" in set; did you mean \"telefon\"?"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_exits_1_and_shows_the_source_line_on_an_error() {
+    let case = repo().join("tests/fixtures/invalid/condition-unknown-field");
+    let (code, out) = check(&case);
+    assert_eq!(code, 1);
+    assert!(out.starts_with(
+        "forms/catalog/hundesteuer-anmeldung.yaml:45:27: unknown field \"gefährlich\" in condition; did you mean \"gefaehrlich\"?\n"
+    ), "{out}");
+    assert!(out.contains("^^^^^^^^^^"), "{out}");
+    assert!(out.trim_end().ends_with(": 1 error, 0 warnings"), "{out}");
+}
+
+#[test]
+fn check_reports_a_missing_forms_folder() {
+    let dir = std::env::temp_dir().join(format!("formfabrik-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (code, out) = check(&dir);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("forms/catalog:1:1: folder not found"),
+        "{out}"
+    );
+}
