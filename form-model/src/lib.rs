@@ -5,11 +5,13 @@
 
 pub mod conditions;
 pub mod diagnostics;
+pub mod form_post;
 pub mod lint;
 pub mod load;
 pub mod model;
 pub mod positions;
 pub mod record;
+pub mod registry;
 pub mod resolve;
 pub mod rules;
 pub mod schema;

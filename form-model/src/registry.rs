@@ -1,0 +1,154 @@
+//! `dist/function/registry.json`: the resolved forms the function loads at start, with what it
+//! needs to know about each municipality (CORS origin, where its pages live). Written by the
+//! generator, read and checked by the function; both go through this type.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::CheckReport;
+use crate::resolve::ResolvedForm;
+
+/// The `format` of registries written by this version.
+pub const REGISTRY_FORMAT: &str = "formfabrik.registry/1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Registry {
+    pub format: String,
+    pub municipalities: Vec<RegistryMunicipality>,
+    pub forms: Vec<ResolvedForm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RegistryMunicipality {
+    pub id: String,
+    pub name: String,
+    pub ags: String,
+    /// Languages offered; the first is the default and lives at the site's root.
+    pub languages: Vec<String>,
+    /// Origin browsers send in `Origin` (CORS allowlist).
+    pub site_origin: String,
+    /// Base URL of the municipality's pages, without trailing slash
+    /// (`https://formulare.musterstadt.de`, or `http://127.0.0.1:8080/musterstadt` locally).
+    pub site_url: String,
+    /// The back office's public key (JWK) when submissions are to be encrypted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_key: Option<serde_json::Value>,
+}
+
+/// Why a registry cannot be used.
+#[derive(Debug, Error, PartialEq)]
+pub enum RegistryError {
+    #[error("registry is not valid JSON of the expected shape: {0}")]
+    Shape(String),
+    #[error("registry format is \"{found}\", this version reads \"{REGISTRY_FORMAT}\"")]
+    Format { found: String },
+    #[error("form {municipality}/{form}: content hash does not match (registry edited by hand?)")]
+    Hash { municipality: String, form: String },
+    #[error("form {municipality}/{form}: municipality \"{municipality}\" is not in the registry")]
+    UnknownMunicipality { municipality: String, form: String },
+    #[error("form {municipality}/{form} is listed twice")]
+    Duplicate { municipality: String, form: String },
+    #[error("municipality \"{0}\" is listed twice")]
+    DuplicateMunicipality(String),
+}
+
+impl Registry {
+    /// The registry for everything `check` resolved. `site_url` gives each municipality's page
+    /// base URL (its `site-origin` when published, a local address for `formfabrik serve`).
+    pub fn build(
+        report: &CheckReport,
+        site_url: impl Fn(&crate::Municipality) -> String,
+    ) -> Registry {
+        let municipalities = report
+            .project
+            .municipalities
+            .iter()
+            .map(|m| RegistryMunicipality {
+                id: m.config.id.clone(),
+                name: m.config.name.clone(),
+                ags: m.config.ags.clone(),
+                languages: m.config.languages.clone(),
+                site_origin: m.config.site_origin.clone(),
+                site_url: site_url(&m.config).trim_end_matches('/').to_string(),
+                encryption_key: None,
+            })
+            .collect();
+        Registry {
+            format: REGISTRY_FORMAT.to_string(),
+            municipalities,
+            forms: report.resolved.clone(),
+        }
+    }
+
+    /// Parses and checks a registry: format, hashes, references, duplicates.
+    pub fn from_json(text: &str) -> Result<Registry, RegistryError> {
+        let registry: Registry =
+            serde_json::from_str(text).map_err(|e| RegistryError::Shape(e.to_string()))?;
+        if registry.format != REGISTRY_FORMAT {
+            return Err(RegistryError::Format {
+                found: registry.format,
+            });
+        }
+        let mut ids = HashSet::new();
+        for m in &registry.municipalities {
+            if !ids.insert(m.id.as_str()) {
+                return Err(RegistryError::DuplicateMunicipality(m.id.clone()));
+            }
+        }
+        let mut seen = HashSet::new();
+        for f in &registry.forms {
+            let (municipality, form) = (f.municipality.id.clone(), f.form.id.clone());
+            if !ids.contains(municipality.as_str()) {
+                return Err(RegistryError::UnknownMunicipality { municipality, form });
+            }
+            if f.content_hash() != f.sha256 {
+                return Err(RegistryError::Hash { municipality, form });
+            }
+            if !seen.insert((municipality.clone(), form.clone())) {
+                return Err(RegistryError::Duplicate { municipality, form });
+            }
+        }
+        Ok(registry)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("registry serializes")
+    }
+
+    pub fn municipality(&self, id: &str) -> Option<&RegistryMunicipality> {
+        self.municipalities.iter().find(|m| m.id == id)
+    }
+
+    /// The form `form` as `municipality` publishes it.
+    pub fn form(&self, municipality: &str, form: &str) -> Option<&ResolvedForm> {
+        self.forms
+            .iter()
+            .find(|f| f.municipality.id == municipality && f.form.id == form)
+    }
+}
+
+impl RegistryMunicipality {
+    /// Path prefix of a language's pages below the site: "" for the default language,
+    /// "/en" for the others.
+    pub fn lang_prefix(&self, lang: &str) -> String {
+        if self.languages.first().map(String::as_str) == Some(lang) {
+            String::new()
+        } else {
+            format!("/{lang}")
+        }
+    }
+
+    /// The form page: `<site>/[<lang>/]<form>/`.
+    pub fn form_url(&self, form: &str, lang: &str) -> String {
+        format!("{}{}/{form}/", self.site_url, self.lang_prefix(lang))
+    }
+
+    /// The confirmation page the function redirects a browser form post to.
+    pub fn confirmation_url(&self, form: &str, lang: &str, reference: &str) -> String {
+        format!("{}danke/?ref={reference}", self.form_url(form, lang))
+    }
+}
