@@ -50,6 +50,89 @@ pub fn normalize_iban(s: &str) -> Option<String> {
         .map(|iban| iban::IbanLike::electronic_str(&iban).to_string())
 }
 
+/// The BBAN format of every country the IBAN check accepts, run-length encoded per position
+/// class (`n` digit, `a` letter, `c` either): `DE` → `18n`, `GB` → `4a14n`. Derived by probing
+/// [`normalize_iban`]'s implementation, so the page's script checks exactly what the function
+/// checks without a second hand-written table.
+pub fn iban_formats() -> &'static std::collections::BTreeMap<String, String> {
+    static FORMATS: std::sync::LazyLock<std::collections::BTreeMap<String, String>> =
+        std::sync::LazyLock::new(probe_iban_formats);
+    &FORMATS
+}
+
+fn iban_with_check(country: &str, bban: &str) -> String {
+    // ISO 13616: check digits make (BBAN + country + check) ≡ 1 (mod 97).
+    let rearranged = format!("{bban}{country}00");
+    let mut rem: u32 = 0;
+    for c in rearranged.chars() {
+        let v = c.to_digit(36).unwrap_or(0);
+        rem = if v < 10 {
+            (rem * 10 + v) % 97
+        } else {
+            (rem * 100 + v) % 97
+        };
+    }
+    format!("{country}{:02}{bban}", 98 - rem)
+}
+
+fn probe_iban_formats() -> std::collections::BTreeMap<String, String> {
+    let valid =
+        |country: &str, bban: &str| normalize_iban(&iban_with_check(country, bban)).is_some();
+    let mut out = std::collections::BTreeMap::new();
+    for a in b'A'..=b'Z' {
+        for b in b'A'..=b'Z' {
+            let country = format!("{}{}", a as char, b as char);
+            'lengths: for len in 8..=30usize {
+                let mut bases: Vec<String> = Vec::new();
+                for prefix in 0..=4usize.min(len) {
+                    for suffix in 0..=3usize.min(len - prefix) {
+                        bases.push(format!(
+                            "{}{}{}",
+                            "A".repeat(prefix),
+                            "0".repeat(len - prefix - suffix),
+                            "A".repeat(suffix)
+                        ));
+                    }
+                }
+                bases.push(format!("{}A0", "0".repeat(len - 2)));
+                let Some(base) = bases.into_iter().find(|base| valid(&country, base)) else {
+                    continue;
+                };
+                let classes: String = (0..len)
+                    .map(|i| {
+                        let with = |ch: char| {
+                            let mut s: Vec<char> = base.chars().collect();
+                            s[i] = ch;
+                            valid(&country, &s.into_iter().collect::<String>())
+                        };
+                        match (with('0'), with('A')) {
+                            (true, true) => 'c',
+                            (true, false) => 'n',
+                            _ => 'a',
+                        }
+                    })
+                    .collect();
+                out.insert(country.clone(), run_length(&classes));
+                break 'lengths;
+            }
+        }
+    }
+    out
+}
+
+fn run_length(classes: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = classes.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let n = chars[i..].iter().take_while(|x| **x == c).count();
+        out.push_str(&format!("{n}{c}"));
+        i += n;
+    }
+    out
+}
+
 /// Steuerliche Identifikationsnummer: 11 digits, no leading zero; in the first ten digits
 /// exactly one digit occurs twice or three times (three times never in three adjacent places)
 /// and every other digit at most once; the eleventh is the ISO 7064 MOD 11,10 check digit.
@@ -99,7 +182,14 @@ pub fn tax_id_check_digit(first_ten: &[u32]) -> u32 {
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
         return None;
     }
     let year: i32 = s[0..4].parse().ok()?;
@@ -247,6 +337,18 @@ mod tests {
         ] {
             assert!(normalize_iban(iban).is_none(), "{iban}");
         }
+    }
+
+    #[test]
+    fn iban_formats_are_probed_from_the_checker() {
+        let f = iban_formats();
+        assert_eq!(f.get("DE").map(String::as_str), Some("18n"));
+        assert_eq!(f.get("GB").map(String::as_str), Some("4a14n"));
+        assert_eq!(f.get("BR").map(String::as_str), Some("23n1a1c"));
+        assert_eq!(f.get("MU").map(String::as_str), Some("4a19n3a"));
+        assert_eq!(f.get("FR").map(String::as_str), Some("10n11c2n"));
+        assert!(f.len() >= 80, "{} countries", f.len());
+        assert!(!f.contains_key("XX"));
     }
 
     #[test]

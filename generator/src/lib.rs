@@ -1,4 +1,9 @@
-//! The `formfabrik` tool's logic: checking the `forms/` folder (and, later, building the sites).
-//! The binary only parses arguments and calls in here, so tests drive the same code.
+//! The `formfabrik` tool's logic: checking the `forms/` folder and building the municipalities'
+//! static sites. The binary only parses arguments and calls in here, so tests drive the same
+//! code.
 
 pub mod check;
+pub mod components;
+pub mod markdown;
+pub mod site;
+pub mod view;

@@ -25,11 +25,56 @@ enum Command {
         #[arg(long, default_value = "forms")]
         forms: PathBuf,
     },
+    /// Build the static site of every municipality, the JSON Schemas and the function's
+    /// registry.
+    Build {
+        #[arg(long, default_value = "forms")]
+        forms: PathBuf,
+        /// The site templates (layouts, components, assets, strings.yaml).
+        #[arg(long, default_value = "site-templates")]
+        templates: PathBuf,
+        /// Where to write dist/site, dist/schemas and dist/function.
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+        /// Build for a local try-out: pages at <base>/<municipality>, posting to <base>/v1.
+        #[arg(long)]
+        local_base: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Build {
+            forms,
+            templates,
+            out,
+            local_base,
+        } => {
+            let opts = generator::site::BuildOptions {
+                forms_dir: forms,
+                templates_dir: templates,
+                out_dir: out,
+                local_base,
+                progress: true,
+            };
+            match generator::site::build(&opts) {
+                Ok(r) => {
+                    println!(
+                        "built {} pages for {} municipalities ({} forms) in {:.2?}: {} written, {} unchanged",
+                        r.pages, r.municipalities, r.forms, r.elapsed, r.written, r.unchanged
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    if let generator::site::BuildError::Check(report) = &err {
+                        print!("{}", generator::check::render(report));
+                    }
+                    eprintln!("build failed: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Check { forms } => {
             let report = form_model::check(&forms);
             print!("{}", generator::check::render(&report));

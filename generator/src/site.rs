@@ -1,0 +1,635 @@
+//! `formfabrik build`: the static site of every municipality in every language it offers, the
+//! JSON Schema of every published form, and the registry the function loads. Pages render in
+//! parallel on all cores; a file whose content did not change is not rewritten, so a web
+//! server's caches and a deploy's diff stay quiet.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tera::{Context, Tera};
+use thiserror::Error;
+
+use form_model::load::LoadedMunicipality;
+use form_model::registry::Registry;
+use form_model::resolve::ResolvedForm;
+use form_model::validate::text_in;
+use form_model::{CheckReport, Diagnostics, lint};
+
+use crate::markdown;
+use crate::view;
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub forms_dir: PathBuf,
+    pub templates_dir: PathBuf,
+    pub out_dir: PathBuf,
+    /// Local try-out: pages of municipality `m` live at `<base>/<m>` and post to `<base>/v1`
+    /// instead of their published origin and endpoint.
+    pub local_base: Option<String>,
+    /// Draw a progress bar (only when stdout is a terminal).
+    pub progress: bool,
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub written: usize,
+    pub unchanged: usize,
+    pub municipalities: usize,
+    pub forms: usize,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Error)]
+pub enum BuildError {
+    #[error("the forms have errors; `formfabrik check` lists them")]
+    Check(Box<CheckReport>),
+    #[error("template error: {0}")]
+    Template(String),
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{path}: the site texts have no \"{key}\" in {lang}; add it")]
+    MissingString {
+        path: PathBuf,
+        key: String,
+        lang: String,
+    },
+}
+
+fn file_error(path: &Path, err: impl std::fmt::Display) -> BuildError {
+    BuildError::File {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    }
+}
+
+fn template_error(err: tera::Error) -> BuildError {
+    // tera's Display is the outermost cause only; the chain says what went wrong.
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    BuildError::Template(message)
+}
+
+/// The frame texts (`site-templates/strings.yaml`): key → language → text.
+pub type Strings = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Loaded templates, texts and asset sources.
+pub struct Theme {
+    pub tera: Tera,
+    pub strings: Strings,
+    strings_path: PathBuf,
+    css: Vec<u8>,
+    js: Vec<u8>,
+}
+
+impl Theme {
+    pub fn load(dir: &Path) -> Result<Theme, BuildError> {
+        let glob = format!("{}/**/*.html", dir.display());
+        let mut tera = Tera::new(&glob).map_err(template_error)?;
+        tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape_html);
+        let strings_path = dir.join("strings.yaml");
+        let text = fs::read_to_string(&strings_path).map_err(|e| file_error(&strings_path, e))?;
+        let strings: Strings =
+            serde_yaml::from_str(&text).map_err(|e| file_error(&strings_path, e))?;
+        let read = |name: &str| {
+            let p = dir.join("assets").join(name);
+            fs::read(&p).map_err(|e| file_error(&p, e))
+        };
+        Ok(Theme {
+            tera,
+            strings,
+            strings_path,
+            css: read("site.css")?,
+            js: read("site.js")?,
+        })
+    }
+
+    /// The frame texts in `lang`; every key must exist.
+    pub fn strings_in(&self, lang: &str) -> Result<BTreeMap<String, String>, BuildError> {
+        self.strings
+            .iter()
+            .map(|(key, texts)| match texts.get(lang) {
+                Some(t) if !t.trim().is_empty() => Ok((key.clone(), t.clone())),
+                _ => Err(BuildError::MissingString {
+                    path: self.strings_path.clone(),
+                    key: key.clone(),
+                    lang: lang.to_string(),
+                }),
+            })
+            .collect()
+    }
+}
+
+/// HTML escaping for text and double-quoted attributes (every attribute in the templates is
+/// double-quoted). Unlike tera's default it leaves `/` and `'` alone, so URLs and the CSP stay
+/// readable and pages smaller.
+pub fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A page to render: template, context, target file.
+struct PageJob {
+    path: PathBuf,
+    template: &'static str,
+    context: Context,
+}
+
+/// Content-addressed name: `site.3f2a9c1b7e.css`.
+fn fingerprint(stem: &str, ext: &str, bytes: &[u8]) -> String {
+    let hash = hex::encode(Sha256::digest(bytes));
+    format!("{stem}.{}.{ext}", &hash[..10])
+}
+
+/// Writes `bytes` unless the file already holds exactly them. Returns whether it wrote.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, BuildError> {
+    if let Ok(existing) = fs::read(path)
+        && existing == bytes
+    {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| file_error(parent, e))?;
+    }
+    fs::write(path, bytes).map_err(|e| file_error(path, e))?;
+    Ok(true)
+}
+
+/// `scheme://host[:port]` of a URL.
+pub fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let host = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{host}")
+}
+
+#[derive(Serialize)]
+struct LangLink {
+    code: String,
+    name: String,
+    href: String,
+    current: bool,
+}
+
+/// Per municipality: what every page of it shares.
+struct SiteInfo<'a> {
+    m: &'a LoadedMunicipality,
+    endpoint: String,
+    assets: Value,
+}
+
+/// Builds everything. Fails (without writing) when the forms have errors.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let report = form_model::check(&opts.forms_dir);
+    if !report.is_ok() {
+        return Err(BuildError::Check(Box::new(report)));
+    }
+    let theme = Theme::load(&opts.templates_dir)?;
+    let site_dir = opts.out_dir.join("site");
+    let mut jobs: Vec<PageJob> = Vec::new();
+    let written = AtomicUsize::new(0);
+    let unchanged = AtomicUsize::new(0);
+    let count = |wrote: bool| {
+        if wrote {
+            written.fetch_add(1, Ordering::Relaxed);
+        } else {
+            unchanged.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+
+    for m in &report.project.municipalities {
+        let id = &m.config.id;
+        let mdir = site_dir.join(id);
+        // Assets go into every municipality's folder: each site can be deployed on its own.
+        let css = fingerprint("site", "css", &theme.css);
+        let js = fingerprint("site", "js", &theme.js);
+        let brand_css = format!(
+            "/* {} */\n:root {{ --brand: {}; }}\n",
+            m.config.name, m.config.branding.primary_color
+        );
+        let brand = fingerprint("brand", "css", brand_css.as_bytes());
+        count(write_if_changed(
+            &mdir.join("assets").join(&css),
+            &theme.css,
+        )?);
+        count(write_if_changed(&mdir.join("assets").join(&js), &theme.js)?);
+        count(write_if_changed(
+            &mdir.join("assets").join(&brand),
+            brand_css.as_bytes(),
+        )?);
+        let logo = match &m.config.branding.logo {
+            Some(rel) => {
+                let src = m.dir.join(rel);
+                let bytes = fs::read(&src).map_err(|e| file_error(&src, e))?;
+                let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("svg");
+                let name = fingerprint("logo", ext, &bytes);
+                count(write_if_changed(&mdir.join("assets").join(&name), &bytes)?);
+                Some(name)
+            }
+            None => None,
+        };
+        let endpoint = match &opts.local_base {
+            Some(base) => format!("{}/v1", base.trim_end_matches('/')),
+            None => m
+                .config
+                .submission_endpoint
+                .trim_end_matches('/')
+                .to_string(),
+        };
+        let info = SiteInfo {
+            m,
+            endpoint,
+            assets: json!({ "css": css, "js": js, "brand": brand, "logo": logo }),
+        };
+        let forms: Vec<&ResolvedForm> = report
+            .resolved
+            .iter()
+            .filter(|f| &f.municipality.id == id)
+            .collect();
+        for lang in &m.config.languages {
+            page_jobs(&theme, &info, &forms, lang, &mdir, &mut jobs)?;
+        }
+    }
+
+    let bar = progress_bar(opts.progress, jobs.len());
+    let results: Vec<Result<bool, BuildError>> = jobs
+        .par_iter()
+        .map(|job| {
+            let html = theme
+                .tera
+                .render(job.template, &job.context)
+                .map_err(template_error)?;
+            let wrote = write_if_changed(&job.path, html.as_bytes());
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+            wrote
+        })
+        .collect();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    for r in results {
+        count(r?);
+    }
+
+    // The importer contract and the function's registry.
+    for form in &report.resolved {
+        let path = opts.out_dir.join(format!(
+            "schemas/{}/{}/v{}.schema.json",
+            form.municipality.id, form.form.id, form.form.version
+        ));
+        let schema = serde_json::to_string_pretty(&form_model::schema::json_schema(form))
+            .expect("schemas serialize");
+        count(write_if_changed(&path, schema.as_bytes())?);
+    }
+    let registry = Registry::build(&report, |m| match &opts.local_base {
+        Some(base) => format!("{}/{}", base.trim_end_matches('/'), m.id),
+        None => m.site_origin.clone(),
+    });
+    count(write_if_changed(
+        &opts.out_dir.join("function/registry.json"),
+        registry.to_json().as_bytes(),
+    )?);
+
+    Ok(BuildReport {
+        pages: jobs.len(),
+        written: written.into_inner(),
+        unchanged: unchanged.into_inner(),
+        municipalities: report.project.municipalities.len(),
+        forms: report.resolved.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
+fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages {elapsed}")
+            .expect("static template"),
+    );
+    Some(bar)
+}
+
+/// The pages of one municipality in one language.
+fn page_jobs(
+    theme: &Theme,
+    info: &SiteInfo,
+    forms: &[&ResolvedForm],
+    lang: &str,
+    mdir: &Path,
+    jobs: &mut Vec<PageJob>,
+) -> Result<(), BuildError> {
+    let m = &info.m.config;
+    let strings = theme.strings_in(lang)?;
+    let t = |key: &str| strings.get(key).cloned().unwrap_or_default();
+    let default_lang = m.languages.first().map(String::as_str) == Some(lang);
+    let lang_dir = if default_lang {
+        mdir.to_path_buf()
+    } else {
+        mdir.join(lang)
+    };
+    // Relative links, so a site works wherever it is put (its own domain or a sub-folder).
+    let page_base = |depth: usize| "../".repeat(depth + usize::from(!default_lang));
+    let endpoint_origin = origin_of(&info.endpoint);
+    let csp = format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+         connect-src {endpoint_origin}; form-action {endpoint_origin}; base-uri 'none'"
+    );
+    let site = json!({
+        "id": m.id,
+        "name": m.name,
+        "contact": m.contact,
+    });
+    let notices: Vec<Value> = forms
+        .iter()
+        .map(|f| privacy_notice(info.m, f, lang, &t))
+        .collect();
+
+    // Every page gets the same frame; `rel` is its folder below the language root.
+    let mut add = |rel: &str, template: &'static str, title: String, script: bool, extra: Value| {
+        let depth = rel.split('/').filter(|s| !s.is_empty()).count();
+        let base = page_base(depth);
+        let here = format!("{}{}", "../".repeat(depth), "");
+        let lang_root = if here.is_empty() {
+            "./".to_string()
+        } else {
+            here.clone()
+        };
+        let languages: Vec<LangLink> = m
+            .languages
+            .iter()
+            .map(|l| {
+                let target_root = if m.languages.first() == Some(l) {
+                    base.clone()
+                } else {
+                    format!("{base}{l}/")
+                };
+                LangLink {
+                    code: l.clone(),
+                    name: lint::LANGUAGES
+                        .iter()
+                        .find(|(c, _, _)| c == l)
+                        .map(|(_, n, _)| n.to_string())
+                        .unwrap_or_else(|| l.clone()),
+                    href: format!("{target_root}{rel}"),
+                    current: l == lang,
+                }
+            })
+            .collect();
+        let page = json!({
+            "lang": lang,
+            "dir": if lint::is_rtl(lang) { "rtl" } else { "ltr" },
+            "title": title,
+            "base": base,
+            "home": lang_root,
+            "csp": csp,
+            "script": script,
+            "languages": languages,
+            "links": {
+                "home": lang_root,
+                "imprint": format!("{lang_root}impressum/"),
+                "privacy": format!("{lang_root}datenschutz/"),
+                "accessibility": format!("{lang_root}barrierefreiheit/"),
+                "feedback": format!("{lang_root}feedback/"),
+            },
+        });
+        let mut context = Context::new();
+        context.insert("page", &page);
+        context.insert("site", &site);
+        context.insert("assets", &info.assets);
+        context.insert("t", &strings);
+        if let Value::Object(extra) = extra {
+            for (k, v) in extra {
+                context.insert(k, &v);
+            }
+        }
+        jobs.push(PageJob {
+            path: lang_dir.join(rel).join("index.html"),
+            template,
+            context,
+        });
+    };
+
+    let services: Vec<Value> = forms
+        .iter()
+        .map(|f| {
+            let title = text_in(&f.form.title, lang);
+            let summary = f
+                .form
+                .intro
+                .as_ref()
+                .map(|i| first_sentence(&text_in(i, lang)));
+            json!({
+                "href": format!("{}/", f.form.id),
+                "search": format!("{} {}", title, summary.clone().unwrap_or_default()).to_lowercase(),
+                "title": title,
+                "summary": summary,
+            })
+        })
+        .collect();
+    add(
+        "",
+        "pages/index.html",
+        t("services-title"),
+        true,
+        json!({ "services": services }),
+    );
+
+    for form in forms {
+        let f = &form.form;
+        let title = text_in(&f.title, lang);
+        let action = format!("{}/{}/{}", info.endpoint, m.id, f.id);
+        let has_files = f.fields().any(|x| x.kind == form_model::FieldType::File);
+        let script_data = escape_json_for_html(&view::script_data(form, lang));
+        let ui: BTreeMap<&str, String> = [
+            "step-of",
+            "continue",
+            "back",
+            "check-answers",
+            "change",
+            "not-answered",
+            "submit",
+            "sending",
+            "send-failed",
+            "error-summary-title",
+            "file-current",
+        ]
+        .iter()
+        .map(|k| (*k, t(k)))
+        .collect();
+        add(
+            &format!("{}/", f.id),
+            "pages/form.html",
+            title.clone(),
+            true,
+            json!({
+                "form": {
+                    "id": f.id,
+                    "title": title,
+                    "intro_html": f.intro.as_ref().map(|i| markdown::to_html(&text_in(i, lang), 1)),
+                    "action": action,
+                    "enctype": if has_files { "multipart/form-data" } else { "application/x-www-form-urlencoded" },
+                    "confirmation": "danke/",
+                },
+                "steps": view::steps(f, lang, &t),
+                "fees": view::fees(f, lang),
+                "privacy": privacy_notice(info.m, form, lang, &t),
+                "script_data": script_data,
+                "ui_data": escape_json_for_html(&json!(ui)),
+            }),
+        );
+        add(
+            &format!("{}/danke/", f.id),
+            "pages/confirmation.html",
+            t("confirmation-title"),
+            true,
+            json!({ "form": { "title": title } }),
+        );
+    }
+
+    for (kind, slug, key) in [
+        ("imprint", "impressum", "imprint"),
+        ("privacy", "datenschutz", "privacy"),
+        ("accessibility", "barrierefreiheit", "accessibility"),
+    ] {
+        let body = info
+            .m
+            .pages
+            .get(&(kind.to_string(), lang.to_string()))
+            .map(|p| markdown::to_html(&strip_first_h1(&p.markdown), 1))
+            .unwrap_or_default();
+        let extra = if kind == "privacy" {
+            json!({ "body_html": body, "notices": notices })
+        } else {
+            json!({ "body_html": body, "notices": [] })
+        };
+        add(
+            &format!("{slug}/"),
+            "pages/legal.html",
+            t(key),
+            false,
+            extra,
+        );
+    }
+    let mailto = format!(
+        "mailto:{}?subject={}",
+        m.contact.email,
+        percent_encode(&t("feedback-email-subject"))
+    );
+    add(
+        "feedback/",
+        "pages/feedback.html",
+        t("feedback"),
+        false,
+        json!({ "feedback_mailto": mailto }),
+    );
+    Ok(())
+}
+
+/// The Art. 13 DSGVO notice of one form.
+fn privacy_notice(
+    m: &LoadedMunicipality,
+    form: &ResolvedForm,
+    lang: &str,
+    t: &dyn Fn(&str) -> String,
+) -> Value {
+    let c = &m.config;
+    let contact = |x: &form_model::model::Contact| {
+        format!("{}, {}, {}", x.name, x.address.join(", "), x.email)
+    };
+    json!({
+        "form_id": form.form.id,
+        "title": format!("{}: {}", t("privacy-notice-title"), text_in(&form.form.title, lang)),
+        "controller": format!("{}, {}, {}", c.name, c.contact.address.join(", "), c.contact.email),
+        "dpo": contact(&c.data_protection_officer),
+        "purpose_html": markdown::inline(&text_in(&form.form.purpose, lang)),
+        "legal_basis_html": markdown::inline(&text_in(&form.form.legal_basis, lang)),
+        "recipients_html": form.form.recipients.as_ref().map(|r| markdown::inline(&text_in(r, lang))),
+        "retention": t("privacy-retention-days").replace("{n}", &form.form.retention_days.to_string()),
+        "authority": contact(&c.supervisory_authority),
+    })
+}
+
+/// The page's h1 comes from the frame; an author's own top heading would be a second one.
+fn strip_first_h1(markdown: &str) -> String {
+    let mut lines = markdown.lines().skip_while(|l| l.trim().is_empty());
+    match lines.clone().next() {
+        Some(first) if first.starts_with("# ") => {
+            lines.next();
+            lines.collect::<Vec<_>>().join("\n")
+        }
+        _ => markdown.to_string(),
+    }
+}
+
+/// The first sentence of a Markdown text, as plain text, for the services list.
+fn first_sentence(markdown: &str) -> String {
+    let plain: String = markdown
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("**", "")
+        .replace('*', "");
+    match plain.find(". ") {
+        Some(i) => plain[..=i].to_string(),
+        None => plain,
+    }
+}
+
+/// JSON inside `<script type="application/json">` must not close the element.
+fn escape_json_for_html(v: &Value) -> String {
+    serde_json::to_string(v)
+        .expect("json serializes")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Diagnostics of a failed check, for the CLI.
+pub fn diagnostics(err: &BuildError) -> Option<&Diagnostics> {
+    match err {
+        BuildError::Check(report) => Some(&report.diagnostics),
+        _ => None,
+    }
+}

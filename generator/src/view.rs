@@ -1,0 +1,638 @@
+//! View models: what templates render, computed from a resolved form in one language. Every
+//! id, input name and `aria-describedby` is built here and nowhere else (hint before error, as
+//! GOV.UK Frontend does), and every constraint attribute comes from form-model, so the page
+//! announces exactly the rules the function applies.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use form_model::conditions::Shape;
+use form_model::form_post::{HONEYPOT_NAME, LANG_NAME, input_name};
+use form_model::model::{Bound, Condition, Field, FieldType, Form, Step};
+use form_model::resolve::ResolvedForm;
+use form_model::rules::DateExpr;
+use form_model::validate::{ADDRESS_PARTS, AddressPart, Problem, message, text_in};
+
+use crate::markdown;
+
+/// One question as a template renders it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldView {
+    /// Field id (the key in submitted data).
+    pub id: String,
+    /// Component to render: text-input, textarea, radios, checkboxes, select, date, file, address.
+    pub component: &'static str,
+    /// Form-model type (text, email, iban, ...).
+    pub kind: &'static str,
+    /// id of the input (or of the fieldset for groups).
+    pub input_id: String,
+    pub name: String,
+    pub label: String,
+    pub hint_html: Option<String>,
+    pub hint_id: Option<String>,
+    pub error_id: String,
+    /// Only set when rendering a known error (component examples, error pages).
+    pub error: Option<String>,
+    /// `hint error` ids, in that order.
+    pub describedby: String,
+    /// Marked "(optional)" in the label.
+    pub optional: bool,
+    /// HTML `required`: only for questions that are always asked and required, so a page
+    /// without JavaScript never blocks on a question that does not apply.
+    pub required_attr: bool,
+    /// Constraint and input attributes (`type`, `maxlength`, `pattern`, `min`, `autocomplete`,
+    /// `inputmode`, `accept`, ...), in a stable order.
+    pub attrs: Vec<(String, String)>,
+    pub options: Vec<OptionView>,
+    pub parts: Vec<PartView>,
+    pub rows: u32,
+    /// "Only answer this if ..." for readers without JavaScript.
+    pub condition_text: Option<String>,
+    /// Current value (examples and refilled forms).
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub input_id: String,
+    pub hint_html: Option<String>,
+    pub hint_id: Option<String>,
+    pub checked: bool,
+}
+
+/// One input of an address.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartView {
+    pub key: String,
+    pub label: String,
+    pub input_id: String,
+    pub name: String,
+    pub autocomplete: String,
+    pub attrs: Vec<(String, String)>,
+    pub value: String,
+    pub width: &'static str,
+}
+
+/// A step: a section without JavaScript, a wizard page with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    pub id: String,
+    pub section_id: String,
+    pub heading_id: String,
+    pub number: usize,
+    pub title: String,
+    pub intro_html: Option<String>,
+    pub condition_text: Option<String>,
+    pub fields: Vec<FieldView>,
+}
+
+/// A fee line.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeeView {
+    pub label: String,
+    pub amount: String,
+    pub per: Option<String>,
+    pub hint_html: Option<String>,
+}
+
+/// The id of a field's input on the page.
+pub fn input_id(field: &str) -> String {
+    format!("f-{field}")
+}
+
+/// The id of a part of an address (also the fragment error links point to).
+pub fn part_input_id(field: &str, part: &str) -> String {
+    format!("f-{field}-{part}")
+}
+
+fn step_id(step: &str) -> String {
+    format!("s-{step}")
+}
+
+/// Builds the view of one field in `lang`. `always_asked` is false inside a conditional step.
+pub fn field_view(
+    form: &Form,
+    field: &Field,
+    lang: &str,
+    always_asked: bool,
+    t: &dyn Fn(&str) -> String,
+) -> FieldView {
+    let input = input_id(&field.id);
+    let hint_html = field
+        .hint
+        .as_ref()
+        .map(|h| markdown::inline(&text_in(h, lang)));
+    let hint_id = hint_html.as_ref().map(|_| format!("{input}-hint"));
+    let error_id = format!("{input}-error");
+    let describedby = hint_id.clone().unwrap_or_default();
+    let asked_always = always_asked && field.show_if.is_none();
+    let mut attrs: Vec<(String, String)> = Vec::new();
+    let mut push = |k: &str, v: String| attrs.push((k.to_string(), v));
+    let component = match field.kind {
+        FieldType::Text
+        | FieldType::Email
+        | FieldType::Tel
+        | FieldType::Number
+        | FieldType::Iban
+        | FieldType::Postcode
+        | FieldType::TaxId => "text-input",
+        FieldType::Textarea => "textarea",
+        FieldType::Radios => "radios",
+        FieldType::Checkboxes => "checkboxes",
+        FieldType::Select => "select",
+        FieldType::Date => "date",
+        FieldType::File => "file",
+        FieldType::Address => "address",
+    };
+    match field.kind {
+        FieldType::Text | FieldType::Textarea => push("type", "text".into()),
+        FieldType::Email => {
+            push("type", "email".into());
+            push("spellcheck", "false".into());
+        }
+        FieldType::Tel => push("type", "tel".into()),
+        FieldType::Number => push("type", "number".into()),
+        FieldType::Date => push("type", "date".into()),
+        FieldType::File => push("type", "file".into()),
+        FieldType::Iban => {
+            push("type", "text".into());
+            push("spellcheck", "false".into());
+            push("autocapitalize", "characters".into());
+        }
+        FieldType::Postcode | FieldType::TaxId => {
+            push("type", "text".into());
+            push("inputmode", "numeric".into());
+            push("spellcheck", "false".into());
+        }
+        _ => {}
+    }
+    if field.kind == FieldType::Textarea {
+        attrs.clear();
+    }
+    let mut push = |k: &str, v: String| attrs.push((k.to_string(), v));
+    if let Some(min) = field.min_length {
+        push("minlength", min.to_string());
+    }
+    if let Some(max) = field.max_length {
+        push("maxlength", max.to_string());
+    }
+    match field.kind {
+        FieldType::Postcode => {
+            push("maxlength", "5".into());
+            push("pattern", "[0-9]{5}".into());
+            push("autocomplete", "postal-code".into());
+        }
+        FieldType::TaxId => push("maxlength", "14".into()),
+        FieldType::Iban => push("maxlength", "42".into()),
+        FieldType::Email if field.max_length.is_none() => {
+            push("maxlength", form_model::rules::EMAIL_MAX_LENGTH.to_string())
+        }
+        _ => {}
+    }
+    if let Some(p) = &field.pattern {
+        push("pattern", p.clone());
+    }
+    match (&field.kind, &field.min, &field.max) {
+        (FieldType::Number, min, max) => {
+            if let Some(Bound::Number(n)) = min {
+                push("min", fmt_number(*n));
+            }
+            if let Some(Bound::Number(n)) = max {
+                push("max", fmt_number(*n));
+            }
+            push(
+                "step",
+                field.step.map(fmt_number).unwrap_or_else(|| "any".into()),
+            );
+            push(
+                "inputmode",
+                if field.step == Some(1.0) {
+                    "numeric"
+                } else {
+                    "decimal"
+                }
+                .into(),
+            );
+        }
+        (FieldType::Date, min, max) => {
+            // Relative bounds ("today-18y") move every day; the page's script sets them.
+            for (key, bound) in [("min", min), ("max", max)] {
+                if let Some(Bound::Text(expr)) = bound {
+                    if let Some(DateExpr::Fixed(d)) = DateExpr::parse(expr) {
+                        push(key, d.to_string());
+                    } else {
+                        push(&format!("data-{key}"), expr.clone());
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    if field.kind == FieldType::File {
+        push("accept", field.accept.join(","));
+    }
+    if let Some(a) = &field.autocomplete {
+        push("autocomplete", a.clone());
+    } else if matches!(field.kind, FieldType::Iban | FieldType::TaxId) {
+        push("autocomplete", "off".into());
+    }
+    let options = field
+        .options
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let oid = if i == 0 {
+                // The first option carries the field's id: error links land on it.
+                input.clone()
+            } else {
+                format!("{input}-{}", o.value)
+            };
+            let hint_html = o.hint.as_ref().map(|h| markdown::inline(&text_in(h, lang)));
+            OptionView {
+                hint_id: hint_html.as_ref().map(|_| format!("{oid}-hint")),
+                value: o.value.clone(),
+                label: markdown::inline(&text_in(&o.label, lang)),
+                input_id: oid,
+                hint_html,
+                checked: false,
+            }
+        })
+        .collect();
+    let parts = if field.kind == FieldType::Address {
+        ADDRESS_PARTS
+            .iter()
+            .map(|p| part_view(&field.id, p, lang))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    FieldView {
+        id: field.id.clone(),
+        component,
+        kind: field.kind.name(),
+        input_id: if field.kind == FieldType::Address {
+            part_input_id(&field.id, ADDRESS_PARTS[0].key)
+        } else {
+            input
+        },
+        name: input_name(&field.id, None),
+        label: markdown::inline(&text_in(&field.label, lang)),
+        hint_html,
+        hint_id,
+        error_id,
+        error: None,
+        describedby,
+        optional: !field.required,
+        required_attr: field.required && asked_always,
+        attrs,
+        options,
+        parts,
+        rows: field.rows.unwrap_or(5),
+        condition_text: field.show_if.as_ref().map(|c| {
+            format!(
+                "{} {}.",
+                t("only-answer-if"),
+                describe(form, c, lang, false)
+            )
+        }),
+        value: String::new(),
+    }
+}
+
+fn part_view(field: &str, part: &AddressPart, lang: &str) -> PartView {
+    let mut attrs = vec![
+        ("type".to_string(), "text".to_string()),
+        ("maxlength".to_string(), part.max_length.to_string()),
+    ];
+    if part.postcode {
+        attrs.push(("inputmode".into(), "numeric".into()));
+        attrs.push(("pattern".into(), "[0-9]{5}".into()));
+    }
+    PartView {
+        key: part.key.to_string(),
+        label: part.label(lang).to_string(),
+        input_id: part_input_id(field, part.key),
+        name: input_name(field, Some(part.key)),
+        autocomplete: part.autocomplete.to_string(),
+        attrs,
+        value: String::new(),
+        width: match part.key {
+            "house-number" | "postcode" => "narrow",
+            _ => "wide",
+        },
+    }
+}
+
+/// Refreshes `describedby` after an error was set (hint first, then error).
+pub fn set_error(view: &mut FieldView, error: Option<String>) {
+    view.error = error;
+    view.describedby = [
+        view.hint_id.clone(),
+        view.error.as_ref().map(|_| view.error_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+}
+
+/// All steps of a form in `lang`.
+pub fn steps(form: &Form, lang: &str, t: &dyn Fn(&str) -> String) -> Vec<StepView> {
+    form.steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| step_view(form, step, i + 1, lang, t))
+        .collect()
+}
+
+fn step_view(
+    form: &Form,
+    step: &Step,
+    number: usize,
+    lang: &str,
+    t: &dyn Fn(&str) -> String,
+) -> StepView {
+    let sid = step_id(&step.id);
+    StepView {
+        id: step.id.clone(),
+        heading_id: format!("{sid}-heading"),
+        section_id: sid,
+        number,
+        title: text_in(&step.title, lang),
+        intro_html: step
+            .intro
+            .as_ref()
+            .map(|i| markdown::to_html(&text_in(i, lang), 2)),
+        condition_text: step.show_if.as_ref().map(|c| {
+            format!(
+                "{} {}.",
+                t("only-fill-section-if"),
+                describe(form, c, lang, false)
+            )
+        }),
+        fields: step
+            .fields
+            .iter()
+            .map(|f| field_view(form, f, lang, step.show_if.is_none(), t))
+            .collect(),
+    }
+}
+
+/// The fees in `lang`, amounts in euros as Germans write them.
+pub fn fees(form: &Form, lang: &str) -> Vec<FeeView> {
+    form.fees
+        .iter()
+        .map(|fee| FeeView {
+            label: text_in(&fee.label, lang),
+            amount: euros(fee.amount_eur, lang),
+            per: fee
+                .per
+                .as_ref()
+                .and_then(|p| form.field(p))
+                .map(|f| text_in(&f.label, lang)),
+            hint_html: fee
+                .hint
+                .as_ref()
+                .map(|h| markdown::inline(&text_in(h, lang))),
+        })
+        .collect()
+}
+
+/// `96,00 €` (de), `€96.00` (en), `96.00 €` (others).
+pub fn euros(amount: f64, lang: &str) -> String {
+    let fixed = format!("{amount:.2}");
+    match lang {
+        "de" => format!("{} €", fixed.replace('.', ",")),
+        "en" => format!("€{fixed}"),
+        _ => format!("{fixed} €"),
+    }
+}
+
+fn fmt_number(n: f64) -> String {
+    if n.fract() == 0.0 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+fn label_of(form: &Form, field: &str, lang: &str) -> String {
+    form.field(field)
+        .map(|f| text_in(&f.label, lang))
+        .unwrap_or_else(|| field.to_string())
+}
+
+fn option_label(form: &Form, field: &str, value: &str, lang: &str) -> String {
+    form.field(field)
+        .and_then(|f| f.options.iter().find(|o| o.value == value))
+        .map(|o| text_in(&o.label, lang))
+        .unwrap_or_else(|| value.to_string())
+}
+
+fn quote(s: &str, lang: &str) -> String {
+    match lang {
+        "de" => format!("„{s}“"),
+        "ar" => format!("«{s}»"),
+        _ => format!("“{s}”"),
+    }
+}
+
+/// A condition in words: "Sie bei „Gefährlich?“ „Ja“ gewählt haben".
+pub fn describe(form: &Form, cond: &Condition, lang: &str, negated: bool) -> String {
+    let or = |lang: &str| match lang {
+        "de" => " oder ",
+        "ar" => " أو ",
+        _ => " or ",
+    };
+    let and = |lang: &str| match lang {
+        "de" => " und ",
+        "ar" => " و",
+        _ => " and ",
+    };
+    match cond.shape() {
+        Ok(Shape::Equals(f, v)) => leaf(form, f, &[v.to_string()], lang, negated),
+        Ok(Shape::In(f, vs)) => leaf(form, f, vs, lang, negated),
+        Ok(Shape::All(cs)) => {
+            let joiner = if negated { or(lang) } else { and(lang) };
+            cs.iter()
+                .map(|c| describe(form, c, lang, negated))
+                .collect::<Vec<_>>()
+                .join(joiner)
+        }
+        Ok(Shape::Any(cs)) => {
+            let joiner = if negated { and(lang) } else { or(lang) };
+            cs.iter()
+                .map(|c| describe(form, c, lang, negated))
+                .collect::<Vec<_>>()
+                .join(joiner)
+        }
+        Ok(Shape::Not(c)) => describe(form, c, lang, !negated),
+        Err(_) => String::new(),
+    }
+}
+
+fn leaf(form: &Form, field: &str, values: &[String], lang: &str, negated: bool) -> String {
+    let label = quote(&label_of(form, field, lang), lang);
+    let multi = form
+        .field(field)
+        .is_some_and(|f| f.kind == FieldType::Checkboxes);
+    let or = match lang {
+        "de" => " oder ",
+        "ar" => " أو ",
+        _ => " or ",
+    };
+    let answers = values
+        .iter()
+        .map(|v| quote(&option_label(form, field, v, lang), lang))
+        .collect::<Vec<_>>()
+        .join(or);
+    match (lang, multi, negated) {
+        ("de", false, false) => format!("Sie bei {label} {answers} gewählt haben"),
+        ("de", false, true) => format!("Sie bei {label} nicht {answers} gewählt haben"),
+        ("de", true, false) => format!("Sie bei {label} {answers} angekreuzt haben"),
+        ("de", true, true) => format!("Sie bei {label} nicht {answers} angekreuzt haben"),
+        ("ar", _, false) => format!("اخترت {answers} في {label}"),
+        ("ar", _, true) => format!("لم تختر {answers} في {label}"),
+        (_, false, false) => format!("you chose {answers} for {label}"),
+        (_, false, true) => format!("you did not choose {answers} for {label}"),
+        (_, true, false) => format!("you ticked {answers} for {label}"),
+        (_, true, true) => format!("you did not tick {answers} for {label}"),
+    }
+}
+
+/// The data the page's script works from: fields with their rules and conditions, and the
+/// messages form-model writes for each rule, so script and function say the same thing.
+pub fn script_data(form: &ResolvedForm, lang: &str) -> Value {
+    let mut fields = Vec::new();
+    for step in &form.form.steps {
+        for field in &step.fields {
+            let label = text_in(&field.label, lang);
+            let msg = |p: Problem| message(&p, lang, &label);
+            let mut messages = serde_json::Map::new();
+            let mut put = |code: &str, text: String| {
+                messages.insert(code.to_string(), json!(text));
+            };
+            put("required", msg(Problem::Required));
+            put("wrong-type", msg(Problem::WrongType));
+            if let Some(n) = field.min_length {
+                put("too-short", msg(Problem::TooShort(n)));
+            }
+            if let Some(n) = field.max_length {
+                put("too-long", msg(Problem::TooLong(n)));
+            }
+            if field.pattern.is_some() {
+                put(
+                    "pattern",
+                    msg(Problem::Pattern(
+                        field.pattern_message.as_ref().map(|m| text_in(m, lang)),
+                    )),
+                );
+            }
+            match field.kind {
+                FieldType::Number => {
+                    put("not-a-number", msg(Problem::NotANumber));
+                    if let Some(Bound::Number(n)) = field.min {
+                        put("too-small", msg(Problem::TooSmall(n)));
+                    }
+                    if let Some(Bound::Number(n)) = field.max {
+                        put("too-large", msg(Problem::TooLarge(n)));
+                    }
+                    if let Some(s) = field.step {
+                        put("step", msg(Problem::Step(s)));
+                    }
+                }
+                FieldType::Date => {
+                    put("invalid-date", msg(Problem::InvalidDate));
+                    // The date is filled in by the script; form-model words the sentence.
+                    let marker = time::macros::date!(1999 - 12 - 31);
+                    put("date-too-early", msg(Problem::DateTooEarly(marker)));
+                    put("date-too-late", msg(Problem::DateTooLate(marker)));
+                }
+                FieldType::Email => put("invalid-email", msg(Problem::InvalidEmail)),
+                FieldType::Tel => put("invalid-tel", msg(Problem::InvalidTel)),
+                FieldType::Iban => put("invalid-iban", msg(Problem::InvalidIban)),
+                FieldType::Postcode => put("invalid-postcode", msg(Problem::InvalidPostcode)),
+                FieldType::TaxId => put("invalid-tax-id", msg(Problem::InvalidTaxId)),
+                FieldType::Radios | FieldType::Select => {
+                    put("invalid-option", msg(Problem::InvalidOption))
+                }
+                FieldType::Checkboxes => {
+                    put("invalid-option", msg(Problem::InvalidOption));
+                    if let Some(n) = field.min_selected {
+                        put("too-few-selected", msg(Problem::TooFewSelected(n)));
+                    }
+                    if let Some(n) = field.max_selected {
+                        put("too-many-selected", msg(Problem::TooManySelected(n)));
+                    }
+                }
+                FieldType::File => {
+                    put("file-type", msg(Problem::FileType(field.accept.clone())));
+                    if let Some(mb) = field.max_size_mb {
+                        put("file-too-large", msg(Problem::FileTooLarge(mb)));
+                    }
+                    put("invalid-file", msg(Problem::InvalidFile));
+                }
+                FieldType::Address => {
+                    for part in &ADDRESS_PARTS {
+                        let plabel = format!("{label} – {}", part.label(lang));
+                        let pm = |p: Problem| message(&p, lang, &plabel);
+                        put(&format!("{}:required", part.key), pm(Problem::Required));
+                        put(
+                            &format!("{}:too-long", part.key),
+                            pm(Problem::TooLong(part.max_length)),
+                        );
+                        if part.postcode {
+                            put(
+                                &format!("{}:invalid-postcode", part.key),
+                                pm(Problem::InvalidPostcode),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+            fields.push(json!({
+                "id": field.id,
+                "step": step.id,
+                "type": field.kind.name(),
+                "label": label,
+                "required": field.required,
+                "rules": {
+                    "min-length": field.min_length,
+                    "max-length": field.max_length,
+                    "pattern": field.pattern,
+                    "min": field.min,
+                    "max": field.max,
+                    "step": field.step,
+                    "options": field.options.iter().map(|o| o.value.clone()).collect::<Vec<_>>(),
+                    "min-selected": field.min_selected,
+                    "max-selected": field.max_selected,
+                    "accept": field.accept,
+                    "max-size-mb": field.max_size_mb,
+                },
+                "option-labels": field.options.iter().map(|o| (o.value.clone(), json!(text_in(&o.label, lang)))).collect::<serde_json::Map<_, _>>(),
+                "show-if": field.show_if,
+                "messages": messages,
+            }));
+        }
+    }
+    let has_iban = form.form.fields().any(|f| f.kind == FieldType::Iban);
+    json!({
+        "form": form.form.id,
+        "version": form.form.version,
+        "iban-formats": if has_iban { json!(form_model::rules::iban_formats()) } else { Value::Null },
+        "language": lang,
+        "steps": form.form.steps.iter().map(|s| json!({
+            "id": s.id,
+            "title": text_in(&s.title, lang),
+            "show-if": s.show_if,
+        })).collect::<Vec<_>>(),
+        "fields": fields,
+        "address-parts": ADDRESS_PARTS.iter().map(|p| json!({
+            "key": p.key, "label": p.label(lang), "max-length": p.max_length, "postcode": p.postcode,
+        })).collect::<Vec<_>>(),
+        "reserved": { "lang": LANG_NAME, "honeypot": HONEYPOT_NAME },
+    })
+}

@@ -1,0 +1,182 @@
+//! `formfabrik build` on the repository's forms: every page of every municipality in every
+//! language, with the frame every page needs, constraint attributes from the model, schemas
+//! and the registry; a second build rewrites nothing.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use generator::site::{BuildOptions, build};
+use regex::Regex;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn options(out: &Path) -> BuildOptions {
+    BuildOptions {
+        forms_dir: repo().join("forms"),
+        templates_dir: repo().join("site-templates"),
+        out_dir: out.to_path_buf(),
+        local_base: None,
+        progress: false,
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("formfabrik-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    dir
+}
+
+fn html_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect()
+}
+
+#[test]
+fn builds_every_page_with_the_frame_every_page_needs() {
+    let out = temp("frame");
+    let report = build(&options(&out)).unwrap();
+    let site = out.join("site");
+    // 3 municipalities: musterstadt de+en with 4 forms, beispieldorf de with 2,
+    // neustadt-am-see de+ar with 1: per language 1 index + 2 per form + 4 legal/feedback.
+    let expected = 2 * (1 + 2 * 4 + 4) + (1 + 2 * 2 + 4) + 2 * (1 + 2 + 4);
+    assert_eq!(report.pages, expected);
+    let pages = html_files(&site);
+    assert_eq!(pages.len(), expected);
+    for p in [
+        "musterstadt/index.html",
+        "musterstadt/en/hundesteuer-anmeldung/index.html",
+        "musterstadt/hundesteuer-anmeldung/danke/index.html",
+        "musterstadt/en/impressum/index.html",
+        "beispieldorf/datenschutz/index.html",
+        "neustadt-am-see/ar/sperrmuell-anmeldung/index.html",
+        "neustadt-am-see/ar/barrierefreiheit/index.html",
+    ] {
+        assert!(site.join(p).is_file(), "{p}");
+    }
+    let h1 = Regex::new("<h1[ >]").unwrap();
+    let inline_script = Regex::new(r#"<script(?: [^>]*)?>"#).unwrap();
+    for page in &pages {
+        let html = fs::read_to_string(page).unwrap();
+        let name = page.strip_prefix(&site).unwrap().display().to_string();
+        assert_eq!(h1.find_iter(&html).count(), 1, "{name}: one h1");
+        assert!(
+            html.contains("class=\"skip-link\" href=\"#main\""),
+            "{name}: skip link"
+        );
+        assert!(html.contains("<main id=\"main\""), "{name}: main landmark");
+        assert!(
+            html.contains("<header") && html.contains("<footer"),
+            "{name}: landmarks"
+        );
+        assert!(html.contains("Content-Security-Policy"), "{name}: CSP");
+        assert!(!html.contains("unsafe-inline"), "{name}: CSP allows inline");
+        assert!(!html.contains(" style=\""), "{name}: inline style");
+        for tag in inline_script.find_iter(&html) {
+            let tag = tag.as_str();
+            assert!(
+                tag.contains(" src=") || tag.contains("application/json"),
+                "{name}: inline script {tag}"
+            );
+        }
+        let lang = if name.contains("/ar/") {
+            "ar"
+        } else if name.contains("/en/") {
+            "en"
+        } else {
+            "de"
+        };
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\"")),
+            "{name}: lang"
+        );
+        let dir = if lang == "ar" { "rtl" } else { "ltr" };
+        assert!(html.contains(&format!("dir=\"{dir}\"")), "{name}: dir");
+        for link in [
+            "impressum/",
+            "datenschutz/",
+            "barrierefreiheit/",
+            "feedback/",
+        ] {
+            assert!(html.contains(link), "{name}: link to {link}");
+        }
+        assert!(
+            !html.contains("https://fonts.") && !html.contains("cdn."),
+            "{name}: third party"
+        );
+    }
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn form_pages_carry_the_model_constraints_and_post_to_the_endpoint() {
+    let out = temp("constraints");
+    build(&options(&out)).unwrap();
+    let html =
+        fs::read_to_string(out.join("site/musterstadt/hundesteuer-anmeldung/index.html")).unwrap();
+    let decoded = html.clone();
+    assert!(decoded.contains(
+        "action=\"https://api.musterstadt.example/v1/musterstadt/hundesteuer-anmeldung\""
+    ));
+    assert!(
+        decoded.contains("form-action https://api.musterstadt.example"),
+        "CSP form-action"
+    );
+    assert!(
+        html.contains("enctype=\"multipart/form-data\""),
+        "file fields need multipart"
+    );
+    // Always asked and required → required; asked only on a condition → not required.
+    let vorname = Regex::new(r#"<input[^>]*id="f-vorname"[^>]*>"#).unwrap();
+    let tag = vorname.find(&html).unwrap().as_str();
+    assert!(
+        tag.contains(" required") && tag.contains("autocomplete=\"given-name\""),
+        "{tag}"
+    );
+    let erlaubnis = Regex::new(r#"<input[^>]*id="f-erlaubnis"[^>]*>"#).unwrap();
+    let tag = erlaubnis.find(&html).unwrap().as_str();
+    assert!(
+        !tag.contains(" required") && tag.contains("type=\"file\""),
+        "{tag}"
+    );
+    assert!(html.contains("name=\"_hp\""), "honeypot");
+    assert!(html.contains("name=\"_lang\" value=\"de\""));
+    assert!(html.contains("id=\"form-data\""), "script data");
+    assert!(
+        html.contains("Hinweise zum Datenschutz"),
+        "Art. 13 notice before submit"
+    );
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn writes_schemas_and_a_registry_the_function_accepts() {
+    let out = temp("registry");
+    let report = build(&options(&out)).unwrap();
+    let text = fs::read_to_string(out.join("function/registry.json")).unwrap();
+    let registry = form_model::registry::Registry::from_json(&text).unwrap();
+    assert_eq!(registry.forms.len(), report.forms);
+    for f in &registry.forms {
+        let schema = out.join(format!(
+            "schemas/{}/{}/v{}.schema.json",
+            f.municipality.id, f.form.id, f.form.version
+        ));
+        assert!(schema.is_file(), "{}", schema.display());
+    }
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn a_second_build_rewrites_nothing_and_a_changed_text_rewrites_only_its_pages() {
+    let out = temp("warm");
+    let first = build(&options(&out)).unwrap();
+    assert_eq!(first.unchanged, 0);
+    let second = build(&options(&out)).unwrap();
+    assert_eq!(second.written, 0, "warm build wrote files");
+    assert_eq!(second.unchanged, first.written);
+    let _ = fs::remove_dir_all(&out);
+}

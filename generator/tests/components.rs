@@ -1,0 +1,104 @@
+//! Every component folder holds a template and examples; every example renders in every
+//! language of the site texts, and its ids, labels and aria-describedby fit together.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use generator::components;
+use generator::site::Theme;
+use regex::Regex;
+
+fn templates() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../site-templates")
+}
+
+fn ids(html: &str) -> Vec<String> {
+    Regex::new(r#"\sid="([^"]+)""#)
+        .unwrap()
+        .captures_iter(html)
+        .map(|c| c[1].to_string())
+        .collect()
+}
+
+#[test]
+fn every_component_example_renders_with_consistent_ids_and_descriptions() {
+    let theme = Theme::load(&templates()).unwrap();
+    let mut names: Vec<String> = fs::read_dir(templates().join("components"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 15, "{names:?}");
+    let describedby = Regex::new(r#"aria-describedby="([^"]+)""#).unwrap();
+    let label_for = Regex::new(r#"<label[^>]*\sfor="([^"]+)""#).unwrap();
+    let mut rendered = 0;
+    for name in &names {
+        let examples = components::examples(&templates(), name).unwrap();
+        assert!(!examples.is_empty(), "{name} has no examples");
+        for example in &examples {
+            for lang in ["de", "en", "ar"] {
+                let html = components::render(&theme, name, example, lang)
+                    .unwrap_or_else(|e| panic!("{name} / {}: {e}", example.name));
+                rendered += 1;
+                let all = ids(&html);
+                let unique: HashSet<&String> = all.iter().collect();
+                assert_eq!(
+                    unique.len(),
+                    all.len(),
+                    "{name} / {}: duplicate ids in\n{html}",
+                    example.name
+                );
+                for c in describedby.captures_iter(&html) {
+                    for id in c[1].split(' ') {
+                        assert!(
+                            all.iter().any(|i| i == id),
+                            "{name} / {}: aria-describedby names missing id {id}\n{html}",
+                            example.name
+                        );
+                    }
+                }
+                for c in label_for.captures_iter(&html) {
+                    assert!(
+                        all.iter().any(|i| *i == c[1]),
+                        "{name} / {}: label for missing id {}\n{html}",
+                        example.name,
+                        &c[1]
+                    );
+                }
+                if let (Some(field), Some(error)) = (&example.field, &example.error) {
+                    assert!(html.contains(error.as_str()), "{name}: error text missing");
+                    let hint = format!("f-{}-hint", field.id);
+                    let err = format!("f-{}-error", field.id);
+                    let expected = if field.hint.is_some() {
+                        format!("{hint} {err}")
+                    } else {
+                        err
+                    };
+                    assert!(
+                        html.contains(&format!("aria-describedby=\"{expected}\"")),
+                        "{name} / {}: describedby must be hint then error ({expected})\n{html}",
+                        example.name
+                    );
+                }
+            }
+        }
+    }
+    assert!(rendered >= 3 * 20);
+}
+
+#[test]
+fn a_field_that_is_only_sometimes_asked_carries_no_required_attribute_and_says_when_to_answer() {
+    let theme = Theme::load(&templates()).unwrap();
+    let examples = components::examples(&templates(), "file").unwrap();
+    let html = components::render(&theme, "file", &examples[0], "de").unwrap();
+    assert!(!html.contains(" required"), "{html}");
+    assert!(
+        html.contains("Nur beantworten, wenn Sie bei „Gefährlich?“ „Ja“ gewählt haben."),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"accept="application/pdf,image/jpeg""#),
+        "{html}"
+    );
+}

@@ -1,0 +1,629 @@
+/* Formfabrik page script: progressive enhancement only; every page works without it.
+ * - Rules: the same checks form-model's validate applies, over the data the generator emits
+ *   (#form-data). A differential test (generator/tests/differential.rs) runs these against the
+ *   Rust implementation on generated inputs.
+ * - Page: live conditions, inline checks, a step-by-step wizard with a check-your-answers
+ *   step, submission via fetch with a client-made id (retried with the same id), an opt-in
+ *   draft in localStorage, the reference on the confirmation page, the services filter. */
+(function () {
+  "use strict";
+
+  // ---- Rules (pure: also loaded by Node in the differential test) ----------------------
+  var chars = function (s) { return Array.from(s).length; };
+  var isWs = function (c) { return /\s/u.test(c); };
+  var trim = function (s) { return s.replace(/^\s+|\s+$/gu, ""); };
+  var answered = function (v) {
+    if (v === null || v === undefined) return false;
+    if (typeof v === "string") return trim(v) !== "";
+    if (Array.isArray(v)) return v.length > 0;
+    if (typeof v === "object" && !(typeof File !== "undefined" && v instanceof File)) {
+      if ("size" in v && "name" in v) return true;
+      return Object.keys(v).some(function (k) { return answered(v[k]); });
+    }
+    return true;
+  };
+
+  function holds(cond, answers) {
+    if (!cond) return true;
+    var match = function (field, test) {
+      var a = answers[field];
+      if (typeof a === "string") return test(a);
+      if (Array.isArray(a)) return a.some(function (x) { return typeof x === "string" && test(x); });
+      return false;
+    };
+    var keys = ["equals", "in", "all", "any", "not"].filter(function (k) { return cond[k] !== undefined && cond[k] !== null; });
+    if (keys.length !== 1) return false;
+    if (cond.field !== undefined && cond.field !== null) {
+      if (keys[0] === "equals") return match(cond.field, function (a) { return a === cond.equals; });
+      if (keys[0] === "in") return match(cond.field, function (a) { return cond.in.indexOf(a) >= 0; });
+      return false;
+    }
+    if (keys[0] === "all") return cond.all.length > 0 && cond.all.every(function (c) { return holds(c, answers); });
+    if (keys[0] === "any") return cond.any.some(function (c) { return holds(c, answers); });
+    if (keys[0] === "not") return !holds(cond.not, answers);
+    return false;
+  }
+
+  function parseDate(s) {
+    if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(s)) return null;
+    var y = +s.slice(0, 4), m = +s.slice(5, 7), d = +s.slice(8, 10);
+    if (m < 1 || m > 12 || d < 1 || d > daysIn(y, m)) return null;
+    return { y: y, m: m, d: d };
+  }
+  function daysIn(y, m) { return new Date(Date.UTC(y, m, 0)).getUTCDate(); }
+  function dateKey(x) { return x.y * 10000 + x.m * 100 + x.d; }
+  function dateBound(expr, today) {
+    if (typeof expr !== "string") return null;
+    var m = /^today(?:([+-])([0-9]{1,5})([dmy]))?$/.exec(trim(expr));
+    if (!m) return parseDate(trim(expr));
+    if (!m[1]) return today;
+    var n = (m[1] === "-" ? -1 : 1) * +m[2];
+    if (m[3] === "d") {
+      var t = new Date(Date.UTC(today.y, today.m - 1, today.d + n));
+      return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
+    }
+    var months = today.y * 12 + (today.m - 1) + (m[3] === "y" ? n * 12 : n);
+    var y = Math.floor(months / 12), mo = months - y * 12 + 1;
+    return { y: y, m: mo, d: Math.min(today.d, daysIn(y, mo)) };
+  }
+
+  function telOk(s) {
+    var body = s.charAt(0) === "+" ? s.slice(1) : s;
+    var n = chars(body);
+    return n >= 5 && n <= 30 && chars(s) <= 31 && /^[0-9 ()\/-]*$/.test(body);
+  }
+
+  function ipOk(ip) {
+    if (/^[0-9.]+$/.test(ip)) {
+      var p = ip.split(".");
+      return p.length === 4 && p.every(function (x) { return /^(0|[1-9][0-9]{0,2})$/.test(x) && +x <= 255; });
+    }
+    try { return new URL("http://[" + ip + "]/").hostname.length > 2; } catch (e) { return false; }
+  }
+  var DOMAIN = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+  function domainOk(d) {
+    if (DOMAIN.test(d)) return true;
+    var lit = /\[([a-fA-F0-9:.]+)\]$/.exec(d);
+    return lit ? ipOk(lit[1]) : false;
+  }
+  function emailOk(s) {
+    if (new TextEncoder().encode(s).length > 254 || s === "" || s.indexOf("@") < 0) return false;
+    var at = s.lastIndexOf("@"), user = s.slice(0, at), domain = s.slice(at + 1);
+    if (chars(user) > 64 || chars(domain) > 255) return false;
+    if (!/^[a-zA-Z0-9.!#$%&'*+\/=?^_`{|}~-]+$/.test(user)) return false;
+    if (domainOk(domain)) return true;
+    if (domain === "" || /[\s\/?#@:%\\]/.test(domain)) return false;
+    try { return domainOk(new URL("http://" + domain + "/").hostname); } catch (e) { return false; }
+  }
+
+  function ibanNormalize(s, formats) {
+    var c = Array.from(s).filter(function (ch) { return !isWs(ch); }).join("").toUpperCase();
+    if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}$/.test(c)) return null;
+    if (c.slice(2, 4) === "00" || c.slice(2, 4) === "01") return null;
+    var rem = 0, r = c.slice(4) + c.slice(0, 4);
+    for (var i = 0; i < r.length; i++) {
+      var v = parseInt(r[i], 36);
+      rem = v < 10 ? (rem * 10 + v) % 97 : (rem * 100 + v) % 97;
+    }
+    if (rem !== 1) return null;
+    var f = formats && formats[c.slice(0, 2)];
+    if (!f) return null;
+    var bban = c.slice(4), pos = 0, re = /([0-9]+)([nac])/g, m;
+    while ((m = re.exec(f))) {
+      var part = bban.substr(pos, +m[1]);
+      if (part.length !== +m[1]) return null;
+      if (m[2] === "n" && !/^[0-9]+$/.test(part)) return null;
+      if (m[2] === "a" && !/^[A-Z]+$/.test(part)) return null;
+      pos += +m[1];
+    }
+    return pos === bban.length ? c : null;
+  }
+
+  function taxIdOk(s) {
+    if (!/^[0-9]{11}$/.test(s) || s[0] === "0") return false;
+    var d = s.split("").map(Number), counts = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    for (var i = 0; i < 10; i++) counts[d[i]]++;
+    var rep = counts.map(function (n, k) { return n > 1 ? k : -1; }).filter(function (k) { return k >= 0; });
+    if (rep.length !== 1 || counts[rep[0]] > 3) return false;
+    if (counts[rep[0]] === 3) {
+      for (var j = 0; j + 2 < 10; j++) if (d[j] === rep[0] && d[j + 1] === rep[0] && d[j + 2] === rep[0]) return false;
+    }
+    var product = 10;
+    for (var k = 0; k < 10; k++) {
+      var sum = (d[k] + product) % 10;
+      if (sum === 0) sum = 10;
+      product = (sum * 2) % 11;
+    }
+    var check = 11 - product;
+    return (check === 10 ? 0 : check) === d[10];
+  }
+
+  function accepts(accept, type) {
+    return accept.some(function (a) {
+      return a.slice(-2) === "/*" ? type.split("/")[0] === a.slice(0, -2) && type.indexOf("/") > 0 : a === type;
+    });
+  }
+
+  /* One field's answer → { value } (normalised, as the function stores it) or
+   * { errors: [[part|null, code, param]] }. `field` is an entry of #form-data's fields. */
+  function check(field, value, today, formats, parts) {
+    var r = field.rules, t = field.type, fail = function (code, param) { return { errors: [[null, code, param]] }; };
+    if (t === "number") {
+      var n;
+      if (typeof value === "number") n = value;
+      else if (typeof value === "string") {
+        var s0 = trim(value);
+        if (!/^[0-9.-]+$/.test(s0) || !/[0-9]/.test(s0)) return fail("not-a-number");
+        n = Number(s0);
+      } else return fail("not-a-number");
+      if (!isFinite(n)) return fail("not-a-number");
+      var min = typeof r.min === "number" ? r.min : null, max = typeof r.max === "number" ? r.max : null;
+      if (min !== null && n < min) return fail("too-small");
+      if (max !== null && n > max) return fail("too-large");
+      if (typeof r.step === "number") {
+        var steps = (n - (min || 0)) / r.step;
+        if (Math.abs(steps - Math.round(steps)) > 1e-9) return fail("step");
+      }
+      return { value: n };
+    }
+    if (t === "checkboxes") {
+      var items = typeof value === "string" ? [value] : value;
+      if (!Array.isArray(items) || items.some(function (x) { return typeof x !== "string"; })) return fail("wrong-type");
+      var chosen = [];
+      for (var i = 0; i < items.length; i++) {
+        if (r.options.indexOf(items[i]) < 0 || chosen.indexOf(items[i]) >= 0) return fail("invalid-option");
+        chosen.push(items[i]);
+      }
+      if (r["min-selected"] != null && chosen.length < r["min-selected"]) return fail("too-few-selected");
+      if (r["max-selected"] != null && chosen.length > r["max-selected"]) return fail("too-many-selected");
+      return { value: r.options.filter(function (o) { return chosen.indexOf(o) >= 0; }) };
+    }
+    if (t === "file") {
+      if (!value || typeof value !== "object" || Array.isArray(value)) return fail("invalid-file");
+      var name = typeof value.name === "string" ? value.name : "", type = typeof value.type === "string" ? value.type : "";
+      var size = value.size;
+      if (typeof size !== "number" || size < 0 || Math.floor(size) !== size || trim(name) === "" || type === "") return fail("invalid-file");
+      if (chars(name) > 255 || size === 0) return fail("invalid-file");
+      if (!accepts(r.accept, type)) return fail("file-type");
+      if (r["max-size-mb"] != null && size > r["max-size-mb"] * 1000000) return fail("file-too-large");
+      return { value: value };
+    }
+    if (t === "address") {
+      if (!value || typeof value !== "object" || Array.isArray(value)) return fail("wrong-type");
+      var errors = [], clean = {};
+      if (Object.keys(value).some(function (k) { return !parts.some(function (p) { return p.key === k; }); })) errors.push([null, "wrong-type"]);
+      parts.forEach(function (p) {
+        var raw = value[p.key];
+        if (raw !== undefined && raw !== null && typeof raw !== "string") { errors.push([p.key, "wrong-type"]); return; }
+        raw = raw ? trim(raw) : "";
+        if (raw === "") errors.push([p.key, "required"]);
+        else if (chars(raw) > p["max-length"]) errors.push([p.key, "too-long"]);
+        else if (p.postcode && !/^[0-9]{5}$/.test(raw)) errors.push([p.key, "invalid-postcode"]);
+        else clean[p.key] = raw;
+      });
+      return errors.length ? { errors: errors } : { value: clean };
+    }
+    if (typeof value !== "string") return fail("wrong-type");
+    var s = trim(value).replace(/\r\n/g, "\n");
+    var lengthProblem = function () {
+      var len = chars(s);
+      if (r["min-length"] != null && len < r["min-length"]) return "too-short";
+      if (r["max-length"] != null && len > r["max-length"]) return "too-long";
+      return null;
+    };
+    var patternOk = function () {
+      if (!r.pattern) return true;
+      try { return new RegExp("^(?:" + r.pattern + ")$", "u").test(s); } catch (e) { return false; }
+    };
+    var p;
+    switch (t) {
+      case "text": case "textarea":
+        if ((p = lengthProblem())) return fail(p);
+        return patternOk() ? { value: s } : fail("pattern");
+      case "tel":
+        if ((p = lengthProblem())) return fail(p);
+        if (!telOk(s)) return fail("invalid-tel");
+        return patternOk() ? { value: s } : fail("pattern");
+      case "email":
+        if ((p = lengthProblem())) return fail(p);
+        return emailOk(s) ? { value: s } : fail("invalid-email");
+      case "iban":
+        var iban = ibanNormalize(s, formats);
+        return iban ? { value: iban } : fail("invalid-iban");
+      case "postcode":
+        return /^[0-9]{5}$/.test(s) ? { value: s } : fail("invalid-postcode");
+      case "tax-id":
+        var compact = Array.from(s).filter(function (ch) { return !isWs(ch); }).join("");
+        return taxIdOk(compact) ? { value: compact } : fail("invalid-tax-id");
+      case "date":
+        var d = parseDate(s);
+        if (!d) return fail("invalid-date");
+        var lo = dateBound(r.min, today), hi = dateBound(r.max, today);
+        if (lo && dateKey(d) < dateKey(lo)) return fail("date-too-early", lo);
+        if (hi && dateKey(d) > dateKey(hi)) return fail("date-too-late", hi);
+        return { value: s };
+      case "radios": case "select":
+        return r.options.indexOf(s) >= 0 ? { value: s } : fail("invalid-option");
+    }
+    return fail("wrong-type");
+  }
+
+  /* The whole form, in order: conditions see only answers of shown fields. Returns
+   * { clean, errors: [{field, code, param}], shown: {id: bool}, steps: {id: bool} }. */
+  function validateAll(data, answers, today) {
+    var clean = {}, errors = [], shown = {}, steps = {};
+    var stepShown = {};
+    data.steps.forEach(function (s) { stepShown[s.id] = null; });
+    Object.keys(answers).forEach(function (k) {
+      if (!data.fields.some(function (f) { return f.id === k; })) errors.push({ field: k, code: "unknown-field" });
+    });
+    data.fields.forEach(function (f) {
+      if (stepShown[f.step] === null) {
+        var st = data.steps.filter(function (s) { return s.id === f.step; })[0];
+        stepShown[f.step] = holds(st["show-if"], clean);
+      }
+      steps[f.step] = stepShown[f.step];
+      var on = stepShown[f.step] && holds(f["show-if"], clean);
+      shown[f.id] = on;
+      var v = answers[f.id];
+      var has = answered(v);
+      if (!on) { if (has) errors.push({ field: f.id, code: "not-applicable" }); return; }
+      if (!has) { if (f.required) errors.push({ field: f.id, code: "required" }); return; }
+      var res = check(f, v, today, data["iban-formats"], data["address-parts"]);
+      if (res.errors) res.errors.forEach(function (e) { errors.push({ field: e[0] ? f.id + "." + e[0] : f.id, code: e[1], param: e[2] }); });
+      else clean[f.id] = res.value;
+    });
+    return { clean: clean, errors: errors, shown: shown, steps: steps };
+  }
+
+  var Rules = { holds: holds, check: check, validateAll: validateAll, parseDate: parseDate, dateBound: dateBound };
+  if (typeof module !== "undefined" && module.exports) { module.exports = Rules; return; }
+
+  // ---- Page ----------------------------------------------------------------------------
+  var doc = document;
+  doc.documentElement.className += " js-enabled";
+  var $ = function (sel, root) { return (root || doc).querySelector(sel); };
+  var $$ = function (sel, root) { return Array.prototype.slice.call((root || doc).querySelectorAll(sel)); };
+  var now = new Date();
+  var today = { y: now.getFullYear(), m: now.getMonth() + 1, d: now.getDate() };
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+  var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+  var iso = function (d) { return d.y + "-" + pad(d.m) + "-" + pad(d.d); };
+  var human = function (d, lang) {
+    return lang === "de" ? pad(d.d) + "." + pad(d.m) + "." + d.y : lang === "en" ? d.d + " " + MONTHS[d.m - 1] + " " + d.y : iso(d);
+  };
+  var MARKER = { y: 1999, m: 12, d: 31 };
+
+  // Services filter on the index page.
+  var filter = $("#filter");
+  if (filter) {
+    var input = $("#filter-input"), status = $("#filter-status"), items = $$(".service");
+    filter.hidden = false;
+    input.addEventListener("input", function () {
+      var q = trim(input.value.toLowerCase()), n = 0;
+      items.forEach(function (li) { var hit = li.getAttribute("data-search").indexOf(q) >= 0; li.hidden = !hit; if (hit) n++; });
+      status.textContent = q === "" ? "" : n === 0 ? input.getAttribute("data-none") : input.getAttribute("data-count").replace("{n}", n);
+    });
+  }
+
+  // Confirmation page: the reference comes in the address.
+  var refBox = $("#reference-box");
+  if (refBox) {
+    var ref = new URLSearchParams(location.search).get("ref");
+    if (ref && /^[A-Z]{3}-[0-9]{4}-[0-9A-Z]{6}$/.test(ref)) {
+      $("#reference").textContent = ref;
+      refBox.hidden = false;
+      $("#reference-missing").hidden = true;
+    }
+    try { localStorage.removeItem("formfabrik-draft:" + location.pathname.replace(/danke\/?$/, "")); } catch (e) { /* storage off */ }
+  }
+
+  var form = $("#form");
+  var dataEl = $("#form-data");
+  if (!form || !dataEl) return;
+  var data = JSON.parse(dataEl.textContent);
+  var ui = JSON.parse($("#ui-strings").textContent);
+  var lang = data.language;
+  var byId = {};
+  data.fields.forEach(function (f) { byId[f.id] = f; });
+  var draftKey = "formfabrik-draft:" + location.pathname;
+  var summary = $("#error-summary");
+
+  // Relative date bounds become real min/max for today.
+  $$("input[data-min], input[data-max]").forEach(function (el) {
+    ["min", "max"].forEach(function (k) {
+      var b = dateBound(el.getAttribute("data-" + k), today);
+      if (b) el.setAttribute(k, iso(b));
+    });
+  });
+
+  function wrapper(id) { return $('[data-field="' + id + '"]', form); }
+  function readAnswers(withFiles) {
+    var a = {};
+    data.fields.forEach(function (f) {
+      var w = wrapper(f.id);
+      if (!w) return;
+      if (f.type === "checkboxes") a[f.id] = $$("input:checked", w).map(function (el) { return el.value; });
+      else if (f.type === "radios") { var c = $("input:checked", w); if (c) a[f.id] = c.value; }
+      else if (f.type === "address") {
+        var o = {};
+        data["address-parts"].forEach(function (p) { var el = $("#f-" + f.id + "-" + p.key); if (el && el.value !== "") o[p.key] = el.value; });
+        if (Object.keys(o).length) a[f.id] = o;
+      } else if (f.type === "file") {
+        var fi = $("input", w);
+        if (fi && fi.files && fi.files[0]) a[f.id] = withFiles ? fi.files[0] : { name: fi.files[0].name, type: fi.files[0].type, size: fi.files[0].size };
+      } else { var el = $("input, textarea, select", w); if (el && el.value !== "") a[f.id] = el.value; }
+    });
+    return a;
+  }
+  function message(e) {
+    var f = byId[e.field.split(".")[0]];
+    if (!f) return e.code;
+    var key = e.field.indexOf(".") > 0 ? e.field.split(".")[1] + ":" + e.code : e.code;
+    var m = f.messages[key] || f.messages[e.code] || f.messages.required;
+    return e.param ? m.replace(human(MARKER, lang), human(e.param, lang)) : m;
+  }
+  function target(field) {
+    if (!byId[field] && field.indexOf(".") < 0 && $("#" + field)) return field;
+    var parts = field.split(".");
+    if (parts.length > 1) return "f-" + parts[0] + "-" + parts[1];
+    var f = byId[field];
+    return f && f.type === "address" ? "f-" + field + "-" + data["address-parts"][0].key : "f-" + field;
+  }
+
+  // Errors shown inline (hint first, then error in aria-describedby) and in the summary.
+  function clearErrors() {
+    $$(".field--error", form).forEach(function (w) { w.classList.remove("field--error"); });
+    $$(".error-message", form).forEach(function (p) { p.hidden = true; $(".error-text", p).textContent = ""; });
+    $$("[aria-invalid]", form).forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+      var ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && !/-error$/.test(x); });
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
+    });
+  }
+  function showErrors(errors) {
+    clearErrors();
+    var list = $(".error-summary__list", summary);
+    list.textContent = "";
+    errors.forEach(function (e) {
+      var text = e.message || message(e), id = target(e.field), fieldId = e.field.split(".")[0];
+      var w = wrapper(fieldId);
+      if (w) w.classList.add("field--error");
+      var errEl = e.field.indexOf(".") > 0 ? $("#" + id + "-error") : $("#f-" + fieldId + "-error");
+      if (errEl) { errEl.hidden = false; $(".error-text", errEl).textContent = text; }
+      var control = $("#" + id) || $("#f-" + fieldId);
+      var described = control && control.type !== "radio" && control.type !== "checkbox" ? control : w && $("fieldset", w);
+      if (control) control.setAttribute("aria-invalid", "true");
+      if (described && errEl) {
+        var ids = (described.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+        if (ids.indexOf(errEl.id) < 0) ids.push(errEl.id);
+        described.setAttribute("aria-describedby", ids.join(" "));
+      }
+      var li = doc.createElement("li"), a = doc.createElement("a");
+      a.href = "#" + id;
+      a.textContent = text;
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    summary.hidden = errors.length === 0;
+    if (errors.length) summary.focus();
+  }
+  summary.addEventListener("click", function (ev) {
+    var a = ev.target.closest("a");
+    if (!a) return;
+    var el = $(a.getAttribute("href"));
+    if (!el) return;
+    ev.preventDefault();
+    var step = el.closest(".step");
+    if (step && wizard) goTo(visibleSteps().indexOf(step.getAttribute("data-step")));
+    el.focus();
+    var label = $('label[for="' + el.id + '"]') || (el.closest("fieldset") && $("legend", el.closest("fieldset")));
+    (label || el).scrollIntoView({ block: "center" });
+  });
+
+  // Conditions: hide what is not asked and disable it, so it is neither checked nor sent.
+  var state;
+  function applyConditions() {
+    state = validateAll(data, readAnswers(false), today);
+    data.fields.forEach(function (f) {
+      var w = wrapper(f.id);
+      if (!w) return;
+      w.hidden = !state.shown[f.id];
+      $$("input, select, textarea", w).forEach(function (el) { el.disabled = !state.shown[f.id]; });
+    });
+    data.steps.forEach(function (s) {
+      var sec = $('.step[data-step="' + s.id + '"]', form);
+      if (sec) sec.hidden = wizard ? sec.hidden || !state.steps[s.id] : !state.steps[s.id];
+    });
+  }
+
+  // Wizard: one step at a time, then check your answers and send.
+  var wizard = true;
+  var current = 0;
+  var progress = $("#step-progress");
+  function visibleSteps() {
+    return data.steps.filter(function (s) { return state.steps[s.id]; }).map(function (s) { return s.id; }).concat(["review"]);
+  }
+  function goTo(i, noFocus) {
+    var ids = visibleSteps();
+    current = Math.max(0, Math.min(i, ids.length - 1));
+    $$(".step", form).forEach(function (sec) { sec.hidden = sec.getAttribute("data-step") !== ids[current]; });
+    $("#finish").hidden = ids[current] !== "review";
+    if (ids[current] === "review") fillReview();
+    progress.hidden = false;
+    progress.textContent = ui["step-of"].replace("{n}", current + 1).replace("{m}", ids.length);
+    var heading = $(".step:not([hidden]) h2", form);
+    if (heading && !noFocus) heading.focus();
+  }
+  function stepErrors(stepId) {
+    return state.errors.filter(function (e) { var f = byId[e.field.split(".")[0]]; return f && f.step === stepId; });
+  }
+  function fillReview() {
+    var dl = $("#review-list");
+    dl.textContent = "";
+    var answers = readAnswers(false);
+    data.fields.forEach(function (f) {
+      if (!state.shown[f.id]) return;
+      var v = answers[f.id], text;
+      if (!answered(v)) text = ui["not-answered"];
+      else if (f.type === "checkboxes") text = v.map(function (x) { return f["option-labels"][x] || x; }).join(", ");
+      else if (f.type === "radios" || f.type === "select") text = f["option-labels"][v] || v;
+      else if (f.type === "address") text = data["address-parts"].map(function (p) { return v[p.key] || ""; }).join(" ").replace(/\s+/g, " ");
+      else if (f.type === "file") text = v.name;
+      else if (f.type === "date" && parseDate(v)) text = human(parseDate(v), lang);
+      else text = String(v);
+      var row = doc.createElement("div"), dt = doc.createElement("dt"), dd = doc.createElement("dd"), act = doc.createElement("dd"), a = doc.createElement("a"), hidden = doc.createElement("span");
+      row.className = "summary__row"; dt.className = "summary__key"; dd.className = "summary__value"; act.className = "summary__action";
+      dt.textContent = f.label.replace(/<[^>]*>/g, "");
+      dd.textContent = text;
+      a.href = "#" + target(f.id);
+      a.textContent = ui.change;
+      hidden.className = "visually-hidden";
+      hidden.textContent = " " + dt.textContent;
+      a.appendChild(hidden);
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        goTo(visibleSteps().indexOf(f.step));
+        var el = $("#" + target(f.id));
+        if (el) el.focus();
+      });
+      act.appendChild(a);
+      row.appendChild(dt); row.appendChild(dd); row.appendChild(act);
+      dl.appendChild(row);
+    });
+  }
+  function button(text, cls, onClick) {
+    var b = doc.createElement("button");
+    b.type = "button";
+    b.className = "button " + cls;
+    b.textContent = text;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+  $$(".step", form).concat([$("#finish")]).forEach(function (sec) {
+    var bar = doc.createElement("div");
+    bar.className = "step-buttons";
+    var isFinish = sec.id === "finish";
+    if (!isFinish) {
+      bar.appendChild(button(ui.continue, "", function () {
+        applyConditions();
+        var errs = stepErrors(visibleSteps()[current]);
+        if (errs.length) { showErrors(errs); return; }
+        clearErrors(); summary.hidden = true;
+        goTo(current + 1);
+      }));
+    }
+    bar.appendChild(button(ui.back, "button--secondary", function () { clearErrors(); summary.hidden = true; goTo(current - 1); }));
+    if (isFinish) sec.insertBefore(bar, $("#submit").nextSibling); else sec.appendChild(bar);
+    if (sec.getAttribute("data-step") === data.steps[0].id && !isFinish) bar.lastChild.hidden = true;
+  });
+
+  // Draft (opt-in): answers without files, in this browser only.
+  var draft = $("#draft"), draftInput = $("#draft-input");
+  draft.hidden = false;
+  function saveDraft() {
+    if (!draftInput.checked) return;
+    try { localStorage.setItem(draftKey, JSON.stringify(readAnswers(false))); } catch (e) { /* storage full or off */ }
+  }
+  function restoreDraft() {
+    var saved;
+    try { saved = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { saved = null; }
+    if (!saved) return;
+    draftInput.checked = true;
+    Object.keys(saved).forEach(function (id) {
+      var f = byId[id], v = saved[id], w = wrapper(id);
+      if (!f || !w || f.type === "file") return;
+      if (f.type === "checkboxes") $$("input", w).forEach(function (el) { el.checked = v.indexOf(el.value) >= 0; });
+      else if (f.type === "radios") $$("input", w).forEach(function (el) { el.checked = el.value === v; });
+      else if (f.type === "address") Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
+      else { var el = $("input, textarea, select", w); if (el) el.value = v; }
+    });
+  }
+  draftInput.addEventListener("change", function () {
+    if (draftInput.checked) saveDraft(); else try { localStorage.removeItem(draftKey); } catch (e) { /* off */ }
+  });
+
+  // Sending: JSON, or multipart when there are files; the same id on every retry.
+  var sendStatus = $("#send-status"), submitButton = $("#submit");
+  function submissionId() {
+    var key = "formfabrik-id:" + location.pathname, id;
+    try { id = sessionStorage.getItem(key); } catch (e) { id = null; }
+    if (!id) {
+      id = crypto.randomUUID ? crypto.randomUUID() : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, function (c) {
+        return (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16);
+      });
+      try { sessionStorage.setItem(key, id); } catch (e) { /* off */ }
+    }
+    return id;
+  }
+  function send(attempt) {
+    var id = submissionId(), answers = readAnswers(true), hasFiles = data.fields.some(function (f) { return f.type === "file" && answers[f.id]; });
+    var body, headers = { Accept: "application/json" };
+    if (hasFiles) {
+      body = new FormData();
+      body.append("_id", id);
+      body.append("_lang", lang);
+      Object.keys(answers).forEach(function (k) {
+        var v = answers[k], f = byId[k];
+        if (f.type === "address") Object.keys(v).forEach(function (p) { body.append(k + "." + p, v[p]); });
+        else if (Array.isArray(v)) v.forEach(function (x) { body.append(k, x); });
+        else body.append(k, v);
+      });
+    } else {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify({ id: id, language: lang, data: answers });
+    }
+    return fetch(form.getAttribute("data-endpoint"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: "omit" })
+      .then(function (res) {
+        if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
+        if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
+        if ((res.status >= 500 || res.status === 429) && attempt < 3) return retry(attempt);
+        return res.json().catch(function () { return {}; }).then(function (b) { broken(b.message || b.error); });
+      }, function () { return attempt < 3 ? retry(attempt) : broken(); });
+  }
+  function retry(attempt) {
+    return new Promise(function (r) { setTimeout(r, 800 * Math.pow(2, attempt)); }).then(function () { return send(attempt + 1); });
+  }
+  function done(ok) {
+    try { localStorage.removeItem(draftKey); sessionStorage.removeItem("formfabrik-id:" + location.pathname); } catch (e) { /* off */ }
+    location.href = form.getAttribute("data-confirmation") + "?ref=" + encodeURIComponent(ok.reference);
+  }
+  function failed(errors) {
+    submitButton.disabled = false;
+    sendStatus.textContent = "";
+    showErrors(errors.map(function (e) { return { field: e.field, code: e.code, message: e.message }; }));
+  }
+  function broken(detail) {
+    submitButton.disabled = false;
+    sendStatus.textContent = ui["send-failed"] + (detail ? " (" + detail + ")" : "");
+  }
+
+  form.noValidate = true;
+  form.addEventListener("input", function () { applyConditions(); saveDraft(); });
+  form.addEventListener("change", function () { applyConditions(); saveDraft(); });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    applyConditions();
+    if (state.errors.length) {
+      var first = state.errors[0], f = byId[first.field.split(".")[0]];
+      if (f) goTo(visibleSteps().indexOf(f.step));
+      showErrors(state.errors);
+      return;
+    }
+    var confirm = $("#confirm");
+    if (!confirm.checked) {
+      showErrors([{ field: "confirm", code: "required", message: $('label[for="confirm"]').textContent }]);
+      return;
+    }
+    clearErrors();
+    summary.hidden = true;
+    submitButton.disabled = true;
+    sendStatus.textContent = ui.sending;
+    send(0);
+  });
+
+  restoreDraft();
+  applyConditions();
+  $$(".step", form).forEach(function (s) { s.hidden = true; });
+  goTo(0, true);
+})();
