@@ -57,17 +57,14 @@ pub fn decode(form: &ResolvedForm, pairs: impl IntoIterator<Item = (String, Stri
             }
             _ => {}
         }
-        if let Some((field, part)) = name.split_once('.')
-            && form
-                .field(field)
-                .is_some_and(|f| f.kind == FieldType::Address)
+        if let Some((head, rest)) = name.split_once('.')
+            && let Some(field) = form.field(head)
+            && matches!(field.kind, FieldType::Address | FieldType::Group)
         {
             let entry = data
-                .entry(field.to_string())
+                .entry(head.to_string())
                 .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(parts) = entry {
-                parts.insert(part.to_string(), Value::String(value));
-            }
+            insert_nested(field, entry, rest, value);
             continue;
         }
         let multi = form
@@ -94,6 +91,71 @@ pub fn decode(form: &ResolvedForm, pairs: impl IntoIterator<Item = (String, Stri
         submission: Submission { language, data },
         id,
         honeypot,
+    }
+}
+
+/// Most entries a form post may address in one list; more is not a form a person filled in.
+const MAX_ENTRIES: usize = 200;
+
+/// Puts `value` at `rest` (`street`, `kind-vorname`, `2.kind-vorname`, `2.anschrift.city`)
+/// below the address or group value `slot`.
+fn insert_nested(field: &crate::model::Field, slot: &mut Value, rest: &str, value: String) {
+    match field.kind {
+        FieldType::Address => {
+            if let Value::Object(parts) = slot {
+                parts.insert(rest.to_string(), Value::String(value));
+            }
+        }
+        FieldType::Group => {
+            let (entry, rest) = if field.repeat.is_some() {
+                let Some((index, rest)) = rest.split_once('.') else {
+                    return;
+                };
+                let Some(index) = index.parse::<usize>().ok().filter(|i| *i < MAX_ENTRIES) else {
+                    return;
+                };
+                if !slot.is_array() {
+                    *slot = Value::Array(Vec::new());
+                }
+                let Value::Array(items) = slot else { return };
+                while items.len() <= index {
+                    items.push(Value::Object(Map::new()));
+                }
+                (&mut items[index], rest)
+            } else {
+                (slot, rest)
+            };
+            let Value::Object(answers) = entry else {
+                return;
+            };
+            let (child_id, part) = match rest.split_once('.') {
+                Some((c, p)) => (c, Some(p)),
+                None => (rest, None),
+            };
+            let child = field.fields.iter().find(|c| c.id == child_id);
+            match (child, part) {
+                (Some(c), Some(p)) if c.kind == FieldType::Address => {
+                    let parts = answers
+                        .entry(child_id.to_string())
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(parts) = parts {
+                        parts.insert(p.to_string(), Value::String(value));
+                    }
+                }
+                (Some(c), None) if c.kind == FieldType::Checkboxes => {
+                    let list = answers
+                        .entry(child_id.to_string())
+                        .or_insert_with(|| Value::Array(Vec::new()));
+                    if let Value::Array(list) = list {
+                        list.push(Value::String(value));
+                    }
+                }
+                _ => {
+                    answers.insert(rest.to_string(), Value::String(value));
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -156,6 +156,9 @@ pub fn visit_field_texts<'a>(
             t,
         );
     }
+    for (ci, c) in field.fields.iter().enumerate() {
+        visit_field_texts(c, &item(&child(path, "fields"), ci), f);
+    }
     for (oi, option) in field.options.iter().enumerate() {
         let op = item(&child(path, "options"), oi);
         f(
@@ -295,15 +298,22 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
         for (fi, field) in step.fields.iter().enumerate() {
             let fp = item(&child(&sp, "fields"), fi);
             lint_field(&mut cx, field, &fp, &earlier, &all_field_ids(form));
-            if let Some(first) = field_ids.insert(&field.id, fp.clone()) {
-                let line = sources.pos(file, &child(&first, "id")).line;
-                cx.error(
-                    &child(&fp, "id"),
-                    format!(
-                        "field id \"{}\" is used twice (first on line {line}); field ids must be unique in the whole form",
-                        field.id
-                    ),
-                );
+            let children = field
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| (c, item(&child(&fp, "fields"), ci)));
+            for (f, path) in std::iter::once((field, fp.clone())).chain(children) {
+                if let Some(first) = field_ids.insert(&f.id, path.clone()) {
+                    let line = sources.pos(file, &child(&first, "id")).line;
+                    cx.error(
+                        &child(&path, "id"),
+                        format!(
+                            "field id \"{}\" is used twice (first on line {line}); field ids must be unique in the whole form",
+                            f.id
+                        ),
+                    );
+                }
             }
             earlier.push(field);
         }
@@ -346,7 +356,9 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
 fn all_field_ids(form: &Form) -> Vec<&str> {
     form.steps
         .iter()
-        .flat_map(|s| s.fields.iter().map(|f| f.id.as_str()))
+        .flat_map(|s| s.fields.iter())
+        .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
+        .map(|f| f.id.as_str())
         .collect()
 }
 
@@ -497,6 +509,21 @@ fn lint_field(cx: &mut Ctx, field: &Field, fp: &str, earlier: &[&Field], all_ids
         "single inputs; address fields set their own tokens",
     );
 
+    not_for(
+        cx,
+        !field.fields.is_empty() && kind != FieldType::Group,
+        "fields",
+        "group fields",
+    );
+    not_for(
+        cx,
+        field.repeat.is_some() && kind != FieldType::Group,
+        "repeat",
+        "group fields",
+    );
+    if kind == FieldType::Group {
+        lint_group(cx, field, fp, all_ids);
+    }
     if let (Some(min), Some(max)) = (field.min_length, field.max_length)
         && min > max
     {
@@ -712,6 +739,55 @@ fn lint_field(cx: &mut Ctx, field: &Field, fp: &str, earlier: &[&Field], all_ids
     }
     if let Some(cond) = &field.show_if {
         lint_condition(cx, cond, &child(fp, "show-if"), earlier, all_ids);
+    }
+}
+
+/// A group holds questions, one level deep, without conditions of their own.
+fn lint_group(cx: &mut Ctx, group: &Field, fp: &str, all_ids: &[&str]) {
+    if group.fields.is_empty() {
+        cx.error_help(
+            fp,
+            format!("group \"{}\" needs fields", group.id),
+            "list the group's questions under fields: [ ... ]",
+        );
+    }
+    if let Some(repeat) = group.repeat {
+        if repeat.max == Some(0) {
+            cx.error(
+                &child(&child(fp, "repeat"), "max"),
+                "repeat max must be at least 1".into(),
+            );
+        }
+        if repeat.max.is_some_and(|max| repeat.min > max) {
+            cx.error(
+                &child(&child(fp, "repeat"), "min"),
+                format!(
+                    "repeat min {} is greater than max {}",
+                    repeat.min,
+                    repeat.max.unwrap_or_default()
+                ),
+            );
+        }
+    }
+    for (ci, c) in group.fields.iter().enumerate() {
+        let cp = item(&child(fp, "fields"), ci);
+        if c.kind == FieldType::Group {
+            cx.error_help(
+                &child(&cp, "type"),
+                "a group cannot contain another group".into(),
+                "put the inner questions directly into the outer group",
+            );
+            continue;
+        }
+        if c.show_if.is_some() {
+            cx.error_help(
+                &child(&cp, "show-if"),
+                "questions inside a group cannot have their own condition".into(),
+                "put show-if on the group, or move the question out of the group",
+            );
+            continue;
+        }
+        lint_field(cx, c, &cp, &[], all_ids);
     }
 }
 

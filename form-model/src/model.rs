@@ -40,6 +40,9 @@ pub struct Form {
     pub steps: Vec<Step>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fees: Vec<Fee>,
+    /// The FIM Stammdatenschema the form was imported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimRef>,
 }
 
 /// A step of the wizard; without JavaScript a section of the one-page form.
@@ -75,10 +78,13 @@ pub enum FieldType {
     File,
     /// A German postal address: street, house number, postcode, city.
     Address,
+    /// Several questions that belong together (`fields`); with `repeat` a list of such entries
+    /// (several dogs, several children). One level deep: a group holds no groups.
+    Group,
 }
 
 impl FieldType {
-    pub const ALL: [FieldType; 14] = [
+    pub const ALL: [FieldType; 15] = [
         FieldType::Text,
         FieldType::Textarea,
         FieldType::Email,
@@ -93,6 +99,7 @@ impl FieldType {
         FieldType::TaxId,
         FieldType::File,
         FieldType::Address,
+        FieldType::Group,
     ];
 
     /// The name written in YAML.
@@ -112,6 +119,7 @@ impl FieldType {
             FieldType::TaxId => "tax-id",
             FieldType::File => "file",
             FieldType::Address => "address",
+            FieldType::Group => "group",
         }
     }
 
@@ -188,6 +196,33 @@ pub struct Field {
     /// For textarea: visible rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<u32>,
+    /// For groups: the questions of the group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    /// For groups: a list of entries, with how many at least / at most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<Repeat>,
+    /// Where the field comes from in FIM (Föderales Informationsmanagement).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimRef>,
+}
+
+/// How many entries a repeated group takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Repeat {
+    #[serde(default)]
+    pub min: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+}
+
+/// A FIM element: its id (F…, G…, S…) and version, kept so the back office can map data back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FimRef {
+    pub id: String,
+    pub version: String,
 }
 
 /// One answer option of a radios, checkboxes or select field.

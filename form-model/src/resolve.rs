@@ -88,9 +88,20 @@ impl Form {
             .find(|f| f.id == id)
     }
 
-    /// Every field in order.
+    /// Every top-level field in order (the keys of submitted data).
     pub fn fields(&self) -> impl Iterator<Item = &Field> {
         self.steps.iter().flat_map(|s| s.fields.iter())
+    }
+
+    /// Every field in order, the questions inside groups included.
+    pub fn all_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields()
+            .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
+    }
+
+    /// The field with `id` anywhere, inside groups too.
+    pub fn find(&self, id: &str) -> Option<&Field> {
+        self.all_fields().find(|f| f.id == id)
     }
 }
 
@@ -222,7 +233,7 @@ pub fn apply_overlay(
             );
             continue;
         };
-        let field_ids: Vec<String> = form.fields().map(|f| f.id.clone()).collect();
+        let field_ids: Vec<String> = form.all_fields().map(|f| f.id.clone()).collect();
         let unknown_field = |diags: &mut Diagnostics, path: &str, id: &str, verb: &str| {
             let hint = suggestion(id, field_ids.iter().map(String::as_str));
             diags.error(
@@ -301,7 +312,7 @@ pub fn apply_overlay(
             }
             Operation::Hide(hide) => {
                 let path = child(&child(&op_path, "hide"), "field");
-                let Some(field) = form.field(&hide.field) else {
+                let Some(field) = form.find(&hide.field) else {
                     unknown_field(&mut diags, &path, &hide.field, "hide");
                     continue;
                 };
@@ -342,11 +353,14 @@ pub fn apply_overlay(
                 }
                 for step in &mut form.steps {
                     step.fields.retain(|f| f.id != hide.field);
+                    for group in &mut step.fields {
+                        group.fields.retain(|f| f.id != hide.field);
+                    }
                 }
             }
             Operation::Add(add) => {
                 let ap = child(&op_path, "add");
-                if form.field(&add.field.id).is_some() {
+                if form.find(&add.field.id).is_some() {
                     diags.error(
                         sources,
                         file,
@@ -466,11 +480,19 @@ pub fn apply_overlay(
     diags.items
 }
 
+/// A field anywhere in the form, inside groups too.
 fn field_mut<'a>(form: &'a mut Form, id: &str) -> Option<&'a mut Field> {
     form.steps
         .iter_mut()
         .flat_map(|s| s.fields.iter_mut())
-        .find(|f| f.id == id)
+        .flat_map(|f| {
+            if f.id == id {
+                vec![f]
+            } else {
+                f.fields.iter_mut().filter(|c| c.id == id).collect()
+            }
+        })
+        .next()
 }
 
 fn position_of(form: &Form, id: &str) -> Option<(usize, usize)> {

@@ -60,7 +60,9 @@ pub fn iban_formats() -> &'static std::collections::BTreeMap<String, String> {
     &FORMATS
 }
 
-fn iban_with_check(country: &str, bban: &str) -> String {
+/// An IBAN with correct check digits for `country` and `bban` (used to probe formats and to
+/// generate test data).
+pub fn iban_with_check(country: &str, bban: &str) -> String {
     // ISO 13616: check digits make (BBAN + country + check) ≡ 1 (mod 97).
     let rearranged = format!("{bban}{country}00");
     let mut rem: u32 = 0;

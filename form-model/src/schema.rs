@@ -28,14 +28,7 @@ pub fn json_schema(form: &ResolvedForm) -> Value {
     let mut conditional = Vec::new();
     for step in &form.form.steps {
         for field in &step.fields {
-            let mut schema = field_schema(field, lang);
-            if let Some(obj) = schema.as_object_mut() {
-                obj.insert("title".into(), json!(text_in(&field.label, lang)));
-                if let Some(hint) = &field.hint {
-                    obj.insert("description".into(), json!(text_in(hint, lang)));
-                }
-            }
-            properties.insert(field.id.clone(), schema);
+            properties.insert(field.id.clone(), described(field, lang));
             let condition = match (&step.show_if, &field.show_if) {
                 (None, None) => None,
                 (Some(c), None) | (None, Some(c)) => Some(condition_schema(c, form)),
@@ -43,13 +36,14 @@ pub fn json_schema(form: &ResolvedForm) -> Value {
                     "allOf": [condition_schema(a, form), condition_schema(b, form)]
                 })),
             };
+            let field_required = crate::validate::is_required(field);
             match condition {
-                None if field.required => required.push(json!(field.id)),
+                None if field_required => required.push(json!(field.id)),
                 None => {}
                 Some(cond) => {
                     let mut rule = Map::new();
                     rule.insert("if".into(), cond);
-                    if field.required {
+                    if field_required {
                         rule.insert("then".into(), json!({ "required": [field.id] }));
                     }
                     rule.insert("else".into(), json!({ "not": { "required": [field.id] } }));
@@ -71,8 +65,28 @@ pub fn json_schema(form: &ResolvedForm) -> Value {
     if let Some(service) = &form.service {
         schema["x-formfabrik-form"]["service"] = json!(service);
     }
+    if let Some(fim) = &form.form.fim {
+        schema["x-fim-id"] = json!(fim.id);
+        schema["x-fim-version"] = json!(fim.version);
+    }
     if !conditional.is_empty() {
         schema["allOf"] = Value::Array(conditional);
+    }
+    schema
+}
+
+/// A field's schema with its label, hint and FIM origin.
+fn described(field: &Field, lang: &str) -> Value {
+    let mut schema = field_schema(field, lang);
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("title".into(), json!(text_in(&field.label, lang)));
+        if let Some(hint) = &field.hint {
+            obj.insert("description".into(), json!(text_in(hint, lang)));
+        }
+        if let Some(fim) = &field.fim {
+            obj.insert("x-fim-id".into(), json!(fim.id));
+            obj.insert("x-fim-version".into(), json!(fim.version));
+        }
     }
     schema
 }
@@ -85,7 +99,7 @@ fn string_with(extra: Value) -> Value {
     s
 }
 
-fn field_schema(field: &Field, _lang: &str) -> Value {
+fn field_schema(field: &Field, lang: &str) -> Value {
     let lengths = |mut v: Value| {
         if let Some(min) = field.min_length {
             v["minLength"] = json!(min.max(1));
@@ -193,6 +207,26 @@ fn field_schema(field: &Field, _lang: &str) -> Value {
                 "required": ["name", "type", "size"],
                 "additionalProperties": false,
             })
+        }
+        FieldType::Group => {
+            let entry = json!({
+                "type": "object",
+                "properties": field.fields.iter().map(|c| (c.id.clone(), described(c, lang))).collect::<Map<_, _>>(),
+                "required": field.fields.iter().filter(|c| crate::validate::is_required(c)).map(|c| c.id.clone()).collect::<Vec<_>>(),
+                "additionalProperties": false,
+                "minProperties": 1,
+            });
+            match field.repeat {
+                None => entry,
+                Some(repeat) => {
+                    let mut list =
+                        json!({ "type": "array", "items": entry, "minItems": repeat.min.max(1) });
+                    if let Some(max) = repeat.max {
+                        list["maxItems"] = json!(max);
+                    }
+                    list
+                }
+            }
         }
         FieldType::Address => {
             let mut properties = Map::new();

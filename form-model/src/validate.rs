@@ -63,6 +63,8 @@ pub enum ErrorCode {
     FileType,
     FileTooLarge,
     InvalidFile,
+    TooFewItems,
+    TooManyItems,
 }
 
 /// One part of an address field. The page renders these inputs; the function checks them.
@@ -162,22 +164,18 @@ pub fn validate(
             match (shown, raw) {
                 (false, None) => {}
                 (false, Some(_)) => fail(field.id.clone(), Problem::NotApplicable, &label),
-                (true, None) if field.required => fail(field.id.clone(), Problem::Required, &label),
+                (true, None) if is_required(field) => {
+                    fail(field.id.clone(), Problem::Required, &label)
+                }
                 (true, None) => {}
-                (true, Some(value)) => match check(field, value, today, lang) {
+                (true, Some(value)) => match check(field, value, today, lang, &label) {
                     Ok(v) => {
                         clean.insert(field.id.clone(), v);
                     }
-                    Err(problems) => {
-                        for (part, problem) in problems {
-                            let (id, label) = match part {
-                                Some(p) => (
-                                    format!("{}.{}", field.id, p.key),
-                                    format!("{label} – {}", p.label(lang)),
-                                ),
-                                None => (field.id.clone(), label.clone()),
-                            };
-                            fail(id, problem, &label);
+                    Err(subs) => {
+                        for sub in subs {
+                            let label = sub.label.unwrap_or_else(|| label.clone());
+                            fail(format!("{}{}", field.id, sub.path), sub.problem, &label);
                         }
                     }
                 },
@@ -200,12 +198,18 @@ pub fn text_in(text: &crate::model::Text, lang: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Whether a value counts as an answer (browsers send empty inputs as "").
-fn is_answered(v: &Value) -> bool {
+/// A required field, or a list that needs at least one entry.
+pub fn is_required(field: &Field) -> bool {
+    field.required || field.repeat.is_some_and(|r| r.min > 0)
+}
+
+/// Whether a value counts as an answer (browsers send empty inputs as "", and a page without
+/// JavaScript sends the empty slots of a list).
+pub fn is_answered(v: &Value) -> bool {
     match v {
         Value::Null => false,
         Value::String(s) => !s.trim().is_empty(),
-        Value::Array(a) => !a.is_empty(),
+        Value::Array(a) => a.iter().any(is_answered),
         Value::Object(o) => o.values().any(is_answered),
         _ => true,
     }
@@ -240,6 +244,8 @@ pub enum Problem<'a> {
     FileType(Vec<String>),
     FileTooLarge(f64),
     InvalidFile,
+    TooFewItems(u32),
+    TooManyItems(u32),
 }
 
 impl Problem<'_> {
@@ -272,30 +278,164 @@ impl Problem<'_> {
             Problem::FileType(_) => C::FileType,
             Problem::FileTooLarge(_) => C::FileTooLarge,
             Problem::InvalidFile => C::InvalidFile,
+            Problem::TooFewItems(_) => C::TooFewItems,
+            Problem::TooManyItems(_) => C::TooManyItems,
         }
     }
 }
 
-type PartProblem<'a> = (Option<&'static AddressPart>, Problem<'a>);
+/// A problem inside a field's answer: `path` follows the field id (`.postcode`, `.1.name`);
+/// `label` names the part in messages when it is not the field itself.
+#[derive(Debug)]
+struct Sub<'a> {
+    path: String,
+    label: Option<String>,
+    problem: Problem<'a>,
+}
+
+fn whole(problem: Problem<'_>) -> Vec<Sub<'_>> {
+    vec![Sub {
+        path: String::new(),
+        label: None,
+        problem,
+    }]
+}
 
 fn check<'a>(
     field: &'a Field,
     value: &Value,
     today: Date,
     lang: &str,
-) -> Result<Value, Vec<PartProblem<'a>>> {
-    let one = |p: Problem<'a>| vec![(None, p)];
+    label: &str,
+) -> Result<Value, Vec<Sub<'a>>> {
     match field.kind {
-        FieldType::Number => check_number(field, value).map_err(one),
-        FieldType::Checkboxes => check_checkboxes(field, value).map_err(one),
-        FieldType::File => check_file(field, value).map_err(one),
-        FieldType::Address => check_address(value),
+        FieldType::Number => check_number(field, value).map_err(whole),
+        FieldType::Checkboxes => check_checkboxes(field, value).map_err(whole),
+        FieldType::File => check_file(field, value).map_err(whole),
+        FieldType::Address => check_address(value, label, lang),
+        FieldType::Group => check_group(field, value, today, lang, label),
         _ => {
             let Value::String(s) = value else {
-                return Err(one(Problem::WrongType));
+                return Err(whole(Problem::WrongType));
             };
-            check_text(field, s, today, lang).map_err(one)
+            check_text(field, s, today, lang).map_err(whole)
         }
+    }
+}
+
+/// A group: one entry (an object), or with `repeat` a list of entries. Empty entries (the
+/// unused slots of a page without JavaScript) are dropped before counting.
+fn check_group<'a>(
+    field: &'a Field,
+    value: &Value,
+    today: Date,
+    lang: &str,
+    label: &str,
+) -> Result<Value, Vec<Sub<'a>>> {
+    let Some(repeat) = field.repeat else {
+        let Value::Object(o) = value else {
+            return Err(whole(Problem::WrongType));
+        };
+        return check_entry(field, o, today, lang, "", &format!("{label} – "));
+    };
+    let Value::Array(items) = value else {
+        return Err(whole(Problem::WrongType));
+    };
+    let mut subs = Vec::new();
+    let mut entries = Vec::new();
+    let mut count = 0u32;
+    for (i, item) in items.iter().enumerate() {
+        if !is_answered(item) {
+            continue;
+        }
+        count += 1;
+        let Value::Object(o) = item else {
+            subs.push(Sub {
+                path: format!(".{i}"),
+                label: None,
+                problem: Problem::WrongType,
+            });
+            continue;
+        };
+        match check_entry(
+            field,
+            o,
+            today,
+            lang,
+            &format!(".{i}"),
+            &format!("{label} {} – ", i + 1),
+        ) {
+            Ok(v) => entries.push(v),
+            Err(e) => subs.extend(e),
+        }
+    }
+    if count < repeat.min {
+        subs.push(Sub {
+            path: String::new(),
+            label: None,
+            problem: Problem::TooFewItems(repeat.min),
+        });
+    }
+    if let Some(max) = repeat.max.filter(|m| count > *m) {
+        subs.push(Sub {
+            path: String::new(),
+            label: None,
+            problem: Problem::TooManyItems(max),
+        });
+    }
+    if subs.is_empty() {
+        Ok(Value::Array(entries))
+    } else {
+        Err(subs)
+    }
+}
+
+/// One entry of a group: its answers checked like top-level answers.
+fn check_entry<'a>(
+    group: &'a Field,
+    entry: &Map<String, Value>,
+    today: Date,
+    lang: &str,
+    path: &str,
+    label_prefix: &str,
+) -> Result<Value, Vec<Sub<'a>>> {
+    let mut subs = Vec::new();
+    let mut clean = Map::new();
+    for key in entry.keys() {
+        if !group.fields.iter().any(|f| &f.id == key) {
+            subs.push(Sub {
+                path: format!("{path}.{key}"),
+                label: Some(key.clone()),
+                problem: Problem::UnknownField,
+            });
+        }
+    }
+    for child in &group.fields {
+        let child_label = format!("{label_prefix}{}", text_in(&child.label, lang));
+        let child_path = format!("{path}.{}", child.id);
+        match entry.get(&child.id).filter(|v| is_answered(v)) {
+            None if is_required(child) => subs.push(Sub {
+                path: child_path,
+                label: Some(child_label),
+                problem: Problem::Required,
+            }),
+            None => {}
+            Some(v) => match check(child, v, today, lang, &child_label) {
+                Ok(v) => {
+                    clean.insert(child.id.clone(), v);
+                }
+                Err(inner) => subs.extend(inner.into_iter().map(|s| Sub {
+                    path: format!("{child_path}{}", s.path),
+                    label: Some(s.label.unwrap_or_else(|| child_label.clone())),
+                    problem: s.problem,
+                })),
+            },
+        }
+    }
+    if subs.is_empty() {
+        Ok(Value::Object(clean))
+    } else {
+        Err(subs)
     }
 }
 
@@ -385,9 +525,11 @@ fn check_text<'a>(
                 Err(Problem::InvalidOption)
             }
         }
-        FieldType::Number | FieldType::Checkboxes | FieldType::File | FieldType::Address => {
-            Err(Problem::WrongType)
-        }
+        FieldType::Number
+        | FieldType::Checkboxes
+        | FieldType::File
+        | FieldType::Address
+        | FieldType::Group => Err(Problem::WrongType),
     }
 }
 
@@ -532,30 +674,39 @@ pub fn max_file_bytes(mb: f64) -> f64 {
     mb * 1_000_000.0
 }
 
-fn check_address<'a>(value: &Value) -> Result<Value, Vec<PartProblem<'a>>> {
+fn check_address<'a>(value: &Value, label: &str, lang: &str) -> Result<Value, Vec<Sub<'a>>> {
     let Value::Object(o) = value else {
-        return Err(vec![(None, Problem::WrongType)]);
+        return Err(whole(Problem::WrongType));
     };
     let mut problems = Vec::new();
     if o.keys().any(|k| !ADDRESS_PARTS.iter().any(|p| p.key == k)) {
-        problems.push((None, Problem::WrongType));
+        problems.push(Sub {
+            path: String::new(),
+            label: None,
+            problem: Problem::WrongType,
+        });
     }
     let mut clean = Map::new();
     for part in &ADDRESS_PARTS {
+        let sub = |problem| Sub {
+            path: format!(".{}", part.key),
+            label: Some(format!("{label} – {}", part.label(lang))),
+            problem,
+        };
         let raw = match o.get(part.key) {
             None | Some(Value::Null) => "",
             Some(Value::String(s)) => s.trim(),
             Some(_) => {
-                problems.push((Some(part), Problem::WrongType));
+                problems.push(sub(Problem::WrongType));
                 continue;
             }
         };
         if raw.is_empty() {
-            problems.push((Some(part), Problem::Required));
+            problems.push(sub(Problem::Required));
         } else if raw.chars().count() as u32 > part.max_length {
-            problems.push((Some(part), Problem::TooLong(part.max_length)));
+            problems.push(sub(Problem::TooLong(part.max_length)));
         } else if part.postcode && !rules::is_valid_postcode(raw) {
-            problems.push((Some(part), Problem::InvalidPostcode));
+            problems.push(sub(Problem::InvalidPostcode));
         } else {
             clean.insert(part.key.to_string(), Value::String(raw.to_string()));
         }
@@ -678,6 +829,8 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
                 Problem::InvalidFile => {
                     format!("The file for {l} could not be read. Choose it again.")
                 }
+                Problem::TooFewItems(m) => format!("Add at least {m} entries for {l}."),
+                Problem::TooManyItems(m) => format!("Add no more than {m} entries for {l}."),
             }
         }
         "ar" => {
@@ -727,6 +880,8 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
                     format!("يجب ألا يتجاوز حجم ملف {l} {} ميغابايت.", n(*mb))
                 }
                 Problem::InvalidFile => format!("تعذرت قراءة ملف {l}. يرجى اختياره مرة أخرى."),
+                Problem::TooFewItems(m) => format!("يرجى إضافة {m} إدخالات على الأقل في {l}."),
+                Problem::TooManyItems(m) => format!("يرجى إضافة {m} إدخالات على الأكثر في {l}."),
             }
         }
         _ => {
@@ -793,6 +948,12 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
                 Problem::InvalidFile => format!(
                     "Die Datei für {l} konnte nicht gelesen werden. Bitte wählen Sie sie erneut aus."
                 ),
+                Problem::TooFewItems(m) => {
+                    format!("Bitte geben Sie bei {l} mindestens {m} Einträge an.")
+                }
+                Problem::TooManyItems(m) => {
+                    format!("Bitte geben Sie bei {l} höchstens {m} Einträge an.")
+                }
             }
         }
     }

@@ -123,5 +123,6 @@ fn example_form(fields: Vec<Field>) -> Form {
             fields,
         }],
         fees: vec![],
+        fim: None,
     }
 }

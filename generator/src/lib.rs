@@ -5,5 +5,6 @@
 pub mod check;
 pub mod components;
 pub mod markdown;
+pub mod serve;
 pub mod site;
 pub mod view;

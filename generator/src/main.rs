@@ -40,11 +40,70 @@ enum Command {
         #[arg(long)]
         local_base: Option<String>,
     },
+    /// Build the sites for this machine, serve them with the submission function at /v1 and a
+    /// folder store, and rebuild and reload when forms/ or site-templates/ change.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        #[arg(long, default_value = "forms")]
+        forms: PathBuf,
+        #[arg(long, default_value = "site-templates")]
+        templates: PathBuf,
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+        /// Where submissions are stored (a folder store).
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Do not rebuild on changes.
+        #[arg(long)]
+        no_watch: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve {
+            addr,
+            forms,
+            templates,
+            out,
+            data,
+            no_watch,
+        } => {
+            let opts = generator::serve::ServeOptions {
+                addr,
+                forms_dir: forms,
+                templates_dir: templates,
+                out_dir: out,
+                data_dir: data,
+                watch: !no_watch,
+            };
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("cannot start: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let result = runtime.block_on(generator::serve::serve(opts, async {
+                let _ = tokio::signal::ctrl_c().await;
+            }));
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(generator::serve::ServeError::Build(generator::site::BuildError::Check(
+                    report,
+                ))) => {
+                    print!("{}", generator::check::render(&report));
+                    eprintln!("serve failed: the forms have errors");
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("serve failed: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Build {
             forms,
             templates,
@@ -57,6 +116,7 @@ fn main() -> ExitCode {
                 out_dir: out,
                 local_base,
                 progress: true,
+                dev_reload: false,
             };
             match generator::site::build(&opts) {
                 Ok(r) => {

@@ -36,6 +36,8 @@ pub struct BuildOptions {
     pub local_base: Option<String>,
     /// Draw a progress bar (only when stdout is a terminal).
     pub progress: bool,
+    /// Add the reload script `formfabrik serve` uses to refresh pages after a rebuild.
+    pub dev_reload: bool,
 }
 
 /// What a build did.
@@ -110,12 +112,18 @@ impl Theme {
             let p = dir.join("assets").join(name);
             fs::read(&p).map_err(|e| file_error(&p, e))
         };
+        let css_path = dir.join("assets/site.css");
+        let js_path = dir.join("assets/site.js");
+        let css = minify_css(&String::from_utf8_lossy(&read("site.css")?))
+            .map_err(|e| file_error(&css_path, e))?;
+        let js = minify_js(&String::from_utf8_lossy(&read("site.js")?))
+            .map_err(|e| file_error(&js_path, e))?;
         Ok(Theme {
             tera,
             strings,
             strings_path,
-            css: read("site.css")?,
-            js: read("site.js")?,
+            css: css.into_bytes(),
+            js: js.into_bytes(),
         })
     }
 
@@ -150,6 +158,35 @@ pub fn escape_html(input: &str) -> String {
         }
     }
     out
+}
+
+/// The page script as shipped: minified with oxc (names mangled), so every form page stays
+/// light. The differential test and the browser tests run this output, not the source.
+pub fn minify_js(source: &str) -> Result<String, String> {
+    use oxc_allocator::Allocator;
+    use oxc_codegen::{Codegen, CodegenOptions};
+    use oxc_minifier::{Minifier, MinifierOptions};
+    use oxc_parser::Parser;
+    use oxc_span::SourceType;
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, source, SourceType::cjs()).parse();
+    if let Some(first) = parsed.diagnostics.first() {
+        return Err(format!("JavaScript does not parse: {first}"));
+    }
+    let mut program = parsed.program;
+    let minified = Minifier::new(MinifierOptions::default()).minify(&allocator, &mut program);
+    Ok(Codegen::new()
+        .with_options(CodegenOptions::minify())
+        .with_scoping(minified.scoping)
+        .build(&program)
+        .code)
+}
+
+/// The stylesheet as shipped: comments and whitespace removed.
+pub fn minify_css(source: &str) -> Result<String, String> {
+    minifier::css::minify(source)
+        .map(|m| m.to_string())
+        .map_err(|e| format!("CSS does not parse: {e}"))
 }
 
 /// A page to render: template, context, target file.
@@ -197,6 +234,7 @@ struct LangLink {
 /// Per municipality: what every page of it shares.
 struct SiteInfo<'a> {
     m: &'a LoadedMunicipality,
+    dev_reload: bool,
     endpoint: String,
     assets: Value,
 }
@@ -262,6 +300,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         };
         let info = SiteInfo {
             m,
+            dev_reload: opts.dev_reload,
             endpoint,
             assets: json!({ "css": css, "js": js, "brand": brand, "logo": logo }),
         };
@@ -349,6 +388,7 @@ fn page_jobs(
     jobs: &mut Vec<PageJob>,
 ) -> Result<(), BuildError> {
     let m = &info.m.config;
+    let dev_reload = info.dev_reload;
     let strings = theme.strings_in(lang)?;
     let t = |key: &str| strings.get(key).cloned().unwrap_or_default();
     let default_lang = m.languages.first().map(String::as_str) == Some(lang);
@@ -413,6 +453,7 @@ fn page_jobs(
             "home": lang_root,
             "csp": csp,
             "script": script,
+            "dev_reload": dev_reload,
             "languages": languages,
             "links": {
                 "home": lang_root,
@@ -482,6 +523,8 @@ fn page_jobs(
             "send-failed",
             "error-summary-title",
             "file-current",
+            "group-add",
+            "group-remove",
         ]
         .iter()
         .map(|k| (*k, t(k)))

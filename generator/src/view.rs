@@ -20,12 +20,17 @@ use crate::markdown;
 pub struct FieldView {
     /// Field id (the key in submitted data).
     pub id: String,
+    /// The field's key on the page: its id, or `<group>-<entry>-<id>` inside a group.
+    pub key: String,
     /// Component to render: text-input, textarea, radios, checkboxes, select, date, file, address.
     pub component: &'static str,
     /// Form-model type (text, email, iban, ...).
     pub kind: &'static str,
-    /// id of the input (or of the fieldset for groups).
+    /// id of the input (the first one for groups).
     pub input_id: String,
+    /// id of the fieldset of a group. For an address it is `f-<field>`, where the function's
+    /// error page links a problem with the address as a whole.
+    pub group_id: String,
     pub name: String,
     pub label: String,
     pub hint_html: Option<String>,
@@ -50,6 +55,31 @@ pub struct FieldView {
     pub condition_text: Option<String>,
     /// Current value (examples and refilled forms).
     pub value: String,
+    /// For groups: the entries (one without `repeat`).
+    pub entries: Vec<EntryView>,
+    pub repeat: bool,
+    /// For lists: the most entries the page offers, and whether the form allows more.
+    pub limit_note: bool,
+}
+
+/// One entry of a group: a fieldset with the group's questions, ids and names numbered.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    pub index: usize,
+    pub legend: String,
+    pub fields: Vec<FieldView>,
+    /// Entries after the first few are offered in a "more" section without JavaScript.
+    pub first_extra: bool,
+    pub last_extra: bool,
+}
+
+/// Where a field sits: ids and names are prefixed inside groups.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// `hunde-2-` (for ids)
+    pub id: String,
+    /// `hunde.2.` (for input names)
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,9 +127,20 @@ pub struct FeeView {
     pub hint_html: Option<String>,
 }
 
-/// The id of a field's input on the page.
+/// The id of a field's input on the page (`f-<field>`; the function's error page links there).
 pub fn input_id(field: &str) -> String {
     format!("f-{field}")
+}
+
+/// Entries a list shows at first, and the most it offers without JavaScript.
+pub fn slots(repeat: form_model::model::Repeat) -> (usize, usize) {
+    let initial = repeat.min.max(1) as usize;
+    let total = repeat
+        .max
+        .map_or(initial + 4, |m| m as usize)
+        .min(initial.max(10))
+        .max(initial);
+    (initial, total)
 }
 
 /// The id of a part of an address (also the fragment error links point to).
@@ -119,7 +160,20 @@ pub fn field_view(
     always_asked: bool,
     t: &dyn Fn(&str) -> String,
 ) -> FieldView {
-    let input = input_id(&field.id);
+    field_view_in(form, field, lang, always_asked, t, &Scope::default())
+}
+
+/// A field's view inside `scope` (a group entry), or at the top when the scope is empty.
+pub fn field_view_in(
+    form: &Form,
+    field: &Field,
+    lang: &str,
+    always_asked: bool,
+    t: &dyn Fn(&str) -> String,
+    scope: &Scope,
+) -> FieldView {
+    let key = format!("{}{}", scope.id, field.id);
+    let input = input_id(&key);
     let hint_html = field
         .hint
         .as_ref()
@@ -145,6 +199,7 @@ pub fn field_view(
         FieldType::Date => "date",
         FieldType::File => "file",
         FieldType::Address => "address",
+        FieldType::Group => "group",
     };
     match field.kind {
         FieldType::Text | FieldType::Textarea => push("type", "text".into()),
@@ -263,29 +318,47 @@ pub fn field_view(
     let parts = if field.kind == FieldType::Address {
         ADDRESS_PARTS
             .iter()
-            .map(|p| part_view(&field.id, p, lang))
+            .map(|p| part_view(&key, &format!("{}{}", scope.name, field.id), p, lang))
             .collect()
     } else {
         Vec::new()
     };
+    let entries = if field.kind == FieldType::Group {
+        group_entries(form, field, lang, t, &key)
+    } else {
+        Vec::new()
+    };
+    let inside_group = !scope.id.is_empty();
     FieldView {
         id: field.id.clone(),
+        key: key.clone(),
+        entries,
+        repeat: field.repeat.is_some(),
+        limit_note: field
+            .repeat
+            .is_some_and(|r| r.max.is_none_or(|m| m as usize > slots(r).1)),
         component,
         kind: field.kind.name(),
+        group_id: if matches!(field.kind, FieldType::Address | FieldType::Group) {
+            input.clone()
+        } else {
+            format!("{input}-group")
+        },
         input_id: if field.kind == FieldType::Address {
-            part_input_id(&field.id, ADDRESS_PARTS[0].key)
+            part_input_id(&key, ADDRESS_PARTS[0].key)
         } else {
             input
         },
-        name: input_name(&field.id, None),
+        name: format!("{}{}", scope.name, input_name(&field.id, None)),
         label: markdown::inline(&text_in(&field.label, lang)),
         hint_html,
         hint_id,
         error_id,
         error: None,
         describedby,
-        optional: !field.required,
-        required_attr: field.required && asked_always,
+        optional: !form_model::validate::is_required(field),
+        // Inside a group nothing is required by the browser: unused entries stay empty.
+        required_attr: field.required && asked_always && !inside_group,
         attrs,
         options,
         parts,
@@ -301,7 +374,51 @@ pub fn field_view(
     }
 }
 
-fn part_view(field: &str, part: &AddressPart, lang: &str) -> PartView {
+/// The entries of a group: one without `repeat`; for a list the first few, then more in a
+/// section a citizen without JavaScript can open.
+fn group_entries(
+    form: &Form,
+    group: &Field,
+    lang: &str,
+    t: &dyn Fn(&str) -> String,
+    key: &str,
+) -> Vec<EntryView> {
+    let label = text_in(&group.label, lang);
+    let (initial, total) = match group.repeat {
+        Some(r) => slots(r),
+        None => (1, 1),
+    };
+    (0..total)
+        .map(|i| {
+            let scope = match group.repeat {
+                Some(_) => Scope {
+                    id: format!("{key}-{i}-"),
+                    name: format!("{}.{i}.", group.id),
+                },
+                None => Scope {
+                    id: format!("{key}-"),
+                    name: format!("{}.", group.id),
+                },
+            };
+            EntryView {
+                index: i,
+                legend: match group.repeat {
+                    Some(_) => format!("{label} {}", i + 1),
+                    None => label.clone(),
+                },
+                fields: group
+                    .fields
+                    .iter()
+                    .map(|c| field_view_in(form, c, lang, false, t, &scope))
+                    .collect(),
+                first_extra: group.repeat.is_some() && i == initial && initial < total,
+                last_extra: group.repeat.is_some() && i + 1 == total && initial < total,
+            }
+        })
+        .collect()
+}
+
+fn part_view(key: &str, name: &str, part: &AddressPart, lang: &str) -> PartView {
     let mut attrs = vec![
         ("type".to_string(), "text".to_string()),
         ("maxlength".to_string(), part.max_length.to_string()),
@@ -313,8 +430,8 @@ fn part_view(field: &str, part: &AddressPart, lang: &str) -> PartView {
     PartView {
         key: part.key.to_string(),
         label: part.label(lang).to_string(),
-        input_id: part_input_id(field, part.key),
-        name: input_name(field, Some(part.key)),
+        input_id: part_input_id(key, part.key),
+        name: input_name(name, Some(part.key)),
         autocomplete: part.autocomplete.to_string(),
         attrs,
         value: String::new(),
@@ -508,117 +625,15 @@ pub fn script_data(form: &ResolvedForm, lang: &str) -> Value {
     let mut fields = Vec::new();
     for step in &form.form.steps {
         for field in &step.fields {
-            let label = text_in(&field.label, lang);
-            let msg = |p: Problem| message(&p, lang, &label);
-            let mut messages = serde_json::Map::new();
-            let mut put = |code: &str, text: String| {
-                messages.insert(code.to_string(), json!(text));
-            };
-            put("required", msg(Problem::Required));
-            put("wrong-type", msg(Problem::WrongType));
-            if let Some(n) = field.min_length {
-                put("too-short", msg(Problem::TooShort(n)));
-            }
-            if let Some(n) = field.max_length {
-                put("too-long", msg(Problem::TooLong(n)));
-            }
-            if field.pattern.is_some() {
-                put(
-                    "pattern",
-                    msg(Problem::Pattern(
-                        field.pattern_message.as_ref().map(|m| text_in(m, lang)),
-                    )),
-                );
-            }
-            match field.kind {
-                FieldType::Number => {
-                    put("not-a-number", msg(Problem::NotANumber));
-                    if let Some(Bound::Number(n)) = field.min {
-                        put("too-small", msg(Problem::TooSmall(n)));
-                    }
-                    if let Some(Bound::Number(n)) = field.max {
-                        put("too-large", msg(Problem::TooLarge(n)));
-                    }
-                    if let Some(s) = field.step {
-                        put("step", msg(Problem::Step(s)));
-                    }
-                }
-                FieldType::Date => {
-                    put("invalid-date", msg(Problem::InvalidDate));
-                    // The date is filled in by the script; form-model words the sentence.
-                    let marker = time::macros::date!(1999 - 12 - 31);
-                    put("date-too-early", msg(Problem::DateTooEarly(marker)));
-                    put("date-too-late", msg(Problem::DateTooLate(marker)));
-                }
-                FieldType::Email => put("invalid-email", msg(Problem::InvalidEmail)),
-                FieldType::Tel => put("invalid-tel", msg(Problem::InvalidTel)),
-                FieldType::Iban => put("invalid-iban", msg(Problem::InvalidIban)),
-                FieldType::Postcode => put("invalid-postcode", msg(Problem::InvalidPostcode)),
-                FieldType::TaxId => put("invalid-tax-id", msg(Problem::InvalidTaxId)),
-                FieldType::Radios | FieldType::Select => {
-                    put("invalid-option", msg(Problem::InvalidOption))
-                }
-                FieldType::Checkboxes => {
-                    put("invalid-option", msg(Problem::InvalidOption));
-                    if let Some(n) = field.min_selected {
-                        put("too-few-selected", msg(Problem::TooFewSelected(n)));
-                    }
-                    if let Some(n) = field.max_selected {
-                        put("too-many-selected", msg(Problem::TooManySelected(n)));
-                    }
-                }
-                FieldType::File => {
-                    put("file-type", msg(Problem::FileType(field.accept.clone())));
-                    if let Some(mb) = field.max_size_mb {
-                        put("file-too-large", msg(Problem::FileTooLarge(mb)));
-                    }
-                    put("invalid-file", msg(Problem::InvalidFile));
-                }
-                FieldType::Address => {
-                    for part in &ADDRESS_PARTS {
-                        let plabel = format!("{label} – {}", part.label(lang));
-                        let pm = |p: Problem| message(&p, lang, &plabel);
-                        put(&format!("{}:required", part.key), pm(Problem::Required));
-                        put(
-                            &format!("{}:too-long", part.key),
-                            pm(Problem::TooLong(part.max_length)),
-                        );
-                        if part.postcode {
-                            put(
-                                &format!("{}:invalid-postcode", part.key),
-                                pm(Problem::InvalidPostcode),
-                            );
-                        }
-                    }
-                }
-                _ => {}
-            }
-            fields.push(json!({
-                "id": field.id,
-                "step": step.id,
-                "type": field.kind.name(),
-                "label": label,
-                "required": field.required,
-                "rules": {
-                    "min-length": field.min_length,
-                    "max-length": field.max_length,
-                    "pattern": field.pattern,
-                    "min": field.min,
-                    "max": field.max,
-                    "step": field.step,
-                    "options": field.options.iter().map(|o| o.value.clone()).collect::<Vec<_>>(),
-                    "min-selected": field.min_selected,
-                    "max-selected": field.max_selected,
-                    "accept": field.accept,
-                    "max-size-mb": field.max_size_mb,
-                },
-                "option-labels": field.options.iter().map(|o| (o.value.clone(), json!(text_in(&o.label, lang)))).collect::<serde_json::Map<_, _>>(),
-                "show-if": field.show_if,
-                "messages": messages,
-            }));
+            fields.push(field_data(
+                field,
+                &step.id,
+                lang,
+                &text_in(&field.label, lang),
+            ));
         }
     }
-    let has_iban = form.form.fields().any(|f| f.kind == FieldType::Iban);
+    let has_iban = form.form.all_fields().any(|f| f.kind == FieldType::Iban);
     json!({
         "form": form.form.id,
         "version": form.form.version,
@@ -635,4 +650,136 @@ pub fn script_data(form: &ResolvedForm, lang: &str) -> Value {
         })).collect::<Vec<_>>(),
         "reserved": { "lang": LANG_NAME, "honeypot": HONEYPOT_NAME },
     })
+}
+
+/// Where the script writes the number of a list entry into a message ("Hund 2 – Name").
+pub const ENTRY_MARKER: &str = "\u{E000}";
+
+/// One field's rules and messages for the script; `label` is how messages name it.
+fn field_data(field: &Field, step: &str, lang: &str, label: &str) -> Value {
+    let msg = |p: Problem| message(&p, lang, label);
+    let mut messages = serde_json::Map::new();
+    let mut put = |code: &str, text: String| {
+        messages.insert(code.to_string(), json!(text));
+    };
+    put("required", msg(Problem::Required));
+    put("wrong-type", msg(Problem::WrongType));
+    if let Some(n) = field.min_length {
+        put("too-short", msg(Problem::TooShort(n)));
+    }
+    if let Some(n) = field.max_length {
+        put("too-long", msg(Problem::TooLong(n)));
+    }
+    if field.pattern.is_some() {
+        put(
+            "pattern",
+            msg(Problem::Pattern(
+                field.pattern_message.as_ref().map(|m| text_in(m, lang)),
+            )),
+        );
+    }
+    match field.kind {
+        FieldType::Number => {
+            put("not-a-number", msg(Problem::NotANumber));
+            if let Some(Bound::Number(n)) = field.min {
+                put("too-small", msg(Problem::TooSmall(n)));
+            }
+            if let Some(Bound::Number(n)) = field.max {
+                put("too-large", msg(Problem::TooLarge(n)));
+            }
+            if let Some(s) = field.step {
+                put("step", msg(Problem::Step(s)));
+            }
+        }
+        FieldType::Date => {
+            put("invalid-date", msg(Problem::InvalidDate));
+            // The date is filled in by the script; form-model words the sentence.
+            let marker = time::macros::date!(1999 - 12 - 31);
+            put("date-too-early", msg(Problem::DateTooEarly(marker)));
+            put("date-too-late", msg(Problem::DateTooLate(marker)));
+        }
+        FieldType::Email => put("invalid-email", msg(Problem::InvalidEmail)),
+        FieldType::Tel => put("invalid-tel", msg(Problem::InvalidTel)),
+        FieldType::Iban => put("invalid-iban", msg(Problem::InvalidIban)),
+        FieldType::Postcode => put("invalid-postcode", msg(Problem::InvalidPostcode)),
+        FieldType::TaxId => put("invalid-tax-id", msg(Problem::InvalidTaxId)),
+        FieldType::Radios | FieldType::Select => put("invalid-option", msg(Problem::InvalidOption)),
+        FieldType::Checkboxes => {
+            put("invalid-option", msg(Problem::InvalidOption));
+            if let Some(n) = field.min_selected {
+                put("too-few-selected", msg(Problem::TooFewSelected(n)));
+            }
+            if let Some(n) = field.max_selected {
+                put("too-many-selected", msg(Problem::TooManySelected(n)));
+            }
+        }
+        FieldType::File => {
+            put("file-type", msg(Problem::FileType(field.accept.clone())));
+            if let Some(mb) = field.max_size_mb {
+                put("file-too-large", msg(Problem::FileTooLarge(mb)));
+            }
+            put("invalid-file", msg(Problem::InvalidFile));
+        }
+        FieldType::Group => {
+            if let Some(r) = field.repeat {
+                put("too-few-items", msg(Problem::TooFewItems(r.min)));
+                if let Some(max) = r.max {
+                    put("too-many-items", msg(Problem::TooManyItems(max)));
+                }
+            }
+        }
+        FieldType::Address => {
+            for part in &ADDRESS_PARTS {
+                let plabel = format!("{label} – {}", part.label(lang));
+                let pm = |p: Problem| message(&p, lang, &plabel);
+                put(&format!("{}:required", part.key), pm(Problem::Required));
+                put(
+                    &format!("{}:too-long", part.key),
+                    pm(Problem::TooLong(part.max_length)),
+                );
+                if part.postcode {
+                    put(
+                        &format!("{}:invalid-postcode", part.key),
+                        pm(Problem::InvalidPostcode),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    json!({
+            "id": field.id,
+            "step": step,
+            "type": field.kind.name(),
+            "label": text_in(&field.label, lang),
+            "required": field.required,
+            "rules": {
+                "min-length": field.min_length,
+                "max-length": field.max_length,
+                "pattern": field.pattern,
+                "min": field.min,
+                "max": field.max,
+                "step": field.step,
+                "options": field.options.iter().map(|o| o.value.clone()).collect::<Vec<_>>(),
+                "min-selected": field.min_selected,
+                "max-selected": field.max_selected,
+                "accept": field.accept,
+                "max-size-mb": field.max_size_mb,
+            },
+            "option-labels": field.options.iter().map(|o| (o.value.clone(), json!(text_in(&o.label, lang)))).collect::<serde_json::Map<_, _>>(),
+            "show-if": field.show_if,
+    "repeat": field.repeat,
+    "fim": field.fim,
+    "fields": field.fields.iter().map(|c| {
+        // The entry number is not known here; the script puts it where this marker is.
+        let child_label = match field.repeat {
+            Some(_) => format!("{label} {ENTRY_MARKER} – {}", text_in(&c.label, lang)),
+            None => format!("{label} – {}", text_in(&c.label, lang)),
+        };
+        let mut data = field_data(c, step, lang, &child_label);
+        data["label"] = json!(text_in(&c.label, lang));
+        data
+    }).collect::<Vec<_>>(),
+            "messages": messages,
+        })
 }

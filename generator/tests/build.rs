@@ -19,6 +19,7 @@ fn options(out: &Path) -> BuildOptions {
         out_dir: out.to_path_buf(),
         local_base: None,
         progress: false,
+        dev_reload: false,
     }
 }
 
@@ -178,5 +179,41 @@ fn a_second_build_rewrites_nothing_and_a_changed_text_rewrites_only_its_pages() 
     let second = build(&options(&out)).unwrap();
     assert_eq!(second.written, 0, "warm build wrote files");
     assert_eq!(second.unchanged, first.written);
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn every_anchor_the_function_links_to_exists_on_the_form_page() {
+    let out = temp("anchors");
+    build(&options(&out)).unwrap();
+    let text = fs::read_to_string(out.join("function/registry.json")).unwrap();
+    let registry = form_model::registry::Registry::from_json(&text).unwrap();
+    for form in &registry.forms {
+        let m = registry.municipality(&form.municipality.id).unwrap();
+        for lang in &m.languages {
+            let page = out
+                .join("site")
+                .join(&m.id)
+                .join(m.lang_prefix(lang).trim_start_matches('/'));
+            let html = fs::read_to_string(page.join(&form.form.id).join("index.html")).unwrap();
+            for field in form.form.fields() {
+                let mut names = vec![field.id.clone()];
+                if field.kind == form_model::FieldType::Address {
+                    for part in form_model::validate::ADDRESS_PARTS {
+                        names.push(format!("{}.{}", field.id, part.key));
+                    }
+                }
+                for name in names {
+                    let anchor = submit_fn::html::field_anchor(&name);
+                    assert!(
+                        html.contains(&format!("id=\"{anchor}\"")),
+                        "{}/{lang}/{}: the function links to #{anchor}, the page has no such id",
+                        m.id,
+                        form.form.id
+                    );
+                }
+            }
+        }
+    }
     let _ = fs::remove_dir_all(&out);
 }

@@ -15,7 +15,7 @@
   var answered = function (v) {
     if (v === null || v === undefined) return false;
     if (typeof v === "string") return trim(v) !== "";
-    if (Array.isArray(v)) return v.length > 0;
+    if (Array.isArray(v)) return v.some(answered);
     if (typeof v === "object" && !(typeof File !== "undefined" && v instanceof File)) {
       if ("size" in v && "name" in v) return true;
       return Object.keys(v).some(function (k) { return answered(v[k]); });
@@ -147,7 +147,7 @@
   /* One field's answer → { value } (normalised, as the function stores it) or
    * { errors: [[part|null, code, param]] }. `field` is an entry of #form-data's fields. */
   function check(field, value, today, formats, parts) {
-    var r = field.rules, t = field.type, fail = function (code, param) { return { errors: [[null, code, param]] }; };
+    var r = field.rules, t = field.type, fail = function (code, param) { return { errors: [["", code, param]] }; };
     if (t === "number") {
       var n;
       if (typeof value === "number") n = value;
@@ -180,28 +180,60 @@
     }
     if (t === "file") {
       if (!value || typeof value !== "object" || Array.isArray(value)) return fail("invalid-file");
+      if (Object.keys(value).some(function (k) { return ["name", "type", "size", "sha256"].indexOf(k) < 0; })) return fail("invalid-file");
       var name = typeof value.name === "string" ? value.name : "", type = typeof value.type === "string" ? value.type : "";
       var size = value.size;
       if (typeof size !== "number" || size < 0 || Math.floor(size) !== size || trim(name) === "" || type === "") return fail("invalid-file");
       if (chars(name) > 255 || size === 0) return fail("invalid-file");
       if (!accepts(r.accept, type)) return fail("file-type");
       if (r["max-size-mb"] != null && size > r["max-size-mb"] * 1000000) return fail("file-too-large");
+      if ("sha256" in value && !(typeof value.sha256 === "string" && /^[0-9a-fA-F]{64}$/.test(value.sha256))) return fail("invalid-file");
       return { value: value };
     }
     if (t === "address") {
       if (!value || typeof value !== "object" || Array.isArray(value)) return fail("wrong-type");
       var errors = [], clean = {};
-      if (Object.keys(value).some(function (k) { return !parts.some(function (p) { return p.key === k; }); })) errors.push([null, "wrong-type"]);
+      if (Object.keys(value).some(function (k) { return !parts.some(function (p) { return p.key === k; }); })) errors.push(["", "wrong-type"]);
       parts.forEach(function (p) {
-        var raw = value[p.key];
-        if (raw !== undefined && raw !== null && typeof raw !== "string") { errors.push([p.key, "wrong-type"]); return; }
+        var raw = value[p.key], at = "." + p.key;
+        if (raw !== undefined && raw !== null && typeof raw !== "string") { errors.push([at, "wrong-type"]); return; }
         raw = raw ? trim(raw) : "";
-        if (raw === "") errors.push([p.key, "required"]);
-        else if (chars(raw) > p["max-length"]) errors.push([p.key, "too-long"]);
-        else if (p.postcode && !/^[0-9]{5}$/.test(raw)) errors.push([p.key, "invalid-postcode"]);
+        if (raw === "") errors.push([at, "required"]);
+        else if (chars(raw) > p["max-length"]) errors.push([at, "too-long"]);
+        else if (p.postcode && !/^[0-9]{5}$/.test(raw)) errors.push([at, "invalid-postcode"]);
         else clean[p.key] = raw;
       });
       return errors.length ? { errors: errors } : { value: clean };
+    }
+    if (t === "group") {
+      var entry = function (o, at) {
+        var errs = [], out = {};
+        Object.keys(o).forEach(function (k) {
+          if (!field.fields.some(function (c) { return c.id === k; })) errs.push([at + "." + k, "unknown-field"]);
+        });
+        field.fields.forEach(function (c) {
+          var v = o[c.id], cat = at + "." + c.id;
+          if (!answered(v)) { if (c.required) errs.push([cat, "required"]); return; }
+          var res = check(c, v, today, formats, parts);
+          if (res.errors) res.errors.forEach(function (e) { errs.push([cat + e[0], e[1], e[2]]); });
+          else out[c.id] = res.value;
+        });
+        return errs.length ? { errors: errs } : { value: out };
+      };
+      var isObj = function (v) { return v && typeof v === "object" && !Array.isArray(v); };
+      if (!field.repeat) return isObj(value) ? entry(value, "") : fail("wrong-type");
+      if (!Array.isArray(value)) return fail("wrong-type");
+      var errs = [], list = [], count = 0;
+      value.forEach(function (item, i) {
+        if (!answered(item)) return;
+        count++;
+        if (!isObj(item)) { errs.push(["." + i, "wrong-type"]); return; }
+        var res = entry(item, "." + i);
+        if (res.errors) errs = errs.concat(res.errors); else list.push(res.value);
+      });
+      if (count < (field.repeat.min || 0)) errs.push(["", "too-few-items"]);
+      if (field.repeat.max != null && count > field.repeat.max) errs.push(["", "too-many-items"]);
+      return errs.length ? { errors: errs } : { value: list };
     }
     if (typeof value !== "string") return fail("wrong-type");
     var s = trim(value).replace(/\r\n/g, "\n");
@@ -268,9 +300,9 @@
       var v = answers[f.id];
       var has = answered(v);
       if (!on) { if (has) errors.push({ field: f.id, code: "not-applicable" }); return; }
-      if (!has) { if (f.required) errors.push({ field: f.id, code: "required" }); return; }
+      if (!has) { if (f.required || (f.repeat && f.repeat.min > 0)) errors.push({ field: f.id, code: "required" }); return; }
       var res = check(f, v, today, data["iban-formats"], data["address-parts"]);
-      if (res.errors) res.errors.forEach(function (e) { errors.push({ field: e[0] ? f.id + "." + e[0] : f.id, code: e[1], param: e[2] }); });
+      if (res.errors) res.errors.forEach(function (e) { errors.push({ field: f.id + e[0], code: e[1], param: e[2] }); });
       else clean[f.id] = res.value;
     });
     return { clean: clean, errors: errors, shown: shown, steps: steps };
@@ -337,38 +369,65 @@
     });
   });
 
-  function wrapper(id) { return $('[data-field="' + id + '"]', form); }
+  function wrapper(key) { return $('[data-field="' + key + '"]', form); }
+  // The answer of field `f` whose page key is `key` (its id, or hunde-2-name inside a list).
+  function readField(f, key, withFiles) {
+    var w = wrapper(key);
+    if (!w) return undefined;
+    if (f.type === "checkboxes") return $$("input:checked", w).map(function (el) { return el.value; });
+    if (f.type === "radios") { var c = $("input:checked", w); return c ? c.value : undefined; }
+    if (f.type === "address") {
+      var o = {};
+      data["address-parts"].forEach(function (p) { var el = $("#f-" + key + "-" + p.key); if (el && el.value !== "") o[p.key] = el.value; });
+      return Object.keys(o).length ? o : undefined;
+    }
+    if (f.type === "group") {
+      var entry = function (prefix) {
+        var o = {};
+        f.fields.forEach(function (c) { var v = readField(c, prefix + c.id, withFiles); if (v !== undefined) o[c.id] = v; });
+        return o;
+      };
+      if (!f.repeat) return entry(key + "-");
+      return $$("[data-entry]", w).map(function (el) { return entry(key + "-" + el.getAttribute("data-entry") + "-"); });
+    }
+    if (f.type === "file") {
+      var fi = $("input", w);
+      if (!fi || !fi.files || !fi.files[0]) return undefined;
+      var file = fi.files[0];
+      return withFiles ? file : { name: file.name, type: file.type, size: file.size };
+    }
+    var el = $("input, textarea, select", w);
+    return el && el.value !== "" ? el.value : undefined;
+  }
   function readAnswers(withFiles) {
     var a = {};
-    data.fields.forEach(function (f) {
-      var w = wrapper(f.id);
-      if (!w) return;
-      if (f.type === "checkboxes") a[f.id] = $$("input:checked", w).map(function (el) { return el.value; });
-      else if (f.type === "radios") { var c = $("input:checked", w); if (c) a[f.id] = c.value; }
-      else if (f.type === "address") {
-        var o = {};
-        data["address-parts"].forEach(function (p) { var el = $("#f-" + f.id + "-" + p.key); if (el && el.value !== "") o[p.key] = el.value; });
-        if (Object.keys(o).length) a[f.id] = o;
-      } else if (f.type === "file") {
-        var fi = $("input", w);
-        if (fi && fi.files && fi.files[0]) a[f.id] = withFiles ? fi.files[0] : { name: fi.files[0].name, type: fi.files[0].type, size: fi.files[0].size };
-      } else { var el = $("input, textarea, select", w); if (el && el.value !== "") a[f.id] = el.value; }
-    });
+    data.fields.forEach(function (f) { var v = readField(f, f.id, withFiles); if (v !== undefined) a[f.id] = v; });
     return a;
   }
+  // The field data and entry number behind an error path (hunde.2.halter-anschrift.postcode).
+  function describe(path) {
+    var seg = path.split("."), f = byId[seg[0]], i = 1, entry = null;
+    if (f && f.type === "group" && seg.length > 1) {
+      if (f.repeat) { entry = +seg[1] + 1; i = 2; }
+      var child = f.fields.filter(function (c) { return c.id === seg[i]; })[0];
+      if (child) { f = child; i++; }
+    }
+    return { f: f, part: seg[i], entry: entry };
+  }
   function message(e) {
-    var f = byId[e.field.split(".")[0]];
-    if (!f) return e.code;
-    var key = e.field.indexOf(".") > 0 ? e.field.split(".")[1] + ":" + e.code : e.code;
-    var m = f.messages[key] || f.messages[e.code] || f.messages.required;
+    var d = describe(e.field);
+    if (!d.f) return e.code;
+    var m = (d.part ? d.f.messages[d.part + ":" + e.code] : null) || d.f.messages[e.code] || d.f.messages.required;
+    if (d.entry !== null) m = m.split("\uE000").join(String(d.entry));
     return e.param ? m.replace(human(MARKER, lang), human(e.param, lang)) : m;
   }
   function target(field) {
     if (!byId[field] && field.indexOf(".") < 0 && $("#" + field)) return field;
-    var parts = field.split(".");
-    if (parts.length > 1) return "f-" + parts[0] + "-" + parts[1];
-    var f = byId[field];
-    return f && f.type === "address" ? "f-" + field + "-" + data["address-parts"][0].key : "f-" + field;
+    return "f-" + field.replace(/\./g, "-");
+  }
+  function focusTarget(el) {
+    var inner = el.tagName === "FIELDSET" ? $("input, select, textarea", el) : null;
+    (inner || el).focus();
   }
 
   // Errors shown inline (hint first, then error in aria-describedby) and in the summary.
@@ -389,11 +448,11 @@
       var text = e.message || message(e), id = target(e.field), fieldId = e.field.split(".")[0];
       var w = wrapper(fieldId);
       if (w) w.classList.add("field--error");
-      var errEl = e.field.indexOf(".") > 0 ? $("#" + id + "-error") : $("#f-" + fieldId + "-error");
+      var errEl = $("#" + id + "-error");
       if (errEl) { errEl.hidden = false; $(".error-text", errEl).textContent = text; }
-      var control = $("#" + id) || $("#f-" + fieldId);
-      var described = control && control.type !== "radio" && control.type !== "checkbox" ? control : w && $("fieldset", w);
-      if (control) control.setAttribute("aria-invalid", "true");
+      var control = $("#" + id);
+      var described = control && control.tagName !== "FIELDSET" && control.type !== "radio" && control.type !== "checkbox" ? control : control && control.closest("fieldset");
+      if (control && control.tagName !== "FIELDSET") control.setAttribute("aria-invalid", "true");
       if (described && errEl) {
         var ids = (described.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
         if (ids.indexOf(errEl.id) < 0) ids.push(errEl.id);
@@ -416,7 +475,9 @@
     ev.preventDefault();
     var step = el.closest(".step");
     if (step && wizard) goTo(visibleSteps().indexOf(step.getAttribute("data-step")));
-    el.focus();
+    var entry = el.closest("[data-entry]");
+    if (entry && entry.hidden) showEntry(entry);
+    focusTarget(el);
     var label = $('label[for="' + el.id + '"]') || (el.closest("fieldset") && $("legend", el.closest("fieldset")));
     (label || el).scrollIntoView({ block: "center" });
   });
@@ -470,6 +531,9 @@
       else if (f.type === "radios" || f.type === "select") text = f["option-labels"][v] || v;
       else if (f.type === "address") text = data["address-parts"].map(function (p) { return v[p.key] || ""; }).join(" ").replace(/\s+/g, " ");
       else if (f.type === "file") text = v.name;
+      else if (f.type === "group") text = (f.repeat ? v : [v]).filter(answered).map(function (o) {
+        return f.fields.map(function (c) { var x = o[c.id]; return answered(x) ? (typeof x === "object" ? (x.name || Object.keys(x).map(function (k) { return x[k]; }).join(" ")) : (c["option-labels"][x] || x)) : ""; }).filter(Boolean).join(", ");
+      }).join("; ");
       else if (f.type === "date" && parseDate(v)) text = human(parseDate(v), lang);
       else text = String(v);
       var row = doc.createElement("div"), dt = doc.createElement("dt"), dd = doc.createElement("dd"), act = doc.createElement("dd"), a = doc.createElement("a"), hidden = doc.createElement("span");
@@ -518,6 +582,57 @@
     if (sec.getAttribute("data-step") === data.steps[0].id && !isFinish) bar.lastChild.hidden = true;
   });
 
+  // Lists: show the entries in use, add one at a time, remove the last one.
+  function showEntry(el) {
+    el.hidden = false;
+    $$("input, select, textarea", el).forEach(function (x) { x.disabled = false; });
+  }
+  $$("[data-list]", form).forEach(function (w) {
+    var f = byId[w.getAttribute("data-field")];
+    if (!f) return;
+    var entries = $$("[data-entry]", w), more = $(".group__more", w), limit = $(".group__limit", w);
+    // With the buttons the "more" section is not needed: its entries join the others.
+    if (more) { $$("[data-entry]", more).forEach(function (el) { more.parentNode.insertBefore(el, more); }); more.parentNode.removeChild(more); }
+    var min = Math.max(f.repeat.min || 0, 1);
+    var used = function () { return entries.filter(function (el) { return !el.hidden; }).length; };
+    var bar = doc.createElement("div");
+    bar.className = "step-buttons";
+    var add = button(ui["group-add"], "button--secondary", function () {
+      var next = entries.filter(function (el) { return el.hidden; })[0];
+      if (!next) return;
+      showEntry(next);
+      sync();
+      var first = $("input, select, textarea", next);
+      if (first) first.focus();
+    });
+    var remove = button(ui["group-remove"], "button--secondary", function () {
+      var shown = entries.filter(function (el) { return !el.hidden; });
+      var last = shown[shown.length - 1];
+      if (!last || shown.length <= min) return;
+      $$("input, select, textarea", last).forEach(function (x) { if (x.type === "checkbox" || x.type === "radio") x.checked = false; else x.value = ""; });
+      last.hidden = true;
+      sync();
+      add.focus();
+      applyConditions();
+      saveDraft();
+    });
+    bar.appendChild(add);
+    bar.appendChild(remove);
+    $("fieldset.group", w).appendChild(bar);
+    function sync() {
+      add.hidden = used() >= entries.length;
+      remove.hidden = used() <= min;
+      if (limit) limit.hidden = used() < entries.length;
+    }
+    // Entries with answers (a restored draft) stay visible; the rest wait for "add".
+    entries.forEach(function (el, i) {
+      var filled = $$("input, select, textarea", el).some(function (x) { return (x.type === "checkbox" || x.type === "radio") ? x.checked : x.value !== ""; });
+      el.hidden = i >= min && !filled;
+    });
+    sync();
+    w.syncList = sync;
+  });
+
   // Draft (opt-in): answers without files, in this browser only.
   var draft = $("#draft"), draftInput = $("#draft-input");
   draft.hidden = false;
@@ -536,6 +651,17 @@
       if (f.type === "checkboxes") $$("input", w).forEach(function (el) { el.checked = v.indexOf(el.value) >= 0; });
       else if (f.type === "radios") $$("input", w).forEach(function (el) { el.checked = el.value === v; });
       else if (f.type === "address") Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
+      else if (f.type === "group") (f.repeat ? v : [v]).forEach(function (o, i) {
+        var prefix = id + "-" + (f.repeat ? i + "-" : "");
+        Object.keys(o || {}).forEach(function (c) {
+          var x = o[c], cw = wrapper(prefix + c);
+          if (!cw) return;
+          if (Array.isArray(x)) $$("input", cw).forEach(function (el) { el.checked = x.indexOf(el.value) >= 0; });
+          else if (typeof x === "object") Object.keys(x).forEach(function (k) { var el = $("#f-" + prefix + c + "-" + k); if (el) el.value = x[k]; });
+          else if ($("input[type=radio]", cw)) $$("input", cw).forEach(function (el) { el.checked = el.value === x; });
+          else { var el = $("input, textarea, select", cw); if (el) el.value = x; }
+        });
+      });
       else { var el = $("input, textarea, select", w); if (el) el.value = v; }
     });
   }
@@ -565,9 +691,13 @@
       body.append("_lang", lang);
       Object.keys(answers).forEach(function (k) {
         var v = answers[k], f = byId[k];
-        if (f.type === "address") Object.keys(v).forEach(function (p) { body.append(k + "." + p, v[p]); });
-        else if (Array.isArray(v)) v.forEach(function (x) { body.append(k, x); });
-        else body.append(k, v);
+        var put = function (name, x) {
+          if (Array.isArray(x)) x.forEach(function (y) { body.append(name, y); });
+          else if (x && typeof x === "object" && !(x instanceof File)) Object.keys(x).forEach(function (p) { put(name + "." + p, x[p]); });
+          else body.append(name, x);
+        };
+        if (f.type === "group" && f.repeat) v.forEach(function (o, i) { put(k + "." + i, o); });
+        else put(k, v);
       });
     } else {
       headers["Content-Type"] = "application/json";

@@ -1,0 +1,675 @@
+//! The page's script and the function must apply the same rules. This test generates inputs
+//! for every rule (random and constructed Steuer-IDs, a valid IBAN for every country and its
+//! mutations, tricky email addresses, number spellings, date edges, Unicode lengths, conditions),
+//! judges them with form-model's `validate` and with `site.js` under Node, and requires the same
+//! error codes and the same cleaned values for every case.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use form_model::model::Form;
+use form_model::resolve::{MunicipalityRef, ResolvedForm};
+use form_model::rules::{iban_formats, iban_with_check, tax_id_check_digit};
+use form_model::{Submission, validate};
+use serde_json::{Value, json};
+use time::Date;
+
+const FORM: &str = r#"
+id: differential
+version: 1
+title: { de: Probe }
+purpose: { de: Probe }
+legal-basis: { de: Probe }
+retention-days: 1
+steps:
+  - id: a
+    title: { de: A }
+    fields:
+      - { id: name, type: text, label: { de: Name }, min-length: 2, max-length: 5 }
+      - { id: plate, type: text, label: { de: Kennzeichen }, pattern: "[A-Z]{1,3}-[A-Z]{1,2} [0-9]{1,4}", pattern-message: { de: x } }
+      - { id: notes, type: textarea, label: { de: Notiz }, max-length: 10 }
+      - { id: email, type: email, label: { de: E-Mail } }
+      - { id: tel, type: tel, label: { de: Telefon } }
+      - { id: count, type: number, label: { de: Anzahl }, min: 1, max: 20, step: 1 }
+      - { id: volume, type: number, label: { de: Menge }, min: 0.5, max: 5, step: 0.5 }
+      - { id: free, type: number, label: { de: Frei } }
+      - { id: born, type: date, label: { de: Geburt }, max: today-18y }
+      - { id: slot, type: date, label: { de: Termin }, min: today+7d, max: today+3m }
+      - { id: fixed, type: date, label: { de: Fest }, min: 2024-02-29, max: 2026-12-31 }
+      - { id: iban, type: iban, label: { de: IBAN } }
+      - { id: plz, type: postcode, label: { de: PLZ } }
+      - { id: taxid, type: tax-id, label: { de: Steuer-ID } }
+      - { id: address, type: address, label: { de: Anschrift } }
+      - id: kind
+        type: radios
+        label: { de: Art }
+        options: [ { value: ja, label: { de: Ja } }, { value: nein, label: { de: Nein } } ]
+      - id: choice
+        type: select
+        label: { de: Auswahl }
+        options: [ { value: x, label: { de: X } }, { value: y, label: { de: Y } } ]
+      - id: classes
+        type: checkboxes
+        label: { de: Klassen }
+        min-selected: 1
+        max-selected: 2
+        options: [ { value: A, label: { de: A } }, { value: B, label: { de: B } }, { value: BE, label: { de: BE } } ]
+      - { id: permit, type: file, label: { de: Erlaubnis }, accept: [application/pdf, image/*], max-size-mb: 5, required: true, show-if: { field: kind, equals: ja } }
+      - { id: reason, type: text, label: { de: Grund }, required: true, show-if: { all: [ { field: classes, in: [BE] }, { not: { field: kind, equals: nein } } ] } }
+      - id: dogs
+        type: group
+        label: { de: Hund }
+        repeat: { min: 1, max: 3 }
+        fields:
+          - { id: dog-name, type: text, label: { de: Name }, required: true, max-length: 10 }
+          - { id: dog-born, type: date, label: { de: Geboren }, max: today }
+          - id: dog-colours
+            type: checkboxes
+            label: { de: Farben }
+            options: [ { value: black, label: { de: Schwarz } }, { value: white, label: { de: Weiß } } ]
+          - { id: dog-home, type: address, label: { de: Anschrift } }
+      - id: bank
+        type: group
+        label: { de: Bank }
+        fields:
+          - { id: bank-iban, type: iban, label: { de: IBAN }, required: true }
+          - { id: bank-holder, type: text, label: { de: Inhaber } }
+  - id: b
+    title: { de: B }
+    show-if: { any: [ { field: choice, equals: y }, { field: classes, equals: A } ] }
+    fields:
+      - { id: extra, type: text, label: { de: Extra }, required: true }
+"#;
+
+/// xorshift: deterministic inputs without a dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn tax_ids(rng: &mut Rng) -> Vec<Value> {
+    let mut out = Vec::new();
+    for _ in 0..600 {
+        let s: String = (0..11)
+            .map(|_| char::from(b'0' + rng.below(10) as u8))
+            .collect();
+        out.push(json!(s));
+    }
+    // Constructed valid ones (one digit twice or three times), then each with a wrong check digit.
+    for _ in 0..150 {
+        let mut digits: Vec<u32> = (0..10).collect();
+        for i in (1..10).rev() {
+            digits.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        let twice = rng.below(2) == 0;
+        digits[9] = digits[rng.below(9) as usize];
+        if !twice {
+            digits[8] = digits[9];
+        }
+        if digits[0] == 0 {
+            digits.swap(0, 5);
+        }
+        let check = tax_id_check_digit(&digits);
+        let s: String = digits
+            .iter()
+            .chain([check].iter())
+            .map(|d| char::from_digit(*d, 10).unwrap())
+            .collect();
+        out.push(json!(s.clone()));
+        out.push(json!(format!("{} {} {}", &s[..2], &s[2..5], &s[5..])));
+        let wrong = (check + 1) % 10;
+        out.push(json!(format!("{}{wrong}", &s[..10])));
+    }
+    for s in [
+        "",
+        " ",
+        "8609574271",
+        "860957427190",
+        "8609574271a",
+        "06095742719",
+        "86095742719 ",
+    ] {
+        out.push(json!(s));
+    }
+    out
+}
+
+fn ibans(rng: &mut Rng) -> Vec<Value> {
+    let mut out = Vec::new();
+    let re = regex::Regex::new("([0-9]+)([nac])").unwrap();
+    for (country, format) in iban_formats() {
+        let mut bban = String::new();
+        for c in re.captures_iter(format) {
+            for _ in 0..c[1].parse::<usize>().unwrap() {
+                let digit = char::from(b'0' + rng.below(10) as u8);
+                let letter = char::from(b'A' + rng.below(26) as u8);
+                bban.push(match &c[2] {
+                    "n" => digit,
+                    "a" => letter,
+                    _ => {
+                        if rng.below(2) == 0 {
+                            digit
+                        } else {
+                            letter
+                        }
+                    }
+                });
+            }
+        }
+        let iban = iban_with_check(country, &bban);
+        out.push(json!(iban.clone()));
+        out.push(json!(iban.to_lowercase()));
+        let spaced: String = iban
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push(json!(spaced));
+        let mut bad_check: Vec<char> = iban.chars().collect();
+        bad_check[3] = char::from_digit((bad_check[3].to_digit(10).unwrap() + 1) % 10, 10).unwrap();
+        out.push(json!(bad_check.into_iter().collect::<String>()));
+        out.push(json!(iban_with_check(country, &format!("{bban}0"))));
+        out.push(json!(iban_with_check(country, &bban[..bban.len() - 1])));
+        // A letter where the format wants a digit, or the reverse, with correct check digits.
+        let mut flipped: Vec<char> = bban.chars().collect();
+        let i = rng.below(flipped.len() as u64) as usize;
+        flipped[i] = if flipped[i].is_ascii_digit() {
+            'K'
+        } else {
+            '7'
+        };
+        out.push(json!(iban_with_check(
+            country,
+            &flipped.into_iter().collect::<String>()
+        )));
+    }
+    for s in [
+        "DE00370400440532013000",
+        "DE01370400440532013000",
+        "DE99370400440532013000",
+        "XX89370400440532013000",
+        "DE89-3704-0044-0532-0130-00",
+        "",
+        "DE",
+        "DE8937040044053201300000000000000000",
+    ] {
+        out.push(json!(s));
+    }
+    out
+}
+
+fn emails() -> Vec<Value> {
+    [
+        "max@musterstadt.de",
+        "max.mustermann@sub.musterstadt.de",
+        "a@b",
+        "a@b.c",
+        "user+tag@example.com",
+        "x@müller.de",
+        "x@bücher.example",
+        "x@xn--mller-kva.de",
+        "o'brien@example.ie",
+        "a!#$%&'*+/=?^_`{|}~-@example.org",
+        "max",
+        "max@",
+        "@musterstadt.de",
+        "max mustermann@x.de",
+        "max@@x.de",
+        "max@x..de",
+        "max@-x.de",
+        "max@x-.de",
+        "max@x_y.de",
+        "max@[127.0.0.1]",
+        "max@[300.0.0.1]",
+        "max@[::1]",
+        "max@[IPv6:::1]",
+        "max@foo[1.2.3.4]",
+        "ä@x.de",
+        "max@x.de.",
+        "max@.x.de",
+        "max@x.d",
+        "max@localhost",
+        "\"quoted\"@x.de",
+        "a@bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.de",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@x.de",
+        "max@x.de ",
+        " max@x.de",
+        "max@xn--.de",
+        "max@ex ample.de",
+        "max@straße.de",
+        "max@ＵＳＥＲ.de",
+    ]
+    .iter()
+    .map(|s| json!(s))
+    .collect()
+}
+
+fn strings(list: &[&str]) -> Vec<Value> {
+    list.iter().map(|s| json!(s)).collect()
+}
+
+fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
+    let mut out: Vec<(String, Value)> = Vec::new();
+    let mut one = |field: &str, values: Vec<Value>| {
+        for v in values {
+            out.push((field.to_string(), v));
+        }
+    };
+    one(
+        "name",
+        strings(&[
+            "",
+            " ",
+            "M",
+            "Mo",
+            "Moritz",
+            "Ümit",
+            "  Ab  ",
+            "😀😀",
+            "😀😀😀😀😀😀",
+            "a\u{301}b\u{301}c",
+            "Ab\r\nCd",
+        ]),
+    );
+    one(
+        "name",
+        vec![json!(5), json!(true), json!(["a"]), json!(null)],
+    );
+    one(
+        "plate",
+        strings(&[
+            "GI-AB 123",
+            "GI AB 123",
+            "gi-ab 123",
+            "ABCD-A 1",
+            "M-X 1",
+            "M-X 12345",
+            " M-X 1 ",
+        ]),
+    );
+    one(
+        "notes",
+        strings(&[
+            "kurz",
+            "0123456789",
+            "01234567890",
+            "line\r\nline",
+            "ääääääääää",
+        ]),
+    );
+    one("email", emails());
+    one(
+        "tel",
+        strings(&[
+            "0641 12345",
+            "+49 641 12345-0",
+            "(0641) 123/45",
+            "1234",
+            "12345",
+            "+1234",
+            "+12345",
+            "ruf mich an",
+            "0641.12345",
+            "+49 (0) 641 1234 5678 9012 3456 78",
+            "0641 12345 ",
+            "٠٦٤١١٢٣٤٥",
+        ]),
+    );
+    one(
+        "count",
+        vec![
+            json!(0),
+            json!(1),
+            json!(20),
+            json!(21),
+            json!(2.5),
+            json!(-1),
+            json!("3"),
+            json!(" 3 "),
+            json!("3.0"),
+            json!("1e3"),
+            json!("drei"),
+            json!("1."),
+            json!(".5"),
+            json!("-"),
+            json!("--1"),
+            json!("1-2"),
+            json!("1.2.3"),
+            json!(true),
+            json!([1]),
+            json!(""),
+        ],
+    );
+    one(
+        "volume",
+        vec![
+            json!(0.5),
+            json!(0.7),
+            json!(5),
+            json!(5.5),
+            json!("2.5"),
+            json!("0.4999999999"),
+            json!(4.5),
+            json!(1),
+        ],
+    );
+    one(
+        "free",
+        vec![
+            json!(-3.25),
+            json!("0"),
+            json!("-0"),
+            json!(1e20),
+            json!("007"),
+            json!("1,5"),
+        ],
+    );
+    one(
+        "born",
+        strings(&[
+            "2008-11-28",
+            "2008-11-29",
+            "1950-01-01",
+            "2026-02-30",
+            "28.11.2008",
+            "2008-1-1",
+            "+208-11-28",
+            "2008-11-28 ",
+            "0000-01-01",
+        ]),
+    );
+    one(
+        "slot",
+        strings(&[
+            "2026-12-04",
+            "2026-12-05",
+            "2027-02-28",
+            "2027-03-01",
+            "2026-11-28",
+        ]),
+    );
+    one(
+        "fixed",
+        strings(&[
+            "2024-02-28",
+            "2024-02-29",
+            "2026-12-31",
+            "2027-01-01",
+            "2023-02-29",
+        ]),
+    );
+    one("iban", ibans(rng));
+    one(
+        "plz",
+        strings(&[
+            "35390",
+            "01067",
+            "3539",
+            "353900",
+            "3539O",
+            " 35390",
+            "D-35390",
+            "٣٥٣٩٠",
+        ]),
+    );
+    one("taxid", tax_ids(rng));
+    one(
+        "address",
+        vec![
+            json!({"street": "Hauptstraße", "house-number": "12a", "postcode": "35390", "city": "Gießen"}),
+            json!({"street": "Hauptstraße", "postcode": "3539"}),
+            json!({"street": " ", "house-number": "1", "postcode": "35390", "city": "X"}),
+            json!({"street": "S", "house-number": "123456789012345678901", "postcode": "35390", "city": "X"}),
+            json!({"street": "S", "house-number": "1", "postcode": "35390", "city": "X", "country": "DE"}),
+            json!({"street": 1, "house-number": "1", "postcode": "35390", "city": "X"}),
+            json!("Hauptstraße 1"),
+            json!({}),
+        ],
+    );
+    one("kind", strings(&["ja", "nein", "vielleicht", "JA"]));
+    one("choice", strings(&["x", "y", "z"]));
+    one(
+        "classes",
+        vec![
+            json!(["A"]),
+            json!(["B", "A"]),
+            json!(["A", "A"]),
+            json!(["A", "B", "BE"]),
+            json!(["C"]),
+            json!("B"),
+            json!([]),
+            json!([1]),
+            json!({"A": true}),
+        ],
+    );
+    // Conditions: combinations of the answers they depend on, with and without the dependents.
+    let mut combos: Vec<(String, Value)> = Vec::new();
+    let kinds = [None, Some("ja"), Some("nein")];
+    let classes = [
+        None,
+        Some(json!(["BE"])),
+        Some(json!(["A"])),
+        Some(json!(["B", "BE"])),
+    ];
+    let choices = [None, Some("x"), Some("y")];
+    let permit = json!({"name": "erlaubnis.pdf", "type": "application/pdf", "size": 1000});
+    for k in kinds {
+        for c in &classes {
+            for ch in choices {
+                for fill in 0..4u8 {
+                    let mut data = serde_json::Map::new();
+                    if let Some(k) = k {
+                        data.insert("kind".into(), json!(k));
+                    }
+                    if let Some(c) = c {
+                        data.insert("classes".into(), c.clone());
+                    }
+                    if let Some(ch) = ch {
+                        data.insert("choice".into(), json!(ch));
+                    }
+                    if fill & 1 == 1 {
+                        data.insert("permit".into(), permit.clone());
+                        data.insert("reason".into(), json!("weil"));
+                    }
+                    if fill & 2 == 2 {
+                        data.insert("extra".into(), json!("mehr"));
+                    }
+                    combos.push(("*".into(), Value::Object(data)));
+                }
+            }
+        }
+    }
+    out.extend(combos);
+    let files = [
+        json!({"name": "a.pdf", "type": "application/pdf", "size": 5_000_000}),
+        json!({"name": "a.pdf", "type": "application/pdf", "size": 5_000_001}),
+        json!({"name": "a.png", "type": "image/png", "size": 10}),
+        json!({"name": "a.zip", "type": "application/zip", "size": 10}),
+        json!({"name": "", "type": "application/pdf", "size": 10}),
+        json!({"name": "a.pdf", "type": "application/pdf", "size": 0}),
+        json!({"name": "a.pdf", "type": "application/pdf", "size": 1.5}),
+        json!({"name": "a.pdf", "type": "application/pdf", "size": 10, "sha256": "ab"}),
+        json!({"name": "a.pdf", "type": "imagex/png", "size": 10}),
+        json!({"name": "a.pdf", "type": "image", "size": 10}),
+        json!("a.pdf"),
+    ];
+    for f in files {
+        out.push(("*".into(), json!({"kind": "ja", "permit": f})));
+    }
+    out.push(("*".into(), json!({"unknown": "x", "name": "Moritz"})));
+    let dog = |name: &str| json!({ "dog-name": name });
+    for dogs in [
+        json!([dog("Bello")]),
+        json!([dog("Bello"), {}, dog("Rex")]),
+        json!([{ "dog-name": "" }]),
+        json!([]),
+        json!([dog("a"), dog("b"), dog("c"), dog("d")]),
+        json!([dog("a"), dog("b"), {}, {}, dog("c")]),
+        json!([{ "dog-born": "2030-01-01" }]),
+        json!([{ "dog-name": "Bello", "dog-colours": ["black", "black"] }]),
+        json!([{ "dog-name": "Bello", "dog-colours": "white" }]),
+        json!([{ "dog-name": "Bello", "dog-home": { "street": "Weg", "postcode": "123" } }]),
+        json!([{ "dog-name": "Bello", "chip": "1" }]),
+        json!([{ "dog-name": "Bellobellobello" }]),
+        json!(["Bello"]),
+        json!({ "dog-name": "Bello" }),
+        json!("Bello"),
+    ] {
+        out.push(("*".into(), json!({ "dogs": dogs })));
+    }
+    for bank in [
+        json!({ "bank-iban": "DE89 3704 0044 0532 0130 00" }),
+        json!({ "bank-holder": "Erika" }),
+        json!({ "bank-iban": "DE00" }),
+        json!({}),
+        json!({ "bank-iban": "" }),
+        json!([{ "bank-iban": "DE89370400440532013000" }]),
+    ] {
+        out.push(("*".into(), json!({ "bank": bank, "dogs": [dog("Bello")] })));
+    }
+    out
+}
+
+fn site_js_source() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../site-templates/assets/site.js")
+}
+
+#[test]
+fn the_minified_script_agrees_too() {
+    let source = fs::read_to_string(site_js_source()).unwrap();
+    let minified = generator::site::minify_js(&source).unwrap();
+    assert!(minified.len() < source.len() * 3 / 4);
+    let path = std::env::temp_dir().join(format!("formfabrik-site-min-{}.js", std::process::id()));
+    fs::write(&path, minified).unwrap();
+    agree(&path);
+    let _ = fs::remove_file(&path);
+}
+
+#[test]
+fn page_script_and_function_agree_on_every_generated_input() {
+    agree(&site_js_source());
+}
+
+fn agree(site_js: &Path) {
+    let form: Form = serde_yaml::from_str(FORM).unwrap();
+    let resolved = ResolvedForm::new(
+        MunicipalityRef {
+            id: "m".into(),
+            name: "M".into(),
+            ags: "00000000".into(),
+        },
+        vec!["de".into()],
+        form,
+    );
+    let data = generator::view::script_data(&resolved, "de");
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let days: [Date; 3] = [
+        time::macros::date!(2026 - 11 - 28),
+        time::macros::date!(2024 - 02 - 29),
+        time::macros::date!(2026 - 08 - 31),
+    ];
+    let mut js_cases = Vec::new();
+    let mut rust = Vec::new();
+    for (i, (field, value)) in cases(&mut rng).into_iter().enumerate() {
+        let answers = if field == "*" {
+            value.as_object().unwrap().clone()
+        } else {
+            let mut m = serde_json::Map::new();
+            m.insert(field.clone(), value.clone());
+            m
+        };
+        let today = days[i % days.len()];
+        let verdict = match validate(
+            &resolved,
+            &Submission {
+                language: "de".into(),
+                data: answers.clone(),
+            },
+            today,
+        ) {
+            Ok(clean) => json!({ "errors": [], "clean": clean }),
+            Err(errors) => json!({
+                "errors": errors.iter().map(|e| json!([e.field, e.code])).collect::<Vec<_>>(),
+                "clean": null,
+            }),
+        };
+        rust.push(verdict);
+        js_cases.push(json!({
+            "data": answers,
+            "today": { "y": today.year(), "m": today.month() as u8, "d": today.day() },
+        }));
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "formfabrik-diff-{}-{}",
+        std::process::id(),
+        site_js.file_name().unwrap().to_string_lossy()
+    ));
+    fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("cases.json");
+    let output = dir.join("verdicts.json");
+    fs::write(
+        &input,
+        serde_json::to_vec(&json!({ "data": data, "cases": js_cases })).unwrap(),
+    )
+    .unwrap();
+    let status = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential.cjs"))
+        .arg(site_js)
+        .arg(&input)
+        .arg(&output)
+        .status()
+        .expect("node must be installed (scripts/test installs it)");
+    assert!(status.success(), "node failed");
+    let js: Vec<Value> = serde_json::from_slice(&fs::read(&output).unwrap()).unwrap();
+    assert_eq!(js.len(), rust.len());
+    let mut disagreements = Vec::new();
+    for (i, (r, j)) in rust.iter().zip(&js).enumerate() {
+        let codes = |v: &Value| {
+            let mut list: Vec<String> = v["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| format!("{}:{}", e[0].as_str().unwrap(), e[1].as_str().unwrap()))
+                .collect();
+            list.sort();
+            list
+        };
+        let same_codes = codes(r) == codes(j);
+        let same_clean = !r["errors"].as_array().unwrap().is_empty() || r["clean"] == j["clean"];
+        if !same_codes || !same_clean {
+            disagreements.push(format!(
+                "case {i}: input {}\n  rust: {} {}\n  js:   {} {}",
+                js_cases[i]["data"],
+                codes(r).join(","),
+                r["clean"],
+                codes(j).join(","),
+                j["clean"]
+            ));
+        }
+    }
+    let _ = fs::remove_dir_all(&dir);
+    assert!(rust.len() > 1500, "only {} cases", rust.len());
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} cases disagree:\n{}",
+        disagreements.len(),
+        rust.len(),
+        disagreements
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

@@ -1,0 +1,170 @@
+//! `formfabrik serve` as a citizen and a process designer use it: pages and the function on
+//! one address, submissions in the data folder, rebuild and reload after an edit.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use generator::serve::{ServeOptions, serve};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// One HTTP/1.1 exchange; returns (status, headers+body as text).
+fn http(addr: SocketAddr, request: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = stream.read_to_string(&mut out);
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, out)
+}
+
+fn wait_until_serving(addr: SocketAddr) {
+    let started = Instant::now();
+    while TcpStream::connect(addr).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "serve did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn serves_pages_and_the_function_and_reloads_after_an_edit() {
+    let dir = std::env::temp_dir().join(format!("formfabrik-serve-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    copy_dir(&repo().join("forms"), &dir.join("forms"));
+    copy_dir(&repo().join("site-templates"), &dir.join("site-templates"));
+    let addr = free_addr();
+    let opts = ServeOptions {
+        addr,
+        forms_dir: dir.join("forms"),
+        templates_dir: dir.join("site-templates"),
+        out_dir: dir.join("dist"),
+        data_dir: dir.join("data"),
+        watch: true,
+    };
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = std::thread::spawn(move || {
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(serve(opts, async {
+                let _ = stop_rx.await;
+            }))
+            .unwrap();
+    });
+    wait_until_serving(addr);
+
+    let (status, page) = http(
+        addr,
+        "GET /musterstadt/sperrmuell-anmeldung/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!(
+            "action=\"http://{addr}/v1/musterstadt/sperrmuell-anmeldung\""
+        )),
+        "pages post to the local function"
+    );
+    assert!(page.contains("/__formfabrik/reload.js"));
+    let (status, _) = http(
+        addr,
+        "GET /musterstadt/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status, 404);
+
+    let example = fs::read_to_string(
+        repo().join("tests/fixtures/submissions/sperrmuell-anmeldung@1/moebel-mit-abstellort.json"),
+    )
+    .unwrap();
+    let mut body: serde_json::Value = serde_json::from_str(&example).unwrap();
+    body["id"] = serde_json::json!("0b5e2f4e-0000-4000-8000-000000000001");
+    let body = body.to_string();
+    let (status, answer) = http(
+        addr,
+        &format!(
+            "POST /v1/musterstadt/sperrmuell-anmeldung HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert_eq!(status, 201, "{answer}");
+    let stored: Vec<PathBuf> = walkdir::WalkDir::new(dir.join("data"))
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.file_name().is_some_and(|n| n == "submission.json"))
+        .collect();
+    assert_eq!(stored.len(), 1, "one submission in the data folder");
+
+    // Subscribe to reloads, then edit a form: the server rebuilds and announces it.
+    let mut events = TcpStream::connect(addr).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    events
+        .write_all(b"GET /__formfabrik/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let catalog = dir.join("forms/catalog/sperrmuell-anmeldung.yaml");
+    let text = fs::read_to_string(&catalog).unwrap();
+    fs::write(
+        &catalog,
+        text.replacen("retention-days:", "retention-days: 91 #", 1),
+    )
+    .unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    let started = Instant::now();
+    while !seen.contains("event: reload") && started.elapsed() < Duration::from_secs(30) {
+        match events.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+        }
+    }
+    assert!(
+        seen.contains("event: reload"),
+        "no reload announced: {seen}"
+    );
+    let (_, page) = http(
+        addr,
+        "GET /musterstadt/sperrmuell-anmeldung/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        page.contains("91 Tagen") || page.contains("91 Tage"),
+        "rebuilt page shows the new retention"
+    );
+
+    let _ = stop_tx.send(());
+    server.join().unwrap();
+    let _ = fs::remove_dir_all(&dir);
+}

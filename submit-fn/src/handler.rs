@@ -1,0 +1,618 @@
+//! The handler: one async function from an HTTP request to an HTTP response, with everything
+//! it depends on injected (registry, store, clock, id source). Lambda, the local server and
+//! `formfabrik serve` all call [`Handler::handle`]; none of them adds behaviour of its own.
+//!
+//! Order of checks: route (404), municipality and form (404), CORS preflight, method (405),
+//! size (413), content type (415), decoding (400/413/415), honeypot (dropped), submission id
+//! (400), validation by form-model (422), storage (201/303, 409, 503).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use bytes::Bytes;
+use form_model::registry::{Registry, RegistryMunicipality};
+use form_model::resolve::ResolvedForm;
+use form_model::validate::{FieldError, text_in, validate};
+use http::request::Parts;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::clock::{Clock, IdSource, RandomIds, SystemClock, german_date};
+use crate::decode::{BodyKind, DecodeError, body_kind, decode};
+use crate::html;
+use crate::respond::{
+    Format, RETRY_AFTER_SECONDS, Refusal, add_cors, html_response, json_response, negotiate,
+    origin_allowed, pick_language, response,
+};
+use crate::storage::{self, Upload, WriteError};
+use crate::store::Store;
+use crate::store::folder::FolderStore;
+
+/// The default body limit: 6 MB, what AWS Lambda accepts in a synchronous invocation (which
+/// also counts base64 encoding of binary bodies, so on Lambda the real limit for multipart
+/// bodies is about 4.5 MB).
+pub const DEFAULT_BODY_LIMIT: usize = 6_000_000;
+
+/// Counters since start. On Lambda each instance has its own; there the log line's `outcome`
+/// field is the metric to count (`outcome = "honeypot"` for dropped bot posts).
+#[derive(Debug, Default)]
+struct Counters {
+    stored: AtomicU64,
+    duplicates: AtomicU64,
+    invalid: AtomicU64,
+    refused: AtomicU64,
+    honeypot: AtomicU64,
+    store_failures: AtomicU64,
+}
+
+/// A snapshot of the counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Submissions stored for the first time.
+    pub stored: u64,
+    /// Retries answered from an earlier attempt.
+    pub duplicates: u64,
+    /// Answered 422.
+    pub invalid: u64,
+    /// Answered 4xx other than 422.
+    pub refused: u64,
+    /// Bot posts dropped because the honeypot was filled.
+    pub honeypot: u64,
+    /// Answered 503.
+    pub store_failures: u64,
+}
+
+/// The submission function. Cheap to share: wrap it in an `Arc`.
+pub struct Handler {
+    registry: Arc<Registry>,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdSource>,
+    body_limit: usize,
+    counters: Counters,
+}
+
+impl std::fmt::Debug for Handler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handler")
+            .field("store", &self.store.describe())
+            .field("forms", &self.registry.forms.len())
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
+}
+
+/// What one request came to, for the log line. Holds no submitted value.
+#[derive(Debug, Default)]
+struct Outcome {
+    outcome: &'static str,
+    municipality: String,
+    form: String,
+    id: String,
+    reference: String,
+    error_codes: String,
+    error_fields: String,
+}
+
+impl Handler {
+    /// A handler with the system clock, random ids and the default body limit.
+    pub fn new(registry: Registry, store: Arc<dyn Store>) -> Handler {
+        Handler {
+            registry: Arc::new(registry),
+            store,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(RandomIds),
+            body_limit: DEFAULT_BODY_LIMIT,
+            counters: Counters::default(),
+        }
+    }
+
+    /// A handler storing into the folder `dir` (what `formfabrik serve` uses).
+    pub fn with_folder_store(registry: Registry, dir: impl Into<std::path::PathBuf>) -> Handler {
+        Handler::new(registry, Arc::new(FolderStore::new(dir)))
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Handler {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_ids(mut self, ids: Arc<dyn IdSource>) -> Handler {
+        self.ids = ids;
+        self
+    }
+
+    /// Bodies above `bytes` are refused with 413.
+    pub fn with_body_limit(mut self, bytes: usize) -> Handler {
+        self.body_limit = bytes;
+        self
+    }
+
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    pub fn stats(&self) -> Stats {
+        let c = &self.counters;
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        Stats {
+            stored: get(&c.stored),
+            duplicates: get(&c.duplicates),
+            invalid: get(&c.invalid),
+            refused: get(&c.refused),
+            honeypot: get(&c.honeypot),
+            store_failures: get(&c.store_failures),
+        }
+    }
+
+    /// Answers one request. Never fails and never panics on input: every problem becomes a
+    /// status and a message.
+    pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+        let started = Instant::now();
+        let (parts, body) = request.into_parts();
+        let mut outcome = Outcome::default();
+        let response = self.answer(&parts, body, &mut outcome).await;
+        self.count(outcome.outcome);
+        tracing::info!(
+            method = %parts.method,
+            status = response.status().as_u16(),
+            outcome = outcome.outcome,
+            municipality = %outcome.municipality,
+            form = %outcome.form,
+            id = %outcome.id,
+            reference = %outcome.reference,
+            error_codes = %outcome.error_codes,
+            error_fields = %outcome.error_fields,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "submission request"
+        );
+        response
+    }
+
+    /// The answer for a request whose body was not read because it is larger than the limit
+    /// (the local server stops reading at the limit and calls this).
+    pub fn too_large(&self, parts: &Parts) -> Response<Bytes> {
+        let started = Instant::now();
+        let mut outcome = Outcome::default();
+        let ctx = self.context(parts, &mut outcome);
+        let response = match ctx {
+            Ok(ctx) => self.refuse(
+                Refusal::PayloadTooLarge {
+                    limit: self.body_limit,
+                },
+                &ctx,
+                &mut outcome,
+            ),
+            Err(r) => *r,
+        };
+        self.count(outcome.outcome);
+        tracing::info!(
+            method = %parts.method,
+            status = response.status().as_u16(),
+            outcome = outcome.outcome,
+            municipality = %outcome.municipality,
+            form = %outcome.form,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "submission request"
+        );
+        response
+    }
+
+    fn count(&self, outcome: &str) {
+        let c = &self.counters;
+        let counter = match outcome {
+            "stored" => &c.stored,
+            "duplicate" => &c.duplicates,
+            "invalid" => &c.invalid,
+            "honeypot" => &c.honeypot,
+            "store-failed" => &c.store_failures,
+            "preflight" => return,
+            _ => &c.refused,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Resolves the route to a municipality and form, or answers 404.
+    fn context<'a>(
+        &'a self,
+        parts: &'a Parts,
+        outcome: &mut Outcome,
+    ) -> Result<Ctx<'a>, Box<Response<Bytes>>> {
+        let header =
+            |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let kind = body_kind(
+            parts
+                .headers
+                .get(header::CONTENT_TYPE)
+                .map(HeaderValue::as_bytes),
+        );
+        let format = negotiate(
+            kind.as_ref().ok().map(BodyKind::is_form_post),
+            header(header::ACCEPT),
+        );
+        let accept_language = header(header::ACCEPT_LANGUAGE);
+        let bare = |refusal: Refusal, outcome: &mut Outcome| {
+            let lang = pick_language(accept_language, &[]);
+            outcome.outcome = refusal.code();
+            plain_refusal(&refusal, format, &lang, None)
+        };
+        let Some((m_id, f_id)) = route(parts.uri.path()) else {
+            return Err(Box::new(bare(Refusal::NoSuchEndpoint, outcome)));
+        };
+        let Some(municipality) = self.registry.municipality(m_id) else {
+            return Err(Box::new(bare(
+                Refusal::UnknownMunicipality(m_id.to_string()),
+                outcome,
+            )));
+        };
+        outcome.municipality = municipality.id.clone();
+        let lang = pick_language(accept_language, &municipality.languages);
+        let origin = header(header::ORIGIN).filter(|o| origin_allowed(municipality, o));
+        let Some(form) = self.registry.form(m_id, f_id) else {
+            let refusal = Refusal::UnknownForm {
+                municipality: municipality.name.clone(),
+                form: f_id.to_string(),
+            };
+            outcome.outcome = refusal.code();
+            let mut r = plain_refusal(&refusal, format, &lang, None);
+            if let Some(o) = origin {
+                add_cors(&mut r, o);
+            }
+            return Err(Box::new(r));
+        };
+        outcome.form = form.form.id.clone();
+        Ok(Ctx {
+            municipality,
+            form,
+            format,
+            lang,
+            origin,
+            kind,
+        })
+    }
+
+    async fn answer(&self, parts: &Parts, body: Bytes, outcome: &mut Outcome) -> Response<Bytes> {
+        let mut ctx = match self.context(parts, outcome) {
+            Ok(ctx) => ctx,
+            Err(r) => return *r,
+        };
+        let mut response = self.answer_form(parts, body, &mut ctx, outcome).await;
+        if let Some(o) = ctx.origin {
+            add_cors(&mut response, o);
+        }
+        response
+    }
+
+    async fn answer_form(
+        &self,
+        parts: &Parts,
+        body: Bytes,
+        ctx: &mut Ctx<'_>,
+        outcome: &mut Outcome,
+    ) -> Response<Bytes> {
+        if parts.method == Method::OPTIONS {
+            return self.preflight(parts, ctx, outcome);
+        }
+        if parts.method != Method::POST {
+            let mut r = self.refuse(Refusal::MethodNotAllowed, ctx, outcome);
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
+            return r;
+        }
+        if body.len() > self.body_limit {
+            let limit = self.body_limit;
+            return self.refuse(Refusal::PayloadTooLarge { limit }, ctx, outcome);
+        }
+        let kind = match ctx.kind.clone() {
+            Ok(kind) => kind,
+            Err(e) => {
+                return self.refuse(self.decode_refusal(e, ctx.form, &ctx.lang), ctx, outcome);
+            }
+        };
+        let decoded = match decode(ctx.form, &kind, body, self.body_limit).await {
+            Ok(d) => d,
+            Err(e) => {
+                return self.refuse(self.decode_refusal(e, ctx.form, &ctx.lang), ctx, outcome);
+            }
+        };
+        // From here on, answers are in the language of the page the citizen used.
+        if ctx.form.languages.contains(&decoded.submission.language) {
+            ctx.lang = decoded.submission.language.clone();
+        }
+        let now = self.clock.now();
+        if decoded.honeypot {
+            // Looks like success to the bot; nothing is stored.
+            outcome.outcome = "honeypot";
+            let fake = self.ids.new_id();
+            let reference =
+                form_model::record::reference(&ctx.form.municipality.id, now.year(), fake);
+            return self.accepted(ctx, fake, &reference, now);
+        }
+        let id = match decoded.id.as_deref() {
+            Some(raw) => match Uuid::try_parse(raw.trim()) {
+                Ok(id) if id.get_version() == Some(uuid::Version::Random) => id,
+                _ => return self.refuse(Refusal::InvalidId, ctx, outcome),
+            },
+            None => self.ids.new_id(),
+        };
+        outcome.id = id.to_string();
+        let clean = match validate(ctx.form, &decoded.submission, german_date(now)) {
+            Ok(clean) => clean,
+            Err(errors) => return self.invalid(ctx, &errors, outcome),
+        };
+        let uploads = in_form_order(ctx.form, decoded.uploads);
+        let submission = storage::Submission {
+            form: ctx.form,
+            id,
+            language: &decoded.submission.language,
+            data: clean,
+            uploads,
+        };
+        match storage::write(self.store.as_ref(), submission, now).await {
+            Ok(stored) => {
+                outcome.outcome = if stored.first { "stored" } else { "duplicate" };
+                outcome.reference = stored.reference.clone();
+                self.accepted(ctx, stored.id, &stored.reference, stored.received_at)
+            }
+            Err(WriteError::Conflict(_)) => self.refuse(Refusal::IdConflict, ctx, outcome),
+            Err(WriteError::Store(e)) => {
+                tracing::error!(
+                    error = %e,
+                    store = %self.store.describe(),
+                    municipality = %ctx.municipality.id,
+                    form = %ctx.form.form.id,
+                    id = %id,
+                    "store failed; nothing acknowledged"
+                );
+                let mut r = self.refuse(Refusal::StoreUnavailable, ctx, outcome);
+                outcome.outcome = "store-failed";
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+                r
+            }
+        }
+    }
+
+    fn preflight(&self, parts: &Parts, ctx: &Ctx<'_>, outcome: &mut Outcome) -> Response<Bytes> {
+        let origin = parts
+            .headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
+        if origin.is_some() && ctx.origin.is_none() {
+            return self.refuse(Refusal::OriginNotAllowed, ctx, outcome);
+        }
+        outcome.outcome = "preflight";
+        let mut r = response(StatusCode::NO_CONTENT, None, Bytes::new());
+        let h = r.headers_mut();
+        h.insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
+        if ctx.origin.is_some() {
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("POST"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("Content-Type, Accept, Accept-Language"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
+        }
+        r
+    }
+
+    fn decode_refusal(&self, e: DecodeError, form: &ResolvedForm, lang: &str) -> Refusal {
+        let label = |field: &str| {
+            form.field(field)
+                .map_or_else(|| field.to_string(), |f| text_in(&f.label, lang))
+        };
+        match e {
+            DecodeError::UnsupportedMediaType => Refusal::UnsupportedMediaType,
+            DecodeError::UnsupportedCharset => Refusal::UnsupportedCharset,
+            DecodeError::MalformedJson { line, column } => Refusal::MalformedJson { line, column },
+            DecodeError::JsonShape(detail) => Refusal::InvalidBody(detail),
+            DecodeError::NotUtf8 => Refusal::NotUtf8,
+            DecodeError::MalformedMultipart(detail) => Refusal::MalformedMultipart(detail),
+            DecodeError::TooLarge => Refusal::PayloadTooLarge {
+                limit: self.body_limit,
+            },
+            DecodeError::FileInJson { field } => Refusal::FilesNeedMultipart {
+                label: label(&field),
+            },
+            DecodeError::BadFileName { field } => Refusal::InvalidFileName {
+                label: label(&field),
+            },
+        }
+    }
+
+    fn refuse(&self, refusal: Refusal, ctx: &Ctx<'_>, outcome: &mut Outcome) -> Response<Bytes> {
+        outcome.outcome = refusal.code();
+        plain_refusal(
+            &refusal,
+            ctx.format,
+            &ctx.lang,
+            Some((ctx.municipality, &ctx.form.form.id)),
+        )
+    }
+
+    fn invalid(
+        &self,
+        ctx: &Ctx<'_>,
+        errors: &[FieldError],
+        outcome: &mut Outcome,
+    ) -> Response<Bytes> {
+        outcome.outcome = "invalid";
+        outcome.error_codes = errors
+            .iter()
+            .map(|e| {
+                serde_json::to_value(e.code)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        // Field ids are part of the form, not of the answer; unknown names sent by a client
+        // could be anything, so they are not logged.
+        outcome.error_fields = errors
+            .iter()
+            .map(|e| {
+                let base = e.field.split('.').next().unwrap_or("");
+                if ctx.form.field(base).is_some() || e.field == "language" {
+                    e.field.clone()
+                } else {
+                    "?".into()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        match ctx.format {
+            Format::Json => json_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &json!({ "errors": errors }),
+            ),
+            Format::Html => html_response(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html::error_summary(ctx.municipality, ctx.form, &ctx.lang, errors),
+            ),
+        }
+    }
+
+    fn accepted(
+        &self,
+        ctx: &Ctx<'_>,
+        id: Uuid,
+        reference: &str,
+        received_at: OffsetDateTime,
+    ) -> Response<Bytes> {
+        match ctx.format {
+            Format::Json => json_response(
+                StatusCode::CREATED,
+                &json!({
+                    "id": id,
+                    "reference": reference,
+                    "received_at": received_at.format(&Rfc3339).expect("UTC times format"),
+                }),
+            ),
+            Format::Html => {
+                let url =
+                    ctx.municipality
+                        .confirmation_url(&ctx.form.form.id, &ctx.lang, reference);
+                let mut r = response(StatusCode::SEE_OTHER, None, Bytes::new());
+                if let Ok(v) = HeaderValue::from_str(&url) {
+                    r.headers_mut().insert(header::LOCATION, v);
+                }
+                r
+            }
+        }
+    }
+}
+
+/// What the route resolved to, and how to answer.
+struct Ctx<'a> {
+    municipality: &'a RegistryMunicipality,
+    form: &'a ResolvedForm,
+    format: Format,
+    lang: String,
+    /// The request's `Origin` when it is allowed to read answers.
+    origin: Option<&'a str>,
+    kind: Result<BodyKind, DecodeError>,
+}
+
+fn plain_refusal(
+    refusal: &Refusal,
+    format: Format,
+    lang: &str,
+    back: Option<(&RegistryMunicipality, &str)>,
+) -> Response<Bytes> {
+    match format {
+        Format::Json => json_response(refusal.status(), &refusal.json(lang)),
+        Format::Html => html_response(
+            refusal.status(),
+            html::message_page(lang, refusal.title(lang), &refusal.message(lang), back),
+        ),
+    }
+}
+
+/// Municipality and form from `…/v1/<municipality>/<form>[/]`. Anything before `/v1` (an API
+/// Gateway stage, a mount point) must be plain path segments.
+pub fn route(path: &str) -> Option<(&str, &str)> {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let mut parts = path.rsplitn(4, '/');
+    let form = parts.next()?;
+    let municipality = parts.next()?;
+    let version = parts.next()?;
+    let before = parts.next()?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+    };
+    let before_ok =
+        before.is_empty() || (before.starts_with('/') && before[1..].split('/').all(plain));
+    (version == "v1" && before_ok && is_slug(municipality) && is_slug(form))
+        .then_some((municipality, form))
+}
+
+/// Ids of municipalities and forms: `[a-z][a-z0-9-]*` (as form-model's lint requires).
+fn is_slug(s: &str) -> bool {
+    s.len() <= 100
+        && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Uploads sorted by their field's position in the form (the record lists them that way).
+fn in_form_order(form: &ResolvedForm, mut uploads: Vec<Upload>) -> Vec<Upload> {
+    let position = |field: &str| {
+        form.form
+            .fields()
+            .position(|f| f.id == field)
+            .unwrap_or(usize::MAX)
+    };
+    uploads.sort_by_key(|u| position(&u.field));
+    uploads
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_accept_only_slugs_after_v1() {
+        assert_eq!(
+            route("/v1/musterstadt/hundesteuer-anmeldung"),
+            Some(("musterstadt", "hundesteuer-anmeldung"))
+        );
+        assert_eq!(route("/v1/m/f/"), Some(("m", "f")));
+        assert_eq!(route("/prod/v1/m/f"), Some(("m", "f")));
+        for bad in [
+            "/v1/m",
+            "/v2/m/f",
+            "/v1/../f",
+            "/v1/m/..",
+            "/v1/M/f",
+            "/v1/m%2e/f",
+            "/../v1/m/f",
+            "v1/m/f",
+            "/v1/m/f/x",
+            "",
+            "/",
+        ] {
+            assert_eq!(route(bad), None, "{bad}");
+        }
+    }
+}

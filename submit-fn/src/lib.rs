@@ -1,0 +1,42 @@
+//! The Formfabrik submission function: the one moving part of the system. Citizens' data
+//! passes through it once: it validates a submission with `form-model` (it has no rules of its
+//! own), stores it durably and idempotently, and answers every bad input with a clear status
+//! and message.
+//!
+//! One handler, several front doors:
+//! - AWS Lambda behind an API Gateway HTTP API or a Function URL ([`lambda`], binary
+//!   `submit-fn` without arguments),
+//! - a local HTTP server ([`server`], `submit-fn serve`),
+//! - any other server that can hand over an `http::Request<Bytes>`, such as the generator's
+//!   `formfabrik serve`:
+//!
+//! ```no_run
+//! # async fn example(registry: form_model::registry::Registry, request: http::Request<bytes::Bytes>) {
+//! // Mount under /v1: pass requests for /v1/<municipality>/<form> through unchanged.
+//! let handler = submit_fn::Handler::with_folder_store(registry, "./data");
+//! let response: http::Response<bytes::Bytes> = handler.handle(request).await;
+//! # }
+//! ```
+//!
+//! The contract with the pages (paths, bodies, answers, error codes, CORS, idempotency) is in
+//! `docs/submission-api.md`; the storage layout and what each store guarantees in
+//! `docs/storage.md`.
+
+pub mod clock;
+pub mod config;
+pub mod decode;
+pub mod handler;
+pub mod html;
+pub mod lambda;
+pub mod respond;
+pub mod server;
+pub mod storage;
+pub mod store;
+pub mod template;
+
+pub use clock::{Clock, FixedClock, IdSource, RandomIds, SystemClock};
+pub use handler::{DEFAULT_BODY_LIMIT, Handler, Stats};
+pub use store::folder::FolderStore;
+pub use store::memory::MemoryStore;
+pub use store::s3::{S3Options, S3Store};
+pub use store::{PutOutcome, Store, StoreError};

@@ -1,0 +1,171 @@
+//! `submit-fn`: the submission function's binary. Without a subcommand it runs on AWS Lambda
+//! (settings from `FORMFABRIK_*` environment variables); `serve` runs the same handler as a
+//! local HTTP server; `template` prints the deployment template for a registry.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use submit_fn::config::{StoreUrl, load_registry};
+use submit_fn::{DEFAULT_BODY_LIMIT, Handler, S3Options};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(name = "submit-fn", version, about = "Formfabrik submission function")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run on AWS Lambda (the default when no subcommand is given).
+    Lambda(Settings),
+    /// Run the same handler as a local HTTP server.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787", env = "FORMFABRIK_ADDR")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Print the AWS SAM template for a registry (CORS origins, lifecycle rules per form).
+    Template {
+        /// registry.json to read.
+        #[arg(long, conflicts_with = "forms")]
+        registry: Option<PathBuf>,
+        /// Or a forms/ folder to check and build the registry from.
+        #[arg(long)]
+        forms: Option<PathBuf>,
+        /// Where the built function is, relative to the template.
+        #[arg(long, default_value = submit_fn::template::DEFAULT_CODE_URI)]
+        code_uri: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct Settings {
+    /// The registry built by the generator.
+    #[arg(
+        long,
+        env = "FORMFABRIK_REGISTRY",
+        default_value = "dist/function/registry.json"
+    )]
+    registry: PathBuf,
+    /// Where submissions go: file:<folder> or s3://<bucket>[/<prefix>].
+    #[arg(long, env = "FORMFABRIK_STORE", default_value = "file:./data")]
+    store: String,
+    /// Endpoint of an S3-compatible store (MinIO, Garage, Ceph, IONOS, ...).
+    #[arg(long, env = "FORMFABRIK_S3_ENDPOINT")]
+    s3_endpoint: Option<String>,
+    /// Path-style addressing (https://endpoint/bucket/key); most S3-compatible stores need it.
+    #[arg(long, env = "FORMFABRIK_S3_PATH_STYLE")]
+    s3_path_style: bool,
+    /// Region, if not given by the AWS environment.
+    #[arg(long, env = "FORMFABRIK_S3_REGION")]
+    s3_region: Option<String>,
+    /// Largest accepted request body in bytes.
+    #[arg(long, env = "FORMFABRIK_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
+    body_limit: usize,
+}
+
+impl Settings {
+    /// Loads the registry (stopping with a clear message when it is broken) and opens the store.
+    async fn handler(&self) -> Result<Handler> {
+        let registry = load_registry(&self.registry)?;
+        let url: StoreUrl = self.store.parse()?;
+        let s3 = S3Options {
+            endpoint: self.s3_endpoint.clone(),
+            path_style: self.s3_path_style,
+            region: self.s3_region.clone(),
+        };
+        let store = url.open(&s3).await;
+        tracing::info!(
+            registry = %self.registry.display(),
+            forms = registry.forms.len(),
+            store = %store.describe(),
+            body_limit = self.body_limit,
+            "submission function ready"
+        );
+        Ok(Handler::new(registry, store).with_body_limit(self.body_limit))
+    }
+}
+
+fn init_logs() {
+    // JSON lines; FORMFABRIK_LOG takes tracing's filter syntax ("info", "submit_fn=debug").
+    // Keep the AWS SDK below trace: at trace level it may log request bodies.
+    let filter =
+        EnvFilter::try_from_env("FORMFABRIK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(false)
+        .with_target(true)
+        .init();
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Template {
+            registry,
+            forms,
+            code_uri,
+        }) => {
+            let registry = match (registry, forms) {
+                (Some(path), _) => load_registry(&path)?,
+                (None, Some(dir)) => {
+                    let report = form_model::check(&dir);
+                    anyhow::ensure!(
+                        report.is_ok(),
+                        "{} has errors; run `formfabrik check` ({})",
+                        dir.display(),
+                        report.summary()
+                    );
+                    form_model::registry::Registry::build(&report, |m| m.site_origin.clone())
+                }
+                (None, None) => anyhow::bail!("give --registry <file> or --forms <folder>"),
+            };
+            print!("{}", submit_fn::template::template(&registry, &code_uri));
+            Ok(())
+        }
+        Some(Command::Serve { addr, settings }) => {
+            init_logs();
+            let handler = Arc::new(settings.handler().await?);
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            tracing::info!(addr = %listener.local_addr()?, "listening");
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            submit_fn::server::serve(listener, handler, shutdown).await?;
+            Ok(())
+        }
+        Some(Command::Lambda(settings)) => run_lambda(settings).await,
+        None => run_lambda(Settings::parse_from_env()).await,
+    }
+}
+
+async fn run_lambda(settings: Settings) -> Result<()> {
+    init_logs();
+    let handler = Arc::new(settings.handler().await?);
+    submit_fn::lambda::run(handler)
+        .await
+        .map_err(|e| anyhow::anyhow!("Lambda runtime stopped: {e}"))
+}
+
+impl Settings {
+    /// Settings from the environment alone (Lambda starts `bootstrap` without arguments).
+    fn parse_from_env() -> Settings {
+        #[derive(Parser)]
+        struct Env {
+            #[command(flatten)]
+            settings: Settings,
+        }
+        Env::parse_from(["submit-fn"]).settings
+    }
+}

@@ -1,0 +1,339 @@
+//! The write protocol: where a validated submission goes in the store, and how a retry with the
+//! same submission id finds the first attempt — also after midnight, although the storage path
+//! contains the date — without ever creating a second submission or replacing another
+//! request's data.
+//!
+//! Layout (relative to the store's prefix):
+//! ```text
+//! _claims/<municipality>/<id>.json                                   claim, written first
+//! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/<field>-<n>.<ext>   attachments
+//! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/submission.json     the record, last
+//! ```
+//! The claim is a small create-only object keyed by municipality and id. It records where the
+//! submission goes, when it was received, its reference and a hash of the validated content.
+//! A retry reads the claim: same content → the same answer, and any object the first attempt
+//! did not manage to write is written now; different content → conflict (409). The claim holds
+//! no answers, only their hash.
+//!
+//! Every write is create-only. On stores that ignore `If-None-Match`, the claim is read before
+//! it is written and read back afterwards (and once more before the record), so that of two
+//! requests racing for one id only the one whose claim is in the store goes on.
+
+use bytes::Bytes;
+use form_model::record::{Attachment, SubmissionRecord};
+use form_model::resolve::ResolvedForm;
+use form_model::validate::CleanData;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::store::{PutOutcome, Store, StoreError};
+
+/// The `format` of claims written by this version.
+pub const CLAIM_FORMAT: &str = "formfabrik.claim/1";
+
+/// A file as it was uploaded, with what the record says about it.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The field id the file answers.
+    pub field: String,
+    pub bytes: Bytes,
+    /// The media type the browser declared (lower case, without parameters); validation checked
+    /// it against the field's `accept`.
+    pub media_type: String,
+    /// Lower-case hex.
+    pub sha256: String,
+}
+
+/// Where a submission id is claimed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub format: String,
+    pub id: Uuid,
+    pub municipality: String,
+    pub form: String,
+    pub version: u32,
+    /// The submission's folder, relative to the store's prefix, with a trailing slash.
+    pub path: String,
+    /// sha256 of the validated content (see [`content_hash`]).
+    pub content_sha256: String,
+    pub reference: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+}
+
+/// What was stored (or found stored) for a submission.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub id: Uuid,
+    pub reference: String,
+    pub received_at: OffsetDateTime,
+    /// False when an earlier request with the same id and content had claimed it.
+    pub first: bool,
+}
+
+#[derive(Debug, Error)]
+pub enum WriteError {
+    /// The id is taken by a submission with different content.
+    #[error("submission id {0} is already used for a different submission")]
+    Conflict(Uuid),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `_claims/<municipality>/<id>.json`
+pub fn claim_key(municipality: &str, id: Uuid) -> String {
+    format!("_claims/{municipality}/{}.json", id.hyphenated())
+}
+
+/// `<municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/` for a submission received at
+/// `received_at` (UTC date).
+pub fn submission_path(form: &ResolvedForm, received_at: OffsetDateTime, id: Uuid) -> String {
+    let d = received_at.to_offset(time::UtcOffset::UTC).date();
+    format!(
+        "{}/{}/v{}/{:04}/{:02}/{:02}/{}/",
+        form.municipality.id,
+        form.form.id,
+        form.form.version,
+        d.year(),
+        d.month() as u8,
+        d.day(),
+        id.hyphenated()
+    )
+}
+
+/// `<field>-<n>.<ext>`: the field id made safe for a key, the file's number within the field
+/// (from 1), and an extension from the validated media type. The citizen's file name never
+/// becomes part of a key.
+pub fn attachment_name(field: &str, n: usize, media_type: &str) -> String {
+    let safe: String = field
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let safe = safe.trim_matches('-');
+    let safe = if safe.is_empty() { "file" } else { safe };
+    format!("{safe}-{n}.{}", extension(media_type))
+}
+
+/// The usual extension for a media type; for unknown types the subtype's letters and digits.
+pub fn extension(media_type: &str) -> String {
+    let known = match media_type {
+        "application/pdf" => "pdf",
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "image/tiff" => "tif",
+        "image/heic" => "heic",
+        "image/heif" => "heif",
+        "image/svg+xml" => "svg",
+        "text/plain" => "txt",
+        "text/csv" => "csv",
+        "application/xml" | "text/xml" => "xml",
+        "application/json" => "json",
+        "application/msword" => "doc",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        "application/vnd.oasis.opendocument.text" => "odt",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    let sub = media_type.rsplit('/').next().unwrap_or("");
+    let ext: String = sub
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if ext.is_empty() { "bin".into() } else { ext }
+}
+
+/// sha256 over the canonical JSON of what makes two submissions "the same": form, version,
+/// language and the validated data (which holds each file's sha256, so files count too).
+pub fn content_hash(form: &ResolvedForm, language: &str, data: &CleanData) -> String {
+    let canonical = serde_json::to_vec(&json!({
+        "municipality": form.municipality.id,
+        "form": form.form.id,
+        "version": form.form.version,
+        "language": language,
+        "data": Value::Object(data.clone()),
+    }))
+    .expect("JSON values serialize");
+    hex::encode(Sha256::digest(canonical))
+}
+
+/// What to store.
+pub struct Submission<'a> {
+    pub form: &'a ResolvedForm,
+    pub id: Uuid,
+    pub language: &'a str,
+    /// Validated by form-model; file values carry their sha256.
+    pub data: CleanData,
+    /// The files of the file fields in `data`, in form order.
+    pub uploads: Vec<Upload>,
+}
+
+/// Stores `submission` received `now`, or finds it stored by an earlier attempt with the same
+/// id. Returns only after `submission.json` is durable.
+pub async fn write(
+    store: &dyn Store,
+    submission: Submission<'_>,
+    now: OffsetDateTime,
+) -> Result<Stored, WriteError> {
+    let form = submission.form;
+    let id = submission.id;
+    let hash = content_hash(form, submission.language, &submission.data);
+    let key = claim_key(&form.municipality.id, id);
+    let mine = Claim {
+        format: CLAIM_FORMAT.into(),
+        id,
+        municipality: form.municipality.id.clone(),
+        form: form.form.id.clone(),
+        version: form.form.version,
+        path: submission_path(form, now, id),
+        content_sha256: hash.clone(),
+        reference: form_model::record::reference(&form.municipality.id, now.year(), id),
+        received_at: now,
+    };
+    let (claim, first) = claim(store, &key, &mine).await?;
+    if !same_submission(&claim, &mine) {
+        return Err(WriteError::Conflict(id));
+    }
+
+    let dir = claim.path.clone();
+    let mut attachments = Vec::new();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for upload in &submission.uploads {
+        let n = match counts.iter_mut().find(|(f, _)| *f == upload.field) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                counts.push((upload.field.clone(), 1));
+                1
+            }
+        };
+        let object = format!(
+            "{dir}{}",
+            attachment_name(&upload.field, n, &upload.media_type)
+        );
+        // `Exists` is fine: only a request with the same content (same sha256) gets here for
+        // this id, so an existing attachment is this one from an attempt that failed later.
+        store
+            .put_new(&object, upload.bytes.clone(), &upload.media_type)
+            .await?;
+        attachments.push(Attachment {
+            field: upload.field.clone(),
+            key: store.locate(&object),
+            sha256: upload.sha256.clone(),
+            size: upload.bytes.len() as u64,
+            media_type: upload.media_type.clone(),
+        });
+    }
+
+    let record = SubmissionRecord::new(
+        form,
+        id,
+        claim.received_at,
+        submission.language,
+        submission.data,
+        attachments,
+    );
+    let bytes = Bytes::from(serde_json::to_vec_pretty(&record).expect("records serialize"));
+    // Last look at the claim before the object that marks the submission complete: on a store
+    // that ignores If-None-Match another request may have replaced it meanwhile.
+    let now_claimed = read_claim(store, &key).await?;
+    if now_claimed.as_ref() != Some(&claim) {
+        return Err(match now_claimed {
+            Some(other) if !same_submission(&other, &mine) => WriteError::Conflict(id),
+            _ => WriteError::Store(StoreError::Unavailable(format!(
+                "claim {key} changed while writing; retry"
+            ))),
+        });
+    }
+    store
+        .put_new(&format!("{dir}submission.json"), bytes, "application/json")
+        .await?;
+    Ok(Stored {
+        id,
+        reference: claim.reference,
+        received_at: claim.received_at,
+        first,
+    })
+}
+
+/// The claim for the id: the one already in the store, else `mine` once it is in the store;
+/// and whether this request made it.
+async fn claim(store: &dyn Store, key: &str, mine: &Claim) -> Result<(Claim, bool), WriteError> {
+    // Check before writing: on stores that ignore If-None-Match the write would replace it.
+    if let Some(existing) = read_claim(store, key).await? {
+        return Ok((existing, false));
+    }
+    let bytes = Bytes::from(serde_json::to_vec_pretty(mine).expect("claims serialize"));
+    let outcome = store.put_new(key, bytes, "application/json").await?;
+    // Read back, whether created or not: the claim in the store is the one that counts.
+    let stored = read_claim(store, key).await?.ok_or_else(|| {
+        WriteError::Store(StoreError::Unavailable(format!(
+            "claim {key} was written but cannot be read back"
+        )))
+    })?;
+    let made_here = outcome == PutOutcome::Created && stored == *mine;
+    Ok((stored, made_here))
+}
+
+async fn read_claim(store: &dyn Store, key: &str) -> Result<Option<Claim>, StoreError> {
+    let Some(bytes) = store.get(key).await? else {
+        return Ok(None);
+    };
+    let claim: Claim = serde_json::from_slice(&bytes).map_err(|e| StoreError::Damaged {
+        key: key.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(Some(claim))
+}
+
+/// Whether two claims are for the same submission (id, form and content).
+fn same_submission(a: &Claim, b: &Claim) -> bool {
+    a.id == b.id
+        && a.municipality == b.municipality
+        && a.form == b.form
+        && a.version == b.version
+        && a.content_sha256 == b.content_sha256
+}
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attachment_names_come_from_field_and_media_type_only() {
+        assert_eq!(
+            attachment_name("erlaubnis", 1, "application/pdf"),
+            "erlaubnis-1.pdf"
+        );
+        assert_eq!(attachment_name("foto", 2, "image/jpeg"), "foto-2.jpg");
+        assert_eq!(attachment_name("../../etc", 1, "image/png"), "etc-1.png");
+        assert_eq!(
+            attachment_name("x", 1, "application/x-weird+stuff"),
+            "x-1.xweirdstuff"
+        );
+        assert_eq!(attachment_name("x", 1, "application/"), "x-1.bin");
+    }
+}

@@ -1,0 +1,116 @@
+//! Where submissions go: a small object-store interface with create-only writes, implemented
+//! for S3 and S3-compatible stores ([`s3::S3Store`]), a local folder ([`folder::FolderStore`])
+//! and memory ([`memory::MemoryStore`], for tests and dry runs).
+//!
+//! The store receives bytes and never looks inside them, so encrypting a record before it is
+//! stored (a later step) changes nothing here. What each store guarantees is written down in
+//! `docs/storage.md`.
+
+pub mod folder;
+pub mod memory;
+pub mod s3;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use bytes::Bytes;
+use thiserror::Error;
+
+/// A boxed future, so that `Store` can be used as `dyn Store` (the binary picks a store at
+/// start) without an extra macro crate.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// What a create-only write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// The object did not exist and now holds the bytes, durably.
+    Created,
+    /// An object with that key already existed; it was left alone.
+    Exists,
+}
+
+/// Why the store could not do what was asked. The handler answers 503 with `Retry-After`:
+/// none of these is the citizen's fault, and a retry with the same id is safe.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("the store is not available: {0}")]
+    Unavailable(String),
+    #[error("storage key {0:?} is not allowed")]
+    InvalidKey(String),
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored object {key} is damaged: {reason}")]
+    Damaged { key: String, reason: String },
+}
+
+/// An object store with create-only writes.
+///
+/// Keys are relative (`musterstadt/hundesteuer-anmeldung/v2/2026/11/28/<id>/submission.json`);
+/// each store puts its own prefix (S3 key prefix, folder) in front.
+pub trait Store: Send + Sync {
+    /// Writes `bytes` under `key` unless an object with that key exists. Returns only once the
+    /// object is durable. A store that cannot refuse to overwrite (some S3-compatible servers
+    /// ignore `If-None-Match`) may report `Created` although it replaced an object; the write
+    /// protocol in [`crate::storage`] guards against that by reading before and after.
+    fn put_new<'a>(
+        &'a self,
+        key: &'a str,
+        bytes: Bytes,
+        content_type: &'a str,
+    ) -> StoreFuture<'a, PutOutcome>;
+
+    /// The object's bytes, or `None` when there is no object with that key.
+    fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Bytes>>;
+
+    /// The key as the back office sees it (with the store's prefix); recorded in
+    /// `attachments[].key`.
+    fn locate(&self, key: &str) -> String;
+
+    /// For start-up logs: `s3://bucket/prefix`, `folder ./data`.
+    fn describe(&self) -> String;
+}
+
+/// Checks that a relative key is made only of safe segments: `[A-Za-z0-9._-]`, not starting
+/// with a dot, no empty segments. Every key is built by this crate from slugs, UUIDs and
+/// sanitised field ids; this is the last line of defence before a key becomes a path.
+pub fn check_key(key: &str) -> Result<(), StoreError> {
+    let ok = !key.is_empty()
+        && key.len() <= 512
+        && key.split('/').all(|seg| {
+            !seg.is_empty()
+                && !seg.starts_with('.')
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidKey(key.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_with_path_tricks_are_refused() {
+        for bad in [
+            "",
+            "/abs",
+            "a//b",
+            "../x",
+            "a/../b",
+            "a/.hidden",
+            "a/b c",
+            "a\\b",
+            "a/ü",
+            "a/b/",
+        ] {
+            assert!(check_key(bad).is_err(), "{bad:?} should be refused");
+        }
+        check_key("musterstadt/hundesteuer-anmeldung/v2/2026/11/28/x/erlaubnis-1.pdf").unwrap();
+        check_key("_claims/musterstadt/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.json").unwrap();
+    }
+}
