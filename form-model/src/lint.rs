@@ -340,13 +340,18 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
                         format!("unknown field \"{per}\" in per{hint}"),
                     );
                 }
-                Some(f) if f.kind != FieldType::Number => cx.error(
-                    &child(&p, "per"),
-                    format!(
-                        "a fee can only be multiplied by a number field; \"{per}\" is {}",
-                        f.kind.name()
-                    ),
-                ),
+                Some(f)
+                    if f.kind != FieldType::Number
+                        && !(f.kind == FieldType::Group && f.repeat.is_some()) =>
+                {
+                    cx.error(
+                        &child(&p, "per"),
+                        format!(
+                            "a fee can only be multiplied by a number field or a list (a group with repeat); \"{per}\" is {}",
+                            f.kind.name()
+                        ),
+                    )
+                }
                 Some(_) => {}
             }
         }

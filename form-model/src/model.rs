@@ -272,7 +272,8 @@ pub struct Fee {
     pub id: String,
     pub label: Text,
     pub amount_eur: f64,
-    /// A number field the amount is multiplied by (e.g. number of dogs).
+    /// What the amount is multiplied by: a number field, or a list (a group with `repeat`),
+    /// whose entries are counted (one fee per dog).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

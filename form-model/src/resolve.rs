@@ -372,10 +372,27 @@ pub fn apply_overlay(
                     );
                     continue;
                 }
-                let Some((si, fi)) = position_of(form, &add.after) else {
+                let Some((si, fi, inside)) = position_of(form, &add.after) else {
                     unknown_field(&mut diags, &child(&ap, "after"), &add.after, "add after");
                     continue;
                 };
+                let field_path = child(&ap, "field");
+                if inside.is_some()
+                    && (add.field.kind == crate::model::FieldType::Group
+                        || add.field.show_if.is_some())
+                {
+                    diags.error_help(
+                        sources,
+                        file,
+                        &field_path,
+                        format!(
+                            "\"{}\" is inside a group; a question added there cannot be a group or have a condition",
+                            add.after
+                        ),
+                        "add it after a question outside the group instead".into(),
+                    );
+                    continue;
+                }
                 let earlier: Vec<&Field> = form
                     .steps
                     .iter()
@@ -389,7 +406,6 @@ pub fn apply_overlay(
                     })
                     .collect();
                 let all_ids: Vec<&str> = field_ids.iter().map(String::as_str).collect();
-                let field_path = child(&ap, "field");
                 let before = diags.errors();
                 crate::lint::lint_field_in(
                     sources,
@@ -406,7 +422,13 @@ pub fn apply_overlay(
                 visit_field_texts(&add.field, &field_path, &mut |key, path, _| {
                     origins.insert(key, TextOrigin { file, path });
                 });
-                form.steps[si].fields.insert(fi + 1, add.field.clone());
+                match inside {
+                    // After a question inside a group: the new question joins the group.
+                    Some(ci) => form.steps[si].fields[fi]
+                        .fields
+                        .insert(ci + 1, add.field.clone()),
+                    None => form.steps[si].fields.insert(fi + 1, add.field.clone()),
+                }
             }
             Operation::SetStep(set) => {
                 let sp = child(&op_path, "set-step");
@@ -495,11 +517,20 @@ fn field_mut<'a>(form: &'a mut Form, id: &str) -> Option<&'a mut Field> {
         .next()
 }
 
-fn position_of(form: &Form, id: &str) -> Option<(usize, usize)> {
-    form.steps
-        .iter()
-        .enumerate()
-        .find_map(|(si, s)| s.fields.iter().position(|f| f.id == id).map(|fi| (si, fi)))
+/// Step and field index of `id`; for a question inside a group also its index in the group.
+fn position_of(form: &Form, id: &str) -> Option<(usize, usize, Option<usize>)> {
+    form.steps.iter().enumerate().find_map(|(si, s)| {
+        s.fields.iter().enumerate().find_map(|(fi, f)| {
+            if f.id == id {
+                Some((si, fi, None))
+            } else {
+                f.fields
+                    .iter()
+                    .position(|c| c.id == id)
+                    .map(|ci| (si, fi, Some(ci)))
+            }
+        })
+    })
 }
 
 /// Names what would break if field `id` disappeared (a condition or a fee using it).

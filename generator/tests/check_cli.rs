@@ -25,17 +25,23 @@ fn check_passes_on_the_repository_and_prints_summary_and_drift_report() {
     assert_eq!(code, 0, "{out}");
     let summary = out.lines().last().unwrap();
     assert!(
-        summary.starts_with("check: 4 catalog forms (5 versions), 3 municipalities, "),
+        summary.starts_with("check: 4 catalog forms (6 versions), 3 municipalities, "),
         "{summary}"
     );
     assert!(summary.ends_with(": 0 errors, 0 warnings"), "{summary}");
     assert!(out.contains("drift report:\n"), "{out}");
     assert!(
-        out.contains("    hundesteuer-anmeldung: pins version 1, the catalog's newest is 2"),
+        out.contains("    hundesteuer-anmeldung: pins version 1, the catalog's newest is 3"),
         "{out}"
     );
     assert!(
         out.contains("unknown field \"telefonnummer\" in set; did you mean \"telefon\"?"),
+        "{out}"
+    );
+    // Musterstadt's adaptations (one adds a question after one now inside the dog list)
+    // carry over to the new version.
+    assert!(
+        out.contains("    hundesteuer-anmeldung: pins version 2, the catalog's newest is 3 (7 adaptations)\n      at forms/municipalities/musterstadt/municipality.yaml:41:10\n      its adaptations apply to version 3 unchanged"),
         "{out}"
     );
 }
