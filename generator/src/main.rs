@@ -58,6 +58,28 @@ enum Command {
         #[arg(long)]
         no_watch: bool,
     },
+    /// Import a FIM Stammdatenschema (XDatenfelder 2.0 or 3.0) as a catalog form and print the
+    /// import report: the FIM rules to turn into conditions, what could not be mapped fully.
+    ImportFim {
+        /// The schema file (xdatenfelder.stammdatenschema.0102, .datenfeldgruppe.0103 or
+        /// .datenfeld.0104).
+        schema: PathBuf,
+        /// Folder with the genericode code lists (default: the schema's folder).
+        #[arg(long)]
+        codelists: Option<PathBuf>,
+        /// Where to write the form (default: forms/catalog/<id>.yaml).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The form id (default: from the schema's name).
+        #[arg(long)]
+        id: Option<String>,
+        /// Also write the report as Markdown to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Overwrite an existing form file (a re-import loses what was written by hand).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -134,6 +156,64 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        Command::ImportFim {
+            schema,
+            codelists,
+            out,
+            id,
+            report,
+            force,
+        } => {
+            let opts = fim_import::Options {
+                codelists,
+                form_id: id,
+            };
+            let imported = match fim_import::import_file(&schema, &opts) {
+                Ok(i) => i,
+                Err(e) => {
+                    eprintln!("{e}");
+                    eprintln!("import failed");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let markdown = imported.report.markdown();
+            print!("{markdown}");
+            if let Some(path) = &report
+                && let Err(e) = std::fs::write(path, &markdown)
+            {
+                eprintln!("cannot write {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+            for d in &imported.check {
+                eprintln!("{}", d.headline());
+            }
+            if imported
+                .check
+                .iter()
+                .any(|d| d.severity == form_model::Severity::Error)
+            {
+                eprintln!(
+                    "import failed: the imported form does not pass the check; nothing written"
+                );
+                return ExitCode::FAILURE;
+            }
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from("forms/catalog").join(format!("{}.yaml", imported.form.id))
+            });
+            if out.exists() && !force {
+                eprintln!(
+                    "{} exists; pass --force to overwrite it (a re-import loses what was written by hand)",
+                    out.display()
+                );
+                return ExitCode::FAILURE;
+            }
+            if let Err(e) = std::fs::write(&out, &imported.yaml) {
+                eprintln!("cannot write {}: {e}", out.display());
+                return ExitCode::FAILURE;
+            }
+            println!("wrote {}", out.display());
+            ExitCode::SUCCESS
         }
         Command::Check { forms } => {
             let report = form_model::check(&forms);

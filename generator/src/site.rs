@@ -408,6 +408,7 @@ fn page_jobs(
         "id": m.id,
         "name": m.name,
         "contact": m.contact,
+        "lang": m.languages.first().cloned().unwrap_or_else(|| "de".into()),
     });
     let notices: Vec<Value> = forms
         .iter()
@@ -568,7 +569,7 @@ fn page_jobs(
             .m
             .pages
             .get(&(kind.to_string(), lang.to_string()))
-            .map(|p| markdown::to_html(&strip_first_h1(&p.markdown), 1))
+            .map(|p| markdown::to_html(&strip_first_h1(&p.markdown), 0))
             .unwrap_or_default();
         let extra = if kind == "privacy" {
             json!({ "body_html": body, "notices": notices })

@@ -42,9 +42,10 @@ fn builds_every_page_with_the_frame_every_page_needs() {
     let out = temp("frame");
     let report = build(&options(&out)).unwrap();
     let site = out.join("site");
-    // 3 municipalities: musterstadt de+en with 4 forms, beispieldorf de with 2,
-    // neustadt-am-see de+ar with 1: per language 1 index + 2 per form + 4 legal/feedback.
-    let expected = 2 * (1 + 2 * 4 + 4) + (1 + 2 * 2 + 4) + 2 * (1 + 2 + 4);
+    // 4 municipalities: musterstadt de+en with 4 forms, beispieldorf de with 2, neustadt-am-see
+    // de+ar with 1, gruenwiesen de with 4 (two imported from FIM): per language 1 index + 2 per
+    // form + 4 legal/feedback pages.
+    let expected = 2 * (1 + 2 * 4 + 4) + (1 + 2 * 2 + 4) + 2 * (1 + 2 + 4) + (1 + 2 * 4 + 4);
     assert_eq!(report.pages, expected);
     let pages = html_files(&site);
     assert_eq!(pages.len(), expected);

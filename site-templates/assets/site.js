@@ -345,6 +345,8 @@
     if (ref && /^[A-Z]{3}-[0-9]{4}-[0-9A-Z]{6}$/.test(ref)) {
       $("#reference").textContent = ref;
       refBox.hidden = false;
+      // Switching the language keeps the reference on the page.
+      $$(".lang-nav a").forEach(function (a) { a.href = a.getAttribute("href").split("?")[0] + "?ref=" + encodeURIComponent(ref); });
       $("#reference-missing").hidden = true;
     }
     try { localStorage.removeItem("formfabrik-draft:" + location.pathname.replace(/danke\/?$/, "")); } catch (e) { /* storage off */ }
@@ -596,7 +598,7 @@
     var min = Math.max(f.repeat.min || 0, 1);
     var used = function () { return entries.filter(function (el) { return !el.hidden; }).length; };
     var bar = doc.createElement("div");
-    bar.className = "step-buttons";
+    bar.className = "group__buttons";
     var add = button(ui["group-add"], "button--secondary", function () {
       var next = entries.filter(function (el) { return el.hidden; })[0];
       if (!next) return;

@@ -1,0 +1,169 @@
+//! The import report: what a process designer has to look at before the form is published.
+//! Every FIM rule (with where its comment went), every element that could not be mapped fully
+//! and why, and every default the importer filled in.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// A FIM rule, listed for a person to turn into a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleNote {
+    pub id: String,
+    pub version: String,
+    pub name: String,
+    pub text: String,
+    /// The FIM element that carries the rule (schema, group or field id).
+    pub owner: String,
+    /// Where the comment is in the YAML: ``before field `x` ``, ``before step `y` ``.
+    pub placed: String,
+    /// FIM ids the rule text names, with what became of them (`` `field-id` ``, `not in the form`).
+    pub refs: Vec<(String, String)>,
+}
+
+/// How an element was mapped when it was not mapped one to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// Left out of the form.
+    NotMapped,
+    /// In the form, but something of FIM's meaning is lost or approximated.
+    Partial,
+    /// A group dissolved into its parent (the form language nests one level).
+    Flattened,
+    /// A yes/no declaration mapped to a single required checkbox.
+    Declaration,
+}
+
+impl Kind {
+    fn title(self) -> &'static str {
+        match self {
+            Kind::NotMapped => "Not in the form",
+            Kind::Partial => "Mapped, but not fully",
+            Kind::Flattened => "Groups flattened (the form language nests one level)",
+            Kind::Declaration => "Declarations mapped to a single checkbox",
+        }
+    }
+}
+
+/// One element that was not mapped one to one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub kind: Kind,
+    /// `F60000227 1.1`.
+    pub fim: String,
+    pub label: String,
+    /// The field, group or step id in the form, if the element is there.
+    pub yaml: Option<String>,
+    pub why: String,
+}
+
+/// Everything `formfabrik import-fim` tells the designer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    /// `S00000094 1.0 „Benachrichtigung …“ (XDatenfelder 2.0)`.
+    pub source: String,
+    pub form_id: String,
+    pub steps: usize,
+    /// Questions, group members included, groups not.
+    pub questions: usize,
+    pub groups: usize,
+    /// Questions inside groups.
+    pub in_groups: usize,
+    pub rules: Vec<RuleNote>,
+    pub findings: Vec<Finding>,
+    /// Required FIM fields that had to become optional because a group around them is
+    /// optional, keyed by that group.
+    pub made_optional: BTreeMap<String, Vec<String>>,
+    pub defaults: Vec<String>,
+}
+
+impl Report {
+    pub fn count(&self, kind: Kind) -> usize {
+        self.findings.iter().filter(|f| f.kind == kind).count()
+    }
+
+    /// The report as Markdown (also what the command prints).
+    pub fn markdown(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "# FIM import: {}", self.source);
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "Catalog form `{}`: {} steps, {} questions, {} of them in {} groups. {} FIM rules to turn into conditions by hand, {} elements not mapped fully.",
+            self.form_id,
+            self.steps,
+            self.questions,
+            self.in_groups,
+            self.groups,
+            self.rules.len(),
+            self.findings.len() + self.made_optional.values().map(Vec::len).sum::<usize>(),
+        );
+        let _ = writeln!(s);
+        let _ = writeln!(s, "## FIM rules ({})", self.rules.len());
+        let _ = writeln!(s);
+        if self.rules.is_empty() {
+            let _ = writeln!(s, "None.");
+        } else {
+            let _ = writeln!(
+                s,
+                "FIM rules are prose. None was turned into a condition; each is a `# FIM-Regel` comment in the YAML at the place named here. Write the `show-if` (and `required`) they describe by hand."
+            );
+        }
+        for r in &self.rules {
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "- **{} {}** „{}“ (carried by {}), comment {}:",
+                r.id, r.version, r.name, r.owner, r.placed
+            );
+            let _ = writeln!(s, "  > {}", r.text.replace('\n', "\n  > "));
+            if !r.refs.is_empty() {
+                let refs: Vec<String> = r.refs.iter().map(|(f, y)| format!("{f} → {y}")).collect();
+                let _ = writeln!(s, "  Elements: {}", refs.join(", "));
+            }
+        }
+        let _ = writeln!(s);
+        for kind in [
+            Kind::NotMapped,
+            Kind::Partial,
+            Kind::Flattened,
+            Kind::Declaration,
+        ] {
+            let items: Vec<&Finding> = self.findings.iter().filter(|f| f.kind == kind).collect();
+            if items.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "## {} ({})", kind.title(), items.len());
+            let _ = writeln!(s);
+            for f in items {
+                let place = f
+                    .yaml
+                    .as_ref()
+                    .map(|y| format!(" → `{y}`"))
+                    .unwrap_or_default();
+                let _ = writeln!(s, "- {} „{}“{place}: {}", f.fim, f.label, f.why);
+            }
+            let _ = writeln!(s);
+        }
+        if !self.made_optional.is_empty() {
+            let n: usize = self.made_optional.values().map(Vec::len).sum();
+            let _ = writeln!(s, "## Required in FIM, optional in the form ({n})");
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "These fields are required in FIM only when an optional group around them is given. Outside a `group` field the form language cannot say \"required when that group is answered\", so they are optional now. Once a rule's `show-if` decides when the group is asked, make them `required: true` again."
+            );
+            let _ = writeln!(s);
+            for (group, ids) in &self.made_optional {
+                let ids: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
+                let _ = writeln!(s, "- {group}: {}", ids.join(", "));
+            }
+            let _ = writeln!(s);
+        }
+        let _ = writeln!(s, "## Defaults applied ({})", self.defaults.len());
+        let _ = writeln!(s);
+        for d in &self.defaults {
+            let _ = writeln!(s, "- {d}");
+        }
+        s
+    }
+}

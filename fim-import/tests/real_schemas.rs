@@ -1,0 +1,258 @@
+//! The two real Stammdatenschemas (copies in tests/fixtures): the import writes a form that
+//! `formfabrik check` accepts, keeps every FIM id, lists every rule and every field it could
+//! not map fully, and a filled-in submission passes the function's validation and the JSON
+//! Schema.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use fim_import::report::Kind;
+use fim_import::{Imported, Options};
+use form_model::model::{Bound, FieldType, Form};
+use form_model::{Field, Submission};
+use serde_json::{Map, Value, json};
+
+const TODAY: time::Date = time::macros::date!(2026 - 03 - 02);
+
+fn import_fixture(dir: &str, id: &str) -> Imported {
+    let dir = fixtures().join(dir);
+    let xml = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('S'))
+        .unwrap();
+    let imported = fim_import::import_file(
+        &xml,
+        &Options {
+            codelists: None,
+            form_id: Some(id.into()),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_valid(&imported);
+    imported
+}
+
+fn raw(dir: &str) -> String {
+    let dir = fixtures().join(dir);
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('S'))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap()
+}
+
+/// FIM ids of the datenfeld elements of a schema, and the number of regel elements.
+fn census(xml: &str) -> (BTreeSet<String>, usize) {
+    let doc = roxmltree::Document::parse(xml).unwrap();
+    let mut fields = BTreeSet::new();
+    let mut rules = 0;
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        match n.tag_name().name() {
+            "datenfeld" => {
+                let id = n
+                    .descendants()
+                    .find(|d| d.tag_name().name() == "id")
+                    .and_then(|d| d.text())
+                    .unwrap();
+                fields.insert(id.to_string());
+            }
+            "regel" => rules += 1,
+            _ => {}
+        }
+    }
+    (fields, rules)
+}
+
+fn all_fields(form: &Form) -> Vec<&Field> {
+    form.steps
+        .iter()
+        .flat_map(|s| s.fields.iter())
+        .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
+        .collect()
+}
+
+fn every_rule_and_every_field_is_accounted_for(imported: &Imported, xml: &str) {
+    let (fields, rules) = census(xml);
+    assert_eq!(
+        imported.report.rules.len(),
+        rules,
+        "every regel is in the report"
+    );
+    for r in &imported.report.rules {
+        assert!(
+            imported
+                .yaml
+                .contains(&format!("# FIM-Regel {} {}", r.id, r.version)),
+            "{} is a comment in the YAML",
+            r.id
+        );
+    }
+    let in_form: BTreeSet<String> = all_fields(&imported.form)
+        .iter()
+        .filter(|f| f.kind != FieldType::Group)
+        .map(|f| {
+            f.fim
+                .as_ref()
+                .expect("every question has its FIM id")
+                .id
+                .clone()
+        })
+        .collect();
+    let not_mapped: BTreeSet<String> = imported
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::NotMapped)
+        .map(|f| f.fim.split(' ').next().unwrap().to_string())
+        .collect();
+    for id in &fields {
+        assert!(
+            in_form.contains(id) || not_mapped.contains(id),
+            "{id} is neither in the form nor reported as not mapped"
+        );
+    }
+    assert!(
+        all_fields(&imported.form)
+            .iter()
+            .all(|f| f.show_if.is_none())
+    );
+}
+
+/// An answer for every question (group members included) that fits its constraints.
+fn answer(f: &Field) -> Option<Value> {
+    Some(match f.kind {
+        FieldType::Group => {
+            let entry: Map<String, Value> = f
+                .fields
+                .iter()
+                .filter_map(|c| answer(c).map(|v| (c.id.clone(), v)))
+                .collect();
+            match f.repeat {
+                Some(r) => Value::Array(vec![Value::Object(entry); r.min.max(1) as usize]),
+                None => Value::Object(entry),
+            }
+        }
+        FieldType::Text | FieldType::Textarea => {
+            let s = match f.pattern.as_deref() {
+                Some(p) if p.contains('@') => "post@example.de".to_string(),
+                Some(p) if p.contains("[0-9]{3}") => "10115".to_string(),
+                Some(p) if p.contains("\\p{L}") => "a".to_string(),
+                Some(_) => return None,
+                None => "Angabe".to_string(),
+            };
+            let min = f.min_length.unwrap_or(1) as usize;
+            let max = f.max_length.unwrap_or(1000) as usize;
+            let mut s = s;
+            while s.chars().count() < min {
+                s.push('x');
+            }
+            json!(s.chars().take(max).collect::<String>())
+        }
+        FieldType::Number => {
+            let min = match f.min {
+                Some(Bound::Number(n)) => n,
+                _ => 1.0,
+            };
+            json!(min)
+        }
+        FieldType::Date => json!("2025-06-01"),
+        FieldType::Radios | FieldType::Select => json!(f.options[0].value),
+        FieldType::Checkboxes => json!([f.options[0].value]),
+        FieldType::File => {
+            json!({ "name": "nachweis.pdf", "type": "application/pdf", "size": 48213 })
+        }
+        _ => return None,
+    })
+}
+
+fn a_filled_in_submission_passes_validation_and_the_json_schema(form: &Form) {
+    let resolved = resolved(form);
+    let data: Map<String, Value> = form
+        .steps
+        .iter()
+        .flat_map(|s| s.fields.iter())
+        .filter_map(|f| answer(f).map(|v| (f.id.clone(), v)))
+        .collect();
+    let submission = Submission {
+        language: "de".into(),
+        data,
+    };
+    let clean = form_model::validate(&resolved, &submission, TODAY)
+        .unwrap_or_else(|e| panic!("the function rejects the submission: {e:#?}"));
+    let schema = form_model::schema::json_schema(&resolved);
+    let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&Value::Object(clean))
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // A submission with only the required answers passes too.
+    let required: Map<String, Value> = submission
+        .data
+        .into_iter()
+        .filter(|(k, _)| {
+            let f = find(form, k);
+            f.required || f.repeat.is_some_and(|r| r.min > 0)
+        })
+        .collect();
+    form_model::validate(
+        &resolved,
+        &Submission {
+            language: "de".into(),
+            data: required,
+        },
+        TODAY,
+    )
+    .unwrap_or_else(|e| panic!("required answers only: {e:#?}"));
+}
+
+#[test]
+fn s00000094_mutterschutz_imports_into_a_form_the_check_accepts() {
+    let i = import_fixture("S00000094", "mutterschutz-benachrichtigung");
+    every_rule_and_every_field_is_accounted_for(&i, &raw("S00000094"));
+    a_filled_in_submission_passes_validation_and_the_json_schema(&i.form);
+    assert_eq!(i.report.rules.len(), 13);
+    assert_eq!(i.form.steps.len(), 4);
+    assert_eq!(
+        i.form.legal_basis["de"],
+        "§§ 1, 3-6, 11-12, 15, 27-28 MuSchG v. 12.12.2019; § 10 ArbZG v. 22.12.2020; § 2 MuSchEltZV v. 15.2.2021"
+    );
+    // The code lists come from the genericode files next to the schema.
+    let staat = find(&i.form, "staat");
+    assert_eq!(staat.kind, FieldType::Select);
+    assert_eq!(staat.options.len(), 197);
+    let art = find(&i.form, "beschaeftigungsverhaeltnis-frau");
+    assert_eq!(art.options.last().unwrap().value, "999");
+}
+
+#[test]
+fn s00000186_asbest_imports_into_a_form_the_check_accepts() {
+    let i = import_fixture("S00000186", "asbest-anzeige");
+    every_rule_and_every_field_is_accounted_for(&i, &raw("S00000186"));
+    a_filled_in_submission_passes_validation_and_the_json_schema(&i.form);
+    assert_eq!(i.report.rules.len(), 38);
+    // The signature (datentyp obj) is the one field that is not in the form.
+    let not_mapped: Vec<&str> = i
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::NotMapped)
+        .map(|f| f.fim.as_str())
+        .collect();
+    assert_eq!(not_mapped, ["F00000044 1.2"]);
+    let person = find(&i.form, "verantwortliche-person-im-betrieb");
+    assert_eq!(person.kind, FieldType::Group);
+    assert!(person.repeat.is_some(), "1:* becomes a list");
+}
+
+#[test]
+fn the_import_is_deterministic() {
+    let a = import_fixture("S00000186", "asbest-anzeige");
+    let b = import_fixture("S00000186", "asbest-anzeige");
+    assert_eq!(a.yaml, b.yaml);
+    assert_eq!(a.report.markdown(), b.report.markdown());
+}

@@ -1,0 +1,241 @@
+// Browser journeys against `formfabrik serve` (the sites and the real submission function
+// with a folder store): a citizen opens the municipality's services list, picks a form, fills
+// it in with realistic answers (real PDF/PNG/JPEG files for uploads), sends it and reaches
+// the confirmation page; the submission is then in the store as a submission.json.
+// With JavaScript: the wizard (Continue, Back, check your answers). Without: one page.
+"use strict";
+
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const { ARTIFACTS, formatViolations, hasServe, launchBrowser, runAxe, serve } = require("./lib/harness");
+const { REFERENCE, fill, fixture, formData, makeFiles, plan, storedRecords, uiStrings } = require("./lib/journey");
+
+// Every catalog form of Musterstadt with JavaScript (German) and without (English), each
+// with a different fixture so conditional branches differ; the Arabic site's form both ways.
+const CASES = [
+  { m: "musterstadt", lang: "de", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-lastschrift-ohne-chip", js: true },
+  { m: "musterstadt", lang: "de", form: "sperrmuell-anmeldung", fixture: "moebel-mit-abstellort", js: true },
+  { m: "musterstadt", lang: "de", form: "waffenbesitzkarte", fixture: "sportschuetze", js: true },
+  { m: "musterstadt", lang: "de", form: "fahrerlaubnis-ersterteilung", fixture: "b-begleitetes-fahren", js: true },
+  { m: "musterstadt", lang: "en", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-ueberweisung", js: false },
+  { m: "musterstadt", lang: "en", form: "sperrmuell-anmeldung", fixture: "elektrogeraete-ohne-abstellort", js: false },
+  { m: "musterstadt", lang: "en", form: "waffenbesitzkarte", fixture: "jaeger-mit-verfahren", js: false },
+  { m: "musterstadt", lang: "en", form: "fahrerlaubnis-ersterteilung", fixture: "b-be-ohne-begleitung-auslandsfuehrerschein", js: false },
+  { m: "neustadt-am-see", lang: "ar", form: "sperrmuell-anmeldung", fixture: "maximale-menge", js: true },
+  // The current dog tax form lists several dogs (a repeatable group), and two forms imported
+  // from FIM Stammdatenschemas.
+  { m: "gruenwiesen", lang: "de", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-lastschrift-ohne-chip-zwei-hunde", js: true },
+  { m: "gruenwiesen", lang: "de", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-lastschrift-ohne-chip-zwei-hunde", js: false },
+  { m: "gruenwiesen", lang: "de", form: "mutterschutz-benachrichtigung", fixture: "nur-pflichtangaben", js: false },
+  { m: "gruenwiesen", lang: "de", form: "asbest-anzeige", fixture: "nur-pflichtangaben", js: true },
+  { m: "neustadt-am-see", lang: "ar", form: "sperrmuell-anmeldung", fixture: "moebel-mit-abstellort", js: false },
+];
+// The first language of each municipality is at its root.
+const DEFAULT_LANG = { musterstadt: "de", "neustadt-am-see": "de", beispieldorf: "de", gruenwiesen: "de" };
+
+let server;
+let browser;
+let files;
+
+before(async () => {
+  assert.ok(hasServe(), "`formfabrik serve` does not exist yet: the journeys need the real submission function");
+  server = await serve();
+  browser = await launchBrowser();
+  files = await makeFiles(browser);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.close();
+  if (files) files.remove();
+});
+
+const sha256 = (p) => crypto.createHash("sha256").update(fs.readFileSync(p)).digest("hex");
+
+/** The stored record with this reference, checked against what was sent. */
+function checkStored(c, data, p, reference) {
+  const records = storedRecords(server.data)
+    .map((file) => ({ file, record: JSON.parse(fs.readFileSync(file, "utf8")) }))
+    .filter((r) => r.record.reference === reference);
+  assert.equal(records.length, 1, `expected one submission.json with reference ${reference} in ${server.data}, found ${records.length}`);
+  const { file, record } = records[0];
+  assert.ok(
+    file.includes(`/${c.m}/${c.form}/v${data.version}/`),
+    `stored at ${file}, not under <prefix>/${c.m}/${c.form}/v${data.version}/<yyyy>/<mm>/<dd>/<id>/`,
+  );
+  assert.equal(record.municipality.id, c.m);
+  assert.equal(record.form.id, c.form);
+  assert.equal(record.form.version, data.version);
+  assert.equal(record.language, c.lang);
+  // What was typed, as the function stores it: numbers as numbers, IBANs without spaces,
+  // files as their description (checked with the attachments below).
+  const stored = (want, got, where) => {
+    if (want && want.path) return;
+    if (Array.isArray(want)) {
+      assert.ok(Array.isArray(got) && got.length === want.length, `stored ${where}: ${JSON.stringify(got)}`);
+      want.forEach((w, i) => stored(w, got[i], `${where}[${i}]`));
+    } else if (want && typeof want === "object") {
+      for (const [k, w] of Object.entries(want)) stored(w, got && got[k], `${where}.${k}`);
+    } else if (typeof want === "string" && typeof got === "number") assert.equal(got, Number(want), `stored ${where}`);
+    else if (/iban$/.test(where)) assert.equal(String(got).replace(/\s/g, ""), want.replace(/\s/g, "").toUpperCase(), `stored ${where}`);
+    else assert.deepEqual(got, want, `stored ${where}`);
+  };
+  for (const [id, v] of Object.entries(p.answers)) stored(v, record.data[id], id);
+  const sent = Object.entries(p.answers).filter(([, v]) => v && v.path);
+  assert.equal((record.attachments || []).length, sent.length, `attachments: ${JSON.stringify(record.attachments)}`);
+  for (const [id, v] of sent) {
+    const a = record.attachments.find((x) => x.field === id);
+    assert.ok(a, `no attachment for ${id}`);
+    assert.equal(a.sha256, sha256(v.path), `sha256 of ${id}`);
+    assert.equal(a.size, v.size, `size of ${id}`);
+    assert.equal(a.type, v.type, `type of ${id}`);
+  }
+  console.log(`${c.m}/${c.lang}/${c.form} (${c.js ? "JS" : "no JS"}): ${reference}, ${Object.keys(record.data).length} answers, ${sent.length} attachments`);
+}
+
+async function openForm(page, c) {
+  const root = `${server.base}/${c.m}/${c.lang === DEFAULT_LANG[c.m] ? "" : `${c.lang}/`}`;
+  const res = await page.goto(root);
+  assert.equal(res.status(), 200, `${root}: HTTP ${res.status()}`);
+  await page.click(`#services a[href="${c.form}/"]`);
+  await page.waitForURL(`${root}${c.form}/`);
+  assert.equal(await page.getAttribute("html", "lang"), c.lang);
+  if (c.lang === "ar") assert.equal(await page.getAttribute("html", "dir"), "rtl");
+}
+
+async function axeClean(page, where) {
+  const v = await runAxe(page);
+  assert.equal(v.length, 0, `axe violations (${where}):\n${formatViolations(where, v)}`);
+}
+
+/**
+ * At 320 px: a screenshot into the artifacts, and whether the page scrolls sideways (returned
+ * as a problem, asserted at the end, so one layout defect does not hide whether sending works).
+ */
+async function reflow(page, name) {
+  const dir = path.join(ARTIFACTS, "screens-320", "journeys");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  const { scrollWidth, wide } = await page.evaluate(() => ({
+    scrollWidth: document.scrollingElement.scrollWidth,
+    wide: [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5 && !el.closest(".visually-hidden, .hp"))
+      .slice(0, 4)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${String(el.className).split(" ").join(".")}`),
+  }));
+  return scrollWidth <= 320 ? [] : [`${name}: scrolls horizontally at 320 px (scrollWidth ${scrollWidth}; wide: ${wide.join(", ")}); screenshot ${file}`];
+}
+
+for (const c of CASES) {
+  test(`journey ${c.js ? "with" : "without"} JavaScript: ${c.m} ${c.form} (${c.lang}, ${c.fixture})`, async () => {
+    // With JavaScript on a 320 px phone (the wizard's check-your-answers step with the fee
+    // table shows only here), without on a desktop window.
+    const context = await browser.newContext({ javaScriptEnabled: c.js, viewport: c.js ? { width: 320, height: 720 } : { width: 1024, height: 900 } });
+    context.setDefaultTimeout(15000);
+    const page = await context.newPage();
+    const layout = [];
+    try {
+      await openForm(page, c);
+      const data = await formData(page);
+      const fx = fixture(c.form, data.version, c.fixture);
+      const p = plan(data, fx.data, files);
+      const before = storedRecords(server.data).length;
+
+      if (c.js) {
+        const ui = await uiStrings(page);
+        const steps = data.steps.filter((s) => p.steps[s.id]);
+        for (const [i, step] of steps.entries()) {
+          const sec = page.locator(`section.step[data-step="${step.id}"]`);
+          assert.ok(await sec.isVisible(), `step ${step.id} is not shown`);
+          assert.equal(await page.locator("section.step:visible").count(), 1, "more than one step shows");
+          const progress = ui["step-of"].replace("{n}", i + 1).replace("{m}", steps.length + 1);
+          assert.equal((await page.locator("#step-progress").textContent()).trim(), progress);
+          for (const f of data.fields.filter((x) => x.step === step.id)) {
+            if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
+          }
+          // The page shows exactly the questions the conditions ask, given these answers.
+          for (const f of data.fields.filter((x) => x.step === step.id)) {
+            const visible = await page.locator(`[data-field="${f.id}"]`).isVisible();
+            assert.equal(visible, p.shown[f.id], `question ${f.id} ${p.shown[f.id] ? "should show" : "should be hidden"}`);
+          }
+          await sec.locator(".step-buttons button", { hasText: ui.continue }).click();
+          const next = i + 1 < steps.length ? `s-${steps[i + 1].id}-heading` : "review-heading";
+          await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, next, { timeout: 5000 }).catch(async () => {
+            const errs = await page.locator("#error-summary:visible li").allTextContents();
+            assert.fail(`after Continue on step ${step.id}, focus is not on #${next}; errors shown: ${JSON.stringify(errs)}`);
+          });
+        }
+        // Check your answers: one row per question asked, answers as given.
+        assert.ok(await page.locator("#review").isVisible(), "no check-your-answers step");
+        const asked = data.fields.filter((f) => p.shown[f.id]).length;
+        assert.equal(await page.locator("#review-list .summary__row").count(), asked);
+        const reviewText = await page.locator("#review-list").textContent();
+        for (const id of ["vorname", "nachname", "email"]) {
+          if (typeof p.answers[id] === "string") assert.ok(reviewText.includes(p.answers[id]), `review lacks ${id} = ${p.answers[id]}`);
+        }
+        await axeClean(page, `${c.m}/${c.lang}/${c.form} check your answers`);
+        layout.push(...(await reflow(page, `${c.m}-${c.lang}-${c.form}-review`)));
+        // Back goes to the last step and Continue returns.
+        await page.locator("#finish .step-buttons button", { hasText: ui.back }).click();
+        assert.ok(await page.locator(`section.step[data-step="${steps[steps.length - 1].id}"]`).isVisible(), "Back did not return to the last step");
+        await page.locator("section.step:visible .step-buttons button", { hasText: ui.continue }).click();
+        await page.check("#confirm");
+        await page.click("#submit");
+        await page.waitForURL(/\/danke\/\?ref=/, { timeout: 20000 }).catch(async () => {
+          const status = await page.locator("#send-status").textContent();
+          const errs = await page.locator("#error-summary:visible li").allTextContents();
+          assert.fail(`no confirmation page after sending; status: ${JSON.stringify(status)}; errors: ${JSON.stringify(errs)}\nserver log:\n${server.log().slice(-2000)}`);
+        });
+        const reference = (await page.locator("#reference").textContent()).trim();
+        assert.match(reference, REFERENCE);
+        assert.ok(await page.locator("#reference").isVisible(), "the reference is not shown");
+        assert.ok(!(await page.locator("#reference-missing").isVisible()), "the page says the reference is missing although it shows it");
+        await axeClean(page, `${c.m}/${c.lang}/${c.form}/danke with reference`);
+        layout.push(...(await reflow(page, `${c.m}-${c.lang}-${c.form}-danke`)));
+        checkStored(c, data, p, reference);
+      } else {
+        assert.equal(
+          await page.locator("section.step:not(#review):visible").count(),
+          data.steps.length,
+          "without JavaScript all steps should be on the page",
+        );
+        for (const f of data.fields) {
+          if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
+        }
+        await page.check("#confirm");
+        await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
+        const url = new URL(page.url());
+        if (!/\/danke\/$/.test(url.pathname)) {
+          const body = (await page.locator("body").innerText()).slice(0, 3000);
+          assert.fail(`the form post did not land on the confirmation page but on ${url}:\n${body}\nserver log:\n${server.log().slice(-2000)}`);
+        }
+        assert.equal(url.pathname, `/${c.m}/${c.lang === DEFAULT_LANG[c.m] ? "" : `${c.lang}/`}${c.form}/danke/`);
+        const reference = url.searchParams.get("ref");
+        assert.match(reference || "", REFERENCE, `confirmation URL ${url} carries no reference`);
+        // Without JavaScript the page cannot read the address; it says where the reference is.
+        const missing = page.locator("#reference-missing");
+        assert.ok(await missing.isVisible(), "the page does not say where the reference is");
+        assert.ok((await missing.textContent()).trim().length > 10);
+        assert.ok(!(await page.locator("#reference-box").isVisible()));
+        fs.mkdirSync(path.join(ARTIFACTS, "journeys"), { recursive: true });
+        await page.screenshot({ path: path.join(ARTIFACTS, "journeys", `${c.m}-${c.lang}-${c.form}-nojs-danke.png`) });
+        checkStored(c, data, p, reference);
+      }
+      assert.equal(storedRecords(server.data).length, before + 1, "exactly one new submission.json");
+      assert.deepEqual(layout, [], "the journey reached the confirmation, but the layout failed at 320 px");
+    } catch (e) {
+      fs.mkdirSync(path.join(ARTIFACTS, "failures"), { recursive: true });
+      await page
+        .screenshot({ path: path.join(ARTIFACTS, "failures", `journey-${c.m}-${c.lang}-${c.form}-${c.js ? "js" : "nojs"}.png`), fullPage: true })
+        .catch(() => {});
+      throw e;
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -1,0 +1,350 @@
+// Realistic answers for a form as a page shows it, and filling them in in the browser.
+// Answers come from tests/fixtures/submissions/<form>@<version>/*.json (valid catalog
+// submissions); what a municipality's overlay changed (a field hidden, one added, one made
+// required) is completed from the form's own data on the page (#form-data). Conditions are
+// evaluated here independently of the page's script, so a page whose script shows the wrong
+// questions fails.
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+const zlib = require("node:zlib");
+
+const { REPO, tempDir } = require("./harness");
+
+const FIXTURES = path.join(REPO, "tests", "fixtures", "submissions");
+
+function fixture(form, version, name) {
+  const dir = path.join(FIXTURES, `${form}@${version}`);
+  const file = name ? `${name}.json` : fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort()[0];
+  return { name: file.replace(/\.json$/, ""), ...JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) };
+}
+
+// ---- Conditions: equals, in, all, any, not (DESIGN §2), seen only for shown answers --------
+function holds(cond, answers) {
+  if (!cond) return true;
+  const match = (field, test) => {
+    const a = answers[field];
+    if (typeof a === "string") return test(a);
+    if (Array.isArray(a)) return a.some((x) => test(String(x)));
+    if (typeof a === "number") return test(String(a));
+    return false;
+  };
+  if (cond.all) return cond.all.every((c) => holds(c, answers));
+  if (cond.any) return cond.any.some((c) => holds(c, answers));
+  if (cond.not) return !holds(cond.not, answers);
+  if (cond.equals !== undefined && cond.equals !== null) return match(cond.field, (v) => v === String(cond.equals));
+  if (cond.in) return match(cond.field, (v) => cond.in.map(String).includes(v));
+  throw new Error(`unknown condition ${JSON.stringify(cond)}`);
+}
+
+// ---- Dates: fixed YYYY-MM-DD or today, today±N(d|w|m|y) ------------------------------------
+const iso = (d) => d.toISOString().slice(0, 10);
+function todayUtc() {
+  const n = new Date();
+  return new Date(Date.UTC(n.getFullYear(), n.getMonth(), n.getDate()));
+}
+function dateBound(expr) {
+  if (expr === null || expr === undefined) return null;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(expr)) return new Date(`${expr}T00:00:00Z`);
+  const m = /^today(?:([+-])(\d+)([dwmy]))?$/.exec(String(expr));
+  if (!m) throw new Error(`unknown date bound ${expr}`);
+  const d = todayUtc();
+  if (!m[1]) return d;
+  const n = Number(m[2]) * (m[1] === "-" ? -1 : 1);
+  if (m[3] === "d") d.setUTCDate(d.getUTCDate() + n);
+  if (m[3] === "w") d.setUTCDate(d.getUTCDate() + 7 * n);
+  if (m[3] === "m") d.setUTCMonth(d.getUTCMonth() + n);
+  if (m[3] === "y") d.setUTCFullYear(d.getUTCFullYear() + n);
+  return d;
+}
+/** The fixture's date if today's bounds allow it, else the nearest day inside them. */
+function dateWithin(value, rules) {
+  const lo = dateBound(rules.min);
+  const hi = dateBound(rules.max);
+  let d = value ? new Date(`${value}T00:00:00Z`) : null;
+  if (!d) {
+    d = hi ? new Date(hi) : todayUtc();
+    if (lo && hi) d = new Date((lo.getTime() + hi.getTime()) / 2);
+  }
+  if (lo && d < lo) d = new Date(lo.getTime() + 86400000);
+  if (hi && d > hi) d = new Date(hi.getTime() - 86400000);
+  return iso(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())));
+}
+
+// ---- Small real files: a one-page PDF, a PNG and a JPEG -----------------------------------
+function tinyPdf(text) {
+  const content = `BT /F1 18 Tf 20 50 Td (${text}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  out += offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("");
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}
+
+function crc32(buf) {
+  let c = ~0;
+  for (const b of buf) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+function tinyPng(width = 48, height = 64) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    raw[y * (width * 3 + 1)] = 0;
+    for (let x = 0; x < width; x++) {
+      const o = y * (width * 3 + 1) + 1 + x * 3;
+      raw[o] = 200;
+      raw[o + 1] = 180 + (y % 40);
+      raw[o + 2] = 150 + (x % 60);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", zlib.deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+/** A JPEG made by the browser itself (canvas), so it is a real one. */
+async function tinyJpeg(browser) {
+  const page = await browser.newPage();
+  try {
+    const url = await page.evaluate(() => {
+      const c = document.createElement("canvas");
+      c.width = 48;
+      c.height = 64;
+      const g = c.getContext("2d");
+      g.fillStyle = "#c8d8e8";
+      g.fillRect(0, 0, 48, 64);
+      g.fillStyle = "#604020";
+      g.beginPath();
+      g.arc(24, 24, 12, 0, 2 * Math.PI);
+      g.fill();
+      return c.toDataURL("image/jpeg", 0.9);
+    });
+    return Buffer.from(url.split(",")[1], "base64");
+  } finally {
+    await page.close();
+  }
+}
+
+/** Writes a PDF, a PNG and a JPEG into a temp folder; `file(name, type)` returns a path. */
+async function makeFiles(browser) {
+  const dir = tempDir("files");
+  const bytes = {
+    "application/pdf": tinyPdf("Formfabrik Testnachweis"),
+    "image/png": tinyPng(),
+    "image/jpeg": await tinyJpeg(browser),
+  };
+  const ext = { "application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg" };
+  return {
+    dir,
+    file(name, type) {
+      const base = (name || "nachweis").replace(/\.[^.]*$/, "").replace(/[^A-Za-z0-9._-]/g, "_");
+      const p = path.join(dir, base + ext[type]);
+      fs.writeFileSync(p, bytes[type]);
+      return { path: p, name: path.basename(p), type, size: bytes[type].length };
+    },
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+// ---- Answers -------------------------------------------------------------------------------
+const DEFAULTS = {
+  text: "Beispiel",
+  number: "1",
+  textarea: "Keine weiteren Angaben.",
+  email: "erika.mustermann@example.org",
+  tel: "06409 8810-123",
+  iban: "DE89370400440532013000",
+  postcode: "35390",
+  "tax-id": "86095742719",
+};
+const ADDRESS = { street: "Lindenweg", "house-number": "7", postcode: "35390", city: "Gießen" };
+
+/**
+ * The answers to give on this page: per shown field (in form order) the fixture's value,
+ * or a realistic default for a required question the fixture does not answer. Returns
+ * { answers, shown, steps } with files as {path, name, type, size}.
+ */
+function plan(formData, fixtureData, files) {
+  const answers = {};
+  const shown = {};
+  const steps = {};
+  for (const s of formData.steps) steps[s.id] = null;
+  for (const f of formData.fields) {
+    if (steps[f.step] === null) {
+      const st = formData.steps.find((s) => s.id === f.step);
+      steps[f.step] = holds(st["show-if"], answers);
+    }
+    const on = steps[f.step] && holds(f["show-if"], answers);
+    shown[f.id] = on;
+    if (!on) continue;
+    const v = planValue(f, fixtureData[f.id], files);
+    if (v === undefined) continue;
+    answers[f.id] = v;
+  }
+  return { answers, shown, steps };
+}
+
+/** The answer to give to question `f` given the fixture's value `v` (undefined: leave empty). */
+function planValue(f, v, files) {
+  const r = f.rules || {};
+  if (v === undefined && !f.required && !(f.repeat && f.repeat.min > 0)) return undefined;
+    switch (f.type) {
+      case "radios":
+      case "select":
+        if (!r.options.includes(v)) v = r.options[0];
+        break;
+      case "checkboxes":
+        v = (Array.isArray(v) ? v : []).filter((x) => r.options.includes(x));
+        if (v.length < Math.max(1, r["min-selected"] || 0)) v = r.options.slice(0, Math.max(1, r["min-selected"] || 1));
+        break;
+      case "date":
+        v = dateWithin(v, r);
+        break;
+      case "number":
+        if (v === undefined) v = r.min ?? 1;
+        v = String(v);
+        break;
+      case "address":
+        v = { ...ADDRESS, ...(v || {}) };
+        break;
+      case "file": {
+        const accept = r.accept || ["application/pdf"];
+        const type = v && accept.includes(v.type) ? v.type : accept[0];
+        v = files.file(v ? v.name : `${f.id}.pdf`, type);
+        break;
+      }
+      case "group": {
+        // Every entry is planned like the questions at the top; a list gets at least its minimum.
+        const entries = f.repeat ? (Array.isArray(v) ? v : []) : [v || {}];
+        while (f.repeat && entries.length < Math.max(1, f.repeat.min || 0)) entries.push({});
+        const planned = entries.map((e) => {
+          const out = {};
+          for (const c of f.fields) {
+            const x = planValue(c, (e || {})[c.id], files);
+            if (x !== undefined) out[c.id] = x;
+          }
+          return out;
+        });
+        v = f.repeat ? planned : planned[0];
+        break;
+      }
+      default:
+        if (!(f.type in DEFAULTS)) {
+          // A new question type (e.g. a repeatable group): teach plan() and fill() about it.
+          throw new Error(`journey filler does not know question type "${f.type}" (field ${f.id})`);
+        }
+        if (v === undefined) v = DEFAULTS[f.type];
+        v = String(v);
+    }
+  return v;
+}
+
+const optionId = (f, value, prefix = "") => {
+  const i = f.rules.options.indexOf(value);
+  return i === 0 ? `f-${prefix}${f.id}` : `f-${prefix}${f.id}-${value}`;
+};
+
+/**
+ * Fills one answer with playwright's actions (mouse-free enough for both modes). `prefix`
+ * addresses a question inside a group entry (`hunde-1-`).
+ */
+async function fill(page, f, v, prefix = "") {
+  const sel = (id) => `[id="${id}"]`;
+  const id = `f-${prefix}${f.id}`;
+  switch (f.type) {
+    case "radios":
+      await page.check(sel(optionId(f, v, prefix)));
+      break;
+    case "checkboxes":
+      for (const x of v) await page.check(sel(optionId(f, x, prefix)));
+      break;
+    case "select":
+      await page.selectOption(sel(id), v);
+      break;
+    case "address":
+      for (const [k, x] of Object.entries(v)) await page.fill(sel(`${id}-${k}`), x);
+      break;
+    case "file":
+      await page.setInputFiles(sel(id), v.path);
+      break;
+    case "group": {
+      const entries = f.repeat ? v : [v];
+      const wrapper = page.locator(`[data-field="${prefix}${f.id}"]`);
+      for (const [i, entry] of entries.entries()) {
+        const inner = f.repeat ? `${prefix}${f.id}-${i}-` : `${prefix}${f.id}-`;
+        if (f.repeat) {
+          const box = wrapper.locator(`[data-entry="${i}"]`);
+          if (!(await box.isVisible())) {
+            // With JavaScript: the add button; without: the section with more entries.
+            const more = wrapper.locator("details.group__more summary");
+            if (await more.count()) await more.click();
+            else await wrapper.locator(".group__buttons button").first().click();
+          }
+        }
+        for (const c of f.fields) {
+          if (entry[c.id] !== undefined) await fill(page, c, entry[c.id], inner);
+        }
+      }
+      break;
+    }
+    default:
+      await page.fill(sel(id), v);
+  }
+}
+
+async function formData(page) {
+  return JSON.parse(await page.locator("#form-data").textContent());
+}
+async function uiStrings(page) {
+  return JSON.parse(await page.locator("#ui-strings").textContent());
+}
+
+/** Every submission.json below the store folder. */
+function storedRecords(dataDir) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === "submission.json") found.push(p);
+    }
+  };
+  if (fs.existsSync(dataDir)) walk(dataDir);
+  return found;
+}
+
+const REFERENCE = /^[A-Z]{3}-\d{4}-[0-9A-Z]{6}$/;
+
+module.exports = { REFERENCE, fill, fixture, formData, holds, makeFiles, optionId, plan, storedRecords, uiStrings };
