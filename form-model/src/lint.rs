@@ -937,8 +937,22 @@ fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diag
     if let Some(logo) = &c.branding.logo {
         crate::load::referenced_file(cx.sources, m.file, "branding.logo", &m.dir, logo, cx.diags);
     }
-    if let Some(key) = &c.encryption_key {
-        crate::load::referenced_file(cx.sources, m.file, "encryption-key", &m.dir, key, cx.diags);
+    if let Some(key) = &c.encryption_key
+        && let Some(path) = crate::load::referenced_file(
+            cx.sources,
+            m.file,
+            "encryption-key",
+            &m.dir,
+            key,
+            cx.diags,
+        )
+        && let Err(problem) = crate::registry::read_public_rsa_jwk(&path)
+    {
+        cx.error_help(
+            "encryption-key",
+            format!("\"{key}\" is not a usable public key: {problem}"),
+            "make a key pair with `formfabrik keygen <municipality>`",
+        );
     }
     for (what, contact) in [
         ("contact", &c.contact),

@@ -74,7 +74,12 @@ impl Registry {
                 languages: m.config.languages.clone(),
                 site_origin: m.config.site_origin.clone(),
                 site_url: site_url(&m.config).trim_end_matches('/').to_string(),
-                encryption_key: None,
+                // `check` has made sure the file is a public RSA JWK (see `public_rsa_jwk`).
+                encryption_key: m
+                    .config
+                    .encryption_key
+                    .as_ref()
+                    .and_then(|rel| read_public_rsa_jwk(&m.dir.join(rel)).ok()),
             })
             .collect();
         Registry {
@@ -129,6 +134,63 @@ impl Registry {
             .iter()
             .find(|f| f.municipality.id == municipality && f.form.id == form)
     }
+}
+
+/// The smallest RSA modulus accepted for `encryption-key` (FIT-Connect requires 4096 bits).
+pub const MIN_RSA_BITS: usize = 4096;
+
+/// Reads an `encryption-key` file and checks it with [`public_rsa_jwk`].
+pub fn read_public_rsa_jwk(path: &std::path::Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    public_rsa_jwk(&value)?;
+    Ok(value)
+}
+
+/// Checks that `jwk` is a public RSA JWK (`kty` RSA, `n` and `e`, no private `d`) of at least
+/// [`MIN_RSA_BITS`] bits; returns the modulus size. (The function checks the key once more
+/// with its crypto library at start.)
+pub fn public_rsa_jwk(jwk: &serde_json::Value) -> Result<usize, String> {
+    let field = |name: &str| jwk.get(name).and_then(serde_json::Value::as_str);
+    if field("kty") != Some("RSA") {
+        return Err("not an RSA JWK (\"kty\" must be \"RSA\")".into());
+    }
+    if jwk.get("d").is_some() {
+        return Err("this is a private key; publish only the public key (without \"d\")".into());
+    }
+    let (Some(n), Some(_e)) = (field("n"), field("e")) else {
+        return Err("the JWK needs \"n\" and \"e\"".into());
+    };
+    let digit = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let n = n.trim_end_matches('=').as_bytes();
+    let digits: Option<Vec<u32>> = n.iter().map(|c| digit(*c)).collect();
+    let digits = digits.ok_or("\"n\" is not base64url")?;
+    let bytes = digits.len() * 6 / 8;
+    let first = match digits.as_slice() {
+        [a, b, ..] => (a << 2) | (b >> 4),
+        _ => 0,
+    };
+    let bits = if first == 0 {
+        0
+    } else {
+        bytes * 8 - (first.leading_zeros() as usize - 24)
+    };
+    if bits < MIN_RSA_BITS {
+        return Err(format!(
+            "the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required"
+        ));
+    }
+    Ok(bits)
 }
 
 impl RegistryMunicipality {

@@ -4,6 +4,8 @@
 
 pub mod check;
 pub mod components;
+pub mod inbox_cli;
+pub mod keygen;
 pub mod markdown;
 pub mod serve;
 pub mod site;

@@ -80,6 +80,22 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Make an RSA 4096 key pair for a municipality's back office: the public JWK into its
+    /// folder, the private JWK (mode 0600) outside dist/ and forms/.
+    Keygen {
+        municipality: String,
+        #[arg(long, default_value = "forms")]
+        forms: PathBuf,
+        /// Where to write the private key (default: keys/<municipality>.private.jwk).
+        #[arg(long)]
+        private_out: Option<PathBuf>,
+        /// The build output, which must not receive the private key.
+        #[arg(long, default_value = "dist")]
+        out: PathBuf,
+    },
+    /// The back office's inbox: list, pull, ack, export, purge submissions.
+    #[command(subcommand)]
+    Inbox(generator::inbox_cli::InboxCommand),
 }
 
 fn main() -> ExitCode {
@@ -215,6 +231,18 @@ fn main() -> ExitCode {
             println!("wrote {}", out.display());
             ExitCode::SUCCESS
         }
+        Command::Keygen {
+            municipality,
+            forms,
+            private_out,
+            out,
+        } => generator::inbox_cli::keygen(&generator::keygen::KeygenOptions {
+            forms_dir: forms,
+            municipality,
+            private_out,
+            dist_dir: out,
+        }),
+        Command::Inbox(command) => generator::inbox_cli::run(command),
         Command::Check { forms } => {
             let report = form_model::check(&forms);
             print!("{}", generator::check::render(&report));

@@ -342,9 +342,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             "schemas/{}/{}/v{}.schema.json",
             form.municipality.id, form.form.id, form.form.version
         ));
-        let schema = serde_json::to_string_pretty(&form_model::schema::json_schema(form))
-            .expect("schemas serialize");
+        let schema_value = form_model::schema::json_schema(form);
+        let schema = serde_json::to_string_pretty(&schema_value).expect("schemas serialize");
         count(write_if_changed(&path, schema.as_bytes())?);
+        // The CSV column spec of `formfabrik inbox export` (docs/backoffice.md).
+        let columns = inbox::export::column_spec(&schema_value);
+        count(write_if_changed(
+            &path.with_extension("").with_extension("csv-columns.json"),
+            (serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n").as_bytes(),
+        )?);
     }
     let registry = Registry::build(&report, |m| match &opts.local_base {
         Some(base) => format!("{}/{}", base.trim_end_matches('/'), m.id),
@@ -353,6 +359,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     count(write_if_changed(
         &opts.out_dir.join("function/registry.json"),
         registry.to_json().as_bytes(),
+    )?);
+    // Retention as code: the bucket's lifecycle rules, the same the SAM template has.
+    let lifecycle = submit_fn::lifecycle::configuration(
+        &registry,
+        submit_fn::lifecycle::DEFAULT_STORAGE_PREFIX,
+    );
+    count(write_if_changed(
+        &opts.out_dir.join("function/lifecycle.json"),
+        (serde_json::to_string_pretty(&lifecycle).expect("JSON serializes") + "\n").as_bytes(),
     )?);
 
     Ok(BuildReport {

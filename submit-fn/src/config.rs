@@ -33,6 +33,14 @@ pub enum ConfigError {
         "store {0:?} is not understood: use file:<folder> (e.g. file:./data) or s3://<bucket>[/<prefix>]"
     )]
     StoreUrl(String),
+    #[error(
+        "the registry {path}: municipality {municipality} has an unusable encryption key: {source}"
+    )]
+    EncryptionKey {
+        path: PathBuf,
+        municipality: String,
+        source: crate::crypto::CryptoError,
+    },
 }
 
 /// Reads and checks the registry.
@@ -47,6 +55,15 @@ pub fn load_registry(path: &Path) -> Result<Registry, ConfigError> {
     })?;
     if registry.forms.is_empty() {
         return Err(ConfigError::EmptyRegistry(path.to_path_buf()));
+    }
+    for m in &registry.municipalities {
+        if let Some(key) = &m.encryption_key {
+            crate::crypto::check_public_key(key).map_err(|source| ConfigError::EncryptionKey {
+                path: path.to_path_buf(),
+                municipality: m.id.clone(),
+                source,
+            })?;
+        }
     }
     Ok(registry)
 }

@@ -22,6 +22,7 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::clock::{Clock, IdSource, RandomIds, SystemClock, german_date};
+use crate::crypto::Encryptor;
 use crate::decode::{BodyKind, DecodeError, body_kind, decode};
 use crate::html;
 use crate::respond::{
@@ -74,6 +75,9 @@ pub struct Handler {
     ids: Arc<dyn IdSource>,
     body_limit: usize,
     counters: Counters,
+    /// Per municipality with an `encryption-key`: its encryptor, or why the key is unusable
+    /// (then its submissions are refused with 503 rather than stored in plaintext).
+    encryptors: std::collections::HashMap<String, Result<Arc<Encryptor>, String>>,
 }
 
 impl std::fmt::Debug for Handler {
@@ -101,7 +105,19 @@ struct Outcome {
 impl Handler {
     /// A handler with the system clock, random ids and the default body limit.
     pub fn new(registry: Registry, store: Arc<dyn Store>) -> Handler {
+        let encryptors = registry
+            .municipalities
+            .iter()
+            .filter_map(|m| {
+                let key = m.encryption_key.as_ref()?;
+                let encryptor = Encryptor::from_jwk(key)
+                    .map(Arc::new)
+                    .map_err(|e| format!("encryption key of {}: {e}", m.id));
+                Some((m.id.clone(), encryptor))
+            })
+            .collect();
         Handler {
+            encryptors,
             registry: Arc::new(registry),
             store,
             clock: Arc::new(SystemClock),
@@ -353,14 +369,28 @@ impl Handler {
             Err(errors) => return self.invalid(ctx, &errors, outcome),
         };
         let uploads = in_form_order(ctx.form, decoded.uploads);
-        let submission = storage::Submission {
-            form: ctx.form,
-            id,
-            language: &decoded.submission.language,
-            data: clean,
-            uploads,
+        let encryption = match self.encryptors.get(&ctx.municipality.id) {
+            None => Ok(None),
+            Some(Ok(e)) => Ok(Some(e.as_ref())),
+            Some(Err(reason)) => Err(WriteError::Store(crate::store::StoreError::Unavailable(
+                reason.clone(),
+            ))),
         };
-        match storage::write(self.store.as_ref(), submission, now).await {
+        let written = match encryption {
+            Ok(encryption) => {
+                let submission = storage::Submission {
+                    form: ctx.form,
+                    id,
+                    language: &decoded.submission.language,
+                    data: clean,
+                    uploads,
+                    encryption,
+                };
+                storage::write(self.store.as_ref(), submission, now).await
+            }
+            Err(e) => Err(e),
+        };
+        match written {
             Ok(stored) => {
                 outcome.outcome = if stored.first { "stored" } else { "duplicate" };
                 outcome.reference = stored.reference.clone();

@@ -24,10 +24,13 @@
 
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod decode;
 pub mod handler;
 pub mod html;
 pub mod lambda;
+pub mod lifecycle;
+pub mod metadata;
 pub mod respond;
 pub mod server;
 pub mod storage;

@@ -7,8 +7,13 @@
 //! ```text
 //! _claims/<municipality>/<id>.json                                   claim, written first
 //! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/<field>-<n>.<ext>   attachments
+//! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/metadata.json       FIT-Connect-shaped metadata
 //! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/submission.json     the record, last
 //! ```
+//! When the municipality has an encryption key, the attachments, the metadata and the record
+//! are stored as JWE compact (RSA-OAEP-256 + A256GCM) with `.jwe` appended to their names
+//! (`submission.jwe`, `metadata.jwe`, `<field>-<n>.<ext>.jwe`); no plaintext reaches the store.
+//! The claim holds no citizen data and stays plaintext.
 //! The claim is a small create-only object keyed by municipality and id. It records where the
 //! submission goes, when it was received, its reference and a hash of the validated content.
 //! A retry reads the claim: same content → the same answer, and any object the first attempt
@@ -30,6 +35,8 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::crypto::Encryptor;
+use crate::metadata::{AttachmentFacts, metadata};
 use crate::store::{PutOutcome, Store, StoreError};
 
 /// The `format` of claims written by this version.
@@ -182,6 +189,43 @@ pub struct Submission<'a> {
     pub data: CleanData,
     /// The files of the file fields in `data`, in form order.
     pub uploads: Vec<Upload>,
+    /// The municipality's back-office key: when set, every object but the claim is encrypted.
+    pub encryption: Option<&'a Encryptor>,
+}
+
+/// The record's object name: `submission.json`, or `submission.jwe` when encrypted.
+pub fn record_name(encrypted: bool) -> &'static str {
+    if encrypted {
+        "submission.jwe"
+    } else {
+        "submission.json"
+    }
+}
+
+/// The metadata's object name: `metadata.json`, or `metadata.jwe` when encrypted.
+pub fn metadata_name(encrypted: bool) -> &'static str {
+    if encrypted {
+        "metadata.jwe"
+    } else {
+        "metadata.json"
+    }
+}
+
+/// The bytes to store and their content type: `plain` as is, or as JWE compact.
+fn sealed(
+    encryption: Option<&Encryptor>,
+    plain: &Bytes,
+    media_type: &str,
+) -> Result<(Bytes, String), StoreError> {
+    match encryption {
+        None => Ok((plain.clone(), media_type.to_string())),
+        Some(e) => {
+            let jwe = e
+                .encrypt(plain, media_type)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            Ok((Bytes::from(jwe), "application/jose".to_string()))
+        }
+    }
 }
 
 /// Stores `submission` received `now`, or finds it stored by an earlier attempt with the same
@@ -212,7 +256,10 @@ pub async fn write(
     }
 
     let dir = claim.path.clone();
+    let encryption = submission.encryption;
+    let suffix = if encryption.is_some() { ".jwe" } else { "" };
     let mut attachments = Vec::new();
+    let mut names = Vec::new();
     let mut counts: Vec<(String, usize)> = Vec::new();
     for upload in &submission.uploads {
         let n = match counts.iter_mut().find(|(f, _)| *f == upload.field) {
@@ -225,15 +272,13 @@ pub async fn write(
                 1
             }
         };
-        let object = format!(
-            "{dir}{}",
-            attachment_name(&upload.field, n, &upload.media_type)
-        );
+        let name = attachment_name(&upload.field, n, &upload.media_type);
+        let object = format!("{dir}{name}{suffix}");
         // `Exists` is fine: only a request with the same content (same sha256) gets here for
         // this id, so an existing attachment is this one from an attempt that failed later.
-        store
-            .put_new(&object, upload.bytes.clone(), &upload.media_type)
-            .await?;
+        let (bytes, media_type) = sealed(encryption, &upload.bytes, &upload.media_type)?;
+        store.put_new(&object, bytes, &media_type).await?;
+        names.push(name);
         attachments.push(Attachment {
             field: upload.field.clone(),
             key: store.locate(&object),
@@ -252,6 +297,26 @@ pub async fn write(
         attachments,
     );
     let bytes = Bytes::from(serde_json::to_vec_pretty(&record).expect("records serialize"));
+    let facts: Vec<AttachmentFacts<'_>> = submission
+        .uploads
+        .iter()
+        .zip(&names)
+        .map(|(u, name)| AttachmentFacts {
+            name,
+            media_type: &u.media_type,
+            bytes: &u.bytes,
+        })
+        .collect();
+    let meta = metadata(form, &record, &bytes, &facts);
+    let meta = Bytes::from(serde_json::to_vec_pretty(&meta).expect("metadata serializes"));
+    let (meta, meta_type) = sealed(encryption, &meta, "application/json")?;
+    store
+        .put_new(
+            &format!("{dir}{}", metadata_name(encryption.is_some())),
+            meta,
+            &meta_type,
+        )
+        .await?;
     // Last look at the claim before the object that marks the submission complete: on a store
     // that ignores If-None-Match another request may have replaced it meanwhile.
     let now_claimed = read_claim(store, &key).await?;
@@ -263,8 +328,13 @@ pub async fn write(
             ))),
         });
     }
+    let (bytes, media_type) = sealed(encryption, &bytes, "application/json")?;
     store
-        .put_new(&format!("{dir}submission.json"), bytes, "application/json")
+        .put_new(
+            &format!("{dir}{}", record_name(encryption.is_some())),
+            bytes,
+            &media_type,
+        )
         .await?;
     Ok(Stored {
         id,

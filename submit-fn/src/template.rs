@@ -4,7 +4,6 @@
 //! `submit-fn template` prints it; `submit-fn/template.yaml` is its output for `forms/`, and a
 //! test keeps the two equal.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use form_model::registry::Registry;
@@ -23,31 +22,14 @@ pub fn template(registry: &Registry, code_uri: &str) -> String {
     origins.sort_unstable();
     origins.dedup();
 
-    // One rule per form version; claims live as long as the longest-kept form of their
-    // municipality, so that a retry never outlives its claim while the submission exists.
-    let mut forms: Vec<(String, u32)> = Vec::new();
-    let mut claims: BTreeMap<&str, u32> = BTreeMap::new();
-    for f in &registry.forms {
-        let prefix = format!("{}/{}/v{}/", f.municipality.id, f.form.id, f.form.version);
-        forms.push((prefix, f.form.retention_days));
-        let entry = claims.entry(f.municipality.id.as_str()).or_insert(0);
-        *entry = (*entry).max(f.form.retention_days);
-    }
-    forms.sort();
-
+    // One rule per form version; claims, leases and acks live as long as the longest-kept form
+    // of their municipality (crate::lifecycle, shared with dist/function/lifecycle.json).
     let mut rules = String::new();
-    for (prefix, days) in &forms {
-        let id = prefix.trim_end_matches('/').replace('/', "--");
+    for rule in crate::lifecycle::rules(registry) {
         write!(
             rules,
-            "          - Id: {id}\n            Status: Enabled\n            Prefix: !Sub \"${{StoragePrefix}}/{prefix}\"\n            ExpirationInDays: {days}\n"
-        )
-        .expect("writing to a String");
-    }
-    for (municipality, days) in &claims {
-        write!(
-            rules,
-            "          - Id: _claims--{municipality}\n            Status: Enabled\n            Prefix: !Sub \"${{StoragePrefix}}/_claims/{municipality}/\"\n            ExpirationInDays: {days}\n"
+            "          - Id: {}\n            Status: Enabled\n            Prefix: !Sub \"${{StoragePrefix}}/{}\"\n            ExpirationInDays: {}\n",
+            rule.id, rule.prefix, rule.days
         )
         .expect("writing to a String");
     }
@@ -70,7 +52,7 @@ Description: Formfabrik submission function - validates citizens' submissions an
 Parameters:
   StoragePrefix:
     Type: String
-    Default: submissions
+    Default: {default_prefix}
     AllowedPattern: "^[a-z0-9][a-z0-9-]*$"
     Description: Key prefix of all submissions in the bucket
   LogRetentionDays:
@@ -201,6 +183,7 @@ Outputs:
   SubmissionsBucketName:
     Description: Bucket the back office imports from
     Value: !Ref SubmissionsBucket
-"#
+"#,
+        default_prefix = crate::lifecycle::DEFAULT_STORAGE_PREFIX,
     )
 }

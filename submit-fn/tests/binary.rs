@@ -88,10 +88,11 @@ async fn serve_stores_in_an_s3_compatible_store_with_path_style_addressing() {
     let again = send(addr, json_request(&url, Some(id), &submission)).await;
     assert_eq!(again.body(), first.body());
     let keys = list(&client, &bucket).await;
-    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(keys.len(), 3, "{keys:?}");
     assert_eq!(keys[0], format!("eingang/_claims/testheim/{id}.json"));
     assert!(keys[1].starts_with("eingang/testheim/steuer-id-nachweis/v1/"));
-    assert!(keys[1].ends_with(&format!("/{id}/submission.json")));
+    assert!(keys[1].ends_with(&format!("/{id}/metadata.json")));
+    assert!(keys[2].ends_with(&format!("/{id}/submission.json")));
 }
 
 fn registry_json() -> String {

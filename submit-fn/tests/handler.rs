@@ -62,6 +62,7 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
         store.keys(),
         vec![
             format!("_claims/musterstadt/{id}.json"),
+            format!("{dir}metadata.json"),
             format!("{dir}submission.json")
         ]
     );
@@ -552,6 +553,7 @@ async fn a_store_failure_answers_503_with_retry_after_and_leaves_nothing_complet
         vec![
             format!("_claims/musterstadt/{id}.json"),
             format!("{dir}erlaubnis-1.pdf"),
+            format!("{dir}metadata.json"),
             format!("{dir}sachkunde-1.pdf"),
             format!("{dir}submission.json"),
         ]

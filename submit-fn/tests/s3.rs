@@ -68,6 +68,7 @@ async fn a_valid_submission_with_files_lands_at_the_expected_keys_with_the_expec
         vec![
             format!("{PREFIX}/_claims/musterstadt/{id}.json"),
             format!("{dir}erlaubnis-1.pdf"),
+            format!("{dir}metadata.json"),
             format!("{dir}sachkunde-1.jpg"),
             format!("{dir}submission.json"),
         ]

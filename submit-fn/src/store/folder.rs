@@ -65,6 +65,42 @@ impl Store for FolderStore {
         })
     }
 
+    fn list<'a>(&'a self, prefix: &'a str) -> StoreFuture<'a, Vec<String>> {
+        Box::pin(async move {
+            super::check_prefix(prefix)?;
+            let root = self.root.clone();
+            let prefix = prefix.to_string();
+            tokio::task::spawn_blocking(move || list_below(&root, &prefix))
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("lister task failed: {e}")))?
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let path = self.path(key)?;
+            let root = self.root.clone();
+            tokio::task::spawn_blocking(move || -> Result<bool, StoreError> {
+                match fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+                    Err(e) => return Err(e.into()),
+                }
+                // Remove directories left empty, up to the root.
+                let mut dir = path.parent();
+                while let Some(d) = dir {
+                    if d == root || fs::remove_dir(d).is_err() {
+                        break;
+                    }
+                    dir = d.parent();
+                }
+                Ok(true)
+            })
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("delete task failed: {e}")))?
+        })
+    }
+
     fn locate(&self, key: &str) -> String {
         key.to_string()
     }
@@ -72,6 +108,47 @@ impl Store for FolderStore {
     fn describe(&self) -> String {
         format!("folder {}", self.root.display())
     }
+}
+
+/// Keys below `root` that start with `prefix`, sorted; dot-files (temporary files) skipped.
+fn list_below(root: &Path, prefix: &str) -> Result<Vec<String>, StoreError> {
+    // Walk from the deepest directory the prefix names completely.
+    let start = match prefix.rfind('/') {
+        Some(i) => &prefix[..i],
+        None => "",
+    };
+    let mut keys = Vec::new();
+    let mut pending = vec![(root.join(start), start.to_string())];
+    while let Some((dir, rel)) = pending.pop() {
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e.into()),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            let key = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if entry.file_type()?.is_dir() {
+                if key.starts_with(prefix) || prefix.starts_with(&format!("{key}/")) {
+                    pending.push((entry.path(), key));
+                }
+            } else if key.starts_with(prefix) {
+                keys.push(key);
+            }
+        }
+    }
+    keys.sort();
+    Ok(keys)
 }
 
 fn write_new(root: &Path, path: &Path, bytes: &[u8]) -> io::Result<PutOutcome> {
@@ -246,6 +323,30 @@ mod tests {
         assert_eq!(winners.len(), 1);
         let stored = store.get("k/x.json").await.unwrap().unwrap();
         assert_eq!(stored, format!("writer {}", winners[0]));
+    }
+
+    #[tokio::test]
+    async fn lists_keys_by_prefix_without_temporary_files_and_deletes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = FolderStore::new(tmp.path());
+        for key in ["a/b/1.json", "a/b/2.json", "a/c/3.json", "ab/4.json"] {
+            store
+                .put_new(key, Bytes::from_static(b"x"), "text/plain")
+                .await
+                .unwrap();
+        }
+        fs::write(tmp.path().join("a/b/.x.tmp"), "partial").unwrap();
+        assert_eq!(
+            store.list("a/").await.unwrap(),
+            vec!["a/b/1.json", "a/b/2.json", "a/c/3.json"]
+        );
+        assert_eq!(store.list("a/b/2").await.unwrap(), vec!["a/b/2.json"]);
+        assert_eq!(store.list("").await.unwrap().len(), 4);
+        assert!(store.list("none/").await.unwrap().is_empty());
+        assert!(store.delete("a/c/3.json").await.unwrap());
+        assert!(!store.delete("a/c/3.json").await.unwrap());
+        assert!(!tmp.path().join("a/c").exists(), "empty folders go too");
+        assert!(store.list("../").await.is_err());
     }
 
     #[tokio::test]

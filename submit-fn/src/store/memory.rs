@@ -88,6 +88,25 @@ impl Store for MemoryStore {
         })
     }
 
+    fn list<'a>(&'a self, prefix: &'a str) -> StoreFuture<'a, Vec<String>> {
+        Box::pin(async move {
+            super::check_prefix(prefix)?;
+            let objects = self.objects.lock().expect("lock");
+            Ok(objects
+                .keys()
+                .filter(|k| k.starts_with(prefix))
+                .cloned()
+                .collect())
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            check_key(key)?;
+            Ok(self.objects.lock().expect("lock").remove(key).is_some())
+        })
+    }
+
     fn locate(&self, key: &str) -> String {
         key.to_string()
     }

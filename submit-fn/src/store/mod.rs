@@ -62,6 +62,14 @@ pub trait Store: Send + Sync {
     /// The object's bytes, or `None` when there is no object with that key.
     fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Bytes>>;
 
+    /// Every key that starts with `prefix` (relative, like the keys given to `put_new`), sorted.
+    /// The back office lists with it; the function never does.
+    fn list<'a>(&'a self, prefix: &'a str) -> StoreFuture<'a, Vec<String>>;
+
+    /// Removes the object; `false` when there was none. For the back office's clean-up only:
+    /// the function never deletes.
+    fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, bool>;
+
     /// The key as the back office sees it (with the store's prefix); recorded in
     /// `attachments[].key`.
     fn locate(&self, key: &str) -> String;
@@ -88,6 +96,15 @@ pub fn check_key(key: &str) -> Result<(), StoreError> {
     } else {
         Err(StoreError::InvalidKey(key.to_string()))
     }
+}
+
+/// Checks a list prefix: empty, or a key-like path that may end in `/`.
+pub fn check_prefix(prefix: &str) -> Result<(), StoreError> {
+    let trimmed = prefix.strip_suffix('/').unwrap_or(prefix);
+    if trimmed.is_empty() && prefix.is_empty() {
+        return Ok(());
+    }
+    check_key(trimmed).map_err(|_| StoreError::InvalidKey(prefix.to_string()))
 }
 
 #[cfg(test)]

@@ -157,6 +157,59 @@ impl Store for S3Store {
         })
     }
 
+    fn list<'a>(&'a self, prefix: &'a str) -> StoreFuture<'a, Vec<String>> {
+        Box::pin(async move {
+            super::check_prefix(prefix)?;
+            let full = if self.prefix.is_empty() {
+                prefix.to_string()
+            } else {
+                format!("{}/{prefix}", self.prefix)
+            };
+            let strip = if self.prefix.is_empty() {
+                0
+            } else {
+                self.prefix.len() + 1
+            };
+            let mut keys = Vec::new();
+            let mut pages = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(&full)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page =
+                    page.map_err(|e| StoreError::Unavailable(DisplayErrorContext(&e).to_string()))?;
+                for object in page.contents() {
+                    if let Some(key) = object.key()
+                        && key.len() > strip
+                    {
+                        keys.push(key[strip..].to_string());
+                    }
+                }
+            }
+            keys.sort();
+            Ok(keys)
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let full = self.full_key(key)?;
+            // S3 answers 204 whether or not the key existed; look first to report it.
+            let existed = self.get(key).await?.is_some();
+            self.client
+                .delete_object()
+                .bucket(&self.bucket)
+                .key(&full)
+                .send()
+                .await
+                .map_err(|e| StoreError::Unavailable(DisplayErrorContext(&e).to_string()))?;
+            Ok(existed)
+        })
+    }
+
     fn locate(&self, key: &str) -> String {
         if self.prefix.is_empty() {
             key.to_string()

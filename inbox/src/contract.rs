@@ -1,0 +1,162 @@
+//! The importer contract's fixtures: for every published form version, the example
+//! submissions (`tests/fixtures/submissions/<form>@<version>/*.json`) as the records an import
+//! job receives, written next to the JSON Schema as
+//! `dist/schemas/<m>/<form>/v<version>.fixtures/<name>.json` by `formfabrik inbox contract`.
+//!
+//! A catalog example is adapted to the municipality's version of the form where it does not
+//! fit: a language the municipality does not offer becomes the form's first language, a field
+//! its overlay removed is dropped, and a field its overlay made required gets its first option
+//! (or a placeholder text). Examples
+//! still invalid after that are reported, not written.
+
+use std::path::Path;
+
+use form_model::record::SubmissionRecord;
+use form_model::registry::Registry;
+use form_model::resolve::ResolvedForm;
+use form_model::validate::{CleanData, ErrorCode, FieldError, Submission, validate};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::{Date, OffsetDateTime};
+
+use crate::InboxError;
+
+/// Validates `example` for `form`, adapting it as the module docs say. `Err` holds the errors
+/// that remain.
+pub fn adapt(
+    form: &ResolvedForm,
+    example: &mut Submission,
+    today: Date,
+) -> Result<CleanData, Vec<FieldError>> {
+    let mut last = Vec::new();
+    for _ in 0..5 {
+        let errors = match validate(form, example, today) {
+            Ok(clean) => return Ok(clean),
+            Err(errors) => errors,
+        };
+        let mut changed = false;
+        for e in &errors {
+            match e.code {
+                ErrorCode::UnknownLanguage => {
+                    example.language = form.languages[0].clone();
+                    changed = true;
+                }
+                ErrorCode::UnknownField => {
+                    changed |= example.data.remove(&e.field).is_some();
+                }
+                ErrorCode::Required => {
+                    let Some(field) = form.field(&e.field) else {
+                        continue;
+                    };
+                    use form_model::model::FieldType;
+                    let value = match (field.kind, field.options.first()) {
+                        (FieldType::Checkboxes, Some(o)) => json!([o.value]),
+                        (_, Some(o)) => json!(o.value),
+                        (FieldType::Tel, None) => json!("0641 123456"),
+                        (FieldType::Email, None) => json!("beispiel@example.org"),
+                        _ => json!("Pflichtangabe Beispiel"),
+                    };
+                    example.data.insert(e.field.clone(), value);
+                    changed = true;
+                }
+                _ => {}
+            }
+        }
+        last = errors;
+        if !changed {
+            break;
+        }
+    }
+    Err(last)
+}
+
+/// What [`write_fixtures`] did.
+#[derive(Debug, Default)]
+pub struct ContractReport {
+    pub written: usize,
+    /// `<m>/<form>/v<n>/<example>: <errors>`
+    pub invalid: Vec<String>,
+    /// Published form versions without any fixture.
+    pub without_fixtures: Vec<String>,
+}
+
+/// Writes the fixtures of every form in `registry` below `schemas_dir`, from the examples in
+/// `examples_dir`, valid on `today`.
+pub fn write_fixtures(
+    registry: &Registry,
+    examples_dir: &Path,
+    schemas_dir: &Path,
+    today: Date,
+) -> Result<ContractReport, InboxError> {
+    let io = |p: &Path, e: std::io::Error| InboxError::Io(format!("{}: {e}", p.display()));
+    let mut report = ContractReport::default();
+    for form in &registry.forms {
+        let name = format!(
+            "{}/{}/v{}",
+            form.municipality.id, form.form.id, form.form.version
+        );
+        let dir = examples_dir.join(format!("{}@{}", form.form.id, form.form.version));
+        let mut files: Vec<_> = match std::fs::read_dir(&dir) {
+            Ok(d) => d.flatten().map(|e| e.path()).collect(),
+            Err(_) => Vec::new(),
+        };
+        files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+        files.sort();
+        let out = schemas_dir.join(format!("{name}.fixtures"));
+        let mut written = 0;
+        for path in files {
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+            let mut example: Submission = serde_json::from_str(&text)
+                .map_err(|e| InboxError::Io(format!("{}: {e}", path.display())))?;
+            let clean = match adapt(form, &mut example, today) {
+                Ok(clean) => clean,
+                Err(errors) => {
+                    let codes: Vec<String> = errors
+                        .iter()
+                        .map(|e| format!("{} {:?}", e.field, e.code))
+                        .collect();
+                    report
+                        .invalid
+                        .push(format!("{name}/{stem}: {}", codes.join(", ")));
+                    continue;
+                }
+            };
+            let record = fixture_record(form, &stem, &example.language, clean, today);
+            std::fs::create_dir_all(&out).map_err(|e| io(&out, e))?;
+            let target = out.join(format!("{stem}.json"));
+            let json = serde_json::to_string_pretty(&record).expect("records serialize") + "\n";
+            std::fs::write(&target, json).map_err(|e| io(&target, e))?;
+            written += 1;
+        }
+        if written == 0 {
+            report.without_fixtures.push(name);
+        }
+        report.written += written;
+    }
+    Ok(report)
+}
+
+/// The record an importer receives for a fixture: id derived from the form and the fixture's
+/// name, received at noon UTC on `today`. File fields keep the example's description; no
+/// attachments are included.
+pub fn fixture_record(
+    form: &ResolvedForm,
+    name: &str,
+    language: &str,
+    data: CleanData,
+    today: Date,
+) -> SubmissionRecord {
+    let digest = Sha256::digest(format!(
+        "{}/{}/v{}/{name}",
+        form.municipality.id, form.form.id, form.form.version
+    ));
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+    let received = OffsetDateTime::new_utc(today, time::Time::from_hms(12, 0, 0).expect("noon"));
+    SubmissionRecord::new(form, id, received, language, data, Vec::new())
+}

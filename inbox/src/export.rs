@@ -1,0 +1,245 @@
+//! Export of pulled submissions as CSV (for spreadsheets) and JSON Lines (for programs).
+//!
+//! CSV columns (the column spec, per form version): `id`, `reference`, `received_at`,
+//! `municipality`, `form`, `version`, `language`, then one column per property of the form's
+//! JSON Schema in schema order; an object property (address, file) becomes one column per
+//! sub-property (`anschrift.street`, `erlaubnis.sha256`). Lists of texts (checkboxes) are joined
+//! with `"; "`; other lists (repeatable groups) are written as compact JSON. Separator `,`,
+//! line end CRLF, quoting as RFC 4180, UTF-8 without byte order mark.
+//!
+//! **Formula injection:** a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+//! return is prefixed with an apostrophe (`'`), so spreadsheet programs show it as text
+//! instead of running it as a formula (OWASP "CSV Injection"). This also applies to a negative
+//! number typed as text, e.g. `-5` becomes `'-5`.
+
+use form_model::record::SubmissionRecord;
+use serde_json::{Map, Value};
+
+/// The fixed columns before the form's own.
+pub const FIXED_COLUMNS: [&str; 7] = [
+    "id",
+    "reference",
+    "received_at",
+    "municipality",
+    "form",
+    "version",
+    "language",
+];
+
+/// A data column: a property of `data`, or a sub-property of an object property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub property: String,
+    pub sub: Option<String>,
+}
+
+impl Column {
+    pub fn name(&self) -> String {
+        match &self.sub {
+            Some(sub) => format!("{}.{sub}", self.property),
+            None => self.property.clone(),
+        }
+    }
+}
+
+/// The data columns for a form's JSON Schema.
+pub fn columns(schema: &Value) -> Vec<Column> {
+    let mut out = Vec::new();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return out;
+    };
+    for (name, prop) in props {
+        let subs = prop
+            .get("properties")
+            .and_then(Value::as_object)
+            .filter(|_| prop.get("type") == Some(&Value::String("object".into())));
+        match subs {
+            Some(subs) => out.extend(subs.keys().map(|s| Column {
+                property: name.clone(),
+                sub: Some(s.clone()),
+            })),
+            None => out.push(Column {
+                property: name.clone(),
+                sub: None,
+            }),
+        }
+    }
+    out
+}
+
+/// The column spec for a form's JSON Schema, as published next to it
+/// (`dist/schemas/<m>/<form>/v<version>.csv-columns.json`): every column in order with the
+/// property it comes from, its JSON type and title.
+pub fn column_spec(schema: &Value) -> Value {
+    let fixed = FIXED_COLUMNS
+        .iter()
+        .map(|c| serde_json::json!({ "column": c, "from": format!("record.{c}") }));
+    let props = schema.get("properties");
+    let data = columns(schema).into_iter().map(|c| {
+        let mut prop = props.and_then(|p| p.get(&c.property));
+        if let Some(sub) = &c.sub {
+            prop = prop.and_then(|p| p.pointer(&format!("/properties/{sub}")));
+        }
+        let from = match &c.sub {
+            Some(sub) => format!("data.{}.{sub}", c.property),
+            None => format!("data.{}", c.property),
+        };
+        serde_json::json!({
+            "column": c.name(),
+            "from": from,
+            "type": prop.and_then(|p| p.get("type")).cloned().unwrap_or(Value::Null),
+            "title": prop.and_then(|p| p.get("title")).cloned().unwrap_or(Value::Null),
+        })
+    });
+    serde_json::json!({
+        "format": "formfabrik.csv-columns/1",
+        "schema": schema.get("$id").cloned().unwrap_or(Value::Null),
+        "formula_injection": "cells starting with =, +, -, @, tab or CR are prefixed with '",
+        "columns": fixed.chain(data).collect::<Vec<_>>(),
+    })
+}
+
+/// A cell made safe against formula injection (see the module docs), not yet quoted.
+pub fn neutralise(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+/// A CSV field: neutralised, and quoted when it holds `,`, `"`, CR or LF.
+pub fn csv_field(text: &str) -> String {
+    let safe = neutralise(text);
+    if safe.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", safe.replace('"', "\"\""))
+    } else {
+        safe
+    }
+}
+
+fn cell_text(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn data_cell(data: &Map<String, Value>, column: &Column) -> String {
+    let value = data.get(&column.property);
+    match &column.sub {
+        None => cell_text(value),
+        Some(sub) => cell_text(value.and_then(|v| v.get(sub))),
+    }
+}
+
+/// CSV of `records` (all of one form version, whose JSON Schema is `schema`), with a header.
+pub fn to_csv(schema: &Value, records: &[SubmissionRecord]) -> String {
+    let columns = columns(schema);
+    let mut out = String::new();
+    let header: Vec<String> = FIXED_COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .chain(columns.iter().map(Column::name))
+        .map(|c| csv_field(&c))
+        .collect();
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
+    for r in records {
+        let fixed = [
+            r.id.to_string(),
+            r.reference.clone(),
+            r.received_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            r.municipality.id.clone(),
+            r.form.id.clone(),
+            r.form.version.to_string(),
+            r.language.clone(),
+        ];
+        let row: Vec<String> = fixed
+            .into_iter()
+            .chain(columns.iter().map(|c| data_cell(&r.data, c)))
+            .map(|c| csv_field(&c))
+            .collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// JSON Lines: one record per line, as stored (`formfabrik.submission/1`).
+pub fn to_jsonl(records: &[SubmissionRecord]) -> String {
+    let mut out = String::new();
+    for r in records {
+        out.push_str(&serde_json::to_string(r).expect("records serialize"));
+        out.push('\n');
+    }
+    out
+}
+
+/// Reads the records a [`crate::import::FolderSink`] delivered below `out` for one form
+/// version (`<out>/<municipality>/<form>/v<version>/<id>/submission.json`), oldest first.
+pub fn read_delivered(
+    out: &std::path::Path,
+    municipality: &str,
+    form: &str,
+    version: u32,
+) -> Result<Vec<SubmissionRecord>, crate::InboxError> {
+    let dir = out.join(format!("{municipality}/{form}/v{version}"));
+    let io = |e: std::io::Error| crate::InboxError::Io(format!("{}: {e}", dir.display()));
+    let mut records = Vec::new();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(records),
+        Err(e) => return Err(io(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io)?;
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path().join("submission.json");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| crate::InboxError::Io(format!("{}: {e}", path.display())))?;
+        let record: SubmissionRecord =
+            serde_json::from_str(&text).map_err(|e| crate::InboxError::Damaged {
+                key: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        records.push(record);
+    }
+    records.sort_by_key(|a| (a.received_at, a.id));
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised() {
+        for (input, expected) in [
+            (
+                "=HYPERLINK(\"http://evil\",\"x\")",
+                "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"",
+            ),
+            ("+49 641 1234", "'+49 641 1234"),
+            ("-5", "'-5"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tcmd", "'\tcmd"),
+            ("\r=1", "\"'\r=1\""),
+            ("Müller, Erika", "\"Müller, Erika\""),
+            ("harmlos", "harmlos"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_field(input), expected, "{input:?}");
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! The back office's inbox for Formfabrik submissions, on any [`Store`] (S3, S3-compatible,
+//! folder):
+//!
+//! - [`Inbox::list`]: complete submissions (those whose `submission.json`/`.jwe` exists) of a
+//!   municipality, optionally of one form and a date range; new ones only unless asked;
+//! - [`Inbox::pull`]: download, decrypt with the back office's private key, verify every
+//!   sha256/sha512 against the record and the metadata, validate `data` against the form's
+//!   JSON Schema — any mismatch is an error, never a warning;
+//! - [`import`]: "lease before import, ack after" so that concurrent or crashed runs still
+//!   import each submission exactly once (see `docs/backoffice.md`);
+//! - [`export`]: CSV (safe against formula injection) and JSON Lines.
+//!
+//! Layout of the back office's own objects, next to the function's (relative to the prefix):
+//! ```text
+//! _leases/<municipality>/<id>/lease-<n>.json   who imports it, until when (create-only)
+//! _acks/<municipality>/<id>.json               imported (create-only; never removed by a run)
+//! ```
+
+pub mod contract;
+pub mod export;
+pub mod import;
+pub mod purge;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use form_model::record::{Attachment, SubmissionRecord};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use submit_fn::crypto::{CryptoError, Decryptor};
+use submit_fn::metadata::sha512_hex;
+use submit_fn::store::{Store, StoreError};
+use thiserror::Error;
+use time::Date;
+use uuid::Uuid;
+
+pub use submit_fn::store;
+
+#[derive(Debug, Error)]
+pub enum InboxError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{key}: encrypted, but no private key was given (--key)")]
+    NoKey { key: String },
+    #[error("{key}: {source}")]
+    Decrypt { key: String, source: CryptoError },
+    #[error("{key}: missing")]
+    Missing { key: String },
+    #[error("{key}: {what} does not match: expected {expected}, found {found}")]
+    Mismatch {
+        key: String,
+        what: String,
+        expected: String,
+        found: String,
+    },
+    #[error("{key}: not readable: {reason}")]
+    Damaged { key: String, reason: String },
+    #[error("{key}: no JSON Schema for {schema} (build dist/schemas with `formfabrik build`)")]
+    NoSchema { key: String, schema: String },
+    #[error("{key}: data does not match the form's JSON Schema: {}", errors.join("; "))]
+    Invalid { key: String, errors: Vec<String> },
+    #[error("{0}")]
+    Io(String),
+}
+
+/// A complete submission in the store.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    pub municipality: String,
+    pub form: String,
+    pub version: u32,
+    /// UTC date received.
+    pub date: Date,
+    pub id: Uuid,
+    /// `<municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/`
+    pub dir: String,
+    pub encrypted: bool,
+    /// An `_acks` marker exists: it was imported.
+    pub acked: bool,
+}
+
+impl Entry {
+    /// The record's key.
+    pub fn record_key(&self) -> String {
+        format!(
+            "{}{}",
+            self.dir,
+            submit_fn::storage::record_name(self.encrypted)
+        )
+    }
+
+    /// The metadata's key.
+    pub fn metadata_key(&self) -> String {
+        format!(
+            "{}{}",
+            self.dir,
+            submit_fn::storage::metadata_name(self.encrypted)
+        )
+    }
+
+    /// Parses `<m>/<f>/v<n>/<yyyy>/<mm>/<dd>/<id>/submission.(json|jwe)`.
+    pub fn from_record_key(key: &str) -> Option<Entry> {
+        let parts: Vec<&str> = key.split('/').collect();
+        let [m, f, v, y, mo, d, id, last] = parts.as_slice() else {
+            return None;
+        };
+        let encrypted = match *last {
+            "submission.json" => false,
+            "submission.jwe" => true,
+            _ => return None,
+        };
+        let version = v.strip_prefix('v')?.parse().ok()?;
+        let month = time::Month::try_from(mo.parse::<u8>().ok()?).ok()?;
+        let date = Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()?;
+        let id = Uuid::try_parse(id).ok()?;
+        Some(Entry {
+            municipality: m.to_string(),
+            form: f.to_string(),
+            version,
+            date,
+            id,
+            dir: format!("{m}/{f}/{v}/{y}/{mo}/{d}/{id}/"),
+            encrypted,
+            acked: false,
+        })
+    }
+}
+
+/// What to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub municipality: String,
+    pub form: Option<String>,
+    /// First UTC date received, inclusive.
+    pub from: Option<Date>,
+    /// Last UTC date received, inclusive.
+    pub to: Option<Date>,
+    /// Also submissions already acknowledged.
+    pub include_acked: bool,
+}
+
+/// A verified submission.
+#[derive(Debug, Clone)]
+pub struct Pulled {
+    pub entry: Entry,
+    pub record: SubmissionRecord,
+    /// The record's bytes as the function wrote them (before encryption).
+    pub record_bytes: Bytes,
+    /// The FIT-Connect-shaped metadata.
+    pub metadata: Value,
+    pub files: Vec<PulledFile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PulledFile {
+    pub attachment: Attachment,
+    /// `<field>-<n>.<ext>` (without `.jwe`).
+    pub name: String,
+    pub bytes: Bytes,
+}
+
+/// The forms' JSON Schemas (the importer contract), by `<municipality>/<form>/v<version>`.
+pub struct Schemas {
+    source: SchemaSource,
+    compiled: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
+}
+
+enum SchemaSource {
+    /// `dist/schemas`: `<municipality>/<form>/v<version>.schema.json`
+    Dir(PathBuf),
+    Values(HashMap<String, Value>),
+}
+
+impl Schemas {
+    /// Reads schemas from `dist/schemas` as `formfabrik build` writes them.
+    pub fn from_dir(dir: impl Into<PathBuf>) -> Schemas {
+        Schemas {
+            source: SchemaSource::Dir(dir.into()),
+            compiled: Mutex::default(),
+        }
+    }
+
+    /// Schemas of every form in a registry.
+    pub fn from_registry(registry: &form_model::registry::Registry) -> Schemas {
+        let values = registry
+            .forms
+            .iter()
+            .map(|f| {
+                (
+                    format!("{}/{}/v{}", f.municipality.id, f.form.id, f.form.version),
+                    form_model::schema::json_schema(f),
+                )
+            })
+            .collect();
+        Schemas {
+            source: SchemaSource::Values(values),
+            compiled: Mutex::default(),
+        }
+    }
+
+    fn validator(&self, entry: &Entry) -> Result<Arc<jsonschema::Validator>, InboxError> {
+        let name = format!("{}/{}/v{}", entry.municipality, entry.form, entry.version);
+        if let Some(v) = self.compiled.lock().expect("lock").get(&name) {
+            return Ok(v.clone());
+        }
+        let no_schema = || InboxError::NoSchema {
+            key: entry.record_key(),
+            schema: name.clone(),
+        };
+        let schema = match &self.source {
+            SchemaSource::Values(values) => values.get(&name).cloned().ok_or_else(no_schema)?,
+            SchemaSource::Dir(dir) => {
+                let path = dir.join(format!("{name}.schema.json"));
+                let text = std::fs::read_to_string(&path).map_err(|_| no_schema())?;
+                serde_json::from_str(&text)
+                    .map_err(|e| InboxError::Io(format!("{}: {e}", path.display())))?
+            }
+        };
+        let validator = jsonschema::draft202012::new(&schema)
+            .map_err(|e| InboxError::Io(format!("schema {name} does not compile: {e}")))?;
+        let validator = Arc::new(validator);
+        self.compiled
+            .lock()
+            .expect("lock")
+            .insert(name, validator.clone());
+        Ok(validator)
+    }
+}
+
+/// `_acks/<municipality>/<id>.json`
+pub fn ack_key(municipality: &str, id: Uuid) -> String {
+    format!("_acks/{municipality}/{}.json", id.hyphenated())
+}
+
+/// The back office's view of a store.
+pub struct Inbox {
+    store: Arc<dyn Store>,
+    decryptor: Option<Decryptor>,
+    schemas: Schemas,
+}
+
+impl Inbox {
+    pub fn new(store: Arc<dyn Store>, decryptor: Option<Decryptor>, schemas: Schemas) -> Inbox {
+        Inbox {
+            store,
+            decryptor,
+            schemas,
+        }
+    }
+
+    /// Reads the private key (a JWK file, as `formfabrik keygen` writes it).
+    pub fn read_private_key(path: &Path) -> Result<Decryptor, InboxError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InboxError::Io(format!("{}: {e}", path.display())))?;
+        let jwk: Value = serde_json::from_str(&text)
+            .map_err(|e| InboxError::Io(format!("{}: not JSON: {e}", path.display())))?;
+        Decryptor::from_jwk(&jwk).map_err(|source| InboxError::Decrypt {
+            key: path.display().to_string(),
+            source,
+        })
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// Complete submissions matching `filter`, oldest first.
+    pub async fn list(&self, filter: &Filter) -> Result<Vec<Entry>, InboxError> {
+        let prefix = match &filter.form {
+            Some(form) => format!("{}/{form}/", filter.municipality),
+            None => format!("{}/", filter.municipality),
+        };
+        let acked: BTreeSet<Uuid> = self
+            .store
+            .list(&format!("_acks/{}/", filter.municipality))
+            .await?
+            .iter()
+            .filter_map(|k| {
+                let name = k.rsplit('/').next()?.strip_suffix(".json")?;
+                Uuid::try_parse(name).ok()
+            })
+            .collect();
+        let mut entries: Vec<Entry> = self
+            .store
+            .list(&prefix)
+            .await?
+            .iter()
+            .filter_map(|k| Entry::from_record_key(k))
+            .filter(|e| filter.from.is_none_or(|from| e.date >= from))
+            .filter(|e| filter.to.is_none_or(|to| e.date <= to))
+            .map(|mut e| {
+                e.acked = acked.contains(&e.id);
+                e
+            })
+            .filter(|e| filter.include_acked || !e.acked)
+            .collect();
+        entries.sort_by(|a, b| (a.date, &a.form, a.id).cmp(&(b.date, &b.form, b.id)));
+        Ok(entries)
+    }
+
+    /// Downloads, decrypts and checks one submission: the record names this entry; the
+    /// metadata's sha512 of the record matches; every attachment is there and matches its
+    /// sha256 and size (record) and sha512 (metadata); `data` is valid against the schema.
+    pub async fn pull(&self, entry: &Entry) -> Result<Pulled, InboxError> {
+        let record_key = entry.record_key();
+        let record_bytes = self.open(&record_key).await?;
+        let record: SubmissionRecord =
+            serde_json::from_slice(&record_bytes).map_err(|e| InboxError::Damaged {
+                key: record_key.clone(),
+                reason: e.to_string(),
+            })?;
+        let expect = |what: &str, expected: String, found: String| {
+            if expected == found {
+                Ok(())
+            } else {
+                Err(InboxError::Mismatch {
+                    key: record_key.clone(),
+                    what: what.into(),
+                    expected,
+                    found,
+                })
+            }
+        };
+        expect("id", entry.id.to_string(), record.id.to_string())?;
+        expect(
+            "municipality",
+            entry.municipality.clone(),
+            record.municipality.id.clone(),
+        )?;
+        expect("form", entry.form.clone(), record.form.id.clone())?;
+        expect(
+            "form version",
+            entry.version.to_string(),
+            record.form.version.to_string(),
+        )?;
+
+        let metadata_key = entry.metadata_key();
+        let metadata_bytes = self.open(&metadata_key).await?;
+        let metadata: Value =
+            serde_json::from_slice(&metadata_bytes).map_err(|e| InboxError::Damaged {
+                key: metadata_key.clone(),
+                reason: e.to_string(),
+            })?;
+        let hash_at = |v: &Value| {
+            v.pointer("/hash/content")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let mismatch =
+            |key: &str, what: &str, expected: String, found: String| InboxError::Mismatch {
+                key: key.to_string(),
+                what: what.into(),
+                expected,
+                found,
+            };
+        let data_meta = metadata
+            .pointer("/contentStructure/data")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let found = sha512_hex(&record_bytes);
+        if hash_at(&data_meta) != found {
+            return Err(mismatch(
+                &record_key,
+                "sha512 (metadata contentStructure.data.hash)",
+                hash_at(&data_meta),
+                found,
+            ));
+        }
+        let meta_files = metadata
+            .pointer("/contentStructure/attachments")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if meta_files.len() != record.attachments.len() {
+            return Err(mismatch(
+                &metadata_key,
+                "number of attachments",
+                record.attachments.len().to_string(),
+                meta_files.len().to_string(),
+            ));
+        }
+
+        let suffix = if entry.encrypted { ".jwe" } else { "" };
+        let mut files = Vec::new();
+        for (attachment, meta) in record.attachments.iter().zip(&meta_files) {
+            let stored_name = attachment.key.rsplit('/').next().unwrap_or("");
+            let Some(name) = stored_name.strip_suffix(suffix) else {
+                return Err(mismatch(
+                    &record_key,
+                    "attachment key",
+                    format!("…{suffix}"),
+                    attachment.key.clone(),
+                ));
+            };
+            let key = format!("{}{stored_name}", entry.dir);
+            if self.store.locate(&key) != attachment.key {
+                return Err(mismatch(
+                    &record_key,
+                    "attachment key",
+                    self.store.locate(&key),
+                    attachment.key.clone(),
+                ));
+            }
+            let bytes = self.open(&key).await?;
+            let sha256 = hex::encode(Sha256::digest(&bytes));
+            if sha256 != attachment.sha256 {
+                return Err(mismatch(&key, "sha256", attachment.sha256.clone(), sha256));
+            }
+            if bytes.len() as u64 != attachment.size {
+                return Err(mismatch(
+                    &key,
+                    "size",
+                    attachment.size.to_string(),
+                    bytes.len().to_string(),
+                ));
+            }
+            let sha512 = sha512_hex(&bytes);
+            if hash_at(meta) != sha512 {
+                return Err(mismatch(&key, "sha512 (metadata)", hash_at(meta), sha512));
+            }
+            let meta_name = meta.get("filename").and_then(Value::as_str).unwrap_or("");
+            if meta_name != name {
+                return Err(mismatch(
+                    &metadata_key,
+                    "attachment filename",
+                    name.to_string(),
+                    meta_name.to_string(),
+                ));
+            }
+            files.push(PulledFile {
+                attachment: attachment.clone(),
+                name: name.to_string(),
+                bytes,
+            });
+        }
+
+        let validator = self.schemas.validator(entry)?;
+        let data = Value::Object(record.data.clone());
+        let errors: Vec<String> = validator
+            .iter_errors(&data)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        if !errors.is_empty() {
+            return Err(InboxError::Invalid {
+                key: record_key,
+                errors,
+            });
+        }
+        Ok(Pulled {
+            entry: entry.clone(),
+            record,
+            record_bytes,
+            metadata,
+            files,
+        })
+    }
+
+    /// An object's plaintext: decrypted when its name ends in `.jwe`.
+    async fn open(&self, key: &str) -> Result<Bytes, InboxError> {
+        let bytes = self
+            .store
+            .get(key)
+            .await?
+            .ok_or_else(|| InboxError::Missing { key: key.into() })?;
+        if !key.ends_with(".jwe") {
+            return Ok(bytes);
+        }
+        let decryptor = self
+            .decryptor
+            .as_ref()
+            .ok_or_else(|| InboxError::NoKey { key: key.into() })?;
+        let opened = decryptor
+            .decrypt(&bytes)
+            .map_err(|source| InboxError::Decrypt {
+                key: key.into(),
+                source,
+            })?;
+        Ok(Bytes::from(opened.payload))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_keys_are_parsed_and_other_keys_ignored() {
+        let e = Entry::from_record_key(
+            "musterstadt/sperrmuell-anmeldung/v1/2026/11/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/submission.jwe",
+        )
+        .unwrap();
+        assert_eq!(e.municipality, "musterstadt");
+        assert_eq!(e.version, 1);
+        assert!(e.encrypted);
+        assert_eq!(
+            e.dir,
+            "musterstadt/sperrmuell-anmeldung/v1/2026/11/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/"
+        );
+        for other in [
+            "musterstadt/sperrmuell-anmeldung/v1/2026/11/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/metadata.jwe",
+            "musterstadt/sperrmuell-anmeldung/v1/2026/11/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/foto-1.jpg.jwe",
+            "musterstadt/sperrmuell-anmeldung/v1/2026/13/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/submission.json",
+            "_claims/musterstadt/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.json",
+        ] {
+            assert_eq!(Entry::from_record_key(other), None, "{other}");
+        }
+    }
+}
