@@ -88,7 +88,7 @@ pub fn keygen(opts: &KeygenOptions) -> Result<KeygenReport, KeygenError> {
         create_private_dir(parent).map_err(io(parent))?;
     }
     let text = serde_json::to_string_pretty(&private).expect("JWK serializes") + "\n";
-    write_new_private(&private_path, text.as_bytes()).map_err(io(&private_path))?;
+    inbox::import::write_private(&private_path, text.as_bytes()).map_err(io(&private_path))?;
     let text = serde_json::to_string_pretty(&public).expect("JWK serializes") + "\n";
     std::fs::write(&public_path, text).map_err(io(&public_path))?;
 
@@ -162,19 +162,6 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir)
-}
-
-fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

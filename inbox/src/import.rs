@@ -314,7 +314,9 @@ impl Sink for FolderSink {
     }
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes a new file (never over an existing one) readable only by its owner, and syncs it:
+/// citizens' data and private keys are written this way.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -11,7 +11,8 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
-const { ARTIFACTS, formatViolations, hasServe, launchBrowser, runAxe, serve } = require("./lib/harness");
+const { spawnSync } = require("node:child_process");
+const { ARTIFACTS, formatViolations, formfabrik, hasServe, launchBrowser, runAxe, serve } = require("./lib/harness");
 const { REFERENCE, fill, fixture, formData, makeFiles, plan, storedRecords, uiStrings } = require("./lib/journey");
 
 // Every catalog form of Musterstadt with JavaScript (German) and without (English), each
@@ -94,7 +95,18 @@ function checkStored(c, data, p, reference) {
     assert.equal(a.size, v.size, `size of ${id}`);
     assert.equal(a.type, v.type, `type of ${id}`);
   }
-  console.log(`${c.m}/${c.lang}/${c.form} (${c.js ? "JS" : "no JS"}): ${reference}, ${Object.keys(record.data).length} answers, ${sent.length} attachments`);
+  // The back office's import job takes it over: `formfabrik inbox pull` verifies the hashes
+  // and validates the data against the published JSON Schema, and fails loudly otherwise.
+  const out = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "formfabrik-e2e-pull-"));
+  const pull = spawnSync(
+    formfabrik(),
+    ["inbox", "pull", "--store", `file:${server.data}`, "--municipality", c.m, "--form", c.form, "--schemas", path.join(server.out, "schemas"), "--out", out],
+    { encoding: "utf8" },
+  );
+  assert.equal(pull.status, 0, `inbox pull failed:\n${pull.stdout}\n${pull.stderr}`);
+  assert.ok(`${pull.stdout}${pull.stderr}`.includes(record.id), `inbox pull did not import ${record.id}:\n${pull.stdout}\n${pull.stderr}`);
+  fs.rmSync(out, { recursive: true, force: true });
+  console.log(`${c.m}/${c.lang}/${c.form} (${c.js ? "JS" : "no JS"}): ${reference}, ${Object.keys(record.data).length} answers, ${sent.length} attachments, imported by inbox pull`);
 }
 
 async function openForm(page, c) {
