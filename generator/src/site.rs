@@ -248,9 +248,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     let theme = Theme::load(&opts.templates_dir)?;
     let site_dir = opts.out_dir.join("site");
-    let mut jobs: Vec<PageJob> = Vec::new();
     let written = AtomicUsize::new(0);
     let unchanged = AtomicUsize::new(0);
+    let rendered = AtomicUsize::new(0);
     let count = |wrote: bool| {
         if wrote {
             written.fetch_add(1, Ordering::Relaxed);
@@ -258,82 +258,100 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             unchanged.fetch_add(1, Ordering::Relaxed);
         }
     };
-
-    for m in &report.project.municipalities {
-        let id = &m.config.id;
-        let mdir = site_dir.join(id);
-        // Assets go into every municipality's folder: each site can be deployed on its own.
-        let css = fingerprint("site", "css", &theme.css);
-        let js = fingerprint("site", "js", &theme.js);
-        let brand_css = format!(
-            "/* {} */\n:root {{ --brand: {}; }}\n",
-            m.config.name, m.config.branding.primary_color
-        );
-        let brand = fingerprint("brand", "css", brand_css.as_bytes());
-        count(write_if_changed(
-            &mdir.join("assets").join(&css),
-            &theme.css,
-        )?);
-        count(write_if_changed(&mdir.join("assets").join(&js), &theme.js)?);
-        count(write_if_changed(
-            &mdir.join("assets").join(&brand),
-            brand_css.as_bytes(),
-        )?);
-        let logo = match &m.config.branding.logo {
-            Some(rel) => {
-                let src = m.dir.join(rel);
-                let bytes = fs::read(&src).map_err(|e| file_error(&src, e))?;
-                let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("svg");
-                let name = fingerprint("logo", ext, &bytes);
-                count(write_if_changed(&mdir.join("assets").join(&name), &bytes)?);
-                Some(name)
-            }
-            None => None,
-        };
-        let endpoint = match &opts.local_base {
-            Some(base) => format!("{}/v1", base.trim_end_matches('/')),
-            None => m
-                .config
-                .submission_endpoint
-                .trim_end_matches('/')
-                .to_string(),
-        };
-        let info = SiteInfo {
-            m,
-            dev_reload: opts.dev_reload,
-            endpoint,
-            assets: json!({ "css": css, "js": js, "brand": brand, "logo": logo }),
-        };
-        let forms: Vec<&ResolvedForm> = report
-            .resolved
-            .iter()
-            .filter(|f| &f.municipality.id == id)
-            .collect();
-        for lang in &m.config.languages {
-            page_jobs(&theme, &info, &forms, lang, &mdir, &mut jobs)?;
-        }
+    let css = fingerprint("site", "css", &theme.css);
+    let js = fingerprint("site", "js", &theme.js);
+    let mut by_municipality: std::collections::HashMap<&str, Vec<&ResolvedForm>> =
+        std::collections::HashMap::new();
+    for f in &report.resolved {
+        by_municipality
+            .entry(f.municipality.id.as_str())
+            .or_default()
+            .push(f);
     }
-
-    let bar = progress_bar(opts.progress, jobs.len());
-    let results: Vec<Result<bool, BuildError>> = jobs
-        .par_iter()
-        .map(|job| {
-            let html = theme
-                .tera
-                .render(job.template, &job.context)
-                .map_err(template_error)?;
-            let wrote = write_if_changed(&job.path, html.as_bytes());
-            if let Some(bar) = &bar {
-                bar.inc(1);
-            }
-            wrote
+    // Per language: the index, two pages per form, three legal pages and the feedback page.
+    let total: usize = report
+        .project
+        .municipalities
+        .iter()
+        .map(|m| {
+            let forms = by_municipality
+                .get(m.config.id.as_str())
+                .map_or(0, Vec::len);
+            m.config.languages.len() * (1 + 2 * forms + 4)
         })
-        .collect();
+        .sum();
+    let bar = progress_bar(opts.progress, total);
+
+    // Each municipality is built on its own (in parallel): its pages are rendered and written
+    // as they are made, so memory holds one municipality per core, not the whole country.
+    report
+        .project
+        .municipalities
+        .par_iter()
+        .try_for_each(|m| -> Result<(), BuildError> {
+            let id = &m.config.id;
+            let mdir = site_dir.join(id);
+            // Assets go into every municipality's folder: each site can be deployed on its own.
+            let brand_css = format!(
+                "/* {} */\n:root {{ --brand: {}; }}\n",
+                m.config.name, m.config.branding.primary_color
+            );
+            let brand = fingerprint("brand", "css", brand_css.as_bytes());
+            count(write_if_changed(
+                &mdir.join("assets").join(&css),
+                &theme.css,
+            )?);
+            count(write_if_changed(&mdir.join("assets").join(&js), &theme.js)?);
+            count(write_if_changed(
+                &mdir.join("assets").join(&brand),
+                brand_css.as_bytes(),
+            )?);
+            let logo = match &m.config.branding.logo {
+                Some(rel) => {
+                    let src = m.dir.join(rel);
+                    let bytes = fs::read(&src).map_err(|e| file_error(&src, e))?;
+                    let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("svg");
+                    let name = fingerprint("logo", ext, &bytes);
+                    count(write_if_changed(&mdir.join("assets").join(&name), &bytes)?);
+                    Some(name)
+                }
+                None => None,
+            };
+            let endpoint = match &opts.local_base {
+                Some(base) => format!("{}/v1", base.trim_end_matches('/')),
+                None => m
+                    .config
+                    .submission_endpoint
+                    .trim_end_matches('/')
+                    .to_string(),
+            };
+            let info = SiteInfo {
+                m,
+                dev_reload: opts.dev_reload,
+                endpoint,
+                assets: json!({ "css": css, "js": js, "brand": brand, "logo": logo }),
+            };
+            let forms: &[&ResolvedForm] =
+                by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
+            let mut jobs = Vec::new();
+            for lang in &m.config.languages {
+                page_jobs(&theme, &info, forms, lang, &mdir, &mut jobs)?;
+            }
+            for job in jobs {
+                let html = theme
+                    .tera
+                    .render(job.template, &job.context)
+                    .map_err(template_error)?;
+                count(write_if_changed(&job.path, html.as_bytes())?);
+                rendered.fetch_add(1, Ordering::Relaxed);
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+            }
+            Ok(())
+        })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
-    }
-    for r in results {
-        count(r?);
     }
 
     // The importer contract and the function's registry.
@@ -371,7 +389,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     )?);
 
     Ok(BuildReport {
-        pages: jobs.len(),
+        pages: rendered.into_inner(),
         written: written.into_inner(),
         unchanged: unchanged.into_inner(),
         municipalities: report.project.municipalities.len(),
