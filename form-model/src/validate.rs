@@ -718,7 +718,8 @@ fn check_address<'a>(value: &Value, label: &str, lang: &str) -> Result<Value, Ve
     }
 }
 
-fn fmt_number(n: f64) -> String {
+/// A number as messages and page attributes show it: whole numbers without a decimal point.
+pub fn fmt_number(n: f64) -> String {
     if n.fract() == 0.0 {
         format!("{}", n as i64)
     } else {

@@ -216,13 +216,6 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, BuildError> {
     Ok(true)
 }
 
-/// `scheme://host[:port]` of a URL.
-pub fn origin_of(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
-    let host = rest.split('/').next().unwrap_or(rest);
-    format!("{scheme}://{host}")
-}
-
 #[derive(Serialize)]
 struct LangLink {
     code: String,
@@ -432,7 +425,7 @@ fn page_jobs(
     };
     // Relative links, so a site works wherever it is put (its own domain or a sub-folder).
     let page_base = |depth: usize| "../".repeat(depth + usize::from(!default_lang));
-    let endpoint_origin = origin_of(&info.endpoint);
+    let endpoint_origin = submit_fn::respond::origin_of(&info.endpoint);
     let csp = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
          connect-src {endpoint_origin}; form-action {endpoint_origin}; base-uri 'none'"

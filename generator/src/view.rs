@@ -11,7 +11,7 @@ use form_model::form_post::{HONEYPOT_NAME, LANG_NAME, input_name};
 use form_model::model::{Bound, Condition, Field, FieldType, Form, Step};
 use form_model::resolve::ResolvedForm;
 use form_model::rules::DateExpr;
-use form_model::validate::{ADDRESS_PARTS, AddressPart, Problem, message, text_in};
+use form_model::validate::{ADDRESS_PARTS, AddressPart, Problem, fmt_number, message, text_in};
 
 use crate::markdown;
 
@@ -524,14 +524,6 @@ pub fn euros(amount: f64, lang: &str) -> String {
         "de" => format!("{} €", fixed.replace('.', ",")),
         "en" => format!("€{fixed}"),
         _ => format!("{fixed} €"),
-    }
-}
-
-fn fmt_number(n: f64) -> String {
-    if n.fract() == 0.0 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
     }
 }
 
