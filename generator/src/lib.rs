@@ -7,6 +7,7 @@ pub mod components;
 pub mod inbox_cli;
 pub mod keygen;
 pub mod markdown;
+pub mod script;
 pub mod serve;
 pub mod site;
 pub mod view;

@@ -3,10 +3,11 @@
 //! parallel on all cores; a file whose content did not change is not rewritten, so a web
 //! server's caches and a deploy's diff stay quiet.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -23,6 +24,7 @@ use form_model::validate::text_in;
 use form_model::{CheckReport, Diagnostics, lint};
 
 use crate::markdown;
+use crate::script;
 use crate::view;
 
 /// What to build and where.
@@ -95,7 +97,17 @@ pub struct Theme {
     pub strings: Strings,
     strings_path: PathBuf,
     css: Vec<u8>,
-    js: Vec<u8>,
+    js_source: String,
+    js_path: PathBuf,
+    /// Minified script variants by the parts they keep (a handful per build; see `script`).
+    scripts: Mutex<HashMap<BTreeSet<&'static str>, Arc<Script>>>,
+}
+
+/// One variant of the page script, as shipped.
+pub struct Script {
+    /// Content-addressed file name: `site.3f2a9c1b7e.js`.
+    pub name: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Theme {
@@ -116,15 +128,40 @@ impl Theme {
         let js_path = dir.join("assets/site.js");
         let css = minify_css(&String::from_utf8_lossy(&read("site.css")?))
             .map_err(|e| file_error(&css_path, e))?;
-        let js = minify_js(&String::from_utf8_lossy(&read("site.js")?))
-            .map_err(|e| file_error(&js_path, e))?;
-        Ok(Theme {
+        let js_source = String::from_utf8_lossy(&read("site.js")?).into_owned();
+        let theme = Theme {
             tera,
             strings,
             strings_path,
             css: css.into_bytes(),
-            js: js.into_bytes(),
-        })
+            js_source,
+            js_path,
+            scripts: Mutex::new(HashMap::new()),
+        };
+        // Every part at once: a mistake in the script stops the build here, not halfway.
+        theme.script(&script::PARTS.into_iter().collect())?;
+        Ok(theme)
+    }
+
+    /// The page script with exactly `parts` (see [`script`]), minified and fingerprinted.
+    pub fn script(&self, parts: &BTreeSet<&'static str>) -> Result<Arc<Script>, BuildError> {
+        if let Some(s) = self.scripts.lock().expect("not poisoned").get(parts) {
+            return Ok(s.clone());
+        }
+        let made = script::select(&self.js_source, parts)
+            .and_then(|source| minify_js(&source))
+            .map_err(|e| file_error(&self.js_path, e))?;
+        let made = Arc::new(Script {
+            name: fingerprint("site", "js", made.as_bytes()),
+            bytes: made.into_bytes(),
+        });
+        Ok(self
+            .scripts
+            .lock()
+            .expect("not poisoned")
+            .entry(parts.clone())
+            .or_insert(made)
+            .clone())
     }
 
     /// The frame texts in `lang`; every key must exist.
@@ -192,6 +229,8 @@ pub fn minify_css(source: &str) -> Result<String, String> {
 /// A page to render: template, context, target file.
 struct PageJob {
     path: PathBuf,
+    /// The script variant the page loads, if any.
+    script: Option<Arc<Script>>,
     template: &'static str,
     context: Context,
 }
@@ -252,7 +291,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
     };
     let css = fingerprint("site", "css", &theme.css);
-    let js = fingerprint("site", "js", &theme.js);
     let mut by_municipality: std::collections::HashMap<&str, Vec<&ResolvedForm>> =
         std::collections::HashMap::new();
     for f in &report.resolved {
@@ -294,7 +332,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 &mdir.join("assets").join(&css),
                 &theme.css,
             )?);
-            count(write_if_changed(&mdir.join("assets").join(&js), &theme.js)?);
             count(write_if_changed(
                 &mdir.join("assets").join(&brand),
                 brand_css.as_bytes(),
@@ -322,7 +359,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 m,
                 dev_reload: opts.dev_reload,
                 endpoint,
-                assets: json!({ "css": css, "js": js, "brand": brand, "logo": logo }),
+                assets: json!({ "css": css, "brand": brand, "logo": logo }),
             };
             let forms: &[&ResolvedForm] =
                 by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
@@ -330,7 +367,16 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             for lang in &m.config.languages {
                 page_jobs(&theme, &info, forms, lang, &mdir, &mut jobs)?;
             }
+            let mut scripts = HashSet::new();
             for job in jobs {
+                if let Some(script) = &job.script
+                    && scripts.insert(script.name.clone())
+                {
+                    count(write_if_changed(
+                        &mdir.join("assets").join(&script.name),
+                        &script.bytes,
+                    )?);
+                }
                 let html = theme
                     .tera
                     .render(job.template, &job.context)
@@ -442,7 +488,11 @@ fn page_jobs(
         .collect();
 
     // Every page gets the same frame; `rel` is its folder below the language root.
-    let mut add = |rel: &str, template: &'static str, title: String, script: bool, extra: Value| {
+    let mut add = |rel: &str,
+                   template: &'static str,
+                   title: String,
+                   script: Option<Arc<Script>>,
+                   extra: Value| {
         let depth = rel.split('/').filter(|s| !s.is_empty()).count();
         let base = page_base(depth);
         let here = format!("{}{}", "../".repeat(depth), "");
@@ -479,7 +529,7 @@ fn page_jobs(
             "base": base,
             "home": lang_root,
             "csp": csp,
-            "script": script,
+            "script": script.as_ref().map(|s| s.name.clone()),
             "dev_reload": dev_reload,
             "languages": languages,
             "links": {
@@ -502,6 +552,7 @@ fn page_jobs(
         }
         jobs.push(PageJob {
             path: lang_dir.join(rel).join("index.html"),
+            script,
             template,
             context,
         });
@@ -528,7 +579,7 @@ fn page_jobs(
         "",
         "pages/index.html",
         t("services-title"),
-        true,
+        Some(theme.script(&BTreeSet::from(["index"]))?),
         json!({ "services": services }),
     );
 
@@ -560,7 +611,7 @@ fn page_jobs(
             &format!("{}/", f.id),
             "pages/form.html",
             title.clone(),
-            true,
+            Some(theme.script(&script::form_parts(f))?),
             json!({
                 "form": {
                     "id": f.id,
@@ -581,7 +632,7 @@ fn page_jobs(
             &format!("{}/danke/", f.id),
             "pages/confirmation.html",
             t("confirmation-title"),
-            true,
+            Some(theme.script(&BTreeSet::from(["confirmation"]))?),
             json!({ "form": { "title": title } }),
         );
     }
@@ -602,13 +653,7 @@ fn page_jobs(
         } else {
             json!({ "body_html": body, "notices": [] })
         };
-        add(
-            &format!("{slug}/"),
-            "pages/legal.html",
-            t(key),
-            false,
-            extra,
-        );
+        add(&format!("{slug}/"), "pages/legal.html", t(key), None, extra);
     }
     let mailto = format!(
         "mailto:{}?subject={}",
@@ -619,7 +664,7 @@ fn page_jobs(
         "feedback/",
         "pages/feedback.html",
         t("feedback"),
-        false,
+        None,
         json!({ "feedback_mailto": mailto }),
     );
     Ok(())

@@ -3,11 +3,13 @@
 //! GOV.UK Frontend does), and every constraint attribute comes from form-model, so the page
 //! announces exactly the rules the function applies.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use form_model::conditions::Shape;
-use form_model::form_post::{HONEYPOT_NAME, LANG_NAME, input_name};
+use form_model::form_post::input_name;
 use form_model::model::{Bound, Condition, Field, FieldType, Form, Step};
 use form_model::resolve::ResolvedForm;
 use form_model::rules::DateExpr;
@@ -613,47 +615,81 @@ fn leaf(form: &Form, field: &str, values: &[String], lang: &str, negated: bool) 
 
 /// The data the page's script works from: fields with their rules and conditions, and the
 /// messages form-model writes for each rule, so script and function say the same thing.
+///
+/// Kept small because it travels with every form page: empty rules are left out, option labels
+/// are read from the page itself, and each distinct message is written once, as a template
+/// with [`LABEL_MARKER`] where the field's name goes (`messages` holds the templates, a field's
+/// `messages` the index of each of its codes).
 pub fn script_data(form: &ResolvedForm, lang: &str) -> Value {
+    let mut templates = Templates::default();
     let mut fields = Vec::new();
     for step in &form.form.steps {
         for field in &step.fields {
-            fields.push(field_data(
-                field,
-                &step.id,
-                lang,
-                &text_in(&field.label, lang),
-            ));
+            let label = text_in(&field.label, lang);
+            fields.push(field_data(field, &step.id, lang, &label, &mut templates));
         }
     }
     let has_iban = form.form.all_fields().any(|f| f.kind == FieldType::Iban);
-    json!({
+    let mut data = json!({
         "form": form.form.id,
         "version": form.form.version,
-        "iban-formats": if has_iban { json!(form_model::rules::iban_formats()) } else { Value::Null },
         "language": lang,
-        "steps": form.form.steps.iter().map(|s| json!({
-            "id": s.id,
-            "title": text_in(&s.title, lang),
-            "show-if": s.show_if,
-        })).collect::<Vec<_>>(),
+        "steps": form.form.steps.iter().map(|s| {
+            let mut step = json!({ "id": s.id });
+            if let Some(c) = &s.show_if {
+                step["show-if"] = json!(c);
+            }
+            step
+        }).collect::<Vec<_>>(),
         "fields": fields,
+        "messages": templates.list,
         "address-parts": ADDRESS_PARTS.iter().map(|p| json!({
-            "key": p.key, "label": p.label(lang), "max-length": p.max_length, "postcode": p.postcode,
+            "key": p.key, "max-length": p.max_length, "postcode": p.postcode,
         })).collect::<Vec<_>>(),
-        "reserved": { "lang": LANG_NAME, "honeypot": HONEYPOT_NAME },
-    })
+    });
+    if has_iban {
+        data["iban-formats"] = json!(form_model::rules::iban_formats());
+    }
+    data
 }
 
 /// Where the script writes the number of a list entry into a message ("Hund 2 – Name").
 pub const ENTRY_MARKER: &str = "\u{E000}";
+/// Where the script writes a field's name into a message template.
+pub const LABEL_MARKER: &str = "\u{E001}";
 
-/// One field's rules and messages for the script; `label` is how messages name it.
-fn field_data(field: &Field, step: &str, lang: &str, label: &str) -> Value {
-    let msg = |p: Problem| message(&p, lang, label);
+/// The distinct message templates of one page, in first-use order.
+#[derive(Default)]
+struct Templates {
+    list: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Templates {
+    fn id(&mut self, text: String) -> usize {
+        if let Some(&i) = self.index.get(&text) {
+            return i;
+        }
+        self.list.push(text.clone());
+        self.index.insert(text, self.list.len() - 1);
+        self.list.len() - 1
+    }
+}
+
+/// One field's rules and messages for the script. `name` is how messages call the field: its
+/// label, or "Hund \u{E000} – Name" inside a list.
+fn field_data(
+    field: &Field,
+    step: &str,
+    lang: &str,
+    name: &str,
+    templates: &mut Templates,
+) -> Value {
     let mut messages = serde_json::Map::new();
     let mut put = |code: &str, text: String| {
-        messages.insert(code.to_string(), json!(text));
+        messages.insert(code.to_string(), json!(templates.id(text)));
     };
+    let msg = |p: Problem| message(&p, lang, LABEL_MARKER);
     put("required", msg(Problem::Required));
     put("wrong-type", msg(Problem::WrongType));
     if let Some(n) = field.min_length {
@@ -722,9 +758,10 @@ fn field_data(field: &Field, step: &str, lang: &str, label: &str) -> Value {
         }
         FieldType::Address => {
             for part in &ADDRESS_PARTS {
-                let plabel = format!("{label} – {}", part.label(lang));
-                let pm = |p: Problem| message(&p, lang, &plabel);
+                let part_name = format!("{LABEL_MARKER} – {}", part.label(lang));
+                let pm = |p: Problem| message(&p, lang, &part_name);
                 put(&format!("{}:required", part.key), pm(Problem::Required));
+                put(&format!("{}:wrong-type", part.key), pm(Problem::WrongType));
                 put(
                     &format!("{}:too-long", part.key),
                     pm(Problem::TooLong(part.max_length)),
@@ -739,39 +776,66 @@ fn field_data(field: &Field, step: &str, lang: &str, label: &str) -> Value {
         }
         _ => {}
     }
-    json!({
-            "id": field.id,
-            "step": step,
-            "type": field.kind.name(),
-            "label": text_in(&field.label, lang),
-            "required": field.required,
-            "rules": {
-                "min-length": field.min_length,
-                "max-length": field.max_length,
-                "pattern": field.pattern,
-                "min": field.min,
-                "max": field.max,
-                "step": field.step,
-                "options": field.options.iter().map(|o| o.value.clone()).collect::<Vec<_>>(),
-                "min-selected": field.min_selected,
-                "max-selected": field.max_selected,
-                "accept": field.accept,
-                "max-size-mb": field.max_size_mb,
-            },
-            "option-labels": field.options.iter().map(|o| (o.value.clone(), json!(text_in(&o.label, lang)))).collect::<serde_json::Map<_, _>>(),
-            "show-if": field.show_if,
-    "repeat": field.repeat,
-    "fim": field.fim,
-    "fields": field.fields.iter().map(|c| {
-        // The entry number is not known here; the script puts it where this marker is.
-        let child_label = match field.repeat {
-            Some(_) => format!("{label} {ENTRY_MARKER} – {}", text_in(&c.label, lang)),
-            None => format!("{label} – {}", text_in(&c.label, lang)),
-        };
-        let mut data = field_data(c, step, lang, &child_label);
-        data["label"] = json!(text_in(&c.label, lang));
-        data
-    }).collect::<Vec<_>>(),
-            "messages": messages,
-        })
+    let label = text_in(&field.label, lang);
+    let mut data = json!({
+        "id": field.id,
+        "step": step,
+        "type": field.kind.name(),
+        "label": label,
+        "messages": messages,
+    });
+    if name != label {
+        data["name"] = json!(name);
+    }
+    if field.required {
+        data["required"] = json!(true);
+    }
+    let rules = non_empty(json!({
+        "min-length": field.min_length,
+        "max-length": field.max_length,
+        "pattern": field.pattern,
+        "min": field.min,
+        "max": field.max,
+        "step": field.step,
+        "options": field.options.iter().map(|o| o.value.clone()).collect::<Vec<_>>(),
+        "min-selected": field.min_selected,
+        "max-selected": field.max_selected,
+        "accept": field.accept,
+        "max-size-mb": field.max_size_mb,
+    }));
+    if !rules.is_empty() {
+        data["rules"] = Value::Object(rules);
+    }
+    if let Some(c) = &field.show_if {
+        data["show-if"] = json!(c);
+    }
+    if let Some(r) = &field.repeat {
+        data["repeat"] = json!(r);
+    }
+    if !field.fields.is_empty() {
+        data["fields"] = field
+            .fields
+            .iter()
+            .map(|c| {
+                // The entry number is not known here; the script puts it where the marker is.
+                let child_name = match field.repeat {
+                    Some(_) => format!("{name} {ENTRY_MARKER} – {}", text_in(&c.label, lang)),
+                    None => format!("{name} – {}", text_in(&c.label, lang)),
+                };
+                field_data(c, step, lang, &child_name, templates)
+            })
+            .collect();
+    }
+    data
+}
+
+/// The members of a JSON object that say something: no nulls, no empty lists.
+fn non_empty(v: Value) -> serde_json::Map<String, Value> {
+    match v {
+        Value::Object(m) => m
+            .into_iter()
+            .filter(|(_, x)| !x.is_null() && x.as_array().is_none_or(|a| !a.is_empty()))
+            .collect(),
+        _ => serde_json::Map::new(),
+    }
 }

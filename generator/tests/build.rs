@@ -152,6 +152,46 @@ fn form_pages_carry_the_model_constraints_and_post_to_the_endpoint() {
         html.contains("Hinweise zum Datenschutz"),
         "Art. 13 notice before submit"
     );
+    assert!(
+        html.contains("datenschutz/#hinweise-hundesteuer-anmeldung"),
+        "the first layer links to the full notice"
+    );
+    let _ = fs::remove_dir_all(&out);
+}
+
+/// The script file a page loads, read from the site's assets.
+fn script_of(site: &Path, page: &str) -> Option<String> {
+    let html = fs::read_to_string(site.join(page).join("index.html")).unwrap();
+    let src = Regex::new(r#"<script src="(?:\.\./)*assets/([^"]+)""#)
+        .unwrap()
+        .captures(&html)?[1]
+        .to_string();
+    let municipality = page.split('/').next().unwrap();
+    Some(fs::read_to_string(site.join(municipality).join("assets").join(src)).unwrap())
+}
+
+#[test]
+fn each_page_loads_only_the_script_parts_it_uses() {
+    let out = temp("script-parts");
+    build(&options(&out)).unwrap();
+    let site = out.join("site");
+    // The dog tax form has an IBAN and lists; bulky waste has neither.
+    let dog = script_of(&site, "gruenwiesen/hundesteuer-anmeldung").unwrap();
+    let waste = script_of(&site, "gruenwiesen/sperrmuell-anmeldung").unwrap();
+    assert!(dog.contains("invalid-iban") && dog.contains("data-list"));
+    assert!(!waste.contains("invalid-iban") && !waste.contains("data-list"));
+    assert!(
+        waste.contains("invalid-email"),
+        "bulky waste asks for an email address"
+    );
+    assert!(waste.len() < dog.len());
+    // The index has the filter and no rules; the confirmation page shows the reference.
+    let index = script_of(&site, "gruenwiesen").unwrap();
+    assert!(index.contains("filter-input") && !index.contains("form-data"));
+    let thanks = script_of(&site, "gruenwiesen/sperrmuell-anmeldung/danke").unwrap();
+    assert!(thanks.contains("reference-box") && !thanks.contains("form-data"));
+    // Legal pages need no script.
+    assert!(script_of(&site, "gruenwiesen/impressum").is_none());
     let _ = fs::remove_dir_all(&out);
 }
 

@@ -2,7 +2,7 @@
 //! for every rule (random and constructed Steuer-IDs, a valid IBAN for every country and its
 //! mutations, tricky email addresses, number spellings, date edges, Unicode lengths, conditions),
 //! judges them with form-model's `validate` and with `site.js` under Node, and requires the same
-//! error codes and the same cleaned values for every case.
+//! error codes, the same messages and the same cleaned values for every case.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -600,7 +600,7 @@ fn agree(site_js: &Path) {
         ) {
             Ok(clean) => json!({ "errors": [], "clean": clean }),
             Err(errors) => json!({
-                "errors": errors.iter().map(|e| json!([e.field, e.code])).collect::<Vec<_>>(),
+                "errors": errors.iter().map(|e| json!([e.field, e.code, e.message])).collect::<Vec<_>>(),
                 "clean": null,
             }),
         };
@@ -635,12 +635,21 @@ fn agree(site_js: &Path) {
     assert_eq!(js.len(), rust.len());
     let mut disagreements = Vec::new();
     for (i, (r, j)) in rust.iter().zip(&js).enumerate() {
+        // The page never shows "unknown-field" or "not-applicable" (it has no input for the
+        // one and disables the inputs of the other), so it carries no words for them.
         let codes = |v: &Value| {
             let mut list: Vec<String> = v["errors"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|e| format!("{}:{}", e[0].as_str().unwrap(), e[1].as_str().unwrap()))
+                .map(|e| {
+                    let code = e[1].as_str().unwrap();
+                    let words = match code {
+                        "unknown-field" | "not-applicable" => "",
+                        _ => e[2].as_str().unwrap(),
+                    };
+                    format!("{}:{code} {words}", e[0].as_str().unwrap())
+                })
                 .collect();
             list.sort();
             list

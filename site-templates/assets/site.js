@@ -4,10 +4,13 @@
  *   Rust implementation on generated inputs.
  * - Page: live conditions, inline checks, a step-by-step wizard with a check-your-answers
  *   step, submission via fetch with a client-made id (retried with the same id), an opt-in
- *   draft in localStorage, the reference on the confirmation page, the services filter. */
+ *   draft in localStorage, the reference on the confirmation page, the services filter.
+ * Parts between `// @if <part>` and `// @end` ship only to the pages that use them (the page
+ * kind, and the question types a form has; generator/src/script.rs), so pages stay small. */
 (function () {
   "use strict";
 
+  // @if form
   // ---- Rules (pure: also loaded by Node in the differential test) ----------------------
   var chars = function (s) { return Array.from(s).length; };
   var isWs = function (c) { return /\s/u.test(c); };
@@ -73,6 +76,7 @@
     return n >= 5 && n <= 30 && chars(s) <= 31 && /^[0-9 ()\/-]*$/.test(body);
   }
 
+  // @if email
   function ipOk(ip) {
     if (/^[0-9.]+$/.test(ip)) {
       var p = ip.split(".");
@@ -95,7 +99,9 @@
     if (domain === "" || /[\s\/?#@:%\\]/.test(domain)) return false;
     try { return domainOk(new URL("http://" + domain + "/").hostname); } catch (e) { return false; }
   }
+  // @end
 
+  // @if iban
   function ibanNormalize(s, formats) {
     var c = Array.from(s).filter(function (ch) { return !isWs(ch); }).join("").toUpperCase();
     if (!/^[A-Z]{2}[0-9]{2}[A-Z0-9]{1,30}$/.test(c)) return null;
@@ -118,7 +124,9 @@
     }
     return pos === bban.length ? c : null;
   }
+  // @end
 
+  // @if tax-id
   function taxIdOk(s) {
     if (!/^[0-9]{11}$/.test(s) || s[0] === "0") return false;
     var d = s.split("").map(Number), counts = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -137,17 +145,20 @@
     var check = 11 - product;
     return (check === 10 ? 0 : check) === d[10];
   }
+  // @end
 
+  // @if file
   function accepts(accept, type) {
     return accept.some(function (a) {
       return a.slice(-2) === "/*" ? type.split("/")[0] === a.slice(0, -2) && type.indexOf("/") > 0 : a === type;
     });
   }
+  // @end
 
   /* One field's answer → { value } (normalised, as the function stores it) or
    * { errors: [[part|null, code, param]] }. `field` is an entry of #form-data's fields. */
   function check(field, value, today, formats, parts) {
-    var r = field.rules, t = field.type, fail = function (code, param) { return { errors: [["", code, param]] }; };
+    var r = field.rules || {}, t = field.type, fail = function (code, param) { return { errors: [["", code, param]] }; };
     if (t === "number") {
       var n;
       if (typeof value === "number") n = value;
@@ -171,13 +182,14 @@
       if (!Array.isArray(items) || items.some(function (x) { return typeof x !== "string"; })) return fail("wrong-type");
       var chosen = [];
       for (var i = 0; i < items.length; i++) {
-        if (r.options.indexOf(items[i]) < 0 || chosen.indexOf(items[i]) >= 0) return fail("invalid-option");
+        if ((r.options || []).indexOf(items[i]) < 0 || chosen.indexOf(items[i]) >= 0) return fail("invalid-option");
         chosen.push(items[i]);
       }
       if (r["min-selected"] != null && chosen.length < r["min-selected"]) return fail("too-few-selected");
       if (r["max-selected"] != null && chosen.length > r["max-selected"]) return fail("too-many-selected");
       return { value: r.options.filter(function (o) { return chosen.indexOf(o) >= 0; }) };
     }
+    // @if file
     if (t === "file") {
       if (!value || typeof value !== "object" || Array.isArray(value)) return fail("invalid-file");
       if (Object.keys(value).some(function (k) { return ["name", "type", "size", "sha256"].indexOf(k) < 0; })) return fail("invalid-file");
@@ -185,11 +197,13 @@
       var size = value.size;
       if (typeof size !== "number" || size < 0 || Math.floor(size) !== size || trim(name) === "" || type === "") return fail("invalid-file");
       if (chars(name) > 255 || size === 0) return fail("invalid-file");
-      if (!accepts(r.accept, type)) return fail("file-type");
+      if (!accepts(r.accept || [], type)) return fail("file-type");
       if (r["max-size-mb"] != null && size > r["max-size-mb"] * 1000000) return fail("file-too-large");
       if ("sha256" in value && !(typeof value.sha256 === "string" && /^[0-9a-fA-F]{64}$/.test(value.sha256))) return fail("invalid-file");
       return { value: value };
     }
+    // @end
+    // @if address
     if (t === "address") {
       if (!value || typeof value !== "object" || Array.isArray(value)) return fail("wrong-type");
       var errors = [], clean = {};
@@ -205,6 +219,8 @@
       });
       return errors.length ? { errors: errors } : { value: clean };
     }
+    // @end
+    // @if group
     if (t === "group") {
       var entry = function (o, at) {
         var errs = [], out = {};
@@ -235,6 +251,7 @@
       if (field.repeat.max != null && count > field.repeat.max) errs.push(["", "too-many-items"]);
       return errs.length ? { errors: errs } : { value: list };
     }
+    // @end
     if (typeof value !== "string") return fail("wrong-type");
     var s = trim(value).replace(/\r\n/g, "\n");
     var lengthProblem = function () {
@@ -256,17 +273,23 @@
         if ((p = lengthProblem())) return fail(p);
         if (!telOk(s)) return fail("invalid-tel");
         return patternOk() ? { value: s } : fail("pattern");
+      // @if email
       case "email":
         if ((p = lengthProblem())) return fail(p);
         return emailOk(s) ? { value: s } : fail("invalid-email");
+      // @end
+      // @if iban
       case "iban":
         var iban = ibanNormalize(s, formats);
         return iban ? { value: iban } : fail("invalid-iban");
+      // @end
       case "postcode":
         return /^[0-9]{5}$/.test(s) ? { value: s } : fail("invalid-postcode");
+      // @if tax-id
       case "tax-id":
         var compact = Array.from(s).filter(function (ch) { return !isWs(ch); }).join("");
         return taxIdOk(compact) ? { value: compact } : fail("invalid-tax-id");
+      // @end
       case "date":
         var d = parseDate(s);
         if (!d) return fail("invalid-date");
@@ -275,7 +298,7 @@
         if (hi && dateKey(d) > dateKey(hi)) return fail("date-too-late", hi);
         return { value: s };
       case "radios": case "select":
-        return r.options.indexOf(s) >= 0 ? { value: s } : fail("invalid-option");
+        return (r.options || []).indexOf(s) >= 0 ? { value: s } : fail("invalid-option");
     }
     return fail("wrong-type");
   }
@@ -308,16 +331,6 @@
     return { clean: clean, errors: errors, shown: shown, steps: steps };
   }
 
-  var Rules = { holds: holds, check: check, validateAll: validateAll, parseDate: parseDate, dateBound: dateBound };
-  if (typeof module !== "undefined" && module.exports) { module.exports = Rules; return; }
-
-  // ---- Page ----------------------------------------------------------------------------
-  var doc = document;
-  doc.documentElement.className += " js-enabled";
-  var $ = function (sel, root) { return (root || doc).querySelector(sel); };
-  var $$ = function (sel, root) { return Array.prototype.slice.call((root || doc).querySelectorAll(sel)); };
-  var now = new Date();
-  var today = { y: now.getFullYear(), m: now.getMonth() + 1, d: now.getDate() };
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
   var pad = function (n) { return (n < 10 ? "0" : "") + n; };
   var iso = function (d) { return d.y + "-" + pad(d.m) + "-" + pad(d.d); };
@@ -325,19 +338,56 @@
     return lang === "de" ? pad(d.d) + "." + pad(d.m) + "." + d.y : lang === "en" ? d.d + " " + MONTHS[d.m - 1] + " " + d.y : iso(d);
   };
   var MARKER = { y: 1999, m: 12, d: 31 };
+  // The field data and entry number behind an error path (hunde.2.halter-anschrift.postcode).
+  function describe(data, path) {
+    var seg = path.split("."), i = 1, entry = null;
+    var f = data.fields.filter(function (x) { return x.id === seg[0]; })[0];
+    if (f && f.type === "group" && seg.length > 1) {
+      if (f.repeat) { entry = +seg[1] + 1; i = 2; }
+      var child = f.fields.filter(function (c) { return c.id === seg[i]; })[0];
+      if (child) { f = child; i++; }
+    }
+    return { f: f, part: seg[i], entry: entry };
+  }
+  // The message template for the error's code, with the field's name (and entry number) in it.
+  function message(data, e) {
+    var d = describe(data, e.field);
+    if (!d.f) return e.code;
+    var ms = d.f.messages, i = d.part ? ms[d.part + ":" + e.code] : undefined;
+    if (i === undefined) i = ms[e.code];
+    if (i === undefined) i = ms.required;
+    var m = data.messages[i].split("\uE001").join(d.f.name || d.f.label);
+    if (d.entry !== null) m = m.split("\uE000").join(String(d.entry));
+    return e.param ? m.replace(human(MARKER, data.language), human(e.param, data.language)) : m;
+  }
 
+  var Rules = { holds: holds, check: check, validateAll: validateAll, message: message, parseDate: parseDate, dateBound: dateBound };
+  if (typeof module !== "undefined" && module.exports) { module.exports = Rules; return; }
+
+  // @end
+  // ---- Page ----------------------------------------------------------------------------
+  var doc = document;
+  doc.documentElement.className += " js-enabled";
+  var $ = function (sel, root) { return (root || doc).querySelector(sel); };
+  var $$ = function (sel, root) { return Array.prototype.slice.call((root || doc).querySelectorAll(sel)); };
+  var now = new Date();
+  var today = { y: now.getFullYear(), m: now.getMonth() + 1, d: now.getDate() };
+
+  // @if index
   // Services filter on the index page.
   var filter = $("#filter");
   if (filter) {
     var input = $("#filter-input"), status = $("#filter-status"), items = $$(".service");
     filter.hidden = false;
     input.addEventListener("input", function () {
-      var q = trim(input.value.toLowerCase()), n = 0;
+      var q = input.value.toLowerCase().trim(), n = 0;
       items.forEach(function (li) { var hit = li.getAttribute("data-search").indexOf(q) >= 0; li.hidden = !hit; if (hit) n++; });
       status.textContent = q === "" ? "" : n === 0 ? input.getAttribute("data-none") : input.getAttribute("data-count").replace("{n}", n);
     });
   }
 
+  // @end
+  // @if confirmation
   // Confirmation page: the reference comes in the address.
   var refBox = $("#reference-box");
   if (refBox) {
@@ -352,6 +402,8 @@
     try { localStorage.removeItem("formfabrik-draft:" + location.pathname.replace(/danke\/?$/, "")); } catch (e) { /* storage off */ }
   }
 
+  // @end
+  // @if form
   var form = $("#form");
   var dataEl = $("#form-data");
   if (!form || !dataEl) return;
@@ -378,11 +430,14 @@
     if (!w) return undefined;
     if (f.type === "checkboxes") return $$("input:checked", w).map(function (el) { return el.value; });
     if (f.type === "radios") { var c = $("input:checked", w); return c ? c.value : undefined; }
+    // @if address
     if (f.type === "address") {
       var o = {};
       data["address-parts"].forEach(function (p) { var el = $("#f-" + key + "-" + p.key); if (el && el.value !== "") o[p.key] = el.value; });
       return Object.keys(o).length ? o : undefined;
     }
+    // @end
+    // @if group
     if (f.type === "group") {
       var entry = function (prefix) {
         var o = {};
@@ -392,12 +447,15 @@
       if (!f.repeat) return entry(key + "-");
       return $$("[data-entry]", w).map(function (el) { return entry(key + "-" + el.getAttribute("data-entry") + "-"); });
     }
+    // @end
+    // @if file
     if (f.type === "file") {
       var fi = $("input", w);
       if (!fi || !fi.files || !fi.files[0]) return undefined;
       var file = fi.files[0];
       return withFiles ? file : { name: file.name, type: file.type, size: file.size };
     }
+    // @end
     var el = $("input, textarea, select", w);
     return el && el.value !== "" ? el.value : undefined;
   }
@@ -405,23 +463,6 @@
     var a = {};
     data.fields.forEach(function (f) { var v = readField(f, f.id, withFiles); if (v !== undefined) a[f.id] = v; });
     return a;
-  }
-  // The field data and entry number behind an error path (hunde.2.halter-anschrift.postcode).
-  function describe(path) {
-    var seg = path.split("."), f = byId[seg[0]], i = 1, entry = null;
-    if (f && f.type === "group" && seg.length > 1) {
-      if (f.repeat) { entry = +seg[1] + 1; i = 2; }
-      var child = f.fields.filter(function (c) { return c.id === seg[i]; })[0];
-      if (child) { f = child; i++; }
-    }
-    return { f: f, part: seg[i], entry: entry };
-  }
-  function message(e) {
-    var d = describe(e.field);
-    if (!d.f) return e.code;
-    var m = (d.part ? d.f.messages[d.part + ":" + e.code] : null) || d.f.messages[e.code] || d.f.messages.required;
-    if (d.entry !== null) m = m.split("\uE000").join(String(d.entry));
-    return e.param ? m.replace(human(MARKER, lang), human(e.param, lang)) : m;
   }
   function target(field) {
     if (!byId[field] && field.indexOf(".") < 0 && $("#" + field)) return field;
@@ -447,7 +488,7 @@
     var list = $(".error-summary__list", summary);
     list.textContent = "";
     errors.forEach(function (e) {
-      var text = e.message || message(e), id = target(e.field), fieldId = e.field.split(".")[0];
+      var text = e.message || message(data, e), id = target(e.field), fieldId = e.field.split(".")[0];
       var w = wrapper(fieldId);
       if (w) w.classList.add("field--error");
       var errEl = $("#" + id + "-error");
@@ -529,13 +570,19 @@
       if (!state.shown[f.id]) return;
       var v = answers[f.id], text;
       if (!answered(v)) text = ui["not-answered"];
-      else if (f.type === "checkboxes") text = v.map(function (x) { return f["option-labels"][x] || x; }).join(", ");
-      else if (f.type === "radios" || f.type === "select") text = f["option-labels"][v] || v;
+      else if (f.type === "checkboxes") text = v.map(function (x) { return optionLabel(f.id, x); }).join(", ");
+      else if (f.type === "radios" || f.type === "select") text = optionLabel(f.id, v);
+      // @if address
       else if (f.type === "address") text = data["address-parts"].map(function (p) { return v[p.key] || ""; }).join(" ").replace(/\s+/g, " ");
+      // @end
+      // @if file
       else if (f.type === "file") text = v.name;
+      // @end
+      // @if group
       else if (f.type === "group") text = (f.repeat ? v : [v]).filter(answered).map(function (o) {
-        return f.fields.map(function (c) { var x = o[c.id]; return answered(x) ? (typeof x === "object" ? (x.name || Object.keys(x).map(function (k) { return x[k]; }).join(" ")) : (c["option-labels"][x] || x)) : ""; }).filter(Boolean).join(", ");
+        return f.fields.map(function (c) { var x = o[c.id]; return answered(x) ? (typeof x === "object" ? (x.name || Object.keys(x).map(function (k) { return x[k]; }).join(" ")) : optionLabel(f.id + "-" + (f.repeat ? "0-" : "") + c.id, x)) : ""; }).filter(Boolean).join(", ");
       }).join("; ");
+      // @end
       else if (f.type === "date" && parseDate(v)) text = human(parseDate(v), lang);
       else text = String(v);
       var row = doc.createElement("div"), dt = doc.createElement("dt"), dd = doc.createElement("dd"), act = doc.createElement("dd"), a = doc.createElement("a"), hidden = doc.createElement("span");
@@ -557,6 +604,12 @@
       row.appendChild(dt); row.appendChild(dd); row.appendChild(act);
       dl.appendChild(row);
     });
+  }
+  // The words of an option as the page shows them (the value when it is not an option).
+  function optionLabel(key, x) {
+    var w = wrapper(key), el = w && $$("option, input", w).filter(function (o) { return o.value === x; })[0];
+    var l = el && (el.tagName === "OPTION" ? el : $('label[for="' + el.id + '"]', w));
+    return l ? trim(l.textContent) : x;
   }
   function button(text, cls, onClick) {
     var b = doc.createElement("button");
@@ -589,6 +642,7 @@
     el.hidden = false;
     $$("input, select, textarea", el).forEach(function (x) { x.disabled = false; });
   }
+  // @if group
   $$("[data-list]", form).forEach(function (w) {
     var f = byId[w.getAttribute("data-field")];
     if (!f) return;
@@ -635,6 +689,7 @@
     w.syncList = sync;
   });
 
+  // @end
   // Draft (opt-in): answers without files, in this browser only.
   var draft = $("#draft"), draftInput = $("#draft-input");
   draft.hidden = false;
@@ -652,7 +707,10 @@
       if (!f || !w || f.type === "file") return;
       if (f.type === "checkboxes") $$("input", w).forEach(function (el) { el.checked = v.indexOf(el.value) >= 0; });
       else if (f.type === "radios") $$("input", w).forEach(function (el) { el.checked = el.value === v; });
+      // @if address
       else if (f.type === "address") Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
+      // @end
+      // @if group
       else if (f.type === "group") (f.repeat ? v : [v]).forEach(function (o, i) {
         var prefix = id + "-" + (f.repeat ? i + "-" : "");
         Object.keys(o || {}).forEach(function (c) {
@@ -664,6 +722,7 @@
           else { var el = $("input, textarea, select", cw); if (el) el.value = x; }
         });
       });
+      // @end
       else { var el = $("input, textarea, select", w); if (el) el.value = v; }
     });
   }
@@ -758,4 +817,5 @@
   applyConditions();
   $$(".step", form).forEach(function (s) { s.hidden = true; });
   goTo(0, true);
+  // @end
 })();

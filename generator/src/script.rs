@@ -1,0 +1,125 @@
+//! The page script ships in variants: `site-templates/assets/site.js` is one source with
+//! optional parts marked by lines `// @if name` … `// @end`, and each page gets only the parts
+//! it uses (the services index its filter, a form page the rules and behaviour of the question
+//! types it has). Page weight is a budget (docs/BENCHMARKS.md); a form without an IBAN should
+//! not carry the IBAN check. Unmarked lines are in every variant; the markers are plain
+//! comments, so the whole file is still valid JavaScript (the differential test runs it as is).
+
+use std::collections::BTreeSet;
+
+use form_model::FieldType;
+use form_model::model::Form;
+
+/// The names a part may be marked with: page kinds, then question types with code of their own.
+pub const PARTS: [&str; 9] = [
+    "index",
+    "confirmation",
+    "form",
+    "email",
+    "iban",
+    "tax-id",
+    "file",
+    "address",
+    "group",
+];
+
+/// The parts a form page needs: `form`, and every question type of the form that has a part.
+pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
+    let mut parts = BTreeSet::from(["form"]);
+    for field in form.all_fields() {
+        let name = match field.kind {
+            FieldType::Email => "email",
+            FieldType::Iban => "iban",
+            FieldType::TaxId => "tax-id",
+            FieldType::File => "file",
+            FieldType::Address => "address",
+            FieldType::Group => "group",
+            _ => continue,
+        };
+        parts.insert(name);
+    }
+    parts
+}
+
+/// The source with the parts in `keep` and without the others (marker lines removed). A part
+/// marked with several names (`// @if a b`) is kept when any of them is. Errors name the line.
+pub fn select(source: &str, keep: &BTreeSet<&str>) -> Result<String, String> {
+    let mut out = String::with_capacity(source.len());
+    // One entry per open `@if`: whether its lines are kept, and where it opened.
+    let mut open: Vec<(bool, usize)> = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        let n = i + 1;
+        let text = line.trim();
+        if let Some(names) = text.strip_prefix("// @if ") {
+            let names: Vec<&str> = names.split_whitespace().collect();
+            if let Some(unknown) = names.iter().find(|x| !PARTS.contains(x)) {
+                return Err(format!(
+                    "line {n}: unknown part \"{unknown}\" (known: {})",
+                    PARTS.join(", ")
+                ));
+            }
+            let outer = open.last().is_none_or(|(kept, _)| *kept);
+            open.push((outer && names.iter().any(|x| keep.contains(x)), n));
+        } else if text == "// @end" {
+            if open.pop().is_none() {
+                return Err(format!("line {n}: \"// @end\" without \"// @if\""));
+            }
+        } else if open.last().is_none_or(|(kept, _)| *kept) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    match open.last() {
+        Some((_, n)) => Err(format!(
+            "line {n}: \"// @if\" is never closed by \"// @end\""
+        )),
+        None => Ok(out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "a\n// @if form\nb\n  // @if iban\n  c\n  // @end\nd\n// @end\n// @if index confirmation\ne\n// @end\nf\n";
+
+    fn keep(names: &[&'static str]) -> BTreeSet<&'static str> {
+        names.iter().copied().collect()
+    }
+
+    #[test]
+    fn keeps_only_the_marked_parts_asked_for() {
+        assert_eq!(select(SOURCE, &keep(&[])).unwrap(), "a\nf\n");
+        assert_eq!(select(SOURCE, &keep(&["form"])).unwrap(), "a\nb\nd\nf\n");
+        assert_eq!(
+            select(SOURCE, &keep(&["form", "iban"])).unwrap(),
+            "a\nb\n  c\nd\nf\n"
+        );
+        assert_eq!(
+            select(SOURCE, &keep(&["confirmation"])).unwrap(),
+            "a\ne\nf\n"
+        );
+    }
+
+    #[test]
+    fn an_inner_part_needs_its_outer_part() {
+        assert_eq!(select(SOURCE, &keep(&["iban"])).unwrap(), "a\nf\n");
+    }
+
+    #[test]
+    fn rejects_unbalanced_and_unknown_markers() {
+        assert_eq!(
+            select("// @if form\nx\n", &keep(&[])).unwrap_err(),
+            "line 1: \"// @if\" is never closed by \"// @end\""
+        );
+        assert_eq!(
+            select("x\n// @end\n", &keep(&[])).unwrap_err(),
+            "line 2: \"// @end\" without \"// @if\""
+        );
+        assert!(
+            select("// @if ibna\n// @end\n", &keep(&[]))
+                .unwrap_err()
+                .starts_with("line 1: unknown part \"ibna\"")
+        );
+    }
+}
