@@ -744,9 +744,12 @@
     return id;
   }
   function send(attempt) {
-    var id = submissionId(), answers = readAnswers(true), hasFiles = data.fields.some(function (f) { return f.type === "file" && answers[f.id]; });
+    var id = submissionId(), answers = readAnswers(true);
     var body, headers = { Accept: "application/json" };
-    if (hasFiles) {
+    // @if file
+    // Files travel as multipart, wherever they are (a list entry can have one too).
+    var hasFile = function (v) { return v instanceof File || (!!v && typeof v === "object" && Object.keys(v).some(function (k) { return hasFile(v[k]); })); };
+    if (hasFile(answers)) {
       body = new FormData();
       body.append("_id", id);
       body.append("_lang", lang);
@@ -761,9 +764,12 @@
         else put(k, v);
       });
     } else {
+    // @end
       headers["Content-Type"] = "application/json";
       body = JSON.stringify({ id: id, language: lang, data: answers });
+    // @if file
     }
+    // @end
     return fetch(form.getAttribute("data-endpoint"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: "omit" })
       .then(function (res) {
         if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
