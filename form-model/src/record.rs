@@ -95,18 +95,45 @@ impl SubmissionRecord {
 /// Crockford base32: no I, L, O, U, so a reference read over the phone is unambiguous.
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// `MUS-2026-7K3F9Q`: three letters of the municipality, the year, and six characters derived
-/// from the submission id (so a retried submission gets the same reference).
-pub fn reference(municipality: &str, year: i32, id: Uuid) -> String {
-    let prefix: String = municipality
+/// Characters of a reference's code (the part derived from the submission id).
+const CODE_LEN: usize = 6;
+
+/// The municipality part of a reference: the first three letters of its id, upper case.
+fn reference_prefix(municipality: &str) -> String {
+    municipality
         .chars()
         .filter(char::is_ascii_alphabetic)
         .take(3)
         .collect::<String>()
-        .to_ascii_uppercase();
+        .to_ascii_uppercase()
+}
+
+/// `MUS-2026-7K3F9Q`: three letters of the municipality, the year, and six characters derived
+/// from the submission id (so a retried submission gets the same reference).
+pub fn reference(municipality: &str, year: i32, id: Uuid) -> String {
+    let prefix = reference_prefix(municipality);
     let bits = u128::from_be_bytes(*id.as_bytes());
-    let code: String = (0..6)
+    let code: String = (0..CODE_LEN)
         .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
         .collect();
     format!("{prefix}-{year}-{code}")
+}
+
+/// Whether `candidate` has exactly the shape [`reference`] gives `municipality`'s references
+/// (in any year): its prefix, the year as written, and six Crockford characters in upper case.
+/// Says nothing about whether a submission with this reference exists; it keeps what is not a
+/// reference off the confirmation page.
+pub fn is_reference(municipality: &str, candidate: &str) -> bool {
+    let mut parts = candidate.splitn(3, '-');
+    let (Some(prefix), Some(year), Some(code)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    // `{year}` of an i32: digits without a leading zero (negative years are never issued).
+    let year_ok = !year.is_empty()
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && year.parse::<i32>().is_ok_and(|y| y.to_string() == year);
+    prefix == reference_prefix(municipality)
+        && year_ok
+        && code.len() == CODE_LEN
+        && code.bytes().all(|b| CROCKFORD.contains(&b))
 }

@@ -1,6 +1,7 @@
 //! `dist/function/registry.json`: the resolved forms the function loads at start, with what it
-//! needs to know about each municipality (CORS origin, where its pages live). Written by the
-//! generator, read and checked by the function; both go through this type.
+//! needs to know about each municipality (CORS origin, where its pages live, whom citizens
+//! contact). Written by the generator, read and checked by the function; both go through this
+//! type.
 
 use std::collections::HashSet;
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::CheckReport;
+use crate::model::Contact;
 use crate::resolve::ResolvedForm;
 
 /// The `format` of registries written by this version.
@@ -37,6 +39,10 @@ pub struct RegistryMunicipality {
     /// The back office's public key (JWK) when submissions are to be encrypted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<serde_json::Value>,
+    /// Whom citizens contact (`contact` of municipality.yaml): the function's confirmation page
+    /// shows it. Optional so that registries written before it was added still load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
 }
 
 /// Why a registry cannot be used.
@@ -80,6 +86,7 @@ impl Registry {
                     .encryption_key
                     .as_ref()
                     .and_then(|rel| read_public_rsa_jwk(&m.dir.join(rel)).ok()),
+                contact: Some(m.config.contact.clone()),
             })
             .collect();
         Registry {
@@ -204,13 +211,13 @@ impl RegistryMunicipality {
         }
     }
 
-    /// The form page: `<site>/[<lang>/]<form>/`.
-    pub fn form_url(&self, form: &str, lang: &str) -> String {
-        format!("{}{}/{form}/", self.site_url, self.lang_prefix(lang))
+    /// The services index, the site's start page in `lang`: `<site>/[<lang>/]`.
+    pub fn services_url(&self, lang: &str) -> String {
+        format!("{}{}/", self.site_url, self.lang_prefix(lang))
     }
 
-    /// The confirmation page the function redirects a browser form post to.
-    pub fn confirmation_url(&self, form: &str, lang: &str, reference: &str) -> String {
-        format!("{}danke/?ref={reference}", self.form_url(form, lang))
+    /// The form page: `<site>/[<lang>/]<form>/`.
+    pub fn form_url(&self, form: &str, lang: &str) -> String {
+        format!("{}{form}/", self.services_url(lang))
     }
 }

@@ -2,7 +2,7 @@
 //! and has the shape DESIGN §4 documents.
 
 use form_model::model::Form;
-use form_model::record::{Attachment, RECORD_FORMAT, SubmissionRecord, reference};
+use form_model::record::{Attachment, RECORD_FORMAT, SubmissionRecord, is_reference, reference};
 use form_model::resolve::{MunicipalityRef, ResolvedForm};
 use serde_json::json;
 use time::macros::datetime;
@@ -92,6 +92,57 @@ fn reference_is_stable_per_id_and_readable_over_the_phone() {
     );
     assert!(!code.contains(['I', 'L', 'O', 'U']));
     assert_ne!(a, reference("musterstadt", 2026, Uuid::new_v4()));
+}
+
+#[test]
+fn every_reference_the_function_issues_is_recognised_as_one_of_its_municipality() {
+    for year in [999, 2026, 2099, 10000] {
+        for _ in 0..200 {
+            let r = reference("neustadt-am-see", year, Uuid::new_v4());
+            assert!(is_reference("neustadt-am-see", &r), "{r}");
+            assert!(
+                !is_reference("musterstadt", &r),
+                "{r} is Neustadt's, not Musterstadt's"
+            );
+        }
+    }
+    // A municipality id with fewer than three letters before the digits.
+    let r = reference("a1-b", 2026, Uuid::new_v4());
+    assert!(r.starts_with("AB-2026-"), "{r}");
+    assert!(is_reference("a1-b", &r), "{r}");
+}
+
+#[test]
+fn anything_else_is_not_a_reference() {
+    for bad in [
+        "",
+        "MUS",
+        "MUS-2026",
+        "MUS-2026-",
+        "MUS-2026-7K3F9",
+        "MUS-2026-7K3F9QQ",
+        "mus-2026-7K3F9Q",
+        "MUS-2026-7k3f9q",
+        "MUS-2026-7K3F9I",
+        "MUS-2026-7K3F9L",
+        "MUS-2026-7K3F9O",
+        "MUS-2026-7K3F9U",
+        "MU-2026-7K3F9Q",
+        "MUSX-2026-7K3F9Q",
+        "MUS-02026-7K3F9Q",
+        "MUS-+2026-7K3F9Q",
+        "MUS--2026-7K3F9Q",
+        "MUS-20x6-7K3F9Q",
+        "MUS-99999999999-7K3F9Q",
+        "MUS-2026-7K3F9Q ",
+        " MUS-2026-7K3F9Q",
+        "MUS-2026-7K3-9Q",
+        "MUS-2026-<b>9Q",
+        "MÜS-2026-7K3F9Q",
+    ] {
+        assert!(!is_reference("musterstadt", bad), "{bad:?}");
+    }
+    assert!(is_reference("musterstadt", "MUS-2026-7K3F9Q"));
 }
 
 #[test]

@@ -19,17 +19,64 @@ fn registry_round_trips_and_finds_forms_and_urls() {
     assert!(back.form("musterstadt", "hundesteuer-anmeldung").is_some());
     assert!(back.form("musterstadt", "gibt-es-nicht").is_none());
     let m = back.municipality("musterstadt").unwrap();
+    assert_eq!(m.services_url("de"), format!("{}/", m.site_url));
+    assert_eq!(m.services_url("en"), format!("{}/en/", m.site_url));
     assert_eq!(
-        m.confirmation_url("sperrmuell-anmeldung", "de", "MUS-2026-7K3F9Q"),
-        format!(
-            "{}/sperrmuell-anmeldung/danke/?ref=MUS-2026-7K3F9Q",
-            m.site_url
-        )
+        m.form_url("sperrmuell-anmeldung", "de"),
+        format!("{}/sperrmuell-anmeldung/", m.site_url)
     );
     assert_eq!(
         m.form_url("sperrmuell-anmeldung", "en"),
         format!("{}/en/sperrmuell-anmeldung/", m.site_url)
     );
+}
+
+#[test]
+fn every_municipality_carries_its_contact_from_municipality_yaml() {
+    let r = registry();
+    let contact = r
+        .municipality("musterstadt")
+        .unwrap()
+        .contact
+        .as_ref()
+        .expect("contact in the registry");
+    assert_eq!(contact.name, "Stadt Musterstadt, Bürgerbüro");
+    assert_eq!(contact.address, ["Rathausplatz 1", "35399 Musterstadt"]);
+    assert_eq!(contact.phone.as_deref(), Some("+49 6409 8810-0"));
+    assert_eq!(contact.email, "buergerbuero@musterstadt.example");
+    assert!(r.municipalities.iter().all(|m| m.contact.is_some()));
+    // Written in the registry's kebab-case, as municipality.yaml has it.
+    let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    let written = json["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "musterstadt")
+        .unwrap();
+    assert_eq!(written["contact"]["phone"], "+49 6409 8810-0");
+    assert_eq!(written["contact"]["address"][1], "35399 Musterstadt");
+}
+
+#[test]
+fn a_registry_written_before_contacts_were_added_still_loads() {
+    let mut r = registry();
+    for m in &mut r.municipalities {
+        m.contact = None;
+    }
+    let text = r.to_json();
+    assert!(
+        !text.contains("\"contact\""),
+        "no contact key when there is none"
+    );
+    let back = Registry::from_json(&text).unwrap();
+    assert!(back.municipalities.iter().all(|m| m.contact.is_none()));
+    // An unknown key in a contact is still refused (deny_unknown_fields).
+    let mut json: serde_json::Value = serde_json::from_str(&registry().to_json()).unwrap();
+    json["municipalities"][0]["contact"]["fax"] = serde_json::json!("0641 1");
+    assert!(matches!(
+        Registry::from_json(&json.to_string()),
+        Err(RegistryError::Shape(_))
+    ));
 }
 
 #[test]

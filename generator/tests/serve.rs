@@ -126,6 +126,30 @@ fn serves_pages_and_the_function_and_reloads_after_an_edit() {
         .collect();
     assert_eq!(stored.len(), 1, "one submission in the data folder");
 
+    // The function's confirmation page (where a browser form post is redirected) is below the
+    // same /v1 mount.
+    let json = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let reference = serde_json::from_str::<serde_json::Value>(json).unwrap()["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, page) = http(
+        addr,
+        &format!(
+            "GET /v1/musterstadt/sperrmuell-anmeldung/danke?ref={reference}&lang=en HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(&format!("<strong dir=\"ltr\">{reference}</strong>")),
+        "{page}"
+    );
+    assert!(page.contains("<html lang=\"en\""), "{page}");
+    assert!(
+        page.contains(&format!("href=\"http://{addr}/musterstadt/en/\"")),
+        "the way on leads to the local site: {page}"
+    );
+
     // Subscribe to reloads, then edit a form: the server rebuilds and announces it.
     let mut events = TcpStream::connect(addr).unwrap();
     events

@@ -2,9 +2,16 @@
 //! it depends on injected (registry, store, clock, id source). Lambda, the local server and
 //! `formfabrik serve` all call [`Handler::handle`]; none of them adds behaviour of its own.
 //!
-//! Order of checks: route (404), municipality and form (404), CORS preflight, method (405),
-//! size (413), content type (415), decoding (400/413/415), honeypot (dropped), submission id
-//! (400), validation by form-model (422), storage (201/303, 409, 503).
+//! Two endpoints per form ([`route`]):
+//! - `POST …/v1/<municipality>/<form>` takes submissions. Order of checks: route (404),
+//!   municipality and form (404), CORS preflight, method (405), size (413), content type (415),
+//!   decoding (400/413/415), honeypot (dropped), submission id (400), validation by form-model
+//!   (422), storage (201 for scripts, 303 for a browser form post; 409, 503).
+//! - `GET …/v1/<municipality>/<form>/danke?ref=<reference>&lang=<lang>` is the confirmation page
+//!   a browser form post is redirected to: without JavaScript the static confirmation page
+//!   cannot read the reference from its address, so the function shows it. Route and
+//!   municipality and form (404), method (405), reference (400), page (200). It reads nothing
+//!   from the store and writes nothing.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,7 +31,7 @@ use uuid::Uuid;
 use crate::clock::{Clock, IdSource, RandomIds, SystemClock, german_date};
 use crate::crypto::Encryptor;
 use crate::decode::{BodyKind, DecodeError, body_kind, decode};
-use crate::html;
+use crate::html::{self, WayOn};
 use crate::respond::{
     Format, RETRY_AFTER_SECONDS, Refusal, add_cors, html_response, json_response, negotiate,
     origin_allowed, pick_language, response,
@@ -234,7 +241,7 @@ impl Handler {
             "invalid" => &c.invalid,
             "honeypot" => &c.honeypot,
             "store-failed" => &c.store_failures,
-            "preflight" => return,
+            "preflight" | "confirmation" => return,
             _ => &c.refused,
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -262,10 +269,20 @@ impl Handler {
         let bare = |refusal: Refusal, outcome: &mut Outcome| {
             let lang = pick_language(accept_language, &[]);
             outcome.outcome = refusal.code();
-            plain_refusal(&refusal, format, &lang, None)
+            plain_refusal(&refusal, format, &lang, WayOn::Nowhere)
         };
-        let Some((m_id, f_id)) = route(parts.uri.path()) else {
+        let Some(Route {
+            municipality: m_id,
+            form: f_id,
+            endpoint,
+        }) = route(parts.uri.path())
+        else {
             return Err(Box::new(bare(Refusal::NoSuchEndpoint, outcome)));
+        };
+        // The confirmation is a page: whoever opens it gets HTML.
+        let format = match endpoint {
+            Endpoint::Submit => format,
+            Endpoint::Confirmation => Format::Html,
         };
         let Some(municipality) = self.registry.municipality(m_id) else {
             return Err(Box::new(bare(
@@ -282,7 +299,7 @@ impl Handler {
                 form: f_id.to_string(),
             };
             outcome.outcome = refusal.code();
-            let mut r = plain_refusal(&refusal, format, &lang, None);
+            let mut r = plain_refusal(&refusal, format, &lang, WayOn::Nowhere);
             if let Some(o) = origin {
                 add_cors(&mut r, o);
             }
@@ -292,6 +309,8 @@ impl Handler {
         Ok(Ctx {
             municipality,
             form,
+            endpoint,
+            path_ends_with_slash: parts.uri.path().ends_with('/'),
             format,
             lang,
             origin,
@@ -318,14 +337,14 @@ impl Handler {
         ctx: &mut Ctx<'_>,
         outcome: &mut Outcome,
     ) -> Response<Bytes> {
+        if ctx.endpoint == Endpoint::Confirmation {
+            return self.confirmation(parts, ctx, outcome);
+        }
         if parts.method == Method::OPTIONS {
             return self.preflight(parts, ctx, outcome);
         }
         if parts.method != Method::POST {
-            let mut r = self.refuse(Refusal::MethodNotAllowed, ctx, outcome);
-            r.headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
-            return r;
+            return self.method_not_allowed(ctx, outcome);
         }
         if body.len() > self.body_limit {
             let limit = self.body_limit;
@@ -415,6 +434,51 @@ impl Handler {
         }
     }
 
+    /// The confirmation page for `?ref=<reference>` in `?lang=<lang>` (the form's first
+    /// language when it does not offer that one).
+    fn confirmation(
+        &self,
+        parts: &Parts,
+        ctx: &mut Ctx<'_>,
+        outcome: &mut Outcome,
+    ) -> Response<Bytes> {
+        let query = parts.uri.query();
+        ctx.lang = query_param(query, "lang")
+            .filter(|l| ctx.form.languages.contains(l))
+            .or_else(|| ctx.form.languages.first().cloned())
+            .unwrap_or_else(|| ctx.lang.clone());
+        if parts.method != Method::GET {
+            return self.method_not_allowed(ctx, outcome);
+        }
+        let m = ctx.municipality;
+        let Some(reference) =
+            query_param(query, "ref").filter(|r| form_model::record::is_reference(&m.id, r))
+        else {
+            let example = form_model::record::reference(&m.id, self.clock.now().year(), EXAMPLE_ID);
+            let refusal = Refusal::InvalidReference {
+                example,
+                municipality: m.name.clone(),
+            };
+            return self.refuse(refusal, ctx, outcome);
+        };
+        outcome.outcome = "confirmation";
+        outcome.reference = reference.clone();
+        html_response(
+            StatusCode::OK,
+            html::confirmation_page(m, ctx.form, &ctx.lang, &reference),
+        )
+    }
+
+    /// 405 with the methods the endpoint takes.
+    fn method_not_allowed(&self, ctx: &Ctx<'_>, outcome: &mut Outcome) -> Response<Bytes> {
+        let mut r = self.refuse(Refusal::MethodNotAllowed(ctx.endpoint), ctx, outcome);
+        r.headers_mut().insert(
+            header::ALLOW,
+            HeaderValue::from_static(ctx.endpoint.allow()),
+        );
+        r
+    }
+
     fn preflight(&self, parts: &Parts, ctx: &Ctx<'_>, outcome: &mut Outcome) -> Response<Bytes> {
         let origin = parts
             .headers
@@ -470,12 +534,11 @@ impl Handler {
 
     fn refuse(&self, refusal: Refusal, ctx: &Ctx<'_>, outcome: &mut Outcome) -> Response<Bytes> {
         outcome.outcome = refusal.code();
-        plain_refusal(
-            &refusal,
-            ctx.format,
-            &ctx.lang,
-            Some((ctx.municipality, &ctx.form.form.id)),
-        )
+        let way_on = match ctx.endpoint {
+            Endpoint::Submit => WayOn::Form(ctx.municipality, &ctx.form.form.id),
+            Endpoint::Confirmation => WayOn::Services(ctx.municipality),
+        };
+        plain_refusal(&refusal, ctx.format, &ctx.lang, way_on)
     }
 
     fn invalid(
@@ -538,9 +601,12 @@ impl Handler {
                 }),
             ),
             Format::Html => {
-                let url =
-                    ctx.municipality
-                        .confirmation_url(&ctx.form.form.id, &ctx.lang, reference);
+                let url = confirmation_location(
+                    ctx.path_ends_with_slash,
+                    &ctx.form.form.id,
+                    reference,
+                    &ctx.lang,
+                );
                 let mut r = response(StatusCode::SEE_OTHER, None, Bytes::new());
                 if let Ok(v) = HeaderValue::from_str(&url) {
                     r.headers_mut().insert(header::LOCATION, v);
@@ -555,6 +621,9 @@ impl Handler {
 struct Ctx<'a> {
     municipality: &'a RegistryMunicipality,
     form: &'a ResolvedForm,
+    endpoint: Endpoint,
+    /// Whether the request's path ended in `/` (`…/<form>/`): relative redirects depend on it.
+    path_ends_with_slash: bool,
     format: Format,
     lang: String,
     /// The request's `Origin` when it is allowed to read answers.
@@ -566,21 +635,123 @@ fn plain_refusal(
     refusal: &Refusal,
     format: Format,
     lang: &str,
-    back: Option<(&RegistryMunicipality, &str)>,
+    way_on: WayOn<'_>,
 ) -> Response<Bytes> {
     match format {
         Format::Json => json_response(refusal.status(), &refusal.json(lang)),
         Format::Html => html_response(
             refusal.status(),
-            html::message_page(lang, refusal.title(lang), &refusal.message(lang), back),
+            html::message_page(lang, refusal.title(lang), &refusal.message(lang), way_on),
         ),
     }
 }
 
-/// Municipality and form from `…/v1/<municipality>/<form>[/]`. Anything before `/v1` (an API
-/// Gateway stage, a mount point) must be plain path segments.
-pub fn route(path: &str) -> Option<(&str, &str)> {
+/// The last path segment of the confirmation page, as on the static site (`<form>/danke/`).
+pub const CONFIRMATION_SEGMENT: &str = "danke";
+
+/// The id the example reference on the invalid-reference page is made from (its code reads
+/// `7K3F9Q`, the example the docs use).
+const EXAMPLE_ID: Uuid =
+    Uuid::from_u128(7 | (19 << 5) | (3 << 10) | (15 << 15) | (9 << 20) | (23 << 25));
+
+/// The confirmation page of the form a browser posted to, as a Location relative to the URL
+/// of that post (`./<form>/danke?…` after `…/<form>`, `./danke?…` after `…/<form>/`). Relative,
+/// because the function does not know under which prefix the client reached it: an API
+/// Gateway stage, a custom domain's base path, `formfabrik serve`'s `/v1` mount.
+pub fn confirmation_location(
+    path_ends_with_slash: bool,
+    form: &str,
+    reference: &str,
+    lang: &str,
+) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // Everything but RFC 3986's unreserved characters.
+    const VALUE: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let base = if path_ends_with_slash {
+        String::new()
+    } else {
+        format!("{form}/")
+    };
+    format!(
+        "./{base}{CONFIRMATION_SEGMENT}?ref={}&lang={}",
+        utf8_percent_encode(reference, VALUE),
+        utf8_percent_encode(lang, VALUE),
+    )
+}
+
+/// The first value of `name` in a query string (`application/x-www-form-urlencoded`: `+` is a
+/// space, `%XX` a byte); `None` when it is missing or not UTF-8.
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    query?.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(&s.replace('+', " "))
+                .decode_utf8()
+                .ok()
+                .map(|c| c.into_owned())
+        };
+        (decode(key)? == name).then(|| decode(value)).flatten()
+    })
+}
+
+/// Which of a form's endpoints a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `…/v1/<municipality>/<form>`: submissions.
+    Submit,
+    /// `…/v1/<municipality>/<form>/danke`: the confirmation page.
+    Confirmation,
+}
+
+impl Endpoint {
+    /// The `Allow` header of a 405.
+    pub fn allow(self) -> &'static str {
+        match self {
+            Endpoint::Submit => "POST, OPTIONS",
+            Endpoint::Confirmation => "GET",
+        }
+    }
+}
+
+/// What a path resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route<'a> {
+    pub municipality: &'a str,
+    pub form: &'a str,
+    pub endpoint: Endpoint,
+}
+
+/// The endpoint a path names: `…/v1/<municipality>/<form>[/]` or
+/// `…/v1/<municipality>/<form>/danke[/]`. Anything before `/v1` (an API Gateway stage, a mount
+/// point) must be plain path segments. A path that could be read both ways (only with a prefix
+/// ending in a segment `v1` and a form called `danke`) is the confirmation page.
+pub fn route(path: &str) -> Option<Route<'_>> {
     let path = path.strip_suffix('/').unwrap_or(path);
+    if let Some(form_path) = path
+        .strip_suffix(CONFIRMATION_SEGMENT)
+        .and_then(|p| p.strip_suffix('/'))
+        && let Some((municipality, form)) = submit_route(form_path)
+    {
+        return Some(Route {
+            municipality,
+            form,
+            endpoint: Endpoint::Confirmation,
+        });
+    }
+    let (municipality, form) = submit_route(path)?;
+    Some(Route {
+        municipality,
+        form,
+        endpoint: Endpoint::Submit,
+    })
+}
+
+/// Municipality and form from `…/v1/<municipality>/<form>` (no trailing slash).
+fn submit_route(path: &str) -> Option<(&str, &str)> {
     let mut parts = path.rsplitn(4, '/');
     let form = parts.next()?;
     let municipality = parts.next()?;
@@ -621,14 +792,26 @@ fn in_form_order(form: &ResolvedForm, mut uploads: Vec<Upload>) -> Vec<Upload> {
 mod tests {
     use super::*;
 
+    fn submit(path: &str) -> Option<(&str, &str)> {
+        route(path)
+            .filter(|r| r.endpoint == Endpoint::Submit)
+            .map(|r| (r.municipality, r.form))
+    }
+
+    fn confirmation(path: &str) -> Option<(&str, &str)> {
+        route(path)
+            .filter(|r| r.endpoint == Endpoint::Confirmation)
+            .map(|r| (r.municipality, r.form))
+    }
+
     #[test]
     fn routes_accept_only_slugs_after_v1() {
         assert_eq!(
-            route("/v1/musterstadt/hundesteuer-anmeldung"),
+            submit("/v1/musterstadt/hundesteuer-anmeldung"),
             Some(("musterstadt", "hundesteuer-anmeldung"))
         );
-        assert_eq!(route("/v1/m/f/"), Some(("m", "f")));
-        assert_eq!(route("/prod/v1/m/f"), Some(("m", "f")));
+        assert_eq!(submit("/v1/m/f/"), Some(("m", "f")));
+        assert_eq!(submit("/prod/v1/m/f"), Some(("m", "f")));
         for bad in [
             "/v1/m",
             "/v2/m/f",
@@ -644,5 +827,57 @@ mod tests {
         ] {
             assert_eq!(route(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_confirmation_page_is_danke_below_the_form() {
+        assert_eq!(
+            confirmation("/v1/musterstadt/sperrmuell-anmeldung/danke"),
+            Some(("musterstadt", "sperrmuell-anmeldung"))
+        );
+        assert_eq!(confirmation("/v1/m/f/danke/"), Some(("m", "f")));
+        assert_eq!(confirmation("/prod/v1/m/f/danke"), Some(("m", "f")));
+        // A form called "danke" is still a form.
+        assert_eq!(submit("/v1/m/danke"), Some(("m", "danke")));
+        for bad in [
+            "/v1/m/danke/danke/x",
+            "/v1/m/f/danke/x",
+            "/v1/m/f/dankeschoen",
+            "/v1/m/fdanke",
+            "/v1/m/f//danke",
+            "/v1/m/f/DANKE",
+            "/v1/m/../danke",
+            "/v2/m/f/danke",
+            "/v1/danke",
+        ] {
+            assert_eq!(confirmation(bad), None, "{bad}");
+        }
+        assert_eq!(route("/v1/m/f/danke/x"), None);
+    }
+
+    #[test]
+    fn the_redirect_after_a_post_is_relative_to_the_posts_url() {
+        assert_eq!(
+            confirmation_location(false, "sperrmuell-anmeldung", "MUS-2026-7K3F9Q", "en"),
+            "./sperrmuell-anmeldung/danke?ref=MUS-2026-7K3F9Q&lang=en"
+        );
+        assert_eq!(
+            confirmation_location(true, "f", "MUS-2026-7K3F9Q", "de"),
+            "./danke?ref=MUS-2026-7K3F9Q&lang=de"
+        );
+        let example = form_model::record::reference("musterstadt", 2026, EXAMPLE_ID);
+        assert_eq!(example, "MUS-2026-7K3F9Q");
+    }
+
+    #[test]
+    fn query_parameters_are_decoded_and_the_first_one_counts() {
+        let q = Some("lang=en&ref=MUS-2026-7K3F9Q&ref=other&x=%3Cb%3E+c&bad=%FF");
+        assert_eq!(query_param(q, "ref").as_deref(), Some("MUS-2026-7K3F9Q"));
+        assert_eq!(query_param(q, "lang").as_deref(), Some("en"));
+        assert_eq!(query_param(q, "x").as_deref(), Some("<b> c"));
+        assert_eq!(query_param(q, "bad"), None);
+        assert_eq!(query_param(q, "missing"), None);
+        assert_eq!(query_param(None, "ref"), None);
+        assert_eq!(query_param(Some("ref"), "ref").as_deref(), Some(""));
     }
 }

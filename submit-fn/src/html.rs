@@ -1,8 +1,11 @@
 //! The HTML pages a browser form post (without JavaScript) can get back: the error summary for
-//! invalid answers, following the GOV.UK error summary pattern, and a plain message page for
-//! everything else. Plain HTML5 with `lang` (and `dir="rtl"` for Arabic), one `h1`, landmarks,
-//! no script and no style, so they work under a Content-Security-Policy of `default-src 'none'`.
+//! invalid answers, following the GOV.UK error summary pattern, the confirmation page with the
+//! reference (the static confirmation page can only show it with JavaScript), and a plain
+//! message page for everything else. Plain HTML5 with `lang` (and `dir="rtl"` for Arabic), one
+//! `h1`, landmarks, no script and no style, so they work under a Content-Security-Policy of
+//! `default-src 'none'`.
 
+use form_model::model::Contact;
 use form_model::registry::RegistryMunicipality;
 use form_model::resolve::ResolvedForm;
 use form_model::validate::{FieldError, text_in};
@@ -23,6 +26,8 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// The pages' fixed texts. Those the static site's pages have too are the site's own texts
+/// (site-templates/strings.yaml; a test keeps them equal).
 struct Words {
     skip: &'static str,
     check: &'static str,
@@ -38,6 +43,24 @@ struct Words {
     privacy: &'static str,
     accessibility: &'static str,
     legal: &'static str,
+    /// strings.yaml `confirmation-title`
+    confirmation_title: &'static str,
+    /// strings.yaml `confirmation-reference`
+    confirmation_reference: &'static str,
+    /// strings.yaml `confirmation-next`
+    confirmation_next: &'static str,
+    /// strings.yaml `confirmation-next-text`
+    confirmation_next_text: &'static str,
+    /// strings.yaml `contact`
+    contact: &'static str,
+    /// strings.yaml `phone`
+    phone: &'static str,
+    /// strings.yaml `email`
+    email: &'static str,
+    /// strings.yaml `print-hint`
+    print_hint: &'static str,
+    /// strings.yaml `home`
+    home: &'static str,
 }
 
 fn words(lang: &str) -> Words {
@@ -57,6 +80,15 @@ fn words(lang: &str) -> Words {
             privacy: "Privacy",
             accessibility: "Accessibility",
             legal: "Legal information",
+            confirmation_title: "Your application has been received",
+            confirmation_reference: "Your reference number",
+            confirmation_next: "What happens next",
+            confirmation_next_text: "The responsible office will process your application and contact you if anything is missing. Please note the reference number: it helps with any questions.",
+            contact: "Contact",
+            phone: "Phone",
+            email: "Email",
+            print_hint: "To print, use your browser's print function (Ctrl+P).",
+            home: "All online services",
         },
         "ar" => Words {
             skip: "انتقل إلى المحتوى الرئيسي",
@@ -73,6 +105,15 @@ fn words(lang: &str) -> Words {
             privacy: "حماية البيانات",
             accessibility: "إمكانية الوصول",
             legal: "معلومات قانونية",
+            confirmation_title: "تم استلام طلبك",
+            confirmation_reference: "رقم المعاملة الخاص بك",
+            confirmation_next: "ما الخطوة التالية",
+            confirmation_next_text: "ستعالج الجهة المختصة طلبك وتتواصل معك إذا كان هناك نقص. يرجى تدوين رقم المعاملة، فهو يساعد في أي استفسار.",
+            contact: "التواصل",
+            phone: "الهاتف",
+            email: "البريد الإلكتروني",
+            print_hint: "للطباعة استخدم وظيفة الطباعة في متصفحك (Ctrl+P).",
+            home: "جميع الخدمات الإلكترونية",
         },
         _ => Words {
             skip: "Zum Inhalt springen",
@@ -89,6 +130,15 @@ fn words(lang: &str) -> Words {
             privacy: "Datenschutz",
             accessibility: "Barrierefreiheit",
             legal: "Rechtliches",
+            confirmation_title: "Ihr Antrag ist eingegangen",
+            confirmation_reference: "Ihre Vorgangsnummer",
+            confirmation_next: "Wie es weitergeht",
+            confirmation_next_text: "Die zuständige Stelle bearbeitet Ihren Antrag und meldet sich bei Ihnen, wenn etwas fehlt. Bitte notieren Sie die Vorgangsnummer: Sie hilft bei Rückfragen.",
+            contact: "Kontakt",
+            phone: "Telefon",
+            email: "E-Mail",
+            print_hint: "Zum Drucken nutzen Sie die Druckfunktion Ihres Browsers (Strg+P).",
+            home: "Alle Online-Dienste",
         },
     }
 }
@@ -189,26 +239,129 @@ pub fn error_summary(
     page(lang, &title, &main, &footer(Some(m), lang))
 }
 
-/// A page with a heading, a message and, when the form is known, the way back to it.
-pub fn message_page(
-    lang: &str,
-    heading: &str,
-    message: &str,
-    back: Option<(&RegistryMunicipality, &str)>,
-) -> String {
+/// Where a message page leads on to.
+#[derive(Debug, Clone, Copy)]
+pub enum WayOn<'a> {
+    /// Nothing is known about the site (unknown path or municipality).
+    Nowhere,
+    /// Back to the form (the answer to a post): the Back button, and a link to the form.
+    Form(&'a RegistryMunicipality, &'a str),
+    /// To the municipality's services (a page that is not part of sending a form).
+    Services(&'a RegistryMunicipality),
+}
+
+/// A page with a heading, a message and the way on (see [`WayOn`]).
+pub fn message_page(lang: &str, heading: &str, message: &str, way_on: WayOn<'_>) -> String {
     let w = words(lang);
     let mut main = format!("<h1>{}</h1>\n<p>{}</p>\n", escape(heading), escape(message));
-    if let Some((m, form)) = back {
-        let url = m.form_url(form, lang);
-        main.push_str(&format!(
-            "<p>{back}</p>\n<p><a href=\"{url}\">{reopen}</a> {note}</p>\n",
-            back = w.back_short,
-            url = escape(&url),
-            reopen = w.reopen,
-            note = w.reopen_note,
-        ));
+    let m = match way_on {
+        WayOn::Nowhere => None,
+        WayOn::Form(m, form) => {
+            let url = m.form_url(form, lang);
+            main.push_str(&format!(
+                "<p>{back}</p>\n<p><a href=\"{url}\">{reopen}</a> {note}</p>\n",
+                back = w.back_short,
+                url = escape(&url),
+                reopen = w.reopen,
+                note = w.reopen_note,
+            ));
+            Some(m)
+        }
+        WayOn::Services(m) => {
+            main.push_str(&contact_section(m, lang));
+            main.push_str(&services_link(m, lang));
+            Some(m)
+        }
+    };
+    page(lang, heading, &main, &footer(m, lang))
+}
+
+/// The confirmation page for a stored submission: what the static confirmation page shows
+/// with JavaScript (site-templates/pages/confirmation.html), with the reference in the page
+/// itself. `reference` must be one the function issued (`form_model::record::is_reference`); it
+/// is escaped all the same.
+pub fn confirmation_page(
+    m: &RegistryMunicipality,
+    form: &ResolvedForm,
+    lang: &str,
+    reference: &str,
+) -> String {
+    let w = words(lang);
+    let form_title = text_in(&form.form.title, lang);
+    // The reference is Latin letters and digits; isolated left-to-right so that it reads the
+    // same on an Arabic page.
+    let main = format!(
+        "<h1>{title}</h1>\n<p>{form}: {form_title} – {name}</p>\n\
+<p>{label}:</p>\n<p id=\"reference\"><strong dir=\"ltr\">{reference}</strong></p>\n\
+<h2>{next}</h2>\n<p>{next_text}</p>\n{contact}<p>{print}</p>\n{services}",
+        title = w.confirmation_title,
+        form = w.form,
+        form_title = escape(&form_title),
+        name = escape(&m.name),
+        label = w.confirmation_reference,
+        reference = escape(reference),
+        next = w.confirmation_next,
+        next_text = w.confirmation_next_text,
+        contact = contact_section(m, lang),
+        print = w.print_hint,
+        services = services_link(m, lang),
+    );
+    let title = format!("{} – {} – {}", w.confirmation_title, form_title, m.name);
+    page(lang, &title, &main, &footer(Some(m), lang))
+}
+
+/// "Contact" with the municipality's office, as the static confirmation page shows it; nothing
+/// when the registry has no contact (one written before contacts were added).
+fn contact_section(m: &RegistryMunicipality, lang: &str) -> String {
+    let Some(c) = &m.contact else {
+        return String::new();
+    };
+    let w = words(lang);
+    // Numbers and addresses isolated left-to-right: on an Arabic page "+49 5971 8040-0" would
+    // otherwise read "0-8040 5971 49+".
+    let phone = c.phone.as_deref().map_or(String::new(), |phone| {
+        format!(
+            "<br>{label}: <a href=\"tel:{tel}\" dir=\"ltr\">{phone}</a>\n",
+            label = w.phone,
+            tel = escape(&phone.replace(' ', "")),
+            phone = escape(phone),
+        )
+    });
+    format!(
+        "<h2>{heading}</h2>\n<address>\n{place}\n{phone}\
+<br>{email_label}: <a href=\"mailto:{email}\" dir=\"ltr\">{email}</a>\n</address>\n",
+        heading = w.contact,
+        place = in_site_language(m, lang, &contact_place(c)),
+        email_label = w.email,
+        email = escape(&c.email),
+    )
+}
+
+/// Name, and the postal address on one line (as the static confirmation page has them).
+fn contact_place(c: &Contact) -> String {
+    format!("{}<br>\n{}", escape(&c.name), escape(&c.address.join(", ")))
+}
+
+/// `html` (already escaped), marked as written in the site's first language when the page is
+/// in another one (the office's name and address are not translated), as the site's footer does.
+fn in_site_language(m: &RegistryMunicipality, lang: &str, html: &str) -> String {
+    match m.languages.first() {
+        Some(site) if site != lang => format!(
+            "<span lang=\"{site}\" dir=\"{dir}\">{html}</span>",
+            site = escape(site),
+            dir = dir(site),
+        ),
+        _ => html.to_string(),
     }
-    page(lang, heading, &main, &footer(back.map(|(m, _)| m), lang))
+}
+
+/// The link to the municipality's services index.
+fn services_link(m: &RegistryMunicipality, lang: &str) -> String {
+    format!(
+        "<p><a href=\"{url}\">{home}</a></p>\n",
+        url = escape(&m.services_url(lang)),
+        home = words(lang).home,
+    )
 }
 
 #[cfg(test)]
@@ -218,6 +371,43 @@ mod tests {
     #[test]
     fn escapes_markup_and_quotes() {
         assert_eq!(escape("<script>\"&'"), "&lt;script&gt;&quot;&amp;&#39;");
+    }
+
+    #[test]
+    fn confirmation_words_are_the_sites_own_texts_in_every_language() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../site-templates/strings.yaml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let strings: std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, String>,
+        > = serde_yaml::from_str(&text).unwrap();
+        for lang in crate::respond::MESSAGE_LANGUAGES {
+            let w = words(lang);
+            for (key, ours) in [
+                ("confirmation-title", w.confirmation_title),
+                ("confirmation-reference", w.confirmation_reference),
+                ("confirmation-next", w.confirmation_next),
+                ("confirmation-next-text", w.confirmation_next_text),
+                ("contact", w.contact),
+                ("phone", w.phone),
+                ("email", w.email),
+                ("print-hint", w.print_hint),
+                ("home", w.home),
+                ("skip-link", w.skip),
+                ("privacy", w.privacy),
+                ("accessibility", w.accessibility),
+                ("legal-nav", w.legal),
+            ] {
+                assert_eq!(
+                    Some(ours),
+                    strings[key].get(lang).map(String::as_str),
+                    "{key} ({lang})"
+                );
+            }
+        }
     }
 
     #[test]

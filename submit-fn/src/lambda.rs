@@ -1,6 +1,12 @@
 //! The Lambda front door: API Gateway HTTP API (payload 2.0) and Lambda Function URL events,
 //! through `lambda_http`, into the same [`Handler`]. Nothing here decides anything; it only
 //! converts bodies.
+//!
+//! `lambda_http` builds the request's URI from the event's `rawPath`, with a named API Gateway
+//! stage in front (`/prod/v1/…`; the handler's routes ignore what comes before `/v1`), and its
+//! `rawQueryString` unchanged, from which the confirmation page reads `ref` and `lang`. The
+//! redirect to that page is relative to the URL the browser posted to, so it needs neither the
+//! stage nor the host.
 
 use std::convert::Infallible;
 use std::sync::Arc;

@@ -12,7 +12,8 @@
 //!
 //! ```no_run
 //! # async fn example(registry: form_model::registry::Registry, request: http::Request<bytes::Bytes>) {
-//! // Mount under /v1: pass requests for /v1/<municipality>/<form> through unchanged.
+//! // Mount under /v1: pass every request below /v1/ through unchanged (the submissions to
+//! // /v1/<municipality>/<form> and the confirmation pages at /v1/<municipality>/<form>/danke).
 //! let handler = submit_fn::Handler::with_folder_store(registry, "./data");
 //! let response: http::Response<bytes::Bytes> = handler.handle(request).await;
 //! # }

@@ -8,6 +8,8 @@ use form_model::registry::RegistryMunicipality;
 use http::{HeaderValue, Response, StatusCode, header};
 use serde_json::{Value, json};
 
+use crate::handler::Endpoint;
+
 /// The answer format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -101,18 +103,37 @@ pub fn pick_language(accept_language: Option<&str>, offered: &[String]) -> Strin
 pub enum Refusal {
     NoSuchEndpoint,
     UnknownMunicipality(String),
-    UnknownForm { municipality: String, form: String },
-    MethodNotAllowed,
+    UnknownForm {
+        municipality: String,
+        form: String,
+    },
+    /// A method the endpoint does not take.
+    MethodNotAllowed(Endpoint),
     UnsupportedMediaType,
     UnsupportedCharset,
-    PayloadTooLarge { limit: usize },
-    MalformedJson { line: usize, column: usize },
+    PayloadTooLarge {
+        limit: usize,
+    },
+    MalformedJson {
+        line: usize,
+        column: usize,
+    },
     InvalidBody(String),
     NotUtf8,
     MalformedMultipart(String),
-    FilesNeedMultipart { label: String },
-    InvalidFileName { label: String },
+    FilesNeedMultipart {
+        label: String,
+    },
+    InvalidFileName {
+        label: String,
+    },
     InvalidId,
+    /// The confirmation page's `ref` is missing or is not a reference of this municipality;
+    /// `example` is one in the right shape, `municipality` the name of whom to ask.
+    InvalidReference {
+        example: String,
+        municipality: String,
+    },
     OriginNotAllowed,
     IdConflict,
     StoreUnavailable,
@@ -125,7 +146,7 @@ impl Refusal {
             R::NoSuchEndpoint | R::UnknownMunicipality(_) | R::UnknownForm { .. } => {
                 StatusCode::NOT_FOUND
             }
-            R::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            R::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             R::UnsupportedMediaType | R::UnsupportedCharset => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             R::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             R::MalformedJson { .. }
@@ -134,7 +155,8 @@ impl Refusal {
             | R::MalformedMultipart(_)
             | R::FilesNeedMultipart { .. }
             | R::InvalidFileName { .. }
-            | R::InvalidId => StatusCode::BAD_REQUEST,
+            | R::InvalidId
+            | R::InvalidReference { .. } => StatusCode::BAD_REQUEST,
             R::OriginNotAllowed => StatusCode::FORBIDDEN,
             R::IdConflict => StatusCode::CONFLICT,
             R::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -148,7 +170,7 @@ impl Refusal {
             R::NoSuchEndpoint => "not-found",
             R::UnknownMunicipality(_) => "unknown-municipality",
             R::UnknownForm { .. } => "unknown-form",
-            R::MethodNotAllowed => "method-not-allowed",
+            R::MethodNotAllowed(_) => "method-not-allowed",
             R::UnsupportedMediaType => "unsupported-media-type",
             R::UnsupportedCharset => "unsupported-charset",
             R::PayloadTooLarge { .. } => "payload-too-large",
@@ -159,6 +181,7 @@ impl Refusal {
             R::FilesNeedMultipart { .. } => "files-need-multipart",
             R::InvalidFileName { .. } => "invalid-file-name",
             R::InvalidId => "invalid-id",
+            R::InvalidReference { .. } => "invalid-reference",
             R::OriginNotAllowed => "origin-not-allowed",
             R::IdConflict => "id-conflict",
             R::StoreUnavailable => "store-unavailable",
@@ -168,6 +191,24 @@ impl Refusal {
     /// The heading of the HTML page.
     pub fn title(&self, lang: &str) -> &'static str {
         let t = |de, en, ar| pick(lang, de, en, ar);
+        // The confirmation page's refusals are about an address, not about a submission.
+        match self {
+            Refusal::InvalidReference { .. } => {
+                return t(
+                    "Vorgangsnummer nicht erkannt",
+                    "Reference number not recognised",
+                    "لم يتم التعرّف على رقم المعاملة",
+                );
+            }
+            Refusal::MethodNotAllowed(Endpoint::Confirmation) => {
+                return t(
+                    "Diese Seite kann nur aufgerufen werden",
+                    "This page can only be opened",
+                    "يمكن فتح هذه الصفحة فقط",
+                );
+            }
+            _ => {}
+        }
         match self.status() {
             StatusCode::NOT_FOUND => t(
                 "Seite nicht gefunden",
@@ -211,10 +252,15 @@ impl Refusal {
                 format!("{municipality} does not offer the form “{form}”."),
                 format!("لا تقدّم {municipality} النموذج «{form}»."),
             ),
-            R::MethodNotAllowed => t(
+            R::MethodNotAllowed(Endpoint::Submit) => t(
                 "Formulare werden mit POST gesendet. Diese Adresse nimmt nur POST (und OPTIONS) an.".into(),
                 "Forms are sent with POST. This address accepts only POST (and OPTIONS).".into(),
                 "تُرسَل النماذج باستخدام POST. يقبل هذا العنوان POST (و OPTIONS) فقط.".into(),
+            ),
+            R::MethodNotAllowed(Endpoint::Confirmation) => t(
+                "Die Bestätigungsseite wird nur aufgerufen (GET); sie nimmt keine Formulare an.".into(),
+                "The confirmation page is only opened (GET); it does not accept forms.".into(),
+                "تُفتح صفحة التأكيد فقط (GET)، ولا تقبل النماذج.".into(),
             ),
             R::UnsupportedMediaType => t(
                 "Dieser Inhaltstyp wird nicht angenommen. Senden Sie application/x-www-form-urlencoded, multipart/form-data oder application/json.".into(),
@@ -268,6 +314,11 @@ impl Refusal {
                 "Die Kennung der Sendung muss eine UUID der Version 4 sein, zum Beispiel 7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.".into(),
                 "The submission id must be a version 4 UUID, for example 7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.".into(),
                 "يجب أن يكون معرّف الإرسال UUID من الإصدار 4، مثل 7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.".into(),
+            ),
+            R::InvalidReference { example, municipality } => t(
+                format!("Die Adresse dieser Seite enthält keine gültige Vorgangsnummer. Eine Vorgangsnummer sieht so aus: {example}. Bitte prüfen Sie, ob die Adresse vollständig ist. Bei Fragen zu Ihrem Antrag hilft Ihnen {municipality} weiter."),
+                format!("The address of this page does not contain a valid reference number. A reference number looks like this: {example}. Please check that the address is complete. If you have questions about your application, {municipality} will help you."),
+                format!("لا يحتوي عنوان هذه الصفحة على رقم معاملة صالح. يبدو رقم المعاملة هكذا: {example}. يرجى التحقق من اكتمال العنوان. إذا كانت لديك أسئلة حول طلبك، فستساعدك {municipality}."),
             ),
             R::OriginNotAllowed => t(
                 "Von dieser Website aus können keine Formulare an diese Gemeinde gesendet werden.".into(),

@@ -158,11 +158,19 @@ Resources:
             ApiId: !Ref SubmissionApi
             Method: POST
             Path: /v1/{{municipality}}/{{form}}
+        # Where a browser form post (no JavaScript) is redirected: the page with the reference.
+        Confirmation:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref SubmissionApi
+            Method: GET
+            Path: /v1/{{municipality}}/{{form}}/{confirmation}
 
   SubmissionApi:
     Type: AWS::Serverless::HttpApi
     Properties:
-      # API Gateway answers CORS preflights itself, for the municipalities' sites only.
+      # API Gateway answers CORS preflights itself, for the municipalities' sites only. (The
+      # confirmation page is opened by the browser itself, GET without CORS.)
       CorsConfiguration:
         AllowOrigins:
 {origins}        AllowMethods:
@@ -185,5 +193,6 @@ Outputs:
     Value: !Ref SubmissionsBucket
 "#,
         default_prefix = crate::lifecycle::DEFAULT_STORAGE_PREFIX,
+        confirmation = crate::handler::CONFIRMATION_SEGMENT,
     )
 }

@@ -1,7 +1,8 @@
 //! The handler, called directly with requests built from the repository's real forms and
-//! example submissions: answers for scripts and browsers, the stored layout and record, the
-//! idempotency protocol (also across midnight, on failing stores and on stores that ignore
-//! If-None-Match), CORS, the honeypot and NFC normalisation.
+//! example submissions: answers for scripts and browsers, the function's confirmation page for
+//! browsers without JavaScript, the stored layout and record, the idempotency protocol (also
+//! across midnight, on failing stores and on stores that ignore If-None-Match), CORS, the
+//! honeypot and NFC normalisation.
 
 mod common;
 
@@ -91,16 +92,12 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
 }
 
 #[tokio::test]
-async fn redirects_browser_form_post_to_confirmation_page_with_reference() {
+async fn redirects_browser_form_post_to_the_functions_confirmation_page_with_reference() {
     let store = memory();
     let handler = handler(store.clone());
     let pairs = form_pairs(&sperrmuell(), None);
-    let response = handler
-        .handle(form_request(
-            &path("musterstadt", "sperrmuell-anmeldung"),
-            &pairs,
-        ))
-        .await;
+    let post = path("musterstadt", "sperrmuell-anmeldung");
+    let response = handler.handle(form_request(&post, &pairs)).await;
     assert_eq!(
         response.status(),
         StatusCode::SEE_OTHER,
@@ -110,17 +107,53 @@ async fn redirects_browser_form_post_to_confirmation_page_with_reference() {
     // No id from the page (no JavaScript): the server made one.
     let id = CountingIds(AtomicU64::new(1)).new_id_for_test();
     let reference = form_model::record::reference("musterstadt", 2026, id);
+    // Relative to the post's URL, so it works below any stage or mount point.
+    let location = header_of(&response, "location").unwrap();
     assert_eq!(
-        header_of(&response, "location"),
-        Some(
-            format!(
-                "https://formulare.musterstadt.example/sperrmuell-anmeldung/danke/?ref={reference}"
-            )
-            .as_str()
-        )
+        location,
+        format!("./sperrmuell-anmeldung/danke?ref={reference}&lang=de")
+    );
+    assert_eq!(
+        resolve(&post, location),
+        format!("/v1/musterstadt/sperrmuell-anmeldung/danke?ref={reference}&lang=de")
     );
     assert_eq!(submission_keys(&store).len(), 1);
     assert!(submission_keys(&store)[0].contains(&id.to_string()));
+
+    // Following the redirect shows the reference.
+    let page = handler.handle(browser_get(&resolve(&post, location))).await;
+    assert_eq!(page.status(), StatusCode::OK, "{}", body_text(&page));
+    assert!(body_text(&page).contains(&format!(
+        "<p id=\"reference\"><strong dir=\"ltr\">{reference}</strong></p>"
+    )));
+}
+
+#[tokio::test]
+async fn the_redirect_resolves_to_the_confirmation_route_below_a_stage_and_after_a_trailing_slash()
+{
+    let handler = handler(memory());
+    for post in [
+        "/prod/v1/musterstadt/sperrmuell-anmeldung",
+        "/v1/musterstadt/sperrmuell-anmeldung/",
+        "/formfabrik/api/v1/musterstadt/sperrmuell-anmeldung",
+    ] {
+        let id = new_id();
+        let response = handler
+            .handle(form_request(post, &form_pairs(&sperrmuell(), Some(id))))
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{post}");
+        let target = resolve(post, header_of(&response, "location").unwrap());
+        let prefix = post.split("/v1/").next().unwrap();
+        let reference = form_model::record::reference("musterstadt", 2026, id);
+        assert_eq!(
+            target,
+            format!("{prefix}/v1/musterstadt/sperrmuell-anmeldung/danke?ref={reference}&lang=de"),
+            "{post}"
+        );
+        let page = handler.handle(browser_get(&target)).await;
+        assert_eq!(page.status(), StatusCode::OK, "{target}");
+        assert!(body_text(&page).contains(&reference));
+    }
 }
 
 trait NewIdForTest {
@@ -150,9 +183,7 @@ async fn redirects_to_the_confirmation_page_in_the_language_of_the_form_page() {
     let reference = form_model::record::reference("musterstadt", 2026, id);
     assert_eq!(
         header_of(&response, "location").unwrap(),
-        format!(
-            "https://formulare.musterstadt.example/en/sperrmuell-anmeldung/danke/?ref={reference}"
-        )
+        format!("./sperrmuell-anmeldung/danke?ref={reference}&lang=en")
     );
 }
 
@@ -428,10 +459,13 @@ async fn same_id_and_same_content_gives_the_same_answer_and_one_submission() {
         ))
         .await;
     assert_eq!(third.status(), StatusCode::SEE_OTHER);
+    let reference = body_json(&first)["reference"].as_str().unwrap().to_string();
     assert!(
         header_of(&third, "location")
             .unwrap()
-            .ends_with(body_json(&first)["reference"].as_str().unwrap())
+            .contains(&format!("?ref={reference}&")),
+        "{:?}",
+        header_of(&third, "location")
     );
     assert_eq!(store.keys(), objects);
 }
@@ -707,4 +741,308 @@ async fn refuses_a_submission_id_that_is_not_a_version_4_uuid() {
         StatusCode::BAD_REQUEST
     );
     assert!(store.keys().is_empty());
+}
+
+// ---- The confirmation page (GET …/<form>/danke?ref=…&lang=…) --------------------------------
+
+/// The page for a reference the function issued for `municipality`.
+async fn confirmation(
+    handler: &Handler,
+    municipality: &str,
+    form: &str,
+    query: &str,
+) -> http::Response<Bytes> {
+    handler
+        .handle(browser_get(&format!(
+            "{}?{query}",
+            confirmation_path(municipality, form)
+        )))
+        .await
+}
+
+fn issued(municipality: &str) -> String {
+    form_model::record::reference(municipality, 2026, new_id())
+}
+
+#[tokio::test]
+async fn the_confirmation_page_shows_reference_next_steps_contact_and_print_hint_in_german() {
+    let store = memory();
+    let handler = handler(store.clone());
+    let reference = issued("musterstadt");
+    let response = confirmation(
+        &handler,
+        "musterstadt",
+        "sperrmuell-anmeldung",
+        &format!("ref={reference}&lang=de"),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        body_text(&response)
+    );
+    assert_eq!(
+        header_of(&response, "content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(header_of(&response, "cache-control"), Some("no-store"));
+    assert_eq!(
+        header_of(&response, "content-security-policy"),
+        Some(submit_fn::respond::HTML_CSP)
+    );
+    assert_eq!(
+        header_of(&response, "x-content-type-options"),
+        Some("nosniff")
+    );
+    assert_eq!(header_of(&response, "referrer-policy"), Some("no-referrer"));
+    let page = body_text(&response);
+    assert!(
+        page.starts_with("<!DOCTYPE html>\n<html lang=\"de\" dir=\"ltr\">"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<h1>").count(), 1);
+    for part in [
+        "<title>Ihr Antrag ist eingegangen – Sperrmüllabholung anmelden – Stadt Musterstadt</title>",
+        "<a href=\"#inhalt\">Zum Inhalt springen</a>",
+        "<main id=\"inhalt\">",
+        "<h1>Ihr Antrag ist eingegangen</h1>",
+        "<p>Formular: Sperrmüllabholung anmelden – Stadt Musterstadt</p>",
+        "<p>Ihre Vorgangsnummer:</p>",
+        &format!("<p id=\"reference\"><strong dir=\"ltr\">{reference}</strong></p>"),
+        "<h2>Wie es weitergeht</h2>",
+        "Die zuständige Stelle bearbeitet Ihren Antrag und meldet sich bei Ihnen, wenn etwas fehlt.",
+        "<h2>Kontakt</h2>",
+        "<address>\nStadt Musterstadt, Bürgerbüro<br>\nRathausplatz 1, 35399 Musterstadt\n",
+        "<br>Telefon: <a href=\"tel:+4964098810-0\" dir=\"ltr\">+49 6409 8810-0</a>",
+        "<br>E-Mail: <a href=\"mailto:buergerbuero@musterstadt.example\" dir=\"ltr\">buergerbuero@musterstadt.example</a>",
+        "<p>Zum Drucken nutzen Sie die Druckfunktion Ihres Browsers (Strg+P).</p>",
+        "<p><a href=\"https://formulare.musterstadt.example/\">Alle Online-Dienste</a></p>",
+        "<footer>",
+        "<a href=\"https://formulare.musterstadt.example/impressum/\">Impressum</a>",
+        "<a href=\"https://formulare.musterstadt.example/datenschutz/\">Datenschutz</a>",
+        "<a href=\"https://formulare.musterstadt.example/barrierefreiheit/\">Barrierefreiheit</a>",
+    ] {
+        assert!(page.contains(part), "missing {part}\n{page}");
+    }
+    assert!(!page.contains("<script") && !page.contains("style"));
+    // A page view: nothing read or written, nothing counted as a submission.
+    assert!(store.keys().is_empty());
+    assert_eq!(handler.stats(), submit_fn::Stats::default());
+}
+
+#[tokio::test]
+async fn the_confirmation_page_is_english_with_the_office_marked_as_german() {
+    let handler = handler(memory());
+    let reference = issued("musterstadt");
+    let response = confirmation(
+        &handler,
+        "musterstadt",
+        "hundesteuer-anmeldung",
+        &format!("ref={reference}&lang=en"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = body_text(&response);
+    assert!(page.contains("<html lang=\"en\" dir=\"ltr\">"), "{page}");
+    for part in [
+        "<h1>Your application has been received</h1>",
+        "<p>Your reference number:</p>",
+        &format!("<strong dir=\"ltr\">{reference}</strong>"),
+        "<h2>What happens next</h2>",
+        "<h2>Contact</h2>",
+        "<span lang=\"de\" dir=\"ltr\">Stadt Musterstadt, Bürgerbüro<br>",
+        "<br>Phone: <a href=\"tel:+4964098810-0\" dir=\"ltr\">",
+        "To print, use your browser's print function (Ctrl+P).",
+        "<a href=\"https://formulare.musterstadt.example/en/\">All online services</a>",
+        "https://formulare.musterstadt.example/en/impressum/",
+    ] {
+        assert!(page.contains(part), "missing {part}\n{page}");
+    }
+}
+
+#[tokio::test]
+async fn the_confirmation_page_is_arabic_and_right_to_left() {
+    let handler = handler(memory());
+    let reference = issued("neustadt-am-see");
+    let response = confirmation(
+        &handler,
+        "neustadt-am-see",
+        "sperrmuell-anmeldung",
+        &format!("ref={reference}&lang=ar"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = body_text(&response);
+    assert!(page.contains("<html lang=\"ar\" dir=\"rtl\">"), "{page}");
+    assert!(page.contains("<h1>تم استلام طلبك</h1>"));
+    assert!(page.contains("رقم المعاملة الخاص بك"));
+    assert!(page.contains(&format!("<strong dir=\"ltr\">{reference}</strong>")));
+    assert!(page.contains("<span lang=\"de\" dir=\"ltr\">Stadt Neustadt am See, Bürgerbüro"));
+    assert!(page.contains("<a href=\"tel:+4959718040-0\" dir=\"ltr\">+49 5971 8040-0</a>"));
+    assert!(page.contains("https://formulare.neustadt-am-see.example/ar/"));
+}
+
+#[tokio::test]
+async fn a_language_the_form_does_not_offer_falls_back_to_the_forms_first_language() {
+    let handler = handler(memory());
+    let reference = issued("neustadt-am-see");
+    for query in [
+        format!("ref={reference}&lang=en"),
+        format!("ref={reference}&lang=fr"),
+        format!("ref={reference}&lang=%3Cscript%3E"),
+        format!("ref={reference}"),
+        format!("lang=&ref={reference}"),
+    ] {
+        let response =
+            confirmation(&handler, "neustadt-am-see", "sperrmuell-anmeldung", &query).await;
+        assert_eq!(response.status(), StatusCode::OK, "{query}");
+        let page = body_text(&response);
+        assert!(
+            page.contains("<html lang=\"de\" dir=\"ltr\">"),
+            "{query}: {page}"
+        );
+        assert!(
+            page.contains("<h1>Ihr Antrag ist eingegangen</h1>"),
+            "{query}"
+        );
+        assert!(!page.contains("script"), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn the_confirmation_page_escapes_what_it_shows() {
+    // The handler shows only references of the issued shape; the page escapes all the same.
+    let m = registry().municipality("musterstadt").unwrap().clone();
+    let form = form("musterstadt", "sperrmuell-anmeldung");
+    let page = submit_fn::html::confirmation_page(&m, &form, "de", "<script>alert(\"&\")</script>");
+    assert!(page.contains("&lt;script&gt;alert(&quot;&amp;&quot;)&lt;/script&gt;"));
+    assert!(!page.contains("<script"));
+}
+
+#[tokio::test]
+async fn a_missing_or_malformed_reference_gets_400_with_a_clear_page_and_is_never_echoed() {
+    let store = memory();
+    let handler = handler(store.clone());
+    let other = issued("neustadt-am-see");
+    let lower = issued("musterstadt").to_lowercase();
+    for query in [
+        "lang=de".to_string(),
+        "ref=".to_string(),
+        "ref=MUS-2026-7K3F9".to_string(),
+        format!("ref={lower}"),
+        format!("ref={other}"),
+        "ref=%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_string(),
+        "ref=MUS-2026-7K3F9Q%22%3E%3Cb%3E".to_string(),
+        "ref=%FF%FE".to_string(),
+    ] {
+        let response = confirmation(&handler, "musterstadt", "sperrmuell-anmeldung", &query).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(
+            header_of(&response, "content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert_eq!(header_of(&response, "cache-control"), Some("no-store"));
+        let page = body_text(&response);
+        assert_eq!(page.matches("<h1>").count(), 1);
+        assert!(
+            page.contains("<h1>Vorgangsnummer nicht erkannt</h1>"),
+            "{page}"
+        );
+        // The example has the municipality's shape; the way on leads to its services.
+        assert!(page.contains("Eine Vorgangsnummer sieht so aus: MUS-2026-7K3F9Q."));
+        assert!(page.contains("Stadt Musterstadt weiter"));
+        assert!(page.contains("<h2>Kontakt</h2>"));
+        assert!(page.contains(
+            "<a href=\"https://formulare.musterstadt.example/\">Alle Online-Dienste</a>"
+        ));
+        assert!(page.contains("https://formulare.musterstadt.example/impressum/"));
+        assert!(!page.contains("Zurück-Taste"), "no way back to a form here");
+        for echoed in ["<script", "alert", "<b>", &other, &lower, "7K3F9\""] {
+            assert!(!page.contains(echoed), "{query}: {echoed} echoed\n{page}");
+        }
+    }
+    // In English when asked for.
+    let response = confirmation(
+        &handler,
+        "musterstadt",
+        "sperrmuell-anmeldung",
+        "ref=nope&lang=en",
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(&response).contains("<h1>Reference number not recognised</h1>"));
+    assert!(store.keys().is_empty());
+    assert_eq!(handler.stats().refused, 9);
+    assert_eq!(handler.stats().stored, 0);
+}
+
+#[tokio::test]
+async fn the_confirmation_page_of_an_unknown_municipality_or_form_is_404() {
+    let handler = handler(memory());
+    let reference = issued("musterstadt");
+    for (m, f) in [
+        ("gibt-es-nicht", "sperrmuell-anmeldung"),
+        ("musterstadt", "gibt-es-nicht"),
+    ] {
+        let response = confirmation(&handler, m, f, &format!("ref={reference}")).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{m}/{f}");
+        assert_eq!(
+            header_of(&response, "content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert!(body_text(&response).contains("<h1>Seite nicht gefunden</h1>"));
+        assert!(!body_text(&response).contains(&reference));
+    }
+    let response = handler
+        .handle(browser_get(&format!(
+            "/v1/musterstadt/sperrmuell-anmeldung/danke/mehr?ref={reference}"
+        )))
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_confirmation_page_takes_only_get_and_stores_nothing() {
+    let store = memory();
+    let handler = handler(store.clone());
+    let url = format!(
+        "{}?ref={}",
+        confirmation_path("musterstadt", "sperrmuell-anmeldung"),
+        issued("musterstadt")
+    );
+    // A form posted to the confirmation page is not a submission.
+    let pairs = form_pairs(&sperrmuell(), Some(new_id()));
+    let post = handler.handle(form_request(&url, &pairs)).await;
+    assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(header_of(&post, "allow"), Some("GET"));
+    assert!(body_text(&post).contains("<h1>Diese Seite kann nur aufgerufen werden</h1>"));
+    let json = handler
+        .handle(json_request(&url, Some(new_id()), &sperrmuell()))
+        .await;
+    assert_eq!(json.status(), StatusCode::METHOD_NOT_ALLOWED);
+    for method in [
+        http::Method::PUT,
+        http::Method::DELETE,
+        http::Method::OPTIONS,
+    ] {
+        let r = handler
+            .handle(
+                Request::builder()
+                    .method(method.clone())
+                    .uri(&url)
+                    .body(Bytes::new())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+    }
+    for _ in 0..3 {
+        assert_eq!(
+            handler.handle(browser_get(&url)).await.status(),
+            StatusCode::OK
+        );
+    }
+    assert!(store.keys().is_empty());
+    assert_eq!(handler.stats().stored, 0);
 }

@@ -11,12 +11,15 @@ use lambda_http::{Body, Response};
 use serde_json::Value;
 use submit_fn::MemoryStore;
 
-async fn answer(fixture: &str, store: Arc<MemoryStore>) -> Response<Body> {
+fn event(fixture: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/events")
         .join(fixture);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let request = lambda_http::request::from_str(&text)
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+async fn answer(fixture: &str, store: Arc<MemoryStore>) -> Response<Body> {
+    let request = lambda_http::request::from_str(&event(fixture).to_string())
         .unwrap_or_else(|e| panic!("{fixture} is not an event lambda_http reads: {e}"));
     submit_fn::lambda::handle(&handler(store), request).await
 }
@@ -98,7 +101,7 @@ async fn api_gateway_named_stage_in_the_path_still_routes() {
 }
 
 #[tokio::test]
-async fn function_url_browser_form_post_is_redirected_to_the_confirmation_page() {
+async fn function_url_browser_form_post_is_redirected_to_the_functions_confirmation_page() {
     let store = Arc::new(MemoryStore::new());
     let response = answer("function-url-post-form.json", store.clone()).await;
     assert_eq!(response.status(), 303, "{}", text(&response));
@@ -107,10 +110,20 @@ async fn function_url_browser_form_post_is_redirected_to_the_confirmation_page()
         2026,
         "7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c".parse().unwrap(),
     );
+    let location = header(&response, "location").unwrap();
     assert_eq!(
-        header(&response, "location").unwrap(),
+        location,
+        format!("./sperrmuell-anmeldung/danke?ref={reference}&lang=de")
+    );
+    // Where the browser goes next is the GET event of the next fixture.
+    let post = event("function-url-post-form.json");
+    let get = event("function-url-get-confirmation.json");
+    assert_eq!(
+        resolve(post["rawPath"].as_str().unwrap(), location),
         format!(
-            "https://formulare.musterstadt.example/sperrmuell-anmeldung/danke/?ref={reference}"
+            "{}?{}",
+            get["rawPath"].as_str().unwrap(),
+            get["rawQueryString"].as_str().unwrap()
         )
     );
     assert!(matches!(response.body(), Body::Empty));
@@ -193,4 +206,41 @@ async fn function_url_unknown_municipality_is_404() {
     .await;
     assert_eq!(response.status(), 404);
     assert_eq!(json_of(&response)["error"]["code"], "unknown-municipality");
+}
+
+#[tokio::test]
+async fn function_url_get_of_the_confirmation_page_shows_the_reference() {
+    let store = Arc::new(MemoryStore::new());
+    let response = answer("function-url-get-confirmation.json", store.clone()).await;
+    assert_eq!(response.status(), 200, "{}", text(&response));
+    assert_eq!(
+        header(&response, "content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(header(&response, "cache-control"), Some("no-store"));
+    assert!(
+        header(&response, "content-security-policy")
+            .unwrap()
+            .starts_with("default-src 'none'")
+    );
+    let page = text(&response);
+    assert!(page.contains("<html lang=\"de\" dir=\"ltr\">"), "{page}");
+    assert!(
+        page.contains("<strong dir=\"ltr\">MUS-2026-WVTMN6</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("<h1>Ihr Antrag ist eingegangen</h1>"));
+    assert!(store.keys().is_empty());
+}
+
+#[tokio::test]
+async fn api_gateway_get_of_the_confirmation_page_below_a_named_stage_is_english() {
+    let store = Arc::new(MemoryStore::new());
+    let response = answer("apigw-v2-get-confirmation.json", store.clone()).await;
+    assert_eq!(response.status(), 200, "{}", text(&response));
+    let page = text(&response);
+    assert!(page.contains("<html lang=\"en\" dir=\"ltr\">"), "{page}");
+    assert!(page.contains("<h1>Your application has been received</h1>"));
+    assert!(page.contains("<strong dir=\"ltr\">MUS-2026-WVTMN6</strong>"));
+    assert!(store.keys().is_empty());
 }

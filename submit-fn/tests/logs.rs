@@ -51,7 +51,8 @@ const SECRETS: [&str; 11] = [
     "hochgeheim-erlaubnis.pdf",
 ];
 
-/// Valid, duplicate, invalid, conflicting, browser, bot and broken submissions.
+/// Valid, duplicate, invalid, conflicting, browser, bot and broken submissions, and the
+/// confirmation page with a good and a bad reference.
 async fn exercise(store: Arc<dyn Store>) {
     let handler = handler(store);
     let secrets = SECRETS;
@@ -137,6 +138,23 @@ async fn exercise(store: Arc<dyn Store>) {
         ))
         .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // The confirmation page: with a reference, and with something else in its place.
+    let page = confirmation_path("musterstadt", "sperrmuell-anmeldung");
+    let reference = form_model::record::reference("musterstadt", 2026, id);
+    assert_eq!(
+        handler
+            .handle(browser_get(&format!("{page}?ref={reference}")))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        handler
+            .handle(browser_get(&format!("{page}?ref={}", secrets[5])))
+            .await
+            .status(),
+        StatusCode::BAD_REQUEST
+    );
 }
 
 /// Asserts that the captured output is JSON lines with the expected outcomes and no secret.
@@ -157,6 +175,8 @@ fn assert_clean(text: &str) {
         "id-conflict",
         "honeypot",
         "invalid-file-name",
+        "confirmation",
+        "invalid-reference",
     ] {
         assert!(
             outcomes.contains(&expected),

@@ -1,8 +1,11 @@
 // Browser journeys against `formfabrik serve` (the sites and the real submission function
 // with a folder store): a citizen opens the municipality's services list, picks a form, fills
 // it in with realistic answers (real PDF/PNG/JPEG files for uploads), sends it and reaches
-// the confirmation page; the submission is then in the store as a submission.json.
-// With JavaScript: the wizard (Continue, Back, check your answers). Without: one page.
+// the confirmation page with the reference; the submission is then in the store as a
+// submission.json, and the back office's `inbox pull` imports it with that same reference.
+// With JavaScript: the wizard (Continue, Back, check your answers), ending on the site's
+// confirmation page. Without: one page, and the function's own confirmation page (the site's
+// cannot show the reference without JavaScript), checked with axe and the Nu Html Checker.
 "use strict";
 
 const { test, before, after } = require("node:test");
@@ -12,7 +15,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const { spawnSync } = require("node:child_process");
-const { ARTIFACTS, formatViolations, formfabrik, hasServe, launchBrowser, runAxe, serve } = require("./lib/harness");
+const { ARTIFACTS, formatViolations, formfabrik, gotoWithoutScript, hasServe, launchBrowser, runAxe, serve, tempDir, vnuErrors } = require("./lib/harness");
 const { REFERENCE, fill, fixture, formData, makeFiles, plan, storedRecords, uiStrings } = require("./lib/journey");
 
 // Every catalog form of Musterstadt with JavaScript (German) and without (English), each
@@ -105,6 +108,9 @@ function checkStored(c, data, p, reference) {
   );
   assert.equal(pull.status, 0, `inbox pull failed:\n${pull.stdout}\n${pull.stderr}`);
   assert.ok(`${pull.stdout}${pull.stderr}`.includes(record.id), `inbox pull did not import ${record.id}:\n${pull.stdout}\n${pull.stderr}`);
+  // The reference the citizen was shown is the one the back office works with.
+  const imported = JSON.parse(fs.readFileSync(path.join(out, c.m, c.form, `v${data.version}`, record.id, "submission.json"), "utf8"));
+  assert.equal(imported.reference, reference, "the back office sees another reference than the citizen");
   fs.rmSync(out, { recursive: true, force: true });
   console.log(`${c.m}/${c.lang}/${c.form} (${c.js ? "JS" : "no JS"}): ${reference}, ${Object.keys(record.data).length} answers, ${sent.length} attachments, imported by inbox pull`);
 }
@@ -220,22 +226,66 @@ for (const c of CASES) {
           if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
         }
         await page.check("#confirm");
-        await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
+        const [res] = await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
         const url = new URL(page.url());
-        if (!/\/danke\/$/.test(url.pathname)) {
+        const confirmationPath = `/v1/${c.m}/${c.form}/danke`;
+        if (url.pathname !== confirmationPath) {
           const body = (await page.locator("body").innerText()).slice(0, 3000);
-          assert.fail(`the form post did not land on the confirmation page but on ${url}:\n${body}\nserver log:\n${server.log().slice(-2000)}`);
+          assert.fail(`the form post did not land on the function's confirmation page ${confirmationPath} but on ${url}:\n${body}\nserver log:\n${server.log().slice(-2000)}`);
         }
-        assert.equal(url.pathname, `/${c.m}/${c.lang === DEFAULT_LANG[c.m] ? "" : `${c.lang}/`}${c.form}/danke/`);
-        const reference = url.searchParams.get("ref");
-        assert.match(reference || "", REFERENCE, `confirmation URL ${url} carries no reference`);
-        // Without JavaScript the page cannot read the address; it says where the reference is.
-        const missing = page.locator("#reference-missing");
-        assert.ok(await missing.isVisible(), "the page does not say where the reference is");
-        assert.ok((await missing.textContent()).trim().length > 10);
-        assert.ok(!(await page.locator("#reference-box").isVisible()));
+        // 303 See Other from the post, with a Location relative to the post's URL.
+        const post = res.request().redirectedFrom();
+        assert.ok(post, "the confirmation page was not reached by a redirect");
+        assert.equal(post.method(), "POST");
+        const redirect = await post.response();
+        assert.equal(redirect.status(), 303);
+        assert.match(redirect.headers().location, /^\.\//, "the Location is not relative to the post's URL");
+        assert.equal(res.status(), 200, `${url}: HTTP ${res.status()}`);
+        const headers = res.headers();
+        assert.equal(headers["content-type"], "text/html; charset=utf-8");
+        assert.equal(headers["cache-control"], "no-store");
+        assert.match(headers["content-security-policy"], /^default-src 'none'/);
+        assert.equal(url.searchParams.get("lang"), c.lang);
+        const fromUrl = url.searchParams.get("ref");
+        assert.match(fromUrl || "", REFERENCE, `confirmation URL ${url} carries no reference`);
+        // The page itself shows the reference, in the page's language.
+        assert.equal(await page.getAttribute("html", "lang"), c.lang);
+        assert.equal(await page.getAttribute("html", "dir"), c.lang === "ar" ? "rtl" : "ltr");
+        assert.equal(await page.locator("h1").count(), 1);
+        const shown = page.locator("#reference");
+        assert.ok(await shown.isVisible(), "the function's confirmation page does not show the reference");
+        const reference = (await shown.textContent()).trim();
+        assert.equal(reference, fromUrl, "the page shows another reference than its address carries");
+        assert.equal(await page.locator("#reference-missing").count(), 0);
         fs.mkdirSync(path.join(ARTIFACTS, "journeys"), { recursive: true });
         await page.screenshot({ path: path.join(ARTIFACTS, "journeys", `${c.m}-${c.lang}-${c.form}-nojs-danke.png`) });
+        // Nu Html Checker on the page exactly as the function sent it.
+        const dir = tempDir("vnu");
+        try {
+          const file = path.join(dir, `${c.m}-${c.lang}-${c.form}-danke.html`);
+          fs.writeFileSync(file, await res.text());
+          const v = vnuErrors([file], dir);
+          assert.equal(v.errors.length, 0, `Nu Html Checker errors on ${url}:\n${v.errors.join("\n")}`);
+          assert.ok([0, 1].includes(v.status), `vnu exited with ${v.status}: ${v.stderr.slice(0, 2000)}`);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+        // axe needs timers, which chromium does not fire in this context (scripting is off for
+        // all of it): the page is opened again as axe.test.js opens pages without JavaScript.
+        // Opening it again is safe: the page only shows, it stores nothing.
+        const axeContext = await browser.newContext({ javaScriptEnabled: true });
+        try {
+          const again = await axeContext.newPage();
+          const cdp = await axeContext.newCDPSession(again);
+          const res2 = await gotoWithoutScript(again, cdp, url.href);
+          assert.equal(res2.status(), 200, `${url} opened again: HTTP ${res2.status()}`);
+          assert.equal((await again.locator("#reference").textContent()).trim(), reference);
+          await cdp.send("Emulation.setScriptExecutionDisabled", { value: false });
+          const violations = await runAxe(again, cdp);
+          assert.equal(violations.length, 0, `axe violations (${url}):\n${formatViolations(`${c.m}/${c.lang}/${c.form} function confirmation`, violations)}`);
+        } finally {
+          await axeContext.close();
+        }
         checkStored(c, data, p, reference);
       }
       assert.equal(storedRecords(server.data).length, before + 1, "exactly one new submission.json");

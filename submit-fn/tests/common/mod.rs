@@ -137,6 +137,30 @@ pub fn path(municipality: &str, form: &str) -> String {
     format!("/v1/{municipality}/{form}")
 }
 
+/// The confirmation page's path for a form.
+pub fn confirmation_path(municipality: &str, form: &str) -> String {
+    format!("/v1/{municipality}/{form}/danke")
+}
+
+/// A browser opening `path_and_query`.
+pub fn browser_get(path_and_query: &str) -> Request<Bytes> {
+    Request::get(path_and_query)
+        .header(header::ACCEPT, BROWSER_ACCEPT)
+        .body(Bytes::new())
+        .unwrap()
+}
+
+/// A `Location` resolved against the path (and query) of the request it answered, as a
+/// browser does (RFC 3986 §5.2; the function sends `./…` references).
+pub fn resolve(request_path: &str, location: &str) -> String {
+    let rel = location
+        .strip_prefix("./")
+        .unwrap_or_else(|| panic!("expected a relative Location ./…, got {location}"));
+    let path = request_path.split('?').next().unwrap();
+    let dir = &path[..=path.rfind('/').unwrap()];
+    format!("{dir}{rel}")
+}
+
 /// A script post: `{"id", "language", "data"}`.
 pub fn json_request(path: &str, id: Option<Uuid>, submission: &Submission) -> Request<Bytes> {
     let mut body = json!({ "language": submission.language, "data": submission.data });

@@ -303,6 +303,30 @@ async function gotoWithoutScript(page, cdp, url) {
   return res;
 }
 
+const VNU_JAR = path.join(E2E, "node_modules", "vnu-jar", "build", "dist", "vnu.jar");
+
+/**
+ * The Nu Html Checker (npm vnu-jar, the system's Java) over `files`, in one JVM: its errors as
+ * lines `<file relative to root>:<line>:<column>: <message>`, and its exit status (0 clean,
+ * 1 errors found; anything else means it did not run properly).
+ */
+function vnuErrors(files, root) {
+  if (!fs.existsSync(VNU_JAR)) throw new Error(`${VNU_JAR} is missing: run npm ci in tests/e2e`);
+  const r = spawnSync("java", ["-jar", VNU_JAR, "--format", "json", "--errors-only", ...files], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  // vnu writes its JSON report to stderr and exits 1 when it found errors.
+  const report = JSON.parse(r.stderr || r.stdout || "{}");
+  const errors = (report.messages || []).filter((m) => m.type === "error" || m.subType === "fatal");
+  const lines = errors.map((m) => {
+    const file = path.relative(root, decodeURIComponent(m.url.replace(/^file:/, "")));
+    return `${file}:${m.lastLine}:${m.firstColumn ?? m.lastColumn}: ${m.message}\n    ${JSON.stringify(m.extract || "")}`;
+  });
+  return { errors: lines, status: r.status, stderr: r.stderr };
+}
+
 /** Runs `fn(item)` over items with at most `limit` at a time; collects every result. */
 async function pool(items, limit, fn) {
   const results = new Array(items.length);
@@ -335,4 +359,5 @@ module.exports = {
   serve,
   servedSite,
   tempDir,
+  vnuErrors,
 };
