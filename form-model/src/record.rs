@@ -119,21 +119,24 @@ pub fn reference(municipality: &str, year: i32, id: Uuid) -> String {
     format!("{prefix}-{year}-{code}")
 }
 
+/// The regular expression (anchored, valid in Rust and in JavaScript) of the references
+/// [`reference`] gives `municipality` in any year: its prefix, the year as written (digits, no
+/// leading zero, at most nine of them, well beyond any year the clock gives), and six Crockford
+/// characters. The confirmation page's script checks `?ref=`
+/// with it; [`is_reference`] is this pattern.
+pub fn reference_pattern(municipality: &str) -> String {
+    let code = std::str::from_utf8(CROCKFORD).expect("ASCII");
+    format!(
+        "^{}-(?:0|[1-9][0-9]{{0,8}})-[{code}]{{{CODE_LEN}}}$",
+        regex::escape(&reference_prefix(municipality))
+    )
+}
+
 /// Whether `candidate` has exactly the shape [`reference`] gives `municipality`'s references
-/// (in any year): its prefix, the year as written, and six Crockford characters in upper case.
-/// Says nothing about whether a submission with this reference exists; it keeps what is not a
-/// reference off the confirmation page.
+/// (in any year). Says nothing about whether a submission with this reference exists; it keeps
+/// what is not a reference off the confirmation page.
 pub fn is_reference(municipality: &str, candidate: &str) -> bool {
-    let mut parts = candidate.splitn(3, '-');
-    let (Some(prefix), Some(year), Some(code)) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    // `{year}` of an i32: digits without a leading zero (negative years are never issued).
-    let year_ok = !year.is_empty()
-        && year.bytes().all(|b| b.is_ascii_digit())
-        && year.parse::<i32>().is_ok_and(|y| y.to_string() == year);
-    prefix == reference_prefix(municipality)
-        && year_ok
-        && code.len() == CODE_LEN
-        && code.bytes().all(|b| CROCKFORD.contains(&b))
+    regex::Regex::new(&reference_pattern(municipality))
+        .expect("the reference pattern is a valid regex")
+        .is_match(candidate)
 }

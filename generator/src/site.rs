@@ -633,7 +633,10 @@ fn page_jobs(
             "pages/confirmation.html",
             t("confirmation-title"),
             Some(theme.script(&BTreeSet::from(["confirmation"]))?),
-            json!({ "form": { "title": title } }),
+            json!({
+                "form": { "title": title },
+                "reference_pattern": form_model::record::reference_pattern(&m.id),
+            }),
         );
     }
 

@@ -190,6 +190,14 @@ fn each_page_loads_only_the_script_parts_it_uses() {
     assert!(index.contains("filter-input") && !index.contains("form-data"));
     let thanks = script_of(&site, "gruenwiesen/sperrmuell-anmeldung/danke").unwrap();
     assert!(thanks.contains("reference-box") && !thanks.contains("form-data"));
+    // It checks ?ref= with form-model's pattern, written into the page.
+    let page =
+        fs::read_to_string(site.join("gruenwiesen/sperrmuell-anmeldung/danke/index.html")).unwrap();
+    let pattern = form_model::record::reference_pattern("gruenwiesen");
+    assert!(
+        page.contains(&format!("data-pattern=\"{pattern}\"")),
+        "{pattern}"
+    );
     // Legal pages need no script.
     assert!(script_of(&site, "gruenwiesen/impressum").is_none());
     let _ = fs::remove_dir_all(&out);

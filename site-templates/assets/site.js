@@ -392,7 +392,8 @@
   var refBox = $("#reference-box");
   if (refBox) {
     var ref = new URLSearchParams(location.search).get("ref");
-    if (ref && /^[A-Z]{3}-[0-9]{4}-[0-9A-Z]{6}$/.test(ref)) {
+    // The pattern is form-model's (record::reference_pattern), written into the page.
+    if (ref && new RegExp(refBox.getAttribute("data-pattern")).test(ref)) {
       $("#reference").textContent = ref;
       refBox.hidden = false;
       // Switching the language keeps the reference on the page.
