@@ -37,6 +37,8 @@ def main():
         js_bytes = [p.read_bytes() for p in js]
         r = {
             "page": str(page.parent.relative_to(site)) + "/",
+            # Questions as the page renders them: every field wrapper, those inside a group too.
+            "questions": len(re.findall(r'<div class="field[ "]', text)),
             "html": (len(html), gz(html)),
             "css": (sum(map(len, css_bytes)), sum(map(gz, css_bytes))),
             "js": (sum(map(len, js_bytes)), sum(map(gz, js_bytes))),
@@ -47,14 +49,14 @@ def main():
         print("no form pages found", file=sys.stderr)
         return 2
     kb = lambda n: f"{n / 1024:.1f}"
-    print(f"| form page | HTML raw / gz | CSS raw / gz | JS raw / gz | total gz (KB) | budget {kb(args.budget)} KB |")
-    print("|---|---:|---:|---:|---:|---|")
+    print(f"| form page | questions | HTML raw / gz | CSS raw / gz | JS raw / gz | total gz (KB) | budget {kb(args.budget)} KB |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     over = 0
     for r in rows:
         ok = r["total"] <= args.budget
         over += not ok
         print(
-            f"| {r['page']} | {kb(r['html'][0])} / {kb(r['html'][1])} | {kb(r['css'][0])} / {kb(r['css'][1])} "
+            f"| {r['page']} | {r['questions']} | {kb(r['html'][0])} / {kb(r['html'][1])} | {kb(r['css'][0])} / {kb(r['css'][1])} "
             f"| {kb(r['js'][0])} / {kb(r['js'][1])} | {kb(r['total'])} | {'ok' if ok else '**over by ' + kb(r['total'] - args.budget) + ' KB**'} |"
         )
     worst = max(rows, key=lambda r: r["total"])

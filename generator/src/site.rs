@@ -600,6 +600,7 @@ fn page_jobs(
             "sending",
             "send-failed",
             "error-summary-title",
+            "error-prefix",
             "file-current",
             "group-add",
             "group-remove",

@@ -477,12 +477,31 @@
   // Errors shown inline (hint first, then error in aria-describedby) and in the summary.
   function clearErrors() {
     $$(".field--error", form).forEach(function (w) { w.classList.remove("field--error"); });
-    $$(".error-message", form).forEach(function (p) { p.hidden = true; $(".error-text", p).textContent = ""; });
+    $$(".error-message", form).forEach(function (p) { p.remove(); });
     $$("[aria-invalid]", form).forEach(function (el) {
       el.removeAttribute("aria-invalid");
       var ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && !/-error$/.test(x); });
       if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
     });
+  }
+  // The error line of control `id`, made like the error-message component: after the label
+  // or legend and the hint, before the control (or before the choices of a fieldset).
+  function errorLine(id, text) {
+    var p = $("#" + id + "-error");
+    if (p) { $(".error-text", p).textContent = text; return p; }
+    var c = $("#" + id);
+    if (!c) return null;
+    var box = c.tagName === "FIELDSET" ? c : c.closest(".choices") && c.closest("fieldset");
+    var before = box ? $(":scope > :not(legend):not(.hint)", box) : c;
+    if (!before) return null;
+    p = doc.createElement("p");
+    p.id = id + "-error";
+    p.className = "error-message";
+    p.innerHTML = '<span class="visually-hidden"></span> <span class="error-text"></span>';
+    p.firstChild.textContent = ui["error-prefix"];
+    p.lastChild.textContent = text;
+    before.parentNode.insertBefore(p, before);
+    return p;
   }
   function showErrors(errors) {
     clearErrors();
@@ -492,8 +511,7 @@
       var text = e.message || message(data, e), id = target(e.field), fieldId = e.field.split(".")[0];
       var w = wrapper(fieldId);
       if (w) w.classList.add("field--error");
-      var errEl = $("#" + id + "-error");
-      if (errEl) { errEl.hidden = false; $(".error-text", errEl).textContent = text; }
+      var errEl = errorLine(id, text);
       var control = $("#" + id);
       var described = control && control.tagName !== "FIELDSET" && control.type !== "radio" && control.type !== "checkbox" ? control : control && control.closest("fieldset");
       if (control && control.tagName !== "FIELDSET") control.setAttribute("aria-invalid", "true");

@@ -188,6 +188,35 @@ test("keyboard only: Musterstadt dog registration wizard to the confirmation", a
         await expectFocus(page, "error-summary", "Continue with required answers missing");
         const links = await page.locator("#error-summary a").count();
         assert.ok(links >= fields.filter((f) => data.fields.find((x) => x.id === f.id).required).length - 1, `error summary lists ${links} problems`);
+        // Each problem also shows at its question: the error line after the label and hint,
+        // its id in aria-describedby after the hint's, its text the summary link's.
+        const inline = await page.evaluate(() => [...document.querySelectorAll("#error-summary a")].map((a) => {
+          const id = a.getAttribute("href").slice(1);
+          const control = document.getElementById(id);
+          const described = control.type === "radio" || control.type === "checkbox" ? control.closest("fieldset") : control;
+          const ids = (described.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+          const err = document.getElementById(`${id}-error`);
+          const hint = ids.length > 1 ? document.getElementById(ids[0]) : null;
+          return {
+            id,
+            ids,
+            link: a.textContent,
+            text: err && err.querySelector(".error-text").textContent,
+            visible: !!err && err.getClientRects().length > 0,
+            afterHint: !hint || !!(hint.compareDocumentPosition(err) & Node.DOCUMENT_POSITION_FOLLOWING),
+            // In a fieldset (an address) the line comes before its first input.
+            beforeControl: !!err && !!(err.compareDocumentPosition(control.tagName === "FIELDSET" ? control.querySelector("input, select, textarea") : control) & Node.DOCUMENT_POSITION_FOLLOWING),
+            invalid: control.getAttribute("aria-invalid"),
+            fieldset: control.tagName === "FIELDSET",
+          };
+        }));
+        assert.ok(inline.some((e) => e.ids.length === 2), `at least one problem on a question with a hint: ${JSON.stringify(inline)}`);
+        for (const e of inline) {
+          assert.equal(e.text, e.link, `${e.id}: the error line says what the summary says`);
+          assert.ok(e.visible && e.afterHint && e.beforeControl, `${e.id}: error line visible, after the hint, before the control: ${JSON.stringify(e)}`);
+          assert.equal(e.ids[e.ids.length - 1], `${e.id}-error`, `${e.id}: aria-describedby ends with the error: ${e.ids}`);
+          if (!e.fieldset) assert.equal(e.invalid, "true", `${e.id}: aria-invalid`);
+        }
         const v = await runAxe(page);
         assert.equal(v.length, 0, `axe violations with the error summary showing:\n${formatViolations("error summary", v)}`);
         await page.keyboard.press("Tab");
@@ -204,6 +233,7 @@ test("keyboard only: Musterstadt dog registration wizard to the confirmation", a
       await page.keyboard.press("Enter");
       const next = i + 1 < steps.length ? `s-${steps[i + 1].id}-heading` : "review-heading";
       await expectFocus(page, next, `Continue on step ${step.id}`);
+      assert.equal(await page.locator("#form .error-message").count(), 0, `no error lines left after step ${step.id} is answered`);
       const heading = (await page.locator(`#${next}`).textContent()).trim();
       // The heading says the step the step list (rendered from the same form) names.
       const expected = i + 1 < steps.length ? (await page.locator(`.step-nav__item[data-step="${steps[i + 1].id}"] a`).textContent()).trim() : ui["check-answers"];
