@@ -10,4 +10,5 @@ pub mod markdown;
 pub mod script;
 pub mod serve;
 pub mod site;
+pub mod state;
 pub mod view;

@@ -159,8 +159,15 @@ fn main() -> ExitCode {
             match generator::site::build(&opts) {
                 Ok(r) => {
                     println!(
-                        "built {} pages for {} municipalities ({} forms) in {:.2?}: {} written, {} unchanged",
-                        r.pages, r.municipalities, r.forms, r.elapsed, r.written, r.unchanged
+                        "built {} pages for {} municipalities ({} forms) in {:.2?}: {} rendered, {} up to date; {} files written, {} unchanged",
+                        r.pages,
+                        r.municipalities,
+                        r.forms,
+                        r.elapsed,
+                        r.rendered,
+                        r.pages - r.rendered,
+                        r.written,
+                        r.unchanged
                     );
                     ExitCode::SUCCESS
                 }

@@ -176,8 +176,8 @@ fn watch_sources(
                         Err(e) => eprintln!("{e}"),
                     }
                     println!(
-                        "rebuilt: {} written, {} unchanged ({:.2?})",
-                        report.written, report.unchanged, report.elapsed
+                        "rebuilt: {} pages rendered, {} files written, {} unchanged ({:.2?})",
+                        report.rendered, report.written, report.unchanged, report.elapsed
                     );
                     state.reloads.send_modify(|n| *n += 1);
                 }

@@ -1,7 +1,8 @@
 //! `formfabrik build`: the static site of every municipality in every language it offers, the
 //! JSON Schema of every published form, and the registry the function loads. Pages render in
 //! parallel on all cores; a file whose content did not change is not rewritten, so a web
-//! server's caches and a deploy's diff stay quiet.
+//! server's caches and a deploy's diff stay quiet; a municipality whose inputs and files did
+//! not change since the last build is not rendered at all (`state`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
@@ -25,6 +26,7 @@ use form_model::{CheckReport, Diagnostics, lint};
 
 use crate::markdown;
 use crate::script;
+use crate::state;
 use crate::view;
 
 /// What to build and where.
@@ -45,7 +47,11 @@ pub struct BuildOptions {
 /// What a build did.
 #[derive(Debug, Clone, Default)]
 pub struct BuildReport {
+    /// Pages of all sites: rendered now or still as the last build left them.
     pub pages: usize,
+    /// Pages rendered by this build; the others belong to municipalities whose inputs and
+    /// files did not change (see `state`).
+    pub rendered: usize,
     pub written: usize,
     pub unchanged: usize,
     pub municipalities: usize,
@@ -312,6 +318,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         })
         .sum();
     let bar = progress_bar(opts.progress, total);
+    let previous = state::BuildState::load(&opts.out_dir);
+    let global_key = state::global_key(
+        &opts.templates_dir,
+        &format!("{:?} {}", opts.local_base, opts.dev_reload),
+    )
+    .map_err(|e| file_error(&opts.templates_dir, e))?;
+    let skipped = AtomicUsize::new(0);
+    let entries = Mutex::new(BTreeMap::new());
 
     // Each municipality is built on its own (in parallel): its pages are rendered and written
     // as they are made, so memory holds one municipality per core, not the whole country.
@@ -322,27 +336,46 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .try_for_each(|m| -> Result<(), BuildError> {
             let id = &m.config.id;
             let mdir = site_dir.join(id);
+            let forms: &[&ResolvedForm] =
+                by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
+            let key = state::municipality_key(&global_key, m, forms);
+            if let Some(entry) = key
+                .as_deref()
+                .and_then(|k| previous.up_to_date(&opts.out_dir, id, k))
+            {
+                skipped.fetch_add(entry.pages, Ordering::Relaxed);
+                unchanged.fetch_add(entry.files.len(), Ordering::Relaxed);
+                if let Some(bar) = &bar {
+                    bar.inc(entry.pages as u64);
+                }
+                entries
+                    .lock()
+                    .expect("state lock")
+                    .insert(id.clone(), entry.clone());
+                return Ok(());
+            }
+            // Every file this municipality gets, for the state the next build compares with.
+            let mut outputs: Vec<PathBuf> = Vec::new();
+            let mut put = |path: PathBuf, bytes: &[u8]| -> Result<(), BuildError> {
+                count(write_if_changed(&path, bytes)?);
+                outputs.push(path);
+                Ok(())
+            };
             // Assets go into every municipality's folder: each site can be deployed on its own.
             let brand_css = format!(
                 "/* {} */\n:root {{ --brand: {}; }}\n",
                 m.config.name, m.config.branding.primary_color
             );
             let brand = fingerprint("brand", "css", brand_css.as_bytes());
-            count(write_if_changed(
-                &mdir.join("assets").join(&css),
-                &theme.css,
-            )?);
-            count(write_if_changed(
-                &mdir.join("assets").join(&brand),
-                brand_css.as_bytes(),
-            )?);
+            put(mdir.join("assets").join(&css), &theme.css)?;
+            put(mdir.join("assets").join(&brand), brand_css.as_bytes())?;
             let logo = match &m.config.branding.logo {
                 Some(rel) => {
                     let src = m.dir.join(rel);
                     let bytes = fs::read(&src).map_err(|e| file_error(&src, e))?;
                     let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("svg");
                     let name = fingerprint("logo", ext, &bytes);
-                    count(write_if_changed(&mdir.join("assets").join(&name), &bytes)?);
+                    put(mdir.join("assets").join(&name), &bytes)?;
                     Some(name)
                 }
                 None => None,
@@ -361,31 +394,53 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 endpoint,
                 assets: json!({ "css": css, "brand": brand, "logo": logo }),
             };
-            let forms: &[&ResolvedForm] =
-                by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
             let mut jobs = Vec::new();
             for lang in &m.config.languages {
                 page_jobs(&theme, &info, forms, lang, &mdir, &mut jobs)?;
             }
             let mut scripts = HashSet::new();
+            let pages = jobs.len();
             for job in jobs {
                 if let Some(script) = &job.script
                     && scripts.insert(script.name.clone())
                 {
-                    count(write_if_changed(
-                        &mdir.join("assets").join(&script.name),
-                        &script.bytes,
-                    )?);
+                    put(mdir.join("assets").join(&script.name), &script.bytes)?;
                 }
                 let html = theme
                     .tera
                     .render(job.template, &job.context)
                     .map_err(template_error)?;
-                count(write_if_changed(&job.path, html.as_bytes())?);
+                put(job.path, html.as_bytes())?;
                 rendered.fetch_add(1, Ordering::Relaxed);
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
+            }
+            // The importer contract of each form: its JSON Schema and CSV columns.
+            for form in forms {
+                let path = opts.out_dir.join(format!(
+                    "schemas/{}/{}/v{}.schema.json",
+                    form.municipality.id, form.form.id, form.form.version
+                ));
+                let schema_value = form_model::schema::json_schema(form);
+                let schema =
+                    serde_json::to_string_pretty(&schema_value).expect("schemas serialize");
+                put(path.clone(), schema.as_bytes())?;
+                // The CSV column spec of `formfabrik inbox export` (docs/backoffice.md).
+                let columns = inbox::export::column_spec(&schema_value);
+                put(
+                    path.with_extension("").with_extension("csv-columns.json"),
+                    (serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n")
+                        .as_bytes(),
+                )?;
+            }
+            if let Some(key) = key {
+                let entry = state::record(&opts.out_dir, key, pages, &outputs)
+                    .map_err(|e| file_error(&mdir, e))?;
+                entries
+                    .lock()
+                    .expect("state lock")
+                    .insert(id.clone(), entry);
             }
             Ok(())
         })?;
@@ -393,22 +448,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         bar.finish_and_clear();
     }
 
-    // The importer contract and the function's registry.
-    for form in &report.resolved {
-        let path = opts.out_dir.join(format!(
-            "schemas/{}/{}/v{}.schema.json",
-            form.municipality.id, form.form.id, form.form.version
-        ));
-        let schema_value = form_model::schema::json_schema(form);
-        let schema = serde_json::to_string_pretty(&schema_value).expect("schemas serialize");
-        count(write_if_changed(&path, schema.as_bytes())?);
-        // The CSV column spec of `formfabrik inbox export` (docs/backoffice.md).
-        let columns = inbox::export::column_spec(&schema_value);
-        count(write_if_changed(
-            &path.with_extension("").with_extension("csv-columns.json"),
-            (serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n").as_bytes(),
-        )?);
-    }
+    // The function's registry.
     let registry = Registry::build(&report, |m| match &opts.local_base {
         Some(base) => format!("{}/{}", base.trim_end_matches('/'), m.id),
         None => m.site_origin.clone(),
@@ -427,8 +467,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         (serde_json::to_string_pretty(&lifecycle).expect("JSON serializes") + "\n").as_bytes(),
     )?);
 
+    state::BuildState::new(entries.into_inner().expect("state lock"))
+        .save(&opts.out_dir)
+        .map_err(|e| file_error(&opts.out_dir.join(state::STATE_FILE), e))?;
+
+    let rendered = rendered.into_inner();
     Ok(BuildReport {
-        pages: rendered.into_inner(),
+        pages: rendered + skipped.into_inner(),
+        rendered,
         written: written.into_inner(),
         unchanged: unchanged.into_inner(),
         municipalities: report.project.municipalities.len(),

@@ -2,6 +2,7 @@
 //! language, with the frame every page needs, constraint attributes from the model, schemas
 //! and the registry; a second build rewrites nothing.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -264,14 +265,127 @@ fn writes_schemas_and_a_registry_the_function_accepts() {
 }
 
 #[test]
-fn a_second_build_rewrites_nothing_and_a_changed_text_rewrites_only_its_pages() {
+fn a_second_build_renders_nothing_and_rewrites_nothing() {
     let out = temp("warm");
     let first = build(&options(&out)).unwrap();
     assert_eq!(first.unchanged, 0);
+    assert_eq!(first.rendered, first.pages);
     let second = build(&options(&out)).unwrap();
+    assert_eq!(second.pages, first.pages);
+    assert_eq!(second.rendered, 0, "warm build rendered pages");
     assert_eq!(second.written, 0, "warm build wrote files");
     assert_eq!(second.unchanged, first.written);
     let _ = fs::remove_dir_all(&out);
+}
+
+/// Copies `from` into `to`, so a test can edit forms and templates.
+fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{}: no {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Every file of `dir` (but the build state) with its bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file() && e.file_name() != generator::state::STATE_FILE)
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_build_renders_again_exactly_the_municipalities_whose_inputs_or_files_changed() {
+    let work = temp("incremental");
+    copy_tree(&repo().join("forms"), &work.join("forms"));
+    copy_tree(&repo().join("site-templates"), &work.join("site-templates"));
+    let out = work.join("dist");
+    let opts = BuildOptions {
+        forms_dir: work.join("forms"),
+        templates_dir: work.join("site-templates"),
+        ..options(&out)
+    };
+    let cold = build(&opts).unwrap();
+    // Pages per municipality: per language the index, form and confirmation per form, and 4
+    // legal and feedback pages. Grünwiesen: German only, 4 forms; Musterstadt: de+en, 4 forms.
+    let (gruenwiesen, musterstadt) = (1 + 2 * 4 + 4, 2 * (1 + 2 * 4 + 4));
+
+    // A municipality's legal page: only that municipality renders again.
+    edit(
+        &work.join("forms/municipalities/gruenwiesen/pages/impressum.md"),
+        "## Anbieterin",
+        "## Anbieterin des Angebots",
+    );
+    let r = build(&opts).unwrap();
+    assert_eq!((r.pages, r.rendered), (cold.pages, gruenwiesen));
+    assert_eq!(r.written, 1, "only the imprint changed");
+    let imprint = fs::read_to_string(out.join("site/gruenwiesen/impressum/index.html")).unwrap();
+    assert!(imprint.contains("Anbieterin des Angebots"));
+
+    // A catalog form: only the municipalities that publish it.
+    edit(
+        &work.join("forms/catalog/waffenbesitzkarte.yaml"),
+        "de: Geburtsname,",
+        "de: Geburtsname (falls abweichend),",
+    );
+    let r = build(&opts).unwrap();
+    assert_eq!(r.rendered, musterstadt);
+    let page =
+        fs::read_to_string(out.join("site/musterstadt/waffenbesitzkarte/index.html")).unwrap();
+    assert!(page.contains("Geburtsname (falls abweichend)"));
+
+    // A page changed or removed by hand is put back.
+    let index = out.join("site/neustadt-am-see/index.html");
+    fs::write(&index, "edited by hand").unwrap();
+    fs::remove_file(out.join("site/beispieldorf/feedback/index.html")).unwrap();
+    let r = build(&opts).unwrap();
+    assert!(r.rendered > 0 && r.rendered < cold.pages, "{r:?}");
+    assert_eq!(r.written, 2);
+    assert!(
+        fs::read_to_string(&index)
+            .unwrap()
+            .contains("<!doctype html>")
+    );
+
+    // A template (here a comment that renders to nothing): everything renders, nothing changes.
+    let layout = work.join("site-templates/components/hint/template.html");
+    let text = fs::read_to_string(&layout).unwrap();
+    fs::write(&layout, format!("{{# touched #}}{text}")).unwrap();
+    let r = build(&opts).unwrap();
+    assert_eq!((r.rendered, r.written), (cold.pages, 0));
+
+    // After all that, the output is what a cold build of the same inputs writes.
+    let fresh = work.join("fresh");
+    build(&BuildOptions {
+        out_dir: fresh.clone(),
+        ..opts.clone()
+    })
+    .unwrap();
+    let (incremental, cold_tree) = (tree(&out), tree(&fresh));
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        cold_tree.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &cold_tree {
+        assert!(incremental[path] == *bytes, "{} differs", path.display());
+    }
+    let _ = fs::remove_dir_all(&work);
 }
 
 #[test]
