@@ -8,15 +8,15 @@
 // cannot show the reference without JavaScript), checked with axe and the Nu Html Checker.
 "use strict";
 
-const { test, before, after } = require("node:test");
+const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
 const { spawnSync } = require("node:child_process");
-const { ARTIFACTS, formatViolations, formfabrik, gotoWithoutScript, hasServe, launchBrowser, runAxe, serve, tempDir, vnuErrors } = require("./lib/harness");
-const { REFERENCE, fill, fixture, formData, makeFiles, plan, storedRecords, uiStrings } = require("./lib/journey");
+const { ARTIFACTS, formatViolations, formfabrik, gotoWithoutScript, runAxe, tempDir, vnuErrors } = require("./lib/harness");
+const { REFERENCE, fill, fixture, formData, journeyHooks, plan, storedRecords, uiStrings } = require("./lib/journey");
 
 // Every catalog form of Musterstadt with JavaScript (German) and without (English), each
 // with a different fixture so conditional branches differ; the Arabic site's form both ways.
@@ -44,19 +44,7 @@ const DEFAULT_LANG = { musterstadt: "de", "neustadt-am-see": "de", beispieldorf:
 let server;
 let browser;
 let files;
-
-before(async () => {
-  assert.ok(hasServe(), "`formfabrik serve` does not exist yet: the journeys need the real submission function");
-  server = await serve();
-  browser = await launchBrowser();
-  files = await makeFiles(browser);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (files) files.remove();
-});
+journeyHooks((e) => ({ server, browser, files } = e));
 
 const sha256 = (p) => crypto.createHash("sha256").update(fs.readFileSync(p)).digest("hex");
 

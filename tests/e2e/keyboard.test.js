@@ -5,28 +5,16 @@
 // confirmation page with a reference.
 "use strict";
 
-const { test, before, after } = require("node:test");
+const { test } = require("node:test");
 const assert = require("node:assert/strict");
 
-const { formatViolations, hasServe, launchBrowser, runAxe, serve } = require("./lib/harness");
-const { REFERENCE, fixture, formData, plan, storedRecords, uiStrings, makeFiles } = require("./lib/journey");
+const { formatViolations, runAxe } = require("./lib/harness");
+const { REFERENCE, fixture, formData, journeyHooks, plan, storedRecords, uiStrings } = require("./lib/journey");
 
 let server;
 let browser;
 let files;
-
-before(async () => {
-  assert.ok(hasServe(), "`formfabrik serve` does not exist yet: the keyboard pass needs the real submission function");
-  server = await serve();
-  browser = await launchBrowser();
-  files = await makeFiles(browser);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (files) files.remove();
-});
+journeyHooks((e) => ({ server, browser, files } = e));
 
 /** What has focus: id, tag, type, text, visible, and whether a focus indicator shows. */
 const focusInfo = (page) =>

@@ -10,7 +10,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const zlib = require("node:zlib");
 
-const { REPO, tempDir } = require("./harness");
+const { REPO, hasServe, launchBrowser, serve, tempDir } = require("./harness");
 
 const FIXTURES = path.join(REPO, "tests", "fixtures", "submissions");
 
@@ -324,6 +324,42 @@ async function fill(page, f, v, prefix = "") {
   }
 }
 
+/**
+ * Starts what browser journeys need before a test file's tests and stops it after them:
+ * `formfabrik serve` (the sites and the real function with a folder store), the browser, and
+ * real files to upload. `started` receives `{ server, browser, files }`.
+ */
+function journeyHooks(started) {
+  const { before, after } = require("node:test");
+  const env = {};
+  before(async () => {
+    if (!hasServe()) throw new Error("browser journeys need `formfabrik serve` (the real submission function)");
+    env.server = await serve();
+    env.browser = await launchBrowser();
+    env.files = await makeFiles(env.browser);
+    started(env);
+  });
+  after(async () => {
+    if (env.browser) await env.browser.close();
+    if (env.server) await env.server.close();
+    if (env.files) env.files.remove();
+  });
+}
+
+/** With JavaScript: answers each step the plan asks and continues, up to check-your-answers. */
+async function throughWizard(page, data, p, ui) {
+  for (const step of data.steps.filter((s) => p.steps[s.id])) {
+    for (const f of data.fields.filter((x) => x.step === step.id)) {
+      if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
+    }
+    await page.locator(`section.step[data-step="${step.id}"] .step-buttons button`, { hasText: ui.continue }).click();
+  }
+  await page.locator("#review").waitFor({ state: "visible", timeout: 5000 }).catch(async () => {
+    const errs = await page.locator("#error-summary:visible li").allTextContents();
+    throw new Error(`check-your-answers not reached; errors shown: ${JSON.stringify(errs)}`);
+  });
+}
+
 async function formData(page) {
   return JSON.parse(await page.locator("#form-data").textContent());
 }
@@ -347,4 +383,4 @@ function storedRecords(dataDir) {
 
 const REFERENCE = /^[A-Z]{3}-\d{4}-[0-9A-Z]{6}$/;
 
-module.exports = { REFERENCE, fill, fixture, formData, holds, makeFiles, optionId, plan, storedRecords, uiStrings };
+module.exports = { REFERENCE, fill, fixture, formData, holds, journeyHooks, makeFiles, optionId, plan, storedRecords, throughWizard, uiStrings };
