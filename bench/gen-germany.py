@@ -142,6 +142,9 @@ def main():
         pages[(kind, "de")] = (SAMPLE / "pages" / f"{stem}.md").read_text(encoding="utf-8")
         pages[(kind, "en")] = (SAMPLE / "pages" / f"{stem}.en.md").read_text(encoding="utf-8")
     overlay = (SAMPLE / "forms" / "hundesteuer-anmeldung.yaml").read_text(encoding="utf-8")
+    # The accessibility statement's fields: the sample city's block of municipality.yaml.
+    sample_cfg = (SAMPLE / "municipality.yaml").read_text(encoding="utf-8")
+    a11y_block = sample_cfg[sample_cfg.index("\naccessibility:\n") + 1 : sample_cfg.index("\nforms:\n")]
     logo_tpl = (SAMPLE / "logo.svg").read_text(encoding="utf-8")
 
     total_real = sum(l[2] for l in LAENDER)
@@ -255,6 +258,7 @@ def main():
                     f"submission-endpoint: https://api.{slug}.example/v1",
                     "pages:",
                     *page_lines,
+                    a11y_block.replace("Stadt Musterstadt", full).replace("Musterstadt", name).replace("35399", plz),
                     "forms:",
                     *forms,
                 ]

@@ -870,6 +870,101 @@ fn lint_condition(
     }
 }
 
+/// The accessibility statement's fields: the status and the list of what is not accessible
+/// must agree, every listed text is in every language of the site, and the dates are dates.
+fn lint_accessibility_statement(cx: &mut Ctx, m: &LoadedMunicipality) {
+    use crate::model::ComplianceStatus;
+    let a = &m.config.accessibility;
+    let base = "accessibility";
+    match (a.status, a.non_accessible.is_empty()) {
+        (ComplianceStatus::FullyCompliant, false) => cx.error_help(
+            &child(base, "non-accessible"),
+            "the statement says fully-compliant but lists content that is not accessible".into(),
+            "set status: partially-compliant, or remove the list",
+        ),
+        (ComplianceStatus::PartiallyCompliant | ComplianceStatus::NotCompliant, true) => cx
+            .error_help(
+                &child(base, "status"),
+                format!(
+                    "the statement says {} but does not say what is not accessible",
+                    a.status.key()
+                ),
+                "list it under non-accessible: one entry per problem, with why and what to use instead",
+            ),
+        _ => {}
+    }
+    for (i, text) in a.non_accessible.iter().enumerate() {
+        let missing: Vec<&str> = m
+            .config
+            .languages
+            .iter()
+            .filter(|l| !text.contains_key(*l))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            let list = missing.join(", ");
+            cx.error_help(
+                &item(&child(base, "non-accessible"), i),
+                format!("this text has no {list} translation, but the site offers {list}"),
+                &format!("add {}: ... to this text", missing[0]),
+            );
+        }
+    }
+    let body = &a.enforcement_body;
+    let at = child(base, "enforcement-body");
+    if body.email.is_none() && body.web.is_none() {
+        cx.error_help(
+            &at,
+            "the enforcement body has neither an email nor a web address".into(),
+            "add email: or web: so citizens can reach it",
+        );
+    }
+    if let Some(email) = &body.email
+        && !rules::is_valid_email(email)
+    {
+        cx.error(
+            &child(&at, "email"),
+            format!("\"{email}\" is not an email address"),
+        );
+    }
+    if let Some(phone) = &body.phone
+        && !rules::is_valid_tel(phone)
+    {
+        cx.error(
+            &child(&at, "phone"),
+            format!("\"{phone}\" is not a phone number (digits, spaces and + ( ) / - only)"),
+        );
+    }
+    let date = |s: &str| {
+        time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    };
+    let prepared = date(&a.prepared_on);
+    if prepared.is_none() {
+        cx.error_help(
+            &child(base, "prepared-on"),
+            format!("\"{}\" is not a date", a.prepared_on),
+            "write the day the statement was prepared as YYYY-MM-DD, e.g. 2026-11-02",
+        );
+    }
+    if let Some(reviewed) = &a.reviewed_on {
+        match (date(reviewed), prepared) {
+            (None, _) => cx.error_help(
+                &child(base, "reviewed-on"),
+                format!("\"{reviewed}\" is not a date"),
+                "write the day of the last review as YYYY-MM-DD, e.g. 2026-11-28",
+            ),
+            (Some(r), Some(p)) if r < p => cx.error(
+                &child(base, "reviewed-on"),
+                format!(
+                    "the statement was reviewed on {reviewed}, before it was prepared on {}",
+                    a.prepared_on
+                ),
+            ),
+            _ => {}
+        }
+    }
+}
+
 fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diagnostics) {
     let mut cx = Ctx {
         sources: &project.sources,
@@ -954,11 +1049,19 @@ fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diag
             "make a key pair with `formfabrik keygen <municipality>`",
         );
     }
+    lint_accessibility_statement(&mut cx, m);
+    let a11y = &c.accessibility;
     for (what, contact) in [
         ("contact", &c.contact),
         ("data-protection-officer", &c.data_protection_officer),
         ("supervisory-authority", &c.supervisory_authority),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        a11y.feedback_contact
+            .as_ref()
+            .map(|x| ("accessibility.feedback-contact", x)),
+    ) {
         if !rules::is_valid_email(&contact.email) {
             cx.error(
                 &child(what, "email"),

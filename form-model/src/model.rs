@@ -304,7 +304,84 @@ pub struct Municipality {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<String>,
     pub pages: Pages,
+    /// The fields of the accessibility statement (EU 2018/1523 model statement), which the
+    /// generator writes below the municipality's own text (`pages.accessibility`).
+    pub accessibility: AccessibilityStatement,
     pub forms: Vec<FormUse>,
+}
+
+/// `accessibility:` in municipality.yaml.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AccessibilityStatement {
+    /// How far the forms meet the requirements (WCAG 2.1 AA through EN 301 549).
+    pub status: ComplianceStatus,
+    /// What is not accessible, why, and any alternative; required unless fully compliant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub non_accessible: Vec<Text>,
+    /// When the statement was prepared, `YYYY-MM-DD`.
+    pub prepared_on: String,
+    /// When it was last reviewed, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_on: Option<String>,
+    /// How compliance was assessed.
+    pub method: AssessmentMethod,
+    /// Where barriers are reported (default: the municipality's `contact`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback_contact: Option<Contact>,
+    /// The body citizens turn to when their feedback gets no satisfactory answer
+    /// (Schlichtungsstelle, Ombudsstelle or the Land's enforcement body).
+    pub enforcement_body: Body,
+}
+
+/// A public body with an email address, a web address or both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Body {
+    pub name: String,
+    /// Postal address, one line per entry.
+    pub address: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComplianceStatus {
+    FullyCompliant,
+    PartiallyCompliant,
+    NotCompliant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssessmentMethod {
+    SelfAssessment,
+    ThirdPartyAssessment,
+}
+
+impl ComplianceStatus {
+    /// The kebab-case name, as written in YAML (and used as a key of the site texts).
+    pub fn key(self) -> &'static str {
+        match self {
+            ComplianceStatus::FullyCompliant => "fully-compliant",
+            ComplianceStatus::PartiallyCompliant => "partially-compliant",
+            ComplianceStatus::NotCompliant => "not-compliant",
+        }
+    }
+}
+
+impl AssessmentMethod {
+    pub fn key(self) -> &'static str {
+        match self {
+            AssessmentMethod::SelfAssessment => "self-assessment",
+            AssessmentMethod::ThirdPartyAssessment => "third-party-assessment",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

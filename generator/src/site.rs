@@ -698,10 +698,14 @@ fn page_jobs(
             .get(&(kind.to_string(), lang.to_string()))
             .map(|p| markdown::to_html(&strip_first_h1(&p.markdown), 0))
             .unwrap_or_default();
-        let extra = if kind == "privacy" {
-            json!({ "body_html": body, "notices": notices })
-        } else {
-            json!({ "body_html": body, "notices": [] })
+        let extra = match kind {
+            "privacy" => json!({ "body_html": body, "notices": notices }),
+            "accessibility" => json!({
+                "body_html": body,
+                "notices": [],
+                "statement": accessibility_statement(m, lang, &t),
+            }),
+            _ => json!({ "body_html": body, "notices": [] }),
         };
         add(&format!("{slug}/"), "pages/legal.html", t(key), None, extra);
     }
@@ -718,6 +722,43 @@ fn page_jobs(
         json!({ "feedback_mailto": mailto }),
     );
     Ok(())
+}
+
+/// The fields of the accessibility statement in the page's language.
+fn accessibility_statement(
+    m: &form_model::model::Municipality,
+    lang: &str,
+    t: &dyn Fn(&str) -> String,
+) -> Value {
+    let a = &m.accessibility;
+    let c = m
+        .accessibility
+        .feedback_contact
+        .as_ref()
+        .unwrap_or(&m.contact);
+    let date = |iso: &str| statement_date(iso, lang);
+    json!({
+        "status": t(&format!("a11y-status-{}", a.status.key())),
+        "non_accessible": a.non_accessible.iter().map(|x| markdown::inline(&text_in(x, lang))).collect::<Vec<_>>(),
+        "prepared": t("a11y-prepared").replace("{date}", &date(&a.prepared_on)),
+        "reviewed": a.reviewed_on.as_ref().map(|d| t("a11y-reviewed").replace("{date}", &date(d))),
+        "method": t(&format!("a11y-method-{}", a.method.key())),
+        "feedback": { "name": c.name, "address": c.address, "phone": c.phone, "email": c.email, "web": c.web },
+        "enforcement": a.enforcement_body,
+    })
+}
+
+/// `2026-11-02` as a German page writes it (`2.11.2026`); other languages keep the ISO form.
+fn statement_date(iso: &str, lang: &str) -> String {
+    let parts: Vec<&str> = iso.split('-').collect();
+    match (lang, parts.as_slice()) {
+        ("de", [y, m, d]) => format!(
+            "{}.{}.{y}",
+            d.trim_start_matches('0'),
+            m.trim_start_matches('0')
+        ),
+        _ => iso.to_string(),
+    }
 }
 
 /// The Art. 13 DSGVO notice of one form.

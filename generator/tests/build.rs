@@ -248,6 +248,111 @@ fn form_pages_of_up_to_15_questions_fit_the_14_kb_budget() {
 }
 
 #[test]
+fn legal_pages_carry_every_forms_art_13_notice_and_every_field_of_the_accessibility_statement() {
+    let out = temp("legal");
+    build(&options(&out)).unwrap();
+    let site = out.join("site");
+    let project = form_model::check(&repo().join("forms"));
+    for m in &project.project.municipalities {
+        let c = &m.config;
+        let forms: Vec<_> = project
+            .resolved
+            .iter()
+            .filter(|f| f.municipality.id == c.id)
+            .collect();
+        for (i, lang) in c.languages.iter().enumerate() {
+            let root = if i == 0 {
+                site.join(&c.id)
+            } else {
+                site.join(&c.id).join(lang)
+            };
+            // Datenschutz: one Art. 13 notice per form, with the controller, the DPO, the
+            // retention from the form and the authority to complain to.
+            let privacy = fs::read_to_string(root.join("datenschutz/index.html")).unwrap();
+            for f in &forms {
+                let notice = privacy
+                    .split(&format!("id=\"hinweise-{}\"", f.form.id))
+                    .nth(1)
+                    .unwrap_or_else(|| panic!("{}/{lang}: no notice for {}", c.id, f.form.id))
+                    .split("</section>")
+                    .next()
+                    .unwrap();
+                for part in [
+                    c.contact.email.as_str(),
+                    c.data_protection_officer.email.as_str(),
+                    c.supervisory_authority.name.as_str(),
+                    &f.form.retention_days.to_string(),
+                ] {
+                    assert!(
+                        notice.contains(part),
+                        "{}/{lang} {}: notice lacks {part}",
+                        c.id,
+                        f.form.id
+                    );
+                }
+            }
+            // Barrierefreiheit: the EU 2018/1523 fields from municipality.yaml.
+            let page = fs::read_to_string(root.join("barrierefreiheit/index.html")).unwrap();
+            let a = &c.accessibility;
+            for id in [
+                "a11y-status",
+                "a11y-preparation",
+                "a11y-feedback",
+                "a11y-enforcement",
+            ] {
+                assert!(
+                    page.contains(&format!("id=\"{id}\"")),
+                    "{}/{lang}: {id}",
+                    c.id
+                );
+            }
+            assert_eq!(
+                page.contains("id=\"a11y-non-accessible\""),
+                !a.non_accessible.is_empty()
+            );
+            assert!(
+                page.matches("<li>").count() >= a.non_accessible.len(),
+                "{}/{lang}: every non-accessible item",
+                c.id
+            );
+            let prepared = if lang == "de" {
+                let p: Vec<&str> = a.prepared_on.split('-').collect();
+                format!(
+                    "{}.{}.{}",
+                    p[2].trim_start_matches('0'),
+                    p[1].trim_start_matches('0'),
+                    p[0]
+                )
+            } else {
+                a.prepared_on.clone()
+            };
+            assert!(page.contains(&prepared), "{}/{lang}: date {prepared}", c.id);
+            let feedback = a.feedback_contact.as_ref().unwrap_or(&c.contact);
+            assert!(
+                page.contains(&feedback.email),
+                "{}/{lang}: feedback contact",
+                c.id
+            );
+            assert!(
+                page.contains("href=\"../feedback/\""),
+                "{}/{lang}: feedback page",
+                c.id
+            );
+            let body = &a.enforcement_body;
+            assert!(
+                page.contains(&body.name),
+                "{}/{lang}: enforcement body",
+                c.id
+            );
+            for reach in [&body.email, &body.web].into_iter().flatten() {
+                assert!(page.contains(reach.as_str()), "{}/{lang}: {reach}", c.id);
+            }
+        }
+    }
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
 fn writes_schemas_and_a_registry_the_function_accepts() {
     let out = temp("registry");
     let report = build(&options(&out)).unwrap();
