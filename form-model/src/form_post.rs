@@ -57,32 +57,7 @@ pub fn decode(form: &ResolvedForm, pairs: impl IntoIterator<Item = (String, Stri
             }
             _ => {}
         }
-        if let Some((head, rest)) = name.split_once('.')
-            && let Some(field) = form.field(head)
-            && matches!(field.kind, FieldType::Address | FieldType::Group)
-        {
-            let entry = data
-                .entry(head.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            insert_nested(field, entry, rest, value);
-            continue;
-        }
-        let multi = form
-            .field(&name)
-            .is_some_and(|f| f.kind == FieldType::Checkboxes);
-        match data.get_mut(&name) {
-            Some(Value::Array(items)) => items.push(Value::String(value)),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = Value::Array(vec![first, Value::String(value)]);
-            }
-            None if multi => {
-                data.insert(name, Value::Array(vec![Value::String(value)]));
-            }
-            None => {
-                data.insert(name, Value::String(value));
-            }
-        }
+        insert(form, &mut data, &name, Value::String(value));
     }
     let language = language
         .or_else(|| form.languages.first().cloned())
@@ -94,16 +69,57 @@ pub fn decode(form: &ResolvedForm, pairs: impl IntoIterator<Item = (String, Stri
     }
 }
 
+/// Puts one answer where its input name says: a field id, `<field>.<part>` of an address, or a
+/// path into a group (`hunde.2.name`, `zulassung.nachweis`). The text values of a form post
+/// and uploaded files (as their descriptions) go through here alike, so a file inside a group
+/// lands at its question. Unknown names are kept as they are (validation reports them); a
+/// field that takes one value but gets several keeps them all as a list (validation reports
+/// that too).
+pub fn insert(form: &ResolvedForm, data: &mut Map<String, Value>, name: &str, value: Value) {
+    if let Some((head, rest)) = name.split_once('.')
+        && let Some(field) = form.field(head)
+        && matches!(field.kind, FieldType::Address | FieldType::Group)
+    {
+        let entry = data
+            .entry(head.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        insert_nested(field, entry, rest, value);
+        return;
+    }
+    let multi = form
+        .field(name)
+        .is_some_and(|f| f.kind == FieldType::Checkboxes);
+    add(data, name, value, multi);
+}
+
+/// Adds `value` under `key`: a list for a checkboxes question, else the value, or a list of
+/// all values once there is more than one.
+fn add(map: &mut Map<String, Value>, key: &str, value: Value, multi: bool) {
+    match map.get_mut(key) {
+        Some(Value::Array(items)) => items.push(value),
+        Some(existing) => {
+            let first = existing.take();
+            *existing = Value::Array(vec![first, value]);
+        }
+        None if multi => {
+            map.insert(key.to_string(), Value::Array(vec![value]));
+        }
+        None => {
+            map.insert(key.to_string(), value);
+        }
+    }
+}
+
 /// Most entries a form post may address in one list; more is not a form a person filled in.
 const MAX_ENTRIES: usize = 200;
 
 /// Puts `value` at `rest` (`street`, `kind-vorname`, `2.kind-vorname`, `2.anschrift.city`)
 /// below the address or group value `slot`.
-fn insert_nested(field: &crate::model::Field, slot: &mut Value, rest: &str, value: String) {
+fn insert_nested(field: &crate::model::Field, slot: &mut Value, rest: &str, value: Value) {
     match field.kind {
         FieldType::Address => {
             if let Value::Object(parts) = slot {
-                parts.insert(rest.to_string(), Value::String(value));
+                parts.insert(rest.to_string(), value);
             }
         }
         FieldType::Group => {
@@ -139,19 +155,12 @@ fn insert_nested(field: &crate::model::Field, slot: &mut Value, rest: &str, valu
                         .entry(child_id.to_string())
                         .or_insert_with(|| Value::Object(Map::new()));
                     if let Value::Object(parts) = parts {
-                        parts.insert(p.to_string(), Value::String(value));
+                        parts.insert(p.to_string(), value);
                     }
                 }
-                (Some(c), None) if c.kind == FieldType::Checkboxes => {
-                    let list = answers
-                        .entry(child_id.to_string())
-                        .or_insert_with(|| Value::Array(Vec::new()));
-                    if let Value::Array(list) = list {
-                        list.push(Value::String(value));
-                    }
-                }
+                (Some(c), None) => add(answers, child_id, value, c.kind == FieldType::Checkboxes),
                 _ => {
-                    answers.insert(rest.to_string(), Value::String(value));
+                    answers.insert(rest.to_string(), value);
                 }
             }
         }
@@ -182,6 +191,19 @@ steps:
       - { id: name, type: text, label: { de: Name } }
       - { id: anschrift, type: address, label: { de: Anschrift } }
       - { id: klassen, type: checkboxes, label: { de: K }, options: [ { value: a, label: { de: A } }, { value: b, label: { de: B } } ] }
+      - id: zulassung
+        type: group
+        label: { de: Z }
+        fields:
+          - { id: nummer, type: text, label: { de: N } }
+          - { id: nachweis, type: file, label: { de: Nachweis }, accept: [application/pdf] }
+      - id: personen
+        type: group
+        label: { de: P }
+        repeat: { min: 0, max: 3 }
+        fields:
+          - { id: name, type: text, label: { de: N } }
+          - { id: nachweis, type: file, label: { de: Nachweis }, accept: [application/pdf] }
 "#,
         )
         .unwrap();
@@ -226,6 +248,30 @@ steps:
         assert_eq!(
             Value::Object(post.submission.data),
             json!({ "name": "Erika", "anschrift": { "street": "Hauptstraße", "postcode": "35390" }, "klassen": ["a", "b"] })
+        );
+    }
+
+    #[test]
+    fn files_land_at_their_question_also_inside_groups_and_list_entries() {
+        let form = form();
+        let mut data = decode(
+            &form,
+            pairs(&[("zulassung.nummer", "Z-1"), ("personen.1.name", "Erika")]),
+        )
+        .submission
+        .data;
+        let pdf =
+            |n: &str| json!({ "name": n, "type": "application/pdf", "size": 3, "sha256": "ab" });
+        insert(&form, &mut data, "zulassung.nachweis", pdf("z.pdf"));
+        insert(&form, &mut data, "personen.1.nachweis", pdf("p.pdf"));
+        insert(&form, &mut data, "personen.1.nachweis", pdf("q.pdf"));
+        assert_eq!(
+            Value::Object(data),
+            json!({
+                "zulassung": { "nummer": "Z-1", "nachweis": pdf("z.pdf") },
+                // Two files for one question stay both, for validation to refuse.
+                "personen": [{}, { "name": "Erika", "nachweis": [pdf("p.pdf"), pdf("q.pdf")] }],
+            })
         );
     }
 

@@ -345,17 +345,9 @@ fn from_pairs(form: &ResolvedForm, pairs: Vec<(String, String)>, files: Vec<File
             "size": f.bytes.len(),
             "sha256": sha256,
         });
-        // Several files for one field become a list, which validation refuses for file fields.
-        match data.get_mut(&f.name) {
-            Some(Value::Array(items)) => items.push(value),
-            Some(existing) => {
-                let first = existing.take();
-                *existing = Value::Array(vec![first, value]);
-            }
-            None => {
-                data.insert(f.name.clone(), value);
-            }
-        }
+        // At its question, also inside a group; several files for one question become a list,
+        // which validation refuses for file fields.
+        form_post::insert(form, &mut data, &f.name, value);
         uploads.push(Upload {
             field: f.name,
             bytes: f.bytes,

@@ -776,12 +776,14 @@ fn is_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// Uploads sorted by their field's position in the form (the record lists them that way).
+/// Uploads sorted by their question's position in the form (the record lists them that way);
+/// files inside a group (`zulassung.nachweis`, `personen.0.nachweis`) sort with their group.
 fn in_form_order(form: &ResolvedForm, mut uploads: Vec<Upload>) -> Vec<Upload> {
     let position = |field: &str| {
+        let head = field.split('.').next().unwrap_or(field);
         form.form
             .fields()
-            .position(|f| f.id == field)
+            .position(|f| f.id == head)
             .unwrap_or(usize::MAX)
     };
     uploads.sort_by_key(|u| position(&u.field));

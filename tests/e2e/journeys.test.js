@@ -37,6 +37,13 @@ const CASES = [
   { m: "gruenwiesen", lang: "de", form: "mutterschutz-benachrichtigung", fixture: "nur-pflichtangaben", js: false },
   { m: "gruenwiesen", lang: "de", form: "asbest-anzeige", fixture: "nur-pflichtangaben", js: true },
   { m: "neustadt-am-see", lang: "ar", form: "sperrmuell-anmeldung", fixture: "moebel-mit-abstellort", js: false },
+  // So that every catalog form is sent both ways: the FIM forms the other way round and with
+  // all their answers (files inside groups and list entries), and the archived dog tax version
+  // Beispieldorf still pins.
+  { m: "gruenwiesen", lang: "de", form: "mutterschutz-benachrichtigung", fixture: "alle-angaben", js: true },
+  { m: "gruenwiesen", lang: "de", form: "asbest-anzeige", fixture: "alle-angaben", js: false },
+  { m: "gruenwiesen", lang: "de", form: "asbest-anzeige", fixture: "alle-angaben", js: true },
+  { m: "beispieldorf", lang: "de", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-nein-lastschrift", js: true },
 ];
 // The first language of each municipality is at its root.
 const DEFAULT_LANG = { musterstadt: "de", "neustadt-am-see": "de", beispieldorf: "de", gruenwiesen: "de" };
@@ -77,7 +84,15 @@ function checkStored(c, data, p, reference) {
     else assert.deepEqual(got, want, `stored ${where}`);
   };
   for (const [id, v] of Object.entries(p.answers)) stored(v, record.data[id], id);
-  const sent = Object.entries(p.answers).filter(([, v]) => v && v.path);
+  // Uploaded files, also inside groups and list entries, by their input name (zulassung.nachweis,
+  // personen.0.nachweis): the record's attachments name them the same way.
+  const sent = [];
+  const collect = (v, name) => {
+    if (v && v.path) sent.push([name, v]);
+    else if (Array.isArray(v)) v.forEach((x, i) => collect(x, `${name}.${i}`));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) collect(x, `${name}.${k}`);
+  };
+  for (const [id, v] of Object.entries(p.answers)) collect(v, id);
   assert.equal((record.attachments || []).length, sent.length, `attachments: ${JSON.stringify(record.attachments)}`);
   for (const [id, v] of sent) {
     const a = record.attachments.find((x) => x.field === id);
