@@ -9,23 +9,14 @@
 // script: the page stays as a browser without JavaScript shows it.
 "use strict";
 
-const { test, before, after } = require("node:test");
+const { test } = require("node:test");
 const assert = require("node:assert/strict");
 
-const { formatViolations, gotoWithoutScript, launchBrowser, pool, runAxe, servedSite } = require("./lib/harness");
+const { formatViolations, gotoWithoutScript, pool, runAxe, siteHooks } = require("./lib/harness");
 
 let site;
 let browser;
-
-before(async () => {
-  site = await servedSite();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (site) await site.close();
-});
+siteHooks((e) => ({ site, browser } = e));
 
 // The confirmation page is checked as a citizen reaches it: with a reference in the address.
 const urlOf = (page) => `${site.base}/${page.url}${page.kind === "confirmation" ? "?ref=MUS-2026-7K3F9Q" : ""}`;

@@ -5,23 +5,14 @@
 // where the script changes the page.
 "use strict";
 
-const { test, before, after } = require("node:test");
+const { test } = require("node:test");
 const assert = require("node:assert/strict");
 
-const { launchBrowser, pool, servedSite } = require("./lib/harness");
+const { pool, siteHooks } = require("./lib/harness");
 
 let site;
 let browser;
-
-before(async () => {
-  site = await servedSite();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (site) await site.close();
-});
+siteHooks((e) => ({ site, browser } = e));
 
 test("every page keeps to its CSP, stays on its own origin, loads all it names and logs no error", async (t) => {
   const origin = new URL(site.base).origin;

@@ -5,25 +5,16 @@
 // tests/e2e/artifacts/print/ (gitignored).
 "use strict";
 
-const { test, before, after } = require("node:test");
+const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 
-const { ARTIFACTS, gotoWithoutScript, launchBrowser, pool, servedSite } = require("./lib/harness");
+const { ARTIFACTS, gotoWithoutScript, pool, siteHooks } = require("./lib/harness");
 
 let site;
 let browser;
-
-before(async () => {
-  site = await servedSite();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (site) await site.close();
-});
+siteHooks((e) => ({ site, browser } = e));
 
 const dir = path.join(ARTIFACTS, "print");
 const fileFor = (rel) => path.join(dir, `${rel.replace(/\/$/, "").replace(/\//g, "__")}.pdf`);

@@ -3,26 +3,17 @@
 // vertically. Full-page screenshots go to tests/e2e/artifacts/screens-320/ (gitignored).
 "use strict";
 
-const { test, before, after } = require("node:test");
+const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 
-const { ARTIFACTS, gotoWithoutScript, launchBrowser, pool, servedSite } = require("./lib/harness");
+const { ARTIFACTS, gotoWithoutScript, pool, siteHooks } = require("./lib/harness");
 
 const WIDTH = 320;
 let site;
 let browser;
-
-before(async () => {
-  site = await servedSite();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (site) await site.close();
-});
+siteHooks((e) => ({ site, browser } = e));
 
 for (const js of [true, false]) {
   const mode = js ? "js" : "nojs";

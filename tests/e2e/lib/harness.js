@@ -169,6 +169,24 @@ async function servedSite() {
   };
 }
 
+/**
+ * Builds and serves the sites and starts the browser before a test file's tests, and stops
+ * both after them. `started` receives `{ site, browser }`.
+ */
+function siteHooks(started) {
+  const { before, after } = require("node:test");
+  const env = {};
+  before(async () => {
+    env.site = await servedSite();
+    env.browser = await launchBrowser();
+    started(env);
+  });
+  after(async () => {
+    if (env.browser) await env.browser.close();
+    if (env.site) await env.site.close();
+  });
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -342,6 +360,7 @@ async function pool(items, limit, fn) {
 }
 
 module.exports = {
+  siteHooks,
   ARTIFACTS,
   CHROMIUM_ARGS,
   E2E,
