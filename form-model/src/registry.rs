@@ -155,6 +155,31 @@ pub fn read_public_rsa_jwk(path: &std::path::Path) -> Result<serde_json::Value, 
     Ok(value)
 }
 
+/// Bits of an RSA JWK's modulus `n` (base64url; leading zero bytes not counted). The lint and
+/// the function both measure keys with this, against [`MIN_RSA_BITS`].
+pub fn rsa_modulus_bits(jwk: &serde_json::Value) -> Result<usize, String> {
+    use base64::Engine;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    // Lenient as JWK readers are: padding or none, unused bits in the last digit ignored.
+    const BASE64URL: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let n = jwk
+        .get("n")
+        .and_then(serde_json::Value::as_str)
+        .ok_or("no modulus \"n\"")?;
+    let bytes = BASE64URL.decode(n).map_err(|_| "\"n\" is not base64url")?;
+    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
+    let rest = &bytes[first..];
+    Ok(match rest.first() {
+        None => 0,
+        Some(top) => (rest.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
+    })
+}
+
 /// Checks that `jwk` is a public RSA JWK (`kty` RSA, `n` and `e`, no private `d`) of at least
 /// [`MIN_RSA_BITS`] bits; returns the modulus size. (The function checks the key once more
 /// with its crypto library at start.)
@@ -166,32 +191,10 @@ pub fn public_rsa_jwk(jwk: &serde_json::Value) -> Result<usize, String> {
     if jwk.get("d").is_some() {
         return Err("this is a private key; publish only the public key (without \"d\")".into());
     }
-    let (Some(n), Some(_e)) = (field("n"), field("e")) else {
+    let (Some(_n), Some(_e)) = (field("n"), field("e")) else {
         return Err("the JWK needs \"n\" and \"e\"".into());
     };
-    let digit = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let n = n.trim_end_matches('=').as_bytes();
-    let digits: Option<Vec<u32>> = n.iter().map(|c| digit(*c)).collect();
-    let digits = digits.ok_or("\"n\" is not base64url")?;
-    let bytes = digits.len() * 6 / 8;
-    let first = match digits.as_slice() {
-        [a, b, ..] => (a << 2) | (b >> 4),
-        _ => 0,
-    };
-    let bits = if first == 0 {
-        0
-    } else {
-        bytes * 8 - (first.leading_zeros() as usize - 24)
-    };
+    let bits = rsa_modulus_bits(jwk)?;
     if bits < MIN_RSA_BITS {
         return Err(format!(
             "the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required"

@@ -15,7 +15,7 @@ pub const ALG: &str = "RSA-OAEP-256";
 /// The content encryption algorithm (`enc`).
 pub const ENC: &str = "A256GCM";
 /// The smallest RSA modulus accepted.
-pub const MIN_RSA_BITS: usize = 4096;
+pub use form_model::registry::MIN_RSA_BITS;
 
 #[derive(Debug, Error)]
 pub enum CryptoError {
@@ -178,43 +178,9 @@ fn rsa_jwk(value: &Value) -> Result<Jwk, CryptoError> {
     Ok(jwk)
 }
 
-/// Bits of the modulus `n` (base64url without padding, leading zero bytes not counted).
+/// Bits of the modulus, measured as the lint measures it.
 fn modulus_bits(jwk: &Value) -> Result<usize, CryptoError> {
-    let n = jwk
-        .get("n")
-        .and_then(Value::as_str)
-        .ok_or_else(|| CryptoError::Key("no modulus \"n\"".into()))?;
-    let bytes = base64url(n).ok_or_else(|| CryptoError::Key("\"n\" is not base64url".into()))?;
-    let first = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len());
-    let rest = &bytes[first..];
-    Ok(match rest.first() {
-        None => 0,
-        Some(top) => (rest.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
-    })
-}
-
-fn base64url(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in text.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    form_model::registry::rsa_modulus_bits(jwk).map_err(CryptoError::Key)
 }
 
 #[cfg(test)]
@@ -239,8 +205,11 @@ mod tests {
             .unwrap();
         assert_eq!(jwe.split('.').count(), 5);
         assert!(!jwe.contains("Erika"));
-        let header: Value =
-            serde_json::from_slice(&base64url(jwe.split('.').next().unwrap()).unwrap()).unwrap();
+        use base64::Engine;
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(jwe.split('.').next().unwrap())
+            .unwrap();
+        let header: Value = serde_json::from_slice(&header).unwrap();
         assert_eq!(header["alg"], ALG);
         assert_eq!(header["enc"], ENC);
         let opened = Decryptor::from_jwk(&private)
