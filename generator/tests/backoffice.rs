@@ -1,6 +1,8 @@
 //! What the build and `formfabrik keygen` give the back office: the bucket's lifecycle rules
 //! from the forms' retention, and a key pair whose public half the function then encrypts with.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -91,23 +93,11 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
     assert_eq!(template, expected, "submit-fn/template.yaml is out of date");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn keygen_publishes_the_public_key_and_keeps_the_private_key_private_and_outside_dist() {
     let tmp = tempfile::tempdir().unwrap();
     let forms = tmp.path().join("forms");
-    copy_dir(&repo().join("forms"), &forms);
+    common::copy_dir(&repo().join("forms"), &forms);
     let dist = tmp.path().join("dist");
     let opts = |private_out: PathBuf| KeygenOptions {
         forms_dir: forms.clone(),
@@ -169,7 +159,7 @@ fn keygen_publishes_the_public_key_and_keeps_the_private_key_private_and_outside
 fn lint_refuses_an_encryption_key_that_is_private_or_too_short_with_a_position() {
     let tmp = tempfile::tempdir().unwrap();
     let forms = tmp.path().join("forms");
-    copy_dir(&repo().join("forms"), &forms);
+    common::copy_dir(&repo().join("forms"), &forms);
     let dir = forms.join("municipalities/neustadt-am-see");
     let yaml = dir.join("municipality.yaml");
     let mut text = fs::read_to_string(&yaml).unwrap();

@@ -2,6 +2,8 @@
 //! language, with the frame every page needs, constraint attributes from the model, schemas
 //! and the registry; a second build rewrites nothing.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -383,19 +385,6 @@ fn a_second_build_renders_nothing_and_rewrites_nothing() {
     let _ = fs::remove_dir_all(&out);
 }
 
-/// Copies `from` into `to`, so a test can edit forms and templates.
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let target = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 fn edit(path: &Path, from: &str, to: &str) {
     let text = fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{}: no {from:?}", path.display());
@@ -418,8 +407,8 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 #[test]
 fn a_build_renders_again_exactly_the_municipalities_whose_inputs_or_files_changed() {
     let work = temp("incremental");
-    copy_tree(&repo().join("forms"), &work.join("forms"));
-    copy_tree(&repo().join("site-templates"), &work.join("site-templates"));
+    common::copy_dir(&repo().join("forms"), &work.join("forms"));
+    common::copy_dir(&repo().join("site-templates"), &work.join("site-templates"));
     let out = work.join("dist");
     let opts = BuildOptions {
         forms_dir: work.join("forms"),

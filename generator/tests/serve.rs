@@ -1,6 +1,8 @@
 //! `formfabrik serve` as a citizen and a process designer use it: pages and the function on
 //! one address, submissions in the data folder, rebuild and reload after an edit.
 
+mod common;
+
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -18,18 +20,6 @@ fn free_addr() -> SocketAddr {
         .unwrap()
         .local_addr()
         .unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// One HTTP/1.1 exchange; returns (status, headers+body as text).
@@ -64,8 +54,8 @@ fn wait_until_serving(addr: SocketAddr) {
 fn serves_pages_and_the_function_and_reloads_after_an_edit() {
     let dir = std::env::temp_dir().join(format!("formfabrik-serve-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
-    copy_dir(&repo().join("forms"), &dir.join("forms"));
-    copy_dir(&repo().join("site-templates"), &dir.join("site-templates"));
+    common::copy_dir(&repo().join("forms"), &dir.join("forms"));
+    common::copy_dir(&repo().join("site-templates"), &dir.join("site-templates"));
     let addr = free_addr();
     let opts = ServeOptions {
         addr,
