@@ -52,9 +52,10 @@ fn is_default_timeout(v: &u64) -> bool {
     *v == default_timeout()
 }
 
-/// One of the three ways a platform authenticates the online service.
+/// One of the three ways a platform authenticates the online service, written as a mapping
+/// with exactly one key (`oauth2`, `mtls` or `basic`), which reads the same from YAML and JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(try_from = "AuthOneOf", into = "AuthOneOf")]
 pub enum AuthConfig {
     /// OAuth2 client credentials: a bearer token from the token endpoint, cached until shortly
     /// before it expires (pmPayment, GiroCheckout).
@@ -63,6 +64,42 @@ pub enum AuthConfig {
     Mtls(MtlsConfig),
     /// HTTP Basic.
     Basic(BasicConfig),
+}
+
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct AuthOneOf {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    oauth2: Option<OAuth2Config>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mtls: Option<MtlsConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    basic: Option<BasicConfig>,
+}
+
+impl TryFrom<AuthOneOf> for AuthConfig {
+    type Error = &'static str;
+
+    fn try_from(w: AuthOneOf) -> Result<Self, Self::Error> {
+        match (w.oauth2, w.mtls, w.basic) {
+            (Some(o), None, None) => Ok(Self::Oauth2(o)),
+            (None, Some(m), None) => Ok(Self::Mtls(m)),
+            (None, None, Some(b)) => Ok(Self::Basic(b)),
+            _ => Err("choose exactly one of oauth2, mtls, basic"),
+        }
+    }
+}
+
+impl From<AuthConfig> for AuthOneOf {
+    fn from(a: AuthConfig) -> Self {
+        let mut w = Self::default();
+        match a {
+            AuthConfig::Oauth2(o) => w.oauth2 = Some(o),
+            AuthConfig::Mtls(m) => w.mtls = Some(m),
+            AuthConfig::Basic(b) => w.basic = Some(b),
+        }
+        w
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -227,6 +264,43 @@ mod tests {
         let mut c = config("https://pay.example/");
         c.endpoint_id = "Münster".into();
         assert_eq!(c.check().unwrap_err().key, "endpoint-id");
+    }
+
+    #[test]
+    fn a_configuration_reads_from_yaml_with_one_key_mappings() {
+        let yaml = "
+base-url: https://payment.example/api/xbezahldienste/
+originator-id: formfabrik
+endpoint-id: \"09162000\"
+auth:
+  oauth2:
+    token-url: https://payment.example/oauth/token
+    client-id: formfabrik-musterstadt
+    client-secret: { env: FORMFABRIK_PAYMENT_MUSTERSTADT_CLIENT_SECRET }
+ca-certificate: { file: /etc/formfabrik/payment-ca.pem }
+";
+        let c: PlatformConfig = serde_yaml::from_str(yaml).unwrap();
+        let AuthConfig::Oauth2(o) = &c.auth else {
+            panic!("{c:?}")
+        };
+        assert_eq!(
+            o.client_secret,
+            SecretRef::Env("FORMFABRIK_PAYMENT_MUSTERSTADT_CLIENT_SECRET".into())
+        );
+        assert_eq!(
+            c.ca_certificate,
+            Some(SecretRef::File("/etc/formfabrik/payment-ca.pem".into()))
+        );
+        assert!(c.check().is_ok());
+        let both = yaml.replace(
+            "auth:\n",
+            "auth:\n  basic: { username: u, password: { env: P } }\n",
+        );
+        let e = serde_yaml::from_str::<PlatformConfig>(&both).unwrap_err();
+        assert!(
+            e.to_string().contains("exactly one of oauth2, mtls, basic"),
+            "{e}"
+        );
     }
 
     #[test]

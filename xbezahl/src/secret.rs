@@ -14,9 +14,10 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-/// The name of a secret and the store it lives in.
+/// The name of a secret and the store it lives in. Written as a mapping with exactly one key,
+/// which reads the same from YAML and JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(try_from = "OneOf", into = "OneOf")]
 pub enum SecretRef {
     /// An environment variable.
     Env(String),
@@ -26,6 +27,56 @@ pub enum SecretRef {
     AwsSecretsManager(String),
     /// An AWS Systems Manager parameter name (a SecureString).
     AwsSsmParameter(String),
+}
+
+/// The written form of a [`SecretRef`].
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct OneOf {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    env: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    file: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    aws_secrets_manager: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    aws_ssm_parameter: Option<String>,
+}
+
+impl TryFrom<OneOf> for SecretRef {
+    type Error = String;
+
+    fn try_from(w: OneOf) -> Result<Self, String> {
+        let found: Vec<SecretRef> = [
+            w.env.map(Self::Env),
+            w.file.map(Self::File),
+            w.aws_secrets_manager.map(Self::AwsSecretsManager),
+            w.aws_ssm_parameter.map(Self::AwsSsmParameter),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match <[SecretRef; 1]>::try_from(found) {
+            Ok([one]) => Ok(one),
+            Err(_) => Err(
+                "name a secret with exactly one of env, file, aws-secrets-manager, aws-ssm-parameter"
+                    .into(),
+            ),
+        }
+    }
+}
+
+impl From<SecretRef> for OneOf {
+    fn from(r: SecretRef) -> Self {
+        let mut w = Self::default();
+        match r {
+            SecretRef::Env(n) => w.env = Some(n),
+            SecretRef::File(p) => w.file = Some(p),
+            SecretRef::AwsSecretsManager(id) => w.aws_secrets_manager = Some(id),
+            SecretRef::AwsSsmParameter(n) => w.aws_ssm_parameter = Some(n),
+        }
+        w
+    }
 }
 
 impl fmt::Display for SecretRef {
@@ -222,6 +273,10 @@ mod tests {
         let r: SecretRef = serde_yaml_like("{\"aws-ssm-parameter\":\"/ff/pay\"}");
         assert_eq!(r, SecretRef::AwsSsmParameter("/ff/pay".into()));
         assert!(serde_json::from_str::<SecretRef>("{\"vault\":\"x\"}").is_err());
+        let two = serde_json::from_str::<SecretRef>("{\"env\":\"A\",\"file\":\"b\"}");
+        assert!(two.unwrap_err().to_string().contains("exactly one of"));
+        let back = serde_json::to_string(&SecretRef::File("k.pem".into())).unwrap();
+        assert_eq!(back, "{\"file\":\"k.pem\"}");
     }
 
     fn serde_yaml_like(json: &str) -> SecretRef {

@@ -122,8 +122,9 @@ impl Collector {
         if let Some(c) = value.chars().find(|c| !allowed(*c)) {
             self.invalid(
                 path,
+                // No `U+`: a problem's detail may not contain a plus sign.
                 format!(
-                    "contains the character U+{:04X}, only {class} are allowed",
+                    "contains the character with code point {:04X}, only {class} are allowed",
                     u32::from(c)
                 ),
             );
@@ -445,7 +446,7 @@ mod tests {
         );
         r.purpose = "Gebühr".into();
         let v = r.check().unwrap_err();
-        assert!(v.to_string().contains("U+00FC"), "{v}");
+        assert!(v.to_string().contains("code point 00FC"), "{v}");
     }
 
     #[test]
