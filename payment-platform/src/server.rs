@@ -1,0 +1,804 @@
+//! The platform's HTTP side: the XBezahldienste API (create, pull, service status), an OAuth2
+//! token endpoint, the pay page; on a plain listener (OAuth2 or Basic) and optionally an mTLS
+//! listener (client certificates). [`start`] binds and returns a [`Platform`] handle with the
+//! URLs it listens on.
+//!
+//! Answers follow the standard: errors are `application/problem+json` with a functionalCode;
+//! missing or wrong credentials are FORBIDDEN with 403 (the status the standard lists), while
+//! the token endpoint answers as RFC 6749 says (401 `invalid_client`). A create is answered 200
+//! with the transaction, a new one or the one this request created before.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use bytes::Bytes;
+use http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE,
+};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use url::Url;
+use xbezahl::validate::DETAIL_MAX;
+use xbezahl::{FunctionalCode, PaymentRequest, PaymentStatus, PaymentTransaction, Problem};
+
+use crate::config::{ClientAccount, Config, ConfigError, Credential, MtlsListener, Tenant};
+use crate::ledger::{Ledger, LedgerError, Outcome, Record};
+use crate::page;
+use crate::pki::fingerprint;
+
+/// Requests larger than this are refused; a payment request of 99 items is far smaller.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the payment platform configuration is invalid: {0}")]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("the payment platform cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the mTLS listener cannot be set up: {0}")]
+    Tls(String),
+}
+
+/// A running platform. Dropping it stops the listeners; [`Platform::stop`] also waits for them.
+pub struct Platform {
+    shared: Arc<Shared>,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+struct Shared {
+    config: Config,
+    ledger: Mutex<Ledger>,
+    tokens: Mutex<HashMap<String, (usize, Instant)>>,
+    token_requests: AtomicU64,
+    base: Url,
+    mtls_base: Option<Url>,
+}
+
+/// What is known about a connection before its first request.
+#[derive(Clone)]
+struct Connection {
+    /// The URL of the listener it came in on.
+    base: Url,
+    /// The client account its certificate belongs to (mTLS listener only).
+    certificate_client: Option<usize>,
+}
+
+/// Binds the listeners (port 0 picks free ports) and serves until the handle is stopped or
+/// dropped.
+pub async fn start(config: Config) -> Result<Platform, StartError> {
+    config.check()?;
+    let ledger = Ledger::open(config.state_file.as_deref())?;
+    let bind = |addr: SocketAddr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })
+    };
+    let plain = bind(config.listen).await?;
+    let base = listener_url("http", &plain)?;
+    let mut tls = None;
+    if let Some(m) = &config.mtls {
+        let listener = bind(m.listen).await?;
+        let url = listener_url("https", &listener)?;
+        tls = Some((listener, tls_acceptor(m)?, url));
+    }
+    let (shutdown, stopped) = watch::channel(false);
+    let shared = Arc::new(Shared {
+        config,
+        ledger: Mutex::new(ledger),
+        tokens: Mutex::default(),
+        token_requests: AtomicU64::new(0),
+        base: base.clone(),
+        mtls_base: tls.as_ref().map(|t| t.2.clone()),
+    });
+    let mut tasks = vec![tokio::spawn(accept_plain(
+        plain,
+        shared.clone(),
+        stopped.clone(),
+    ))];
+    if let Some((listener, acceptor, _)) = tls {
+        tasks.push(tokio::spawn(accept_tls(
+            listener,
+            acceptor,
+            shared.clone(),
+            stopped,
+        )));
+    }
+    tracing::info!(url = %base, mtls = ?shared.mtls_base.as_ref().map(Url::as_str), "payment platform listening");
+    Ok(Platform {
+        shared,
+        shutdown,
+        tasks,
+    })
+}
+
+impl Platform {
+    /// Where the API, the token endpoint (`oauth/token`) and the pay pages are.
+    pub fn base_url(&self) -> &Url {
+        &self.shared.base
+    }
+
+    /// Where the mTLS listener is, if configured.
+    pub fn mtls_base_url(&self) -> Option<&Url> {
+        self.shared.mtls_base.as_ref()
+    }
+
+    /// How many token requests arrived (answered or refused).
+    pub fn token_requests(&self) -> u64 {
+        self.shared.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// Forgets every issued access token, as a platform restart or a revocation would.
+    pub fn revoke_tokens(&self) {
+        lock(&self.shared.tokens).clear();
+    }
+
+    /// Stops listening and waits until the listeners are closed.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+    }
+}
+
+fn listener_url(scheme: &str, listener: &TcpListener) -> Result<Url, StartError> {
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        source,
+    })?;
+    Ok(Url::parse(&format!("{scheme}://{addr}/")).expect("a socket address makes a URL"))
+}
+
+fn tls_acceptor(m: &MtlsListener) -> Result<tokio_rustls::TlsAcceptor, StartError> {
+    let tls = |what: &str, e: &dyn std::fmt::Display| StartError::Tls(format!("{what}: {e}"));
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(m.client_ca.read()?.as_bytes()) {
+        let cert = cert.map_err(|e| tls("client-ca", &e))?;
+        roots.add(cert).map_err(|e| tls("client-ca", &e))?;
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .map_err(|e| tls("client-ca", &e))?;
+    let chain = CertificateDer::pem_slice_iter(m.certificate.read()?.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| tls("certificate", &e))?;
+    let key = PrivateKeyDer::from_pem_slice(m.private_key.read()?.as_bytes())
+        .map_err(|e| tls("private-key", &e))?;
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls("protocol versions", &e))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)
+        .map_err(|e| tls("certificate", &e))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+async fn accept_plain(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => { tracing::warn!(error = %e, "accept failed"); continue; }
+            },
+            _ = stop.changed() => return,
+        };
+        let connection = Connection {
+            base: shared.base.clone(),
+            certificate_client: None,
+        };
+        tokio::spawn(serve(stream, shared.clone(), connection));
+    }
+}
+
+async fn accept_tls(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => { tracing::warn!(error = %e, "accept failed"); continue; }
+            },
+            _ = stop.changed() => return,
+        };
+        let acceptor = acceptor.clone();
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                .await
+            {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => {
+                    tracing::info!(error = %e, "TLS handshake refused");
+                    return;
+                }
+                Err(_) => return,
+            };
+            let presented = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(|c| fingerprint(c.as_ref()));
+            let certificate_client = presented.as_deref().and_then(|sha| {
+                shared.config.clients.iter().position(|c| {
+                    matches!(&c.credential, Credential::Certificate { sha256 } if sha256.eq_ignore_ascii_case(sha))
+                })
+            });
+            let connection = Connection {
+                base: shared
+                    .mtls_base
+                    .clone()
+                    .expect("an mTLS listener has a URL"),
+                certificate_client,
+            };
+            serve(tls, shared, connection).await;
+        });
+    }
+}
+
+async fn serve<I>(io: I, shared: Arc<Shared>, connection: Connection)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |request: Request<Incoming>| {
+        let shared = shared.clone();
+        let connection = connection.clone();
+        async move { Ok::<_, Infallible>(handle(&shared, &connection, request).await) }
+    });
+    let served = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(10))
+        .serve_connection(TokioIo::new(io), service)
+        .await;
+    if let Err(e) = served {
+        tracing::debug!(error = %e, "connection ended with an error");
+    }
+}
+
+type Answer = Response<Full<Bytes>>;
+
+async fn handle(shared: &Shared, connection: &Connection, request: Request<Incoming>) -> Answer {
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, BODY_LIMIT).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                FunctionalCode::ValidationError,
+                "The request body is larger than 1 MiB or could not be read",
+            );
+        }
+    };
+    let path = parts.uri.path().trim_start_matches('/');
+    let segments: Vec<&str> = path.split('/').collect();
+    let query = parts.uri.query().unwrap_or("");
+    match (&parts.method, segments.as_slice()) {
+        (&Method::POST, ["oauth", "token"]) => shared.token(&parts.headers, &body),
+        (&Method::POST, ["paymenttransaction", o, e]) => {
+            shared.create(connection, &parts.headers, o, e, &body)
+        }
+        (&Method::GET, ["paymenttransaction", o, e, t]) => {
+            shared.pull(connection, &parts.headers, o, e, t)
+        }
+        (&Method::GET, ["status", o, e]) => shared.service_status(connection, &parts.headers, o, e),
+        (&Method::GET, ["pay", t]) => shared.pay_page(t, query_value(query, "lang").as_deref()),
+        (&Method::POST, ["pay", t]) => shared.pay(t, &body),
+        (&Method::GET, ["pay.css"]) => {
+            let mut r = Response::new(Full::new(Bytes::from_static(page::CSS.as_bytes())));
+            r.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            );
+            r
+        }
+        _ => problem(
+            StatusCode::NOT_FOUND,
+            FunctionalCode::Unspecified,
+            "There is no such resource on this payment platform",
+        ),
+    }
+}
+
+fn query_value(query: &str, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    /// `POST oauth/token` with `grant_type=client_credentials`; the client's id and secret in
+    /// the form or in an HTTP Basic header.
+    fn token(&self, headers: &HeaderMap, body: &[u8]) -> Answer {
+        self.token_requests.fetch_add(1, Ordering::SeqCst);
+        let form: HashMap<String, String> =
+            url::form_urlencoded::parse(body).into_owned().collect();
+        match form.get("grant_type").map(String::as_str) {
+            Some("client_credentials") => {}
+            Some(_) => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type"),
+            None => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request"),
+        }
+        let (id, secret) = match basic_credentials(headers) {
+            Some(pair) => pair,
+            None => match (form.get("client_id"), form.get("client_secret")) {
+                (Some(id), Some(secret)) => (id.clone(), secret.clone()),
+                _ => return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client"),
+            },
+        };
+        let client = self.config.clients.iter().position(|c| {
+            matches!(&c.credential, Credential::Oauth2 { client_id, client_secret }
+                if *client_id == id && *client_secret == secret)
+        });
+        let Some(client) = client else {
+            return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
+        };
+        let token = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let lifetime = self.config.token_lifetime_seconds;
+        lock(&self.tokens).insert(
+            token.clone(),
+            (client, Instant::now() + Duration::from_secs(lifetime)),
+        );
+        let body = serde_json::json!({
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+        });
+        let mut r = json(StatusCode::OK, "application/json", &body);
+        r.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        r
+    }
+
+    /// The client account behind a request: its certificate, bearer token or Basic
+    /// credentials.
+    fn caller(&self, connection: &Connection, headers: &HeaderMap) -> Option<&ClientAccount> {
+        if let Some(i) = connection.certificate_client {
+            return self.config.clients.get(i);
+        }
+        let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+        if let Some(token) = strip_scheme(value, "Bearer") {
+            let tokens = lock(&self.tokens);
+            let (client, expires) = tokens.get(token)?;
+            return (Instant::now() < *expires).then(|| &self.config.clients[*client]);
+        }
+        let (user, pass) = basic_credentials(headers)?;
+        self.config.clients.iter().find(|c| {
+            matches!(&c.credential, Credential::Basic { username, password }
+                if *username == user && *password == pass)
+        })
+    }
+
+    /// Authentication, tenant, authorisation: the checks every API call starts with.
+    fn admit(
+        &self,
+        connection: &Connection,
+        headers: &HeaderMap,
+        originator_id: &str,
+        endpoint_id: &str,
+    ) -> Result<&Tenant, Box<Answer>> {
+        let refuse = |status, code, detail| Box::new(problem(status, code, detail));
+        let Some(client) = self.caller(connection, headers) else {
+            return Err(refuse(
+                StatusCode::FORBIDDEN,
+                FunctionalCode::Forbidden,
+                "Missing or invalid credentials",
+            ));
+        };
+        let tenant = self
+            .config
+            .tenant(originator_id, endpoint_id)
+            .ok_or_else(|| {
+                refuse(
+                    StatusCode::BAD_REQUEST,
+                    FunctionalCode::NoValidOriginatorOrEndpoint,
+                    "No tenant can be found for this originatorId and endPointId",
+                )
+            })?;
+        if !client.may_use(originator_id, endpoint_id) {
+            return Err(refuse(
+                StatusCode::FORBIDDEN,
+                FunctionalCode::Forbidden,
+                "These credentials are not authorised for this originatorId and endPointId",
+            ));
+        }
+        Ok(tenant)
+    }
+
+    fn create(
+        &self,
+        connection: &Connection,
+        headers: &HeaderMap,
+        originator_id: &str,
+        endpoint_id: &str,
+        body: &[u8],
+    ) -> Answer {
+        let tenant = match self.admit(connection, headers, originator_id, endpoint_id) {
+            Ok(t) => t,
+            Err(answer) => return *answer,
+        };
+        let is_json = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/json"));
+        if !is_json {
+            return problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                FunctionalCode::ValidationError,
+                "A PaymentRequest is sent as application/json",
+            );
+        }
+        let de = &mut serde_json::Deserializer::from_slice(body);
+        let request: PaymentRequest = match serde_path_to_error::deserialize(de) {
+            Ok(r) => r,
+            Err(e) => {
+                let path = dotted(e.path());
+                return problem(
+                    StatusCode::BAD_REQUEST,
+                    FunctionalCode::ValidationError,
+                    &format!("{path} {}", e.into_inner()),
+                );
+            }
+        };
+        if let Err(violations) = request.check() {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                violations.code(),
+                &violations.to_string(),
+            );
+        }
+        let missing: Vec<String> = request
+            .items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, item)| {
+                tenant
+                    .required_booking_data
+                    .iter()
+                    .filter(|k| {
+                        item.booking_data
+                            .get(*k)
+                            .is_none_or(|v| v.trim().is_empty())
+                    })
+                    .map(move |k| format!("items.{i}.bookingData lacks {k}"))
+            })
+            .collect();
+        if !missing.is_empty() {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                FunctionalCode::BookingDataMissing,
+                &missing.join(". "),
+            );
+        }
+        let created = lock(&self.ledger).create(originator_id, endpoint_id, request);
+        match created {
+            Ok((id, record, new)) => {
+                if new {
+                    tracing::info!(transaction = %id, request = %record.request.request_id, gross = %record.request.gros_amount, "transaction created");
+                }
+                self.transaction_answer(connection, &id, &record)
+            }
+            Err(LedgerError::Exists { .. }) => problem(
+                StatusCode::CONFLICT,
+                FunctionalCode::PaymentExists,
+                "A different PaymentRequest with this requestId was placed already",
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "transaction could not be kept");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    FunctionalCode::Unspecified,
+                    "The transaction could not be stored",
+                )
+            }
+        }
+    }
+
+    fn pull(
+        &self,
+        connection: &Connection,
+        headers: &HeaderMap,
+        originator_id: &str,
+        endpoint_id: &str,
+        transaction_id: &str,
+    ) -> Answer {
+        if let Err(answer) = self.admit(connection, headers, originator_id, endpoint_id) {
+            return *answer;
+        }
+        let record = lock(&self.ledger)
+            .get(transaction_id)
+            .filter(|r| r.originator_id == originator_id && r.endpoint_id == endpoint_id)
+            .cloned();
+        match record {
+            Some(r) => self.transaction_answer(connection, transaction_id, &r),
+            None => problem(
+                StatusCode::NOT_FOUND,
+                FunctionalCode::Unspecified,
+                "There is no transaction with this transactionId for this originatorId and endPointId",
+            ),
+        }
+    }
+
+    fn service_status(
+        &self,
+        connection: &Connection,
+        headers: &HeaderMap,
+        originator_id: &str,
+        endpoint_id: &str,
+    ) -> Answer {
+        if let Err(answer) = self.admit(connection, headers, originator_id, endpoint_id) {
+            return *answer;
+        }
+        let ok = Problem {
+            kind: Some("about:blank".into()),
+            status: Some(200),
+            title: Some("OK".into()),
+            detail: Some("The payment platform serves this originatorId and endPointId".into()),
+            functional_code: None,
+        };
+        json(StatusCode::OK, "application/problem+json", &ok)
+    }
+
+    /// The transaction as the API returns it, with the URLs of where it is served.
+    fn transaction_answer(&self, connection: &Connection, id: &str, record: &Record) -> Answer {
+        let mut info = record.information.clone();
+        info.transaction_url = Some(
+            connection
+                .base
+                .join(&format!(
+                    "paymenttransaction/{}/{}/{id}",
+                    record.originator_id, record.endpoint_id
+                ))
+                .expect("ids of the standard's class make a path")
+                .to_string(),
+        );
+        if info.status == PaymentStatus::Initial {
+            info.transaction_redirect_url = Some(self.pay_url(id).to_string());
+        }
+        let transaction = PaymentTransaction {
+            payment_information: info,
+            payment_request: Some(
+                serde_json::to_value(&record.request).expect("a payment request serialises"),
+            ),
+        };
+        json(StatusCode::OK, "application/json", &transaction)
+    }
+
+    fn pay_url(&self, transaction_id: &str) -> Url {
+        self.base
+            .join(&format!("pay/{transaction_id}"))
+            .expect("a transaction id makes a path")
+    }
+
+    fn pay_page(&self, transaction_id: &str, lang: Option<&str>) -> Answer {
+        let w = page::words(lang);
+        let Some(record) = lock(&self.ledger).get(transaction_id).cloned() else {
+            return html(
+                StatusCode::NOT_FOUND,
+                page::message(w, w.unknown_title, w.unknown),
+                None,
+            );
+        };
+        if record.information.status != PaymentStatus::Initial {
+            return html(StatusCode::OK, page::finished(w, &record), None);
+        }
+        let payee = self
+            .config
+            .tenant(&record.originator_id, &record.endpoint_id)
+            .map_or("", |t| t.name.as_str());
+        let action = self.pay_url(transaction_id);
+        html(
+            StatusCode::OK,
+            page::pay(w, &record, payee, action.path()),
+            Some(&record.request.redirect_url),
+        )
+    }
+
+    /// A pay page button: ends the transaction and sends the browser back to the online
+    /// service, which must then pull the status.
+    fn pay(&self, transaction_id: &str, body: &[u8]) -> Answer {
+        let form: HashMap<String, String> =
+            url::form_urlencoded::parse(body).into_owned().collect();
+        let w = page::words(form.get("lang").map(String::as_str));
+        let outcome = match form.get("action").map(String::as_str) {
+            Some("pay") => form
+                .get("method")
+                .and_then(|m| page::method(m))
+                .map(Outcome::Pay),
+            Some("cancel") => Some(Outcome::Cancel),
+            Some("fail") => Some(Outcome::Fail),
+            _ => None,
+        };
+        let Some(outcome) = outcome else {
+            return html(
+                StatusCode::BAD_REQUEST,
+                page::message(w, w.bad_title, w.bad),
+                None,
+            );
+        };
+        let finished = lock(&self.ledger).finish(transaction_id, outcome);
+        match finished {
+            Ok(record) => {
+                tracing::info!(transaction = %transaction_id, status = %record.information.status, "transaction finished");
+                let mut r = Response::new(Full::new(Bytes::new()));
+                *r.status_mut() = StatusCode::SEE_OTHER;
+                if let Ok(v) = HeaderValue::from_str(&record.request.redirect_url) {
+                    r.headers_mut().insert(LOCATION, v);
+                }
+                r.headers_mut()
+                    .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                r
+            }
+            Err(LedgerError::Final(_)) => {
+                let record = lock(&self.ledger).get(transaction_id).cloned();
+                let page = record.map_or_else(
+                    || page::message(w, w.unknown_title, w.unknown),
+                    |r| page::finished(w, &r),
+                );
+                html(StatusCode::CONFLICT, page, None)
+            }
+            Err(LedgerError::Unknown(_)) => html(
+                StatusCode::NOT_FOUND,
+                page::message(w, w.unknown_title, w.unknown),
+                None,
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "transaction could not be kept");
+                html(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    page::message(w, w.bad_title, w.bad),
+                    None,
+                )
+            }
+        }
+    }
+}
+
+fn strip_scheme<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (s, rest) = value.split_once(' ')?;
+    s.eq_ignore_ascii_case(scheme).then(|| rest.trim())
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let encoded = strip_scheme(value, "Basic")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, pass) = text.split_once(':')?;
+    Some((user.to_owned(), pass.to_owned()))
+}
+
+/// A serde path as the standard's detail may spell it: `items.0.totalNetAmount`.
+fn dotted(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let parts: Vec<String> = path
+        .iter()
+        .map(|s| match s {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => key.clone(),
+            Segment::Enum { variant } => variant.clone(),
+            Segment::Unknown => "?".into(),
+        })
+        .collect();
+    if parts.is_empty() {
+        "body".into()
+    } else {
+        parts.join(".")
+    }
+}
+
+fn json<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: &T) -> Answer {
+    let bytes = serde_json::to_vec(body).expect("answers serialise");
+    let mut r = Response::new(Full::new(Bytes::from(bytes)));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+/// A problem answer within the standard's constraints (the detail brought into its class).
+fn problem(status: StatusCode, code: FunctionalCode, detail: &str) -> Answer {
+    let p = Problem {
+        kind: Some("about:blank".into()),
+        status: Some(status.as_u16()),
+        title: Some(status.canonical_reason().unwrap_or("Error").into()),
+        detail: Some(xbezahl::text::text(detail, DETAIL_MAX)),
+        functional_code: Some(code),
+    };
+    json(status, "application/problem+json", &p)
+}
+
+fn oauth_error(status: StatusCode, error: &'static str) -> Answer {
+    let mut r = json(
+        status,
+        "application/json",
+        &serde_json::json!({ "error": error }),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"payment-platform\""),
+        );
+    }
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// A page. Pages run no script and load only the platform's style sheet; the pay page's form
+/// may post to the platform, which redirects to the online service (`redirect`).
+fn html(status: StatusCode, body: String, redirect: Option<&str>) -> Answer {
+    let mut form_action = "'self'".to_owned();
+    if let Some(origin) = redirect
+        .and_then(|u| Url::parse(u).ok())
+        .map(|u| u.origin())
+        && origin.is_tuple()
+    {
+        form_action.push(' ');
+        form_action.push_str(&origin.ascii_serialization());
+    }
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+    );
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    let h = r.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(CONTENT_SECURITY_POLICY, v);
+    }
+    r
+}
