@@ -250,19 +250,10 @@ pub fn euros(amount: Amount, lang: &str) -> String {
     }
 }
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values (`<`, `>`, `&`, `"`, `'`).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String cannot fail");
     out
 }
 
@@ -276,6 +267,14 @@ mod tests {
         assert_eq!(euros(Amount::from_cents(123_450), "en"), "€1,234.50");
         assert_eq!(euros(Amount::from_cents(5), "de"), "0,05\u{a0}€");
         assert_eq!(euros(Amount::from_cents(99_999_999), "en"), "€999,999.99");
+    }
+
+    #[test]
+    fn markup_and_quotes_are_escaped() {
+        assert_eq!(
+            escape("<a href=\"x\">Müller & O'Brien</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Müller &amp; O&#39;Brien&lt;/a&gt;"
+        );
     }
 
     #[test]

@@ -205,43 +205,46 @@ fn tls_acceptor(m: &MtlsListener) -> Result<tokio_rustls::TlsAcceptor, StartErro
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
-async fn accept_plain(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+/// Accepts connections until `stop` changes and hands each to `on_connection`.
+async fn accept(
+    listener: TcpListener,
+    mut stop: watch::Receiver<bool>,
+    on_connection: impl Fn(tokio::net::TcpStream),
+) {
     loop {
-        let stream = tokio::select! {
+        tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => { tracing::warn!(error = %e, "accept failed"); continue; }
+                Ok((stream, _)) => on_connection(stream),
+                Err(e) => tracing::warn!(error = %e, "accept failed"),
             },
             _ = stop.changed() => return,
-        };
+        }
+    }
+}
+
+async fn accept_plain(listener: TcpListener, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
+    accept(listener, stop, |stream| {
         let connection = Connection {
             base: shared.base.clone(),
             certificate_client: None,
         };
         tokio::spawn(serve(stream, shared.clone(), connection));
-    }
+    })
+    .await;
 }
 
 async fn accept_tls(
     listener: TcpListener,
     acceptor: tokio_rustls::TlsAcceptor,
     shared: Arc<Shared>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                Err(e) => { tracing::warn!(error = %e, "accept failed"); continue; }
-            },
-            _ = stop.changed() => return,
-        };
+    accept(listener, stop, |stream| {
         let acceptor = acceptor.clone();
         let shared = shared.clone();
         tokio::spawn(async move {
-            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
-                .await
-            {
+            let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+            let tls = match handshake.await {
                 Ok(Ok(tls)) => tls,
                 Ok(Err(e)) => {
                     tracing::info!(error = %e, "TLS handshake refused");
@@ -261,15 +264,13 @@ async fn accept_tls(
                 })
             });
             let connection = Connection {
-                base: shared
-                    .mtls_base
-                    .clone()
-                    .expect("an mTLS listener has a URL"),
+                base: shared.mtls_base.clone().expect("an mTLS listener has a URL"),
                 certificate_client,
             };
             serve(tls, shared, connection).await;
         });
-    }
+    })
+    .await;
 }
 
 async fn serve<I>(io: I, shared: Arc<Shared>, connection: Connection)

@@ -234,3 +234,18 @@ pub fn browser() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// Posts a raw body to the create call of `endpoint` with Basic credentials, past the
+/// adapter's own checks.
+pub async fn post_raw(s: &Setup, endpoint: &str, body: &serde_json::Value) -> reqwest::Response {
+    browser()
+        .post(format!(
+            "{}paymenttransaction/{ORIGINATOR}/{endpoint}",
+            s.platform.base_url()
+        ))
+        .basic_auth(BASIC_USER, Some(BASIC_PASSWORD))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}

@@ -8,18 +8,7 @@ use crate::common::{self, Setup, Variant};
 
 /// Posts a raw body (past the adapter's own checks) with Basic credentials.
 async fn post(s: &Setup, endpoint: &str, body: &Value) -> (u16, Problem) {
-    let url = format!(
-        "{}paymenttransaction/{}/{endpoint}",
-        s.platform.base_url(),
-        common::ORIGINATOR
-    );
-    let r = common::browser()
-        .post(url)
-        .basic_auth(common::BASIC_USER, Some(common::BASIC_PASSWORD))
-        .json(body)
-        .send()
-        .await
-        .unwrap();
+    let r = common::post_raw(s, endpoint, body).await;
     let status = r.status().as_u16();
     assert_eq!(
         r.headers()["content-type"],

@@ -10,20 +10,8 @@ use crate::common;
 #[tokio::test]
 async fn the_platform_accepts_the_example_request_and_echoes_it_unchanged() {
     let s = common::setup().await;
-    let url = format!(
-        "{}paymenttransaction/{}/{}",
-        s.platform.base_url(),
-        common::ORIGINATOR,
-        common::ENDPOINT
-    );
     let body: Value = serde_json::from_str(&common::fixture("payment-request.json")).unwrap();
-    let r = common::browser()
-        .post(url)
-        .basic_auth(common::BASIC_USER, Some(common::BASIC_PASSWORD))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = common::post_raw(&s, common::ENDPOINT, &body).await;
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.headers()["content-type"], "application/json");
     let answer: Value = r.json().await.unwrap();
