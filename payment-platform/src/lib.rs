@@ -12,6 +12,7 @@
 //! [`start`] runs it in-process (tests, `formfabrik serve`); the `payment-platform` binary runs
 //! it from a YAML file.
 
+pub mod api;
 pub mod config;
 pub mod ledger;
 pub mod page;
