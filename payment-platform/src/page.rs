@@ -1,0 +1,288 @@
+//! The pay page a citizen's browser is sent to: what is paid, to whom, and three buttons (pay,
+//! cancel, fail) that end the transaction and send the browser back to the online service.
+//! German first, English on `?lang=en`; plain HTML with a form post, so it works without
+//! JavaScript; a table with caption and header cells, a fieldset for the payment method,
+//! buttons that say what they do, and a notice that no money moves.
+
+use xbezahl::{Amount, PaymentMethod, PaymentStatus};
+
+use crate::ledger::Record;
+
+/// The page's words, one set per language.
+pub struct Words {
+    pub lang: &'static str,
+    pub title: &'static str,
+    pub notice: &'static str,
+    pub payee: &'static str,
+    pub items: &'static str,
+    pub item: &'static str,
+    pub quantity: &'static str,
+    pub amount: &'static str,
+    pub total: &'static str,
+    pub purpose: &'static str,
+    pub method: &'static str,
+    pub methods: [(&'static str, &'static str); 5],
+    pub pay: &'static str,
+    pub cancel: &'static str,
+    pub fail: &'static str,
+    pub other_language: (&'static str, &'static str, &'static str),
+    pub done_title: &'static str,
+    pub done: &'static str,
+    pub back: &'static str,
+    pub statuses: [&'static str; 3],
+    pub unknown_title: &'static str,
+    pub unknown: &'static str,
+    pub bad_title: &'static str,
+    pub bad: &'static str,
+}
+
+const DE: Words = Words {
+    lang: "de",
+    title: "Bezahlen",
+    notice: "Lokale Test-Bezahlplattform nach XBezahldienste. Es wird kein Geld bewegt.",
+    payee: "Empfänger",
+    items: "Zu zahlende Positionen",
+    item: "Position",
+    quantity: "Anzahl",
+    amount: "Betrag",
+    total: "Gesamtbetrag",
+    purpose: "Verwendungszweck",
+    method: "Zahlart",
+    methods: [
+        ("CREDITCARD", "Kreditkarte"),
+        ("GIROPAY", "giropay"),
+        ("PAYPAL", "PayPal"),
+        ("PAYDIRECT", "paydirekt"),
+        ("OTHER", "Andere Zahlart"),
+    ],
+    pay: "Jetzt bezahlen",
+    cancel: "Zahlung abbrechen",
+    fail: "Fehlgeschlagene Zahlung simulieren",
+    other_language: ("en", "?lang=en", "English"),
+    done_title: "Vorgang abgeschlossen",
+    done: "Diese Zahlung ist abgeschlossen:",
+    back: "Zurück zum Antrag",
+    statuses: ["bezahlt", "abgebrochen", "fehlgeschlagen"],
+    unknown_title: "Zahlung nicht gefunden",
+    unknown: "Zu dieser Adresse gibt es keine Zahlung. Bitte beginnen Sie beim Antrag neu.",
+    bad_title: "Anfrage nicht verstanden",
+    bad: "Bitte wählen Sie eine der Schaltflächen auf der Bezahlseite.",
+};
+
+const EN: Words = Words {
+    lang: "en",
+    title: "Payment",
+    notice: "Local XBezahldienste test payment platform. No money is moved.",
+    payee: "Payee",
+    items: "Items to pay",
+    item: "Item",
+    quantity: "Quantity",
+    amount: "Amount",
+    total: "Total",
+    purpose: "Payment reference",
+    method: "Payment method",
+    methods: [
+        ("CREDITCARD", "Credit card"),
+        ("GIROPAY", "giropay"),
+        ("PAYPAL", "PayPal"),
+        ("PAYDIRECT", "paydirekt"),
+        ("OTHER", "Other payment method"),
+    ],
+    pay: "Pay now",
+    cancel: "Cancel payment",
+    fail: "Simulate a failed payment",
+    other_language: ("de", "?lang=de", "Deutsch"),
+    done_title: "Payment finished",
+    done: "This payment is finished:",
+    back: "Back to the application",
+    statuses: ["paid", "cancelled", "failed"],
+    unknown_title: "Payment not found",
+    unknown: "There is no payment at this address. Please start again from the application.",
+    bad_title: "Request not understood",
+    bad: "Please use one of the buttons on the pay page.",
+};
+
+/// The words for `lang` (German unless English is asked for).
+pub fn words(lang: Option<&str>) -> &'static Words {
+    match lang {
+        Some("en") => &EN,
+        _ => &DE,
+    }
+}
+
+/// The style sheet, served from the platform itself (the page's CSP allows `'self'` only).
+pub const CSS: &str = "\
+body{font:1.0625rem/1.5 system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fff}\
+header{background:#fff4ce;border-bottom:2px solid #8a6d00;padding:.75rem 1rem}\
+main{max-width:40rem;margin:0 auto;padding:1rem}\
+table{border-collapse:collapse;width:100%;margin:1rem 0}\
+caption{text-align:left;font-weight:700;padding:.25rem 0}\
+th,td{border-bottom:1px solid #767676;padding:.5rem;text-align:left;vertical-align:top}\
+td.n,th.n{text-align:right;white-space:nowrap}\
+fieldset{border:1px solid #767676;margin:1rem 0;padding:.5rem 1rem}\
+label{display:block;padding:.25rem 0}\
+button{font:inherit;display:block;width:100%;margin:.5rem 0;padding:.75rem;border:2px solid #1b1b1b;border-radius:4px;background:#fff;cursor:pointer}\
+button[value=pay]{background:#00549f;border-color:#00549f;color:#fff}\
+:focus-visible{outline:3px solid #c83200;outline-offset:2px}";
+
+/// The pay page of an INITIAL transaction.
+pub fn pay(w: &Words, record: &Record, payee: &str, action: &str) -> String {
+    let r = &record.request;
+    let mut rows = String::new();
+    for item in &r.items {
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(item.description.as_deref().unwrap_or(&item.id)),
+            item.quantity,
+            euros(
+                Amount::from_cents(item.total_net_amount.cents() + item.total_tax_amount.cents()),
+                w.lang
+            ),
+        ));
+    }
+    let mut methods = String::new();
+    for (i, (value, label)) in w.methods.iter().enumerate() {
+        methods.push_str(&format!(
+            "<label><input type=\"radio\" name=\"method\" value=\"{value}\"{}> {label}</label>",
+            if i == 0 { " checked" } else { "" }
+        ));
+    }
+    let description = r
+        .description
+        .as_deref()
+        .map(|d| format!("<p>{}</p>", escape(d)))
+        .unwrap_or_default();
+    let (other_lang, other_href, other_name) = w.other_language;
+    let body = format!(
+        "<h1>{title}</h1>\
+<p>{payee_label}: {payee}</p>{description}\
+<table><caption>{items}</caption><thead><tr><th scope=\"col\">{item}</th>\
+<th scope=\"col\" class=\"n\">{quantity}</th><th scope=\"col\" class=\"n\">{amount}</th></tr></thead>\
+<tbody>{rows}</tbody><tfoot><tr><th scope=\"row\" colspan=\"2\">{total}</th>\
+<td class=\"n\"><strong>{gross}</strong></td></tr></tfoot></table>\
+<p>{purpose_label}: {purpose}</p>\
+<form method=\"post\" action=\"{action}\"><input type=\"hidden\" name=\"lang\" value=\"{lang}\">\
+<fieldset><legend>{method}</legend>{methods}</fieldset>\
+<button type=\"submit\" name=\"action\" value=\"pay\">{pay}</button>\
+<button type=\"submit\" name=\"action\" value=\"cancel\">{cancel}</button>\
+<button type=\"submit\" name=\"action\" value=\"fail\">{fail}</button></form>\
+<p><a href=\"{other_href}\" lang=\"{other_lang}\" hreflang=\"{other_lang}\">{other_name}</a></p>",
+        title = w.title,
+        payee_label = w.payee,
+        payee = escape(payee),
+        items = w.items,
+        item = w.item,
+        quantity = w.quantity,
+        amount = w.amount,
+        total = w.total,
+        gross = euros(r.gros_amount, w.lang),
+        purpose_label = w.purpose,
+        purpose = escape(&r.purpose),
+        action = escape(action),
+        lang = w.lang,
+        method = w.method,
+        pay = w.pay,
+        cancel = w.cancel,
+        fail = w.fail,
+    );
+    document(w, w.title, &body)
+}
+
+/// The page of a transaction that is paid, cancelled or failed already.
+pub fn finished(w: &Words, record: &Record) -> String {
+    let status = match record.information.status {
+        PaymentStatus::Payed => w.statuses[0],
+        PaymentStatus::Canceled => w.statuses[1],
+        _ => w.statuses[2],
+    };
+    let body = format!(
+        "<h1>{}</h1><p>{} <strong>{status}</strong></p><p><a href=\"{}\">{}</a></p>",
+        w.done_title,
+        w.done,
+        escape(&record.request.redirect_url),
+        w.back
+    );
+    document(w, w.done_title, &body)
+}
+
+/// A page that only says what went wrong.
+pub fn message(w: &Words, title: &str, text: &str) -> String {
+    document(w, title, &format!("<h1>{title}</h1><p>{text}</p>"))
+}
+
+fn document(w: &Words, title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title}</title><link rel=\"stylesheet\" href=\"/pay.css\"></head>\
+<body><header><p>{notice}</p></header><main>{body}</main></body></html>",
+        lang = w.lang,
+        notice = w.notice,
+    )
+}
+
+/// The payment method a pay button sent, if it is one of the standard's.
+pub fn method(value: &str) -> Option<PaymentMethod> {
+    match PaymentMethod::parse(value) {
+        PaymentMethod::Other(_) => None,
+        m => Some(m),
+    }
+}
+
+/// An amount as people write it in the page's language: `1.234,50 €`, `€1,234.50`.
+pub fn euros(amount: Amount, lang: &str) -> String {
+    let cents = amount.cents().abs();
+    let (euros, rest) = (cents / 100, cents % 100);
+    let (group, decimal) = if lang == "de" { ('.', ',') } else { (',', '.') };
+    let digits = euros.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(c);
+    }
+    let sign = if amount.cents() < 0 { "-" } else { "" };
+    if lang == "de" {
+        format!("{sign}{grouped}{decimal}{rest:02}\u{a0}€")
+    } else {
+        format!("{sign}€{grouped}{decimal}{rest:02}")
+    }
+}
+
+/// Escapes text for HTML content and attribute values (`<`, `>`, `&`, `"`, `'`).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String cannot fail");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_written_as_germans_and_english_speakers_write_them() {
+        assert_eq!(euros(Amount::from_cents(123_450), "de"), "1.234,50\u{a0}€");
+        assert_eq!(euros(Amount::from_cents(123_450), "en"), "€1,234.50");
+        assert_eq!(euros(Amount::from_cents(5), "de"), "0,05\u{a0}€");
+        assert_eq!(euros(Amount::from_cents(99_999_999), "en"), "€999,999.99");
+    }
+
+    #[test]
+    fn markup_and_quotes_are_escaped() {
+        assert_eq!(
+            escape("<a href=\"x\">Müller & O'Brien</a>"),
+            "&lt;a href=&quot;x&quot;&gt;Müller &amp; O&#39;Brien&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn both_languages_offer_the_same_payment_methods() {
+        let de: Vec<_> = DE.methods.iter().map(|m| m.0).collect();
+        let en: Vec<_> = EN.methods.iter().map(|m| m.0).collect();
+        assert_eq!(de, en);
+        assert!(de.iter().all(|m| method(m).is_some()));
+        assert!(method("BITCOIN").is_none());
+    }
+}
