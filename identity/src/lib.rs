@@ -9,6 +9,7 @@
 //! - [`session`] and [`seal`]: the flow and session cookies and the prefill answer, sealed or
 //!   signed with a rotating key ring instead of a session store.
 //! - [`return_to`]: return URLs limited to known pages of the site (no open redirects).
+//! - [`registry`]: the registry look-up interface, an HTTP/JSON adapter and a local service.
 //! - [`secrets`]: secrets from the environment or another injected source, never from YAML.
 //! - [`transport`]: outgoing HTTP(S) over the workspace's hyper + rustls stack.
 //!
@@ -16,6 +17,7 @@
 
 pub mod claims;
 pub mod clock;
+pub mod registry;
 pub mod relying_party;
 pub mod return_to;
 pub mod seal;
