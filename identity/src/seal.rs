@@ -253,15 +253,7 @@ impl Sealer {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Opened<T>, SealError> {
-        let mut parts = token.split('.');
-        let (Some(VERSION), Some(kid), Some(body), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(SealError::Malformed);
-        };
-        let key = self.ring.find(kid).ok_or_else(|| SealError::UnknownKey {
-            kid: kid.to_string(),
-        })?;
+        let (kid, key, body) = self.split(token)?;
         let mut blob = B64.decode(body).map_err(|_| SealError::Malformed)?;
         if blob.len() < NONCE_LEN + AES_256_GCM.tag_len() {
             return Err(SealError::Malformed);
@@ -304,15 +296,7 @@ impl Sealer {
         now: OffsetDateTime,
     ) -> Result<Opened<T>, SealError> {
         let (input, mac) = token.rsplit_once('.').ok_or(SealError::Malformed)?;
-        let mut parts = input.split('.');
-        let (Some(VERSION), Some(kid), Some(payload), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(SealError::Malformed);
-        };
-        let key = self.ring.find(kid).ok_or_else(|| SealError::UnknownKey {
-            kid: kid.to_string(),
-        })?;
+        let (_, key, payload) = self.split(input)?;
         let mac = B64.decode(mac).map_err(|_| SealError::Malformed)?;
         hmac::verify(
             &hmac_key(key, purpose),
@@ -322,6 +306,22 @@ impl Sealer {
         .map_err(|_| SealError::Forged)?;
         let plain = B64.decode(payload).map_err(|_| SealError::Malformed)?;
         unwrap_envelope(&plain, now)
+    }
+}
+
+impl Sealer {
+    /// `1.<kid>.<body>`: the key `kid` names and the body.
+    fn split<'t>(&self, token: &'t str) -> Result<(&'t str, &[u8; KEY_LEN], &'t str), SealError> {
+        let mut parts = token.split('.');
+        let (Some(VERSION), Some(kid), Some(body), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(SealError::Malformed);
+        };
+        let key = self.ring.find(kid).ok_or_else(|| SealError::UnknownKey {
+            kid: kid.to_string(),
+        })?;
+        Ok((kid, key, body))
     }
 }
 

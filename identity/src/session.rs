@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderValue, header};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -152,81 +153,37 @@ impl Sessions {
 
     /// `Set-Cookie` for a new sign-in's flow state.
     pub fn flow_cookie(&self, flow: &FlowState) -> Result<HeaderValue, SessionError> {
-        let value = self
-            .sealer
-            .seal(&self.purpose("flow"), flow, self.clock.now(), self.flow_ttl)
-            .map_err(|source| SessionError::Seal {
-                what: "flow cookie",
-                source,
-            })?;
-        self.set_cookie(
-            self.flow_cookie_name(),
-            &value,
-            self.flow_ttl,
-            "Lax",
-            "flow cookie",
-        )
+        self.issue(Cookie::Flow, flow)
     }
 
     /// The flow state of the request's flow cookie.
     pub fn flow(&self, headers: &HeaderMap) -> Result<FlowState, SessionError> {
-        let name = self.flow_cookie_name();
-        let value = cookie(headers, name).ok_or(SessionError::Missing { cookie: name })?;
-        self.sealer
-            .open(&self.purpose("flow"), &value, self.clock.now())
-            .map(|o: Opened<FlowState>| o.value)
-            .map_err(|source| SessionError::Refused {
-                cookie: name,
-                source,
-            })
+        self.read(Cookie::Flow, headers).map(|o| o.value)
     }
 
     /// `Set-Cookie` that removes the flow cookie (after the callback, used or not).
     pub fn clear_flow_cookie(&self) -> HeaderValue {
-        self.clear(self.flow_cookie_name(), "Lax")
+        self.clear(Cookie::Flow)
     }
 
     /// `Set-Cookie` for the session of a verified identity.
     pub fn session_cookie(&self, identity: &VerifiedIdentity) -> Result<HeaderValue, SessionError> {
-        let session = IdentitySession {
-            identity: identity.clone(),
-        };
-        let value = self
-            .sealer
-            .seal(
-                &self.purpose("session"),
-                &session,
-                self.clock.now(),
-                self.session_ttl,
-            )
-            .map_err(|source| SessionError::Seal {
-                what: "session cookie",
-                source,
-            })?;
-        self.set_cookie(
-            self.session_cookie_name(),
-            &value,
-            self.session_ttl,
-            "Strict",
-            "session cookie",
+        self.issue(
+            Cookie::Session,
+            &IdentitySession {
+                identity: identity.clone(),
+            },
         )
     }
 
     /// The session of the request's session cookie, with when it was made and expires.
     pub fn session(&self, headers: &HeaderMap) -> Result<Opened<IdentitySession>, SessionError> {
-        let name = self.session_cookie_name();
-        let value = cookie(headers, name).ok_or(SessionError::Missing { cookie: name })?;
-        self.sealer
-            .open(&self.purpose("session"), &value, self.clock.now())
-            .map_err(|source| SessionError::Refused {
-                cookie: name,
-                source,
-            })
+        self.read(Cookie::Session, headers)
     }
 
     /// `Set-Cookie` that ends the session (sign-out, after a submission).
     pub fn clear_session_cookie(&self) -> HeaderValue {
-        self.clear(self.session_cookie_name(), "Strict")
+        self.clear(Cookie::Session)
     }
 
     /// A signed prefill answer for the page script.
@@ -255,18 +212,39 @@ impl Sessions {
             })
     }
 
-    fn set_cookie(
-        &self,
-        name: &str,
-        value: &str,
-        ttl: Duration,
-        same_site: &str,
-        what: &'static str,
-    ) -> Result<HeaderValue, SessionError> {
+    fn name(&self, cookie: Cookie) -> &'static str {
+        match cookie {
+            Cookie::Flow => self.flow_cookie_name(),
+            Cookie::Session => self.session_cookie_name(),
+        }
+    }
+
+    fn ttl(&self, cookie: Cookie) -> Duration {
+        match cookie {
+            Cookie::Flow => self.flow_ttl,
+            Cookie::Session => self.session_ttl,
+        }
+    }
+
+    /// `Set-Cookie` with `value` sealed for `cookie`'s purpose and lifetime.
+    fn issue<T: Serialize>(&self, cookie: Cookie, value: &T) -> Result<HeaderValue, SessionError> {
+        let what = cookie.what();
+        let ttl = self.ttl(cookie);
+        let sealed = self
+            .sealer
+            .seal(
+                &self.purpose(cookie.purpose()),
+                value,
+                self.clock.now(),
+                ttl,
+            )
+            .map_err(|source| SessionError::Seal { what, source })?;
         let text = format!(
-            "{name}={value}; Path={}; Max-Age={}; HttpOnly; SameSite={same_site}{}",
+            "{}={sealed}; Path={}; Max-Age={}; HttpOnly; SameSite={}{}",
+            self.name(cookie),
             self.cookies.path,
             ttl.whole_seconds(),
+            cookie.same_site(),
             if self.cookies.secure { "; Secure" } else { "" }
         );
         if text.len() > MAX_COOKIE {
@@ -278,13 +256,62 @@ impl Sessions {
         Ok(HeaderValue::from_str(&text).expect("sealed values and paths are header-safe"))
     }
 
-    fn clear(&self, name: &str, same_site: &str) -> HeaderValue {
+    /// The value sealed in the request's `cookie`.
+    fn read<T: DeserializeOwned>(
+        &self,
+        cookie: Cookie,
+        headers: &HeaderMap,
+    ) -> Result<Opened<T>, SessionError> {
+        let name = self.name(cookie);
+        let value = self::cookie(headers, name).ok_or(SessionError::Missing { cookie: name })?;
+        self.sealer
+            .open(&self.purpose(cookie.purpose()), &value, self.clock.now())
+            .map_err(|source| SessionError::Refused {
+                cookie: name,
+                source,
+            })
+    }
+
+    fn clear(&self, cookie: Cookie) -> HeaderValue {
         let text = format!(
-            "{name}=; Path={}; Max-Age=0; HttpOnly; SameSite={same_site}{}",
+            "{}=; Path={}; Max-Age=0; HttpOnly; SameSite={}{}",
+            self.name(cookie),
             self.cookies.path,
+            cookie.same_site(),
             if self.cookies.secure { "; Secure" } else { "" }
         );
         HeaderValue::from_str(&text).expect("paths are header-safe")
+    }
+}
+
+/// The two cookies.
+#[derive(Debug, Clone, Copy)]
+enum Cookie {
+    Flow,
+    Session,
+}
+
+impl Cookie {
+    fn purpose(self) -> &'static str {
+        match self {
+            Cookie::Flow => "flow",
+            Cookie::Session => "session",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Cookie::Flow => "flow cookie",
+            Cookie::Session => "session cookie",
+        }
+    }
+
+    /// Lax for the flow: the provider's redirect back is a cross-site navigation.
+    fn same_site(self) -> &'static str {
+        match self {
+            Cookie::Flow => "Lax",
+            Cookie::Session => "Strict",
+        }
     }
 }
 

@@ -14,16 +14,10 @@ use url::Url;
 
 use crate::support::*;
 
-async fn relying_party(provider: &Provider) -> RelyingParty {
-    provider
-        .relying_party(Arc::new(HttpsTransport::new().unwrap()), system_clock())
-        .await
-}
-
 #[tokio::test]
 async fn the_authorization_request_carries_pkce_state_nonce_and_the_acceptable_levels() {
     let provider = Provider::start();
-    let rp = relying_party(&provider).await;
+    let rp = provider.direct_relying_party().await;
     let start = rp.begin(
         return_to("/waffenschein/"),
         Some(TrustLevel::Substantial),
@@ -59,7 +53,7 @@ async fn the_authorization_request_carries_pkce_state_nonce_and_the_acceptable_l
 #[tokio::test]
 async fn a_citizen_signs_in_and_the_broker_s_claims_become_a_verified_identity() {
     let provider = Provider::start();
-    let rp = relying_party(&provider).await;
+    let rp = provider.direct_relying_party().await;
     let sealer = sealer();
     let sessions = sessions(&sealer, system_clock());
     let max = sign_in_as(&rp, &sessions, "max", Some(TrustLevel::Substantial))
@@ -98,7 +92,7 @@ async fn a_citizen_signs_in_and_the_broker_s_claims_become_a_verified_identity()
 #[tokio::test]
 async fn every_test_person_maps_to_its_trust_level_with_or_without_address() {
     let provider = Provider::start();
-    let rp = relying_party(&provider).await;
+    let rp = provider.direct_relying_party().await;
     let sessions = sessions(&sealer(), system_clock());
     let mut seen: Vec<(String, TrustLevel, bool)> = Vec::new();
     for person in ["erika", "max", "jonas", "ayse"] {
@@ -121,14 +115,15 @@ async fn every_test_person_maps_to_its_trust_level_with_or_without_address() {
 #[tokio::test]
 async fn a_client_with_private_key_jwt_signs_in_without_a_shared_secret() {
     let provider = Provider::start();
-    let rp = RelyingParty::discover(
-        provider.settings(JWT_CLIENT, ClientAuth::PrivateKeyJwt),
-        ClientCredentials::private_key(&provider.jwt_client_key).unwrap(),
-        Arc::new(HttpsTransport::new().unwrap()),
-        system_clock(),
-    )
-    .await
-    .unwrap();
+    let rp = provider
+        .discover(
+            JWT_CLIENT,
+            ClientCredentials::private_key(&provider.jwt_client_key).unwrap(),
+            Arc::new(HttpsTransport::new().unwrap()),
+            system_clock(),
+        )
+        .await
+        .unwrap();
     let sessions = sessions(&sealer(), system_clock());
     let erika = sign_in_as(&rp, &sessions, "erika", Some(TrustLevel::High))
         .await
@@ -140,51 +135,44 @@ async fn a_client_with_private_key_jwt_signs_in_without_a_shared_secret() {
         .unwrap()
         .to_jwk_private_key()
         .to_string();
-    let rp = RelyingParty::discover(
-        provider.settings(JWT_CLIENT, ClientAuth::PrivateKeyJwt),
-        ClientCredentials::private_key(&stranger).unwrap(),
-        Arc::new(HttpsTransport::new().unwrap()),
-        system_clock(),
-    )
-    .await
-    .unwrap();
-    let err = sign_in_as(&rp, &sessions, "erika", None).await.unwrap_err();
-    assert!(
-        matches!(&err, IdentityError::CodeRejected { error, .. } if error == "invalid_client"),
-        "{err}"
-    );
+    let rp = provider
+        .discover(
+            JWT_CLIENT,
+            ClientCredentials::private_key(&stranger).unwrap(),
+            Arc::new(HttpsTransport::new().unwrap()),
+            system_clock(),
+        )
+        .await
+        .unwrap();
+    let result = sign_in_as(&rp, &sessions, "erika", None).await;
+    assert_eq!(token_endpoint_error(result), "invalid_client");
 }
 
 #[tokio::test]
 async fn a_wrong_client_secret_is_refused_at_the_token_endpoint() {
     let provider = Provider::start();
-    let rp = RelyingParty::discover(
-        provider.settings(CLIENT, ClientAuth::ClientSecretBasic),
-        ClientCredentials::Secret(SecretString::from("wrong".to_string())),
-        Arc::new(HttpsTransport::new().unwrap()),
-        system_clock(),
-    )
-    .await
-    .unwrap();
-    let err = sign_in_as(&rp, &sessions(&sealer(), system_clock()), "max", None)
+    let rp = provider
+        .discover(
+            CLIENT,
+            ClientCredentials::Secret(SecretString::from("wrong".to_string())),
+            Arc::new(HttpsTransport::new().unwrap()),
+            system_clock(),
+        )
         .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, IdentityError::CodeRejected { error, .. } if error == "invalid_client"),
-        "{err}"
-    );
+        .unwrap();
+    let result = sign_in_as(&rp, &sessions(&sealer(), system_clock()), "max", None).await;
+    assert_eq!(token_endpoint_error(result), "invalid_client");
 }
 
 #[tokio::test]
 async fn cancelling_at_the_provider_is_reported_as_cancelled_and_keeps_the_return_target() {
     let provider = Provider::start();
-    let rp = relying_party(&provider).await;
+    let rp = provider.direct_relying_party().await;
     let sessions = sessions(&sealer(), system_clock());
-    let start = rp.begin(return_to("/en/meldebescheinigung/"), None, BTreeMap::new());
-    let flow_cookie = sessions.flow_cookie(&start.flow).unwrap();
-    let callback = Browser::default()
-        .sign_in(&start.authorization_url, None)
-        .await;
+    let Answered {
+        flow_cookie,
+        callback,
+    } = begin_and_answer(&rp, &sessions, "/en/meldebescheinigung/", None, None).await;
     let query: BTreeMap<String, String> = callback.query_pairs().into_owned().collect();
     assert_eq!(query["error"], "access_denied");
     let err = complete(&rp, &sessions, &flow_cookie, &callback)
@@ -202,7 +190,7 @@ async fn cancelling_at_the_provider_is_reported_as_cancelled_and_keeps_the_retur
 #[tokio::test]
 async fn a_sign_in_below_the_form_s_level_is_refused_with_both_levels_named() {
     let provider = Provider::start();
-    let rp = relying_party(&provider).await;
+    let rp = provider.direct_relying_party().await;
     let sessions = sessions(&sealer(), system_clock());
     let err = sign_in_as(&rp, &sessions, "jonas", Some(TrustLevel::Substantial))
         .await
@@ -239,7 +227,7 @@ async fn discovery_refuses_a_plain_http_issuer_that_is_not_loopback() {
     settings.issuer = "http://id.musterstadt.example/realms/bundid".into();
     let err = RelyingParty::discover(
         settings,
-        ClientCredentials::Secret(SecretString::from(provider.client_secret.clone())),
+        provider.secret(),
         Arc::new(HttpsTransport::new().unwrap()),
         system_clock(),
     )
@@ -253,7 +241,7 @@ async fn discovery_refuses_a_plain_http_issuer_that_is_not_loopback() {
     settings.issuer = format!("http://localhost:{}", url.port().unwrap());
     let err = RelyingParty::discover(
         settings,
-        ClientCredentials::Secret(SecretString::from(provider.client_secret.clone())),
+        provider.secret(),
         Arc::new(HttpsTransport::new().unwrap()),
         system_clock(),
     )

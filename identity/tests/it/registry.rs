@@ -121,9 +121,7 @@ fn the_adapter_refuses_plain_http_to_another_host() {
 #[tokio::test]
 async fn after_sign_in_the_registry_knows_a_newer_address_than_the_account() {
     let provider = Provider::start();
-    let rp = provider
-        .relying_party(Arc::new(HttpsTransport::new().unwrap()), system_clock())
-        .await;
+    let rp = provider.direct_relying_party().await;
     let erika = sign_in_as(&rp, &sessions(&sealer(), system_clock()), "erika", None)
         .await
         .unwrap();

@@ -26,55 +26,35 @@ impl Clock for Later {
     }
 }
 
-fn id_token_error(result: Result<identity::VerifiedIdentity, IdentityError>) -> IdTokenError {
-    match result {
-        Err(IdentityError::IdToken(e)) => e,
-        Err(other) => panic!("expected an ID token error, got {other}"),
-        Ok(id) => panic!("expected a refusal, signed in as {}", id.family_name),
-    }
-}
-
 #[tokio::test]
 async fn a_callback_replayed_after_the_sign_in_is_refused() {
     let provider = Provider::start();
-    let rp = provider
-        .relying_party(Arc::new(HttpsTransport::new().unwrap()), system_clock())
-        .await;
+    let rp = provider.direct_relying_party().await;
     let sessions = sessions(&sealer(), system_clock());
-    let start = rp.begin(return_to("/meldebescheinigung/"), None, BTreeMap::new());
-    let flow_cookie = sessions.flow_cookie(&start.flow).unwrap();
-    let callback = Browser::default()
-        .sign_in(&start.authorization_url, Some("max"))
-        .await;
+    let Answered {
+        flow_cookie,
+        callback,
+    } = begin_and_answer(&rp, &sessions, "/meldebescheinigung/", None, Some("max")).await;
     complete(&rp, &sessions, &flow_cookie, &callback)
         .await
         .unwrap();
     // The same cookie and the same callback again (a copied URL, a replaying proxy).
-    let err = complete(&rp, &sessions, &flow_cookie, &callback)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, IdentityError::CodeRejected { error, .. } if error == "invalid_grant"),
-        "{err}"
-    );
+    let result = complete(&rp, &sessions, &flow_cookie, &callback).await;
+    assert_eq!(token_endpoint_error(result), "invalid_grant");
 }
 
 #[tokio::test]
 async fn a_callback_whose_state_belongs_to_another_sign_in_is_refused() {
     let provider = Provider::start();
-    let rp = provider
-        .relying_party(Arc::new(HttpsTransport::new().unwrap()), system_clock())
-        .await;
+    let rp = provider.direct_relying_party().await;
     let sessions = sessions(&sealer(), system_clock());
     // The victim's browser starts a sign-in; the attacker completes their own and sends the
     // victim to their callback (login CSRF).
     let victim = rp.begin(return_to("/meldebescheinigung/"), None, BTreeMap::new());
     let victim_cookie = sessions.flow_cookie(&victim.flow).unwrap();
-    let attacker = rp.begin(return_to("/meldebescheinigung/"), None, BTreeMap::new());
-    let attacker_callback = Browser::default()
-        .sign_in(&attacker.authorization_url, Some("jonas"))
-        .await;
-    let err = complete(&rp, &sessions, &victim_cookie, &attacker_callback)
+    let attacker =
+        begin_and_answer(&rp, &sessions, "/meldebescheinigung/", None, Some("jonas")).await;
+    let err = complete(&rp, &sessions, &victim_cookie, &attacker.callback)
         .await
         .unwrap_err();
     assert!(matches!(err, IdentityError::StateMismatch), "{err}");
@@ -100,15 +80,12 @@ async fn a_callback_whose_state_belongs_to_another_sign_in_is_refused() {
 #[tokio::test]
 async fn a_callback_from_another_issuer_or_without_one_is_refused() {
     let provider = Provider::start();
-    let rp = provider
-        .relying_party(Arc::new(HttpsTransport::new().unwrap()), system_clock())
-        .await;
+    let rp = provider.direct_relying_party().await;
     let sessions = sessions(&sealer(), system_clock());
-    let start = rp.begin(return_to("/meldebescheinigung/"), None, BTreeMap::new());
-    let flow_cookie = sessions.flow_cookie(&start.flow).unwrap();
-    let callback = Browser::default()
-        .sign_in(&start.authorization_url, Some("max"))
-        .await;
+    let Answered {
+        flow_cookie,
+        callback,
+    } = begin_and_answer(&rp, &sessions, "/meldebescheinigung/", None, Some("max")).await;
     let flow = sessions.flow(&cookie_request(&flow_cookie)).unwrap();
     let mut real = Callback::from_query(callback.query().unwrap()).unwrap();
     assert_eq!(real.iss.as_deref(), Some(provider.issuer.as_str()));
@@ -130,8 +107,9 @@ async fn an_id_token_of_an_earlier_sign_in_is_refused_by_its_nonce() {
     let sessions = sessions(&sealer(), system_clock());
     sign_in_as(&rp, &sessions, "erika", None).await.unwrap();
     let earlier = tamper.last_id_token();
-    *tamper.swap.lock().unwrap() = Swap::With(earlier);
-    let err = id_token_error(sign_in_as(&rp, &sessions, "erika", None).await);
+    let err = tamper
+        .attempt(&rp, &sessions, "erika", Swap::With(earlier))
+        .await;
     assert!(matches!(err, IdTokenError::NonceMismatch(_)), "{err}");
 }
 
@@ -140,16 +118,17 @@ async fn an_id_token_issued_to_another_client_is_refused() {
     let provider = Provider::start();
     // Another service at the same provider gets a token for Erika...
     let other_transport = Tamper::new(&provider);
-    let other = identity::RelyingParty::discover(
-        provider.settings(OTHER_CLIENT, identity::ClientAuth::ClientSecretBasic),
-        identity::ClientCredentials::Secret(secrecy::SecretString::from(
-            provider.other_secret.clone(),
-        )),
-        other_transport.clone(),
-        system_clock(),
-    )
-    .await
-    .unwrap();
+    let other = provider
+        .discover(
+            OTHER_CLIENT,
+            identity::ClientCredentials::Secret(secrecy::SecretString::from(
+                provider.other_secret.clone(),
+            )),
+            other_transport.clone(),
+            system_clock(),
+        )
+        .await
+        .unwrap();
     let sessions = sessions(&sealer(), system_clock());
     sign_in_as(&other, &sessions, "erika", None).await.unwrap();
     let foreign = other_transport.last_id_token();
@@ -157,19 +136,22 @@ async fn an_id_token_issued_to_another_client_is_refused() {
     // ...and presents it to Formfabrik.
     let tamper = Tamper::new(&provider);
     let rp = provider.relying_party(tamper.clone(), system_clock()).await;
-    *tamper.swap.lock().unwrap() = Swap::With(foreign);
-    let err = id_token_error(sign_in_as(&rp, &sessions, "erika", None).await);
+    let err = tamper
+        .attempt(&rp, &sessions, "erika", Swap::With(foreign))
+        .await;
     assert!(matches!(err, IdTokenError::WrongAudience(_)), "{err}");
 
     // A token listing Formfabrik next to an audience it does not trust is refused too.
-    *tamper.swap.lock().unwrap() = Swap::Resign {
-        key: "active",
-        kid: None,
-        edit: |c| {
-            c.insert("aud".into(), json!([CLIENT, OTHER_CLIENT]));
-        },
-    };
-    let err = id_token_error(sign_in_as(&rp, &sessions, "erika", None).await);
+    let err = tamper
+        .attempt(
+            &rp,
+            &sessions,
+            "erika",
+            Swap::resigned(|c| {
+                c.insert("aud".into(), json!([CLIENT, OTHER_CLIENT]));
+            }),
+        )
+        .await;
     assert!(matches!(err, IdTokenError::WrongAudience(_)), "{err}");
 }
 
@@ -182,13 +164,19 @@ async fn an_id_token_signed_by_a_key_the_provider_never_published_is_refused() {
     let keys = provider.keys().await;
 
     // The spare key under its own key id: unknown even after fetching the JWKS again.
-    *tamper.swap.lock().unwrap() = Swap::Resign {
-        key: "spare",
-        kid: None,
-        edit: |_| {},
-    };
     let jwks_before = tamper.count("/jwks");
-    let err = id_token_error(sign_in_as(&rp, &sessions, "max", None).await);
+    let err = tamper
+        .attempt(
+            &rp,
+            &sessions,
+            "max",
+            Swap::Resign {
+                key: "spare",
+                kid: None,
+                edit: |_| {},
+            },
+        )
+        .await;
     assert_eq!(err, IdTokenError::UnknownKey);
     assert_eq!(
         tamper.count("/jwks"),
@@ -197,12 +185,18 @@ async fn an_id_token_signed_by_a_key_the_provider_never_published_is_refused() {
     );
 
     // The spare key claiming to be the published one.
-    *tamper.swap.lock().unwrap() = Swap::Resign {
-        key: "spare",
-        kid: Some(keys["active"].as_str().unwrap().to_string()),
-        edit: |_| {},
-    };
-    let err = id_token_error(sign_in_as(&rp, &sessions, "max", None).await);
+    let err = tamper
+        .attempt(
+            &rp,
+            &sessions,
+            "max",
+            Swap::Resign {
+                key: "spare",
+                kid: Some(keys["active"].as_str().unwrap().to_string()),
+                edit: |_| {},
+            },
+        )
+        .await;
     assert!(matches!(err, IdTokenError::BadSignature(_)), "{err}");
 
     // The provider's own key, but claims changed after signing.
@@ -218,8 +212,9 @@ async fn an_id_token_signed_by_a_key_the_provider_never_published_is_refused() {
         B64.encode(Value::Object(claims).to_string()),
         parts[2]
     );
-    *tamper.swap.lock().unwrap() = Swap::With(changed);
-    let err = id_token_error(sign_in_as(&rp, &sessions, "jonas", None).await);
+    let err = tamper
+        .attempt(&rp, &sessions, "jonas", Swap::With(changed))
+        .await;
     assert!(matches!(err, IdTokenError::BadSignature(_)), "{err}");
 }
 
@@ -236,8 +231,9 @@ async fn an_unsigned_id_token_is_refused() {
         "{header}.{}.",
         B64.encode(Value::Object(claims).to_string())
     );
-    *tamper.swap.lock().unwrap() = Swap::With(unsigned);
-    let err = id_token_error(sign_in_as(&rp, &sessions, "max", None).await);
+    let err = tamper
+        .attempt(&rp, &sessions, "max", Swap::With(unsigned))
+        .await;
     assert!(matches!(err, IdTokenError::DisallowedAlgorithm(_)), "{err}");
 }
 
@@ -258,28 +254,32 @@ async fn an_expired_id_token_is_refused() {
     // A token signed by the provider's key whose expiry has passed.
     let tamper = Tamper::new(&provider);
     let rp = provider.relying_party(tamper.clone(), system_clock()).await;
-    *tamper.swap.lock().unwrap() = Swap::Resign {
-        key: "active",
-        kid: None,
-        edit: |c| {
-            let iat = c["iat"].as_i64().unwrap();
-            c.insert("exp".into(), json!(iat - 1));
-        },
-    };
-    let err = id_token_error(sign_in_as(&rp, &sessions, "erika", None).await);
+    let err = tamper
+        .attempt(
+            &rp,
+            &sessions,
+            "erika",
+            Swap::resigned(|c| {
+                let iat = c["iat"].as_i64().unwrap();
+                c.insert("exp".into(), json!(iat - 1));
+            }),
+        )
+        .await;
     assert!(matches!(err, IdTokenError::Expired(_)), "{err}");
 
     // A token issued long before this sign-in (still unexpired) is refused as stale.
-    *tamper.swap.lock().unwrap() = Swap::Resign {
-        key: "active",
-        kid: None,
-        edit: |c| {
-            let iat = c["iat"].as_i64().unwrap();
-            c.insert("iat".into(), json!(iat - 3600));
-            c.insert("exp".into(), json!(iat + 3600));
-        },
-    };
-    let err = id_token_error(sign_in_as(&rp, &sessions, "erika", None).await);
+    let err = tamper
+        .attempt(
+            &rp,
+            &sessions,
+            "erika",
+            Swap::resigned(|c| {
+                let iat = c["iat"].as_i64().unwrap();
+                c.insert("iat".into(), json!(iat - 3600));
+                c.insert("exp".into(), json!(iat + 3600));
+            }),
+        )
+        .await;
     assert!(matches!(err, IdTokenError::Expired(_)), "{err}");
 }
 
@@ -288,15 +288,17 @@ async fn an_id_token_naming_another_issuer_is_refused() {
     let provider = Provider::start();
     let tamper = Tamper::new(&provider);
     let rp = provider.relying_party(tamper.clone(), system_clock()).await;
-    *tamper.swap.lock().unwrap() = Swap::Resign {
-        key: "active",
-        kid: None,
-        edit: |c| {
-            c.insert("iss".into(), json!("https://id.evil.example"));
-        },
-    };
-    let err =
-        id_token_error(sign_in_as(&rp, &sessions(&sealer(), system_clock()), "max", None).await);
+    let sessions = sessions(&sealer(), system_clock());
+    let err = tamper
+        .attempt(
+            &rp,
+            &sessions,
+            "max",
+            Swap::resigned(|c| {
+                c.insert("iss".into(), json!("https://id.evil.example"));
+            }),
+        )
+        .await;
     assert!(matches!(err, IdTokenError::WrongIssuer(_)), "{err}");
 }
 
@@ -329,9 +331,7 @@ async fn after_the_provider_rotates_its_key_the_jwks_is_fetched_again_and_sign_i
 #[tokio::test]
 async fn a_tampered_or_expired_flow_or_session_cookie_is_refused() {
     let provider = Provider::start();
-    let rp = provider
-        .relying_party(Arc::new(HttpsTransport::new().unwrap()), system_clock())
-        .await;
+    let rp = provider.direct_relying_party().await;
     let sealer = sealer();
     let now = sessions(&sealer, system_clock());
     let start = rp.begin(
@@ -341,62 +341,53 @@ async fn a_tampered_or_expired_flow_or_session_cookie_is_refused() {
     );
     let flow_cookie = now.flow_cookie(&start.flow).unwrap();
 
-    // A flow cookie changed by one character (say, to lower the required level).
-    let text = flow_cookie.to_str().unwrap();
-    let i = text.find(';').unwrap() - 5;
-    let mut bytes = text.as_bytes().to_vec();
-    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
-    let tampered = http::HeaderValue::from_bytes(&bytes).unwrap();
-    assert!(matches!(
-        now.flow(&cookie_request(&tampered)),
-        Err(SessionError::Refused {
-            source: SealError::Forged,
-            ..
-        })
-    ));
-    // The same flow cookie eleven minutes later.
+    // A flow cookie changed by one character (say, to lower the required level), and the
+    // same flow cookie eleven minutes later.
+    assert_eq!(
+        refusal(now.flow(&cookie_request(&changed(&flow_cookie, 5)))),
+        SealError::Forged
+    );
     let later = sessions(&sealer, Arc::new(Later(Duration::minutes(11))));
     assert!(matches!(
-        later.flow(&cookie_request(&flow_cookie)),
-        Err(SessionError::Refused {
-            source: SealError::Expired { .. },
-            ..
-        })
+        refusal(later.flow(&cookie_request(&flow_cookie))),
+        SealError::Expired { .. }
     ));
 
-    // A session cookie of a real sign-in: tampered, expired, from another key ring.
+    // A session cookie of a real sign-in: changed, expired, from another key ring.
     let callback = Browser::default()
         .sign_in(&start.authorization_url, Some("erika"))
         .await;
     let erika = complete(&rp, &now, &flow_cookie, &callback).await.unwrap();
     let session = now.session_cookie(&erika).unwrap();
-    let text = session.to_str().unwrap();
-    let i = text.find(';').unwrap() - 20;
-    let mut bytes = text.as_bytes().to_vec();
-    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
-    assert!(matches!(
-        now.session(&cookie_request(
-            &http::HeaderValue::from_bytes(&bytes).unwrap()
-        )),
-        Err(SessionError::Refused {
-            source: SealError::Forged,
-            ..
-        })
-    ));
+    assert_eq!(
+        refusal(now.session(&cookie_request(&changed(&session, 20)))),
+        SealError::Forged
+    );
     let after = sessions(&sealer, Arc::new(Later(Duration::minutes(31))));
     assert!(matches!(
-        after.session(&cookie_request(&session)),
-        Err(SessionError::Refused {
-            source: SealError::Expired { .. },
-            ..
-        })
+        refusal(after.session(&cookie_request(&session))),
+        SealError::Expired { .. }
     ));
     let other_ring = sessions(&crate::support::sealer(), system_clock());
-    assert!(matches!(
-        other_ring.session(&cookie_request(&session)),
-        Err(SessionError::Refused {
-            source: SealError::Forged,
-            ..
-        })
-    ));
+    assert_eq!(
+        refusal(other_ring.session(&cookie_request(&session))),
+        SealError::Forged
+    );
+}
+
+/// A `Set-Cookie` value with the character `back` places before the end of its value changed.
+fn changed(set_cookie: &http::HeaderValue, back: usize) -> http::HeaderValue {
+    let text = set_cookie.to_str().unwrap();
+    let i = text.find(';').unwrap() - back;
+    let mut bytes = text.as_bytes().to_vec();
+    bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+    http::HeaderValue::from_bytes(&bytes).unwrap()
+}
+
+/// Why a cookie was refused.
+fn refusal<T: std::fmt::Debug>(result: Result<T, SessionError>) -> SealError {
+    match result {
+        Err(SessionError::Refused { source, .. }) => source,
+        other => panic!("expected a refused cookie, got {other:?}"),
+    }
 }

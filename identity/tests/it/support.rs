@@ -17,8 +17,8 @@ use http::{HeaderMap, HeaderValue, Request, header};
 use identity::transport::{HttpRequest, HttpsTransport, Transport, TransportFuture};
 use identity::{
     Callback, ClaimMapping, ClientAuth, ClientCredentials, Clock, CookieSettings, FlowState,
-    KeyRing, ProviderSettings, RelyingParty, ReturnPolicy, ReturnTarget, Sealer, Sessions,
-    SystemClock,
+    IdTokenError, IdentityError, KeyRing, ProviderSettings, RelyingParty, ReturnPolicy,
+    ReturnTarget, Sealer, Sessions, SystemClock,
 };
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
@@ -173,20 +173,48 @@ impl Provider {
         }
     }
 
+    /// A relying party of `client_id` with `credentials`, over `transport`, checking tokens
+    /// at `clock`'s time.
+    pub async fn discover(
+        &self,
+        client_id: &str,
+        credentials: ClientCredentials,
+        transport: Arc<dyn Transport>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<RelyingParty, IdentityError> {
+        let auth = match credentials {
+            ClientCredentials::Secret(_) => ClientAuth::ClientSecretBasic,
+            ClientCredentials::PrivateKey { .. } => ClientAuth::PrivateKeyJwt,
+        };
+        RelyingParty::discover(
+            self.settings(client_id, auth),
+            credentials,
+            transport,
+            clock,
+        )
+        .await
+    }
+
     /// The relying party of [`CLIENT`] over `transport`, checking tokens at `clock`'s time.
     pub async fn relying_party(
         &self,
         transport: Arc<dyn Transport>,
         clock: Arc<dyn Clock>,
     ) -> RelyingParty {
-        RelyingParty::discover(
-            self.settings(CLIENT, ClientAuth::ClientSecretBasic),
-            ClientCredentials::Secret(SecretString::from(self.client_secret.clone())),
-            transport,
-            clock,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("discovery: {e}\n{}", self.log()))
+        self.discover(CLIENT, self.secret(), transport, clock)
+            .await
+            .unwrap_or_else(|e| panic!("discovery: {e}\n{}", self.log()))
+    }
+
+    /// The relying party of [`CLIENT`] over plain HTTP(S), at the system's time.
+    pub async fn direct_relying_party(&self) -> RelyingParty {
+        self.relying_party(Arc::new(HttpsTransport::new().unwrap()), system_clock())
+            .await
+    }
+
+    /// The credentials of [`CLIENT`].
+    pub fn secret(&self) -> ClientCredentials {
+        ClientCredentials::Secret(SecretString::from(self.client_secret.clone()))
     }
 }
 
@@ -373,10 +401,35 @@ pub async fn complete(
     sessions: &Sessions,
     flow_cookie: &HeaderValue,
     callback: &Url,
-) -> Result<identity::VerifiedIdentity, identity::IdentityError> {
+) -> Result<identity::VerifiedIdentity, IdentityError> {
     let flow: FlowState = sessions.flow(&cookie_request(flow_cookie)).unwrap();
     let callback = Callback::from_query(callback.query().unwrap_or(""))?;
     rp.finish(&flow, &callback).await
+}
+
+/// A sign-in begun on `page` and answered at the provider by `person` (`None`: cancelled):
+/// the flow cookie the browser holds and the callback URL the provider sent it to.
+pub struct Answered {
+    pub flow_cookie: HeaderValue,
+    pub callback: Url,
+}
+
+pub async fn begin_and_answer(
+    rp: &RelyingParty,
+    sessions: &Sessions,
+    page: &str,
+    required: Option<identity::TrustLevel>,
+    person: Option<&str>,
+) -> Answered {
+    let start = rp.begin(return_to(page), required, BTreeMap::new());
+    let flow_cookie = sessions.flow_cookie(&start.flow).unwrap();
+    let callback = Browser::default()
+        .sign_in(&start.authorization_url, person)
+        .await;
+    Answered {
+        flow_cookie,
+        callback,
+    }
 }
 
 /// One whole sign-in as `person`: begin, the browser at the provider, the callback.
@@ -385,13 +438,28 @@ pub async fn sign_in_as(
     sessions: &Sessions,
     person: &str,
     required: Option<identity::TrustLevel>,
-) -> Result<identity::VerifiedIdentity, identity::IdentityError> {
-    let start = rp.begin(return_to("/meldebescheinigung/"), required, BTreeMap::new());
-    let flow_cookie = sessions.flow_cookie(&start.flow).unwrap();
-    let callback = Browser::default()
-        .sign_in(&start.authorization_url, Some(person))
-        .await;
-    complete(rp, sessions, &flow_cookie, &callback).await
+) -> Result<identity::VerifiedIdentity, IdentityError> {
+    let answered =
+        begin_and_answer(rp, sessions, "/meldebescheinigung/", required, Some(person)).await;
+    complete(rp, sessions, &answered.flow_cookie, &answered.callback).await
+}
+
+/// Why the ID token was refused.
+pub fn id_token_error(result: Result<identity::VerifiedIdentity, IdentityError>) -> IdTokenError {
+    match result {
+        Err(IdentityError::IdToken(e)) => e,
+        Err(other) => panic!("expected an ID token error, got {other}"),
+        Ok(id) => panic!("expected a refusal, signed in as {}", id.family_name),
+    }
+}
+
+/// The OAuth error code of a refusal at the token endpoint.
+pub fn token_endpoint_error(result: Result<identity::VerifiedIdentity, IdentityError>) -> String {
+    match result {
+        Err(IdentityError::CodeRejected { error, .. }) => error,
+        Err(other) => panic!("expected a refusal at the token endpoint, got {other}"),
+        Ok(id) => panic!("expected a refusal, signed in as {}", id.family_name),
+    }
 }
 
 /// What the tampering transport does with the token endpoint's answer.
@@ -407,6 +475,17 @@ pub enum Swap {
         kid: Option<String>,
         edit: fn(&mut Map<String, Value>),
     },
+}
+
+impl Swap {
+    /// The real ID token's claims changed by `edit`, signed with the provider's own key.
+    pub fn resigned(edit: fn(&mut Map<String, Value>)) -> Swap {
+        Swap::Resign {
+            key: "active",
+            kid: None,
+            edit,
+        }
+    }
 }
 
 /// A transport that counts requests by path and can swap the ID token the token endpoint
@@ -438,6 +517,19 @@ impl Tamper {
             .get(path)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Signs in as `person` with `swap` applied to the token endpoint's answer, and returns
+    /// why the ID token was refused.
+    pub async fn attempt(
+        &self,
+        rp: &RelyingParty,
+        sessions: &Sessions,
+        person: &str,
+        swap: Swap,
+    ) -> IdTokenError {
+        *self.swap.lock().unwrap() = swap;
+        id_token_error(sign_in_as(rp, sessions, person, None).await)
     }
 
     pub fn last_id_token(&self) -> String {
