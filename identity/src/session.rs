@@ -83,6 +83,8 @@ pub enum SessionError {
     },
     #[error("the {what} would be {bytes} bytes, more than a browser keeps ({MAX_COOKIE})")]
     TooLarge { what: &'static str, bytes: usize },
+    #[error("cookie path \"{path}\" must start with / and hold no spaces, `;` or `,`")]
+    BadPath { path: String },
     #[error("the {what} cannot be written: {source}")]
     Seal {
         what: &'static str,
@@ -94,9 +96,27 @@ pub enum SessionError {
 /// How cookies are set. `secure: false` is for `formfabrik serve` on `http://127.0.0.1` only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CookieSettings {
-    /// The municipality's part of the function, e.g. `/v1/musterstadt/`.
-    pub path: String,
-    pub secure: bool,
+    path: String,
+    secure: bool,
+}
+
+impl CookieSettings {
+    /// Cookies for `path`, the municipality's part of the function (`/v1/musterstadt/`).
+    pub fn new(path: &str, secure: bool) -> Result<Self, SessionError> {
+        let ok = path.starts_with('/')
+            && path
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b';' && b != b',');
+        if !ok {
+            return Err(SessionError::BadPath {
+                path: path.to_string(),
+            });
+        }
+        Ok(CookieSettings {
+            path: path.to_string(),
+            secure,
+        })
+    }
 }
 
 /// Issues and reads the flow and session cookies and prefill tokens of one municipality.
@@ -370,10 +390,7 @@ mod tests {
             sealer.clone(),
             Arc::new(FixedClock(now)),
             scope,
-            CookieSettings {
-                path: format!("/v1/{scope}/"),
-                secure: true,
-            },
+            CookieSettings::new(&format!("/v1/{scope}/"), true).unwrap(),
         )
     }
 
@@ -527,15 +544,31 @@ mod tests {
             sealer(),
             Arc::new(FixedClock(NOW)),
             "musterstadt",
-            CookieSettings {
-                path: "/v1/musterstadt/".into(),
-                secure: false,
-            },
+            CookieSettings::new("/v1/musterstadt/", false).unwrap(),
         );
         let set = s.session_cookie(&identity()).unwrap();
         let set = set.to_str().unwrap();
         assert!(set.starts_with("ff-session="), "{set}");
         assert!(!set.contains("Secure"));
+    }
+
+    #[test]
+    fn a_cookie_path_that_could_smuggle_attributes_is_refused() {
+        for bad in [
+            "v1/m/",
+            "/v1/m/; Domain=evil.example",
+            "/v1/m /",
+            "/v1/\n/",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    CookieSettings::new(bad, true),
+                    Err(SessionError::BadPath { .. })
+                ),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

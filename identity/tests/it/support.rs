@@ -258,10 +258,7 @@ pub fn sessions(sealer: &Arc<Sealer>, clock: Arc<dyn Clock>) -> Sessions {
         sealer.clone(),
         clock,
         "musterstadt",
-        CookieSettings {
-            path: "/v1/musterstadt/".into(),
-            secure: true,
-        },
+        CookieSettings::new("/v1/musterstadt/", true).unwrap(),
     )
 }
 
