@@ -1340,6 +1340,7 @@ impl Mapper<'_> {
 
     /// Puts each rule as a comment at the element it is about and lists it in the report.
     fn place_rules(&mut self, schema: &Schema) {
+        let tree = crate::rules::Tree::new(schema);
         let mut index = Vec::new();
         let mut rules: Vec<(Option<usize>, String, &Rule)> = Vec::new();
         for r in &schema.rules {
@@ -1400,6 +1401,7 @@ impl Mapper<'_> {
                 owner: owner_name,
                 placed: anchor.describe(),
                 refs,
+                reading: crate::rules::read(&rule.text, owner, &tree, self.codelists).for_report(),
             });
         }
     }
