@@ -110,6 +110,8 @@ pub fn map(
     };
     let form = m.form(schema, opts);
     m.place_rules(schema);
+    let review = crate::review::optional_applicant_details(schema, &m.yaml_of);
+    m.report.findings.extend(review);
     let mut aggregated = Vec::new();
     if !m.default_length.is_empty() {
         aggregated.push(format!(

@@ -256,3 +256,50 @@ fn the_import_is_deterministic() {
     assert_eq!(a.yaml, b.yaml);
     assert_eq!(a.report.markdown(), b.report.markdown());
 }
+
+#[test]
+fn the_applicants_optional_first_names_are_listed_for_review_but_not_the_representatives() {
+    let i = import_fixture("S00000246", "aufenthaltserlaubnis-erwerbstaetigkeit");
+    let review: Vec<(&str, Option<&str>)> = i
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::Review)
+        .map(|f| (f.fim.as_str(), f.yaml.as_deref()))
+        .collect();
+    // The applicant's (G00001802) first names, day and month of birth and house number are
+    // optional in FIM. The representative (G60000224) has the same optional fields; they are
+    // not the applicant's and are not listed.
+    assert_eq!(
+        review,
+        [
+            ("F60000228 2.0", Some("antragsteller-vornamen")),
+            ("F60000231 1.1", Some("antragsteller-geburtsdatum-tag")),
+            ("F60000232 1.1", Some("antragsteller-geburtsdatum-monat")),
+            ("F60000244 1.2", Some("strassenanschrift-2-hausnummer")),
+        ]
+    );
+    assert!(
+        !find(&i.form, "antragsteller-vornamen").required,
+        "the form keeps FIM's cardinality; the designer decides"
+    );
+    let md = i.report.markdown();
+    assert!(
+        md.contains(
+            "## Optional in FIM, probably by mistake: the applicant's name, birth date, address (4)"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- F60000228 2.0 „Vornamen“ → `antragsteller-vornamen`: part of the applicant's name, optional in FIM (0:1)"), "{md}");
+}
+
+#[test]
+fn schemas_without_an_applicant_group_list_nothing_for_review() {
+    for (dir, id) in [
+        ("S00000094", "mutterschutz-benachrichtigung"),
+        ("S00000186", "asbest-anzeige"),
+    ] {
+        let i = import_fixture(dir, id);
+        assert_eq!(i.report.count(Kind::Review), 0, "{dir}");
+    }
+}
