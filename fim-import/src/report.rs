@@ -100,6 +100,32 @@ pub struct Report {
     pub defaults: Vec<String>,
 }
 
+impl RuleReading {
+    /// The reading as the report's lines under a rule (indented two spaces, each ending in a
+    /// line break).
+    pub fn markdown(&self) -> String {
+        let mut s = String::new();
+        match self {
+            RuleReading::Read { reading, notes } => {
+                let _ = writeln!(s, "  Read as: `{reading}`");
+                for n in notes {
+                    let _ = writeln!(s, "  Check: {n}");
+                }
+            }
+            RuleReading::Unreadable(why) => {
+                let _ = writeln!(s, "  Not read: {why}");
+            }
+            RuleReading::Unresolved { reading, problems } => {
+                let _ = writeln!(s, "  Not read: the text reads as `{reading}`, but:");
+                for p in problems {
+                    let _ = writeln!(s, "  - {p}");
+                }
+            }
+        }
+        s
+    }
+}
+
 impl Report {
     /// Rules whose text was read and whose elements were all found.
     pub fn rules_read(&self) -> usize {
@@ -170,23 +196,7 @@ impl Report {
                 let refs: Vec<String> = r.refs.iter().map(|(f, y)| format!("{f} → {y}")).collect();
                 let _ = writeln!(s, "  Elements: {}", refs.join(", "));
             }
-            match &r.reading {
-                RuleReading::Read { reading, notes } => {
-                    let _ = writeln!(s, "  Read as: `{reading}`");
-                    for n in notes {
-                        let _ = writeln!(s, "  Check: {n}");
-                    }
-                }
-                RuleReading::Unreadable(why) => {
-                    let _ = writeln!(s, "  Not read: {why}");
-                }
-                RuleReading::Unresolved { reading, problems } => {
-                    let _ = writeln!(s, "  Not read: the text reads as `{reading}`, but:");
-                    for p in problems {
-                        let _ = writeln!(s, "  - {p}");
-                    }
-                }
-            }
+            s.push_str(&r.reading.markdown());
         }
         let _ = writeln!(s);
         for kind in [

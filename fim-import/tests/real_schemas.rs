@@ -8,32 +8,13 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
+use fim_import::Imported;
 use fim_import::report::Kind;
-use fim_import::{Imported, Options};
 use form_model::model::{Bound, FieldType, Form};
 use form_model::{Field, Submission};
 use serde_json::{Map, Value, json};
 
 const TODAY: time::Date = time::macros::date!(2026 - 03 - 02);
-
-fn import_fixture(dir: &str, id: &str) -> Imported {
-    let dir = fixtures().join(dir);
-    let xml = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('S'))
-        .unwrap();
-    let imported = fim_import::import_file(
-        &xml,
-        &Options {
-            codelists: None,
-            form_id: Some(id.into()),
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_valid(&imported);
-    imported
-}
 
 fn raw(dir: &str) -> String {
     let dir = fixtures().join(dir);

@@ -15,7 +15,6 @@ mod common;
 use std::fmt::Write;
 
 use common::*;
-use fim_import::Options;
 use fim_import::report::{Report, RuleReading};
 
 /// The real schemas: folder, form id.
@@ -26,21 +25,7 @@ const REAL: [(&str, &str); 3] = [
 ];
 
 fn real_report(dir: &str, id: &str) -> Report {
-    let dir = fixtures().join(dir);
-    let xml = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('S'))
-        .unwrap();
-    fim_import::import_file(
-        &xml,
-        &Options {
-            codelists: None,
-            form_id: Some(id.into()),
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-    .report
+    import_fixture(dir, id).report
 }
 
 /// The table of one schema's rules.
@@ -63,23 +48,7 @@ fn table(report: &Report) -> String {
             "{} {} „{}“ (carried by {})",
             r.id, r.version, r.name, r.owner
         );
-        match &r.reading {
-            RuleReading::Read { reading, notes } => {
-                let _ = writeln!(s, "  read: {reading}");
-                for n in notes {
-                    let _ = writeln!(s, "  check: {n}");
-                }
-            }
-            RuleReading::Unreadable(why) => {
-                let _ = writeln!(s, "  NOT READ: {why}");
-            }
-            RuleReading::Unresolved { reading, problems } => {
-                let _ = writeln!(s, "  NOT READ: reads as {reading}");
-                for p in problems {
-                    let _ = writeln!(s, "  problem: {p}");
-                }
-            }
-        }
+        s.push_str(&r.reading.markdown());
     }
     s
 }
@@ -170,6 +139,20 @@ fn prose_rule(id: &str, text: &str) -> String {
     rule(id, &xml)
 }
 
+/// A schema of one group G99000001 (`label`) with `children` (`s(...)` entries) that carries
+/// one rule with `text`.
+fn one_group(label: &str, text: &str, children: &[String]) -> String {
+    schema(&s(
+        "1:1",
+        &group(
+            "G99000001",
+            label,
+            &prose_rule("R99000001", text),
+            &children.concat(),
+        ),
+    ))
+}
+
 fn text_field(id: &str, label: &str) -> String {
     field(id, label, "input", "text", "", "")
 }
@@ -223,13 +206,10 @@ fn a_rule_of_a_reused_group_means_the_fields_of_its_own_copy() {
     );
 }
 
-#[test]
-fn an_id_that_occurs_twice_equally_near_is_reported_not_picked() {
-    let r = prose_rule(
-        "R99000001",
-        "Wenn das Feld F99000011 \"Telefon\" befüllt ist, dann muss das Feld F99000003 \"Zeit\" befüllt sein.",
-    );
-    let xml = schema(&format!(
+/// The communication group in the applicant's and in the representative's group, and a group
+/// G99000003 with a field F99000003 that carries `rule`.
+fn two_communication_groups_and(rule: &str) -> String {
+    schema(&format!(
         "{}{}{}",
         s(
             "1:1",
@@ -249,11 +229,20 @@ fn an_id_that_occurs_twice_equally_near_is_reported_not_picked() {
             &group(
                 "G99000003",
                 "Rückruf",
-                &r,
+                rule,
                 &s("0:1", &text_field("F99000003", "Zeit"))
             )
         ),
-    ));
+    ))
+}
+
+#[test]
+fn an_id_that_occurs_twice_equally_near_is_reported_not_picked() {
+    let r = prose_rule(
+        "R99000001",
+        "Wenn das Feld F99000011 \"Telefon\" befüllt ist, dann muss das Feld F99000003 \"Zeit\" befüllt sein.",
+    );
+    let xml = two_communication_groups_and(&r);
     let RuleReading::Unresolved { problems, .. } = reading(&xml) else {
         panic!("not read");
     };
@@ -271,31 +260,7 @@ fn a_dotted_path_says_which_occurrence_is_meant() {
         "R99000001",
         "Wenn das Feld G99000002.G99000010.F99000011 \"Telefon\" befüllt ist, dann muss das Feld F99000003 \"Zeit\" befüllt sein.",
     );
-    let xml = schema(&format!(
-        "{}{}{}",
-        s(
-            "1:1",
-            &group(
-                "G99000001",
-                "Antragsteller",
-                "",
-                &s("1:1", &kommunikation(""))
-            )
-        ),
-        s(
-            "0:1",
-            &group("G99000002", "Vertreter", "", &s("1:1", &kommunikation("")))
-        ),
-        s(
-            "1:1",
-            &group(
-                "G99000003",
-                "Rückruf",
-                &r,
-                &s("0:1", &text_field("F99000003", "Zeit"))
-            )
-        ),
-    ));
+    let xml = two_communication_groups_and(&r);
     assert!(matches!(reading(&xml), RuleReading::Read { .. }));
 
     let wrong = xml.replace("G99000002.G99000010.F99000011", "G99000003.F99000011");
@@ -314,28 +279,26 @@ fn a_dotted_path_says_which_occurrence_is_meant() {
 fn a_group_s_own_field_is_nearer_than_the_same_field_in_one_of_its_groups() {
     // As in S00000246: the upload directly in the group, and the same upload inside one of its
     // subgroups (which has rules of its own).
-    let r = prose_rule(
-        "R99000001",
+    let xml = one_group(
+        "Angaben",
         "Wenn das Feld F99000001 \"Art\" = 02 \"Wert 2\", dann muss das Feld F99000002 \"Nachweis\" befüllt werden.",
+        &[
+            s(
+                "1:1",
+                &field("F99000001", "Art", "select", "text", "", &codelist_ref(3)),
+            ),
+            s(
+                "0:1",
+                &group(
+                    "G99000002",
+                    "Nachweise A",
+                    "",
+                    &s("1:1", &text_field("F99000002", "Nachweis")),
+                ),
+            ),
+            s("0:1", &text_field("F99000002", "Nachweis")),
+        ],
     );
-    let body = format!(
-        "{}{}{}",
-        s(
-            "1:1",
-            &field("F99000001", "Art", "select", "text", "", &codelist_ref(3))
-        ),
-        s(
-            "0:1",
-            &group(
-                "G99000002",
-                "Nachweise A",
-                "",
-                &s("1:1", &text_field("F99000002", "Nachweis"))
-            )
-        ),
-        s("0:1", &text_field("F99000002", "Nachweis")),
-    );
-    let xml = schema(&s("1:1", &group("G99000001", "Angaben", &r, &body)));
     assert_eq!(
         reading(&xml),
         RuleReading::Read {
@@ -348,22 +311,17 @@ fn a_group_s_own_field_is_nearer_than_the_same_field_in_one_of_its_groups() {
 #[test]
 fn a_code_is_checked_against_the_field_s_code_list() {
     let body = |rule_text: &str| {
-        schema(&s(
-            "1:1",
-            &group(
-                "G99000001",
-                "Angaben",
-                &prose_rule("R99000001", rule_text),
-                &format!(
-                    "{}{}",
-                    s(
-                        "1:1",
-                        &field("F99000001", "Art", "select", "text", "", &codelist_ref(2))
-                    ),
-                    s("0:1", &text_field("F99000002", "Sonstiges"))
+        one_group(
+            "Angaben",
+            rule_text,
+            &[
+                s(
+                    "1:1",
+                    &field("F99000001", "Art", "select", "text", "", &codelist_ref(2)),
                 ),
-            ),
-        ))
+                s("0:1", &text_field("F99000002", "Sonstiges")),
+            ],
+        )
     };
     let RuleReading::Unresolved { problems, .. } = reading(&body(
         "Wenn im Datenfeld F99000001 der Wert 09 angegeben wurde, dann soll F99000002 zum Pflichtfeld werden.",
@@ -386,20 +344,15 @@ fn a_code_is_checked_against_the_field_s_code_list() {
 #[test]
 fn wahr_needs_a_yes_no_field_and_days_need_a_date() {
     let body = |rule_text: &str| {
-        schema(&s(
-            "1:1",
-            &group(
-                "G99000001",
-                "Angaben",
-                &prose_rule("R99000001", rule_text),
-                &format!(
-                    "{}{}{}",
-                    s("1:1", &text_field("F99000001", "Abweichend")),
-                    s("1:1", &yes_no("F99000002", "Frist")),
-                    s("0:1", &text_field("F99000003", "Grund"))
-                ),
-            ),
-        ))
+        one_group(
+            "Angaben",
+            rule_text,
+            &[
+                s("1:1", &text_field("F99000001", "Abweichend")),
+                s("1:1", &yes_no("F99000002", "Frist")),
+                s("0:1", &text_field("F99000003", "Grund")),
+            ],
+        )
     };
     let RuleReading::Unresolved { problems, .. } = reading(&body(
         "Wenn das Feld F99000001 \"Abweichend\" = \"wahr\", dann muss das Feld F99000003 befüllt sein.",
@@ -429,22 +382,14 @@ fn wahr_needs_a_yes_no_field_and_days_need_a_date() {
 
 #[test]
 fn labels_and_nouns_that_differ_from_the_schema_are_notes_to_check() {
-    let xml = schema(&s(
-        "1:1",
-        &group(
-            "G99000001",
-            "Angaben",
-            &prose_rule(
-                "R99000001",
-                "Wenn die Feldgruppe F99000002 \"Fristverlängerung\" = \"wahr\", dann muss das Feld F99000003 \"Grund\" befüllt sein.",
-            ),
-            &format!(
-                "{}{}",
-                s("1:1", &yes_no("F99000002", "Frist")),
-                s("0:1", &text_field("F99000003", "Grund"))
-            ),
-        ),
-    ));
+    let xml = one_group(
+        "Angaben",
+        "Wenn die Feldgruppe F99000002 \"Fristverlängerung\" = \"wahr\", dann muss das Feld F99000003 \"Grund\" befüllt sein.",
+        &[
+            s("1:1", &yes_no("F99000002", "Frist")),
+            s("0:1", &text_field("F99000003", "Grund")),
+        ],
+    );
     let RuleReading::Read { notes, .. } = reading(&xml) else {
         panic!("read");
     };
@@ -459,22 +404,14 @@ fn labels_and_nouns_that_differ_from_the_schema_are_notes_to_check() {
 
 #[test]
 fn the_first_fields_of_a_group_must_be_there() {
-    let xml = schema(&s(
-        "1:1",
-        &group(
-            "G99000001",
-            "Tätigkeiten",
-            &prose_rule(
-                "R99000001",
-                "Wenn die ersten drei Felder der Feldgruppe G99000001 \"Tätigkeiten\" <> \"wahr\", dann muss das Feld F99000003 befüllt sein.",
-            ),
-            &format!(
-                "{}{}",
-                s("1:1", &yes_no("F99000002", "Abbruch")),
-                s("0:1", &text_field("F99000003", "Sonstige"))
-            ),
-        ),
-    ));
+    let xml = one_group(
+        "Tätigkeiten",
+        "Wenn die ersten drei Felder der Feldgruppe G99000001 \"Tätigkeiten\" <> \"wahr\", dann muss das Feld F99000003 befüllt sein.",
+        &[
+            s("1:1", &yes_no("F99000002", "Abbruch")),
+            s("0:1", &text_field("F99000003", "Sonstige")),
+        ],
+    );
     let RuleReading::Unresolved { problems, .. } = reading(&xml) else {
         panic!("not read");
     };
