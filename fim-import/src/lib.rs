@@ -25,6 +25,8 @@ pub mod codelist;
 pub mod error;
 pub mod map;
 pub mod report;
+pub mod review;
+pub mod rules;
 pub mod text;
 pub mod xdf;
 pub mod yaml;

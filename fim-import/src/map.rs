@@ -110,6 +110,8 @@ pub fn map(
     };
     let form = m.form(schema, opts);
     m.place_rules(schema);
+    let review = crate::review::optional_applicant_details(schema, &m.yaml_of);
+    m.report.findings.extend(review);
     let mut aggregated = Vec::new();
     if !m.default_length.is_empty() {
         aggregated.push(format!(
@@ -1340,6 +1342,7 @@ impl Mapper<'_> {
 
     /// Puts each rule as a comment at the element it is about and lists it in the report.
     fn place_rules(&mut self, schema: &Schema) {
+        let tree = crate::rules::Tree::new(schema);
         let mut index = Vec::new();
         let mut rules: Vec<(Option<usize>, String, &Rule)> = Vec::new();
         for r in &schema.rules {
@@ -1400,6 +1403,7 @@ impl Mapper<'_> {
                 owner: owner_name,
                 placed: anchor.describe(),
                 refs,
+                reading: crate::rules::read(&rule.text, owner, &tree, self.codelists).for_report(),
             });
         }
     }

@@ -18,6 +18,24 @@ pub struct RuleNote {
     pub placed: String,
     /// FIM ids the rule text names, with what became of them (`` `field-id` ``, `not in the form`).
     pub refs: Vec<(String, String)>,
+    /// What the importer read in the rule's text.
+    pub reading: RuleReading,
+}
+
+/// What the importer read in a rule's text (see `rules`). Nothing is converted yet: a rule read
+/// here is one the conversion to conditions can take.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleReading {
+    /// Read, and every element and value found: the reading in the rules' notation
+    /// (`if F00000462 = 001 then required F00000467`), with notes for a person to check.
+    Read { reading: String, notes: Vec<String> },
+    /// The text is not one the grammar reads: where reading stopped and what was not understood.
+    Unreadable(String),
+    /// Read, but an element or a value does not fit the schema.
+    Unresolved {
+        reading: String,
+        problems: Vec<String>,
+    },
 }
 
 /// How an element was mapped when it was not mapped one to one.
@@ -31,6 +49,9 @@ pub enum Kind {
     Flattened,
     /// A yes/no declaration mapped to a single required checkbox.
     Declaration,
+    /// Mapped as FIM says, but FIM is probably wrong: the applicant's name, birth date or
+    /// address marked optional.
+    Review,
 }
 
 impl Kind {
@@ -40,6 +61,9 @@ impl Kind {
             Kind::Partial => "Mapped, but not fully",
             Kind::Flattened => "Groups flattened (the form language nests one level)",
             Kind::Declaration => "Declarations mapped to a single checkbox",
+            Kind::Review => {
+                "Optional in FIM, probably by mistake: the applicant's name, birth date, address"
+            }
         }
     }
 }
@@ -76,7 +100,48 @@ pub struct Report {
     pub defaults: Vec<String>,
 }
 
+impl RuleReading {
+    /// The reading as the report's lines under a rule (indented two spaces, each ending in a
+    /// line break).
+    pub fn markdown(&self) -> String {
+        let mut s = String::new();
+        match self {
+            RuleReading::Read { reading, notes } => {
+                let _ = writeln!(s, "  Read as: `{reading}`");
+                for n in notes {
+                    let _ = writeln!(s, "  Check: {n}");
+                }
+            }
+            RuleReading::Unreadable(why) => {
+                let _ = writeln!(s, "  Not read: {why}");
+            }
+            RuleReading::Unresolved { reading, problems } => {
+                let _ = writeln!(s, "  Not read: the text reads as `{reading}`, but:");
+                for p in problems {
+                    let _ = writeln!(s, "  - {p}");
+                }
+            }
+        }
+        s
+    }
+}
+
 impl Report {
+    /// Rules whose text was read and whose elements were all found.
+    pub fn rules_read(&self) -> usize {
+        self.rules
+            .iter()
+            .filter(|r| matches!(r.reading, RuleReading::Read { .. }))
+            .count()
+    }
+
+    /// `46 of 51 (90 %)`.
+    pub fn rule_coverage(&self) -> String {
+        let (read, all) = (self.rules_read(), self.rules.len());
+        let percent = (read * 100).checked_div(all).unwrap_or(100);
+        format!("{read} of {all} ({percent} %)")
+    }
+
     pub fn count(&self, kind: Kind) -> usize {
         self.findings.iter().filter(|f| f.kind == kind).count()
     }
@@ -88,14 +153,19 @@ impl Report {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
-            "Catalog form `{}`: {} steps, {} questions, {} of them in {} groups. {} FIM rules to turn into conditions by hand, {} elements not mapped fully.",
+            "Catalog form `{}`: {} steps, {} questions, {} of them in {} groups. {} FIM rules to turn into conditions by hand (read: {}), {} elements not mapped fully.",
             self.form_id,
             self.steps,
             self.questions,
             self.in_groups,
             self.groups,
             self.rules.len(),
-            self.findings.len() + self.made_optional.values().map(Vec::len).sum::<usize>(),
+            self.rule_coverage(),
+            self.findings
+                .iter()
+                .filter(|f| f.kind != Kind::Review)
+                .count()
+                + self.made_optional.values().map(Vec::len).sum::<usize>(),
         );
         let _ = writeln!(s);
         let _ = writeln!(s, "## FIM rules ({})", self.rules.len());
@@ -106,6 +176,12 @@ impl Report {
             let _ = writeln!(
                 s,
                 "FIM rules are prose. None was turned into a condition; each is a `# FIM-Regel` comment in the YAML at the place named here. Write the `show-if` (and `required`) they describe by hand."
+            );
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "Rules read: {}. A rule is read when the whole text follows the shapes FIM editors write and every element and value it names is in the schema; each entry below says what was read, or where reading stopped.",
+                self.rule_coverage()
             );
         }
         for r in &self.rules {
@@ -120,9 +196,11 @@ impl Report {
                 let refs: Vec<String> = r.refs.iter().map(|(f, y)| format!("{f} → {y}")).collect();
                 let _ = writeln!(s, "  Elements: {}", refs.join(", "));
             }
+            s.push_str(&r.reading.markdown());
         }
         let _ = writeln!(s);
         for kind in [
+            Kind::Review,
             Kind::NotMapped,
             Kind::Partial,
             Kind::Flattened,

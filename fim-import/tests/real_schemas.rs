@@ -8,32 +8,13 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::*;
+use fim_import::Imported;
 use fim_import::report::Kind;
-use fim_import::{Imported, Options};
 use form_model::model::{Bound, FieldType, Form};
 use form_model::{Field, Submission};
 use serde_json::{Map, Value, json};
 
 const TODAY: time::Date = time::macros::date!(2026 - 03 - 02);
-
-fn import_fixture(dir: &str, id: &str) -> Imported {
-    let dir = fixtures().join(dir);
-    let xml = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('S'))
-        .unwrap();
-    let imported = fim_import::import_file(
-        &xml,
-        &Options {
-            codelists: None,
-            form_id: Some(id.into()),
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_valid(&imported);
-    imported
-}
 
 fn raw(dir: &str) -> String {
     let dir = fixtures().join(dir);
@@ -255,4 +236,51 @@ fn the_import_is_deterministic() {
     let b = import_fixture("S00000186", "asbest-anzeige");
     assert_eq!(a.yaml, b.yaml);
     assert_eq!(a.report.markdown(), b.report.markdown());
+}
+
+#[test]
+fn the_applicants_optional_first_names_are_listed_for_review_but_not_the_representatives() {
+    let i = import_fixture("S00000246", "aufenthaltserlaubnis-erwerbstaetigkeit");
+    let review: Vec<(&str, Option<&str>)> = i
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::Review)
+        .map(|f| (f.fim.as_str(), f.yaml.as_deref()))
+        .collect();
+    // The applicant's (G00001802) first names, day and month of birth and house number are
+    // optional in FIM. The representative (G60000224) has the same optional fields; they are
+    // not the applicant's and are not listed.
+    assert_eq!(
+        review,
+        [
+            ("F60000228 2.0", Some("antragsteller-vornamen")),
+            ("F60000231 1.1", Some("antragsteller-geburtsdatum-tag")),
+            ("F60000232 1.1", Some("antragsteller-geburtsdatum-monat")),
+            ("F60000244 1.2", Some("strassenanschrift-2-hausnummer")),
+        ]
+    );
+    assert!(
+        !find(&i.form, "antragsteller-vornamen").required,
+        "the form keeps FIM's cardinality; the designer decides"
+    );
+    let md = i.report.markdown();
+    assert!(
+        md.contains(
+            "## Optional in FIM, probably by mistake: the applicant's name, birth date, address (4)"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- F60000228 2.0 „Vornamen“ → `antragsteller-vornamen`: part of the applicant's name, optional in FIM (0:1)"), "{md}");
+}
+
+#[test]
+fn schemas_without_an_applicant_group_list_nothing_for_review() {
+    for (dir, id) in [
+        ("S00000094", "mutterschutz-benachrichtigung"),
+        ("S00000186", "asbest-anzeige"),
+    ] {
+        let i = import_fixture(dir, id);
+        assert_eq!(i.report.count(Kind::Review), 0, "{dir}");
+    }
 }

@@ -116,6 +116,27 @@ pub fn import(xml: &str) -> Imported {
     imported
 }
 
+/// Imports the real schema in `tests/fixtures/<dir>` (the file whose name starts with `S`) with
+/// the code lists next to it; panics with the errors.
+pub fn import_fixture(dir: &str, id: &str) -> Imported {
+    let dir = fixtures().join(dir);
+    let xml = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('S'))
+        .unwrap();
+    let imported = fim_import::import_file(
+        &xml,
+        &Options {
+            codelists: None,
+            form_id: Some(id.into()),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_valid(&imported);
+    imported
+}
+
 /// Every imported form: the YAML passes the check on its own, in a forms folder, and parses
 /// back into exactly the form it was written from.
 pub fn assert_valid(imported: &Imported) {
