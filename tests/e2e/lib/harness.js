@@ -263,14 +263,26 @@ async function serve() {
   };
 }
 
-/** Debian's chromium through playwright-core. */
+// The fonts the browser may use: only Debian's fonts-noto-core (the version scripts/test
+// installs), through a fontconfig configuration of our own, so a page lays out the same on
+// every machine whatever fonts it has installed.
+const FONTCONFIG_FILE = path.join(E2E, "fonts.conf");
+const FONT_DIR = "/usr/share/fonts/truetype/noto";
+const FONTS = ["NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"];
+
+/** Debian's chromium through playwright-core, seeing only the pinned Noto fonts. */
 async function launchBrowser() {
   const { chromium } = require("playwright-core");
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  const missing = FONTS.filter((f) => !fs.existsSync(path.join(FONT_DIR, f)));
+  if (missing.length) {
+    throw new Error(`${missing.join(", ")} missing in ${FONT_DIR}: scripts/test installs them (apt-get install fonts-noto-core=20201225-1)`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
+    env: { ...process.env, FONTCONFIG_FILE },
     timeout: 60000,
   });
 }
