@@ -165,7 +165,7 @@ pub fn validate(
                 (false, None) => {}
                 (false, Some(_)) => fail(field.id.clone(), Problem::NotApplicable, &label),
                 (true, None) if is_required(field) => {
-                    fail(field.id.clone(), Problem::Required, &label)
+                    fail(field.id.clone(), missing(field), &label)
                 }
                 (true, None) => {}
                 (true, Some(value)) => match check(field, value, today, lang, &label) {
@@ -203,6 +203,20 @@ pub fn is_required(field: &Field) -> bool {
     field.required || field.repeat.is_some_and(|r| r.min > 0)
 }
 
+/// A declaration: one box to tick ("Hiermit bestätige ich …"), not a question to answer.
+pub fn is_declaration(field: &Field) -> bool {
+    field.kind == FieldType::Checkboxes && field.options.len() == 1
+}
+
+/// The problem of a required question left unanswered: a declaration asks to be confirmed.
+pub fn missing(field: &Field) -> Problem<'static> {
+    if is_declaration(field) {
+        Problem::NotConfirmed
+    } else {
+        Problem::Required
+    }
+}
+
 /// Whether a value counts as an answer (browsers send empty inputs as "", and a page without
 /// JavaScript sends the empty slots of a list).
 pub fn is_answered(v: &Value) -> bool {
@@ -219,6 +233,8 @@ pub fn is_answered(v: &Value) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem<'a> {
     Required,
+    /// A required declaration (one box) not ticked; its code is `required`.
+    NotConfirmed,
     NotApplicable,
     UnknownField,
     UnknownLanguage(&'a str),
@@ -252,7 +268,7 @@ impl Problem<'_> {
     pub fn code(&self) -> ErrorCode {
         use ErrorCode as C;
         match self {
-            Problem::Required => C::Required,
+            Problem::Required | Problem::NotConfirmed => C::Required,
             Problem::NotApplicable => C::NotApplicable,
             Problem::UnknownField => C::UnknownField,
             Problem::UnknownLanguage(_) => C::UnknownLanguage,
@@ -336,7 +352,7 @@ fn check_group<'a>(
         let Value::Object(o) = value else {
             return Err(whole(Problem::WrongType));
         };
-        return check_entry(field, o, today, lang, "", &format!("{label} – "));
+        return check_entry(field, o, today, lang, "", &group_prefix(label, None));
     };
     let Value::Array(items) = value else {
         return Err(whole(Problem::WrongType));
@@ -363,7 +379,7 @@ fn check_group<'a>(
             today,
             lang,
             &format!(".{i}"),
-            &format!("{label} {} – ", i + 1),
+            &group_prefix(label, Some(&(i + 1).to_string())),
         ) {
             Ok(v) => entries.push(v),
             Err(e) => subs.extend(e),
@@ -387,6 +403,17 @@ fn check_group<'a>(
         Ok(Value::Array(entries))
     } else {
         Err(subs)
+    }
+}
+
+/// How a question inside a group is named in messages and on the check-your-answers page: the
+/// group's label (with the entry's number in a list) in front, so "Familienname" of the
+/// applicant and of the representative can be told apart ("Gesetzliche Vertretung:
+/// Familienname", "Hund 2: Name").
+pub fn group_prefix(group_label: &str, entry: Option<&str>) -> String {
+    match entry {
+        Some(n) => format!("{group_label} {n}: "),
+        None => format!("{group_label}: "),
     }
 }
 
@@ -417,7 +444,7 @@ fn check_entry<'a>(
             None if is_required(child) => subs.push(Sub {
                 path: child_path,
                 label: Some(child_label),
-                problem: Problem::Required,
+                problem: missing(child),
             }),
             None => {}
             Some(v) => match check(child, v, today, lang, &child_label) {
@@ -783,6 +810,7 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
             let l = format!("“{label}”");
             match problem {
                 Problem::Required => format!("{l} is required. Please answer it."),
+                Problem::NotConfirmed => format!("Confirm {l} by ticking the box."),
                 Problem::NotApplicable => {
                     format!("{l} does not apply given your other answers. Please leave it empty.")
                 }
@@ -838,6 +866,7 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
             let l = format!("«{label}»");
             match problem {
                 Problem::Required => format!("الحقل {l} إلزامي. يرجى تعبئته."),
+                Problem::NotConfirmed => format!("أكّد {l} بوضع علامة في المربع."),
                 Problem::NotApplicable => {
                     format!("الحقل {l} لا ينطبق بحسب إجاباتك الأخرى. يرجى تركه فارغًا.")
                 }
@@ -889,6 +918,9 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
             let l = format!("„{label}“");
             match problem {
                 Problem::Required => format!("{l} ist ein Pflichtfeld. Bitte füllen Sie es aus."),
+                Problem::NotConfirmed => {
+                    format!("Bestätigen Sie {l}, indem Sie das Kästchen ankreuzen.")
+                }
                 Problem::NotApplicable => format!(
                     "{l} trifft nach Ihren anderen Antworten nicht zu. Bitte lassen Sie es leer."
                 ),

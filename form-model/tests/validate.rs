@@ -419,3 +419,91 @@ fn rejects_values_of_the_wrong_json_type() {
         vec![("anschrift".into(), ErrorCode::WrongType)]
     );
 }
+
+#[test]
+fn an_unticked_declaration_is_asked_for_with_an_instruction_in_every_language() {
+    let yaml = r#"
+id: erklaerung
+version: 1
+title: { de: E, en: E, ar: E }
+purpose: { de: P, en: P, ar: P }
+legal-basis: { de: L, en: L, ar: L }
+retention-days: 1
+steps:
+  - id: s
+    title: { de: S, en: S, ar: S }
+    fields:
+      - id: richtigkeit
+        type: checkboxes
+        label: { de: Richtigkeit der Angaben, en: Accuracy, ar: صحة البيانات }
+        required: true
+        options: [ { value: ja, label: { de: "Ich versichere, dass …", en: "I confirm that …", ar: "أؤكد أن …" } } ]
+      - id: person
+        type: group
+        label: { de: Gesetzliche Vertretung, en: Legal representative, ar: الممثل القانوني }
+        fields:
+          - { id: vorname, type: text, label: { de: Vorname, en: First name, ar: الاسم الأول } }
+          - { id: familienname, type: text, label: { de: Familienname, en: Surname, ar: اسم العائلة }, required: true }
+          - id: vollmacht
+            type: checkboxes
+            label: { de: Vollmacht, en: Power of attorney, ar: التوكيل }
+            required: true
+            options: [ { value: ja, label: { de: Liegt vor, en: Given, ar: موجود } } ]
+"#;
+    let form = ResolvedForm::new(
+        MunicipalityRef {
+            id: "m".into(),
+            name: "M".into(),
+            ags: "00000000".into(),
+        },
+        vec!["de".into(), "en".into(), "ar".into()],
+        serde_yaml::from_str::<Form>(yaml).unwrap(),
+    );
+    let messages = |lang: &str| -> Vec<(String, ErrorCode, String)> {
+        let submission = Submission {
+            language: lang.into(),
+            data: json!({ "person": { "vorname": "Eva", "familienname": " ", "vollmacht": [] } })
+                .as_object()
+                .unwrap()
+                .clone(),
+        };
+        validate(&form, &submission, TODAY)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code, e.message))
+            .collect()
+    };
+    // Not the box's own words ("Ich versichere, dass …"), and still the code `required`; a
+    // question inside a group is named with the group.
+    assert_eq!(
+        messages("de"),
+        vec![
+            (
+                "richtigkeit".into(),
+                ErrorCode::Required,
+                "Bestätigen Sie „Richtigkeit der Angaben“, indem Sie das Kästchen ankreuzen."
+                    .into()
+            ),
+            (
+                "person.familienname".into(),
+                ErrorCode::Required,
+                "„Gesetzliche Vertretung: Familienname“ ist ein Pflichtfeld. Bitte füllen Sie es aus."
+                    .into()
+            ),
+            (
+                "person.vollmacht".into(),
+                ErrorCode::Required,
+                "Bestätigen Sie „Gesetzliche Vertretung: Vollmacht“, indem Sie das Kästchen ankreuzen."
+                    .into()
+            ),
+        ]
+    );
+    assert_eq!(
+        messages("en")[0].2,
+        "Confirm “Accuracy” by ticking the box."
+    );
+    assert_eq!(
+        messages("ar")[0].2,
+        "أكّد «صحة البيانات» بوضع علامة في المربع."
+    );
+}

@@ -641,6 +641,8 @@ fn page_jobs(
             "back",
             "check-answers",
             "change",
+            "review-return",
+            "confirm-required",
             "not-answered",
             "submit",
             "sending",

@@ -13,7 +13,9 @@ use form_model::form_post::input_name;
 use form_model::model::{Bound, Condition, Field, FieldType, Form, Step};
 use form_model::resolve::ResolvedForm;
 use form_model::rules::DateExpr;
-use form_model::validate::{ADDRESS_PARTS, AddressPart, Problem, fmt_number, message, text_in};
+use form_model::validate::{
+    ADDRESS_PARTS, AddressPart, Problem, fmt_number, group_prefix, message, text_in,
+};
 
 use crate::markdown;
 
@@ -690,7 +692,7 @@ fn field_data(
         messages.insert(code.to_string(), json!(templates.id(text)));
     };
     let msg = |p: Problem| message(&p, lang, LABEL_MARKER);
-    put("required", msg(Problem::Required));
+    put("required", msg(form_model::validate::missing(field)));
     put("wrong-type", msg(Problem::WrongType));
     if let Some(n) = field.min_length {
         put("too-short", msg(Problem::TooShort(n)));
@@ -818,10 +820,9 @@ fn field_data(
             .iter()
             .map(|c| {
                 // The entry number is not known here; the script puts it where the marker is.
-                let child_name = match field.repeat {
-                    Some(_) => format!("{name} {ENTRY_MARKER} – {}", text_in(&c.label, lang)),
-                    None => format!("{name} – {}", text_in(&c.label, lang)),
-                };
+                let entry = field.repeat.map(|_| ENTRY_MARKER);
+                let child_name =
+                    format!("{}{}", group_prefix(name, entry), text_in(&c.label, lang));
                 field_data(c, step, lang, &child_name, templates)
             })
             .collect();

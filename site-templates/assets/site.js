@@ -567,9 +567,15 @@
   function visibleSteps() {
     return data.steps.filter(function (s) { return state.steps[s.id]; }).map(function (s) { return s.id; }).concat(["review"]);
   }
+  // Steps the citizen has been on, whether they came from "Change" on the check, and the
+  // Continue buttons (which then say where they lead).
+  var seen = {}, returning = false, nexts = [];
   function goTo(i, noFocus) {
     var ids = visibleSteps();
     current = Math.max(0, Math.min(i, ids.length - 1));
+    seen[ids[current]] = true;
+    if (ids[current] === "review") returning = false;
+    nexts.forEach(function (b) { b.textContent = returning ? ui["review-return"] : ui.continue; });
     $$(".step", form).forEach(function (sec) { sec.hidden = sec.getAttribute("data-step") !== ids[current]; });
     $("#finish").hidden = ids[current] !== "review";
     if (ids[current] === "review") fillReview();
@@ -581,52 +587,84 @@
   function stepErrors(stepId) {
     return state.errors.filter(function (e) { var f = byId[e.field.split(".")[0]]; return f && f.step === stepId; });
   }
+  // Check your answers: per step its title and a list; inside a group one row per question,
+  // named with the group ("Hund 2: Name", as messages name it), so no row lacks its context.
   function fillReview() {
-    var dl = $("#review-list");
-    dl.textContent = "";
-    var answers = readAnswers(false);
-    data.fields.forEach(function (f) {
-      if (!state.shown[f.id]) return;
-      var v = answers[f.id], text;
-      if (!answered(v)) text = ui["not-answered"];
-      else if (f.type === "checkboxes") text = v.map(function (x) { return optionLabel(f.id, x); }).join(", ");
-      else if (f.type === "radios" || f.type === "select") text = optionLabel(f.id, v);
-      // @if address
-      else if (f.type === "address") text = data["address-parts"].map(function (p) { return v[p.key] || ""; }).join(" ").replace(/\s+/g, " ");
-      // @end
-      // @if file
-      else if (f.type === "file") text = v.name;
-      // @end
-      // @if group
-      else if (f.type === "group") text = (f.repeat ? v : [v]).filter(answered).map(function (o) {
-        return f.fields.map(function (c) { var x = o[c.id]; return answered(x) ? (typeof x === "object" ? (x.name || Object.keys(x).map(function (k) { return x[k]; }).join(" ")) : optionLabel(f.id + "-" + (f.repeat ? "0-" : "") + c.id, x)) : ""; }).filter(Boolean).join(", ");
-      }).join("; ");
-      // @end
-      else if (f.type === "date" && parseDate(v)) text = human(parseDate(v), lang);
-      else text = String(v);
-      var row = doc.createElement("div"), dt = doc.createElement("dt"), dd = doc.createElement("dd"), act = doc.createElement("dd"), a = doc.createElement("a"), hidden = doc.createElement("span");
-      row.className = "summary__row"; dt.className = "summary__key"; dd.className = "summary__value"; act.className = "summary__action";
-      dt.textContent = f.label.replace(/<[^>]*>/g, "");
-      dd.textContent = text;
-      a.href = "#" + target(f.id);
-      a.textContent = ui.change;
-      hidden.className = "visually-hidden";
-      hidden.textContent = " " + dt.textContent;
-      a.appendChild(hidden);
-      a.addEventListener("click", function (ev) {
-        ev.preventDefault();
-        goTo(visibleSteps().indexOf(f.step));
-        var el = $("#" + target(f.id));
-        if (el) el.focus();
+    var box = $("#review-list"), answers = readAnswers(false);
+    box.textContent = "";
+    data.steps.forEach(function (s) {
+      var dl = null;
+      data.fields.forEach(function (f) {
+        if (f.step !== s.id || !state.shown[f.id]) return;
+        if (!dl) {
+          var h = doc.createElement("h3");
+          h.className = "summary__title";
+          h.textContent = $("#s-" + s.id + "-heading").textContent;
+          dl = doc.createElement("dl");
+          dl.className = "summary";
+          box.appendChild(h);
+          box.appendChild(dl);
+        }
+        var v = answers[f.id];
+        // @if group
+        if (f.type === "group" && answered(v)) {
+          (f.repeat ? v : [v]).forEach(function (o, i) {
+            if (!answered(o)) return;
+            var at = f.id + "-" + (f.repeat ? i + "-" : "");
+            f.fields.forEach(function (c) {
+              reviewRow(dl, f.step, c.name.split("\uE000").join(String(i + 1)), c, o[c.id], at + c.id);
+            });
+          });
+          return;
+        }
+        // @end
+        reviewRow(dl, f.step, f.label.replace(/<[^>]*>/g, ""), f, v, f.id);
       });
-      act.appendChild(a);
-      row.appendChild(dt); row.appendChild(dd); row.appendChild(act);
-      dl.appendChild(row);
     });
   }
-  // The words of an option as the page shows them (the value when it is not an option).
+  // One row: the question, the answer as the page showed its choices, and "Change", which
+  // opens the step and, once it is done, leads straight back here (returning).
+  function reviewRow(dl, step, label, f, v, key) {
+    var row = doc.createElement("div"), dt = doc.createElement("dt"), dd = doc.createElement("dd"), act = doc.createElement("dd"), a = doc.createElement("a"), hidden = doc.createElement("span");
+    row.className = "summary__row"; dt.className = "summary__key"; dd.className = "summary__value"; act.className = "summary__action";
+    dt.textContent = label;
+    dd.textContent = answerText(f, v, key);
+    a.href = "#f-" + key;
+    a.textContent = ui.change;
+    hidden.className = "visually-hidden";
+    hidden.textContent = " " + label;
+    a.appendChild(hidden);
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      returning = true;
+      goTo(visibleSteps().indexOf(step));
+      var el = $("#f-" + key);
+      if (el) focusTarget(el);
+    });
+    act.appendChild(a);
+    row.appendChild(dt); row.appendChild(dd); row.appendChild(act);
+    dl.appendChild(row);
+  }
+  function answerText(f, v, key) {
+    if (!answered(v)) return ui["not-answered"];
+    if (f.type === "checkboxes") return v.map(function (x) { return optionLabel(key, x); }).join(", ");
+    if (f.type === "radios" || f.type === "select") return optionLabel(key, v);
+    // @if address
+    if (f.type === "address") {
+      var p = data["address-parts"].map(function (x) { return trim(v[x.key] || ""); });
+      return trim(p[0] + " " + p[1]) + ", " + trim(p[2] + " " + p[3]);
+    }
+    // @end
+    // @if file
+    if (f.type === "file") return v.name;
+    // @end
+    if (f.type === "date" && parseDate(trim(v))) return human(parseDate(trim(v)), lang);
+    return trim(String(v));
+  }
+  // The words of a choice as the page shows them: an <option>, or the label of a radio or
+  // checkbox (never a text input that happens to hold the same value).
   function optionLabel(key, x) {
-    var w = wrapper(key), el = w && $$("option, input", w).filter(function (o) { return o.value === x; })[0];
+    var w = wrapper(key), el = w && $$("option, input[type=radio], input[type=checkbox]", w).filter(function (o) { return o.value === x; })[0];
     var l = el && (el.tagName === "OPTION" ? el : $('label[for="' + el.id + '"]', w));
     return l ? trim(l.textContent) : x;
   }
@@ -643,13 +681,17 @@
     bar.className = "step-buttons";
     var isFinish = sec.id === "finish";
     if (!isFinish) {
-      bar.appendChild(button(ui.continue, "", function () {
+      nexts.push(bar.appendChild(button(ui.continue, "", function () {
         applyConditions();
         var errs = stepErrors(visibleSteps()[current]);
         if (errs.length) { showErrors(errs); return; }
         clearErrors(); summary.hidden = true;
-        goTo(current + 1);
-      }));
+        // After "Change": straight back to the check, past the steps already done, unless
+        // the change asks for a step not seen yet or one that now has a problem.
+        var ids = visibleSteps(), next = current + 1;
+        if (returning) while (next < ids.length - 1 && seen[ids[next]] && !stepErrors(ids[next]).length) next++;
+        goTo(next);
+      })));
     }
     bar.appendChild(button(ui.back, "button--secondary", function () { clearErrors(); summary.hidden = true; goTo(current - 1); }));
     if (isFinish) sec.insertBefore(bar, $("#submit").nextSibling); else sec.appendChild(bar);
@@ -828,7 +870,7 @@
     }
     var confirm = $("#confirm");
     if (!confirm.checked) {
-      showErrors([{ field: "confirm", code: "required", message: $('label[for="confirm"]').textContent }]);
+      showErrors([{ field: "confirm", code: "required", message: ui["confirm-required"] }]);
       return;
     }
     clearErrors();

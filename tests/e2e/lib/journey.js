@@ -360,6 +360,80 @@ async function throughWizard(page, data, p, ui) {
   });
 }
 
+// ---- Check your answers ----------------------------------------------------------------------
+const MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+/** A YYYY-MM-DD answer as a page in `lang` writes it. */
+function dateText(v, lang) {
+  const [y, m, d] = v.split("-").map(Number);
+  const two = (n) => String(n).padStart(2, "0");
+  if (lang === "de") return `${two(d)}.${two(m)}.${y}`;
+  if (lang === "en") return `${d} ${MONTHS_EN[m - 1]} ${y}`;
+  return v;
+}
+const given = (v) =>
+  v !== undefined && v !== null && (typeof v === "string" ? v.trim() !== "" : Array.isArray(v) ? v.some(given) : typeof v === "object" && !v.path ? Object.values(v).some(given) : true);
+
+/**
+ * What check-your-answers must show for plan `p`: per step asked its title and one row per
+ * question asked, [question, answer]; a question inside a group is named "Group: Question"
+ * ("Hund 2: Name" in a list). Worked out from the plan and the page's own words (step titles,
+ * the labels of choices), not from the page's script.
+ */
+async function expectedReview(page, data, p, ui) {
+  const plain = (html) => html.replace(/<[^>]*>/g, "");
+  const text = async (f, v, prefix) => {
+    if (!given(v)) return ui["not-answered"];
+    const choice = async (x) => (await page.locator(`label[for="${optionId(f, x, prefix)}"]`).textContent()).trim();
+    switch (f.type) {
+      case "radios":
+        return choice(v);
+      case "checkboxes":
+        return (await Promise.all(v.map(choice))).join(", ");
+      case "select":
+        return (await page.locator(`[id="f-${prefix}${f.id}"] option[value="${v}"]`).textContent()).trim();
+      case "date":
+        return dateText(v, data.language);
+      case "address":
+        return `${v.street} ${v["house-number"]}, ${v.postcode} ${v.city}`;
+      case "file":
+        return v.name;
+      default:
+        return String(v).trim();
+    }
+  };
+  const sections = [];
+  for (const step of data.steps.filter((s) => p.steps[s.id])) {
+    const rows = [];
+    for (const f of data.fields.filter((x) => x.step === step.id && p.shown[x.id])) {
+      const v = p.answers[f.id];
+      if (f.type === "group" && given(v)) {
+        for (const [i, entry] of (f.repeat ? v : [v]).entries()) {
+          if (!given(entry)) continue;
+          const group = f.repeat ? `${plain(f.label)} ${i + 1}` : plain(f.label);
+          for (const c of f.fields) {
+            rows.push([`${group}: ${plain(c.label)}`, await text(c, entry[c.id], f.repeat ? `${f.id}-${i}-` : `${f.id}-`)]);
+          }
+        }
+      } else rows.push([plain(f.label), await text(f, v, "")]);
+    }
+    if (rows.length) sections.push({ title: (await page.locator(`#s-${step.id}-heading`).textContent()).trim(), rows });
+  }
+  return sections;
+}
+
+/** What check-your-answers shows: per step its title and rows [question, answer]. */
+function shownReview(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("#review-list h3")].map((h) => ({
+      title: h.textContent.trim(),
+      rows: [...h.nextElementSibling.querySelectorAll(".summary__row")].map((r) => [
+        r.querySelector(".summary__key").textContent,
+        r.querySelector(".summary__value").textContent,
+      ]),
+    })),
+  );
+}
+
 async function formData(page) {
   return JSON.parse(await page.locator("#form-data").textContent());
 }
@@ -383,4 +457,20 @@ function storedRecords(dataDir) {
 
 const REFERENCE = /^[A-Z]{3}-\d{4}-[0-9A-Z]{6}$/;
 
-module.exports = { REFERENCE, fill, fixture, formData, holds, journeyHooks, makeFiles, optionId, plan, storedRecords, throughWizard, uiStrings };
+module.exports = {
+  REFERENCE,
+  dateText,
+  expectedReview,
+  fill,
+  fixture,
+  formData,
+  holds,
+  journeyHooks,
+  makeFiles,
+  optionId,
+  plan,
+  shownReview,
+  storedRecords,
+  throughWizard,
+  uiStrings,
+};
