@@ -19,9 +19,9 @@ use form_model::model::{Bound, Choice, FieldType, FimRef, Form, Repeat, Step, Te
 use regex::Regex;
 use serde_json::json;
 
-use crate::codelist::CodeLists;
+use crate::codelist::{CodeLists, LeftOut, Selection};
 use crate::error::ImportError;
-use crate::report::{Finding, Kind, Report, RuleNote};
+use crate::report::{Finding, Kind, LeftOutCodes, Report, RuleNote};
 use crate::text::{
     MAX_ID, PARENS, cut, first_words, id_source, join_paragraphs, one_line, paragraphs,
     pattern_message, portable_pattern, slug,
@@ -104,6 +104,7 @@ pub fn map(
         anchors: HashMap::new(),
         waiting: Vec::new(),
         pending: Vec::new(),
+        left_out: None,
         yaml_of: HashMap::new(),
         default_length: Vec::new(),
         default_file: Vec::new(),
@@ -210,6 +211,9 @@ struct Mapper<'a> {
     waiting: Vec<usize>,
     /// Comment lines for the next anchor.
     pending: Vec<String>,
+    /// Entries the code list of the field being mapped marks historic or internal (with the
+    /// list's name), until the field has its id.
+    left_out: Option<(String, Vec<LeftOut>)>,
     /// FIM element occurrence (uid) → its id in the form.
     yaml_of: HashMap<usize, String>,
     /// Text fields without FIM maxLength, and file fields without FIM media types or size.
@@ -872,6 +876,23 @@ impl Mapper<'_> {
                 &[&f.name, &f.label],
                 &ctx.context,
             );
+            if let Some((list, entries)) = self.left_out.take() {
+                // Above the field in the YAML, and in the report.
+                let names: Vec<String> = entries
+                    .iter()
+                    .map(|e| format!("{} „{}“", e.value, e.label))
+                    .collect();
+                self.pending.push(format!(
+                    "Aus der Codeliste weggelassen (historisch oder intern): {}",
+                    names.join(", ")
+                ));
+                self.report.left_out_codes.push(LeftOutCodes {
+                    field: id.clone(),
+                    fim: fim.clone(),
+                    list,
+                    entries,
+                });
+            }
             self.note_field(f.uid, &id);
             let mut field = blank(&id, FieldType::Select, &label);
             field.options = self.options(f, &codes, &fim);
@@ -1108,7 +1129,10 @@ impl Mapper<'_> {
             Some(Codes::Inline(v)) => Some(v.clone()),
             Some(Codes::Reference(r)) => match self.codelists.find(r) {
                 Some(list) => match list.codes(r) {
-                    Ok(c) if !c.is_empty() => {
+                    Ok(Selection { codes: c, left_out }) if !c.is_empty() => {
+                        if !left_out.is_empty() {
+                            self.left_out = Some((r.describe(), left_out));
+                        }
                         self.report.defaults.push(format!(
                             "options of {} from code list {} in {} (value: its code column, label: its name column)",
                             f.id,

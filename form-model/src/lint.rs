@@ -479,6 +479,12 @@ fn lint_field(cx: &mut Ctx, field: &Field, fp: &str, earlier: &[&Field], all_ids
     );
     not_for(
         cx,
+        field.option_order.is_some() && !kind.has_options(),
+        "option-order",
+        "radios, checkboxes and select fields",
+    );
+    not_for(
+        cx,
         field.min_selected.is_some() && kind != FieldType::Checkboxes,
         "min-selected",
         "checkboxes fields",

@@ -626,11 +626,15 @@ fn check_checkboxes<'a>(field: &Field, value: &Value) -> Result<Value, Problem<'
         _ => return Err(Problem::WrongType),
     };
     let mut chosen: Vec<&str> = Vec::new();
-    for item in items {
-        if !field.options.iter().any(|o| o.value == item) || chosen.contains(&item) {
+    // The selects of a long list ("choose one, add another") send "" when unused, and may
+    // name the same answer twice; either way the answer is the set of options chosen.
+    for item in items.into_iter().map(str::trim).filter(|s| !s.is_empty()) {
+        if !field.options.iter().any(|o| o.value == item) {
             return Err(Problem::InvalidOption);
         }
-        chosen.push(item);
+        if !chosen.contains(&item) {
+            chosen.push(item);
+        }
     }
     let n = chosen.len() as u32;
     if let Some(min) = field.min_selected.filter(|m| n < *m) {

@@ -266,13 +266,25 @@ fn checks_option_membership() {
         vec![("klassen".into(), ErrorCode::InvalidOption)]
     );
     assert_eq!(
-        codes(with("klassen", json!(["A", "A"]))),
-        vec![("klassen".into(), ErrorCode::InvalidOption)]
-    );
-    assert_eq!(
         codes(with("klassen", json!(["A", "B", "BE"]))),
         vec![("klassen".into(), ErrorCode::TooManySelected)]
     );
+}
+
+#[test]
+fn several_answers_count_as_the_set_chosen_unused_selects_for_nothing() {
+    // A long list offers one select per answer: unused ones send "", and the same option may
+    // be chosen in two of them.
+    let mut data = with("klassen", json!(["BE", "", "A", "A", " "]));
+    data["anhaenger"] = json!("klein");
+    let clean = submit("de", data).unwrap();
+    assert_eq!(clean["klassen"], json!(["A", "BE"]), "in the form's order");
+    assert_eq!(
+        codes(with("klassen", json!(["A", "B", "", "BE"]))),
+        vec![("klassen".into(), ErrorCode::TooManySelected)]
+    );
+    // Only empty selects: no answer at all.
+    assert!(submit("de", with("klassen", json!(["", ""]))).is_ok());
 }
 
 #[test]

@@ -635,6 +635,15 @@ fn page_jobs(
         let action = format!("{}/{}/{}", info.endpoint, m.id, f.id);
         let has_files = f.fields().any(|x| x.kind == form_model::FieldType::File);
         let script_data = escape_json_for_html(&view::script_data(form, lang));
+        let parts = script::form_parts(f);
+        // The words the script shows; those of a part only on the pages that have it.
+        let combobox = [
+            "select-list-add",
+            "combobox-hint",
+            "combobox-results",
+            "combobox-result",
+            "combobox-none",
+        ];
         let ui: BTreeMap<&str, String> = [
             "step-of",
             "continue",
@@ -654,13 +663,14 @@ fn page_jobs(
             "group-remove",
         ]
         .iter()
+        .chain(combobox.iter().filter(|_| parts.contains("combobox")))
         .map(|k| (*k, t(k)))
         .collect();
         add(
             &format!("{}/", f.id),
             "pages/form.html",
             title.clone(),
-            Some(theme.script(&script::form_parts(f))?),
+            Some(theme.script(&parts)?),
             json!({
                 "form": {
                     "id": f.id,

@@ -17,6 +17,7 @@ use form_model::validate::{
     ADDRESS_PARTS, AddressPart, Problem, fmt_number, group_prefix, message, text_in,
 };
 
+use crate::collate;
 use crate::markdown;
 
 /// One question as a template renders it.
@@ -52,7 +53,12 @@ pub struct FieldView {
     /// Constraint and input attributes (`type`, `maxlength`, `pattern`, `min`, `autocomplete`,
     /// `inputmode`, `accept`, ...), in a stable order.
     pub attrs: Vec<(String, String)>,
+    /// The options in the order the page shows them (`option-order`; long lists by label).
     pub options: Vec<OptionView>,
+    /// A select the script turns into a search box (a long list; see `LONG_LIST`).
+    pub combobox: bool,
+    /// Several answers from a long list: one select per answer ("choose one, add another").
+    pub slots: Vec<SlotView>,
     pub parts: Vec<PartView>,
     pub rows: u32,
     /// "Only answer this if ..." for readers without JavaScript.
@@ -94,6 +100,14 @@ pub struct OptionView {
     pub hint_html: Option<String>,
     pub hint_id: Option<String>,
     pub checked: bool,
+}
+
+/// One select of a multiple choice from a long list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlotView {
+    pub input_id: String,
+    pub label: String,
+    pub value: String,
 }
 
 /// One input of an address.
@@ -147,6 +161,12 @@ pub fn slots(repeat: form_model::model::Repeat) -> (usize, usize) {
     (initial, total)
 }
 
+/// How many selects a multiple choice from a long list offers: as many as may be chosen, 5
+/// when the form sets no limit, never more than 10 (with JavaScript they are added one by one).
+pub fn select_slots(field: &Field) -> usize {
+    field.max_selected.map_or(5, |m| m as usize).clamp(1, 10)
+}
+
 /// The id of a part of an address (also the fragment error links point to).
 pub fn part_input_id(field: &str, part: &str) -> String {
     format!("f-{field}-{part}")
@@ -197,7 +217,11 @@ pub fn field_view_in(
         | FieldType::Postcode
         | FieldType::TaxId => "text-input",
         FieldType::Textarea => "textarea",
+        // A long list is a select (searchable with the script), for several answers one per
+        // answer: 200 radio buttons or checkboxes are a page nobody can scan.
+        FieldType::Radios | FieldType::Select if field.is_long_list() => "select",
         FieldType::Radios => "radios",
+        FieldType::Checkboxes if field.is_long_list() => "select-list",
         FieldType::Checkboxes => "checkboxes",
         FieldType::Select => "select",
         FieldType::Date => "date",
@@ -297,9 +321,27 @@ pub fn field_view_in(
     } else if matches!(field.kind, FieldType::Iban | FieldType::TaxId) {
         push("autocomplete", "off".into());
     }
-    let options = field
-        .options
-        .iter()
+    let mut choices: Vec<&form_model::model::Choice> = field.options.iter().collect();
+    if field.sorts_options() {
+        collate::sort_by_label(&mut choices, lang, |c| text_in(&c.label, lang));
+    }
+    let select_list = if component == "select-list" {
+        (0..select_slots(field))
+            .map(|i| SlotView {
+                input_id: if i == 0 {
+                    input.clone()
+                } else {
+                    format!("{input}-{}", i + 1)
+                },
+                label: t("select-list-item").replace("{n}", &(i + 1).to_string()),
+                value: String::new(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let options = choices
+        .into_iter()
         .enumerate()
         .map(|(i, o)| {
             let oid = if i == 0 {
@@ -365,6 +407,8 @@ pub fn field_view_in(
         required_attr: field.required && asked_always && !inside_group,
         attrs,
         options,
+        combobox: field.is_long_list(),
+        slots: select_list,
         parts,
         rows: field.rows.unwrap_or(5),
         condition_text: field.show_if.as_ref().map(|c| {

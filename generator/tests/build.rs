@@ -188,6 +188,13 @@ fn each_page_loads_only_the_script_parts_it_uses() {
         "bulky waste asks for an email address"
     );
     assert!(waste.len() < dog.len());
+    // Only a form with a long list (the asbestos form's 197 states) carries the search box.
+    let asbestos = script_of(&site, "gruenwiesen/asbest-anzeige").unwrap();
+    assert!(asbestos.contains("aria-autocomplete"));
+    assert!(!dog.contains("aria-autocomplete") && !waste.contains("aria-autocomplete"));
+    let dog_page =
+        fs::read_to_string(site.join("gruenwiesen/hundesteuer-anmeldung/index.html")).unwrap();
+    assert!(!dog_page.contains("combobox-hint"), "its words neither");
     // The index has the filter and no rules; the confirmation page shows the reference.
     let index = script_of(&site, "gruenwiesen").unwrap();
     assert!(index.contains("filter-input") && !index.contains("form-data"));

@@ -80,6 +80,11 @@ steps:
     show-if: { any: [ { field: choice, equals: y }, { field: classes, equals: A } ] }
     fields:
       - { id: extra, type: text, label: { de: Extra }, required: true }
+      - id: consent
+        type: checkboxes
+        label: { de: Einwilligung }
+        required: true
+        options: [ { value: ja, label: { de: Ich willige ein. } } ]
 "#;
 
 /// xorshift: deterministic inputs without a dependency.
@@ -445,6 +450,12 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
             json!(["A"]),
             json!(["B", "A"]),
             json!(["A", "A"]),
+            // The selects of a long list: unused ones send "", one may repeat another.
+            json!(["A", ""]),
+            json!(["", "B", "", "A"]),
+            json!(["", ""]),
+            json!([" A "]),
+            json!(["A", " "]),
             json!(["A", "B", "BE"]),
             json!(["C"]),
             json!("B"),
@@ -484,6 +495,7 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
                     }
                     if fill & 2 == 2 {
                         data.insert("extra".into(), json!("mehr"));
+                        data.insert("consent".into(), json!(["ja"]));
                     }
                     combos.push(("*".into(), Value::Object(data)));
                 }

@@ -180,10 +180,13 @@
     if (t === "checkboxes") {
       var items = typeof value === "string" ? [value] : value;
       if (!Array.isArray(items) || items.some(function (x) { return typeof x !== "string"; })) return fail("wrong-type");
+      // An unused select of a long list sends ""; the same answer twice counts once.
       var chosen = [];
       for (var i = 0; i < items.length; i++) {
-        if ((r.options || []).indexOf(items[i]) < 0 || chosen.indexOf(items[i]) >= 0) return fail("invalid-option");
-        chosen.push(items[i]);
+        var x = trim(items[i]);
+        if (x === "") continue;
+        if ((r.options || []).indexOf(x) < 0) return fail("invalid-option");
+        if (chosen.indexOf(x) < 0) chosen.push(x);
       }
       if (r["min-selected"] != null && chosen.length < r["min-selected"]) return fail("too-few-selected");
       if (r["max-selected"] != null && chosen.length > r["max-selected"]) return fail("too-many-selected");
@@ -429,8 +432,9 @@
   function readField(f, key, withFiles) {
     var w = wrapper(key);
     if (!w) return undefined;
-    if (f.type === "checkboxes") return $$("input:checked", w).map(function (el) { return el.value; });
-    if (f.type === "radios") { var c = $("input:checked", w); return c ? c.value : undefined; }
+    // Checkboxes, or the selects of a long list (one per answer; unused ones are empty).
+    if (f.type === "checkboxes") return $$("input:checked, select", w).map(function (el) { return el.value; }).filter(function (x) { return x !== ""; });
+    if (f.type === "radios" && $("input[type=radio]", w)) { var c = $("input:checked", w); return c ? c.value : undefined; }
     // @if address
     if (f.type === "address") {
       var o = {};
@@ -457,7 +461,7 @@
       return withFiles ? file : { name: file.name, type: file.type, size: file.size };
     }
     // @end
-    var el = $("input, textarea, select", w);
+    var el = $("[name]", w);
     return el && el.value !== "" ? el.value : undefined;
   }
   function readAnswers(withFiles) {
@@ -491,8 +495,8 @@
     if (p) { $(".error-text", p).textContent = text; return p; }
     var c = $("#" + id);
     if (!c) return null;
-    var box = c.tagName === "FIELDSET" ? c : c.closest(".choices") && c.closest("fieldset");
-    var before = box ? $(":scope > :not(legend):not(.hint)", box) : c;
+    var box = c.tagName === "FIELDSET" ? c : c.closest(".choices, .select-list") && c.closest("fieldset");
+    var before = box ? $(":scope > :not(legend):not(.hint)", box) : c.closest(".combobox") || c;
     if (!before) return null;
     p = doc.createElement("p");
     p.id = id + "-error";
@@ -751,12 +755,154 @@
   });
 
   // @end
+  // @if combobox
+  // Long lists: each select[data-combobox] becomes a search box (a combobox with a listbox of
+  // the options that match what is typed), after GOV.UK's accessible-autocomplete. The select
+  // stays, hidden, and is what the form sends; the box takes its id, so its label and error
+  // links lead to the box. The number of matches is announced in a status region.
+  var fold = function (x) { return x.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); };
+  $$("select[data-combobox]", form).forEach(function (sel) {
+    var id = sel.id, opts = $$("option", sel).filter(function (o) { return o.value !== ""; });
+    var box = doc.createElement("div"), input = doc.createElement("input"), list = doc.createElement("ul");
+    var status = doc.createElement("div"), how = doc.createElement("span"), label = $('label[for="' + id + '"]');
+    var matches = [], active = -1, announce;
+    box.className = "combobox";
+    sel.id = id + "-select";
+    sel.hidden = true;
+    sel.tabIndex = -1;
+    input.id = id;
+    input.className = "input combobox__input";
+    input.type = "text";
+    input.autocomplete = "off";
+    input.spellcheck = false;
+    [["role", "combobox"], ["aria-autocomplete", "list"], ["aria-expanded", "false"], ["aria-controls", id + "-list"]].forEach(function (a) { input.setAttribute(a[0], a[1]); });
+    if (sel.required) input.setAttribute("aria-required", "true");
+    how.id = id + "-how";
+    how.className = "visually-hidden";
+    how.textContent = ui["combobox-hint"];
+    input.setAttribute("aria-describedby", trim((sel.getAttribute("aria-describedby") || "") + " " + how.id));
+    list.id = id + "-list";
+    list.className = "combobox__list";
+    list.setAttribute("role", "listbox");
+    if (label) list.setAttribute("aria-label", trim(label.textContent));
+    list.hidden = true;
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    sel.parentNode.insertBefore(box, sel);
+    [input, list, status, how, sel].forEach(function (el) { box.appendChild(el); });
+
+    function open(yes) {
+      list.hidden = !yes;
+      input.setAttribute("aria-expanded", String(yes));
+      if (!yes) move(-1);
+    }
+    function move(to) {
+      var items = list.children;
+      if (items[active]) items[active].setAttribute("aria-selected", "false");
+      active = to;
+      if (!items[to]) { input.removeAttribute("aria-activedescendant"); return; }
+      items[to].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", items[to].id);
+      items[to].scrollIntoView({ block: "nearest" });
+    }
+    // The options whose label starts with what was typed, then those that contain it; accents
+    // and case do not matter ("osterr" finds Österreich).
+    function search() {
+      var q = fold(trim(input.value)), first = [], then = [];
+      opts.forEach(function (o) { var at = fold(o.textContent).indexOf(q); if (at === 0) first.push(o); else if (at > 0) then.push(o); });
+      matches = first.concat(then);
+      list.textContent = "";
+      active = -1;
+      matches.forEach(function (o, i) {
+        var li = doc.createElement("li");
+        li.id = id + "-option-" + i;
+        li.className = "combobox__option";
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = o.textContent;
+        // Keep the focus in the box while choosing with the mouse or a finger.
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); });
+        li.addEventListener("click", function () { choose(o); });
+        list.appendChild(li);
+      });
+      open(true);
+      clearTimeout(announce);
+      announce = setTimeout(function () {
+        status.textContent = matches.length === 0 ? ui["combobox-none"] : matches.length === 1 ? ui["combobox-result"] : ui["combobox-results"].replace("{n}", matches.length);
+      }, 400);
+    }
+    // `o` chosen (null: none); `keep` leaves what was typed in the box.
+    function choose(o, keep) {
+      if (!keep) input.value = o ? o.textContent : "";
+      open(false);
+      if (sel.value !== (o ? o.value : "")) {
+        sel.value = o ? o.value : "";
+        sel.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+    sel.sync = function () {
+      var o = opts.filter(function (x) { return x.value === sel.value; })[0];
+      input.value = o ? o.textContent : "";
+    };
+    sel.sync();
+    input.addEventListener("input", function () { if (trim(input.value) === "") choose(null); else search(); });
+    input.addEventListener("keydown", function (ev) {
+      var shown = !list.hidden;
+      if (ev.key === "ArrowDown") {
+        ev.preventDefault();
+        if (!shown) search();
+        if (matches.length) move(Math.min(active + 1, matches.length - 1));
+      } else if (ev.key === "ArrowUp" && shown) {
+        ev.preventDefault();
+        move(Math.max(active - 1, -1));
+      } else if (ev.key === "Enter" && shown) {
+        ev.preventDefault();
+        if (matches[active]) choose(matches[active]);
+      } else if (ev.key === "Escape" && shown) {
+        ev.preventDefault();
+        open(false);
+      }
+    });
+    // Leaving the box: what was typed counts when it is an option's label.
+    input.addEventListener("blur", function () {
+      var q = fold(trim(input.value));
+      var hit = opts.filter(function (o) { return fold(trim(o.textContent)) === q; })[0];
+      choose(hit || null, !hit);
+    });
+  });
+  // Several answers from a long list: one box first, and one more each time it is asked for.
+  $$(".select-list", form).forEach(function (l) {
+    var items = $$(".select-list__item", l);
+    var add = button(ui["select-list-add"], "button--secondary", function () {
+      var next = items.filter(function (x) { return x.hidden; })[0];
+      if (!next) return;
+      next.hidden = false;
+      sync();
+      $("input", next).focus();
+    });
+    function sync() { add.hidden = !items.some(function (x) { return x.hidden; }); }
+    l.appendChild(add);
+    l.reveal = function () {
+      items.forEach(function (x, i) { x.hidden = i > 0 && $("select", x).value === ""; });
+      sync();
+    };
+    l.reveal();
+  });
+
+  // @end
   // Draft (opt-in): answers without files, in this browser only.
   var draft = $("#draft"), draftInput = $("#draft-input");
   draft.hidden = false;
   function saveDraft() {
     if (!draftInput.checked) return;
     try { localStorage.setItem(draftKey, JSON.stringify(readAnswers(false))); } catch (e) { /* storage full or off */ }
+  }
+  // A saved answer back into the inputs of wrapper w: boxes ticked, or the value of its input
+  // (of each select of a long list, in order).
+  function putBack(w, v) {
+    var boxes = $$("input[type=checkbox], input[type=radio]", w);
+    if (boxes.length) boxes.forEach(function (el) { el.checked = Array.isArray(v) ? v.indexOf(el.value) >= 0 : el.value === v; });
+    else $$("[name]", w).forEach(function (el, i) { el.value = Array.isArray(v) ? v[i] || "" : i ? el.value : v; if (el.sync) el.sync(); });
   }
   function restoreDraft() {
     var saved;
@@ -766,26 +912,28 @@
     Object.keys(saved).forEach(function (id) {
       var f = byId[id], v = saved[id], w = wrapper(id);
       if (!f || !w || f.type === "file") return;
-      if (f.type === "checkboxes") $$("input", w).forEach(function (el) { el.checked = v.indexOf(el.value) >= 0; });
-      else if (f.type === "radios") $$("input", w).forEach(function (el) { el.checked = el.value === v; });
       // @if address
-      else if (f.type === "address") Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
+      if (f.type === "address") { Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; }); return; }
       // @end
       // @if group
-      else if (f.type === "group") (f.repeat ? v : [v]).forEach(function (o, i) {
-        var prefix = id + "-" + (f.repeat ? i + "-" : "");
-        Object.keys(o || {}).forEach(function (c) {
-          var x = o[c], cw = wrapper(prefix + c);
-          if (!cw) return;
-          if (Array.isArray(x)) $$("input", cw).forEach(function (el) { el.checked = x.indexOf(el.value) >= 0; });
-          else if (typeof x === "object") Object.keys(x).forEach(function (k) { var el = $("#f-" + prefix + c + "-" + k); if (el) el.value = x[k]; });
-          else if ($("input[type=radio]", cw)) $$("input", cw).forEach(function (el) { el.checked = el.value === x; });
-          else { var el = $("input, textarea, select", cw); if (el) el.value = x; }
+      if (f.type === "group") {
+        (f.repeat ? v : [v]).forEach(function (o, i) {
+          var prefix = id + "-" + (f.repeat ? i + "-" : "");
+          Object.keys(o || {}).forEach(function (c) {
+            var x = o[c], cw = wrapper(prefix + c);
+            if (!cw) return;
+            if (x && typeof x === "object" && !Array.isArray(x)) Object.keys(x).forEach(function (k) { var el = $("#f-" + prefix + c + "-" + k); if (el) el.value = x[k]; });
+            else putBack(cw, x);
+          });
         });
-      });
+        return;
+      }
       // @end
-      else { var el = $("input, textarea, select", w); if (el) el.value = v; }
+      putBack(w, v);
     });
+    // @if combobox
+    $$(".select-list", form).forEach(function (l) { l.reveal(); });
+    // @end
   }
   draftInput.addEventListener("change", function () {
     if (draftInput.checked) saveDraft(); else try { localStorage.removeItem(draftKey); } catch (e) { /* off */ }

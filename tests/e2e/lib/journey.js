@@ -271,10 +271,33 @@ function planValue(f, v, files) {
   return v;
 }
 
-const optionId = (f, value, prefix = "") => {
-  const i = f.rules.options.indexOf(value);
-  return i === 0 ? `f-${prefix}${f.id}` : `f-${prefix}${f.id}-${value}`;
-};
+/**
+ * Chooses `values` for question `f` as the page offers it: radio buttons or checkboxes to
+ * tick, or (a long list) selects, one per answer; with JavaScript each select is a search box
+ * (type the label, pick the match) and more are added with the list's button.
+ */
+async function choose(page, f, values, prefix = "") {
+  const w = page.locator(`[data-field="${prefix}${f.id}"]`);
+  if (await w.locator("input[type=radio], input[type=checkbox]").count()) {
+    for (const x of values) await w.locator(`input[value="${x}"]`).check();
+    return;
+  }
+  const selects = w.locator("select");
+  for (const [i, x] of values.entries()) {
+    const select = selects.nth(i);
+    const item = select.locator("xpath=ancestor::*[contains(@class, 'select-list__item')][1]");
+    if ((await item.count()) && !(await item.isVisible())) await w.locator(".select-list > button").click();
+    if (await select.isVisible()) {
+      await select.selectOption(x);
+      continue;
+    }
+    // The search box the script made of the select (it took the select's id).
+    const id = (await select.getAttribute("id")).replace(/-select$/, "");
+    const label = (await select.locator(`option[value="${x}"]`).textContent()).trim();
+    await page.fill(`[id="${id}"]`, label);
+    await page.locator(`[id="${id}-list"]`).getByRole("option", { name: label, exact: true }).click();
+  }
+}
 
 /**
  * Fills one answer with playwright's actions (mouse-free enough for both modes). `prefix`
@@ -285,13 +308,9 @@ async function fill(page, f, v, prefix = "") {
   const id = `f-${prefix}${f.id}`;
   switch (f.type) {
     case "radios":
-      await page.check(sel(optionId(f, v, prefix)));
-      break;
     case "checkboxes":
-      for (const x of v) await page.check(sel(optionId(f, x, prefix)));
-      break;
     case "select":
-      await page.selectOption(sel(id), v);
+      await choose(page, f, Array.isArray(v) ? v : [v], prefix);
       break;
     case "address":
       for (const [k, x] of Object.entries(v)) await page.fill(sel(`${id}-${k}`), x);
@@ -326,15 +345,16 @@ async function fill(page, f, v, prefix = "") {
 
 /**
  * Starts what browser journeys need before a test file's tests and stops it after them:
- * `formfabrik serve` (the sites and the real function with a folder store), the browser, and
+ * `formfabrik serve` (the sites and the real function with a folder store; of the forms
+ * folder `forms` when given), the browser, and
  * real files to upload. `started` receives `{ server, browser, files }`.
  */
-function journeyHooks(started) {
+function journeyHooks(started, forms) {
   const { before, after } = require("node:test");
   const env = {};
   before(async () => {
     if (!hasServe()) throw new Error("browser journeys need `formfabrik serve` (the real submission function)");
-    env.server = await serve();
+    env.server = await serve(forms);
     env.browser = await launchBrowser();
     env.files = await makeFiles(env.browser);
     started(env);
@@ -383,14 +403,19 @@ async function expectedReview(page, data, p, ui) {
   const plain = (html) => html.replace(/<[^>]*>/g, "");
   const text = async (f, v, prefix) => {
     if (!given(v)) return ui["not-answered"];
-    const choice = async (x) => (await page.locator(`label[for="${optionId(f, x, prefix)}"]`).textContent()).trim();
+    // The words of a choice: the label of its radio button or checkbox, or its option's text.
+    const w = page.locator(`[data-field="${prefix}${f.id}"]`);
+    const choice = async (x) => {
+      const box = w.locator(`input[value="${x}"]`);
+      if (await box.count()) return (await page.locator(`label[for="${await box.getAttribute("id")}"]`).textContent()).trim();
+      return (await w.locator(`option[value="${x}"]`).first().textContent()).trim();
+    };
     switch (f.type) {
       case "radios":
+      case "select":
         return choice(v);
       case "checkboxes":
         return (await Promise.all(v.map(choice))).join(", ");
-      case "select":
-        return (await page.locator(`[id="f-${prefix}${f.id}"] option[value="${v}"]`).textContent()).trim();
       case "date":
         return dateText(v, data.language);
       case "address":
@@ -467,7 +492,6 @@ module.exports = {
   holds,
   journeyHooks,
   makeFiles,
-  optionId,
   plan,
   shownReview,
   storedRecords,
