@@ -154,6 +154,27 @@ fn praezisierung_pattern_becomes_pattern_with_a_german_message() {
         "1:1",
         &field(
             "F99000001",
+            "Postleitzahl",
+            "input",
+            "text",
+            r#"{"pattern":"^([0]{1}[1-9]{1}|[1-9]{1}[0-9]{1})[0-9]{3}$","maxLength":"5"}"#,
+            "",
+        ),
+    ));
+    let f = find(&i.form, "postleitzahl");
+    assert_eq!(
+        f.pattern.as_deref(),
+        Some("([0]{1}[1-9]{1}|[1-9]{1}[0-9]{1})[0-9]{3}")
+    );
+    assert!(f.pattern_message.as_ref().unwrap()["de"].contains("5 Ziffern"));
+}
+
+#[test]
+fn a_text_with_fims_e_mail_pattern_becomes_an_email_field_that_accepts_idn_addresses() {
+    let i = one_step(&s(
+        "1:1",
+        &field(
+            "F99000001",
             "E-Mail-Adresse",
             "input",
             "text",
@@ -163,11 +184,16 @@ fn praezisierung_pattern_becomes_pattern_with_a_german_message() {
     ));
     let f = find(&i.form, "e-mail-adresse");
     assert_eq!(
-        f.pattern.as_deref(),
-        Some("[A-Za-z0-9._%+\\-]+@[A-Za-z0-9.\\-]+\\.[A-Za-z]{1,63}")
+        (f.kind, f.pattern.as_deref(), f.min_length, f.max_length),
+        (FieldType::Email, None, Some(6), Some(254))
     );
-    assert!(f.pattern_message.as_ref().unwrap()["de"].contains("E-Mail-Adresse"));
-    assert_eq!(f.min_length, Some(6));
+    assert!(
+        i.report.defaults.iter().any(|d| d
+            .starts_with("F99000001 1.0 „E-Mail-Adresse“: an e-mail address by its FIM pattern")),
+        "{:?}",
+        i.report.defaults
+    );
+    assert!(form_model::rules::is_valid_email("priya@müller.de"));
 }
 
 #[test]

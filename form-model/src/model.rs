@@ -207,6 +207,11 @@ pub struct Field {
     /// For groups: a list of entries, with how many at least / at most.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<Repeat>,
+    /// For a group of day, month and year (a date whose day or month may be unknown): which of
+    /// its number questions hold them. The parts given must form a real date, within the
+    /// group's `min` and `max` (written as for a date field: `max: today` for a birth date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_parts: Option<DateParts>,
     /// Where the field comes from in FIM (Föderales Informationsmanagement).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fim: Option<FimRef>,
@@ -240,6 +245,31 @@ impl Field {
             Some(order) => order == OptionOrder::ByLabel,
             None => self.is_long_list(),
         }
+    }
+}
+
+/// The questions of a group that hold a date's parts (ids of `number` questions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DateParts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    pub year: String,
+}
+
+impl DateParts {
+    /// The ids named, as (key, id): day, month, year.
+    pub fn named(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("day", self.day.as_deref()),
+            ("month", self.month.as_deref()),
+            ("year", Some(self.year.as_str())),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
     }
 }
 

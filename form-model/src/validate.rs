@@ -352,7 +352,11 @@ fn check_group<'a>(
         let Value::Object(o) = value else {
             return Err(whole(Problem::WrongType));
         };
-        return check_entry(field, o, today, lang, "", &group_prefix(label, None));
+        let entry = check_entry(field, o, today, lang, "", &group_prefix(label, None))?;
+        return match date_parts_problem(field, &entry, today) {
+            Some(problem) => Err(whole(problem)),
+            None => Ok(entry),
+        };
     };
     let Value::Array(items) = value else {
         return Err(whole(Problem::WrongType));
@@ -368,7 +372,7 @@ fn check_group<'a>(
         let Value::Object(o) = item else {
             subs.push(Sub {
                 path: format!(".{i}"),
-                label: None,
+                label: Some(format!("{label} {}", i + 1)),
                 problem: Problem::WrongType,
             });
             continue;
@@ -381,7 +385,14 @@ fn check_group<'a>(
             &format!(".{i}"),
             &group_prefix(label, Some(&(i + 1).to_string())),
         ) {
-            Ok(v) => entries.push(v),
+            Ok(v) => match date_parts_problem(field, &v, today) {
+                Some(problem) => subs.push(Sub {
+                    path: format!(".{i}"),
+                    label: Some(format!("{label} {}", i + 1)),
+                    problem,
+                }),
+                None => entries.push(v),
+            },
             Err(e) => subs.extend(e),
         }
     }
@@ -415,6 +426,42 @@ pub fn group_prefix(group_label: &str, entry: Option<&str>) -> String {
         Some(n) => format!("{group_label} {n}: "),
         None => format!("{group_label}: "),
     }
+}
+
+/// What is wrong with the date a group's `date-parts` give (its answers already checked one
+/// by one): a day without a month, a day the month does not have (31.02.), or a date outside
+/// the group's `min`/`max`. A part not given is unknown; then the date is checked as far as it
+/// is known (a birth year after this one is too late, a birth month of this year is not). A
+/// year must have four digits.
+pub fn date_parts_problem(group: &Field, entry: &Value, today: Date) -> Option<Problem<'static>> {
+    let parts = group.date_parts.as_ref()?;
+    let part = |id: Option<&String>| id.and_then(|i| entry.get(i)).and_then(Value::as_i64);
+    let year = part(Some(&parts.year))?;
+    let (month, day) = (part(parts.month.as_ref()), part(parts.day.as_ref()));
+    let date = |m: i64, d: i64| {
+        let m = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+        Date::from_calendar_date(i32::try_from(year).ok()?, m, u8::try_from(d).ok()?).ok()
+    };
+    // The first and the last day the known parts allow; none when they are no date.
+    let span = match (month, day) {
+        _ if !(1000..=9999).contains(&year) => None,
+        (Some(m), Some(d)) => date(m, d).map(|x| (x, x)),
+        (Some(m), None) => {
+            date(m, 1).map(|x| (x, x.replace_day(x.month().length(x.year())).unwrap_or(x)))
+        }
+        (None, Some(_)) => None,
+        (None, None) => date(1, 1).zip(date(12, 31)),
+    };
+    let Some((first, last)) = span else {
+        return Some(Problem::InvalidDate);
+    };
+    if let Some(max) = date_bound(&group.max, today).filter(|max| first > *max) {
+        return Some(Problem::DateTooLate(max));
+    }
+    if let Some(min) = date_bound(&group.min, today).filter(|min| last < *min) {
+        return Some(Problem::DateTooEarly(min));
+    }
+    None
 }
 
 /// One entry of a group: its answers checked like top-level answers.
@@ -472,7 +519,7 @@ fn check_text<'a>(
     today: Date,
     lang: &str,
 ) -> Result<Value, Problem<'a>> {
-    let s = raw.trim().replace("\r\n", "\n");
+    let s = rules::normalize_text(raw);
     let string = |s: String| Ok(Value::String(s));
     let length = |s: &str| -> Result<(), Problem<'a>> {
         let n = s.chars().count() as u32;
@@ -503,6 +550,7 @@ fn check_text<'a>(
             string(s)
         }
         FieldType::Tel => {
+            let s = rules::ascii_digits(&s);
             length(&s)?;
             if !rules::is_valid_tel(&s) {
                 return Err(Problem::InvalidTel);
@@ -517,10 +565,11 @@ fn check_text<'a>(
             }
             string(s)
         }
-        FieldType::Iban => rules::normalize_iban(&s)
+        FieldType::Iban => rules::normalize_iban(&rules::ascii_digits(&s))
             .map(Value::String)
             .ok_or(Problem::InvalidIban),
         FieldType::Postcode => {
+            let s = rules::ascii_digits(&s);
             if rules::is_valid_postcode(&s) {
                 string(s)
             } else {
@@ -528,7 +577,10 @@ fn check_text<'a>(
             }
         }
         FieldType::TaxId => {
-            let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            let compact: String = rules::ascii_digits(&s)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             if rules::is_valid_tax_id(&compact) {
                 string(compact)
             } else {
@@ -725,13 +777,17 @@ fn check_address<'a>(value: &Value, label: &str, lang: &str) -> Result<Value, Ve
             problem,
         };
         let raw = match o.get(part.key) {
-            None | Some(Value::Null) => "",
-            Some(Value::String(s)) => s.trim(),
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) if part.postcode => {
+                rules::ascii_digits(&rules::normalize_text(s))
+            }
+            Some(Value::String(s)) => rules::normalize_text(s),
             Some(_) => {
                 problems.push(sub(Problem::WrongType));
                 continue;
             }
         };
+        let raw = raw.as_str();
         if raw.is_empty() {
             problems.push(sub(Problem::Required));
         } else if raw.chars().count() as u32 > part.max_length {

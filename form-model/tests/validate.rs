@@ -304,6 +304,47 @@ fn checks_email_and_phone() {
 }
 
 #[test]
+fn internationalised_email_addresses_are_valid_and_kept_as_written() {
+    for good in [
+        "priya@müller.de",
+        " priya@müller.de ",
+        "priya@xn--mller-kva.de",
+    ] {
+        let clean = submit("de", with("email", json!(good))).unwrap();
+        assert_eq!(clean["email"], json!(good.trim()), "{good}");
+    }
+}
+
+#[test]
+fn answers_are_trimmed_and_normalised_before_they_are_checked() {
+    let check = |key: &str, raw: &str| submit("de", with(key, json!(raw))).map(|c| c[key].clone());
+    // Pasted with a space, typed on an Arabic or a full-width keyboard: stored in ASCII.
+    assert_eq!(check("plz", " 86899"), Ok(json!("86899")));
+    assert_eq!(check("plz", "٣٥٣٩٠"), Ok(json!("35390")));
+    assert_eq!(check("plz", "３５３９０\u{a0}"), Ok(json!("35390")));
+    assert_eq!(
+        check("steuer-id", "٤٧ ٠٣٦ ٨٩٢ ٨١٦"),
+        Ok(json!("47036892816"))
+    );
+    assert_eq!(
+        check("telefon", "+٤٩ ٦٤١ ١٢٣٤٥"),
+        Ok(json!("+49 641 12345"))
+    );
+    assert_eq!(
+        check("iban", "DE02 １２０３ 0000 0000 2020 51"),
+        Ok(json!("DE02120300000000202051"))
+    );
+    // "Zoë" pasted as Z, o, e and a combining diaeresis is one "ë", stored composed.
+    assert_eq!(check("name", "Zoe\u{308} "), Ok(json!("Zo\u{eb}")));
+    let mut address = base();
+    address["anschrift"] = json!({ "street": " Hauptstraße ", "house-number": "1", "postcode": " ٣٥٣٩٠", "city": "Gießen" });
+    assert_eq!(
+        submit("de", address).unwrap()["anschrift"],
+        json!({ "street": "Hauptstraße", "house-number": "1", "postcode": "35390", "city": "Gießen" })
+    );
+}
+
+#[test]
 fn checks_iban_checksum_and_country_length() {
     for good in [
         "DE02120300000000202051",
@@ -518,4 +559,82 @@ steps:
         messages("ar")[0].2,
         "أكّد «صحة البيانات» بوضع علامة في المربع."
     );
+}
+
+#[test]
+fn a_date_given_as_day_month_and_year_must_be_real_and_a_birth_date_not_in_the_future() {
+    let yaml = r#"
+id: geburt
+version: 1
+title: { de: G }
+purpose: { de: P }
+legal-basis: { de: L }
+retention-days: 1
+steps:
+  - id: s
+    title: { de: S }
+    fields:
+      - id: geburtsdatum
+        type: group
+        label: { de: Geburtsdatum }
+        required: true
+        max: today
+        date-parts: { day: tag, month: monat, year: jahr }
+        fields:
+          - { id: tag, type: number, label: { de: Tag }, min: 1, max: 31, step: 1 }
+          - { id: monat, type: number, label: { de: Monat }, min: 1, max: 12, step: 1 }
+          - { id: jahr, type: number, label: { de: Jahr }, required: true, min: 1850, max: 2080, step: 1 }
+"#;
+    let form = ResolvedForm::new(
+        MunicipalityRef {
+            id: "m".into(),
+            name: "M".into(),
+            ags: "00000000".into(),
+        },
+        vec!["de".into()],
+        serde_yaml::from_str::<Form>(yaml).unwrap(),
+    );
+    let check = |parts: Value| {
+        let submission = Submission {
+            language: "de".into(),
+            data: json!({ "geburtsdatum": parts })
+                .as_object()
+                .unwrap()
+                .clone(),
+        };
+        validate(&form, &submission, TODAY).map_err(|e| {
+            e.into_iter()
+                .map(|e| (e.field, e.code, e.message))
+                .collect::<Vec<_>>()
+        })
+    };
+    let invalid = Err(vec![(
+        "geburtsdatum".to_string(),
+        ErrorCode::InvalidDate,
+        "„Geburtsdatum“ muss ein gültiges Datum sein.".to_string(),
+    )]);
+    // 31.02. is no day, 31.04. neither; a day needs its month.
+    assert_eq!(
+        check(json!({ "tag": 31, "monat": 2, "jahr": 1990 })),
+        invalid
+    );
+    assert_eq!(
+        check(json!({ "tag": "31", "monat": "4", "jahr": "1990" })),
+        invalid
+    );
+    assert_eq!(check(json!({ "tag": 5, "jahr": 1990 })), invalid);
+    assert!(check(json!({ "tag": 29, "monat": 2, "jahr": 2024 })).is_ok());
+    // Not after today (2026-11-28), as far as the parts are known.
+    let late = Err(vec![(
+        "geburtsdatum".to_string(),
+        ErrorCode::DateTooLate,
+        "„Geburtsdatum“ darf nicht nach dem 28.11.2026 liegen.".to_string(),
+    )]);
+    assert_eq!(check(json!({ "tag": 31, "monat": 1, "jahr": 2030 })), late);
+    assert_eq!(check(json!({ "jahr": 2027 })), late);
+    assert_eq!(check(json!({ "monat": 12, "jahr": 2026 })), late);
+    assert_eq!(check(json!({ "tag": 29, "monat": 11, "jahr": 2026 })), late);
+    assert!(check(json!({ "monat": 11, "jahr": 2026 })).is_ok());
+    assert!(check(json!({ "jahr": 2026 })).is_ok());
+    assert!(check(json!({ "tag": 28, "monat": 11, "jahr": 2026 })).is_ok());
 }

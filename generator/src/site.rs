@@ -496,6 +496,37 @@ fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// The site texts the page script shows (`ui` in site.js), by the script part that uses them:
+/// a form page carries those of its parts and no others.
+pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
+    (
+        "form",
+        &[
+            "step-of",
+            "continue",
+            "back",
+            "change",
+            "review-return",
+            "confirm-required",
+            "not-answered",
+            "sending",
+            "send-failed",
+            "error-prefix",
+        ],
+    ),
+    ("group", &["group-add", "group-remove"]),
+    (
+        "combobox",
+        &[
+            "select-list-add",
+            "combobox-hint",
+            "combobox-results",
+            "combobox-result",
+            "combobox-none",
+        ],
+    ),
+];
+
 /// The pages of one municipality in one language.
 fn page_jobs(
     theme: &Theme,
@@ -636,36 +667,12 @@ fn page_jobs(
         let has_files = f.fields().any(|x| x.kind == form_model::FieldType::File);
         let script_data = escape_json_for_html(&view::script_data(form, lang));
         let parts = script::form_parts(f);
-        // The words the script shows; those of a part only on the pages that have it.
-        let combobox = [
-            "select-list-add",
-            "combobox-hint",
-            "combobox-results",
-            "combobox-result",
-            "combobox-none",
-        ];
-        let ui: BTreeMap<&str, String> = [
-            "step-of",
-            "continue",
-            "back",
-            "check-answers",
-            "change",
-            "review-return",
-            "confirm-required",
-            "not-answered",
-            "submit",
-            "sending",
-            "send-failed",
-            "error-summary-title",
-            "error-prefix",
-            "file-current",
-            "group-add",
-            "group-remove",
-        ]
-        .iter()
-        .chain(combobox.iter().filter(|_| parts.contains("combobox")))
-        .map(|k| (*k, t(k)))
-        .collect();
+        let ui: BTreeMap<&str, String> = SCRIPT_WORDS
+            .iter()
+            .filter(|(part, _)| parts.contains(part))
+            .flat_map(|(_, keys)| keys.iter())
+            .map(|k| (*k, t(k)))
+            .collect();
         add(
             &format!("{}/", f.id),
             "pages/form.html",

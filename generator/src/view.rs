@@ -231,9 +231,14 @@ pub fn field_view_in(
     };
     match field.kind {
         FieldType::Text | FieldType::Textarea => push("type", "text".into()),
+        // Not type=email: Firefox and Safari refuse an internationalised address
+        // (priya@müller.de) before the page can check it, and Chrome sends it as punycode.
+        // The keyboard is the e-mail one all the same.
         FieldType::Email => {
-            push("type", "email".into());
+            push("type", "text".into());
+            push("inputmode", "email".into());
             push("spellcheck", "false".into());
+            push("autocapitalize", "none".into());
         }
         FieldType::Tel => push("type", "tel".into()),
         FieldType::Number => push("type", "number".into()),
@@ -258,24 +263,22 @@ pub fn field_view_in(
     if let Some(min) = field.min_length {
         push("minlength", min.to_string());
     }
-    if let Some(max) = field.max_length {
+    // `maxlength` cuts what is typed or pasted without a word: " 86899" pasted into a postcode
+    // became " 8689". Only free text keeps it; where spaces or separators are usual (postcode,
+    // IBAN, tax ID, phone, e-mail) the answer is trimmed and normalised first and a message
+    // says when it is too long.
+    if let Some(max) = field
+        .max_length
+        .filter(|_| matches!(field.kind, FieldType::Text | FieldType::Textarea))
+    {
         push("maxlength", max.to_string());
     }
-    match field.kind {
-        FieldType::Postcode => {
-            push("maxlength", "5".into());
-            push("pattern", "[0-9]{5}".into());
-            push("autocomplete", "postal-code".into());
-        }
-        FieldType::TaxId => push("maxlength", "14".into()),
-        FieldType::Iban => push("maxlength", "42".into()),
-        FieldType::Email if field.max_length.is_none() => {
-            push("maxlength", form_model::rules::EMAIL_MAX_LENGTH.to_string())
-        }
-        _ => {}
+    if field.kind == FieldType::Postcode {
+        push("autocomplete", "postal-code".into());
     }
+    // The browser checks a pattern against the untrimmed value; the rules trim first.
     if let Some(p) = &field.pattern {
-        push("pattern", p.clone());
+        push("pattern", format!("\\s*(?:{p})\\s*"));
     }
     match (&field.kind, &field.min, &field.max) {
         (FieldType::Number, min, max) => {
@@ -467,13 +470,12 @@ fn group_entries(
 }
 
 fn part_view(key: &str, name: &str, part: &AddressPart, lang: &str) -> PartView {
-    let mut attrs = vec![
-        ("type".to_string(), "text".to_string()),
-        ("maxlength".to_string(), part.max_length.to_string()),
-    ];
+    let mut attrs = vec![("type".to_string(), "text".to_string())];
+    // As for a postcode field: no maxlength or pattern that a pasted " 35390" would fail.
     if part.postcode {
         attrs.push(("inputmode".into(), "numeric".into()));
-        attrs.push(("pattern".into(), "[0-9]{5}".into()));
+    } else {
+        attrs.push(("maxlength".into(), part.max_length.to_string()));
     }
     PartView {
         key: part.key.to_string(),
@@ -765,13 +767,6 @@ fn field_data(
                 put("step", msg(Problem::Step(s)));
             }
         }
-        FieldType::Date => {
-            put("invalid-date", msg(Problem::InvalidDate));
-            // The date is filled in by the script; form-model words the sentence.
-            let marker = time::macros::date!(1999 - 12 - 31);
-            put("date-too-early", msg(Problem::DateTooEarly(marker)));
-            put("date-too-late", msg(Problem::DateTooLate(marker)));
-        }
         FieldType::Email => put("invalid-email", msg(Problem::InvalidEmail)),
         FieldType::Tel => put("invalid-tel", msg(Problem::InvalidTel)),
         FieldType::Iban => put("invalid-iban", msg(Problem::InvalidIban)),
@@ -822,6 +817,14 @@ fn field_data(
         }
         _ => {}
     }
+    // A date, or a group whose questions are a date's parts.
+    if field.kind == FieldType::Date || field.date_parts.is_some() {
+        put("invalid-date", msg(Problem::InvalidDate));
+        // The date is filled in by the script; form-model words the sentence.
+        let marker = time::macros::date!(1999 - 12 - 31);
+        put("date-too-early", msg(Problem::DateTooEarly(marker)));
+        put("date-too-late", msg(Problem::DateTooLate(marker)));
+    }
     let label = text_in(&field.label, lang);
     let mut data = json!({
         "id": field.id,
@@ -857,6 +860,9 @@ fn field_data(
     }
     if let Some(r) = &field.repeat {
         data["repeat"] = json!(r);
+    }
+    if let Some(p) = &field.date_parts {
+        data["date-parts"] = json!(p);
     }
     if !field.fields.is_empty() {
         data["fields"] = field

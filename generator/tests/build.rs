@@ -524,3 +524,38 @@ fn every_anchor_the_function_links_to_exists_on_the_form_page() {
     }
     let _ = fs::remove_dir_all(&out);
 }
+
+/// The words a form page carries for its script (`SCRIPT_WORDS`) are exactly those the script
+/// parts it loads show: none missing (the page would show "undefined"), none carried for
+/// nothing.
+#[test]
+fn form_pages_carry_exactly_the_words_their_script_parts_show() {
+    use std::collections::BTreeSet;
+    let source = fs::read_to_string(repo().join("site-templates/assets/site.js")).unwrap();
+    let used = |parts: &[&'static str]| -> BTreeSet<String> {
+        let keep: BTreeSet<&'static str> = parts.iter().copied().collect();
+        let js = generator::script::select(&source, &keep).unwrap();
+        Regex::new(r#"\bui(?:\["([a-z-]+)"\]|\.([a-z]+))"#)
+            .unwrap()
+            .captures_iter(&js)
+            .map(|c| c.get(1).or(c.get(2)).unwrap().as_str().to_string())
+            .collect()
+    };
+    let words = |parts: &[&str]| -> BTreeSet<String> {
+        generator::site::SCRIPT_WORDS
+            .iter()
+            .filter(|(p, _)| parts.contains(p))
+            .flat_map(|(_, k)| k.iter().map(|x| x.to_string()))
+            .collect()
+    };
+    for parts in [
+        &["form"][..],
+        &["form", "group"],
+        &["form", "combobox"],
+        &[
+            "form", "group", "combobox", "address", "file", "email", "iban", "tax-id",
+        ],
+    ] {
+        assert_eq!(used(parts), words(parts), "{parts:?}");
+    }
+}

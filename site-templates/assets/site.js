@@ -15,6 +15,15 @@
   var chars = function (s) { return Array.from(s).length; };
   var isWs = function (c) { return /\s/u.test(c); };
   var trim = function (s) { return s.replace(/^\s+|\s+$/gu, ""); };
+  // As form-model's rules: text trimmed and in Unicode form C, line breaks as \n; digits of
+  // Arabic, Persian and full-width keyboards as ASCII where an answer is made of digits.
+  var tidy = function (s) { return trim(s).normalize("NFC").replace(/\r\n/g, "\n"); };
+  var ascii = function (s) {
+    return s.replace(/[\u0660-\u0669\u06F0-\u06F9\uFF10-\uFF19]/g, function (c) {
+      var n = c.charCodeAt(0);
+      return String(n - (n >= 0xFF10 ? 0xFF10 : n >= 0x06F0 ? 0x06F0 : 0x0660));
+    });
+  };
   var answered = function (v) {
     if (v === null || v === undefined) return false;
     if (typeof v === "string") return trim(v) !== "";
@@ -214,7 +223,8 @@
       parts.forEach(function (p) {
         var raw = value[p.key], at = "." + p.key;
         if (raw !== undefined && raw !== null && typeof raw !== "string") { errors.push([at, "wrong-type"]); return; }
-        raw = raw ? trim(raw) : "";
+        raw = raw ? tidy(raw) : "";
+        if (p.postcode) raw = ascii(raw);
         if (raw === "") errors.push([at, "required"]);
         else if (chars(raw) > p["max-length"]) errors.push([at, "too-long"]);
         else if (p.postcode && !/^[0-9]{5}$/.test(raw)) errors.push([at, "invalid-postcode"]);
@@ -239,15 +249,29 @@
         });
         return errs.length ? { errors: errs } : { value: out };
       };
+      // A date's parts (day, month, year) must form a real date within the group's min/max,
+      // as far as they are known (form-model's date_parts_problem).
+      var dated = function (res, at) {
+        var dp = field["date-parts"], o = res.value || {}, y = dp && o[dp.year];
+        if (res.errors || typeof y !== "number") return res;
+        var m = dp.month ? o[dp.month] : undefined, d = dp.day ? o[dp.day] : undefined;
+        var bad = function (code, param) { return { errors: [[at, code, param]] }; };
+        if (y < 1000 || y > 9999 || (d !== undefined && m === undefined) || (m !== undefined && (m < 1 || m > 12)) ||
+          (d !== undefined && (d < 1 || d > daysIn(y, m)))) return bad("invalid-date");
+        var lo = dateBound(r.min, today), hi = dateBound(r.max, today);
+        if (hi && dateKey({ y: y, m: m || 1, d: d || 1 }) > dateKey(hi)) return bad("date-too-late", hi);
+        if (lo && dateKey({ y: y, m: m || 12, d: d || daysIn(y, m || 12) }) < dateKey(lo)) return bad("date-too-early", lo);
+        return res;
+      };
       var isObj = function (v) { return v && typeof v === "object" && !Array.isArray(v); };
-      if (!field.repeat) return isObj(value) ? entry(value, "") : fail("wrong-type");
+      if (!field.repeat) return isObj(value) ? dated(entry(value, ""), "") : fail("wrong-type");
       if (!Array.isArray(value)) return fail("wrong-type");
       var errs = [], list = [], count = 0;
       value.forEach(function (item, i) {
         if (!answered(item)) return;
         count++;
         if (!isObj(item)) { errs.push(["." + i, "wrong-type"]); return; }
-        var res = entry(item, "." + i);
+        var res = dated(entry(item, "." + i), "." + i);
         if (res.errors) errs = errs.concat(res.errors); else list.push(res.value);
       });
       if (count < (field.repeat.min || 0)) errs.push(["", "too-few-items"]);
@@ -256,7 +280,7 @@
     }
     // @end
     if (typeof value !== "string") return fail("wrong-type");
-    var s = trim(value).replace(/\r\n/g, "\n");
+    var s = tidy(value);
     var lengthProblem = function () {
       var len = chars(s);
       if (r["min-length"] != null && len < r["min-length"]) return "too-short";
@@ -273,6 +297,7 @@
         if ((p = lengthProblem())) return fail(p);
         return patternOk() ? { value: s } : fail("pattern");
       case "tel":
+        s = ascii(s);
         if ((p = lengthProblem())) return fail(p);
         if (!telOk(s)) return fail("invalid-tel");
         return patternOk() ? { value: s } : fail("pattern");
@@ -283,14 +308,15 @@
       // @end
       // @if iban
       case "iban":
-        var iban = ibanNormalize(s, formats);
+        var iban = ibanNormalize(ascii(s), formats);
         return iban ? { value: iban } : fail("invalid-iban");
       // @end
       case "postcode":
+        s = ascii(s);
         return /^[0-9]{5}$/.test(s) ? { value: s } : fail("invalid-postcode");
       // @if tax-id
       case "tax-id":
-        var compact = Array.from(s).filter(function (ch) { return !isWs(ch); }).join("");
+        var compact = Array.from(ascii(s)).filter(function (ch) { return !isWs(ch); }).join("");
         return taxIdOk(compact) ? { value: compact } : fail("invalid-tax-id");
       // @end
       case "date":
@@ -359,7 +385,9 @@
     var ms = d.f.messages, i = d.part ? ms[d.part + ":" + e.code] : undefined;
     if (i === undefined) i = ms[e.code];
     if (i === undefined) i = ms.required;
-    var m = data.messages[i].split("\uE001").join(d.f.name || d.f.label);
+    // A problem with a list entry as a whole names the entry ("Hund 2").
+    var name = (d.f.name || d.f.label) + (d.entry !== null && d.f.type === "group" ? " " + d.entry : "");
+    var m = data.messages[i].split("\uE001").join(name);
     if (d.entry !== null) m = m.split("\uE000").join(String(d.entry));
     return e.param ? m.replace(human(MARKER, data.language), human(e.param, data.language)) : m;
   }
