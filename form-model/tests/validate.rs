@@ -61,14 +61,19 @@ steps:
 "#;
 
 fn form() -> ResolvedForm {
-    let form: Form = serde_yaml::from_str(FORM).unwrap();
+    form_of(FORM, &["de", "en"])
+}
+
+/// The form written in `yaml`, as Musterstadt publishes it in `languages`.
+fn form_of(yaml: &str, languages: &[&str]) -> ResolvedForm {
+    let form: Form = serde_yaml::from_str(yaml).unwrap();
     ResolvedForm::new(
         MunicipalityRef {
             id: "musterstadt".into(),
             name: "Stadt Musterstadt".into(),
             ags: "06412000".into(),
         },
-        vec!["de".into(), "en".into()],
+        languages.iter().map(|l| l.to_string()).collect(),
         form,
     )
 }
@@ -503,15 +508,7 @@ steps:
             required: true
             options: [ { value: ja, label: { de: Liegt vor, en: Given, ar: موجود } } ]
 "#;
-    let form = ResolvedForm::new(
-        MunicipalityRef {
-            id: "m".into(),
-            name: "M".into(),
-            ags: "00000000".into(),
-        },
-        vec!["de".into(), "en".into(), "ar".into()],
-        serde_yaml::from_str::<Form>(yaml).unwrap(),
-    );
+    let form = form_of(yaml, &["de", "en", "ar"]);
     let messages = |lang: &str| -> Vec<(String, ErrorCode, String)> {
         let submission = Submission {
             language: lang.into(),
@@ -585,15 +582,7 @@ steps:
           - { id: monat, type: number, label: { de: Monat }, min: 1, max: 12, step: 1 }
           - { id: jahr, type: number, label: { de: Jahr }, required: true, min: 1850, max: 2080, step: 1 }
 "#;
-    let form = ResolvedForm::new(
-        MunicipalityRef {
-            id: "m".into(),
-            name: "M".into(),
-            ags: "00000000".into(),
-        },
-        vec!["de".into()],
-        serde_yaml::from_str::<Form>(yaml).unwrap(),
-    );
+    let form = form_of(yaml, &["de"]);
     let check = |parts: Value| {
         let submission = Submission {
             language: "de".into(),
