@@ -195,6 +195,18 @@ fn each_page_loads_only_the_script_parts_it_uses() {
     let dog_page =
         fs::read_to_string(site.join("gruenwiesen/hundesteuer-anmeldung/index.html")).unwrap();
     assert!(!dog_page.contains("combobox-hint"), "its words neither");
+    assert!(!dog_page.contains("assets/combobox."), "nor its styles");
+    let asbestos_page =
+        fs::read_to_string(site.join("gruenwiesen/asbest-anzeige/index.html")).unwrap();
+    let styles = Regex::new(r#"href="\.\./assets/(combobox\.[0-9a-f]+\.css)""#).unwrap();
+    let name = &styles
+        .captures(&asbestos_page)
+        .expect("the search box's styles")[1];
+    assert!(site.join("gruenwiesen/assets").join(name).is_file());
+    assert!(
+        !site.join("musterstadt/assets").join(name).exists(),
+        "a site without long lists does not get them"
+    );
     // The index has the filter and no rules; the confirmation page shows the reference.
     let index = script_of(&site, "gruenwiesen").unwrap();
     assert!(index.contains("filter-input") && !index.contains("form-data"));
