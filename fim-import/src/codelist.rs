@@ -110,9 +110,85 @@ impl CodeLists {
     }
 }
 
+/// A code-list entry that is not offered, and why (for the import report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    pub value: String,
+    pub label: String,
+    /// `historic: existenz-bis 1991-12-25`, `internal: „für interne Zwecke verwendet“`.
+    pub why: String,
+}
+
+/// The entries of a list a form offers, and those it leaves out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    pub codes: Vec<Code>,
+    pub left_out: Vec<LeftOut>,
+}
+
+/// Columns that say until when an entry was valid (`existenz-bis` in Destatis' lists of
+/// states, `gueltig-bis`), compared without case, separators and umlaut spelling.
+const END_COLUMNS: [&str; 3] = ["existenzbis", "gueltigbis", "gueltigkeitbis"];
+
+/// A date as code lists write it (`1991-12-25`, `25.12.1991`), as `(year, month, day)`.
+fn date_of(s: &str) -> Option<(u32, u32, u32)> {
+    let s = s.trim();
+    let n = |x: &str| x.parse::<u32>().ok();
+    if let [y, m, d] = s.split('-').collect::<Vec<_>>()[..]
+        && y.len() == 4
+    {
+        return Some((n(y)?, n(m)?, n(d)?));
+    }
+    if let [d, m, y] = s.split('.').collect::<Vec<_>>()[..]
+        && y.len() == 4
+    {
+        return Some((n(y)?, n(m)?, n(d)?));
+    }
+    None
+}
+
 impl CodeList {
-    /// The values, with the columns chosen as described in the module docs.
-    pub fn codes(&self, r: &CodeListRef) -> Result<Vec<Code>, String> {
+    /// Why a row is not offered: the list marks it historic (an end date in an `existenz-bis`
+    /// or `gueltig-bis` column not after the list's own version date, or a cell that says
+    /// „historisch“), or for internal use (a cell such as „für interne Zwecke verwendet“).
+    fn retired(&self, row: &BTreeMap<String, String>) -> Option<String> {
+        static INTERNAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)\binterne[nrs]?\s+(zwecke?|gebrauch|verwendung|nutzung)\b|\bnur\s+intern\b",
+            )
+            .expect("valid pattern")
+        });
+        let published = date_of(&self.version);
+        for (col, value) in row {
+            let key: String = col
+                .to_lowercase()
+                .replace('ü', "ue")
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect();
+            if END_COLUMNS.contains(&key.as_str()) && !value.trim().is_empty() {
+                let ended = match (date_of(value), published) {
+                    (Some(end), Some(list)) => end <= list,
+                    _ => true,
+                };
+                if ended {
+                    return Some(format!("historic: {col} {}", value.trim()));
+                }
+            }
+        }
+        for (col, value) in row {
+            if value.trim().eq_ignore_ascii_case("historisch") {
+                return Some(format!("historic: {col} „{}“", value.trim()));
+            }
+        }
+        row.values()
+            .find(|v| INTERNAL.is_match(v))
+            .map(|v| format!("internal: „{}“", v.trim()))
+    }
+
+    /// The values, with the columns chosen as described in the module docs; entries the list
+    /// marks historic or internal are left out.
+    pub fn codes(&self, r: &CodeListRef) -> Result<Selection, String> {
         let key = |id: &str| {
             self.keys
                 .iter()
@@ -149,7 +225,7 @@ impl CodeList {
                 ));
             }
         }
-        let mut out = Vec::new();
+        let mut out = Selection::default();
         for row in &self.rows {
             let Some(value) = row.get(&code_col).filter(|v| !v.is_empty()) else {
                 continue;
@@ -158,7 +234,15 @@ impl CodeList {
                 .get(&name_col)
                 .filter(|v| !v.is_empty())
                 .unwrap_or(value);
-            out.push(Code {
+            if let Some(why) = self.retired(row) {
+                out.left_out.push(LeftOut {
+                    value: value.clone(),
+                    label: label.trim().to_string(),
+                    why,
+                });
+                continue;
+            }
+            out.codes.push(Code {
                 value: value.clone(),
                 label: label.clone(),
                 help: r
@@ -286,7 +370,7 @@ mod tests {
     #[test]
     fn code_and_label_come_from_the_code_key_and_codename_key_columns() {
         let list = parse(Path::new("l.xml"), LIST).unwrap().unwrap();
-        let codes = list.codes(&reference()).unwrap();
+        let codes = list.codes(&reference()).unwrap().codes;
         assert_eq!(
             codes,
             vec![
@@ -311,7 +395,7 @@ mod tests {
             name_key: Some("Langtext".into()),
             ..reference()
         };
-        let codes = list.codes(&r).unwrap();
+        let codes = list.codes(&r).unwrap().codes;
         assert_eq!(codes[0].label, "Kilogramm");
         assert_eq!(
             codes[1].label, "002",

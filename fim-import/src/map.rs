@@ -15,16 +15,16 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use form_model::Field;
-use form_model::model::{Bound, Choice, FieldType, FimRef, Form, Repeat, Step, Text};
+use form_model::model::{Bound, Choice, DateParts, FieldType, FimRef, Form, Repeat, Step, Text};
 use regex::Regex;
 use serde_json::json;
 
-use crate::codelist::CodeLists;
+use crate::codelist::{CodeLists, LeftOut, Selection};
 use crate::error::ImportError;
-use crate::report::{Finding, Kind, Report, RuleNote};
+use crate::report::{Finding, Kind, LeftOutCodes, Report, RuleNote};
 use crate::text::{
-    MAX_ID, PARENS, cut, first_words, id_source, join_paragraphs, one_line, paragraphs,
-    pattern_message, portable_pattern, slug,
+    MAX_ID, PARENS, cut, first_words, id_source, is_email_pattern, join_paragraphs, one_line,
+    paragraphs, pattern_message, portable_pattern, slug,
 };
 use crate::xdf::{
     Anzahl, Child, Code, Codes, Datentyp, Element, Feldart, Group, MessageKind, Rule, Schema,
@@ -104,6 +104,7 @@ pub fn map(
         anchors: HashMap::new(),
         waiting: Vec::new(),
         pending: Vec::new(),
+        left_out: None,
         yaml_of: HashMap::new(),
         default_length: Vec::new(),
         default_file: Vec::new(),
@@ -174,6 +175,30 @@ fn de(s: impl Into<String>) -> Text {
     Text::from([("de".to_string(), s.into())])
 }
 
+/// The questions of a group that are a date's day, month and year (number questions labelled
+/// „Tag“, „Monat“, „Jahr“, and nothing else), as `date-parts`.
+fn date_parts_of(fields: &[Field]) -> Option<DateParts> {
+    let (mut day, mut month, mut year) = (None, None, None);
+    for f in fields {
+        let label = f.label.get("de").map(|l| l.trim().to_lowercase());
+        let slot = match (f.kind, label.as_deref()) {
+            (FieldType::Number, Some("tag")) => &mut day,
+            (FieldType::Number, Some("monat")) => &mut month,
+            (FieldType::Number, Some("jahr")) => &mut year,
+            _ => return None,
+        };
+        *slot = Some(f.id.clone());
+    }
+    if day.is_some() && month.is_none() {
+        return None;
+    }
+    Some(DateParts {
+        day,
+        month,
+        year: year?,
+    })
+}
+
 /// A field with only id, type and label; everything else at its default. Built through serde
 /// so that keys added to the form language later keep their defaults here.
 fn blank(id: &str, kind: FieldType, label: &str) -> Field {
@@ -212,6 +237,9 @@ struct Mapper<'a> {
     waiting: Vec<usize>,
     /// Comment lines for the next anchor.
     pending: Vec<String>,
+    /// Entries the code list of the field being mapped marks historic or internal (with the
+    /// list's name), until the field has its id.
+    left_out: Option<(String, Vec<LeftOut>)>,
     /// FIM element occurrence (uid) → its id in the form.
     yaml_of: HashMap<usize, String>,
     /// Text fields without FIM maxLength, and file fields without FIM media types or size.
@@ -698,6 +726,26 @@ impl Mapper<'_> {
                 version: g.version.clone(),
             });
             field.fields = members;
+            if let Some(parts) = date_parts_of(&field.fields) {
+                // FIM's "Datum (teilbekannt)": day, month and year as numbers. Together they
+                // must be a real date, and a birth date cannot lie in the future.
+                let birth = [&g.name, &g.label]
+                    .iter()
+                    .any(|t| t.to_lowercase().contains("geburt"));
+                if birth {
+                    field.max = Some(Bound::Text("today".into()));
+                }
+                self.report.defaults.push(format!(
+                    "`{id}`: day, month and year of {fim} „{}“ → date-parts, so they must form a real date{}",
+                    one_line(&g.label),
+                    if birth {
+                        ", and a birth date not after today (max: today)"
+                    } else {
+                        ""
+                    }
+                ));
+                field.date_parts = Some(parts);
+            }
             if whole_step {
                 self.report.defaults.push(format!(
                     "step for {fim} „{}“ ({}): the whole step is the list `{id}`",
@@ -874,6 +922,23 @@ impl Mapper<'_> {
                 &[&f.name, &f.label],
                 &ctx.context,
             );
+            if let Some((list, entries)) = self.left_out.take() {
+                // Above the field in the YAML, and in the report.
+                let names: Vec<String> = entries
+                    .iter()
+                    .map(|e| format!("{} „{}“", e.value, e.label))
+                    .collect();
+                self.pending.push(format!(
+                    "Aus der Codeliste weggelassen (historisch oder intern): {}",
+                    names.join(", ")
+                ));
+                self.report.left_out_codes.push(LeftOutCodes {
+                    field: id.clone(),
+                    fim: fim.clone(),
+                    list,
+                    entries,
+                });
+            }
             self.note_field(f.uid, &id);
             let mut field = blank(&id, FieldType::Select, &label);
             field.options = self.options(f, &codes, &fim);
@@ -1110,7 +1175,10 @@ impl Mapper<'_> {
             Some(Codes::Inline(v)) => Some(v.clone()),
             Some(Codes::Reference(r)) => match self.codelists.find(r) {
                 Some(list) => match list.codes(r) {
-                    Ok(c) if !c.is_empty() => {
+                    Ok(Selection { codes: c, left_out }) if !c.is_empty() => {
+                        if !left_out.is_empty() {
+                            self.left_out = Some((r.describe(), left_out));
+                        }
                         self.report.defaults.push(format!(
                             "options of {} from code list {} in {} (value: its code column, label: its name column)",
                             f.id,
@@ -1233,7 +1301,15 @@ impl Mapper<'_> {
         if let Some(min) = p.min_length.filter(|m| *m > 1) {
             x.min_length = Some(min.min(x.max_length.unwrap_or(u32::MAX)));
         }
-        if let Some(pattern) = &p.pattern {
+        if let Some(pattern) = p.pattern.as_ref().filter(|p| is_email_pattern(p)) {
+            // Its pattern is ASCII only and would refuse priya@müller.de; the form language's
+            // e-mail check is the standard's, internationalised domains included.
+            x.kind = FieldType::Email;
+            x.rows = None;
+            self.report.defaults.push(format!(
+                "{fim} „{label}“: an e-mail address by its FIM pattern ({pattern}) → type: email (which accepts internationalised addresses such as priya@müller.de); the pattern is left out"
+            ));
+        } else if let Some(pattern) = &p.pattern {
             match portable_pattern(pattern) {
                 Some(pat) => {
                     let (message, precise) = pattern_message(&pat, label);

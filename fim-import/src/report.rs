@@ -80,6 +80,19 @@ pub struct Finding {
     pub why: String,
 }
 
+/// The entries of a code list a field does not offer, because the list marks them historic
+/// or internal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeftOutCodes {
+    /// The field's id in the form.
+    pub field: String,
+    /// `F60000227 1.1`.
+    pub fim: String,
+    /// The code list (its canonical version URI).
+    pub list: String,
+    pub entries: Vec<crate::codelist::LeftOut>,
+}
+
 /// Everything `formfabrik import-fim` tells the designer.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
@@ -97,6 +110,8 @@ pub struct Report {
     /// Required FIM fields that had to become optional because a group around them is
     /// optional, keyed by that group.
     pub made_optional: BTreeMap<String, Vec<String>>,
+    /// Code-list entries left out, per field.
+    pub left_out_codes: Vec<LeftOutCodes>,
     pub defaults: Vec<String>,
 }
 
@@ -234,6 +249,23 @@ impl Report {
             for (group, ids) in &self.made_optional {
                 let ids: Vec<String> = ids.iter().map(|i| format!("`{i}`")).collect();
                 let _ = writeln!(s, "- {group}: {}", ids.join(", "));
+            }
+            let _ = writeln!(s);
+        }
+        if !self.left_out_codes.is_empty() {
+            let n: usize = self.left_out_codes.iter().map(|l| l.entries.len()).sum();
+            let _ = writeln!(s, "## Code-list entries left out ({n})");
+            let _ = writeln!(s);
+            let _ = writeln!(
+                s,
+                "The code list marks these entries historic (an end of validity before the list was published) or for internal use, so no citizen can choose them. If one must be offered, add it to the field's `options` by hand."
+            );
+            for l in &self.left_out_codes {
+                let _ = writeln!(s);
+                let _ = writeln!(s, "- `{}` ({}, code list {}):", l.field, l.fim, l.list);
+                for e in &l.entries {
+                    let _ = writeln!(s, "  - {} „{}“: {}", e.value, e.label, e.why);
+                }
             }
             let _ = writeln!(s);
         }

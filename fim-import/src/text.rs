@@ -207,16 +207,17 @@ pub fn portable_pattern(pattern: &str) -> Option<String> {
 
 /// A German message for a pattern: known FIM patterns get a precise one; anything else a
 /// general one (and the report asks for a better one).
+/// Whether a FIM pattern describes an e-mail address (`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+…`).
+/// FIM's are ASCII only; the importer makes such a field `type: email`, whose check also
+/// accepts internationalised addresses (`priya@müller.de`).
+pub fn is_email_pattern(pattern: &str) -> bool {
+    pattern.contains('@')
+}
+
 pub fn pattern_message(pattern: &str, label: &str) -> (String, bool) {
     if pattern.contains("[0-9]{3}") && pattern.contains("[1-9]") && label.contains("Postleitzahl") {
         return (
             "Die Postleitzahl besteht aus 5 Ziffern, z. B. 10115.".into(),
-            true,
-        );
-    }
-    if pattern.contains('@') {
-        return (
-            "Geben Sie eine E-Mail-Adresse wie name@beispiel.de an.".into(),
             true,
         );
     }

@@ -229,6 +229,13 @@ impl W<'_> {
         if let Some(n) = f.max_selected {
             self.line(i, &format!("max-selected: {n}"));
         }
+        if let Some(o) = f.option_order {
+            let order = match o {
+                form_model::model::OptionOrder::AsWritten => "as-written",
+                form_model::model::OptionOrder::ByLabel => "by-label",
+            };
+            self.line(i, &format!("option-order: {order}"));
+        }
         if !f.options.is_empty() {
             self.line(i, "options:");
             for o in &f.options {
@@ -240,6 +247,14 @@ impl W<'_> {
                 Some(max) => self.line(i, &format!("repeat: {{ min: {}, max: {max} }}", r.min)),
                 None => self.line(i, &format!("repeat: {{ min: {} }}", r.min)),
             }
+        }
+        if let Some(p) = &f.date_parts {
+            let named: Vec<String> = p
+                .named()
+                .into_iter()
+                .map(|(k, id)| format!("{k}: {}", scalar(id, true)))
+                .collect();
+            self.line(i, &format!("date-parts: {{ {} }}", named.join(", ")));
         }
         if !f.fields.is_empty() {
             self.line(i, "fields:");

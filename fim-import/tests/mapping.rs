@@ -154,6 +154,27 @@ fn praezisierung_pattern_becomes_pattern_with_a_german_message() {
         "1:1",
         &field(
             "F99000001",
+            "Postleitzahl",
+            "input",
+            "text",
+            r#"{"pattern":"^([0]{1}[1-9]{1}|[1-9]{1}[0-9]{1})[0-9]{3}$","maxLength":"5"}"#,
+            "",
+        ),
+    ));
+    let f = find(&i.form, "postleitzahl");
+    assert_eq!(
+        f.pattern.as_deref(),
+        Some("([0]{1}[1-9]{1}|[1-9]{1}[0-9]{1})[0-9]{3}")
+    );
+    assert!(f.pattern_message.as_ref().unwrap()["de"].contains("5 Ziffern"));
+}
+
+#[test]
+fn a_text_with_fims_e_mail_pattern_becomes_an_email_field_that_accepts_idn_addresses() {
+    let i = one_step(&s(
+        "1:1",
+        &field(
+            "F99000001",
             "E-Mail-Adresse",
             "input",
             "text",
@@ -163,11 +184,16 @@ fn praezisierung_pattern_becomes_pattern_with_a_german_message() {
     ));
     let f = find(&i.form, "e-mail-adresse");
     assert_eq!(
-        f.pattern.as_deref(),
-        Some("[A-Za-z0-9._%+\\-]+@[A-Za-z0-9.\\-]+\\.[A-Za-z]{1,63}")
+        (f.kind, f.pattern.as_deref(), f.min_length, f.max_length),
+        (FieldType::Email, None, Some(6), Some(254))
     );
-    assert!(f.pattern_message.as_ref().unwrap()["de"].contains("E-Mail-Adresse"));
-    assert_eq!(f.min_length, Some(6));
+    assert!(
+        i.report.defaults.iter().any(|d| d
+            .starts_with("F99000001 1.0 „E-Mail-Adresse“: an e-mail address by its FIM pattern")),
+        "{:?}",
+        i.report.defaults
+    );
+    assert!(form_model::rules::is_valid_email("priya@müller.de"));
 }
 
 #[test]
@@ -749,5 +775,107 @@ fn every_field_keeps_its_fim_id_in_the_json_schema() {
     assert_eq!(
         schema["properties"]["kind"]["properties"]["name-des-kindes"]["x-fim-id"],
         "F99000003"
+    );
+}
+
+/// A list of states as Destatis writes it: an end of existence for states that are gone, a
+/// note on entries kept for internal use.
+fn states_list() -> fim_import::CodeLists {
+    let row = |code: &str, name: &str, extra: &str| {
+        format!(
+            r#"<gc:Row><gc:Value ColumnRef="schluessel"><gc:SimpleValue>{code}</gc:SimpleValue></gc:Value><gc:Value ColumnRef="name"><gc:SimpleValue>{name}</gc:SimpleValue></gc:Value>{extra}</gc:Row>"#
+        )
+    };
+    let until = |d: &str| {
+        format!(
+            r#"<gc:Value ColumnRef="existenz-bis"><gc:SimpleValue>{d}</gc:SimpleValue></gc:Value>"#
+        )
+    };
+    let note = |t: &str| {
+        format!(r#"<gc:Value ColumnRef="hinweis"><gc:SimpleValue>{t}</gc:SimpleValue></gc:Value>"#)
+    };
+    let rows = [
+        row("000", "Deutschland", ""),
+        row("121", "Albanien", ""),
+        row("158", "Sowjetunion", &until("1991-12-25")),
+        row("122", "Jugoslawien", &until("27.04.1992")),
+        row(
+            "998",
+            "ungeklärt",
+            &note("Wird nur für interne Zwecke verwendet."),
+        ),
+        // Ends after the list was published: still a state when the list says so.
+        row("777", "Neuland", &until("2030-01-01")),
+    ]
+    .concat();
+    let xml = format!(
+        r#"<gc:CodeList xmlns:gc="http://docs.oasis-open.org/codelist/ns/genericode/1.0/"><gc:Identification><gc:ShortName>Staat</gc:ShortName><gc:Version>2021-02-19</gc:Version><gc:CanonicalUri>urn:test:staat</gc:CanonicalUri><gc:CanonicalVersionUri>urn:test:staat_2021-02-19</gc:CanonicalVersionUri></gc:Identification><gc:ColumnSet><gc:Column Id="schluessel"/><gc:Column Id="name"/><gc:Column Id="existenz-bis"/><gc:Column Id="hinweis"/><gc:Key Id="codeKey"><gc:ColumnRef Ref="schluessel"/></gc:Key><gc:Key Id="codenameKey"><gc:ColumnRef Ref="name"/></gc:Key></gc:ColumnSet><gc:SimpleCodeList>{rows}</gc:SimpleCodeList></gc:CodeList>"#
+    );
+    let mut lists = lists();
+    lists.lists.push(
+        fim_import::codelist::parse(std::path::Path::new("staat.xml"), &xml)
+            .unwrap()
+            .unwrap(),
+    );
+    lists
+}
+
+#[test]
+fn code_list_entries_marked_historic_or_internal_are_left_out_and_reported() {
+    let reference = r#"<xdf:codelisteReferenz><xdf:identifikation><xdf:id>C99000099</xdf:id></xdf:identifikation><xdf:genericodeIdentification><xdf:canonicalIdentification>urn:test:staat</xdf:canonicalIdentification><xdf:version>2021-02-19</xdf:version><xdf:canonicalVersionUri>urn:test:staat_2021-02-19</xdf:canonicalVersionUri></xdf:genericodeIdentification></xdf:codelisteReferenz>"#;
+    let xml = schema(&s(
+        "1:1",
+        &group(
+            "G99000001",
+            "Angaben",
+            "",
+            &s(
+                "1:*",
+                &field(
+                    "F99000001",
+                    "Staatsangehörigkeit",
+                    "select",
+                    "text",
+                    "",
+                    reference,
+                ),
+            ),
+        ),
+    ));
+    let i = fim_import::import_str(
+        &xml,
+        std::path::Path::new("test.xml"),
+        &states_list(),
+        &fim_import::Options::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_valid(&i);
+    let f = find(&i.form, "staatsangehoerigkeit");
+    let values: Vec<&str> = f.options.iter().map(|o| o.value.as_str()).collect();
+    assert_eq!(values, ["000", "121", "777"]);
+    let md = i.report.markdown();
+    assert!(md.contains("## Code-list entries left out (3)"), "{md}");
+    assert!(
+        md.contains("- `staatsangehoerigkeit` (F99000001 1.0, code list C99000099 urn:test:staat_2021-02-19):"),
+        "{md}"
+    );
+    assert!(
+        md.contains("  - 158 „Sowjetunion“: historic: existenz-bis 1991-12-25"),
+        "{md}"
+    );
+    assert!(
+        md.contains("  - 122 „Jugoslawien“: historic: existenz-bis 27.04.1992"),
+        "{md}"
+    );
+    assert!(
+        md.contains("  - 998 „ungeklärt“: internal: „Wird nur für interne Zwecke verwendet.“"),
+        "{md}"
+    );
+    assert!(
+        i.yaml.contains(
+            "# Aus der Codeliste weggelassen (historisch oder intern): 158 „Sowjetunion“, 122"
+        ),
+        "{}",
+        i.yaml
     );
 }

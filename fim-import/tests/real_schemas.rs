@@ -141,6 +141,7 @@ fn answer(f: &Field) -> Option<Value> {
             json!(min)
         }
         FieldType::Date => json!("2025-06-01"),
+        FieldType::Email => json!("post@example.de"),
         FieldType::Radios | FieldType::Select => json!(f.options[0].value),
         FieldType::Checkboxes => json!([f.options[0].value]),
         FieldType::File => {
@@ -208,6 +209,19 @@ fn s00000094_mutterschutz_imports_into_a_form_the_check_accepts() {
     assert_eq!(staat.options.len(), 197);
     let art = find(&i.form, "beschaeftigungsverhaeltnis-frau");
     assert_eq!(art.options.last().unwrap().value, "999");
+    // The birth date (day and month may be unknown) is a date: real, and not in the future.
+    let born = find(&i.form, "geburtsdatum");
+    assert_eq!(
+        born.date_parts,
+        Some(form_model::model::DateParts {
+            day: Some("tag".into()),
+            month: Some("monat".into()),
+            year: "jahr".into()
+        })
+    );
+    assert_eq!(born.max, Some(Bound::Text("today".into())));
+    // FIM's ASCII-only e-mail pattern gives way to the e-mail type.
+    assert_eq!(find(&i.form, "e-mail").kind, FieldType::Email);
 }
 
 #[test]

@@ -452,18 +452,24 @@ fn lint_field(cx: &mut Ctx, field: &Field, fp: &str, earlier: &[&Field], all_ids
         "pattern-message",
         "text, textarea and tel fields",
     );
-    let bounded = matches!(kind, FieldType::Number | FieldType::Date);
+    let bounded = matches!(kind, FieldType::Number | FieldType::Date) || field.date_parts.is_some();
     not_for(
         cx,
         field.min.is_some() && !bounded,
         "min",
-        "number and date fields",
+        "number and date fields, and groups with date-parts",
     );
     not_for(
         cx,
         field.max.is_some() && !bounded,
         "max",
-        "number and date fields",
+        "number and date fields, and groups with date-parts",
+    );
+    not_for(
+        cx,
+        field.date_parts.is_some() && kind != FieldType::Group,
+        "date-parts",
+        "group fields",
     );
     not_for(
         cx,
@@ -475,6 +481,12 @@ fn lint_field(cx: &mut Ctx, field: &Field, fp: &str, earlier: &[&Field], all_ids
         cx,
         !field.options.is_empty() && !kind.has_options(),
         "options",
+        "radios, checkboxes and select fields",
+    );
+    not_for(
+        cx,
+        field.option_order.is_some() && !kind.has_options(),
+        "option-order",
         "radios, checkboxes and select fields",
     );
     not_for(
@@ -620,7 +632,9 @@ fn lint_field(cx: &mut Ctx, field: &Field, fp: &str, earlier: &[&Field], all_ids
                 cx.error(&child(fp, "step"), "step must be greater than 0".into());
             }
         }
-        FieldType::Date => {
+        FieldType::Date | FieldType::Group
+            if kind == FieldType::Date || field.date_parts.is_some() =>
+        {
             let date = |cx: &mut Ctx, key: &str, b: &Option<Bound>| match b {
                 Some(Bound::Text(s)) => match DateExpr::parse(s) {
                     Some(d) => Some(d),
@@ -771,6 +785,35 @@ fn lint_group(cx: &mut Ctx, group: &Field, fp: &str, all_ids: &[&str]) {
                     repeat.min,
                     repeat.max.unwrap_or_default()
                 ),
+            );
+        }
+    }
+    if let Some(parts) = &group.date_parts {
+        let mut seen: Vec<&str> = Vec::new();
+        for (key, id) in parts.named() {
+            let path = child(&child(fp, "date-parts"), key);
+            match group.fields.iter().find(|c| c.id == id) {
+                None => cx.error_help(
+                    &path,
+                    format!("group \"{}\" has no question \"{id}\"", group.id),
+                    "name the id of one of the group's number questions",
+                ),
+                Some(c) if c.kind != FieldType::Number => cx.error_help(
+                    &path,
+                    format!("\"{id}\" is a {} question, not a number", c.kind.name()),
+                    "day, month and year are number questions (step: 1)",
+                ),
+                Some(_) if seen.contains(&id) => {
+                    cx.error(&path, format!("\"{id}\" is named twice in date-parts"))
+                }
+                Some(_) => seen.push(id),
+            }
+        }
+        if parts.day.is_some() && parts.month.is_none() {
+            cx.error_help(
+                &child(fp, "date-parts"),
+                "date-parts has a day but no month".into(),
+                "name the month question too (month: <id>)",
             );
         }
     }

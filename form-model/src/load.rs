@@ -304,8 +304,28 @@ pub fn parse_source<T: DeserializeOwned>(
     file: FileId,
     diags: &mut Diagnostics,
 ) -> Option<T> {
-    match serde_yaml::from_str::<T>(&sources.get(file).text) {
+    // A key written twice: serde_yaml refuses it in a struct (at the mapping, not the key) and
+    // silently keeps the last one in a map of texts. Each is reported at its second
+    // occurrence, naming the first.
+    let source = sources.get(file);
+    let duplicates = source.index.duplicates();
+    for d in &duplicates {
+        diags.push_at(
+            sources,
+            file,
+            d.again,
+            Severity::Error,
+            format!("key \"{}\" is written twice", d.key),
+            Some(format!(
+                "\"{}\" is first written at line {}, column {}; keep only one of them",
+                d.key, d.first.line, d.first.column
+            )),
+        );
+    }
+    match serde_yaml::from_str::<T>(&source.text) {
+        Ok(_) if !duplicates.is_empty() => None,
         Ok(value) => Some(value),
+        Err(_) if !duplicates.is_empty() => None,
         Err(err) => {
             let pos = err
                 .location()

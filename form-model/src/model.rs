@@ -183,6 +183,11 @@ pub struct Field {
     /// For radios, checkboxes and select.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<Choice>,
+    /// For radios, checkboxes and select: the order the page shows the options in. Without
+    /// it, a long list (more than [`LONG_LIST`] options, a code list of states) is sorted by
+    /// label in the page's language and a short one keeps the order written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option_order: Option<OptionOrder>,
     /// For checkboxes: how many options must at least / may at most be ticked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_selected: Option<u32>,
@@ -202,9 +207,70 @@ pub struct Field {
     /// For groups: a list of entries, with how many at least / at most.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<Repeat>,
+    /// For a group of day, month and year (a date whose day or month may be unknown): which of
+    /// its number questions hold them. The parts given must form a real date, within the
+    /// group's `min` and `max` (written as for a date field: `max: today` for a birth date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_parts: Option<DateParts>,
     /// Where the field comes from in FIM (Föderales Informationsmanagement).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fim: Option<FimRef>,
+}
+
+/// Most options a list may have and still be short: shown as written, as radio buttons or
+/// checkboxes. A longer one is sorted by label and, for one answer, offered as a select that
+/// the page's script turns into a search box (a combobox); for several answers as "choose
+/// one, add another".
+pub const LONG_LIST: usize = 15;
+
+/// The order a page shows a field's options in (`option-order`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OptionOrder {
+    /// As the form lists them (classes of driving licence, "Sonstiges" last).
+    AsWritten,
+    /// By label, with the collation of the page's language (German: Ä with A, ß as ss).
+    ByLabel,
+}
+
+impl Field {
+    /// More options than a short list holds (see [`LONG_LIST`]).
+    pub fn is_long_list(&self) -> bool {
+        self.kind.has_options() && self.options.len() > LONG_LIST
+    }
+
+    /// Whether the page sorts the options by label (`option-order`, else long lists only).
+    pub fn sorts_options(&self) -> bool {
+        match self.option_order {
+            Some(order) => order == OptionOrder::ByLabel,
+            None => self.is_long_list(),
+        }
+    }
+}
+
+/// The questions of a group that hold a date's parts (ids of `number` questions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DateParts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    pub year: String,
+}
+
+impl DateParts {
+    /// The ids named, as (key, id): day, month, year.
+    pub fn named(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("day", self.day.as_deref()),
+            ("month", self.month.as_deref()),
+            ("year", Some(self.year.as_str())),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+    }
 }
 
 /// How many entries a repeated group takes.

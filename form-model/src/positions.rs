@@ -21,6 +21,17 @@ pub struct Pos {
 pub struct PositionIndex {
     values: HashMap<String, Pos>,
     keys: HashMap<String, Pos>,
+    /// Keys written twice in one mapping, in the order met: the key, where it is first written
+    /// and where again.
+    duplicates: Vec<(String, Pos, Pos)>,
+}
+
+/// A key written twice in one mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duplicate<'a> {
+    pub key: &'a str,
+    pub first: Pos,
+    pub again: Pos,
 }
 
 impl PositionIndex {
@@ -44,6 +55,18 @@ impl PositionIndex {
             }
             path = parent(path)?;
         }
+    }
+
+    /// Every key written twice in one mapping, in the order of the file.
+    pub fn duplicates(&self) -> Vec<Duplicate<'_>> {
+        self.duplicates
+            .iter()
+            .map(|(k, first, again)| Duplicate {
+                key: k,
+                first: *first,
+                again: *again,
+            })
+            .collect()
     }
 
     /// Position of the key that holds the value at `path` (falls back like [`Self::value`]).
@@ -117,7 +140,11 @@ impl Builder {
                                 self.index.values.insert(path.clone(), pos);
                                 *first = false;
                             }
-                            self.index.keys.insert(child(path, k), pos);
+                            let at = child(path, k);
+                            if let Some(before) = self.index.keys.get(&at).copied() {
+                                self.index.duplicates.push((k.to_string(), before, pos));
+                            }
+                            self.index.keys.insert(at, pos);
                             *key = Some(k.to_string());
                         }
                         None => *key = Some(String::from("?")),
@@ -197,6 +224,38 @@ mod tests {
                 line: 7,
                 column: 22
             })
+        );
+    }
+
+    #[test]
+    fn knows_where_a_key_is_written_twice() {
+        let doc = "id: a\nsteps:\n  - id: s\n    max-length: 1\n    title: x\n    max-length: 2\nlabel: { de: A, de: B }\n";
+        let index = PositionIndex::build(doc);
+        let found: Vec<(&str, Pos, Pos)> = index
+            .duplicates()
+            .iter()
+            .map(|d| (d.key, d.first, d.again))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "max-length",
+                    Pos { line: 4, column: 5 },
+                    Pos { line: 6, column: 5 }
+                ),
+                (
+                    "de",
+                    Pos {
+                        line: 7,
+                        column: 10
+                    },
+                    Pos {
+                        line: 7,
+                        column: 17
+                    }
+                ),
+            ]
         );
     }
 

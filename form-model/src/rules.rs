@@ -19,6 +19,30 @@ pub const DATE_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 /// Longest email address SMTP allows.
 pub const EMAIL_MAX_LENGTH: u32 = 254;
 
+/// Text as the rules see it: trimmed, in Unicode normalisation form C (an "é" pasted from a
+/// Mac as "e" and a combining accent is one character, as the function stores it) and with
+/// `\n` line breaks. The page's script does the same before it checks.
+pub fn normalize_text(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    raw.trim().nfc().collect::<String>().replace("\r\n", "\n")
+}
+
+/// Digits typed on an Arabic (٣٥٣٩٠), Persian (۳۵۳۹۰) or full-width (３５３９０) keyboard as
+/// ASCII digits: postcodes, IBANs, tax IDs and phone numbers are checked and stored in ASCII.
+pub fn ascii_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let zero = match c {
+                '\u{0660}'..='\u{0669}' => 0x0660,
+                '\u{06F0}'..='\u{06F9}' => 0x06F0,
+                '\u{FF10}'..='\u{FF19}' => 0xFF10,
+                _ => return c,
+            };
+            char::from(b'0' + (c as u32 - zero) as u8)
+        })
+        .collect()
+}
+
 pub fn is_valid_postcode(s: &str) -> bool {
     s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit())
 }

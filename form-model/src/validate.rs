@@ -165,7 +165,7 @@ pub fn validate(
                 (false, None) => {}
                 (false, Some(_)) => fail(field.id.clone(), Problem::NotApplicable, &label),
                 (true, None) if is_required(field) => {
-                    fail(field.id.clone(), Problem::Required, &label)
+                    fail(field.id.clone(), missing(field), &label)
                 }
                 (true, None) => {}
                 (true, Some(value)) => match check(field, value, today, lang, &label) {
@@ -203,6 +203,20 @@ pub fn is_required(field: &Field) -> bool {
     field.required || field.repeat.is_some_and(|r| r.min > 0)
 }
 
+/// A declaration: one box to tick ("Hiermit bestätige ich …"), not a question to answer.
+pub fn is_declaration(field: &Field) -> bool {
+    field.kind == FieldType::Checkboxes && field.options.len() == 1
+}
+
+/// The problem of a required question left unanswered: a declaration asks to be confirmed.
+pub fn missing(field: &Field) -> Problem<'static> {
+    if is_declaration(field) {
+        Problem::NotConfirmed
+    } else {
+        Problem::Required
+    }
+}
+
 /// Whether a value counts as an answer (browsers send empty inputs as "", and a page without
 /// JavaScript sends the empty slots of a list).
 pub fn is_answered(v: &Value) -> bool {
@@ -219,6 +233,8 @@ pub fn is_answered(v: &Value) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem<'a> {
     Required,
+    /// A required declaration (one box) not ticked; its code is `required`.
+    NotConfirmed,
     NotApplicable,
     UnknownField,
     UnknownLanguage(&'a str),
@@ -252,7 +268,7 @@ impl Problem<'_> {
     pub fn code(&self) -> ErrorCode {
         use ErrorCode as C;
         match self {
-            Problem::Required => C::Required,
+            Problem::Required | Problem::NotConfirmed => C::Required,
             Problem::NotApplicable => C::NotApplicable,
             Problem::UnknownField => C::UnknownField,
             Problem::UnknownLanguage(_) => C::UnknownLanguage,
@@ -336,7 +352,11 @@ fn check_group<'a>(
         let Value::Object(o) = value else {
             return Err(whole(Problem::WrongType));
         };
-        return check_entry(field, o, today, lang, "", &format!("{label} – "));
+        let entry = check_entry(field, o, today, lang, "", &group_prefix(label, None))?;
+        return match date_parts_problem(field, &entry, today) {
+            Some(problem) => Err(whole(problem)),
+            None => Ok(entry),
+        };
     };
     let Value::Array(items) = value else {
         return Err(whole(Problem::WrongType));
@@ -352,7 +372,7 @@ fn check_group<'a>(
         let Value::Object(o) = item else {
             subs.push(Sub {
                 path: format!(".{i}"),
-                label: None,
+                label: Some(format!("{label} {}", i + 1)),
                 problem: Problem::WrongType,
             });
             continue;
@@ -363,9 +383,16 @@ fn check_group<'a>(
             today,
             lang,
             &format!(".{i}"),
-            &format!("{label} {} – ", i + 1),
+            &group_prefix(label, Some(&(i + 1).to_string())),
         ) {
-            Ok(v) => entries.push(v),
+            Ok(v) => match date_parts_problem(field, &v, today) {
+                Some(problem) => subs.push(Sub {
+                    path: format!(".{i}"),
+                    label: Some(format!("{label} {}", i + 1)),
+                    problem,
+                }),
+                None => entries.push(v),
+            },
             Err(e) => subs.extend(e),
         }
     }
@@ -388,6 +415,53 @@ fn check_group<'a>(
     } else {
         Err(subs)
     }
+}
+
+/// How a question inside a group is named in messages and on the check-your-answers page: the
+/// group's label (with the entry's number in a list) in front, so "Familienname" of the
+/// applicant and of the representative can be told apart ("Gesetzliche Vertretung:
+/// Familienname", "Hund 2: Name").
+pub fn group_prefix(group_label: &str, entry: Option<&str>) -> String {
+    match entry {
+        Some(n) => format!("{group_label} {n}: "),
+        None => format!("{group_label}: "),
+    }
+}
+
+/// What is wrong with the date a group's `date-parts` give (its answers already checked one
+/// by one): a day without a month, a day the month does not have (31.02.), or a date outside
+/// the group's `min`/`max`. A part not given is unknown; then the date is checked as far as it
+/// is known (a birth year after this one is too late, a birth month of this year is not). A
+/// year must have four digits.
+pub fn date_parts_problem(group: &Field, entry: &Value, today: Date) -> Option<Problem<'static>> {
+    let parts = group.date_parts.as_ref()?;
+    let part = |id: Option<&String>| id.and_then(|i| entry.get(i)).and_then(Value::as_i64);
+    let year = part(Some(&parts.year))?;
+    let (month, day) = (part(parts.month.as_ref()), part(parts.day.as_ref()));
+    let date = |m: i64, d: i64| {
+        let m = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+        Date::from_calendar_date(i32::try_from(year).ok()?, m, u8::try_from(d).ok()?).ok()
+    };
+    // The first and the last day the known parts allow; none when they are no date.
+    let span = match (month, day) {
+        _ if !(1000..=9999).contains(&year) => None,
+        (Some(m), Some(d)) => date(m, d).map(|x| (x, x)),
+        (Some(m), None) => {
+            date(m, 1).map(|x| (x, x.replace_day(x.month().length(x.year())).unwrap_or(x)))
+        }
+        (None, Some(_)) => None,
+        (None, None) => date(1, 1).zip(date(12, 31)),
+    };
+    let Some((first, last)) = span else {
+        return Some(Problem::InvalidDate);
+    };
+    if let Some(max) = date_bound(&group.max, today).filter(|max| first > *max) {
+        return Some(Problem::DateTooLate(max));
+    }
+    if let Some(min) = date_bound(&group.min, today).filter(|min| last < *min) {
+        return Some(Problem::DateTooEarly(min));
+    }
+    None
 }
 
 /// One entry of a group: its answers checked like top-level answers.
@@ -417,7 +491,7 @@ fn check_entry<'a>(
             None if is_required(child) => subs.push(Sub {
                 path: child_path,
                 label: Some(child_label),
-                problem: Problem::Required,
+                problem: missing(child),
             }),
             None => {}
             Some(v) => match check(child, v, today, lang, &child_label) {
@@ -445,7 +519,7 @@ fn check_text<'a>(
     today: Date,
     lang: &str,
 ) -> Result<Value, Problem<'a>> {
-    let s = raw.trim().replace("\r\n", "\n");
+    let s = rules::normalize_text(raw);
     let string = |s: String| Ok(Value::String(s));
     let length = |s: &str| -> Result<(), Problem<'a>> {
         let n = s.chars().count() as u32;
@@ -476,6 +550,7 @@ fn check_text<'a>(
             string(s)
         }
         FieldType::Tel => {
+            let s = rules::ascii_digits(&s);
             length(&s)?;
             if !rules::is_valid_tel(&s) {
                 return Err(Problem::InvalidTel);
@@ -490,10 +565,11 @@ fn check_text<'a>(
             }
             string(s)
         }
-        FieldType::Iban => rules::normalize_iban(&s)
+        FieldType::Iban => rules::normalize_iban(&rules::ascii_digits(&s))
             .map(Value::String)
             .ok_or(Problem::InvalidIban),
         FieldType::Postcode => {
+            let s = rules::ascii_digits(&s);
             if rules::is_valid_postcode(&s) {
                 string(s)
             } else {
@@ -501,7 +577,10 @@ fn check_text<'a>(
             }
         }
         FieldType::TaxId => {
-            let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+            let compact: String = rules::ascii_digits(&s)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             if rules::is_valid_tax_id(&compact) {
                 string(compact)
             } else {
@@ -599,11 +678,15 @@ fn check_checkboxes<'a>(field: &Field, value: &Value) -> Result<Value, Problem<'
         _ => return Err(Problem::WrongType),
     };
     let mut chosen: Vec<&str> = Vec::new();
-    for item in items {
-        if !field.options.iter().any(|o| o.value == item) || chosen.contains(&item) {
+    // The selects of a long list ("choose one, add another") send "" when unused, and may
+    // name the same answer twice; either way the answer is the set of options chosen.
+    for item in items.into_iter().map(str::trim).filter(|s| !s.is_empty()) {
+        if !field.options.iter().any(|o| o.value == item) {
             return Err(Problem::InvalidOption);
         }
-        chosen.push(item);
+        if !chosen.contains(&item) {
+            chosen.push(item);
+        }
     }
     let n = chosen.len() as u32;
     if let Some(min) = field.min_selected.filter(|m| n < *m) {
@@ -694,13 +777,17 @@ fn check_address<'a>(value: &Value, label: &str, lang: &str) -> Result<Value, Ve
             problem,
         };
         let raw = match o.get(part.key) {
-            None | Some(Value::Null) => "",
-            Some(Value::String(s)) => s.trim(),
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) if part.postcode => {
+                rules::ascii_digits(&rules::normalize_text(s))
+            }
+            Some(Value::String(s)) => rules::normalize_text(s),
             Some(_) => {
                 problems.push(sub(Problem::WrongType));
                 continue;
             }
         };
+        let raw = raw.as_str();
         if raw.is_empty() {
             problems.push(sub(Problem::Required));
         } else if raw.chars().count() as u32 > part.max_length {
@@ -783,6 +870,7 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
             let l = format!("“{label}”");
             match problem {
                 Problem::Required => format!("{l} is required. Please answer it."),
+                Problem::NotConfirmed => format!("Confirm {l} by ticking the box."),
                 Problem::NotApplicable => {
                     format!("{l} does not apply given your other answers. Please leave it empty.")
                 }
@@ -838,6 +926,7 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
             let l = format!("«{label}»");
             match problem {
                 Problem::Required => format!("الحقل {l} إلزامي. يرجى تعبئته."),
+                Problem::NotConfirmed => format!("أكّد {l} بوضع علامة في المربع."),
                 Problem::NotApplicable => {
                     format!("الحقل {l} لا ينطبق بحسب إجاباتك الأخرى. يرجى تركه فارغًا.")
                 }
@@ -889,6 +978,9 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
             let l = format!("„{label}“");
             match problem {
                 Problem::Required => format!("{l} ist ein Pflichtfeld. Bitte füllen Sie es aus."),
+                Problem::NotConfirmed => {
+                    format!("Bestätigen Sie {l}, indem Sie das Kästchen ankreuzen.")
+                }
                 Problem::NotApplicable => format!(
                     "{l} trifft nach Ihren anderen Antworten nicht zu. Bitte lassen Sie es leer."
                 ),

@@ -85,3 +85,27 @@ fn renders_the_source_line_with_a_caret_and_help() {
         "{rendered}"
     );
 }
+
+#[test]
+fn a_key_written_twice_is_shown_where_it_is_written_again_and_the_help_names_the_first() {
+    for (case, expected) in [
+        (
+            "duplicate-yaml-key",
+            "forms/catalog/hundesteuer-anmeldung.yaml:18:9: key \"max-length\" is written twice\n   |\n18 |         max-length: 80\n   |         ^^^^^^^^^^\n  = help: \"max-length\" is first written at line 17, column 9; keep only one of them",
+        ),
+        (
+            // In a map of texts serde_yaml would silently keep the last one.
+            "duplicate-yaml-key-in-text",
+            "forms/catalog/hundesteuer-anmeldung.yaml:17:11: key \"de\" is written twice\n   |\n17 |           de: Rufname\n   |           ^^\n  = help: \"de\" is first written at line 15, column 11; keep only one of them",
+        ),
+    ] {
+        let case = fixtures().join("invalid").join(case);
+        let report = form_model::check(&case.join("forms"));
+        let rendered = report.diagnostics.items[0].to_string().replacen(
+            &format!("{}/", case.display()),
+            "",
+            1,
+        );
+        assert!(rendered.starts_with(expected), "{rendered}");
+    }
+}

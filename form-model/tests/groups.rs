@@ -128,11 +128,11 @@ fn reports_problems_of_an_entry_with_its_position_and_number() {
     );
     assert_eq!(
         errors[0].message,
-        "„Hund 3 – Name“ ist ein Pflichtfeld. Bitte füllen Sie es aus."
+        "„Hund 3: Name“ ist ein Pflichtfeld. Bitte füllen Sie es aus."
     );
     assert_eq!(
         errors[3].message,
-        "„Hund 3 – Anschrift – Postleitzahl“ muss eine Postleitzahl aus 5 Ziffern sein."
+        "„Hund 3: Anschrift – Postleitzahl“ muss eine Postleitzahl aus 5 Ziffern sein."
     );
 }
 

@@ -61,14 +61,19 @@ steps:
 "#;
 
 fn form() -> ResolvedForm {
-    let form: Form = serde_yaml::from_str(FORM).unwrap();
+    form_of(FORM, &["de", "en"])
+}
+
+/// The form written in `yaml`, as Musterstadt publishes it in `languages`.
+fn form_of(yaml: &str, languages: &[&str]) -> ResolvedForm {
+    let form: Form = serde_yaml::from_str(yaml).unwrap();
     ResolvedForm::new(
         MunicipalityRef {
             id: "musterstadt".into(),
             name: "Stadt Musterstadt".into(),
             ags: "06412000".into(),
         },
-        vec!["de".into(), "en".into()],
+        languages.iter().map(|l| l.to_string()).collect(),
         form,
     )
 }
@@ -266,13 +271,25 @@ fn checks_option_membership() {
         vec![("klassen".into(), ErrorCode::InvalidOption)]
     );
     assert_eq!(
-        codes(with("klassen", json!(["A", "A"]))),
-        vec![("klassen".into(), ErrorCode::InvalidOption)]
-    );
-    assert_eq!(
         codes(with("klassen", json!(["A", "B", "BE"]))),
         vec![("klassen".into(), ErrorCode::TooManySelected)]
     );
+}
+
+#[test]
+fn several_answers_count_as_the_set_chosen_unused_selects_for_nothing() {
+    // A long list offers one select per answer: unused ones send "", and the same option may
+    // be chosen in two of them.
+    let mut data = with("klassen", json!(["BE", "", "A", "A", " "]));
+    data["anhaenger"] = json!("klein");
+    let clean = submit("de", data).unwrap();
+    assert_eq!(clean["klassen"], json!(["A", "BE"]), "in the form's order");
+    assert_eq!(
+        codes(with("klassen", json!(["A", "B", "", "BE"]))),
+        vec![("klassen".into(), ErrorCode::TooManySelected)]
+    );
+    // Only empty selects: no answer at all.
+    assert!(submit("de", with("klassen", json!(["", ""]))).is_ok());
 }
 
 #[test]
@@ -288,6 +305,47 @@ fn checks_email_and_phone() {
     assert_eq!(
         codes(with("telefon", json!("ruf mich an"))),
         vec![("telefon".into(), ErrorCode::InvalidTel)]
+    );
+}
+
+#[test]
+fn internationalised_email_addresses_are_valid_and_kept_as_written() {
+    for good in [
+        "priya@müller.de",
+        " priya@müller.de ",
+        "priya@xn--mller-kva.de",
+    ] {
+        let clean = submit("de", with("email", json!(good))).unwrap();
+        assert_eq!(clean["email"], json!(good.trim()), "{good}");
+    }
+}
+
+#[test]
+fn answers_are_trimmed_and_normalised_before_they_are_checked() {
+    let check = |key: &str, raw: &str| submit("de", with(key, json!(raw))).map(|c| c[key].clone());
+    // Pasted with a space, typed on an Arabic or a full-width keyboard: stored in ASCII.
+    assert_eq!(check("plz", " 86899"), Ok(json!("86899")));
+    assert_eq!(check("plz", "٣٥٣٩٠"), Ok(json!("35390")));
+    assert_eq!(check("plz", "３５３９０\u{a0}"), Ok(json!("35390")));
+    assert_eq!(
+        check("steuer-id", "٤٧ ٠٣٦ ٨٩٢ ٨١٦"),
+        Ok(json!("47036892816"))
+    );
+    assert_eq!(
+        check("telefon", "+٤٩ ٦٤١ ١٢٣٤٥"),
+        Ok(json!("+49 641 12345"))
+    );
+    assert_eq!(
+        check("iban", "DE02 １２０３ 0000 0000 2020 51"),
+        Ok(json!("DE02120300000000202051"))
+    );
+    // "Zoë" pasted as Z, o, e and a combining diaeresis is one "ë", stored composed.
+    assert_eq!(check("name", "Zoe\u{308} "), Ok(json!("Zo\u{eb}")));
+    let mut address = base();
+    address["anschrift"] = json!({ "street": " Hauptstraße ", "house-number": "1", "postcode": " ٣٥٣٩٠", "city": "Gießen" });
+    assert_eq!(
+        submit("de", address).unwrap()["anschrift"],
+        json!({ "street": "Hauptstraße", "house-number": "1", "postcode": "35390", "city": "Gießen" })
     );
 }
 
@@ -418,4 +476,154 @@ fn rejects_values_of_the_wrong_json_type() {
         codes(with("anschrift", json!("Hauptstraße 1"))),
         vec![("anschrift".into(), ErrorCode::WrongType)]
     );
+}
+
+#[test]
+fn an_unticked_declaration_is_asked_for_with_an_instruction_in_every_language() {
+    let yaml = r#"
+id: erklaerung
+version: 1
+title: { de: E, en: E, ar: E }
+purpose: { de: P, en: P, ar: P }
+legal-basis: { de: L, en: L, ar: L }
+retention-days: 1
+steps:
+  - id: s
+    title: { de: S, en: S, ar: S }
+    fields:
+      - id: richtigkeit
+        type: checkboxes
+        label: { de: Richtigkeit der Angaben, en: Accuracy, ar: صحة البيانات }
+        required: true
+        options: [ { value: ja, label: { de: "Ich versichere, dass …", en: "I confirm that …", ar: "أؤكد أن …" } } ]
+      - id: person
+        type: group
+        label: { de: Gesetzliche Vertretung, en: Legal representative, ar: الممثل القانوني }
+        fields:
+          - { id: vorname, type: text, label: { de: Vorname, en: First name, ar: الاسم الأول } }
+          - { id: familienname, type: text, label: { de: Familienname, en: Surname, ar: اسم العائلة }, required: true }
+          - id: vollmacht
+            type: checkboxes
+            label: { de: Vollmacht, en: Power of attorney, ar: التوكيل }
+            required: true
+            options: [ { value: ja, label: { de: Liegt vor, en: Given, ar: موجود } } ]
+"#;
+    let form = form_of(yaml, &["de", "en", "ar"]);
+    let messages = |lang: &str| -> Vec<(String, ErrorCode, String)> {
+        let submission = Submission {
+            language: lang.into(),
+            data: json!({ "person": { "vorname": "Eva", "familienname": " ", "vollmacht": [] } })
+                .as_object()
+                .unwrap()
+                .clone(),
+        };
+        validate(&form, &submission, TODAY)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code, e.message))
+            .collect()
+    };
+    // Not the box's own words ("Ich versichere, dass …"), and still the code `required`; a
+    // question inside a group is named with the group.
+    assert_eq!(
+        messages("de"),
+        vec![
+            (
+                "richtigkeit".into(),
+                ErrorCode::Required,
+                "Bestätigen Sie „Richtigkeit der Angaben“, indem Sie das Kästchen ankreuzen."
+                    .into()
+            ),
+            (
+                "person.familienname".into(),
+                ErrorCode::Required,
+                "„Gesetzliche Vertretung: Familienname“ ist ein Pflichtfeld. Bitte füllen Sie es aus."
+                    .into()
+            ),
+            (
+                "person.vollmacht".into(),
+                ErrorCode::Required,
+                "Bestätigen Sie „Gesetzliche Vertretung: Vollmacht“, indem Sie das Kästchen ankreuzen."
+                    .into()
+            ),
+        ]
+    );
+    assert_eq!(
+        messages("en")[0].2,
+        "Confirm “Accuracy” by ticking the box."
+    );
+    assert_eq!(
+        messages("ar")[0].2,
+        "أكّد «صحة البيانات» بوضع علامة في المربع."
+    );
+}
+
+#[test]
+fn a_date_given_as_day_month_and_year_must_be_real_and_a_birth_date_not_in_the_future() {
+    let yaml = r#"
+id: geburt
+version: 1
+title: { de: G }
+purpose: { de: P }
+legal-basis: { de: L }
+retention-days: 1
+steps:
+  - id: s
+    title: { de: S }
+    fields:
+      - id: geburtsdatum
+        type: group
+        label: { de: Geburtsdatum }
+        required: true
+        max: today
+        date-parts: { day: tag, month: monat, year: jahr }
+        fields:
+          - { id: tag, type: number, label: { de: Tag }, min: 1, max: 31, step: 1 }
+          - { id: monat, type: number, label: { de: Monat }, min: 1, max: 12, step: 1 }
+          - { id: jahr, type: number, label: { de: Jahr }, required: true, min: 1850, max: 2080, step: 1 }
+"#;
+    let form = form_of(yaml, &["de"]);
+    let check = |parts: Value| {
+        let submission = Submission {
+            language: "de".into(),
+            data: json!({ "geburtsdatum": parts })
+                .as_object()
+                .unwrap()
+                .clone(),
+        };
+        validate(&form, &submission, TODAY).map_err(|e| {
+            e.into_iter()
+                .map(|e| (e.field, e.code, e.message))
+                .collect::<Vec<_>>()
+        })
+    };
+    let invalid = Err(vec![(
+        "geburtsdatum".to_string(),
+        ErrorCode::InvalidDate,
+        "„Geburtsdatum“ muss ein gültiges Datum sein.".to_string(),
+    )]);
+    // 31.02. is no day, 31.04. neither; a day needs its month.
+    assert_eq!(
+        check(json!({ "tag": 31, "monat": 2, "jahr": 1990 })),
+        invalid
+    );
+    assert_eq!(
+        check(json!({ "tag": "31", "monat": "4", "jahr": "1990" })),
+        invalid
+    );
+    assert_eq!(check(json!({ "tag": 5, "jahr": 1990 })), invalid);
+    assert!(check(json!({ "tag": 29, "monat": 2, "jahr": 2024 })).is_ok());
+    // Not after today (2026-11-28), as far as the parts are known.
+    let late = Err(vec![(
+        "geburtsdatum".to_string(),
+        ErrorCode::DateTooLate,
+        "„Geburtsdatum“ darf nicht nach dem 28.11.2026 liegen.".to_string(),
+    )]);
+    assert_eq!(check(json!({ "tag": 31, "monat": 1, "jahr": 2030 })), late);
+    assert_eq!(check(json!({ "jahr": 2027 })), late);
+    assert_eq!(check(json!({ "monat": 12, "jahr": 2026 })), late);
+    assert_eq!(check(json!({ "tag": 29, "monat": 11, "jahr": 2026 })), late);
+    assert!(check(json!({ "monat": 11, "jahr": 2026 })).is_ok());
+    assert!(check(json!({ "jahr": 2026 })).is_ok());
+    assert!(check(json!({ "tag": 28, "monat": 11, "jahr": 2026 })).is_ok());
 }

@@ -3,6 +3,7 @@
 //! code.
 
 pub mod check;
+pub mod collate;
 pub mod components;
 pub mod inbox_cli;
 pub mod keygen;

@@ -11,7 +11,7 @@ use form_model::FieldType;
 use form_model::model::Form;
 
 /// The names a part may be marked with: page kinds, then question types with code of their own.
-pub const PARTS: [&str; 9] = [
+pub const PARTS: [&str; 10] = [
     "index",
     "confirmation",
     "form",
@@ -21,12 +21,17 @@ pub const PARTS: [&str; 9] = [
     "file",
     "address",
     "group",
+    "combobox",
 ];
 
 /// The parts a form page needs: `form`, and every question type of the form that has a part.
 pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     let mut parts = BTreeSet::from(["form"]);
     for field in form.all_fields() {
+        // A long list is searched in a combobox (a select without the script).
+        if field.is_long_list() {
+            parts.insert("combobox");
+        }
         let name = match field.kind {
             FieldType::Email => "email",
             FieldType::Iban => "iban",

@@ -103,6 +103,8 @@ pub struct Theme {
     pub strings: Strings,
     strings_path: PathBuf,
     css: Vec<u8>,
+    /// The search box's styles (`assets/combobox.css`), for pages with a long list only.
+    combobox_css: Vec<u8>,
     js_source: String,
     js_path: PathBuf,
     /// Minified script variants by the parts they keep (a handful per build; see `script`).
@@ -134,12 +136,16 @@ impl Theme {
         let js_path = dir.join("assets/site.js");
         let css = minify_css(&String::from_utf8_lossy(&read("site.css")?))
             .map_err(|e| file_error(&css_path, e))?;
+        let combobox_path = dir.join("assets/combobox.css");
+        let combobox_css = minify_css(&String::from_utf8_lossy(&read("combobox.css")?))
+            .map_err(|e| file_error(&combobox_path, e))?;
         let js_source = String::from_utf8_lossy(&read("site.js")?).into_owned();
         let theme = Theme {
             tera,
             strings,
             strings_path,
             css: css.into_bytes(),
+            combobox_css: combobox_css.into_bytes(),
             js_source,
             js_path,
             scripts: Mutex::new(HashMap::new()),
@@ -297,6 +303,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
     };
     let css = fingerprint("site", "css", &theme.css);
+    let combobox_css = fingerprint("combobox", "css", &theme.combobox_css);
     let mut by_municipality: std::collections::HashMap<&str, Vec<&ResolvedForm>> =
         std::collections::HashMap::new();
     for f in &report.resolved {
@@ -369,6 +376,12 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             let brand = fingerprint("brand", "css", brand_css.as_bytes());
             put(mdir.join("assets").join(&css), &theme.css)?;
             put(mdir.join("assets").join(&brand), brand_css.as_bytes())?;
+            if forms
+                .iter()
+                .any(|f| script::form_parts(&f.form).contains("combobox"))
+            {
+                put(mdir.join("assets").join(&combobox_css), &theme.combobox_css)?;
+            }
             let logo = match &m.config.branding.logo {
                 Some(rel) => {
                     let src = m.dir.join(rel);
@@ -392,7 +405,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 m,
                 dev_reload: opts.dev_reload,
                 endpoint,
-                assets: json!({ "css": css, "brand": brand, "logo": logo }),
+                assets: json!({ "css": css, "brand": brand, "logo": logo, "combobox": combobox_css }),
             };
             let mut jobs = Vec::new();
             for lang in &m.config.languages {
@@ -495,6 +508,37 @@ fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
     );
     Some(bar)
 }
+
+/// The site texts the page script shows (`ui` in site.js), by the script part that uses them:
+/// a form page carries those of its parts and no others.
+pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
+    (
+        "form",
+        &[
+            "step-of",
+            "continue",
+            "back",
+            "change",
+            "review-return",
+            "confirm-required",
+            "not-answered",
+            "sending",
+            "send-failed",
+            "error-prefix",
+        ],
+    ),
+    ("group", &["group-add", "group-remove"]),
+    (
+        "combobox",
+        &[
+            "select-list-add",
+            "combobox-hint",
+            "combobox-results",
+            "combobox-result",
+            "combobox-none",
+        ],
+    ),
+];
 
 /// The pages of one municipality in one language.
 fn page_jobs(
@@ -635,30 +679,18 @@ fn page_jobs(
         let action = format!("{}/{}/{}", info.endpoint, m.id, f.id);
         let has_files = f.fields().any(|x| x.kind == form_model::FieldType::File);
         let script_data = escape_json_for_html(&view::script_data(form, lang));
-        let ui: BTreeMap<&str, String> = [
-            "step-of",
-            "continue",
-            "back",
-            "check-answers",
-            "change",
-            "not-answered",
-            "submit",
-            "sending",
-            "send-failed",
-            "error-summary-title",
-            "error-prefix",
-            "file-current",
-            "group-add",
-            "group-remove",
-        ]
-        .iter()
-        .map(|k| (*k, t(k)))
-        .collect();
+        let parts = script::form_parts(f);
+        let ui: BTreeMap<&str, String> = SCRIPT_WORDS
+            .iter()
+            .filter(|(part, _)| parts.contains(part))
+            .flat_map(|(_, keys)| keys.iter())
+            .map(|k| (*k, t(k)))
+            .collect();
         add(
             &format!("{}/", f.id),
             "pages/form.html",
             title.clone(),
-            Some(theme.script(&script::form_parts(f))?),
+            Some(theme.script(&parts)?),
             json!({
                 "form": {
                     "id": f.id,
@@ -673,6 +705,8 @@ fn page_jobs(
                 "privacy": privacy_notice(info.m, form, lang, &t),
                 "script_data": script_data,
                 "ui_data": escape_json_for_html(&json!(ui)),
+                // Further stylesheets: the search box's, where there is a long list.
+                "styles": if parts.contains("combobox") { vec![info.assets["combobox"].clone()] } else { vec![] },
             }),
         );
         add(

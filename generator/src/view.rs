@@ -13,8 +13,11 @@ use form_model::form_post::input_name;
 use form_model::model::{Bound, Condition, Field, FieldType, Form, Step};
 use form_model::resolve::ResolvedForm;
 use form_model::rules::DateExpr;
-use form_model::validate::{ADDRESS_PARTS, AddressPart, Problem, fmt_number, message, text_in};
+use form_model::validate::{
+    ADDRESS_PARTS, AddressPart, Problem, fmt_number, group_prefix, message, text_in,
+};
 
+use crate::collate;
 use crate::markdown;
 
 /// One question as a template renders it.
@@ -50,7 +53,12 @@ pub struct FieldView {
     /// Constraint and input attributes (`type`, `maxlength`, `pattern`, `min`, `autocomplete`,
     /// `inputmode`, `accept`, ...), in a stable order.
     pub attrs: Vec<(String, String)>,
+    /// The options in the order the page shows them (`option-order`; long lists by label).
     pub options: Vec<OptionView>,
+    /// A select the script turns into a search box (a long list; see `LONG_LIST`).
+    pub combobox: bool,
+    /// Several answers from a long list: one select per answer ("choose one, add another").
+    pub slots: Vec<SlotView>,
     pub parts: Vec<PartView>,
     pub rows: u32,
     /// "Only answer this if ..." for readers without JavaScript.
@@ -92,6 +100,14 @@ pub struct OptionView {
     pub hint_html: Option<String>,
     pub hint_id: Option<String>,
     pub checked: bool,
+}
+
+/// One select of a multiple choice from a long list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlotView {
+    pub input_id: String,
+    pub label: String,
+    pub value: String,
 }
 
 /// One input of an address.
@@ -145,6 +161,12 @@ pub fn slots(repeat: form_model::model::Repeat) -> (usize, usize) {
     (initial, total)
 }
 
+/// How many selects a multiple choice from a long list offers: as many as may be chosen, 5
+/// when the form sets no limit, never more than 10 (with JavaScript they are added one by one).
+pub fn select_slots(field: &Field) -> usize {
+    field.max_selected.map_or(5, |m| m as usize).clamp(1, 10)
+}
+
 /// The id of a part of an address (also the fragment error links point to).
 pub fn part_input_id(field: &str, part: &str) -> String {
     format!("f-{field}-{part}")
@@ -195,7 +217,11 @@ pub fn field_view_in(
         | FieldType::Postcode
         | FieldType::TaxId => "text-input",
         FieldType::Textarea => "textarea",
+        // A long list is a select (searchable with the script), for several answers one per
+        // answer: 200 radio buttons or checkboxes are a page nobody can scan.
+        FieldType::Radios | FieldType::Select if field.is_long_list() => "select",
         FieldType::Radios => "radios",
+        FieldType::Checkboxes if field.is_long_list() => "select-list",
         FieldType::Checkboxes => "checkboxes",
         FieldType::Select => "select",
         FieldType::Date => "date",
@@ -205,9 +231,14 @@ pub fn field_view_in(
     };
     match field.kind {
         FieldType::Text | FieldType::Textarea => push("type", "text".into()),
+        // Not type=email: Firefox and Safari refuse an internationalised address
+        // (priya@müller.de) before the page can check it, and Chrome sends it as punycode.
+        // The keyboard is the e-mail one all the same.
         FieldType::Email => {
-            push("type", "email".into());
+            push("type", "text".into());
+            push("inputmode", "email".into());
             push("spellcheck", "false".into());
+            push("autocapitalize", "none".into());
         }
         FieldType::Tel => push("type", "tel".into()),
         FieldType::Number => push("type", "number".into()),
@@ -232,24 +263,22 @@ pub fn field_view_in(
     if let Some(min) = field.min_length {
         push("minlength", min.to_string());
     }
-    if let Some(max) = field.max_length {
+    // `maxlength` cuts what is typed or pasted without a word: " 86899" pasted into a postcode
+    // became " 8689". Only free text keeps it; where spaces or separators are usual (postcode,
+    // IBAN, tax ID, phone, e-mail) the answer is trimmed and normalised first and a message
+    // says when it is too long.
+    if let Some(max) = field
+        .max_length
+        .filter(|_| matches!(field.kind, FieldType::Text | FieldType::Textarea))
+    {
         push("maxlength", max.to_string());
     }
-    match field.kind {
-        FieldType::Postcode => {
-            push("maxlength", "5".into());
-            push("pattern", "[0-9]{5}".into());
-            push("autocomplete", "postal-code".into());
-        }
-        FieldType::TaxId => push("maxlength", "14".into()),
-        FieldType::Iban => push("maxlength", "42".into()),
-        FieldType::Email if field.max_length.is_none() => {
-            push("maxlength", form_model::rules::EMAIL_MAX_LENGTH.to_string())
-        }
-        _ => {}
+    if field.kind == FieldType::Postcode {
+        push("autocomplete", "postal-code".into());
     }
+    // The browser checks a pattern against the untrimmed value; the rules trim first.
     if let Some(p) = &field.pattern {
-        push("pattern", p.clone());
+        push("pattern", format!("\\s*(?:{p})\\s*"));
     }
     match (&field.kind, &field.min, &field.max) {
         (FieldType::Number, min, max) => {
@@ -295,9 +324,27 @@ pub fn field_view_in(
     } else if matches!(field.kind, FieldType::Iban | FieldType::TaxId) {
         push("autocomplete", "off".into());
     }
-    let options = field
-        .options
-        .iter()
+    let mut choices: Vec<&form_model::model::Choice> = field.options.iter().collect();
+    if field.sorts_options() {
+        collate::sort_by_label(&mut choices, lang, |c| text_in(&c.label, lang));
+    }
+    let select_list = if component == "select-list" {
+        (0..select_slots(field))
+            .map(|i| SlotView {
+                input_id: if i == 0 {
+                    input.clone()
+                } else {
+                    format!("{input}-{}", i + 1)
+                },
+                label: t("select-list-item").replace("{n}", &(i + 1).to_string()),
+                value: String::new(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let options = choices
+        .into_iter()
         .enumerate()
         .map(|(i, o)| {
             let oid = if i == 0 {
@@ -363,6 +410,8 @@ pub fn field_view_in(
         required_attr: field.required && asked_always && !inside_group,
         attrs,
         options,
+        combobox: field.is_long_list(),
+        slots: select_list,
         parts,
         rows: field.rows.unwrap_or(5),
         condition_text: field.show_if.as_ref().map(|c| {
@@ -421,13 +470,12 @@ fn group_entries(
 }
 
 fn part_view(key: &str, name: &str, part: &AddressPart, lang: &str) -> PartView {
-    let mut attrs = vec![
-        ("type".to_string(), "text".to_string()),
-        ("maxlength".to_string(), part.max_length.to_string()),
-    ];
+    let mut attrs = vec![("type".to_string(), "text".to_string())];
+    // As for a postcode field: no maxlength or pattern that a pasted " 35390" would fail.
     if part.postcode {
         attrs.push(("inputmode".into(), "numeric".into()));
-        attrs.push(("pattern".into(), "[0-9]{5}".into()));
+    } else {
+        attrs.push(("maxlength".into(), part.max_length.to_string()));
     }
     PartView {
         key: part.key.to_string(),
@@ -690,7 +738,7 @@ fn field_data(
         messages.insert(code.to_string(), json!(templates.id(text)));
     };
     let msg = |p: Problem| message(&p, lang, LABEL_MARKER);
-    put("required", msg(Problem::Required));
+    put("required", msg(form_model::validate::missing(field)));
     put("wrong-type", msg(Problem::WrongType));
     if let Some(n) = field.min_length {
         put("too-short", msg(Problem::TooShort(n)));
@@ -718,13 +766,6 @@ fn field_data(
             if let Some(s) = field.step {
                 put("step", msg(Problem::Step(s)));
             }
-        }
-        FieldType::Date => {
-            put("invalid-date", msg(Problem::InvalidDate));
-            // The date is filled in by the script; form-model words the sentence.
-            let marker = time::macros::date!(1999 - 12 - 31);
-            put("date-too-early", msg(Problem::DateTooEarly(marker)));
-            put("date-too-late", msg(Problem::DateTooLate(marker)));
         }
         FieldType::Email => put("invalid-email", msg(Problem::InvalidEmail)),
         FieldType::Tel => put("invalid-tel", msg(Problem::InvalidTel)),
@@ -776,6 +817,14 @@ fn field_data(
         }
         _ => {}
     }
+    // A date, or a group whose questions are a date's parts.
+    if field.kind == FieldType::Date || field.date_parts.is_some() {
+        put("invalid-date", msg(Problem::InvalidDate));
+        // The date is filled in by the script; form-model words the sentence.
+        let marker = time::macros::date!(1999 - 12 - 31);
+        put("date-too-early", msg(Problem::DateTooEarly(marker)));
+        put("date-too-late", msg(Problem::DateTooLate(marker)));
+    }
     let label = text_in(&field.label, lang);
     let mut data = json!({
         "id": field.id,
@@ -812,16 +861,18 @@ fn field_data(
     if let Some(r) = &field.repeat {
         data["repeat"] = json!(r);
     }
+    if let Some(p) = &field.date_parts {
+        data["date-parts"] = json!(p);
+    }
     if !field.fields.is_empty() {
         data["fields"] = field
             .fields
             .iter()
             .map(|c| {
                 // The entry number is not known here; the script puts it where the marker is.
-                let child_name = match field.repeat {
-                    Some(_) => format!("{name} {ENTRY_MARKER} – {}", text_in(&c.label, lang)),
-                    None => format!("{name} – {}", text_in(&c.label, lang)),
-                };
+                let entry = field.repeat.map(|_| ENTRY_MARKER);
+                let child_name =
+                    format!("{}{}", group_prefix(name, entry), text_in(&c.label, lang));
                 field_data(c, step, lang, &child_name, templates)
             })
             .collect();

@@ -188,6 +188,25 @@ fn each_page_loads_only_the_script_parts_it_uses() {
         "bulky waste asks for an email address"
     );
     assert!(waste.len() < dog.len());
+    // Only a form with a long list (the asbestos form's 197 states) carries the search box.
+    let asbestos = script_of(&site, "gruenwiesen/asbest-anzeige").unwrap();
+    assert!(asbestos.contains("aria-autocomplete"));
+    assert!(!dog.contains("aria-autocomplete") && !waste.contains("aria-autocomplete"));
+    let dog_page =
+        fs::read_to_string(site.join("gruenwiesen/hundesteuer-anmeldung/index.html")).unwrap();
+    assert!(!dog_page.contains("combobox-hint"), "its words neither");
+    assert!(!dog_page.contains("assets/combobox."), "nor its styles");
+    let asbestos_page =
+        fs::read_to_string(site.join("gruenwiesen/asbest-anzeige/index.html")).unwrap();
+    let styles = Regex::new(r#"href="\.\./assets/(combobox\.[0-9a-f]+\.css)""#).unwrap();
+    let name = &styles
+        .captures(&asbestos_page)
+        .expect("the search box's styles")[1];
+    assert!(site.join("gruenwiesen/assets").join(name).is_file());
+    assert!(
+        !site.join("musterstadt/assets").join(name).exists(),
+        "a site without long lists does not get them"
+    );
     // The index has the filter and no rules; the confirmation page shows the reference.
     let index = script_of(&site, "gruenwiesen").unwrap();
     assert!(index.contains("filter-input") && !index.contains("form-data"));
@@ -516,4 +535,39 @@ fn every_anchor_the_function_links_to_exists_on_the_form_page() {
         }
     }
     let _ = fs::remove_dir_all(&out);
+}
+
+/// The words a form page carries for its script (`SCRIPT_WORDS`) are exactly those the script
+/// parts it loads show: none missing (the page would show "undefined"), none carried for
+/// nothing.
+#[test]
+fn form_pages_carry_exactly_the_words_their_script_parts_show() {
+    use std::collections::BTreeSet;
+    let source = fs::read_to_string(repo().join("site-templates/assets/site.js")).unwrap();
+    let used = |parts: &[&'static str]| -> BTreeSet<String> {
+        let keep: BTreeSet<&'static str> = parts.iter().copied().collect();
+        let js = generator::script::select(&source, &keep).unwrap();
+        Regex::new(r#"\bui(?:\["([a-z-]+)"\]|\.([a-z]+))"#)
+            .unwrap()
+            .captures_iter(&js)
+            .map(|c| c.get(1).or(c.get(2)).unwrap().as_str().to_string())
+            .collect()
+    };
+    let words = |parts: &[&str]| -> BTreeSet<String> {
+        generator::site::SCRIPT_WORDS
+            .iter()
+            .filter(|(p, _)| parts.contains(p))
+            .flat_map(|(_, k)| k.iter().map(|x| x.to_string()))
+            .collect()
+    };
+    for parts in [
+        &["form"][..],
+        &["form", "group"],
+        &["form", "combobox"],
+        &[
+            "form", "group", "combobox", "address", "file", "email", "iban", "tax-id",
+        ],
+    ] {
+        assert_eq!(used(parts), words(parts), "{parts:?}");
+    }
 }

@@ -25,7 +25,7 @@ fn check_passes_on_the_repository_and_prints_summary_and_drift_report() {
     assert_eq!(code, 0, "{out}");
     let summary = out.lines().last().unwrap();
     assert!(
-        summary.starts_with("check: 6 catalog forms (8 versions), 4 municipalities, "),
+        summary.starts_with("check: 6 catalog forms (10 versions), 4 municipalities, "),
         "{summary}"
     );
     assert!(summary.ends_with(": 0 errors, 0 warnings"), "{summary}");

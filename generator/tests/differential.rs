@@ -69,6 +69,25 @@ steps:
             label: { de: Farben }
             options: [ { value: black, label: { de: Schwarz } }, { value: white, label: { de: Weiß } } ]
           - { id: dog-home, type: address, label: { de: Anschrift } }
+      - id: born-parts
+        type: group
+        label: { de: Geburtsdatum }
+        max: today
+        date-parts: { day: tag, month: monat, year: jahr }
+        fields:
+          - { id: tag, type: number, label: { de: Tag }, min: 1, max: 31, step: 1 }
+          - { id: monat, type: number, label: { de: Monat }, min: 1, max: 12, step: 1 }
+          - { id: jahr, type: number, label: { de: Jahr }, required: true, min: 1850, max: 2080, step: 1 }
+      - id: kids
+        type: group
+        label: { de: Kind }
+        repeat: { max: 3 }
+        min: today-18y
+        max: today
+        date-parts: { month: km, year: kj }
+        fields:
+          - { id: km, type: number, label: { de: Geburtsmonat }, step: 1 }
+          - { id: kj, type: number, label: { de: Geburtsjahr }, required: true, step: 1 }
       - id: bank
         type: group
         label: { de: Bank }
@@ -80,6 +99,11 @@ steps:
     show-if: { any: [ { field: choice, equals: y }, { field: classes, equals: A } ] }
     fields:
       - { id: extra, type: text, label: { de: Extra }, required: true }
+      - id: consent
+        type: checkboxes
+        label: { de: Einwilligung }
+        required: true
+        options: [ { value: ja, label: { de: Ich willige ein. } } ]
 "#;
 
 /// xorshift: deterministic inputs without a dependency.
@@ -126,6 +150,12 @@ fn tax_ids(rng: &mut Rng) -> Vec<Value> {
             .collect();
         out.push(json!(s.clone()));
         out.push(json!(format!("{} {} {}", &s[..2], &s[2..5], &s[5..])));
+        // Typed on an Arabic keyboard.
+        let arabic: String = s
+            .chars()
+            .map(|c| char::from_u32(0x0660 + c.to_digit(10).unwrap()).unwrap())
+            .collect();
+        out.push(json!(arabic));
         let wrong = (check + 1) % 10;
         out.push(json!(format!("{}{wrong}", &s[..10])));
     }
@@ -176,6 +206,15 @@ fn ibans(rng: &mut Rng) -> Vec<Value> {
             .collect::<Vec<_>>()
             .join(" ");
         out.push(json!(spaced));
+        // Full-width digits, as some Asian keyboards type them.
+        let wide: String = iban
+            .chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) if c.is_ascii_digit() => char::from_u32(0xFF10 + d).unwrap(),
+                _ => c,
+            })
+            .collect();
+        out.push(json!(wide));
         let mut bad_check: Vec<char> = iban.chars().collect();
         bad_check[3] = char::from_digit((bad_check[3].to_digit(10).unwrap() + 1) % 10, 10).unwrap();
         out.push(json!(bad_check.into_iter().collect::<String>()));
@@ -217,6 +256,9 @@ fn emails() -> Vec<Value> {
         "a@b.c",
         "user+tag@example.com",
         "x@müller.de",
+        "priya@müller.de",
+        " priya@müller.de ",
+        "priya@mu\u{308}ller.de",
         "x@bücher.example",
         "x@xn--mller-kva.de",
         "o'brien@example.ie",
@@ -279,6 +321,8 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
             "😀😀",
             "😀😀😀😀😀😀",
             "a\u{301}b\u{301}c",
+            "Zoe\u{308}",
+            "e\u{301}e\u{301}e\u{301}e\u{301}e\u{301}e\u{301}",
             "Ab\r\nCd",
         ]),
     );
@@ -324,6 +368,8 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
             "+49 (0) 641 1234 5678 9012 3456 78",
             "0641 12345 ",
             "٠٦٤١١٢٣٤٥",
+            "+٤٩ ٦٤١ ١٢٣٤٥",
+            "０６４１ １２３４５",
         ]),
     );
     one(
@@ -419,8 +465,13 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
             "353900",
             "3539O",
             " 35390",
+            " 86899",
+            "35390\u{a0}",
             "D-35390",
             "٣٥٣٩٠",
+            "۳۵۳۹۰",
+            "３５３９０",
+            "٣٥٣٩",
         ]),
     );
     one("taxid", tax_ids(rng));
@@ -430,6 +481,8 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
             json!({"street": "Hauptstraße", "house-number": "12a", "postcode": "35390", "city": "Gießen"}),
             json!({"street": "Hauptstraße", "postcode": "3539"}),
             json!({"street": " ", "house-number": "1", "postcode": "35390", "city": "X"}),
+            json!({"street": "Hauptstraße", "house-number": "1", "postcode": " ٣٥٣٩٠ ", "city": "Gießen"}),
+            json!({"street": "Hauptstrasse", "house-number": "1", "postcode": "３５３９０", "city": "Gie\u{301}ßen"}),
             json!({"street": "S", "house-number": "123456789012345678901", "postcode": "35390", "city": "X"}),
             json!({"street": "S", "house-number": "1", "postcode": "35390", "city": "X", "country": "DE"}),
             json!({"street": 1, "house-number": "1", "postcode": "35390", "city": "X"}),
@@ -445,6 +498,12 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
             json!(["A"]),
             json!(["B", "A"]),
             json!(["A", "A"]),
+            // The selects of a long list: unused ones send "", one may repeat another.
+            json!(["A", ""]),
+            json!(["", "B", "", "A"]),
+            json!(["", ""]),
+            json!([" A "]),
+            json!(["A", " "]),
             json!(["A", "B", "BE"]),
             json!(["C"]),
             json!("B"),
@@ -484,6 +543,7 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
                     }
                     if fill & 2 == 2 {
                         data.insert("extra".into(), json!("mehr"));
+                        data.insert("consent".into(), json!(["ja"]));
                     }
                     combos.push(("*".into(), Value::Object(data)));
                 }
@@ -527,6 +587,48 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
         json!("Bello"),
     ] {
         out.push(("*".into(), json!({ "dogs": dogs })));
+    }
+    // A date given as day, month and year: a real date, not after today (three todays).
+    let born = |d: Option<Value>, m: Option<Value>, y: Value| {
+        let mut o = serde_json::Map::new();
+        if let Some(d) = d {
+            o.insert("tag".into(), d);
+        }
+        if let Some(m) = m {
+            o.insert("monat".into(), m);
+        }
+        o.insert("jahr".into(), y);
+        json!({ "born-parts": o })
+    };
+    for (d, m, y) in [
+        (Some(json!(31)), Some(json!(2)), json!(2030)),
+        (Some(json!(31)), Some(json!(2)), json!(1990)),
+        (Some(json!(29)), Some(json!(2)), json!(2024)),
+        (Some(json!(29)), Some(json!(2)), json!(2023)),
+        (Some(json!(30)), Some(json!(4)), json!(1990)),
+        (Some(json!(31)), Some(json!(4)), json!(1990)),
+        (Some(json!("31")), Some(json!("12")), json!("1990")),
+        (Some(json!(5)), None, json!(1990)),
+        (None, Some(json!(11)), json!(2026)),
+        (None, Some(json!(12)), json!(2026)),
+        (None, Some(json!(8)), json!(2026)),
+        (None, None, json!(2026)),
+        (None, None, json!(2027)),
+        (None, Some(json!(13)), json!(1990)),
+        (Some(json!(28)), Some(json!(11)), json!(2026)),
+        (Some(json!(29)), Some(json!(11)), json!(2026)),
+        (Some(json!(1)), Some(json!(3)), json!(2024)),
+    ] {
+        out.push(("*".into(), born(d, m, y)));
+    }
+    for kids in [
+        json!([{ "km": 2, "kj": 2010 }, { "kj": 2007 }]),
+        json!([{ "kj": 2007 }, { "km": 12, "kj": 2008 }]),
+        json!([{ "km": 13, "kj": 2010 }]),
+        json!([{ "km": 1, "kj": 999 }, {}, { "kj": 2030 }]),
+        json!([{ "km": 0, "kj": 2010 }]),
+    ] {
+        out.push(("*".into(), json!({ "kids": kids })));
     }
     for bank in [
         json!({ "bank-iban": "DE89 3704 0044 0532 0130 00" }),

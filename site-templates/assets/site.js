@@ -15,6 +15,15 @@
   var chars = function (s) { return Array.from(s).length; };
   var isWs = function (c) { return /\s/u.test(c); };
   var trim = function (s) { return s.replace(/^\s+|\s+$/gu, ""); };
+  // As form-model's rules: text trimmed and in Unicode form C, line breaks as \n; digits of
+  // Arabic, Persian and full-width keyboards as ASCII where an answer is made of digits.
+  var tidy = function (s) { return trim(s).normalize("NFC").replace(/\r\n/g, "\n"); };
+  var ascii = function (s) {
+    return s.replace(/[\u0660-\u0669\u06F0-\u06F9\uFF10-\uFF19]/g, function (c) {
+      var n = c.charCodeAt(0);
+      return String(n - (n >= 0xFF10 ? 0xFF10 : n >= 0x06F0 ? 0x06F0 : 0x0660));
+    });
+  };
   var answered = function (v) {
     if (v === null || v === undefined) return false;
     if (typeof v === "string") return trim(v) !== "";
@@ -180,10 +189,13 @@
     if (t === "checkboxes") {
       var items = typeof value === "string" ? [value] : value;
       if (!Array.isArray(items) || items.some(function (x) { return typeof x !== "string"; })) return fail("wrong-type");
+      // An unused select of a long list sends ""; the same answer twice counts once.
       var chosen = [];
       for (var i = 0; i < items.length; i++) {
-        if ((r.options || []).indexOf(items[i]) < 0 || chosen.indexOf(items[i]) >= 0) return fail("invalid-option");
-        chosen.push(items[i]);
+        var x = trim(items[i]);
+        if (x === "") continue;
+        if ((r.options || []).indexOf(x) < 0) return fail("invalid-option");
+        if (chosen.indexOf(x) < 0) chosen.push(x);
       }
       if (r["min-selected"] != null && chosen.length < r["min-selected"]) return fail("too-few-selected");
       if (r["max-selected"] != null && chosen.length > r["max-selected"]) return fail("too-many-selected");
@@ -211,7 +223,8 @@
       parts.forEach(function (p) {
         var raw = value[p.key], at = "." + p.key;
         if (raw !== undefined && raw !== null && typeof raw !== "string") { errors.push([at, "wrong-type"]); return; }
-        raw = raw ? trim(raw) : "";
+        raw = raw ? tidy(raw) : "";
+        if (p.postcode) raw = ascii(raw);
         if (raw === "") errors.push([at, "required"]);
         else if (chars(raw) > p["max-length"]) errors.push([at, "too-long"]);
         else if (p.postcode && !/^[0-9]{5}$/.test(raw)) errors.push([at, "invalid-postcode"]);
@@ -236,15 +249,29 @@
         });
         return errs.length ? { errors: errs } : { value: out };
       };
+      // A date's parts (day, month, year) must form a real date within the group's min/max,
+      // as far as they are known (form-model's date_parts_problem).
+      var dated = function (res, at) {
+        var dp = field["date-parts"], o = res.value || {}, y = dp && o[dp.year];
+        if (res.errors || typeof y !== "number") return res;
+        var m = dp.month ? o[dp.month] : undefined, d = dp.day ? o[dp.day] : undefined;
+        var bad = function (code, param) { return { errors: [[at, code, param]] }; };
+        if (y < 1000 || y > 9999 || (d !== undefined && m === undefined) || (m !== undefined && (m < 1 || m > 12)) ||
+          (d !== undefined && (d < 1 || d > daysIn(y, m)))) return bad("invalid-date");
+        var lo = dateBound(r.min, today), hi = dateBound(r.max, today);
+        if (hi && dateKey({ y: y, m: m || 1, d: d || 1 }) > dateKey(hi)) return bad("date-too-late", hi);
+        if (lo && dateKey({ y: y, m: m || 12, d: d || daysIn(y, m || 12) }) < dateKey(lo)) return bad("date-too-early", lo);
+        return res;
+      };
       var isObj = function (v) { return v && typeof v === "object" && !Array.isArray(v); };
-      if (!field.repeat) return isObj(value) ? entry(value, "") : fail("wrong-type");
+      if (!field.repeat) return isObj(value) ? dated(entry(value, ""), "") : fail("wrong-type");
       if (!Array.isArray(value)) return fail("wrong-type");
       var errs = [], list = [], count = 0;
       value.forEach(function (item, i) {
         if (!answered(item)) return;
         count++;
         if (!isObj(item)) { errs.push(["." + i, "wrong-type"]); return; }
-        var res = entry(item, "." + i);
+        var res = dated(entry(item, "." + i), "." + i);
         if (res.errors) errs = errs.concat(res.errors); else list.push(res.value);
       });
       if (count < (field.repeat.min || 0)) errs.push(["", "too-few-items"]);
@@ -253,7 +280,7 @@
     }
     // @end
     if (typeof value !== "string") return fail("wrong-type");
-    var s = trim(value).replace(/\r\n/g, "\n");
+    var s = tidy(value);
     var lengthProblem = function () {
       var len = chars(s);
       if (r["min-length"] != null && len < r["min-length"]) return "too-short";
@@ -270,6 +297,7 @@
         if ((p = lengthProblem())) return fail(p);
         return patternOk() ? { value: s } : fail("pattern");
       case "tel":
+        s = ascii(s);
         if ((p = lengthProblem())) return fail(p);
         if (!telOk(s)) return fail("invalid-tel");
         return patternOk() ? { value: s } : fail("pattern");
@@ -280,14 +308,15 @@
       // @end
       // @if iban
       case "iban":
-        var iban = ibanNormalize(s, formats);
+        var iban = ibanNormalize(ascii(s), formats);
         return iban ? { value: iban } : fail("invalid-iban");
       // @end
       case "postcode":
+        s = ascii(s);
         return /^[0-9]{5}$/.test(s) ? { value: s } : fail("invalid-postcode");
       // @if tax-id
       case "tax-id":
-        var compact = Array.from(s).filter(function (ch) { return !isWs(ch); }).join("");
+        var compact = Array.from(ascii(s)).filter(function (ch) { return !isWs(ch); }).join("");
         return taxIdOk(compact) ? { value: compact } : fail("invalid-tax-id");
       // @end
       case "date":
@@ -356,7 +385,9 @@
     var ms = d.f.messages, i = d.part ? ms[d.part + ":" + e.code] : undefined;
     if (i === undefined) i = ms[e.code];
     if (i === undefined) i = ms.required;
-    var m = data.messages[i].split("\uE001").join(d.f.name || d.f.label);
+    // A problem with a list entry as a whole names the entry ("Hund 2").
+    var name = (d.f.name || d.f.label) + (d.entry !== null && d.f.type === "group" ? " " + d.entry : "");
+    var m = data.messages[i].split("\uE001").join(name);
     if (d.entry !== null) m = m.split("\uE000").join(String(d.entry));
     return e.param ? m.replace(human(MARKER, data.language), human(e.param, data.language)) : m;
   }
@@ -429,8 +460,9 @@
   function readField(f, key, withFiles) {
     var w = wrapper(key);
     if (!w) return undefined;
-    if (f.type === "checkboxes") return $$("input:checked", w).map(function (el) { return el.value; });
-    if (f.type === "radios") { var c = $("input:checked", w); return c ? c.value : undefined; }
+    // Checkboxes, or the selects of a long list (one per answer; unused ones are empty).
+    if (f.type === "checkboxes") return $$("input:checked, select", w).map(function (el) { return el.value; }).filter(function (x) { return x !== ""; });
+    if (f.type === "radios" && $("input[type=radio]", w)) { var c = $("input:checked", w); return c ? c.value : undefined; }
     // @if address
     if (f.type === "address") {
       var o = {};
@@ -457,7 +489,7 @@
       return withFiles ? file : { name: file.name, type: file.type, size: file.size };
     }
     // @end
-    var el = $("input, textarea, select", w);
+    var el = $("[name]", w);
     return el && el.value !== "" ? el.value : undefined;
   }
   function readAnswers(withFiles) {
@@ -491,8 +523,8 @@
     if (p) { $(".error-text", p).textContent = text; return p; }
     var c = $("#" + id);
     if (!c) return null;
-    var box = c.tagName === "FIELDSET" ? c : c.closest(".choices") && c.closest("fieldset");
-    var before = box ? $(":scope > :not(legend):not(.hint)", box) : c;
+    var box = c.tagName === "FIELDSET" ? c : c.closest(".choices, .select-list") && c.closest("fieldset");
+    var before = box ? $(":scope > :not(legend):not(.hint)", box) : c.closest(".combobox") || c;
     if (!before) return null;
     p = doc.createElement("p");
     p.id = id + "-error";
@@ -567,9 +599,15 @@
   function visibleSteps() {
     return data.steps.filter(function (s) { return state.steps[s.id]; }).map(function (s) { return s.id; }).concat(["review"]);
   }
+  // Steps the citizen has been on, whether they came from "Change" on the check, and the
+  // Continue buttons (which then say where they lead).
+  var seen = {}, returning = false, nexts = [];
   function goTo(i, noFocus) {
     var ids = visibleSteps();
     current = Math.max(0, Math.min(i, ids.length - 1));
+    seen[ids[current]] = true;
+    if (ids[current] === "review") returning = false;
+    nexts.forEach(function (b) { b.textContent = returning ? ui["review-return"] : ui.continue; });
     $$(".step", form).forEach(function (sec) { sec.hidden = sec.getAttribute("data-step") !== ids[current]; });
     $("#finish").hidden = ids[current] !== "review";
     if (ids[current] === "review") fillReview();
@@ -581,52 +619,84 @@
   function stepErrors(stepId) {
     return state.errors.filter(function (e) { var f = byId[e.field.split(".")[0]]; return f && f.step === stepId; });
   }
+  // Check your answers: per step its title and a list; inside a group one row per question,
+  // named with the group ("Hund 2: Name", as messages name it), so no row lacks its context.
   function fillReview() {
-    var dl = $("#review-list");
-    dl.textContent = "";
-    var answers = readAnswers(false);
-    data.fields.forEach(function (f) {
-      if (!state.shown[f.id]) return;
-      var v = answers[f.id], text;
-      if (!answered(v)) text = ui["not-answered"];
-      else if (f.type === "checkboxes") text = v.map(function (x) { return optionLabel(f.id, x); }).join(", ");
-      else if (f.type === "radios" || f.type === "select") text = optionLabel(f.id, v);
-      // @if address
-      else if (f.type === "address") text = data["address-parts"].map(function (p) { return v[p.key] || ""; }).join(" ").replace(/\s+/g, " ");
-      // @end
-      // @if file
-      else if (f.type === "file") text = v.name;
-      // @end
-      // @if group
-      else if (f.type === "group") text = (f.repeat ? v : [v]).filter(answered).map(function (o) {
-        return f.fields.map(function (c) { var x = o[c.id]; return answered(x) ? (typeof x === "object" ? (x.name || Object.keys(x).map(function (k) { return x[k]; }).join(" ")) : optionLabel(f.id + "-" + (f.repeat ? "0-" : "") + c.id, x)) : ""; }).filter(Boolean).join(", ");
-      }).join("; ");
-      // @end
-      else if (f.type === "date" && parseDate(v)) text = human(parseDate(v), lang);
-      else text = String(v);
-      var row = doc.createElement("div"), dt = doc.createElement("dt"), dd = doc.createElement("dd"), act = doc.createElement("dd"), a = doc.createElement("a"), hidden = doc.createElement("span");
-      row.className = "summary__row"; dt.className = "summary__key"; dd.className = "summary__value"; act.className = "summary__action";
-      dt.textContent = f.label.replace(/<[^>]*>/g, "");
-      dd.textContent = text;
-      a.href = "#" + target(f.id);
-      a.textContent = ui.change;
-      hidden.className = "visually-hidden";
-      hidden.textContent = " " + dt.textContent;
-      a.appendChild(hidden);
-      a.addEventListener("click", function (ev) {
-        ev.preventDefault();
-        goTo(visibleSteps().indexOf(f.step));
-        var el = $("#" + target(f.id));
-        if (el) el.focus();
+    var box = $("#review-list"), answers = readAnswers(false);
+    box.textContent = "";
+    data.steps.forEach(function (s) {
+      var dl = null;
+      data.fields.forEach(function (f) {
+        if (f.step !== s.id || !state.shown[f.id]) return;
+        if (!dl) {
+          var h = doc.createElement("h3");
+          h.className = "summary__title";
+          h.textContent = $("#s-" + s.id + "-heading").textContent;
+          dl = doc.createElement("dl");
+          dl.className = "summary";
+          box.appendChild(h);
+          box.appendChild(dl);
+        }
+        var v = answers[f.id];
+        // @if group
+        if (f.type === "group" && answered(v)) {
+          (f.repeat ? v : [v]).forEach(function (o, i) {
+            if (!answered(o)) return;
+            var at = f.id + "-" + (f.repeat ? i + "-" : "");
+            f.fields.forEach(function (c) {
+              reviewRow(dl, f.step, c.name.split("\uE000").join(String(i + 1)), c, o[c.id], at + c.id);
+            });
+          });
+          return;
+        }
+        // @end
+        reviewRow(dl, f.step, f.label.replace(/<[^>]*>/g, ""), f, v, f.id);
       });
-      act.appendChild(a);
-      row.appendChild(dt); row.appendChild(dd); row.appendChild(act);
-      dl.appendChild(row);
     });
   }
-  // The words of an option as the page shows them (the value when it is not an option).
+  // One row: the question, the answer as the page showed its choices, and "Change", which
+  // opens the step and, once it is done, leads straight back here (returning).
+  function reviewRow(dl, step, label, f, v, key) {
+    var row = doc.createElement("div"), dt = doc.createElement("dt"), dd = doc.createElement("dd"), act = doc.createElement("dd"), a = doc.createElement("a"), hidden = doc.createElement("span");
+    row.className = "summary__row"; dt.className = "summary__key"; dd.className = "summary__value"; act.className = "summary__action";
+    dt.textContent = label;
+    dd.textContent = answerText(f, v, key);
+    a.href = "#f-" + key;
+    a.textContent = ui.change;
+    hidden.className = "visually-hidden";
+    hidden.textContent = " " + label;
+    a.appendChild(hidden);
+    a.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      returning = true;
+      goTo(visibleSteps().indexOf(step));
+      var el = $("#f-" + key);
+      if (el) focusTarget(el);
+    });
+    act.appendChild(a);
+    row.appendChild(dt); row.appendChild(dd); row.appendChild(act);
+    dl.appendChild(row);
+  }
+  function answerText(f, v, key) {
+    if (!answered(v)) return ui["not-answered"];
+    if (f.type === "checkboxes") return v.map(function (x) { return optionLabel(key, x); }).join(", ");
+    if (f.type === "radios" || f.type === "select") return optionLabel(key, v);
+    // @if address
+    if (f.type === "address") {
+      var p = data["address-parts"].map(function (x) { return trim(v[x.key] || ""); });
+      return trim(p[0] + " " + p[1]) + ", " + trim(p[2] + " " + p[3]);
+    }
+    // @end
+    // @if file
+    if (f.type === "file") return v.name;
+    // @end
+    if (f.type === "date" && parseDate(trim(v))) return human(parseDate(trim(v)), lang);
+    return trim(String(v));
+  }
+  // The words of a choice as the page shows them: an <option>, or the label of a radio or
+  // checkbox (never a text input that happens to hold the same value).
   function optionLabel(key, x) {
-    var w = wrapper(key), el = w && $$("option, input", w).filter(function (o) { return o.value === x; })[0];
+    var w = wrapper(key), el = w && $$("option, input[type=radio], input[type=checkbox]", w).filter(function (o) { return o.value === x; })[0];
     var l = el && (el.tagName === "OPTION" ? el : $('label[for="' + el.id + '"]', w));
     return l ? trim(l.textContent) : x;
   }
@@ -643,13 +713,17 @@
     bar.className = "step-buttons";
     var isFinish = sec.id === "finish";
     if (!isFinish) {
-      bar.appendChild(button(ui.continue, "", function () {
+      nexts.push(bar.appendChild(button(ui.continue, "", function () {
         applyConditions();
         var errs = stepErrors(visibleSteps()[current]);
         if (errs.length) { showErrors(errs); return; }
         clearErrors(); summary.hidden = true;
-        goTo(current + 1);
-      }));
+        // After "Change": straight back to the check, past the steps already done, unless
+        // the change asks for a step not seen yet or one that now has a problem.
+        var ids = visibleSteps(), next = current + 1;
+        if (returning) while (next < ids.length - 1 && seen[ids[next]] && !stepErrors(ids[next]).length) next++;
+        goTo(next);
+      })));
     }
     bar.appendChild(button(ui.back, "button--secondary", function () { clearErrors(); summary.hidden = true; goTo(current - 1); }));
     if (isFinish) sec.insertBefore(bar, $("#submit").nextSibling); else sec.appendChild(bar);
@@ -709,12 +783,154 @@
   });
 
   // @end
+  // @if combobox
+  // Long lists: each select[data-combobox] becomes a search box (a combobox with a listbox of
+  // the options that match what is typed), after GOV.UK's accessible-autocomplete. The select
+  // stays, hidden, and is what the form sends; the box takes its id, so its label and error
+  // links lead to the box. The number of matches is announced in a status region.
+  var fold = function (x) { return x.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase(); };
+  $$("select[data-combobox]", form).forEach(function (sel) {
+    var id = sel.id, opts = $$("option", sel).filter(function (o) { return o.value !== ""; });
+    var box = doc.createElement("div"), input = doc.createElement("input"), list = doc.createElement("ul");
+    var status = doc.createElement("div"), how = doc.createElement("span"), label = $('label[for="' + id + '"]');
+    var matches = [], active = -1, announce;
+    box.className = "combobox";
+    sel.id = id + "-select";
+    sel.hidden = true;
+    sel.tabIndex = -1;
+    input.id = id;
+    input.className = "input combobox__input";
+    input.type = "text";
+    input.autocomplete = "off";
+    input.spellcheck = false;
+    [["role", "combobox"], ["aria-autocomplete", "list"], ["aria-expanded", "false"], ["aria-controls", id + "-list"]].forEach(function (a) { input.setAttribute(a[0], a[1]); });
+    if (sel.required) input.setAttribute("aria-required", "true");
+    how.id = id + "-how";
+    how.className = "visually-hidden";
+    how.textContent = ui["combobox-hint"];
+    input.setAttribute("aria-describedby", trim((sel.getAttribute("aria-describedby") || "") + " " + how.id));
+    list.id = id + "-list";
+    list.className = "combobox__list";
+    list.setAttribute("role", "listbox");
+    if (label) list.setAttribute("aria-label", trim(label.textContent));
+    list.hidden = true;
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    sel.parentNode.insertBefore(box, sel);
+    [input, list, status, how, sel].forEach(function (el) { box.appendChild(el); });
+
+    function open(yes) {
+      list.hidden = !yes;
+      input.setAttribute("aria-expanded", String(yes));
+      if (!yes) move(-1);
+    }
+    function move(to) {
+      var items = list.children;
+      if (items[active]) items[active].setAttribute("aria-selected", "false");
+      active = to;
+      if (!items[to]) { input.removeAttribute("aria-activedescendant"); return; }
+      items[to].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", items[to].id);
+      items[to].scrollIntoView({ block: "nearest" });
+    }
+    // The options whose label starts with what was typed, then those that contain it; accents
+    // and case do not matter ("osterr" finds Österreich).
+    function search() {
+      var q = fold(trim(input.value)), first = [], then = [];
+      opts.forEach(function (o) { var at = fold(o.textContent).indexOf(q); if (at === 0) first.push(o); else if (at > 0) then.push(o); });
+      matches = first.concat(then);
+      list.textContent = "";
+      active = -1;
+      matches.forEach(function (o, i) {
+        var li = doc.createElement("li");
+        li.id = id + "-option-" + i;
+        li.className = "combobox__option";
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
+        li.textContent = o.textContent;
+        // Keep the focus in the box while choosing with the mouse or a finger.
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); });
+        li.addEventListener("click", function () { choose(o); });
+        list.appendChild(li);
+      });
+      open(true);
+      clearTimeout(announce);
+      announce = setTimeout(function () {
+        status.textContent = matches.length === 0 ? ui["combobox-none"] : matches.length === 1 ? ui["combobox-result"] : ui["combobox-results"].replace("{n}", matches.length);
+      }, 400);
+    }
+    // `o` chosen (null: none); `keep` leaves what was typed in the box.
+    function choose(o, keep) {
+      if (!keep) input.value = o ? o.textContent : "";
+      open(false);
+      if (sel.value !== (o ? o.value : "")) {
+        sel.value = o ? o.value : "";
+        sel.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+    sel.sync = function () {
+      var o = opts.filter(function (x) { return x.value === sel.value; })[0];
+      input.value = o ? o.textContent : "";
+    };
+    sel.sync();
+    input.addEventListener("input", function () { if (trim(input.value) === "") choose(null); else search(); });
+    input.addEventListener("keydown", function (ev) {
+      var shown = !list.hidden;
+      if (ev.key === "ArrowDown") {
+        ev.preventDefault();
+        if (!shown) search();
+        if (matches.length) move(Math.min(active + 1, matches.length - 1));
+      } else if (ev.key === "ArrowUp" && shown) {
+        ev.preventDefault();
+        move(Math.max(active - 1, -1));
+      } else if (ev.key === "Enter" && shown) {
+        ev.preventDefault();
+        if (matches[active]) choose(matches[active]);
+      } else if (ev.key === "Escape" && shown) {
+        ev.preventDefault();
+        open(false);
+      }
+    });
+    // Leaving the box: what was typed counts when it is an option's label.
+    input.addEventListener("blur", function () {
+      var q = fold(trim(input.value));
+      var hit = opts.filter(function (o) { return fold(trim(o.textContent)) === q; })[0];
+      choose(hit || null, !hit);
+    });
+  });
+  // Several answers from a long list: one box first, and one more each time it is asked for.
+  $$(".select-list", form).forEach(function (l) {
+    var items = $$(".select-list__item", l);
+    var add = button(ui["select-list-add"], "button--secondary", function () {
+      var next = items.filter(function (x) { return x.hidden; })[0];
+      if (!next) return;
+      next.hidden = false;
+      sync();
+      $("input", next).focus();
+    });
+    function sync() { add.hidden = !items.some(function (x) { return x.hidden; }); }
+    l.appendChild(add);
+    l.reveal = function () {
+      items.forEach(function (x, i) { x.hidden = i > 0 && $("select", x).value === ""; });
+      sync();
+    };
+    l.reveal();
+  });
+
+  // @end
   // Draft (opt-in): answers without files, in this browser only.
   var draft = $("#draft"), draftInput = $("#draft-input");
   draft.hidden = false;
   function saveDraft() {
     if (!draftInput.checked) return;
     try { localStorage.setItem(draftKey, JSON.stringify(readAnswers(false))); } catch (e) { /* storage full or off */ }
+  }
+  // A saved answer back into the inputs of wrapper w: boxes ticked, or the value of its input
+  // (of each select of a long list, in order).
+  function putBack(w, v) {
+    var boxes = $$("input[type=checkbox], input[type=radio]", w);
+    if (boxes.length) boxes.forEach(function (el) { el.checked = Array.isArray(v) ? v.indexOf(el.value) >= 0 : el.value === v; });
+    else $$("[name]", w).forEach(function (el, i) { el.value = Array.isArray(v) ? v[i] || "" : i ? el.value : v; if (el.sync) el.sync(); });
   }
   function restoreDraft() {
     var saved;
@@ -724,26 +940,28 @@
     Object.keys(saved).forEach(function (id) {
       var f = byId[id], v = saved[id], w = wrapper(id);
       if (!f || !w || f.type === "file") return;
-      if (f.type === "checkboxes") $$("input", w).forEach(function (el) { el.checked = v.indexOf(el.value) >= 0; });
-      else if (f.type === "radios") $$("input", w).forEach(function (el) { el.checked = el.value === v; });
       // @if address
-      else if (f.type === "address") Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
+      if (f.type === "address") { Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; }); return; }
       // @end
       // @if group
-      else if (f.type === "group") (f.repeat ? v : [v]).forEach(function (o, i) {
-        var prefix = id + "-" + (f.repeat ? i + "-" : "");
-        Object.keys(o || {}).forEach(function (c) {
-          var x = o[c], cw = wrapper(prefix + c);
-          if (!cw) return;
-          if (Array.isArray(x)) $$("input", cw).forEach(function (el) { el.checked = x.indexOf(el.value) >= 0; });
-          else if (typeof x === "object") Object.keys(x).forEach(function (k) { var el = $("#f-" + prefix + c + "-" + k); if (el) el.value = x[k]; });
-          else if ($("input[type=radio]", cw)) $$("input", cw).forEach(function (el) { el.checked = el.value === x; });
-          else { var el = $("input, textarea, select", cw); if (el) el.value = x; }
+      if (f.type === "group") {
+        (f.repeat ? v : [v]).forEach(function (o, i) {
+          var prefix = id + "-" + (f.repeat ? i + "-" : "");
+          Object.keys(o || {}).forEach(function (c) {
+            var x = o[c], cw = wrapper(prefix + c);
+            if (!cw) return;
+            if (x && typeof x === "object" && !Array.isArray(x)) Object.keys(x).forEach(function (k) { var el = $("#f-" + prefix + c + "-" + k); if (el) el.value = x[k]; });
+            else putBack(cw, x);
+          });
         });
-      });
+        return;
+      }
       // @end
-      else { var el = $("input, textarea, select", w); if (el) el.value = v; }
+      putBack(w, v);
     });
+    // @if combobox
+    $$(".select-list", form).forEach(function (l) { l.reveal(); });
+    // @end
   }
   draftInput.addEventListener("change", function () {
     if (draftInput.checked) saveDraft(); else try { localStorage.removeItem(draftKey); } catch (e) { /* off */ }
@@ -828,7 +1046,7 @@
     }
     var confirm = $("#confirm");
     if (!confirm.checked) {
-      showErrors([{ field: "confirm", code: "required", message: $('label[for="confirm"]').textContent }]);
+      showErrors([{ field: "confirm", code: "required", message: ui["confirm-required"] }]);
       return;
     }
     clearErrors();

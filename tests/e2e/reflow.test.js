@@ -77,21 +77,18 @@ test("the browser lays pages out in the pinned Noto fonts only, whatever else th
   }
 });
 
-test("320 px with WCAG 1.4.12 text spacing: no form page scrolls sideways (JavaScript off)", async (t) => {
-  const pages = site.pages.filter((p) => p.kind === "form");
+/**
+ * Runs `check(page, cdp, url)` as a subtest of `t` for each of `pages` at 320 px, two at a time,
+ * each in a page of its own.
+ */
+async function at320(t, pages, name, check) {
   const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 }, deviceScaleFactor: 1 });
   try {
     await pool(pages, 2, async (p) => {
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
       try {
-        await t.test(`${p.rel} at ${WIDTH} px with text spacing`, async () => {
-          const url = `${site.base}/${p.url}`;
-          await gotoWithoutScript(page, cdp, url);
-          await addUserStyles(cdp, TEXT_SPACING);
-          const m = await overflow(page);
-          assert.ok(m.scrollWidth <= WIDTH, `${url} scrolls horizontally at ${WIDTH} px with text spacing: scrollWidth ${m.scrollWidth}; wide elements: ${m.wide.join(", ")}`);
-        });
+        await t.test(`${p.rel} at ${WIDTH} px (${name})`, () => check(page, cdp, `${site.base}/${p.url}`, p));
       } finally {
         await page.close();
       }
@@ -99,6 +96,15 @@ test("320 px with WCAG 1.4.12 text spacing: no form page scrolls sideways (JavaS
   } finally {
     await context.close();
   }
+}
+
+test("320 px with WCAG 1.4.12 text spacing: no form page scrolls sideways (JavaScript off)", async (t) => {
+  await at320(t, site.pages.filter((p) => p.kind === "form"), "text spacing", async (page, cdp, url) => {
+    await gotoWithoutScript(page, cdp, url);
+    await addUserStyles(cdp, TEXT_SPACING);
+    const m = await overflow(page);
+    assert.ok(m.scrollWidth <= WIDTH, `${url} scrolls horizontally at ${WIDTH} px with text spacing: scrollWidth ${m.scrollWidth}; wide elements: ${m.wide.join(", ")}`);
+  });
 });
 
 for (const js of [true, false]) {
@@ -108,30 +114,16 @@ for (const js of [true, false]) {
     assert.ok(pages.length > 0);
     const dir = path.join(ARTIFACTS, "screens-320", mode);
     fs.mkdirSync(dir, { recursive: true });
-    const context = await browser.newContext({ viewport: { width: WIDTH, height: 640 }, deviceScaleFactor: 1 });
-    try {
-      await pool(pages, 2, async (p) => {
-        const page = await context.newPage();
-        const cdp = await context.newCDPSession(page);
-        try {
-          await t.test(`${p.rel} at ${WIDTH} px (${mode})`, async () => {
-            const url = `${site.base}/${p.url}`;
-            if (js) await page.goto(url, { waitUntil: "load" });
-            else await gotoWithoutScript(page, cdp, url);
-            const m = await overflow(page);
-            const file = path.join(dir, `${p.rel.replace(/\/$/, "").replace(/\//g, "__") || "root"}.png`);
-            await page.screenshot({ path: file, fullPage: true });
-            assert.ok(
-              m.scrollWidth <= WIDTH,
-              `${url} (${mode}) scrolls horizontally at ${WIDTH} px: scrollWidth ${m.scrollWidth}; wide elements: ${m.wide.join(", ")}; screenshot ${file}`,
-            );
-          });
-        } finally {
-          await page.close();
-        }
-      });
-    } finally {
-      await context.close();
-    }
+    await at320(t, pages, mode, async (page, cdp, url, p) => {
+      if (js) await page.goto(url, { waitUntil: "load" });
+      else await gotoWithoutScript(page, cdp, url);
+      const m = await overflow(page);
+      const file = path.join(dir, `${p.rel.replace(/\/$/, "").replace(/\//g, "__") || "root"}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      assert.ok(
+        m.scrollWidth <= WIDTH,
+        `${url} (${mode}) scrolls horizontally at ${WIDTH} px: scrollWidth ${m.scrollWidth}; wide elements: ${m.wide.join(", ")}; screenshot ${file}`,
+      );
+    });
   });
 }

@@ -552,7 +552,9 @@ impl Checker<'_, '_> {
         }
     }
 
-    /// The field's code values; `None` for a field without a code list.
+    /// The field's code values as the form offers them (historic and internal entries left out,
+    /// so a rule that names one is reported, not converted); `None` for a field without a code
+    /// list.
     fn codes(&self, f: &Field) -> Result<Option<Vec<Code>>, String> {
         match &f.codes {
             None => Ok(None),
@@ -560,7 +562,7 @@ impl Checker<'_, '_> {
             Some(Codes::Reference(r)) => match self.codelists.find(r) {
                 Some(list) => list
                     .codes(r)
-                    .map(Some)
+                    .map(|selection| Some(selection.codes))
                     .map_err(|e| format!("the code list of {} cannot be read: {e}", f.id)),
                 None => Err(format!(
                     "the code list of {} ({}) is not in the code list folder",

@@ -53,12 +53,12 @@ function tempDir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `formfabrik-e2e-${prefix}-`));
 }
 
-/** `formfabrik build` of the repository's forms into a new temp folder. */
-function buildSite(localBase) {
+/** `formfabrik build` of the repository's forms (or the forms folder `forms`) into a new temp folder. */
+function buildSite(localBase, forms) {
   const out = tempDir("dist");
   const r = spawnSync(
     formfabrik(),
-    ["build", "--out", out, "--local-base", localBase],
+    ["build", "--out", out, "--local-base", localBase, ...(forms ? ["--forms", forms] : [])],
     { cwd: REPO, encoding: "utf8" },
   );
   if (r.status !== 0) {
@@ -152,9 +152,9 @@ async function staticServer() {
 }
 
 /** Builds the sites for a static server and serves them: { base, dist, site, pages, close }. */
-async function servedSite() {
+async function servedSite(forms) {
   const server = await staticServer();
-  const dist = buildSite(server.base);
+  const dist = buildSite(server.base, forms);
   const site = path.join(dist, "site");
   server.setRoot(site);
   return {
@@ -170,14 +170,15 @@ async function servedSite() {
 }
 
 /**
- * Builds and serves the sites and starts the browser before a test file's tests, and stops
- * both after them. `started` receives `{ site, browser }`.
+ * Builds and serves the sites (of the repository's forms, or of the forms folder `forms`) and
+ * starts the browser before a test file's tests, and stops both after them. `started`
+ * receives `{ site, browser }`.
  */
-function siteHooks(started) {
+function siteHooks(started, forms) {
   const { before, after } = require("node:test");
   const env = {};
   before(async () => {
-    env.site = await servedSite();
+    env.site = await servedSite(forms);
     env.browser = await launchBrowser();
     started(env);
   });
@@ -205,16 +206,17 @@ function hasServe() {
 }
 
 /**
- * `formfabrik serve`: the sites at / and the submission function at /v1/, storing into a
- * folder. Resolves when it printed `serving http://...`.
+ * `formfabrik serve`: the sites (of the repository's forms, or of the forms folder `forms`)
+ * at / and the submission function at /v1/, storing into a folder. Resolves when it printed
+ * `serving http://...`.
  */
-async function serve() {
+async function serve(forms) {
   const port = await freePort();
   const out = tempDir("serve-out");
   const data = tempDir("serve-data");
   const child = spawn(
     formfabrik(),
-    ["serve", "--addr", `127.0.0.1:${port}`, "--out", out, "--data", data, "--no-watch"],
+    ["serve", "--addr", `127.0.0.1:${port}`, "--out", out, "--data", data, "--no-watch", ...(forms ? ["--forms", forms] : [])],
     { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";

@@ -271,10 +271,33 @@ function planValue(f, v, files) {
   return v;
 }
 
-const optionId = (f, value, prefix = "") => {
-  const i = f.rules.options.indexOf(value);
-  return i === 0 ? `f-${prefix}${f.id}` : `f-${prefix}${f.id}-${value}`;
-};
+/**
+ * Chooses `values` for question `f` as the page offers it: radio buttons or checkboxes to
+ * tick, or (a long list) selects, one per answer; with JavaScript each select is a search box
+ * (type the label, pick the match) and more are added with the list's button.
+ */
+async function choose(page, f, values, prefix = "") {
+  const w = page.locator(`[data-field="${prefix}${f.id}"]`);
+  if (await w.locator("input[type=radio], input[type=checkbox]").count()) {
+    for (const x of values) await w.locator(`input[value="${x}"]`).check();
+    return;
+  }
+  const selects = w.locator("select");
+  for (const [i, x] of values.entries()) {
+    const select = selects.nth(i);
+    const item = select.locator("xpath=ancestor::*[contains(@class, 'select-list__item')][1]");
+    if ((await item.count()) && !(await item.isVisible())) await w.locator(".select-list > button").click();
+    if (await select.isVisible()) {
+      await select.selectOption(x);
+      continue;
+    }
+    // The search box the script made of the select (it took the select's id).
+    const id = (await select.getAttribute("id")).replace(/-select$/, "");
+    const label = (await select.locator(`option[value="${x}"]`).textContent()).trim();
+    await page.fill(`[id="${id}"]`, label);
+    await page.locator(`[id="${id}-list"]`).getByRole("option", { name: label, exact: true }).click();
+  }
+}
 
 /**
  * Fills one answer with playwright's actions (mouse-free enough for both modes). `prefix`
@@ -285,13 +308,9 @@ async function fill(page, f, v, prefix = "") {
   const id = `f-${prefix}${f.id}`;
   switch (f.type) {
     case "radios":
-      await page.check(sel(optionId(f, v, prefix)));
-      break;
     case "checkboxes":
-      for (const x of v) await page.check(sel(optionId(f, x, prefix)));
-      break;
     case "select":
-      await page.selectOption(sel(id), v);
+      await choose(page, f, Array.isArray(v) ? v : [v], prefix);
       break;
     case "address":
       for (const [k, x] of Object.entries(v)) await page.fill(sel(`${id}-${k}`), x);
@@ -326,15 +345,16 @@ async function fill(page, f, v, prefix = "") {
 
 /**
  * Starts what browser journeys need before a test file's tests and stops it after them:
- * `formfabrik serve` (the sites and the real function with a folder store), the browser, and
+ * `formfabrik serve` (the sites and the real function with a folder store; of the forms
+ * folder `forms` when given), the browser, and
  * real files to upload. `started` receives `{ server, browser, files }`.
  */
-function journeyHooks(started) {
+function journeyHooks(started, forms) {
   const { before, after } = require("node:test");
   const env = {};
   before(async () => {
     if (!hasServe()) throw new Error("browser journeys need `formfabrik serve` (the real submission function)");
-    env.server = await serve();
+    env.server = await serve(forms);
     env.browser = await launchBrowser();
     env.files = await makeFiles(env.browser);
     started(env);
@@ -360,6 +380,85 @@ async function throughWizard(page, data, p, ui) {
   });
 }
 
+// ---- Check your answers ----------------------------------------------------------------------
+const MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+/** A YYYY-MM-DD answer as a page in `lang` writes it. */
+function dateText(v, lang) {
+  const [y, m, d] = v.split("-").map(Number);
+  const two = (n) => String(n).padStart(2, "0");
+  if (lang === "de") return `${two(d)}.${two(m)}.${y}`;
+  if (lang === "en") return `${d} ${MONTHS_EN[m - 1]} ${y}`;
+  return v;
+}
+const given = (v) =>
+  v !== undefined && v !== null && (typeof v === "string" ? v.trim() !== "" : Array.isArray(v) ? v.some(given) : typeof v === "object" && !v.path ? Object.values(v).some(given) : true);
+
+/**
+ * What check-your-answers must show for plan `p`: per step asked its title and one row per
+ * question asked, [question, answer]; a question inside a group is named "Group: Question"
+ * ("Hund 2: Name" in a list). Worked out from the plan and the page's own words (step titles,
+ * the labels of choices), not from the page's script.
+ */
+async function expectedReview(page, data, p, ui) {
+  const plain = (html) => html.replace(/<[^>]*>/g, "");
+  const text = async (f, v, prefix) => {
+    if (!given(v)) return ui["not-answered"];
+    // The words of a choice: the label of its radio button or checkbox, or its option's text.
+    const w = page.locator(`[data-field="${prefix}${f.id}"]`);
+    const choice = async (x) => {
+      const box = w.locator(`input[value="${x}"]`);
+      if (await box.count()) return (await page.locator(`label[for="${await box.getAttribute("id")}"]`).textContent()).trim();
+      return (await w.locator(`option[value="${x}"]`).first().textContent()).trim();
+    };
+    switch (f.type) {
+      case "radios":
+      case "select":
+        return choice(v);
+      case "checkboxes":
+        return (await Promise.all(v.map(choice))).join(", ");
+      case "date":
+        return dateText(v, data.language);
+      case "address":
+        return `${v.street} ${v["house-number"]}, ${v.postcode} ${v.city}`;
+      case "file":
+        return v.name;
+      default:
+        return String(v).trim();
+    }
+  };
+  const sections = [];
+  for (const step of data.steps.filter((s) => p.steps[s.id])) {
+    const rows = [];
+    for (const f of data.fields.filter((x) => x.step === step.id && p.shown[x.id])) {
+      const v = p.answers[f.id];
+      if (f.type === "group" && given(v)) {
+        for (const [i, entry] of (f.repeat ? v : [v]).entries()) {
+          if (!given(entry)) continue;
+          const group = f.repeat ? `${plain(f.label)} ${i + 1}` : plain(f.label);
+          for (const c of f.fields) {
+            rows.push([`${group}: ${plain(c.label)}`, await text(c, entry[c.id], f.repeat ? `${f.id}-${i}-` : `${f.id}-`)]);
+          }
+        }
+      } else rows.push([plain(f.label), await text(f, v, "")]);
+    }
+    if (rows.length) sections.push({ title: (await page.locator(`#s-${step.id}-heading`).textContent()).trim(), rows });
+  }
+  return sections;
+}
+
+/** What check-your-answers shows: per step its title and rows [question, answer]. */
+function shownReview(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll("#review-list h3")].map((h) => ({
+      title: h.textContent.trim(),
+      rows: [...h.nextElementSibling.querySelectorAll(".summary__row")].map((r) => [
+        r.querySelector(".summary__key").textContent,
+        r.querySelector(".summary__value").textContent,
+      ]),
+    })),
+  );
+}
+
 async function formData(page) {
   return JSON.parse(await page.locator("#form-data").textContent());
 }
@@ -383,4 +482,19 @@ function storedRecords(dataDir) {
 
 const REFERENCE = /^[A-Z]{3}-\d{4}-[0-9A-Z]{6}$/;
 
-module.exports = { REFERENCE, fill, fixture, formData, holds, journeyHooks, makeFiles, optionId, plan, storedRecords, throughWizard, uiStrings };
+module.exports = {
+  REFERENCE,
+  dateText,
+  expectedReview,
+  fill,
+  fixture,
+  formData,
+  holds,
+  journeyHooks,
+  makeFiles,
+  plan,
+  shownReview,
+  storedRecords,
+  throughWizard,
+  uiStrings,
+};
