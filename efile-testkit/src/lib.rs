@@ -39,6 +39,28 @@ pub struct Catalog {
     pub forms: Vec<ResolvedForm>,
 }
 
+impl Catalog {
+    /// Catalog form `id@version` and its example whose name starts with `example`, in `lang`.
+    pub fn example(
+        &self,
+        id: &str,
+        version: u32,
+        example: &str,
+        lang: &str,
+    ) -> (&ResolvedForm, Sample) {
+        let form = self
+            .forms
+            .iter()
+            .find(|f| f.form.id == id && f.form.version == version)
+            .unwrap_or_else(|| panic!("no catalog form {id}@{version}"));
+        let sample = samples(form, lang)
+            .into_iter()
+            .find(|s| s.name.starts_with(example))
+            .unwrap_or_else(|| panic!("{id}@{version} has no example {example}"));
+        (form, sample)
+    }
+}
+
 /// Loads and checks `forms/`; panics with the diagnostics when it has errors.
 pub fn catalog() -> Catalog {
     let report = form_model::check(&repo().join("forms"));

@@ -1,30 +1,9 @@
-use efile_testkit::{Catalog, Sample, catalog, samples};
-use form_model::resolve::ResolvedForm;
+use efile_testkit::catalog;
 use pretty_assertions::assert_eq;
 use receipt::model::{Answer, Identity, Item, Phrase, Receipt};
 use receipt::{Checksums, MapError, authority, from_record, render};
 
 use crate::support::{pdftotext, receipt_of, squeeze};
-
-fn sample(
-    catalog: &Catalog,
-    form: &str,
-    version: u32,
-    name: &str,
-    lang: &str,
-) -> (ResolvedForm, Sample) {
-    let form = catalog
-        .forms
-        .iter()
-        .find(|f| f.form.id == form && f.form.version == version)
-        .unwrap()
-        .clone();
-    let sample = samples(&form, lang)
-        .into_iter()
-        .find(|s| s.name.starts_with(name))
-        .unwrap();
-    (form, sample)
-}
 
 fn answers(r: &Receipt) -> Vec<(String, Vec<String>)> {
     let texts = |a: &Answer| {
@@ -58,14 +37,13 @@ fn answer<'a>(all: &'a [(String, Vec<String>)], label: &str) -> &'a [String] {
 #[test]
 fn answers_are_worded_as_the_page_shows_them_with_list_entries_fees_and_files() {
     let catalog = catalog();
-    let (form, s) = sample(
-        &catalog,
+    let (form, s) = catalog.example(
         "hundesteuer-anmeldung",
         3,
         "gefaehrlich-ja-lastschrift-ohne-chip-zwei-hunde",
         "en",
     );
-    let r = receipt_of(&catalog, &form, &s, "en");
+    let r = receipt_of(&catalog, form, &s, "en");
     let all = answers(&r);
     assert_eq!(
         answer(&all, "How would you like to pay?"),
@@ -119,14 +97,13 @@ fn answers_are_worded_as_the_page_shows_them_with_list_entries_fees_and_files() 
 #[test]
 fn questions_the_page_did_not_show_are_left_out_and_shown_unanswered_ones_say_so() {
     let catalog = catalog();
-    let (form, s) = sample(
-        &catalog,
+    let (form, s) = catalog.example(
         "hundesteuer-anmeldung",
         3,
         "gefaehrlich-nein-lastschrift",
         "de",
     );
-    let r = receipt_of(&catalog, &form, &s, "de");
+    let r = receipt_of(&catalog, form, &s, "de");
     let all = answers(&r);
     // The permit is asked only for dangerous dogs.
     assert!(
@@ -136,14 +113,13 @@ fn questions_the_page_did_not_show_are_left_out_and_shown_unanswered_ones_say_so
     );
     assert!(all.iter().any(|(l, _)| l == "Rasse"), "{all:#?}");
     // The microchip number is optional and was left empty.
-    let (form, s) = sample(
-        &catalog,
+    let (form, s) = catalog.example(
         "hundesteuer-anmeldung",
         3,
         "gefaehrlich-ja-lastschrift-ohne-chip",
         "de",
     );
-    let r = receipt_of(&catalog, &form, &s, "de");
+    let r = receipt_of(&catalog, form, &s, "de");
     let all = answers(&r);
     assert!(
         all.iter()
@@ -155,8 +131,8 @@ fn questions_the_page_did_not_show_are_left_out_and_shown_unanswered_ones_say_so
 #[test]
 fn a_file_inside_a_group_or_a_list_entry_is_named_with_its_group() {
     let catalog = catalog();
-    let (form, s) = sample(&catalog, "asbest-anzeige", 1, "alle-angaben", "de");
-    let r = receipt_of(&catalog, &form, &s, "de");
+    let (form, s) = catalog.example("asbest-anzeige", 1, "alle-angaben", "de");
+    let r = receipt_of(&catalog, form, &s, "de");
     let questions: Vec<&str> = r
         .attachments
         .iter()
@@ -176,14 +152,14 @@ fn a_file_inside_a_group_or_a_list_entry_is_named_with_its_group() {
 #[test]
 fn form_texts_without_a_translation_are_marked_with_the_language_they_are_in() {
     let catalog = catalog();
-    let (form, s) = sample(&catalog, "waffenbesitzkarte", 1, "erbe", "ar");
-    let r = receipt_of(&catalog, &form, &s, "ar");
+    let (form, s) = catalog.example("waffenbesitzkarte", 1, "erbe", "ar");
+    let r = receipt_of(&catalog, form, &s, "ar");
     assert!(r.rtl);
     assert_eq!(r.words.title, "إشعار استلام الطلب");
     assert_eq!(r.sections[0].title.lang.as_deref(), Some("de"));
     // The Sperrmüll form has Arabic texts: nothing to mark.
-    let (form, s) = sample(&catalog, "sperrmuell-anmeldung", 1, "moebel", "ar");
-    let r = receipt_of(&catalog, &form, &s, "ar");
+    let (form, s) = catalog.example("sperrmuell-anmeldung", 1, "moebel", "ar");
+    let r = receipt_of(&catalog, form, &s, "ar");
     assert_eq!(r.sections[0].title.lang, None);
 }
 
@@ -191,8 +167,7 @@ fn form_texts_without_a_translation_are_marked_with_the_language_they_are_in() {
 fn a_record_of_another_form_or_with_missing_checksums_is_refused_with_what_is_wrong() {
     let catalog = catalog();
     let m = &catalog.municipality;
-    let (form, s) = sample(
-        &catalog,
+    let (form, s) = catalog.example(
         "hundesteuer-anmeldung",
         3,
         "gefaehrlich-ja-ueberweisung",
@@ -220,7 +195,7 @@ fn a_record_of_another_form_or_with_missing_checksums_is_refused_with_what_is_wr
     assert!(err.to_string().contains("hundesteuer-anmeldung@3"), "{err}");
     let err = from_record(
         &s.record,
-        &form,
+        form,
         authority(&m.name, &m.ags, &m.contact),
         Checksums {
             data_sha512: &data,
@@ -241,8 +216,8 @@ fn a_record_of_another_form_or_with_missing_checksums_is_refused_with_what_is_wr
 #[test]
 fn an_identity_a_very_long_answer_and_characters_no_font_has_are_set_too() {
     let catalog = catalog();
-    let (form, s) = sample(&catalog, "sperrmuell-anmeldung", 1, "moebel", "de");
-    let mut r = receipt_of(&catalog, &form, &s, "de");
+    let (form, s) = catalog.example("sperrmuell-anmeldung", 1, "moebel", "de");
+    let mut r = receipt_of(&catalog, form, &s, "de");
     r.identity = Some(Identity {
         method: Phrase::plain("BundID, Online-Ausweis, Vertrauensniveau hoch"),
         attributes: vec![Answer {

@@ -100,12 +100,7 @@ fn every_catalog_form_is_handed_over_in_a_package_the_official_schema_accepts() 
 #[test]
 fn the_same_submission_gives_the_same_package() {
     let catalog = catalog();
-    let form = catalog
-        .forms
-        .iter()
-        .find(|f| f.form.id == "waffenbesitzkarte")
-        .unwrap();
-    let sample = samples(form, "en").remove(0);
+    let (form, sample) = catalog.example("waffenbesitzkarte", 1, "", "en");
     let receipts = receipts(&catalog, form, &sample);
     let s = submission(&sample, form, &receipts);
     let h = handoff(&catalog, true);
@@ -115,15 +110,12 @@ fn the_same_submission_gives_the_same_package() {
 #[test]
 fn formats_and_names_follow_the_code_list_and_the_citizens_file_names_are_kept() {
     let catalog = catalog();
-    let form = catalog
-        .forms
-        .iter()
-        .find(|f| f.form.id == "hundesteuer-anmeldung" && f.form.version == 3)
-        .unwrap();
-    let sample = samples(form, "de")
-        .into_iter()
-        .find(|s| s.name.starts_with("gefaehrlich-ja-ueberweisung"))
-        .unwrap();
+    let (form, sample) = catalog.example(
+        "hundesteuer-anmeldung",
+        3,
+        "gefaehrlich-ja-ueberweisung",
+        "de",
+    );
     let receipts = receipts(&catalog, form, &sample);
     let p = package(
         &handoff(&catalog, false),
@@ -189,12 +181,7 @@ fn formats_and_names_follow_the_code_list_and_the_citizens_file_names_are_kept()
 #[test]
 fn files_that_do_not_match_the_record_and_a_missing_receipt_are_refused() {
     let catalog = catalog();
-    let form = catalog
-        .forms
-        .iter()
-        .find(|f| f.form.id == "waffenbesitzkarte")
-        .unwrap();
-    let sample = samples(form, "de").remove(0);
+    let (form, sample) = catalog.example("waffenbesitzkarte", 1, "", "de");
     let receipts = receipts(&catalog, form, &sample);
     let h = handoff(&catalog, false);
 
