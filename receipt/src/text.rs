@@ -150,9 +150,9 @@ impl Line {
 /// between characters). Each paragraph takes its direction from its first letter, as HTML's
 /// `dir="auto"` does (so "Hinter dem Hof." keeps its full stop at its end on an Arabic
 /// receipt); one without letters (a phone number, an amount) runs left to right, as numbers
-/// are written in Arabic too. `rtl`, the document's direction, sets lines flush right (in
-/// [`crate::render`]) and does not change the order within a line. A newline starts a new
-/// line.
+/// are written in Arabic too. The document's direction only decides where a line stands
+/// (the layout sets an Arabic receipt's lines flush right), never the order within it. A
+/// newline starts a new line.
 pub fn lines(text: &str, style: Style, max_width: f32) -> Vec<Line> {
     let text = sanitize(text);
     text.split('\n')
