@@ -1242,14 +1242,12 @@ impl Mapper<'_> {
     }
 
     fn options(&mut self, f: &crate::xdf::Field, codes: &[Code], fim: &str) -> Vec<Choice> {
-        static VALUE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new("^[A-Za-z0-9][A-Za-z0-9_-]*$").unwrap());
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         let mut changed = Vec::new();
         for c in codes {
             let mut value = c.value.clone();
-            if !VALUE.is_match(&value) {
+            if !form_model::lint::is_option_value(&value) {
                 value = slug(&value, 60).trim_start_matches("f-").to_string();
                 changed.push(format!("\"{}\" → \"{value}\"", c.value));
             }
