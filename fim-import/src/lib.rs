@@ -21,7 +21,6 @@
 // their size does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod codelist;
 pub mod error;
 pub mod map;
 pub mod report;
@@ -37,9 +36,9 @@ use std::path::{Path, PathBuf};
 use form_model::diagnostics::{Diagnostic, Diagnostics, Sources};
 use form_model::model::Form;
 
-pub use codelist::CodeLists;
-pub use error::{ImportError, ImportErrors, Pos};
+pub use error::{ImportError, ImportErrors};
 pub use report::Report;
+pub use xdf::{CodeLists, Pos};
 
 /// What to import besides the schema file.
 #[derive(Debug, Clone, Default)]

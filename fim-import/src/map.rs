@@ -19,7 +19,6 @@ use form_model::model::{Bound, Choice, DateParts, FieldType, FimRef, Form, Repea
 use regex::Regex;
 use serde_json::json;
 
-use crate::codelist::{CodeLists, LeftOut, Selection};
 use crate::error::ImportError;
 use crate::report::{Finding, Kind, LeftOutCodes, Report, RuleNote};
 use crate::text::{
@@ -29,6 +28,7 @@ use crate::text::{
 use crate::xdf::{
     Anzahl, Child, Code, Codes, Datentyp, Element, Feldart, Group, MessageKind, Rule, Schema,
 };
+use crate::xdf::{CodeLists, LeftOut, Selection};
 
 /// Accepted media types of a file field when FIM names none.
 pub const DEFAULT_ACCEPT: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
@@ -1193,7 +1193,7 @@ impl Mapper<'_> {
                     Ok(_) => {
                         self.errors.push(ImportError::CodeList {
                             file: list.file.clone(),
-                            pos: crate::error::Pos { line: 1, col: 1 },
+                            pos: crate::xdf::Pos { line: 1, col: 1 },
                             message: format!(
                                 "{} has no values (used by datenfeld {})",
                                 r.describe(),
@@ -1205,7 +1205,7 @@ impl Mapper<'_> {
                     Err(message) => {
                         self.errors.push(ImportError::CodeList {
                             file: list.file.clone(),
-                            pos: crate::error::Pos { line: 1, col: 1 },
+                            pos: crate::xdf::Pos { line: 1, col: 1 },
                             message: format!("{message} (used by datenfeld {})", f.id),
                         });
                         None

@@ -813,7 +813,7 @@ fn states_list() -> fim_import::CodeLists {
     );
     let mut lists = lists();
     lists.lists.push(
-        fim_import::codelist::parse(std::path::Path::new("staat.xml"), &xml)
+        fim_import::xdf::codes::parse(std::path::Path::new("staat.xml"), &xml)
             .unwrap()
             .unwrap(),
     );

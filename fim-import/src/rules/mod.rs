@@ -17,8 +17,8 @@ pub use ast::RuleText;
 pub use parse::{ParseError, parse};
 pub use resolve::{Resolved, Tree, resolve};
 
-use crate::codelist::CodeLists;
 use crate::report::RuleReading;
+use crate::xdf::CodeLists;
 
 /// What became of one rule.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use super::ast::*;
-use crate::codelist::CodeLists;
+use crate::xdf::CodeLists;
 use crate::xdf::{Anzahl, Child, Code, Codes, Datentyp, Element, Field, Schema};
 
 /// Every element occurrence of a schema with its parent, in document order.

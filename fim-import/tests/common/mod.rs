@@ -99,7 +99,7 @@ pub fn lists() -> CodeLists {
         let xml = format!(
             r#"<gc:CodeList xmlns:gc="http://docs.oasis-open.org/codelist/ns/genericode/1.0/"><gc:Identification><gc:ShortName>L</gc:ShortName><gc:Version>1</gc:Version><gc:CanonicalUri>urn:test:liste{n}</gc:CanonicalUri><gc:CanonicalVersionUri>urn:test:liste{n}_1</gc:CanonicalVersionUri></gc:Identification><gc:ColumnSet><gc:Column Id="code"/><gc:Column Id="name"/><gc:Key Id="codeKey"><gc:ColumnRef Ref="code"/></gc:Key><gc:Key Id="codenameKey"><gc:ColumnRef Ref="name"/></gc:Key></gc:ColumnSet><gc:SimpleCodeList>{rows}</gc:SimpleCodeList></gc:CodeList>"#
         );
-        let list = fim_import::codelist::parse(Path::new("l.xml"), &xml)
+        let list = fim_import::xdf::codes::parse(Path::new("l.xml"), &xml)
             .unwrap()
             .unwrap();
         lists.lists.push(list);
