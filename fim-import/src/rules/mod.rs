@@ -10,12 +10,16 @@
 //! can say it (docs/fim.md, "Rules").
 
 pub mod ast;
+pub mod grammar;
 pub mod parse;
 pub mod resolve;
+pub mod tree;
 
 pub use ast::RuleText;
-pub use parse::{ParseError, parse};
-pub use resolve::{Resolved, Tree, resolve};
+pub use grammar::ParseError;
+pub use parse::parse;
+pub use resolve::{Resolved, resolve};
+pub use tree::Tree;
 
 use crate::report::RuleReading;
 use crate::xdf::CodeLists;
