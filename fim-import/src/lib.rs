@@ -24,7 +24,6 @@
 pub mod error;
 pub mod map;
 pub mod report;
-pub mod review;
 pub mod rules;
 pub mod text;
 pub mod xdf;
