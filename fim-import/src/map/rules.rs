@@ -9,30 +9,40 @@ use regex::Regex;
 use super::comments::Anchor;
 use super::mapper::{Mapper, fim_name};
 use crate::report::RuleNote;
+use crate::rules::{self, Tree};
 use crate::text::{one_line, paragraphs};
-use crate::xdf::{Child, Element, Rule, Schema};
+use crate::xdf::{Element, Rule, Schema};
 
 impl Mapper<'_> {
     /// Puts each rule as a comment at the element it is about and lists it in the report.
     pub(super) fn place_rules(&mut self, schema: &Schema) {
-        let tree = crate::rules::Tree::new(schema);
-        let mut index = Vec::new();
-        let mut rules: Vec<(Option<usize>, String, &Rule)> = Vec::new();
+        let tree = Tree::new(schema);
+        let mut to_place: Vec<(Option<usize>, String, &Rule)> = Vec::new();
         for r in &schema.rules {
-            rules.push((None, fim_name(&schema.id, &schema.version), r));
+            to_place.push((None, fim_name(&schema.id, &schema.version), r));
         }
-        walk(&schema.children, None, &mut index, &mut rules);
-        for (owner, owner_name, rule) in rules {
+        for (_, node) in tree.iter() {
+            let (uid, name, own) = match node.element {
+                Element::Group(g) => (g.uid, fim_name(&g.id, &g.version), &g.rules),
+                Element::Field(f) => (f.uid, fim_name(&f.id, &f.version), &f.rules),
+            };
+            to_place.extend(own.iter().map(|r| (Some(uid), name.clone(), r)));
+        }
+        for (owner, owner_name, rule) in to_place {
             let mentioned = mentioned_ids(&rule.text);
             let target = rule_target(&rule.text, &mentioned);
+            // The first occurrence of `id` inside the rule's owner, else in the whole schema.
             let find = |id: &str| -> Option<usize> {
-                let in_owner = owner.and_then(|o| {
-                    index
-                        .iter()
-                        .find(|n: &&Node| n.id == id && (n.uid == o || is_below(&index, n.uid, o)))
-                        .map(|n| n.uid)
-                });
-                in_owner.or_else(|| index.iter().find(|n| n.id == id).map(|n| n.uid))
+                let found: Vec<usize> = tree
+                    .iter()
+                    .filter(|(_, n)| n.id() == id)
+                    .map(|(at, _)| at)
+                    .collect();
+                let scope = owner.and_then(|o| tree.at_uid(o));
+                scope
+                    .and_then(|s| found.iter().copied().find(|&at| tree.within(at, s)))
+                    .or(found.first().copied())
+                    .map(|at| tree.uid(at))
             };
             let target_uid = target.as_deref().and_then(find).or(owner);
             let anchor = target_uid
@@ -76,61 +86,10 @@ impl Mapper<'_> {
                 owner: owner_name,
                 placed: anchor.describe(),
                 refs,
-                reading: crate::rules::read(&rule.text, owner, &tree, self.codelists).for_report(),
+                reading: rules::read(&rule.text, owner, &tree, self.codelists).for_report(),
             });
         }
     }
-}
-
-/// An element occurrence with its parent, for finding the element a rule means.
-struct Node {
-    uid: usize,
-    id: String,
-    parent: Option<usize>,
-}
-
-fn walk<'s>(
-    children: &'s [Child],
-    parent: Option<usize>,
-    index: &mut Vec<Node>,
-    rules: &mut Vec<(Option<usize>, String, &'s Rule)>,
-) {
-    for c in children {
-        match &c.element {
-            Element::Group(g) => {
-                index.push(Node {
-                    uid: g.uid,
-                    id: g.id.clone(),
-                    parent,
-                });
-                for r in &g.rules {
-                    rules.push((Some(g.uid), fim_name(&g.id, &g.version), r));
-                }
-                walk(&g.children, Some(g.uid), index, rules);
-            }
-            Element::Field(f) => {
-                index.push(Node {
-                    uid: f.uid,
-                    id: f.id.clone(),
-                    parent,
-                });
-                for r in &f.rules {
-                    rules.push((Some(f.uid), fim_name(&f.id, &f.version), r));
-                }
-            }
-        }
-    }
-}
-
-fn is_below(index: &[Node], uid: usize, ancestor: usize) -> bool {
-    let mut cur = index.iter().find(|n| n.uid == uid).and_then(|n| n.parent);
-    while let Some(p) = cur {
-        if p == ancestor {
-            return true;
-        }
-        cur = index.iter().find(|n| n.uid == p).and_then(|n| n.parent);
-    }
-    false
 }
 
 static FIM_ID: LazyLock<Regex> =

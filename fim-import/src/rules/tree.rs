@@ -78,6 +78,11 @@ impl<'s> Tree<'s> {
         }
     }
 
+    /// Every occurrence with its place, in document order (a group before what it holds).
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &Node<'s>)> + '_ {
+        self.nodes.iter().enumerate()
+    }
+
     pub fn node(&self, at: usize) -> &Node<'s> {
         &self.nodes[at]
     }
