@@ -1,18 +1,9 @@
 //! The import of each real schema, byte for byte: the catalog form's YAML and the import report
 //! as `formfabrik import-fim` writes them sit in `tests/fixtures/golden/`, so any change to what
-//! the importer writes shows in review. `FIM_GOLDEN_BLESS=1 cargo test -p fim-import golden`
-//! rewrites them after a deliberate change.
+//! the importer writes shows in review. `FIM_GOLDEN_BLESS=1 cargo test -p fim-import --test it
+//! golden::` rewrites them after a deliberate change.
 
-mod common;
-
-use common::*;
-
-/// The real schemas: folder, form id (as in the rule tables).
-const REAL: [(&str, &str); 3] = [
-    ("S00000094", "mutterschutz-benachrichtigung"),
-    ("S00000186", "asbest-anzeige"),
-    ("S00000246", "aufenthaltserlaubnis-erwerbstaetigkeit"),
-];
+use crate::common::*;
 
 #[test]
 fn the_yaml_and_the_report_of_each_real_schema_are_as_recorded() {
