@@ -50,42 +50,24 @@ impl Mapper<'_> {
     ) -> Vec<Field> {
         let fim = fim.to_string();
         let label = label.to_string();
-        let skip = |m: &mut Self, why: String| {
-            m.finding(Kind::NotMapped, fim.clone(), &label, None, why.clone());
-            m.comments.wait(f.uid);
-            m.comments
-                .note(format!("FIM-Feld {fim} „{label}“ nicht übernommen: {why}"));
-            Vec::new()
+        // What cannot be asked is left out, with a comment where its question would be.
+        let not_a_question = match (f.feldart, f.datentyp) {
+            (Feldart::Hidden, _) => Some("feldart hidden: a hidden value is not a question"),
+            (Feldart::Locked, _) => Some("feldart locked: a read-only value is not a question"),
+            (_, Datentyp::Obj) => Some(
+                "datentyp obj (an object such as a signature) has no counterpart in the form language",
+            ),
+            (_, Datentyp::DateTime) => {
+                Some("datentyp datetime has no counterpart in the form language")
+            }
+            _ => None,
         };
-        match f.feldart {
-            Feldart::Hidden => {
-                return skip(
-                    self,
-                    "feldart hidden: a hidden value is not a question".into(),
-                );
-            }
-            Feldart::Locked => {
-                return skip(
-                    self,
-                    "feldart locked: a read-only value is not a question".into(),
-                );
-            }
-            _ => {}
-        }
-        match f.datentyp {
-            Datentyp::Obj => {
-                return skip(
-                    self,
-                    "datentyp obj (an object such as a signature) has no counterpart in the form language".into(),
-                );
-            }
-            Datentyp::DateTime => {
-                return skip(
-                    self,
-                    "datentyp datetime has no counterpart in the form language".into(),
-                );
-            }
-            _ => {}
+        if let Some(why) = not_a_question {
+            self.finding(Kind::NotMapped, fim.clone(), &label, None, why.into());
+            self.comments.wait(f.uid);
+            self.comments
+                .note(format!("FIM-Feld {fim} „{label}“ nicht übernommen: {why}"));
+            return Vec::new();
         }
         let required = anzahl.min >= 1 && scope.mandatory;
         let relaxed = anzahl.min >= 1 && !scope.mandatory;

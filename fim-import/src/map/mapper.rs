@@ -32,6 +32,20 @@ pub(super) struct Scope {
     pub(super) optional_by: Option<String>,
 }
 
+impl Scope {
+    /// The scope of a step's or a `group` field's own questions: required in FIM is required
+    /// here; `context` makes clashing ids unique.
+    pub(super) fn new(context: &str) -> Scope {
+        Scope {
+            mandatory: true,
+            in_group: false,
+            prefix: None,
+            context: context.to_string(),
+            optional_by: None,
+        }
+    }
+}
+
 /// Everything the mapping of one schema builds up besides the form itself.
 pub(super) struct Mapper<'a> {
     pub(super) file: &'a Path,

@@ -134,13 +134,7 @@ impl Mapper<'_> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
-        let scope = Scope {
-            mandatory: true,
-            in_group: false,
-            prefix: None,
-            context: id.clone(),
-            optional_by: None,
-        };
+        let scope = Scope::new(&id);
         let children: Vec<Child> = run.iter().map(|c| (*c).clone()).collect();
         let mut fields = Vec::new();
         let note = self.children(&children, &scope, &mut fields);
@@ -191,13 +185,7 @@ impl Mapper<'_> {
         let mut intro = paragraphs(&g.help);
         if anzahl.is_list() {
             // A repeatable top-level group: the step asks for a list of entries.
-            let scope = Scope {
-                mandatory: true,
-                in_group: false,
-                prefix: None,
-                context: id.clone(),
-                optional_by: None,
-            };
+            let scope = Scope::new(&id);
             let inner = Group {
                 help: String::new(),
                 ..g.clone()
@@ -216,10 +204,8 @@ impl Mapper<'_> {
             }
             let scope = Scope {
                 mandatory: anzahl.min >= 1,
-                in_group: false,
-                prefix: None,
-                context: id.clone(),
                 optional_by,
+                ..Scope::new(&id)
             };
             if let Some(note) = self.children(&g.children, &scope, &mut fields) {
                 intro = join_paragraphs([intro.as_str(), note.as_str()]);

@@ -89,11 +89,8 @@ impl Mapper<'_> {
                 _ => one_line(&g.label),
             };
             let inner = Scope {
-                mandatory: true,
                 in_group: true,
-                prefix: None,
-                context: id.clone(),
-                optional_by: None,
+                ..Scope::new(&id)
             };
             let mut members = Vec::new();
             let note = self.children(&g.children, &inner, &mut members);
