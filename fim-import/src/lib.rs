@@ -16,6 +16,11 @@
 //! missing code list) are errors that name the file, line and column and the element's FIM id;
 //! nothing is silently guessed. The mapping itself is described for process designers in
 //! `docs/fim.md`.
+//!
+//! The data flows one way: [`xdf`] reads the XML and the code lists into a tree; [`map`] turns
+//! the tree into a [`Form`], with the comments to write and the [`Report`]; [`rules`] reads
+//! the FIM rules' prose for that report; [`yaml`] writes the form with its comments. [`error`]
+//! and [`text`] serve them all.
 
 // Errors carry file, position and the element's words; they are few and end the import, so
 // their size does not matter.

@@ -2,21 +2,22 @@
 //! short:
 //!
 //! - Top-level groups become steps; runs of top-level fields become steps of their own
-//!   ([`steps`](self::steps)).
+//!   (`steps`).
 //! - Inside a step, a group of fields only, or a repeatable group, becomes a `group` field
 //!   (`repeat` for `0:*`, `1:*`, `n:m`); a group that holds groups is dissolved into its parent
 //!   (the form language nests one level), and so is every group inside a `group` field
-//!   ([`structure`](self::structure)).
-//! - Each field becomes a question by its `datentyp` ([`fields`](self::fields),
-//!   [`datentyp`](self::datentyp)), a select field one with the values of its code list
-//!   ([`options`](self::options)).
+//!   (`structure`).
+//! - Each field becomes a question by its `datentyp` (`fields`, `datentyp`), a select field one
+//!   with the values of its code list (`options`).
 //! - `required` is FIM's `min >= 1`, as far as the form language can say it: a required field
 //!   in an optional group outside a `group` field becomes optional, and the report says so.
 //! - Rules are never turned into conditions: each becomes a comment at the element it is about
-//!   and an entry in the report ([`rules`](self::rules), [`comments`](self::comments)).
-//! - Where FIM says nothing the importer fills in a default and lists it
-//!   ([`defaults`](self::defaults)); questions FIM probably marks optional by mistake are
-//!   listed for review ([`review`](self::review)).
+//!   and an entry in the report (`rules`, `comments`).
+//! - Where FIM says nothing the importer fills in a default and lists it (`defaults`);
+//!   questions FIM probably marks optional by mistake are listed for review (`review`).
+//!
+//! The parts share the mapper's state (`mapper`) and call each other in one direction:
+//! `steps` → `structure` → `fields` → `options`, `datentyp`.
 
 mod comments;
 mod datentyp;

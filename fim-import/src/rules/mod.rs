@@ -1,7 +1,7 @@
 //! FIM rules read as statements instead of prose.
 //!
-//! [`parse`] reads a rule's text with a grammar of the shapes FIM editors write
-//! (`grammar.pest`); [`resolve`] finds the elements it names in the schema and checks the values
+//! [`parse()`] reads a rule's text with a grammar of the shapes FIM editors write
+//! (`grammar.pest`); [`resolve()`] finds the elements it names in the schema and checks the values
 //! it compares with. A rule counts as read only when both succeed; otherwise the outcome says
 //! which part could not be read, or which element or value does not fit. Nothing is guessed.
 //!
