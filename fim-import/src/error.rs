@@ -5,14 +5,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::xdf::{NS_V2, NS_V3};
-
-/// A position in an XML file (1-based).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Pos {
-    pub line: u32,
-    pub col: u32,
-}
+use crate::xdf::tree::{NS_V2, NS_V3, Pos};
 
 /// One problem that stops the import.
 #[derive(Debug, thiserror::Error)]

@@ -16,16 +16,19 @@
 //! missing code list) are errors that name the file, line and column and the element's FIM id;
 //! nothing is silently guessed. The mapping itself is described for process designers in
 //! `docs/fim.md`.
+//!
+//! The data flows one way: [`xdf`] reads the XML and the code lists into a tree; [`map`] turns
+//! the tree into a [`Form`], with the comments to write and the [`Report`]; [`rules`] reads
+//! the FIM rules' prose for that report; [`yaml`] writes the form with its comments. [`error`]
+//! and [`text`] serve them all.
 
 // Errors carry file, position and the element's words; they are few and end the import, so
 // their size does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod codelist;
 pub mod error;
 pub mod map;
 pub mod report;
-pub mod review;
 pub mod rules;
 pub mod text;
 pub mod xdf;
@@ -37,9 +40,9 @@ use std::path::{Path, PathBuf};
 use form_model::diagnostics::{Diagnostic, Diagnostics, Sources};
 use form_model::model::Form;
 
-pub use codelist::CodeLists;
-pub use error::{ImportError, ImportErrors, Pos};
+pub use error::{ImportError, ImportErrors};
 pub use report::Report;
+pub use xdf::{CodeLists, Pos};
 
 /// What to import besides the schema file.
 #[derive(Debug, Clone, Default)]

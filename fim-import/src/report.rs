@@ -90,7 +90,7 @@ pub struct LeftOutCodes {
     pub fim: String,
     /// The code list (its canonical version URI).
     pub list: String,
-    pub entries: Vec<crate::codelist::LeftOut>,
+    pub entries: Vec<crate::xdf::LeftOut>,
 }
 
 /// Everything `formfabrik import-fim` tells the designer.

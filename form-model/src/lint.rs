@@ -16,6 +16,14 @@ use crate::rules::{self, DateExpr};
 static SLUG: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[a-z][a-z0-9-]*$").unwrap());
 static OPTION_VALUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("^[A-Za-z0-9][A-Za-z0-9_-]*$").unwrap());
+
+/// Whether `value` may be an option's value: letters a-z, A-Z, digits, `-` and `_`, starting
+/// with a letter or digit. The one definition of the rule; the FIM importer rewrites codes that
+/// break it.
+pub fn is_option_value(value: &str) -> bool {
+    OPTION_VALUE.is_match(value)
+}
+
 static MEDIA_TYPE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z]+/([a-z0-9][a-z0-9.+\-]*|\*)$").unwrap());
 static LEIKA: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[0-9]{14}$").unwrap());

@@ -1,7 +1,7 @@
 //! FIM rules read as statements instead of prose.
 //!
-//! [`parse`] reads a rule's text with a grammar of the shapes FIM editors write
-//! (`grammar.pest`); [`resolve`] finds the elements it names in the schema and checks the values
+//! [`parse()`] reads a rule's text with a grammar of the shapes FIM editors write
+//! (`grammar.pest`); [`resolve()`] finds the elements it names in the schema and checks the values
 //! it compares with. A rule counts as read only when both succeed; otherwise the outcome says
 //! which part could not be read, or which element or value does not fit. Nothing is guessed.
 //!
@@ -10,15 +10,19 @@
 //! can say it (docs/fim.md, "Rules").
 
 pub mod ast;
+pub mod grammar;
 pub mod parse;
 pub mod resolve;
+pub mod tree;
 
 pub use ast::RuleText;
-pub use parse::{ParseError, parse};
-pub use resolve::{Resolved, Tree, resolve};
+pub use grammar::ParseError;
+pub use parse::parse;
+pub use resolve::{Resolved, resolve};
+pub use tree::Tree;
 
-use crate::codelist::CodeLists;
 use crate::report::RuleReading;
+use crate::xdf::CodeLists;
 
 /// What became of one rule.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use roxmltree::{Document, Node};
 
-use crate::error::{ImportError, Pos};
-use crate::xdf::{Code, CodeListRef};
+use super::tree::{Code, CodeListRef, Pos};
+use crate::error::ImportError;
 
 /// The genericode namespace.
 pub const NS_GC: &str = "http://docs.oasis-open.org/codelist/ns/genericode/1.0/";

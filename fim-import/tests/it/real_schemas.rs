@@ -3,11 +3,9 @@
 //! not map fully, and a filled-in submission passes the function's validation and the JSON
 //! Schema.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use fim_import::Imported;
 use fim_import::report::Kind;
 use form_model::model::{Bound, FieldType, Form};
@@ -17,13 +15,7 @@ use serde_json::{Map, Value, json};
 const TODAY: time::Date = time::macros::date!(2026 - 03 - 02);
 
 fn raw(dir: &str) -> String {
-    let dir = fixtures().join(dir);
-    std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('S'))
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .unwrap()
+    std::fs::read_to_string(schema_file(dir)).unwrap()
 }
 
 /// FIM ids of the datenfeld elements of a schema, and the number of regel elements.
@@ -46,14 +38,6 @@ fn census(xml: &str) -> (BTreeSet<String>, usize) {
         }
     }
     (fields, rules)
-}
-
-fn all_fields(form: &Form) -> Vec<&Field> {
-    form.steps
-        .iter()
-        .flat_map(|s| s.fields.iter())
-        .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
-        .collect()
 }
 
 fn every_rule_and_every_field_is_accounted_for(imported: &Imported, xml: &str) {

@@ -1,9 +1,7 @@
 //! One test per mapping rule of docs/fim.md, on small schemas written inline. Every imported
 //! form is also checked to pass `formfabrik check` and to parse back into itself.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use form_model::model::{Bound, FieldType, FimRef, Repeat};
 
 fn one_step(body: &str) -> fim_import::Imported {
@@ -813,7 +811,7 @@ fn states_list() -> fim_import::CodeLists {
     );
     let mut lists = lists();
     lists.lists.push(
-        fim_import::codelist::parse(std::path::Path::new("staat.xml"), &xml)
+        fim_import::xdf::codes::parse(std::path::Path::new("staat.xml"), &xml)
             .unwrap()
             .unwrap(),
     );

@@ -1,10 +1,8 @@
 //! Inputs the importer refuses, with the exact message: file, line, column, element, id.
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use fim_import::Options;
 
 /// Imports `errors/<case>/schema.xml` and returns the errors with paths relative to the case

@@ -2,27 +2,18 @@
 //!
 //! Every rule of the real schemas sits in a table (`tests/fixtures/rules/<schema>.txt`) with what
 //! it was read as, or where reading stopped and why: the coverage is visible in the repository
-//! and any change to it shows in review. `FIM_RULES_BLESS=1 cargo test -p fim-import --test
-//! rules` rewrites the tables after a deliberate change. S00000246 is a schema the grammar was
+//! and any change to it shows in review. `FIM_RULES_BLESS=1 cargo test -p fim-import --test it
+//! rules::` rewrites the tables after a deliberate change. S00000246 is a schema the grammar was
 //! not written from; it shows how an unseen schema fares.
 //!
 //! The other tests write small schemas to show how references are found: inside the group that
 //! carries the rule first, the nearest occurrence, ambiguity reported, values checked against
 //! the field's code list and type.
 
-mod common;
-
 use std::fmt::Write;
 
-use common::*;
+use crate::common::*;
 use fim_import::report::{Report, RuleReading};
-
-/// The real schemas: folder, form id.
-const REAL: [(&str, &str); 3] = [
-    ("S00000094", "mutterschutz-benachrichtigung"),
-    ("S00000186", "asbest-anzeige"),
-    ("S00000246", "aufenthaltserlaubnis-erwerbstaetigkeit"),
-];
 
 fn real_report(dir: &str, id: &str) -> Report {
     import_fixture(dir, id).report
@@ -38,7 +29,7 @@ fn table(report: &Report) -> String {
     );
     let _ = writeln!(
         s,
-        "# Written by fim-import/tests/rules.rs; FIM_RULES_BLESS=1 rewrites it after a deliberate change."
+        "# Written by fim-import/tests/it/rules.rs; FIM_RULES_BLESS=1 rewrites it after a deliberate change."
     );
     let _ = writeln!(s, "# Read: {}", report.rule_coverage());
     for r in &report.rules {

@@ -1,6 +1,5 @@
 //! Helpers shared by the import tests: small XDatenfelder documents written inline, and the
 //! checks every imported form must pass.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +9,23 @@ use form_model::resolve::{MunicipalityRef, ResolvedForm};
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The real schemas in `tests/fixtures`: folder, form id.
+pub const REAL: [(&str, &str); 3] = [
+    ("S00000094", "mutterschutz-benachrichtigung"),
+    ("S00000186", "asbest-anzeige"),
+    ("S00000246", "aufenthaltserlaubnis-erwerbstaetigkeit"),
+];
+
+/// The schema file in `tests/fixtures/<dir>`: the one whose name starts with `S` (the code
+/// lists lie next to it).
+pub fn schema_file(dir: &str) -> PathBuf {
+    std::fs::read_dir(fixtures().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('S'))
+        .unwrap()
 }
 
 /// A datenfeld (XDatenfelder 2.0). `extra` goes after `inhalt` (a code list reference).
@@ -99,7 +115,7 @@ pub fn lists() -> CodeLists {
         let xml = format!(
             r#"<gc:CodeList xmlns:gc="http://docs.oasis-open.org/codelist/ns/genericode/1.0/"><gc:Identification><gc:ShortName>L</gc:ShortName><gc:Version>1</gc:Version><gc:CanonicalUri>urn:test:liste{n}</gc:CanonicalUri><gc:CanonicalVersionUri>urn:test:liste{n}_1</gc:CanonicalVersionUri></gc:Identification><gc:ColumnSet><gc:Column Id="code"/><gc:Column Id="name"/><gc:Key Id="codeKey"><gc:ColumnRef Ref="code"/></gc:Key><gc:Key Id="codenameKey"><gc:ColumnRef Ref="name"/></gc:Key></gc:ColumnSet><gc:SimpleCodeList>{rows}</gc:SimpleCodeList></gc:CodeList>"#
         );
-        let list = fim_import::codelist::parse(Path::new("l.xml"), &xml)
+        let list = fim_import::xdf::codes::parse(Path::new("l.xml"), &xml)
             .unwrap()
             .unwrap();
         lists.lists.push(list);
@@ -119,14 +135,8 @@ pub fn import(xml: &str) -> Imported {
 /// Imports the real schema in `tests/fixtures/<dir>` (the file whose name starts with `S`) with
 /// the code lists next to it; panics with the errors.
 pub fn import_fixture(dir: &str, id: &str) -> Imported {
-    let dir = fixtures().join(dir);
-    let xml = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with('S'))
-        .unwrap();
     let imported = fim_import::import_file(
-        &xml,
+        &schema_file(dir),
         &Options {
             codelists: None,
             form_id: Some(id.into()),
@@ -186,12 +196,19 @@ pub fn resolved(form: &Form) -> ResolvedForm {
     )
 }
 
-/// The field (or group member) with `id`.
-pub fn find<'a>(form: &'a Form, id: &str) -> &'a form_model::Field {
+/// Every field of the form, group members after their group.
+pub fn all_fields(form: &Form) -> Vec<&form_model::Field> {
     form.steps
         .iter()
         .flat_map(|s| s.fields.iter())
         .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
+        .collect()
+}
+
+/// The field (or group member) with `id`.
+pub fn find<'a>(form: &'a Form, id: &str) -> &'a form_model::Field {
+    all_fields(form)
+        .into_iter()
         .find(|f| f.id == id)
         .unwrap_or_else(|| panic!("no field {id}"))
 }

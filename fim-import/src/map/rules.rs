@@ -1,0 +1,168 @@
+//! FIM rules in the imported form: never turned into conditions, each becomes a comment at the
+//! element it is about (in „Wenn …, dann … X …“ the element after „dann“) and an entry in the
+//! report with what the rule reader made of it.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::comments::Anchor;
+use super::mapper::{Mapper, fim_name};
+use crate::report::RuleNote;
+use crate::rules::{self, Tree};
+use crate::text::{one_line, paragraphs};
+use crate::xdf::{Element, Rule, Schema};
+
+impl Mapper<'_> {
+    /// Puts each rule as a comment at the element it is about and lists it in the report.
+    pub(super) fn place_rules(&mut self, schema: &Schema) {
+        let tree = Tree::new(schema);
+        let mut to_place: Vec<(Option<usize>, String, &Rule)> = Vec::new();
+        for r in &schema.rules {
+            to_place.push((None, fim_name(&schema.id, &schema.version), r));
+        }
+        for (_, node) in tree.iter() {
+            let (uid, name, own) = match node.element {
+                Element::Group(g) => (g.uid, fim_name(&g.id, &g.version), &g.rules),
+                Element::Field(f) => (f.uid, fim_name(&f.id, &f.version), &f.rules),
+            };
+            to_place.extend(own.iter().map(|r| (Some(uid), name.clone(), r)));
+        }
+        for (owner, owner_name, rule) in to_place {
+            let mentioned = mentioned_ids(&rule.text);
+            let target = rule_target(&rule.text, &mentioned);
+            // The first occurrence of `id` inside the rule's owner, else in the whole schema.
+            let find = |id: &str| -> Option<usize> {
+                let found: Vec<usize> = tree
+                    .iter()
+                    .filter(|(_, n)| n.id() == id)
+                    .map(|(at, _)| at)
+                    .collect();
+                let scope = owner.and_then(|o| tree.at_uid(o));
+                scope
+                    .and_then(|s| found.iter().copied().find(|&at| tree.within(at, s)))
+                    .or(found.first().copied())
+                    .map(|at| tree.uid(at))
+            };
+            let target_uid = target.as_deref().and_then(find).or(owner);
+            let anchor = target_uid
+                .and_then(|u| self.comments.anchor_of(u))
+                .or_else(|| owner.and_then(|u| self.comments.anchor_of(u)))
+                .unwrap_or(Anchor::Top);
+            let refs: Vec<(String, String)> = mentioned
+                .iter()
+                .map(|id| {
+                    let what = match find(id) {
+                        Some(u) => self.yaml_of.get(&u).cloned().unwrap_or_else(|| {
+                            "no question of its own (dissolved or not mapped)".into()
+                        }),
+                        None => "not in this schema".into(),
+                    };
+                    (id.clone(), what)
+                })
+                .collect();
+            // One logical line each; the writer wraps them.
+            let mut lines = vec![String::new()];
+            lines.push(format!(
+                "FIM-Regel {} „{}“: {}",
+                fim_name(&rule.id, &rule.version),
+                one_line(&rule.name),
+                one_line(&rule.text)
+            ));
+            if !refs.is_empty() {
+                let r: Vec<String> = refs.iter().map(|(f, y)| format!("{f} = {y}")).collect();
+                lines.push(format!("Elemente: {}", r.join(", ")));
+            }
+            let list = self.comments.at(anchor.clone());
+            if list.is_empty() {
+                lines.remove(0);
+            }
+            list.extend(lines);
+            self.report.rules.push(RuleNote {
+                id: rule.id.clone(),
+                version: rule.version.clone(),
+                name: one_line(&rule.name),
+                text: paragraphs(&rule.text),
+                owner: owner_name,
+                placed: anchor.describe(),
+                refs,
+                reading: rules::read(&rule.text, owner, &tree, self.codelists).for_report(),
+            });
+        }
+    }
+}
+
+static FIM_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b[FG]\d{8,11}(?:\.[FG]\d{8,11})*\b").unwrap());
+static CONSEQUENCE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bdann\b").unwrap());
+static MODAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(muss|darf|soll|kann)\b").unwrap());
+static CONDITIONAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bwenn\b").unwrap());
+
+/// Field and group ids a rule names, in order, each once (`G00000283.F00000522` counts as
+/// `F00000522`).
+pub fn mentioned_ids(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in FIM_ID.find_iter(text) {
+        let last = m.as_str().rsplit('.').next().unwrap_or("").to_string();
+        if !out.contains(&last) {
+            out.push(last);
+        }
+    }
+    out
+}
+
+/// The element a rule is about: in "Wenn …, dann … X …" the first element after "dann" (or,
+/// without "dann", after "muss", "darf", "soll" or "kann"); in a rule without "wenn" the one
+/// element it names, if it names exactly one. `None`: the element that carries the rule.
+pub fn rule_target(text: &str, mentioned: &[String]) -> Option<String> {
+    if let Some(w) = CONDITIONAL.find(text) {
+        let start = CONSEQUENCE
+            .find_at(text, w.end())
+            .or_else(|| MODAL.find_at(text, w.end()))?
+            .end();
+        let m = FIM_ID.find_at(text, start)?;
+        return m.as_str().rsplit('.').next().map(str::to_string);
+    }
+    (mentioned.len() == 1).then(|| mentioned[0].clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_is_about_the_element_after_dann() {
+        let t = "Wenn im Datenfeld F00000463 der Wert 009 angegeben wurde, dann soll F00000601 zum Pflichtfeld werden.";
+        assert_eq!(
+            rule_target(t, &mentioned_ids(t)).as_deref(),
+            Some("F00000601")
+        );
+        let t = "Wenn das Feld G00000283.G00001373.F00002492 \"x\" = \"wahr\", dann muss die Feldgruppe G00001378.G00001457 \"y\" befüllt sein.";
+        assert_eq!(
+            rule_target(t, &mentioned_ids(t)).as_deref(),
+            Some("G00001457")
+        );
+        assert_eq!(mentioned_ids(t), vec!["F00002492", "G00001457"]);
+    }
+
+    #[test]
+    fn a_rule_without_dann_is_about_the_element_after_muss() {
+        let t = "Wenn (aktuelles Datum - F00000539 \"Beginn\") < 7 Tage muss das Feld F00002543 \"Fristverkürzung\" befüllt sein.";
+        assert_eq!(
+            rule_target(t, &mentioned_ids(t)).as_deref(),
+            Some("F00002543")
+        );
+    }
+
+    #[test]
+    fn a_rule_about_several_elements_stays_with_its_owner() {
+        let t = "Es muss mindestens eines der Felder F00000069 \"Telefon\", F00000072 \"Telefax\" oder F00000071 \"E-Mail\" befüllt sein.";
+        assert_eq!(rule_target(t, &mentioned_ids(t)), None);
+        let t = "Das Feld F00002508 kann bis zu dreimal ausgefüllt werden.";
+        assert_eq!(
+            rule_target(t, &mentioned_ids(t)).as_deref(),
+            Some("F00002508")
+        );
+    }
+}
