@@ -546,7 +546,7 @@ fn form_pages_carry_exactly_the_words_their_script_parts_show() {
     let source = fs::read_to_string(repo().join("site-templates/assets/site.js")).unwrap();
     let used = |parts: &[&'static str]| -> BTreeSet<String> {
         let keep: BTreeSet<&'static str> = parts.iter().copied().collect();
-        let js = generator::script::select(&source, &keep).unwrap();
+        let js = view::script::select(&source, &keep).unwrap();
         Regex::new(r#"\bui(?:\["([a-z-]+)"\]|\.([a-z]+))"#)
             .unwrap()
             .captures_iter(&js)
@@ -554,7 +554,7 @@ fn form_pages_carry_exactly_the_words_their_script_parts_show() {
             .collect()
     };
     let words = |parts: &[&str]| -> BTreeSet<String> {
-        generator::site::SCRIPT_WORDS
+        view::script::SCRIPT_WORDS
             .iter()
             .filter(|(p, _)| parts.contains(p))
             .flat_map(|(_, k)| k.iter().map(|x| x.to_string()))

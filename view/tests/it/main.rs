@@ -1,0 +1,3 @@
+//! The view crate's integration tests, one binary (a module per concern).
+
+mod components;
