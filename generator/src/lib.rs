@@ -1,8 +1,9 @@
 //! The `formfabrik` tool's logic: checking the `forms/` folder and building the municipalities'
 //! static sites (the pages themselves are rendered by the `view` crate). The binary only parses
-//! arguments and calls in here, so tests drive the same code.
+//! arguments and calls in here (`cmd`, one file per subcommand), so tests drive the same code.
 
 pub mod check;
+pub mod cmd;
 pub mod inbox_cli;
 pub mod keygen;
 pub mod serve;
