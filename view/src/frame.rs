@@ -13,8 +13,8 @@ use tera::Context;
 use form_model::lint;
 use form_model::model::Municipality;
 
-use crate::legal::Legal;
-use crate::theme::{Theme, ViewError};
+use crate::paths::{FEEDBACK, Legal};
+use crate::theme::{Page, Theme, ViewError};
 
 /// One municipality's site as its pages see it.
 pub struct Site<'a> {
@@ -39,14 +39,6 @@ pub struct SiteAssets {
     pub logo: Option<String>,
     /// The search box's styles, loaded by pages with a long list only.
     pub combobox: String,
-}
-
-/// A page ready to render: its template, everything the template reads, and where it goes.
-pub struct Page {
-    /// The file below the site's folder: `[<lang>/]<folder>/index.html`.
-    pub path: PathBuf,
-    pub template: &'static str,
-    pub context: Context,
 }
 
 #[derive(Serialize)]
@@ -192,6 +184,3 @@ impl<'a> Frame<'a> {
         }
     }
 }
-
-/// The feedback page's folder.
-pub const FEEDBACK: &str = "feedback";

@@ -7,38 +7,10 @@ use form_model::model::{Contact, Municipality};
 use form_model::resolve::ResolvedForm;
 use form_model::validate::text_in;
 
-use crate::frame::{Frame, Page};
+use crate::frame::Frame;
 use crate::markdown;
-
-/// A legal page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Legal {
-    Imprint,
-    Privacy,
-    Accessibility,
-}
-
-impl Legal {
-    pub const ALL: [Legal; 3] = [Legal::Imprint, Legal::Privacy, Legal::Accessibility];
-
-    /// Its name in the municipality's `pages/` and its title's key in the frame texts.
-    pub fn kind(self) -> &'static str {
-        match self {
-            Legal::Imprint => "imprint",
-            Legal::Privacy => "privacy",
-            Legal::Accessibility => "accessibility",
-        }
-    }
-
-    /// Its folder on the site.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Legal::Imprint => "impressum",
-            Legal::Privacy => "datenschutz",
-            Legal::Accessibility => "barrierefreiheit",
-        }
-    }
-}
+pub use crate::paths::Legal;
+use crate::theme::Page;
 
 /// The legal page `legal` with the municipality's text `markdown` in the frame's language;
 /// the privacy page adds the notices of `forms`.

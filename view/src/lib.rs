@@ -18,10 +18,11 @@ pub mod frame;
 pub mod legal;
 pub mod markdown;
 pub mod pages;
+pub mod paths;
 pub mod script;
 pub mod script_data;
 pub mod theme;
 
 pub use escape::escape_html;
-pub use frame::{Frame, Page, Site, SiteAssets};
-pub use theme::{Strings, Theme, ViewError};
+pub use frame::{Frame, Site, SiteAssets};
+pub use theme::{Page, Strings, Theme, ViewError};

@@ -11,14 +11,13 @@ use form_model::resolve::ResolvedForm;
 use form_model::validate::text_in;
 
 use crate::escape::json_for_script;
-use crate::frame::{FEEDBACK, Frame, Page};
+use crate::frame::Frame;
 use crate::legal::privacy_notice;
+use crate::paths::{CONFIRMATION, FEEDBACK};
 use crate::script::{SCRIPT_WORDS, form_parts};
 use crate::script_data::script_data;
+use crate::theme::Page;
 use crate::{form, markdown};
-
-/// Where a form page sends the citizen after the function accepted the answers.
-pub const CONFIRMATION: &str = "danke";
 
 /// The list of services: every form the site offers, with a filter (`script`).
 pub fn index(frame: &Frame, forms: &[&ResolvedForm], script: Option<&str>) -> Page {

@@ -6,11 +6,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tera::Tera;
+use tera::{Context, Tera};
 use thiserror::Error;
 
 use crate::escape::escape_html;
-use crate::frame::Page;
 
 /// The frame texts (`site-templates/strings.yaml`): key → language → text.
 pub type Strings = BTreeMap<String, BTreeMap<String, String>>;
@@ -47,6 +46,14 @@ pub(crate) fn template_error(err: tera::Error) -> ViewError {
         source = s.source();
     }
     ViewError::Template(message)
+}
+
+/// A page ready to render: its template, everything the template reads, and where it goes.
+pub struct Page {
+    /// The file below the site's folder: `[<lang>/]<folder>/index.html`.
+    pub path: PathBuf,
+    pub template: &'static str,
+    pub context: Context,
 }
 
 /// Loaded templates and frame texts.
