@@ -34,6 +34,11 @@ pub struct FieldView {
     pub hint_html: Option<String>,
     pub hint_id: Option<String>,
     pub error_id: String,
+    /// id of the note, when there is one.
+    pub note_id: String,
+    /// A word at the question that is not an error: on a page filled in again, that a file
+    /// must be chosen again.
+    pub note: Option<String>,
     /// Only set when rendering a known error (component examples, error pages).
     pub error: Option<String>,
     /// `hint error` ids, in that order.
@@ -61,6 +66,9 @@ pub struct FieldView {
     /// For groups: the entries (one without `repeat`).
     pub entries: Vec<EntryView>,
     pub repeat: bool,
+    /// For lists: the entries offered under "more" are shown open (a page filled in again
+    /// with answers there).
+    pub more_open: bool,
     /// For lists: the most entries the page offers, and whether the form allows more.
     pub limit_note: bool,
 }
@@ -171,6 +179,7 @@ pub fn field_view_in(
         .map(|h| markdown::inline(&text_in(h, lang)));
     let hint_id = hint_html.as_ref().map(|_| format!("{input}-hint"));
     let error_id = format!("{input}-error");
+    let note_id = format!("{input}-note");
     let describedby = hint_id.clone().unwrap_or_default();
     let asked_always = always_asked && field.show_if.is_none();
     let component = attrs::component(field);
@@ -234,6 +243,7 @@ pub fn field_view_in(
         key: key.clone(),
         entries,
         repeat: field.repeat.is_some(),
+        more_open: false,
         limit_note: field
             .repeat
             .is_some_and(|r| r.max.is_none_or(|m| m as usize > slots(r).1)),
@@ -254,6 +264,8 @@ pub fn field_view_in(
         hint_html,
         hint_id,
         error_id,
+        note_id,
+        note: None,
         error: None,
         describedby,
         optional: !form_model::validate::is_required(field),
@@ -346,8 +358,19 @@ fn part_view(key: &str, name: &str, part: &AddressPart, lang: &str) -> PartView 
 /// Refreshes `describedby` after an error was set (hint first, then error).
 pub fn set_error(view: &mut FieldView, error: Option<String>) {
     view.error = error;
+    describe_by(view);
+}
+
+/// Refreshes `describedby` after a note was set (hint, note, error).
+pub fn set_note(view: &mut FieldView, note: Option<String>) {
+    view.note = note;
+    describe_by(view);
+}
+
+fn describe_by(view: &mut FieldView) {
     view.describedby = [
         view.hint_id.clone(),
+        view.note.as_ref().map(|_| view.note_id.clone()),
         view.error.as_ref().map(|_| view.error_id.clone()),
     ]
     .into_iter()

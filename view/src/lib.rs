@@ -13,6 +13,7 @@ pub mod components;
 pub mod conditions;
 pub mod escape;
 pub mod field;
+pub mod filled;
 pub mod form;
 pub mod frame;
 pub mod legal;

@@ -11,6 +11,7 @@ use form_model::resolve::ResolvedForm;
 use form_model::validate::text_in;
 
 use crate::escape::json_for_script;
+use crate::filled::{Filled, fill};
 use crate::frame::Frame;
 use crate::legal::privacy_notice;
 use crate::paths::{CONFIRMATION, FEEDBACK};
@@ -49,13 +50,26 @@ pub fn index(frame: &Frame, forms: &[&ResolvedForm], script: Option<&str>) -> Pa
 }
 
 /// The page of `form`: every step, the fees, the privacy notice and the data its script
-/// (`script`, a variant with the parts [`form_parts`] names) works from.
-pub fn form(frame: &Frame, form: &ResolvedForm, script: Option<&str>) -> Page {
+/// (`script`, a variant with the parts [`form_parts`] names) works from. `filled`: what the
+/// citizen sent, to show again with the problems found (see [`filled`](crate::filled)).
+pub fn form(
+    frame: &Frame,
+    form: &ResolvedForm,
+    script: Option<&str>,
+    filled: Option<&Filled>,
+) -> Page {
     let site = frame.site();
     let lang = frame.lang();
     let t = |k: &str| frame.t(k);
     let f = &form.form;
     let title = text_in(&f.title, lang);
+    let mut steps = form::steps(f, lang, &t);
+    let errors = filled.map_or_else(Vec::new, |filled| fill(&mut steps, filled, &t));
+    // A page with problems says so first in its title, as GOV.UK's pages do.
+    let page_title = match errors.is_empty() {
+        true => title.clone(),
+        false => format!("{} {title}", t("error-prefix")),
+    };
     let action = format!("{}/{}/{}", site.endpoint, site.municipality.id, f.id);
     let has_files = f.fields().any(|x| x.kind == FieldType::File);
     let parts = form_parts(f);
@@ -69,7 +83,7 @@ pub fn form(frame: &Frame, form: &ResolvedForm, script: Option<&str>) -> Page {
     frame.page(
         &format!("{}/", f.id),
         "pages/form.html",
-        title.clone(),
+        page_title,
         script,
         json!({
             "form": {
@@ -80,7 +94,8 @@ pub fn form(frame: &Frame, form: &ResolvedForm, script: Option<&str>) -> Page {
                 "enctype": if has_files { "multipart/form-data" } else { "application/x-www-form-urlencoded" },
                 "confirmation": format!("{CONFIRMATION}/"),
             },
-            "steps": form::steps(f, lang, &t),
+            "steps": steps,
+            "errors": errors,
             "fees": form::fees(f, lang),
             "privacy": privacy_notice(site.municipality, form, lang, &t),
             "script_data": json_for_script(&script_data(form, lang)),

@@ -40,7 +40,10 @@ pub fn plan(
     add(pages::index(&frame, forms, Some(&index.name)), Some(index));
     for form in forms {
         let script = assets.script(&script::form_parts(&form.form))?;
-        add(pages::form(&frame, form, Some(&script.name)), Some(script));
+        add(
+            pages::form(&frame, form, Some(&script.name), None),
+            Some(script),
+        );
         let confirmation = assets.script(&BTreeSet::from(["confirmation"]))?;
         add(
             pages::confirmation(&frame, form, Some(&confirmation.name)),
