@@ -1,7 +1,9 @@
 //! The frame every page of a municipality's site shares: header with the language links,
 //! footer with the legal links and contact, the Content-Security-Policy, the stylesheets and
-//! logo. Links are relative, so a site works wherever it is put (its own domain or a
-//! sub-folder); the first language lives at the site's root, the others in `<lang>/`.
+//! logo. The site's own pages link relatively, so a site works wherever it is put (its own
+//! domain or a sub-folder); a page served from elsewhere (the function's answer to a post)
+//! links to the site's address. The first language lives at the site's root, the others in
+//! `<lang>/`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -27,10 +29,26 @@ pub struct Site<'a> {
     pub assets: SiteAssets,
     /// Load the script `formfabrik serve` uses to reload pages after a rebuild.
     pub dev_reload: bool,
+    /// Where the site is, for pages served from elsewhere (the function's answer to a post):
+    /// their links and assets point there and their CSP allows its origin instead of
+    /// `'self'`. `None` for the site's own pages, which link relatively.
+    pub address: Option<SiteAddress>,
+}
+
+/// Where a site is published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SiteAddress {
+    /// The base URL of its pages, without a trailing slash (`https://formulare.musterstadt.de`,
+    /// `http://127.0.0.1:8080/musterstadt`).
+    pub url: String,
+    /// The origin of that URL, which serves its stylesheets, scripts and logo.
+    pub origin: String,
 }
 
 /// The file names of the assets every page of a site loads, in its `assets/` folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SiteAssets {
     /// The stylesheet.
     pub css: String,
@@ -66,8 +84,12 @@ impl<'a> Frame<'a> {
         let m = site.municipality;
         let strings = theme.strings_in(lang)?;
         let origin = &site.endpoint_origin;
+        let assets = site
+            .address
+            .as_ref()
+            .map_or("'self'", |a| a.origin.as_str());
         let csp = format!(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+            "default-src 'none'; script-src {assets}; style-src {assets}; img-src {assets}; \
              connect-src {origin}; form-action {origin}; base-uri 'none'"
         );
         let site_json = json!({
@@ -98,9 +120,45 @@ impl<'a> Frame<'a> {
         self.lang
     }
 
+    /// The page's Content-Security-Policy (in its `<meta>`; a server sends it as a header too).
+    pub fn csp(&self) -> &str {
+        &self.csp
+    }
+
     /// The frame text `key` in this language (every key exists: [`Theme::strings_in`]).
     pub fn t(&self, key: &str) -> String {
         self.strings.get(key).cloned().unwrap_or_default()
+    }
+
+    /// From the page in folder `rel` to the site's root, and to this language's root.
+    fn roots(&self, rel: &str) -> (String, String) {
+        match &self.site.address {
+            Some(a) => {
+                let base = format!("{}/", a.url.trim_end_matches('/'));
+                let lang_root = match self.default_lang {
+                    true => base.clone(),
+                    false => format!("{base}{}/", self.lang),
+                };
+                (base, lang_root)
+            }
+            None => {
+                let depth = rel.split('/').filter(|s| !s.is_empty()).count();
+                let base = "../".repeat(depth + usize::from(!self.default_lang));
+                let lang_root = match depth {
+                    0 => "./".to_string(),
+                    _ => "../".repeat(depth),
+                };
+                (base, lang_root)
+            }
+        }
+    }
+
+    /// The link from the page in folder `rel` to its sub-folder `sub` (`danke/`).
+    pub fn link_below(&self, rel: &str, sub: &str) -> String {
+        match &self.site.address {
+            Some(_) => format!("{}{rel}{sub}", self.roots(rel).1),
+            None => sub.to_string(),
+        }
     }
 
     /// The page in folder `rel` below this language's root (`""`, `"<form>/"`), rendered with
@@ -115,13 +173,7 @@ impl<'a> Frame<'a> {
         extra: Value,
     ) -> Page {
         let m = self.site.municipality;
-        let depth = rel.split('/').filter(|s| !s.is_empty()).count();
-        // From the page to the site's root, and to this language's root.
-        let base = "../".repeat(depth + usize::from(!self.default_lang));
-        let lang_root = match depth {
-            0 => "./".to_string(),
-            _ => "../".repeat(depth),
-        };
+        let (base, lang_root) = self.roots(rel);
         let languages: Vec<LangLink> = m
             .languages
             .iter()

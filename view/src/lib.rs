@@ -8,6 +8,7 @@
 //! [`legal::page`].
 
 pub mod attrs;
+pub mod bundle;
 pub mod collate;
 pub mod components;
 pub mod conditions;
@@ -25,5 +26,5 @@ pub mod script_data;
 pub mod theme;
 
 pub use escape::escape_html;
-pub use frame::{Frame, Site, SiteAssets};
+pub use frame::{Frame, Site, SiteAddress, SiteAssets};
 pub use theme::{Page, Strings, Theme, ViewError};

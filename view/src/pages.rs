@@ -63,6 +63,7 @@ pub fn form(
     let t = |k: &str| frame.t(k);
     let f = &form.form;
     let title = text_in(&f.title, lang);
+    let rel = format!("{}/", f.id);
     let mut steps = form::steps(f, lang, &t);
     let errors = filled.map_or_else(Vec::new, |filled| fill(&mut steps, filled, &t));
     // A page with problems says so first in its title, as GOV.UK's pages do.
@@ -81,7 +82,7 @@ pub fn form(
         .map(|k| (*k, t(k)))
         .collect();
     frame.page(
-        &format!("{}/", f.id),
+        &rel,
         "pages/form.html",
         page_title,
         script,
@@ -92,7 +93,7 @@ pub fn form(
                 "intro_html": f.intro.as_ref().map(|i| markdown::to_html(&text_in(i, lang), 1)),
                 "action": action,
                 "enctype": if has_files { "multipart/form-data" } else { "application/x-www-form-urlencoded" },
-                "confirmation": format!("{CONFIRMATION}/"),
+                "confirmation": frame.link_below(&rel, &format!("{CONFIRMATION}/")),
             },
             "steps": steps,
             "errors": errors,

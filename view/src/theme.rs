@@ -60,25 +60,74 @@ pub struct Page {
 pub struct Theme {
     pub tera: Tera,
     pub strings: Strings,
-    strings_path: PathBuf,
+    /// Every template's source by its name (`pages/form.html`), for a bundle (`crate::bundle`).
+    templates: BTreeMap<String, String>,
+    /// Where the texts came from (a file or a bundle), for error messages.
+    strings_origin: PathBuf,
 }
 
 impl Theme {
     /// The templates (`**/*.html`) and texts (`strings.yaml`) of the templates folder `dir`.
     pub fn load(dir: &Path) -> Result<Theme, ViewError> {
-        let glob = format!("{}/**/*.html", dir.display());
-        let mut tera = Tera::new(&glob).map_err(template_error)?;
-        tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(escape_html);
+        let mut templates = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| file_error(dir, e))?;
+            let path = entry.path();
+            if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            // Named as tera names templates found by a glob: the path below `dir`, with `/`.
+            let name = path
+                .strip_prefix(dir)
+                .unwrap_or(path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let source = fs::read_to_string(path).map_err(|e| file_error(path, e))?;
+            templates.insert(name, source);
+        }
         let strings_path = dir.join("strings.yaml");
         let text = fs::read_to_string(&strings_path).map_err(|e| file_error(&strings_path, e))?;
         let strings: Strings =
             serde_yaml::from_str(&text).map_err(|e| file_error(&strings_path, e))?;
+        let names: Vec<String> = templates.keys().cloned().collect();
+        Theme::from_sources(templates, strings, strings_path).map_err(|e| match e {
+            // Tera names a template that does not parse by its name; say which file it is.
+            ViewError::Template(mut message) => {
+                for name in &names {
+                    let file = dir.join(name);
+                    message = message.replace(&format!("'{name}'"), &format!("{}", file.display()));
+                }
+                ViewError::Template(message)
+            }
+            other => other,
+        })
+    }
+
+    /// A theme from the sources of its templates by name and its texts; `origin` says where
+    /// they came from in error messages.
+    pub fn from_sources(
+        templates: BTreeMap<String, String>,
+        strings: Strings,
+        origin: PathBuf,
+    ) -> Result<Theme, ViewError> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(template_error)?;
+        tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape_html);
         Ok(Theme {
             tera,
             strings,
-            strings_path,
+            templates,
+            strings_origin: origin,
         })
+    }
+
+    /// Every template's source by its name.
+    pub fn templates(&self) -> &BTreeMap<String, String> {
+        &self.templates
     }
 
     /// The frame texts in `lang`; every key must exist.
@@ -88,7 +137,7 @@ impl Theme {
             .map(|(key, texts)| match texts.get(lang) {
                 Some(t) if !t.trim().is_empty() => Ok((key.clone(), t.clone())),
                 _ => Err(ViewError::MissingString {
-                    path: self.strings_path.clone(),
+                    path: self.strings_origin.clone(),
                     key: key.clone(),
                     lang: lang.to_string(),
                 }),

@@ -1,6 +1,6 @@
 //! What a build writes besides the sites: per published form the importer contract (its JSON
-//! Schema and the CSV columns of `formfabrik inbox export`), and for the function its registry
-//! and the bucket's lifecycle rules.
+//! Schema and the CSV columns of `formfabrik inbox export`), and for the function its registry,
+//! the bucket's lifecycle rules and the theme it renders form pages with.
 
 use std::path::Path;
 
@@ -8,7 +8,9 @@ use form_model::CheckReport;
 use form_model::registry::Registry;
 use form_model::resolve::ResolvedForm;
 
-use super::{BuildError, BuildOptions, Put};
+use view::bundle::Bundle;
+
+use super::{BuildError, BuildOptions, Put, site_url};
 
 /// Writes the JSON Schema and CSV column spec of `form` below `out_dir` with `put`.
 pub fn write_contract(
@@ -31,16 +33,15 @@ pub fn write_contract(
     )
 }
 
-/// Writes `function/registry.json` and `function/lifecycle.json` with `put`.
+/// Writes `function/registry.json`, `function/lifecycle.json` and the theme the function
+/// renders form pages with, `function/theme.json`, with `put`.
 pub fn write_function(
     opts: &BuildOptions,
     report: &CheckReport,
+    theme: &Bundle,
     put: &mut Put<'_>,
 ) -> Result<(), BuildError> {
-    let registry = Registry::build(report, |m| match &opts.local_base {
-        Some(base) => format!("{}/{}", base.trim_end_matches('/'), m.id),
-        None => m.site_origin.clone(),
-    });
+    let registry = Registry::build(report, |m| site_url(opts, m));
     put(
         opts.out_dir.join("function/registry.json"),
         registry.to_json().as_bytes(),
@@ -53,5 +54,12 @@ pub fn write_function(
     put(
         opts.out_dir.join("function/lifecycle.json"),
         (serde_json::to_string_pretty(&lifecycle).expect("JSON serializes") + "\n").as_bytes(),
+    )?;
+    put(
+        opts.out_dir.join("function").join(THEME_FILE),
+        theme.to_json().as_bytes(),
     )
 }
+
+/// The theme's file in `function/`, beside the registry.
+pub const THEME_FILE: &str = "theme.json";

@@ -14,7 +14,7 @@ use form_model::resolve::ResolvedForm;
 use view::SiteAssets;
 use view::script;
 
-use super::{BuildError, Put, file_error};
+use super::{BuildError, file_error};
 
 /// The asset sources of the site templates (`assets/`), ready to ship.
 pub struct Assets {
@@ -28,6 +28,14 @@ pub struct Assets {
     /// Minified script variants by the parts they keep (a handful per build; see
     /// [`view::script`]).
     scripts: Mutex<HashMap<BTreeSet<&'static str>, Arc<Script>>>,
+}
+
+/// The stylesheets, colour and logo of one site.
+pub struct SiteFiles {
+    /// Their names, for the pages.
+    pub names: SiteAssets,
+    /// The files for the site's `assets/` folder: name and bytes.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// One variant of the page script, as shipped.
@@ -87,28 +95,29 @@ impl Assets {
             .clone())
     }
 
-    /// Writes the stylesheets, the colour and the logo of municipality `m` (publishing
-    /// `forms`) with `put`, into its `assets/` folder `dir`: each site can be deployed on its
-    /// own. The page scripts are written with the pages that load them.
-    pub fn write_site(
+    /// The stylesheets, colour and logo of municipality `m`'s site (publishing `forms`): their
+    /// names, for its pages, and the files (name, bytes) for its `assets/` folder, since each
+    /// site can be deployed on its own. The page scripts go there with the pages that load
+    /// them.
+    pub fn for_site(
         &self,
         m: &LoadedMunicipality,
         forms: &[&ResolvedForm],
-        dir: &Path,
-        put: &mut Put<'_>,
-    ) -> Result<SiteAssets, BuildError> {
+    ) -> Result<SiteFiles, BuildError> {
         let brand_css = format!(
             "/* {} */\n:root {{ --brand: {}; }}\n",
             m.config.name, m.config.branding.primary_color
         );
         let brand = fingerprint("brand", "css", brand_css.as_bytes());
-        put(dir.join(&self.css_name), &self.css)?;
-        put(dir.join(&brand), brand_css.as_bytes())?;
+        let mut files = vec![
+            (self.css_name.clone(), self.css.clone()),
+            (brand.clone(), brand_css.into_bytes()),
+        ];
         if forms
             .iter()
             .any(|f| script::form_parts(&f.form).contains("combobox"))
         {
-            put(dir.join(&self.combobox_name), &self.combobox_css)?;
+            files.push((self.combobox_name.clone(), self.combobox_css.clone()));
         }
         let logo = match &m.config.branding.logo {
             Some(rel) => {
@@ -116,17 +125,18 @@ impl Assets {
                 let bytes = fs::read(&src).map_err(|e| file_error(&src, e))?;
                 let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("svg");
                 let name = fingerprint("logo", ext, &bytes);
-                put(dir.join(&name), &bytes)?;
+                files.push((name.clone(), bytes));
                 Some(name)
             }
             None => None,
         };
-        Ok(SiteAssets {
+        let names = SiteAssets {
             css: self.css_name.clone(),
             brand,
             logo,
             combobox: self.combobox_name.clone(),
-        })
+        };
+        Ok(SiteFiles { names, files })
     }
 }
 

@@ -22,8 +22,10 @@ use thiserror::Error;
 
 use form_model::CheckReport;
 use form_model::load::LoadedMunicipality;
+use form_model::model::Municipality;
 use form_model::resolve::ResolvedForm;
-use view::{Site, Theme, ViewError};
+use view::bundle::SiteBundle;
+use view::{Site, SiteAddress, SiteAssets, Theme, ViewError, script};
 
 use crate::state;
 use assets::Assets;
@@ -139,6 +141,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     .map_err(|e| file_error(&opts.templates_dir, e))?;
     let skipped = AtomicUsize::new(0);
     let entries = Mutex::new(BTreeMap::new());
+    let bundles = Mutex::new(BTreeMap::new());
 
     // Each municipality is built on its own (in parallel): its pages are rendered and written
     // as they are made, so memory holds one municipality per core, not the whole country.
@@ -150,7 +153,14 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             let id = &m.config.id;
             let forms: &[&ResolvedForm] =
                 by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
+            let site_files = assets.for_site(m, forms)?;
+            // What the function needs to render its form pages, up to date or not.
+            let bundle = site_bundle(opts, &assets, m, forms, site_files.names)?;
             let key = state::municipality_key(&global_key, m, forms);
+            bundles
+                .lock()
+                .expect("bundle lock")
+                .insert(id.clone(), bundle.clone());
             if let Some(entry) = key
                 .as_deref()
                 .and_then(|k| previous.up_to_date(&opts.out_dir, id, k))
@@ -173,7 +183,19 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 outputs.push(path);
                 Ok(())
             };
-            let pages = write_site(opts, &theme, &assets, m, forms, &mut put, &|| {
+            let site = Site {
+                dev_reload: opts.dev_reload,
+                ..bundle.on_site()
+            };
+            let dir = opts.out_dir.join("site").join(id);
+            for (name, bytes) in &site_files.files {
+                put(dir.join("assets").join(name), bytes)?;
+            }
+            let sources = Sources {
+                theme: &theme,
+                assets: &assets,
+            };
+            let pages = write_site(&dir, &sources, &site, m, forms, &mut put, &|| {
                 rendered.fetch_add(1, Ordering::Relaxed);
                 if let Some(bar) = &bar {
                     bar.inc(1);
@@ -197,7 +219,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         bar.finish_and_clear();
     }
 
-    artifacts::write_function(opts, &report, &mut |path, bytes| {
+    let bundle = view::bundle::Bundle::new(&theme, bundles.into_inner().expect("bundle lock"));
+    artifacts::write_function(opts, &report, &bundle, &mut |path, bytes| {
         count(write_if_changed(&path, bytes)?);
         Ok(())
     })?;
@@ -218,37 +241,27 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     })
 }
 
-/// Writes the site of municipality `m` (assets and pages in every language) with `put`,
-/// calling `done` after each page. Returns the number of pages.
+/// The templates and asset sources every site is made from.
+struct Sources<'a> {
+    theme: &'a Theme,
+    assets: &'a Assets,
+}
+
+/// Writes the pages of municipality `m`'s `site` in every language into `dir` with `put`,
+/// each with the page script it loads, calling `done` after each page. Returns the number of
+/// pages.
 fn write_site(
-    opts: &BuildOptions,
-    theme: &Theme,
-    assets: &Assets,
+    dir: &Path,
+    Sources { theme, assets }: &Sources,
+    site: &Site,
     m: &LoadedMunicipality,
     forms: &[&ResolvedForm],
     put: &mut Put<'_>,
     done: &dyn Fn(),
 ) -> Result<usize, BuildError> {
-    let dir = opts.out_dir.join("site").join(&m.config.id);
-    let site_assets = assets.write_site(m, forms, &dir.join("assets"), put)?;
-    let endpoint = match &opts.local_base {
-        Some(base) => format!("{}/v1", base.trim_end_matches('/')),
-        None => m
-            .config
-            .submission_endpoint
-            .trim_end_matches('/')
-            .to_string(),
-    };
-    let site = Site {
-        municipality: &m.config,
-        endpoint_origin: submit_fn::respond::origin_of(&endpoint).to_string(),
-        endpoint,
-        assets: site_assets,
-        dev_reload: opts.dev_reload,
-    };
     let mut jobs = Vec::new();
     for lang in &m.config.languages {
-        jobs.extend(pages::plan(theme, assets, &site, m, forms, lang)?);
+        jobs.extend(pages::plan(theme, assets, site, m, forms, lang)?);
     }
     let mut scripts = HashSet::new();
     let count = jobs.len();
@@ -263,6 +276,51 @@ fn write_site(
         done();
     }
     Ok(count)
+}
+
+/// Where municipality `m`'s pages are: its published origin, or `<base>/<m>` for a local
+/// try-out.
+fn site_url(opts: &BuildOptions, m: &Municipality) -> String {
+    match &opts.local_base {
+        Some(base) => format!("{}/{}", base.trim_end_matches('/'), m.id),
+        None => m.site_origin.clone(),
+    }
+}
+
+/// Everything besides the templates that `m`'s form pages need: where the site is, where its
+/// forms post, and the assets each page loads.
+fn site_bundle(
+    opts: &BuildOptions,
+    assets: &Assets,
+    m: &LoadedMunicipality,
+    forms: &[&ResolvedForm],
+    site_assets: SiteAssets,
+) -> Result<SiteBundle, BuildError> {
+    let endpoint = match &opts.local_base {
+        Some(base) => format!("{}/v1", base.trim_end_matches('/')),
+        None => m
+            .config
+            .submission_endpoint
+            .trim_end_matches('/')
+            .to_string(),
+    };
+    let url = site_url(opts, &m.config);
+    let mut scripts = BTreeMap::new();
+    for form in forms {
+        let script = assets.script(&script::form_parts(&form.form))?;
+        scripts.insert(form.form.id.clone(), script.name.clone());
+    }
+    Ok(SiteBundle {
+        municipality: m.config.clone(),
+        address: SiteAddress {
+            origin: submit_fn::respond::origin_of(&url).to_string(),
+            url,
+        },
+        endpoint_origin: submit_fn::respond::origin_of(&endpoint).to_string(),
+        endpoint,
+        assets: site_assets,
+        scripts,
+    })
 }
 
 fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {

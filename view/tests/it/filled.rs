@@ -95,6 +95,7 @@ fn site(m: &Municipality) -> Site<'_> {
             combobox: "combobox.css".into(),
         },
         dev_reload: false,
+        address: None,
     }
 }
 
