@@ -29,35 +29,52 @@ fn quote(s: &str, lang: &str) -> String {
 
 /// A condition in words: "Sie bei „Gefährlich?“ „Ja“ gewählt haben".
 pub fn describe(form: &Form, cond: &Condition, lang: &str, negated: bool) -> String {
-    let or = |lang: &str| match lang {
-        "de" => " oder ",
-        "ar" => " أو ",
-        _ => " or ",
-    };
-    let and = |lang: &str| match lang {
-        "de" => " und ",
-        "ar" => " و",
-        _ => " and ",
-    };
     match cond.shape() {
         Ok(Shape::Equals(f, v)) => leaf(form, f, &[v.to_string()], lang, negated),
         Ok(Shape::In(f, vs)) => leaf(form, f, vs, lang, negated),
-        Ok(Shape::All(cs)) => {
-            let joiner = if negated { or(lang) } else { and(lang) };
-            cs.iter()
-                .map(|c| describe(form, c, lang, negated))
-                .collect::<Vec<_>>()
-                .join(joiner)
-        }
-        Ok(Shape::Any(cs)) => {
-            let joiner = if negated { and(lang) } else { or(lang) };
-            cs.iter()
-                .map(|c| describe(form, c, lang, negated))
-                .collect::<Vec<_>>()
-                .join(joiner)
-        }
+        // Not (a and b) is: not a or not b, and the other way round.
+        Ok(Shape::All(cs)) => join(form, cs, lang, negated, And.negated_if(negated)),
+        Ok(Shape::Any(cs)) => join(form, cs, lang, negated, Or.negated_if(negated)),
         Ok(Shape::Not(c)) => describe(form, c, lang, !negated),
         Err(_) => String::new(),
+    }
+}
+
+/// Conditions joined by "and" or "or".
+fn join(form: &Form, conds: &[Condition], lang: &str, negated: bool, by: Conjunction) -> String {
+    conds
+        .iter()
+        .map(|c| describe(form, c, lang, negated))
+        .collect::<Vec<_>>()
+        .join(conjunction(by, lang))
+}
+
+#[derive(Clone, Copy)]
+enum Conjunction {
+    And,
+    Or,
+}
+use Conjunction::{And, Or};
+
+impl Conjunction {
+    fn negated_if(self, negated: bool) -> Conjunction {
+        match (self, negated) {
+            (c, false) => c,
+            (And, true) => Or,
+            (Or, true) => And,
+        }
+    }
+}
+
+/// " und " / " oder " between two parts of a sentence.
+fn conjunction(c: Conjunction, lang: &str) -> &'static str {
+    match (lang, c) {
+        ("de", And) => " und ",
+        ("de", Or) => " oder ",
+        ("ar", And) => " و",
+        ("ar", Or) => " أو ",
+        (_, And) => " and ",
+        (_, Or) => " or ",
     }
 }
 
@@ -66,16 +83,11 @@ fn leaf(form: &Form, field: &str, values: &[String], lang: &str, negated: bool) 
     let multi = form
         .field(field)
         .is_some_and(|f| f.kind == FieldType::Checkboxes);
-    let or = match lang {
-        "de" => " oder ",
-        "ar" => " أو ",
-        _ => " or ",
-    };
     let answers = values
         .iter()
         .map(|v| quote(&option_label(form, field, v, lang), lang))
         .collect::<Vec<_>>()
-        .join(or);
+        .join(conjunction(Or, lang));
     match (lang, multi, negated) {
         ("de", false, false) => format!("Sie bei {label} {answers} gewählt haben"),
         ("de", false, true) => format!("Sie bei {label} nicht {answers} gewählt haben"),

@@ -1,6 +1,5 @@
 //! `formfabrik build`: the sites, the JSON Schemas and the function's registry.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::site::{BuildError, BuildOptions, build};
@@ -8,14 +7,8 @@ use crate::site::{BuildError, BuildOptions, build};
 // (No doc comment: the subcommand's help is the one on `Command::Build`.)
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long, default_value = "forms")]
-    pub forms: PathBuf,
-    /// The site templates (layouts, components, assets, strings.yaml).
-    #[arg(long, default_value = "site-templates")]
-    pub templates: PathBuf,
-    /// Where to write dist/site, dist/schemas and dist/function.
-    #[arg(long, default_value = "dist")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub folders: super::Folders,
     /// Build for a local try-out: pages at <base>/<municipality>, posting to <base>/v1.
     #[arg(long)]
     pub local_base: Option<String>,
@@ -24,9 +17,9 @@ pub struct Args {
 /// Builds and prints what was built, or the check report and why it failed.
 pub fn run(args: Args) -> ExitCode {
     let opts = BuildOptions {
-        forms_dir: args.forms,
-        templates_dir: args.templates,
-        out_dir: args.out,
+        forms_dir: args.folders.forms,
+        templates_dir: args.folders.templates,
+        out_dir: args.folders.out,
         local_base: args.local_base,
         progress: true,
         dev_reload: false,

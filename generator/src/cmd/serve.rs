@@ -12,12 +12,8 @@ use crate::site::BuildError;
 pub struct Args {
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
-    #[arg(long, default_value = "forms")]
-    pub forms: PathBuf,
-    #[arg(long, default_value = "site-templates")]
-    pub templates: PathBuf,
-    #[arg(long, default_value = "dist")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub folders: super::Folders,
     /// Where submissions are stored (a folder store).
     #[arg(long, default_value = "data")]
     pub data: PathBuf,
@@ -30,9 +26,9 @@ pub struct Args {
 pub fn run(args: Args) -> ExitCode {
     let opts = ServeOptions {
         addr: args.addr,
-        forms_dir: args.forms,
-        templates_dir: args.templates,
-        out_dir: args.out,
+        forms_dir: args.folders.forms,
+        templates_dir: args.folders.templates,
+        out_dir: args.folders.out,
         data_dir: args.data,
         watch: !args.no_watch,
     };
