@@ -273,7 +273,7 @@ fn overview(site_dir: &Path) -> String {
     let items: String = names
         .iter()
         .map(|n| {
-            let n = crate::site::escape_html(n);
+            let n = view::escape_html(n);
             format!("<li><a href=\"/{n}/\">{n}</a></li>")
         })
         .collect();

@@ -8,8 +8,12 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use form_model::registry::Registry;
+use form_model::resolve::ResolvedForm;
 use generator::site::{BuildOptions, build};
 use regex::Regex;
+use view::Frame;
+use view::bundle::{Bundle, RemotePages};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -378,7 +382,7 @@ fn writes_schemas_and_a_registry_the_function_accepts() {
     let out = temp("registry");
     let report = build(&options(&out)).unwrap();
     let text = fs::read_to_string(out.join("function/registry.json")).unwrap();
-    let registry = form_model::registry::Registry::from_json(&text).unwrap();
+    let registry = Registry::from_json(&text).unwrap();
     assert_eq!(registry.forms.len(), report.forms);
     for f in &registry.forms {
         let schema = out.join(format!(
@@ -387,6 +391,117 @@ fn writes_schemas_and_a_registry_the_function_accepts() {
         ));
         assert!(schema.is_file(), "{}", schema.display());
     }
+    let _ = fs::remove_dir_all(&out);
+}
+
+/// The site's form page of `form` in `lang`, as the build wrote it.
+fn written_form_page(out: &Path, form: &ResolvedForm, lang: &str, default: bool) -> String {
+    let folder = match default {
+        true => String::new(),
+        false => format!("{lang}/"),
+    };
+    fs::read_to_string(out.join(format!(
+        "site/{}/{folder}{}/index.html",
+        form.municipality.id, form.form.id
+    )))
+    .unwrap()
+}
+
+/// The function renders form pages from what the build leaves in function/: the registry's
+/// forms and the theme. As the site's own page (relative links) it is the page the build wrote,
+/// byte for byte: the same templates and the same view of the form.
+#[test]
+fn a_form_page_rendered_from_the_built_theme_is_the_page_the_build_wrote() {
+    let out = temp("theme");
+    build(&options(&out)).unwrap();
+    let registry =
+        Registry::from_json(&fs::read_to_string(out.join("function/registry.json")).unwrap())
+            .unwrap();
+    let text = fs::read_to_string(out.join("function/theme.json")).unwrap();
+    let bundle = Bundle::from_json(&text, "theme.json").unwrap();
+    let theme = bundle.theme("theme.json").unwrap();
+    let mut compared = 0;
+    for form in &registry.forms {
+        let site_bundle = &bundle.sites[&form.municipality.id];
+        let site = site_bundle.on_site();
+        let script = &site_bundle.scripts[&form.form.id];
+        for (i, lang) in site_bundle.municipality.languages.iter().enumerate() {
+            let frame = Frame::new(&theme, &site, lang).unwrap();
+            let page = view::pages::form(&frame, form, Some(script), None);
+            let html = theme.render(&page).unwrap();
+            assert!(
+                html == written_form_page(&out, form, lang, i == 0),
+                "{}/{lang}/{}",
+                form.municipality.id,
+                form.form.id
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 16);
+    let _ = fs::remove_dir_all(&out);
+}
+
+/// Away from the site (the function's answer to a post without JavaScript) the page is the
+/// same but for its links, which go to the site's address, and its CSP, which allows the
+/// site's origin for stylesheets, scripts and images instead of `'self'`.
+#[test]
+fn a_form_page_rendered_away_from_the_site_links_to_the_site_and_allows_its_origin() {
+    let out = temp("remote");
+    build(&options(&out)).unwrap();
+    let registry =
+        Registry::from_json(&fs::read_to_string(out.join("function/registry.json")).unwrap())
+            .unwrap();
+    let text = fs::read_to_string(out.join("function/theme.json")).unwrap();
+    let pages = RemotePages::from_json(&text, "theme.json").unwrap();
+    let form = registry
+        .forms
+        .iter()
+        .find(|f| f.municipality.id == "musterstadt" && f.form.id == "hundesteuer-anmeldung")
+        .unwrap();
+    let site = "https://formulare.musterstadt.example";
+    let api = "https://api.musterstadt.example";
+    let links = Regex::new(r##" (href|src|data-confirmation)="([^"#][^"]*)""##).unwrap();
+    for (lang, default) in [("de", true), ("en", false)] {
+        let page = pages.form_page(form, lang, None).unwrap().unwrap();
+        assert_eq!(
+            page.csp,
+            format!(
+                "default-src 'none'; script-src {site}; style-src {site}; img-src {site}; \
+                 connect-src {api}; form-action {api}; base-uri 'none'"
+            )
+        );
+        assert!(page.html.contains(&format!("content=\"{}\"", page.csp)));
+        assert!(
+            Regex::new(&format!(
+                r#"<link rel="stylesheet" href="{site}/assets/site\.[0-9a-f]{{10}}\.css">"#
+            ))
+            .unwrap()
+            .is_match(&page.html)
+        );
+        // With the site page's links resolved where the page is, and 'self' for the site's
+        // origin, the two are the same page.
+        let folder = if default {
+            String::new()
+        } else {
+            format!("{lang}/")
+        };
+        let at = url::Url::parse(&format!("{site}/{folder}hundesteuer-anmeldung/")).unwrap();
+        let written = written_form_page(&out, form, lang, default);
+        let resolved = links.replace_all(&written, |c: &regex::Captures| {
+            match url::Url::parse(&c[2]) {
+                Ok(_) => c[0].to_string(),
+                Err(_) => format!(" {}=\"{}\"", &c[1], at.join(&c[2]).unwrap()),
+            }
+        });
+        let remote = page
+            .html
+            .replace(&page.csp, &page.csp.replace(site, "'self'"));
+        assert!(remote == resolved, "{lang}:\n{}", page.html);
+    }
+    // A language the municipality does not offer: its first.
+    let page = pages.form_page(form, "ar", None).unwrap().unwrap();
+    assert!(page.html.starts_with("<!doctype html>\n<html lang=\"de\""));
     let _ = fs::remove_dir_all(&out);
 }
 
@@ -476,12 +591,15 @@ fn a_build_renders_again_exactly_the_municipalities_whose_inputs_or_files_change
             .contains("<!doctype html>")
     );
 
-    // A template (here a comment that renders to nothing): everything renders, nothing changes.
+    // A template (here a comment that renders to nothing): everything renders, no page
+    // changes; only the function's copy of the templates does.
     let layout = work.join("site-templates/components/hint/template.html");
     let text = fs::read_to_string(&layout).unwrap();
     fs::write(&layout, format!("{{# touched #}}{text}")).unwrap();
     let r = build(&opts).unwrap();
-    assert_eq!((r.rendered, r.written), (cold.pages, 0));
+    assert_eq!((r.rendered, r.written), (cold.pages, 1));
+    let theme = fs::read_to_string(out.join("function/theme.json")).unwrap();
+    assert!(theme.contains("{# touched #}"));
 
     // After all that, the output is what a cold build of the same inputs writes.
     let fresh = work.join("fresh");
@@ -506,7 +624,7 @@ fn every_anchor_the_function_links_to_exists_on_the_form_page() {
     let out = temp("anchors");
     build(&options(&out)).unwrap();
     let text = fs::read_to_string(out.join("function/registry.json")).unwrap();
-    let registry = form_model::registry::Registry::from_json(&text).unwrap();
+    let registry = Registry::from_json(&text).unwrap();
     for form in &registry.forms {
         let m = registry.municipality(&form.municipality.id).unwrap();
         for lang in &m.languages {
@@ -546,7 +664,7 @@ fn form_pages_carry_exactly_the_words_their_script_parts_show() {
     let source = fs::read_to_string(repo().join("site-templates/assets/site.js")).unwrap();
     let used = |parts: &[&'static str]| -> BTreeSet<String> {
         let keep: BTreeSet<&'static str> = parts.iter().copied().collect();
-        let js = generator::script::select(&source, &keep).unwrap();
+        let js = view::script::select(&source, &keep).unwrap();
         Regex::new(r#"\bui(?:\["([a-z-]+)"\]|\.([a-z]+))"#)
             .unwrap()
             .captures_iter(&js)
@@ -554,7 +672,7 @@ fn form_pages_carry_exactly_the_words_their_script_parts_show() {
             .collect()
     };
     let words = |parts: &[&str]| -> BTreeSet<String> {
-        generator::site::SCRIPT_WORDS
+        view::script::SCRIPT_WORDS
             .iter()
             .filter(|(p, _)| parts.contains(p))
             .flat_map(|(_, k)| k.iter().map(|x| x.to_string()))

@@ -650,7 +650,7 @@ fn site_js_source() -> PathBuf {
 #[test]
 fn the_minified_script_agrees_too() {
     let source = fs::read_to_string(site_js_source()).unwrap();
-    let minified = generator::site::minify_js(&source).unwrap();
+    let minified = generator::site::assets::minify_js(&source).unwrap();
     assert!(minified.len() < source.len() * 3 / 4);
     let path = std::env::temp_dir().join(format!("formfabrik-site-min-{}.js", std::process::id()));
     fs::write(&path, minified).unwrap();
@@ -674,7 +674,7 @@ fn agree(site_js: &Path) {
         vec!["de".into()],
         form,
     );
-    let data = generator::view::script_data(&resolved, "de");
+    let data = view::script_data::script_data(&resolved, "de");
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let days: [Date; 3] = [
         time::macros::date!(2026 - 11 - 28),

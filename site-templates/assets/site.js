@@ -6,7 +6,7 @@
  *   step, submission via fetch with a client-made id (retried with the same id), an opt-in
  *   draft in localStorage, the reference on the confirmation page, the services filter.
  * Parts between `// @if <part>` and `// @end` ship only to the pages that use them (the page
- * kind, and the question types a form has; generator/src/script.rs), so pages stay small. */
+ * kind, and the question types a form has; view/src/script.rs), so pages stay small. */
 (function () {
   "use strict";
 

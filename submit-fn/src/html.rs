@@ -9,22 +9,8 @@ use form_model::model::Contact;
 use form_model::registry::RegistryMunicipality;
 use form_model::resolve::ResolvedForm;
 use form_model::validate::{FieldError, text_in};
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+// The workspace's one escaper; every attribute value here is double-quoted, as it requires.
+use view::escape_html as escape;
 
 /// The pages' fixed texts. Those the static site's pages have too are the site's own texts
 /// (site-templates/strings.yaml; a test keeps them equal).
@@ -189,7 +175,7 @@ fn footer(m: Option<&RegistryMunicipality>, lang: &str) -> String {
 
 /// The anchor of a field's input on the form page: `f-<field id with '.' replaced by '-'>`.
 pub fn field_anchor(field: &str) -> String {
-    format!("f-{}", field.replace('.', "-"))
+    view::field::input_id(&view::filled::page_key(field))
 }
 
 /// The page for invalid answers: an error summary whose entries link to the fields on the form
@@ -367,11 +353,6 @@ fn services_link(m: &RegistryMunicipality, lang: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup_and_quotes() {
-        assert_eq!(escape("<script>\"&'"), "&lt;script&gt;&quot;&amp;&#39;");
-    }
 
     #[test]
     fn confirmation_words_are_the_sites_own_texts_in_every_language() {

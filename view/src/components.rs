@@ -11,8 +11,8 @@ use tera::Context;
 
 use form_model::model::{Field, Form, Step};
 
-use crate::site::{BuildError, Theme};
-use crate::view;
+use crate::field::{field_view, set_error};
+use crate::theme::{Theme, ViewError, file_error};
 
 /// One example of a component.
 #[derive(Debug, Clone, Deserialize)]
@@ -35,19 +35,13 @@ pub struct Example {
 }
 
 /// The examples of component `name`.
-pub fn examples(templates: &Path, name: &str) -> Result<Vec<Example>, BuildError> {
+pub fn examples(templates: &Path, name: &str) -> Result<Vec<Example>, ViewError> {
     let path = templates
         .join("components")
         .join(name)
         .join("examples.yaml");
-    let text = fs::read_to_string(&path).map_err(|e| BuildError::File {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    serde_yaml::from_str(&text).map_err(|e| BuildError::File {
-        path,
-        message: e.to_string(),
-    })
+    let text = fs::read_to_string(&path).map_err(|e| file_error(&path, e))?;
+    serde_yaml::from_str(&text).map_err(|e| file_error(&path, e))
 }
 
 /// Renders one example of component `name` in `lang`.
@@ -56,13 +50,13 @@ pub fn render(
     name: &str,
     example: &Example,
     lang: &str,
-) -> Result<String, BuildError> {
+) -> Result<String, ViewError> {
     let strings = theme.strings_in(lang)?;
     let template = format!("components/{name}/template.html");
     let source = theme
         .tera
         .get_template(&template)
-        .map_err(|e| BuildError::Template(e.to_string()))?;
+        .map_err(|e| ViewError::Template(e.to_string()))?;
     let mut context = Context::new();
     context.insert("t", &strings);
     let call = if let Some(field) = &example.field {
@@ -70,8 +64,8 @@ pub fn render(
         fields.push(field.clone());
         let form = example_form(fields);
         let t = |k: &str| strings.get(k).cloned().unwrap_or_default();
-        let mut f = view::field_view(&form, field, lang, true, &t);
-        view::set_error(&mut f, example.error.clone());
+        let mut f = field_view(&form, field, lang, true, &t);
+        set_error(&mut f, example.error.clone());
         if let Some(v) = &example.value {
             f.value = v.clone();
             for o in &mut f.options {
@@ -100,7 +94,7 @@ pub fn render(
     let mut tera = theme.tera.clone();
     let input = format!("{{% import \"{template}\" as c %}}{call}");
     tera.render_str(&input, &context)
-        .map_err(|e| BuildError::Template(format!("{name} / {}: {e:?}", example.name)))
+        .map_err(|e| ViewError::Template(format!("{name} / {}: {e:?}", example.name)))
 }
 
 fn example_form(fields: Vec<Field>) -> Form {

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use generator::components;
-use generator::site::Theme;
 use regex::Regex;
+use view::Theme;
+use view::components;
 
 fn templates() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../site-templates")

@@ -24,6 +24,37 @@ pub const PARTS: [&str; 10] = [
     "combobox",
 ];
 
+/// The site texts the page script shows (`ui` in site.js), by the script part that uses them:
+/// a form page carries those of its parts and no others.
+pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
+    (
+        "form",
+        &[
+            "step-of",
+            "continue",
+            "back",
+            "change",
+            "review-return",
+            "confirm-required",
+            "not-answered",
+            "sending",
+            "send-failed",
+            "error-prefix",
+        ],
+    ),
+    ("group", &["group-add", "group-remove"]),
+    (
+        "combobox",
+        &[
+            "select-list-add",
+            "combobox-hint",
+            "combobox-results",
+            "combobox-result",
+            "combobox-none",
+        ],
+    ),
+];
+
 /// The parts a form page needs: `form`, and every question type of the form that has a part.
 pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     let mut parts = BTreeSet::from(["form"]);

@@ -1,0 +1,23 @@
+//! `formfabrik check`: load every catalog form and municipality, print the report.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+// (No doc comment: the subcommand's help is the one on `Command::Check`.)
+#[derive(clap::Args)]
+pub struct Args {
+    /// The forms folder (catalog/ and municipalities/).
+    #[arg(long, default_value = "forms")]
+    pub forms: PathBuf,
+}
+
+/// Prints every problem and the drift report; fails if there is any error.
+pub fn run(args: Args) -> ExitCode {
+    let report = form_model::check(&args.forms);
+    print!("{}", crate::check::render(&report));
+    if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,23 @@
+//! The subcommands of `formfabrik`, one file each: its arguments and a thin `run` that calls
+//! the library and says what happened. `inbox` and `keygen` are run by `crate::inbox_cli`.
+
+use std::path::PathBuf;
+
+pub mod build;
+pub mod check;
+pub mod import_fim;
+pub mod keygen;
+pub mod serve;
+
+// The folders `build` and `serve` read and write (no doc comment: clap would show it).
+#[derive(clap::Args)]
+pub struct Folders {
+    #[arg(long, default_value = "forms")]
+    pub forms: PathBuf,
+    /// The site templates (layouts, components, assets, strings.yaml).
+    #[arg(long, default_value = "site-templates")]
+    pub templates: PathBuf,
+    /// Where to write dist/site, dist/schemas and dist/function.
+    #[arg(long, default_value = "dist")]
+    pub out: PathBuf,
+}

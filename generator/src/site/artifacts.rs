@@ -1,0 +1,65 @@
+//! What a build writes besides the sites: per published form the importer contract (its JSON
+//! Schema and the CSV columns of `formfabrik inbox export`), and for the function its registry,
+//! the bucket's lifecycle rules and the theme it renders form pages with.
+
+use std::path::Path;
+
+use form_model::CheckReport;
+use form_model::registry::Registry;
+use form_model::resolve::ResolvedForm;
+
+use view::bundle::Bundle;
+
+use super::{BuildError, BuildOptions, Put, site_url};
+
+/// Writes the JSON Schema and CSV column spec of `form` below `out_dir` with `put`.
+pub fn write_contract(
+    out_dir: &Path,
+    form: &ResolvedForm,
+    put: &mut Put<'_>,
+) -> Result<(), BuildError> {
+    let path = out_dir.join(format!(
+        "schemas/{}/{}/v{}.schema.json",
+        form.municipality.id, form.form.id, form.form.version
+    ));
+    let schema_value = form_model::schema::json_schema(form);
+    let schema = serde_json::to_string_pretty(&schema_value).expect("schemas serialize");
+    put(path.clone(), schema.as_bytes())?;
+    // The CSV column spec of `formfabrik inbox export` (docs/backoffice.md).
+    let columns = inbox::export::column_spec(&schema_value);
+    put(
+        path.with_extension("").with_extension("csv-columns.json"),
+        (serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n").as_bytes(),
+    )
+}
+
+/// Writes `function/registry.json`, `function/lifecycle.json` and the theme the function
+/// renders form pages with, `function/theme.json`, with `put`.
+pub fn write_function(
+    opts: &BuildOptions,
+    report: &CheckReport,
+    theme: &Bundle,
+    put: &mut Put<'_>,
+) -> Result<(), BuildError> {
+    let registry = Registry::build(report, |m| site_url(opts, m));
+    put(
+        opts.out_dir.join("function/registry.json"),
+        registry.to_json().as_bytes(),
+    )?;
+    // Retention as code: the bucket's lifecycle rules, the same the SAM template has.
+    let lifecycle = submit_fn::lifecycle::configuration(
+        &registry,
+        submit_fn::lifecycle::DEFAULT_STORAGE_PREFIX,
+    );
+    put(
+        opts.out_dir.join("function/lifecycle.json"),
+        (serde_json::to_string_pretty(&lifecycle).expect("JSON serializes") + "\n").as_bytes(),
+    )?;
+    put(
+        opts.out_dir.join("function").join(THEME_FILE),
+        theme.to_json().as_bytes(),
+    )
+}
+
+/// The theme's file in `function/`, beside the registry.
+pub const THEME_FILE: &str = "theme.json";

@@ -1,0 +1,176 @@
+//! The files every site loads besides its pages: the stylesheets and the page script's
+//! variants, minified and named by their content (`site.3f2a9c1b7e.css`), so a browser may
+//! cache them for ever; the municipality's colour and logo.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use form_model::load::LoadedMunicipality;
+use form_model::resolve::ResolvedForm;
+use view::SiteAssets;
+use view::script;
+
+use super::{BuildError, file_error};
+
+/// The asset sources of the site templates (`assets/`), ready to ship.
+pub struct Assets {
+    css: Vec<u8>,
+    css_name: String,
+    /// The search box's styles (`assets/combobox.css`), for pages with a long list only.
+    combobox_css: Vec<u8>,
+    combobox_name: String,
+    js_source: String,
+    js_path: PathBuf,
+    /// Minified script variants by the parts they keep (a handful per build; see
+    /// [`view::script`]).
+    scripts: Mutex<HashMap<BTreeSet<&'static str>, Arc<Script>>>,
+}
+
+/// The stylesheets, colour and logo of one site.
+pub struct SiteFiles {
+    /// Their names, for the pages.
+    pub names: SiteAssets,
+    /// The files for the site's `assets/` folder: name and bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// One variant of the page script, as shipped.
+pub struct Script {
+    /// Content-addressed file name: `site.3f2a9c1b7e.js`.
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Assets {
+    /// The assets of the templates folder `dir`. Every part of the script is minified once
+    /// here: a mistake in it stops the build at once, not halfway.
+    pub fn load(dir: &Path) -> Result<Assets, BuildError> {
+        let read = |name: &str| {
+            let p = dir.join("assets").join(name);
+            fs::read(&p).map_err(|e| file_error(&p, e))
+        };
+        let css_path = dir.join("assets/site.css");
+        let js_path = dir.join("assets/site.js");
+        let css = minify_css(&String::from_utf8_lossy(&read("site.css")?))
+            .map_err(|e| file_error(&css_path, e))?;
+        let combobox_path = dir.join("assets/combobox.css");
+        let combobox_css = minify_css(&String::from_utf8_lossy(&read("combobox.css")?))
+            .map_err(|e| file_error(&combobox_path, e))?;
+        let js_source = String::from_utf8_lossy(&read("site.js")?).into_owned();
+        let assets = Assets {
+            css_name: fingerprint("site", "css", css.as_bytes()),
+            css: css.into_bytes(),
+            combobox_name: fingerprint("combobox", "css", combobox_css.as_bytes()),
+            combobox_css: combobox_css.into_bytes(),
+            js_source,
+            js_path,
+            scripts: Mutex::new(HashMap::new()),
+        };
+        assets.script(&script::PARTS.into_iter().collect())?;
+        Ok(assets)
+    }
+
+    /// The page script with exactly `parts` (see [`view::script`]), minified and fingerprinted.
+    pub fn script(&self, parts: &BTreeSet<&'static str>) -> Result<Arc<Script>, BuildError> {
+        if let Some(s) = self.scripts.lock().expect("not poisoned").get(parts) {
+            return Ok(s.clone());
+        }
+        let made = script::select(&self.js_source, parts)
+            .and_then(|source| minify_js(&source))
+            .map_err(|e| file_error(&self.js_path, e))?;
+        let made = Arc::new(Script {
+            name: fingerprint("site", "js", made.as_bytes()),
+            bytes: made.into_bytes(),
+        });
+        Ok(self
+            .scripts
+            .lock()
+            .expect("not poisoned")
+            .entry(parts.clone())
+            .or_insert(made)
+            .clone())
+    }
+
+    /// The stylesheets, colour and logo of municipality `m`'s site (publishing `forms`): their
+    /// names, for its pages, and the files (name, bytes) for its `assets/` folder, since each
+    /// site can be deployed on its own. The page scripts go there with the pages that load
+    /// them.
+    pub fn for_site(
+        &self,
+        m: &LoadedMunicipality,
+        forms: &[&ResolvedForm],
+    ) -> Result<SiteFiles, BuildError> {
+        let brand_css = format!(
+            "/* {} */\n:root {{ --brand: {}; }}\n",
+            m.config.name, m.config.branding.primary_color
+        );
+        let brand = fingerprint("brand", "css", brand_css.as_bytes());
+        let mut files = vec![
+            (self.css_name.clone(), self.css.clone()),
+            (brand.clone(), brand_css.into_bytes()),
+        ];
+        if forms
+            .iter()
+            .any(|f| script::form_parts(&f.form).contains("combobox"))
+        {
+            files.push((self.combobox_name.clone(), self.combobox_css.clone()));
+        }
+        let logo = match &m.config.branding.logo {
+            Some(rel) => {
+                let src = m.dir.join(rel);
+                let bytes = fs::read(&src).map_err(|e| file_error(&src, e))?;
+                let ext = src.extension().and_then(|e| e.to_str()).unwrap_or("svg");
+                let name = fingerprint("logo", ext, &bytes);
+                files.push((name.clone(), bytes));
+                Some(name)
+            }
+            None => None,
+        };
+        let names = SiteAssets {
+            css: self.css_name.clone(),
+            brand,
+            logo,
+            combobox: self.combobox_name.clone(),
+        };
+        Ok(SiteFiles { names, files })
+    }
+}
+
+/// The page script as shipped: minified with oxc (names mangled), so every form page stays
+/// light. The differential test and the browser tests run this output, not the source.
+pub fn minify_js(source: &str) -> Result<String, String> {
+    use oxc_allocator::Allocator;
+    use oxc_codegen::{Codegen, CodegenOptions};
+    use oxc_minifier::{Minifier, MinifierOptions};
+    use oxc_parser::Parser;
+    use oxc_span::SourceType;
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, source, SourceType::cjs()).parse();
+    if let Some(first) = parsed.diagnostics.first() {
+        return Err(format!("JavaScript does not parse: {first}"));
+    }
+    let mut program = parsed.program;
+    let minified = Minifier::new(MinifierOptions::default()).minify(&allocator, &mut program);
+    Ok(Codegen::new()
+        .with_options(CodegenOptions::minify())
+        .with_scoping(minified.scoping)
+        .build(&program)
+        .code)
+}
+
+/// The stylesheet as shipped: comments and whitespace removed.
+pub fn minify_css(source: &str) -> Result<String, String> {
+    minifier::css::minify(source)
+        .map(|m| m.to_string())
+        .map_err(|e| format!("CSS does not parse: {e}"))
+}
+
+/// Content-addressed name: `site.3f2a9c1b7e.css`.
+fn fingerprint(stem: &str, ext: &str, bytes: &[u8]) -> String {
+    let hash = hex::encode(Sha256::digest(bytes));
+    format!("{stem}.{}.{ext}", &hash[..10])
+}

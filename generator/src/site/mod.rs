@@ -1,0 +1,337 @@
+//! `formfabrik build`: the static site of every municipality in every language it offers, the
+//! JSON Schema of every published form, and the registry the function loads. Pages render in
+//! parallel on all cores; a file whose content did not change is not rewritten, so a web
+//! server's caches and a deploy's diff stay quiet; a municipality whose inputs and files did
+//! not change since the last build is not rendered at all (`state`).
+//!
+//! This module plans and writes; the pages are rendered by the `view` crate.
+
+pub mod artifacts;
+pub mod assets;
+pub mod pages;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use thiserror::Error;
+
+use form_model::CheckReport;
+use form_model::load::LoadedMunicipality;
+use form_model::model::Municipality;
+use form_model::resolve::ResolvedForm;
+use view::bundle::SiteBundle;
+use view::{Site, SiteAddress, SiteAssets, Theme, ViewError, script};
+
+use crate::state;
+use assets::Assets;
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub forms_dir: PathBuf,
+    pub templates_dir: PathBuf,
+    pub out_dir: PathBuf,
+    /// Local try-out: pages of municipality `m` live at `<base>/<m>` and post to `<base>/v1`
+    /// instead of their published origin and endpoint.
+    pub local_base: Option<String>,
+    /// Draw a progress bar (only when stdout is a terminal).
+    pub progress: bool,
+    /// Add the reload script `formfabrik serve` uses to refresh pages after a rebuild.
+    pub dev_reload: bool,
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    /// Pages of all sites: rendered now or still as the last build left them.
+    pub pages: usize,
+    /// Pages rendered by this build; the others belong to municipalities whose inputs and
+    /// files did not change (see `state`).
+    pub rendered: usize,
+    pub written: usize,
+    pub unchanged: usize,
+    pub municipalities: usize,
+    pub forms: usize,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Error)]
+pub enum BuildError {
+    #[error("the forms have errors; `formfabrik check` lists them")]
+    Check(Box<CheckReport>),
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    /// A template or the site texts.
+    #[error(transparent)]
+    View(#[from] ViewError),
+}
+
+/// Writes one output file: counts it, and records it for the next build's state.
+pub type Put<'a> = dyn FnMut(PathBuf, &[u8]) -> Result<(), BuildError> + 'a;
+
+fn file_error(path: &Path, err: impl std::fmt::Display) -> BuildError {
+    BuildError::File {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    }
+}
+
+/// Writes `bytes` unless the file already holds exactly them. Returns whether it wrote.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, BuildError> {
+    if let Ok(existing) = fs::read(path)
+        && existing == bytes
+    {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| file_error(parent, e))?;
+    }
+    fs::write(path, bytes).map_err(|e| file_error(path, e))?;
+    Ok(true)
+}
+
+/// Builds everything. Fails (without writing) when the forms have errors.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let report = form_model::check(&opts.forms_dir);
+    if !report.is_ok() {
+        return Err(BuildError::Check(Box::new(report)));
+    }
+    let theme = Theme::load(&opts.templates_dir)?;
+    let assets = Assets::load(&opts.templates_dir)?;
+    let written = AtomicUsize::new(0);
+    let unchanged = AtomicUsize::new(0);
+    let rendered = AtomicUsize::new(0);
+    let count = |wrote: bool| {
+        if wrote {
+            written.fetch_add(1, Ordering::Relaxed);
+        } else {
+            unchanged.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+    let mut by_municipality: HashMap<&str, Vec<&ResolvedForm>> = HashMap::new();
+    for f in &report.resolved {
+        by_municipality
+            .entry(f.municipality.id.as_str())
+            .or_default()
+            .push(f);
+    }
+    let total: usize = report
+        .project
+        .municipalities
+        .iter()
+        .map(|m| {
+            let forms = by_municipality
+                .get(m.config.id.as_str())
+                .map_or(0, Vec::len);
+            m.config.languages.len() * pages::count(forms)
+        })
+        .sum();
+    let bar = progress_bar(opts.progress, total);
+    let previous = state::BuildState::load(&opts.out_dir);
+    let global_key = state::global_key(
+        &opts.templates_dir,
+        &format!("{:?} {}", opts.local_base, opts.dev_reload),
+    )
+    .map_err(|e| file_error(&opts.templates_dir, e))?;
+    let skipped = AtomicUsize::new(0);
+    let entries = Mutex::new(BTreeMap::new());
+    let bundles = Mutex::new(BTreeMap::new());
+
+    // Each municipality is built on its own (in parallel): its pages are rendered and written
+    // as they are made, so memory holds one municipality per core, not the whole country.
+    report
+        .project
+        .municipalities
+        .par_iter()
+        .try_for_each(|m| -> Result<(), BuildError> {
+            let id = &m.config.id;
+            let forms: &[&ResolvedForm] =
+                by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
+            let site_files = assets.for_site(m, forms)?;
+            // What the function needs to render its form pages, up to date or not.
+            let bundle = site_bundle(opts, &assets, m, forms, site_files.names)?;
+            let key = state::municipality_key(&global_key, m, forms);
+            bundles
+                .lock()
+                .expect("bundle lock")
+                .insert(id.clone(), bundle.clone());
+            if let Some(entry) = key
+                .as_deref()
+                .and_then(|k| previous.up_to_date(&opts.out_dir, id, k))
+            {
+                skipped.fetch_add(entry.pages, Ordering::Relaxed);
+                unchanged.fetch_add(entry.files.len(), Ordering::Relaxed);
+                if let Some(bar) = &bar {
+                    bar.inc(entry.pages as u64);
+                }
+                entries
+                    .lock()
+                    .expect("state lock")
+                    .insert(id.clone(), entry.clone());
+                return Ok(());
+            }
+            // Every file this municipality gets, for the state the next build compares with.
+            let mut outputs: Vec<PathBuf> = Vec::new();
+            let mut put = |path: PathBuf, bytes: &[u8]| -> Result<(), BuildError> {
+                count(write_if_changed(&path, bytes)?);
+                outputs.push(path);
+                Ok(())
+            };
+            let site = Site {
+                dev_reload: opts.dev_reload,
+                ..bundle.on_site()
+            };
+            let dir = opts.out_dir.join("site").join(id);
+            for (name, bytes) in &site_files.files {
+                put(dir.join("assets").join(name), bytes)?;
+            }
+            let sources = Sources {
+                theme: &theme,
+                assets: &assets,
+            };
+            let pages = write_site(&dir, &sources, &site, m, forms, &mut put, &|| {
+                rendered.fetch_add(1, Ordering::Relaxed);
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+            })?;
+            // The importer contract of each form: its JSON Schema and CSV columns.
+            for form in forms {
+                artifacts::write_contract(&opts.out_dir, form, &mut put)?;
+            }
+            if let Some(key) = key {
+                let entry = state::record(&opts.out_dir, key, pages, &outputs)
+                    .map_err(|e| file_error(&opts.out_dir.join("site").join(id), e))?;
+                entries
+                    .lock()
+                    .expect("state lock")
+                    .insert(id.clone(), entry);
+            }
+            Ok(())
+        })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+
+    let bundle = view::bundle::Bundle::new(&theme, bundles.into_inner().expect("bundle lock"));
+    artifacts::write_function(opts, &report, &bundle, &mut |path, bytes| {
+        count(write_if_changed(&path, bytes)?);
+        Ok(())
+    })?;
+
+    state::BuildState::new(entries.into_inner().expect("state lock"))
+        .save(&opts.out_dir)
+        .map_err(|e| file_error(&opts.out_dir.join(state::STATE_FILE), e))?;
+
+    let rendered = rendered.into_inner();
+    Ok(BuildReport {
+        pages: rendered + skipped.into_inner(),
+        rendered,
+        written: written.into_inner(),
+        unchanged: unchanged.into_inner(),
+        municipalities: report.project.municipalities.len(),
+        forms: report.resolved.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The templates and asset sources every site is made from.
+struct Sources<'a> {
+    theme: &'a Theme,
+    assets: &'a Assets,
+}
+
+/// Writes the pages of municipality `m`'s `site` in every language into `dir` with `put`,
+/// each with the page script it loads, calling `done` after each page. Returns the number of
+/// pages.
+fn write_site(
+    dir: &Path,
+    Sources { theme, assets }: &Sources,
+    site: &Site,
+    m: &LoadedMunicipality,
+    forms: &[&ResolvedForm],
+    put: &mut Put<'_>,
+    done: &dyn Fn(),
+) -> Result<usize, BuildError> {
+    let mut jobs = Vec::new();
+    for lang in &m.config.languages {
+        jobs.extend(pages::plan(theme, assets, site, m, forms, lang)?);
+    }
+    let mut scripts = HashSet::new();
+    let count = jobs.len();
+    for job in jobs {
+        if let Some(script) = &job.script
+            && scripts.insert(script.name.clone())
+        {
+            put(dir.join("assets").join(&script.name), &script.bytes)?;
+        }
+        let html = theme.render(&job.page)?;
+        put(dir.join(&job.page.path), html.as_bytes())?;
+        done();
+    }
+    Ok(count)
+}
+
+/// Where municipality `m`'s pages are: its published origin, or `<base>/<m>` for a local
+/// try-out.
+fn site_url(opts: &BuildOptions, m: &Municipality) -> String {
+    match &opts.local_base {
+        Some(base) => format!("{}/{}", base.trim_end_matches('/'), m.id),
+        None => m.site_origin.clone(),
+    }
+}
+
+/// Everything besides the templates that `m`'s form pages need: where the site is, where its
+/// forms post, and the assets each page loads.
+fn site_bundle(
+    opts: &BuildOptions,
+    assets: &Assets,
+    m: &LoadedMunicipality,
+    forms: &[&ResolvedForm],
+    site_assets: SiteAssets,
+) -> Result<SiteBundle, BuildError> {
+    let endpoint = match &opts.local_base {
+        Some(base) => format!("{}/v1", base.trim_end_matches('/')),
+        None => m
+            .config
+            .submission_endpoint
+            .trim_end_matches('/')
+            .to_string(),
+    };
+    let url = site_url(opts, &m.config);
+    let mut scripts = BTreeMap::new();
+    for form in forms {
+        let script = assets.script(&script::form_parts(&form.form))?;
+        scripts.insert(form.form.id.clone(), script.name.clone());
+    }
+    Ok(SiteBundle {
+        municipality: m.config.clone(),
+        address: SiteAddress {
+            origin: submit_fn::respond::origin_of(&url).to_string(),
+            url,
+        },
+        endpoint_origin: submit_fn::respond::origin_of(&endpoint).to_string(),
+        endpoint,
+        assets: site_assets,
+        scripts,
+    })
+}
+
+fn progress_bar(enabled: bool, len: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages {elapsed}")
+            .expect("static template"),
+    );
+    Some(bar)
+}

@@ -1,0 +1,192 @@
+//! The theme as one file, for pages rendered away from the site: the generator writes it
+//! beside the function's registry (`function/theme.json`) with every template, every frame
+//! text and, per municipality, what its form pages load (the fingerprinted stylesheets, logo
+//! and page scripts on the site's origin). The function loads it once and renders a form page
+//! with the same templates and the same view of the form as the site's own page; only the
+//! links differ (to the site's address instead of relative) and the CSP (the site's origin
+//! instead of `'self'`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use form_model::model::Municipality;
+use form_model::resolve::ResolvedForm;
+
+use crate::filled::Filled;
+use crate::frame::{Frame, Site, SiteAddress, SiteAssets};
+use crate::pages;
+use crate::theme::{Strings, Theme, ViewError};
+
+/// What this version writes and reads; an older or newer bundle is refused, not misread.
+pub const BUNDLE_FORMAT: &str = "formfabrik-theme-1";
+
+/// The theme and every site's frame, as written to `function/theme.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Bundle {
+    pub format: String,
+    /// Every template's source by its name (`pages/form.html`).
+    pub templates: BTreeMap<String, String>,
+    pub strings: Strings,
+    /// By municipality id.
+    pub sites: BTreeMap<String, SiteBundle>,
+}
+
+/// What a municipality's form pages need besides the templates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SiteBundle {
+    pub municipality: Municipality,
+    pub address: SiteAddress,
+    /// Where its forms post (`<endpoint>/<municipality>/<form>`), and that URL's origin.
+    pub endpoint: String,
+    pub endpoint_origin: String,
+    pub assets: SiteAssets,
+    /// The page script each form page loads, by form id.
+    pub scripts: BTreeMap<String, String>,
+}
+
+impl SiteBundle {
+    /// The site as its own pages see it: relative links, as the generator wrote them.
+    pub fn on_site(&self) -> Site<'_> {
+        Site {
+            municipality: &self.municipality,
+            endpoint: self.endpoint.clone(),
+            endpoint_origin: self.endpoint_origin.clone(),
+            assets: self.assets.clone(),
+            dev_reload: false,
+            address: None,
+        }
+    }
+
+    /// The site as a page served from elsewhere sees it: links and assets at its address.
+    pub fn elsewhere(&self) -> Site<'_> {
+        Site {
+            address: Some(self.address.clone()),
+            ..self.on_site()
+        }
+    }
+}
+
+impl Bundle {
+    /// A bundle of `theme` with `sites`.
+    pub fn new(theme: &Theme, sites: BTreeMap<String, SiteBundle>) -> Bundle {
+        Bundle {
+            format: BUNDLE_FORMAT.into(),
+            templates: theme.templates().clone(),
+            strings: theme.strings.clone(),
+            sites,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a bundle serializes")
+    }
+
+    /// Reads a bundle; `origin` names it in errors.
+    pub fn from_json(text: &str, origin: &str) -> Result<Bundle, ViewError> {
+        let file = |message: String| ViewError::File {
+            path: PathBuf::from(origin),
+            message,
+        };
+        // The format first: another version's bundle may not even have this shape.
+        let format = serde_json::from_str::<serde_json::Value>(text)
+            .map_err(|e| file(e.to_string()))?
+            .get("format")
+            .and_then(|f| f.as_str().map(str::to_string));
+        if format.as_deref() != Some(BUNDLE_FORMAT) {
+            return Err(file(format!(
+                "the theme's format is {}, this version reads \"{BUNDLE_FORMAT}\"",
+                format.map_or("missing".into(), |f| format!("\"{f}\""))
+            )));
+        }
+        serde_json::from_str(text).map_err(|e| file(e.to_string()))
+    }
+
+    /// The theme of this bundle.
+    pub fn theme(&self, origin: &str) -> Result<Theme, ViewError> {
+        Theme::from_sources(
+            self.templates.clone(),
+            self.strings.clone(),
+            PathBuf::from(origin),
+        )
+    }
+}
+
+/// A page rendered away from the site, and the policy to send with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemotePage {
+    pub html: String,
+    /// The page's Content-Security-Policy: send it as the response's header, since a header
+    /// and the page's `<meta>` both apply.
+    pub csp: String,
+}
+
+/// The form pages of every site, rendered away from the site: what the function holds.
+pub struct RemotePages {
+    theme: Theme,
+    sites: BTreeMap<String, SiteBundle>,
+}
+
+impl RemotePages {
+    /// From the text of `function/theme.json`; `origin` names it in errors.
+    pub fn from_json(text: &str, origin: &str) -> Result<RemotePages, ViewError> {
+        let bundle = Bundle::from_json(text, origin)?;
+        Ok(RemotePages {
+            theme: bundle.theme(origin)?,
+            sites: bundle.sites,
+        })
+    }
+
+    /// The page of `form` in `lang` (its municipality's first language when it does not offer
+    /// `lang`), filled in again with `filled`; `None` when the bundle has no site or no page
+    /// script for the form (a registry and a theme from different builds).
+    pub fn form_page(
+        &self,
+        form: &ResolvedForm,
+        lang: &str,
+        filled: Option<&Filled>,
+    ) -> Option<Result<RemotePage, ViewError>> {
+        let bundle = self.sites.get(&form.municipality.id)?;
+        let script = bundle.scripts.get(&form.form.id)?;
+        let languages = &bundle.municipality.languages;
+        let lang = match languages.iter().find(|l| *l == lang) {
+            Some(l) => l.as_str(),
+            None => languages.first().map_or("de", String::as_str),
+        };
+        let site = bundle.elsewhere();
+        Some((|| {
+            let frame = Frame::new(&self.theme, &site, lang)?;
+            let page = pages::form(&frame, form, Some(script), filled);
+            Ok(RemotePage {
+                html: self.theme.render(&page)?,
+                csp: frame.csp().to_string(),
+            })
+        })())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bundle_of_another_format_is_refused_with_the_format_it_has() {
+        let err = Bundle::from_json(
+            r#"{ "format": "formfabrik-theme-0" }"#,
+            "function/theme.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "function/theme.json: the theme's format is \"formfabrik-theme-0\", this version reads \"formfabrik-theme-1\""
+        );
+        let err = Bundle::from_json("{}", "t.json").unwrap_err().to_string();
+        assert!(err.contains("the theme's format is missing"), "{err}");
+        let err = Bundle::from_json("[", "t.json").unwrap_err().to_string();
+        assert!(err.starts_with("t.json: "), "{err}");
+    }
+}

@@ -1,0 +1,109 @@
+//! The body of a form page: its steps (each a section without JavaScript, a wizard page with
+//! it) with their questions, and the fee table.
+
+use serde::Serialize;
+
+use form_model::model::{Form, Step};
+use form_model::validate::text_in;
+
+use crate::conditions::describe;
+use crate::field::{FieldView, field_view};
+use crate::markdown;
+
+/// A step: a section without JavaScript, a wizard page with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    pub id: String,
+    pub section_id: String,
+    pub heading_id: String,
+    pub number: usize,
+    pub title: String,
+    pub intro_html: Option<String>,
+    pub condition_text: Option<String>,
+    pub fields: Vec<FieldView>,
+}
+
+/// A fee line.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeeView {
+    pub label: String,
+    pub amount: String,
+    pub per: Option<String>,
+    pub hint_html: Option<String>,
+}
+
+fn step_id(step: &str) -> String {
+    format!("s-{step}")
+}
+
+/// All steps of a form in `lang`.
+pub fn steps(form: &Form, lang: &str, t: &dyn Fn(&str) -> String) -> Vec<StepView> {
+    form.steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| step_view(form, step, i + 1, lang, t))
+        .collect()
+}
+
+fn step_view(
+    form: &Form,
+    step: &Step,
+    number: usize,
+    lang: &str,
+    t: &dyn Fn(&str) -> String,
+) -> StepView {
+    let sid = step_id(&step.id);
+    StepView {
+        id: step.id.clone(),
+        heading_id: format!("{sid}-heading"),
+        section_id: sid,
+        number,
+        title: text_in(&step.title, lang),
+        intro_html: step
+            .intro
+            .as_ref()
+            .map(|i| markdown::to_html(&text_in(i, lang), 2)),
+        condition_text: step.show_if.as_ref().map(|c| {
+            format!(
+                "{} {}.",
+                t("only-fill-section-if"),
+                describe(form, c, lang, false)
+            )
+        }),
+        fields: step
+            .fields
+            .iter()
+            .map(|f| field_view(form, f, lang, step.show_if.is_none(), t))
+            .collect(),
+    }
+}
+
+/// The fees in `lang`, amounts in euros as Germans write them.
+pub fn fees(form: &Form, lang: &str) -> Vec<FeeView> {
+    form.fees
+        .iter()
+        .map(|fee| FeeView {
+            label: text_in(&fee.label, lang),
+            amount: euros(fee.amount_eur, lang),
+            per: fee
+                .per
+                .as_ref()
+                .and_then(|p| form.field(p))
+                .map(|f| text_in(&f.label, lang)),
+            hint_html: fee
+                .hint
+                .as_ref()
+                .map(|h| markdown::inline(&text_in(h, lang))),
+        })
+        .collect()
+}
+
+/// `96,00 €` (de), `€96.00` (en), `96.00 €` (others).
+pub fn euros(amount: f64, lang: &str) -> String {
+    let fixed = format!("{amount:.2}");
+    match lang {
+        "de" => format!("{} €", fixed.replace('.', ",")),
+        "en" => format!("€{fixed}"),
+        _ => format!("{fixed} €"),
+    }
+}

@@ -1,0 +1,238 @@
+//! The frame every page of a municipality's site shares: header with the language links,
+//! footer with the legal links and contact, the Content-Security-Policy, the stylesheets and
+//! logo. The site's own pages link relatively, so a site works wherever it is put (its own
+//! domain or a sub-folder); a page served from elsewhere (the function's answer to a post)
+//! links to the site's address. The first language lives at the site's root, the others in
+//! `<lang>/`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tera::Context;
+
+use form_model::lint;
+use form_model::model::Municipality;
+
+use crate::paths::{FEEDBACK, Legal};
+use crate::theme::{Page, Theme, ViewError};
+
+/// One municipality's site as its pages see it.
+pub struct Site<'a> {
+    pub municipality: &'a Municipality,
+    /// Where its forms post: `<endpoint>/<municipality>/<form>`.
+    pub endpoint: String,
+    /// The endpoint's origin (`https://host[:port]`): the pages' CSP lets them connect and post
+    /// there and nowhere else.
+    pub endpoint_origin: String,
+    pub assets: SiteAssets,
+    /// Load the script `formfabrik serve` uses to reload pages after a rebuild.
+    pub dev_reload: bool,
+    /// Where the site is, for pages served from elsewhere (the function's answer to a post):
+    /// their links and assets point there and their CSP allows its origin instead of
+    /// `'self'`. `None` for the site's own pages, which link relatively.
+    pub address: Option<SiteAddress>,
+}
+
+/// Where a site is published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SiteAddress {
+    /// The base URL of its pages, without a trailing slash (`https://formulare.musterstadt.de`,
+    /// `http://127.0.0.1:8080/musterstadt`).
+    pub url: String,
+    /// The origin of that URL, which serves its stylesheets, scripts and logo.
+    pub origin: String,
+}
+
+/// The file names of the assets every page of a site loads, in its `assets/` folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteAssets {
+    /// The stylesheet.
+    pub css: String,
+    /// The municipality's colour.
+    pub brand: String,
+    pub logo: Option<String>,
+    /// The search box's styles, loaded by pages with a long list only.
+    pub combobox: String,
+}
+
+#[derive(Serialize)]
+struct LangLink {
+    code: String,
+    name: String,
+    href: String,
+    current: bool,
+}
+
+/// One language of a site: what all its pages in that language share.
+pub struct Frame<'a> {
+    site: &'a Site<'a>,
+    lang: &'a str,
+    strings: BTreeMap<String, String>,
+    /// The site's first language, whose pages are at its root.
+    default_lang: bool,
+    csp: String,
+    site_json: Value,
+}
+
+impl<'a> Frame<'a> {
+    /// The frame of `site` in `lang`; fails when the frame texts lack a key in `lang`.
+    pub fn new(theme: &Theme, site: &'a Site<'a>, lang: &'a str) -> Result<Frame<'a>, ViewError> {
+        let m = site.municipality;
+        let strings = theme.strings_in(lang)?;
+        let origin = &site.endpoint_origin;
+        let assets = site
+            .address
+            .as_ref()
+            .map_or("'self'", |a| a.origin.as_str());
+        let csp = format!(
+            "default-src 'none'; script-src {assets}; style-src {assets}; img-src {assets}; \
+             connect-src {origin}; form-action {origin}; base-uri 'none'"
+        );
+        let site_json = json!({
+            "id": m.id,
+            "name": m.name,
+            "contact": m.contact,
+            "lang": m.languages.first().cloned().unwrap_or_else(|| "de".into()),
+        });
+        Ok(Frame {
+            site,
+            lang,
+            strings,
+            default_lang: m.languages.first().map(String::as_str) == Some(lang),
+            csp,
+            site_json,
+        })
+    }
+
+    pub fn site(&self) -> &Site<'a> {
+        self.site
+    }
+
+    pub fn municipality(&self) -> &'a Municipality {
+        self.site.municipality
+    }
+
+    pub fn lang(&self) -> &'a str {
+        self.lang
+    }
+
+    /// The page's Content-Security-Policy (in its `<meta>`; a server sends it as a header too).
+    pub fn csp(&self) -> &str {
+        &self.csp
+    }
+
+    /// The frame text `key` in this language (every key exists: [`Theme::strings_in`]).
+    pub fn t(&self, key: &str) -> String {
+        self.strings.get(key).cloned().unwrap_or_default()
+    }
+
+    /// From the page in folder `rel` to the site's root, and to this language's root.
+    fn roots(&self, rel: &str) -> (String, String) {
+        match &self.site.address {
+            Some(a) => {
+                let base = format!("{}/", a.url.trim_end_matches('/'));
+                let lang_root = match self.default_lang {
+                    true => base.clone(),
+                    false => format!("{base}{}/", self.lang),
+                };
+                (base, lang_root)
+            }
+            None => {
+                let depth = rel.split('/').filter(|s| !s.is_empty()).count();
+                let base = "../".repeat(depth + usize::from(!self.default_lang));
+                let lang_root = match depth {
+                    0 => "./".to_string(),
+                    _ => "../".repeat(depth),
+                };
+                (base, lang_root)
+            }
+        }
+    }
+
+    /// The link from the page in folder `rel` to its sub-folder `sub` (`danke/`).
+    pub fn link_below(&self, rel: &str, sub: &str) -> String {
+        match &self.site.address {
+            Some(_) => format!("{}{rel}{sub}", self.roots(rel).1),
+            None => sub.to_string(),
+        }
+    }
+
+    /// The page in folder `rel` below this language's root (`""`, `"<form>/"`), rendered with
+    /// `template`, titled `title`, loading the page script `script` (a file in `assets/`), with
+    /// the members of `extra` as further template variables.
+    pub fn page(
+        &self,
+        rel: &str,
+        template: &'static str,
+        title: String,
+        script: Option<&str>,
+        extra: Value,
+    ) -> Page {
+        let m = self.site.municipality;
+        let (base, lang_root) = self.roots(rel);
+        let languages: Vec<LangLink> = m
+            .languages
+            .iter()
+            .map(|l| {
+                let target_root = if m.languages.first() == Some(l) {
+                    base.clone()
+                } else {
+                    format!("{base}{l}/")
+                };
+                LangLink {
+                    code: l.clone(),
+                    name: lint::LANGUAGES
+                        .iter()
+                        .find(|(c, _, _)| c == l)
+                        .map(|(_, n, _)| n.to_string())
+                        .unwrap_or_else(|| l.clone()),
+                    href: format!("{target_root}{rel}"),
+                    current: l == self.lang,
+                }
+            })
+            .collect();
+        let legal = |l: Legal| format!("{lang_root}{}/", l.slug());
+        let page = json!({
+            "lang": self.lang,
+            "dir": if lint::is_rtl(self.lang) { "rtl" } else { "ltr" },
+            "title": title,
+            "base": base,
+            "home": lang_root,
+            "csp": self.csp,
+            "script": script,
+            "dev_reload": self.site.dev_reload,
+            "languages": languages,
+            "links": {
+                "home": lang_root,
+                "imprint": legal(Legal::Imprint),
+                "privacy": legal(Legal::Privacy),
+                "accessibility": legal(Legal::Accessibility),
+                "feedback": format!("{lang_root}{FEEDBACK}/"),
+            },
+        });
+        let mut context = Context::new();
+        context.insert("page", &page);
+        context.insert("site", &self.site_json);
+        context.insert("assets", &self.site.assets);
+        context.insert("t", &self.strings);
+        if let Value::Object(extra) = extra {
+            for (k, v) in extra {
+                context.insert(k, &v);
+            }
+        }
+        let lang_dir = if self.default_lang {
+            PathBuf::new()
+        } else {
+            PathBuf::from(self.lang)
+        };
+        Page {
+            path: lang_dir.join(rel).join("index.html"),
+            template,
+            context,
+        }
+    }
+}

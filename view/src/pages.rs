@@ -1,0 +1,163 @@
+//! The pages of a site in one language, besides the legal ones: the services index, a form
+//! page and its confirmation page per form, and the feedback page.
+
+use std::collections::BTreeMap;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::json;
+
+use form_model::model::FieldType;
+use form_model::resolve::ResolvedForm;
+use form_model::validate::text_in;
+
+use crate::escape::json_for_script;
+use crate::filled::{Filled, fill};
+use crate::frame::Frame;
+use crate::legal::privacy_notice;
+use crate::paths::{CONFIRMATION, FEEDBACK};
+use crate::script::{SCRIPT_WORDS, form_parts};
+use crate::script_data::script_data;
+use crate::theme::Page;
+use crate::{form, markdown};
+
+/// The list of services: every form the site offers, with a filter (`script`).
+pub fn index(frame: &Frame, forms: &[&ResolvedForm], script: Option<&str>) -> Page {
+    let lang = frame.lang();
+    let services: Vec<_> = forms
+        .iter()
+        .map(|f| {
+            let title = text_in(&f.form.title, lang);
+            let summary = f
+                .form
+                .intro
+                .as_ref()
+                .map(|i| first_sentence(&text_in(i, lang)));
+            json!({
+                "href": format!("{}/", f.form.id),
+                "search": format!("{} {}", title, summary.clone().unwrap_or_default()).to_lowercase(),
+                "title": title,
+                "summary": summary,
+            })
+        })
+        .collect();
+    frame.page(
+        "",
+        "pages/index.html",
+        frame.t("services-title"),
+        script,
+        json!({ "services": services }),
+    )
+}
+
+/// The page of `form`: every step, the fees, the privacy notice and the data its script
+/// (`script`, a variant with the parts [`form_parts`] names) works from. `filled`: what the
+/// citizen sent, to show again with the problems found (see [`filled`](crate::filled)).
+pub fn form(
+    frame: &Frame,
+    form: &ResolvedForm,
+    script: Option<&str>,
+    filled: Option<&Filled>,
+) -> Page {
+    let site = frame.site();
+    let lang = frame.lang();
+    let t = |k: &str| frame.t(k);
+    let f = &form.form;
+    let title = text_in(&f.title, lang);
+    let rel = format!("{}/", f.id);
+    let mut steps = form::steps(f, lang, &t);
+    let errors = filled.map_or_else(Vec::new, |filled| fill(&mut steps, filled, &t));
+    // A page with problems says so first in its title, as GOV.UK's pages do.
+    let page_title = match errors.is_empty() {
+        true => title.clone(),
+        false => format!("{} {title}", t("error-prefix")),
+    };
+    let action = format!("{}/{}/{}", site.endpoint, site.municipality.id, f.id);
+    let has_files = f.fields().any(|x| x.kind == FieldType::File);
+    let parts = form_parts(f);
+    // The words the script shows, of the parts this page's script has.
+    let ui: BTreeMap<&str, String> = SCRIPT_WORDS
+        .iter()
+        .filter(|(part, _)| parts.contains(part))
+        .flat_map(|(_, keys)| keys.iter())
+        .map(|k| (*k, t(k)))
+        .collect();
+    frame.page(
+        &rel,
+        "pages/form.html",
+        page_title,
+        script,
+        json!({
+            "form": {
+                "id": f.id,
+                "title": title,
+                "intro_html": f.intro.as_ref().map(|i| markdown::to_html(&text_in(i, lang), 1)),
+                "action": action,
+                "enctype": if has_files { "multipart/form-data" } else { "application/x-www-form-urlencoded" },
+                "confirmation": frame.link_below(&rel, &format!("{CONFIRMATION}/")),
+            },
+            "steps": steps,
+            "errors": errors,
+            "fees": form::fees(f, lang),
+            "privacy": privacy_notice(site.municipality, form, lang, &t),
+            "script_data": json_for_script(&script_data(form, lang)),
+            "ui_data": json_for_script(&json!(ui)),
+            // Further stylesheets: the search box's, where there is a long list.
+            "styles": if parts.contains("combobox") { vec![site.assets.combobox.clone()] } else { vec![] },
+        }),
+    )
+}
+
+/// The page a form's script goes to after the function accepted the answers: the reference
+/// (which the script reads from the address) and whom to contact.
+pub fn confirmation(frame: &Frame, form: &ResolvedForm, script: Option<&str>) -> Page {
+    let m = frame.municipality();
+    frame.page(
+        &format!("{}/{CONFIRMATION}/", form.form.id),
+        "pages/confirmation.html",
+        frame.t("confirmation-title"),
+        script,
+        json!({
+            "form": { "title": text_in(&form.form.title, frame.lang()) },
+            "reference_pattern": form_model::record::reference_pattern(&m.id),
+        }),
+    )
+}
+
+/// Characters a `mailto:` subject keeps as they are (RFC 3986's unreserved).
+const SUBJECT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// How to tell the municipality about a barrier or a problem: a prepared e-mail.
+pub fn feedback(frame: &Frame) -> Page {
+    let m = frame.municipality();
+    let mailto = format!(
+        "mailto:{}?subject={}",
+        m.contact.email,
+        utf8_percent_encode(&frame.t("feedback-email-subject"), SUBJECT)
+    );
+    frame.page(
+        &format!("{FEEDBACK}/"),
+        "pages/feedback.html",
+        frame.t("feedback"),
+        None,
+        json!({ "feedback_mailto": mailto }),
+    )
+}
+
+/// The first sentence of a Markdown text, as plain text, for the services list.
+fn first_sentence(markdown: &str) -> String {
+    let plain: String = markdown
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("**", "")
+        .replace('*', "");
+    match plain.find(". ") {
+        Some(i) => plain[..=i].to_string(),
+        None => plain,
+    }
+}

@@ -1,0 +1,154 @@
+//! The site's templates and frame texts, loaded once and used for every page: tera over the
+//! templates folder (`layouts/`, `pages/`, `components/`, `macros/`) with this crate's HTML
+//! escaping, and `strings.yaml`, every frame text in every language.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tera::{Context, Tera};
+use thiserror::Error;
+
+use crate::escape::escape_html;
+
+/// The frame texts (`site-templates/strings.yaml`): key → language → text.
+pub type Strings = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Why a page cannot be rendered.
+#[derive(Debug, Error)]
+pub enum ViewError {
+    #[error("template error: {0}")]
+    Template(String),
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{path}: the site texts have no \"{key}\" in {lang}; add it")]
+    MissingString {
+        path: PathBuf,
+        key: String,
+        lang: String,
+    },
+}
+
+pub(crate) fn file_error(path: &Path, err: impl std::fmt::Display) -> ViewError {
+    ViewError::File {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    }
+}
+
+pub(crate) fn template_error(err: tera::Error) -> ViewError {
+    // tera's Display is the outermost cause only; the chain says what went wrong.
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    ViewError::Template(message)
+}
+
+/// A page ready to render: its template, everything the template reads, and where it goes.
+pub struct Page {
+    /// The file below the site's folder: `[<lang>/]<folder>/index.html`.
+    pub path: PathBuf,
+    pub template: &'static str,
+    pub context: Context,
+}
+
+/// Loaded templates and frame texts.
+pub struct Theme {
+    pub tera: Tera,
+    pub strings: Strings,
+    /// Every template's source by its name (`pages/form.html`), for a bundle (`crate::bundle`).
+    templates: BTreeMap<String, String>,
+    /// Where the texts came from (a file or a bundle), for error messages.
+    strings_origin: PathBuf,
+}
+
+impl Theme {
+    /// The templates (`**/*.html`) and texts (`strings.yaml`) of the templates folder `dir`.
+    pub fn load(dir: &Path) -> Result<Theme, ViewError> {
+        let mut templates = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| file_error(dir, e))?;
+            let path = entry.path();
+            if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            // Named as tera names templates found by a glob: the path below `dir`, with `/`.
+            let name = path
+                .strip_prefix(dir)
+                .unwrap_or(path)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let source = fs::read_to_string(path).map_err(|e| file_error(path, e))?;
+            templates.insert(name, source);
+        }
+        let strings_path = dir.join("strings.yaml");
+        let text = fs::read_to_string(&strings_path).map_err(|e| file_error(&strings_path, e))?;
+        let strings: Strings =
+            serde_yaml::from_str(&text).map_err(|e| file_error(&strings_path, e))?;
+        let names: Vec<String> = templates.keys().cloned().collect();
+        Theme::from_sources(templates, strings, strings_path).map_err(|e| match e {
+            // Tera names a template that does not parse by its name; say which file it is.
+            ViewError::Template(mut message) => {
+                for name in &names {
+                    let file = dir.join(name);
+                    message = message.replace(&format!("'{name}'"), &format!("{}", file.display()));
+                }
+                ViewError::Template(message)
+            }
+            other => other,
+        })
+    }
+
+    /// A theme from the sources of its templates by name and its texts; `origin` says where
+    /// they came from in error messages.
+    pub fn from_sources(
+        templates: BTreeMap<String, String>,
+        strings: Strings,
+        origin: PathBuf,
+    ) -> Result<Theme, ViewError> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .map_err(template_error)?;
+        tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape_html);
+        Ok(Theme {
+            tera,
+            strings,
+            templates,
+            strings_origin: origin,
+        })
+    }
+
+    /// Every template's source by its name.
+    pub fn templates(&self) -> &BTreeMap<String, String> {
+        &self.templates
+    }
+
+    /// The frame texts in `lang`; every key must exist.
+    pub fn strings_in(&self, lang: &str) -> Result<BTreeMap<String, String>, ViewError> {
+        self.strings
+            .iter()
+            .map(|(key, texts)| match texts.get(lang) {
+                Some(t) if !t.trim().is_empty() => Ok((key.clone(), t.clone())),
+                _ => Err(ViewError::MissingString {
+                    path: self.strings_origin.clone(),
+                    key: key.clone(),
+                    lang: lang.to_string(),
+                }),
+            })
+            .collect()
+    }
+
+    /// The HTML of `page`.
+    pub fn render(&self, page: &Page) -> Result<String, ViewError> {
+        self.tera
+            .render(page.template, &page.context)
+            .map_err(template_error)
+    }
+}
