@@ -384,6 +384,19 @@ impl Inbox {
         }
 
         let suffix = if entry.encrypted { ".jwe" } else { "" };
+        // One object per attachment: a record listing a key twice cannot be imported as it
+        // says (the function derives keys from distinct answer paths).
+        let mut seen = BTreeSet::new();
+        for attachment in &record.attachments {
+            if !seen.insert(attachment.key.as_str()) {
+                return Err(mismatch(
+                    &record_key,
+                    "attachment keys (each listed once)",
+                    "distinct keys".into(),
+                    format!("{} listed twice", attachment.key),
+                ));
+            }
+        }
         let mut files = Vec::new();
         for (attachment, meta) in record.attachments.iter().zip(&meta_files) {
             let stored_name = attachment.key.rsplit('/').next().unwrap_or("");

@@ -30,6 +30,8 @@ enum Command {
         addr: SocketAddr,
         #[command(flatten)]
         settings: Settings,
+        #[command(flatten)]
+        limits: ServeLimits,
     },
     /// Print the AWS SAM template for a registry (CORS origins, lifecycle rules per form).
     Template {
@@ -69,6 +71,35 @@ struct Settings {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "FORMFABRIK_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+}
+
+/// Limits of the local server (on Lambda, API Gateway sets them).
+#[derive(Debug, Args)]
+struct ServeLimits {
+    /// Seconds within which the whole request body must arrive (else 408).
+    #[arg(long, env = "FORMFABRIK_BODY_TIMEOUT", default_value_t = 120)]
+    body_timeout: u64,
+    /// Seconds within which a request is answered (else 503, nothing acknowledged).
+    #[arg(long, env = "FORMFABRIK_REQUEST_TIMEOUT", default_value_t = 150)]
+    request_timeout: u64,
+    /// Connections served at once; more wait in the listen queue.
+    #[arg(long, env = "FORMFABRIK_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Megabytes (MiB) of request bodies held in memory at once; past it, 503 `busy`.
+    #[arg(long, env = "FORMFABRIK_BODY_MEMORY_MB", default_value_t = 256)]
+    body_memory_mb: usize,
+}
+
+impl ServeLimits {
+    fn options(&self) -> submit_fn::server::ServerOptions {
+        submit_fn::server::ServerOptions {
+            body_timeout: std::time::Duration::from_secs(self.body_timeout),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout),
+            max_connections: self.max_connections,
+            body_memory: self.body_memory_mb.saturating_mul(1024 * 1024),
+            ..submit_fn::server::ServerOptions::default()
+        }
+    }
 }
 
 impl Settings {
@@ -132,7 +163,11 @@ async fn main() -> Result<()> {
             print!("{}", submit_fn::template::template(&registry, &code_uri));
             Ok(())
         }
-        Some(Command::Serve { addr, settings }) => {
+        Some(Command::Serve {
+            addr,
+            settings,
+            limits,
+        }) => {
             init_logs();
             let handler = Arc::new(settings.handler().await?);
             let listener = tokio::net::TcpListener::bind(addr)
@@ -142,7 +177,7 @@ async fn main() -> Result<()> {
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            submit_fn::server::serve(listener, handler, shutdown).await?;
+            submit_fn::server::serve_with(listener, handler, limits.options(), shutdown).await?;
             Ok(())
         }
         Some(Command::Lambda(settings)) => run_lambda(settings).await,
