@@ -63,6 +63,8 @@ pub enum InboxError {
     Invalid { key: String, errors: Vec<String> },
     #[error("{0}")]
     Io(String),
+    #[error(transparent)]
+    Exclusive(#[from] submit_fn::store::exclusive::ExclusiveError),
 }
 
 /// A complete submission in the store.
@@ -264,6 +266,11 @@ impl Inbox {
 
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    /// The store, to share with what outlives a borrow (a runner marker).
+    pub fn shared_store(&self) -> Arc<dyn Store> {
+        self.store.clone()
     }
 
     /// Complete submissions matching `filter`, oldest first.

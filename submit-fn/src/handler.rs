@@ -39,6 +39,7 @@ use crate::respond::{
 };
 use crate::storage::{self, WriteError};
 use crate::store::Store;
+use crate::store::exclusive::Exclusive;
 use crate::store::folder::FolderStore;
 
 /// How many problems a 422 lists (and its log line names); the answer says how many there were.
@@ -94,6 +95,15 @@ pub struct Handler {
     /// Per municipality with an `encryption-key`: its encryptor, or why the key is unusable
     /// (then its submissions are refused with 503 rather than stored in plaintext).
     encryptors: std::collections::HashMap<String, Result<Arc<Encryptor>, String>>,
+    /// On a store that ignores create-only writes: this process's exclusive right to write
+    /// claims, and one lock per id stripe, so no two requests of this process race for an id.
+    single: Option<SingleRunner>,
+}
+
+/// Single-runner mode (see `crate::store::exclusive`).
+struct SingleRunner {
+    lock: Arc<Exclusive>,
+    stripes: Vec<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Handler {
@@ -140,6 +150,31 @@ impl Handler {
             ids: Arc::new(RandomIds),
             body_limit: DEFAULT_BODY_LIMIT,
             counters: Counters::default(),
+            single: None,
+        }
+    }
+
+    /// Single-runner mode for a store that ignores create-only writes: claims are written only
+    /// while `lock` is valid (else 503), and requests of this process for one id wait for each
+    /// other. `lock` comes from `store::exclusive::function_runner`.
+    pub fn with_single_runner(mut self, lock: Arc<Exclusive>) -> Handler {
+        self.single = Some(SingleRunner {
+            lock,
+            stripes: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
+        });
+        self
+    }
+
+    /// Whether the handler runs in single-runner mode.
+    pub fn is_single_runner(&self) -> bool {
+        self.single.is_some()
+    }
+
+    /// Ends single-runner mode's right on the store (at shutdown), so the next process need
+    /// not wait for the marker to expire.
+    pub async fn release(&self) {
+        if let Some(single) = &self.single {
+            single.lock.release(self.clock.now()).await;
         }
     }
 
@@ -431,6 +466,24 @@ impl Handler {
             Some(Err(reason)) => Err(WriteError::Store(crate::store::StoreError::Unavailable(
                 reason.clone(),
             ))),
+        };
+        // Single-runner mode: only while this process holds the store, one request per id.
+        let _serialised = match &self.single {
+            None => None,
+            Some(single) => {
+                if !single.lock.valid_at(self.clock.now()) {
+                    tracing::error!(
+                        "single-runner mode: the runner marker expired; refusing to write"
+                    );
+                    let mut r = self.refuse(Refusal::StoreUnavailable, ctx, outcome);
+                    outcome.outcome = "store-failed";
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+                    return r;
+                }
+                let stripe = id.as_u128() as usize % single.stripes.len();
+                Some(single.stripes[stripe].lock().await)
+            }
         };
         let written = match encryption {
             Ok(encryption) => {

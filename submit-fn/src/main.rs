@@ -103,8 +103,11 @@ impl ServeLimits {
 }
 
 impl Settings {
-    /// Loads the registry (stopping with a clear message when it is broken) and opens the store.
-    async fn handler(&self) -> Result<Handler> {
+    /// Loads the registry (stopping with a clear message when it is broken), opens the store
+    /// and finds out whether it honours create-only writes. On one that does not, only a
+    /// single process may write (`single_process`: `serve`), which takes the store's
+    /// single-runner right; Lambda (many instances) refuses to start.
+    async fn handler(&self, single_process: bool) -> Result<Handler> {
         let registry = load_registry(&self.registry)?;
         let url: StoreUrl = self.store.parse()?;
         let s3 = S3Options {
@@ -120,8 +123,45 @@ impl Settings {
             body_limit = self.body_limit,
             "submission function ready"
         );
-        Ok(Handler::new(registry, store).with_body_limit(self.body_limit))
+        let handler = Handler::new(registry, store.clone()).with_body_limit(self.body_limit);
+        let owner = format!("submit-fn {}:{}", hostname(), std::process::id());
+        let now = time::OffsetDateTime::now_utc();
+        if !single_process {
+            let mode = submit_fn::store::exclusive::write_mode(
+                store.as_ref(),
+                submit_fn::store::exclusive::FUNCTION_PROBE_PREFIX,
+            )
+            .await?;
+            anyhow::ensure!(
+                mode == submit_fn::store::exclusive::WriteMode::CreateOnly,
+                "the store {} ignores create-only writes (If-None-Match): the claim protocol \
+                 cannot stay exactly-once with several function instances. Use a store that \
+                 honours If-None-Match (AWS S3, ...), or run one `submit-fn serve` process",
+                store.describe()
+            );
+            return Ok(handler);
+        }
+        match submit_fn::store::exclusive::function_runner(store.clone(), &owner, now).await? {
+            None => Ok(handler),
+            Some(lock) => {
+                tracing::warn!(
+                    store = %store.describe(),
+                    "the store ignores create-only writes: single-runner mode (one process)"
+                );
+                submit_fn::store::exclusive::spawn_renewal(
+                    lock.clone(),
+                    std::time::Duration::from_secs(40),
+                );
+                Ok(handler.with_single_runner(lock))
+            }
+        }
     }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
 }
 
 fn init_logs() {
@@ -169,7 +209,7 @@ async fn main() -> Result<()> {
             limits,
         }) => {
             init_logs();
-            let handler = Arc::new(settings.handler().await?);
+            let handler = Arc::new(settings.handler(true).await?);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
@@ -177,7 +217,9 @@ async fn main() -> Result<()> {
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            submit_fn::server::serve_with(listener, handler, limits.options(), shutdown).await?;
+            submit_fn::server::serve_with(listener, handler.clone(), limits.options(), shutdown)
+                .await?;
+            handler.release().await;
             Ok(())
         }
         Some(Command::Lambda(settings)) => run_lambda(settings).await,
@@ -187,7 +229,7 @@ async fn main() -> Result<()> {
 
 async fn run_lambda(settings: Settings) -> Result<()> {
     init_logs();
-    let handler = Arc::new(settings.handler().await?);
+    let handler = Arc::new(settings.handler(false).await?);
     submit_fn::lambda::run(handler)
         .await
         .map_err(|e| anyhow::anyhow!("Lambda runtime stopped: {e}"))

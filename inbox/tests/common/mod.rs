@@ -4,6 +4,10 @@
 
 #![allow(dead_code)]
 
+/// Garage, the second S3-protocol server (shared with submit-fn's tests).
+#[path = "../../../submit-fn/tests/common/garage.rs"]
+pub mod garage;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -132,7 +136,7 @@ fn file_bytes(media_type: &str, marker: &str) -> Vec<u8> {
 
 /// The examples for a published form that its validation accepts (Musterstadt's overlay of
 /// the dog tax form removes `anrede` and adds two required fields).
-fn examples(municipality: &str, form: &str, version: u32) -> Vec<Submission> {
+pub fn examples(municipality: &str, form: &str, version: u32) -> Vec<Submission> {
     let dir = repo().join(format!("tests/fixtures/submissions/{form}@{version}"));
     let mut out = Vec::new();
     let mut names: Vec<_> = std::fs::read_dir(&dir)

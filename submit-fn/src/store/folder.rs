@@ -122,6 +122,11 @@ impl Store for FolderStore {
     fn describe(&self) -> String {
         format!("folder {}", self.root.display())
     }
+
+    fn honours_create_only(&self) -> Option<bool> {
+        // link(2) fails when the name exists.
+        Some(true)
+    }
 }
 
 /// Keys below `root` that start with `prefix`, sorted; dot-files (temporary files) skipped.

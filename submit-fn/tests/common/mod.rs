@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod garage;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
