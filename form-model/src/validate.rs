@@ -465,8 +465,7 @@ fn check_text<'a>(
     };
     let pattern = |s: &str| -> Result<(), Problem<'a>> {
         if let Some(p) = &field.pattern {
-            let re =
-                regex::Regex::new(&format!("^(?:{p})$")).map_err(|_| Problem::Pattern(None))?;
+            let re = pattern_regex(p).ok_or(Problem::Pattern(None))?;
             if !re.is_match(s) {
                 return Err(Problem::Pattern(
                     field.pattern_message.as_ref().map(|m| text_in(m, lang)),
@@ -1024,4 +1023,22 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
             }
         }
     }
+}
+
+/// The anchored regex of a field's `pattern`, compiled once per pattern and process (a form
+/// has few patterns; compiling one per answer cost more than validating the whole form).
+fn pattern_regex(pattern: &str) -> Option<regex::Regex> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(found) = cache.lock().expect("lock").get(pattern) {
+        return found.clone();
+    }
+    let compiled = regex::Regex::new(&format!("^(?:{pattern})$")).ok();
+    cache
+        .lock()
+        .expect("lock")
+        .insert(pattern.to_string(), compiled.clone());
+    compiled
 }
