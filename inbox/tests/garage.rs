@@ -13,8 +13,8 @@ use bytes::Bytes;
 use common::garage::{garage_bucket, garage_client};
 use common::*;
 use http::{Request, StatusCode, header};
-use inbox::import::{self, RunOptions, Sink};
-use inbox::{Filter, InboxError, Pulled};
+use inbox::import::{self, RunOptions};
+use inbox::{Filter, InboxError};
 use serde_json::json;
 use submit_fn::store::exclusive::{
     ExclusiveError, FUNCTION_PROBE_PREFIX, WriteMode, function_runner, write_mode,
@@ -33,21 +33,6 @@ fn filter(municipality: &str) -> Filter {
     Filter {
         municipality: municipality.into(),
         ..Filter::default()
-    }
-}
-
-/// Records which run delivered what (idempotent by id, like an importer's table).
-#[derive(Clone, Default)]
-struct Recorder {
-    run: usize,
-    delivered: Arc<Mutex<BTreeMap<Uuid, Vec<usize>>>>,
-}
-
-impl Sink for Recorder {
-    fn deliver(&mut self, pulled: &Pulled) -> Result<(), String> {
-        let mut d = self.delivered.lock().unwrap();
-        d.entry(pulled.record.id).or_default().push(self.run);
-        Ok(())
     }
 }
 

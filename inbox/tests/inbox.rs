@@ -10,11 +10,10 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use common::*;
 use inbox::import::{self, Acquired, FolderSink, RunOptions, Sink};
-use inbox::{Filter, Inbox, InboxError, Pulled};
+use inbox::{Filter, Inbox, InboxError};
 use submit_fn::crypto::Encryptor;
 use submit_fn::{FolderStore, Store};
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 fn filter(municipality: &str) -> Filter {
     Filter {
@@ -346,21 +345,6 @@ async fn list_filters_by_form_and_date_and_hides_acknowledged_submissions() {
         .await
         .unwrap();
     assert_eq!(with_acked.iter().filter(|e| e.acked).count(), 1);
-}
-
-/// Records which run delivered what; idempotent by id like a real importer's table.
-#[derive(Clone, Default)]
-struct Recorder {
-    run: usize,
-    delivered: Arc<Mutex<BTreeMap<Uuid, Vec<usize>>>>,
-}
-
-impl Sink for Recorder {
-    fn deliver(&mut self, pulled: &Pulled) -> Result<(), String> {
-        let mut d = self.delivered.lock().unwrap();
-        d.entry(pulled.record.id).or_default().push(self.run);
-        Ok(())
-    }
 }
 
 #[tokio::test]

@@ -82,6 +82,21 @@ fn multipart_of(submission: &form_model::Submission, extra: Vec<Part>) -> Vec<Pa
 
 const JSON_ACCEPT: &str = "application/json";
 
+/// Posts `parts` as a script's multipart post (asking for JSON) to a Grünwiesen form.
+async fn post_parts(
+    handler: &submit_fn::Handler,
+    form: &str,
+    parts: &[Part],
+) -> http::Response<Bytes> {
+    handler
+        .handle(multipart_request(
+            &path("gruenwiesen", form),
+            parts,
+            JSON_ACCEPT,
+        ))
+        .await
+}
+
 #[tokio::test]
 async fn the_valid_multipart_posts_these_tests_build_are_stored() {
     // The baseline for the defect tests below: without the extra parts, each post is stored.
@@ -129,13 +144,7 @@ async fn defect_1_a_file_part_nobody_asked_for_is_refused_with_422_and_nothing_i
                 html,
             )],
         );
-        let response = handler
-            .handle(multipart_request(
-                &path("gruenwiesen", "hundesteuer-anmeldung"),
-                &parts,
-                JSON_ACCEPT,
-            ))
-            .await;
+        let response = post_parts(&handler, "hundesteuer-anmeldung", &parts).await;
         assert_eq!(
             response.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -179,26 +188,14 @@ async fn defect_2_two_file_parts_can_never_share_a_key() {
             ),
         ],
     );
-    let response = handler
-        .handle(multipart_request(
-            &path("gruenwiesen", "hundesteuer-anmeldung"),
-            &parts,
-            JSON_ACCEPT,
-        ))
-        .await;
+    let response = post_parts(&handler, "hundesteuer-anmeldung", &parts).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(store.keys().is_empty());
 
     // Files in groups and list entries are stored under their answers' paths, all distinct.
     let store = memory();
     let parts = multipart_of(&example("asbest-anzeige@1", "alle-angaben"), Vec::new());
-    let response = common::handler(store.clone())
-        .handle(multipart_request(
-            &path("gruenwiesen", "asbest-anzeige"),
-            &parts,
-            JSON_ACCEPT,
-        ))
-        .await;
+    let response = post_parts(&common::handler(store.clone()), "asbest-anzeige", &parts).await;
     assert_eq!(
         response.status(),
         StatusCode::CREATED,
@@ -344,18 +341,7 @@ fn fast_options() -> ServerOptions {
 async fn start_with(
     options: ServerOptions,
 ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(submit_fn::server::serve_with(
-        listener,
-        Arc::new(handler(memory())),
-        options,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
-    (addr, stop)
+    start_server_with(handler(memory()), options).await
 }
 
 /// Defect 5: headers timed out after 10 s, but a client that sent `Content-Length: 100` and
@@ -461,13 +447,7 @@ async fn a_file_whose_bytes_are_not_its_declared_type_is_refused_with_a_clear_me
             *bytes = b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec();
         }
     }
-    let response = handler
-        .handle(multipart_request(
-            &path("gruenwiesen", "hundesteuer-anmeldung"),
-            &parts,
-            JSON_ACCEPT,
-        ))
-        .await;
+    let response = post_parts(&handler, "hundesteuer-anmeldung", &parts).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let errors = body_json(&response)["errors"].clone();
     assert_eq!(errors[0]["field"], "erlaubnis");

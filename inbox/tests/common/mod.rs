@@ -338,3 +338,18 @@ pub async fn all_objects(client: &aws_sdk_s3::Client, bucket: &str) -> Vec<(Stri
     }
     out
 }
+
+/// Records which run delivered what; idempotent by id like a real importer's table.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    pub run: usize,
+    pub delivered: Arc<std::sync::Mutex<std::collections::BTreeMap<Uuid, Vec<usize>>>>,
+}
+
+impl inbox::import::Sink for Recorder {
+    fn deliver(&mut self, pulled: &inbox::Pulled) -> Result<(), String> {
+        let mut d = self.delivered.lock().unwrap();
+        d.entry(pulled.record.id).or_default().push(self.run);
+        Ok(())
+    }
+}
