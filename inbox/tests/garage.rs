@@ -77,20 +77,11 @@ async fn defect_7_two_concurrent_pulls_on_garage_import_every_submission_exactly
             // Round 0: two runs at once; round 1: one run takes what a refusal left.
             let runs: Vec<_> = (1..=(2 - round))
                 .map(|run| {
-                    let store: Arc<dyn Store> = store.clone();
-                    let delivered = delivered.clone();
-                    let m = m.clone();
-                    tokio::spawn(async move {
-                        let inbox = inbox(store);
-                        let now = || NOW;
-                        let opts = RunOptions {
-                            owner: format!("run-{round}-{run}"),
-                            lease: Duration::minutes(15),
-                            now: &now,
-                        };
-                        let mut sink = Recorder { run, delivered };
-                        import::run(&inbox, &filter(&m), &opts, &mut sink).await
-                    })
+                    let sink = Recorder {
+                        run,
+                        delivered: delivered.clone(),
+                    };
+                    spawn_import(store.clone(), m.clone(), format!("run-{round}-{run}"), sink)
                 })
                 .collect();
             for r in runs {

@@ -354,27 +354,17 @@ async fn two_concurrent_import_runs_import_every_submission_exactly_once() {
     let delivered = Arc::new(Mutex::new(BTreeMap::new()));
     let mut imported = Vec::new();
     for m in municipalities(&sent) {
-        let runs = (1..=2).map(|run| {
-            let store: Arc<dyn Store> = store.clone();
-            let delivered = delivered.clone();
-            let m = m.clone();
-            tokio::spawn(async move {
-                let inbox = inbox(store);
-                let now = || NOW;
-                let opts = RunOptions {
-                    owner: format!("run-{run}"),
-                    lease: Duration::minutes(15),
-                    now: &now,
+        let runs: Vec<_> = (1..=2)
+            .map(|run| {
+                let sink = Recorder {
+                    run,
+                    delivered: delivered.clone(),
                 };
-                let mut sink = Recorder { run, delivered };
-                import::run(&inbox, &filter(&m), &opts, &mut sink)
-                    .await
-                    .unwrap()
+                spawn_import(store.clone(), m.clone(), format!("run-{run}"), sink)
             })
-        });
-        let runs: Vec<_> = runs.collect();
+            .collect();
         for r in runs {
-            let report = r.await.unwrap();
+            let report = r.await.unwrap().unwrap();
             assert!(report.failed.is_empty(), "{:?}", report.failed);
             imported.extend(report.imported);
         }

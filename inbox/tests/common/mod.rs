@@ -353,3 +353,27 @@ impl inbox::import::Sink for Recorder {
         Ok(())
     }
 }
+
+/// An import run of `municipality`'s new submissions into `sink`, as its own task, at [`NOW`]
+/// with 15-minute leases.
+pub fn spawn_import(
+    store: Arc<dyn Store>,
+    municipality: String,
+    owner: String,
+    mut sink: Recorder,
+) -> tokio::task::JoinHandle<Result<inbox::import::RunReport, inbox::InboxError>> {
+    tokio::spawn(async move {
+        let inbox = inbox(store);
+        let now = || NOW;
+        let opts = inbox::import::RunOptions {
+            owner,
+            lease: time::Duration::minutes(15),
+            now: &now,
+        };
+        let filter = inbox::Filter {
+            municipality,
+            ..inbox::Filter::default()
+        };
+        inbox::import::run(&inbox, &filter, &opts, &mut sink).await
+    })
+}
