@@ -72,24 +72,61 @@ pub fn decode(form: &ResolvedForm, pairs: impl IntoIterator<Item = (String, Stri
 /// Puts one answer where its input name says: a field id, `<field>.<part>` of an address, or a
 /// path into a group (`hunde.2.name`, `zulassung.nachweis`). The text values of a form post
 /// and uploaded files (as their descriptions) go through here alike, so a file inside a group
-/// lands at its question. Unknown names are kept as they are (validation reports them); a
-/// field that takes one value but gets several keeps them all as a list (validation reports
-/// that too).
+/// lands at its question. A name that addresses nothing (an unknown field, `hunde.x`, an entry
+/// index beyond [`MAX_ENTRIES`]) is kept under the name as sent, so validation reports it:
+/// nothing a client sends is dropped silently. A field that takes one value but gets several
+/// keeps them all as a list (validation reports that too).
 pub fn insert(form: &ResolvedForm, data: &mut Map<String, Value>, name: &str, value: Value) {
     if let Some((head, rest)) = name.split_once('.')
         && let Some(field) = form.field(head)
         && matches!(field.kind, FieldType::Address | FieldType::Group)
     {
-        let entry = data
-            .entry(head.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
-        insert_nested(field, entry, rest, value);
-        return;
+        let placed = {
+            let entry = data
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            insert_nested(field, entry, rest, value)
+        };
+        match placed {
+            Ok(()) => return,
+            Err(value) => {
+                // Nothing was placed: leave no empty shell behind for a name that missed.
+                if data
+                    .get(head)
+                    .is_some_and(|v| v.as_object().is_some_and(Map::is_empty))
+                {
+                    data.remove(head);
+                }
+                add(data, name, value, false);
+                return;
+            }
+        }
     }
     let multi = form
         .field(name)
         .is_some_and(|f| f.kind == FieldType::Checkboxes);
     add(data, name, value, multi);
+}
+
+/// The most inputs a page of `form` can send (each input name once, checkboxes once per
+/// option, lists at their largest), the reserved names included. A body with many more names
+/// than this was not made by the form's page; the function refuses it before it reads further.
+pub fn max_inputs(form: &ResolvedForm) -> usize {
+    fn inputs(field: &crate::model::Field) -> usize {
+        match field.kind {
+            FieldType::Address => crate::validate::ADDRESS_PARTS.len(),
+            FieldType::Checkboxes => field.options.len().max(1),
+            FieldType::Group => {
+                let entry: usize = field.fields.iter().map(inputs).sum();
+                let entries = field.repeat.map_or(1, |r| {
+                    r.max.map_or(MAX_ENTRIES, |m| (m as usize).min(MAX_ENTRIES))
+                });
+                entry.max(1) * entries
+            }
+            _ => 1,
+        }
+    }
+    3 + form.form.fields().map(inputs).sum::<usize>()
 }
 
 /// Adds `value` under `key`: a list for a checkboxes question, else the value, or a list of
@@ -111,29 +148,52 @@ fn add(map: &mut Map<String, Value>, key: &str, value: Value, multi: bool) {
 }
 
 /// Most entries a form post may address in one list; more is not a form a person filled in.
-const MAX_ENTRIES: usize = 200;
+pub const MAX_ENTRIES: usize = 200;
 
 /// Puts `value` at `rest` (`street`, `kind-vorname`, `2.kind-vorname`, `2.anschrift.city`)
-/// below the address or group value `slot`.
-fn insert_nested(field: &crate::model::Field, slot: &mut Value, rest: &str, value: Value) {
+/// below the address or group value `slot`; gives the value back when `rest` addresses no
+/// place (a list entry without an index, or with one that is not a number below
+/// [`MAX_ENTRIES`]).
+fn insert_nested(
+    field: &crate::model::Field,
+    slot: &mut Value,
+    rest: &str,
+    value: Value,
+) -> Result<(), Value> {
     match field.kind {
         FieldType::Address => {
             if let Value::Object(parts) = slot {
                 parts.insert(rest.to_string(), value);
+                Ok(())
+            } else {
+                Err(value)
             }
         }
         FieldType::Group => {
             let (entry, rest) = if field.repeat.is_some() {
                 let Some((index, rest)) = rest.split_once('.') else {
-                    return;
+                    return Err(value);
                 };
-                let Some(index) = index.parse::<usize>().ok().filter(|i| *i < MAX_ENTRIES) else {
-                    return;
+                // Only plain decimal indexes: "01", "+1" or " 1" are not what a page sends.
+                let canonical = !index.is_empty()
+                    && index.bytes().all(|b| b.is_ascii_digit())
+                    && (index == "0" || !index.starts_with('0'));
+                let Some(index) = index
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|i| canonical && *i < MAX_ENTRIES)
+                else {
+                    return Err(value);
                 };
                 if !slot.is_array() {
+                    if slot.as_object().is_some_and(|o| !o.is_empty()) {
+                        return Err(value);
+                    }
                     *slot = Value::Array(Vec::new());
                 }
-                let Value::Array(items) = slot else { return };
+                let Value::Array(items) = slot else {
+                    return Err(value);
+                };
                 while items.len() <= index {
                     items.push(Value::Object(Map::new()));
                 }
@@ -142,7 +202,7 @@ fn insert_nested(field: &crate::model::Field, slot: &mut Value, rest: &str, valu
                 (slot, rest)
             };
             let Value::Object(answers) = entry else {
-                return;
+                return Err(value);
             };
             let (child_id, part) = match rest.split_once('.') {
                 Some((c, p)) => (c, Some(p)),
@@ -154,17 +214,26 @@ fn insert_nested(field: &crate::model::Field, slot: &mut Value, rest: &str, valu
                     let parts = answers
                         .entry(child_id.to_string())
                         .or_insert_with(|| Value::Object(Map::new()));
-                    if let Value::Object(parts) = parts {
-                        parts.insert(p.to_string(), value);
+                    match parts {
+                        Value::Object(parts) => {
+                            parts.insert(p.to_string(), value);
+                            Ok(())
+                        }
+                        _ => Err(value),
                     }
                 }
-                (Some(c), None) => add(answers, child_id, value, c.kind == FieldType::Checkboxes),
+                (Some(c), None) => {
+                    add(answers, child_id, value, c.kind == FieldType::Checkboxes);
+                    Ok(())
+                }
                 _ => {
-                    answers.insert(rest.to_string(), value);
+                    // Kept at its place in the entry: validation names it `hunde.0.x`.
+                    add(answers, rest, value, false);
+                    Ok(())
                 }
             }
         }
-        _ => {}
+        _ => Err(value),
     }
 }
 

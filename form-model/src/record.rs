@@ -2,6 +2,7 @@
 //! (`formfabrik.submission/1`). Versioned; fields are only ever added in a compatible way.
 
 use serde::{Deserialize, Serialize};
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -139,4 +140,121 @@ pub fn is_reference(municipality: &str, candidate: &str) -> bool {
     regex::Regex::new(&reference_pattern(municipality))
         .expect("the reference pattern is a valid regex")
         .is_match(candidate)
+}
+
+/// Whether `c` is invisible and changes how text around it is shown: Unicode format
+/// characters (general category Cf: the bidirectional embeddings, overrides and isolates
+/// U+202A–202E and U+2066–2069, marks such as U+200E/U+200F, zero-width characters, U+FEFF)
+/// and the line and paragraph separators U+2028/U+2029. `rechnung\u{202E}fdp.exe` shows as
+/// "rechnungexe.pdf"; such characters stay in the data, but never reach a back-office screen
+/// or export as they are.
+pub fn is_format_char(c: char) -> bool {
+    static FORMAT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    if c.is_ascii() {
+        return false;
+    }
+    let re = FORMAT.get_or_init(|| {
+        regex::Regex::new(r"^[\p{Cf}\p{Zl}\p{Zp}]$").expect("a valid character class")
+    });
+    let mut buf = [0u8; 4];
+    re.is_match(c.encode_utf8(&mut buf))
+}
+
+/// `text` for a screen or a spreadsheet: every [format character](is_format_char) replaced by
+/// its code point in visible form (`<U+202E>`), everything else unchanged.
+pub fn display_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_format_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_format_char(c) {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// JSON text of `value` in which every [format character](is_format_char) inside strings is
+/// written as a `\uXXXX` escape: the same data for any JSON reader, but a person opening the
+/// file in an editor or a terminal sees the escape instead of text running backwards. Records
+/// (`submission.json`) and JSON Lines exports are written this way.
+pub fn to_json_escaped<T: Serialize + ?Sized>(value: &T, pretty: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let result = if pretty {
+        let mut ser =
+            serde_json::Serializer::with_formatter(&mut out, Escaping(PrettyFormatter::new()));
+        value.serialize(&mut ser)
+    } else {
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, Escaping(CompactFormatter));
+        value.serialize(&mut ser)
+    };
+    result.expect("JSON values serialize");
+    out
+}
+
+/// A serde_json formatter that escapes format characters in strings.
+struct Escaping<F>(F);
+
+impl<F: Formatter> Formatter for Escaping<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_format_char(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    // The rest is the wrapped formatter's (layout: compact or pretty).
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }

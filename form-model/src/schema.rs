@@ -204,7 +204,9 @@ fn field_schema(field: &Field, lang: &str) -> Value {
                     "size": size,
                     "sha256": { "type": "string", "pattern": "^[0-9a-fA-F]{64}$" },
                 },
-                "required": ["name", "type", "size"],
+                // The function computes every file's sha256; an import checks the stored
+                // bytes against it.
+                "required": ["name", "type", "size", "sha256"],
                 "additionalProperties": false,
             })
         }

@@ -63,6 +63,9 @@ pub enum ErrorCode {
     FileType,
     FileTooLarge,
     InvalidFile,
+    /// A file whose content is not of the media type it was sent as (found by the function,
+    /// which sees the bytes).
+    FileContent,
     TooFewItems,
     TooManyItems,
 }
@@ -260,6 +263,8 @@ pub enum Problem<'a> {
     FileType(Vec<String>),
     FileTooLarge(f64),
     InvalidFile,
+    /// The bytes are not of the declared media type (the declared type, e.g. application/pdf).
+    FileContent(String),
     TooFewItems(u32),
     TooManyItems(u32),
 }
@@ -294,6 +299,7 @@ impl Problem<'_> {
             Problem::FileType(_) => C::FileType,
             Problem::FileTooLarge(_) => C::FileTooLarge,
             Problem::InvalidFile => C::InvalidFile,
+            Problem::FileContent(_) => C::FileContent,
             Problem::TooFewItems(_) => C::TooFewItems,
             Problem::TooManyItems(_) => C::TooManyItems,
         }
@@ -533,8 +539,7 @@ fn check_text<'a>(
     };
     let pattern = |s: &str| -> Result<(), Problem<'a>> {
         if let Some(p) = &field.pattern {
-            let re =
-                regex::Regex::new(&format!("^(?:{p})$")).map_err(|_| Problem::Pattern(None))?;
+            let re = pattern_regex(p).ok_or(Problem::Pattern(None))?;
             if !re.is_match(s) {
                 return Err(Problem::Pattern(
                     field.pattern_message.as_ref().map(|m| text_in(m, lang)),
@@ -741,6 +746,9 @@ fn check_file<'a>(field: &Field, value: &Value) -> Result<Value, Problem<'a>> {
     {
         return Err(Problem::FileTooLarge(mb));
     }
+    // The page describes a chosen file without its sha256; the function adds it from the
+    // bytes, and stores only file answers that match an upload's sha256 (so the stored data,
+    // and the importer contract, always have it).
     if let Some(sha) = o.get("sha256") {
         let ok = sha
             .as_str()
@@ -750,6 +758,51 @@ fn check_file<'a>(field: &Field, value: &Value) -> Result<Value, Problem<'a>> {
         }
     }
     Ok(Value::Object(o.clone()))
+}
+
+/// A file answer in validated data: where it is (`erlaubnis`, `zulassung.nachweis`,
+/// `hunde.0.impfpass`: the path of the validated answer, entries counted after empty ones were
+/// dropped) and its value (`{name, type, size, sha256}`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileAnswer<'a> {
+    pub path: String,
+    pub value: &'a Map<String, Value>,
+}
+
+/// Every file answer in `clean` (what [`validate`] returned for `form`), in form order. Each
+/// path occurs once: the stored attachments are keyed by it.
+pub fn file_answers<'a>(form: &ResolvedForm, clean: &'a CleanData) -> Vec<FileAnswer<'a>> {
+    fn walk<'a>(
+        fields: &[Field],
+        answers: &'a Map<String, Value>,
+        prefix: &str,
+        out: &mut Vec<FileAnswer<'a>>,
+    ) {
+        for field in fields {
+            let Some(value) = answers.get(&field.id) else {
+                continue;
+            };
+            let path = format!("{prefix}{}", field.id);
+            match (field.kind, value) {
+                (FieldType::File, Value::Object(o)) => out.push(FileAnswer { path, value: o }),
+                (FieldType::Group, Value::Object(entry)) => {
+                    walk(&field.fields, entry, &format!("{path}."), out);
+                }
+                (FieldType::Group, Value::Array(entries)) => {
+                    for (i, entry) in entries.iter().enumerate() {
+                        if let Value::Object(entry) = entry {
+                            walk(&field.fields, entry, &format!("{path}.{i}."), out);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let top: Vec<Field> = form.form.fields().cloned().collect();
+    walk(&top, clean, "", &mut out);
+    out
 }
 
 /// `max-size-mb` in bytes (MB = 1,000,000 bytes, as operating systems show file sizes).
@@ -918,6 +971,10 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
                 Problem::InvalidFile => {
                     format!("The file for {l} could not be read. Choose it again.")
                 }
+                Problem::FileContent(t) => format!(
+                    "The file for {l} is not a real {} file: its content does not match the type it was sent as. Choose the right file.",
+                    media_names(std::slice::from_ref(t), lang)
+                ),
                 Problem::TooFewItems(m) => format!("Add at least {m} entries for {l}."),
                 Problem::TooManyItems(m) => format!("Add no more than {m} entries for {l}."),
             }
@@ -970,6 +1027,10 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
                     format!("يجب ألا يتجاوز حجم ملف {l} {} ميغابايت.", n(*mb))
                 }
                 Problem::InvalidFile => format!("تعذرت قراءة ملف {l}. يرجى اختياره مرة أخرى."),
+                Problem::FileContent(t) => format!(
+                    "ملف {l} ليس ملف {} حقيقيًا: محتواه لا يطابق النوع الذي أُرسل به. يرجى اختيار الملف الصحيح.",
+                    media_names(std::slice::from_ref(t), lang)
+                ),
                 Problem::TooFewItems(m) => format!("يرجى إضافة {m} إدخالات على الأقل في {l}."),
                 Problem::TooManyItems(m) => format!("يرجى إضافة {m} إدخالات على الأكثر في {l}."),
             }
@@ -1041,6 +1102,10 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
                 Problem::InvalidFile => format!(
                     "Die Datei für {l} konnte nicht gelesen werden. Bitte wählen Sie sie erneut aus."
                 ),
+                Problem::FileContent(t) => format!(
+                    "Die Datei für {l} ist keine echte {}-Datei: ihr Inhalt passt nicht zu dem Typ, mit dem sie gesendet wurde. Bitte wählen Sie die richtige Datei aus.",
+                    media_names(std::slice::from_ref(t), "de")
+                ),
                 Problem::TooFewItems(m) => {
                     format!("Bitte geben Sie bei {l} mindestens {m} Einträge an.")
                 }
@@ -1050,4 +1115,22 @@ pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
             }
         }
     }
+}
+
+/// The anchored regex of a field's `pattern`, compiled once per pattern and process (a form
+/// has few patterns; compiling one per answer cost more than validating the whole form).
+fn pattern_regex(pattern: &str) -> Option<regex::Regex> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(found) = cache.lock().expect("lock").get(pattern) {
+        return found.clone();
+    }
+    let compiled = regex::Regex::new(&format!("^(?:{pattern})$")).ok();
+    cache
+        .lock()
+        .expect("lock")
+        .insert(pattern.to_string(), compiled.clone());
+    compiled
 }

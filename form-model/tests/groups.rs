@@ -171,8 +171,41 @@ fn decodes_the_input_names_of_a_page_without_javascript() {
         json!({
             "hunde": [ { "name": "Bello", "farben": ["schwarz", "weiss"] }, { "name": "" }, { "name": "Rex", "halter-anschrift": { "city": "Gießen" } } ],
             "bank": { "iban": "DE89370400440532013000" },
+            // Addresses no entry: kept as sent, for validation to refuse (never dropped).
+            "hunde.999.name": "zu weit",
         })
     );
+}
+
+/// Issue 16, defect 1: a part named into a list with a missing or out-of-range index was
+/// dropped from the data but its file kept; now such a name stays in the data under the name
+/// as sent, and validation refuses it.
+#[test]
+fn a_name_into_a_list_without_a_usable_index_is_refused_not_dropped() {
+    for name in [
+        "hunde.x",
+        "hunde.x.",
+        "hunde.999.name",
+        "hunde.01.name",
+        "hunde.-1.name",
+        "hunde.0",
+    ] {
+        let post = decode(&form(), [(name.to_string(), "Bello".to_string())]);
+        assert_eq!(
+            post.submission.data.get(name),
+            Some(&json!("Bello")),
+            "{name}: {:?}",
+            post.submission.data
+        );
+        assert!(!post.submission.data.contains_key("hunde"), "{name}");
+        let errors = validate(&form(), &post.submission, date!(2026 - 11 - 28)).unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.field == name && e.code == ErrorCode::UnknownField),
+            "{name}: {errors:?}"
+        );
+    }
 }
 
 #[test]

@@ -148,7 +148,7 @@ fn requires_a_conditional_field_only_while_it_is_shown() {
 
 #[test]
 fn rejects_a_hidden_field_that_is_filled() {
-    let file = json!({ "name": "erlaubnis.pdf", "type": "application/pdf", "size": 1000 });
+    let file = json!({ "name": "erlaubnis.pdf", "type": "application/pdf", "size": 1000, "sha256": "ab".repeat(32) });
     assert_eq!(
         codes(with("erlaubnis", file.clone())),
         vec![("erlaubnis".into(), ErrorCode::NotApplicable)]
@@ -387,7 +387,7 @@ fn checks_postcode_and_steuer_id() {
 
 #[test]
 fn checks_files_against_accept_and_size() {
-    let file = |t: &str, size: u64| json!({ "name": "scan", "type": t, "size": size });
+    let file = |t: &str, size: u64| json!({ "name": "scan", "type": t, "size": size, "sha256": "0".repeat(64) });
     let mut v = with("gefaehrlich", json!("ja"));
     v["erlaubnis"] = file("image/jpeg", 5_000_000);
     assert!(
@@ -405,6 +405,24 @@ fn checks_files_against_accept_and_size() {
         vec![("erlaubnis".into(), ErrorCode::FileTooLarge)]
     );
     v["erlaubnis"] = json!("erlaubnis.pdf");
+    assert_eq!(
+        codes(v.clone()),
+        vec![("erlaubnis".into(), ErrorCode::InvalidFile)]
+    );
+}
+
+/// Issue 16, defect 3: the importer contract requires a file value's sha256 (the function
+/// makes it from the bytes); a malformed one is refused by validation too.
+#[test]
+fn the_schema_requires_a_file_values_sha256_and_validation_refuses_a_malformed_one() {
+    let mut v = with("gefaehrlich", json!("ja"));
+    v["erlaubnis"] = json!({ "name": "scan.pdf", "type": "application/pdf", "size": 10 });
+    let schema = form_model::schema::json_schema(&form());
+    assert_eq!(
+        schema["properties"]["erlaubnis"]["required"],
+        json!(["name", "type", "size", "sha256"])
+    );
+    v["erlaubnis"]["sha256"] = json!("xyz");
     assert_eq!(codes(v), vec![("erlaubnis".into(), ErrorCode::InvalidFile)]);
 }
 

@@ -224,6 +224,12 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             for (id, why) in &report.failed {
                 eprintln!("FAILED\t{id}\t{why}");
             }
+            if report.single_runner {
+                println!(
+                    "note: the store ignores create-only writes (If-None-Match); this run was the only import run of {} (single-runner mode)",
+                    which.municipality
+                );
+            }
             println!(
                 "{} imported, {} leased elsewhere, {} imported by another run, {} failed",
                 report.imported.len(),

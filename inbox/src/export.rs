@@ -7,6 +7,12 @@
 //! with `"; "`; other lists (repeatable groups) are written as compact JSON. Separator `,`,
 //! line end CRLF, quoting as RFC 4180, UTF-8 without byte order mark.
 //!
+//! **Format characters:** a file's name is the citizen's, kept as data; in the CSV, the bidi
+//! controls and other invisible format characters in it (U+202A–202E, U+2066–2069, ...) are
+//! shown as `<U+202E>`, so `rechnung<U+202E>fdp.exe` cannot pose as `rechnungexe.pdf`.
+//! Lists written as JSON, and JSON Lines, carry them as `\u202e` escapes: the same data for a
+//! program, visible to a person.
+//!
 //! **Formula injection:** a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 //! return is prefixed with an apostrophe (`'`), so spreadsheet programs show it as text
 //! instead of running it as a formula (OWASP "CSV Injection"). This also applies to a negative
@@ -126,14 +132,27 @@ fn cell_text(value: Option<&Value>) -> String {
             .filter_map(Value::as_str)
             .collect::<Vec<_>>()
             .join("; "),
-        Some(other) => other.to_string(),
+        Some(other) => String::from_utf8(form_model::record::to_json_escaped(other, false))
+            .expect("JSON is UTF-8"),
     }
+}
+
+/// Whether `value` is a file answer (`{name, type, size, sha256}`).
+fn is_file(value: &Value) -> bool {
+    value
+        .as_object()
+        .is_some_and(|o| o.contains_key("sha256") && o.contains_key("name"))
 }
 
 fn data_cell(data: &Map<String, Value>, column: &Column) -> String {
     let value = data.get(&column.property);
     match &column.sub {
         None => cell_text(value),
+        // The citizen's file name: shown, never obeyed.
+        Some(sub) if sub == "name" && value.is_some_and(is_file) => {
+            form_model::record::display_safe(&cell_text(value.and_then(|v| v.get(sub))))
+                .into_owned()
+        }
         Some(sub) => cell_text(value.and_then(|v| v.get(sub))),
     }
 }
@@ -177,7 +196,8 @@ pub fn to_csv(schema: &Value, records: &[SubmissionRecord]) -> String {
 pub fn to_jsonl(records: &[SubmissionRecord]) -> String {
     let mut out = String::new();
     for r in records {
-        out.push_str(&serde_json::to_string(r).expect("records serialize"));
+        let line = form_model::record::to_json_escaped(r, false);
+        out.push_str(std::str::from_utf8(&line).expect("JSON is UTF-8"));
         out.push('\n');
     }
     out
@@ -241,5 +261,44 @@ mod tests {
         ] {
             assert_eq!(csv_field(input), expected, "{input:?}");
         }
+    }
+
+    /// Issue 16: a file name with a right-to-left override posed as another file type in the
+    /// back office's exports.
+    #[test]
+    fn bidi_controls_in_a_file_name_are_shown_not_obeyed_in_csv_and_json_lines() {
+        let schema = serde_json::json!({
+            "properties": {
+                "erlaubnis": { "type": "object", "properties": {
+                    "name": {}, "type": {}, "size": {}, "sha256": {} } },
+                "bemerkung": { "type": "string" }
+            }
+        });
+        let name = "rechnung\u{202E}fdp.exe";
+        let record: SubmissionRecord = serde_json::from_value(serde_json::json!({
+            "format": "formfabrik.submission/1",
+            "id": "7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c",
+            "reference": "MUS-2026-7K3F9Q",
+            "received_at": "2026-11-28T10:00:00Z",
+            "municipality": { "id": "m", "ags": "06412000" },
+            "form": { "id": "f", "version": 1, "sha256": "ab" },
+            "language": "ar",
+            "data": {
+                "erlaubnis": { "name": name, "type": "application/pdf", "size": 3, "sha256": "0".repeat(64) },
+                "bemerkung": "\u{200F}نص"
+            },
+            "attachments": []
+        }))
+        .unwrap();
+        let csv = to_csv(&schema, std::slice::from_ref(&record));
+        assert!(csv.contains("rechnung<U+202E>fdp.exe"), "{csv}");
+        assert!(!csv.contains('\u{202E}'));
+        // Other answers stay as written (an Arabic text may carry a right-to-left mark).
+        assert!(csv.contains("\u{200F}نص"));
+        let jsonl = to_jsonl(std::slice::from_ref(&record));
+        assert!(!jsonl.contains('\u{202E}'), "{jsonl}");
+        assert!(jsonl.contains("rechnung\\u202efdp.exe"), "{jsonl}");
+        let back: SubmissionRecord = serde_json::from_str(jsonl.trim_end()).unwrap();
+        assert_eq!(back, record, "the same data for a program");
     }
 }

@@ -15,12 +15,22 @@
 //! A run that crashes leaves a lease that expires (default 15 minutes); the next run takes the
 //! next lease number and imports the submission again into the idempotent sink. A lease does
 //! not need to be released: the ack ends it.
+//!
+//! Steps 1 and 3 need create-only writes. A run first finds out whether the store has them
+//! (`submit_fn::store::exclusive::write_mode`: a folder and AWS S3 do; an S3-compatible store
+//! is probed once with a scratch key below `_leases/<municipality>/_probe/`). On a store that
+//! overwrites (Garage), the run becomes the only runner for its municipality
+//! (`_leases/<municipality>/_runs/`, see `Exclusive`) or refuses to start, naming the run that
+//! is active; it checks its right before each lease and each ack, so the import stays
+//! exactly-once with one run at a time.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
+
+use submit_fn::store::exclusive::{Exclusive, WriteMode, write_mode};
 
 use crate::{Entry, Filter, Inbox, InboxError, Pulled, ack_key};
 
@@ -192,6 +202,9 @@ pub struct RunOptions<'a> {
 /// What a run did.
 #[derive(Debug, Default)]
 pub struct RunReport {
+    /// The store ignores create-only writes: this run was the only runner of its
+    /// municipality (single-runner mode).
+    pub single_runner: bool,
     /// Imported and acknowledged by this run.
     pub imported: Vec<Uuid>,
     /// Leased by another run.
@@ -202,19 +215,61 @@ pub struct RunReport {
     pub failed: Vec<(Uuid, String)>,
 }
 
-/// Imports every new submission matching `filter` into `sink`.
+/// Imports every new submission matching `filter` into `sink`. On a store that ignores
+/// create-only writes, fails with [`InboxError::Exclusive`] when another run of the same
+/// municipality is active.
 pub async fn run(
     inbox: &Inbox,
     filter: &Filter,
     opts: &RunOptions<'_>,
     sink: &mut dyn Sink,
 ) -> Result<RunReport, InboxError> {
-    let mut report = RunReport::default();
+    let m = &filter.municipality;
+    let exclusive = match write_mode(inbox.store(), &format!("_leases/{m}/_probe/")).await? {
+        WriteMode::CreateOnly => None,
+        WriteMode::Overwrites => Some(
+            Exclusive::acquire(
+                inbox.shared_store(),
+                &format!("_leases/{m}/_runs/"),
+                &opts.owner,
+                opts.lease,
+                (opts.now)(),
+            )
+            .await?,
+        ),
+    };
+    let result = run_leased(inbox, filter, opts, sink, exclusive.as_ref()).await;
+    if let Some(x) = &exclusive {
+        x.release((opts.now)()).await;
+    }
+    result
+}
+
+async fn run_leased(
+    inbox: &Inbox,
+    filter: &Filter,
+    opts: &RunOptions<'_>,
+    sink: &mut dyn Sink,
+    exclusive: Option<&Exclusive>,
+) -> Result<RunReport, InboxError> {
+    let mut report = RunReport {
+        single_runner: exclusive.is_some(),
+        ..RunReport::default()
+    };
     let filter = Filter {
         include_acked: false,
         ..filter.clone()
     };
+    // In single-runner mode, every write of a lease or an ack happens only while this run's
+    // right is valid (renewed when half of it has passed).
+    let still_mine = async |now: OffsetDateTime| -> Result<(), InboxError> {
+        if let Some(x) = exclusive {
+            x.renew_if_due(now).await?;
+        }
+        Ok(())
+    };
     for entry in inbox.list(&filter).await? {
+        still_mine((opts.now)()).await?;
         let lease = match acquire(inbox, &entry, &opts.owner, (opts.now)(), opts.lease).await? {
             Acquired::Mine(lease) => lease,
             Acquired::Busy => {
@@ -237,6 +292,7 @@ pub async fn run(
             report.failed.push((entry.id, e));
             continue;
         }
+        still_mine((opts.now)()).await?;
         if ack(inbox, &entry, Some(&lease), &opts.owner, (opts.now)()).await? {
             report.imported.push(entry.id);
         } else {

@@ -63,6 +63,8 @@ pub enum InboxError {
     Invalid { key: String, errors: Vec<String> },
     #[error("{0}")]
     Io(String),
+    #[error(transparent)]
+    Exclusive(#[from] submit_fn::store::exclusive::ExclusiveError),
 }
 
 /// A complete submission in the store.
@@ -266,6 +268,11 @@ impl Inbox {
         self.store.as_ref()
     }
 
+    /// The store, to share with what outlives a borrow (a runner marker).
+    pub fn shared_store(&self) -> Arc<dyn Store> {
+        self.store.clone()
+    }
+
     /// Complete submissions matching `filter`, oldest first.
     pub async fn list(&self, filter: &Filter) -> Result<Vec<Entry>, InboxError> {
         let prefix = match &filter.form {
@@ -384,6 +391,19 @@ impl Inbox {
         }
 
         let suffix = if entry.encrypted { ".jwe" } else { "" };
+        // One object per attachment: a record listing a key twice cannot be imported as it
+        // says (the function derives keys from distinct answer paths).
+        let mut seen = BTreeSet::new();
+        for attachment in &record.attachments {
+            if !seen.insert(attachment.key.as_str()) {
+                return Err(mismatch(
+                    &record_key,
+                    "attachment keys (each listed once)",
+                    "distinct keys".into(),
+                    format!("{} listed twice", attachment.key),
+                ));
+            }
+        }
         let mut files = Vec::new();
         for (attachment, meta) in record.attachments.iter().zip(&meta_files) {
             let stored_name = attachment.key.rsplit('/').next().unwrap_or("");

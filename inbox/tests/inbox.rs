@@ -10,11 +10,10 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use common::*;
 use inbox::import::{self, Acquired, FolderSink, RunOptions, Sink};
-use inbox::{Filter, Inbox, InboxError, Pulled};
+use inbox::{Filter, Inbox, InboxError};
 use submit_fn::crypto::Encryptor;
 use submit_fn::{FolderStore, Store};
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 fn filter(municipality: &str) -> Filter {
     Filter {
@@ -348,21 +347,6 @@ async fn list_filters_by_form_and_date_and_hides_acknowledged_submissions() {
     assert_eq!(with_acked.iter().filter(|e| e.acked).count(), 1);
 }
 
-/// Records which run delivered what; idempotent by id like a real importer's table.
-#[derive(Clone, Default)]
-struct Recorder {
-    run: usize,
-    delivered: Arc<Mutex<BTreeMap<Uuid, Vec<usize>>>>,
-}
-
-impl Sink for Recorder {
-    fn deliver(&mut self, pulled: &Pulled) -> Result<(), String> {
-        let mut d = self.delivered.lock().unwrap();
-        d.entry(pulled.record.id).or_default().push(self.run);
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn two_concurrent_import_runs_import_every_submission_exactly_once() {
     let (store, _client, _bucket) = s3_store().await;
@@ -370,27 +354,17 @@ async fn two_concurrent_import_runs_import_every_submission_exactly_once() {
     let delivered = Arc::new(Mutex::new(BTreeMap::new()));
     let mut imported = Vec::new();
     for m in municipalities(&sent) {
-        let runs = (1..=2).map(|run| {
-            let store: Arc<dyn Store> = store.clone();
-            let delivered = delivered.clone();
-            let m = m.clone();
-            tokio::spawn(async move {
-                let inbox = inbox(store);
-                let now = || NOW;
-                let opts = RunOptions {
-                    owner: format!("run-{run}"),
-                    lease: Duration::minutes(15),
-                    now: &now,
+        let runs: Vec<_> = (1..=2)
+            .map(|run| {
+                let sink = Recorder {
+                    run,
+                    delivered: delivered.clone(),
                 };
-                let mut sink = Recorder { run, delivered };
-                import::run(&inbox, &filter(&m), &opts, &mut sink)
-                    .await
-                    .unwrap()
+                spawn_import(store.clone(), m.clone(), format!("run-{run}"), sink)
             })
-        });
-        let runs: Vec<_> = runs.collect();
+            .collect();
         for r in runs {
-            let report = r.await.unwrap();
+            let report = r.await.unwrap().unwrap();
             assert!(report.failed.is_empty(), "{:?}", report.failed);
             imported.extend(report.imported);
         }

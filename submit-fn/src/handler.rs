@@ -28,6 +28,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use crate::attach;
 use crate::clock::{Clock, IdSource, RandomIds, SystemClock, german_date};
 use crate::crypto::Encryptor;
 use crate::decode::{BodyKind, DecodeError, body_kind, decode};
@@ -36,9 +37,18 @@ use crate::respond::{
     Format, RETRY_AFTER_SECONDS, Refusal, add_cors, html_response, json_response, negotiate,
     origin_allowed, pick_language, response,
 };
-use crate::storage::{self, Upload, WriteError};
+use crate::storage::{self, WriteError};
 use crate::store::Store;
+use crate::store::exclusive::Exclusive;
 use crate::store::folder::FolderStore;
+
+/// How many problems a 422 lists (and its log line names); the answer says how many there were.
+pub const MAX_REPORTED_ERRORS: usize = 50;
+
+/// Whether a path segment is a list entry's number.
+fn is_index(segment: &str) -> bool {
+    !segment.is_empty() && segment.len() <= 3 && segment.bytes().all(|b| b.is_ascii_digit())
+}
 
 /// The default body limit: 6 MB, what AWS Lambda accepts in a synchronous invocation (which
 /// also counts base64 encoding of binary bodies, so on Lambda the real limit for multipart
@@ -85,6 +95,15 @@ pub struct Handler {
     /// Per municipality with an `encryption-key`: its encryptor, or why the key is unusable
     /// (then its submissions are refused with 503 rather than stored in plaintext).
     encryptors: std::collections::HashMap<String, Result<Arc<Encryptor>, String>>,
+    /// On a store that ignores create-only writes: this process's exclusive right to write
+    /// claims, and one lock per id stripe, so no two requests of this process race for an id.
+    single: Option<SingleRunner>,
+}
+
+/// Single-runner mode (see `crate::store::exclusive`).
+struct SingleRunner {
+    lock: Arc<Exclusive>,
+    stripes: Vec<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Handler {
@@ -131,6 +150,31 @@ impl Handler {
             ids: Arc::new(RandomIds),
             body_limit: DEFAULT_BODY_LIMIT,
             counters: Counters::default(),
+            single: None,
+        }
+    }
+
+    /// Single-runner mode for a store that ignores create-only writes: claims are written only
+    /// while `lock` is valid (else 503), and requests of this process for one id wait for each
+    /// other. `lock` comes from `store::exclusive::function_runner`.
+    pub fn with_single_runner(mut self, lock: Arc<Exclusive>) -> Handler {
+        self.single = Some(SingleRunner {
+            lock,
+            stripes: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
+        });
+        self
+    }
+
+    /// Whether the handler runs in single-runner mode.
+    pub fn is_single_runner(&self) -> bool {
+        self.single.is_some()
+    }
+
+    /// Ends single-runner mode's right on the store (at shutdown), so the next process need
+    /// not wait for the marker to expire.
+    pub async fn release(&self) {
+        if let Some(single) = &self.single {
+            single.lock.release(self.clock.now()).await;
         }
     }
 
@@ -207,17 +251,34 @@ impl Handler {
     /// The answer for a request whose body was not read because it is larger than the limit
     /// (the local server stops reading at the limit and calls this).
     pub fn too_large(&self, parts: &Parts) -> Response<Bytes> {
+        let limit = self.body_limit;
+        self.unread(parts, Refusal::PayloadTooLarge { limit })
+    }
+
+    /// The answer for a request whose body could not be read: too large, incomplete, too slow,
+    /// or no room for it (the local server calls this). Same headers, format, language, CORS,
+    /// code and log line as every other answer.
+    pub fn unread(&self, parts: &Parts, refusal: Refusal) -> Response<Bytes> {
         let started = Instant::now();
         let mut outcome = Outcome::default();
         let ctx = self.context(parts, &mut outcome);
         let response = match ctx {
-            Ok(ctx) => self.refuse(
-                Refusal::PayloadTooLarge {
-                    limit: self.body_limit,
-                },
-                &ctx,
-                &mut outcome,
-            ),
+            Ok(ctx) => {
+                let retry = matches!(refusal, Refusal::Busy | Refusal::StoreUnavailable);
+                let store_failed = refusal == Refusal::StoreUnavailable;
+                let mut r = self.refuse(refusal, &ctx, &mut outcome);
+                if store_failed {
+                    outcome.outcome = "store-failed";
+                }
+                if retry {
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+                }
+                if let Some(o) = ctx.origin {
+                    add_cors(&mut r, o);
+                }
+                r
+            }
             Err(r) => *r,
         };
         self.count(outcome.outcome);
@@ -383,17 +444,46 @@ impl Handler {
             None => self.ids.new_id(),
         };
         outcome.id = id.to_string();
-        let clean = match validate(ctx.form, &decoded.submission, german_date(now)) {
-            Ok(clean) => clean,
-            Err(errors) => return self.invalid(ctx, &errors, outcome),
+        // Files whose bytes are not what they were sent as are refused together with any other
+        // problem; only files that answer a validated file question are stored (crate::attach).
+        let wrong_contents = attach::check_contents(ctx.form, &decoded.uploads, &ctx.lang);
+        let (clean, uploads) = match validate(ctx.form, &decoded.submission, german_date(now)) {
+            Ok(clean) if wrong_contents.is_empty() => {
+                match attach::attach(ctx.form, &clean, decoded.uploads, &ctx.lang) {
+                    Ok(uploads) => (clean, uploads),
+                    Err(errors) => return self.invalid(ctx, &errors, outcome),
+                }
+            }
+            Ok(_) => return self.invalid(ctx, &wrong_contents, outcome),
+            Err(mut errors) => {
+                errors.extend(wrong_contents);
+                return self.invalid(ctx, &errors, outcome);
+            }
         };
-        let uploads = in_form_order(ctx.form, decoded.uploads);
         let encryption = match self.encryptors.get(&ctx.municipality.id) {
             None => Ok(None),
             Some(Ok(e)) => Ok(Some(e.as_ref())),
             Some(Err(reason)) => Err(WriteError::Store(crate::store::StoreError::Unavailable(
                 reason.clone(),
             ))),
+        };
+        // Single-runner mode: only while this process holds the store, one request per id.
+        let _serialised = match &self.single {
+            None => None,
+            Some(single) => {
+                if !single.lock.valid_at(self.clock.now()) {
+                    tracing::error!(
+                        "single-runner mode: the runner marker expired; refusing to write"
+                    );
+                    let mut r = self.refuse(Refusal::StoreUnavailable, ctx, outcome);
+                    outcome.outcome = "store-failed";
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+                    return r;
+                }
+                let stripe = id.as_u128() as usize % single.stripes.len();
+                Some(single.stripes[stripe].lock().await)
+            }
         };
         let written = match encryption {
             Ok(encryption) => {
@@ -529,6 +619,8 @@ impl Handler {
             DecodeError::BadFileName { field } => Refusal::InvalidFileName {
                 label: label(&field),
             },
+            DecodeError::Duplicate { name, position } => Refusal::DuplicateKey { name, position },
+            DecodeError::TooManyFields { limit } => Refusal::TooManyFields { limit },
         }
     }
 
@@ -548,38 +640,52 @@ impl Handler {
         outcome: &mut Outcome,
     ) -> Response<Bytes> {
         outcome.outcome = "invalid";
-        outcome.error_codes = errors
-            .iter()
-            .map(|e| {
-                serde_json::to_value(e.code)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join(",");
+        // However many problems a body has, the answer and the log line stay small: the first
+        // MAX_REPORTED_ERRORS, and how many there were.
+        let total = errors.len();
+        let shown = &errors[..total.min(MAX_REPORTED_ERRORS)];
+        let more = |list: Vec<String>| {
+            let mut joined = list.join(",");
+            if total > shown.len() {
+                joined.push_str(&format!(",+{}", total - shown.len()));
+            }
+            joined
+        };
+        outcome.error_codes = more(
+            shown
+                .iter()
+                .map(|e| {
+                    serde_json::to_value(e.code)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default()
+                })
+                .collect(),
+        );
         // Field ids are part of the form, not of the answer; unknown names sent by a client
         // could be anything, so they are not logged.
-        outcome.error_fields = errors
-            .iter()
-            .map(|e| {
-                let base = e.field.split('.').next().unwrap_or("");
-                if ctx.form.field(base).is_some() || e.field == "language" {
-                    e.field.clone()
-                } else {
-                    "?".into()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(",");
+        outcome.error_fields = more(
+            shown
+                .iter()
+                .map(|e| {
+                    let base = e.field.split('.').next().unwrap_or("");
+                    let known = (ctx.form.field(base).is_some()
+                        && e.field
+                            .split('.')
+                            .all(|s| ctx.form.form.find(s).is_some() || is_index(s)))
+                        || e.field == "language";
+                    if known { e.field.clone() } else { "?".into() }
+                })
+                .collect(),
+        );
         match ctx.format {
             Format::Json => json_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &json!({ "errors": errors }),
+                &json!({ "errors": shown, "error_count": total }),
             ),
             Format::Html => html_response(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                html::error_summary(ctx.municipality, ctx.form, &ctx.lang, errors),
+                html::error_summary(ctx.municipality, ctx.form, &ctx.lang, shown, total),
             ),
         }
     }
@@ -774,20 +880,6 @@ fn is_slug(s: &str) -> bool {
         && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// Uploads sorted by their question's position in the form (the record lists them that way);
-/// files inside a group (`zulassung.nachweis`, `personen.0.nachweis`) sort with their group.
-fn in_form_order(form: &ResolvedForm, mut uploads: Vec<Upload>) -> Vec<Upload> {
-    let position = |field: &str| {
-        let head = field.split('.').next().unwrap_or(field);
-        form.form
-            .fields()
-            .position(|f| f.id == head)
-            .unwrap_or(usize::MAX)
-    };
-    uploads.sort_by_key(|u| position(&u.field));
-    uploads
 }
 
 #[cfg(test)]

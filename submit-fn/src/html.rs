@@ -23,6 +23,8 @@ struct Words {
     back_short: &'static str,
     reopen: &'static str,
     reopen_note: &'static str,
+    /// After the listed problems, when there were more: `{n}` is how many more.
+    more: &'static str,
     form: &'static str,
     error_prefix: &'static str,
     imprint: &'static str,
@@ -60,6 +62,7 @@ fn words(lang: &str) -> Words {
             back_short: "Use your browser’s Back button to return to the form; your answers are kept.",
             reopen: "Open the form again",
             reopen_note: "(starts empty, without your answers)",
+            more: "… and {n} more problems. Correct the ones listed first.",
             form: "Form",
             error_prefix: "Error",
             imprint: "Legal notice",
@@ -85,6 +88,7 @@ fn words(lang: &str) -> Words {
             back_short: "استخدم زر الرجوع في متصفحك للعودة إلى النموذج، وستبقى إجاباتك محفوظة.",
             reopen: "فتح النموذج من جديد",
             reopen_note: "(يبدأ فارغًا، بدون إجاباتك)",
+            more: "… و{n} مشكلات أخرى. صحّح المذكورة أولًا.",
             form: "النموذج",
             error_prefix: "خطأ",
             imprint: "بيانات الناشر",
@@ -110,6 +114,7 @@ fn words(lang: &str) -> Words {
             back_short: "Gehen Sie mit der Zurück-Taste Ihres Browsers zum Formular zurück; Ihre Eingaben bleiben dabei erhalten.",
             reopen: "Formular neu öffnen",
             reopen_note: "(beginnt leer, ohne Ihre Eingaben)",
+            more: "… und {n} weitere Probleme. Korrigieren Sie zuerst die genannten.",
             form: "Formular",
             error_prefix: "Fehler",
             imprint: "Impressum",
@@ -185,6 +190,7 @@ pub fn error_summary(
     form: &ResolvedForm,
     lang: &str,
     errors: &[FieldError],
+    total: usize,
 ) -> String {
     let w = words(lang);
     let form_url = m.form_url(&form.form.id, lang);
@@ -203,6 +209,12 @@ pub fn error_summary(
             "<li><a href=\"{}\">{}</a></li>\n",
             escape(&href),
             escape(&e.message)
+        ));
+    }
+    if total > errors.len() {
+        items.push_str(&format!(
+            "<li>{}</li>\n",
+            escape(&w.more.replace("{n}", &(total - errors.len()).to_string()))
         ));
     }
     let main = format!(

@@ -23,6 +23,7 @@
 //! `docs/submission-api.md`; the storage layout and what each store guarantees in
 //! `docs/storage.md`.
 
+pub mod attach;
 pub mod clock;
 pub mod config;
 pub mod crypto;

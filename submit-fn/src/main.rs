@@ -30,6 +30,8 @@ enum Command {
         addr: SocketAddr,
         #[command(flatten)]
         settings: Settings,
+        #[command(flatten)]
+        limits: ServeLimits,
     },
     /// Print the AWS SAM template for a registry (CORS origins, lifecycle rules per form).
     Template {
@@ -71,9 +73,41 @@ struct Settings {
     body_limit: usize,
 }
 
+/// Limits of the local server (on Lambda, API Gateway sets them).
+#[derive(Debug, Args)]
+struct ServeLimits {
+    /// Seconds within which the whole request body must arrive (else 408).
+    #[arg(long, env = "FORMFABRIK_BODY_TIMEOUT", default_value_t = 120)]
+    body_timeout: u64,
+    /// Seconds within which a request is answered (else 503, nothing acknowledged).
+    #[arg(long, env = "FORMFABRIK_REQUEST_TIMEOUT", default_value_t = 150)]
+    request_timeout: u64,
+    /// Connections served at once; more wait in the listen queue.
+    #[arg(long, env = "FORMFABRIK_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
+    /// Megabytes (MiB) of request bodies held in memory at once; past it, 503 `busy`.
+    #[arg(long, env = "FORMFABRIK_BODY_MEMORY_MB", default_value_t = 256)]
+    body_memory_mb: usize,
+}
+
+impl ServeLimits {
+    fn options(&self) -> submit_fn::server::ServerOptions {
+        submit_fn::server::ServerOptions {
+            body_timeout: std::time::Duration::from_secs(self.body_timeout),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout),
+            max_connections: self.max_connections,
+            body_memory: self.body_memory_mb.saturating_mul(1024 * 1024),
+            ..submit_fn::server::ServerOptions::default()
+        }
+    }
+}
+
 impl Settings {
-    /// Loads the registry (stopping with a clear message when it is broken) and opens the store.
-    async fn handler(&self) -> Result<Handler> {
+    /// Loads the registry (stopping with a clear message when it is broken), opens the store
+    /// and finds out whether it honours create-only writes. On one that does not, only a
+    /// single process may write (`single_process`: `serve`), which takes the store's
+    /// single-runner right; Lambda (many instances) refuses to start.
+    async fn handler(&self, single_process: bool) -> Result<Handler> {
         let registry = load_registry(&self.registry)?;
         let url: StoreUrl = self.store.parse()?;
         let s3 = S3Options {
@@ -89,8 +123,45 @@ impl Settings {
             body_limit = self.body_limit,
             "submission function ready"
         );
-        Ok(Handler::new(registry, store).with_body_limit(self.body_limit))
+        let handler = Handler::new(registry, store.clone()).with_body_limit(self.body_limit);
+        let owner = format!("submit-fn {}:{}", hostname(), std::process::id());
+        let now = time::OffsetDateTime::now_utc();
+        if !single_process {
+            let mode = submit_fn::store::exclusive::write_mode(
+                store.as_ref(),
+                submit_fn::store::exclusive::FUNCTION_PROBE_PREFIX,
+            )
+            .await?;
+            anyhow::ensure!(
+                mode == submit_fn::store::exclusive::WriteMode::CreateOnly,
+                "the store {} ignores create-only writes (If-None-Match): the claim protocol \
+                 cannot stay exactly-once with several function instances. Use a store that \
+                 honours If-None-Match (AWS S3, ...), or run one `submit-fn serve` process",
+                store.describe()
+            );
+            return Ok(handler);
+        }
+        match submit_fn::store::exclusive::function_runner(store.clone(), &owner, now).await? {
+            None => Ok(handler),
+            Some(lock) => {
+                tracing::warn!(
+                    store = %store.describe(),
+                    "the store ignores create-only writes: single-runner mode (one process)"
+                );
+                submit_fn::store::exclusive::spawn_renewal(
+                    lock.clone(),
+                    std::time::Duration::from_secs(40),
+                );
+                Ok(handler.with_single_runner(lock))
+            }
+        }
     }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
 }
 
 fn init_logs() {
@@ -132,9 +203,13 @@ async fn main() -> Result<()> {
             print!("{}", submit_fn::template::template(&registry, &code_uri));
             Ok(())
         }
-        Some(Command::Serve { addr, settings }) => {
+        Some(Command::Serve {
+            addr,
+            settings,
+            limits,
+        }) => {
             init_logs();
-            let handler = Arc::new(settings.handler().await?);
+            let handler = Arc::new(settings.handler(true).await?);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
@@ -142,7 +217,9 @@ async fn main() -> Result<()> {
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            submit_fn::server::serve(listener, handler, shutdown).await?;
+            submit_fn::server::serve_with(listener, handler.clone(), limits.options(), shutdown)
+                .await?;
+            handler.release().await;
             Ok(())
         }
         Some(Command::Lambda(settings)) => run_lambda(settings).await,
@@ -152,7 +229,7 @@ async fn main() -> Result<()> {
 
 async fn run_lambda(settings: Settings) -> Result<()> {
     init_logs();
-    let handler = Arc::new(settings.handler().await?);
+    let handler = Arc::new(settings.handler(false).await?);
     submit_fn::lambda::run(handler)
         .await
         .map_err(|e| anyhow::anyhow!("Lambda runtime stopped: {e}"))

@@ -137,6 +137,24 @@ pub enum Refusal {
     OriginNotAllowed,
     IdConflict,
     StoreUnavailable,
+    /// A JSON object with a key twice, or a form post with `_id`/`_lang` twice.
+    DuplicateKey {
+        name: String,
+        position: Option<(usize, usize)>,
+    },
+    /// More names or values than the form's page can send.
+    TooManyFields {
+        limit: usize,
+    },
+    /// The body ended before it was complete (broken chunked encoding, a connection that
+    /// went away).
+    IncompleteBody,
+    /// The body did not arrive in time (local server only; on Lambda, API Gateway's limit).
+    RequestTimeout {
+        seconds: u64,
+    },
+    /// The local server holds as many request bodies as its memory budget allows.
+    Busy,
 }
 
 impl Refusal {
@@ -156,10 +174,14 @@ impl Refusal {
             | R::FilesNeedMultipart { .. }
             | R::InvalidFileName { .. }
             | R::InvalidId
-            | R::InvalidReference { .. } => StatusCode::BAD_REQUEST,
+            | R::InvalidReference { .. }
+            | R::DuplicateKey { .. }
+            | R::TooManyFields { .. }
+            | R::IncompleteBody => StatusCode::BAD_REQUEST,
             R::OriginNotAllowed => StatusCode::FORBIDDEN,
             R::IdConflict => StatusCode::CONFLICT,
-            R::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            R::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            R::StoreUnavailable | R::Busy => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -185,6 +207,11 @@ impl Refusal {
             R::OriginNotAllowed => "origin-not-allowed",
             R::IdConflict => "id-conflict",
             R::StoreUnavailable => "store-unavailable",
+            R::DuplicateKey { .. } => "duplicate-key",
+            R::TooManyFields { .. } => "too-many-fields",
+            R::IncompleteBody => "incomplete-body",
+            R::RequestTimeout { .. } => "request-timeout",
+            R::Busy => "busy",
         }
     }
 
@@ -334,6 +361,41 @@ impl Refusal {
                 "Ihre Angaben konnten gerade nicht gespeichert werden; es wurde nichts übermittelt. Bitte senden Sie das Formular in einer Minute erneut ab.".into(),
                 "Your answers could not be saved just now; nothing was submitted. Please send the form again in a minute.".into(),
                 "تعذّر حفظ بياناتك الآن، ولم يُرسَل شيء. يرجى إرسال النموذج مرة أخرى بعد دقيقة.".into(),
+            ),
+            R::DuplicateKey { name, position } => {
+                let (de_at, en_at, ar_at) = match position {
+                    Some((line, column)) => (
+                        format!(" (Zeile {line}, Spalte {column})"),
+                        format!(" (line {line}, column {column})"),
+                        format!(" (السطر {line}، العمود {column})"),
+                    ),
+                    None => (String::new(), String::new(), String::new()),
+                };
+                t(
+                    format!("„{name}“ kommt im Inhalt mehrfach vor{de_at}; welcher Wert gilt, wäre geraten. Bitte senden Sie jeden Namen nur einmal."),
+                    format!("“{name}” occurs more than once in the body{en_at}; which value counts would be a guess. Please send each name once."),
+                    format!("«{name}» مكرر في المحتوى{ar_at}، ولا يمكن معرفة القيمة المقصودة. يرجى إرسال كل اسم مرة واحدة."),
+                )
+            }
+            R::TooManyFields { limit } => t(
+                format!("Der Inhalt hat mehr als {limit} Felder, mehr als dieses Formular senden kann. Bitte senden Sie das Formular von seiner Seite aus."),
+                format!("The body has more than {limit} fields, more than this form can send. Please send the form from its page."),
+                format!("يحتوي المحتوى على أكثر من {limit} حقلًا، وهذا أكثر مما يمكن لهذا النموذج إرساله. يرجى إرسال النموذج من صفحته."),
+            ),
+            R::IncompleteBody => t(
+                "Der Inhalt kam nicht vollständig an; es wurde nichts übermittelt. Bitte senden Sie das Formular erneut ab.".into(),
+                "The body did not arrive completely; nothing was submitted. Please send the form again.".into(),
+                "لم يصل المحتوى كاملًا، ولم يُرسَل شيء. يرجى إرسال النموذج مرة أخرى.".into(),
+            ),
+            R::RequestTimeout { seconds } => t(
+                format!("Der Inhalt kam nicht innerhalb von {seconds} Sekunden an; es wurde nichts übermittelt. Bitte senden Sie das Formular erneut ab."),
+                format!("The body did not arrive within {seconds} seconds; nothing was submitted. Please send the form again."),
+                format!("لم يصل المحتوى خلال {seconds} ثانية، ولم يُرسَل شيء. يرجى إرسال النموذج مرة أخرى."),
+            ),
+            R::Busy => t(
+                "Gerade gehen sehr viele Sendungen ein; Ihre wurde nicht angenommen. Bitte senden Sie das Formular in einer Minute erneut ab.".into(),
+                "Very many submissions are arriving right now; yours was not accepted. Please send the form again in a minute.".into(),
+                "تصل الآن إرسالات كثيرة جدًا، ولم يُقبل إرسالك. يرجى إرسال النموذج مرة أخرى بعد دقيقة.".into(),
             ),
         }
     }

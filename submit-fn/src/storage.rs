@@ -45,7 +45,8 @@ pub const CLAIM_FORMAT: &str = "formfabrik.claim/1";
 /// A file as it was uploaded, with what the record says about it.
 #[derive(Debug, Clone)]
 pub struct Upload {
-    /// The field id the file answers.
+    /// Where the file answers: as decoded, the part's name as sent; once [`crate::attach`]
+    /// matched it to a validated answer, that answer's path (`erlaubnis`, `hunde.0.impfpass`).
     pub field: String,
     pub bytes: Bytes,
     /// The media type the browser declared (lower case, without parameters); validation checked
@@ -113,23 +114,30 @@ pub fn submission_path(form: &ResolvedForm, received_at: OffsetDateTime, id: Uui
     )
 }
 
-/// `<field>-<n>.<ext>`: the field id made safe for a key, the file's number within the field
-/// (from 1), and an extension from the validated media type. The citizen's file name never
-/// becomes part of a key.
-pub fn attachment_name(field: &str, n: usize, media_type: &str) -> String {
-    let safe: String = field
+/// `<path>-1.<ext>`: the path of the validated file answer (`erlaubnis`,
+/// `zulassung.nachweis`, `hunde.0.impfpass`), the file's number within its question (always 1:
+/// a file question takes one file) and an extension from the validated media type. The
+/// citizen's file name never becomes part of a key.
+///
+/// Unique by construction: paths are field ids (`[a-z][a-z0-9-]*`, no `.`) and entry numbers
+/// joined by `.`, each answer has one path, and the extension has neither `.` nor `-`, so the
+/// name gives the path back. The `-1` keeps every attachment apart from `metadata.*` and
+/// `submission.*`. Characters outside `[a-z0-9.-]` (which validated paths do not have) become
+/// `-`, so a name is always a safe key segment.
+pub fn attachment_name(path: &str, media_type: &str) -> String {
+    let safe: String = path
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
                 c.to_ascii_lowercase()
             } else {
                 '-'
             }
         })
         .collect();
-    let safe = safe.trim_matches('-');
+    let safe = safe.trim_matches(|c| c == '-' || c == '.');
     let safe = if safe.is_empty() { "file" } else { safe };
-    format!("{safe}-{n}.{}", extension(media_type))
+    format!("{safe}-1.{}", extension(media_type))
 }
 
 /// The usual extension for a media type; for unknown types the subtype's letters and digits.
@@ -167,12 +175,15 @@ pub fn extension(media_type: &str) -> String {
 }
 
 /// sha256 over the canonical JSON of what makes two submissions "the same": form, version,
-/// language and the validated data (which holds each file's sha256, so files count too).
+/// the resolved form's sha256 (a form changed under the same version is another form: the
+/// record names the form it was validated against), language and the validated data (which
+/// holds each file's sha256, so files count too).
 pub fn content_hash(form: &ResolvedForm, language: &str, data: &CleanData) -> String {
     let canonical = serde_json::to_vec(&json!({
         "municipality": form.municipality.id,
         "form": form.form.id,
         "version": form.form.version,
+        "form_sha256": form.sha256,
         "language": language,
         "data": Value::Object(data.clone()),
     }))
@@ -259,20 +270,16 @@ pub async fn write(
     let encryption = submission.encryption;
     let suffix = if encryption.is_some() { ".jwe" } else { "" };
     let mut attachments = Vec::new();
-    let mut names = Vec::new();
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for upload in &submission.uploads {
-        let n = match counts.iter_mut().find(|(f, _)| *f == upload.field) {
-            Some((_, n)) => {
-                *n += 1;
-                *n
-            }
-            None => {
-                counts.push((upload.field.clone(), 1));
-                1
-            }
-        };
-        let name = attachment_name(&upload.field, n, &upload.media_type);
+        let name = attachment_name(&upload.field, &upload.media_type);
+        if names.contains(&name) {
+            // Cannot happen for validated answers (see `attachment_name`); never store two
+            // files under one key.
+            return Err(WriteError::Store(StoreError::Unavailable(format!(
+                "two attachments of submission {id} would be stored as {name}"
+            ))));
+        }
         let object = format!("{dir}{name}{suffix}");
         // `Exists` is fine: only a request with the same content (same sha256) gets here for
         // this id, so an existing attachment is this one from an attempt that failed later.
@@ -296,7 +303,9 @@ pub async fn write(
         submission.data,
         attachments,
     );
-    let bytes = Bytes::from(serde_json::to_vec_pretty(&record).expect("records serialize"));
+    // Format characters in answers (a file name with U+202E) are written as \u escapes: the
+    // same data, but no text running backwards in an editor or a terminal.
+    let bytes = Bytes::from(form_model::record::to_json_escaped(&record, true));
     let facts: Vec<AttachmentFacts<'_>> = submission
         .uploads
         .iter()
@@ -395,15 +404,24 @@ mod tests {
     #[test]
     fn attachment_names_come_from_field_and_media_type_only() {
         assert_eq!(
-            attachment_name("erlaubnis", 1, "application/pdf"),
+            attachment_name("erlaubnis", "application/pdf"),
             "erlaubnis-1.pdf"
         );
-        assert_eq!(attachment_name("foto", 2, "image/jpeg"), "foto-2.jpg");
-        assert_eq!(attachment_name("../../etc", 1, "image/png"), "etc-1.png");
         assert_eq!(
-            attachment_name("x", 1, "application/x-weird+stuff"),
+            attachment_name("hunde.0.impfpass", "image/jpeg"),
+            "hunde.0.impfpass-1.jpg"
+        );
+        assert_eq!(attachment_name("../../etc", "image/png"), "etc-1.png");
+        assert_eq!(
+            attachment_name("x", "application/x-weird+stuff"),
             "x-1.xweirdstuff"
         );
-        assert_eq!(attachment_name("x", 1, "application/"), "x-1.bin");
+        assert_eq!(attachment_name("x", "application/"), "x-1.bin");
+        for reserved in ["metadata", "submission"] {
+            assert_ne!(
+                attachment_name(reserved, "application/json"),
+                format!("{reserved}.json")
+            );
+        }
     }
 }

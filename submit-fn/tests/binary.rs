@@ -87,7 +87,10 @@ async fn serve_stores_in_an_s3_compatible_store_with_path_style_addressing() {
     assert_eq!(first.status(), StatusCode::CREATED, "{}", body_text(&first));
     let again = send(addr, json_request(&url, Some(id), &submission)).await;
     assert_eq!(again.body(), first.body());
-    let keys = list(&client, &bucket).await;
+    let mut keys = list(&client, &bucket).await;
+    // The start-up probe's scratch object: moto honours If-None-Match, so no single-runner mode.
+    assert!(keys[0].starts_with("eingang/_claims/_probe/"), "{keys:?}");
+    keys.remove(0);
     assert_eq!(keys.len(), 3, "{keys:?}");
     assert_eq!(keys[0], format!("eingang/_claims/testheim/{id}.json"));
     assert!(keys[1].starts_with("eingang/testheim/steuer-id-nachweis/v1/"));

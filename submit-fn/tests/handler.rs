@@ -348,7 +348,7 @@ async fn answers_422_with_field_errors_in_the_forms_language_as_json() {
         json!({ "errors": [
             { "field": "vorname", "code": "required", "message": "“First name” is required. Please answer it." },
             { "field": "anschrift.postcode", "code": "invalid-postcode", "message": "“Collection address – Postcode” must be a postcode of 5 digits." },
-        ]})
+        ], "error_count": 2 })
     );
     assert!(store.keys().is_empty());
     assert_eq!(handler.stats().invalid, 1);

@@ -129,7 +129,8 @@ fn answer(f: &Field) -> Option<Value> {
         FieldType::Radios | FieldType::Select => json!(f.options[0].value),
         FieldType::Checkboxes => json!([f.options[0].value]),
         FieldType::File => {
-            json!({ "name": "nachweis.pdf", "type": "application/pdf", "size": 48213 })
+            // As the function stores a file answer: with the sha256 of its bytes.
+            json!({ "name": "nachweis.pdf", "type": "application/pdf", "size": 48213, "sha256": "b58b19dd0d5e48a0fc2ffef0fad8555aa7c4dfe26a2dc1f05563df7ddcd72b77" })
         }
         _ => return None,
     })

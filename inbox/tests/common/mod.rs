@@ -4,6 +4,10 @@
 
 #![allow(dead_code)]
 
+/// Garage, the second S3-protocol server (shared with submit-fn's tests).
+#[path = "../../../submit-fn/tests/common/garage.rs"]
+pub mod garage;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -132,7 +136,7 @@ fn file_bytes(media_type: &str, marker: &str) -> Vec<u8> {
 
 /// The examples for a published form that its validation accepts (Musterstadt's overlay of
 /// the dog tax form removes `anrede` and adds two required fields).
-fn examples(municipality: &str, form: &str, version: u32) -> Vec<Submission> {
+pub fn examples(municipality: &str, form: &str, version: u32) -> Vec<Submission> {
     let dir = repo().join(format!("tests/fixtures/submissions/{form}@{version}"));
     let mut out = Vec::new();
     let mut names: Vec<_> = std::fs::read_dir(&dir)
@@ -333,4 +337,43 @@ pub async fn all_objects(client: &aws_sdk_s3::Client, bucket: &str) -> Vec<(Stri
         out.push((key, body));
     }
     out
+}
+
+/// Records which run delivered what; idempotent by id like a real importer's table.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    pub run: usize,
+    pub delivered: Arc<std::sync::Mutex<std::collections::BTreeMap<Uuid, Vec<usize>>>>,
+}
+
+impl inbox::import::Sink for Recorder {
+    fn deliver(&mut self, pulled: &inbox::Pulled) -> Result<(), String> {
+        let mut d = self.delivered.lock().unwrap();
+        d.entry(pulled.record.id).or_default().push(self.run);
+        Ok(())
+    }
+}
+
+/// An import run of `municipality`'s new submissions into `sink`, as its own task, at [`NOW`]
+/// with 15-minute leases.
+pub fn spawn_import(
+    store: Arc<dyn Store>,
+    municipality: String,
+    owner: String,
+    mut sink: Recorder,
+) -> tokio::task::JoinHandle<Result<inbox::import::RunReport, inbox::InboxError>> {
+    tokio::spawn(async move {
+        let inbox = inbox(store);
+        let now = || NOW;
+        let opts = inbox::import::RunOptions {
+            owner,
+            lease: time::Duration::minutes(15),
+            now: &now,
+        };
+        let filter = inbox::Filter {
+            municipality,
+            ..inbox::Filter::default()
+        };
+        inbox::import::run(&inbox, &filter, &opts, &mut sink).await
+    })
 }

@@ -1,12 +1,18 @@
 //! A store in a local folder, for running the project with nothing else installed and for a
 //! single server. Create-only and durable: each object is written to a temporary file, flushed
 //! to disk (`fsync`), and then hard-linked to its final name. `link(2)` fails when the name
-//! exists, so an object is never replaced, and it appears under its name only complete. The
-//! directories that hold it are flushed too, so the name survives a power cut.
+//! exists, so an object is never replaced, and it appears under its name only complete.
+//!
+//! Before `put_new` returns — `Created` or `Exists` — the object's bytes, its name and the name
+//! of every directory from the object up to the root are flushed, also when another request
+//! created the object or a directory: whatever a 201 acknowledges survives a power cut.
+//! Directories known to be flushed are remembered, so a busy store does not flush them again.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
@@ -15,12 +21,17 @@ use super::{PutOutcome, Store, StoreError, StoreFuture, check_key};
 #[derive(Debug, Clone)]
 pub struct FolderStore {
     root: PathBuf,
+    /// Directories whose entry in their parent is durable (flushed after they were seen).
+    durable: Arc<Mutex<HashSet<PathBuf>>>,
 }
 
 impl FolderStore {
     /// A store below `root` (created on first write).
     pub fn new(root: impl Into<PathBuf>) -> FolderStore {
-        FolderStore { root: root.into() }
+        FolderStore {
+            root: root.into(),
+            durable: Arc::default(),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -43,10 +54,13 @@ impl Store for FolderStore {
         Box::pin(async move {
             let path = self.path(key)?;
             let root = self.root.clone();
+            let durable = self.durable.clone();
             // File system calls block; keep them off the async workers.
-            let outcome = tokio::task::spawn_blocking(move || write_new(&root, &path, &bytes))
-                .await
-                .map_err(|e| StoreError::Unavailable(format!("writer task failed: {e}")))??;
+            let outcome = tokio::task::spawn_blocking(move || {
+                write_new(&root, &path, &bytes, &durable, &SYSTEM)
+            })
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("writer task failed: {e}")))??;
             Ok(outcome)
         })
     }
@@ -108,6 +122,11 @@ impl Store for FolderStore {
     fn describe(&self) -> String {
         format!("folder {}", self.root.display())
     }
+
+    fn honours_create_only(&self) -> Option<bool> {
+        // link(2) fails when the name exists.
+        Some(true)
+    }
 }
 
 /// Keys below `root` that start with `prefix`, sorted; dot-files (temporary files) skipped.
@@ -151,41 +170,78 @@ fn list_below(root: &Path, prefix: &str) -> Result<Vec<String>, StoreError> {
     Ok(keys)
 }
 
-fn write_new(root: &Path, path: &Path, bytes: &[u8]) -> io::Result<PutOutcome> {
-    let dir = path.parent().expect("keys have a parent below the root");
-    let created = create_dirs(root, dir)?;
-    if fs::symlink_metadata(path).is_ok() {
-        return Ok(PutOutcome::Exists);
-    }
-    let name = path
-        .file_name()
-        .expect("keys end in a file name")
-        .to_string_lossy();
-    // A dot name never matches a key (keys cannot start with a dot), so a temporary file left
-    // by a crash never looks like an object.
-    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
-    let mut file = new_file(&tmp)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    drop(file);
-    let linked = written.and_then(|()| fs::hard_link(&tmp, path));
-    let removed = fs::remove_file(&tmp);
-    match linked {
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(PutOutcome::Exists),
-        Err(e) => return Err(e),
-        Ok(()) => removed?,
-    }
-    sync_dir(dir)?;
-    for d in created {
-        if let Some(parent) = d.parent() {
-            sync_dir(parent)?;
-        }
-    }
-    Ok(PutOutcome::Created)
+/// The file-system calls whose failures matter to durability, replaceable in tests.
+struct Ops {
+    sync_file: fn(&Path) -> io::Result<()>,
+    sync_dir: fn(&Path) -> io::Result<()>,
+    remove_file: fn(&Path) -> io::Result<()>,
 }
 
-/// Creates `dir` and missing ancestors below `root`; returns the ones it created, deepest
-/// last, so their parents can be flushed.
-fn create_dirs(root: &Path, dir: &Path) -> io::Result<Vec<PathBuf>> {
+const SYSTEM: Ops = Ops {
+    sync_file: |p| File::open(p)?.sync_all(),
+    sync_dir,
+    remove_file: |p| fs::remove_file(p),
+};
+
+fn write_new(
+    root: &Path,
+    path: &Path,
+    bytes: &[u8],
+    durable: &Mutex<HashSet<PathBuf>>,
+    ops: &Ops,
+) -> io::Result<PutOutcome> {
+    let dir = path.parent().expect("keys have a parent below the root");
+    create_dirs(root, dir)?;
+    let outcome = if fs::symlink_metadata(path).is_ok() {
+        PutOutcome::Exists
+    } else {
+        let name = path
+            .file_name()
+            .expect("keys end in a file name")
+            .to_string_lossy();
+        // A dot name never matches a key (keys cannot start with a dot), so a temporary file
+        // left by a crash never looks like an object.
+        let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
+        let mut file = new_file(&tmp)?;
+        let written = file.write_all(bytes).and_then(|()| file.sync_all());
+        drop(file);
+        let linked = written.and_then(|()| fs::hard_link(&tmp, path));
+        if let Err(e) = (ops.remove_file)(&tmp) {
+            // The object is in place (or was not written); a stray dot-file is never read as
+            // an object, so this is no reason to refuse the submission.
+            tracing::warn!(error = %e, file = %tmp.display(), "temporary file not removed");
+        }
+        match linked {
+            Ok(()) => PutOutcome::Created,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => PutOutcome::Exists,
+            Err(e) => return Err(e),
+        }
+    };
+    if outcome == PutOutcome::Exists {
+        // Another request (or an earlier attempt) wrote it; it may not have flushed it yet.
+        (ops.sync_file)(path)?;
+    }
+    // The object's name, and the name of each directory up to the root: durable before the
+    // caller acknowledges anything, whoever created them.
+    (ops.sync_dir)(dir)?;
+    let mut d = dir;
+    loop {
+        if durable.lock().expect("lock").contains(d) {
+            break;
+        }
+        let Some(parent) = d.parent() else { break };
+        (ops.sync_dir)(parent)?;
+        durable.lock().expect("lock").insert(d.to_path_buf());
+        if d == root {
+            break;
+        }
+        d = parent;
+    }
+    Ok(outcome)
+}
+
+/// Creates `dir` and missing ancestors below `root` (flushed by the caller).
+fn create_dirs(root: &Path, dir: &Path) -> io::Result<()> {
     let mut missing = Vec::new();
     let mut d = dir;
     while !d.exists() {
@@ -196,16 +252,15 @@ fn create_dirs(root: &Path, dir: &Path) -> io::Result<Vec<PathBuf>> {
         }
     }
     missing.reverse();
-    let mut created = Vec::new();
     for d in missing {
         match new_dir(&d) {
-            Ok(()) => created.push(d),
             // Another writer made it in the meantime.
+            Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(created)
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -347,6 +402,84 @@ mod tests {
         assert!(!store.delete("a/c/3.json").await.unwrap());
         assert!(!tmp.path().join("a/c").exists(), "empty folders go too");
         assert!(store.list("../").await.is_err());
+    }
+
+    thread_local! {
+        static CALLS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+
+    fn record(what: &str, p: &Path) -> io::Result<()> {
+        CALLS.with(|c| c.borrow_mut().push(format!("{what} {}", p.display())));
+        Ok(())
+    }
+
+    const RECORDING: Ops = Ops {
+        sync_file: |p| record("file", p),
+        sync_dir: |p| record("dir", p),
+        remove_file: |p| {
+            fs::remove_file(p)?;
+            record("removed", p)
+        },
+    };
+
+    /// Issue 16: an object that exists already (written by another request) and directories
+    /// another request created were acknowledged without being flushed by this request.
+    #[test]
+    fn an_existing_object_and_every_directory_up_to_the_root_are_flushed_before_put_returns() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("data");
+        let key = root.join("m/f/v1/x.json");
+        // Another writer made the object and its directories.
+        fs::create_dir_all(key.parent().unwrap()).unwrap();
+        fs::write(&key, "theirs").unwrap();
+        CALLS.with(|c| c.borrow_mut().clear());
+        let durable = Mutex::new(HashSet::new());
+        let outcome = write_new(&root, &key, b"mine", &durable, &RECORDING).unwrap();
+        assert_eq!(outcome, PutOutcome::Exists);
+        let calls = CALLS.with(|c| c.borrow().clone());
+        let r = root.display();
+        assert_eq!(
+            calls,
+            vec![
+                format!("file {r}/m/f/v1/x.json"),
+                format!("dir {r}/m/f/v1"),
+                format!("dir {r}/m/f"),
+                format!("dir {r}/m"),
+                format!("dir {r}"),
+                format!("dir {}", tmp.path().display()),
+            ]
+        );
+        // Known-durable directories are not flushed again; the object's own directory is.
+        CALLS.with(|c| c.borrow_mut().clear());
+        write_new(
+            &root,
+            &root.join("m/f/v1/y.json"),
+            b"y",
+            &durable,
+            &RECORDING,
+        )
+        .unwrap();
+        let calls = CALLS.with(|c| c.borrow().clone());
+        assert_eq!(
+            calls.iter().filter(|c| c.starts_with("dir")).count(),
+            1,
+            "{calls:?}"
+        );
+    }
+
+    /// Issue 16: a failure to remove the temporary file after a successful link was a 503.
+    #[test]
+    fn a_temporary_file_that_cannot_be_removed_does_not_fail_the_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let failing = Ops {
+            remove_file: |_| Err(io::Error::other("read-only file system")),
+            ..SYSTEM
+        };
+        let durable = Mutex::new(HashSet::new());
+        let outcome = write_new(&root, &root.join("a/b.json"), b"{}", &durable, &failing).unwrap();
+        assert_eq!(outcome, PutOutcome::Created);
+        assert_eq!(fs::read(root.join("a/b.json")).unwrap(), b"{}");
     }
 
     #[tokio::test]

@@ -114,4 +114,8 @@ impl Store for MemoryStore {
     fn describe(&self) -> String {
         "memory".into()
     }
+
+    fn honours_create_only(&self) -> Option<bool> {
+        Some(!self.ignore_if_none_match)
+    }
 }

@@ -6,6 +6,7 @@
 //! stored (a later step) changes nothing here. What each store guarantees is written down in
 //! `docs/storage.md`.
 
+pub mod exclusive;
 pub mod folder;
 pub mod memory;
 pub mod s3;
@@ -76,6 +77,13 @@ pub trait Store: Send + Sync {
 
     /// For start-up logs: `s3://bucket/prefix`, `folder ./data`.
     fn describe(&self) -> String;
+
+    /// Whether `put_new` is known to never replace an object (`Some(true)`: a folder, AWS S3),
+    /// known to replace (`Some(false)`), or unknown (`None`: an S3-compatible store, which
+    /// [`exclusive::write_mode`] then probes).
+    fn honours_create_only(&self) -> Option<bool> {
+        None
+    }
 }
 
 /// Checks that a relative key is made only of safe segments: `[A-Za-z0-9._-]`, not starting

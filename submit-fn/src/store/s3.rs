@@ -37,6 +37,9 @@ pub struct S3Store {
     bucket: String,
     /// Without leading or trailing slash; may be empty.
     prefix: String,
+    /// AWS S3 itself (no custom endpoint): documented to honour `If-None-Match: *` (since
+    /// August 2024), so it is not probed.
+    aws: bool,
 }
 
 impl S3Store {
@@ -46,6 +49,7 @@ impl S3Store {
             client,
             bucket: bucket.into(),
             prefix: prefix.trim_matches('/').to_string(),
+            aws: false,
         }
     }
 
@@ -77,7 +81,9 @@ impl S3Store {
                 .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
                 .response_checksum_validation(ResponseChecksumValidation::WhenRequired);
         }
-        S3Store::new(Client::from_conf(config.build()), bucket, prefix)
+        let mut store = S3Store::new(Client::from_conf(config.build()), bucket, prefix);
+        store.aws = options.endpoint.is_none();
+        store
     }
 
     pub fn bucket(&self) -> &str {
@@ -220,5 +226,9 @@ impl Store for S3Store {
 
     fn describe(&self) -> String {
         format!("s3://{}/{}", self.bucket, self.prefix)
+    }
+
+    fn honours_create_only(&self) -> Option<bool> {
+        self.aws.then_some(true)
     }
 }

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod garage;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -469,12 +471,21 @@ pub async fn get(client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Bytes 
 pub async fn start_server(
     handler: Handler,
 ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    start_server_with(handler, submit_fn::server::ServerOptions::default()).await
+}
+
+/// As [`start_server`], with the server's limits (timeouts, connections, body memory).
+pub async fn start_server_with(
+    handler: Handler,
+    options: submit_fn::server::ServerOptions,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(submit_fn::server::serve(
+    tokio::spawn(submit_fn::server::serve_with(
         listener,
         Arc::new(handler),
+        options,
         async move {
             let _ = stopped.await;
         },
