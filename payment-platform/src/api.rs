@@ -13,7 +13,7 @@ use bytes::Bytes;
 use http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
-use xbezahl::validate::DETAIL_MAX;
+use xbezahl::limits::DETAIL_MAX;
 use xbezahl::{FunctionalCode, PaymentRequest, PaymentStatus, PaymentTransaction, Problem};
 
 use crate::config::{ClientAccount, Credential, Tenant};
