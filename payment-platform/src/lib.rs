@@ -21,6 +21,7 @@ mod pay;
 pub mod pki;
 pub mod server;
 mod state;
+pub mod words;
 
 pub use config::{ClientAccount, Config, Credential, MtlsListener, Pem, Tenant, TenantKey};
 pub use server::{Platform, StartError, start};

@@ -13,16 +13,17 @@ use crate::answer::{Answer, html};
 use crate::ledger::{LedgerError, Outcome};
 use crate::page;
 use crate::state::{Shared, lock};
+use crate::words::words;
 
 impl Shared {
     /// The pay page of a transaction (`lang` picks its language), or the page saying how it
     /// ended.
     pub(crate) fn pay_page(&self, transaction_id: &str, lang: Option<&str>) -> Answer {
-        let w = page::words(lang);
+        let w = words(lang);
         let Some(record) = lock(&self.ledger).get(transaction_id).cloned() else {
             return html(
                 StatusCode::NOT_FOUND,
-                page::message(w, w.unknown_title, w.unknown),
+                page::message(w, &w.unknown_title, &w.unknown),
                 None,
             );
         };
@@ -46,7 +47,7 @@ impl Shared {
     pub(crate) fn pay(&self, transaction_id: &str, body: &[u8]) -> Answer {
         let form: HashMap<String, String> =
             url::form_urlencoded::parse(body).into_owned().collect();
-        let w = page::words(form.get("lang").map(String::as_str));
+        let w = words(form.get("lang").map(String::as_str));
         let outcome = match form.get("action").map(String::as_str) {
             Some("pay") => form
                 .get("method")
@@ -59,7 +60,7 @@ impl Shared {
         let Some(outcome) = outcome else {
             return html(
                 StatusCode::BAD_REQUEST,
-                page::message(w, w.bad_title, w.bad),
+                page::message(w, &w.bad_title, &w.bad),
                 None,
             );
         };
@@ -79,21 +80,21 @@ impl Shared {
             Err(LedgerError::Final(_)) => {
                 let record = lock(&self.ledger).get(transaction_id).cloned();
                 let page = record.map_or_else(
-                    || page::message(w, w.unknown_title, w.unknown),
+                    || page::message(w, &w.unknown_title, &w.unknown),
                     |r| page::finished(w, &r),
                 );
                 html(StatusCode::CONFLICT, page, None)
             }
             Err(LedgerError::Unknown(_)) => html(
                 StatusCode::NOT_FOUND,
-                page::message(w, w.unknown_title, w.unknown),
+                page::message(w, &w.unknown_title, &w.unknown),
                 None,
             ),
             Err(e) => {
                 tracing::error!(error = %e, "transaction could not be kept");
                 html(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    page::message(w, w.bad_title, w.bad),
+                    page::message(w, &w.bad_title, &w.bad),
                     None,
                 )
             }
