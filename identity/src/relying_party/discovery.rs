@@ -14,7 +14,7 @@ use super::error::IdentityError;
 use super::protocol::{BrokerClient, BrokerProviderMetadata, Http};
 use super::settings::ProviderSettings;
 use crate::clock::Clock;
-use crate::transport::{Transport, TransportError, is_loopback};
+use crate::transport::{Transport, TransportError, error_chain, is_loopback};
 
 /// Signature algorithms accepted for ID tokens: asymmetric only (an HMAC-signed token would
 /// need the client secret as key; `none` is never accepted).
@@ -138,15 +138,6 @@ pub(super) fn discovery_message(e: DiscoveryError<TransportError>) -> String {
     match e {
         DiscoveryError::Request(t) => t.to_string(),
         DiscoveryError::Response(status, _, m) => format!("HTTP {status}: {m}"),
-        other => {
-            let mut text = other.to_string();
-            let mut source = std::error::Error::source(&other);
-            while let Some(s) = source {
-                text.push_str(": ");
-                text.push_str(&s.to_string());
-                source = s.source();
-            }
-            text
-        }
+        other => error_chain(&other),
     }
 }
