@@ -141,7 +141,8 @@ impl Transport for HttpsTransport {
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// An error in words with its causes, outermost first (`a: b: c`).
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

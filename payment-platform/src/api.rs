@@ -9,16 +9,14 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use bytes::Bytes;
 use http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
-use http::{HeaderMap, HeaderValue, Response, StatusCode};
-use http_body_util::Full;
-use xbezahl::validate::DETAIL_MAX;
+use http::{HeaderMap, HeaderValue, StatusCode};
 use xbezahl::{FunctionalCode, PaymentRequest, PaymentStatus, PaymentTransaction, Problem};
 
+use crate::answer::{Answer, json, problem};
 use crate::config::{ClientAccount, Credential, Tenant};
 use crate::ledger::{LedgerError, Record};
-use crate::server::{Answer, Connection, Shared, lock};
+use crate::state::{Connection, Shared, lock};
 
 impl Shared {
     /// `POST oauth/token` with `grant_type=client_credentials`; the client's id and secret in
@@ -315,31 +313,6 @@ fn dotted(path: &serde_path_to_error::Path) -> String {
     } else {
         parts.join(".")
     }
-}
-
-pub(crate) fn json<T: serde::Serialize>(
-    status: StatusCode,
-    content_type: &'static str,
-    body: &T,
-) -> Answer {
-    let bytes = serde_json::to_vec(body).expect("answers serialise");
-    let mut r = Response::new(Full::new(Bytes::from(bytes)));
-    *r.status_mut() = status;
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r
-}
-
-/// A problem answer within the standard's constraints (the detail brought into its class).
-pub(crate) fn problem(status: StatusCode, code: FunctionalCode, detail: &str) -> Answer {
-    let p = Problem {
-        kind: Some("about:blank".into()),
-        status: Some(status.as_u16()),
-        title: Some(status.canonical_reason().unwrap_or("Error").into()),
-        detail: Some(xbezahl::text::text(detail, DETAIL_MAX)),
-        functional_code: Some(code),
-    };
-    json(status, "application/problem+json", &p)
 }
 
 fn oauth_error(status: StatusCode, error: &'static str) -> Answer {

@@ -12,12 +12,16 @@
 //! [`start`] runs it in-process (tests, `formfabrik serve`); the `payment-platform` binary runs
 //! it from a YAML file.
 
+mod answer;
 pub mod api;
 pub mod config;
 pub mod ledger;
 pub mod page;
+mod pay;
 pub mod pki;
 pub mod server;
+mod state;
+pub mod words;
 
 pub use config::{ClientAccount, Config, Credential, MtlsListener, Pem, Tenant, TenantKey};
 pub use server::{Platform, StartError, start};

@@ -7,108 +7,7 @@
 use xbezahl::{Amount, PaymentMethod, PaymentStatus};
 
 use crate::ledger::Record;
-
-/// The page's words, one set per language.
-pub struct Words {
-    pub lang: &'static str,
-    pub title: &'static str,
-    pub notice: &'static str,
-    pub payee: &'static str,
-    pub items: &'static str,
-    pub item: &'static str,
-    pub quantity: &'static str,
-    pub amount: &'static str,
-    pub total: &'static str,
-    pub purpose: &'static str,
-    pub method: &'static str,
-    pub methods: [(&'static str, &'static str); 5],
-    pub pay: &'static str,
-    pub cancel: &'static str,
-    pub fail: &'static str,
-    pub other_language: (&'static str, &'static str, &'static str),
-    pub done_title: &'static str,
-    pub done: &'static str,
-    pub back: &'static str,
-    pub statuses: [&'static str; 3],
-    pub unknown_title: &'static str,
-    pub unknown: &'static str,
-    pub bad_title: &'static str,
-    pub bad: &'static str,
-}
-
-const DE: Words = Words {
-    lang: "de",
-    title: "Bezahlen",
-    notice: "Lokale Test-Bezahlplattform nach XBezahldienste. Es wird kein Geld bewegt.",
-    payee: "Empfänger",
-    items: "Zu zahlende Positionen",
-    item: "Position",
-    quantity: "Anzahl",
-    amount: "Betrag",
-    total: "Gesamtbetrag",
-    purpose: "Verwendungszweck",
-    method: "Zahlart",
-    methods: [
-        ("CREDITCARD", "Kreditkarte"),
-        ("GIROPAY", "giropay"),
-        ("PAYPAL", "PayPal"),
-        ("PAYDIRECT", "paydirekt"),
-        ("OTHER", "Andere Zahlart"),
-    ],
-    pay: "Jetzt bezahlen",
-    cancel: "Zahlung abbrechen",
-    fail: "Fehlgeschlagene Zahlung simulieren",
-    other_language: ("en", "?lang=en", "English"),
-    done_title: "Vorgang abgeschlossen",
-    done: "Diese Zahlung ist abgeschlossen:",
-    back: "Zurück zum Antrag",
-    statuses: ["bezahlt", "abgebrochen", "fehlgeschlagen"],
-    unknown_title: "Zahlung nicht gefunden",
-    unknown: "Zu dieser Adresse gibt es keine Zahlung. Bitte beginnen Sie beim Antrag neu.",
-    bad_title: "Anfrage nicht verstanden",
-    bad: "Bitte wählen Sie eine der Schaltflächen auf der Bezahlseite.",
-};
-
-const EN: Words = Words {
-    lang: "en",
-    title: "Payment",
-    notice: "Local XBezahldienste test payment platform. No money is moved.",
-    payee: "Payee",
-    items: "Items to pay",
-    item: "Item",
-    quantity: "Quantity",
-    amount: "Amount",
-    total: "Total",
-    purpose: "Payment reference",
-    method: "Payment method",
-    methods: [
-        ("CREDITCARD", "Credit card"),
-        ("GIROPAY", "giropay"),
-        ("PAYPAL", "PayPal"),
-        ("PAYDIRECT", "paydirekt"),
-        ("OTHER", "Other payment method"),
-    ],
-    pay: "Pay now",
-    cancel: "Cancel payment",
-    fail: "Simulate a failed payment",
-    other_language: ("de", "?lang=de", "Deutsch"),
-    done_title: "Payment finished",
-    done: "This payment is finished:",
-    back: "Back to the application",
-    statuses: ["paid", "cancelled", "failed"],
-    unknown_title: "Payment not found",
-    unknown: "There is no payment at this address. Please start again from the application.",
-    bad_title: "Request not understood",
-    bad: "Please use one of the buttons on the pay page.",
-};
-
-/// The words for `lang` (German unless English is asked for).
-pub fn words(lang: Option<&str>) -> &'static Words {
-    match lang {
-        Some("en") => &EN,
-        _ => &DE,
-    }
-}
+use crate::words::Words;
 
 /// The style sheet, served from the platform itself (the page's CSP allows `'self'` only).
 pub const CSS: &str = "\
@@ -141,7 +40,7 @@ pub fn pay(w: &Words, record: &Record, payee: &str, action: &str) -> String {
         ));
     }
     let mut methods = String::new();
-    for (i, (value, label)) in w.methods.iter().enumerate() {
+    for (i, (value, label)) in w.methods().into_iter().enumerate() {
         methods.push_str(&format!(
             "<label><input type=\"radio\" name=\"method\" value=\"{value}\"{}> {label}</label>",
             if i == 0 { " checked" } else { "" }
@@ -152,7 +51,7 @@ pub fn pay(w: &Words, record: &Record, payee: &str, action: &str) -> String {
         .as_deref()
         .map(|d| format!("<p>{}</p>", escape(d)))
         .unwrap_or_default();
-    let (other_lang, other_href, other_name) = w.other_language;
+    let other_lang = w.other_lang();
     let body = format!(
         "<h1>{title}</h1>\
 <p>{payee_label}: {payee}</p>{description}\
@@ -166,7 +65,7 @@ pub fn pay(w: &Words, record: &Record, payee: &str, action: &str) -> String {
 <button type=\"submit\" name=\"action\" value=\"pay\">{pay}</button>\
 <button type=\"submit\" name=\"action\" value=\"cancel\">{cancel}</button>\
 <button type=\"submit\" name=\"action\" value=\"fail\">{fail}</button></form>\
-<p><a href=\"{other_href}\" lang=\"{other_lang}\" hreflang=\"{other_lang}\">{other_name}</a></p>",
+<p><a href=\"?lang={other_lang}\" lang=\"{other_lang}\" hreflang=\"{other_lang}\">{other_name}</a></p>",
         title = w.title,
         payee_label = w.payee,
         payee = escape(payee),
@@ -184,16 +83,17 @@ pub fn pay(w: &Words, record: &Record, payee: &str, action: &str) -> String {
         pay = w.pay,
         cancel = w.cancel,
         fail = w.fail,
+        other_name = w.other_language,
     );
-    document(w, w.title, &body)
+    document(w, &w.title, &body)
 }
 
 /// The page of a transaction that is paid, cancelled or failed already.
 pub fn finished(w: &Words, record: &Record) -> String {
     let status = match record.information.status {
-        PaymentStatus::Payed => w.statuses[0],
-        PaymentStatus::Canceled => w.statuses[1],
-        _ => w.statuses[2],
+        PaymentStatus::Payed => &w.status_paid,
+        PaymentStatus::Canceled => &w.status_cancelled,
+        _ => &w.status_failed,
     };
     let body = format!(
         "<h1>{}</h1><p>{} <strong>{status}</strong></p><p><a href=\"{}\">{}</a></p>",
@@ -202,7 +102,7 @@ pub fn finished(w: &Words, record: &Record) -> String {
         escape(&record.request.redirect_url),
         w.back
     );
-    document(w, w.done_title, &body)
+    document(w, &w.done_title, &body)
 }
 
 /// A page that only says what went wrong.
@@ -278,11 +178,9 @@ mod tests {
     }
 
     #[test]
-    fn both_languages_offer_the_same_payment_methods() {
-        let de: Vec<_> = DE.methods.iter().map(|m| m.0).collect();
-        let en: Vec<_> = EN.methods.iter().map(|m| m.0).collect();
-        assert_eq!(de, en);
-        assert!(de.iter().all(|m| method(m).is_some()));
+    fn the_page_offers_only_the_standards_payment_methods() {
+        let words = crate::words::words(None);
+        assert!(words.methods().iter().all(|(m, _)| method(m).is_some()));
         assert!(method("BITCOIN").is_none());
     }
 }

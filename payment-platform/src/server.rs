@@ -1,17 +1,16 @@
 //! The platform's HTTP side: a plain listener (OAuth2, Basic, the pay page) and optionally an
-//! mTLS listener (client certificates), the routing of requests to the API ([`crate::api`])
-//! and to the pay page's handlers. [`start`] binds and returns a [`Platform`] handle with the
-//! URLs it listens on.
+//! mTLS listener (client certificates), and the routing of requests to the API ([`crate::api`])
+//! and to the pay page's handlers ([`crate::pay`]). [`start`] binds and returns a [`Platform`]
+//! handle with the URLs it listens on.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION};
+use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -25,13 +24,14 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
-use xbezahl::{FunctionalCode, PaymentStatus};
+use xbezahl::FunctionalCode;
 
-use crate::api::problem;
+use crate::answer::{Answer, problem};
 use crate::config::{Config, ConfigError, Credential, MtlsListener};
-use crate::ledger::{Ledger, LedgerError, Outcome};
+use crate::ledger::{Ledger, LedgerError};
 use crate::page;
 use crate::pki::fingerprint;
+use crate::state::{Connection, Shared, lock};
 
 /// Requests larger than this are refused; a payment request of 99 items is far smaller.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -56,24 +56,6 @@ pub struct Platform {
     shared: Arc<Shared>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
-}
-
-pub(crate) struct Shared {
-    pub(crate) config: Config,
-    pub(crate) ledger: Mutex<Ledger>,
-    pub(crate) tokens: Mutex<HashMap<String, (usize, Instant)>>,
-    pub(crate) token_requests: AtomicU64,
-    pub(crate) base: Url,
-    pub(crate) mtls_base: Option<Url>,
-}
-
-/// What is known about a connection before its first request.
-#[derive(Clone)]
-pub(crate) struct Connection {
-    /// The URL of the listener it came in on.
-    pub(crate) base: Url,
-    /// The client account its certificate belongs to (mTLS listener only).
-    pub(crate) certificate_client: Option<usize>,
 }
 
 /// Binds the listeners (port 0 picks free ports) and serves until the handle is stopped or
@@ -284,8 +266,6 @@ where
     }
 }
 
-pub(crate) type Answer = Response<Full<Bytes>>;
-
 async fn handle(shared: &Shared, connection: &Connection, request: Request<Incoming>) -> Answer {
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, BODY_LIMIT).collect().await {
@@ -332,133 +312,4 @@ fn query_value(query: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Shared {
-    pub(crate) fn pay_url(&self, transaction_id: &str) -> Url {
-        self.base
-            .join(&format!("pay/{transaction_id}"))
-            .expect("a transaction id makes a path")
-    }
-
-    fn pay_page(&self, transaction_id: &str, lang: Option<&str>) -> Answer {
-        let w = page::words(lang);
-        let Some(record) = lock(&self.ledger).get(transaction_id).cloned() else {
-            return html(
-                StatusCode::NOT_FOUND,
-                page::message(w, w.unknown_title, w.unknown),
-                None,
-            );
-        };
-        if record.information.status != PaymentStatus::Initial {
-            return html(StatusCode::OK, page::finished(w, &record), None);
-        }
-        let payee = self
-            .config
-            .tenant(&record.originator_id, &record.endpoint_id)
-            .map_or("", |t| t.name.as_str());
-        let action = self.pay_url(transaction_id);
-        html(
-            StatusCode::OK,
-            page::pay(w, &record, payee, action.path()),
-            Some(&record.request.redirect_url),
-        )
-    }
-
-    /// A pay page button: ends the transaction and sends the browser back to the online
-    /// service, which must then pull the status.
-    fn pay(&self, transaction_id: &str, body: &[u8]) -> Answer {
-        let form: HashMap<String, String> =
-            url::form_urlencoded::parse(body).into_owned().collect();
-        let w = page::words(form.get("lang").map(String::as_str));
-        let outcome = match form.get("action").map(String::as_str) {
-            Some("pay") => form
-                .get("method")
-                .and_then(|m| page::method(m))
-                .map(Outcome::Pay),
-            Some("cancel") => Some(Outcome::Cancel),
-            Some("fail") => Some(Outcome::Fail),
-            _ => None,
-        };
-        let Some(outcome) = outcome else {
-            return html(
-                StatusCode::BAD_REQUEST,
-                page::message(w, w.bad_title, w.bad),
-                None,
-            );
-        };
-        let finished = lock(&self.ledger).finish(transaction_id, outcome);
-        match finished {
-            Ok(record) => {
-                tracing::info!(transaction = %transaction_id, status = %record.information.status, "transaction finished");
-                let mut r = Response::new(Full::new(Bytes::new()));
-                *r.status_mut() = StatusCode::SEE_OTHER;
-                if let Ok(v) = HeaderValue::from_str(&record.request.redirect_url) {
-                    r.headers_mut().insert(LOCATION, v);
-                }
-                r.headers_mut()
-                    .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                r
-            }
-            Err(LedgerError::Final(_)) => {
-                let record = lock(&self.ledger).get(transaction_id).cloned();
-                let page = record.map_or_else(
-                    || page::message(w, w.unknown_title, w.unknown),
-                    |r| page::finished(w, &r),
-                );
-                html(StatusCode::CONFLICT, page, None)
-            }
-            Err(LedgerError::Unknown(_)) => html(
-                StatusCode::NOT_FOUND,
-                page::message(w, w.unknown_title, w.unknown),
-                None,
-            ),
-            Err(e) => {
-                tracing::error!(error = %e, "transaction could not be kept");
-                html(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    page::message(w, w.bad_title, w.bad),
-                    None,
-                )
-            }
-        }
-    }
-}
-
-/// A page. Pages run no script and load only the platform's style sheet; the pay page's form
-/// may post to the platform, which redirects to the online service (`redirect`).
-fn html(status: StatusCode, body: String, redirect: Option<&str>) -> Answer {
-    let mut form_action = "'self'".to_owned();
-    if let Some(origin) = redirect
-        .and_then(|u| Url::parse(u).ok())
-        .map(|u| u.origin())
-        && origin.is_tuple()
-    {
-        form_action.push(' ');
-        form_action.push_str(&origin.ascii_serialization());
-    }
-    let csp = format!(
-        "default-src 'none'; style-src 'self'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
-    );
-    let mut r = Response::new(Full::new(Bytes::from(body)));
-    *r.status_mut() = status;
-    let h = r.headers_mut();
-    h.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(CONTENT_SECURITY_POLICY, v);
-    }
-    r
 }

@@ -6,6 +6,7 @@
 //!   problem answers with their functional code),
 //! - [`validate`]: the constraints the standard sets on them, in one place for the adapter and
 //!   the local platform,
+//! - [`limits`]: the standard's maximum lengths, counts and amounts, and its currency,
 //! - [`text`]: the standard's character classes and ways to bring free text into them,
 //! - [`config`] and [`secret`]: how a platform is reached and where its secrets come from,
 //! - [`client`]: create a transaction, pull its status; OAuth2 client credentials, mutual TLS
@@ -16,6 +17,7 @@
 
 pub mod client;
 pub mod config;
+pub mod limits;
 pub mod model;
 pub mod secret;
 pub mod text;

@@ -6,6 +6,8 @@
 //! ASCII whitespace. A Rust `regex` `\w` is Unicode and would let `ä` into an id, so the classes
 //! are spelled out here instead.
 
+use crate::limits::PURPOSE_MAX;
+
 /// `[\w\d-]`: ids (originator, endpoint, request, item, reference).
 pub fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
@@ -49,7 +51,7 @@ pub fn purpose(value: &str) -> String {
             c => spelled.push(c),
         }
     }
-    squeeze(&spelled, is_purpose_char, crate::validate::PURPOSE_MAX)
+    squeeze(&spelled, is_purpose_char, PURPOSE_MAX)
 }
 
 /// `value` as a description (or a problem detail, with its own maximum): characters outside

@@ -15,6 +15,7 @@
 mod codes;
 mod message;
 mod package;
+mod words;
 
 use form_model::record::{Attachment, SubmissionRecord};
 use serde::{Deserialize, Serialize};

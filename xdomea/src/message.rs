@@ -10,6 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::codes::{self, FileFormat, file_format};
+use crate::words;
 use crate::{Code, Handoff, Party, Submission};
 
 const NAMESPACE: &str = "urn:xoev-de:xdomea:schema:3.1.0";
@@ -63,15 +64,11 @@ pub(crate) fn documents<'a>(s: &Submission<'a>) -> Vec<Document<'a>> {
     let mut docs = Vec::new();
     for (i, receipt) in s.receipts.iter().enumerate() {
         let doc_id = derived(id, &format!("receipt/{}", receipt.language));
-        let name = if i == 0 {
-            "Antragsbestaetigung.pdf".to_string()
-        } else {
-            format!("Antragsbestaetigung-{}.pdf", receipt.language)
-        };
+        let name = words::receipt_file((i > 0).then_some(receipt.language));
         docs.push(Document {
             id: doc_id,
             title: receipt.title.to_string(),
-            kind: "Antragsbestätigung",
+            kind: words::RECEIPT_KIND,
             format: file_format(&name, "application/pdf", receipt.pdf),
             file_name: file_name(doc_id, &name),
             original_name: None,
@@ -81,13 +78,13 @@ pub(crate) fn documents<'a>(s: &Submission<'a>) -> Vec<Document<'a>> {
     let record_id = derived(id, "record");
     docs.push(Document {
         id: record_id,
-        title: format!("Antragsdaten {} (JSON)", s.record.reference),
-        kind: "Antragsdaten",
+        title: words::record_title(&s.record.reference),
+        kind: words::RECORD_KIND,
         format: FileFormat {
             version: s.record.format.clone(),
             ..file_format("submission.json", "application/json", s.record_bytes)
         },
-        file_name: file_name(record_id, "Antragsdaten.json"),
+        file_name: file_name(record_id, words::RECORD_FILE),
         original_name: Some("submission.json".into()),
         bytes: s.record_bytes,
     });
@@ -96,7 +93,7 @@ pub(crate) fn documents<'a>(s: &Submission<'a>) -> Vec<Document<'a>> {
         docs.push(Document {
             id: doc_id,
             title: format!("{}: {}", sent.title, sent.original_name),
-            kind: "Anlage",
+            kind: words::ATTACHMENT_KIND,
             format: file_format(sent.stored_name, &sent.attachment.media_type, sent.bytes),
             file_name: file_name(doc_id, sent.stored_name),
             original_name: Some(sent.original_name.to_string()),
@@ -210,13 +207,12 @@ fn case(w: &mut W, h: &Handoff, s: &Submission<'_>, docs: &[Document<'_>]) -> io
                         "xdomea:Betreff",
                         &format!("{} – {}", s.service, s.record.reference),
                     )?;
-                    let mut remark = format!(
-                        "Online-Antrag {}, Formular {} Version {}",
-                        s.record.reference, s.record.form.id, s.record.form.version
+                    let remark = words::case_remark(
+                        &s.record.reference,
+                        &s.record.form.id,
+                        s.record.form.version,
+                        s.record.form.service.as_deref(),
                     );
-                    if let Some(service) = &s.record.form.service {
-                        remark.push_str(&format!(", Leistung {service}"));
-                    }
                     text(w, "xdomea:Bemerkung", &remark)?;
                     medium(w)?;
                     if let Some(key) = &h.records.plan_key {
@@ -235,7 +231,7 @@ fn case(w: &mut W, h: &Handoff, s: &Submission<'_>, docs: &[Document<'_>]) -> io
                         Ok(())
                     })?;
             }
-            text(w, "xdomea:Typ", "Online-Antrag")?;
+            text(w, "xdomea:Typ", words::CASE_KIND)?;
             w.create_element("xdomea:Laufzeit")
                 .write_inner_content(|w| text(w, "xdomea:Beginn", &received))?;
             for (i, doc) in docs.iter().enumerate() {
