@@ -20,7 +20,7 @@ use crate::pages;
 use crate::theme::{Strings, Theme, ViewError};
 
 /// What this version writes and reads; an older or newer bundle is refused, not misread.
-pub const BUNDLE_FORMAT: &str = "formfabrik-theme-1";
+pub const BUNDLE_FORMAT: &str = "formfabrik-theme-2";
 
 /// The theme and every site's frame, as written to `function/theme.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -182,7 +182,7 @@ mod tests {
         .to_string();
         assert_eq!(
             err,
-            "function/theme.json: the theme's format is \"formfabrik-theme-0\", this version reads \"formfabrik-theme-1\""
+            "function/theme.json: the theme's format is \"formfabrik-theme-0\", this version reads \"formfabrik-theme-2\""
         );
         let err = Bundle::from_json("{}", "t.json").unwrap_err().to_string();
         assert!(err.contains("the theme's format is missing"), "{err}");

@@ -50,13 +50,15 @@ pub struct SiteAddress {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteAssets {
-    /// The stylesheet.
+    /// The stylesheet, with the municipality's colour.
     pub css: String,
-    /// The municipality's colour.
-    pub brand: String,
     pub logo: Option<String>,
     /// The search box's styles, loaded by pages with a long list only.
     pub combobox: String,
+    /// The services list's styles, loaded by the index only.
+    pub index: String,
+    /// The confirmation page's styles, loaded by it only.
+    pub confirmation: String,
 }
 
 #[derive(Serialize)]

@@ -45,7 +45,7 @@ pub fn index(frame: &Frame, forms: &[&ResolvedForm], script: Option<&str>) -> Pa
         "pages/index.html",
         frame.t("services-title"),
         script,
-        json!({ "services": services }),
+        json!({ "services": services, "styles": [frame.site().assets.index] }),
     )
 }
 
@@ -119,6 +119,7 @@ pub fn confirmation(frame: &Frame, form: &ResolvedForm, script: Option<&str>) ->
         json!({
             "form": { "title": text_in(&form.form.title, frame.lang()) },
             "reference_pattern": form_model::record::reference_pattern(&m.id),
+            "styles": [frame.site().assets.confirmation],
         }),
     )
 }

@@ -90,9 +90,10 @@ fn site(m: &Municipality) -> Site<'_> {
         endpoint_origin: "https://api.example".into(),
         assets: SiteAssets {
             css: "site.css".into(),
-            brand: "brand.css".into(),
             logo: None,
             combobox: "combobox.css".into(),
+            index: "index.css".into(),
+            confirmation: "confirmation.css".into(),
         },
         dev_reload: false,
         address: None,
