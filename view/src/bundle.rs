@@ -57,14 +57,15 @@ impl SiteBundle {
             endpoint_origin: self.endpoint_origin.clone(),
             assets: self.assets.clone(),
             dev_reload: false,
-            address: None,
+            address: self.address.clone(),
+            elsewhere: false,
         }
     }
 
     /// The site as a page served from elsewhere sees it: links and assets at its address.
     pub fn elsewhere(&self) -> Site<'_> {
         Site {
-            address: Some(self.address.clone()),
+            elsewhere: true,
             ..self.on_site()
         }
     }

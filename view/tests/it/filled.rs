@@ -14,7 +14,7 @@ use form_model::validate::{ErrorCode, FieldError, validate};
 use regex::Regex;
 use serde_json::{Map, Value, json};
 use view::filled::Filled;
-use view::{Frame, Site, SiteAssets, Theme, pages};
+use view::{Frame, Site, SiteAddress, SiteAssets, Theme, pages};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -96,7 +96,11 @@ fn site(m: &Municipality) -> Site<'_> {
             confirmation: "confirmation.css".into(),
         },
         dev_reload: false,
-        address: None,
+        address: SiteAddress {
+            url: "https://formulare.example".into(),
+            origin: "https://formulare.example".into(),
+        },
+        elsewhere: false,
     }
 }
 
