@@ -86,6 +86,17 @@ struct LangLink {
     current: bool,
 }
 
+/// The absolute address of the page in folder `rel` (`""`, `"<form>/"`) in `lang`, on `m`'s
+/// site published at `site_url`: the first language at the site's root, the others in
+/// `<lang>/`.
+pub fn page_url(site_url: &str, m: &Municipality, lang: &str, rel: &str) -> String {
+    let base = site_url.trim_end_matches('/');
+    match m.languages.first().is_some_and(|first| first == lang) {
+        true => format!("{base}/{rel}"),
+        false => format!("{base}/{lang}/{rel}"),
+    }
+}
+
 /// One language of a site: what all its pages in that language share.
 pub struct Frame<'a> {
     site: &'a Site<'a>,
@@ -151,12 +162,7 @@ impl<'a> Frame<'a> {
 
     /// The absolute address of the page in folder `rel` (`""`, `"<form>/"`) in language `lang`.
     pub fn url_of(&self, lang: &str, rel: &str) -> String {
-        let m = self.site.municipality;
-        let base = self.site.address.url.trim_end_matches('/');
-        match m.languages.first().is_some_and(|first| first == lang) {
-            true => format!("{base}/{rel}"),
-            false => format!("{base}/{lang}/{rel}"),
-        }
+        page_url(&self.site.address.url, self.site.municipality, lang, rel)
     }
 
     /// From the page in folder `rel` to the site's root, and to this language's root.

@@ -60,13 +60,17 @@ fn ends_sentence(word: &str) -> bool {
     }
 }
 
+/// The first paragraph of `form`'s intro in `lang` as plain text, if it has one.
+pub fn intro_description(form: &Form, lang: &str) -> Option<String> {
+    form.intro
+        .as_ref()
+        .and_then(|i| markdown::first_paragraph_text(&text_in(i, lang)))
+}
+
 /// The description of `form`'s page in `lang`: the first paragraph of its intro, or of its
 /// purpose when it has none (`formfabrik check` warns about that).
 pub fn form_description(form: &Form, lang: &str) -> String {
-    let text = form
-        .intro
-        .as_ref()
-        .and_then(|i| markdown::first_paragraph_text(&text_in(i, lang)))
+    let text = intro_description(form, lang)
         .or_else(|| markdown::first_paragraph_text(&text_in(&form.purpose, lang)))
         .unwrap_or_else(|| text_in(&form.title, lang));
     description(&text)
