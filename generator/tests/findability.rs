@@ -13,29 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use generator::site::portal::{COLUMNS, FORMAT};
-use generator::site::{BuildOptions, build};
 use robotstxt::{DefaultMatcher, RobotsParseHandler, parse_robotstxt};
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The repository's forms built into a new temp folder (removed when dropped), as published
-/// (the municipalities' own site origins).
-fn built() -> tempfile::TempDir {
-    let out = tempfile::tempdir().unwrap();
-    build(&BuildOptions {
-        forms_dir: repo().join("forms"),
-        templates_dir: repo().join("site-templates"),
-        out_dir: out.path().to_path_buf(),
-        local_base: None,
-        progress: false,
-        dev_reload: false,
-    })
-    .unwrap();
-    out
-}
+use common::{built_as_published as built, repo};
 
 /// Each municipality's site folder with its site origin.
 fn sites(out: &Path) -> Vec<(PathBuf, String)> {

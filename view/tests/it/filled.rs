@@ -14,7 +14,7 @@ use form_model::validate::{ErrorCode, FieldError, validate};
 use regex::Regex;
 use serde_json::{Map, Value, json};
 use view::filled::Filled;
-use view::{Frame, Site, SiteAddress, SiteAssets, Theme, pages};
+use view::{Frame, Site, SiteAddress, Theme, pages};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -88,13 +88,7 @@ fn site(m: &Municipality) -> Site<'_> {
         municipality: m,
         endpoint: "https://api.example/v1".into(),
         endpoint_origin: "https://api.example".into(),
-        assets: SiteAssets {
-            css: "site.css".into(),
-            logo: None,
-            combobox: "combobox.css".into(),
-            index: "index.css".into(),
-            confirmation: "confirmation.css".into(),
-        },
+        assets: crate::assets(),
         dev_reload: false,
         address: SiteAddress {
             url: "https://formulare.example".into(),

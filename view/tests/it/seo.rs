@@ -8,7 +8,7 @@ use form_model::model::Municipality;
 use form_model::resolve::ResolvedForm;
 use regex::Regex;
 use serde_json::{Value, json};
-use view::{Alternate, Frame, Page, Site, SiteAddress, SiteAssets, Theme, pages};
+use view::{Alternate, Frame, Page, Site, SiteAddress, Theme, pages};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -38,13 +38,7 @@ fn site(m: &Municipality, elsewhere: bool) -> Site<'_> {
         municipality: m,
         endpoint: "https://api.musterstadt.example/v1".into(),
         endpoint_origin: "https://api.musterstadt.example".into(),
-        assets: SiteAssets {
-            css: "site.css".into(),
-            logo: None,
-            combobox: "combobox.css".into(),
-            index: "index.css".into(),
-            confirmation: "confirmation.css".into(),
-        },
+        assets: crate::assets(),
         dev_reload: false,
         address: SiteAddress {
             url: m.site_origin.clone(),
