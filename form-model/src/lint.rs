@@ -1016,6 +1016,31 @@ fn lint_accessibility_statement(cx: &mut Ctx, m: &LoadedMunicipality) {
     }
 }
 
+/// The Regionalschlüssel is the AGS's Land, Regierungsbezirk and Kreis (5 digits), the
+/// Gemeindeverband (4) and the AGS's Gemeinde (3).
+fn lint_ars(cx: &mut Ctx, ars: &str, ags: &str) {
+    if ars.len() != 12 || !ars.bytes().all(|b| b.is_ascii_digit()) {
+        cx.error(
+            "ars",
+            format!("Amtlicher Regionalschlüssel \"{ars}\" must be 12 digits, written in quotes"),
+        );
+    } else if AGS.is_match(ags) && (ars[..5] != ags[..5] || ars[9..] != ags[5..]) {
+        cx.error_help(
+            "ars",
+            format!("Amtlicher Regionalschlüssel \"{ars}\" is not that of AGS \"{ags}\""),
+            &format!(
+                "the ARS is the AGS's first 5 digits ({}), the 4 of the Gemeindeverband, then the \
+                 AGS's last 3 ({}); a municipality in no Verband: \"{}0{}{}\"",
+                &ags[..5],
+                &ags[5..],
+                &ags[..5],
+                &ags[5..],
+                &ags[5..]
+            ),
+        );
+    }
+}
+
 fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diagnostics) {
     let mut cx = Ctx {
         sources: &project.sources,
@@ -1039,6 +1064,9 @@ fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diag
                 c.ags
             ),
         );
+    }
+    if let Some(ars) = &c.ars {
+        lint_ars(&mut cx, ars, &c.ags);
     }
     if c.languages.is_empty() {
         cx.error("languages", "list at least one language: [de]".into());

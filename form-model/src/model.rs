@@ -354,6 +354,10 @@ pub struct Municipality {
     pub name: String,
     /// Amtlicher Gemeindeschlüssel, 8 digits.
     pub ags: String,
+    /// Amtlicher Regionalschlüssel, 12 digits: the AGS with the Gemeindeverband between Kreis
+    /// and Gemeinde. The federal portal network (PVOG) finds a municipality's services by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ars: Option<String>,
     /// Languages the site is offered in; the first is the default.
     pub languages: Vec<String>,
     pub branding: Branding,

@@ -1,8 +1,73 @@
-//! `formfabrik check`: every diagnostic with its source line, the drift report, one summary line.
+//! `formfabrik check`: every diagnostic with its source line, the drift report, one summary line;
+//! and the warnings about what the built sites need beyond a valid form (a published form that
+//! search engines and the portal network cannot describe or place).
 
 use std::fmt::Write;
 
 use form_model::{CheckReport, Drift};
+
+/// Adds to `report` a warning for every catalog form version that municipalities publish
+/// without a LeiKa key (its entries in onlinedienste.json cannot be attached to a service,
+/// docs/portal.md) or without an intro (its page has no description of its own for search
+/// engines and falls back to the purpose). One warning per catalog form version, at its `id`,
+/// naming who publishes it: a form used by thousands of municipalities is one thing to fix.
+pub fn add_findability_warnings(report: &mut CheckReport) {
+    let project = &report.project;
+    for c in &project.catalog {
+        let (id, version) = (&c.form.id, c.form.version);
+        // Forms with errors are not published; their errors are reported already.
+        let published: Vec<_> = report
+            .resolved
+            .iter()
+            .filter(|r| &r.form.id == id && r.form.version == version)
+            .collect();
+        if published.is_empty() {
+            continue;
+        }
+        if c.form.leika.is_none() {
+            let by = names(published.iter().map(|r| r.municipality.id.as_str()));
+            report.diagnostics.warning(
+                &project.sources,
+                c.file,
+                "id",
+                format!(
+                    "{id}@{version} is published ({by}) but has no LeiKa key: the portal \
+                     network cannot link its service to the online form (write `leika:`)"
+                ),
+            );
+        }
+        let undescribed: Vec<_> = published
+            .iter()
+            .filter(|r| {
+                let lang = r.languages.first().map_or("de", String::as_str);
+                view::seo::intro_description(&r.form, lang).is_none()
+            })
+            .map(|r| r.municipality.id.as_str())
+            .collect();
+        if !undescribed.is_empty() {
+            report.diagnostics.warning(
+                &project.sources,
+                c.file,
+                "id",
+                format!(
+                    "{id}@{version} is published without an intro ({}): search engines describe \
+                     its page by its purpose (write `intro:`, or set it in the overlay)",
+                    names(undescribed.into_iter())
+                ),
+            );
+        }
+    }
+    report.diagnostics.sort();
+}
+
+/// `by a, b and c` or `by a, b, c and 7 more`.
+fn names<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    let ids: Vec<&str> = ids.collect();
+    match ids.len() {
+        0..=4 => format!("by {}", ids.join(", ")),
+        n => format!("by {} and {} more", ids[..3].join(", "), n - 3),
+    }
+}
 
 /// The full report as the designer sees it.
 pub fn render(report: &CheckReport) -> String {

@@ -4,29 +4,17 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use generator::keygen::{KeygenError, KeygenOptions, keygen};
-use generator::site::{BuildOptions, build};
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::repo;
 
 #[test]
 fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_template_and_csv_column_specs()
  {
-    let out = tempfile::tempdir().unwrap();
-    build(&BuildOptions {
-        forms_dir: repo().join("forms"),
-        templates_dir: repo().join("site-templates"),
-        out_dir: out.path().to_path_buf(),
-        local_base: None,
-        progress: false,
-        dev_reload: false,
-    })
-    .unwrap();
+    let out = common::built_as_published();
     let text = fs::read_to_string(out.path().join("function/registry.json")).unwrap();
     let registry = form_model::registry::Registry::from_json(&text).unwrap();
     let lifecycle: Value = serde_json::from_str(

@@ -88,7 +88,10 @@ fn builds_every_page_with_the_frame_every_page_needs() {
         for tag in inline_script.find_iter(&html) {
             let tag = tag.as_str();
             assert!(
-                tag.contains(" src=") || tag.contains("application/json"),
+                // Data blocks (the script's data, the JSON-LD) are not script.
+                tag.contains(" src=")
+                    || tag.contains("application/json")
+                    || tag.contains("application/ld+json"),
                 "{name}: inline script {tag}"
             );
         }
@@ -443,8 +446,8 @@ fn a_form_page_rendered_from_the_built_theme_is_the_page_the_build_wrote() {
 }
 
 /// Away from the site (the function's answer to a post without JavaScript) the page is the
-/// same but for its links, which go to the site's address, and its CSP, which allows the
-/// site's origin for stylesheets, scripts and images instead of `'self'`.
+/// same but for its links, which go to the site's address, its CSP, which allows the site's
+/// origin for stylesheets, scripts and images instead of `'self'`, and `noindex`.
 #[test]
 fn a_form_page_rendered_away_from_the_site_links_to_the_site_and_allows_its_origin() {
     let out = temp("remote");
@@ -494,9 +497,13 @@ fn a_form_page_rendered_away_from_the_site_links_to_the_site_and_allows_its_orig
                 Err(_) => format!(" {}=\"{}\"", &c[1], at.join(&c[2]).unwrap()),
             }
         });
+        // Search engines are asked to index the site's page, not this one.
+        let noindex = "<meta name=\"robots\" content=\"noindex\">\n";
+        assert!(page.html.contains(noindex), "{lang}: noindex");
         let remote = page
             .html
-            .replace(&page.csp, &page.csp.replace(site, "'self'"));
+            .replace(&page.csp, &page.csp.replace(site, "'self'"))
+            .replace(noindex, "");
         assert!(remote == resolved, "{lang}:\n{}", page.html);
     }
     // A language the municipality does not offer: its first.

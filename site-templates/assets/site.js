@@ -1007,7 +1007,7 @@
     // @if file
     }
     // @end
-    return fetch(form.getAttribute("data-endpoint"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: "omit" })
+    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: "omit" })
       .then(function (res) {
         if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
         if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });

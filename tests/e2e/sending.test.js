@@ -27,7 +27,7 @@ async function openForm(context) {
   const data = await formData(page);
   const ui = await uiStrings(page);
   const p = plan(data, fixture("sperrmuell-anmeldung", data.version, "moebel-mit-abstellort").data, files);
-  const endpoint = await page.getAttribute("#form", "data-endpoint");
+  const endpoint = await page.getAttribute("#form", "action");
   return {
     page,
     data,

@@ -20,7 +20,7 @@ use crate::pages;
 use crate::theme::{Strings, Theme, ViewError};
 
 /// What this version writes and reads; an older or newer bundle is refused, not misread.
-pub const BUNDLE_FORMAT: &str = "formfabrik-theme-1";
+pub const BUNDLE_FORMAT: &str = "formfabrik-theme-2";
 
 /// The theme and every site's frame, as written to `function/theme.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,14 +57,15 @@ impl SiteBundle {
             endpoint_origin: self.endpoint_origin.clone(),
             assets: self.assets.clone(),
             dev_reload: false,
-            address: None,
+            address: self.address.clone(),
+            elsewhere: false,
         }
     }
 
     /// The site as a page served from elsewhere sees it: links and assets at its address.
     pub fn elsewhere(&self) -> Site<'_> {
         Site {
-            address: Some(self.address.clone()),
+            elsewhere: true,
             ..self.on_site()
         }
     }
@@ -182,7 +183,7 @@ mod tests {
         .to_string();
         assert_eq!(
             err,
-            "function/theme.json: the theme's format is \"formfabrik-theme-0\", this version reads \"formfabrik-theme-1\""
+            "function/theme.json: the theme's format is \"formfabrik-theme-0\", this version reads \"formfabrik-theme-2\""
         );
         let err = Bundle::from_json("{}", "t.json").unwrap_err().to_string();
         assert!(err.contains("the theme's format is missing"), "{err}");

@@ -1,9 +1,10 @@
 //! The frame every page of a municipality's site shares: header with the language links,
 //! footer with the legal links and contact, the Content-Security-Policy, the stylesheets and
-//! logo. The site's own pages link relatively, so a site works wherever it is put (its own
-//! domain or a sub-folder); a page served from elsewhere (the function's answer to a post)
-//! links to the site's address. The first language lives at the site's root, the others in
-//! `<lang>/`.
+//! logo, and what a page tells search engines (description, canonical address, the same page in
+//! the other languages, whether to index it). The site's own pages link relatively, so a site
+//! works wherever it is put (its own domain or a sub-folder); a page served from elsewhere (the
+//! function's answer to a post) links to the site's address. The first language lives at the
+//! site's root, the others in `<lang>/`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -16,7 +17,7 @@ use form_model::lint;
 use form_model::model::Municipality;
 
 use crate::paths::{FEEDBACK, Legal};
-use crate::theme::{Page, Theme, ViewError};
+use crate::theme::{Alternate, Page, PageLinks, Theme, ViewError};
 
 /// One municipality's site as its pages see it.
 pub struct Site<'a> {
@@ -29,10 +30,13 @@ pub struct Site<'a> {
     pub assets: SiteAssets,
     /// Load the script `formfabrik serve` uses to reload pages after a rebuild.
     pub dev_reload: bool,
-    /// Where the site is, for pages served from elsewhere (the function's answer to a post):
-    /// their links and assets point there and their CSP allows its origin instead of
-    /// `'self'`. `None` for the site's own pages, which link relatively.
-    pub address: Option<SiteAddress>,
+    /// Where the site is published: every page's canonical address is below it.
+    pub address: SiteAddress,
+    /// The pages are served from elsewhere (the function's answer to a post): their links and
+    /// assets point to `address`, their CSP allows its origin instead of `'self'`, and search
+    /// engines are asked not to index them (the site's own page is the one to find). `false`
+    /// for the site's own pages, which link relatively.
+    pub elsewhere: bool,
 }
 
 /// Where a site is published.
@@ -50,13 +54,28 @@ pub struct SiteAddress {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteAssets {
-    /// The stylesheet.
+    /// The stylesheet, with the municipality's colour.
     pub css: String,
-    /// The municipality's colour.
-    pub brand: String,
     pub logo: Option<String>,
     /// The search box's styles, loaded by pages with a long list only.
     pub combobox: String,
+    /// The services list's styles, loaded by the index only.
+    pub index: String,
+    /// The confirmation page's styles, loaded by it only.
+    pub confirmation: String,
+}
+
+/// What a page says about itself in its `<head>`, besides what every page of its language
+/// shares.
+pub struct Head {
+    /// The page's own title (the `<title>` adds the site's name).
+    pub title: String,
+    /// The `<meta name="description">`: a sentence or two of plain text (see
+    /// [`crate::seo::description`]).
+    pub description: String,
+    /// Whether search engines may index it: not a confirmation page, which only makes sense
+    /// after sending.
+    pub indexed: bool,
 }
 
 #[derive(Serialize)]
@@ -65,6 +84,17 @@ struct LangLink {
     name: String,
     href: String,
     current: bool,
+}
+
+/// The absolute address of the page in folder `rel` (`""`, `"<form>/"`) in `lang`, on `m`'s
+/// site published at `site_url`: the first language at the site's root, the others in
+/// `<lang>/`.
+pub fn page_url(site_url: &str, m: &Municipality, lang: &str, rel: &str) -> String {
+    let base = site_url.trim_end_matches('/');
+    match m.languages.first().is_some_and(|first| first == lang) {
+        true => format!("{base}/{rel}"),
+        false => format!("{base}/{lang}/{rel}"),
+    }
 }
 
 /// One language of a site: what all its pages in that language share.
@@ -84,10 +114,10 @@ impl<'a> Frame<'a> {
         let m = site.municipality;
         let strings = theme.strings_in(lang)?;
         let origin = &site.endpoint_origin;
-        let assets = site
-            .address
-            .as_ref()
-            .map_or("'self'", |a| a.origin.as_str());
+        let assets = match site.elsewhere {
+            true => site.address.origin.as_str(),
+            false => "'self'",
+        };
         let csp = format!(
             "default-src 'none'; script-src {assets}; style-src {assets}; img-src {assets}; \
              connect-src {origin}; form-action {origin}; base-uri 'none'"
@@ -130,18 +160,20 @@ impl<'a> Frame<'a> {
         self.strings.get(key).cloned().unwrap_or_default()
     }
 
+    /// The absolute address of the page in folder `rel` (`""`, `"<form>/"`) in language `lang`.
+    pub fn url_of(&self, lang: &str, rel: &str) -> String {
+        page_url(&self.site.address.url, self.site.municipality, lang, rel)
+    }
+
     /// From the page in folder `rel` to the site's root, and to this language's root.
     fn roots(&self, rel: &str) -> (String, String) {
-        match &self.site.address {
-            Some(a) => {
-                let base = format!("{}/", a.url.trim_end_matches('/'));
-                let lang_root = match self.default_lang {
-                    true => base.clone(),
-                    false => format!("{base}{}/", self.lang),
-                };
+        match self.site.elsewhere {
+            true => {
+                let base = format!("{}/", self.site.address.url.trim_end_matches('/'));
+                let lang_root = self.url_of(self.lang, "");
                 (base, lang_root)
             }
-            None => {
+            false => {
                 let depth = rel.split('/').filter(|s| !s.is_empty()).count();
                 let base = "../".repeat(depth + usize::from(!self.default_lang));
                 let lang_root = match depth {
@@ -155,20 +187,21 @@ impl<'a> Frame<'a> {
 
     /// The link from the page in folder `rel` to its sub-folder `sub` (`danke/`).
     pub fn link_below(&self, rel: &str, sub: &str) -> String {
-        match &self.site.address {
-            Some(_) => format!("{}{rel}{sub}", self.roots(rel).1),
-            None => sub.to_string(),
+        match self.site.elsewhere {
+            true => format!("{}{rel}{sub}", self.roots(rel).1),
+            false => sub.to_string(),
         }
     }
 
     /// The page in folder `rel` below this language's root (`""`, `"<form>/"`), rendered with
-    /// `template`, titled `title`, loading the page script `script` (a file in `assets/`), with
-    /// the members of `extra` as further template variables.
+    /// `template`, with `head` (title, description, whether to index it), loading the page
+    /// script `script` (a file in `assets/`), with the members of `extra` as further template
+    /// variables.
     pub fn page(
         &self,
         rel: &str,
         template: &'static str,
-        title: String,
+        head: Head,
         script: Option<&str>,
         extra: Value,
     ) -> Page {
@@ -195,11 +228,30 @@ impl<'a> Frame<'a> {
                 }
             })
             .collect();
+        let links = PageLinks {
+            canonical: self.url_of(self.lang, rel),
+            alternates: m
+                .languages
+                .iter()
+                .map(|l| (l.as_str(), l.as_str()))
+                // x-default: the first language's page, for readers of any other language.
+                .chain(m.languages.first().map(|l| ("x-default", l.as_str())))
+                .map(|(hreflang, l)| Alternate {
+                    hreflang: hreflang.to_string(),
+                    href: self.url_of(l, rel),
+                })
+                .collect(),
+            indexed: head.indexed && !self.site.elsewhere,
+        };
         let legal = |l: Legal| format!("{lang_root}{}/", l.slug());
         let page = json!({
             "lang": self.lang,
             "dir": if lint::is_rtl(self.lang) { "rtl" } else { "ltr" },
-            "title": title,
+            "title": head.title,
+            "description": head.description,
+            "canonical": links.canonical,
+            "alternates": links.alternates,
+            "noindex": !links.indexed,
             "base": base,
             "home": lang_root,
             "csp": self.csp,
@@ -233,6 +285,7 @@ impl<'a> Frame<'a> {
             path: lang_dir.join(rel).join("index.html"),
             template,
             context,
+            links,
         }
     }
 }

@@ -7,10 +7,10 @@ use form_model::model::{Contact, Municipality};
 use form_model::resolve::ResolvedForm;
 use form_model::validate::text_in;
 
-use crate::frame::Frame;
-use crate::markdown;
+use crate::frame::{Frame, Head};
 pub use crate::paths::Legal;
 use crate::theme::Page;
+use crate::{markdown, seo};
 
 /// The legal page `legal` with the municipality's text `markdown` in the frame's language;
 /// the privacy page adds the notices of `forms`.
@@ -18,9 +18,22 @@ pub fn page(frame: &Frame, legal: Legal, markdown: Option<&str>, forms: &[&Resol
     let m = frame.municipality();
     let lang = frame.lang();
     let t = |k: &str| frame.t(k);
-    let body = markdown
-        .map(|md| markdown::to_html(&strip_first_h1(md), 0))
+    let body_md = markdown.map(strip_first_h1);
+    let body = body_md
+        .as_deref()
+        .map(|md| markdown::to_html(md, 0))
         .unwrap_or_default();
+    // The municipality's first paragraph, or the page's title with the site's name.
+    let head = Head {
+        title: t(legal.kind()),
+        description: seo::description(
+            &body_md
+                .as_deref()
+                .and_then(markdown::first_paragraph_text)
+                .unwrap_or_else(|| format!("{} – {}", t(legal.kind()), m.name)),
+        ),
+        indexed: true,
+    };
     let extra = match legal {
         Legal::Privacy => json!({
             "body_html": body,
@@ -36,7 +49,7 @@ pub fn page(frame: &Frame, legal: Legal, markdown: Option<&str>, forms: &[&Resol
     frame.page(
         &format!("{}/", legal.slug()),
         "pages/legal.html",
-        t(legal.kind()),
+        head,
         None,
         extra,
     )

@@ -23,8 +23,9 @@ pub mod pages;
 pub mod paths;
 pub mod script;
 pub mod script_data;
+pub mod seo;
 pub mod theme;
 
 pub use escape::escape_html;
-pub use frame::{Frame, Site, SiteAddress, SiteAssets};
-pub use theme::{Page, Strings, Theme, ViewError};
+pub use frame::{Frame, Head, Site, SiteAddress, SiteAssets};
+pub use theme::{Alternate, Page, PageLinks, Strings, Theme, ViewError};

@@ -47,6 +47,37 @@ pub fn inline(markdown: &str) -> String {
     }
 }
 
+/// The words of the first paragraph of `markdown` as plain text (emphasis, links and code
+/// reduced to their words, line breaks and runs of spaces to one space); `None` when it has no
+/// paragraph with words.
+pub fn first_paragraph_text(markdown: &str) -> Option<String> {
+    use pulldown_cmark::{Tag, TagEnd};
+    let mut text = String::new();
+    let mut inside = false;
+    for event in Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    ) {
+        match event {
+            Event::Start(Tag::Paragraph) => inside = true,
+            Event::End(TagEnd::Paragraph) => {
+                inside = false;
+                if !text.trim().is_empty() {
+                    break;
+                }
+            }
+            // Raw HTML is shown as text on the page (`to_html`), so it is text here too.
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) if inside => {
+                text.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            _ => {}
+        }
+    }
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!words.is_empty()).then_some(words)
+}
+
 fn shift(level: pulldown_cmark::HeadingLevel, by: u8) -> pulldown_cmark::HeadingLevel {
     use pulldown_cmark::HeadingLevel::*;
     let n = (level as u8 + by).min(6);
@@ -79,6 +110,18 @@ mod tests {
     #[test]
     fn shifts_headings_so_the_page_keeps_one_h1() {
         assert_eq!(to_html("# Titel", 1), "<h2>Titel</h2>\n");
+    }
+
+    #[test]
+    fn the_first_paragraph_is_its_words_without_markup() {
+        assert_eq!(
+            first_paragraph_text(
+                "# Titel\n\nMelden Sie **hier** an,\nbis zu [5 m³](x) `ab`.\n\nZwei"
+            )
+            .as_deref(),
+            Some("Melden Sie hier an, bis zu 5 m³ ab.")
+        );
+        assert_eq!(first_paragraph_text("# Nur ein Titel\n"), None);
     }
 
     #[test]

@@ -12,13 +12,13 @@ use form_model::validate::text_in;
 
 use crate::escape::json_for_script;
 use crate::filled::{Filled, fill};
-use crate::frame::Frame;
+use crate::frame::{Frame, Head};
 use crate::legal::privacy_notice;
 use crate::paths::{CONFIRMATION, FEEDBACK};
 use crate::script::{SCRIPT_WORDS, form_parts};
 use crate::script_data::script_data;
 use crate::theme::Page;
-use crate::{form, markdown};
+use crate::{form, markdown, seo};
 
 /// The list of services: every form the site offers, with a filter (`script`).
 pub fn index(frame: &Frame, forms: &[&ResolvedForm], script: Option<&str>) -> Page {
@@ -40,12 +40,17 @@ pub fn index(frame: &Frame, forms: &[&ResolvedForm], script: Option<&str>) -> Pa
             })
         })
         .collect();
+    let head = Head {
+        title: frame.t("services-title"),
+        description: seo::description(&frame.t("services-intro")),
+        indexed: true,
+    };
     frame.page(
         "",
         "pages/index.html",
-        frame.t("services-title"),
+        head,
         script,
-        json!({ "services": services }),
+        json!({ "services": services, "styles": [frame.site().assets.index] }),
     )
 }
 
@@ -81,10 +86,17 @@ pub fn form(
         .flat_map(|(_, keys)| keys.iter())
         .map(|k| (*k, t(k)))
         .collect();
+    let description = seo::form_description(f, lang);
+    let json_ld = seo::government_service(frame, form, &description);
+    let head = Head {
+        title: page_title,
+        description,
+        indexed: true,
+    };
     frame.page(
         &rel,
         "pages/form.html",
-        page_title,
+        head,
         script,
         json!({
             "form": {
@@ -101,6 +113,7 @@ pub fn form(
             "privacy": privacy_notice(site.municipality, form, lang, &t),
             "script_data": json_for_script(&script_data(form, lang)),
             "ui_data": json_for_script(&json!(ui)),
+            "json_ld": json_for_script(&json_ld),
             // Further stylesheets: the search box's, where there is a long list.
             "styles": if parts.contains("combobox") { vec![site.assets.combobox.clone()] } else { vec![] },
         }),
@@ -111,14 +124,21 @@ pub fn form(
 /// (which the script reads from the address) and whom to contact.
 pub fn confirmation(frame: &Frame, form: &ResolvedForm, script: Option<&str>) -> Page {
     let m = frame.municipality();
+    // Only meaningful after sending: not for search results.
+    let head = Head {
+        title: frame.t("confirmation-title"),
+        description: seo::description(&frame.t("confirmation-next-text")),
+        indexed: false,
+    };
     frame.page(
         &format!("{}/{CONFIRMATION}/", form.form.id),
         "pages/confirmation.html",
-        frame.t("confirmation-title"),
+        head,
         script,
         json!({
             "form": { "title": text_in(&form.form.title, frame.lang()) },
             "reference_pattern": form_model::record::reference_pattern(&m.id),
+            "styles": [frame.site().assets.confirmation],
         }),
     )
 }
@@ -138,10 +158,15 @@ pub fn feedback(frame: &Frame) -> Page {
         m.contact.email,
         utf8_percent_encode(&frame.t("feedback-email-subject"), SUBJECT)
     );
+    let head = Head {
+        title: frame.t("feedback"),
+        description: seo::description(&frame.t("feedback-intro")),
+        indexed: true,
+    };
     frame.page(
         &format!("{FEEDBACK}/"),
         "pages/feedback.html",
-        frame.t("feedback"),
+        head,
         None,
         json!({ "feedback_mailto": mailto }),
     )

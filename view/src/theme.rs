@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use tera::{Context, Tera};
 use thiserror::Error;
 
@@ -54,6 +55,29 @@ pub struct Page {
     pub path: PathBuf,
     pub template: &'static str,
     pub context: Context,
+    /// Its addresses, as its `<head>` names them (the sitemap lists the same).
+    pub links: PageLinks,
+}
+
+/// Where a page is, for search engines: what its `<link rel="canonical">` and
+/// `<link rel="alternate" hreflang>` say, and whether it may be indexed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PageLinks {
+    /// The page's absolute address.
+    pub canonical: String,
+    /// The same page in every language of the site, then `x-default` (the first language's).
+    pub alternates: Vec<Alternate>,
+    /// `false`: the page carries `<meta name="robots" content="noindex">` and is not in the
+    /// sitemap.
+    pub indexed: bool,
+}
+
+/// One `<link rel="alternate" hreflang="…" href="…">`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alternate {
+    /// A language code, or `x-default`.
+    pub hreflang: String,
+    pub href: String,
 }
 
 /// Loaded templates and frame texts.

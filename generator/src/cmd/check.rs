@@ -13,7 +13,8 @@ pub struct Args {
 
 /// Prints every problem and the drift report; fails if there is any error.
 pub fn run(args: Args) -> ExitCode {
-    let report = form_model::check(&args.forms);
+    let mut report = form_model::check(&args.forms);
+    crate::check::add_findability_warnings(&mut report);
     print!("{}", crate::check::render(&report));
     if report.is_ok() {
         ExitCode::SUCCESS

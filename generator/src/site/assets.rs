@@ -1,6 +1,6 @@
 //! The files every site loads besides its pages: the stylesheets and the page script's
 //! variants, minified and named by their content (`site.3f2a9c1b7e.css`), so a browser may
-//! cache them for ever; the municipality's colour and logo.
+//! cache them for ever; the municipality's colour (in its stylesheet) and logo.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
@@ -18,11 +18,14 @@ use super::{BuildError, file_error};
 
 /// The asset sources of the site templates (`assets/`), ready to ship.
 pub struct Assets {
+    /// The stylesheet, minified; each site's adds the municipality's colour.
     css: Vec<u8>,
-    css_name: String,
     /// The search box's styles (`assets/combobox.css`), for pages with a long list only.
-    combobox_css: Vec<u8>,
-    combobox_name: String,
+    combobox: Sheet,
+    /// The services list's styles (`assets/index.css`), for the index only.
+    index: Sheet,
+    /// The confirmation page's styles (`assets/confirmation.css`), for it only.
+    confirmation: Sheet,
     js_source: String,
     js_path: PathBuf,
     /// Minified script variants by the parts they keep (a handful per build; see
@@ -36,6 +39,12 @@ pub struct SiteFiles {
     pub names: SiteAssets,
     /// The files for the site's `assets/` folder: name and bytes.
     pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// A stylesheet only some pages load, as shipped: minified, with its fingerprinted name.
+struct Sheet {
+    name: String,
+    bytes: Vec<u8>,
 }
 
 /// One variant of the page script, as shipped.
@@ -57,15 +66,21 @@ impl Assets {
         let js_path = dir.join("assets/site.js");
         let css = minify_css(&String::from_utf8_lossy(&read("site.css")?))
             .map_err(|e| file_error(&css_path, e))?;
-        let combobox_path = dir.join("assets/combobox.css");
-        let combobox_css = minify_css(&String::from_utf8_lossy(&read("combobox.css")?))
-            .map_err(|e| file_error(&combobox_path, e))?;
+        let sheet = |stem: &str| -> Result<Sheet, BuildError> {
+            let file = format!("{stem}.css");
+            let css = minify_css(&String::from_utf8_lossy(&read(&file)?))
+                .map_err(|e| file_error(&dir.join("assets").join(&file), e))?;
+            Ok(Sheet {
+                name: fingerprint(stem, "css", css.as_bytes()),
+                bytes: css.into_bytes(),
+            })
+        };
         let js_source = String::from_utf8_lossy(&read("site.js")?).into_owned();
         let assets = Assets {
-            css_name: fingerprint("site", "css", css.as_bytes()),
             css: css.into_bytes(),
-            combobox_name: fingerprint("combobox", "css", combobox_css.as_bytes()),
-            combobox_css: combobox_css.into_bytes(),
+            combobox: sheet("combobox")?,
+            index: sheet("index")?,
+            confirmation: sheet("confirmation")?,
             js_source,
             js_path,
             scripts: Mutex::new(HashMap::new()),
@@ -104,20 +119,24 @@ impl Assets {
         m: &LoadedMunicipality,
         forms: &[&ResolvedForm],
     ) -> Result<SiteFiles, BuildError> {
-        let brand_css = format!(
-            "/* {} */\n:root {{ --brand: {}; }}\n",
-            m.config.name, m.config.branding.primary_color
+        // The municipality's colour at the end of the stylesheet (the later `:root` wins): one
+        // file per site instead of two, since every site has its own `assets/` folder anyway.
+        let mut css = self.css.clone();
+        css.extend_from_slice(
+            format!(":root{{--brand:{}}}", m.config.branding.primary_color).as_bytes(),
         );
-        let brand = fingerprint("brand", "css", brand_css.as_bytes());
-        let mut files = vec![
-            (self.css_name.clone(), self.css.clone()),
-            (brand.clone(), brand_css.into_bytes()),
-        ];
+        let css_name = fingerprint("site", "css", &css);
+        let mut files = vec![(css_name.clone(), css)];
+        let mut add = |sheet: &Sheet| files.push((sheet.name.clone(), sheet.bytes.clone()));
+        add(&self.index);
+        if !forms.is_empty() {
+            add(&self.confirmation);
+        }
         if forms
             .iter()
             .any(|f| script::form_parts(&f.form).contains("combobox"))
         {
-            files.push((self.combobox_name.clone(), self.combobox_css.clone()));
+            add(&self.combobox);
         }
         let logo = match &m.config.branding.logo {
             Some(rel) => {
@@ -131,10 +150,11 @@ impl Assets {
             None => None,
         };
         let names = SiteAssets {
-            css: self.css_name.clone(),
-            brand,
+            css: css_name,
             logo,
-            combobox: self.combobox_name.clone(),
+            combobox: self.combobox.name.clone(),
+            index: self.index.name.clone(),
+            confirmation: self.confirmation.name.clone(),
         };
         Ok(SiteFiles { names, files })
     }

@@ -8,7 +8,9 @@
 
 pub mod artifacts;
 pub mod assets;
+pub mod crawlers;
 pub mod pages;
+pub mod portal;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
@@ -248,8 +250,8 @@ struct Sources<'a> {
 }
 
 /// Writes the pages of municipality `m`'s `site` in every language into `dir` with `put`,
-/// each with the page script it loads, calling `done` after each page. Returns the number of
-/// pages.
+/// each with the page script it loads, calling `done` after each page; then its robots.txt,
+/// sitemap and list of online services. Returns the number of pages.
 fn write_site(
     dir: &Path,
     Sources { theme, assets }: &Sources,
@@ -265,6 +267,7 @@ fn write_site(
     }
     let mut scripts = HashSet::new();
     let count = jobs.len();
+    let mut links = Vec::with_capacity(count);
     for job in jobs {
         if let Some(script) = &job.script
             && scripts.insert(script.name.clone())
@@ -273,8 +276,17 @@ fn write_site(
         }
         let html = theme.render(&job.page)?;
         put(dir.join(&job.page.path), html.as_bytes())?;
+        links.push(job.page.links);
         done();
     }
+    // For crawlers and the portal network, from the addresses the pages name.
+    let url = &site.address.url;
+    put(dir.join("robots.txt"), crawlers::robots_txt(url).as_bytes())?;
+    put(
+        dir.join("sitemap.xml"),
+        &crawlers::sitemap_xml(&links.iter().collect::<Vec<_>>()),
+    )?;
+    portal::write(dir, &m.config, url, forms, put)?;
     Ok(count)
 }
 

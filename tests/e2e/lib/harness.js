@@ -104,14 +104,21 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".json": "application/json",
+  ".txt": "text/plain; charset=utf-8",
+  ".xml": "application/xml",
+  ".csv": "text/csv; charset=utf-8",
 };
 
-/** A static file server on 127.0.0.1 (port chosen by the system), root set later. */
-async function staticServer() {
+/**
+ * A static file server on 127.0.0.1 (port chosen by the system), root set later. `aliases`
+ * answers a path with another file below the root (`{"/robots.txt": "/musterstadt/robots.txt"}`:
+ * a municipality's robots.txt where a crawler looks for it, at the origin's root).
+ */
+async function staticServer(aliases = {}) {
   const state = { root: null };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://x");
-    let p = path.normalize(decodeURIComponent(url.pathname));
+    let p = path.normalize(decodeURIComponent(aliases[url.pathname] || url.pathname));
     if (!state.root || p.includes("\0")) {
       res.writeHead(500).end();
       return;
@@ -391,6 +398,7 @@ module.exports = {
   runAxe,
   serve,
   servedSite,
+  staticServer,
   tempDir,
   vnuErrors,
 };

@@ -14,7 +14,7 @@ use form_model::validate::{ErrorCode, FieldError, validate};
 use regex::Regex;
 use serde_json::{Map, Value, json};
 use view::filled::Filled;
-use view::{Frame, Site, SiteAssets, Theme, pages};
+use view::{Frame, Site, SiteAddress, Theme, pages};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -88,14 +88,13 @@ fn site(m: &Municipality) -> Site<'_> {
         municipality: m,
         endpoint: "https://api.example/v1".into(),
         endpoint_origin: "https://api.example".into(),
-        assets: SiteAssets {
-            css: "site.css".into(),
-            brand: "brand.css".into(),
-            logo: None,
-            combobox: "combobox.css".into(),
-        },
+        assets: crate::assets(),
         dev_reload: false,
-        address: None,
+        address: SiteAddress {
+            url: "https://formulare.example".into(),
+            origin: "https://formulare.example".into(),
+        },
+        elsewhere: false,
     }
 }
 

@@ -2,3 +2,15 @@
 
 mod components;
 mod filled;
+mod seo;
+
+/// The assets a test site names (the files need not exist: the tests read the HTML).
+fn assets() -> view::SiteAssets {
+    view::SiteAssets {
+        css: "site.css".into(),
+        logo: None,
+        combobox: "combobox.css".into(),
+        index: "index.css".into(),
+        confirmation: "confirmation.css".into(),
+    }
+}
