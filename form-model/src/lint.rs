@@ -12,17 +12,8 @@ use crate::load::{LoadedMunicipality, Project};
 use crate::model::{Bound, Condition, Field, FieldType, Form, Text};
 use crate::positions::{child, item};
 use crate::rules::{self, DateExpr};
-
-static SLUG: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[a-z][a-z0-9-]*$").unwrap());
-static OPTION_VALUE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^[A-Za-z0-9][A-Za-z0-9_-]*$").unwrap());
-
-/// Whether `value` may be an option's value: letters a-z, A-Z, digits, `-` and `_`, starting
-/// with a letter or digit. The one definition of the rule; the FIM importer rewrites codes that
-/// break it.
-pub fn is_option_value(value: &str) -> bool {
-    OPTION_VALUE.is_match(value)
-}
+use crate::texts::visit_texts;
+use crate::{ids, jwk, languages};
 
 static MEDIA_TYPE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z]+/([a-z0-9][a-z0-9.+\-]*|\*)$").unwrap());
@@ -36,27 +27,6 @@ static ENDPOINT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(https://[a-z0-9.\-]+(:[0-9]+)?|http://(localhost|127\.0\.0\.1)(:[0-9]+)?)(/[A-Za-z0-9._~\-/]*)?$")
         .unwrap()
 });
-
-/// Languages a site can be offered in, with the direction they are written in.
-pub const LANGUAGES: &[(&str, &str, bool)] = &[
-    ("de", "Deutsch", false),
-    ("en", "English", false),
-    ("ar", "العربية", true),
-    ("tr", "Türkçe", false),
-    ("uk", "Українська", false),
-    ("ru", "Русский", false),
-    ("pl", "Polski", false),
-    ("fr", "Français", false),
-    ("es", "Español", false),
-    ("it", "Italiano", false),
-    ("fa", "فارسی", true),
-    ("ro", "Română", false),
-];
-
-/// Whether `lang` is written right to left.
-pub fn is_rtl(lang: &str) -> bool {
-    LANGUAGES.iter().any(|(code, _, rtl)| *code == lang && *rtl)
-}
 
 /// HTML autocomplete tokens for personal data (WCAG 1.3.5).
 pub const AUTOCOMPLETE_TOKENS: &[&str] = &[
@@ -91,98 +61,6 @@ pub const AUTOCOMPLETE_TOKENS: &[&str] = &[
     "url",
     "off",
 ];
-
-/// Where a text came from, so a missing translation is reported where it can be added.
-#[derive(Debug, Clone)]
-pub struct TextOrigin {
-    pub file: FileId,
-    pub path: String,
-}
-
-/// Calls `f(key, yaml_path, text)` for every text of a form. Keys name the text by ids
-/// (`field:vorname:label`), so they survive overlays that move fields around.
-pub fn visit_texts<'a>(form: &'a Form, f: &mut dyn FnMut(String, String, &'a Text)) {
-    f("title".into(), "title".into(), &form.title);
-    if let Some(t) = &form.intro {
-        f("intro".into(), "intro".into(), t);
-    }
-    f("purpose".into(), "purpose".into(), &form.purpose);
-    f(
-        "legal-basis".into(),
-        "legal-basis".into(),
-        &form.legal_basis,
-    );
-    if let Some(t) = &form.recipients {
-        f("recipients".into(), "recipients".into(), t);
-    }
-    for (si, step) in form.steps.iter().enumerate() {
-        let sp = item("steps", si);
-        f(
-            format!("step:{}:title", step.id),
-            child(&sp, "title"),
-            &step.title,
-        );
-        if let Some(t) = &step.intro {
-            f(format!("step:{}:intro", step.id), child(&sp, "intro"), t);
-        }
-        for (fi, field) in step.fields.iter().enumerate() {
-            visit_field_texts(field, &item(&child(&sp, "fields"), fi), f);
-        }
-    }
-    for (i, fee) in form.fees.iter().enumerate() {
-        let p = item("fees", i);
-        f(
-            format!("fee:{}:label", fee.id),
-            child(&p, "label"),
-            &fee.label,
-        );
-        if let Some(t) = &fee.hint {
-            f(format!("fee:{}:hint", fee.id), child(&p, "hint"), t);
-        }
-    }
-}
-
-/// The texts of one field (label, hint, pattern message, option labels and hints).
-pub fn visit_field_texts<'a>(
-    field: &'a Field,
-    path: &str,
-    f: &mut dyn FnMut(String, String, &'a Text),
-) {
-    let id = &field.id;
-    f(
-        format!("field:{id}:label"),
-        child(path, "label"),
-        &field.label,
-    );
-    if let Some(t) = &field.hint {
-        f(format!("field:{id}:hint"), child(path, "hint"), t);
-    }
-    if let Some(t) = &field.pattern_message {
-        f(
-            format!("field:{id}:pattern-message"),
-            child(path, "pattern-message"),
-            t,
-        );
-    }
-    for (ci, c) in field.fields.iter().enumerate() {
-        visit_field_texts(c, &item(&child(path, "fields"), ci), f);
-    }
-    for (oi, option) in field.options.iter().enumerate() {
-        let op = item(&child(path, "options"), oi);
-        f(
-            format!("field:{id}:option:{}:label", option.value),
-            child(&op, "label"),
-            &option.label,
-        );
-        if let Some(t) = &option.hint {
-            f(
-                format!("field:{id}:option:{}:hint", option.value),
-                child(&op, "hint"),
-                t,
-            );
-        }
-    }
-}
 
 /// Lints every catalog form and every municipality config.
 pub fn lint_project(project: &Project, diags: &mut Diagnostics) {
@@ -376,7 +254,7 @@ fn all_field_ids(form: &Form) -> Vec<&str> {
 }
 
 fn slug(cx: &mut Ctx, path: &str, value: &str, what: &str) {
-    if !SLUG.is_match(value) {
+    if !ids::is_slug(value) {
         cx.error_help(
             path,
             format!(
@@ -726,7 +604,7 @@ fn lint_field(cx: &mut Ctx, field: &Field, fp: &str, earlier: &[&Field], all_ids
         let mut values: HashMap<&str, usize> = HashMap::new();
         for (i, option) in field.options.iter().enumerate() {
             let vp = child(&item(&child(fp, "options"), i), "value");
-            if !OPTION_VALUE.is_match(&option.value) {
+            if !ids::is_option_value(&option.value) {
                 cx.error(
                     &vp,
                     format!(
@@ -1052,8 +930,8 @@ fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diag
     let mut langs = BTreeSet::new();
     for (i, lang) in c.languages.iter().enumerate() {
         let p = item("languages", i);
-        if !LANGUAGES.iter().any(|(code, _, _)| code == lang) {
-            let hint = suggestion(lang, LANGUAGES.iter().map(|(code, _, _)| *code));
+        if !languages::is_known(lang) {
+            let hint = suggestion(lang, languages::LANGUAGES.iter().map(|(code, _, _)| *code));
             cx.error(&p, format!("unknown language \"{lang}\"{hint}"));
         }
         if !langs.insert(lang) {
@@ -1092,7 +970,7 @@ fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diag
             key,
             cx.diags,
         )
-        && let Err(problem) = crate::registry::read_public_rsa_jwk(&path)
+        && let Err(problem) = jwk::read_public_rsa_jwk(&path)
     {
         cx.error_help(
             "encryption-key",
@@ -1150,7 +1028,7 @@ fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diag
         ("privacy", &c.pages.privacy),
         ("accessibility", &c.pages.accessibility),
     ] {
-        let known = |l: &String| LANGUAGES.iter().any(|(code, _, _)| code == l);
+        let known = |l: &String| languages::is_known(l);
         // An unknown language is reported once, above, not again for every page.
         let all_known = c.languages.iter().all(known);
         for lang in c.languages.iter().filter(|l| known(l)) {
@@ -1177,7 +1055,7 @@ fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diag
     let mut used = HashMap::new();
     for (i, form_use) in c.forms.iter().enumerate() {
         let up = child(&item("forms", i), "use");
-        let Some((id, version)) = parse_use(&form_use.form) else {
+        let Some((id, version)) = form_use.form_and_version() else {
             cx.error_help(
                 &up,
                 format!("\"{}\" must name a form and its version", form_use.form),
@@ -1238,11 +1116,4 @@ fn lint_municipality(project: &Project, m: &LoadedMunicipality, diags: &mut Diag
             }
         }
     }
-}
-
-/// `id@version` → (id, version).
-pub fn parse_use(s: &str) -> Option<(&str, u32)> {
-    let (id, version) = s.split_once('@')?;
-    let version: u32 = version.parse().ok()?;
-    (!id.is_empty()).then_some((id, version))
 }

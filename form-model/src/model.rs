@@ -496,6 +496,15 @@ pub struct FormUse {
     pub overlay: Option<String>,
 }
 
+impl FormUse {
+    /// The catalog form and version of `use: <id>@<version>`; `None` when it is not written so.
+    pub fn form_and_version(&self) -> Option<(&str, u32)> {
+        let (id, version) = self.form.split_once('@')?;
+        let version: u32 = version.parse().ok()?;
+        (!id.is_empty()).then_some((id, version))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FeeOverride {

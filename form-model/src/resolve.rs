@@ -9,10 +9,18 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, FileId, Severity, Sources, suggestion};
-use crate::lint::{TextOrigin, is_rtl, parse_use, visit_field_texts, visit_texts};
+use crate::languages;
 use crate::load::{LoadedMunicipality, LoadedOverlay, Project};
 use crate::model::{Field, Form, Operation, Text};
 use crate::positions::{child, item};
+use crate::texts::{visit_field_texts, visit_texts};
+
+/// Where a text came from, so a missing translation is reported where it can be added.
+#[derive(Debug, Clone)]
+pub struct TextOrigin {
+    pub file: FileId,
+    pub path: String,
+}
 
 /// A form as one municipality publishes it: what the page shows, what the function validates
 /// and what the JSON Schema describes.
@@ -70,7 +78,7 @@ impl ResolvedForm {
 
     /// Whether the form's texts are written right to left in `lang`.
     pub fn is_rtl(lang: &str) -> bool {
-        is_rtl(lang)
+        languages::is_rtl(lang)
     }
 
     /// The field with `id`, anywhere in the form.
@@ -105,20 +113,6 @@ impl Form {
     }
 }
 
-/// Resolves every form of every municipality. Problems become diagnostics; forms with errors
-/// are left out.
-pub fn resolve_all(project: &Project, diags: &mut Diagnostics) -> Vec<ResolvedForm> {
-    let mut out = Vec::new();
-    for m in &project.municipalities {
-        for index in 0..m.config.forms.len() {
-            if let Some(resolved) = resolve_one(project, m, index, diags) {
-                out.push(resolved);
-            }
-        }
-    }
-    out
-}
-
 /// Resolves form entry `index` of municipality `m`.
 pub fn resolve_one(
     project: &Project,
@@ -127,7 +121,7 @@ pub fn resolve_one(
     diags: &mut Diagnostics,
 ) -> Option<ResolvedForm> {
     let form_use = &m.config.forms[index];
-    let (id, version) = parse_use(&form_use.form)?;
+    let (id, version) = form_use.form_and_version()?;
     let catalog = project.form(id, version)?;
     if form_use.overlay.is_some() && !m.overlays.contains_key(&index) {
         // The overlay could not be read; its problem is already reported.
@@ -600,7 +594,7 @@ pub fn drift(project: &Project) -> Vec<Drift> {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, form_use)| {
-                    let (id, version) = parse_use(&form_use.form)?;
+                    let (id, version) = form_use.form_and_version()?;
                     let latest = project.latest(id)?;
                     let overlay = m.overlays.get(&i);
                     let breaks = match overlay {

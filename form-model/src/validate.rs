@@ -10,6 +10,9 @@ use time::Date;
 use crate::model::{Bound, Field, FieldType};
 use crate::resolve::ResolvedForm;
 use crate::rules::{self, DateExpr};
+/// Also under its earlier path `validate::text_in`, used by submit-fn (remove once it imports
+/// it from `texts`).
+pub use crate::texts::text_in;
 
 /// What a citizen sent: the language the page was in and the answers by field id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -190,15 +193,6 @@ pub fn validate(
     } else {
         Err(errors)
     }
-}
-
-/// The text in `lang`, else in German.
-pub fn text_in(text: &crate::model::Text, lang: &str) -> String {
-    text.get(lang)
-        .or_else(|| text.get("de"))
-        .or_else(|| text.values().next())
-        .cloned()
-        .unwrap_or_default()
 }
 
 /// A required field, or a list that needs at least one entry.

@@ -4,7 +4,7 @@
 
 use form_model::conditions::Shape;
 use form_model::model::{Condition, FieldType, Form};
-use form_model::validate::text_in;
+use form_model::texts::text_in;
 
 fn label_of(form: &Form, field: &str, lang: &str) -> String {
     form.field(field)

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use form_model::model::{Form, Step};
-use form_model::validate::text_in;
+use form_model::texts::text_in;
 
 use crate::conditions::describe;
 use crate::field::{FieldView, field_view};
