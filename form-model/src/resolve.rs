@@ -81,35 +81,15 @@ impl ResolvedForm {
         languages::is_rtl(lang)
     }
 
-    /// The field with `id`, anywhere in the form.
+    /// The question with `id` among the steps' own questions (see [`Form::top_level_field`]).
+    pub fn top_level_field(&self, id: &str) -> Option<&Field> {
+        self.form.top_level_field(id)
+    }
+
+    /// Same as [`ResolvedForm::top_level_field`], under the name submit-fn and inbox still call;
+    /// it goes once they call `top_level_field`.
     pub fn field(&self, id: &str) -> Option<&Field> {
-        self.form.field(id)
-    }
-}
-
-impl Form {
-    /// The field with `id`, anywhere in the form.
-    pub fn field(&self, id: &str) -> Option<&Field> {
-        self.steps
-            .iter()
-            .flat_map(|s| s.fields.iter())
-            .find(|f| f.id == id)
-    }
-
-    /// Every top-level field in order (the keys of submitted data).
-    pub fn fields(&self) -> impl Iterator<Item = &Field> {
-        self.steps.iter().flat_map(|s| s.fields.iter())
-    }
-
-    /// Every field in order, the questions inside groups included.
-    pub fn all_fields(&self) -> impl Iterator<Item = &Field> {
-        self.fields()
-            .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
-    }
-
-    /// The field with `id` anywhere, inside groups too.
-    pub fn find(&self, id: &str) -> Option<&Field> {
-        self.all_fields().find(|f| f.id == id)
+        self.top_level_field(id)
     }
 }
 

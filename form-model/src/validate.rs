@@ -145,7 +145,7 @@ pub fn validate(
         lang
     };
     for key in submission.data.keys() {
-        if form.field(key).is_none() {
+        if form.top_level_field(key).is_none() {
             errors.push(FieldError {
                 field: key.clone(),
                 code: ErrorCode::UnknownField,

@@ -312,7 +312,7 @@ impl Mapper<'_> {
     /// `Verantwortliche Person 1 – Sachkundenachweis`, `Zulassung – Nachweis`.
     fn question_of(&self, path: &str) -> Option<Phrase> {
         let mut parts = path.split('.');
-        let top = self.form.field(parts.next()?)?;
+        let top = self.form.top_level_field(parts.next()?)?;
         let rest: Vec<&str> = parts.collect();
         let label = self.phrase(&top.label);
         let (prefix, child_id) = match (top.repeat, rest.as_slice()) {

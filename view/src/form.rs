@@ -88,7 +88,7 @@ pub fn fees(form: &Form, lang: &str) -> Vec<FeeView> {
             per: fee
                 .per
                 .as_ref()
-                .and_then(|p| form.field(p))
+                .and_then(|p| form.top_level_field(p))
                 .map(|f| text_in(&f.label, lang)),
             hint_html: fee
                 .hint
