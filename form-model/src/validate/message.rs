@@ -14,7 +14,9 @@ pub fn fmt_number(n: f64) -> String {
     }
 }
 
-fn fmt_date(d: Date, lang: &str) -> String {
+/// A date as messages (and the receipt) write it: `24.12.1990` (de), `24 December 1990` (en),
+/// `1990-12-24` (others).
+pub fn fmt_date(d: Date, lang: &str) -> String {
     const EN: [&str; 12] = [
         "January",
         "February",

@@ -29,7 +29,7 @@ pub use crate::texts::text_in;
 pub use address::{ADDRESS_PARTS, AddressPart};
 pub use answer::{date_parts_problem, group_prefix};
 pub use file::{FileAnswer, accepts, file_answers, max_file_bytes};
-pub use message::{fmt_number, message};
+pub use message::{fmt_date, fmt_number, message};
 pub use problem::{ErrorCode, Problem};
 pub use text::date_bound;
 
