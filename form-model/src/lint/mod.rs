@@ -4,7 +4,8 @@
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
 //! (`field`, `field_keys`, `field_type`), a condition (`condition`), a municipality
-//! (`municipality`) and accessibility (`accessibility`).
+//! (`municipality`) and accessibility (`accessibility`); `linter` is the file being looked at
+//! and where findings go.
 
 mod accessibility;
 mod condition;
