@@ -78,7 +78,7 @@ pub fn decode(form: &ResolvedForm, pairs: impl IntoIterator<Item = (String, Stri
 /// keeps them all as a list (validation reports that too).
 pub fn insert(form: &ResolvedForm, data: &mut Map<String, Value>, name: &str, value: Value) {
     if let Some((head, rest)) = name.split_once('.')
-        && let Some(field) = form.field(head)
+        && let Some(field) = form.top_level_field(head)
         && matches!(field.kind, FieldType::Address | FieldType::Group)
     {
         let placed = {
@@ -103,7 +103,7 @@ pub fn insert(form: &ResolvedForm, data: &mut Map<String, Value>, name: &str, va
         }
     }
     let multi = form
-        .field(name)
+        .top_level_field(name)
         .is_some_and(|f| f.kind == FieldType::Checkboxes);
     add(data, name, value, multi);
 }

@@ -268,7 +268,7 @@ fn condition_schema(cond: &Condition, form: &ResolvedForm) -> Value {
 
 fn test_schema(form: &ResolvedForm, field: &str, test: Value) -> Value {
     let multi = form
-        .field(field)
+        .top_level_field(field)
         .is_some_and(|f| f.kind == FieldType::Checkboxes);
     let value = if multi {
         json!({ "contains": test })

@@ -6,33 +6,10 @@ use time::{Date, Duration, Month, OffsetDateTime, UtcOffset};
 
 use crate::words::{Words, fill};
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// `24.12.1990` (de), `24 December 1990` (en), `1990-12-24` (others).
+/// `24.12.1990` (de), `24 December 1990` (en), `1990-12-24` (others): form-model's date format of
+/// answers, as validation messages write them.
 pub fn date(d: Date, lang: &str) -> String {
-    match lang {
-        "de" => format!("{:02}.{:02}.{}", d.day(), d.month() as u8, d.year()),
-        "en" => format!(
-            "{} {} {}",
-            d.day(),
-            MONTHS[d.month() as usize - 1],
-            d.year()
-        ),
-        _ => format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day()),
-    }
+    form_model::validate::fmt_date(d, lang)
 }
 
 /// `96,00 €` (de), `€96.00` (en), `96.00 €` (others).

@@ -9,7 +9,8 @@
 use form_model::model::{Contact, Field, FieldType, Form, Text};
 use form_model::record::SubmissionRecord;
 use form_model::resolve::ResolvedForm;
-use form_model::validate::{ADDRESS_PARTS, fmt_number, is_answered, text_in};
+use form_model::texts::text_in;
+use form_model::validate::{ADDRESS_PARTS, fmt_number, is_answered};
 use serde_json::{Map, Value};
 use thiserror::Error;
 
@@ -145,7 +146,7 @@ pub fn from_record(
 
     Ok(Receipt {
         language: language.to_string(),
-        rtl: ResolvedForm::is_rtl(language),
+        rtl: form_model::languages::is_rtl(language),
         authority,
         service: Service {
             title: m.phrase(&form.form.title),
@@ -311,7 +312,7 @@ impl Mapper<'_> {
     /// `Verantwortliche Person 1 – Sachkundenachweis`, `Zulassung – Nachweis`.
     fn question_of(&self, path: &str) -> Option<Phrase> {
         let mut parts = path.split('.');
-        let top = self.form.field(parts.next()?)?;
+        let top = self.form.top_level_field(parts.next()?)?;
         let rest: Vec<&str> = parts.collect();
         let label = self.phrase(&top.label);
         let (prefix, child_id) = match (top.repeat, rest.as_slice()) {

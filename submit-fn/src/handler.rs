@@ -874,12 +874,10 @@ fn submit_route(path: &str) -> Option<(&str, &str)> {
         .then_some((municipality, form))
 }
 
-/// Ids of municipalities and forms: `[a-z][a-z0-9-]*` (as form-model's lint requires).
+/// Ids of municipalities and forms: form-model's slug rule, and at most 100 bytes (the router
+/// reads paths from anyone).
 fn is_slug(s: &str) -> bool {
-    s.len() <= 100
-        && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    s.len() <= 100 && form_model::ids::is_slug(s)
 }
 
 #[cfg(test)]

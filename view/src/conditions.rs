@@ -4,16 +4,16 @@
 
 use form_model::conditions::Shape;
 use form_model::model::{Condition, FieldType, Form};
-use form_model::validate::text_in;
+use form_model::texts::text_in;
 
 fn label_of(form: &Form, field: &str, lang: &str) -> String {
-    form.field(field)
+    form.top_level_field(field)
         .map(|f| text_in(&f.label, lang))
         .unwrap_or_else(|| field.to_string())
 }
 
 fn option_label(form: &Form, field: &str, value: &str, lang: &str) -> String {
-    form.field(field)
+    form.top_level_field(field)
         .and_then(|f| f.options.iter().find(|o| o.value == value))
         .map(|o| text_in(&o.label, lang))
         .unwrap_or_else(|| value.to_string())
@@ -81,7 +81,7 @@ fn conjunction(c: Conjunction, lang: &str) -> &'static str {
 fn leaf(form: &Form, field: &str, values: &[String], lang: &str, negated: bool) -> String {
     let label = quote(&label_of(form, field, lang), lang);
     let multi = form
-        .field(field)
+        .top_level_field(field)
         .is_some_and(|f| f.kind == FieldType::Checkboxes);
     let answers = values
         .iter()

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use form_model::form_post::input_name;
 use form_model::model::{Field, FieldType, Form};
-use form_model::validate::{ADDRESS_PARTS, AddressPart, text_in};
+use form_model::texts::text_in;
+use form_model::validate::{ADDRESS_PARTS, AddressPart};
 
 use crate::attrs;
 use crate::collate;

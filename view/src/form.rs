@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use form_model::model::{Form, Step};
-use form_model::validate::text_in;
+use form_model::texts::text_in;
 
 use crate::conditions::describe;
 use crate::field::{FieldView, field_view};
@@ -88,7 +88,7 @@ pub fn fees(form: &Form, lang: &str) -> Vec<FeeView> {
             per: fee
                 .per
                 .as_ref()
-                .and_then(|p| form.field(p))
+                .and_then(|p| form.top_level_field(p))
                 .map(|f| text_in(&f.label, lang)),
             hint_html: fee
                 .hint

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tera::Context;
 
-use form_model::lint;
+use form_model::languages;
 use form_model::model::Municipality;
 
 use crate::paths::{FEEDBACK, Legal};
@@ -218,7 +218,7 @@ impl<'a> Frame<'a> {
                 };
                 LangLink {
                     code: l.clone(),
-                    name: lint::LANGUAGES
+                    name: languages::LANGUAGES
                         .iter()
                         .find(|(c, _, _)| c == l)
                         .map(|(_, n, _)| n.to_string())
@@ -246,7 +246,7 @@ impl<'a> Frame<'a> {
         let legal = |l: Legal| format!("{lang_root}{}/", l.slug());
         let page = json!({
             "lang": self.lang,
-            "dir": if lint::is_rtl(self.lang) { "rtl" } else { "ltr" },
+            "dir": if languages::is_rtl(self.lang) { "rtl" } else { "ltr" },
             "title": head.title,
             "description": head.description,
             "canonical": links.canonical,

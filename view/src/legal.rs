@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use form_model::model::{Contact, Municipality};
 use form_model::resolve::ResolvedForm;
-use form_model::validate::text_in;
+use form_model::texts::text_in;
 
 use crate::frame::{Frame, Head};
 pub use crate::paths::Legal;

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use form_model::model::FieldType;
 use form_model::resolve::ResolvedForm;
-use form_model::validate::text_in;
+use form_model::texts::text_in;
 
 use crate::escape::json_for_script;
 use crate::filled::{Filled, fill};

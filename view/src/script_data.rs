@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use form_model::model::{Bound, Field, FieldType};
 use form_model::resolve::ResolvedForm;
-use form_model::validate::{ADDRESS_PARTS, Problem, group_prefix, message, text_in};
+use form_model::texts::text_in;
+use form_model::validate::{ADDRESS_PARTS, Problem, group_prefix, message};
 
 /// The data the page's script works from: fields with their rules and conditions, and the
 /// messages form-model writes for each rule, so script and function say the same thing.

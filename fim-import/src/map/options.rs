@@ -161,7 +161,7 @@ impl Mapper<'_> {
         let mut changed = Vec::new();
         for c in codes {
             let mut value = c.value.clone();
-            if !form_model::lint::is_option_value(&value) {
+            if !form_model::ids::is_option_value(&value) {
                 value = slug(&value, 60).trim_start_matches("f-").to_string();
                 changed.push(format!("\"{}\" → \"{value}\"", c.value));
             }

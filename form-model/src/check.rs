@@ -1,0 +1,96 @@
+//! `formfabrik check` as a library call: load the `forms/` folder, lint it, resolve every form
+//! each municipality offers, and compute the drift report, in one [`CheckReport`].
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Diagnostics, Severity};
+use crate::lint;
+use crate::load::{self, LoadedMunicipality, Project};
+use crate::resolve::{self, Drift, ResolvedForm};
+
+/// Everything `formfabrik check` reports about a `forms/` folder.
+#[derive(Debug)]
+pub struct CheckReport {
+    pub project: Project,
+    pub diagnostics: Diagnostics,
+    /// Forms as each municipality publishes them (those without errors).
+    pub resolved: Vec<ResolvedForm>,
+    pub drift: Vec<Drift>,
+}
+
+impl CheckReport {
+    pub fn is_ok(&self) -> bool {
+        !self.diagnostics.has_errors()
+    }
+
+    /// `4 catalog forms (5 versions), 3 municipalities, 8 published forms: 0 errors, 0 warnings`
+    pub fn summary(&self) -> String {
+        let ids = self.project.form_ids().len();
+        let versions = self.project.catalog.len();
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "{} ({}), {}, {}: {}, {}",
+            plural(ids, "catalog form", "catalog forms"),
+            plural(versions, "version", "versions"),
+            plural(
+                self.project.municipalities.len(),
+                "municipality",
+                "municipalities"
+            ),
+            plural(self.resolved.len(), "published form", "published forms"),
+            plural(self.diagnostics.errors(), "error", "errors"),
+            plural(self.diagnostics.warnings(), "warning", "warnings"),
+        )
+    }
+}
+
+/// Loads, lints and resolves everything under `forms_dir`, and computes the drift report.
+pub fn check(forms_dir: &Path) -> CheckReport {
+    let mut diagnostics = Diagnostics::default();
+    let project = load::load(forms_dir, &mut diagnostics);
+    lint::lint_project(&project, &mut diagnostics);
+    // Overlays on a broken catalog form would only repeat its errors.
+    let broken: HashSet<_> = diagnostics
+        .items
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.file.clone())
+        .collect();
+    let mut resolved = Vec::new();
+    for m in &project.municipalities {
+        if broken.contains(&project.sources.get(m.file).path) {
+            continue;
+        }
+        for index in 0..m.config.forms.len() {
+            let usable = load_usable(&project, m, index, &broken);
+            if usable && let Some(r) = resolve::resolve_one(&project, m, index, &mut diagnostics) {
+                resolved.push(r);
+            }
+        }
+    }
+    let drift = resolve::drift(&project);
+    diagnostics.sort();
+    CheckReport {
+        project,
+        diagnostics,
+        resolved,
+        drift,
+    }
+}
+
+/// Whether form entry `index` of `m` refers to a catalog form without errors of its own.
+fn load_usable(
+    project: &Project,
+    m: &LoadedMunicipality,
+    index: usize,
+    broken: &HashSet<PathBuf>,
+) -> bool {
+    let Some((id, version)) = m.config.forms[index].form_and_version() else {
+        return false;
+    };
+    project
+        .form(id, version)
+        .is_some_and(|c| !broken.contains(&project.sources.get(c.file).path))
+}

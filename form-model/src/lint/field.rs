@@ -1,0 +1,167 @@
+//! The lint of one question: its id, lengths, pattern and condition, with what its type
+//! requires (`field_type`), the keys its type does not take (`field_keys`) and, for a group,
+//! the questions inside it.
+
+use regex::Regex;
+
+use crate::diagnostics::{Diagnostics, FileId, Sources};
+use crate::model::{Field, FieldType};
+use crate::positions::{child, item};
+
+use super::condition::lint_condition;
+use super::linter::{Linter, slug};
+use super::{accessibility, field_keys, field_type};
+
+/// Lints one field. `earlier` are the fields before it (conditions may only refer to those);
+/// `all_ids` every field id of the form (for suggestions).
+pub(crate) fn lint_field_in(
+    sources: &Sources,
+    file: FileId,
+    diags: &mut Diagnostics,
+    field: &Field,
+    path: &str,
+    earlier: &[&Field],
+    all_ids: &[&str],
+) {
+    let mut cx = Linter {
+        sources,
+        file,
+        diags,
+    };
+    lint_field(&mut cx, field, path, earlier, all_ids);
+}
+
+/// Lints `field`, written at `fp` in the file `cx` looks at.
+pub(super) fn lint_field(
+    cx: &mut Linter,
+    field: &Field,
+    fp: &str,
+    earlier: &[&Field],
+    all_ids: &[&str],
+) {
+    let kind = field.kind;
+    slug(cx, &child(fp, "id"), &field.id, "field id");
+    field_keys::keys_of_other_types(cx, field, fp);
+    if kind == FieldType::Group {
+        lint_group(cx, field, fp, all_ids);
+    }
+    if let (Some(min), Some(max)) = (field.min_length, field.max_length)
+        && min > max
+    {
+        cx.error(
+            &child(fp, "min-length"),
+            format!("min-length {min} is greater than max-length {max}"),
+        );
+    }
+    if field.max_length == Some(0) {
+        cx.error(
+            &child(fp, "max-length"),
+            "max-length must be at least 1".into(),
+        );
+    }
+    if let Some(pattern) = &field.pattern {
+        if let Err(err) = Regex::new(&format!("^(?:{pattern})$")) {
+            let detail = err.to_string();
+            let last = detail
+                .lines()
+                .last()
+                .unwrap_or("")
+                .trim()
+                .trim_start_matches("error: ");
+            cx.error(
+                &child(fp, "pattern"),
+                format!("pattern is not a valid regular expression: {last}"),
+            );
+        } else if field.pattern_message.is_none() {
+            cx.error_help(
+                &child(fp, "pattern"),
+                "a field with a pattern needs a pattern-message that tells citizens what to write"
+                    .into(),
+                "add pattern-message: { de: ..., en: ... }",
+            );
+        }
+    }
+    accessibility::autocomplete(cx, field, fp);
+    field_type::type_specific(cx, field, fp);
+    if let Some(cond) = &field.show_if {
+        lint_condition(cx, cond, &child(fp, "show-if"), earlier, all_ids);
+    }
+}
+
+/// A group holds questions, one level deep, without conditions of their own.
+fn lint_group(cx: &mut Linter, group: &Field, fp: &str, all_ids: &[&str]) {
+    if group.fields.is_empty() {
+        cx.error_help(
+            fp,
+            format!("group \"{}\" needs fields", group.id),
+            "list the group's questions under fields: [ ... ]",
+        );
+    }
+    if let Some(repeat) = group.repeat {
+        if repeat.max == Some(0) {
+            cx.error(
+                &child(&child(fp, "repeat"), "max"),
+                "repeat max must be at least 1".into(),
+            );
+        }
+        if repeat.max.is_some_and(|max| repeat.min > max) {
+            cx.error(
+                &child(&child(fp, "repeat"), "min"),
+                format!(
+                    "repeat min {} is greater than max {}",
+                    repeat.min,
+                    repeat.max.unwrap_or_default()
+                ),
+            );
+        }
+    }
+    if let Some(parts) = &group.date_parts {
+        let mut seen: Vec<&str> = Vec::new();
+        for (key, id) in parts.named() {
+            let path = child(&child(fp, "date-parts"), key);
+            match group.fields.iter().find(|c| c.id == id) {
+                None => cx.error_help(
+                    &path,
+                    format!("group \"{}\" has no question \"{id}\"", group.id),
+                    "name the id of one of the group's number questions",
+                ),
+                Some(c) if c.kind != FieldType::Number => cx.error_help(
+                    &path,
+                    format!("\"{id}\" is a {} question, not a number", c.kind.name()),
+                    "day, month and year are number questions (step: 1)",
+                ),
+                Some(_) if seen.contains(&id) => {
+                    cx.error(&path, format!("\"{id}\" is named twice in date-parts"))
+                }
+                Some(_) => seen.push(id),
+            }
+        }
+        if parts.day.is_some() && parts.month.is_none() {
+            cx.error_help(
+                &child(fp, "date-parts"),
+                "date-parts has a day but no month".into(),
+                "name the month question too (month: <id>)",
+            );
+        }
+    }
+    for (ci, c) in group.fields.iter().enumerate() {
+        let cp = item(&child(fp, "fields"), ci);
+        if c.kind == FieldType::Group {
+            cx.error_help(
+                &child(&cp, "type"),
+                "a group cannot contain another group".into(),
+                "put the inner questions directly into the outer group",
+            );
+            continue;
+        }
+        if c.show_if.is_some() {
+            cx.error_help(
+                &child(&cp, "show-if"),
+                "questions inside a group cannot have their own condition".into(),
+                "put show-if on the group, or move the question out of the group",
+            );
+            continue;
+        }
+        lint_field(cx, c, &cp, &[], all_ids);
+    }
+}

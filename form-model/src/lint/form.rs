@@ -1,0 +1,156 @@
+//! The lint of one catalog form: its id, version, LeiKa key and retention, its texts, the
+//! uniqueness of step, field and fee ids, and what each fee is multiplied by.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::diagnostics::{Diagnostics, FileId, Sources, suggestion};
+use crate::model::{Field, FieldType, Form, Text};
+use crate::positions::{child, item};
+use crate::texts::visit_texts;
+
+use super::condition::lint_condition;
+use super::field::lint_field;
+use super::linter::{Linter, slug};
+
+static LEIKA: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[0-9]{14}$").unwrap());
+
+/// Lints one catalog form.
+pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagnostics) {
+    let mut cx = Linter {
+        sources,
+        file,
+        diags,
+    };
+    slug(&mut cx, "id", &form.id, "form id");
+    if form.version == 0 {
+        cx.error("version", "versions start at 1".into());
+    }
+    if let Some(leika) = &form.leika
+        && !LEIKA.is_match(leika)
+    {
+        cx.error(
+            "leika",
+            format!("LeiKa key \"{leika}\" must be 14 digits, written in quotes"),
+        );
+    }
+    if form.retention_days == 0 || form.retention_days > 36_500 {
+        cx.error(
+            "retention-days",
+            format!(
+                "retention-days must be between 1 and 36500, not {}",
+                form.retention_days
+            ),
+        );
+    }
+    let all_ids: Vec<&str> = form.all_fields().map(|f| f.id.as_str()).collect();
+    visit_texts(form, &mut |_, path, text| {
+        catalog_text(&mut cx, &path, text)
+    });
+    if form.steps.is_empty() {
+        cx.error("steps", "a form needs at least one step".into());
+    }
+    let mut step_ids: HashMap<&str, usize> = HashMap::new();
+    let mut earlier: Vec<&Field> = Vec::new();
+    let mut field_ids: HashMap<&str, String> = HashMap::new();
+    for (si, step) in form.steps.iter().enumerate() {
+        let sp = item("steps", si);
+        slug(&mut cx, &child(&sp, "id"), &step.id, "step id");
+        if let Some(first) = step_ids.insert(&step.id, si) {
+            let line = sources.pos(file, &child(&item("steps", first), "id")).line;
+            cx.error(
+                &child(&sp, "id"),
+                format!(
+                    "step id \"{}\" is used twice (first on line {line}); step ids must be unique",
+                    step.id
+                ),
+            );
+        }
+        if let Some(cond) = &step.show_if {
+            lint_condition(&mut cx, cond, &child(&sp, "show-if"), &earlier, &all_ids);
+        }
+        if step.fields.is_empty() {
+            cx.error(
+                &child(&sp, "fields"),
+                "a step needs at least one field".into(),
+            );
+        }
+        for (fi, field) in step.fields.iter().enumerate() {
+            let fp = item(&child(&sp, "fields"), fi);
+            lint_field(&mut cx, field, &fp, &earlier, &all_ids);
+            let children = field
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| (c, item(&child(&fp, "fields"), ci)));
+            for (f, path) in std::iter::once((field, fp.clone())).chain(children) {
+                if let Some(first) = field_ids.insert(&f.id, path.clone()) {
+                    let line = sources.pos(file, &child(&first, "id")).line;
+                    cx.error(
+                        &child(&path, "id"),
+                        format!(
+                            "field id \"{}\" is used twice (first on line {line}); field ids must be unique in the whole form",
+                            f.id
+                        ),
+                    );
+                }
+            }
+            earlier.push(field);
+        }
+    }
+    let mut fee_ids = BTreeSet::new();
+    for (i, fee) in form.fees.iter().enumerate() {
+        let p = item("fees", i);
+        slug(&mut cx, &child(&p, "id"), &fee.id, "fee id");
+        if !fee_ids.insert(&fee.id) {
+            cx.error(
+                &child(&p, "id"),
+                format!("fee id \"{}\" is used twice", fee.id),
+            );
+        }
+        if !(fee.amount_eur >= 0.0 && fee.amount_eur.is_finite()) {
+            cx.error(&child(&p, "amount-eur"), "a fee cannot be negative".into());
+        }
+        if let Some(per) = &fee.per {
+            match earlier.iter().find(|f| &f.id == per) {
+                None => {
+                    let hint = suggestion(per, earlier.iter().map(|f| f.id.as_str()));
+                    cx.error(
+                        &child(&p, "per"),
+                        format!("unknown field \"{per}\" in per{hint}"),
+                    );
+                }
+                Some(f)
+                    if f.kind != FieldType::Number
+                        && !(f.kind == FieldType::Group && f.repeat.is_some()) =>
+                {
+                    cx.error(
+                        &child(&p, "per"),
+                        format!(
+                            "a fee can only be multiplied by a number field or a list (a group with repeat); \"{per}\" is {}",
+                            f.kind.name()
+                        ),
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// Catalog texts need German (the official language) and no empty translations.
+fn catalog_text(cx: &mut Linter, path: &str, text: &Text) {
+    if !text.contains_key("de") {
+        cx.error(
+            path,
+            "this text has no German (de) version; German comes first".into(),
+        );
+    }
+    for (lang, value) in text {
+        if value.trim().is_empty() {
+            cx.error(&child(path, lang), format!("the {lang} text is empty"));
+        }
+    }
+}

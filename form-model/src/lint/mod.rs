@@ -1,0 +1,23 @@
+//! Checks of what serde cannot see: ids, references between fields, keys that do not fit a
+//! field's type, patterns, date bounds, colours, languages. Every finding points at the value
+//! it is about.
+//!
+//! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
+//! (`field`, `field_keys`, `field_type`), a condition (`condition`), a municipality
+//! (`municipality`) and accessibility (`accessibility`); `linter` is the file being looked at
+//! and where findings go.
+
+mod accessibility;
+mod condition;
+mod field;
+mod field_keys;
+mod field_type;
+mod form;
+mod linter;
+mod municipality;
+mod project;
+
+pub use accessibility::AUTOCOMPLETE_TOKENS;
+pub(crate) use field::lint_field_in;
+pub use form::lint_form;
+pub use project::lint_project;

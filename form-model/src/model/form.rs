@@ -1,0 +1,133 @@
+//! A catalog form: the process, its steps and fees, and how to find a question in it.
+
+use serde::{Deserialize, Serialize};
+
+use super::condition::Condition;
+use super::field::{Field, FimRef};
+use super::text::Text;
+
+/// A catalog form: one administrative process, written once for all municipalities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Form {
+    /// Slug used in URLs and object keys.
+    pub id: String,
+    /// Bumped whenever the shape of the submitted data changes.
+    pub version: u32,
+    /// LeiKa service key (becomes `urn:de:fim:leika:leistung:<key>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leika: Option<String>,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// What the data is used for (Art. 13 (1) c DSGVO).
+    pub purpose: Text,
+    /// Legal basis of the processing (Art. 13 (1) c DSGVO), e.g. the statute.
+    pub legal_basis: Text,
+    /// Who receives the data besides the municipality (Art. 13 (1) e DSGVO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Text>,
+    /// How long the back office may keep a submission.
+    pub retention_days: u32,
+    pub steps: Vec<Step>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fees: Vec<Fee>,
+    /// The FIM Stammdatenschema the form was imported from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fim: Option<FimRef>,
+}
+
+/// A step of the wizard; without JavaScript a section of the one-page form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Step {
+    pub id: String,
+    pub title: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<Text>,
+    /// The whole step is only shown (and its fields only asked) while this holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
+    pub fields: Vec<Field>,
+}
+
+/// A fee the citizen will be charged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Fee {
+    pub id: String,
+    pub label: Text,
+    pub amount_eur: f64,
+    /// What the amount is multiplied by: a number field, or a list (a group with `repeat`),
+    /// whose entries are counted (one fee per dog).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<Text>,
+}
+
+impl Form {
+    /// The question with `id` among the steps' own questions, the keys of submitted data;
+    /// the questions inside groups are not searched (see [`Form::find`]).
+    pub fn top_level_field(&self, id: &str) -> Option<&Field> {
+        self.fields().find(|f| f.id == id)
+    }
+
+    /// Same as [`Form::top_level_field`], under the name submit-fn and inbox still call; it
+    /// goes once they call `top_level_field`.
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.top_level_field(id)
+    }
+
+    /// Every top-level field in order (the keys of submitted data).
+    pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.steps.iter().flat_map(|s| s.fields.iter())
+    }
+
+    /// Every field in order, the questions inside groups included.
+    pub fn all_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields()
+            .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
+    }
+
+    /// The field with `id` anywhere, inside groups too.
+    pub fn find(&self, id: &str) -> Option<&Field> {
+        self.all_fields().find(|f| f.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FORM: &str = r#"
+id: hunde
+version: 1
+title: { de: Hunde }
+purpose: { de: Zweck }
+legal-basis: { de: Satzung }
+retention-days: 30
+steps:
+  - id: halter
+    title: { de: Halter }
+    fields:
+      - { id: name, type: text, label: { de: Name } }
+      - id: hunde
+        type: group
+        label: { de: Hunde }
+        fields:
+          - { id: rasse, type: text, label: { de: Rasse } }
+"#;
+
+    #[test]
+    fn top_level_field_finds_the_keys_of_submitted_data_and_find_also_looks_inside_groups() {
+        let form: Form = serde_yaml::from_str(FORM).unwrap();
+        assert_eq!(form.top_level_field("name").unwrap().id, "name");
+        assert_eq!(form.top_level_field("hunde").unwrap().id, "hunde");
+        assert!(form.top_level_field("rasse").is_none());
+        assert_eq!(form.find("rasse").unwrap().id, "rasse");
+        assert!(form.find("farbe").is_none());
+        let ids: Vec<&str> = form.all_fields().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["name", "hunde", "rasse"]);
+    }
+}

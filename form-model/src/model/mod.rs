@@ -1,0 +1,28 @@
+//! The form language as process designers write it: catalog forms, municipality configs and
+//! overlays. Every struct a person writes denies unknown keys and uses kebab-case keys, so a
+//! typo is reported at its position instead of being silently ignored.
+//!
+//! These types are deliberately flat (one `Field` struct for every field type, one `Condition`
+//! struct for every condition shape): serde then keeps the exact position of every mistake, and
+//! the lint (`crate::lint`) explains combinations that do not fit in plain words.
+
+mod condition;
+mod field;
+mod form;
+mod municipality;
+mod overlay;
+mod text;
+
+pub use condition::Condition;
+pub use field::{
+    Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
+};
+pub use form::{Fee, Form, Step};
+pub use municipality::{
+    AccessibilityStatement, AssessmentMethod, Body, Branding, ComplianceStatus, Contact,
+    FeeOverride, FormUse, Municipality, Pages,
+};
+pub use overlay::{
+    AddField, HideField, Operation, OperationEntry, Overlay, SetField, SetForm, SetStep,
+};
+pub use text::Text;

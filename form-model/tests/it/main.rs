@@ -1,0 +1,9 @@
+//! form-model's integration tests, as one test binary (as Cargo's and mdBook's test suites are):
+//! one module per subject.
+
+mod fixtures;
+mod groups;
+mod record;
+mod registry;
+mod schema;
+mod validate;
