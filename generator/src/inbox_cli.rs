@@ -8,8 +8,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use inbox::import::{self, FolderSink, RunOptions};
 use inbox::{Filter, Inbox, Schemas};
-use submit_fn::S3Options;
-use submit_fn::config::StoreUrl;
+use store::{S3Options, StoreUrl};
 use time::Date;
 use uuid::Uuid;
 
@@ -139,7 +138,7 @@ fn filter(which: &Which, all: bool) -> Filter {
     }
 }
 
-async fn open(args: &StoreArgs) -> Result<Arc<dyn submit_fn::Store>, String> {
+async fn open(args: &StoreArgs) -> Result<Arc<dyn store::Store>, String> {
     let url: StoreUrl = args.store.parse().map_err(|e| format!("{e}"))?;
     Ok(url
         .open(&S3Options {
@@ -297,7 +296,8 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             let text = if format == "jsonl" {
                 inbox::export::to_jsonl(&records)
             } else {
-                let path = schemas.join(format!("{municipality}/{form}/v{version}.schema.json"));
+                let name = inbox::contract::name(&municipality, &form, version);
+                let path = schemas.join(inbox::contract::schema_file(&name));
                 let schema: serde_json::Value = std::fs::read_to_string(&path)
                     .map_err(|e| format!("{}: {e}", path.display()))
                     .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))?;

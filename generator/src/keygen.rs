@@ -30,7 +30,7 @@ pub enum KeygenError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Crypto(#[from] submit_fn::crypto::CryptoError),
+    Crypto(#[from] store::crypto::CryptoError),
 }
 
 pub struct KeygenOptions {
@@ -81,7 +81,7 @@ pub fn keygen(opts: &KeygenOptions) -> Result<KeygenReport, KeygenError> {
     }
     let today = time::OffsetDateTime::now_utc().date();
     let kid = format!("{}-{today}", opts.municipality);
-    let (public, private) = submit_fn::crypto::generate_key_pair(4096, &kid)?;
+    let (public, private) = store::crypto::generate_key_pair(4096, &kid)?;
 
     // The private key first: a public key without its private key would lock data away.
     if let Some(parent) = private_path.parent().filter(|p| !p.as_os_str().is_empty()) {

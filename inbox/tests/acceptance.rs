@@ -28,7 +28,8 @@ use inbox::{Filter, Inbox, Schemas};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Map, Value, json};
-use submit_fn::{FixedClock, Handler, MemoryStore, S3Store, Store};
+use store::{MemoryStore, S3Store, Store};
+use submit_fn::{FixedClock, Handler};
 use uuid::Uuid;
 
 /// A valid submission of a published (unencrypted) form: the seed that cases mutate.
@@ -514,7 +515,7 @@ fn build(seed: &Seed, encoding: Encoding, mutations: &[Mutation], n: u64) -> Bui
             "name": f.file_name,
             "type": f.declared,
             "size": f.bytes.len(),
-            "sha256": submit_fn::storage::sha256_hex(&f.bytes),
+            "sha256": store::protocol::sha256_hex(&f.bytes),
         });
         form_post::insert(form, &mut sub.data, &f.name, value);
         sent_files.push(f);

@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use submit_fn::MemoryStore;
+use store::MemoryStore;
 
 #[tokio::test]
 async fn the_fixtures_cover_both_branches_of_every_condition_of_every_published_form() {

@@ -16,10 +16,10 @@ use http::{Request, StatusCode, header};
 use inbox::import::{self, RunOptions};
 use inbox::{Filter, InboxError};
 use serde_json::json;
-use submit_fn::store::exclusive::{
-    ExclusiveError, FUNCTION_PROBE_PREFIX, WriteMode, function_runner, write_mode,
-};
-use submit_fn::{FixedClock, Handler, PutOutcome, S3Store, Store};
+use store::exclusive::{ExclusiveError, WriteMode, function_runner, write_mode};
+use store::layout::FUNCTION_PROBE_PREFIX;
+use store::{PutOutcome, S3Store, Store};
+use submit_fn::{FixedClock, Handler};
 use time::Duration;
 use uuid::Uuid;
 

@@ -11,8 +11,8 @@ use bytes::Bytes;
 use common::*;
 use inbox::import::{self, Acquired, FolderSink, RunOptions, Sink};
 use inbox::{Filter, Inbox, InboxError};
-use submit_fn::crypto::Encryptor;
-use submit_fn::{FolderStore, Store};
+use store::crypto::Encryptor;
+use store::{FolderStore, Store};
 use time::{Duration, OffsetDateTime};
 
 fn filter(municipality: &str) -> Filter {
@@ -279,7 +279,7 @@ async fn data_that_does_not_match_the_schema_fails_loudly() {
     let bytes = serde_json::to_vec_pretty(&record).unwrap();
     let mut meta = pulled.metadata.clone();
     meta["contentStructure"]["data"]["hash"]["content"] =
-        submit_fn::metadata::sha512_hex(&bytes).into();
+        store::metadata::sha512_hex(&bytes).into();
     let dir = tmp.path().join(&entry.dir);
     std::fs::write(dir.join("submission.json"), &bytes).unwrap();
     std::fs::write(
@@ -496,7 +496,7 @@ async fn exports_pulled_submissions_as_csv_safe_against_formula_injection_and_as
     assert!(!csv.contains(",=") && !csv.contains(",@") && !csv.contains(",+"));
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(lines.len(), n + 1);
-    let spec = inbox::export::column_spec(&schema);
+    let spec = inbox::contract::column_spec(&schema);
     let names: Vec<&str> = spec["columns"]
         .as_array()
         .unwrap()
@@ -602,7 +602,7 @@ async fn a_municipality_whose_key_is_unusable_gets_503_and_nothing_is_stored_in_
         .to_string();
     assert!(err.contains("unusable encryption key"), "{err}");
     // ... and a handler given one anyway stores nothing.
-    let store = Arc::new(submit_fn::MemoryStore::new());
+    let store = Arc::new(store::MemoryStore::new());
     let handler = submit_fn::Handler::new(registry, store.clone())
         .with_clock(Arc::new(submit_fn::FixedClock(NOW)));
     let example = std::fs::read_to_string(

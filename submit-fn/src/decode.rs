@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
-use crate::storage::{Upload, sha256_hex};
+use store::protocol::{Upload, sha256_hex};
 
 /// The kinds of body the function reads.
 #[derive(Debug, Clone, PartialEq, Eq)]

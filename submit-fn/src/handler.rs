@@ -30,17 +30,16 @@ use uuid::Uuid;
 
 use crate::attach;
 use crate::clock::{Clock, IdSource, RandomIds, SystemClock, german_date};
-use crate::crypto::Encryptor;
 use crate::decode::{BodyKind, DecodeError, body_kind, decode};
 use crate::html::{self, WayOn};
 use crate::respond::{
     Format, RETRY_AFTER_SECONDS, Refusal, add_cors, html_response, json_response, negotiate,
     origin_allowed, pick_language, response,
 };
-use crate::storage::{self, WriteError};
-use crate::store::Store;
-use crate::store::exclusive::Exclusive;
-use crate::store::folder::FolderStore;
+use store::crypto::Encryptor;
+use store::exclusive::Exclusive;
+use store::protocol::{self, WriteError};
+use store::{FolderStore, Store, StoreError};
 
 /// How many problems a 422 lists (and its log line names); the answer says how many there were.
 pub const MAX_REPORTED_ERRORS: usize = 50;
@@ -100,7 +99,7 @@ pub struct Handler {
     single: Option<SingleRunner>,
 }
 
-/// Single-runner mode (see `crate::store::exclusive`).
+/// Single-runner mode (see `store::exclusive`).
 struct SingleRunner {
     lock: Arc<Exclusive>,
     stripes: Vec<tokio::sync::Mutex<()>>,
@@ -463,9 +462,7 @@ impl Handler {
         let encryption = match self.encryptors.get(&ctx.municipality.id) {
             None => Ok(None),
             Some(Ok(e)) => Ok(Some(e.as_ref())),
-            Some(Err(reason)) => Err(WriteError::Store(crate::store::StoreError::Unavailable(
-                reason.clone(),
-            ))),
+            Some(Err(reason)) => Err(WriteError::Store(StoreError::Unavailable(reason.clone()))),
         };
         // Single-runner mode: only while this process holds the store, one request per id.
         let _serialised = match &self.single {
@@ -487,7 +484,7 @@ impl Handler {
         };
         let written = match encryption {
             Ok(encryption) => {
-                let submission = storage::Submission {
+                let submission = protocol::Submission {
                     form: ctx.form,
                     id,
                     language: &decoded.submission.language,
@@ -495,7 +492,7 @@ impl Handler {
                     uploads,
                     encryption,
                 };
-                storage::write(self.store.as_ref(), submission, now).await
+                protocol::write(self.store.as_ref(), submission, now).await
             }
             Err(e) => Err(e),
         };

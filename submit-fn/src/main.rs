@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use submit_fn::config::{StoreUrl, load_registry};
-use submit_fn::{DEFAULT_BODY_LIMIT, Handler, S3Options};
+use store::layout::FUNCTION_PROBE_PREFIX;
+use store::{S3Options, StoreUrl};
+use submit_fn::config::load_registry;
+use submit_fn::{DEFAULT_BODY_LIMIT, Handler};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -127,13 +129,9 @@ impl Settings {
         let owner = format!("submit-fn {}:{}", hostname(), std::process::id());
         let now = time::OffsetDateTime::now_utc();
         if !single_process {
-            let mode = submit_fn::store::exclusive::write_mode(
-                store.as_ref(),
-                submit_fn::store::exclusive::FUNCTION_PROBE_PREFIX,
-            )
-            .await?;
+            let mode = store::exclusive::write_mode(store.as_ref(), FUNCTION_PROBE_PREFIX).await?;
             anyhow::ensure!(
-                mode == submit_fn::store::exclusive::WriteMode::CreateOnly,
+                mode == store::exclusive::WriteMode::CreateOnly,
                 "the store {} ignores create-only writes (If-None-Match): the claim protocol \
                  cannot stay exactly-once with several function instances. Use a store that \
                  honours If-None-Match (AWS S3, ...), or run one `submit-fn serve` process",
@@ -141,17 +139,14 @@ impl Settings {
             );
             return Ok(handler);
         }
-        match submit_fn::store::exclusive::function_runner(store.clone(), &owner, now).await? {
+        match store::exclusive::function_runner(store.clone(), &owner, now).await? {
             None => Ok(handler),
             Some(lock) => {
                 tracing::warn!(
                     store = %store.describe(),
                     "the store ignores create-only writes: single-runner mode (one process)"
                 );
-                submit_fn::store::exclusive::spawn_renewal(
-                    lock.clone(),
-                    std::time::Duration::from_secs(40),
-                );
+                store::exclusive::spawn_renewal(lock.clone(), std::time::Duration::from_secs(40));
                 Ok(handler.with_single_runner(lock))
             }
         }

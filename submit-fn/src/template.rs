@@ -23,9 +23,9 @@ pub fn template(registry: &Registry, code_uri: &str) -> String {
     origins.dedup();
 
     // One rule per form version; claims, leases and acks live as long as the longest-kept form
-    // of their municipality (crate::lifecycle, shared with dist/function/lifecycle.json).
+    // of their municipality (store::lifecycle, shared with dist/function/lifecycle.json).
     let mut rules = String::new();
-    for rule in crate::lifecycle::rules(registry) {
+    for rule in store::lifecycle::rules(registry) {
         write!(
             rules,
             "          - Id: {}\n            Status: Enabled\n            Prefix: !Sub \"${{StoragePrefix}}/{}\"\n            ExpirationInDays: {}\n",
@@ -192,7 +192,7 @@ Outputs:
     Description: Bucket the back office imports from
     Value: !Ref SubmissionsBucket
 "#,
-        default_prefix = crate::lifecycle::DEFAULT_STORAGE_PREFIX,
+        default_prefix = store::lifecycle::DEFAULT_STORAGE_PREFIX,
         confirmation = crate::handler::CONFIRMATION_SEGMENT,
     )
 }

@@ -13,7 +13,8 @@ use bytes::Bytes;
 use common::*;
 use http::{Request, StatusCode, header};
 use serde_json::{Value, json};
-use submit_fn::{FixedClock, Handler, MemoryStore};
+use store::MemoryStore;
+use submit_fn::{FixedClock, Handler};
 use time::macros::datetime;
 use uuid::Uuid;
 
@@ -258,7 +259,7 @@ async fn stores_attachments_first_and_records_their_sha256_size_and_type() {
         body_text(&response)
     );
     let dir = format!("musterstadt/hundesteuer-anmeldung/v2/2026/11/28/{id}/");
-    let sha = |b: &[u8]| submit_fn::storage::sha256_hex(b);
+    let sha = |b: &[u8]| store::protocol::sha256_hex(b);
     assert_eq!(
         store.object(&format!("{dir}erlaubnis-1.pdf")).unwrap(),
         erlaubnis

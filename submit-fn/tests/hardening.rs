@@ -10,7 +10,7 @@ use bytes::Bytes;
 use common::*;
 use http::{Request, StatusCode, header};
 use serde_json::{Map, Value, json};
-use submit_fn::MemoryStore;
+use store::MemoryStore;
 use submit_fn::server::ServerOptions;
 
 fn memory() -> Arc<MemoryStore> {

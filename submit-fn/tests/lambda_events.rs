@@ -9,7 +9,7 @@ use std::sync::Arc;
 use common::*;
 use lambda_http::{Body, Response};
 use serde_json::Value;
-use submit_fn::MemoryStore;
+use store::MemoryStore;
 
 fn event(fixture: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

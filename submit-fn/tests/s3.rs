@@ -12,7 +12,7 @@ use bytes::Bytes;
 use common::*;
 use http::{Request, StatusCode, header};
 use serde_json::{Value, json};
-use submit_fn::{PutOutcome, S3Store, Store};
+use store::{PutOutcome, S3Store, Store};
 
 const PREFIX: &str = "eingang";
 
@@ -86,7 +86,7 @@ async fn a_valid_submission_with_files_lands_at_the_expected_keys_with_the_expec
         serde_json::from_slice(&get(&client, &bucket, &format!("{dir}submission.json")).await)
             .unwrap();
     let form = form("musterstadt", "hundesteuer-anmeldung");
-    let sha = |b: &[u8]| submit_fn::storage::sha256_hex(b);
+    let sha = |b: &[u8]| store::protocol::sha256_hex(b);
     let mut expected_data = hundesteuer_musterstadt();
     expected_data.data["erlaubnis"] = json!({ "name": "Erlaubnis.pdf", "type": "application/pdf", "size": erlaubnis.len(), "sha256": sha(&erlaubnis) });
     expected_data.data["sachkunde"] = json!({ "name": "Foto Sachkunde.jpeg", "type": "image/jpeg", "size": sachkunde.len(), "sha256": sha(&sachkunde) });
@@ -177,7 +177,7 @@ async fn thirty_two_concurrent_create_only_writers_of_one_key_have_exactly_one_w
         // conditional write) is told to retry; it never silently replaces.
         match outcome {
             Ok(PutOutcome::Created) => winners.push(i),
-            Ok(PutOutcome::Exists) | Err(submit_fn::StoreError::Unavailable(_)) => {}
+            Ok(PutOutcome::Exists) | Err(store::StoreError::Unavailable(_)) => {}
             Err(e) => panic!("writer {i}: {e}"),
         }
     }

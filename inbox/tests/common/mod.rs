@@ -17,9 +17,9 @@ use form_model::registry::Registry;
 use form_model::validate::Submission;
 use inbox::{Inbox, Schemas};
 use serde_json::{Map, Value, json};
-use submit_fn::crypto::{Decryptor, Encryptor};
-use submit_fn::storage::{self, Upload};
-use submit_fn::{S3Store, Store};
+use store::crypto::{Decryptor, Encryptor};
+use store::protocol::{self, Upload};
+use store::{S3Store, Store};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
@@ -32,7 +32,7 @@ pub fn repo() -> PathBuf {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = repo().join("submit-fn/tests/fixtures").join(name);
+    let path = repo().join("tests/fixtures/keys").join(name);
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -180,7 +180,7 @@ pub async fn store_all(store: &dyn Store, encrypted: bool) -> Vec<Sent> {
                 let media_type = file["type"].as_str().unwrap().to_string();
                 let marker = format!("MARKER{}", Uuid::new_v4().simple());
                 let bytes = file_bytes(&media_type, &marker);
-                let sha256 = storage::sha256_hex(&bytes);
+                let sha256 = protocol::sha256_hex(&bytes);
                 example.data.insert(
                     field.id.clone(),
                     json!({"name": file["name"], "type": media_type, "size": bytes.len(), "sha256": sha256}),
@@ -199,7 +199,7 @@ pub async fn store_all(store: &dyn Store, encrypted: bool) -> Vec<Sent> {
                 continue;
             };
             let id = Uuid::new_v4();
-            let submission = storage::Submission {
+            let submission = protocol::Submission {
                 form,
                 id,
                 language: &example.language,
@@ -209,7 +209,7 @@ pub async fn store_all(store: &dyn Store, encrypted: bool) -> Vec<Sent> {
             };
             // Spread over two days, so date filters have something to do.
             let when = NOW + time::Duration::days((n % 2) as i64);
-            storage::write(store, submission, when).await.unwrap();
+            protocol::write(store, submission, when).await.unwrap();
             sent.push(Sent {
                 municipality: form.municipality.id.clone(),
                 form: form.form.id.clone(),

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 
-use super::{PutOutcome, Store, StoreError, StoreFuture, check_key};
+use crate::{PutOutcome, Store, StoreError, StoreFuture, check_key};
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -90,7 +90,7 @@ impl Store for MemoryStore {
 
     fn list<'a>(&'a self, prefix: &'a str) -> StoreFuture<'a, Vec<String>> {
         Box::pin(async move {
-            super::check_prefix(prefix)?;
+            crate::check_prefix(prefix)?;
             let objects = self.objects.lock().expect("lock");
             Ok(objects
                 .keys()

@@ -1,19 +1,12 @@
-//! The write protocol: where a validated submission goes in the store, and how a retry with the
-//! same submission id finds the first attempt — also after midnight, although the storage path
-//! contains the date — without ever creating a second submission or replacing another
-//! request's data.
+//! The function's write protocol: where a validated submission goes in the store (see
+//! [`crate::layout`]), and how a retry with the same submission id finds the first attempt —
+//! also after midnight, although the storage path contains the date — without ever creating a
+//! second submission or replacing another request's data.
 //!
-//! Layout (relative to the store's prefix):
-//! ```text
-//! _claims/<municipality>/<id>.json                                   claim, written first
-//! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/<field>-<n>.<ext>   attachments
-//! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/metadata.json       FIT-Connect-shaped metadata
-//! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/submission.json     the record, last
-//! ```
-//! When the municipality has an encryption key, the attachments, the metadata and the record
-//! are stored as JWE compact (RSA-OAEP-256 + A256GCM) with `.jwe` appended to their names
-//! (`submission.jwe`, `metadata.jwe`, `<field>-<n>.<ext>.jwe`); no plaintext reaches the store.
-//! The claim holds no citizen data and stays plaintext.
+//! Order of writes: the claim, the attachments, the metadata, the record last. When the
+//! municipality has an encryption key, the attachments, the metadata and the record are stored
+//! as JWE compact (RSA-OAEP-256 + A256GCM, [`crate::crypto`]) with `.jwe` appended to their
+//! names; no plaintext reaches the store. The claim holds no citizen data and stays plaintext.
 //! The claim is a small create-only object keyed by municipality and id. It records where the
 //! submission goes, when it was received, its reference and a hash of the validated content.
 //! A retry reads the claim: same content → the same answer, and any object the first attempt
@@ -36,8 +29,11 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::crypto::Encryptor;
+use crate::layout::{
+    attachment_name, claim_key, encrypted_suffix, metadata_name, record_name, submission_path,
+};
 use crate::metadata::{AttachmentFacts, metadata};
-use crate::store::{PutOutcome, Store, StoreError};
+use crate::{PutOutcome, Store, StoreError};
 
 /// The `format` of claims written by this version.
 pub const CLAIM_FORMAT: &str = "formfabrik.claim/1";
@@ -45,8 +41,8 @@ pub const CLAIM_FORMAT: &str = "formfabrik.claim/1";
 /// A file as it was uploaded, with what the record says about it.
 #[derive(Debug, Clone)]
 pub struct Upload {
-    /// Where the file answers: as decoded, the part's name as sent; once [`crate::attach`]
-    /// matched it to a validated answer, that answer's path (`erlaubnis`, `hunde.0.impfpass`).
+    /// Where the file answers: as decoded, the part's name as sent; once the function matched
+    /// it to a validated answer, that answer's path (`erlaubnis`, `hunde.0.impfpass`).
     pub field: String,
     pub bytes: Bytes,
     /// The media type the browser declared (lower case, without parameters); validation checked
@@ -93,87 +89,6 @@ pub enum WriteError {
     Store(#[from] StoreError),
 }
 
-/// `_claims/<municipality>/<id>.json`
-pub fn claim_key(municipality: &str, id: Uuid) -> String {
-    format!("_claims/{municipality}/{}.json", id.hyphenated())
-}
-
-/// `<municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/` for a submission received at
-/// `received_at` (UTC date).
-pub fn submission_path(form: &ResolvedForm, received_at: OffsetDateTime, id: Uuid) -> String {
-    let d = received_at.to_offset(time::UtcOffset::UTC).date();
-    format!(
-        "{}/{}/v{}/{:04}/{:02}/{:02}/{}/",
-        form.municipality.id,
-        form.form.id,
-        form.form.version,
-        d.year(),
-        d.month() as u8,
-        d.day(),
-        id.hyphenated()
-    )
-}
-
-/// `<path>-1.<ext>`: the path of the validated file answer (`erlaubnis`,
-/// `zulassung.nachweis`, `hunde.0.impfpass`), the file's number within its question (always 1:
-/// a file question takes one file) and an extension from the validated media type. The
-/// citizen's file name never becomes part of a key.
-///
-/// Unique by construction: paths are field ids (`[a-z][a-z0-9-]*`, no `.`) and entry numbers
-/// joined by `.`, each answer has one path, and the extension has neither `.` nor `-`, so the
-/// name gives the path back. The `-1` keeps every attachment apart from `metadata.*` and
-/// `submission.*`. Characters outside `[a-z0-9.-]` (which validated paths do not have) become
-/// `-`, so a name is always a safe key segment.
-pub fn attachment_name(path: &str, media_type: &str) -> String {
-    let safe: String = path
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let safe = safe.trim_matches(|c| c == '-' || c == '.');
-    let safe = if safe.is_empty() { "file" } else { safe };
-    format!("{safe}-1.{}", extension(media_type))
-}
-
-/// The usual extension for a media type; for unknown types the subtype's letters and digits.
-pub fn extension(media_type: &str) -> String {
-    let known = match media_type {
-        "application/pdf" => "pdf",
-        "image/jpeg" => "jpg",
-        "image/png" => "png",
-        "image/gif" => "gif",
-        "image/webp" => "webp",
-        "image/tiff" => "tif",
-        "image/heic" => "heic",
-        "image/heif" => "heif",
-        "image/svg+xml" => "svg",
-        "text/plain" => "txt",
-        "text/csv" => "csv",
-        "application/xml" | "text/xml" => "xml",
-        "application/json" => "json",
-        "application/msword" => "doc",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
-        "application/vnd.oasis.opendocument.text" => "odt",
-        _ => "",
-    };
-    if !known.is_empty() {
-        return known.to_string();
-    }
-    let sub = media_type.rsplit('/').next().unwrap_or("");
-    let ext: String = sub
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if ext.is_empty() { "bin".into() } else { ext }
-}
-
 /// sha256 over the canonical JSON of what makes two submissions "the same": form, version,
 /// the resolved form's sha256 (a form changed under the same version is another form: the
 /// record names the form it was validated against), language and the validated data (which
@@ -202,24 +117,6 @@ pub struct Submission<'a> {
     pub uploads: Vec<Upload>,
     /// The municipality's back-office key: when set, every object but the claim is encrypted.
     pub encryption: Option<&'a Encryptor>,
-}
-
-/// The record's object name: `submission.json`, or `submission.jwe` when encrypted.
-pub fn record_name(encrypted: bool) -> &'static str {
-    if encrypted {
-        "submission.jwe"
-    } else {
-        "submission.json"
-    }
-}
-
-/// The metadata's object name: `metadata.json`, or `metadata.jwe` when encrypted.
-pub fn metadata_name(encrypted: bool) -> &'static str {
-    if encrypted {
-        "metadata.jwe"
-    } else {
-        "metadata.json"
-    }
 }
 
 /// The bytes to store and their content type: `plain` as is, or as JWE compact.
@@ -268,7 +165,7 @@ pub async fn write(
 
     let dir = claim.path.clone();
     let encryption = submission.encryption;
-    let suffix = if encryption.is_some() { ".jwe" } else { "" };
+    let suffix = encrypted_suffix(encryption.is_some());
     let mut attachments = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for upload in &submission.uploads {
@@ -395,33 +292,4 @@ fn same_submission(a: &Claim, b: &Claim) -> bool {
 /// Lower-case hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn attachment_names_come_from_field_and_media_type_only() {
-        assert_eq!(
-            attachment_name("erlaubnis", "application/pdf"),
-            "erlaubnis-1.pdf"
-        );
-        assert_eq!(
-            attachment_name("hunde.0.impfpass", "image/jpeg"),
-            "hunde.0.impfpass-1.jpg"
-        );
-        assert_eq!(attachment_name("../../etc", "image/png"), "etc-1.png");
-        assert_eq!(
-            attachment_name("x", "application/x-weird+stuff"),
-            "x-1.xweirdstuff"
-        );
-        assert_eq!(attachment_name("x", "application/"), "x-1.bin");
-        for reserved in ["metadata", "submission"] {
-            assert_ne!(
-                attachment_name(reserved, "application/json"),
-                format!("{reserved}.json")
-            );
-        }
-    }
 }

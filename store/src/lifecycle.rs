@@ -1,8 +1,8 @@
 //! Retention as code: the S3 lifecycle rules for a registry, from each form's
 //! `retention-days`. One place for both outputs: `formfabrik build` writes them as an S3
 //! lifecycle configuration (`dist/function/lifecycle.json`, the JSON that
-//! `aws s3api put-bucket-lifecycle-configuration` takes), and the SAM template
-//! ([`crate::template`]) writes the same rules in CloudFormation's form.
+//! `aws s3api put-bucket-lifecycle-configuration` takes), and the function's SAM template
+//! (`submit-fn template`) writes the same rules in CloudFormation's form.
 //!
 //! Rules, with prefixes relative to the storage prefix:
 //! - one per published form version, `<municipality>/<form>/v<version>/`, expiring after the
@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 
 use form_model::registry::Registry;
 use serde_json::{Value, json};
+
+use crate::layout::{ACKS, CLAIMS, LEASES, form_version_prefix};
 
 /// The storage prefix of the SAM template's default (`StoragePrefix`).
 pub const DEFAULT_STORAGE_PREFIX: &str = "submissions";
@@ -35,7 +37,7 @@ pub fn rules(registry: &Registry) -> Vec<Rule> {
     let mut forms = Vec::new();
     let mut longest: BTreeMap<&str, u32> = BTreeMap::new();
     for f in &registry.forms {
-        let prefix = format!("{}/{}/v{}/", f.municipality.id, f.form.id, f.form.version);
+        let prefix = form_version_prefix(&f.municipality.id, &f.form.id, f.form.version);
         forms.push(Rule {
             id: prefix.trim_end_matches('/').replace('/', "--"),
             prefix,
@@ -45,7 +47,7 @@ pub fn rules(registry: &Registry) -> Vec<Rule> {
         *entry = (*entry).max(f.form.retention_days);
     }
     forms.sort_by(|a, b| a.prefix.cmp(&b.prefix));
-    for kind in ["_claims", "_leases", "_acks"] {
+    for kind in [CLAIMS, LEASES, ACKS] {
         for (municipality, days) in &longest {
             forms.push(Rule {
                 id: format!("{kind}--{municipality}"),

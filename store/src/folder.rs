@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
-use super::{PutOutcome, Store, StoreError, StoreFuture, check_key};
+use crate::{PutOutcome, Store, StoreError, StoreFuture, check_key};
 
 #[derive(Debug, Clone)]
 pub struct FolderStore {
@@ -81,7 +81,7 @@ impl Store for FolderStore {
 
     fn list<'a>(&'a self, prefix: &'a str) -> StoreFuture<'a, Vec<String>> {
         Box::pin(async move {
-            super::check_prefix(prefix)?;
+            crate::check_prefix(prefix)?;
             let root = self.root.clone();
             let prefix = prefix.to_string();
             tokio::task::spawn_blocking(move || list_below(&root, &prefix))

@@ -3,7 +3,7 @@
 //! AWS chain (environment, profile, the Lambda role, ...).
 //!
 //! Create-only writes send `If-None-Match: *`: S3 answers 412 when the key exists, and keeps the
-//! object that was there. Stores that ignore the header overwrite; see `crate::storage` for how
+//! object that was there. Stores that ignore the header overwrite; see [`crate::protocol`] for how
 //! the write protocol stays safe on them, and `docs/storage.md` for what each store guarantees.
 
 use std::time::Duration;
@@ -17,7 +17,7 @@ use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 
-use super::{PutOutcome, Store, StoreError, StoreFuture, check_key};
+use crate::{PutOutcome, Store, StoreError, StoreFuture, check_key};
 
 /// How to reach an S3-compatible store other than AWS S3.
 #[derive(Debug, Clone, Default)]
@@ -165,7 +165,7 @@ impl Store for S3Store {
 
     fn list<'a>(&'a self, prefix: &'a str) -> StoreFuture<'a, Vec<String>> {
         Box::pin(async move {
-            super::check_prefix(prefix)?;
+            crate::check_prefix(prefix)?;
             let full = if self.prefix.is_empty() {
                 prefix.to_string()
             } else {

@@ -188,8 +188,8 @@ mod tests {
     use super::*;
 
     fn test_keys() -> (Value, Value) {
-        let public = include_str!("../tests/fixtures/TEST-ONLY-public.jwk.json");
-        let private = include_str!("../tests/fixtures/TEST-ONLY-private.jwk.json");
+        let public = include_str!("../../tests/fixtures/keys/TEST-ONLY-public.jwk.json");
+        let private = include_str!("../../tests/fixtures/keys/TEST-ONLY-private.jwk.json");
         (
             serde_json::from_str(public).unwrap(),
             serde_json::from_str(private).unwrap(),

@@ -1,7 +1,7 @@
 //! Stores that ignore create-only writes, and how the function and the importer stay
 //! exactly-once on them.
 //!
-//! The claim protocol (`crate::storage`) and the importer's leases rely on create-only writes:
+//! The claim protocol ([`crate::protocol`]) and the importer's leases rely on create-only writes:
 //! of two writers of one key exactly one gets `Created`. Some S3-compatible stores (Garage)
 //! ignore `If-None-Match` and let the last writer win. [`write_mode`] finds out once, at start:
 //! it writes one scratch key twice, create-only; a store that reports the second write as
@@ -30,7 +30,8 @@ use thiserror::Error;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{PutOutcome, Store, StoreError};
+use crate::layout::{FUNCTION_PROBE_PREFIX, FUNCTION_RUNNERS_PREFIX};
+use crate::{PutOutcome, Store, StoreError};
 
 /// Whether a store keeps the first of two create-only writes of one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,12 +261,6 @@ impl Exclusive {
     }
 }
 
-/// Where the function probes (`_claims/_probe/<uuid>.json`) and keeps runner markers
-/// (`_claims/_runners/`): below `_claims/`, the only prefix it reads, and never a
-/// municipality's id (those start with a letter).
-pub const FUNCTION_PROBE_PREFIX: &str = "_claims/_probe/";
-pub const FUNCTION_RUNNERS_PREFIX: &str = "_claims/_runners/";
-
 /// How long a function runner's marker lives without renewal.
 pub const FUNCTION_RUNNER_TTL: Duration = Duration::minutes(2);
 
@@ -316,7 +311,7 @@ pub fn spawn_renewal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::memory::MemoryStore;
+    use crate::memory::MemoryStore;
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-11-28 10:00 UTC);

@@ -1,14 +1,32 @@
-//! Where submissions go: a small object-store interface with create-only writes, implemented
-//! for S3 and S3-compatible stores ([`s3::S3Store`]), a local folder ([`folder::FolderStore`])
-//! and memory ([`memory::MemoryStore`], for tests and dry runs).
+//! Where Formfabrik submissions are kept, for the function that writes them and the back office
+//! that reads them: a small object-store interface with create-only writes ([`Store`]),
+//! implemented for S3 and S3-compatible stores ([`s3::S3Store`]), a local folder
+//! ([`folder::FolderStore`]) and memory ([`memory::MemoryStore`], for tests and dry runs), and
+//! what is kept in it:
 //!
-//! The store receives bytes and never looks inside them, so encrypting a record before it is
-//! stored (a later step) changes nothing here. What each store guarantees is written down in
-//! `docs/storage.md`.
+//! - [`layout`]: every key, relative to the store's prefix;
+//! - [`protocol`]: how the function writes a submission exactly once (claims);
+//! - [`lease`]: how an import run takes a submission and acknowledges it, exactly once;
+//! - [`exclusive`]: the start-up probe for stores that ignore create-only writes, and the
+//!   single-runner mode that keeps both exactly-once on them;
+//! - [`crypto`]: JWE encryption for the back office's key, and decryption with it;
+//! - [`metadata`]: the FIT-Connect-shaped metadata beside each record;
+//! - [`lifecycle`]: the expiry rules from each form's `retention-days`;
+//! - [`address`]: a store named by `file:<folder>` or `s3://<bucket>[/<prefix>]`.
+//!
+//! A store receives bytes and never looks inside them. What each store guarantees is written
+//! down in `docs/storage.md`.
 
+pub mod address;
+pub mod crypto;
 pub mod exclusive;
 pub mod folder;
+pub mod layout;
+pub mod lease;
+pub mod lifecycle;
 pub mod memory;
+pub mod metadata;
+pub mod protocol;
 pub mod s3;
 
 use std::future::Future;
@@ -16,6 +34,11 @@ use std::pin::Pin;
 
 use bytes::Bytes;
 use thiserror::Error;
+
+pub use address::{BadStoreUrl, StoreUrl};
+pub use folder::FolderStore;
+pub use memory::MemoryStore;
+pub use s3::{S3Options, S3Store};
 
 /// A boxed future, so that `Store` can be used as `dyn Store` (the binary picks a store at
 /// start) without an extra macro crate.
@@ -30,7 +53,7 @@ pub enum PutOutcome {
     Exists,
 }
 
-/// Why the store could not do what was asked. The handler answers 503 with `Retry-After`:
+/// Why the store could not do what was asked. The function answers 503 with `Retry-After`:
 /// none of these is the citizen's fault, and a retry with the same id is safe.
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -52,7 +75,7 @@ pub trait Store: Send + Sync {
     /// Writes `bytes` under `key` unless an object with that key exists. Returns only once the
     /// object is durable. A store that cannot refuse to overwrite (some S3-compatible servers
     /// ignore `If-None-Match`) may report `Created` although it replaced an object; the write
-    /// protocol in [`crate::storage`] guards against that by reading before and after.
+    /// protocol in [`crate::protocol`] guards against that by reading before and after.
     fn put_new<'a>(
         &'a self,
         key: &'a str,
@@ -87,7 +110,7 @@ pub trait Store: Send + Sync {
 }
 
 /// Checks that a relative key is made only of safe segments: `[A-Za-z0-9._-]`, not starting
-/// with a dot, no empty segments. Every key is built by this crate from slugs, UUIDs and
+/// with a dot, no empty segments. Every key is built by [`layout`] from slugs, UUIDs and
 /// sanitised field ids; this is the last line of defence before a key becomes a path.
 pub fn check_key(key: &str) -> Result<(), StoreError> {
     let ok = !key.is_empty()
