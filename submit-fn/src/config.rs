@@ -1,11 +1,18 @@
-//! Start-up settings shared by the Lambda and the local front door: the registry file, loaded
-//! and checked before the first request, so a broken one stops the start with a clear message.
+//! Start-up settings shared by the Lambda and the local front door: the registry file and the
+//! theme beside it (the templates the function renders form pages with), loaded and checked
+//! before the first request, so a broken or missing one stops the start with a clear message.
 //! (The store's address is read by `store::StoreUrl`.)
 
 use std::path::{Path, PathBuf};
 
 use form_model::registry::{Registry, RegistryError};
 use thiserror::Error;
+use view::ViewError;
+use view::bundle::RemotePages;
+
+/// The theme's file name beside the registry, as the generator writes both
+/// (`dist/function/registry.json`, `dist/function/theme.json`).
+pub const THEME_FILE: &str = "theme.json";
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -31,6 +38,47 @@ pub enum ConfigError {
         municipality: String,
         source: store::crypto::CryptoError,
     },
+    #[error(
+        "cannot read the theme {path}: {source}. The generator writes it beside the registry (dist/function/{THEME_FILE})"
+    )]
+    ReadTheme {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the theme cannot be used: {0}. Build it again with the generator")]
+    InvalidTheme(ViewError),
+    #[error(
+        "the theme {path} has no page for {forms}: the registry and the theme come from different builds; deploy both from one `formfabrik build`"
+    )]
+    ThemeMismatch { path: PathBuf, forms: String },
+}
+
+/// The theme beside the registry at `registry` (where the generator writes it).
+pub fn theme_beside(registry: &Path) -> PathBuf {
+    registry.with_file_name(THEME_FILE)
+}
+
+/// Reads the theme and checks that it has a form page for every form of `registry`.
+pub fn load_pages(path: &Path, registry: &Registry) -> Result<RemotePages, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadTheme {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let pages = RemotePages::from_json(&text, &path.display().to_string())
+        .map_err(ConfigError::InvalidTheme)?;
+    let missing: Vec<String> = registry
+        .forms
+        .iter()
+        .filter(|f| !pages.has_form_page(f))
+        .map(|f| format!("{}/{}", f.municipality.id, f.form.id))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ConfigError::ThemeMismatch {
+            path: path.to_path_buf(),
+            forms: missing.join(", "),
+        });
+    }
+    Ok(pages)
 }
 
 /// Reads and checks the registry.

@@ -6,7 +6,9 @@
 //! - `POST …/v1/<municipality>/<form>` takes submissions. Order of checks: route (404),
 //!   municipality and form (404), CORS preflight, method (405), size (413), content type (415),
 //!   decoding (400/413/415), honeypot (dropped), submission id (400), validation by form-model
-//!   (422), storage (201 for scripts, 303 for a browser form post; 409, 503).
+//!   (422; for a browser form post the form page itself, filled in again with the answers and
+//!   the problems at their questions), storage (201 for scripts, 303 for a browser form post;
+//!   409, 503).
 //! - `GET …/v1/<municipality>/<form>/danke?ref=<reference>&lang=<lang>` is the confirmation page
 //!   a browser form post is redirected to: without JavaScript the static confirmation page
 //!   cannot read the reference from its address, so the function shows it. Route and
@@ -23,7 +25,7 @@ use form_model::resolve::ResolvedForm;
 use form_model::validate::{FieldError, text_in, validate};
 use http::request::Parts;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -40,6 +42,8 @@ use store::crypto::Encryptor;
 use store::exclusive::Exclusive;
 use store::protocol::{self, WriteError};
 use store::{FolderStore, Store, StoreError};
+use view::bundle::RemotePages;
+use view::filled::Filled;
 
 /// How many problems a 422 lists (and its log line names); the answer says how many there were.
 pub const MAX_REPORTED_ERRORS: usize = 50;
@@ -97,6 +101,9 @@ pub struct Handler {
     /// On a store that ignores create-only writes: this process's exclusive right to write
     /// claims, and one lock per id stripe, so no two requests of this process race for an id.
     single: Option<SingleRunner>,
+    /// The form pages of the sites (`function/theme.json`): an invalid browser post is answered
+    /// with its form page filled in again. Without them, with the error summary page alone.
+    pages: Option<Arc<RemotePages>>,
 }
 
 /// Single-runner mode (see `store::exclusive`).
@@ -150,7 +157,15 @@ impl Handler {
             body_limit: DEFAULT_BODY_LIMIT,
             counters: Counters::default(),
             single: None,
+            pages: None,
         }
+    }
+
+    /// Answers an invalid browser form post with the form page itself, rendered from `pages`
+    /// (what `config::load_pages` reads from `function/theme.json`), as the site's page is.
+    pub fn with_pages(mut self, pages: Arc<RemotePages>) -> Handler {
+        self.pages = Some(pages);
+        self
     }
 
     /// Single-runner mode for a store that ignores create-only writes: claims are written only
@@ -450,13 +465,17 @@ impl Handler {
             Ok(clean) if wrong_contents.is_empty() => {
                 match attach::attach(ctx.form, &clean, decoded.uploads, &ctx.lang) {
                     Ok(uploads) => (clean, uploads),
-                    Err(errors) => return self.invalid(ctx, &errors, outcome),
+                    Err(errors) => {
+                        return self.invalid(ctx, &errors, &decoded.submission.data, outcome);
+                    }
                 }
             }
-            Ok(_) => return self.invalid(ctx, &wrong_contents, outcome),
+            Ok(_) => {
+                return self.invalid(ctx, &wrong_contents, &decoded.submission.data, outcome);
+            }
             Err(mut errors) => {
                 errors.extend(wrong_contents);
-                return self.invalid(ctx, &errors, outcome);
+                return self.invalid(ctx, &errors, &decoded.submission.data, outcome);
             }
         };
         let encryption = match self.encryptors.get(&ctx.municipality.id) {
@@ -630,10 +649,12 @@ impl Handler {
         plain_refusal(&refusal, ctx.format, &ctx.lang, way_on)
     }
 
+    /// 422 for `errors` in the answers sent (`answers`, as decoded).
     fn invalid(
         &self,
         ctx: &Ctx<'_>,
         errors: &[FieldError],
+        answers: &Map<String, Value>,
         outcome: &mut Outcome,
     ) -> Response<Bytes> {
         outcome.outcome = "invalid";
@@ -680,11 +701,49 @@ impl Handler {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &json!({ "errors": shown, "error_count": total }),
             ),
-            Format::Html => html_response(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                html::error_summary(ctx.municipality, ctx.form, &ctx.lang, shown, total),
-            ),
+            Format::Html => self
+                .form_page_again(ctx, answers, shown)
+                .unwrap_or_else(|| {
+                    html_response(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        html::error_summary(ctx.municipality, ctx.form, &ctx.lang, shown, total),
+                    )
+                }),
         }
+    }
+
+    /// The form page filled in again with `answers`, the summary of `errors` on top and each
+    /// at its question (GOV.UK's answer to an invalid post), with the page's own CSP, which
+    /// lets it load its stylesheet and script from the site's origin. `None` without pages, or
+    /// when they cannot render this form (then the error summary page answers).
+    fn form_page_again(
+        &self,
+        ctx: &Ctx<'_>,
+        answers: &Map<String, Value>,
+        errors: &[FieldError],
+    ) -> Option<Response<Bytes>> {
+        let pages = self.pages.as_ref()?;
+        let filled = Filled { answers, errors };
+        let page = match pages.form_page(ctx.form, &ctx.lang, Some(&filled)) {
+            Some(Ok(page)) => page,
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "the form page cannot be rendered; answering with the error summary page");
+                return None;
+            }
+            None => {
+                tracing::error!(
+                    "the theme has no page for this form; answering with the error summary page"
+                );
+                return None;
+            }
+        };
+        let mut r = html_response(StatusCode::UNPROCESSABLE_ENTITY, page.html);
+        // A `<meta>` policy cannot forbid framing; the header adds that to the page's own.
+        let csp = format!("{}; frame-ancestors 'none'", page.csp);
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        Some(r)
     }
 
     fn accepted(

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use store::layout::FUNCTION_PROBE_PREFIX;
 use store::{S3Options, StoreUrl};
-use submit_fn::config::load_registry;
+use submit_fn::config::{load_pages, load_registry, theme_beside};
 use submit_fn::{DEFAULT_BODY_LIMIT, Handler};
 use tracing_subscriber::EnvFilter;
 
@@ -58,6 +58,10 @@ struct Settings {
         default_value = "dist/function/registry.json"
     )]
     registry: PathBuf,
+    /// The theme built with the registry: the templates the function renders a form page with
+    /// when a browser post has errors. Default: theme.json beside the registry.
+    #[arg(long, env = "FORMFABRIK_THEME")]
+    theme: Option<PathBuf>,
     /// Where submissions go: file:<folder> or s3://<bucket>[/<prefix>].
     #[arg(long, env = "FORMFABRIK_STORE", default_value = "file:./data")]
     store: String,
@@ -111,6 +115,11 @@ impl Settings {
     /// single-runner right; Lambda (many instances) refuses to start.
     async fn handler(&self, single_process: bool) -> Result<Handler> {
         let registry = load_registry(&self.registry)?;
+        let theme = self
+            .theme
+            .clone()
+            .unwrap_or_else(|| theme_beside(&self.registry));
+        let pages = Arc::new(load_pages(&theme, &registry)?);
         let url: StoreUrl = self.store.parse()?;
         let s3 = S3Options {
             endpoint: self.s3_endpoint.clone(),
@@ -120,12 +129,15 @@ impl Settings {
         let store = url.open(&s3).await;
         tracing::info!(
             registry = %self.registry.display(),
+            theme = %theme.display(),
             forms = registry.forms.len(),
             store = %store.describe(),
             body_limit = self.body_limit,
             "submission function ready"
         );
-        let handler = Handler::new(registry, store.clone()).with_body_limit(self.body_limit);
+        let handler = Handler::new(registry, store.clone())
+            .with_body_limit(self.body_limit)
+            .with_pages(pages);
         let owner = format!("submit-fn {}:{}", hostname(), std::process::id());
         let now = time::OffsetDateTime::now_utc();
         if !single_process {

@@ -44,7 +44,7 @@ pub fn template(registry: &Registry, code_uri: &str) -> String {
 #   cargo run -p submit-fn -- template --forms forms > submit-fn/template.yaml
 # Build first (see docs/deploy.md):
 #   cargo lambda build --release --arm64 -p submit-fn
-#   cp dist/function/registry.json target/lambda/submit-fn/registry.json
+#   cp dist/function/registry.json dist/function/theme.json target/lambda/submit-fn/
 AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Description: Formfabrik submission function - validates citizens' submissions and stores them

@@ -1,7 +1,7 @@
 //! The `submit-fn` binary itself: `serve` against an S3-compatible store reached with
 //! `--s3-endpoint` and path-style addressing (moto on 127.0.0.1, credentials from the standard
 //! chain's environment variables), and a start that stops with a clear message when the
-//! registry is broken.
+//! registry is broken or the theme beside it is missing or from another build.
 
 mod common;
 
@@ -43,6 +43,7 @@ async fn serve_stores_in_an_s3_compatible_store_with_path_style_addressing() {
     let dir = tempfile::tempdir().unwrap();
     let registry = dir.path().join("registry.json");
     std::fs::write(&registry, registry_json()).unwrap();
+    std::fs::write(dir.path().join("theme.json"), theme_json()).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -133,6 +134,51 @@ fn serve_stops_at_start_with_a_clear_message_when_the_registry_is_invalid() {
         String::from_utf8_lossy(&out.stderr)
             .contains("cannot read the registry /nonexistent/registry.json")
     );
+}
+
+#[test]
+fn serve_stops_at_start_with_a_clear_message_when_the_theme_is_missing_or_from_another_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("registry.json");
+    std::fs::write(&registry, registry_json()).unwrap();
+    let start = |extra: &[&str]| {
+        let out = submit_fn()
+            .args(["serve", "--addr", "127.0.0.1:0", "--registry"])
+            .arg(&registry)
+            .args(extra)
+            .args([
+                "--store",
+                &format!("file:{}", dir.path().join("data").display()),
+            ])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Looked for beside the registry, where the generator writes it.
+    let stderr = start(&[]);
+    let beside = dir.path().join("theme.json");
+    assert!(
+        stderr.contains(&format!("cannot read the theme {}", beside.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("dist/function/theme.json"), "{stderr}");
+    // A theme built for other forms: one of the registry's has no page in it.
+    let mut other: serde_json::Value = serde_json::from_str(&theme_json()).unwrap();
+    other["sites"]
+        .as_object_mut()
+        .unwrap()
+        .remove("testheim")
+        .unwrap();
+    let elsewhere = dir.path().join("other-theme.json");
+    std::fs::write(&elsewhere, other.to_string()).unwrap();
+    let stderr = start(&["--theme", elsewhere.to_str().unwrap()]);
+    assert!(
+        stderr.contains("has no page for testheim/steuer-id-nachweis"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("different builds"), "{stderr}");
+    assert!(!dir.path().join("data").exists());
 }
 
 #[test]

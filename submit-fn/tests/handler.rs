@@ -405,6 +405,96 @@ async fn answers_a_browser_form_post_with_an_accessible_error_summary_page() {
     assert!(store.keys().is_empty());
 }
 
+/// Without JavaScript an error must not cost the answers (GOV.UK's pattern): with the sites'
+/// theme the answer to an invalid browser post is the form page itself, as the site renders
+/// it, with the error summary on top, each error at its question, the answers filled in and a
+/// word at each file question whose file must be chosen again.
+#[tokio::test]
+async fn with_the_theme_an_invalid_browser_post_gets_the_form_page_back_filled_in_with_each_error_at_its_question()
+ {
+    let store = memory();
+    let handler = handler(store.clone()).with_pages(pages());
+    let mut submission = hundesteuer_musterstadt();
+    submission.data["vorname"] = json!("Erika <Beispiel>");
+    submission.data.remove("nachname");
+    // The permit is not sent (asked only for a dangerous dog, so no browser requires it); the
+    // certificate is, and a browser will not send it a second time.
+    submission.data.remove("erlaubnis");
+    submission.data.remove("sachkunde");
+    let parts = multipart_parts(
+        &submission,
+        Some(new_id()),
+        vec![Part::File(
+            "sachkunde".into(),
+            "sachkunde.jpg".into(),
+            "image/jpeg".into(),
+            jpeg("sachkunde"),
+        )],
+    );
+    let response = handler
+        .handle(multipart_request(
+            &path("musterstadt", "hundesteuer-anmeldung"),
+            &parts,
+            "text/html,application/xhtml+xml,*/*;q=0.8",
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        header_of(&response, "content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(header_of(&response, "cache-control"), Some("no-store"));
+    let site = "https://formulare.musterstadt.example";
+    let api = "https://api.musterstadt.example";
+    let csp = format!(
+        "default-src 'none'; script-src {site}; style-src {site}; img-src {site}; \
+         connect-src {api}; form-action {api}; base-uri 'none'"
+    );
+    assert_eq!(
+        header_of(&response, "content-security-policy"),
+        Some(format!("{csp}; frame-ancestors 'none'").as_str())
+    );
+    let page = body_text(&response);
+    assert!(
+        page.starts_with("<!doctype html>\n<html lang=\"de\""),
+        "{page}"
+    );
+    assert!(page.contains(&format!("content=\"{csp}\"")));
+    assert!(page.contains("<title>Fehler: "), "{page}");
+    assert!(
+        page.contains(&format!(
+            "action=\"{api}/v1/musterstadt/hundesteuer-anmeldung\""
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        "<link rel=\"stylesheet\" href=\"{site}/assets/site."
+    )));
+    // The summary links to the questions on this page, which show the same messages.
+    let nachname = "„Nachname“ ist ein Pflichtfeld. Bitte füllen Sie es aus.";
+    assert!(
+        page.contains(&format!("<li><a href=\"#f-nachname\">{nachname}</a></li>")),
+        "{page}"
+    );
+    assert!(page.contains("<li><a href=\"#f-erlaubnis\">"), "{page}");
+    assert!(page.contains(&format!(
+        "<p id=\"f-nachname-error\" class=\"error-message\"><span class=\"visually-hidden\">Fehler: </span><span class=\"error-text\">{nachname}</span></p>"
+    )));
+    assert!(page.contains("id=\"f-erlaubnis-error\""));
+    // The answers, escaped, in their places; the file to choose again says so.
+    assert!(page.contains("value=\"Erika &lt;Beispiel&gt;\""), "{page}");
+    assert!(page.contains(&format!(
+        "value=\"{}\"",
+        submission.data["email"].as_str().unwrap()
+    )));
+    assert!(page.contains(
+        "<div id=\"f-sachkunde-note\" class=\"hint\">Die Datei wurde nicht übernommen. Bitte wählen Sie sie noch einmal aus.</div>"
+    ), "{page}");
+    assert!(!page.contains("id=\"f-erlaubnis-note\""));
+    assert!(store.keys().is_empty());
+    assert_eq!(handler.stats().invalid, 1);
+}
+
 #[tokio::test]
 async fn the_error_page_is_arabic_and_right_to_left_for_an_arabic_page() {
     let handler = handler(memory());

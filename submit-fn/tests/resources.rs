@@ -51,6 +51,7 @@ fn rss_kib(pid: u32) -> (u64, u64) {
 fn start(dir: &std::path::Path) -> Server {
     let registry = dir.join("registry.json");
     std::fs::write(&registry, registry_json()).unwrap();
+    std::fs::write(dir.join("theme.json"), theme_json()).unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

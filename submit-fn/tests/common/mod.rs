@@ -47,6 +47,60 @@ pub fn registry() -> Registry {
         .clone()
 }
 
+/// The theme the generator writes beside the registry (`function/theme.json`), made here from
+/// the repository's site templates for the municipalities of [`registry`]: each site at its
+/// `site-origin`, posting to its `submission-endpoint`. The asset names have the shape the
+/// generator gives them (fingerprinted); no test here loads them.
+pub fn theme_json() -> String {
+    static THEME: OnceLock<String> = OnceLock::new();
+    THEME
+        .get_or_init(|| {
+            let theme = view::Theme::load(&repo().join("site-templates")).expect("site templates");
+            let registry = registry();
+            let mut sites = std::collections::BTreeMap::new();
+            let dirs = [
+                repo().join("forms"),
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/forms"),
+            ];
+            for dir in dirs {
+                for m in form_model::check(&dir).project.municipalities {
+                    let m = m.config;
+                    let origin = |url: &str| view::paths::origin_of(url).to_string();
+                    let scripts = registry
+                        .forms
+                        .iter()
+                        .filter(|f| f.municipality.id == m.id)
+                        .map(|f| (f.form.id.clone(), "form.5f0c2a9e41.js".to_string()))
+                        .collect();
+                    let site = view::bundle::SiteBundle {
+                        address: view::SiteAddress {
+                            url: m.site_origin.clone(),
+                            origin: origin(&m.site_origin),
+                        },
+                        endpoint: m.submission_endpoint.trim_end_matches('/').to_string(),
+                        endpoint_origin: origin(&m.submission_endpoint),
+                        assets: view::SiteAssets {
+                            css: "site.3b7e1d0c52.css".into(),
+                            brand: "brand.9a41c7e03d.css".into(),
+                            logo: None,
+                            combobox: "combobox.c2d94e1a70.css".into(),
+                        },
+                        scripts,
+                        municipality: m,
+                    };
+                    sites.insert(site.municipality.id.clone(), site);
+                }
+            }
+            view::bundle::Bundle::new(&theme, sites).to_json()
+        })
+        .clone()
+}
+
+/// The form pages of [`theme_json`], as the function loads them.
+pub fn pages() -> Arc<view::bundle::RemotePages> {
+    Arc::new(view::bundle::RemotePages::from_json(&theme_json(), "theme.json").unwrap())
+}
+
 fn build_registry(dir: &Path) -> Registry {
     let report = form_model::check(dir);
     assert!(
