@@ -30,9 +30,12 @@ pub mod decode;
 pub mod handler;
 pub mod html;
 pub mod lambda;
+pub mod metrics;
 pub mod respond;
+pub mod route;
 pub mod server;
 pub mod template;
 
 pub use clock::{Clock, FixedClock, IdSource, RandomIds, SystemClock};
-pub use handler::{DEFAULT_BODY_LIMIT, Handler, Stats};
+pub use handler::{DEFAULT_BODY_LIMIT, Handler};
+pub use metrics::Stats;

@@ -8,7 +8,7 @@ use form_model::registry::RegistryMunicipality;
 use http::{HeaderValue, Response, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::handler::Endpoint;
+use crate::route::Endpoint;
 
 /// The answer format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

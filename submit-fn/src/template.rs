@@ -193,6 +193,6 @@ Outputs:
     Value: !Ref SubmissionsBucket
 "#,
         default_prefix = store::lifecycle::DEFAULT_STORAGE_PREFIX,
-        confirmation = crate::handler::CONFIRMATION_SEGMENT,
+        confirmation = crate::route::CONFIRMATION_SEGMENT,
     )
 }
