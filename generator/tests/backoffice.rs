@@ -89,7 +89,8 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
         rules.len(),
         1 + registry.forms.len() + 3 * registry.municipalities.len()
     );
-    let expected = submit_fn::template::template(&registry, submit_fn::template::DEFAULT_CODE_URI);
+    let expected =
+        submit_fn::sam_template::template(&registry, submit_fn::sam_template::DEFAULT_CODE_URI);
     assert_eq!(template, expected, "submit-fn/template.yaml is out of date");
 }
 

@@ -33,8 +33,8 @@ pub mod lambda;
 pub mod metrics;
 pub mod respond;
 pub mod route;
+pub mod sam_template;
 pub mod server;
-pub mod template;
 
 pub use clock::{Clock, FixedClock, IdSource, RandomIds, SystemClock};
 pub use handler::{DEFAULT_BODY_LIMIT, Handler};

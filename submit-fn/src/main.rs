@@ -44,7 +44,7 @@ enum Command {
         #[arg(long)]
         forms: Option<PathBuf>,
         /// Where the built function is, relative to the template.
-        #[arg(long, default_value = submit_fn::template::DEFAULT_CODE_URI)]
+        #[arg(long, default_value = submit_fn::sam_template::DEFAULT_CODE_URI)]
         code_uri: String,
     },
 }
@@ -207,7 +207,10 @@ async fn main() -> Result<()> {
                 }
                 (None, None) => anyhow::bail!("give --registry <file> or --forms <folder>"),
             };
-            print!("{}", submit_fn::template::template(&registry, &code_uri));
+            print!(
+                "{}",
+                submit_fn::sam_template::template(&registry, &code_uri)
+            );
             Ok(())
         }
         Some(Command::Serve {
