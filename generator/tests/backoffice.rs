@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use generator::keygen::{KeygenError, KeygenOptions, keygen};
+use generator::cmd::keygen::{KeygenError, KeygenOptions, keygen};
 use generator::site::{BuildOptions, build};
 use serde_json::Value;
 

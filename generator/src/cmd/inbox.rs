@@ -1,5 +1,5 @@
-//! `formfabrik inbox <list|pull|ack|export|contract|purge>` and `formfabrik keygen`: argument parsing and
-//! printing only; the work is done by the `inbox` crate and [`crate::keygen`].
+//! `formfabrik inbox <list|pull|ack|export|contract|purge>`: argument parsing and printing
+//! only; the work is done by the `inbox` crate.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -366,33 +366,6 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                 report.kept_unimported.len()
             );
             Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-/// Runs `formfabrik keygen`.
-pub fn keygen(opts: &crate::keygen::KeygenOptions) -> ExitCode {
-    match crate::keygen::keygen(opts) {
-        Ok(r) => {
-            println!("public key:  {} (kid {})", r.public_key.display(), r.kid);
-            if r.yaml_updated {
-                println!(
-                    "municipality.yaml: added `encryption-key: {}`",
-                    crate::keygen::PUBLIC_KEY_FILE
-                );
-            }
-            println!("private key: {} (mode 0600)", r.private_key.display());
-            eprintln!(
-                "WARNING: the private key opens every submission of {}. Move it to the back office's \
-                 key store now, keep a backup offline, never commit or publish it, and delete this copy. \
-                 Without it, submissions encrypted for this key cannot be read by anyone.",
-                opts.municipality
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("keygen failed: {e}");
-            ExitCode::FAILURE
         }
     }
 }
