@@ -3,12 +3,10 @@
 //! chain's environment variables), and a start that stops with a clear message when the
 //! registry is broken or the theme beside it is missing or from another build.
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use http::StatusCode;
 use serde_json::json;
 

@@ -5,12 +5,12 @@
 //! installs the pinned release into `.tools/garage` (`cargo install garage`); the tests that
 //! need it are never skipped.
 
-#![allow(dead_code)]
-
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use crate::{free_port, repo};
 
 /// The version `scripts/test` installs.
 pub const GARAGE_VERSION: &str = "2.5.0";
@@ -23,14 +23,6 @@ pub struct Garage {
     bin: PathBuf,
     _dir: tempfile::TempDir,
     _shell: Mutex<std::process::Child>,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 pub fn garage() -> &'static Garage {
@@ -73,10 +65,9 @@ impl Garage {
 }
 
 fn start() -> Garage {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let bin = std::env::var_os("GARAGE_BIN")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo.join(".tools/garage/bin/garage"));
+        .unwrap_or_else(|| repo().join(".tools/garage/bin/garage"));
     assert!(
         bin.exists(),
         "garage {GARAGE_VERSION} is not installed at {}.\n\

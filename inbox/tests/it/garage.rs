@@ -4,14 +4,11 @@
 //! store overwrites and then run as the single runner (or refuse, naming the one that runs),
 //! which stays exactly-once. Garage itself runs on 127.0.0.1, beside moto.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use crate::common::*;
 use bytes::Bytes;
-use common::garage::{garage_bucket, garage_client};
-use common::*;
 use http::{Request, StatusCode, header};
 use inbox::import::{self, RunOptions};
 use inbox::{Filter, InboxError};
@@ -20,6 +17,7 @@ use store::exclusive::{ExclusiveError, WriteMode, function_runner, write_mode};
 use store::layout::FUNCTION_PROBE_PREFIX;
 use store::{PutOutcome, S3Store, Store};
 use submit_fn::{FixedClock, Handler};
+use test_support::garage::{garage_bucket, garage_client};
 use time::Duration;
 use uuid::Uuid;
 

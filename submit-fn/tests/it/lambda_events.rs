@@ -2,11 +2,9 @@
 //! and Lambda Function URLs deliver them (tests/fixtures/events/*.json): `lambda_http` turns the
 //! event into a request, `submit_fn::lambda::handle` answers it with the same handler.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::*;
+use crate::common::*;
 use lambda_http::{Body, Response};
 use serde_json::Value;
 use store::MemoryStore;

@@ -12,12 +12,10 @@
 //! `FORMFABRIK_ACCEPTANCE_SEED` changes the (otherwise fixed) seed. `bench/submission` runs ten
 //! million cases that way.
 
-mod common;
-
 use std::sync::{Arc, OnceLock};
 
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use form_model::form_post;
 use form_model::model::{Field, FieldType};
 use form_model::registry::Registry;
@@ -40,7 +38,7 @@ struct Seed {
 
 fn registry() -> &'static Registry {
     static R: OnceLock<Registry> = OnceLock::new();
-    R.get_or_init(|| common::registry(false))
+    R.get_or_init(|| crate::common::registry(false))
 }
 
 fn seeds() -> &'static Vec<Seed> {

@@ -5,14 +5,12 @@
 //! and closed when the body deadline passes. The figures are printed; `bench/submission` puts
 //! them into docs/BENCHMARKS.md.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// The stated ceiling for the server's peak resident memory in this test.
 const RSS_CEILING_MIB: u64 = 128;

@@ -2,13 +2,11 @@
 //! encrypt → store → list → pull → decrypt → verify for every published catalog form, tamper
 //! detection, exactly-once imports by concurrent and crashed runs.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use inbox::import::{self, Acquired, FolderSink, RunOptions, Sink};
 use inbox::{Filter, Inbox, InboxError};
 use store::crypto::Encryptor;

@@ -4,12 +4,10 @@
 //! one id have exactly one winner; and a matrix of bad inputs, each answered with the right
 //! status and message and leaving the bucket empty.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use store::{PutOutcome, S3Store, Store};

@@ -2,13 +2,6 @@
 //! municipality, example submissions of every published form (with real attachment bytes)
 //! stored through the function's write protocol, and a real S3-protocol server (moto).
 
-#![allow(dead_code)]
-
-/// Garage, the second S3-protocol server (shared with submit-fn's tests).
-#[path = "../../../submit-fn/tests/common/garage.rs"]
-pub mod garage;
-
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
@@ -27,22 +20,16 @@ use uuid::Uuid;
 /// The day the examples are valid on.
 pub const NOW: OffsetDateTime = datetime!(2026-11-28 10:15:00 UTC);
 
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn fixture(name: &str) -> Value {
-    let path = repo().join("tests/fixtures/keys").join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+pub use test_support::moto::s3_client;
+pub use test_support::repo;
 
 /// The test-only key pair (never for real data).
 pub fn public_key() -> Value {
-    fixture("TEST-ONLY-public.jwk.json")
+    test_support::keys::public()
 }
 
 pub fn decryptor() -> Decryptor {
-    Decryptor::from_jwk(&fixture("TEST-ONLY-private.jwk.json")).unwrap()
+    Decryptor::from_jwk(&test_support::keys::private()).unwrap()
 }
 
 /// The registry of the repository's forms; with `encrypted`, every municipality has the
@@ -230,82 +217,10 @@ pub async fn store_all(store: &dyn Store, encrypted: bool) -> Vec<Sent> {
     sent
 }
 
-/// A real S3-protocol server (moto) on 127.0.0.1, one per test binary, stopped when the test
-/// binary exits (its shell waits for stdin, a pipe held by this process, to close).
-pub struct Moto {
-    pub endpoint: String,
-    _shell: std::sync::Mutex<std::process::Child>,
-}
-
-pub fn moto() -> &'static Moto {
-    static MOTO: OnceLock<Moto> = OnceLock::new();
-    MOTO.get_or_init(|| {
-        let bin = std::env::var_os("MOTO_SERVER")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo().join(".tools/py/bin/moto_server"));
-        assert!(
-            bin.exists(),
-            "moto_server is not installed at {}; run scripts/test once",
-            bin.display()
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = std::env::temp_dir().join(format!("formfabrik-inbox-moto-{port}.log"));
-        let mut child = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(r#""$0" -H 127.0.0.1 -p "$1" >"$2" 2>&1 & pid=$!; cat >/dev/null; kill "$pid"; wait "$pid""#)
-            .arg(&bin)
-            .arg(port.to_string())
-            .arg(&log)
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .expect("start moto_server");
-        let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("moto_server exited ({status})");
-            }
-            assert!(started.elapsed() < std::time::Duration::from_secs(60));
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Moto {
-            endpoint: format!("http://127.0.0.1:{port}"),
-            _shell: std::sync::Mutex::new(child),
-        }
-    })
-}
-
-pub fn s3_client() -> aws_sdk_s3::Client {
-    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_s3::config::Builder::new()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("eu-central-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .endpoint_url(&moto().endpoint)
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
-}
-
 /// A store in a fresh bucket of moto, under the prefix `eingang`.
 pub async fn s3_store() -> (Arc<S3Store>, aws_sdk_s3::Client, String) {
-    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
     let client = s3_client();
-    let bucket = format!("ff-{}", Uuid::new_v4().simple());
-    client
-        .create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::EuCentral1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create bucket in moto");
+    let bucket = test_support::moto::bucket(&client).await;
     let store = Arc::new(S3Store::new(client.clone(), bucket.clone(), "eingang"));
     (store, client, bucket)
 }

@@ -4,13 +4,11 @@
 //! across midnight, on failing stores and on stores that ignore If-None-Match), CORS, the
 //! honeypot and NFC normalisation.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use store::MemoryStore;

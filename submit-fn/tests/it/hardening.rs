@@ -1,13 +1,11 @@
 //! Regression tests for the defects of issue 16 ("every stored byte was asked for, every 201 is
 //! importable, every request ends"), each named after its defect, and for the tightened rules.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::*;
 use bytes::Bytes;
-use common::*;
 use http::{Request, StatusCode, header};
 use serde_json::{Map, Value, json};
 use store::MemoryStore;
@@ -195,7 +193,12 @@ async fn defect_2_two_file_parts_can_never_share_a_key() {
     // Files in groups and list entries are stored under their answers' paths, all distinct.
     let store = memory();
     let parts = multipart_of(&example("asbest-anzeige@1", "alle-angaben"), Vec::new());
-    let response = post_parts(&common::handler(store.clone()), "asbest-anzeige", &parts).await;
+    let response = post_parts(
+        &crate::common::handler(store.clone()),
+        "asbest-anzeige",
+        &parts,
+    )
+    .await;
     assert_eq!(
         response.status(),
         StatusCode::CREATED,

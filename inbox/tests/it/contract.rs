@@ -3,11 +3,9 @@
 //! and cover both branches of each of its conditions, so an importer tested with them has
 //! seen every shape its data can take.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::*;
+use crate::common::*;
 use store::MemoryStore;
 
 #[tokio::test]
