@@ -101,6 +101,20 @@ fn registry_json() -> String {
     registry().to_json()
 }
 
+/// `serve` with `registry`, `extra` arguments and a folder store in `dir`, which must refuse to
+/// start: what it said.
+fn refused_start(registry: &std::path::Path, extra: &[&str], dir: &std::path::Path) -> String {
+    let out = submit_fn()
+        .args(["serve", "--addr", "127.0.0.1:0", "--registry"])
+        .arg(registry)
+        .args(extra)
+        .args(["--store", &format!("file:{}", dir.join("data").display())])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn serve_stops_at_start_with_a_clear_message_when_the_registry_is_invalid() {
     let dir = tempfile::tempdir().unwrap();
@@ -108,17 +122,7 @@ fn serve_stops_at_start_with_a_clear_message_when_the_registry_is_invalid() {
     // Edited by hand: the form's content no longer matches its hash.
     let edited = registry_json().replacen("\"Vorname\"", "\"Vorname (geändert)\"", 1);
     std::fs::write(&registry, edited).unwrap();
-    let out = submit_fn()
-        .args(["serve", "--addr", "127.0.0.1:0", "--registry"])
-        .arg(&registry)
-        .args([
-            "--store",
-            &format!("file:{}", dir.path().join("data").display()),
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start(&registry, &[], dir.path());
     assert!(stderr.contains("cannot be used"), "{stderr}");
     assert!(stderr.contains("content hash does not match"), "{stderr}");
     assert!(!dir.path().join("data").exists());
@@ -139,20 +143,7 @@ fn serve_stops_at_start_with_a_clear_message_when_the_theme_is_missing_or_from_a
     let dir = tempfile::tempdir().unwrap();
     let registry = dir.path().join("registry.json");
     std::fs::write(&registry, registry_json()).unwrap();
-    let start = |extra: &[&str]| {
-        let out = submit_fn()
-            .args(["serve", "--addr", "127.0.0.1:0", "--registry"])
-            .arg(&registry)
-            .args(extra)
-            .args([
-                "--store",
-                &format!("file:{}", dir.path().join("data").display()),
-            ])
-            .output()
-            .unwrap();
-        assert!(!out.status.success());
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
+    let start = |extra: &[&str]| refused_start(&registry, extra, dir.path());
     // Looked for beside the registry, where the generator writes it.
     let stderr = start(&[]);
     let beside = dir.path().join("theme.json");
