@@ -4,8 +4,6 @@
 
 pub mod check;
 pub mod cmd;
-pub mod inbox_cli;
-pub mod keygen;
 pub mod serve;
 pub mod site;
 pub mod state;

@@ -36,7 +36,7 @@ enum Command {
     Keygen(cmd::keygen::Args),
     /// The back office's inbox: list, pull, ack, export, purge submissions.
     #[command(subcommand)]
-    Inbox(generator::inbox_cli::InboxCommand),
+    Inbox(cmd::inbox::InboxCommand),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +46,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(args),
         Command::ImportFim(args) => cmd::import_fim::run(args),
         Command::Keygen(args) => cmd::keygen::run(args),
-        Command::Inbox(command) => generator::inbox_cli::run(command),
+        Command::Inbox(command) => cmd::inbox::run(command),
     }
 }

@@ -45,7 +45,7 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("the built registry is not usable: {0}")]
+    #[error("the built registry or theme is not usable: {0}")]
     Registry(String),
     #[error("cannot watch {path}: {message}")]
     Watch { path: PathBuf, message: String },
@@ -78,7 +78,11 @@ fn load_handler(out_dir: &Path, data_dir: &Path) -> Result<submit_fn::Handler, S
         .map_err(|e| ServeError::Registry(format!("{}: {e}", path.display())))?;
     let registry = form_model::registry::Registry::from_json(&text)
         .map_err(|e| ServeError::Registry(e.to_string()))?;
-    Ok(submit_fn::Handler::with_folder_store(registry, data_dir))
+    // The theme built beside it: an invalid post without JavaScript gets the form page back.
+    let theme = submit_fn::config::theme_beside(&path);
+    let pages = submit_fn::config::load_pages(&theme, &registry)
+        .map_err(|e| ServeError::Registry(e.to_string()))?;
+    Ok(submit_fn::Handler::with_folder_store(registry, data_dir).with_pages(Arc::new(pages)))
 }
 
 /// Binds `opts.addr` and builds; returns the listener and a future that serves until

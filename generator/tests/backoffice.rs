@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::PathBuf;
 
-use generator::keygen::{KeygenError, KeygenOptions, keygen};
+use generator::cmd::keygen::{KeygenError, KeygenOptions, keygen};
 use serde_json::Value;
 
 use common::repo;
@@ -53,7 +53,7 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
         )
         .unwrap();
         let schema = form_model::schema::json_schema(f);
-        assert_eq!(spec, inbox::export::column_spec(&schema));
+        assert_eq!(spec, inbox::contract::column_spec(&schema));
     }
     // Claims, leases and acks of each municipality outlive its longest-kept form.
     for m in &registry.municipalities {
@@ -77,7 +77,8 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
         rules.len(),
         1 + registry.forms.len() + 3 * registry.municipalities.len()
     );
-    let expected = submit_fn::template::template(&registry, submit_fn::template::DEFAULT_CODE_URI);
+    let expected =
+        submit_fn::sam_template::template(&registry, submit_fn::sam_template::DEFAULT_CODE_URI);
     assert_eq!(template, expected, "submit-fn/template.yaml is out of date");
 }
 
@@ -122,7 +123,7 @@ fn keygen_publishes_the_public_key_and_keeps_the_private_key_private_and_outside
         .clone()
         .expect("key in registry");
     assert!(key.get("d").is_none(), "public only");
-    assert_eq!(submit_fn::crypto::check_public_key(&key).unwrap(), 4096);
+    assert_eq!(store::crypto::check_public_key(&key).unwrap(), 4096);
     assert!(
         registry
             .municipality("musterstadt")
@@ -132,11 +133,11 @@ fn keygen_publishes_the_public_key_and_keeps_the_private_key_private_and_outside
     );
     // What the function encrypts with it, the private key opens.
     let private: Value = serde_json::from_str(&fs::read_to_string(&private).unwrap()).unwrap();
-    let jwe = submit_fn::crypto::Encryptor::from_jwk(&key)
+    let jwe = store::crypto::Encryptor::from_jwk(&key)
         .unwrap()
         .encrypt(b"x", "text/plain")
         .unwrap();
-    let opened = submit_fn::crypto::Decryptor::from_jwk(&private)
+    let opened = store::crypto::Decryptor::from_jwk(&private)
         .unwrap()
         .decrypt(jwe.as_bytes())
         .unwrap();
@@ -154,8 +155,7 @@ fn lint_refuses_an_encryption_key_that_is_private_or_too_short_with_a_position()
     text.push_str("encryption-key: key.jwk.json\n");
     fs::write(&yaml, text).unwrap();
     let private: Value = serde_json::from_str(
-        &fs::read_to_string(repo().join("submit-fn/tests/fixtures/TEST-ONLY-private.jwk.json"))
-            .unwrap(),
+        &fs::read_to_string(repo().join("tests/fixtures/keys/TEST-ONLY-private.jwk.json")).unwrap(),
     )
     .unwrap();
     let mut short = private.clone();

@@ -1,4 +1,7 @@
-//! The importer contract's fixtures: for every published form version, the example
+//! The importer contract: what the build publishes for each form version below `dist/schemas`
+//! (its JSON Schema and the CSV column spec of `formfabrik inbox export`), and its fixtures.
+//!
+//! The fixtures: for every published form version, the example
 //! submissions (`tests/fixtures/submissions/<form>@<version>/*.json`) as the records an import
 //! job receives, written next to the JSON Schema as
 //! `dist/schemas/<m>/<form>/v<version>.fixtures/<name>.json` by `formfabrik inbox contract`.
@@ -15,11 +18,79 @@ use form_model::record::SubmissionRecord;
 use form_model::registry::Registry;
 use form_model::resolve::ResolvedForm;
 use form_model::validate::{CleanData, ErrorCode, FieldError, Submission, validate};
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 
 use crate::InboxError;
+use crate::export::{FIXED_COLUMNS, columns};
+
+/// `<municipality>/<form>/v<version>`: a published form version's name below `dist/schemas`.
+pub fn name(municipality: &str, form: &str, version: u32) -> String {
+    format!("{municipality}/{form}/v{version}")
+}
+
+/// The name of a form's contract (see [`name`]).
+pub fn name_of(form: &ResolvedForm) -> String {
+    name(&form.municipality.id, &form.form.id, form.form.version)
+}
+
+/// `<name>.schema.json`: the JSON Schema of the form version `name`.
+pub fn schema_file(name: &str) -> String {
+    format!("{name}.schema.json")
+}
+
+/// The files the build publishes for `form`, relative to `dist/schemas`: its JSON Schema and
+/// its CSV column spec (`<name>.csv-columns.json`).
+pub fn published(form: &ResolvedForm) -> Vec<(String, Vec<u8>)> {
+    let name = name_of(form);
+    let schema = form_model::schema::json_schema(form);
+    let columns = column_spec(&schema);
+    vec![
+        (
+            schema_file(&name),
+            serde_json::to_string_pretty(&schema)
+                .expect("schemas serialize")
+                .into_bytes(),
+        ),
+        (
+            format!("{name}.csv-columns.json"),
+            (serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n").into_bytes(),
+        ),
+    ]
+}
+
+/// The column spec for a form's JSON Schema, as published next to it
+/// (`dist/schemas/<m>/<form>/v<version>.csv-columns.json`): every column in order with the
+/// property it comes from, its JSON type and title.
+pub fn column_spec(schema: &Value) -> Value {
+    let fixed = FIXED_COLUMNS
+        .iter()
+        .map(|c| json!({ "column": c, "from": format!("record.{c}") }));
+    let props = schema.get("properties");
+    let data = columns(schema).into_iter().map(|c| {
+        let mut prop = props.and_then(|p| p.get(&c.property));
+        if let Some(sub) = &c.sub {
+            prop = prop.and_then(|p| p.pointer(&format!("/properties/{sub}")));
+        }
+        let from = match &c.sub {
+            Some(sub) => format!("data.{}.{sub}", c.property),
+            None => format!("data.{}", c.property),
+        };
+        json!({
+            "column": c.name(),
+            "from": from,
+            "type": prop.and_then(|p| p.get("type")).cloned().unwrap_or(Value::Null),
+            "title": prop.and_then(|p| p.get("title")).cloned().unwrap_or(Value::Null),
+        })
+    });
+    json!({
+        "format": "formfabrik.csv-columns/1",
+        "schema": schema.get("$id").cloned().unwrap_or(Value::Null),
+        "formula_injection": "cells starting with =, +, -, @, tab or CR are prefixed with '",
+        "columns": fixed.chain(data).collect::<Vec<_>>(),
+    })
+}
 
 /// Validates `example` for `form`, adapting it as the module docs say. `Err` holds the errors
 /// that remain.
@@ -91,10 +162,7 @@ pub fn write_fixtures(
     let io = |p: &Path, e: std::io::Error| InboxError::Io(format!("{}: {e}", p.display()));
     let mut report = ContractReport::default();
     for form in &registry.forms {
-        let name = format!(
-            "{}/{}/v{}",
-            form.municipality.id, form.form.id, form.form.version
-        );
+        let name = name_of(form);
         let dir = examples_dir.join(format!("{}@{}", form.form.id, form.form.version));
         let mut files: Vec<_> = match std::fs::read_dir(&dir) {
             Ok(d) => d.flatten().map(|e| e.path()).collect(),
@@ -150,10 +218,7 @@ pub fn fixture_record(
     data: CleanData,
     today: Date,
 ) -> SubmissionRecord {
-    let digest = Sha256::digest(format!(
-        "{}/{}/v{}/{name}",
-        form.municipality.id, form.form.id, form.form.version
-    ));
+    let digest = Sha256::digest(format!("{}/{name}", name_of(form)));
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     let id = uuid::Builder::from_random_bytes(bytes).into_uuid();

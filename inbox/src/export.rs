@@ -1,6 +1,6 @@
 //! Export of pulled submissions as CSV (for spreadsheets) and JSON Lines (for programs).
 //!
-//! CSV columns (the column spec, per form version): `id`, `reference`, `received_at`,
+//! CSV columns (per form version; published as its column spec, `crate::contract`): `id`, `reference`, `received_at`,
 //! `municipality`, `form`, `version`, `language`, then one column per property of the form's
 //! JSON Schema in schema order; an object property (address, file) becomes one column per
 //! sub-property (`anschrift.street`, `erlaubnis.sha256`). Lists of texts (checkboxes) are joined
@@ -71,38 +71,6 @@ pub fn columns(schema: &Value) -> Vec<Column> {
         }
     }
     out
-}
-
-/// The column spec for a form's JSON Schema, as published next to it
-/// (`dist/schemas/<m>/<form>/v<version>.csv-columns.json`): every column in order with the
-/// property it comes from, its JSON type and title.
-pub fn column_spec(schema: &Value) -> Value {
-    let fixed = FIXED_COLUMNS
-        .iter()
-        .map(|c| serde_json::json!({ "column": c, "from": format!("record.{c}") }));
-    let props = schema.get("properties");
-    let data = columns(schema).into_iter().map(|c| {
-        let mut prop = props.and_then(|p| p.get(&c.property));
-        if let Some(sub) = &c.sub {
-            prop = prop.and_then(|p| p.pointer(&format!("/properties/{sub}")));
-        }
-        let from = match &c.sub {
-            Some(sub) => format!("data.{}.{sub}", c.property),
-            None => format!("data.{}", c.property),
-        };
-        serde_json::json!({
-            "column": c.name(),
-            "from": from,
-            "type": prop.and_then(|p| p.get("type")).cloned().unwrap_or(Value::Null),
-            "title": prop.and_then(|p| p.get("title")).cloned().unwrap_or(Value::Null),
-        })
-    });
-    serde_json::json!({
-        "format": "formfabrik.csv-columns/1",
-        "schema": schema.get("$id").cloned().unwrap_or(Value::Null),
-        "formula_injection": "cells starting with =, +, -, @, tab or CR are prefixed with '",
-        "columns": fixed.chain(data).collect::<Vec<_>>(),
-    })
 }
 
 /// A cell made safe against formula injection (see the module docs), not yet quoted.

@@ -1,89 +1,35 @@
-//! Importing each submission exactly once: "lease before import, ack after".
+//! Importing each submission exactly once: "lease before import, ack after"
+//! (`store::lease`). A run lists the new submissions (no ack), takes a lease on each, pulls it
+//! (decrypt, verify, validate), delivers it to a [`Sink`] and acknowledges it. A sink must be
+//! idempotent by submission id (the folder sink renames a finished folder into place and treats
+//! "already there" as done), because a run may crash after delivering and before acknowledging;
+//! the next run takes over once the lease expires (default 15 minutes) and delivers again.
 //!
-//! 1. For each new submission (no `_acks/<municipality>/<id>.json`), read its leases
-//!    `_leases/<municipality>/<id>/lease-<n>.json`. If the newest has not expired, another run
-//!    is importing it: skip. Otherwise create `lease-<n+1>` create-only (`If-None-Match: *`,
-//!    `link(2)` in a folder). Of two runs racing for the same lease number exactly one creates
-//!    it; the other skips.
-//! 2. The lease holder pulls (decrypt, verify, validate) and delivers the submission to a
-//!    [`Sink`]. A sink must be idempotent by submission id (the folder sink renames a finished
-//!    folder into place and treats "already there" as done), because a run may crash after
-//!    delivering and before acknowledging.
-//! 3. Create `_acks/<municipality>/<id>.json` create-only. The run whose ack is created owns
-//!    the import; a run that finds an ack there already treats the submission as done.
-//!
-//! A run that crashes leaves a lease that expires (default 15 minutes); the next run takes the
-//! next lease number and imports the submission again into the idempotent sink. A lease does
-//! not need to be released: the ack ends it.
-//!
-//! Steps 1 and 3 need create-only writes. A run first finds out whether the store has them
-//! (`submit_fn::store::exclusive::write_mode`: a folder and AWS S3 do; an S3-compatible store
-//! is probed once with a scratch key below `_leases/<municipality>/_probe/`). On a store that
-//! overwrites (Garage), the run becomes the only runner for its municipality
-//! (`_leases/<municipality>/_runs/`, see `Exclusive`) or refuses to start, naming the run that
-//! is active; it checks its right before each lease and each ack, so the import stays
-//! exactly-once with one run at a time.
+//! Leases and acks need create-only writes. A run first finds out whether the store has them
+//! (`store::exclusive::write_mode`: a folder and AWS S3 do; an S3-compatible store is probed
+//! once with a scratch key below `_leases/<municipality>/_probe/`). On a store that overwrites
+//! (Garage), the run becomes the only runner for its municipality
+//! (`_leases/<municipality>/_runs/`, see `store::exclusive::Exclusive`) or refuses to start,
+//! naming the run that is active; it checks its right before each lease and each ack, so the
+//! import stays exactly-once with one run at a time.
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use submit_fn::store::exclusive::{Exclusive, WriteMode, write_mode};
+use store::exclusive::{Exclusive, WriteMode, write_mode};
+use store::layout::{import_probe_prefix, import_runners_prefix};
+use store::lease;
 
-use crate::{Entry, Filter, Inbox, InboxError, Pulled, ack_key};
+pub use store::lease::{Ack, Acquired, Lease};
 
-pub const LEASE_FORMAT: &str = "formfabrik.lease/1";
-pub const ACK_FORMAT: &str = "formfabrik.ack/1";
+use crate::{Entry, Filter, Inbox, InboxError, Pulled};
+
 /// How long a run may take to import one submission before another run may take it over.
 pub const DEFAULT_LEASE: Duration = Duration::minutes(15);
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Lease {
-    pub format: String,
-    pub id: Uuid,
-    pub municipality: String,
-    pub n: u32,
-    /// Who holds it (host and process, for people reading the store).
-    pub owner: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub taken_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub expires_at: OffsetDateTime,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ack {
-    pub format: String,
-    pub id: Uuid,
-    pub municipality: String,
-    pub form: String,
-    pub version: u32,
-    /// The lease under which it was imported; `None` for a manual `inbox ack`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lease: Option<u32>,
-    pub owner: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub imported_at: OffsetDateTime,
-}
-
-/// What [`acquire`] found.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Acquired {
-    /// This run holds the lease and may import.
-    Mine(Lease),
-    /// Another run holds an unexpired lease.
-    Busy,
-    /// Acknowledged already.
-    Imported,
-}
-
-fn lease_prefix(entry: &Entry) -> String {
-    format!("_leases/{}/{}/", entry.municipality, entry.id.hyphenated())
-}
-
-/// Takes the next lease on `entry`, unless it is imported or leased by someone else.
+/// Takes the next lease on `entry` (see `store::lease::acquire`).
 pub async fn acquire(
     inbox: &Inbox,
     entry: &Entry,
@@ -91,69 +37,7 @@ pub async fn acquire(
     now: OffsetDateTime,
     duration: Duration,
 ) -> Result<Acquired, InboxError> {
-    let store = inbox.store();
-    if store
-        .get(&ack_key(&entry.municipality, entry.id))
-        .await?
-        .is_some()
-    {
-        return Ok(Acquired::Imported);
-    }
-    let prefix = lease_prefix(entry);
-    let newest = store
-        .list(&prefix)
-        .await?
-        .iter()
-        .filter_map(|k| {
-            k.strip_prefix(&prefix)?
-                .strip_prefix("lease-")?
-                .strip_suffix(".json")?
-                .parse::<u32>()
-                .ok()
-        })
-        .max();
-    if let Some(n) = newest {
-        let key = format!("{prefix}lease-{n}.json");
-        let bytes = store
-            .get(&key)
-            .await?
-            .ok_or_else(|| InboxError::Missing { key: key.clone() })?;
-        let lease: Lease = serde_json::from_slice(&bytes).map_err(|e| InboxError::Damaged {
-            key: key.clone(),
-            reason: e.to_string(),
-        })?;
-        if lease.expires_at > now {
-            return Ok(Acquired::Busy);
-        }
-    }
-    let lease = Lease {
-        format: LEASE_FORMAT.into(),
-        id: entry.id,
-        municipality: entry.municipality.clone(),
-        n: newest.map_or(1, |n| n + 1),
-        owner: owner.into(),
-        taken_at: now,
-        expires_at: now + duration,
-    };
-    let key = format!("{prefix}lease-{}.json", lease.n);
-    let bytes = serde_json::to_vec_pretty(&lease).expect("leases serialize");
-    match store
-        .put_new(&key, bytes.into(), "application/json")
-        .await?
-    {
-        submit_fn::store::PutOutcome::Created => {
-            // Stores that ignore If-None-Match report Created to both: the lease that is
-            // there is the one that counts.
-            let stored = store.get(&key).await?;
-            let stored: Option<Lease> = stored.and_then(|b| serde_json::from_slice(&b).ok());
-            if stored.as_ref() == Some(&lease) {
-                Ok(Acquired::Mine(lease))
-            } else {
-                Ok(Acquired::Busy)
-            }
-        }
-        submit_fn::store::PutOutcome::Exists => Ok(Acquired::Busy),
-    }
+    Ok(lease::acquire(inbox.store(), entry.imported(), owner, now, duration).await?)
 }
 
 /// Marks `entry` imported. `true` when this call created the ack, `false` when it existed.
@@ -164,26 +48,7 @@ pub async fn ack(
     owner: &str,
     now: OffsetDateTime,
 ) -> Result<bool, InboxError> {
-    let ack = Ack {
-        format: ACK_FORMAT.into(),
-        id: entry.id,
-        municipality: entry.municipality.clone(),
-        form: entry.form.clone(),
-        version: entry.version,
-        lease: lease.map(|l| l.n),
-        owner: owner.into(),
-        imported_at: now,
-    };
-    let bytes = serde_json::to_vec_pretty(&ack).expect("acks serialize");
-    let outcome = inbox
-        .store()
-        .put_new(
-            &ack_key(&entry.municipality, entry.id),
-            bytes.into(),
-            "application/json",
-        )
-        .await?;
-    Ok(outcome == submit_fn::store::PutOutcome::Created)
+    Ok(lease::ack(inbox.store(), entry.imported(), lease, owner, now).await?)
 }
 
 /// Where imported submissions go. Must be idempotent by submission id.
@@ -225,12 +90,12 @@ pub async fn run(
     sink: &mut dyn Sink,
 ) -> Result<RunReport, InboxError> {
     let m = &filter.municipality;
-    let exclusive = match write_mode(inbox.store(), &format!("_leases/{m}/_probe/")).await? {
+    let exclusive = match write_mode(inbox.store(), &import_probe_prefix(m)).await? {
         WriteMode::CreateOnly => None,
         WriteMode::Overwrites => Some(
             Exclusive::acquire(
                 inbox.shared_store(),
-                &format!("_leases/{m}/_runs/"),
+                &import_runners_prefix(m),
                 &opts.owner,
                 opts.lease,
                 (opts.now)(),

@@ -10,11 +10,8 @@
 //!   import each submission exactly once (see `docs/backoffice.md`);
 //! - [`export`]: CSV (safe against formula injection) and JSON Lines.
 //!
-//! Layout of the back office's own objects, next to the function's (relative to the prefix):
-//! ```text
-//! _leases/<municipality>/<id>/lease-<n>.json   who imports it, until when (create-only)
-//! _acks/<municipality>/<id>.json               imported (create-only; never removed by a run)
-//! ```
+//! The back office's own objects (leases and acknowledgements) live next to the function's in
+//! the store; their keys are in `store::layout`, their protocol in `store::lease`.
 
 pub mod contract;
 pub mod export;
@@ -29,14 +26,16 @@ use bytes::Bytes;
 use form_model::record::{Attachment, SubmissionRecord};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use submit_fn::crypto::{CryptoError, Decryptor};
-use submit_fn::metadata::sha512_hex;
-use submit_fn::store::{Store, StoreError};
+use store::crypto::{CryptoError, Decryptor};
+use store::layout::{
+    RecordKey, acked_id, acks_prefix, encrypted_suffix, metadata_name, record_name,
+};
+use store::lease::LeaseError;
+use store::metadata::sha512_hex;
+use store::{Store, StoreError};
 use thiserror::Error;
 use time::Date;
 use uuid::Uuid;
-
-pub use submit_fn::store;
 
 #[derive(Debug, Error)]
 pub enum InboxError {
@@ -64,7 +63,17 @@ pub enum InboxError {
     #[error("{0}")]
     Io(String),
     #[error(transparent)]
-    Exclusive(#[from] submit_fn::store::exclusive::ExclusiveError),
+    Exclusive(#[from] store::exclusive::ExclusiveError),
+}
+
+impl From<LeaseError> for InboxError {
+    fn from(e: LeaseError) -> InboxError {
+        match e {
+            LeaseError::Store(e) => InboxError::Store(e),
+            LeaseError::Missing { key } => InboxError::Missing { key },
+            LeaseError::Damaged { key, reason } => InboxError::Damaged { key, reason },
+        }
+    }
 }
 
 /// A complete submission in the store.
@@ -86,47 +95,42 @@ pub struct Entry {
 impl Entry {
     /// The record's key.
     pub fn record_key(&self) -> String {
-        format!(
-            "{}{}",
-            self.dir,
-            submit_fn::storage::record_name(self.encrypted)
-        )
+        format!("{}{}", self.dir, record_name(self.encrypted))
     }
 
     /// The metadata's key.
     pub fn metadata_key(&self) -> String {
-        format!(
-            "{}{}",
-            self.dir,
-            submit_fn::storage::metadata_name(self.encrypted)
-        )
+        format!("{}{}", self.dir, metadata_name(self.encrypted))
     }
 
     /// Parses `<m>/<f>/v<n>/<yyyy>/<mm>/<dd>/<id>/submission.(json|jwe)`.
     pub fn from_record_key(key: &str) -> Option<Entry> {
-        let parts: Vec<&str> = key.split('/').collect();
-        let [m, f, v, y, mo, d, id, last] = parts.as_slice() else {
-            return None;
-        };
-        let encrypted = match *last {
-            "submission.json" => false,
-            "submission.jwe" => true,
-            _ => return None,
-        };
-        let version = v.strip_prefix('v')?.parse().ok()?;
-        let month = time::Month::try_from(mo.parse::<u8>().ok()?).ok()?;
-        let date = Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()?;
-        let id = Uuid::try_parse(id).ok()?;
-        Some(Entry {
-            municipality: m.to_string(),
-            form: f.to_string(),
-            version,
-            date,
-            id,
-            dir: format!("{m}/{f}/{v}/{y}/{mo}/{d}/{id}/"),
-            encrypted,
+        RecordKey::parse(key).map(Entry::from)
+    }
+
+    /// The submission as the lease protocol names it.
+    pub fn imported(&self) -> store::lease::Imported<'_> {
+        store::lease::Imported {
+            municipality: &self.municipality,
+            form: &self.form,
+            version: self.version,
+            id: self.id,
+        }
+    }
+}
+
+impl From<RecordKey> for Entry {
+    fn from(k: RecordKey) -> Entry {
+        Entry {
+            municipality: k.municipality,
+            form: k.form,
+            version: k.version,
+            date: k.date,
+            id: k.id,
+            dir: k.dir,
+            encrypted: k.encrypted,
             acked: false,
-        })
+        }
     }
 }
 
@@ -189,12 +193,7 @@ impl Schemas {
         let values = registry
             .forms
             .iter()
-            .map(|f| {
-                (
-                    format!("{}/{}/v{}", f.municipality.id, f.form.id, f.form.version),
-                    form_model::schema::json_schema(f),
-                )
-            })
+            .map(|f| (contract::name_of(f), form_model::schema::json_schema(f)))
             .collect();
         Schemas {
             source: SchemaSource::Values(values),
@@ -203,7 +202,7 @@ impl Schemas {
     }
 
     fn validator(&self, entry: &Entry) -> Result<Arc<jsonschema::Validator>, InboxError> {
-        let name = format!("{}/{}/v{}", entry.municipality, entry.form, entry.version);
+        let name = contract::name(&entry.municipality, &entry.form, entry.version);
         if let Some(v) = self.compiled.lock().expect("lock").get(&name) {
             return Ok(v.clone());
         }
@@ -214,7 +213,7 @@ impl Schemas {
         let schema = match &self.source {
             SchemaSource::Values(values) => values.get(&name).cloned().ok_or_else(no_schema)?,
             SchemaSource::Dir(dir) => {
-                let path = dir.join(format!("{name}.schema.json"));
+                let path = dir.join(contract::schema_file(&name));
                 let text = std::fs::read_to_string(&path).map_err(|_| no_schema())?;
                 serde_json::from_str(&text)
                     .map_err(|e| InboxError::Io(format!("{}: {e}", path.display())))?
@@ -229,11 +228,6 @@ impl Schemas {
             .insert(name, validator.clone());
         Ok(validator)
     }
-}
-
-/// `_acks/<municipality>/<id>.json`
-pub fn ack_key(municipality: &str, id: Uuid) -> String {
-    format!("_acks/{municipality}/{}.json", id.hyphenated())
 }
 
 /// The back office's view of a store.
@@ -281,13 +275,10 @@ impl Inbox {
         };
         let acked: BTreeSet<Uuid> = self
             .store
-            .list(&format!("_acks/{}/", filter.municipality))
+            .list(&acks_prefix(&filter.municipality))
             .await?
             .iter()
-            .filter_map(|k| {
-                let name = k.rsplit('/').next()?.strip_suffix(".json")?;
-                Uuid::try_parse(name).ok()
-            })
+            .filter_map(|k| acked_id(k))
             .collect();
         let mut entries: Vec<Entry> = self
             .store
@@ -390,7 +381,7 @@ impl Inbox {
             ));
         }
 
-        let suffix = if entry.encrypted { ".jwe" } else { "" };
+        let suffix = encrypted_suffix(entry.encrypted);
         // One object per attachment: a record listing a key twice cannot be imported as it
         // says (the function derives keys from distinct answer paths).
         let mut seen = BTreeSet::new();
@@ -499,33 +490,5 @@ impl Inbox {
                 source,
             })?;
         Ok(Bytes::from(opened.payload))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn record_keys_are_parsed_and_other_keys_ignored() {
-        let e = Entry::from_record_key(
-            "musterstadt/sperrmuell-anmeldung/v1/2026/11/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/submission.jwe",
-        )
-        .unwrap();
-        assert_eq!(e.municipality, "musterstadt");
-        assert_eq!(e.version, 1);
-        assert!(e.encrypted);
-        assert_eq!(
-            e.dir,
-            "musterstadt/sperrmuell-anmeldung/v1/2026/11/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/"
-        );
-        for other in [
-            "musterstadt/sperrmuell-anmeldung/v1/2026/11/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/metadata.jwe",
-            "musterstadt/sperrmuell-anmeldung/v1/2026/11/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/foto-1.jpg.jwe",
-            "musterstadt/sperrmuell-anmeldung/v1/2026/13/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/submission.json",
-            "_claims/musterstadt/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.json",
-        ] {
-            assert_eq!(Entry::from_record_key(other), None, "{other}");
-        }
     }
 }

@@ -7,7 +7,9 @@
 use time::{Date, Duration};
 use uuid::Uuid;
 
-use crate::{Entry, Filter, Inbox, InboxError, ack_key};
+use store::layout::{RecordKey, ack_key, claim_key, lease_prefix};
+
+use crate::{Filter, Inbox, InboxError};
 
 #[derive(Debug, Default)]
 pub struct PurgeReport {
@@ -39,19 +41,13 @@ pub async fn purge(
     // Every submission folder, complete or not: `<m>/<f>/v<n>/<y>/<m>/<d>/<id>/...`.
     let mut folders: Vec<(String, Date, Uuid)> = Vec::new();
     for key in store.list(&format!("{municipality}/")).await? {
-        let parts: Vec<&str> = key.split('/').collect();
-        if parts.len() != 8 {
-            continue;
-        }
-        let dir = format!("{}/", parts[..7].join("/"));
-        if folders.iter().any(|(d, _, _)| *d == dir) {
-            continue;
-        }
-        let probe = format!("{dir}submission.json");
-        let Some(e) = Entry::from_record_key(&probe) else {
+        let Some(folder) = RecordKey::of_folder_key(&key) else {
             continue;
         };
-        folders.push((dir, e.date, e.id));
+        if folders.iter().any(|(d, _, _)| *d == folder.dir) {
+            continue;
+        }
+        folders.push((folder.dir, folder.date, folder.id));
     }
     for (dir, date, id) in folders {
         if date >= cutoff {
@@ -68,12 +64,8 @@ pub async fn purge(
         let mut keys = store.list(&dir).await?;
         // The record first: a folder without it never looks complete, even if we stop midway.
         keys.sort_by_key(|k| !k.contains("/submission."));
-        keys.push(format!("_claims/{municipality}/{}.json", id.hyphenated()));
-        keys.extend(
-            store
-                .list(&format!("_leases/{municipality}/{}/", id.hyphenated()))
-                .await?,
-        );
+        keys.push(claim_key(municipality, id));
+        keys.extend(store.list(&lease_prefix(municipality, id)).await?);
         keys.push(ack_key(municipality, id));
         for key in keys {
             if store.delete(&key).await? {

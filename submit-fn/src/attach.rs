@@ -8,7 +8,7 @@ use form_model::resolve::ResolvedForm;
 use form_model::validate::{CleanData, FieldError, Problem, file_answers, message, text_in};
 use serde_json::Value;
 
-use crate::storage::Upload;
+use store::protocol::Upload;
 
 /// The uploads that answer the file questions of `clean` (validated data of `form`), each with
 /// `field` set to its answer's path, in form order. Every upload must be the value of exactly

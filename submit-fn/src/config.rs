@@ -1,17 +1,18 @@
-//! Start-up settings shared by the Lambda and the local front door: the registry file (loaded
-//! and checked before the first request, so a broken one stops the start with a clear message)
-//! and the store address (`file:./data` or `s3://bucket/prefix`).
+//! Start-up settings shared by the Lambda and the local front door: the registry file and the
+//! theme beside it (the templates the function renders form pages with), loaded and checked
+//! before the first request, so a broken or missing one stops the start with a clear message.
+//! (The store's address is read by `store::StoreUrl`.)
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::sync::Arc;
 
 use form_model::registry::{Registry, RegistryError};
 use thiserror::Error;
+use view::ViewError;
+use view::bundle::RemotePages;
 
-use crate::store::Store;
-use crate::store::folder::FolderStore;
-use crate::store::s3::{S3Options, S3Store};
+/// The theme's file name beside the registry, as the generator writes both
+/// (`dist/function/registry.json`, `dist/function/theme.json`).
+pub const THEME_FILE: &str = "theme.json";
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -30,17 +31,54 @@ pub enum ConfigError {
     #[error("the registry {0} has no forms; the function would refuse every submission")]
     EmptyRegistry(PathBuf),
     #[error(
-        "store {0:?} is not understood: use file:<folder> (e.g. file:./data) or s3://<bucket>[/<prefix>]"
-    )]
-    StoreUrl(String),
-    #[error(
         "the registry {path}: municipality {municipality} has an unusable encryption key: {source}"
     )]
     EncryptionKey {
         path: PathBuf,
         municipality: String,
-        source: crate::crypto::CryptoError,
+        source: store::crypto::CryptoError,
     },
+    #[error(
+        "cannot read the theme {path}: {source}. The generator writes it beside the registry (dist/function/{THEME_FILE})"
+    )]
+    ReadTheme {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the theme cannot be used: {0}. Build it again with the generator")]
+    InvalidTheme(ViewError),
+    #[error(
+        "the theme {path} has no page for {forms}: the registry and the theme come from different builds; deploy both from one `formfabrik build`"
+    )]
+    ThemeMismatch { path: PathBuf, forms: String },
+}
+
+/// The theme beside the registry at `registry` (where the generator writes it).
+pub fn theme_beside(registry: &Path) -> PathBuf {
+    registry.with_file_name(THEME_FILE)
+}
+
+/// Reads the theme and checks that it has a form page for every form of `registry`.
+pub fn load_pages(path: &Path, registry: &Registry) -> Result<RemotePages, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadTheme {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let pages = RemotePages::from_json(&text, &path.display().to_string())
+        .map_err(ConfigError::InvalidTheme)?;
+    let missing: Vec<String> = registry
+        .forms
+        .iter()
+        .filter(|f| !pages.has_form_page(f))
+        .map(|f| format!("{}/{}", f.municipality.id, f.form.id))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ConfigError::ThemeMismatch {
+            path: path.to_path_buf(),
+            forms: missing.join(", "),
+        });
+    }
+    Ok(pages)
 }
 
 /// Reads and checks the registry.
@@ -58,7 +96,7 @@ pub fn load_registry(path: &Path) -> Result<Registry, ConfigError> {
     }
     for m in &registry.municipalities {
         if let Some(key) = &m.encryption_key {
-            crate::crypto::check_public_key(key).map_err(|source| ConfigError::EncryptionKey {
+            store::crypto::check_public_key(key).map_err(|source| ConfigError::EncryptionKey {
                 path: path.to_path_buf(),
                 municipality: m.id.clone(),
                 source,
@@ -68,99 +106,9 @@ pub fn load_registry(path: &Path) -> Result<Registry, ConfigError> {
     Ok(registry)
 }
 
-/// Where submissions are stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreUrl {
-    /// `file:./data`, `file:/var/lib/formfabrik`, `file:///var/lib/formfabrik`
-    Folder(PathBuf),
-    /// `s3://bucket/prefix` (prefix optional)
-    S3 { bucket: String, prefix: String },
-}
-
-impl FromStr for StoreUrl {
-    type Err = ConfigError;
-
-    fn from_str(s: &str) -> Result<StoreUrl, ConfigError> {
-        let bad = || ConfigError::StoreUrl(s.to_string());
-        if let Some(rest) = s.strip_prefix("s3://") {
-            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-            // S3 bucket naming rules, loosely: what S3-compatible stores accept too.
-            let bucket_ok = (3..=63).contains(&bucket.len())
-                && bucket.bytes().all(|b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
-                });
-            let prefix = prefix.trim_matches('/');
-            let prefix_ok = prefix.is_empty() || crate::store::check_key(prefix).is_ok();
-            if !bucket_ok || !prefix_ok {
-                return Err(bad());
-            }
-            return Ok(StoreUrl::S3 {
-                bucket: bucket.to_string(),
-                prefix: prefix.to_string(),
-            });
-        }
-        if let Some(rest) = s.strip_prefix("file:") {
-            let path = rest.strip_prefix("//").unwrap_or(rest);
-            if path.is_empty() {
-                return Err(bad());
-            }
-            return Ok(StoreUrl::Folder(PathBuf::from(path)));
-        }
-        Err(bad())
-    }
-}
-
-impl StoreUrl {
-    /// Opens the store (for S3: loads credentials from the standard chain).
-    pub async fn open(&self, s3: &S3Options) -> Arc<dyn Store> {
-        match self {
-            StoreUrl::Folder(dir) => Arc::new(FolderStore::new(dir)),
-            StoreUrl::S3 { bucket, prefix } => Arc::new(S3Store::connect(bucket, prefix, s3).await),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn store_urls_are_parsed() {
-        assert_eq!(
-            "file:./data".parse::<StoreUrl>().unwrap(),
-            StoreUrl::Folder("./data".into())
-        );
-        assert_eq!(
-            "file:///var/lib/ff".parse::<StoreUrl>().unwrap(),
-            StoreUrl::Folder("/var/lib/ff".into())
-        );
-        assert_eq!(
-            "s3://formfabrik-submissions/eingang/"
-                .parse::<StoreUrl>()
-                .unwrap(),
-            StoreUrl::S3 {
-                bucket: "formfabrik-submissions".into(),
-                prefix: "eingang".into()
-            }
-        );
-        assert_eq!(
-            "s3://bucket".parse::<StoreUrl>().unwrap(),
-            StoreUrl::S3 {
-                bucket: "bucket".into(),
-                prefix: String::new()
-            }
-        );
-        for bad in [
-            "./data",
-            "s3://",
-            "s3://B/x",
-            "s3://bucket/../x",
-            "file:",
-            "http://x",
-        ] {
-            assert!(bad.parse::<StoreUrl>().is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn a_broken_registry_stops_the_start_with_a_clear_message() {

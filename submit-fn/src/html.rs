@@ -1,5 +1,7 @@
-//! The HTML pages a browser form post (without JavaScript) can get back: the error summary for
-//! invalid answers, following the GOV.UK error summary pattern, the confirmation page with the
+//! The HTML pages a browser form post (without JavaScript) can get back besides the form page
+//! itself (which answers invalid answers when the function has the sites' theme): the error
+//! summary for invalid answers without a theme, following the GOV.UK error summary pattern,
+//! the confirmation page with the
 //! reference (the static confirmation page can only show it with JavaScript), and a plain
 //! message page for everything else. Plain HTML5 with `lang` (and `dir="rtl"` for Arabic), one
 //! `h1`, landmarks, no script and no style, so they work under a Content-Security-Policy of

@@ -26,22 +26,16 @@
 pub mod attach;
 pub mod clock;
 pub mod config;
-pub mod crypto;
 pub mod decode;
 pub mod handler;
 pub mod html;
 pub mod lambda;
-pub mod lifecycle;
-pub mod metadata;
+pub mod metrics;
 pub mod respond;
+pub mod route;
+pub mod sam_template;
 pub mod server;
-pub mod storage;
-pub mod store;
-pub mod template;
 
 pub use clock::{Clock, FixedClock, IdSource, RandomIds, SystemClock};
-pub use handler::{DEFAULT_BODY_LIMIT, Handler, Stats};
-pub use store::folder::FolderStore;
-pub use store::memory::MemoryStore;
-pub use store::s3::{S3Options, S3Store};
-pub use store::{PutOutcome, Store, StoreError};
+pub use handler::{DEFAULT_BODY_LIMIT, Handler};
+pub use metrics::Stats;

@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use submit_fn::config::{StoreUrl, load_registry};
-use submit_fn::{DEFAULT_BODY_LIMIT, Handler, S3Options};
+use store::layout::FUNCTION_PROBE_PREFIX;
+use store::{S3Options, StoreUrl};
+use submit_fn::config::{load_pages, load_registry, theme_beside};
+use submit_fn::{DEFAULT_BODY_LIMIT, Handler};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -42,7 +44,7 @@ enum Command {
         #[arg(long)]
         forms: Option<PathBuf>,
         /// Where the built function is, relative to the template.
-        #[arg(long, default_value = submit_fn::template::DEFAULT_CODE_URI)]
+        #[arg(long, default_value = submit_fn::sam_template::DEFAULT_CODE_URI)]
         code_uri: String,
     },
 }
@@ -56,6 +58,10 @@ struct Settings {
         default_value = "dist/function/registry.json"
     )]
     registry: PathBuf,
+    /// The theme built with the registry: the templates the function renders a form page with
+    /// when a browser post has errors. Default: theme.json beside the registry.
+    #[arg(long, env = "FORMFABRIK_THEME")]
+    theme: Option<PathBuf>,
     /// Where submissions go: file:<folder> or s3://<bucket>[/<prefix>].
     #[arg(long, env = "FORMFABRIK_STORE", default_value = "file:./data")]
     store: String,
@@ -109,6 +115,11 @@ impl Settings {
     /// single-runner right; Lambda (many instances) refuses to start.
     async fn handler(&self, single_process: bool) -> Result<Handler> {
         let registry = load_registry(&self.registry)?;
+        let theme = self
+            .theme
+            .clone()
+            .unwrap_or_else(|| theme_beside(&self.registry));
+        let pages = Arc::new(load_pages(&theme, &registry)?);
         let url: StoreUrl = self.store.parse()?;
         let s3 = S3Options {
             endpoint: self.s3_endpoint.clone(),
@@ -118,22 +129,21 @@ impl Settings {
         let store = url.open(&s3).await;
         tracing::info!(
             registry = %self.registry.display(),
+            theme = %theme.display(),
             forms = registry.forms.len(),
             store = %store.describe(),
             body_limit = self.body_limit,
             "submission function ready"
         );
-        let handler = Handler::new(registry, store.clone()).with_body_limit(self.body_limit);
+        let handler = Handler::new(registry, store.clone())
+            .with_body_limit(self.body_limit)
+            .with_pages(pages);
         let owner = format!("submit-fn {}:{}", hostname(), std::process::id());
         let now = time::OffsetDateTime::now_utc();
         if !single_process {
-            let mode = submit_fn::store::exclusive::write_mode(
-                store.as_ref(),
-                submit_fn::store::exclusive::FUNCTION_PROBE_PREFIX,
-            )
-            .await?;
+            let mode = store::exclusive::write_mode(store.as_ref(), FUNCTION_PROBE_PREFIX).await?;
             anyhow::ensure!(
-                mode == submit_fn::store::exclusive::WriteMode::CreateOnly,
+                mode == store::exclusive::WriteMode::CreateOnly,
                 "the store {} ignores create-only writes (If-None-Match): the claim protocol \
                  cannot stay exactly-once with several function instances. Use a store that \
                  honours If-None-Match (AWS S3, ...), or run one `submit-fn serve` process",
@@ -141,17 +151,14 @@ impl Settings {
             );
             return Ok(handler);
         }
-        match submit_fn::store::exclusive::function_runner(store.clone(), &owner, now).await? {
+        match store::exclusive::function_runner(store.clone(), &owner, now).await? {
             None => Ok(handler),
             Some(lock) => {
                 tracing::warn!(
                     store = %store.describe(),
                     "the store ignores create-only writes: single-runner mode (one process)"
                 );
-                submit_fn::store::exclusive::spawn_renewal(
-                    lock.clone(),
-                    std::time::Duration::from_secs(40),
-                );
+                store::exclusive::spawn_renewal(lock.clone(), std::time::Duration::from_secs(40));
                 Ok(handler.with_single_runner(lock))
             }
         }
@@ -200,7 +207,10 @@ async fn main() -> Result<()> {
                 }
                 (None, None) => anyhow::bail!("give --registry <file> or --forms <folder>"),
             };
-            print!("{}", submit_fn::template::template(&registry, &code_uri));
+            print!(
+                "{}",
+                submit_fn::sam_template::template(&registry, &code_uri)
+            );
             Ok(())
         }
         Some(Command::Serve {

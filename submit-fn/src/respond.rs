@@ -8,7 +8,7 @@ use form_model::registry::RegistryMunicipality;
 use http::{HeaderValue, Response, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::handler::Endpoint;
+use crate::route::Endpoint;
 
 /// The answer format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -474,20 +474,11 @@ pub fn html_response(status: StatusCode, page: String) -> Response<Bytes> {
     response(status, Some(HTML), Bytes::from(page))
 }
 
-/// The origin of a URL: `https://host[:port]`.
-pub fn origin_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        Some(i) => &url[..after_scheme + i],
-        None => url,
-    }
-}
-
 /// Whether pages at `origin` may read the function's answers for `m`: its `site-origin`, and
 /// the origin its pages are served from (the same in production; a local address when the
 /// registry was built for local use).
 pub fn origin_allowed(m: &RegistryMunicipality, origin: &str) -> bool {
-    origin == m.site_origin.trim_end_matches('/') || origin == origin_of(&m.site_url)
+    origin == m.site_origin.trim_end_matches('/') || origin == view::paths::origin_of(&m.site_url)
 }
 
 /// Adds the CORS headers for an allowed `origin`.
@@ -538,13 +529,7 @@ mod tests {
     }
 
     #[test]
-    fn origins_are_scheme_host_and_port() {
-        assert_eq!(origin_of("https://a.example/x/y"), "https://a.example");
-        assert_eq!(
-            origin_of("http://127.0.0.1:8080/m"),
-            "http://127.0.0.1:8080"
-        );
-        assert_eq!(origin_of("https://a.example"), "https://a.example");
+    fn megabytes_are_shown_with_one_decimal_at_most() {
         assert_eq!(format_mb(6_291_456), "6.3");
         assert_eq!(format_mb(6_000_000), "6");
     }

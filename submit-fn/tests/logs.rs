@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use common::*;
 use http::StatusCode;
 use serde_json::{Value, json};
-use submit_fn::{MemoryStore, S3Store, Store};
+use store::{MemoryStore, S3Store, Store};
 
 /// A `MakeWriter` that keeps everything written, for reading the logs back.
 #[derive(Clone, Default)]

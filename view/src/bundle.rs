@@ -141,6 +141,14 @@ impl RemotePages {
         })
     }
 
+    /// Whether the bundle has what `form`'s page needs: its municipality's site and the page
+    /// script of the form (a registry and a theme from different builds may not).
+    pub fn has_form_page(&self, form: &ResolvedForm) -> bool {
+        self.sites
+            .get(&form.municipality.id)
+            .is_some_and(|site| site.scripts.contains_key(&form.form.id))
+    }
+
     /// The page of `form` in `lang` (its municipality's first language when it does not offer
     /// `lang`), filled in again with `filled`; `None` when the bundle has no site or no page
     /// script for the form (a registry and a theme from different builds).

@@ -1,11 +1,13 @@
 //! The subcommands of `formfabrik`, one file each: its arguments and a thin `run` that calls
-//! the library and says what happened. `inbox` and `keygen` are run by `crate::inbox_cli`.
+//! the library and says what happened (`keygen` also holds the making of the key pair, which
+//! only it needs).
 
 use std::path::PathBuf;
 
 pub mod build;
 pub mod check;
 pub mod import_fim;
+pub mod inbox;
 pub mod keygen;
 pub mod serve;
 

@@ -18,19 +18,11 @@ pub fn write_contract(
     form: &ResolvedForm,
     put: &mut Put<'_>,
 ) -> Result<(), BuildError> {
-    let path = out_dir.join(format!(
-        "schemas/{}/{}/v{}.schema.json",
-        form.municipality.id, form.form.id, form.form.version
-    ));
-    let schema_value = form_model::schema::json_schema(form);
-    let schema = serde_json::to_string_pretty(&schema_value).expect("schemas serialize");
-    put(path.clone(), schema.as_bytes())?;
-    // The CSV column spec of `formfabrik inbox export` (docs/backoffice.md).
-    let columns = inbox::export::column_spec(&schema_value);
-    put(
-        path.with_extension("").with_extension("csv-columns.json"),
-        (serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n").as_bytes(),
-    )
+    // The importer contract (docs/backoffice.md): what it is, is the back office's business.
+    for (file, bytes) in inbox::contract::published(form) {
+        put(out_dir.join("schemas").join(file), &bytes)?;
+    }
+    Ok(())
 }
 
 /// Writes `function/registry.json`, `function/lifecycle.json` and the theme the function
@@ -47,10 +39,8 @@ pub fn write_function(
         registry.to_json().as_bytes(),
     )?;
     // Retention as code: the bucket's lifecycle rules, the same the SAM template has.
-    let lifecycle = submit_fn::lifecycle::configuration(
-        &registry,
-        submit_fn::lifecycle::DEFAULT_STORAGE_PREFIX,
-    );
+    let lifecycle =
+        store::lifecycle::configuration(&registry, store::lifecycle::DEFAULT_STORAGE_PREFIX);
     put(
         opts.out_dir.join("function/lifecycle.json"),
         (serde_json::to_string_pretty(&lifecycle).expect("JSON serializes") + "\n").as_bytes(),

@@ -27,6 +27,7 @@ use form_model::load::LoadedMunicipality;
 use form_model::model::Municipality;
 use form_model::resolve::ResolvedForm;
 use view::bundle::SiteBundle;
+use view::paths::origin_of;
 use view::{Site, SiteAddress, SiteAssets, Theme, ViewError, script};
 
 use crate::state;
@@ -325,10 +326,10 @@ fn site_bundle(
     Ok(SiteBundle {
         municipality: m.config.clone(),
         address: SiteAddress {
-            origin: submit_fn::respond::origin_of(&url).to_string(),
+            origin: origin_of(&url).to_string(),
             url,
         },
-        endpoint_origin: submit_fn::respond::origin_of(&endpoint).to_string(),
+        endpoint_origin: origin_of(&endpoint).to_string(),
         endpoint,
         assets: site_assets,
         scripts,

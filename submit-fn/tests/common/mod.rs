@@ -1,12 +1,10 @@
-//! Shared test helpers: the registry built from the repository's real forms, its example
-//! submissions, request builders for the three body types, a fixed clock and ids, and a real
-//! S3-protocol server (moto) on 127.0.0.1.
+//! Shared test helpers: the registry built from the repository's real forms and the theme for
+//! its sites, its example submissions, request builders for the three body types, a fixed clock
+//! and ids, and (from test-support) a real S3-protocol server (moto) on 127.0.0.1.
 
 #![allow(dead_code)]
 
-pub mod garage;
-
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -16,7 +14,8 @@ use form_model::resolve::ResolvedForm;
 use form_model::validate::Submission;
 use http::{Request, header};
 use serde_json::{Map, Value, json};
-use submit_fn::{Clock, FixedClock, Handler, IdSource, Store};
+use store::Store;
+use submit_fn::{Clock, FixedClock, Handler, IdSource};
 use time::OffsetDateTime;
 use time::macros::datetime;
 use uuid::Uuid;
@@ -24,9 +23,10 @@ use uuid::Uuid;
 /// The day the examples are valid on (relative date rules), in the morning.
 pub const NOW: OffsetDateTime = datetime!(2026-11-28 10:15:00 UTC);
 
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+// Not every binary that includes this file uses each of them.
+#[allow(unused_imports)]
+pub use test_support::moto::{bucket, moto, s3_client};
+pub use test_support::repo;
 
 /// The registry for the repository's forms, as the generator builds it for publishing, plus
 /// the test-only municipality `testheim` (tests/fixtures/forms: a form with a tax-id field,
@@ -44,6 +44,61 @@ pub fn registry() -> Registry {
             Registry::from_json(&registry.to_json()).expect("merged registry is valid")
         })
         .clone()
+}
+
+/// The theme the generator writes beside the registry (`function/theme.json`), made here from
+/// the repository's site templates for the municipalities of [`registry`]: each site at its
+/// `site-origin`, posting to its `submission-endpoint`. The asset names have the shape the
+/// generator gives them (fingerprinted); no test here loads them.
+pub fn theme_json() -> String {
+    static THEME: OnceLock<String> = OnceLock::new();
+    THEME
+        .get_or_init(|| {
+            let theme = view::Theme::load(&repo().join("site-templates")).expect("site templates");
+            let registry = registry();
+            let mut sites = std::collections::BTreeMap::new();
+            let dirs = [
+                repo().join("forms"),
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/forms"),
+            ];
+            for dir in dirs {
+                for m in form_model::check(&dir).project.municipalities {
+                    let m = m.config;
+                    let origin = |url: &str| view::paths::origin_of(url).to_string();
+                    let scripts = registry
+                        .forms
+                        .iter()
+                        .filter(|f| f.municipality.id == m.id)
+                        .map(|f| (f.form.id.clone(), "form.5f0c2a9e41.js".to_string()))
+                        .collect();
+                    let site = view::bundle::SiteBundle {
+                        address: view::SiteAddress {
+                            url: m.site_origin.clone(),
+                            origin: origin(&m.site_origin),
+                        },
+                        endpoint: m.submission_endpoint.trim_end_matches('/').to_string(),
+                        endpoint_origin: origin(&m.submission_endpoint),
+                        assets: view::SiteAssets {
+                            css: "site.3b7e1d0c52.css".into(),
+                            logo: None,
+                            combobox: "combobox.c2d94e1a70.css".into(),
+                            index: "index.9a41c7e03d.css".into(),
+                            confirmation: "confirmation.e07b1d5f33.css".into(),
+                        },
+                        scripts,
+                        municipality: m,
+                    };
+                    sites.insert(site.municipality.id.clone(), site);
+                }
+            }
+            view::bundle::Bundle::new(&theme, sites).to_json()
+        })
+        .clone()
+}
+
+/// The form pages of [`theme_json`], as the function loads them.
+pub fn pages() -> Arc<view::bundle::RemotePages> {
+    Arc::new(view::bundle::RemotePages::from_json(&theme_json(), "theme.json").unwrap())
 }
 
 fn build_registry(dir: &Path) -> Registry {
@@ -338,100 +393,6 @@ pub fn header_of<'a>(response: &'a http::Response<Bytes>, name: &str) -> Option<
 /// The data of a record as a map.
 pub fn data_of(record: &Value) -> Map<String, Value> {
     record["data"].as_object().unwrap().clone()
-}
-
-/// A real S3-protocol server (moto) on 127.0.0.1, one per test binary. It is started on first
-/// use and stops when the test binary exits: it runs under a small shell that waits for its
-/// stdin (a pipe held by this process) to close and then kills it, so even a test binary that
-/// panics or is killed leaves no server behind.
-pub struct Moto {
-    pub endpoint: String,
-    /// Never waited for: the shell ends when this process ends (its stdin closes).
-    _shell: std::sync::Mutex<std::process::Child>,
-}
-
-pub const MOTO_VERSION: &str = "5.2.5";
-
-pub fn moto() -> &'static Moto {
-    static MOTO: OnceLock<Moto> = OnceLock::new();
-    MOTO.get_or_init(start_moto)
-}
-
-fn start_moto() -> Moto {
-    let bin = std::env::var_os("MOTO_SERVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".tools/py/bin/moto_server"));
-    assert!(
-        bin.exists(),
-        "moto_server (moto[server]=={MOTO_VERSION}) is not installed at {}.\n\
-         Run scripts/test once: it installs the test tools into .tools/py and then runs all tests.\n\
-         (The S3 tests need a real S3-protocol server; they are never skipped.)",
-        bin.display()
-    );
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
-    let log = std::env::temp_dir().join(format!("formfabrik-moto-{port}.log"));
-    let mut child = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(r#""$0" -H 127.0.0.1 -p "$1" >"$2" 2>&1 & pid=$!; cat >/dev/null; kill "$pid"; wait "$pid""#)
-        .arg(&bin)
-        .arg(port.to_string())
-        .arg(&log)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("start moto_server");
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!(
-                "moto_server exited ({status}); log: {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(60),
-            "moto_server did not start within 60 s; log: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    Moto {
-        endpoint: format!("http://127.0.0.1:{port}"),
-        _shell: std::sync::Mutex::new(child),
-    }
-}
-
-/// An S3 client for moto (static test credentials, path-style).
-pub fn s3_client() -> aws_sdk_s3::Client {
-    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_s3::config::Builder::new()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("eu-central-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .endpoint_url(&moto().endpoint)
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
-}
-
-/// A fresh bucket (each test its own, so tests run in parallel).
-pub async fn bucket(client: &aws_sdk_s3::Client) -> String {
-    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
-    let name = format!("ff-{}", Uuid::new_v4().simple());
-    client
-        .create_bucket()
-        .bucket(&name)
-        .create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::EuCentral1)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create bucket in moto");
-    name
 }
 
 /// Every key in the bucket.

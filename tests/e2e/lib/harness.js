@@ -366,6 +366,23 @@ function vnuErrors(files, root) {
   return { errors: lines, status: r.status, stderr: r.stderr };
 }
 
+/**
+ * The Nu Html Checker over one page's `html` exactly as it was sent (`name` names it): its
+ * errors (empty when clean); throws when vnu did not run properly.
+ */
+function vnuErrorsOf(html, name) {
+  const dir = tempDir("vnu");
+  try {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, html);
+    const v = vnuErrors([file], dir);
+    if (![0, 1].includes(v.status)) throw new Error(`vnu exited with ${v.status}: ${v.stderr.slice(0, 2000)}`);
+    return v.errors;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs `fn(item)` over items with at most `limit` at a time; collects every result. */
 async function pool(items, limit, fn) {
   const results = new Array(items.length);
@@ -401,4 +418,5 @@ module.exports = {
   staticServer,
   tempDir,
   vnuErrors,
+  vnuErrorsOf,
 };

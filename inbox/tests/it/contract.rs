@@ -1,0 +1,90 @@
+//! The importer contract's fixtures: the example submissions of every published form version
+//! (tests/fixtures/submissions, adapted to the municipality's version where needed) are valid
+//! and cover both branches of each of its conditions, so an importer tested with them has
+//! seen every shape its data can take.
+
+use std::sync::Arc;
+
+use crate::common::*;
+use store::MemoryStore;
+
+#[tokio::test]
+async fn the_fixtures_cover_both_branches_of_every_condition_of_every_published_form() {
+    let store = Arc::new(MemoryStore::new());
+    let sent = store_all(store.as_ref(), false).await;
+    let registry = registry(false);
+    let mut gaps = Vec::new();
+    let mut checked = 0;
+    for form in &registry.forms {
+        let examples: Vec<&Sent> = sent
+            .iter()
+            .filter(|s| s.municipality == form.municipality.id && s.form == form.form.id)
+            .collect();
+        for step in &form.form.steps {
+            let conditions =
+                step.show_if
+                    .iter()
+                    .map(|c| (format!("step {}", step.id), c))
+                    .chain(step.fields.iter().filter_map(|f| {
+                        f.show_if.as_ref().map(|c| (format!("field {}", f.id), c))
+                    }));
+            for (what, condition) in conditions {
+                checked += 1;
+                let shown = examples.iter().filter(|s| condition.holds(&s.data)).count();
+                if shown == 0 || shown == examples.len() {
+                    gaps.push(format!(
+                        "{}/{} v{}: {what} is {} in all {} fixtures",
+                        form.municipality.id,
+                        form.form.id,
+                        form.form.version,
+                        if shown == 0 { "hidden" } else { "shown" },
+                        examples.len()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked >= 10, "only {checked} conditions");
+    assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+}
+
+#[test]
+fn the_published_fixtures_are_records_valid_against_their_schema() {
+    let registry = registry(false);
+    let out = tempfile::tempdir().unwrap();
+    let report = inbox::contract::write_fixtures(
+        &registry,
+        &repo().join("tests/fixtures/submissions"),
+        out.path(),
+        NOW.date(),
+    )
+    .unwrap();
+    assert!(
+        report.without_fixtures.is_empty(),
+        "{:?}",
+        report.without_fixtures
+    );
+    assert!(report.written >= registry.forms.len() * 2, "{report:?}");
+    let mut seen = 0;
+    for form in &registry.forms {
+        let schema = form_model::schema::json_schema(form);
+        let validator = jsonschema::draft202012::new(&schema).unwrap();
+        let dir = out.path().join(format!(
+            "{}/{}/v{}.fixtures",
+            form.municipality.id, form.form.id, form.form.version
+        ));
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let record: form_model::record::SubmissionRecord = serde_json::from_str(&text).unwrap();
+            assert_eq!(record.form.id, form.form.id);
+            let data = serde_json::Value::Object(record.data);
+            let errors: Vec<String> = validator
+                .iter_errors(&data)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{errors:?}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, report.written);
+}

@@ -1,0 +1,8 @@
+//! inbox's integration tests, as one test binary (as Cargo's and mdBook's test suites are): one
+//! module per subject, sharing the helpers in `common`.
+
+mod acceptance;
+mod common;
+mod contract;
+mod garage;
+mod inbox;

@@ -1,0 +1,164 @@
+//! Where Formfabrik submissions are kept, for the function that writes them and the back office
+//! that reads them: a small object-store interface with create-only writes ([`Store`]),
+//! implemented for S3 and S3-compatible stores ([`s3::S3Store`]), a local folder
+//! ([`folder::FolderStore`]) and memory ([`memory::MemoryStore`], for tests and dry runs), and
+//! what is kept in it:
+//!
+//! - [`layout`]: every key, relative to the store's prefix;
+//! - [`protocol`]: how the function writes a submission exactly once (claims);
+//! - [`lease`]: how an import run takes a submission and acknowledges it, exactly once;
+//! - [`exclusive`]: the start-up probe for stores that ignore create-only writes, and the
+//!   single-runner mode that keeps both exactly-once on them;
+//! - [`crypto`]: JWE encryption for the back office's key, and decryption with it;
+//! - [`metadata`]: the FIT-Connect-shaped metadata beside each record;
+//! - [`lifecycle`]: the expiry rules from each form's `retention-days`;
+//! - [`address`]: a store named by `file:<folder>` or `s3://<bucket>[/<prefix>]`.
+//!
+//! A store receives bytes and never looks inside them. What each store guarantees is written
+//! down in `docs/storage.md`.
+
+pub mod address;
+pub mod crypto;
+pub mod exclusive;
+pub mod folder;
+pub mod layout;
+pub mod lease;
+pub mod lifecycle;
+pub mod memory;
+pub mod metadata;
+pub mod protocol;
+pub mod s3;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use bytes::Bytes;
+use thiserror::Error;
+
+pub use address::{BadStoreUrl, StoreUrl};
+pub use folder::FolderStore;
+pub use memory::MemoryStore;
+pub use s3::{S3Options, S3Store};
+
+/// A boxed future, so that `Store` can be used as `dyn Store` (the binary picks a store at
+/// start) without an extra macro crate.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// What a create-only write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// The object did not exist and now holds the bytes, durably.
+    Created,
+    /// An object with that key already existed; it was left alone.
+    Exists,
+}
+
+/// Why the store could not do what was asked. The function answers 503 with `Retry-After`:
+/// none of these is the citizen's fault, and a retry with the same id is safe.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("the store is not available: {0}")]
+    Unavailable(String),
+    #[error("storage key {0:?} is not allowed")]
+    InvalidKey(String),
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored object {key} is damaged: {reason}")]
+    Damaged { key: String, reason: String },
+}
+
+/// An object store with create-only writes.
+///
+/// Keys are relative (`musterstadt/hundesteuer-anmeldung/v2/2026/11/28/<id>/submission.json`);
+/// each store puts its own prefix (S3 key prefix, folder) in front.
+pub trait Store: Send + Sync {
+    /// Writes `bytes` under `key` unless an object with that key exists. Returns only once the
+    /// object is durable. A store that cannot refuse to overwrite (some S3-compatible servers
+    /// ignore `If-None-Match`) may report `Created` although it replaced an object; the write
+    /// protocol in [`crate::protocol`] guards against that by reading before and after.
+    fn put_new<'a>(
+        &'a self,
+        key: &'a str,
+        bytes: Bytes,
+        content_type: &'a str,
+    ) -> StoreFuture<'a, PutOutcome>;
+
+    /// The object's bytes, or `None` when there is no object with that key.
+    fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Bytes>>;
+
+    /// Every key that starts with `prefix` (relative, like the keys given to `put_new`), sorted.
+    /// The back office lists with it; the function never does.
+    fn list<'a>(&'a self, prefix: &'a str) -> StoreFuture<'a, Vec<String>>;
+
+    /// Removes the object; `false` when there was none. For the back office's clean-up only:
+    /// the function never deletes.
+    fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, bool>;
+
+    /// The key as the back office sees it (with the store's prefix); recorded in
+    /// `attachments[].key`.
+    fn locate(&self, key: &str) -> String;
+
+    /// For start-up logs: `s3://bucket/prefix`, `folder ./data`.
+    fn describe(&self) -> String;
+
+    /// Whether `put_new` is known to never replace an object (`Some(true)`: a folder, AWS S3),
+    /// known to replace (`Some(false)`), or unknown (`None`: an S3-compatible store, which
+    /// [`exclusive::write_mode`] then probes).
+    fn honours_create_only(&self) -> Option<bool> {
+        None
+    }
+}
+
+/// Checks that a relative key is made only of safe segments: `[A-Za-z0-9._-]`, not starting
+/// with a dot, no empty segments. Every key is built by [`layout`] from slugs, UUIDs and
+/// sanitised field ids; this is the last line of defence before a key becomes a path.
+pub fn check_key(key: &str) -> Result<(), StoreError> {
+    let ok = !key.is_empty()
+        && key.len() <= 512
+        && key.split('/').all(|seg| {
+            !seg.is_empty()
+                && !seg.starts_with('.')
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::InvalidKey(key.to_string()))
+    }
+}
+
+/// Checks a list prefix: empty, or a key-like path that may end in `/`.
+pub fn check_prefix(prefix: &str) -> Result<(), StoreError> {
+    let trimmed = prefix.strip_suffix('/').unwrap_or(prefix);
+    if trimmed.is_empty() && prefix.is_empty() {
+        return Ok(());
+    }
+    check_key(trimmed).map_err(|_| StoreError::InvalidKey(prefix.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_with_path_tricks_are_refused() {
+        for bad in [
+            "",
+            "/abs",
+            "a//b",
+            "../x",
+            "a/../b",
+            "a/.hidden",
+            "a/b c",
+            "a\\b",
+            "a/ü",
+            "a/b/",
+        ] {
+            assert!(check_key(bad).is_err(), "{bad:?} should be refused");
+        }
+        check_key("musterstadt/hundesteuer-anmeldung/v2/2026/11/28/x/erlaubnis-1.pdf").unwrap();
+        check_key("_claims/musterstadt/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.json").unwrap();
+    }
+}

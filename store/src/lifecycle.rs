@@ -1,0 +1,87 @@
+//! Retention as code: the S3 lifecycle rules for a registry, from each form's
+//! `retention-days`. One place for both outputs: `formfabrik build` writes them as an S3
+//! lifecycle configuration (`dist/function/lifecycle.json`, the JSON that
+//! `aws s3api put-bucket-lifecycle-configuration` takes), and the function's SAM template
+//! (`submit-fn template`) writes the same rules in CloudFormation's form.
+//!
+//! Rules, with prefixes relative to the storage prefix:
+//! - one per published form version, `<municipality>/<form>/v<version>/`, expiring after the
+//!   form's `retention-days`;
+//! - per municipality, `_claims/<municipality>/`, `_leases/<municipality>/` and
+//!   `_acks/<municipality>/`, expiring after the longest retention of its forms, so that none
+//!   disappears before the submission it belongs to;
+//! - and one that aborts incomplete multipart uploads after a day.
+
+use std::collections::BTreeMap;
+
+use form_model::registry::Registry;
+use serde_json::{Value, json};
+
+use crate::layout::{ACKS, CLAIMS, LEASES, form_version_prefix};
+
+/// The storage prefix of the SAM template's default (`StoragePrefix`).
+pub const DEFAULT_STORAGE_PREFIX: &str = "submissions";
+
+/// An expiry rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// `musterstadt--hundesteuer-anmeldung--v2`, `_claims--musterstadt`
+    pub id: String,
+    /// Relative to the storage prefix, with a trailing slash.
+    pub prefix: String,
+    pub days: u32,
+}
+
+/// The expiry rules for `registry`, form versions first (sorted), then per municipality.
+pub fn rules(registry: &Registry) -> Vec<Rule> {
+    let mut forms = Vec::new();
+    let mut longest: BTreeMap<&str, u32> = BTreeMap::new();
+    for f in &registry.forms {
+        let prefix = form_version_prefix(&f.municipality.id, &f.form.id, f.form.version);
+        forms.push(Rule {
+            id: prefix.trim_end_matches('/').replace('/', "--"),
+            prefix,
+            days: f.form.retention_days,
+        });
+        let entry = longest.entry(f.municipality.id.as_str()).or_insert(0);
+        *entry = (*entry).max(f.form.retention_days);
+    }
+    forms.sort_by(|a, b| a.prefix.cmp(&b.prefix));
+    for kind in [CLAIMS, LEASES, ACKS] {
+        for (municipality, days) in &longest {
+            forms.push(Rule {
+                id: format!("{kind}--{municipality}"),
+                prefix: format!("{kind}/{municipality}/"),
+                days: *days,
+            });
+        }
+    }
+    forms
+}
+
+/// The S3 lifecycle configuration (`{"Rules": [...]}`) for objects below `storage_prefix`.
+pub fn configuration(registry: &Registry, storage_prefix: &str) -> Value {
+    let base = storage_prefix.trim_matches('/');
+    let full = |p: &str| {
+        if base.is_empty() {
+            p.to_string()
+        } else {
+            format!("{base}/{p}")
+        }
+    };
+    let mut out = vec![json!({
+        "ID": "abort-incomplete-multipart-uploads",
+        "Status": "Enabled",
+        "Filter": { "Prefix": full("") },
+        "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 },
+    })];
+    out.extend(rules(registry).into_iter().map(|r| {
+        json!({
+            "ID": r.id,
+            "Status": "Enabled",
+            "Filter": { "Prefix": full(&r.prefix) },
+            "Expiration": { "Days": r.days },
+        })
+    }));
+    json!({ "Rules": out })
+}

@@ -1,0 +1,295 @@
+//! The function's write protocol: where a validated submission goes in the store (see
+//! [`crate::layout`]), and how a retry with the same submission id finds the first attempt —
+//! also after midnight, although the storage path contains the date — without ever creating a
+//! second submission or replacing another request's data.
+//!
+//! Order of writes: the claim, the attachments, the metadata, the record last. When the
+//! municipality has an encryption key, the attachments, the metadata and the record are stored
+//! as JWE compact (RSA-OAEP-256 + A256GCM, [`crate::crypto`]) with `.jwe` appended to their
+//! names; no plaintext reaches the store. The claim holds no citizen data and stays plaintext.
+//! The claim is a small create-only object keyed by municipality and id. It records where the
+//! submission goes, when it was received, its reference and a hash of the validated content.
+//! A retry reads the claim: same content → the same answer, and any object the first attempt
+//! did not manage to write is written now; different content → conflict (409). The claim holds
+//! no answers, only their hash.
+//!
+//! Every write is create-only. On stores that ignore `If-None-Match`, the claim is read before
+//! it is written and read back afterwards (and once more before the record), so that of two
+//! requests racing for one id only the one whose claim is in the store goes on.
+
+use bytes::Bytes;
+use form_model::record::{Attachment, SubmissionRecord};
+use form_model::resolve::ResolvedForm;
+use form_model::validate::CleanData;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::crypto::Encryptor;
+use crate::layout::{
+    attachment_name, claim_key, encrypted_suffix, metadata_name, record_name, submission_path,
+};
+use crate::metadata::{AttachmentFacts, metadata};
+use crate::{PutOutcome, Store, StoreError};
+
+/// The `format` of claims written by this version.
+pub const CLAIM_FORMAT: &str = "formfabrik.claim/1";
+
+/// A file as it was uploaded, with what the record says about it.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// Where the file answers: as decoded, the part's name as sent; once the function matched
+    /// it to a validated answer, that answer's path (`erlaubnis`, `hunde.0.impfpass`).
+    pub field: String,
+    pub bytes: Bytes,
+    /// The media type the browser declared (lower case, without parameters); validation checked
+    /// it against the field's `accept`.
+    pub media_type: String,
+    /// Lower-case hex.
+    pub sha256: String,
+}
+
+/// Where a submission id is claimed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub format: String,
+    pub id: Uuid,
+    pub municipality: String,
+    pub form: String,
+    pub version: u32,
+    /// The submission's folder, relative to the store's prefix, with a trailing slash.
+    pub path: String,
+    /// sha256 of the validated content (see [`content_hash`]).
+    pub content_sha256: String,
+    pub reference: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+}
+
+/// What was stored (or found stored) for a submission.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub id: Uuid,
+    pub reference: String,
+    pub received_at: OffsetDateTime,
+    /// False when an earlier request with the same id and content had claimed it.
+    pub first: bool,
+}
+
+#[derive(Debug, Error)]
+pub enum WriteError {
+    /// The id is taken by a submission with different content.
+    #[error("submission id {0} is already used for a different submission")]
+    Conflict(Uuid),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// sha256 over the canonical JSON of what makes two submissions "the same": form, version,
+/// the resolved form's sha256 (a form changed under the same version is another form: the
+/// record names the form it was validated against), language and the validated data (which
+/// holds each file's sha256, so files count too).
+pub fn content_hash(form: &ResolvedForm, language: &str, data: &CleanData) -> String {
+    let canonical = serde_json::to_vec(&json!({
+        "municipality": form.municipality.id,
+        "form": form.form.id,
+        "version": form.form.version,
+        "form_sha256": form.sha256,
+        "language": language,
+        "data": Value::Object(data.clone()),
+    }))
+    .expect("JSON values serialize");
+    hex::encode(Sha256::digest(canonical))
+}
+
+/// What to store.
+pub struct Submission<'a> {
+    pub form: &'a ResolvedForm,
+    pub id: Uuid,
+    pub language: &'a str,
+    /// Validated by form-model; file values carry their sha256.
+    pub data: CleanData,
+    /// The files of the file fields in `data`, in form order.
+    pub uploads: Vec<Upload>,
+    /// The municipality's back-office key: when set, every object but the claim is encrypted.
+    pub encryption: Option<&'a Encryptor>,
+}
+
+/// The bytes to store and their content type: `plain` as is, or as JWE compact.
+fn sealed(
+    encryption: Option<&Encryptor>,
+    plain: &Bytes,
+    media_type: &str,
+) -> Result<(Bytes, String), StoreError> {
+    match encryption {
+        None => Ok((plain.clone(), media_type.to_string())),
+        Some(e) => {
+            let jwe = e
+                .encrypt(plain, media_type)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            Ok((Bytes::from(jwe), "application/jose".to_string()))
+        }
+    }
+}
+
+/// Stores `submission` received `now`, or finds it stored by an earlier attempt with the same
+/// id. Returns only after `submission.json` is durable.
+pub async fn write(
+    store: &dyn Store,
+    submission: Submission<'_>,
+    now: OffsetDateTime,
+) -> Result<Stored, WriteError> {
+    let form = submission.form;
+    let id = submission.id;
+    let hash = content_hash(form, submission.language, &submission.data);
+    let key = claim_key(&form.municipality.id, id);
+    let mine = Claim {
+        format: CLAIM_FORMAT.into(),
+        id,
+        municipality: form.municipality.id.clone(),
+        form: form.form.id.clone(),
+        version: form.form.version,
+        path: submission_path(form, now, id),
+        content_sha256: hash.clone(),
+        reference: form_model::record::reference(&form.municipality.id, now.year(), id),
+        received_at: now,
+    };
+    let (claim, first) = claim(store, &key, &mine).await?;
+    if !same_submission(&claim, &mine) {
+        return Err(WriteError::Conflict(id));
+    }
+
+    let dir = claim.path.clone();
+    let encryption = submission.encryption;
+    let suffix = encrypted_suffix(encryption.is_some());
+    let mut attachments = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for upload in &submission.uploads {
+        let name = attachment_name(&upload.field, &upload.media_type);
+        if names.contains(&name) {
+            // Cannot happen for validated answers (see `attachment_name`); never store two
+            // files under one key.
+            return Err(WriteError::Store(StoreError::Unavailable(format!(
+                "two attachments of submission {id} would be stored as {name}"
+            ))));
+        }
+        let object = format!("{dir}{name}{suffix}");
+        // `Exists` is fine: only a request with the same content (same sha256) gets here for
+        // this id, so an existing attachment is this one from an attempt that failed later.
+        let (bytes, media_type) = sealed(encryption, &upload.bytes, &upload.media_type)?;
+        store.put_new(&object, bytes, &media_type).await?;
+        names.push(name);
+        attachments.push(Attachment {
+            field: upload.field.clone(),
+            key: store.locate(&object),
+            sha256: upload.sha256.clone(),
+            size: upload.bytes.len() as u64,
+            media_type: upload.media_type.clone(),
+        });
+    }
+
+    let record = SubmissionRecord::new(
+        form,
+        id,
+        claim.received_at,
+        submission.language,
+        submission.data,
+        attachments,
+    );
+    // Format characters in answers (a file name with U+202E) are written as \u escapes: the
+    // same data, but no text running backwards in an editor or a terminal.
+    let bytes = Bytes::from(form_model::record::to_json_escaped(&record, true));
+    let facts: Vec<AttachmentFacts<'_>> = submission
+        .uploads
+        .iter()
+        .zip(&names)
+        .map(|(u, name)| AttachmentFacts {
+            name,
+            media_type: &u.media_type,
+            bytes: &u.bytes,
+        })
+        .collect();
+    let meta = metadata(form, &record, &bytes, &facts);
+    let meta = Bytes::from(serde_json::to_vec_pretty(&meta).expect("metadata serializes"));
+    let (meta, meta_type) = sealed(encryption, &meta, "application/json")?;
+    store
+        .put_new(
+            &format!("{dir}{}", metadata_name(encryption.is_some())),
+            meta,
+            &meta_type,
+        )
+        .await?;
+    // Last look at the claim before the object that marks the submission complete: on a store
+    // that ignores If-None-Match another request may have replaced it meanwhile.
+    let now_claimed = read_claim(store, &key).await?;
+    if now_claimed.as_ref() != Some(&claim) {
+        return Err(match now_claimed {
+            Some(other) if !same_submission(&other, &mine) => WriteError::Conflict(id),
+            _ => WriteError::Store(StoreError::Unavailable(format!(
+                "claim {key} changed while writing; retry"
+            ))),
+        });
+    }
+    let (bytes, media_type) = sealed(encryption, &bytes, "application/json")?;
+    store
+        .put_new(
+            &format!("{dir}{}", record_name(encryption.is_some())),
+            bytes,
+            &media_type,
+        )
+        .await?;
+    Ok(Stored {
+        id,
+        reference: claim.reference,
+        received_at: claim.received_at,
+        first,
+    })
+}
+
+/// The claim for the id: the one already in the store, else `mine` once it is in the store;
+/// and whether this request made it.
+async fn claim(store: &dyn Store, key: &str, mine: &Claim) -> Result<(Claim, bool), WriteError> {
+    // Check before writing: on stores that ignore If-None-Match the write would replace it.
+    if let Some(existing) = read_claim(store, key).await? {
+        return Ok((existing, false));
+    }
+    let bytes = Bytes::from(serde_json::to_vec_pretty(mine).expect("claims serialize"));
+    let outcome = store.put_new(key, bytes, "application/json").await?;
+    // Read back, whether created or not: the claim in the store is the one that counts.
+    let stored = read_claim(store, key).await?.ok_or_else(|| {
+        WriteError::Store(StoreError::Unavailable(format!(
+            "claim {key} was written but cannot be read back"
+        )))
+    })?;
+    let made_here = outcome == PutOutcome::Created && stored == *mine;
+    Ok((stored, made_here))
+}
+
+async fn read_claim(store: &dyn Store, key: &str) -> Result<Option<Claim>, StoreError> {
+    let Some(bytes) = store.get(key).await? else {
+        return Ok(None);
+    };
+    let claim: Claim = serde_json::from_slice(&bytes).map_err(|e| StoreError::Damaged {
+        key: key.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(Some(claim))
+}
+
+/// Whether two claims are for the same submission (id, form and content).
+fn same_submission(a: &Claim, b: &Claim) -> bool {
+    a.id == b.id
+        && a.municipality == b.municipality
+        && a.form == b.form
+        && a.version == b.version
+        && a.content_sha256 == b.content_sha256
+}
+
+/// Lower-case hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}

@@ -1,0 +1,147 @@
+//! The submission pipeline of `POST …/v1/<municipality>/<form>`, after routing, CORS and the
+//! method: size (413), content type (415), decoding (400/413/415), honeypot (dropped),
+//! submission id (400), validation by form-model and the files' contents (422), storage through
+//! the store's write protocol (201 for scripts, 303 for a browser form post; 409, 503).
+
+use bytes::Bytes;
+use form_model::validate::validate;
+use http::{HeaderValue, Response, header};
+use uuid::Uuid;
+
+use store::StoreError;
+use store::protocol::{self, WriteError};
+
+use super::{Ctx, Handler};
+use crate::attach;
+use crate::clock::german_date;
+use crate::decode::decode;
+use crate::metrics::Outcome;
+use crate::respond::{RETRY_AFTER_SECONDS, Refusal};
+
+impl Handler {
+    /// Takes the submission in `body`: validated, stored once, answered.
+    pub(super) async fn submit(
+        &self,
+        body: Bytes,
+        ctx: &mut Ctx<'_>,
+        outcome: &mut Outcome,
+    ) -> Response<Bytes> {
+        if body.len() > self.body_limit {
+            let limit = self.body_limit;
+            return self.refuse(Refusal::PayloadTooLarge { limit }, ctx, outcome);
+        }
+        let kind = match ctx.kind.clone() {
+            Ok(kind) => kind,
+            Err(e) => {
+                return self.refuse(self.decode_refusal(e, ctx.form, &ctx.lang), ctx, outcome);
+            }
+        };
+        let decoded = match decode(ctx.form, &kind, body, self.body_limit).await {
+            Ok(d) => d,
+            Err(e) => {
+                return self.refuse(self.decode_refusal(e, ctx.form, &ctx.lang), ctx, outcome);
+            }
+        };
+        // From here on, answers are in the language of the page the citizen used.
+        if ctx.form.languages.contains(&decoded.submission.language) {
+            ctx.lang = decoded.submission.language.clone();
+        }
+        let now = self.clock.now();
+        if decoded.honeypot {
+            // Looks like success to the bot; nothing is stored.
+            outcome.outcome = "honeypot";
+            let fake = self.ids.new_id();
+            let reference =
+                form_model::record::reference(&ctx.form.municipality.id, now.year(), fake);
+            return self.accepted(ctx, fake, &reference, now);
+        }
+        let id = match decoded.id.as_deref() {
+            Some(raw) => match Uuid::try_parse(raw.trim()) {
+                Ok(id) if id.get_version() == Some(uuid::Version::Random) => id,
+                _ => return self.refuse(Refusal::InvalidId, ctx, outcome),
+            },
+            None => self.ids.new_id(),
+        };
+        outcome.id = id.to_string();
+        // Files whose bytes are not what they were sent as are refused together with any other
+        // problem; only files that answer a validated file question are stored (crate::attach).
+        let wrong_contents = attach::check_contents(ctx.form, &decoded.uploads, &ctx.lang);
+        let (clean, uploads) = match validate(ctx.form, &decoded.submission, german_date(now)) {
+            Ok(clean) if wrong_contents.is_empty() => {
+                match attach::attach(ctx.form, &clean, decoded.uploads, &ctx.lang) {
+                    Ok(uploads) => (clean, uploads),
+                    Err(errors) => {
+                        return self.invalid(ctx, &errors, &decoded.submission.data, outcome);
+                    }
+                }
+            }
+            Ok(_) => {
+                return self.invalid(ctx, &wrong_contents, &decoded.submission.data, outcome);
+            }
+            Err(mut errors) => {
+                errors.extend(wrong_contents);
+                return self.invalid(ctx, &errors, &decoded.submission.data, outcome);
+            }
+        };
+        let encryption = match self.encryptors.get(&ctx.municipality.id) {
+            None => Ok(None),
+            Some(Ok(e)) => Ok(Some(e.as_ref())),
+            Some(Err(reason)) => Err(WriteError::Store(StoreError::Unavailable(reason.clone()))),
+        };
+        // Single-runner mode: only while this process holds the store, one request per id.
+        let _serialised = match &self.single {
+            None => None,
+            Some(single) => {
+                if !single.lock.valid_at(self.clock.now()) {
+                    tracing::error!(
+                        "single-runner mode: the runner marker expired; refusing to write"
+                    );
+                    let mut r = self.refuse(Refusal::StoreUnavailable, ctx, outcome);
+                    outcome.outcome = "store-failed";
+                    r.headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+                    return r;
+                }
+                let stripe = id.as_u128() as usize % single.stripes.len();
+                Some(single.stripes[stripe].lock().await)
+            }
+        };
+        let written = match encryption {
+            Ok(encryption) => {
+                let submission = protocol::Submission {
+                    form: ctx.form,
+                    id,
+                    language: &decoded.submission.language,
+                    data: clean,
+                    uploads,
+                    encryption,
+                };
+                protocol::write(self.store.as_ref(), submission, now).await
+            }
+            Err(e) => Err(e),
+        };
+        match written {
+            Ok(stored) => {
+                outcome.outcome = if stored.first { "stored" } else { "duplicate" };
+                outcome.reference = stored.reference.clone();
+                self.accepted(ctx, stored.id, &stored.reference, stored.received_at)
+            }
+            Err(WriteError::Conflict(_)) => self.refuse(Refusal::IdConflict, ctx, outcome),
+            Err(WriteError::Store(e)) => {
+                tracing::error!(
+                    error = %e,
+                    store = %self.store.describe(),
+                    municipality = %ctx.municipality.id,
+                    form = %ctx.form.form.id,
+                    id = %id,
+                    "store failed; nothing acknowledged"
+                );
+                let mut r = self.refuse(Refusal::StoreUnavailable, ctx, outcome);
+                outcome.outcome = "store-failed";
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+                r
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The `submit-fn` binary itself: `serve` against an S3-compatible store reached with
+//! `--s3-endpoint` and path-style addressing (moto on 127.0.0.1, credentials from the standard
+//! chain's environment variables), and a start that stops with a clear message when the
+//! registry is broken or the theme beside it is missing or from another build.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+use http::StatusCode;
+use serde_json::json;
+
+/// Kills the server when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn submit_fn() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_submit-fn"));
+    // Only what the test gives: no profile files, no instance metadata.
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "eu-central-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    cmd
+}
+
+#[tokio::test]
+async fn serve_stores_in_an_s3_compatible_store_with_path_style_addressing() {
+    let client = s3_client();
+    let bucket = bucket(&client).await;
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("registry.json");
+    std::fs::write(&registry, registry_json()).unwrap();
+    std::fs::write(dir.path().join("theme.json"), theme_json()).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let _server = Running(
+        submit_fn()
+            .args(["serve", "--addr", &addr.to_string(), "--registry"])
+            .arg(&registry)
+            .args([
+                "--store",
+                &format!("s3://{bucket}/eingang"),
+                "--s3-endpoint",
+                &moto().endpoint,
+                "--s3-path-style",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "submit-fn serve did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The test municipality's form has no date rules, so the real clock does not matter.
+    let submission = form_model::Submission {
+        language: "de".into(),
+        data: json!({ "name": "Erika Mustermann", "steuer-id": "86095742719" })
+            .as_object()
+            .unwrap()
+            .clone(),
+    };
+    let id = new_id();
+    let url = path("testheim", "steuer-id-nachweis");
+    let first = send(addr, json_request(&url, Some(id), &submission)).await;
+    assert_eq!(first.status(), StatusCode::CREATED, "{}", body_text(&first));
+    let again = send(addr, json_request(&url, Some(id), &submission)).await;
+    assert_eq!(again.body(), first.body());
+    let mut keys = list(&client, &bucket).await;
+    // The start-up probe's scratch object: moto honours If-None-Match, so no single-runner mode.
+    assert!(keys[0].starts_with("eingang/_claims/_probe/"), "{keys:?}");
+    keys.remove(0);
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert_eq!(keys[0], format!("eingang/_claims/testheim/{id}.json"));
+    assert!(keys[1].starts_with("eingang/testheim/steuer-id-nachweis/v1/"));
+    assert!(keys[1].ends_with(&format!("/{id}/metadata.json")));
+    assert!(keys[2].ends_with(&format!("/{id}/submission.json")));
+}
+
+fn registry_json() -> String {
+    registry().to_json()
+}
+
+/// `serve` with `registry`, `extra` arguments and a folder store in `dir`, which must refuse to
+/// start: what it said.
+fn refused_start(registry: &std::path::Path, extra: &[&str], dir: &std::path::Path) -> String {
+    let out = submit_fn()
+        .args(["serve", "--addr", "127.0.0.1:0", "--registry"])
+        .arg(registry)
+        .args(extra)
+        .args(["--store", &format!("file:{}", dir.join("data").display())])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn serve_stops_at_start_with_a_clear_message_when_the_registry_is_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("registry.json");
+    // Edited by hand: the form's content no longer matches its hash.
+    let edited = registry_json().replacen("\"Vorname\"", "\"Vorname (geändert)\"", 1);
+    std::fs::write(&registry, edited).unwrap();
+    let stderr = refused_start(&registry, &[], dir.path());
+    assert!(stderr.contains("cannot be used"), "{stderr}");
+    assert!(stderr.contains("content hash does not match"), "{stderr}");
+    assert!(!dir.path().join("data").exists());
+
+    let out = submit_fn()
+        .args(["serve", "--registry", "/nonexistent/registry.json"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("cannot read the registry /nonexistent/registry.json")
+    );
+}
+
+#[test]
+fn serve_stops_at_start_with_a_clear_message_when_the_theme_is_missing_or_from_another_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("registry.json");
+    std::fs::write(&registry, registry_json()).unwrap();
+    let start = |extra: &[&str]| refused_start(&registry, extra, dir.path());
+    // Looked for beside the registry, where the generator writes it.
+    let stderr = start(&[]);
+    let beside = dir.path().join("theme.json");
+    assert!(
+        stderr.contains(&format!("cannot read the theme {}", beside.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("dist/function/theme.json"), "{stderr}");
+    // A theme built for other forms: one of the registry's has no page in it.
+    let mut other: serde_json::Value = serde_json::from_str(&theme_json()).unwrap();
+    other["sites"]
+        .as_object_mut()
+        .unwrap()
+        .remove("testheim")
+        .unwrap();
+    let elsewhere = dir.path().join("other-theme.json");
+    std::fs::write(&elsewhere, other.to_string()).unwrap();
+    let stderr = start(&["--theme", elsewhere.to_str().unwrap()]);
+    assert!(
+        stderr.contains("has no page for testheim/steuer-id-nachweis"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("different builds"), "{stderr}");
+    assert!(!dir.path().join("data").exists());
+}
+
+#[test]
+fn template_subcommand_prints_the_checked_in_template_for_the_repositorys_forms() {
+    let out = submit_fn()
+        .current_dir(repo())
+        .args(["template", "--forms", "forms"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let checked_in =
+        std::fs::read_to_string(repo().join("submit-fn/template.yaml")).unwrap_or_default();
+    assert!(
+        printed == checked_in,
+        "submit-fn/template.yaml is out of date with forms/; regenerate it with\n  \
+         cargo run -p submit-fn -- template --forms forms > submit-fn/template.yaml"
+    );
+}
