@@ -22,6 +22,23 @@ test("Nu Html Checker: 0 errors on every generated page", () => {
     console.log(`vnu checked ${pages.length} pages of ${municipalities.size} municipalities: ${r.errors.length} errors`);
     assert.equal(r.errors.length, 0, `Nu Html Checker errors:\n${r.errors.join("\n")}`);
     assert.ok([0, 1].includes(r.status), `vnu exited with ${r.status}: ${r.stderr.slice(0, 2000)}`);
+    // Browsers compile a pattern attribute as ^(?:pattern)$ with the flag v (HTML standard);
+    // one that does not compile is silently ignored, so visitors without JavaScript would get
+    // no check at all. form-model's lint refuses such patterns; this proves it on the output.
+    const broken = [];
+    let patterns = 0;
+    for (const p of pages) {
+      const html = fs.readFileSync(p.file, "utf8");
+      for (const m of html.matchAll(/\spattern="([^"]*)"/g)) {
+        patterns += 1;
+        const pattern = m[1]
+          .replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<")
+          .replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+        try { new RegExp(`^(?:${pattern})$`, "v"); } catch (e) { broken.push(`${p.file}: ${pattern}: ${e.message}`); }
+      }
+    }
+    assert.ok(patterns > 0, "no page has a pattern attribute");
+    assert.deepEqual(broken, [], "pattern attributes the browser cannot compile with flag v");
   } finally {
     fs.rmSync(dist, { recursive: true, force: true });
   }

@@ -2,15 +2,13 @@
 //! requires (`field_type`), the keys its type does not take (`field_keys`) and, for a group,
 //! the questions inside it.
 
-use regex::Regex;
-
 use crate::diagnostics::{Diagnostics, FileId, Sources};
 use crate::model::{Field, FieldType};
 use crate::positions::{child, item};
 
 use super::condition::lint_condition;
 use super::linter::{Linter, slug};
-use super::{accessibility, field_keys, field_type};
+use super::{accessibility, field_keys, field_type, pattern};
 
 /// Lints one field. `earlier` are the fields before it (conditions may only refer to those);
 /// `all_ids` every field id of the form (for suggestions).
@@ -59,28 +57,7 @@ pub(super) fn lint_field(
             "max-length must be at least 1".into(),
         );
     }
-    if let Some(pattern) = &field.pattern {
-        if let Err(err) = Regex::new(&format!("^(?:{pattern})$")) {
-            let detail = err.to_string();
-            let last = detail
-                .lines()
-                .last()
-                .unwrap_or("")
-                .trim()
-                .trim_start_matches("error: ");
-            cx.error(
-                &child(fp, "pattern"),
-                format!("pattern is not a valid regular expression: {last}"),
-            );
-        } else if field.pattern_message.is_none() {
-            cx.error_help(
-                &child(fp, "pattern"),
-                "a field with a pattern needs a pattern-message that tells citizens what to write"
-                    .into(),
-                "add pattern-message: { de: ..., en: ... }",
-            );
-        }
-    }
+    pattern::lint_pattern(cx, field, fp);
     accessibility::autocomplete(cx, field, fp);
     field_type::type_specific(cx, field, fp);
     if let Some(cond) = &field.show_if {

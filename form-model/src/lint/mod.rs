@@ -3,7 +3,7 @@
 //! it is about.
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
-//! (`field`, `field_keys`, `field_type`), a condition (`condition`), a municipality
+//! (`field`, `field_keys`, `field_type`, `pattern`), a condition (`condition`), a municipality
 //! (`municipality`) and accessibility (`accessibility`); `linter` is the file being looked at
 //! and where findings go.
 
@@ -15,6 +15,7 @@ mod field_type;
 mod form;
 mod linter;
 mod municipality;
+mod pattern;
 mod project;
 
 pub use accessibility::AUTOCOMPLETE_TOKENS;
