@@ -14,6 +14,7 @@ use crate::texts::visit_texts;
 use super::condition::lint_condition;
 use super::field::lint_field;
 use super::linter::{Linter, slug};
+use super::text_keys::lint_text_keys;
 
 static LEIKA: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[0-9]{14}$").unwrap());
 
@@ -142,6 +143,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
 
 /// Catalog texts need German (the official language) and no empty translations.
 fn catalog_text(cx: &mut Linter, path: &str, text: &Text) {
+    lint_text_keys(cx.sources, cx.file, cx.diags, path, text);
     if !text.contains_key("de") {
         cx.error(
             path,

@@ -3,7 +3,7 @@
 //! it is about.
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
-//! (`field`, `field_keys`, `field_type`, `pattern`), a condition (`condition`), a municipality
+//! (`field`, `field_keys`, `field_type`, `pattern`), a text's keys (`text_keys`), a condition (`condition`), a municipality
 //! (`municipality`) and accessibility (`accessibility`); `linter` is the file being looked at
 //! and where findings go.
 
@@ -17,8 +17,10 @@ mod linter;
 mod municipality;
 mod pattern;
 mod project;
+mod text_keys;
 
 pub use accessibility::AUTOCOMPLETE_TOKENS;
 pub(crate) use field::lint_field_in;
 pub use form::lint_form;
 pub use project::lint_project;
+pub(crate) use text_keys::lint_text_keys;

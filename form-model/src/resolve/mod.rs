@@ -130,6 +130,7 @@ pub fn resolve_one(
     }
     check_languages(
         &project.sources,
+        catalog.file,
         &form,
         &m.config.languages,
         &m.config.id,
@@ -161,6 +162,7 @@ fn text_origins(form: &Form, file: FileId) -> HashMap<String, TextOrigin> {
 /// Every text must exist in every language the municipality offers.
 fn check_languages(
     sources: &Sources,
+    catalog_file: FileId,
     form: &Form,
     languages: &[String],
     municipality: &str,
@@ -168,6 +170,11 @@ fn check_languages(
     diags: &mut Diagnostics,
 ) {
     visit_texts(form, &mut |key, _, text: &Text| {
+        // Where the text was written (catalog or overlay) is where a stray key is reported; a
+        // catalog text's finding is the same as lint_form's and merges with it.
+        if let Some(origin) = origins.get(&key) {
+            crate::lint::lint_text_keys(sources, origin.file, diags, &origin.path, text);
+        }
         let missing: Vec<&str> = languages
             .iter()
             .filter(|l| !text.contains_key(*l))
@@ -185,10 +192,16 @@ fn check_languages(
             origin.file,
             &origin.path,
             format!("this text has no {list} translation, but {municipality} offers {list}"),
-            format!(
-                "add {}: ... to this text, or set it in {municipality}'s overlay",
-                missing[0]
-            ),
+            // Advice for the file the designer is in: a text written in the overlay can only
+            // be completed there.
+            if origin.file == catalog_file {
+                format!(
+                    "add {}: ... to this text, or set it in {municipality}'s overlay",
+                    missing[0]
+                )
+            } else {
+                format!("add {}: ... to this text", missing[0])
+            },
         );
     });
 }
