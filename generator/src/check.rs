@@ -75,13 +75,32 @@ pub fn render(report: &CheckReport) -> String {
     for diagnostic in &report.diagnostics.items {
         let _ = writeln!(out, "{diagnostic}");
     }
-    out.push_str(&render_drift(&report.drift));
+    out.push_str(&render_drift(report));
     let _ = writeln!(out, "check: {}", report.summary());
     out
 }
 
-/// Which municipalities diverge from the catalog, and where.
-pub fn render_drift(drift: &[Drift]) -> String {
+/// What `serve` says when a rebuild fails, in the terminal and on the open page: the errors
+/// only (no warnings, no drift report), each with its source line and caret as `check` shows
+/// it, and the summary.
+pub fn render_errors(report: &CheckReport) -> String {
+    let mut out = String::new();
+    for diagnostic in report
+        .diagnostics
+        .items
+        .iter()
+        .filter(|d| d.severity == form_model::diagnostics::Severity::Error)
+    {
+        let _ = writeln!(out, "{diagnostic}");
+    }
+    let _ = writeln!(out, "check: {}", report.summary());
+    out
+}
+
+/// Which municipalities diverge from the catalog, and where. A form that is not published
+/// because of its errors is said to be so, not "up to date".
+pub fn render_drift(report: &CheckReport) -> String {
+    let drift: &[Drift] = &report.drift;
     let mut out = String::from("drift report:\n");
     if drift.is_empty() {
         out.push_str("  no municipalities\n");
@@ -117,8 +136,18 @@ pub fn render_drift(drift: &[Drift]) -> String {
                         let _ = writeln!(out, "        {}", b.headline());
                     }
                 }
-            } else {
+            } else if report.resolved.iter().any(|r| {
+                r.municipality.id == m.municipality
+                    && r.form.id == f.form
+                    && r.form.version == f.pinned
+            }) {
                 let _ = writeln!(out, "    {}@{}: up to date ({adapted})", f.form, f.pinned);
+            } else {
+                let _ = writeln!(
+                    out,
+                    "    {}@{}: not published, it has errors (see above)",
+                    f.form, f.pinned
+                );
             }
         }
     }

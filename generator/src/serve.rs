@@ -56,7 +56,11 @@ type Body = BoxBody<Bytes, Infallible>;
 struct State {
     site_dir: PathBuf,
     handler: RwLock<Arc<submit_fn::Handler>>,
+    /// Counts rebuilds, failed ones too: open pages reload, or show `problems`.
     reloads: watch::Sender<u64>,
+    /// The errors of the last rebuild when it failed (as `check` shows them); `None` after a
+    /// good one. Open pages show them in a banner until the next good build.
+    problems: RwLock<Option<String>>,
     build: BuildOptions,
     data_dir: PathBuf,
 }
@@ -109,6 +113,7 @@ pub async fn serve(
         site_dir: opts.out_dir.join("site"),
         handler: RwLock::new(Arc::new(handler)),
         reloads,
+        problems: RwLock::new(None),
         build: build_opts,
         data_dir: opts.data_dir.clone(),
     });
@@ -183,17 +188,25 @@ fn watch_sources(
                         "rebuilt: {} pages rendered, {} files written, {} unchanged ({:.2?})",
                         report.rendered, report.written, report.unchanged, report.elapsed
                     );
-                    state.reloads.send_modify(|n| *n += 1);
+                    *state.problems.write().expect("problems lock") = None;
                 }
                 Ok(Err(BuildError::Check(report))) => {
-                    print!("{}", crate::check::render(&report));
-                    println!(
-                        "not rebuilt: fix the errors above; still serving the last good build"
-                    );
+                    let text = format!("{NOT_REBUILT}\n\n{}", crate::check::render_errors(&report));
+                    print!("{text}");
+                    *state.problems.write().expect("problems lock") = Some(text);
                 }
-                Ok(Err(e)) => println!("not rebuilt: {e}"),
-                Err(e) => println!("not rebuilt: {e}"),
+                Ok(Err(e)) => {
+                    println!("{NOT_REBUILT}: {e}");
+                    *state.problems.write().expect("problems lock") =
+                        Some(format!("{NOT_REBUILT}\n\n{e}"));
+                }
+                Err(e) => {
+                    println!("{NOT_REBUILT}: {e}");
+                    *state.problems.write().expect("problems lock") =
+                        Some(format!("{NOT_REBUILT}\n\n{e}"));
+                }
             }
+            state.reloads.send_modify(|n| *n += 1);
         }
     });
     Ok(watcher)
@@ -211,7 +224,7 @@ fn full(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Respo
     r
 }
 
-async fn route(state: &State, req: Request<Incoming>) -> Response<Body> {
+async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_string();
     if path.starts_with("/v1/") || path == "/v1" {
         let handler = state.handler.read().expect("handler lock").clone();
@@ -231,6 +244,14 @@ async fn route(state: &State, req: Request<Incoming>) -> Response<Body> {
             full(StatusCode::OK, "text/javascript; charset=utf-8", RELOAD_JS)
         }
         "/__formfabrik/events" => reload_events(state),
+        "/__formfabrik/problems" => {
+            let problems = state.problems.read().expect("problems lock").clone();
+            full(
+                StatusCode::OK,
+                "text/plain; charset=utf-8",
+                problems.unwrap_or_default(),
+            )
+        }
         "/" => full(
             StatusCode::OK,
             "text/html; charset=utf-8",
@@ -240,19 +261,62 @@ async fn route(state: &State, req: Request<Incoming>) -> Response<Body> {
     }
 }
 
-/// Reloads the page when the server has rebuilt (server-sent events; CSP allows same origin).
-const RELOAD_JS: &str = "new EventSource('/__formfabrik/events').addEventListener('reload', function () { location.reload(); });\n";
+/// The first line of what a failed rebuild says, in the terminal and on the page.
+const NOT_REBUILT: &str = "not rebuilt: fix the errors below; still serving the last good build";
 
-fn reload_events(state: &State) -> Response<Body> {
+/// On every page of `serve` (never in a published site): reloads the page after a good
+/// rebuild; after a failed one shows its errors in a banner, as `check` writes them, until the
+/// next good build reloads the page. A page opened while the build is broken asks for them.
+/// Styles are set through the DOM (allowed by the pages' CSP), the text as text, never as HTML.
+const RELOAD_JS: &str = r##"(function () {
+  var box;
+  function show(text) {
+    if (!text) return;
+    if (!box) {
+      box = document.createElement("section");
+      box.id = "formfabrik-problems";
+      box.setAttribute("role", "alert");
+      box.setAttribute("aria-label", "formfabrik serve");
+      var s = box.style;
+      s.position = "fixed"; s.left = "0"; s.right = "0"; s.bottom = "0"; s.zIndex = "2147483647";
+      s.maxHeight = "70vh"; s.overflow = "auto"; s.margin = "0"; s.padding = "1em";
+      s.background = "#fff"; s.color = "#0b0c0c"; s.borderTop = "6px solid #d4351c";
+      var pre = document.createElement("pre");
+      pre.style.whiteSpace = "pre-wrap"; pre.style.margin = "0"; pre.style.font = "14px/1.4 monospace";
+      box.appendChild(pre);
+      document.body.appendChild(box);
+    }
+    box.firstChild.textContent = text;
+  }
+  fetch("/__formfabrik/problems").then(function (r) { return r.text(); }).then(show);
+  var events = new EventSource("/__formfabrik/events");
+  events.addEventListener("reload", function () { location.reload(); });
+  events.addEventListener("problems", function (e) { show(JSON.parse(e.data)); });
+})();
+"##;
+
+fn reload_events(state: &Arc<State>) -> Response<Body> {
     let rx = state.reloads.subscribe();
-    let stream = futures_util::stream::unfold(Some(rx), |rx| async move {
-        let mut rx = rx?;
-        // First frame opens the stream; later ones announce a rebuild.
-        if rx.changed().await.is_err() {
-            return None;
+    let state = state.clone();
+    let stream = futures_util::stream::unfold(Some(rx), move |rx| {
+        let state = state.clone();
+        async move {
+            let mut rx = rx?;
+            // Every change is a rebuild: a good one reloads the page, a failed one sends its
+            // errors (one JSON string, so line breaks stay inside one `data:` line).
+            if rx.changed().await.is_err() {
+                return None;
+            }
+            let problems = state.problems.read().expect("problems lock").clone();
+            let frame = match problems {
+                None => Bytes::from_static(b"event: reload\ndata: 1\n\n"),
+                Some(text) => Bytes::from(format!(
+                    "event: problems\ndata: {}\n\n",
+                    serde_json::Value::String(text)
+                )),
+            };
+            Some((Ok::<_, Infallible>(Frame::data(frame)), Some(rx)))
         }
-        let frame = Frame::data(Bytes::from_static(b"event: reload\ndata: 1\n\n"));
-        Some((Ok::<_, Infallible>(frame), Some(rx)))
     });
     let mut r = Response::new(StreamBody::new(stream).boxed());
     r.headers_mut().insert(

@@ -57,6 +57,12 @@ fn check_exits_1_and_shows_the_source_line_on_an_error() {
     ), "{out}");
     assert!(out.contains("^^^^^^^^^^"), "{out}");
     assert!(out.trim_end().ends_with(": 1 error, 0 warnings"), "{out}");
+    // The drift report does not call a form with errors up to date.
+    assert!(
+        out.contains("    hundesteuer-anmeldung@1: not published, it has errors (see above)\n"),
+        "{out}"
+    );
+    assert!(!out.contains("up to date"), "{out}");
 }
 
 #[test]

@@ -39,6 +39,21 @@ fn http(addr: SocketAddr, request: &str) -> (u16, String) {
     (status, out)
 }
 
+/// Reads server-sent events from `events` until `needle` arrives (30 s at most).
+fn read_until(events: &mut TcpStream, needle: &str) -> String {
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    let started = Instant::now();
+    while !seen.contains(needle) && started.elapsed() < Duration::from_secs(30) {
+        match events.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+        }
+    }
+    assert!(seen.contains(needle), "no {needle:?} announced: {seen}");
+    seen
+}
+
 fn wait_until_serving(addr: SocketAddr) {
     let started = Instant::now();
     while TcpStream::connect(addr).is_err() {
@@ -160,19 +175,7 @@ fn serves_pages_and_the_function_and_reloads_after_an_edit() {
         text.replacen("retention-days:", "retention-days: 91 #", 1),
     )
     .unwrap();
-    let mut seen = String::new();
-    let mut buf = [0u8; 4096];
-    let started = Instant::now();
-    while !seen.contains("event: reload") && started.elapsed() < Duration::from_secs(30) {
-        match events.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
-        }
-    }
-    assert!(
-        seen.contains("event: reload"),
-        "no reload announced: {seen}"
-    );
+    read_until(&mut events, "event: reload");
     let (_, page) = http(
         addr,
         "GET /musterstadt/sperrmuell-anmeldung/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
@@ -180,6 +183,42 @@ fn serves_pages_and_the_function_and_reloads_after_an_edit() {
     assert!(
         page.contains("91 Tagen") || page.contains("91 Tage"),
         "rebuilt page shows the new retention"
+    );
+
+    // A mistake: the open pages get the errors as `check` writes them, and so does a page
+    // opened now; the terminal's drift report is not part of it.
+    let broken = text.replacen("retention-days:", "retention-days: 0 #", 1);
+    fs::write(&catalog, &broken).unwrap();
+    let seen = read_until(&mut events, "event: problems");
+    assert!(
+        seen.contains("retention-days must be between 1 and 36500, not 0"),
+        "the errors reach the page: {seen}"
+    );
+    assert!(
+        seen.contains("sperrmuell-anmeldung.yaml:"),
+        "with file, line and column: {seen}"
+    );
+    let (_, problems) = http(
+        addr,
+        "GET /__formfabrik/problems HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(problems.contains("not rebuilt"), "{problems}");
+    assert!(
+        problems.contains("retention-days must be between"),
+        "{problems}"
+    );
+    assert!(!problems.contains("drift report"), "{problems}");
+
+    // Fixed again: pages reload, and there is nothing left to show.
+    fs::write(&catalog, &text).unwrap();
+    read_until(&mut events, "event: reload");
+    let (_, problems) = http(
+        addr,
+        "GET /__formfabrik/problems HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(
+        problems.ends_with("\r\n\r\n"),
+        "no problems after a good build: {problems}"
     );
 
     let _ = stop_tx.send(());

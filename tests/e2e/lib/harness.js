@@ -214,16 +214,17 @@ function hasServe() {
 
 /**
  * `formfabrik serve`: the sites (of the repository's forms, or of the forms folder `forms`)
- * at / and the submission function at /v1/, storing into a folder. Resolves when it printed
+ * at / and the submission function at /v1/, storing into a folder; with `watch`, rebuilding
+ * when `forms` changes. Resolves when it printed
  * `serving http://...`.
  */
-async function serve(forms) {
+async function serve(forms, { watch = false } = {}) {
   const port = await freePort();
   const out = tempDir("serve-out");
   const data = tempDir("serve-data");
   const child = spawn(
     formfabrik(),
-    ["serve", "--addr", `127.0.0.1:${port}`, "--out", out, "--data", data, "--no-watch", ...(forms ? ["--forms", forms] : [])],
+    ["serve", "--addr", `127.0.0.1:${port}`, "--out", out, "--data", data, ...(watch ? [] : ["--no-watch"]), ...(forms ? ["--forms", forms] : [])],
     { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
