@@ -21,6 +21,7 @@ pub mod rules;
 pub mod schema;
 pub mod texts;
 pub mod validate;
+pub mod yaml_errors;
 
 pub use check::{CheckReport, check};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};

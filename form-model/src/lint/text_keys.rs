@@ -4,12 +4,9 @@
 //! so. Every key that is not a language code is an error here, with advice when it is the name
 //! of a setting (the likely mistake) or close to a language code (a typo).
 
-use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
-
 use crate::diagnostics::{Diagnostics, FileId, Sources, suggestion};
 use crate::languages::{LANGUAGES, is_known};
-use crate::model::{Choice, Fee, Field, Step, Text};
+use crate::model::{Choice, Fee, Field, Step, Text, struct_keys};
 use crate::positions::child;
 
 /// Reports every key of `text` (written at `path` of `file`) that is not a language code.
@@ -67,51 +64,6 @@ fn setting_names() -> Vec<&'static str> {
     names.sort_unstable();
     names.dedup();
     names
-}
-
-/// The field names `T`'s derived `Deserialize` asks for: a deserializer that only records what
-/// `deserialize_struct` is given, then stops.
-fn struct_keys<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
-    struct Recorder<'a>(&'a mut &'static [&'static str]);
-
-    #[derive(Debug)]
-    struct Stop;
-    impl std::fmt::Display for Stop {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("recorded")
-        }
-    }
-    impl std::error::Error for Stop {}
-    impl de::Error for Stop {
-        fn custom<M: std::fmt::Display>(_: M) -> Self {
-            Stop
-        }
-    }
-
-    impl<'de> Deserializer<'de> for Recorder<'_> {
-        type Error = Stop;
-        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
-            Err(Stop)
-        }
-        fn deserialize_struct<V: Visitor<'de>>(
-            self,
-            _: &'static str,
-            fields: &'static [&'static str],
-            _: V,
-        ) -> Result<V::Value, Stop> {
-            *self.0 = fields;
-            Err(Stop)
-        }
-        serde::forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
-            identifier ignored_any
-        }
-    }
-
-    let mut fields: &'static [&'static str] = &[];
-    let _ = T::deserialize(Recorder(&mut fields));
-    fields
 }
 
 #[cfg(test)]

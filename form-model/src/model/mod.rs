@@ -9,6 +9,7 @@
 mod condition;
 mod field;
 mod form;
+mod keys;
 mod municipality;
 mod overlay;
 mod text;
@@ -18,6 +19,7 @@ pub use field::{
     Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
 };
 pub use form::{Fee, Form, Step};
+pub use keys::struct_keys;
 pub use municipality::{
     AccessibilityStatement, AssessmentMethod, Body, Branding, ComplianceStatus, Contact,
     FeeOverride, FormUse, Municipality, Pages,
