@@ -35,7 +35,13 @@
     return true;
   };
 
-  function holds(cond, answers) {
+  // form-model's Condition::holds: one shape per condition; a test names its field, the
+  // combinators (and answered, exactly-one) stand alone.
+  var KEYS = ["equals", "in", "all", "any", "not"];
+  // @if conditions
+  KEYS = KEYS.concat(["after", "before", "not-before", "not-after", "answered", "exactly-one"]);
+  // @end
+  function holds(cond, answers, today) {
     if (!cond) return true;
     var match = function (field, test) {
       var a = answers[field];
@@ -43,17 +49,25 @@
       if (Array.isArray(a)) return a.some(function (x) { return typeof x === "string" && test(x); });
       return false;
     };
-    var keys = ["equals", "in", "all", "any", "not"].filter(function (k) { return cond[k] !== undefined && cond[k] !== null; });
+    var keys = KEYS.filter(function (k) { return cond[k] !== undefined && cond[k] !== null; });
     if (keys.length !== 1) return false;
-    if (cond.field !== undefined && cond.field !== null) {
-      if (keys[0] === "equals") return match(cond.field, function (a) { return a === cond.equals; });
-      if (keys[0] === "in") return match(cond.field, function (a) { return cond.in.indexOf(a) >= 0; });
-      return false;
-    }
-    if (keys[0] === "all") return cond.all.length > 0 && cond.all.every(function (c) { return holds(c, answers); });
-    if (keys[0] === "any") return cond.any.some(function (c) { return holds(c, answers); });
-    if (keys[0] === "not") return !holds(cond.not, answers);
-    return false;
+    var k = keys[0], v = cond[k], f = cond.field;
+    if ((f !== undefined && f !== null) === /^(all|any|not|answered|exactly-one)$/.test(k)) return false;
+    if (k === "equals") return match(f, function (a) { return a === v; });
+    if (k === "in") return match(f, function (a) { return v.indexOf(a) >= 0; });
+    if (k === "all") return v.length > 0 && v.every(function (c) { return holds(c, answers, today); });
+    if (k === "any") return v.some(function (c) { return holds(c, answers, today); });
+    if (k === "not") return !holds(v, answers, today);
+    // @if conditions
+    var n = function (ids) { return ids.filter(function (id) { return answered(answers[id]); }).length; };
+    if (k === "answered") return n(typeof v === "string" ? [v] : v) > 0;
+    if (k === "exactly-one") return n(v) === 1;
+    // Dates: the answer against a bound (a date, or today±N).
+    var d = typeof answers[f] === "string" && parseDate(answers[f]), b = dateBound(v, today);
+    if (!d || !b) return false;
+    var c = dateKey(d) - dateKey(b);
+    return k === "after" ? c > 0 : k === "before" ? c < 0 : k === "not-before" ? c >= 0 : c <= 0;
+    // @end
   }
 
   function parseDate(s) {
@@ -166,7 +180,7 @@
 
   /* One field's answer → { value } (normalised, as the function stores it) or
    * { errors: [[part|null, code, param]] }. `field` is an entry of #form-data's fields. */
-  function check(field, value, today, formats, parts) {
+  function check(field, value, today, formats, parts, outer) {
     var r = field.rules || {}, t = field.type, fail = function (code, param) { return { errors: [["", code, param]] }; };
     if (t === "number") {
       var n;
@@ -235,18 +249,21 @@
     // @end
     // @if group
     if (t === "group") {
+      // Conditions inside see the answers before the group and the entry's own.
       var entry = function (o, at) {
-        var errs = [], out = {};
+        var errs = [], out = {}, seen = Object.assign({}, outer), later = [];
         Object.keys(o).forEach(function (k) {
           if (!field.fields.some(function (c) { return c.id === k; })) errs.push([at + "." + k, "unknown-field"]);
         });
         field.fields.forEach(function (c) {
-          var v = o[c.id], cat = at + "." + c.id;
-          if (!answered(v)) { if (c.required) errs.push([cat, "required"]); return; }
+          var v = o[c.id], cat = at + "." + c.id, on = holds(c["show-if"], seen, today);
+          if (!answered(v)) { if (on && c.required) errs.push([cat, "required"]); else if (on) later.push([c, cat]); return; }
+          if (!on) { errs.push([cat, "not-applicable"]); return; }
           var res = check(c, v, today, formats, parts);
           if (res.errors) res.errors.forEach(function (e) { errs.push([cat + e[0], e[1], e[2]]); });
-          else out[c.id] = res.value;
+          else seen[c.id] = out[c.id] = res.value;
         });
+        later.forEach(function (x) { if (x[0]["required-if"] && holds(x[0]["required-if"], seen, today)) errs.push([x[1], "required"]); });
         return errs.length ? { errors: errs } : { value: out };
       };
       // A date's parts (day, month, year) must form a real date within the group's min/max,
@@ -336,6 +353,9 @@
    * { clean, errors: [{field, code, param}], shown: {id: bool}, steps: {id: bool} }. */
   function validateAll(data, answers, today) {
     var clean = {}, errors = [], shown = {}, steps = {};
+    // @if conditions
+    var later = [];
+    // @end
     var stepShown = {};
     data.steps.forEach(function (s) { stepShown[s.id] = null; });
     Object.keys(answers).forEach(function (k) {
@@ -344,19 +364,29 @@
     data.fields.forEach(function (f) {
       if (stepShown[f.step] === null) {
         var st = data.steps.filter(function (s) { return s.id === f.step; })[0];
-        stepShown[f.step] = holds(st["show-if"], clean);
+        stepShown[f.step] = holds(st["show-if"], clean, today);
       }
       steps[f.step] = stepShown[f.step];
-      var on = stepShown[f.step] && holds(f["show-if"], clean);
+      var on = stepShown[f.step] && holds(f["show-if"], clean, today);
       shown[f.id] = on;
       var v = answers[f.id];
       var has = answered(v);
       if (!on) { if (has) errors.push({ field: f.id, code: "not-applicable" }); return; }
-      if (!has) { if (f.required || (f.repeat && f.repeat.min > 0)) errors.push({ field: f.id, code: "required" }); return; }
-      var res = check(f, v, today, data["iban-formats"], data["address-parts"]);
+      if (!has) {
+        if (f.required || (f.repeat && f.repeat.min > 0)) errors.push({ field: f.id, code: "required" });
+        // @if conditions
+        else later.push(f);
+        // @end
+        return;
+      }
+      var res = check(f, v, today, data["iban-formats"], data["address-parts"], clean);
       if (res.errors) res.errors.forEach(function (e) { errors.push({ field: f.id + e[0], code: e[1], param: e[2] }); });
       else clean[f.id] = res.value;
     });
+    // @if conditions
+    // A required-if may name later questions: judged once every answer is known.
+    later.forEach(function (f) { if (f["required-if"] && holds(f["required-if"], clean, today)) errors.push({ field: f.id, code: "required" }); });
+    // @end
     return { clean: clean, errors: errors, shown: shown, steps: steps };
   }
 
@@ -474,7 +504,10 @@
     if (f.type === "group") {
       var entry = function (prefix) {
         var o = {};
-        f.fields.forEach(function (c) { var v = readField(c, prefix + c.id, withFiles); if (v !== undefined) o[c.id] = v; });
+        f.fields.forEach(function (c) {
+          var cw = wrapper(prefix + c.id), v = cw && cw.hidden ? undefined : readField(c, prefix + c.id, withFiles);
+          if (v !== undefined) o[c.id] = v;
+        });
         return o;
       };
       if (!f.repeat) return entry(key + "-");
@@ -586,6 +619,21 @@
       w.hidden = !state.shown[f.id];
       $$("input, select, textarea", w).forEach(function (el) { el.disabled = !state.shown[f.id]; });
     });
+    // @if group
+    // Questions of a group entry with their own show-if, judged with the entry's answers.
+    data.fields.forEach(function (f) {
+      if (f.type !== "group" || !state.shown[f.id] || !f.fields.some(function (c) { return c["show-if"]; })) return;
+      var keys = f.repeat ? $$("[data-entry]", wrapper(f.id)).map(function (el) { return f.id + "-" + el.getAttribute("data-entry") + "-"; }) : [f.id + "-"];
+      keys.forEach(function (p) {
+        var seen = Object.assign({}, state.clean);
+        f.fields.forEach(function (c) {
+          var cw = wrapper(p + c.id), on = holds(c["show-if"], seen, today), v = on ? readField(c, p + c.id, false) : undefined;
+          if (cw) { cw.hidden = !on; $$("input, select, textarea", cw).forEach(function (el) { el.disabled = !on; }); }
+          if (v !== undefined) seen[c.id] = v;
+        });
+      });
+    });
+    // @end
     data.steps.forEach(function (s) {
       var sec = $('.step[data-step="' + s.id + '"]', form);
       if (sec) sec.hidden = wizard ? sec.hidden || !state.steps[s.id] : !state.steps[s.id];
@@ -644,6 +692,8 @@
             if (!answered(o)) return;
             var at = f.id + "-" + (f.repeat ? i + "-" : "");
             f.fields.forEach(function (c) {
+              var w = wrapper(at + c.id);
+              if (w && w.hidden) return;
               reviewRow(dl, f.step, c.name.split("\uE000").join(String(i + 1)), c, o[c.id], at + c.id);
             });
           });
