@@ -667,6 +667,21 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
 /// naming later questions, and conditions inside a list's entries (the same entry and outside).
 fn condition_cases() -> Vec<(String, Value)> {
     let mut out = Vec::new();
+    // Dates on and next to each bound, for each of the days the cases are judged on. The day
+    // a case gets is its position modulo three, so each input comes three times in a row.
+    for day in DAYS {
+        for offset in [1, 0, -1, -6, -7, -8, -29, -30, -31] {
+            let start = day + time::Duration::days(offset);
+            let data = json!({
+                "dogs": [{ "dog-name": "Bello" }], "fax": "0641 99", "soon": "y",
+                "reps": [{ "rep-kind": "person", "rep-name": "E" }],
+                "start": format!("{start}"),
+            });
+            for _ in 0..DAYS.len() {
+                out.push(("*".into(), data.clone()));
+            }
+        }
+    }
     let dates = [
         None,
         Some("2026-11-20"),
@@ -678,6 +693,7 @@ fn condition_cases() -> Vec<(String, Value)> {
         Some("2026-08-24"),
         Some("2026-08-23"),
         Some("2030-01-02"),
+        Some("2030-01-01"),
         Some("2029-12-31"),
     ];
     let texts = [
@@ -746,6 +762,13 @@ fn condition_cases() -> Vec<(String, Value)> {
     out
 }
 
+/// The days the cases are judged on (in turn), never the machine's.
+const DAYS: [Date; 3] = [
+    time::macros::date!(2026 - 11 - 28),
+    time::macros::date!(2024 - 02 - 29),
+    time::macros::date!(2026 - 08 - 31),
+];
+
 fn site_js_source() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../site-templates/assets/site.js")
 }
@@ -779,11 +802,7 @@ fn agree(site_js: &Path) {
     );
     let data = view::script_data::script_data(&resolved, "de");
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let days: [Date; 3] = [
-        time::macros::date!(2026 - 11 - 28),
-        time::macros::date!(2024 - 02 - 29),
-        time::macros::date!(2026 - 08 - 31),
-    ];
+    let days = DAYS;
     let mut js_cases = Vec::new();
     let mut rust = Vec::new();
     for (i, (field, value)) in cases(&mut rng).into_iter().enumerate() {

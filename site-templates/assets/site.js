@@ -35,13 +35,12 @@
     return true;
   };
 
-  // form-model's Condition::holds: one shape per condition; a test names its field, the
-  // combinators (and answered, exactly-one) stand alone.
-  var KEYS = ["equals", "in", "all", "any", "not"];
+  // form-model's Condition::holds: one shape per condition; a test names its field.
   // @if conditions
-  KEYS = KEYS.concat(["after", "before", "not-before", "not-after", "answered", "exactly-one"]);
+  // `now`: the day validateAll judges for (dates relative to today).
+  var now;
   // @end
-  function holds(cond, answers, today) {
+  function holds(cond, answers) {
     if (!cond) return true;
     var match = function (field, test) {
       var a = answers[field];
@@ -49,25 +48,28 @@
       if (Array.isArray(a)) return a.some(function (x) { return typeof x === "string" && test(x); });
       return false;
     };
-    var keys = KEYS.filter(function (k) { return cond[k] !== undefined && cond[k] !== null; });
+    var keys = Object.keys(cond).filter(function (k) { return k !== "field" && cond[k] !== undefined && cond[k] !== null; });
     if (keys.length !== 1) return false;
-    var k = keys[0], v = cond[k], f = cond.field;
-    if ((f !== undefined && f !== null) === /^(all|any|not|answered|exactly-one)$/.test(k)) return false;
-    if (k === "equals") return match(f, function (a) { return a === v; });
-    if (k === "in") return match(f, function (a) { return v.indexOf(a) >= 0; });
-    if (k === "all") return v.length > 0 && v.every(function (c) { return holds(c, answers, today); });
-    if (k === "any") return v.some(function (c) { return holds(c, answers, today); });
-    if (k === "not") return !holds(v, answers, today);
+    if (cond.field !== undefined && cond.field !== null) {
+      if (keys[0] === "equals") return match(cond.field, function (a) { return a === cond.equals; });
+      if (keys[0] === "in") return match(cond.field, function (a) { return cond.in.indexOf(a) >= 0; });
+      // @if conditions
+      // Dates: the answer against a bound (a date, or today±N).
+      var k = keys[0], i = ["after", "before", "not-before", "not-after"].indexOf(k), a = answers[cond.field];
+      var d = i >= 0 && typeof a === "string" && parseDate(a), b = d && dateBound(cond[k], now);
+      if (b) return [dateKey(d) > dateKey(b), dateKey(d) < dateKey(b), dateKey(d) >= dateKey(b), dateKey(d) <= dateKey(b)][i];
+      // @end
+      return false;
+    }
+    if (keys[0] === "all") return cond.all.length > 0 && cond.all.every(function (c) { return holds(c, answers); });
+    if (keys[0] === "any") return cond.any.some(function (c) { return holds(c, answers); });
+    if (keys[0] === "not") return !holds(cond.not, answers);
     // @if conditions
     var n = function (ids) { return ids.filter(function (id) { return answered(answers[id]); }).length; };
-    if (k === "answered") return n(typeof v === "string" ? [v] : v) > 0;
-    if (k === "exactly-one") return n(v) === 1;
-    // Dates: the answer against a bound (a date, or today±N).
-    var d = typeof answers[f] === "string" && parseDate(answers[f]), b = dateBound(v, today);
-    if (!d || !b) return false;
-    var c = dateKey(d) - dateKey(b);
-    return k === "after" ? c > 0 : k === "before" ? c < 0 : k === "not-before" ? c >= 0 : c <= 0;
+    if (keys[0] === "answered") return n([].concat(cond.answered)) > 0;
+    if (keys[0] === "exactly-one") return n(cond["exactly-one"]) === 1;
     // @end
+    return false;
   }
 
   function parseDate(s) {
@@ -178,9 +180,13 @@
   }
   // @end
 
+  // @if group
+  // The answers before a group, which conditions inside its entries see (set by validateAll).
+  var outer;
+  // @end
   /* One field's answer → { value } (normalised, as the function stores it) or
    * { errors: [[part|null, code, param]] }. `field` is an entry of #form-data's fields. */
-  function check(field, value, today, formats, parts, outer) {
+  function check(field, value, today, formats, parts) {
     var r = field.rules || {}, t = field.type, fail = function (code, param) { return { errors: [["", code, param]] }; };
     if (t === "number") {
       var n;
@@ -256,14 +262,14 @@
           if (!field.fields.some(function (c) { return c.id === k; })) errs.push([at + "." + k, "unknown-field"]);
         });
         field.fields.forEach(function (c) {
-          var v = o[c.id], cat = at + "." + c.id, on = holds(c["show-if"], seen, today);
+          var v = o[c.id], cat = at + "." + c.id, on = holds(c["show-if"], seen);
           if (!answered(v)) { if (on && c.required) errs.push([cat, "required"]); else if (on) later.push([c, cat]); return; }
           if (!on) { errs.push([cat, "not-applicable"]); return; }
           var res = check(c, v, today, formats, parts);
           if (res.errors) res.errors.forEach(function (e) { errs.push([cat + e[0], e[1], e[2]]); });
           else seen[c.id] = out[c.id] = res.value;
         });
-        later.forEach(function (x) { if (x[0]["required-if"] && holds(x[0]["required-if"], seen, today)) errs.push([x[1], "required"]); });
+        later.forEach(function (x) { if (x[0]["required-if"] && holds(x[0]["required-if"], seen)) errs.push([x[1], "required"]); });
         return errs.length ? { errors: errs } : { value: out };
       };
       // A date's parts (day, month, year) must form a real date within the group's min/max,
@@ -355,6 +361,10 @@
     var clean = {}, errors = [], shown = {}, steps = {};
     // @if conditions
     var later = [];
+    now = today;
+    // @end
+    // @if group
+    outer = clean;
     // @end
     var stepShown = {};
     data.steps.forEach(function (s) { stepShown[s.id] = null; });
@@ -364,10 +374,10 @@
     data.fields.forEach(function (f) {
       if (stepShown[f.step] === null) {
         var st = data.steps.filter(function (s) { return s.id === f.step; })[0];
-        stepShown[f.step] = holds(st["show-if"], clean, today);
+        stepShown[f.step] = holds(st["show-if"], clean);
       }
       steps[f.step] = stepShown[f.step];
-      var on = stepShown[f.step] && holds(f["show-if"], clean, today);
+      var on = stepShown[f.step] && holds(f["show-if"], clean);
       shown[f.id] = on;
       var v = answers[f.id];
       var has = answered(v);
@@ -379,13 +389,13 @@
         // @end
         return;
       }
-      var res = check(f, v, today, data["iban-formats"], data["address-parts"], clean);
+      var res = check(f, v, today, data["iban-formats"], data["address-parts"]);
       if (res.errors) res.errors.forEach(function (e) { errors.push({ field: f.id + e[0], code: e[1], param: e[2] }); });
       else clean[f.id] = res.value;
     });
     // @if conditions
     // A required-if may name later questions: judged once every answer is known.
-    later.forEach(function (f) { if (f["required-if"] && holds(f["required-if"], clean, today)) errors.push({ field: f.id, code: "required" }); });
+    later.forEach(function (f) { if (f["required-if"] && holds(f["required-if"], clean)) errors.push({ field: f.id, code: "required" }); });
     // @end
     return { clean: clean, errors: errors, shown: shown, steps: steps };
   }
@@ -627,7 +637,7 @@
       keys.forEach(function (p) {
         var seen = Object.assign({}, state.clean);
         f.fields.forEach(function (c) {
-          var cw = wrapper(p + c.id), on = holds(c["show-if"], seen, today), v = on ? readField(c, p + c.id, false) : undefined;
+          var cw = wrapper(p + c.id), on = holds(c["show-if"], seen), v = on ? readField(c, p + c.id, false) : undefined;
           if (cw) { cw.hidden = !on; $$("input, select, textarea", cw).forEach(function (el) { el.disabled = !on; }); }
           if (v !== undefined) seen[c.id] = v;
         });
