@@ -243,7 +243,7 @@ impl Report {
             let _ = writeln!(s);
             let _ = writeln!(
                 s,
-                "These fields are required in FIM only when an optional group around them is given. Outside a `group` field the form language cannot say \"required when that group is answered\", so they are optional now. Once a rule's `show-if` decides when the group is asked, make them `required: true` again."
+                "These fields are required in FIM only when an optional group around them is given. The group is not a `group` field here (it was dissolved, or is a step), so they are not `required: true` but `required-if: {{ answered: [...] }}`: required once any question of that group is answered. Once a rule's `show-if` decides when the group is asked, `required: true` says it more simply."
             );
             let _ = writeln!(s);
             for (group, ids) in &self.made_optional {

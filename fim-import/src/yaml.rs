@@ -186,6 +186,9 @@ impl W<'_> {
         if let Some(c) = &f.show_if {
             self.condition(i, "show-if", c);
         }
+        if let Some(c) = &f.required_if {
+            self.condition(i, "required-if", c);
+        }
         if let Some(a) = &f.autocomplete {
             self.key_plain(i, "autocomplete", a);
         }
@@ -288,9 +291,25 @@ impl W<'_> {
     }
 
     fn condition(&mut self, indent: usize, key: &str, c: &Condition) {
-        // Imported forms carry no conditions; written as JSON, which is valid YAML.
-        let json = serde_json::to_string(c).unwrap_or_default();
-        self.line(indent, &format!("{key}: {json}"));
+        let value = serde_json::to_value(c).unwrap_or_default();
+        self.line(indent, &format!("{key}: {}", flow(&value)));
+    }
+}
+
+/// A condition in YAML's flow style, as people write it: `{ answered: [a, b] }`.
+fn flow(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Object(o) => {
+            let members: Vec<String> = o.iter().map(|(k, v)| format!("{k}: {}", flow(v))).collect();
+            format!("{{ {} }}", members.join(", "))
+        }
+        Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(flow).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::String(s) => scalar(s, true),
+        other => other.to_string(),
     }
 }
 

@@ -26,30 +26,22 @@ pub fn json_schema(form: &ResolvedForm) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
     let mut conditional = Vec::new();
+    let kind = |id: &str| form.form.find(id).map(|f| f.kind);
     for step in &form.form.steps {
         for field in &step.fields {
             properties.insert(field.id.clone(), described(field, lang));
-            let condition = match (&step.show_if, &field.show_if) {
-                (None, None) => None,
-                (Some(c), None) | (None, Some(c)) => Some(condition_schema(c, form)),
-                (Some(a), Some(b)) => Some(json!({
-                    "allOf": [condition_schema(a, form), condition_schema(b, form)]
-                })),
-            };
-            let field_required = crate::validate::is_required(field);
-            match condition {
-                None if field_required => required.push(json!(field.id)),
-                None => {}
-                Some(cond) => {
-                    let mut rule = Map::new();
-                    rule.insert("if".into(), cond);
-                    if field_required {
-                        rule.insert("then".into(), json!({ "required": [field.id] }));
-                    }
-                    rule.insert("else".into(), json!({ "not": { "required": [field.id] } }));
-                    conditional.push(Value::Object(rule));
-                }
-            }
+            let shown: Vec<&Condition> = [&step.show_if, &field.show_if]
+                .into_iter()
+                .flatten()
+                .collect();
+            conditions_of(
+                field,
+                &shown,
+                &kind,
+                &|_| true,
+                &mut required,
+                &mut conditional,
+            );
         }
     }
     let mut schema = json!({
@@ -211,13 +203,25 @@ fn field_schema(field: &Field, lang: &str) -> Value {
             })
         }
         FieldType::Group => {
-            let entry = json!({
+            let (mut required, mut conditional) = (Vec::new(), Vec::new());
+            let kind = |id: &str| field.fields.iter().find(|c| c.id == id).map(|c| c.kind);
+            // Conditions of the entry's own questions are said in the entry's schema; one
+            // that names a question outside the group only in `x-formfabrik-if`.
+            let inside = |id: &str| field.fields.iter().any(|c| c.id == id);
+            for c in &field.fields {
+                let shown: Vec<&Condition> = c.show_if.iter().collect();
+                conditions_of(c, &shown, &kind, &inside, &mut required, &mut conditional);
+            }
+            let mut entry = json!({
                 "type": "object",
                 "properties": field.fields.iter().map(|c| (c.id.clone(), described(c, lang))).collect::<Map<_, _>>(),
-                "required": field.fields.iter().filter(|c| crate::validate::is_required(c)).map(|c| c.id.clone()).collect::<Vec<_>>(),
+                "required": required,
                 "additionalProperties": false,
                 "minProperties": 1,
             });
+            if !conditional.is_empty() {
+                entry["allOf"] = Value::Array(conditional);
+            }
             match field.repeat {
                 None => entry,
                 Some(repeat) => {
@@ -250,30 +254,120 @@ fn field_schema(field: &Field, lang: &str) -> Value {
     }
 }
 
-/// A condition as a schema that the whole `data` object matches exactly when it holds.
-fn condition_schema(cond: &Condition, form: &ResolvedForm) -> Value {
-    match cond.shape() {
-        Ok(Shape::Equals(field, value)) => test_schema(form, field, json!({ "const": value })),
-        Ok(Shape::In(field, values)) => test_schema(form, field, json!({ "enum": values })),
-        Ok(Shape::All(cs)) => {
-            json!({ "allOf": cs.iter().map(|c| condition_schema(c, form)).collect::<Vec<_>>() })
+/// What a question's conditions demand: required (while shown, and while its `required-if`
+/// holds), and empty while hidden. `shown` are the conditions it is shown under (its step's
+/// and its own); a condition JSON Schema cannot say (a date test, a question outside the
+/// object) is written as data in `x-formfabrik-if` / `x-formfabrik-then` for the reader.
+fn conditions_of(
+    field: &Field,
+    shown: &[&Condition],
+    kind: &dyn Fn(&str) -> Option<FieldType>,
+    inside: &dyn Fn(&str) -> bool,
+    required: &mut Vec<Value>,
+    conditional: &mut Vec<Value>,
+) {
+    let id = &field.id;
+    let field_required = crate::validate::is_required(field);
+    let rule = |conds: &[&Condition], then: Option<Value>, otherwise: Option<Value>| {
+        let mut rule = Map::new();
+        let schemas: Option<Vec<Value>> = conds
+            .iter()
+            .map(|c| condition_schema(c, kind, inside))
+            .collect();
+        let (then_key, else_key) = match schemas {
+            Some(mut schemas) => {
+                let cond = if schemas.len() == 1 {
+                    schemas.remove(0)
+                } else {
+                    json!({ "allOf": schemas })
+                };
+                rule.insert("if".into(), cond);
+                ("then", "else")
+            }
+            None => {
+                let cond = if conds.len() == 1 {
+                    json!(conds[0])
+                } else {
+                    json!({ "all": conds })
+                };
+                rule.insert("x-formfabrik-if".into(), cond);
+                ("x-formfabrik-then", "x-formfabrik-else")
+            }
+        };
+        if let Some(then) = then {
+            rule.insert(then_key.into(), then);
         }
-        Ok(Shape::Any(cs)) => {
-            json!({ "anyOf": cs.iter().map(|c| condition_schema(c, form)).collect::<Vec<_>>() })
+        if let Some(otherwise) = otherwise {
+            rule.insert(else_key.into(), otherwise);
         }
-        Ok(Shape::Not(c)) => json!({ "not": condition_schema(c, form) }),
-        Err(_) => json!(false),
+        Value::Object(rule)
+    };
+    let must = json!({ "required": [id] });
+    if shown.is_empty() {
+        if field_required {
+            required.push(json!(id));
+        }
+    } else {
+        conditional.push(rule(
+            shown,
+            field_required.then(|| must.clone()),
+            Some(json!({ "not": { "required": [id] } })),
+        ));
+    }
+    if let Some(r) = &field.required_if {
+        let conds: Vec<&Condition> = shown.iter().copied().chain([r]).collect();
+        conditional.push(rule(&conds, Some(must), None));
     }
 }
 
-fn test_schema(form: &ResolvedForm, field: &str, test: Value) -> Value {
-    let multi = form
-        .top_level_field(field)
-        .is_some_and(|f| f.kind == FieldType::Checkboxes);
-    let value = if multi {
+/// A condition as a schema that the whole object matches exactly when it holds; `None` when
+/// JSON Schema cannot say it (dates compared, or a question that is not a property here).
+fn condition_schema(
+    cond: &Condition,
+    kind: &dyn Fn(&str) -> Option<FieldType>,
+    inside: &dyn Fn(&str) -> bool,
+) -> Option<Value> {
+    let answered = |id: &String| inside(id).then(|| json!({ "required": [id] }));
+    Some(match cond.shape() {
+        Ok(Shape::Equals(field, value)) => {
+            test_schema(kind, inside, field, json!({ "const": value }))?
+        }
+        Ok(Shape::In(field, values)) => {
+            test_schema(kind, inside, field, json!({ "enum": values }))?
+        }
+        Ok(Shape::Date(..)) => return None,
+        Ok(Shape::Answered(ids)) => {
+            json!({ "anyOf": ids.iter().map(answered).collect::<Option<Vec<_>>>()? })
+        }
+        Ok(Shape::ExactlyOne(ids)) => {
+            json!({ "oneOf": ids.iter().map(answered).collect::<Option<Vec<_>>>()? })
+        }
+        Ok(Shape::All(cs)) => json!({ "allOf": cs
+            .iter()
+            .map(|c| condition_schema(c, kind, inside))
+            .collect::<Option<Vec<_>>>()? }),
+        Ok(Shape::Any(cs)) => json!({ "anyOf": cs
+            .iter()
+            .map(|c| condition_schema(c, kind, inside))
+            .collect::<Option<Vec<_>>>()? }),
+        Ok(Shape::Not(c)) => json!({ "not": condition_schema(c, kind, inside)? }),
+        Err(_) => json!(false),
+    })
+}
+
+fn test_schema(
+    kind: &dyn Fn(&str) -> Option<FieldType>,
+    inside: &dyn Fn(&str) -> bool,
+    field: &str,
+    test: Value,
+) -> Option<Value> {
+    if !inside(field) {
+        return None;
+    }
+    let value = if kind(field) == Some(FieldType::Checkboxes) {
         json!({ "contains": test })
     } else {
         test
     };
-    json!({ "properties": { field: value }, "required": [field] })
+    Some(json!({ "properties": { field: value }, "required": [field] }))
 }

@@ -94,6 +94,25 @@ steps:
         fields:
           - { id: bank-iban, type: iban, label: { de: IBAN }, required: true }
           - { id: bank-holder, type: text, label: { de: Inhaber } }
+      - { id: start, type: date, label: { de: Beginn } }
+      - { id: late, type: text, label: { de: Verspätung }, required-if: { field: start, before: today-7d } }
+      - { id: soon, type: text, label: { de: Bald }, show-if: { all: [ { field: start, not-before: today-7d }, { field: start, not-after: 2030-01-01 } ] } }
+      - { id: phone, type: tel, label: { de: Telefon 2 }, required-if: { not: { answered: [mail, fax] } } }
+      - { id: mail, type: email, label: { de: E-Mail 2 } }
+      - { id: fax, type: text, label: { de: Fax }, show-if: { not: { field: start, after: today } } }
+      - { id: only, type: text, label: { de: Nur eins }, show-if: { exactly-one: [phone, mail] }, required: true }
+      - id: reps
+        type: group
+        label: { de: Vertretung }
+        repeat: { max: 2 }
+        fields:
+          - id: rep-kind
+            type: radios
+            label: { de: Art }
+            options: [ { value: person, label: { de: Person } }, { value: firm, label: { de: Firma } } ]
+          - { id: rep-name, type: text, label: { de: Name }, required: true, show-if: { field: rep-kind, equals: person } }
+          - { id: rep-firm, type: text, label: { de: Firma }, required-if: { any: [ { field: rep-kind, equals: firm }, { answered: rep-since } ] } }
+          - { id: rep-since, type: date, label: { de: Seit }, show-if: { any: [ { answered: rep-name }, { field: kind, equals: ja } ] }, required-if: { field: start, after: today-30d } }
   - id: b
     title: { de: B }
     show-if: { any: [ { field: choice, equals: y }, { field: classes, equals: A } ] }
@@ -640,8 +659,115 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
     ] {
         out.push(("*".into(), json!({ "bank": bank, "dogs": [dog("Bello")] })));
     }
+    out.extend(condition_cases());
     out
 }
+
+/// The condition kinds with dates relative to today, answered, exactly one, `required-if`
+/// naming later questions, and conditions inside a list's entries (the same entry and outside).
+fn condition_cases() -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    // Dates on and next to each bound, for each of the days the cases are judged on. The day
+    // a case gets is its position modulo three, so each input comes three times in a row.
+    for day in DAYS {
+        for offset in [1, 0, -1, -6, -7, -8, -29, -30, -31] {
+            let start = day + time::Duration::days(offset);
+            let data = json!({
+                "dogs": [{ "dog-name": "Bello" }], "fax": "0641 99", "soon": "y",
+                "reps": [{ "rep-kind": "person", "rep-name": "E" }],
+                "start": format!("{start}"),
+            });
+            for _ in 0..DAYS.len() {
+                out.push(("*".into(), data.clone()));
+            }
+        }
+    }
+    let dates = [
+        None,
+        Some("2026-11-20"),
+        Some("2026-11-21"),
+        Some("2026-11-29"),
+        Some("2024-02-21"),
+        Some("2024-02-22"),
+        Some("2024-03-01"),
+        Some("2026-08-24"),
+        Some("2026-08-23"),
+        Some("2030-01-02"),
+        Some("2030-01-01"),
+        Some("2029-12-31"),
+    ];
+    let texts = [
+        (None, None),
+        (Some("spät"), None),
+        (None, Some("bald")),
+        (Some("x"), Some("y")),
+    ];
+    let contacts = [
+        json!({}),
+        json!({ "phone": "0641 1234" }),
+        json!({ "mail": "a@b.de" }),
+        json!({ "fax": "0641 99" }),
+        json!({ "phone": "0641 1234", "mail": "a@b.de", "only": "z" }),
+        json!({ "mail": "a@b.de", "only": "z" }),
+    ];
+    for (di, start) in dates.iter().enumerate() {
+        for (ti, (late, soon)) in texts.iter().enumerate() {
+            let contact = &contacts[(di + ti) % contacts.len()];
+            let mut data = contact.as_object().unwrap().clone();
+            data.insert("dogs".into(), json!([{ "dog-name": "Bello" }]));
+            for (k, v) in [("start", start), ("late", late), ("soon", soon)] {
+                if let Some(v) = v {
+                    data.insert(k.into(), json!(v));
+                }
+            }
+            out.push(("*".into(), Value::Object(data)));
+        }
+    }
+    let reps = [
+        json!([{ "rep-kind": "person", "rep-name": "Erika" }]),
+        json!([{ "rep-kind": "person" }]),
+        json!([{ "rep-kind": "firm", "rep-name": "Erika" }]),
+        json!([{ "rep-kind": "firm" }]),
+        json!([{ "rep-kind": "firm", "rep-firm": "ACME" }]),
+        json!([{ "rep-kind": "person", "rep-name": "Erika", "rep-since": "2020-01-01" }]),
+        json!([{ "rep-kind": "firm", "rep-firm": "ACME", "rep-since": "2020-01-01" }]),
+        json!([{ "rep-since": "2020-01-01", "rep-firm": "ACME" }, { "rep-kind": "person", "rep-name": "Max" }]),
+        json!([{ "rep-kind": "person", "rep-name": "Erika" }, { "rep-kind": "firm" }]),
+    ];
+    for (ri, reps) in reps.iter().enumerate() {
+        for (kind, start) in [
+            (None, None),
+            (Some("ja"), Some("2026-11-20")),
+            (Some("nein"), Some("2020-01-01")),
+        ] {
+            let mut data = serde_json::Map::new();
+            data.insert("dogs".into(), json!([{ "dog-name": "Bello" }]));
+            data.insert("phone".into(), json!("0641 1"));
+            data.insert("reps".into(), reps.clone());
+            if let Some(k) = kind {
+                data.insert("kind".into(), json!(k));
+                if k == "ja" {
+                    data.insert(
+                        "permit".into(),
+                        json!({"name": "a.pdf", "type": "application/pdf", "size": 10}),
+                    );
+                }
+            }
+            if let Some(s) = start.filter(|_| ri % 2 == 0) {
+                data.insert("start".into(), json!(s));
+            }
+            out.push(("*".into(), Value::Object(data)));
+        }
+    }
+    out
+}
+
+/// The days the cases are judged on (in turn), never the machine's.
+const DAYS: [Date; 3] = [
+    time::macros::date!(2026 - 11 - 28),
+    time::macros::date!(2024 - 02 - 29),
+    time::macros::date!(2026 - 08 - 31),
+];
 
 fn site_js_source() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../site-templates/assets/site.js")
@@ -676,11 +802,7 @@ fn agree(site_js: &Path) {
     );
     let data = view::script_data::script_data(&resolved, "de");
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let days: [Date; 3] = [
-        time::macros::date!(2026 - 11 - 28),
-        time::macros::date!(2024 - 02 - 29),
-        time::macros::date!(2026 - 08 - 31),
-    ];
+    let days = DAYS;
     let mut js_cases = Vec::new();
     let mut rust = Vec::new();
     for (i, (field, value)) in cases(&mut rng).into_iter().enumerate() {

@@ -102,18 +102,28 @@ pub fn from_record(
     };
     let offset = format::german_offset(record.received_at);
     let received_at = record.received_at.to_offset(offset);
+    // Conditions with dates relative to today are judged on the German day it was received.
+    let day = received_at.date();
 
     let sections = form
         .form
         .steps
         .iter()
-        .filter(|s| s.show_if.as_ref().is_none_or(|c| c.holds(&record.data)))
+        .filter(|s| {
+            s.show_if
+                .as_ref()
+                .is_none_or(|c| c.holds(&record.data, day))
+        })
         .map(|step| Section {
             title: m.phrase(&step.title),
             items: step
                 .fields
                 .iter()
-                .filter(|f| f.show_if.as_ref().is_none_or(|c| c.holds(&record.data)))
+                .filter(|f| {
+                    f.show_if
+                        .as_ref()
+                        .is_none_or(|c| c.holds(&record.data, day))
+                })
                 .map(|f| m.item(f))
                 .collect(),
         })

@@ -35,6 +35,11 @@
     return true;
   };
 
+  // form-model's Condition::holds: one shape per condition; a test names its field.
+  // @if conditions
+  // `now`: the day validateAll judges for (dates relative to today).
+  var now;
+  // @end
   function holds(cond, answers) {
     if (!cond) return true;
     var match = function (field, test) {
@@ -43,16 +48,27 @@
       if (Array.isArray(a)) return a.some(function (x) { return typeof x === "string" && test(x); });
       return false;
     };
-    var keys = ["equals", "in", "all", "any", "not"].filter(function (k) { return cond[k] !== undefined && cond[k] !== null; });
+    var keys = Object.keys(cond).filter(function (k) { return k !== "field" && cond[k] !== undefined && cond[k] !== null; });
     if (keys.length !== 1) return false;
     if (cond.field !== undefined && cond.field !== null) {
       if (keys[0] === "equals") return match(cond.field, function (a) { return a === cond.equals; });
       if (keys[0] === "in") return match(cond.field, function (a) { return cond.in.indexOf(a) >= 0; });
+      // @if conditions
+      // Dates: the answer against a bound (a date, or today±N).
+      var k = keys[0], i = ["after", "before", "not-before", "not-after"].indexOf(k), a = answers[cond.field];
+      var d = i >= 0 && typeof a === "string" && parseDate(a), b = d && dateBound(cond[k], now);
+      if (b) return [dateKey(d) > dateKey(b), dateKey(d) < dateKey(b), dateKey(d) >= dateKey(b), dateKey(d) <= dateKey(b)][i];
+      // @end
       return false;
     }
     if (keys[0] === "all") return cond.all.length > 0 && cond.all.every(function (c) { return holds(c, answers); });
     if (keys[0] === "any") return cond.any.some(function (c) { return holds(c, answers); });
     if (keys[0] === "not") return !holds(cond.not, answers);
+    // @if conditions
+    var n = function (ids) { return ids.filter(function (id) { return answered(answers[id]); }).length; };
+    if (keys[0] === "answered") return n([].concat(cond.answered)) > 0;
+    if (keys[0] === "exactly-one") return n(cond["exactly-one"]) === 1;
+    // @end
     return false;
   }
 
@@ -164,6 +180,10 @@
   }
   // @end
 
+  // @if group
+  // The answers before a group, which conditions inside its entries see (set by validateAll).
+  var outer;
+  // @end
   /* One field's answer → { value } (normalised, as the function stores it) or
    * { errors: [[part|null, code, param]] }. `field` is an entry of #form-data's fields. */
   function check(field, value, today, formats, parts) {
@@ -235,18 +255,21 @@
     // @end
     // @if group
     if (t === "group") {
+      // Conditions inside see the answers before the group and the entry's own.
       var entry = function (o, at) {
-        var errs = [], out = {};
+        var errs = [], out = {}, seen = Object.assign({}, outer), later = [];
         Object.keys(o).forEach(function (k) {
           if (!field.fields.some(function (c) { return c.id === k; })) errs.push([at + "." + k, "unknown-field"]);
         });
         field.fields.forEach(function (c) {
-          var v = o[c.id], cat = at + "." + c.id;
-          if (!answered(v)) { if (c.required) errs.push([cat, "required"]); return; }
+          var v = o[c.id], cat = at + "." + c.id, on = holds(c["show-if"], seen);
+          if (!answered(v)) { if (on && c.required) errs.push([cat, "required"]); else if (on) later.push([c, cat]); return; }
+          if (!on) { errs.push([cat, "not-applicable"]); return; }
           var res = check(c, v, today, formats, parts);
           if (res.errors) res.errors.forEach(function (e) { errs.push([cat + e[0], e[1], e[2]]); });
-          else out[c.id] = res.value;
+          else seen[c.id] = out[c.id] = res.value;
         });
+        later.forEach(function (x) { if (x[0]["required-if"] && holds(x[0]["required-if"], seen)) errs.push([x[1], "required"]); });
         return errs.length ? { errors: errs } : { value: out };
       };
       // A date's parts (day, month, year) must form a real date within the group's min/max,
@@ -336,6 +359,13 @@
    * { clean, errors: [{field, code, param}], shown: {id: bool}, steps: {id: bool} }. */
   function validateAll(data, answers, today) {
     var clean = {}, errors = [], shown = {}, steps = {};
+    // @if conditions
+    var later = [];
+    now = today;
+    // @end
+    // @if group
+    outer = clean;
+    // @end
     var stepShown = {};
     data.steps.forEach(function (s) { stepShown[s.id] = null; });
     Object.keys(answers).forEach(function (k) {
@@ -352,11 +382,21 @@
       var v = answers[f.id];
       var has = answered(v);
       if (!on) { if (has) errors.push({ field: f.id, code: "not-applicable" }); return; }
-      if (!has) { if (f.required || (f.repeat && f.repeat.min > 0)) errors.push({ field: f.id, code: "required" }); return; }
+      if (!has) {
+        if (f.required || (f.repeat && f.repeat.min > 0)) errors.push({ field: f.id, code: "required" });
+        // @if conditions
+        else later.push(f);
+        // @end
+        return;
+      }
       var res = check(f, v, today, data["iban-formats"], data["address-parts"]);
       if (res.errors) res.errors.forEach(function (e) { errors.push({ field: f.id + e[0], code: e[1], param: e[2] }); });
       else clean[f.id] = res.value;
     });
+    // @if conditions
+    // A required-if may name later questions: judged once every answer is known.
+    later.forEach(function (f) { if (f["required-if"] && holds(f["required-if"], clean)) errors.push({ field: f.id, code: "required" }); });
+    // @end
     return { clean: clean, errors: errors, shown: shown, steps: steps };
   }
 
@@ -474,7 +514,10 @@
     if (f.type === "group") {
       var entry = function (prefix) {
         var o = {};
-        f.fields.forEach(function (c) { var v = readField(c, prefix + c.id, withFiles); if (v !== undefined) o[c.id] = v; });
+        f.fields.forEach(function (c) {
+          var cw = wrapper(prefix + c.id), v = cw && cw.hidden ? undefined : readField(c, prefix + c.id, withFiles);
+          if (v !== undefined) o[c.id] = v;
+        });
         return o;
       };
       if (!f.repeat) return entry(key + "-");
@@ -586,6 +629,21 @@
       w.hidden = !state.shown[f.id];
       $$("input, select, textarea", w).forEach(function (el) { el.disabled = !state.shown[f.id]; });
     });
+    // @if group
+    // Questions of a group entry with their own show-if, judged with the entry's answers.
+    data.fields.forEach(function (f) {
+      if (f.type !== "group" || !state.shown[f.id] || !f.fields.some(function (c) { return c["show-if"]; })) return;
+      var keys = f.repeat ? $$("[data-entry]", wrapper(f.id)).map(function (el) { return f.id + "-" + el.getAttribute("data-entry") + "-"; }) : [f.id + "-"];
+      keys.forEach(function (p) {
+        var seen = Object.assign({}, state.clean);
+        f.fields.forEach(function (c) {
+          var cw = wrapper(p + c.id), on = holds(c["show-if"], seen), v = on ? readField(c, p + c.id, false) : undefined;
+          if (cw) { cw.hidden = !on; $$("input, select, textarea", cw).forEach(function (el) { el.disabled = !on; }); }
+          if (v !== undefined) seen[c.id] = v;
+        });
+      });
+    });
+    // @end
     data.steps.forEach(function (s) {
       var sec = $('.step[data-step="' + s.id + '"]', form);
       if (sec) sec.hidden = wizard ? sec.hidden || !state.steps[s.id] : !state.steps[s.id];
@@ -644,6 +702,8 @@
             if (!answered(o)) return;
             var at = f.id + "-" + (f.repeat ? i + "-" : "");
             f.fields.forEach(function (c) {
+              var w = wrapper(at + c.id);
+              if (w && w.hidden) return;
               reviewRow(dl, f.step, c.name.split("\uE000").join(String(i + 1)), c, o[c.id], at + c.id);
             });
           });

@@ -269,7 +269,7 @@ pub fn field_view_in(
         note: None,
         error: None,
         describedby,
-        optional: !form_model::validate::is_required(field),
+        optional: !form_model::validate::is_required(field) && field.required_if.is_none(),
         // Inside a group nothing is required by the browser: unused entries stay empty.
         required_attr: field.required && asked_always && !inside_group,
         attrs,
@@ -278,13 +278,7 @@ pub fn field_view_in(
         slots: select_list,
         parts,
         rows: field.rows.unwrap_or(5),
-        condition_text: field.show_if.as_ref().map(|c| {
-            format!(
-                "{} {}.",
-                t("only-answer-if"),
-                describe(form, c, lang, false)
-            )
-        }),
+        condition_text: condition_text(form, field, lang, t),
         value: String::new(),
     }
 }
@@ -378,4 +372,24 @@ fn describe_by(view: &mut FieldView) {
     .flatten()
     .collect::<Vec<_>>()
     .join(" ");
+}
+
+/// When to answer, in words: "Nur beantworten, wenn …. Pflichtangabe, wenn …."
+fn condition_text(
+    form: &Form,
+    field: &Field,
+    lang: &str,
+    t: &dyn Fn(&str) -> String,
+) -> Option<String> {
+    let sentences: Vec<String> = [
+        ("only-answer-if", &field.show_if),
+        ("required-if", &field.required_if),
+    ]
+    .into_iter()
+    .filter_map(|(key, c)| {
+        c.as_ref()
+            .map(|c| format!("{} {}.", t(key), describe(form, c, lang, false)))
+    })
+    .collect();
+    (!sentences.is_empty()).then(|| sentences.join(" "))
 }

@@ -8,13 +8,15 @@
 use std::collections::BTreeSet;
 
 use form_model::FieldType;
-use form_model::model::Form;
+use form_model::conditions::Shape;
+use form_model::model::{Condition, Form};
 
 /// The names a part may be marked with: page kinds, then question types with code of their own.
-pub const PARTS: [&str; 10] = [
+pub const PARTS: [&str; 11] = [
     "index",
     "confirmation",
     "form",
+    "conditions",
     "email",
     "iban",
     "tax-id",
@@ -55,9 +57,19 @@ pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
     ),
 ];
 
-/// The parts a form page needs: `form`, and every question type of the form that has a part.
+/// The parts a form page needs: `form`, every question type of the form that has a part, and
+/// `conditions` when a condition tests dates or answers or a question has a `required-if`.
 pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     let mut parts = BTreeSet::from(["form"]);
+    let rich = form
+        .steps
+        .iter()
+        .filter_map(|s| s.show_if.as_ref())
+        .chain(form.all_fields().filter_map(|f| f.show_if.as_ref()))
+        .any(beyond_options);
+    if rich || form.all_fields().any(|f| f.required_if.is_some()) {
+        parts.insert("conditions");
+    }
     for field in form.all_fields() {
         // A long list is searched in a combobox (a select without the script).
         if field.is_long_list() {
@@ -75,6 +87,16 @@ pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
         parts.insert(name);
     }
     parts
+}
+
+/// Whether `cond` uses more than the tests of options (`equals`, `in`) and their combinators.
+fn beyond_options(cond: &Condition) -> bool {
+    match cond.shape() {
+        Ok(Shape::Equals(..) | Shape::In(..)) | Err(_) => false,
+        Ok(Shape::All(cs) | Shape::Any(cs)) => cs.iter().any(beyond_options),
+        Ok(Shape::Not(c)) => beyond_options(c),
+        Ok(Shape::Date(..) | Shape::Answered(_) | Shape::ExactlyOne(_)) => true,
+    }
 }
 
 /// The source with the parts in `keep` and without the others (marker lines removed). A part
@@ -135,6 +157,27 @@ mod tests {
             select(SOURCE, &keep(&["confirmation"])).unwrap(),
             "a\ne\nf\n"
         );
+    }
+
+    fn form_with(field: &str) -> Form {
+        let yaml = format!(
+            "id: f\nversion: 1\ntitle: {{ de: F }}\npurpose: {{ de: P }}\nlegal-basis: {{ de: L }}\nretention-days: 1\nsteps:\n  - id: s\n    title: {{ de: S }}\n    fields:\n      - {{ id: a, type: radios, label: {{ de: A }}, options: [ {{ value: x, label: {{ de: X }} }} ] }}\n      - {field}\n"
+        );
+        serde_yaml::from_str(&yaml).unwrap()
+    }
+
+    #[test]
+    fn only_forms_with_date_or_answer_conditions_or_required_if_carry_the_conditions_part() {
+        let parts = |f: &str| form_parts(&form_with(f)).contains("conditions");
+        assert!(!parts(
+            "{ id: b, type: text, label: { de: B }, show-if: { not: { field: a, equals: x } } }"
+        ));
+        assert!(parts(
+            "{ id: b, type: text, label: { de: B }, show-if: { any: [ { answered: a } ] } }"
+        ));
+        assert!(parts(
+            "{ id: b, type: date, label: { de: B }, required-if: { field: a, equals: x } }"
+        ));
     }
 
     #[test]

@@ -208,6 +208,9 @@ fn field_data(
     if let Some(c) = &field.show_if {
         data["show-if"] = json!(c);
     }
+    if let Some(c) = &field.required_if {
+        data["required-if"] = json!(c);
+    }
     if let Some(r) = &field.repeat {
         data["repeat"] = json!(r);
     }

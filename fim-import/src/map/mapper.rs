@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use form_model::Field;
-use form_model::model::{FieldType, Text};
+use form_model::model::{Condition, FieldType, Names, Text};
 use serde_json::json;
 
 use super::comments::{Anchor, Comments};
@@ -111,6 +111,28 @@ impl<'a> Mapper<'a> {
             .entry(by)
             .or_default()
             .push(id.to_string());
+    }
+
+    /// FIM's "required in an optional group" for the group `by` whose questions are `fields`:
+    /// each question it made optional is required once any of them is answered. A question of
+    /// an optional group inside it keeps the condition of that inner group.
+    pub(super) fn required_when_answered(&mut self, by: Option<&str>, fields: &mut [Field]) {
+        let Some(relaxed) = by.and_then(|by| self.report.made_optional.get(by)) else {
+            return;
+        };
+        let ids: Vec<String> = fields.iter().map(|f| f.id.clone()).collect();
+        if ids.len() < 2 {
+            return;
+        }
+        for f in fields
+            .iter_mut()
+            .filter(|f| relaxed.contains(&f.id) && f.required_if.is_none())
+        {
+            f.required_if = Some(Condition {
+                answered: Some(Names::Many(ids.clone())),
+                ..Condition::default()
+            });
+        }
     }
 
     /// The question `id` is where element occurrence `uid` went.

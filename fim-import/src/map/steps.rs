@@ -210,6 +210,9 @@ impl Mapper<'_> {
             if let Some(note) = self.children(&g.children, &scope, &mut fields) {
                 intro = join_paragraphs([intro.as_str(), note.as_str()]);
             }
+            if anzahl.min == 0 {
+                self.required_when_answered(scope.optional_by.as_deref(), &mut fields);
+            }
         }
         self.finish_step(id, title, intro, fields)
     }

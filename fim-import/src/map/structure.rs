@@ -2,7 +2,8 @@
 //! (`repeat` for `0:*`, `1:*`, `n:m`); a group that holds groups is dissolved into its parent
 //! (the form language nests one level), and so is every group inside a `group` field. Label
 //! fields become hints of the next question. A required FIM field in an optional group outside
-//! a `group` field becomes optional, and the report says so.
+//! a `group` field becomes required once any question of that group is answered
+//! (`required-if: { answered: [...] }`), and the report says so.
 
 use form_model::Field;
 use form_model::model::{Bound, DateParts, FieldType, FimRef, Repeat};
@@ -213,6 +214,9 @@ impl Mapper<'_> {
         };
         let before = out.len();
         let note = self.children(&g.children, &inner, out);
+        if optional_here {
+            self.required_when_answered(inner.optional_by.as_deref(), &mut out[before..]);
+        }
         let help = paragraphs(&g.help);
         let intro = join_paragraphs([help.as_str(), note.as_deref().unwrap_or("")]);
         if !intro.is_empty()

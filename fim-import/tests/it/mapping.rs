@@ -492,8 +492,10 @@ fn anzahl_of_a_group_becomes_required_or_repeat() {
 }
 
 #[test]
-fn a_required_field_in_an_optional_group_that_is_dissolved_becomes_optional_and_is_reported() {
-    // An optional group of groups is dissolved; its direct required field cannot stay required.
+fn a_required_field_in_an_optional_group_that_is_dissolved_is_required_once_the_group_is_answered()
+{
+    // An optional group of groups is dissolved; its direct required field cannot stay
+    // `required: true`: it is required once any question of the group is answered.
     let inner = group(
         "G99000021",
         "Straßenanschrift",
@@ -533,6 +535,14 @@ fn a_required_field_in_an_optional_group_that_is_dissolved_becomes_optional_and_
     let i = one_step(&s("0:1", &outer));
     let land = find(&i.form, "land");
     assert!(!land.required);
+    // FIM's "required in an optional group": required once any question of the group is.
+    let when: form_model::model::Condition =
+        serde_yaml::from_str("{ answered: [land, strassenanschrift] }").unwrap();
+    assert_eq!(land.required_if.as_ref(), Some(&when));
+    assert_eq!(
+        find(&i.form, "strassenanschrift").required_if.as_ref(),
+        Some(&when)
+    );
     assert_eq!(
         land.hint.as_ref().unwrap()["de"],
         "Anschrift",

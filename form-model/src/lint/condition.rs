@@ -1,20 +1,41 @@
-//! The lint of a `show-if` condition: its shape, and that it tests a radios, checkboxes or
-//! select question asked before it, with values that question offers.
+//! The lint of a `show-if` or `required-if` condition: its shape, and that every question it
+//! names may be named there (a `show-if` only questions asked before it), with tests that fit
+//! the question: values a radios, checkboxes or select question offers, dates for date tests.
 
 use crate::conditions::Shape;
 use crate::diagnostics::suggestion;
-use crate::model::{Condition, Field};
+use crate::model::{Condition, Field, FieldType};
 use crate::positions::{child, item};
+use crate::rules::DateExpr;
 
 use super::linter::Linter;
 
+/// Lints `cond` at `path`. `allowed` are the questions it may name (for `show-if` those asked
+/// before it, for `required-if` any of the form, plus the questions of its own group entry);
+/// `all_ids` every id of the form, for suggestions.
 pub(super) fn lint_condition(
     cx: &mut Linter,
     cond: &Condition,
     path: &str,
-    earlier: &[&Field],
+    allowed: &[&Field],
     all_ids: &[&str],
 ) {
+    let target = |cx: &mut Linter, id: &str, at: &str| -> Option<&Field> {
+        let found = allowed.iter().find(|f| f.id == id).copied();
+        if found.is_none() {
+            if all_ids.contains(&id) {
+                cx.error_help(
+                    at,
+                    format!("condition refers to \"{id}\", which is not asked before it"),
+                    "a show-if names questions asked before it; a required-if also later ones. Inside a group, only the group's own questions and those before the group; move the question up",
+                );
+            } else {
+                let hint = suggestion(id, all_ids.iter().copied());
+                cx.error(at, format!("unknown field \"{id}\" in condition{hint}"));
+            }
+        }
+        found
+    };
     match cond.shape() {
         Err(message) => cx.error(path, message),
         Ok(Shape::All(cs)) | Ok(Shape::Any(cs)) => {
@@ -26,36 +47,64 @@ pub(super) fn lint_condition(
                 );
             }
             for (i, c) in cs.iter().enumerate() {
-                lint_condition(cx, c, &item(&child(path, key), i), earlier, all_ids);
+                lint_condition(cx, c, &item(&child(path, key), i), allowed, all_ids);
             }
         }
-        Ok(Shape::Not(c)) => lint_condition(cx, c, &child(path, "not"), earlier, all_ids),
-        Ok(Shape::Equals(field, _)) | Ok(Shape::In(field, _)) => {
-            let fpath = child(path, "field");
-            let Some(target) = earlier.iter().find(|f| f.id == field) else {
-                if all_ids.contains(&field) {
-                    cx.error_help(
-                        &fpath,
-                        format!("condition refers to \"{field}\", which comes later in the form"),
-                        "a condition can only depend on questions asked before it; move the question up",
-                    );
+        Ok(Shape::Not(c)) => lint_condition(cx, c, &child(path, "not"), allowed, all_ids),
+        Ok(Shape::Answered(ids)) | Ok(Shape::ExactlyOne(ids)) => {
+            let (key, least, words) = if cond.answered.is_some() {
+                ("answered", 1, "one question")
+            } else {
+                ("exactly-one", 2, "two questions")
+            };
+            let kp = child(path, key);
+            if ids.len() < least {
+                cx.error(&kp, format!("\"{key}\" needs at least {words}"));
+            }
+            for (i, id) in ids.iter().enumerate() {
+                let at = if matches!(cond.answered, Some(crate::model::Names::One(_))) {
+                    kp.clone()
                 } else {
-                    let hint = suggestion(field, all_ids.iter().copied());
-                    cx.error(
-                        &fpath,
-                        format!("unknown field \"{field}\" in condition{hint}"),
-                    );
-                }
+                    item(&kp, i)
+                };
+                target(cx, id, &at);
+            }
+        }
+        Ok(Shape::Date(field, test, bound)) => {
+            let Some(t) = target(cx, field, &child(path, "field")) else {
+                return;
+            };
+            if t.kind != FieldType::Date {
+                cx.error_help(
+                    &child(path, "field"),
+                    format!(
+                        "\"{}\" compares dates; \"{field}\" is {}",
+                        test.key(),
+                        t.kind.name()
+                    ),
+                    "test a date question",
+                );
+            }
+            if DateExpr::parse(bound).is_none() {
+                cx.error_help(
+                    &child(path, test.key()),
+                    format!("\"{bound}\" is not a date"),
+                    "write a date (2024-01-31) or today, today-7d, today+2m, today-18y",
+                );
+            }
+        }
+        Ok(Shape::Equals(field, _)) | Ok(Shape::In(field, _)) => {
+            let Some(target) = target(cx, field, &child(path, "field")) else {
                 return;
             };
             if !target.kind.has_options() {
                 cx.error_help(
-                    &fpath,
+                    &child(path, "field"),
                     format!(
-                        "conditions can only test radios, checkboxes or select fields; \"{field}\" is {}",
+                        "\"equals\" and \"in\" test radios, checkboxes or select fields; \"{field}\" is {}",
                         target.kind.name()
                     ),
-                    "ask a yes/no question with radios and test that",
+                    "test whether it is answered with { answered: ... }, or ask a yes/no question with radios",
                 );
                 return;
             }

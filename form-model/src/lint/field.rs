@@ -10,8 +10,10 @@ use super::condition::lint_condition;
 use super::linter::{Linter, slug};
 use super::{accessibility, field_keys, field_type, pattern};
 
-/// Lints one field. `earlier` are the fields before it (conditions may only refer to those);
-/// `all_ids` every field id of the form (for suggestions).
+/// Lints one field. `earlier` are the fields before it (a `show-if` may only refer to those),
+/// `all` every top-level field (a `required-if` may name any); `all_ids` every field id of the
+/// form (for suggestions).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn lint_field_in(
     sources: &Sources,
     file: FileId,
@@ -19,6 +21,7 @@ pub(crate) fn lint_field_in(
     field: &Field,
     path: &str,
     earlier: &[&Field],
+    all: &[&Field],
     all_ids: &[&str],
 ) {
     let mut cx = Linter {
@@ -26,7 +29,7 @@ pub(crate) fn lint_field_in(
         file,
         diags,
     };
-    lint_field(&mut cx, field, path, earlier, all_ids);
+    lint_field(&mut cx, field, path, earlier, all, all_ids);
 }
 
 /// Lints `field`, written at `fp` in the file `cx` looks at.
@@ -35,13 +38,14 @@ pub(super) fn lint_field(
     field: &Field,
     fp: &str,
     earlier: &[&Field],
+    all: &[&Field],
     all_ids: &[&str],
 ) {
     let kind = field.kind;
     slug(cx, &child(fp, "id"), &field.id, "field id");
     field_keys::keys_of_other_types(cx, field, fp);
     if kind == FieldType::Group {
-        lint_group(cx, field, fp, all_ids);
+        lint_group(cx, field, fp, earlier, all_ids);
     }
     if let (Some(min), Some(max)) = (field.min_length, field.max_length)
         && min > max
@@ -63,10 +67,23 @@ pub(super) fn lint_field(
     if let Some(cond) = &field.show_if {
         lint_condition(cx, cond, &child(fp, "show-if"), earlier, all_ids);
     }
+    if let Some(cond) = &field.required_if {
+        lint_condition(cx, cond, &child(fp, "required-if"), all, all_ids);
+        if field.required {
+            cx.error_help(
+                &child(fp, "required-if"),
+                format!("\"{}\" is required anyway (required: true)", field.id),
+                "remove required: true, or the required-if",
+            );
+        }
+    }
 }
 
-/// A group holds questions, one level deep, without conditions of their own.
-fn lint_group(cx: &mut Linter, group: &Field, fp: &str, all_ids: &[&str]) {
+/// A group holds questions, one level deep. Their conditions may name the questions before the
+/// group and (in the same entry) the group's own: a `show-if` those asked before it, a
+/// `required-if` any of the entry's. An entry is checked when the group is reached, so the
+/// questions after the group are not known to it yet.
+fn lint_group(cx: &mut Linter, group: &Field, fp: &str, earlier: &[&Field], all_ids: &[&str]) {
     if group.fields.is_empty() {
         cx.error_help(
             fp,
@@ -131,14 +148,12 @@ fn lint_group(cx: &mut Linter, group: &Field, fp: &str, all_ids: &[&str]) {
             );
             continue;
         }
-        if c.show_if.is_some() {
-            cx.error_help(
-                &child(&cp, "show-if"),
-                "questions inside a group cannot have their own condition".into(),
-                "put show-if on the group, or move the question out of the group",
-            );
-            continue;
-        }
-        lint_field(cx, c, &cp, &[], all_ids);
+        let before: Vec<&Field> = earlier
+            .iter()
+            .copied()
+            .chain(group.fields[..ci].iter())
+            .collect();
+        let any: Vec<&Field> = earlier.iter().copied().chain(group.fields.iter()).collect();
+        lint_field(cx, c, &cp, &before, &any, all_ids);
     }
 }

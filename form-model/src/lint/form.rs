@@ -55,6 +55,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
     }
     let mut step_ids: HashMap<&str, usize> = HashMap::new();
     let mut earlier: Vec<&Field> = Vec::new();
+    let tops: Vec<&Field> = form.fields().collect();
     let mut field_ids: HashMap<&str, String> = HashMap::new();
     for (si, step) in form.steps.iter().enumerate() {
         let sp = item("steps", si);
@@ -80,7 +81,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
         }
         for (fi, field) in step.fields.iter().enumerate() {
             let fp = item(&child(&sp, "fields"), fi);
-            lint_field(&mut cx, field, &fp, &earlier, &all_ids);
+            lint_field(&mut cx, field, &fp, &earlier, &tops, &all_ids);
             let children = field
                 .fields
                 .iter()

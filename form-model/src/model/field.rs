@@ -105,6 +105,10 @@ pub struct Field {
     pub locked: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<Condition>,
+    /// Required while this holds (and the field is shown). Unlike `show-if`, it may name
+    /// questions asked later: it decides no visibility.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<Condition>,
     /// HTML autocomplete token (WCAG 1.3.5), e.g. `given-name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autocomplete: Option<String>,

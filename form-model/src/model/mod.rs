@@ -14,7 +14,7 @@ mod municipality;
 mod overlay;
 mod text;
 
-pub use condition::Condition;
+pub use condition::{Condition, Names};
 pub use field::{
     Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
 };

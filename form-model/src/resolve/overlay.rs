@@ -206,6 +206,7 @@ pub fn apply_overlay(
                     })
                     .collect();
                 let all_ids: Vec<&str> = field_ids.iter().map(String::as_str).collect();
+                let tops: Vec<&Field> = form.fields().collect();
                 let before = diags.errors();
                 crate::lint::lint_field_in(
                     sources,
@@ -214,6 +215,7 @@ pub fn apply_overlay(
                     &add.field,
                     &field_path,
                     &earlier,
+                    &tops,
                     &all_ids,
                 );
                 if diags.errors() > before {

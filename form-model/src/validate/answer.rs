@@ -15,21 +15,30 @@ use super::problem::{Problem, Sub, whole};
 use super::text::{check_text, date_bound};
 use super::{is_answered, is_required, missing};
 
+/// What an answer is checked in: the day, the language of messages, and the answers of the
+/// questions before it (conditions inside a group see them, and the entry's own answers).
+#[derive(Clone, Copy)]
+pub(super) struct Scope<'s> {
+    pub today: Date,
+    pub lang: &'s str,
+    pub outer: &'s Map<String, Value>,
+}
+
 /// `value` checked as the answer to `field` (labelled `label` in messages), normalised; or what
 /// is wrong with it, each problem at its place inside the answer.
 pub(super) fn check<'a>(
     field: &'a Field,
     value: &Value,
-    today: Date,
-    lang: &str,
+    scope: Scope,
     label: &str,
 ) -> Result<Value, Vec<Sub<'a>>> {
+    let (today, lang) = (scope.today, scope.lang);
     match field.kind {
         FieldType::Number => check_number(field, value).map_err(whole),
         FieldType::Checkboxes => check_checkboxes(field, value).map_err(whole),
         FieldType::File => check_file(field, value).map_err(whole),
         FieldType::Address => check_address(value, label, lang),
-        FieldType::Group => check_group(field, value, today, lang, label),
+        FieldType::Group => check_group(field, value, scope, label),
         _ => {
             let Value::String(s) = value else {
                 return Err(whole(Problem::WrongType));
@@ -44,15 +53,15 @@ pub(super) fn check<'a>(
 fn check_group<'a>(
     field: &'a Field,
     value: &Value,
-    today: Date,
-    lang: &str,
+    scope: Scope,
     label: &str,
 ) -> Result<Value, Vec<Sub<'a>>> {
+    let today = scope.today;
     let Some(repeat) = field.repeat else {
         let Value::Object(o) = value else {
             return Err(whole(Problem::WrongType));
         };
-        let entry = check_entry(field, o, today, lang, "", &group_prefix(label, None))?;
+        let entry = check_entry(field, o, scope, "", &group_prefix(label, None))?;
         return match date_parts_problem(field, &entry, today) {
             Some(problem) => Err(whole(problem)),
             None => Ok(entry),
@@ -80,8 +89,7 @@ fn check_group<'a>(
         match check_entry(
             field,
             o,
-            today,
-            lang,
+            scope,
             &format!(".{i}"),
             &group_prefix(label, Some(&(i + 1).to_string())),
         ) {
@@ -164,17 +172,20 @@ pub fn date_parts_problem(group: &Field, entry: &Value, today: Date) -> Option<P
     None
 }
 
-/// One entry of a group: its answers checked like top-level answers.
+/// One entry of a group: its answers checked like top-level answers. Conditions of its
+/// questions see the answers before the group and the entry's own (a `required-if` all of
+/// them); a question hidden by its condition must be empty.
 fn check_entry<'a>(
     group: &'a Field,
     entry: &Map<String, Value>,
-    today: Date,
-    lang: &str,
+    scope: Scope,
     path: &str,
     label_prefix: &str,
 ) -> Result<Value, Vec<Sub<'a>>> {
     let mut subs = Vec::new();
     let mut clean = Map::new();
+    let mut seen = scope.outer.clone();
+    let mut pending = Vec::new();
     for key in entry.keys() {
         if !group.fields.iter().any(|f| &f.id == key) {
             subs.push(Sub {
@@ -185,17 +196,27 @@ fn check_entry<'a>(
         }
     }
     for child in &group.fields {
-        let child_label = format!("{label_prefix}{}", text_in(&child.label, lang));
+        let child_label = format!("{label_prefix}{}", text_in(&child.label, scope.lang));
         let child_path = format!("{path}.{}", child.id);
-        match entry.get(&child.id).filter(|v| is_answered(v)) {
-            None if is_required(child) => subs.push(Sub {
-                path: child_path,
-                label: Some(child_label),
-                problem: missing(child),
-            }),
-            None => {}
-            Some(v) => match check(child, v, today, lang, &child_label) {
+        let shown = child
+            .show_if
+            .as_ref()
+            .is_none_or(|c| c.holds(&seen, scope.today));
+        let mut fail = |problem| {
+            subs.push(Sub {
+                path: child_path.clone(),
+                label: Some(child_label.clone()),
+                problem,
+            })
+        };
+        match (shown, entry.get(&child.id).filter(|v| is_answered(v))) {
+            (false, None) => {}
+            (false, Some(_)) => fail(Problem::NotApplicable),
+            (true, None) if is_required(child) => fail(missing(child)),
+            (true, None) => pending.push((child, child_path, child_label)),
+            (true, Some(v)) => match check(child, v, scope, &child_label) {
                 Ok(v) => {
+                    seen.insert(child.id.clone(), v.clone());
                     clean.insert(child.id.clone(), v);
                 }
                 Err(inner) => subs.extend(inner.into_iter().map(|s| Sub {
@@ -204,6 +225,19 @@ fn check_entry<'a>(
                     problem: s.problem,
                 })),
             },
+        }
+    }
+    for (child, path, label) in pending {
+        if child
+            .required_if
+            .as_ref()
+            .is_some_and(|c| c.holds(&seen, scope.today))
+        {
+            subs.push(Sub {
+                path,
+                label: Some(label),
+                problem: missing(child),
+            });
         }
     }
     if subs.is_empty() {

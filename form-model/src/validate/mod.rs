@@ -33,7 +33,7 @@ pub use message::{fmt_date, fmt_number, message};
 pub use problem::{ErrorCode, Problem};
 pub use text::date_bound;
 
-use answer::check;
+use answer::{Scope, check};
 
 /// What a citizen sent: the language the page was in and the answers by field id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,10 +85,16 @@ pub fn validate(
         }
     }
     let mut clean = Map::new();
+    // Shown, unanswered questions with a `required-if`: judged once every answer is known.
+    let mut pending = Vec::new();
     for step in &form.form.steps {
-        let step_shown = step.show_if.as_ref().is_none_or(|c| c.holds(&clean));
+        let step_shown = step.show_if.as_ref().is_none_or(|c| c.holds(&clean, today));
         for field in &step.fields {
-            let shown = step_shown && field.show_if.as_ref().is_none_or(|c| c.holds(&clean));
+            let shown = step_shown
+                && field
+                    .show_if
+                    .as_ref()
+                    .is_none_or(|c| c.holds(&clean, today));
             let raw = submission.data.get(&field.id).filter(|v| is_answered(v));
             let label = text_in(&field.label, lang);
             let mut fail = |field_id: String, problem: Problem, label: &str| {
@@ -104,8 +110,17 @@ pub fn validate(
                 (true, None) if is_required(field) => {
                     fail(field.id.clone(), missing(field), &label)
                 }
-                (true, None) => {}
-                (true, Some(value)) => match check(field, value, today, lang, &label) {
+                (true, None) => pending.push(field),
+                (true, Some(value)) => match check(
+                    field,
+                    value,
+                    Scope {
+                        today,
+                        lang,
+                        outer: &clean,
+                    },
+                    &label,
+                ) {
                     Ok(v) => {
                         clean.insert(field.id.clone(), v);
                     }
@@ -117,6 +132,20 @@ pub fn validate(
                     }
                 },
             }
+        }
+    }
+    for field in pending {
+        if field
+            .required_if
+            .as_ref()
+            .is_some_and(|c| c.holds(&clean, today))
+        {
+            let problem = missing(field);
+            errors.push(FieldError {
+                field: field.id.clone(),
+                code: problem.code(),
+                message: message(&problem, lang, &text_in(&field.label, lang)),
+            });
         }
     }
     if errors.is_empty() {

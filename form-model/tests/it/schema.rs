@@ -130,8 +130,11 @@ fn mutated_examples_fail_validation_and_schema_alike() {
                         m[&field.id] = json!("kein-wert");
                         mutations.push((format!("{} = unknown option", field.id), m));
                     }
-                    let shown = step.show_if.as_ref().is_none_or(|c| c.holds(&clean))
-                        && field.show_if.as_ref().is_none_or(|c| c.holds(&clean));
+                    let shown = step.show_if.as_ref().is_none_or(|c| c.holds(&clean, TODAY))
+                        && field
+                            .show_if
+                            .as_ref()
+                            .is_none_or(|c| c.holds(&clean, TODAY));
                     if !shown {
                         let mut m = data.clone();
                         m[&field.id] = json!("x");
