@@ -1,8 +1,10 @@
 //! Conditions in words, for readers without JavaScript: "Only answer this if you chose „Yes“
 //! for „Dangerous dog?“". The page's script shows and hides questions itself; the sentence is
-//! what a page without it says instead.
+//! what a page without it says instead. The words are form-model's messages
+//! (`conditions.yaml`), German for a language they are not written in.
 
 use form_model::conditions::Shape;
+use form_model::messages::{CONDITIONS, fill};
 use form_model::model::{Condition, FieldType, Form};
 use form_model::texts::text_in;
 
@@ -20,11 +22,7 @@ fn option_label(form: &Form, field: &str, value: &str, lang: &str) -> String {
 }
 
 fn quote(s: &str, lang: &str) -> String {
-    match lang {
-        "de" => format!("„{s}“"),
-        "ar" => format!("«{s}»"),
-        _ => format!("“{s}”"),
-    }
+    fill(CONDITIONS.text("quoted", lang), &[("text", s)])
 }
 
 /// A condition in words: "Sie bei „Gefährlich?“ „Ja“ gewählt haben".
@@ -68,13 +66,9 @@ impl Conjunction {
 
 /// " und " / " oder " between two parts of a sentence.
 fn conjunction(c: Conjunction, lang: &str) -> &'static str {
-    match (lang, c) {
-        ("de", And) => " und ",
-        ("de", Or) => " oder ",
-        ("ar", And) => " و",
-        ("ar", Or) => " أو ",
-        (_, And) => " and ",
-        (_, Or) => " or ",
+    match c {
+        And => CONDITIONS.text("and", lang),
+        Or => CONDITIONS.text("or", lang),
     }
 }
 
@@ -88,16 +82,83 @@ fn leaf(form: &Form, field: &str, values: &[String], lang: &str, negated: bool) 
         .map(|v| quote(&option_label(form, field, v, lang), lang))
         .collect::<Vec<_>>()
         .join(conjunction(Or, lang));
-    match (lang, multi, negated) {
-        ("de", false, false) => format!("Sie bei {label} {answers} gewählt haben"),
-        ("de", false, true) => format!("Sie bei {label} nicht {answers} gewählt haben"),
-        ("de", true, false) => format!("Sie bei {label} {answers} angekreuzt haben"),
-        ("de", true, true) => format!("Sie bei {label} nicht {answers} angekreuzt haben"),
-        ("ar", _, false) => format!("اخترت {answers} في {label}"),
-        ("ar", _, true) => format!("لم تختر {answers} في {label}"),
-        (_, false, false) => format!("you chose {answers} for {label}"),
-        (_, false, true) => format!("you did not choose {answers} for {label}"),
-        (_, true, false) => format!("you ticked {answers} for {label}"),
-        (_, true, true) => format!("you did not tick {answers} for {label}"),
+    let key = match (multi, negated) {
+        (false, false) => "chose",
+        (false, true) => "did-not-choose",
+        (true, false) => "ticked",
+        (true, true) => "did-not-tick",
+    };
+    fill(
+        CONDITIONS.text(key, lang),
+        &[("answers", &answers), ("label", &label)],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> Form {
+        serde_yaml::from_str(
+            r#"
+id: probe
+version: 1
+title: { de: Probe }
+purpose: { de: Probe }
+legal-basis: { de: Probe }
+retention-days: 1
+steps:
+  - id: a
+    title: { de: Angaben }
+    fields:
+      - id: kind
+        type: radios
+        label: { de: "Gefährlich?", en: "Dangerous?", ar: "خطير؟" }
+        options:
+          - { value: ja, label: { de: Ja, en: "Yes", ar: نعم } }
+          - { value: nein, label: { de: Nein, en: "No", ar: لا } }
+      - id: classes
+        type: checkboxes
+        label: { de: Klassen, en: Classes, ar: الفئات }
+        options: [ { value: A, label: { de: A } }, { value: B, label: { de: B } } ]
+"#,
+        )
+        .unwrap()
+    }
+
+    fn cond(yaml: &str) -> Condition {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn a_condition_reads_as_a_sentence_in_the_pages_language() {
+        let form = form();
+        let both = cond("{ all: [ { field: kind, equals: ja }, { field: classes, in: [A, B] } ] }");
+        assert_eq!(
+            describe(&form, &both, "de", false),
+            "Sie bei „Gefährlich?“ „Ja“ gewählt haben und Sie bei „Klassen“ „A“ oder „B“ angekreuzt haben"
+        );
+        assert_eq!(
+            describe(&form, &both, "en", true),
+            "you did not choose “Yes” for “Dangerous?” or you did not tick “A” or “B” for “Classes”"
+        );
+        assert_eq!(
+            describe(
+                &form,
+                &cond("{ not: { field: kind, equals: nein } }"),
+                "ar",
+                false
+            ),
+            "لم تختر «لا» في «خطير؟»"
+        );
+    }
+
+    #[test]
+    fn a_language_without_condition_sentences_gets_german() {
+        let form = form();
+        assert_eq!(
+            describe(&form, &cond("{ field: kind, equals: ja }"), "fr", false),
+            "Sie bei „Gefährlich?“ „Ja“ gewählt haben"
+        );
     }
 }
