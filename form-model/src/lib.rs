@@ -12,6 +12,7 @@ pub mod jwk;
 pub mod languages;
 pub mod lint;
 pub mod load;
+pub mod messages;
 pub mod model;
 pub mod positions;
 pub mod record;

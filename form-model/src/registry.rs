@@ -13,10 +13,6 @@ use crate::jwk::read_public_rsa_jwk;
 use crate::model::{Contact, Municipality};
 use crate::resolve::ResolvedForm;
 
-/// The key rules under their earlier path, used by submit-fn's crypto; they live in
-/// [`crate::jwk`] (remove once submit-fn imports them from there).
-pub use crate::jwk::{MIN_RSA_BITS, rsa_modulus_bits};
-
 /// The `format` of registries written by this version.
 pub const REGISTRY_FORMAT: &str = "formfabrik.registry/1";
 

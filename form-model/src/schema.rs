@@ -10,7 +10,8 @@ use crate::conditions::Shape;
 use crate::model::{Bound, Condition, Field, FieldType};
 use crate::resolve::ResolvedForm;
 use crate::rules;
-use crate::validate::{ADDRESS_PARTS, max_file_bytes, text_in};
+use crate::texts::text_in;
+use crate::validate::{ADDRESS_PARTS, max_file_bytes};
 
 /// The schema's `$id`.
 pub fn schema_id(form: &ResolvedForm) -> String {

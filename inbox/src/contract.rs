@@ -116,7 +116,7 @@ pub fn adapt(
                     changed |= example.data.remove(&e.field).is_some();
                 }
                 ErrorCode::Required => {
-                    let Some(field) = form.field(&e.field) else {
+                    let Some(field) = form.top_level_field(&e.field) else {
                         continue;
                     };
                     use form_model::model::FieldType;

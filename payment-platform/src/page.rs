@@ -4,7 +4,8 @@
 //! JavaScript; a table with caption and header cells, a fieldset for the payment method,
 //! buttons that say what they do, and a notice that no money moves.
 
-use xbezahl::{Amount, PaymentMethod, PaymentStatus};
+use form_model::messages::euros_from_cents;
+use xbezahl::{PaymentMethod, PaymentStatus};
 
 use crate::ledger::Record;
 use crate::words::Words;
@@ -33,8 +34,8 @@ pub fn pay(w: &Words, record: &Record, payee: &str, action: &str) -> String {
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             escape(item.description.as_deref().unwrap_or(&item.id)),
             item.quantity,
-            euros(
-                Amount::from_cents(item.total_net_amount.cents() + item.total_tax_amount.cents()),
+            euros_from_cents(
+                item.total_net_amount.cents() + item.total_tax_amount.cents(),
                 w.lang
             ),
         ));
@@ -74,7 +75,7 @@ pub fn pay(w: &Words, record: &Record, payee: &str, action: &str) -> String {
         quantity = w.quantity,
         amount = w.amount,
         total = w.total,
-        gross = euros(r.gros_amount, w.lang),
+        gross = euros_from_cents(r.gros_amount.cents(), w.lang),
         purpose_label = w.purpose,
         purpose = escape(&r.purpose),
         action = escape(action),
@@ -129,27 +130,6 @@ pub fn method(value: &str) -> Option<PaymentMethod> {
     }
 }
 
-/// An amount as people write it in the page's language: `1.234,50 €`, `€1,234.50`.
-pub fn euros(amount: Amount, lang: &str) -> String {
-    let cents = amount.cents().abs();
-    let (euros, rest) = (cents / 100, cents % 100);
-    let (group, decimal) = if lang == "de" { ('.', ',') } else { (',', '.') };
-    let digits = euros.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(group);
-        }
-        grouped.push(c);
-    }
-    let sign = if amount.cents() < 0 { "-" } else { "" };
-    if lang == "de" {
-        format!("{sign}{grouped}{decimal}{rest:02}\u{a0}€")
-    } else {
-        format!("{sign}€{grouped}{decimal}{rest:02}")
-    }
-}
-
 /// Escapes text for HTML content and attribute values (`<`, `>`, `&`, `"`, `'`).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -160,14 +140,6 @@ pub fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_are_written_as_germans_and_english_speakers_write_them() {
-        assert_eq!(euros(Amount::from_cents(123_450), "de"), "1.234,50\u{a0}€");
-        assert_eq!(euros(Amount::from_cents(123_450), "en"), "€1,234.50");
-        assert_eq!(euros(Amount::from_cents(5), "de"), "0,05\u{a0}€");
-        assert_eq!(euros(Amount::from_cents(99_999_999), "en"), "€999,999.99");
-    }
 
     #[test]
     fn markup_and_quotes_are_escaped() {

@@ -1,21 +1,21 @@
-//! The pay page's words in each of its languages (German, English), read from `words.yaml`
-//! (compiled in), the one place they are written. A page asked for in another language is
+//! The pay page's words in each of its languages (German, English), from form-model's messages
+//! (`payment-page.yaml`), with their one fallback rule: a page asked for in another language is
 //! German.
 
-use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+use form_model::messages::PAYMENT_PAGE;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// The languages the pay page is written in; the first is the one every other language gets.
 pub const LANGUAGES: [&str; 2] = ["de", "en"];
 
-/// The pay page's words in one language (the keys of `words.yaml`).
+/// The pay page's words in one language (the keys of `payment-page.yaml`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Words {
-    /// The language these words are in (not a key of `words.yaml`).
+    /// The language these words are in (not a message key).
     #[serde(skip)]
     pub lang: &'static str,
     pub title: String,
@@ -74,27 +74,24 @@ impl Words {
 static WORDS: LazyLock<Vec<Words>> = LazyLock::new(|| {
     LANGUAGES
         .into_iter()
-        .map(|lang| load(lang).unwrap_or_else(|e| panic!("words.yaml: {e} (tested)")))
+        .map(|lang| load(lang).unwrap_or_else(|e| panic!("payment-page.yaml: {e} (tested)")))
         .collect()
 });
 
 /// The words for `lang` (German for any language the page is not written in).
 pub fn words(lang: Option<&str>) -> &'static Words {
-    let i = LANGUAGES.iter().position(|l| Some(*l) == lang).unwrap_or(0);
+    let lang = PAYMENT_PAGE.language_for(lang.unwrap_or(""));
+    let i = LANGUAGES.iter().position(|l| *l == lang).unwrap_or(0);
     &WORDS[i]
 }
 
-/// `words.yaml`'s texts in `lang`: every key must have one.
+/// The pay page's texts in `lang`: the struct names every key the file has, no more, no less.
 fn load(lang: &'static str) -> Result<Words, String> {
-    let file: BTreeMap<String, BTreeMap<String, String>> =
-        serde_yaml::from_str(include_str!("../words.yaml")).map_err(|e| e.to_string())?;
-    let mut texts = Map::new();
-    for (key, by_lang) in file {
-        let text = by_lang
-            .get(lang)
-            .ok_or_else(|| format!("\"{key}\" has no {lang} text"))?;
-        texts.insert(key, Value::String(text.clone()));
-    }
+    let texts: Map<String, Value> = PAYMENT_PAGE
+        .texts_in(lang)
+        .into_iter()
+        .map(|(key, text)| (key, Value::String(text)))
+        .collect();
     let mut words: Words = serde_json::from_value(Value::Object(texts))
         .map_err(|e| format!("the {lang} words: {e}"))?;
     words.lang = lang;
@@ -106,26 +103,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_word_is_written_in_german_and_english_and_none_is_unused() {
+    fn every_pay_page_word_is_used_and_none_is_missing() {
+        // the struct denies unknown keys and needs every field: an unused or a missing key
+        // fails here (form-model's test checks that every key has every language)
         for lang in LANGUAGES {
-            // a missing key, an unused key or a missing language fails here
             load(lang).unwrap();
         }
-        let file: BTreeMap<String, BTreeMap<String, String>> =
-            serde_yaml::from_str(include_str!("../words.yaml")).unwrap();
-        let mut expected = LANGUAGES.to_vec();
-        expected.sort_unstable();
-        for (key, by_lang) in &file {
-            let langs: Vec<&str> = by_lang.keys().map(String::as_str).collect();
-            assert_eq!(
-                langs, expected,
-                "words.yaml: \"{key}\" is not written in {LANGUAGES:?}"
-            );
-            assert!(
-                by_lang.values().all(|t| !t.trim().is_empty()),
-                "words.yaml: \"{key}\" has an empty text"
-            );
-        }
+        assert_eq!(PAYMENT_PAGE.languages, LANGUAGES);
     }
 
     #[test]

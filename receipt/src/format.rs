@@ -1,25 +1,17 @@
-//! How the receipt writes dates, times, amounts and sizes in each language: the same forms the
-//! form pages use (dates as the page's check-your-answers step shows them, euros as the fee
-//! table does).
+//! How the receipt writes dates, times and sizes in each language: the same forms the form
+//! pages use (dates as the page's check-your-answers step shows them). Amounts are form-model's
+//! `messages::euros`, as the fee table writes them.
 
 use time::{Date, Duration, Month, OffsetDateTime, UtcOffset};
 
-use crate::words::{Words, fill};
+use form_model::messages::fill;
+
+use crate::words::Words;
 
 /// `24.12.1990` (de), `24 December 1990` (en), `1990-12-24` (others): form-model's date format of
 /// answers, as validation messages write them.
 pub fn date(d: Date, lang: &str) -> String {
     form_model::validate::fmt_date(d, lang)
-}
-
-/// `96,00 €` (de), `€96.00` (en), `96.00 €` (others).
-pub fn euros(amount: f64, lang: &str) -> String {
-    let fixed = format!("{amount:.2}");
-    match lang {
-        "de" => format!("{} €", fixed.replace('.', ",")),
-        "en" => format!("€{fixed}"),
-        _ => format!("{fixed} €"),
-    }
 }
 
 /// `48.213 Bytes` (de), `48,213 bytes` (en): the exact size, digits grouped.
@@ -124,9 +116,6 @@ mod tests {
 
     #[test]
     fn amounts_and_sizes_are_written_per_language() {
-        assert_eq!(euros(96.0, "de"), "96,00 €");
-        assert_eq!(euros(96.0, "en"), "€96.00");
-        assert_eq!(euros(7.5, "ar"), "7.50 €");
         assert_eq!(
             bytes(48213, &Words::for_language("de"), "de"),
             "48.213 Bytes"

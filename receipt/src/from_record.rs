@@ -6,6 +6,7 @@
 //! Uses form-model's types read-only. The checksums are not in the record: the caller has the
 //! bytes (the function when it stores them, the back office when it pulls them).
 
+use form_model::messages::{euros, euros_from_cents};
 use form_model::model::{Contact, Field, FieldType, Form, Text};
 use form_model::record::SubmissionRecord;
 use form_model::resolve::ResolvedForm;
@@ -364,19 +365,15 @@ impl Mapper<'_> {
                 Fee {
                     label: self.phrase(&fee.label),
                     detail: times.map(|t| {
-                        format!(
-                            "{} × {}",
-                            fmt_number(t),
-                            format::euros(fee.amount_eur, self.lang)
-                        )
+                        format!("{} × {}", fmt_number(t), euros(fee.amount_eur, self.lang))
                     }),
-                    amount: format::euros(cents as f64 / 100.0, self.lang),
+                    amount: euros_from_cents(cents, self.lang),
                 }
             })
             .collect();
         Some(Fees {
             items,
-            total: format::euros(total_cents as f64 / 100.0, self.lang),
+            total: euros_from_cents(total_cents, self.lang),
             payment_reference: Some(reference.to_string()),
         })
     }

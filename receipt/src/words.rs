@@ -1,44 +1,33 @@
-//! The receipt's own words in each site language, read from `words.yaml` (compiled in), the one
-//! place they are written. A word missing in a language falls back to German.
+//! The receipt's words in one language, from form-model's messages (`receipt.yaml`, and the
+//! few it shares with the form page from `site.yaml`), with their one fallback rule (German for
+//! a language the receipt is not written in).
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
+use form_model::messages::{RECEIPT, SITE};
 use serde::{Deserialize, Serialize};
 
-/// `words.yaml`: word key → language → text.
-static FILE: LazyLock<BTreeMap<String, BTreeMap<String, String>>> = LazyLock::new(|| {
-    serde_yaml::from_str(include_str!("../words.yaml")).expect("words.yaml is valid (tested)")
-});
-
 macro_rules! words {
-    ($($field:ident),* $(,)?) => {
+    (own: $($field:ident),* ; site: $($shared:ident = $site_key:literal),* $(,)?) => {
         /// The receipt's words in one language.
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "kebab-case")]
         pub struct Words {
             $(pub $field: String,)*
+            $(pub $shared: String,)*
         }
 
         impl Words {
-            /// The keys of `words.yaml`, as the struct names them in kebab-case.
+            /// The keys of `receipt.yaml`, as the struct names them (`snake_case`).
             pub const KEYS: &'static [&'static str] = &[$(stringify!($field)),*];
 
-            /// The words in `lang`; German for a word that has no `lang` text.
+            /// The keys of `site.yaml` the receipt shares with the form page.
+            pub const SITE_KEYS: &'static [&'static str] = &[$($site_key),*];
+
+            /// The words in `lang` (German when the receipt is not written in it).
             pub fn for_language(lang: &str) -> Words {
-                let pick = |key: &str| {
-                    let key = key.replace('_', "-");
-                    let texts = FILE
-                        .get(&key)
-                        .unwrap_or_else(|| panic!("words.yaml has no \"{key}\" (tested)"));
-                    texts
-                        .get(lang)
-                        .or_else(|| texts.get("de"))
-                        .cloned()
-                        .unwrap_or_default()
-                };
+                let pick = |key: &str| RECEIPT.text(&key.replace('_', "-"), lang).to_string();
                 Words {
                     $($field: pick(stringify!($field)),)*
+                    $($shared: SITE.text($site_key, lang).to_string(),)*
                 }
             }
         }
@@ -46,7 +35,7 @@ macro_rules! words {
 }
 
 words!(
-    title,
+    own: title,
     intro,
     overview,
     reference,
@@ -59,10 +48,6 @@ words!(
     service,
     leika,
     form_version,
-    not_answered,
-    fees,
-    fee_item,
-    fee_amount,
     fee_total,
     payment_reference,
     attachments,
@@ -74,36 +59,29 @@ words!(
     data_sha512,
     identity,
     identity_method,
-    page,
+    page;
+    // the same words as the form page's fee table and check-your-answers step
+    site: not_answered = "not-answered",
+    fees = "fees-title",
+    fee_item = "fee-item",
+    fee_amount = "fee-amount",
 );
-
-/// Fills `{name}` placeholders.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .fold(template.to_string(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_word_is_written_in_german_english_and_arabic_and_none_is_unused() {
-        let keys: Vec<String> = Words::KEYS.iter().map(|k| k.replace('_', "-")).collect();
-        for (key, texts) in FILE.iter() {
-            assert!(keys.contains(key), "words.yaml: \"{key}\" is not used");
-            for lang in ["de", "en", "ar"] {
-                assert!(
-                    texts.get(lang).is_some_and(|t| !t.trim().is_empty()),
-                    "words.yaml: \"{key}\" has no {lang} text"
-                );
-            }
-        }
-        for key in &keys {
-            assert!(FILE.contains_key(key), "words.yaml has no \"{key}\"");
+    fn every_receipt_word_is_used_and_none_is_missing() {
+        let mut keys: Vec<String> = Words::KEYS.iter().map(|k| k.replace('_', "-")).collect();
+        keys.sort_unstable();
+        let file: Vec<&String> = RECEIPT.table().keys().collect();
+        assert_eq!(file, keys.iter().collect::<Vec<_>>());
+        for key in Words::SITE_KEYS {
+            assert!(
+                SITE.table().contains_key(*key),
+                "site.yaml has no \"{key}\""
+            );
         }
     }
 
@@ -111,13 +89,5 @@ mod tests {
     fn a_language_without_words_gets_german() {
         assert_eq!(Words::for_language("fr").title, "Antragsbestätigung");
         assert_eq!(Words::for_language("en").title, "Application receipt");
-    }
-
-    #[test]
-    fn placeholders_are_filled() {
-        assert_eq!(
-            fill("Seite {n} von {m}", &[("n", "1"), ("m", "3")]),
-            "Seite 1 von 3"
-        );
     }
 }

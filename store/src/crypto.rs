@@ -15,7 +15,7 @@ pub const ALG: &str = "RSA-OAEP-256";
 /// The content encryption algorithm (`enc`).
 pub const ENC: &str = "A256GCM";
 /// The smallest RSA modulus accepted.
-pub use form_model::registry::MIN_RSA_BITS;
+pub use form_model::jwk::MIN_RSA_BITS;
 
 #[derive(Debug, Error)]
 pub enum CryptoError {
@@ -180,7 +180,7 @@ fn rsa_jwk(value: &Value) -> Result<Jwk, CryptoError> {
 
 /// Bits of the modulus, measured as the lint measures it.
 fn modulus_bits(jwk: &Value) -> Result<usize, CryptoError> {
-    form_model::registry::rsa_modulus_bits(jwk).map_err(CryptoError::Key)
+    form_model::jwk::rsa_modulus_bits(jwk).map_err(CryptoError::Key)
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 
 use form_model::record::SubmissionRecord;
 use form_model::resolve::ResolvedForm;
-use form_model::validate::text_in;
+use form_model::texts::text_in;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256, Sha512};
 use uuid::Uuid;

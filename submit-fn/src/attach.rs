@@ -5,7 +5,8 @@
 //! refused, with the magic-byte signatures of the `infer` crate.
 
 use form_model::resolve::ResolvedForm;
-use form_model::validate::{CleanData, FieldError, Problem, file_answers, message, text_in};
+use form_model::texts::text_in;
+use form_model::validate::{CleanData, FieldError, Problem, file_answers, message};
 use serde_json::Value;
 
 use store::protocol::Upload;

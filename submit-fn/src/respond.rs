@@ -4,6 +4,7 @@
 //! (CORS for the municipality's site, no caching, a strict Content-Security-Policy).
 
 use bytes::Bytes;
+use form_model::messages::{REFUSALS, fill};
 use form_model::registry::RegistryMunicipality;
 use http::{HeaderValue, Response, StatusCode, header};
 use serde_json::{Value, json};
@@ -63,14 +64,12 @@ pub fn negotiate(form_post: Option<bool>, accept: Option<&str>) -> Format {
     }
 }
 
-/// Languages the function has messages in.
-pub const MESSAGE_LANGUAGES: [&str; 3] = ["de", "en", "ar"];
-
 /// The language for an answer before the body says which: the first of `Accept-Language` that
 /// the municipality offers, else its first language, else German.
 pub fn pick_language(accept_language: Option<&str>, offered: &[String]) -> String {
     let offered: Vec<&str> = if offered.is_empty() {
-        MESSAGE_LANGUAGES.to_vec()
+        // the languages the function's messages are written in
+        REFUSALS.languages.to_vec()
     } else {
         offered.iter().map(String::as_str).collect()
     };
@@ -217,200 +216,91 @@ impl Refusal {
 
     /// The heading of the HTML page.
     pub fn title(&self, lang: &str) -> &'static str {
-        let t = |de, en, ar| pick(lang, de, en, ar);
-        // The confirmation page's refusals are about an address, not about a submission.
+        REFUSALS.text(self.title_key(), lang)
+    }
+
+    /// The heading's key in `refusals.yaml`.
+    fn title_key(&self) -> &'static str {
         match self {
-            Refusal::InvalidReference { .. } => {
-                return t(
-                    "Vorgangsnummer nicht erkannt",
-                    "Reference number not recognised",
-                    "لم يتم التعرّف على رقم المعاملة",
-                );
-            }
-            Refusal::MethodNotAllowed(Endpoint::Confirmation) => {
-                return t(
-                    "Diese Seite kann nur aufgerufen werden",
-                    "This page can only be opened",
-                    "يمكن فتح هذه الصفحة فقط",
-                );
-            }
-            _ => {}
-        }
-        match self.status() {
-            StatusCode::NOT_FOUND => t(
-                "Seite nicht gefunden",
-                "Page not found",
-                "الصفحة غير موجودة",
-            ),
-            StatusCode::SERVICE_UNAVAILABLE => t(
-                "Vorübergehend nicht möglich",
-                "Temporarily unavailable",
-                "غير متاح مؤقتًا",
-            ),
-            _ => t(
-                "Die Sendung konnte nicht angenommen werden",
-                "Your submission could not be accepted",
-                "تعذّر قبول الإرسال",
-            ),
+            // The confirmation page's refusals are about an address, not about a submission.
+            Refusal::InvalidReference { .. } => "title-invalid-reference",
+            Refusal::MethodNotAllowed(Endpoint::Confirmation) => "title-confirmation-method",
+            _ => match self.status() {
+                StatusCode::NOT_FOUND => "title-not-found",
+                StatusCode::SERVICE_UNAVAILABLE => "title-unavailable",
+                _ => "title-not-accepted",
+            },
         }
     }
 
-    /// What happened and what to do, in `lang` (German when there are no messages in it).
+    /// The message's key in `refusals.yaml`: the code, but for a method the confirmation page
+    /// does not take.
+    fn message_key(&self) -> &'static str {
+        match self {
+            Refusal::MethodNotAllowed(Endpoint::Confirmation) => "confirmation-method-not-allowed",
+            _ => self.code(),
+        }
+    }
+
+    /// What happened and what to do, in `lang` (German when the messages are not written in
+    /// it): form-model's messages, `refusals.yaml`, the key mostly the code.
     pub fn message(&self, lang: &str) -> String {
         use Refusal as R;
-        let t = |de: String, en: String, ar: String| match lang {
-            "en" => en,
-            "ar" => ar,
-            _ => de,
-        };
+        let say = |key: &str, values: &[(&str, &str)]| fill(REFUSALS.text(key, lang), values);
         match self {
-            R::NoSuchEndpoint => t(
-                "Diese Adresse gibt es nicht. Formulare werden an /v1/<Gemeinde>/<Formular> gesendet.".into(),
-                "There is nothing at this address. Forms are sent to /v1/<municipality>/<form>.".into(),
-                "لا يوجد شيء على هذا العنوان. تُرسَل النماذج إلى ‎/v1/<البلدية>/<النموذج>.".into(),
+            R::UnknownMunicipality(m) => say(self.message_key(), &[("municipality", m)]),
+            R::UnknownForm { municipality, form } => say(
+                self.message_key(),
+                &[("municipality", municipality), ("form", form)],
             ),
-            R::UnknownMunicipality(m) => t(
-                format!("Die Gemeinde „{m}“ ist hier nicht bekannt."),
-                format!("The municipality “{m}” is not known here."),
-                format!("البلدية «{m}» غير معروفة هنا."),
+            R::PayloadTooLarge { limit } => say(self.message_key(), &[("mb", &format_mb(*limit))]),
+            R::MalformedJson { line, column } => say(
+                self.message_key(),
+                &[("line", &line.to_string()), ("column", &column.to_string())],
             ),
-            R::UnknownForm { municipality, form } => t(
-                format!("{municipality} bietet das Formular „{form}“ nicht an."),
-                format!("{municipality} does not offer the form “{form}”."),
-                format!("لا تقدّم {municipality} النموذج «{form}»."),
-            ),
-            R::MethodNotAllowed(Endpoint::Submit) => t(
-                "Formulare werden mit POST gesendet. Diese Adresse nimmt nur POST (und OPTIONS) an.".into(),
-                "Forms are sent with POST. This address accepts only POST (and OPTIONS).".into(),
-                "تُرسَل النماذج باستخدام POST. يقبل هذا العنوان POST (و OPTIONS) فقط.".into(),
-            ),
-            R::MethodNotAllowed(Endpoint::Confirmation) => t(
-                "Die Bestätigungsseite wird nur aufgerufen (GET); sie nimmt keine Formulare an.".into(),
-                "The confirmation page is only opened (GET); it does not accept forms.".into(),
-                "تُفتح صفحة التأكيد فقط (GET)، ولا تقبل النماذج.".into(),
-            ),
-            R::UnsupportedMediaType => t(
-                "Dieser Inhaltstyp wird nicht angenommen. Senden Sie application/x-www-form-urlencoded, multipart/form-data oder application/json.".into(),
-                "This content type is not accepted. Send application/x-www-form-urlencoded, multipart/form-data or application/json.".into(),
-                "نوع المحتوى هذا غير مقبول. أرسل application/x-www-form-urlencoded أو multipart/form-data أو application/json.".into(),
-            ),
-            R::UnsupportedCharset => t(
-                "Nur UTF-8 wird angenommen. Senden Sie ohne charset-Angabe oder mit charset=utf-8.".into(),
-                "Only UTF-8 is accepted. Send without a charset parameter or with charset=utf-8.".into(),
-                "لا يُقبل إلا ترميز UTF-8. أرسل دون معامل charset أو مع charset=utf-8.".into(),
-            ),
-            R::PayloadTooLarge { limit } => {
-                let mb = format_mb(*limit);
-                t(
-                    format!("Die Sendung ist zu groß: höchstens {mb} MB sind möglich. Bitte verkleinern Sie angehängte Dateien und senden Sie erneut."),
-                    format!("The submission is too large: at most {mb} MB is possible. Please make attached files smaller and send again."),
-                    format!("الإرسال كبير جدًا: الحد الأقصى {mb} ميغابايت. يرجى تصغير الملفات المرفقة والإرسال مرة أخرى."),
-                )
+            R::InvalidBody(detail) | R::MalformedMultipart(detail) => {
+                say(self.message_key(), &[("detail", detail)])
             }
-            R::MalformedJson { line, column } => t(
-                format!("Der Inhalt ist kein gültiges JSON (Zeile {line}, Spalte {column})."),
-                format!("The body is not valid JSON (line {line}, column {column})."),
-                format!("المحتوى ليس JSON صالحًا (السطر {line}، العمود {column})."),
-            ),
-            R::InvalidBody(detail) => t(
-                format!("Der Inhalt hat nicht die erwartete Form {{\"id\", \"language\", \"data\"}}: {detail}."),
-                format!("The body does not have the expected shape {{\"id\", \"language\", \"data\"}}: {detail}."),
-                format!("المحتوى ليس بالشكل المتوقع {{\"id\", \"language\", \"data\"}}: {detail}."),
-            ),
-            R::NotUtf8 => t(
-                "Der Inhalt ist kein gültiges UTF-8. Bitte senden Sie das Formular in UTF-8.".into(),
-                "The body is not valid UTF-8. Please send the form in UTF-8.".into(),
-                "المحتوى ليس بترميز UTF-8 صالح. يرجى إرسال النموذج بترميز UTF-8.".into(),
-            ),
-            R::MalformedMultipart(detail) => t(
-                format!("Der Inhalt (multipart/form-data) konnte nicht gelesen werden: {detail}. Bitte senden Sie das Formular erneut."),
-                format!("The multipart/form-data body could not be read: {detail}. Please send the form again."),
-                format!("تعذّرت قراءة المحتوى (multipart/form-data): {detail}. يرجى إرسال النموذج مرة أخرى."),
-            ),
-            R::FilesNeedMultipart { label } => t(
-                format!("Dateien können nicht als JSON gesendet werden („{label}“). Senden Sie das Formular als multipart/form-data."),
-                format!("Files cannot be sent as JSON (“{label}”). Send the form as multipart/form-data."),
-                format!("لا يمكن إرسال الملفات بصيغة JSON («{label}»). أرسل النموذج بصيغة multipart/form-data."),
-            ),
-            R::InvalidFileName { label } => t(
-                format!("Der Dateiname für „{label}“ enthält nicht erlaubte Zeichen (/, \\ oder Steuerzeichen). Bitte benennen Sie die Datei um und wählen Sie sie erneut aus."),
-                format!("The file name for “{label}” contains characters that are not allowed (/, \\ or control characters). Please rename the file and choose it again."),
-                format!("يحتوي اسم ملف «{label}» على أحرف غير مسموح بها (/ أو \\ أو أحرف تحكم). يرجى إعادة تسمية الملف واختياره مرة أخرى."),
-            ),
-            R::InvalidId => t(
-                "Die Kennung der Sendung muss eine UUID der Version 4 sein, zum Beispiel 7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.".into(),
-                "The submission id must be a version 4 UUID, for example 7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.".into(),
-                "يجب أن يكون معرّف الإرسال UUID من الإصدار 4، مثل 7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c.".into(),
-            ),
-            R::InvalidReference { example, municipality } => t(
-                format!("Die Adresse dieser Seite enthält keine gültige Vorgangsnummer. Eine Vorgangsnummer sieht so aus: {example}. Bitte prüfen Sie, ob die Adresse vollständig ist. Bei Fragen zu Ihrem Antrag hilft Ihnen {municipality} weiter."),
-                format!("The address of this page does not contain a valid reference number. A reference number looks like this: {example}. Please check that the address is complete. If you have questions about your application, {municipality} will help you."),
-                format!("لا يحتوي عنوان هذه الصفحة على رقم معاملة صالح. يبدو رقم المعاملة هكذا: {example}. يرجى التحقق من اكتمال العنوان. إذا كانت لديك أسئلة حول طلبك، فستساعدك {municipality}."),
-            ),
-            R::OriginNotAllowed => t(
-                "Von dieser Website aus können keine Formulare an diese Gemeinde gesendet werden.".into(),
-                "Forms for this municipality cannot be sent from this website.".into(),
-                "لا يمكن إرسال نماذج هذه البلدية من هذا الموقع.".into(),
-            ),
-            R::IdConflict => t(
-                "Unter dieser Kennung wurde bereits eine Sendung mit anderen Angaben angenommen; sie bleibt unverändert. Bitte laden Sie das Formular neu und senden Sie es erneut ab.".into(),
-                "A submission with this id but different answers has already been received; it stays unchanged. Please reload the form and send it again.".into(),
-                "تم استلام إرسال بنفس المعرّف ولكن بإجابات مختلفة، ويبقى دون تغيير. يرجى إعادة تحميل النموذج وإرساله مرة أخرى.".into(),
-            ),
-            R::StoreUnavailable => t(
-                "Ihre Angaben konnten gerade nicht gespeichert werden; es wurde nichts übermittelt. Bitte senden Sie das Formular in einer Minute erneut ab.".into(),
-                "Your answers could not be saved just now; nothing was submitted. Please send the form again in a minute.".into(),
-                "تعذّر حفظ بياناتك الآن، ولم يُرسَل شيء. يرجى إرسال النموذج مرة أخرى بعد دقيقة.".into(),
+            R::FilesNeedMultipart { label } | R::InvalidFileName { label } => {
+                say(self.message_key(), &[("label", label)])
+            }
+            R::InvalidReference {
+                example,
+                municipality,
+            } => say(
+                self.message_key(),
+                &[("example", example), ("municipality", municipality)],
             ),
             R::DuplicateKey { name, position } => {
-                let (de_at, en_at, ar_at) = match position {
-                    Some((line, column)) => (
-                        format!(" (Zeile {line}, Spalte {column})"),
-                        format!(" (line {line}, column {column})"),
-                        format!(" (السطر {line}، العمود {column})"),
-                    ),
-                    None => (String::new(), String::new(), String::new()),
-                };
-                t(
-                    format!("„{name}“ kommt im Inhalt mehrfach vor{de_at}; welcher Wert gilt, wäre geraten. Bitte senden Sie jeden Namen nur einmal."),
-                    format!("“{name}” occurs more than once in the body{en_at}; which value counts would be a guess. Please send each name once."),
-                    format!("«{name}» مكرر في المحتوى{ar_at}، ولا يمكن معرفة القيمة المقصودة. يرجى إرسال كل اسم مرة واحدة."),
-                )
+                let at = position.map_or(String::new(), |(line, column)| {
+                    say(
+                        "duplicate-key-at",
+                        &[("line", &line.to_string()), ("column", &column.to_string())],
+                    )
+                });
+                say(self.message_key(), &[("name", name), ("at", &at)])
             }
-            R::TooManyFields { limit } => t(
-                format!("Der Inhalt hat mehr als {limit} Felder, mehr als dieses Formular senden kann. Bitte senden Sie das Formular von seiner Seite aus."),
-                format!("The body has more than {limit} fields, more than this form can send. Please send the form from its page."),
-                format!("يحتوي المحتوى على أكثر من {limit} حقلًا، وهذا أكثر مما يمكن لهذا النموذج إرساله. يرجى إرسال النموذج من صفحته."),
-            ),
-            R::IncompleteBody => t(
-                "Der Inhalt kam nicht vollständig an; es wurde nichts übermittelt. Bitte senden Sie das Formular erneut ab.".into(),
-                "The body did not arrive completely; nothing was submitted. Please send the form again.".into(),
-                "لم يصل المحتوى كاملًا، ولم يُرسَل شيء. يرجى إرسال النموذج مرة أخرى.".into(),
-            ),
-            R::RequestTimeout { seconds } => t(
-                format!("Der Inhalt kam nicht innerhalb von {seconds} Sekunden an; es wurde nichts übermittelt. Bitte senden Sie das Formular erneut ab."),
-                format!("The body did not arrive within {seconds} seconds; nothing was submitted. Please send the form again."),
-                format!("لم يصل المحتوى خلال {seconds} ثانية، ولم يُرسَل شيء. يرجى إرسال النموذج مرة أخرى."),
-            ),
-            R::Busy => t(
-                "Gerade gehen sehr viele Sendungen ein; Ihre wurde nicht angenommen. Bitte senden Sie das Formular in einer Minute erneut ab.".into(),
-                "Very many submissions are arriving right now; yours was not accepted. Please send the form again in a minute.".into(),
-                "تصل الآن إرسالات كثيرة جدًا، ولم يُقبل إرسالك. يرجى إرسال النموذج مرة أخرى بعد دقيقة.".into(),
-            ),
+            R::TooManyFields { limit } => say(self.message_key(), &[("limit", &limit.to_string())]),
+            R::RequestTimeout { seconds } => {
+                say(self.message_key(), &[("seconds", &seconds.to_string())])
+            }
+            R::NoSuchEndpoint
+            | R::MethodNotAllowed(_)
+            | R::UnsupportedMediaType
+            | R::UnsupportedCharset
+            | R::NotUtf8
+            | R::InvalidId
+            | R::OriginNotAllowed
+            | R::IdConflict
+            | R::StoreUnavailable
+            | R::IncompleteBody
+            | R::Busy => say(self.message_key(), &[]),
         }
     }
 
     /// `{"error": {"code", "message"}}`
     pub fn json(&self, lang: &str) -> Value {
         json!({ "error": { "code": self.code(), "message": self.message(lang) } })
-    }
-}
-
-fn pick(lang: &str, de: &'static str, en: &'static str, ar: &'static str) -> &'static str {
-    match lang {
-        "en" => en,
-        "ar" => ar,
-        _ => de,
     }
 }
 
@@ -526,6 +416,81 @@ mod tests {
         assert_eq!(pick_language(Some("ar"), &offered), "de");
         assert_eq!(pick_language(None, &offered), "de");
         assert_eq!(pick_language(Some("ar"), &[]), "ar");
+    }
+
+    /// One refusal of every kind.
+    fn every_refusal() -> Vec<Refusal> {
+        use Refusal as R;
+        let label = || "Foto".to_string();
+        vec![
+            R::NoSuchEndpoint,
+            R::UnknownMunicipality("x".into()),
+            R::UnknownForm {
+                municipality: "Musterstadt".into(),
+                form: "x".into(),
+            },
+            R::MethodNotAllowed(Endpoint::Submit),
+            R::MethodNotAllowed(Endpoint::Confirmation),
+            R::UnsupportedMediaType,
+            R::UnsupportedCharset,
+            R::PayloadTooLarge { limit: 6_000_000 },
+            R::MalformedJson { line: 1, column: 2 },
+            R::InvalidBody("x".into()),
+            R::NotUtf8,
+            R::MalformedMultipart("x".into()),
+            R::FilesNeedMultipart { label: label() },
+            R::InvalidFileName { label: label() },
+            R::InvalidId,
+            R::InvalidReference {
+                example: "MUS-2026-7K3F9Q".into(),
+                municipality: "Musterstadt".into(),
+            },
+            R::OriginNotAllowed,
+            R::IdConflict,
+            R::StoreUnavailable,
+            R::DuplicateKey {
+                name: "x".into(),
+                position: Some((1, 2)),
+            },
+            R::TooManyFields { limit: 10 },
+            R::IncompleteBody,
+            R::RequestTimeout { seconds: 10 },
+            R::Busy,
+        ]
+    }
+
+    #[test]
+    fn every_refusal_text_is_used_and_every_refusal_has_its_texts() {
+        let mut used: Vec<&str> = every_refusal()
+            .iter()
+            .flat_map(|r| [r.title_key(), r.message_key()])
+            .chain(["duplicate-key-at"])
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let keys: Vec<&str> = REFUSALS.table().keys().map(String::as_str).collect();
+        assert_eq!(keys, used);
+        for lang in ["de", "en", "ar", "fr"] {
+            for r in every_refusal() {
+                let message = r.message(lang);
+                assert!(
+                    !message.contains("{m") && !message.contains("{l"),
+                    "{message}"
+                );
+            }
+        }
+        assert_eq!(
+            Refusal::DuplicateKey {
+                name: "_id".into(),
+                position: Some((3, 7))
+            }
+            .message("de"),
+            "„_id“ kommt im Inhalt mehrfach vor (Zeile 3, Spalte 7); welcher Wert gilt, wäre geraten. Bitte senden Sie jeden Namen nur einmal."
+        );
+        assert_eq!(
+            Refusal::InvalidBody("x".into()).message("fr"),
+            "Der Inhalt hat nicht die erwartete Form {\"id\", \"language\", \"data\"}: x."
+        );
     }
 
     #[test]

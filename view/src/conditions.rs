@@ -1,8 +1,10 @@
 //! Conditions in words, for readers without JavaScript: "Only answer this if you chose „Yes“
 //! for „Dangerous dog?“". The page's script shows and hides questions itself; the sentence is
-//! what a page without it says instead.
+//! what a page without it says instead. The words are form-model's messages
+//! (`conditions.yaml`), German for a language they are not written in.
 
 use form_model::conditions::{DateTest, Shape};
+use form_model::messages::{CONDITIONS, fill};
 use form_model::model::{Condition, FieldType, Form};
 use form_model::rules::{DateExpr, DateUnit};
 use form_model::texts::text_in;
@@ -22,11 +24,7 @@ fn option_label(form: &Form, field: &str, value: &str, lang: &str) -> String {
 }
 
 fn quote(s: &str, lang: &str) -> String {
-    match lang {
-        "de" => format!("„{s}“"),
-        "ar" => format!("«{s}»"),
-        _ => format!("“{s}”"),
-    }
+    fill(CONDITIONS.text("quoted", lang), &[("text", s)])
 }
 
 /// A condition in words: "Sie bei „Gefährlich?“ „Ja“ gewählt haben".
@@ -73,13 +71,9 @@ impl Conjunction {
 
 /// " und " / " oder " between two parts of a sentence.
 fn conjunction(c: Conjunction, lang: &str) -> &'static str {
-    match (lang, c) {
-        ("de", And) => " und ",
-        ("de", Or) => " oder ",
-        ("ar", And) => " و",
-        ("ar", Or) => " أو ",
-        (_, And) => " and ",
-        (_, Or) => " or ",
+    match c {
+        And => CONDITIONS.text("and", lang),
+        Or => CONDITIONS.text("or", lang),
     }
 }
 
@@ -93,18 +87,16 @@ fn leaf(form: &Form, field: &str, values: &[String], lang: &str, negated: bool) 
         .map(|v| quote(&option_label(form, field, v, lang), lang))
         .collect::<Vec<_>>()
         .join(conjunction(Or, lang));
-    match (lang, multi, negated) {
-        ("de", false, false) => format!("Sie bei {label} {answers} gewählt haben"),
-        ("de", false, true) => format!("Sie bei {label} nicht {answers} gewählt haben"),
-        ("de", true, false) => format!("Sie bei {label} {answers} angekreuzt haben"),
-        ("de", true, true) => format!("Sie bei {label} nicht {answers} angekreuzt haben"),
-        ("ar", _, false) => format!("اخترت {answers} في {label}"),
-        ("ar", _, true) => format!("لم تختر {answers} في {label}"),
-        (_, false, false) => format!("you chose {answers} for {label}"),
-        (_, false, true) => format!("you did not choose {answers} for {label}"),
-        (_, true, false) => format!("you ticked {answers} for {label}"),
-        (_, true, true) => format!("you did not tick {answers} for {label}"),
-    }
+    let key = match (multi, negated) {
+        (false, false) => "chose",
+        (false, true) => "did-not-choose",
+        (true, false) => "ticked",
+        (true, true) => "did-not-tick",
+    };
+    fill(
+        CONDITIONS.text(key, lang),
+        &[("answers", &answers), ("label", &label)],
+    )
 }
 
 /// "Sie „Telefon“ oder „E-Mail“ beantwortet haben", "Sie genau eine der Fragen … beantwortet
@@ -114,27 +106,20 @@ fn answered_leaf(form: &Form, ids: &[String], lang: &str, negated: bool, exactly
         .iter()
         .map(|id| quote(&label_of(form, id, lang), lang))
         .collect();
-    let or = labels.join(conjunction(Or, lang));
-    let list = labels.join(", ");
-    let many = labels.len() > 1;
-    match (lang, exactly, negated, many) {
-        ("de", true, false, _) => format!("Sie genau eine der Fragen {list} beantwortet haben"),
-        ("de", true, true, _) => {
-            format!("Sie nicht genau eine der Fragen {list} beantwortet haben")
-        }
-        ("de", false, false, _) => format!("Sie {or} beantwortet haben"),
-        ("de", false, true, false) => format!("Sie {or} nicht beantwortet haben"),
-        ("de", false, true, true) => format!("Sie keine der Fragen {list} beantwortet haben"),
-        ("ar", true, false, _) => format!("أجبت عن سؤال واحد فقط من {list}"),
-        ("ar", true, true, _) => format!("لم تجب عن سؤال واحد فقط من {list}"),
-        ("ar", false, false, _) => format!("أجبت عن {or}"),
-        ("ar", false, true, _) => format!("لم تجب عن أي من {list}"),
-        (_, true, false, _) => format!("you answered exactly one of {list}"),
-        (_, true, true, _) => format!("you did not answer exactly one of {list}"),
-        (_, false, false, _) => format!("you answered {or}"),
-        (_, false, true, false) => format!("you did not answer {or}"),
-        (_, false, true, true) => format!("you answered none of {list}"),
-    }
+    let key = match (exactly, negated, labels.len() > 1) {
+        (true, false, _) => "answered-exactly-one-of",
+        (true, true, _) => "did-not-answer-exactly-one-of",
+        (false, false, _) => "answered",
+        (false, true, false) => "did-not-answer",
+        (false, true, true) => "answered-none-of",
+    };
+    // "answered a or b" reads as a choice; the other sentences list the questions.
+    let questions = if key == "answered" || key == "did-not-answer" {
+        labels.join(conjunction(Or, lang))
+    } else {
+        labels.join(", ")
+    };
+    fill(CONDITIONS.text(key, lang), &[("questions", &questions)])
 }
 
 /// "das Datum bei „Beginn“ später als heute vor 7 Tagen ist". Negated, the test turns round
@@ -155,72 +140,53 @@ fn date_leaf(
         (DateTest::Before, true) => DateTest::NotBefore,
         (DateTest::NotBefore, true) => DateTest::Before,
     };
-    let point = date_point(bound, lang);
-    let compare = match (lang, test) {
-        ("de", DateTest::After) => "später als",
-        ("de", DateTest::Before) => "früher als",
-        ("de", DateTest::NotBefore) => "nicht früher als",
-        ("de", DateTest::NotAfter) => "nicht später als",
-        ("ar", DateTest::After) => "بعد",
-        ("ar", DateTest::Before) => "قبل",
-        ("ar", DateTest::NotBefore) => "ليس قبل",
-        ("ar", DateTest::NotAfter) => "ليس بعد",
-        (_, DateTest::After) => "later than",
-        (_, DateTest::Before) => "earlier than",
-        (_, DateTest::NotBefore) => "not earlier than",
-        (_, DateTest::NotAfter) => "not later than",
-    };
-    match lang {
-        "de" => format!("das Datum bei {label} {compare} {point} ist"),
-        "ar" => format!("التاريخ في {label} {compare} {point}"),
-        _ => format!("the date for {label} is {compare} {point}"),
-    }
+    let compare = CONDITIONS.text(
+        match test {
+            DateTest::After => "date-after",
+            DateTest::Before => "date-before",
+            DateTest::NotBefore => "date-not-before",
+            DateTest::NotAfter => "date-not-after",
+        },
+        lang,
+    );
+    fill(
+        CONDITIONS.text("date-compared", lang),
+        &[
+            ("label", &label),
+            ("compare", compare),
+            ("point", &date_point(bound, lang)),
+        ],
+    )
 }
 
-/// A date bound in words: "der 01.01.2024", "heute", "heute vor 7 Tagen", "in 2 Monaten".
+/// A date bound in words: "der 01.01.2024", "heute", "heute vor 7 Tagen", "heute in 2 Monaten".
 fn date_point(bound: &str, lang: &str) -> String {
     let Some(expr) = DateExpr::parse(bound) else {
         return bound.to_string();
     };
     let (amount, unit) = match expr {
         DateExpr::Fixed(d) => {
-            let date = fmt_date(d, lang);
-            return match lang {
-                "de" => format!("der {date}"),
-                _ => date,
-            };
+            return fill(
+                CONDITIONS.text("date-on", lang),
+                &[("date", &fmt_date(d, lang))],
+            );
         }
         DateExpr::Today { amount, unit } => (amount, unit),
     };
-    let n = amount.unsigned_abs();
-    let units = match (lang, unit, n == 1) {
-        ("de", DateUnit::Days, true) => "Tag",
-        ("de", DateUnit::Days, false) => "Tagen",
-        ("de", DateUnit::Months, true) => "Monat",
-        ("de", DateUnit::Months, false) => "Monaten",
-        ("de", DateUnit::Years, true) => "Jahr",
-        ("de", DateUnit::Years, false) => "Jahren",
-        ("ar", DateUnit::Days, _) => "يوم",
-        ("ar", DateUnit::Months, _) => "شهر",
-        ("ar", DateUnit::Years, _) => "سنة",
-        (_, DateUnit::Days, true) => "day",
-        (_, DateUnit::Days, false) => "days",
-        (_, DateUnit::Months, true) => "month",
-        (_, DateUnit::Months, false) => "months",
-        (_, DateUnit::Years, true) => "year",
-        (_, DateUnit::Years, false) => "years",
+    let key = match (unit, amount.signum()) {
+        (_, 0) => return CONDITIONS.text("today", lang).to_string(),
+        (DateUnit::Days, -1) => "days-ago",
+        (DateUnit::Days, _) => "days-ahead",
+        (DateUnit::Months, -1) => "months-ago",
+        (DateUnit::Months, _) => "months-ahead",
+        (DateUnit::Years, -1) => "years-ago",
+        (DateUnit::Years, _) => "years-ahead",
     };
-    match (lang, amount.signum()) {
-        ("de", 0) => "heute".into(),
-        ("de", -1) => format!("heute vor {n} {units}"),
-        ("de", _) => format!("heute in {n} {units}"),
-        ("ar", 0) => "اليوم".into(),
-        ("ar", -1) => format!("اليوم − {n} {units}"),
-        ("ar", _) => format!("اليوم + {n} {units}"),
-        (_, 0) => "today".into(),
-        (_, -1) => format!("{n} {units} ago"),
-        (_, _) => format!("{n} {units} from today"),
-    }
+    let n = amount.unsigned_abs();
+    fill(
+        CONDITIONS.plural(key, lang, u64::from(n)),
+        &[("n", &n.to_string())],
+    )
 }
 
 #[cfg(test)]
@@ -278,6 +244,75 @@ steps:
         assert_eq!(
             says("{ exactly-one: [telefon, email] }", "en"),
             "you answered exactly one of “Phone”, “Email”"
+        );
+    }
+}
+
+#[cfg(test)]
+mod choice_tests {
+    use super::*;
+
+    fn form() -> Form {
+        serde_yaml::from_str(
+            r#"
+id: probe
+version: 1
+title: { de: Probe }
+purpose: { de: Probe }
+legal-basis: { de: Probe }
+retention-days: 1
+steps:
+  - id: a
+    title: { de: Angaben }
+    fields:
+      - id: kind
+        type: radios
+        label: { de: "Gefährlich?", en: "Dangerous?", ar: "خطير؟" }
+        options:
+          - { value: ja, label: { de: Ja, en: "Yes", ar: نعم } }
+          - { value: nein, label: { de: Nein, en: "No", ar: لا } }
+      - id: classes
+        type: checkboxes
+        label: { de: Klassen, en: Classes, ar: الفئات }
+        options: [ { value: A, label: { de: A } }, { value: B, label: { de: B } } ]
+"#,
+        )
+        .unwrap()
+    }
+
+    fn cond(yaml: &str) -> Condition {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn a_condition_reads_as_a_sentence_in_the_pages_language() {
+        let form = form();
+        let both = cond("{ all: [ { field: kind, equals: ja }, { field: classes, in: [A, B] } ] }");
+        assert_eq!(
+            describe(&form, &both, "de", false),
+            "Sie bei „Gefährlich?“ „Ja“ gewählt haben und Sie bei „Klassen“ „A“ oder „B“ angekreuzt haben"
+        );
+        assert_eq!(
+            describe(&form, &both, "en", true),
+            "you did not choose “Yes” for “Dangerous?” or you did not tick “A” or “B” for “Classes”"
+        );
+        assert_eq!(
+            describe(
+                &form,
+                &cond("{ not: { field: kind, equals: nein } }"),
+                "ar",
+                false
+            ),
+            "لم تختر «لا» في «خطير؟»"
+        );
+    }
+
+    #[test]
+    fn a_language_without_condition_sentences_gets_german() {
+        let form = form();
+        assert_eq!(
+            describe(&form, &cond("{ field: kind, equals: ja }"), "fr", false),
+            "Sie bei „Gefährlich?“ „Ja“ gewählt haben"
         );
     }
 }

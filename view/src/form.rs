@@ -78,13 +78,13 @@ fn step_view(
     }
 }
 
-/// The fees in `lang`, amounts in euros as Germans write them.
+/// The fees in `lang`, amounts in euros as readers of `lang` write them.
 pub fn fees(form: &Form, lang: &str) -> Vec<FeeView> {
     form.fees
         .iter()
         .map(|fee| FeeView {
             label: text_in(&fee.label, lang),
-            amount: euros(fee.amount_eur, lang),
+            amount: form_model::messages::euros(fee.amount_eur, lang),
             per: fee
                 .per
                 .as_ref()
@@ -96,14 +96,4 @@ pub fn fees(form: &Form, lang: &str) -> Vec<FeeView> {
                 .map(|h| markdown::inline(&text_in(h, lang))),
         })
         .collect()
-}
-
-/// `96,00 €` (de), `€96.00` (en), `96.00 €` (others).
-pub fn euros(amount: f64, lang: &str) -> String {
-    let fixed = format!("{amount:.2}");
-    match lang {
-        "de" => format!("{} €", fixed.replace('.', ",")),
-        "en" => format!("€{fixed}"),
-        _ => format!("{fixed} €"),
-    }
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use form_model::model::{Contact, Form};
 use form_model::resolve::ResolvedForm;
-use form_model::validate::text_in;
+use form_model::texts::text_in;
 
 use crate::frame::Frame;
 use crate::markdown;

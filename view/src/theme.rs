@@ -1,19 +1,39 @@
 //! The site's templates and frame texts, loaded once and used for every page: tera over the
 //! templates folder (`layouts/`, `pages/`, `components/`, `macros/`) with this crate's HTML
-//! escaping, and `strings.yaml`, every frame text in every language.
+//! escaping, and the frame texts in every language (form-model's messages, `site.yaml`).
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use form_model::messages::SITE;
 use serde::Serialize;
 use tera::{Context, Tera};
 use thiserror::Error;
 
 use crate::escape::escape_html;
 
-/// The frame texts (`site-templates/strings.yaml`): key → language → text.
+/// The frame texts (form-model's `messages/site.yaml`): key → language → text.
 pub type Strings = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Where the frame texts are written, for error messages.
+const SITE_STRINGS: &str = "form-model/messages/site.yaml";
+
+/// The frame texts, every language the site is written in.
+pub fn site_strings() -> Strings {
+    SITE.languages
+        .iter()
+        .map(|lang| (*lang, SITE.texts_in(lang)))
+        .fold(Strings::new(), |mut strings, (lang, texts)| {
+            for (key, text) in texts {
+                strings
+                    .entry(key)
+                    .or_default()
+                    .insert(lang.to_string(), text);
+            }
+            strings
+        })
+}
 
 /// Why a page cannot be rendered.
 #[derive(Debug, Error)]
@@ -91,7 +111,7 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// The templates (`**/*.html`) and texts (`strings.yaml`) of the templates folder `dir`.
+    /// The templates (`**/*.html`) of the templates folder `dir`, and the site's texts.
     pub fn load(dir: &Path) -> Result<Theme, ViewError> {
         let mut templates = BTreeMap::new();
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
@@ -111,21 +131,20 @@ impl Theme {
             let source = fs::read_to_string(path).map_err(|e| file_error(path, e))?;
             templates.insert(name, source);
         }
-        let strings_path = dir.join("strings.yaml");
-        let text = fs::read_to_string(&strings_path).map_err(|e| file_error(&strings_path, e))?;
-        let strings: Strings =
-            serde_yaml::from_str(&text).map_err(|e| file_error(&strings_path, e))?;
         let names: Vec<String> = templates.keys().cloned().collect();
-        Theme::from_sources(templates, strings, strings_path).map_err(|e| match e {
-            // Tera names a template that does not parse by its name; say which file it is.
-            ViewError::Template(mut message) => {
-                for name in &names {
-                    let file = dir.join(name);
-                    message = message.replace(&format!("'{name}'"), &format!("{}", file.display()));
+        Theme::from_sources(templates, site_strings(), PathBuf::from(SITE_STRINGS)).map_err(|e| {
+            match e {
+                // Tera names a template that does not parse by its name; say which file it is.
+                ViewError::Template(mut message) => {
+                    for name in &names {
+                        let file = dir.join(name);
+                        message =
+                            message.replace(&format!("'{name}'"), &format!("{}", file.display()));
+                    }
+                    ViewError::Template(message)
                 }
-                ViewError::Template(message)
+                other => other,
             }
-            other => other,
         })
     }
 

@@ -68,7 +68,7 @@ pub(crate) fn documents<'a>(s: &Submission<'a>) -> Vec<Document<'a>> {
         docs.push(Document {
             id: doc_id,
             title: receipt.title.to_string(),
-            kind: words::RECEIPT_KIND,
+            kind: words::receipt_kind(),
             format: file_format(&name, "application/pdf", receipt.pdf),
             file_name: file_name(doc_id, &name),
             original_name: None,
@@ -79,12 +79,12 @@ pub(crate) fn documents<'a>(s: &Submission<'a>) -> Vec<Document<'a>> {
     docs.push(Document {
         id: record_id,
         title: words::record_title(&s.record.reference),
-        kind: words::RECORD_KIND,
+        kind: words::record_kind(),
         format: FileFormat {
             version: s.record.format.clone(),
             ..file_format("submission.json", "application/json", s.record_bytes)
         },
-        file_name: file_name(record_id, words::RECORD_FILE),
+        file_name: file_name(record_id, words::record_file()),
         original_name: Some("submission.json".into()),
         bytes: s.record_bytes,
     });
@@ -93,7 +93,7 @@ pub(crate) fn documents<'a>(s: &Submission<'a>) -> Vec<Document<'a>> {
         docs.push(Document {
             id: doc_id,
             title: format!("{}: {}", sent.title, sent.original_name),
-            kind: words::ATTACHMENT_KIND,
+            kind: words::attachment_kind(),
             format: file_format(sent.stored_name, &sent.attachment.media_type, sent.bytes),
             file_name: file_name(doc_id, sent.stored_name),
             original_name: Some(sent.original_name.to_string()),
@@ -231,7 +231,7 @@ fn case(w: &mut W, h: &Handoff, s: &Submission<'_>, docs: &[Document<'_>]) -> io
                         Ok(())
                     })?;
             }
-            text(w, "xdomea:Typ", words::CASE_KIND)?;
+            text(w, "xdomea:Typ", words::case_kind())?;
             w.create_element("xdomea:Laufzeit")
                 .write_inner_content(|w| text(w, "xdomea:Beginn", &received))?;
             for (i, doc) in docs.iter().enumerate() {

@@ -1,32 +1,48 @@
 //! The words a clerk reads in the e-file: the types of the case and its documents, their
-//! subjects, the case's remark and the documents' file names. The one place they are written.
-//! Only German: the message is imported by German records management, whatever language the
-//! citizen used (receipts in the citizen's language keep their own title).
+//! subjects, the case's remark and the documents' file names, from form-model's messages
+//! (`e-file.yaml`, German only: the message is imported by German records management, whatever
+//! language the citizen used; receipts in the citizen's language keep their own title).
+
+use form_model::messages::{E_FILE, fill};
+
+fn word(key: &str) -> &'static str {
+    E_FILE.text(key, "de")
+}
 
 /// `Typ` of the case.
-pub(crate) const CASE_KIND: &str = "Online-Antrag";
+pub(crate) fn case_kind() -> &'static str {
+    word("case-kind")
+}
 /// `Typ` of a receipt.
-pub(crate) const RECEIPT_KIND: &str = "Antragsbestätigung";
+pub(crate) fn receipt_kind() -> &'static str {
+    word("receipt-kind")
+}
 /// `Typ` of the record.
-pub(crate) const RECORD_KIND: &str = "Antragsdaten";
+pub(crate) fn record_kind() -> &'static str {
+    word("record-kind")
+}
 /// `Typ` of an attachment.
-pub(crate) const ATTACHMENT_KIND: &str = "Anlage";
+pub(crate) fn attachment_kind() -> &'static str {
+    word("attachment-kind")
+}
 
 /// The receipt's file name: `Antragsbestaetigung.pdf` for the main one, with the language for
-/// the others (`Antragsbestaetigung-en.pdf`). ASCII, as the file names of the package are.
+/// the others (`Antragsbestaetigung-en.pdf`).
 pub(crate) fn receipt_file(language: Option<&str>) -> String {
     match language {
-        None => "Antragsbestaetigung.pdf".to_string(),
-        Some(lang) => format!("Antragsbestaetigung-{lang}.pdf"),
+        None => word("receipt-file").to_string(),
+        Some(lang) => fill(word("receipt-file-in-language"), &[("lang", lang)]),
     }
 }
 
 /// The record's file name.
-pub(crate) const RECORD_FILE: &str = "Antragsdaten.json";
+pub(crate) fn record_file() -> &'static str {
+    word("record-file")
+}
 
 /// The record's subject: `Antragsdaten MUS-2026-7K3F9Q (JSON)`.
 pub(crate) fn record_title(reference: &str) -> String {
-    format!("Antragsdaten {reference} (JSON)")
+    fill(word("record-title"), &[("reference", reference)])
 }
 
 /// The case's remark: `Online-Antrag <reference>, Formular <id> Version <version>`, and
@@ -37,9 +53,17 @@ pub(crate) fn case_remark(
     version: u32,
     service: Option<&str>,
 ) -> String {
-    let mut remark = format!("{CASE_KIND} {reference}, Formular {form} Version {version}");
+    let version = version.to_string();
+    let mut remark = fill(
+        word("case-remark"),
+        &[
+            ("reference", reference),
+            ("form", form),
+            ("version", &version),
+        ],
+    );
     if let Some(service) = service {
-        remark.push_str(&format!(", Leistung {service}"));
+        remark.push_str(&fill(word("case-remark-service"), &[("service", service)]));
     }
     remark
 }
@@ -58,6 +82,26 @@ mod tests {
             case_remark("MUS-2026-7K3F9Q", "hundesteuer", 3, None),
             "Online-Antrag MUS-2026-7K3F9Q, Formular hundesteuer Version 3"
         );
+    }
+
+    #[test]
+    fn every_e_file_word_is_used() {
+        let used = [
+            "case-kind",
+            "receipt-kind",
+            "record-kind",
+            "attachment-kind",
+            "receipt-file",
+            "receipt-file-in-language",
+            "record-file",
+            "record-title",
+            "case-remark",
+            "case-remark-service",
+        ];
+        let keys: Vec<&str> = E_FILE.table().keys().map(String::as_str).collect();
+        let mut used = used.to_vec();
+        used.sort_unstable();
+        assert_eq!(keys, used);
     }
 
     #[test]

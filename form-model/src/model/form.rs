@@ -73,12 +73,6 @@ impl Form {
         self.fields().find(|f| f.id == id)
     }
 
-    /// Same as [`Form::top_level_field`], under the name submit-fn and inbox still call; it
-    /// goes once they call `top_level_field`.
-    pub fn field(&self, id: &str) -> Option<&Field> {
-        self.top_level_field(id)
-    }
-
     /// Every top-level field in order (the keys of submitted data).
     pub fn fields(&self) -> impl Iterator<Item = &Field> {
         self.steps.iter().flat_map(|s| s.fields.iter())

@@ -93,12 +93,6 @@ impl ResolvedForm {
     pub fn top_level_field(&self, id: &str) -> Option<&Field> {
         self.form.top_level_field(id)
     }
-
-    /// Same as [`ResolvedForm::top_level_field`], under the name submit-fn and inbox still call;
-    /// it goes once they call `top_level_field`.
-    pub fn field(&self, id: &str) -> Option<&Field> {
-        self.top_level_field(id)
-    }
 }
 
 /// Resolves form entry `index` of municipality `m`.

@@ -1,8 +1,9 @@
-//! Address fields: the parts the page shows (with their labels, autocomplete tokens and
-//! lengths) and the check of an address answer part by part.
+//! Address fields: the parts the page shows (their autocomplete tokens and lengths; their labels
+//! are form-model's messages, `address.yaml`) and the check of an address answer part by part.
 
 use serde_json::{Map, Value};
 
+use crate::messages::ADDRESS;
 use crate::rules;
 
 use super::problem::{Problem, Sub, whole};
@@ -10,9 +11,8 @@ use super::problem::{Problem, Sub, whole};
 /// One part of an address field. The page renders these inputs; the function checks them.
 #[derive(Debug, Clone, Copy)]
 pub struct AddressPart {
+    /// The part's key in the answer, and its label's key in `address.yaml`.
     pub key: &'static str,
-    /// de, en, ar
-    pub label: [&'static str; 3],
     pub autocomplete: &'static str,
     pub max_length: u32,
     pub postcode: bool,
@@ -22,28 +22,24 @@ pub struct AddressPart {
 pub const ADDRESS_PARTS: [AddressPart; 4] = [
     AddressPart {
         key: "street",
-        label: ["Straße", "Street", "الشارع"],
         autocomplete: "address-line1",
         max_length: 120,
         postcode: false,
     },
     AddressPart {
         key: "house-number",
-        label: ["Hausnummer", "House number", "رقم المنزل"],
         autocomplete: "address-line2",
         max_length: 20,
         postcode: false,
     },
     AddressPart {
         key: "postcode",
-        label: ["Postleitzahl", "Postcode", "الرمز البريدي"],
         autocomplete: "postal-code",
         max_length: 5,
         postcode: true,
     },
     AddressPart {
         key: "city",
-        label: ["Ort", "Town or city", "المدينة"],
         autocomplete: "address-level2",
         max_length: 120,
         postcode: false,
@@ -51,12 +47,9 @@ pub const ADDRESS_PARTS: [AddressPart; 4] = [
 ];
 
 impl AddressPart {
+    /// The part's label in `lang` (German when the labels are not written in it).
     pub fn label(&self, lang: &str) -> &'static str {
-        match lang {
-            "en" => self.label[1],
-            "ar" => self.label[2],
-            _ => self.label[0],
-        }
+        ADDRESS.text(self.key, lang)
     }
 }
 
@@ -109,5 +102,20 @@ pub(super) fn check_address<'a>(
         Ok(Value::Object(clean))
     } else {
         Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_address_part_has_a_label_and_every_label_a_part() {
+        let mut parts: Vec<&str> = ADDRESS_PARTS.iter().map(|p| p.key).collect();
+        parts.sort_unstable();
+        let labels: Vec<&str> = ADDRESS.table().keys().map(String::as_str).collect();
+        assert_eq!(labels, parts);
+        assert_eq!(ADDRESS_PARTS[2].label("ar"), "الرمز البريدي");
+        assert_eq!(ADDRESS_PARTS[2].label("fr"), "Postleitzahl");
     }
 }

@@ -1,9 +1,12 @@
-//! The problems in words, in the submission's language (German when the language has no
-//! messages), with numbers, dates and media types as a reader of that language writes them.
+//! The problems in words, in the submission's language, with numbers, dates and media types as
+//! a reader of that language writes them. The texts are form-model's messages
+//! (`validation.yaml`), with their one fallback rule: a language they are not written in gets
+//! German (texts, dates and file types alike).
 
 use time::Date;
 
 use super::problem::Problem;
+use crate::messages::{CONDITIONS, VALIDATION, fill};
 
 /// A number as messages and page attributes show it: whole numbers without a decimal point.
 pub fn fmt_number(n: f64) -> String {
@@ -45,223 +48,189 @@ fn media_names(types: &[String], lang: &str) -> String {
             "application/pdf" => "PDF".into(),
             "image/jpeg" => "JPG".into(),
             "image/png" => "PNG".into(),
-            "image/*" => match lang {
-                "de" => "Bild".into(),
-                "ar" => "صورة".into(),
-                _ => "image".into(),
-            },
+            "image/*" => VALIDATION.text("any-image", lang).into(),
             other => other.to_string(),
         })
         .collect();
-    let or = match lang {
-        "de" => " oder ",
-        "ar" => " أو ",
-        _ => " or ",
-    };
+    let or = CONDITIONS.text("or", lang);
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{}{or}{last}", rest.join(", ")),
         _ => names.join(""),
     }
 }
 
-/// The problem in words, in `lang` (German when the language has no messages).
+/// The problem in words, in `lang` (German when the messages are not written in it); `label`
+/// names the field.
 pub fn message(problem: &Problem, lang: &str, label: &str) -> String {
-    let n = fmt_number;
-    match lang {
-        "en" => {
-            let l = format!("“{label}”");
-            match problem {
-                Problem::Required => format!("{l} is required. Please answer it."),
-                Problem::NotConfirmed => format!("Confirm {l} by ticking the box."),
-                Problem::NotApplicable => {
-                    format!("{l} does not apply given your other answers. Please leave it empty.")
-                }
-                Problem::UnknownField => format!("The form has no field {l}."),
-                Problem::UnknownLanguage(x) => format!("This form is not offered in “{x}”."),
-                Problem::WrongType => format!("The answer to {l} has the wrong form."),
-                Problem::TooShort(m) => format!("{l} must be at least {m} characters."),
-                Problem::TooLong(m) => format!("{l} must be {m} characters or fewer."),
-                Problem::Pattern(Some(custom)) => custom.clone(),
-                Problem::Pattern(None) => format!("{l} is not in the expected format."),
-                Problem::NotANumber => format!("{l} must be a number, like 3 or 2.5."),
-                Problem::TooSmall(m) => format!("{l} must be {} or more.", n(*m)),
-                Problem::TooLarge(m) => format!("{l} must be {} or less.", n(*m)),
-                Problem::Step(s) if *s == 1.0 => format!("{l} must be a whole number."),
-                Problem::Step(s) => format!("{l} must be a multiple of {}.", n(*s)),
-                Problem::InvalidDate => format!("{l} must be a real date."),
-                Problem::DateTooEarly(d) => {
-                    format!("{l} must be on or after {}.", fmt_date(*d, lang))
-                }
-                Problem::DateTooLate(d) => {
-                    format!("{l} must be on or before {}.", fmt_date(*d, lang))
-                }
-                Problem::InvalidOption => format!("Choose one of the options given for {l}."),
-                Problem::TooFewSelected(m) => format!("Select at least {m} for {l}."),
-                Problem::TooManySelected(m) => format!("Select no more than {m} for {l}."),
-                Problem::InvalidEmail => format!(
-                    "{l} must be an email address in the correct format, like name@example.com."
-                ),
-                Problem::InvalidTel => {
-                    format!("{l} must be a phone number (digits, spaces and + ( ) / - only).")
-                }
-                Problem::InvalidIban => format!(
-                    "{l} is not a valid IBAN. Check it against your bank card, e.g. DE89 3704 0044 0532 0130 00."
-                ),
-                Problem::InvalidPostcode => format!("{l} must be a postcode of 5 digits."),
-                Problem::InvalidTaxId => format!(
-                    "{l} is not a valid tax ID (11 digits, shown on your income tax assessment)."
-                ),
-                Problem::FileType(t) => {
-                    format!("The file for {l} must be {}.", media_names(t, lang))
-                }
-                Problem::FileTooLarge(mb) => {
-                    format!("The file for {l} must be {} MB or smaller.", n(*mb))
-                }
-                Problem::InvalidFile => {
-                    format!("The file for {l} could not be read. Choose it again.")
-                }
-                Problem::FileContent(t) => format!(
-                    "The file for {l} is not a real {} file: its content does not match the type it was sent as. Choose the right file.",
-                    media_names(std::slice::from_ref(t), lang)
-                ),
-                Problem::TooFewItems(m) => format!("Add at least {m} entries for {l}."),
-                Problem::TooManyItems(m) => format!("Add no more than {m} entries for {l}."),
+    // Dates and file types as the message's language writes them, not the page's.
+    let lang = VALIDATION.language_for(lang);
+    let Some(Words { key, count, value }) = words(problem, lang) else {
+        return match problem {
+            Problem::Pattern(Some(custom)) => custom.clone(),
+            _ => unreachable!("only a pattern's own message has no key"),
+        };
+    };
+    let template = match count {
+        Some(n) => VALIDATION.plural(key, lang, u64::from(n)),
+        None => VALIDATION.text(key, lang),
+    };
+    match &value {
+        Some((name, v)) => fill(template, &[(name, v.as_str()), ("label", label)]),
+        None => fill(template, &[("label", label)]),
+    }
+}
+
+/// Which message a problem takes: its key in `validation.yaml`, the count that picks the
+/// plural form, and the one placeholder besides `{label}`.
+struct Words {
+    key: &'static str,
+    count: Option<u32>,
+    value: Option<(&'static str, String)>,
+}
+
+/// The words of `problem`; none for a pattern that brings its own message.
+fn words(problem: &Problem, lang: &str) -> Option<Words> {
+    let plain = |key| Words {
+        key,
+        count: None,
+        value: None,
+    };
+    let with = |key, name, value| Words {
+        key,
+        count: None,
+        value: Some((name, value)),
+    };
+    let counted = |key, n: u32| Words {
+        key,
+        count: Some(n),
+        value: Some(("n", n.to_string())),
+    };
+    Some(match problem {
+        Problem::Pattern(Some(_)) => return None,
+        Problem::UnknownLanguage(x) => with("unknown-language", "language", x.to_string()),
+        Problem::Required => plain("required"),
+        Problem::NotConfirmed => plain("not-confirmed"),
+        Problem::NotApplicable => plain("not-applicable"),
+        Problem::UnknownField => plain("unknown-field"),
+        Problem::WrongType => plain("wrong-type"),
+        Problem::TooShort(m) => counted("too-short", *m),
+        Problem::TooLong(m) => counted("too-long", *m),
+        Problem::Pattern(None) => plain("pattern"),
+        Problem::NotANumber => plain("not-a-number"),
+        Problem::TooSmall(m) => with("too-small", "n", fmt_number(*m)),
+        Problem::TooLarge(m) => with("too-large", "n", fmt_number(*m)),
+        Problem::Step(s) if *s == 1.0 => plain("not-whole"),
+        Problem::Step(s) => with("step", "n", fmt_number(*s)),
+        Problem::InvalidDate => plain("invalid-date"),
+        Problem::DateTooEarly(d) => with("date-too-early", "date", fmt_date(*d, lang)),
+        Problem::DateTooLate(d) => with("date-too-late", "date", fmt_date(*d, lang)),
+        Problem::InvalidOption => plain("invalid-option"),
+        Problem::TooFewSelected(m) => counted("too-few-selected", *m),
+        Problem::TooManySelected(m) => counted("too-many-selected", *m),
+        Problem::InvalidEmail => plain("invalid-email"),
+        Problem::InvalidTel => plain("invalid-tel"),
+        Problem::InvalidIban => plain("invalid-iban"),
+        Problem::InvalidPostcode => plain("invalid-postcode"),
+        Problem::InvalidTaxId => plain("invalid-tax-id"),
+        Problem::FileType(t) => with("file-type", "types", media_names(t, lang)),
+        Problem::FileTooLarge(mb) => with("file-too-large", "n", fmt_number(*mb)),
+        Problem::InvalidFile => plain("invalid-file"),
+        Problem::FileContent(t) => with(
+            "file-content",
+            "types",
+            media_names(std::slice::from_ref(t), lang),
+        ),
+        Problem::TooFewItems(m) => counted("too-few-items", *m),
+        Problem::TooManyItems(m) => counted("too-many-items", *m),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One problem of every kind.
+    fn every_problem() -> Vec<Problem<'static>> {
+        let day = Date::from_calendar_date(1990, time::Month::December, 24).unwrap();
+        vec![
+            Problem::Required,
+            Problem::NotConfirmed,
+            Problem::NotApplicable,
+            Problem::UnknownField,
+            Problem::UnknownLanguage("fr"),
+            Problem::WrongType,
+            Problem::TooShort(2),
+            Problem::TooLong(2),
+            Problem::Pattern(None),
+            Problem::NotANumber,
+            Problem::TooSmall(1.0),
+            Problem::TooLarge(1.0),
+            Problem::Step(1.0),
+            Problem::Step(0.5),
+            Problem::InvalidDate,
+            Problem::DateTooEarly(day),
+            Problem::DateTooLate(day),
+            Problem::InvalidOption,
+            Problem::TooFewSelected(2),
+            Problem::TooManySelected(2),
+            Problem::InvalidEmail,
+            Problem::InvalidTel,
+            Problem::InvalidIban,
+            Problem::InvalidPostcode,
+            Problem::InvalidTaxId,
+            Problem::FileType(vec!["image/*".into(), "application/pdf".into()]),
+            Problem::FileTooLarge(5.0),
+            Problem::InvalidFile,
+            Problem::FileContent("application/pdf".into()),
+            Problem::TooFewItems(2),
+            Problem::TooManyItems(2),
+        ]
+    }
+
+    #[test]
+    fn every_validation_message_is_used_and_every_problem_has_one() {
+        let mut used: Vec<&str> = every_problem()
+            .iter()
+            .filter_map(|p| words(p, "de").map(|w| w.key))
+            .chain(["any-image"])
+            .collect();
+        used.sort_unstable();
+        let keys: Vec<&str> = VALIDATION.table().keys().map(String::as_str).collect();
+        assert_eq!(keys, used);
+        for lang in ["de", "en", "ar", "fr"] {
+            for problem in every_problem() {
+                let text = message(&problem, lang, "Name");
+                assert!(!text.contains('{'), "{text}");
             }
         }
-        "ar" => {
-            let l = format!("«{label}»");
-            match problem {
-                Problem::Required => format!("الحقل {l} إلزامي. يرجى تعبئته."),
-                Problem::NotConfirmed => format!("أكّد {l} بوضع علامة في المربع."),
-                Problem::NotApplicable => {
-                    format!("الحقل {l} لا ينطبق بحسب إجاباتك الأخرى. يرجى تركه فارغًا.")
-                }
-                Problem::UnknownField => format!("لا يحتوي النموذج على حقل {l}."),
-                Problem::UnknownLanguage(x) => format!("هذا النموذج غير متاح باللغة «{x}»."),
-                Problem::WrongType => format!("الإجابة على {l} بصيغة غير صحيحة."),
-                Problem::TooShort(m) => format!("يجب أن يتكون {l} من {m} أحرف على الأقل."),
-                Problem::TooLong(m) => format!("يجب ألا يتجاوز {l} {m} حرفًا."),
-                Problem::Pattern(Some(custom)) => custom.clone(),
-                Problem::Pattern(None) => format!("الحقل {l} ليس بالصيغة المطلوبة."),
-                Problem::NotANumber => format!("يجب أن يكون {l} رقمًا، مثل 3 أو 2.5."),
-                Problem::TooSmall(m) => format!("يجب أن يكون {l} {} أو أكثر.", n(*m)),
-                Problem::TooLarge(m) => format!("يجب أن يكون {l} {} أو أقل.", n(*m)),
-                Problem::Step(s) if *s == 1.0 => format!("يجب أن يكون {l} عددًا صحيحًا."),
-                Problem::Step(s) => format!("يجب أن يكون {l} من مضاعفات {}.", n(*s)),
-                Problem::InvalidDate => format!("يجب أن يكون {l} تاريخًا صحيحًا."),
-                Problem::DateTooEarly(d) => {
-                    format!("يجب ألا يكون {l} قبل {}.", fmt_date(*d, lang))
-                }
-                Problem::DateTooLate(d) => {
-                    format!("يجب ألا يكون {l} بعد {}.", fmt_date(*d, lang))
-                }
-                Problem::InvalidOption => format!("يرجى اختيار إحدى الإجابات المعروضة في {l}."),
-                Problem::TooFewSelected(m) => format!("يرجى اختيار {m} على الأقل في {l}."),
-                Problem::TooManySelected(m) => format!("يرجى اختيار {m} على الأكثر في {l}."),
-                Problem::InvalidEmail => {
-                    format!("يجب أن يكون {l} عنوان بريد إلكتروني صحيحًا، مثل name@example.de.")
-                }
-                Problem::InvalidTel => {
-                    format!("يجب أن يكون {l} رقم هاتف (أرقام ومسافات و + ( ) / - فقط).")
-                }
-                Problem::InvalidIban => format!("الحقل {l} ليس رقم IBAN صحيحًا. يرجى التحقق منه."),
-                Problem::InvalidPostcode => format!("يجب أن يكون {l} رمزًا بريديًا من 5 أرقام."),
-                Problem::InvalidTaxId => {
-                    format!("الحقل {l} ليس رقم تعريف ضريبي صحيحًا (11 رقمًا).")
-                }
-                Problem::FileType(t) => {
-                    format!("يجب أن يكون ملف {l} من نوع {}.", media_names(t, lang))
-                }
-                Problem::FileTooLarge(mb) => {
-                    format!("يجب ألا يتجاوز حجم ملف {l} {} ميغابايت.", n(*mb))
-                }
-                Problem::InvalidFile => format!("تعذرت قراءة ملف {l}. يرجى اختياره مرة أخرى."),
-                Problem::FileContent(t) => format!(
-                    "ملف {l} ليس ملف {} حقيقيًا: محتواه لا يطابق النوع الذي أُرسل به. يرجى اختيار الملف الصحيح.",
-                    media_names(std::slice::from_ref(t), lang)
-                ),
-                Problem::TooFewItems(m) => format!("يرجى إضافة {m} إدخالات على الأقل في {l}."),
-                Problem::TooManyItems(m) => format!("يرجى إضافة {m} إدخالات على الأكثر في {l}."),
-            }
-        }
-        _ => {
-            let l = format!("„{label}“");
-            match problem {
-                Problem::Required => format!("{l} ist ein Pflichtfeld. Bitte füllen Sie es aus."),
-                Problem::NotConfirmed => {
-                    format!("Bestätigen Sie {l}, indem Sie das Kästchen ankreuzen.")
-                }
-                Problem::NotApplicable => format!(
-                    "{l} trifft nach Ihren anderen Antworten nicht zu. Bitte lassen Sie es leer."
-                ),
-                Problem::UnknownField => format!("Das Formular hat kein Feld {l}."),
-                Problem::UnknownLanguage(x) => {
-                    format!("Dieses Formular wird nicht in der Sprache „{x}“ angeboten.")
-                }
-                Problem::WrongType => format!("Die Antwort auf {l} hat die falsche Form."),
-                Problem::TooShort(m) => format!("{l} muss mindestens {m} Zeichen lang sein."),
-                Problem::TooLong(m) => format!("{l} darf höchstens {m} Zeichen lang sein."),
-                Problem::Pattern(Some(custom)) => custom.clone(),
-                Problem::Pattern(None) => format!("{l} hat nicht das erwartete Format."),
-                Problem::NotANumber => format!("{l} muss eine Zahl sein, zum Beispiel 3 oder 2.5."),
-                Problem::TooSmall(m) => format!("{l} muss mindestens {} sein.", n(*m)),
-                Problem::TooLarge(m) => format!("{l} darf höchstens {} sein.", n(*m)),
-                Problem::Step(s) if *s == 1.0 => format!("{l} muss eine ganze Zahl sein."),
-                Problem::Step(s) => format!("{l} muss ein Vielfaches von {} sein.", n(*s)),
-                Problem::InvalidDate => format!("{l} muss ein gültiges Datum sein."),
-                Problem::DateTooEarly(d) => {
-                    format!("{l} darf nicht vor dem {} liegen.", fmt_date(*d, "de"))
-                }
-                Problem::DateTooLate(d) => {
-                    format!("{l} darf nicht nach dem {} liegen.", fmt_date(*d, "de"))
-                }
-                Problem::InvalidOption => {
-                    format!("Bitte wählen Sie bei {l} eine der angebotenen Antworten.")
-                }
-                Problem::TooFewSelected(m) => {
-                    format!("Bitte kreuzen Sie bei {l} mindestens {m} an.")
-                }
-                Problem::TooManySelected(m) => {
-                    format!("Bitte kreuzen Sie bei {l} höchstens {m} an.")
-                }
-                Problem::InvalidEmail => format!(
-                    "{l} muss eine E-Mail-Adresse im richtigen Format sein, zum Beispiel name@example.de."
-                ),
-                Problem::InvalidTel => format!(
-                    "{l} muss eine Telefonnummer sein (nur Ziffern, Leerzeichen und + ( ) / -)."
-                ),
-                Problem::InvalidIban => format!(
-                    "{l} ist keine gültige IBAN. Bitte prüfen Sie die Angabe, zum Beispiel DE89 3704 0044 0532 0130 00."
-                ),
-                Problem::InvalidPostcode => {
-                    format!("{l} muss eine Postleitzahl aus 5 Ziffern sein.")
-                }
-                Problem::InvalidTaxId => format!(
-                    "{l} ist keine gültige Steuer-Identifikationsnummer (11 Ziffern, steht auf Ihrem Einkommensteuerbescheid)."
-                ),
-                Problem::FileType(t) => {
-                    format!(
-                        "Die Datei für {l} muss eine {}-Datei sein.",
-                        media_names(t, "de")
-                    )
-                }
-                Problem::FileTooLarge(mb) => {
-                    format!("Die Datei für {l} darf höchstens {} MB groß sein.", n(*mb))
-                }
-                Problem::InvalidFile => format!(
-                    "Die Datei für {l} konnte nicht gelesen werden. Bitte wählen Sie sie erneut aus."
-                ),
-                Problem::FileContent(t) => format!(
-                    "Die Datei für {l} ist keine echte {}-Datei: ihr Inhalt passt nicht zu dem Typ, mit dem sie gesendet wurde. Bitte wählen Sie die richtige Datei aus.",
-                    media_names(std::slice::from_ref(t), "de")
-                ),
-                Problem::TooFewItems(m) => {
-                    format!("Bitte geben Sie bei {l} mindestens {m} Einträge an.")
-                }
-                Problem::TooManyItems(m) => {
-                    format!("Bitte geben Sie bei {l} höchstens {m} Einträge an.")
-                }
-            }
-        }
+    }
+
+    #[test]
+    fn a_count_of_one_takes_the_singular() {
+        assert_eq!(
+            message(&Problem::TooFewItems(1), "de", "Hunde"),
+            "Bitte geben Sie bei „Hunde“ mindestens 1 Eintrag an."
+        );
+        assert_eq!(
+            message(&Problem::TooFewItems(2), "en", "Dogs"),
+            "Add at least 2 entries for “Dogs”."
+        );
+    }
+
+    #[test]
+    fn a_language_without_messages_gets_german_dates_and_file_types() {
+        let day = Date::from_calendar_date(1990, time::Month::December, 24).unwrap();
+        assert_eq!(
+            message(&Problem::DateTooEarly(day), "fr", "Datum"),
+            "„Datum“ darf nicht vor dem 24.12.1990 liegen."
+        );
+        assert_eq!(
+            message(
+                &Problem::FileType(vec!["image/*".into(), "application/pdf".into()]),
+                "tr",
+                "Foto"
+            ),
+            "Die Datei für „Foto“ muss eine Bild oder PDF-Datei sein."
+        );
     }
 }

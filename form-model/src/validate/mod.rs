@@ -22,9 +22,7 @@ use time::Date;
 
 use crate::model::{Field, FieldType};
 use crate::resolve::ResolvedForm;
-/// Also under its earlier path `validate::text_in`, used by submit-fn (remove once it imports
-/// it from `texts`).
-pub use crate::texts::text_in;
+use crate::texts::text_in;
 
 pub use address::{ADDRESS_PARTS, AddressPart};
 pub use answer::{date_parts_problem, group_prefix};

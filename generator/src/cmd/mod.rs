@@ -16,7 +16,7 @@ pub mod serve;
 pub struct Folders {
     #[arg(long, default_value = "forms")]
     pub forms: PathBuf,
-    /// The site templates (layouts, components, assets, strings.yaml).
+    /// The site templates (layouts, pages, components, macros, assets).
     #[arg(long, default_value = "site-templates")]
     pub templates: PathBuf,
     /// Where to write dist/site, dist/schemas and dist/function.

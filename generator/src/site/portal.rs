@@ -10,7 +10,7 @@ use serde_json::json;
 
 use form_model::model::{Form, Municipality};
 use form_model::resolve::ResolvedForm;
-use form_model::validate::text_in;
+use form_model::texts::text_in;
 
 use super::{BuildError, Put};
 

@@ -34,7 +34,10 @@ async fn the_fixtures_cover_both_branches_of_every_condition_of_every_published_
                     }));
             for (what, condition) in conditions {
                 checked += 1;
-                let shown = examples.iter().filter(|s| condition.holds(&s.data, FIXTURE_DAY)).count();
+                let shown = examples
+                    .iter()
+                    .filter(|s| condition.holds(&s.data, FIXTURE_DAY))
+                    .count();
                 if shown == 0 || shown == examples.len() {
                     gaps.push(format!(
                         "{}/{} v{}: {what} is {} in all {} fixtures",

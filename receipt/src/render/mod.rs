@@ -31,7 +31,7 @@ use sha2::{Digest, Sha256};
 use crate::RenderError;
 use crate::model::{Answer, Entry, Group, Item, Phrase, Receipt};
 use crate::text::{self, Line, Style, Weight};
-use crate::words::fill;
+use form_model::messages::fill;
 
 const PAGE_WIDTH: f32 = 595.28;
 const PAGE_HEIGHT: f32 = 841.89;

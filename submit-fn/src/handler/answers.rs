@@ -4,7 +4,8 @@
 
 use bytes::Bytes;
 use form_model::resolve::ResolvedForm;
-use form_model::validate::{FieldError, text_in};
+use form_model::texts::text_in;
+use form_model::validate::FieldError;
 use http::request::Parts;
 use http::{HeaderValue, Response, StatusCode, header};
 use serde_json::{Map, Value, json};
@@ -80,7 +81,7 @@ impl Handler {
         lang: &str,
     ) -> Refusal {
         let label = |field: &str| {
-            form.field(field)
+            form.top_level_field(field)
                 .map_or_else(|| field.to_string(), |f| text_in(&f.label, lang))
         };
         match e {
@@ -156,7 +157,7 @@ impl Handler {
                 .iter()
                 .map(|e| {
                     let base = e.field.split('.').next().unwrap_or("");
-                    let known = (ctx.form.field(base).is_some()
+                    let known = (ctx.form.top_level_field(base).is_some()
                         && e.field
                             .split('.')
                             .all(|s| ctx.form.form.find(s).is_some() || is_index(s)))

@@ -171,7 +171,7 @@ fn a_form_page_is_described_by_its_intro_and_as_a_government_service_in_its_lang
     let frame = Frame::new(&theme, &site, "en").unwrap();
     let html = rendered(&theme, &pages::form(&frame, dog, None, None));
     let description = meta(&html, "description").unwrap();
-    let intro = form_model::validate::text_in(dog.form.intro.as_ref().unwrap(), "en");
+    let intro = form_model::texts::text_in(dog.form.intro.as_ref().unwrap(), "en");
     let first = view::markdown::first_paragraph_text(&intro).unwrap();
     assert_eq!(description, view::seo::description(&first));
     assert!(
