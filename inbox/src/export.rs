@@ -171,6 +171,24 @@ pub fn to_jsonl(records: &[SubmissionRecord]) -> String {
     out
 }
 
+/// [`read_delivered`] for `inbox export --pulled OUT`: `OUT` must be a folder `inbox pull`
+/// wrote for `municipality` (a wrong path is an error, not an empty export).
+pub fn read_pulled(
+    out: &std::path::Path,
+    municipality: &str,
+    form: &str,
+    version: u32,
+) -> Result<Vec<SubmissionRecord>, crate::InboxError> {
+    if !out.join(municipality).is_dir() {
+        return Err(crate::InboxError::Io(format!(
+            "{}: no submissions of {municipality} were pulled here (expected {}); --pulled is the --out folder of `formfabrik inbox pull`",
+            out.display(),
+            out.join(municipality).display()
+        )));
+    }
+    read_delivered(out, municipality, form, version)
+}
+
 /// Reads the records a [`crate::import::FolderSink`] delivered below `out` for one form
 /// version (`<out>/<municipality>/<form>/v<version>/<id>/submission.json`), oldest first.
 pub fn read_delivered(

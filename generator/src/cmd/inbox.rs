@@ -1,4 +1,4 @@
-//! `formfabrik inbox <list|pull|ack|export|contract|purge>`: argument parsing and printing
+//! `formfabrik inbox <list|pull|release|ack|export|contract|purge>`: argument parsing and printing
 //! only; the work is done by the `inbox` crate.
 
 use std::path::PathBuf;
@@ -57,9 +57,11 @@ pub enum InboxCommand {
         store: StoreArgs,
         #[command(flatten)]
         which: Which,
-        /// The back office's private key (JWK), from `formfabrik keygen`.
+        /// The back office's private key (JWK) from `formfabrik keygen`, or a folder of keys;
+        /// repeat for several (key rotation). Each object is opened with the key its `kid`
+        /// names.
         #[arg(long)]
-        key: Option<PathBuf>,
+        key: Vec<PathBuf>,
         /// The importer contract: `dist/schemas` from `formfabrik build`.
         #[arg(long, default_value = "dist/schemas")]
         schemas: PathBuf,
@@ -69,6 +71,19 @@ pub enum InboxCommand {
         /// How long another run waits before taking over a submission this run leased.
         #[arg(long, default_value_t = 15)]
         lease_minutes: i64,
+    },
+    /// Give up the leases a crashed run left, so the next run imports at once instead of
+    /// waiting until they expire. Only for a run that is known to be dead.
+    Release {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        which: Which,
+        /// Only the leases of this owner (`host:pid`, as `list` and the lease files show it).
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only these submissions (default: every new submission of the municipality).
+        ids: Vec<Uuid>,
     },
     /// Mark submissions imported (for importers that pull by other means).
     Ack {
@@ -87,7 +102,8 @@ pub enum InboxCommand {
         municipality: String,
         #[arg(long)]
         form: String,
-        #[arg(long)]
+        /// The form version, `1` or `v1` (as `list` shows it).
+        #[arg(long, value_parser = parse_version)]
         version: u32,
         #[arg(long, value_parser = ["csv", "jsonl"], default_value = "csv")]
         format: String,
@@ -109,23 +125,39 @@ pub enum InboxCommand {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
-    /// Folder stores: remove submissions received more than N days ago.
+    /// Folder stores: remove submissions whose form version's retention (`retention-days`)
+    /// has run out — the rules of the S3 lifecycle configuration. Never-imported submissions
+    /// are kept unless `--include-unimported`.
     Purge {
         #[command(flatten)]
         store: StoreArgs,
         #[arg(long)]
         municipality: String,
+        /// The registry the retention rules come from (`formfabrik build`).
+        #[arg(long, default_value = "dist/function/registry.json")]
+        registry: PathBuf,
+        /// Say what would be removed; remove nothing.
         #[arg(long)]
-        older_than: u32,
-        /// Also remove complete submissions that were never acknowledged.
+        dry_run: bool,
+        /// Also remove complete submissions that were never acknowledged (they are lost then).
         #[arg(long)]
         include_unimported: bool,
+        /// The `--out` folder of `inbox pull`: remove the decrypted copies there too.
+        #[arg(long)]
+        pulled: Option<PathBuf>,
     },
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
         .map_err(|e| format!("{s:?} is not a date YYYY-MM-DD: {e}"))
+}
+
+fn parse_version(s: &str) -> Result<u32, String> {
+    s.strip_prefix('v')
+        .unwrap_or(s)
+        .parse()
+        .map_err(|_| format!("{s:?} is not a form version (1 or v1)"))
 }
 
 fn filter(which: &Which, all: bool) -> Filter {
@@ -199,9 +231,10 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             out,
             lease_minutes,
         } => {
-            let decryptor = match &key {
-                Some(k) => Some(Inbox::read_private_key(k).map_err(s)?),
-                None => None,
+            let decryptor = if key.is_empty() {
+                None
+            } else {
+                Some(inbox::keys::read(&key).map_err(s)?)
             };
             let inbox = Inbox::new(open(&store).await?, decryptor, Schemas::from_dir(schemas));
             let now = time::OffsetDateTime::now_utc;
@@ -229,18 +262,40 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                     which.municipality
                 );
             }
-            println!(
-                "{} imported, {} leased elsewhere, {} imported by another run, {} failed",
-                report.imported.len(),
-                report.busy.len(),
-                report.already.len(),
-                report.failed.len()
-            );
-            Ok(if report.failed.is_empty() {
-                ExitCode::SUCCESS
+            // The last line: what a scheduler's mail shows first.
+            if report.unimported() == 0 {
+                println!("{}", report.summary(&which.municipality));
+                Ok(ExitCode::SUCCESS)
             } else {
-                ExitCode::FAILURE
-            })
+                eprintln!("{}", report.summary(&which.municipality));
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        InboxCommand::Release {
+            store,
+            which,
+            owner: held_by,
+            ids,
+        } => {
+            let inbox = Inbox::new(open(&store).await?, None, Schemas::from_dir("."));
+            let released = import::release_leases(
+                &inbox,
+                &filter(&which, false),
+                &ids,
+                held_by.as_deref(),
+                &owner(),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            .map_err(s)?;
+            for r in &released {
+                println!(
+                    "released\t{}\t{}\theld by {} until {}",
+                    r.entry.id, r.entry.form, r.owner, r.expires_at
+                );
+            }
+            println!("{} leases released", released.len());
+            Ok(ExitCode::SUCCESS)
         }
         InboxCommand::Ack {
             store,
@@ -292,15 +347,22 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             schemas,
         } => {
             let records =
-                inbox::export::read_delivered(&pulled, &municipality, &form, version).map_err(s)?;
+                inbox::export::read_pulled(&pulled, &municipality, &form, version).map_err(s)?;
             let text = if format == "jsonl" {
                 inbox::export::to_jsonl(&records)
             } else {
                 let name = inbox::contract::name(&municipality, &form, version);
                 let path = schemas.join(inbox::contract::schema_file(&name));
                 let schema: serde_json::Value = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))
-                    .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))?;
+                    .map_err(|e| {
+                        format!(
+                            "{}: {e} — the form's JSON Schema from `formfabrik build`; run in the project folder or pass --schemas <dist/schemas>",
+                            path.display()
+                        )
+                    })
+                    .and_then(|t| {
+                        serde_json::from_str(&t).map_err(|e| format!("{}: {e}", path.display()))
+                    })?;
                 inbox::export::to_csv(&schema, &records)
             };
             print!("{text}");
@@ -342,28 +404,68 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
         InboxCommand::Purge {
             store,
             municipality,
-            older_than,
+            registry,
+            dry_run,
             include_unimported,
+            pulled,
         } => {
             if !store.store.starts_with("file:") {
                 return Err(
                     "purge works on folder stores; S3 buckets expire objects by lifecycle rule (dist/function/lifecycle.json)".into(),
                 );
             }
+            let text = std::fs::read_to_string(&registry).map_err(|e| {
+                format!(
+                    "{}: {e} — the retention rules come from the registry `formfabrik build` writes; pass --registry",
+                    registry.display()
+                )
+            })?;
+            let registry = form_model::registry::Registry::from_json(&text)
+                .map_err(|e| format!("{}: {e}", registry.display()))?;
+            let rules = store::lifecycle::rules(&registry);
             let inbox = Inbox::new(open(&store).await?, None, Schemas::from_dir("."));
-            let today = time::OffsetDateTime::now_utc().date();
-            let report =
-                inbox::purge::purge(&inbox, &municipality, older_than, today, include_unimported)
-                    .await
-                    .map_err(s)?;
+            let opts = inbox::purge::PurgeOptions {
+                today: time::OffsetDateTime::now_utc().date(),
+                include_unimported,
+                dry_run,
+                pulled,
+            };
+            let report = inbox::purge::purge(&inbox, &municipality, &rules, &opts)
+                .await
+                .map_err(s)?;
+            let verb = if dry_run { "would purge" } else { "purged" };
+            for p in &report.purged {
+                println!(
+                    "{verb}\t{}\treceived {}\tretention {} days{}",
+                    p.id,
+                    p.received,
+                    p.retention_days,
+                    if p.unimported { "\tNEVER IMPORTED" } else { "" }
+                );
+            }
+            let lost = report.purged.iter().filter(|p| p.unimported).count();
+            if lost > 0 {
+                eprintln!(
+                    "WARNING: {lost} submissions {verb} were never imported (--include-unimported): the back office never saw them"
+                );
+            }
             for id in &report.kept_unimported {
                 eprintln!("kept (never imported)\t{id}");
             }
+            for dir in &report.no_rule {
+                eprintln!("kept (no retention rule in the registry)\t{dir}");
+            }
             println!(
-                "{} submissions purged ({} objects), {} kept because never imported",
+                "{} submissions {verb} ({} objects, {} decrypted copies), {} kept because never imported{}",
                 report.purged.len(),
                 report.objects_removed,
-                report.kept_unimported.len()
+                report.copies_removed,
+                report.kept_unimported.len(),
+                if dry_run {
+                    " — dry run, nothing removed"
+                } else {
+                    ""
+                }
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -6,3 +6,4 @@ mod common;
 mod contract;
 mod garage;
 mod inbox;
+mod operations;
