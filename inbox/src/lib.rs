@@ -8,17 +8,21 @@
 //!   JSON Schema — any mismatch is an error, never a warning;
 //! - [`import`]: "lease before import, ack after" so that concurrent or crashed runs still
 //!   import each submission exactly once (see `docs/backoffice.md`);
-//! - [`export`]: CSV (safe against formula injection) and JSON Lines.
+//! - [`export`]: CSV (safe against formula injection) and JSON Lines; [`clerk`]: the CSV a
+//!   clerk opens in German Excel; [`since`]: only what is new.
 //!
 //! The back office's own objects (leases and acknowledgements) live next to the function's in
 //! the store; their keys are in `store::layout`, their protocol in `store::lease`.
 
+pub mod clerk;
 pub mod contract;
 pub mod export;
 pub mod import;
 pub mod keys;
 pub mod purge;
 mod schemas;
+pub mod since;
+pub mod words;
 
 pub use schemas::Schemas;
 
@@ -199,6 +203,43 @@ impl Inbox {
     /// The store, to share with what outlives a borrow (a runner marker).
     pub fn shared_store(&self) -> Arc<dyn Store> {
         self.store.clone()
+    }
+
+    /// The reference the citizen was given (`MUS-2026-7K3F9Q`), from the submission's claim
+    /// (plaintext, no answers: readable without the key); `None` when the claim is gone.
+    pub async fn reference(&self, entry: &Entry) -> Result<Option<String>, InboxError> {
+        let key = store::layout::claim_key(&entry.municipality, entry.id);
+        let Some(bytes) = self.store.get(&key).await? else {
+            return Ok(None);
+        };
+        let claim: store::protocol::Claim =
+            serde_json::from_slice(&bytes).map_err(|e| InboxError::Damaged {
+                key,
+                reason: e.to_string(),
+            })?;
+        Ok(Some(claim.reference))
+    }
+
+    /// The submission among `entries` that `wanted` names: its id, or the reference the
+    /// citizen was given (case-insensitive, as a clerk may type it).
+    pub async fn find<'a>(
+        &self,
+        entries: &'a [Entry],
+        wanted: &str,
+    ) -> Result<Option<&'a Entry>, InboxError> {
+        if let Ok(id) = wanted.parse::<Uuid>() {
+            return Ok(entries.iter().find(|e| e.id == id));
+        }
+        for e in entries {
+            if self
+                .reference(e)
+                .await?
+                .is_some_and(|r| r.eq_ignore_ascii_case(wanted.trim()))
+            {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
     }
 
     /// Complete submissions matching `filter`, oldest first.

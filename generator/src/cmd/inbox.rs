@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use inbox::import::{self, FolderSink, RunOptions};
-use inbox::{Filter, Inbox, Schemas};
+use inbox::{Filter, Inbox, Schemas, words};
 use store::{S3Options, StoreUrl};
 use time::Date;
 use uuid::Uuid;
@@ -91,25 +91,13 @@ pub enum InboxCommand {
         store: StoreArgs,
         #[arg(long)]
         municipality: String,
-        ids: Vec<Uuid>,
+        /// References (`MUS-2026-7K3F9Q`, as `list` shows them) or submission ids.
+        ids: Vec<String>,
     },
-    /// Write the submissions pulled into a folder as CSV or JSON Lines (stdout).
-    Export {
-        /// The `--out` folder of `inbox pull`.
-        #[arg(long)]
-        pulled: PathBuf,
-        #[arg(long)]
-        municipality: String,
-        #[arg(long)]
-        form: String,
-        /// The form version, `1` or `v1` (as `list` shows it).
-        #[arg(long, value_parser = parse_version)]
-        version: u32,
-        #[arg(long, value_parser = ["csv", "jsonl"], default_value = "csv")]
-        format: String,
-        #[arg(long, default_value = "dist/schemas")]
-        schemas: PathBuf,
-    },
+    /// Write the submissions pulled into a folder to stdout: by default as the CSV German
+    /// Excel opens by double-click (labels, `;`, decimal comma, local time); `--format csv`
+    /// for RFC 4180 CSV, `jsonl` for JSON Lines.
+    Export(super::inbox_export::ExportArgs),
     /// Publish the importer contract's fixtures next to the schemas:
     /// `<schemas>/<m>/<form>/v<version>.fixtures/<example>.json`, records as an import job
     /// receives them. Exit 1 if a published form version has none.
@@ -151,13 +139,6 @@ pub enum InboxCommand {
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
         .map_err(|e| format!("{s:?} is not a date YYYY-MM-DD: {e}"))
-}
-
-fn parse_version(s: &str) -> Result<u32, String> {
-    s.strip_prefix('v')
-        .unwrap_or(s)
-        .parse()
-        .map_err(|_| format!("{s:?} is not a form version (1 or v1)"))
 }
 
 fn filter(which: &Which, all: bool) -> Filter {
@@ -209,16 +190,32 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
     match command {
         InboxCommand::List { store, which, all } => {
             let inbox = Inbox::new(open(&store).await?, None, Schemas::from_dir("."));
+            let w = |t: &str| t.to_string();
+            println!(
+                "{}",
+                [
+                    w(words::RECEIVED_DAY),
+                    w(words::REFERENCE),
+                    w(words::FORM),
+                    w(words::VERSION),
+                    w(words::STATE),
+                    w(words::SUBMISSION_ID),
+                ]
+                .join("\t")
+            );
             for e in inbox.list(&filter(&which, all)).await.map_err(s)? {
+                let reference = inbox.reference(&e).await.map_err(s)?.unwrap_or_default();
                 println!(
-                    "{}\t{}\t{}\tv{}\t{}{}{}",
+                    "{}\t{reference}\t{}\tv{}\t{}\t{}",
                     e.date,
-                    e.id,
                     e.form,
                     e.version,
-                    e.dir,
-                    if e.encrypted { "\tencrypted" } else { "" },
-                    if e.acked { "\tacknowledged" } else { "" }
+                    if e.acked {
+                        words::STATE_IMPORTED
+                    } else {
+                        words::STATE_NEW
+                    },
+                    e.id,
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -313,7 +310,7 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                 .map_err(s)?;
             let mut code = ExitCode::SUCCESS;
             for id in ids {
-                let Some(entry) = all.iter().find(|e| e.id == id) else {
+                let Some(entry) = inbox.find(&all, &id).await.map_err(s)? else {
                     eprintln!("{id}: no complete submission of {municipality}");
                     code = ExitCode::FAILURE;
                     continue;
@@ -338,36 +335,7 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             }
             Ok(code)
         }
-        InboxCommand::Export {
-            pulled,
-            municipality,
-            form,
-            version,
-            format,
-            schemas,
-        } => {
-            let records =
-                inbox::export::read_pulled(&pulled, &municipality, &form, version).map_err(s)?;
-            let text = if format == "jsonl" {
-                inbox::export::to_jsonl(&records)
-            } else {
-                let name = inbox::contract::name(&municipality, &form, version);
-                let path = schemas.join(inbox::contract::schema_file(&name));
-                let schema: serde_json::Value = std::fs::read_to_string(&path)
-                    .map_err(|e| {
-                        format!(
-                            "{}: {e} — the form's JSON Schema from `formfabrik build`; run in the project folder or pass --schemas <dist/schemas>",
-                            path.display()
-                        )
-                    })
-                    .and_then(|t| {
-                        serde_json::from_str(&t).map_err(|e| format!("{}: {e}", path.display()))
-                    })?;
-                inbox::export::to_csv(&schema, &records)
-            };
-            print!("{text}");
-            Ok(ExitCode::SUCCESS)
-        }
+        InboxCommand::Export(args) => super::inbox_export::export(args),
         InboxCommand::Contract {
             forms,
             examples,

@@ -2,6 +2,7 @@
 //! module per subject, sharing the helpers in `common`.
 
 mod acceptance;
+mod clerk;
 mod common;
 mod contract;
 mod garage;
