@@ -16,7 +16,6 @@
 //! A repeatable group (several dogs) stays in one cell, one entry after the other
 //! (`1) Rasse: Dackel, Name: Waldi | 2) …`). The words are in `crate::words`.
 
-use form_model::record::SubmissionRecord;
 use form_model::validate::{ADDRESS_PARTS, fmt_date, text_in};
 use form_model::{Field, FieldType, ResolvedForm};
 use serde_json::{Map, Value};
