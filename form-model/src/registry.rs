@@ -22,6 +22,23 @@ pub struct Registry {
     pub format: String,
     pub municipalities: Vec<RegistryMunicipality>,
     pub forms: Vec<ResolvedForm>,
+    /// The earlier versions of each published form (1 up to the published one): records
+    /// submitted under them stay in the store until their own retention ends, so the lifecycle
+    /// rules and `inbox purge` need it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_versions: Vec<EarlierVersion>,
+}
+
+/// A form version a municipality may have published before its current one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EarlierVersion {
+    pub municipality: String,
+    pub form: String,
+    pub version: u32,
+    /// The longer of the archived catalog version's `retention-days` and the published
+    /// version's: a record is never deleted before either says.
+    pub retention_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -87,10 +104,30 @@ impl Registry {
                 contact: Some(m.config.contact.clone()),
             })
             .collect();
+        let mut earlier_versions = Vec::new();
+        for f in &report.resolved {
+            for version in 1..f.form.version {
+                let archived = report
+                    .project
+                    .catalog
+                    .iter()
+                    .filter(|c| c.form.id == f.form.id && c.form.version == version)
+                    .map(|c| c.form.retention_days)
+                    .max()
+                    .unwrap_or(0);
+                earlier_versions.push(EarlierVersion {
+                    municipality: f.municipality.id.clone(),
+                    form: f.form.id.clone(),
+                    version,
+                    retention_days: archived.max(f.form.retention_days),
+                });
+            }
+        }
         Registry {
             format: REGISTRY_FORMAT.to_string(),
             municipalities,
             forms: report.resolved.clone(),
+            earlier_versions,
         }
     }
 

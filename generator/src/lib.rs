@@ -3,6 +3,7 @@
 //! arguments and calls in here (`cmd`, one file per subcommand), so tests drive the same code.
 
 pub mod check;
+pub mod cli;
 pub mod cmd;
 pub mod serve;
 pub mod site;

@@ -73,9 +73,37 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
             assert_eq!(rule["Expiration"]["Days"], longest);
         }
     }
+    // Earlier versions still hold records (Grünwiesen publishes the dog tax form as v3; what
+    // was submitted under v1 and v2 stays until its retention ends): each has its rule too.
+    for v in [1, 2] {
+        let prefix = format!("submissions/gruenwiesen/hundesteuer-anmeldung/v{v}/");
+        let rule = rules
+            .iter()
+            .find(|r| r["Filter"]["Prefix"] == prefix.as_str())
+            .unwrap_or_else(|| panic!("no rule for the earlier version {prefix}"));
+        let published = registry
+            .form("gruenwiesen", "hundesteuer-anmeldung")
+            .unwrap();
+        assert!(
+            rule["Expiration"]["Days"].as_u64().unwrap()
+                >= u64::from(published.form.retention_days)
+        );
+    }
+    let earlier = registry
+        .earlier_versions
+        .iter()
+        .filter(|e| {
+            !registry.forms.iter().any(|f| {
+                f.municipality.id == e.municipality
+                    && f.form.id == e.form
+                    && f.form.version == e.version
+            })
+        })
+        .count();
+    assert!(earlier > 0);
     assert_eq!(
         rules.len(),
-        1 + registry.forms.len() + 3 * registry.municipalities.len()
+        1 + registry.forms.len() + earlier + 3 * registry.municipalities.len()
     );
     let expected =
         submit_fn::sam_template::template(&registry, submit_fn::sam_template::DEFAULT_CODE_URI);
@@ -93,6 +121,7 @@ fn keygen_publishes_the_public_key_and_keeps_the_private_key_private_and_outside
         municipality: "beispieldorf".into(),
         private_out: Some(private_out),
         dist_dir: dist.clone(),
+        rotate: false,
     };
     let err = keygen(&opts(dist.join("function/k.private.jwk"))).unwrap_err();
     assert!(matches!(err, KeygenError::Unsafe(..)), "{err}");
@@ -142,6 +171,64 @@ fn keygen_publishes_the_public_key_and_keeps_the_private_key_private_and_outside
         .decrypt(jwe.as_bytes())
         .unwrap();
     assert_eq!(opened.payload, b"x");
+}
+
+#[test]
+fn keygen_rotate_publishes_a_new_key_with_a_new_kid_and_the_old_private_key_still_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let forms = tmp.path().join("forms");
+    common::copy_dir(&repo().join("forms"), &forms);
+    let keys = tmp.path().join("keys");
+    let opts = |private_out: PathBuf, rotate: bool| KeygenOptions {
+        forms_dir: forms.clone(),
+        municipality: "beispieldorf".into(),
+        private_out: Some(private_out),
+        dist_dir: tmp.path().join("dist"),
+        rotate,
+    };
+    let err = keygen(&opts(keys.join("x.private.jwk"), true)).unwrap_err();
+    assert!(matches!(err, KeygenError::NothingToRotate(_)), "{err}");
+    let old_private = keys.join("beispieldorf.private.jwk");
+    let first = keygen(&opts(old_private.clone(), false)).unwrap();
+    let public_path = forms.join("municipalities/beispieldorf/encryption-key.jwk.json");
+    let read =
+        |p: &PathBuf| -> Value { serde_json::from_str(&fs::read_to_string(p).unwrap()).unwrap() };
+    let old_public = read(&public_path);
+    let old_private_text = fs::read_to_string(&old_private).unwrap();
+    let seal = |public: &Value, text: &[u8]| {
+        store::crypto::Encryptor::from_jwk(public)
+            .unwrap()
+            .encrypt(text, "text/plain")
+            .unwrap()
+    };
+    let sealed_old = seal(&old_public, b"vorher");
+
+    // Rotation: a new key pair under a new kid (also on the same day), the old private key
+    // untouched, municipality.yaml still naming the published file.
+    let rotated = keygen(&opts(keys.join("beispieldorf-2.private.jwk"), true)).unwrap();
+    assert_eq!(rotated.replaced_kid.as_deref(), Some(first.kid.as_str()));
+    assert_ne!(rotated.kid, first.kid);
+    let new_public = read(&public_path);
+    assert_eq!(new_public["kid"], rotated.kid.as_str());
+    assert_eq!(fs::read_to_string(&old_private).unwrap(), old_private_text);
+    assert!(!rotated.yaml_updated);
+    let report = form_model::check(&forms);
+    assert!(report.is_ok(), "{}", report.summary());
+    let sealed_new = seal(&new_public, b"nachher");
+
+    // The folder of both keys reads both; the new key alone names the kid it lacks.
+    let both = inbox::keys::read(std::slice::from_ref(&keys)).unwrap();
+    assert_eq!(
+        both.decrypt(sealed_old.as_bytes()).unwrap().payload,
+        b"vorher"
+    );
+    assert_eq!(
+        both.decrypt(sealed_new.as_bytes()).unwrap().payload,
+        b"nachher"
+    );
+    let only_new = inbox::keys::read(&[keys.join("beispieldorf-2.private.jwk")]).unwrap();
+    let err = only_new.decrypt(sealed_old.as_bytes()).unwrap_err();
+    assert!(err.to_string().contains(&first.kid), "{err}");
 }
 
 #[test]

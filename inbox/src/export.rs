@@ -171,6 +171,52 @@ pub fn to_jsonl(records: &[SubmissionRecord]) -> String {
     out
 }
 
+/// A pulled submission as an export needs it: the record and, when the pulled folder has
+/// it, its metadata (the fee and payment reference are there).
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub record: SubmissionRecord,
+    pub metadata: Option<Value>,
+}
+
+/// [`read_delivered`] for `inbox export --pulled OUT`, with each record's metadata (fee and
+/// payment reference, for the clerk's CSV): `OUT` must be a folder `inbox pull` wrote for
+/// `municipality` (a wrong path is an error, not an empty export).
+pub fn read_pulled(
+    out: &std::path::Path,
+    municipality: &str,
+    form: &str,
+    version: u32,
+) -> Result<Vec<Delivered>, crate::InboxError> {
+    if !out.join(municipality).is_dir() {
+        return Err(crate::InboxError::Io(format!(
+            "{}: no submissions of {municipality} were pulled here (expected {}); --pulled is the --out folder of `formfabrik inbox pull`",
+            out.display(),
+            out.join(municipality).display()
+        )));
+    }
+    let dir = out.join(format!("{municipality}/{form}/v{version}"));
+    read_delivered(out, municipality, form, version)?
+        .into_iter()
+        .map(|record| {
+            let path = dir.join(record.id.to_string()).join("metadata.json");
+            let metadata = match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    Some(
+                        serde_json::from_str(&text).map_err(|e| crate::InboxError::Damaged {
+                            key: path.display().to_string(),
+                            reason: e.to_string(),
+                        })?,
+                    )
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(crate::InboxError::Io(format!("{}: {e}", path.display()))),
+            };
+            Ok(Delivered { record, metadata })
+        })
+        .collect()
+}
+
 /// Reads the records a [`crate::import::FolderSink`] delivered below `out` for one form
 /// version (`<out>/<municipality>/<form>/v<version>/<id>/submission.json`), oldest first.
 pub fn read_delivered(

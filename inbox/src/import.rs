@@ -76,8 +76,38 @@ pub struct RunReport {
     pub busy: Vec<Uuid>,
     /// Acknowledged meanwhile by another run.
     pub already: Vec<Uuid>,
-    /// Could not be pulled or delivered: not acknowledged, retried after the lease expires.
+    /// Could not be pulled or delivered: not acknowledged, its lease released so that the
+    /// next run retries at once.
     pub failed: Vec<(Uuid, String)>,
+}
+
+impl RunReport {
+    /// Submissions this run left unimported (failed, or leased by another run): a run with
+    /// any is not a success, whatever the reason.
+    pub fn unimported(&self) -> usize {
+        self.failed.len() + self.busy.len()
+    }
+
+    /// One line for a scheduler's mail: `musterstadt: 5 of 5 submissions NOT imported (5
+    /// failed, 0 leased by another run)`, or how many were imported.
+    pub fn summary(&self, municipality: &str) -> String {
+        let total = self.imported.len() + self.already.len() + self.unimported();
+        if self.unimported() == 0 {
+            format!(
+                "{municipality}: {} imported, {} imported by another run, nothing left",
+                self.imported.len(),
+                self.already.len()
+            )
+        } else {
+            format!(
+                "{municipality}: {} of {total} submissions NOT imported ({} failed, {} leased by another run; `formfabrik inbox release` frees the leases of a crashed run), {} imported",
+                self.unimported(),
+                self.failed.len(),
+                self.busy.len(),
+                self.imported.len()
+            )
+        }
+    }
 }
 
 /// Imports every new submission matching `filter` into `sink`. On a store that ignores
@@ -146,14 +176,14 @@ async fn run_leased(
                 continue;
             }
         };
-        let pulled = match inbox.pull(&entry).await {
-            Ok(p) => p,
-            Err(e) => {
-                report.failed.push((entry.id, e.to_string()));
-                continue;
-            }
+        let delivered = match inbox.pull(&entry).await {
+            Ok(pulled) => sink.deliver(&pulled),
+            Err(e) => Err(e.to_string()),
         };
-        if let Err(e) = sink.deliver(&pulled) {
+        if let Err(e) = delivered {
+            // Give the lease up, so that the corrected run right after retries it.
+            still_mine((opts.now)()).await?;
+            lease::release(inbox.store(), &lease, &opts.owner, (opts.now)()).await?;
             report.failed.push((entry.id, e));
             continue;
         }
@@ -167,10 +197,60 @@ async fn run_leased(
     Ok(report)
 }
 
+/// A lease [`release_leases`] gave up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Released {
+    pub entry: Entry,
+    /// Who held it, until when.
+    pub owner: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// `formfabrik inbox release`: gives up the live leases on the new submissions matching
+/// `filter` (only those of `held_by`, when given; only the submissions `only`, when not empty),
+/// so that the next run imports them at once instead of waiting for the leases to expire. For
+/// the leases of a run that is known to have crashed: a run still working would then import
+/// alongside the next one (the ack keeps the import single; the delivery must be idempotent).
+pub async fn release_leases(
+    inbox: &Inbox,
+    filter: &Filter,
+    only: &[Uuid],
+    held_by: Option<&str>,
+    owner: &str,
+    now: OffsetDateTime,
+) -> Result<Vec<Released>, InboxError> {
+    let filter = Filter {
+        include_acked: false,
+        ..filter.clone()
+    };
+    let mut out = Vec::new();
+    for entry in inbox.list(&filter).await? {
+        if !only.is_empty() && !only.contains(&entry.id) {
+            continue;
+        }
+        let Some(lease) = lease::newest(inbox.store(), &entry.municipality, entry.id).await? else {
+            continue;
+        };
+        if !lease.holds(now) || held_by.is_some_and(|h| h != lease.owner) {
+            continue;
+        }
+        if lease::release(inbox.store(), &lease, owner, now).await? {
+            out.push(Released {
+                entry,
+                owner: lease.owner,
+                expires_at: lease.expires_at,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Delivers into a folder: `<out>/<municipality>/<form>/v<version>/<id>/` with
 /// `submission.json`, `metadata.json` and the attachments (decrypted, under their object
-/// names). A submission's folder is written under a temporary name and renamed into place;
-/// if it is there already, the delivery is done (idempotent).
+/// names). A submission's folder is written under a temporary name (a hidden folder
+/// `.<id>.<nonce>.tmp` next to it: watchers must skip dot-folders) and renamed into place; if
+/// it is there already, the delivery is done (idempotent). What a killed run left hidden is
+/// removed by the next delivery of that submission.
 pub struct FolderSink {
     pub out: PathBuf,
 }
@@ -189,13 +269,32 @@ impl FolderSink {
     }
 }
 
+impl FolderSink {
+    /// Removes what a killed run left while writing `id`: hidden `.<id>.<nonce>.tmp` folders
+    /// next to its target. Called by the holder of the submission's lease, so no live run is
+    /// writing them.
+    fn clean_leftovers(parent: &Path, id: Uuid) {
+        let start = format!(".{id}.");
+        let Ok(entries) = std::fs::read_dir(parent) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&start) && name.ends_with(".tmp") {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
 impl Sink for FolderSink {
     fn deliver(&mut self, pulled: &Pulled) -> Result<(), String> {
         let target = self.folder(&pulled.entry);
+        let parent = target.parent().expect("has a parent");
+        Self::clean_leftovers(parent, pulled.entry.id);
         if target.exists() {
             return Ok(());
         }
-        let parent = target.parent().expect("has a parent");
         let tmp = parent.join(format!(
             ".{}.{}.tmp",
             pulled.entry.id,

@@ -8,19 +8,27 @@
 //!   JSON Schema — any mismatch is an error, never a warning;
 //! - [`import`]: "lease before import, ack after" so that concurrent or crashed runs still
 //!   import each submission exactly once (see `docs/backoffice.md`);
-//! - [`export`]: CSV (safe against formula injection) and JSON Lines.
+//! - [`export`]: CSV (safe against formula injection) and JSON Lines; [`clerk`]: the CSV a
+//!   clerk opens in German Excel; [`since`]: only what is new.
 //!
 //! The back office's own objects (leases and acknowledgements) live next to the function's in
 //! the store; their keys are in `store::layout`, their protocol in `store::lease`.
 
+pub mod clerk;
 pub mod contract;
 pub mod export;
 pub mod import;
+pub mod keys;
 pub mod purge;
+mod schemas;
+pub mod since;
+pub mod words;
 
-use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+pub use schemas::Schemas;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use form_model::record::{Attachment, SubmissionRecord};
@@ -167,69 +175,6 @@ pub struct PulledFile {
     pub bytes: Bytes,
 }
 
-/// The forms' JSON Schemas (the importer contract), by `<municipality>/<form>/v<version>`.
-pub struct Schemas {
-    source: SchemaSource,
-    compiled: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
-}
-
-enum SchemaSource {
-    /// `dist/schemas`: `<municipality>/<form>/v<version>.schema.json`
-    Dir(PathBuf),
-    Values(HashMap<String, Value>),
-}
-
-impl Schemas {
-    /// Reads schemas from `dist/schemas` as `formfabrik build` writes them.
-    pub fn from_dir(dir: impl Into<PathBuf>) -> Schemas {
-        Schemas {
-            source: SchemaSource::Dir(dir.into()),
-            compiled: Mutex::default(),
-        }
-    }
-
-    /// Schemas of every form in a registry.
-    pub fn from_registry(registry: &form_model::registry::Registry) -> Schemas {
-        let values = registry
-            .forms
-            .iter()
-            .map(|f| (contract::name_of(f), form_model::schema::json_schema(f)))
-            .collect();
-        Schemas {
-            source: SchemaSource::Values(values),
-            compiled: Mutex::default(),
-        }
-    }
-
-    fn validator(&self, entry: &Entry) -> Result<Arc<jsonschema::Validator>, InboxError> {
-        let name = contract::name(&entry.municipality, &entry.form, entry.version);
-        if let Some(v) = self.compiled.lock().expect("lock").get(&name) {
-            return Ok(v.clone());
-        }
-        let no_schema = || InboxError::NoSchema {
-            key: entry.record_key(),
-            schema: name.clone(),
-        };
-        let schema = match &self.source {
-            SchemaSource::Values(values) => values.get(&name).cloned().ok_or_else(no_schema)?,
-            SchemaSource::Dir(dir) => {
-                let path = dir.join(contract::schema_file(&name));
-                let text = std::fs::read_to_string(&path).map_err(|_| no_schema())?;
-                serde_json::from_str(&text)
-                    .map_err(|e| InboxError::Io(format!("{}: {e}", path.display())))?
-            }
-        };
-        let validator = jsonschema::draft202012::new(&schema)
-            .map_err(|e| InboxError::Io(format!("schema {name} does not compile: {e}")))?;
-        let validator = Arc::new(validator);
-        self.compiled
-            .lock()
-            .expect("lock")
-            .insert(name, validator.clone());
-        Ok(validator)
-    }
-}
-
 /// The back office's view of a store.
 pub struct Inbox {
     store: Arc<dyn Store>,
@@ -248,14 +193,7 @@ impl Inbox {
 
     /// Reads the private key (a JWK file, as `formfabrik keygen` writes it).
     pub fn read_private_key(path: &Path) -> Result<Decryptor, InboxError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InboxError::Io(format!("{}: {e}", path.display())))?;
-        let jwk: Value = serde_json::from_str(&text)
-            .map_err(|e| InboxError::Io(format!("{}: not JSON: {e}", path.display())))?;
-        Decryptor::from_jwk(&jwk).map_err(|source| InboxError::Decrypt {
-            key: path.display().to_string(),
-            source,
-        })
+        keys::read(&[path.to_path_buf()])
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -265,6 +203,43 @@ impl Inbox {
     /// The store, to share with what outlives a borrow (a runner marker).
     pub fn shared_store(&self) -> Arc<dyn Store> {
         self.store.clone()
+    }
+
+    /// The reference the citizen was given (`MUS-2026-7K3F9Q`), from the submission's claim
+    /// (plaintext, no answers: readable without the key); `None` when the claim is gone.
+    pub async fn reference(&self, entry: &Entry) -> Result<Option<String>, InboxError> {
+        let key = store::layout::claim_key(&entry.municipality, entry.id);
+        let Some(bytes) = self.store.get(&key).await? else {
+            return Ok(None);
+        };
+        let claim: store::protocol::Claim =
+            serde_json::from_slice(&bytes).map_err(|e| InboxError::Damaged {
+                key,
+                reason: e.to_string(),
+            })?;
+        Ok(Some(claim.reference))
+    }
+
+    /// The submission among `entries` that `wanted` names: its id, or the reference the
+    /// citizen was given (case-insensitive, as a clerk may type it).
+    pub async fn find<'a>(
+        &self,
+        entries: &'a [Entry],
+        wanted: &str,
+    ) -> Result<Option<&'a Entry>, InboxError> {
+        if let Ok(id) = wanted.parse::<Uuid>() {
+            return Ok(entries.iter().find(|e| e.id == id));
+        }
+        for e in entries {
+            if self
+                .reference(e)
+                .await?
+                .is_some_and(|r| r.eq_ignore_ascii_case(wanted.trim()))
+            {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
     }
 
     /// Complete submissions matching `filter`, oldest first.

@@ -31,6 +31,11 @@ pub enum CryptoError {
     Encrypt(String),
     #[error("cannot decrypt: {0}")]
     Decrypt(String),
+    #[error(
+        "no private key for kid {kid:?} (keys given: {}); pass the key of that kid with --key (a file or a folder of keys)",
+        if known.is_empty() { "none with a kid".to_string() } else { known.join(", ") }
+    )]
+    NoKeyForKid { kid: String, known: Vec<String> },
     #[error("unexpected JWE header: alg {alg:?}, enc {enc:?} (expected {ALG} + {ENC})")]
     Algorithms {
         alg: Option<String>,
@@ -79,14 +84,23 @@ impl Encryptor {
     }
 }
 
-/// Opens what an [`Encryptor`] for the matching public key made.
+/// Opens what an [`Encryptor`] for one of its public keys made. It holds one private key or
+/// several (key rotation: the new key and the old ones still needed for reading); each object
+/// is opened with the key its JWE header's `kid` names.
 pub struct Decryptor {
+    keys: Vec<PrivateKey>,
+}
+
+struct PrivateKey {
+    kid: Option<String>,
     decrypter: RsaesJweDecrypter,
 }
 
 impl std::fmt::Debug for Decryptor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Decryptor")
+        f.debug_struct("Decryptor")
+            .field("kids", &self.kids())
+            .finish()
     }
 }
 
@@ -101,8 +115,16 @@ pub struct Opened {
 impl Decryptor {
     /// From a private RSA JWK.
     pub fn from_jwk(jwk: &Value) -> Result<Decryptor, CryptoError> {
-        // Without `kid`: josekit would then demand the same `kid` in every header. A wrong key
-        // is detected anyway (RSA-OAEP and the GCM tag fail).
+        let mut d = Decryptor { keys: Vec::new() };
+        d.add(jwk)?;
+        Ok(d)
+    }
+
+    /// Adds another private RSA JWK (an older key kept for reading, or a newer one).
+    pub fn add(&mut self, jwk: &Value) -> Result<(), CryptoError> {
+        let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
+        // Without `kid` for josekit: it would then demand the same `kid` in every header. The
+        // key is picked by `kid` below instead.
         let mut jwk = jwk.clone();
         if let Value::Object(map) = &mut jwk {
             map.remove("kid");
@@ -114,26 +136,85 @@ impl Decryptor {
         let decrypter = RSA_OAEP_256
             .decrypter_from_jwk(&jwk)
             .map_err(|e| CryptoError::Key(e.to_string()))?;
-        Ok(Decryptor { decrypter })
+        self.keys.push(PrivateKey { kid, decrypter });
+        Ok(())
     }
 
-    /// Decrypts a JWE compact serialization; refuses any algorithm other than
-    /// RSA-OAEP-256 + A256GCM. A changed byte anywhere fails the GCM tag check.
-    pub fn decrypt(&self, compact: &[u8]) -> Result<Opened, CryptoError> {
-        let text = std::str::from_utf8(compact)
-            .map_err(|_| CryptoError::Decrypt("not a JWE compact serialization".into()))?;
-        let (payload, header) = jwe::deserialize_compact(text.trim(), &self.decrypter)
-            .map_err(|e| CryptoError::Decrypt(e.to_string()))?;
-        let alg = header.algorithm().map(str::to_string);
-        let enc = header.content_encryption().map(str::to_string);
-        if alg.as_deref() != Some(ALG) || enc.as_deref() != Some(ENC) {
-            return Err(CryptoError::Algorithms { alg, enc });
-        }
-        Ok(Opened {
-            payload,
-            content_type: header.content_type().map(str::to_string),
-        })
+    /// The `kid`s of the keys held (keys without one are left out).
+    pub fn kids(&self) -> Vec<String> {
+        self.keys.iter().filter_map(|k| k.kid.clone()).collect()
     }
+
+    /// Decrypts a JWE compact serialization with the key its header's `kid` names (every key
+    /// in turn when the header has no `kid`); refuses any algorithm other than RSA-OAEP-256 +
+    /// A256GCM. A changed byte anywhere fails the GCM tag check.
+    pub fn decrypt(&self, compact: &[u8]) -> Result<Opened, CryptoError> {
+        let not_jwe = || CryptoError::Decrypt("not a JWE compact serialization".into());
+        let text = std::str::from_utf8(compact).map_err(|_| not_jwe())?.trim();
+        let kid = header_kid(text).ok_or_else(not_jwe)?;
+        let candidates: Vec<&PrivateKey> = match &kid {
+            Some(kid) => {
+                let exact: Vec<&PrivateKey> = self
+                    .keys
+                    .iter()
+                    .filter(|k| k.kid.as_deref() == Some(kid.as_str()))
+                    .collect();
+                // A key given without `kid` may still be the right one: try those last.
+                let unnamed = self.keys.iter().filter(|k| k.kid.is_none());
+                let all: Vec<&PrivateKey> = exact.into_iter().chain(unnamed).collect();
+                if all.is_empty() {
+                    return Err(CryptoError::NoKeyForKid {
+                        kid: kid.clone(),
+                        known: self.kids(),
+                    });
+                }
+                all
+            }
+            None => self.keys.iter().collect(),
+        };
+        let mut last = None;
+        for key in candidates {
+            match jwe::deserialize_compact(text, &key.decrypter) {
+                Ok((payload, header)) => {
+                    let alg = header.algorithm().map(str::to_string);
+                    let enc = header.content_encryption().map(str::to_string);
+                    if alg.as_deref() != Some(ALG) || enc.as_deref() != Some(ENC) {
+                        return Err(CryptoError::Algorithms { alg, enc });
+                    }
+                    return Ok(Opened {
+                        payload,
+                        content_type: header.content_type().map(str::to_string),
+                    });
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let which = kid.map_or_else(
+            || "no kid in the header".to_string(),
+            |k| format!("kid {k:?}"),
+        );
+        Err(CryptoError::Decrypt(format!(
+            "{which}: the key does not open it (a wrong key or a changed byte){}",
+            last.map(|e| format!(" [{e}]")).unwrap_or_default()
+        )))
+    }
+}
+
+/// The `kid` of a JWE compact serialization's protected header: `Some(None)` when it has none,
+/// `None` when the header is not base64url JSON.
+fn header_kid(compact: &str) -> Option<Option<String>> {
+    use base64::Engine;
+    let first = compact.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(first)
+        .ok()?;
+    let header: Value = serde_json::from_slice(&bytes).ok()?;
+    Some(
+        header
+            .get("kid")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    )
 }
 
 /// A new RSA key pair of `bits` bits (use [`MIN_RSA_BITS`] or more): `(public, private)` JWKs,
@@ -235,6 +316,34 @@ mod tests {
             .unwrap()
             .decrypt(tampered.as_bytes());
         assert!(err.is_err());
+    }
+
+    #[test]
+    fn several_keys_are_picked_by_kid_and_a_missing_kid_is_named() {
+        let (old_public, old_private) = test_keys();
+        let (new_public, new_private) = generate_key_pair(MIN_RSA_BITS as u32, "m-new").unwrap();
+        let old_kid = old_public["kid"].as_str().unwrap().to_string();
+        let sealed_old = Encryptor::from_jwk(&old_public)
+            .unwrap()
+            .encrypt(b"alt", "text/plain")
+            .unwrap();
+        let sealed_new = Encryptor::from_jwk(&new_public)
+            .unwrap()
+            .encrypt(b"neu", "text/plain")
+            .unwrap();
+        // Only the new key: the old object's kid is named, no raw library text.
+        let only_new = Decryptor::from_jwk(&new_private).unwrap();
+        let err = only_new.decrypt(sealed_old.as_bytes()).unwrap_err();
+        assert!(
+            matches!(&err, CryptoError::NoKeyForKid { kid, known } if *kid == old_kid && known == &["m-new".to_string()]),
+            "{err}"
+        );
+        assert!(err.to_string().contains(&old_kid), "{err}");
+        // Both keys: each object opens with its own.
+        let mut both = Decryptor::from_jwk(&new_private).unwrap();
+        both.add(&old_private).unwrap();
+        assert_eq!(both.decrypt(sealed_old.as_bytes()).unwrap().payload, b"alt");
+        assert_eq!(both.decrypt(sealed_new.as_bytes()).unwrap().payload, b"neu");
     }
 
     #[test]

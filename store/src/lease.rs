@@ -7,8 +7,11 @@
 //! 2. After delivering, create `_acks/<municipality>/<id>.json` create-only: the run whose ack is
 //!    created owns the import; one that finds an ack there treats the submission as done.
 //!
-//! A crashed run leaves a lease that expires; the next run takes the next number. A lease need
-//! not be released: the ack ends it. On stores that ignore create-only writes, only one run at a
+//! A crashed run leaves a lease that expires; the next run takes the next number. A run that
+//! fails to import a submission releases its lease at once ([`release`]: the next number,
+//! create-only, marked released and already expired), so the next run can retry right away;
+//! `formfabrik inbox release` does the same for the leases of a run known to have crashed.
+//! The ack ends a lease that was not released. On stores that ignore create-only writes, only one run at a
 //! time may do this ([`crate::exclusive`]).
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +37,16 @@ pub struct Lease {
     pub taken_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
+    /// Written by [`release`]: the lease before it is given up.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub released: bool,
+}
+
+impl Lease {
+    /// Whether it keeps other runs away at `now`.
+    pub fn holds(&self, now: OffsetDateTime) -> bool {
+        !self.released && self.expires_at > now
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,35 +110,19 @@ pub async fn acquire(
     if store.get(&ack_key(m, id)).await?.is_some() {
         return Ok(Acquired::Imported);
     }
-    let prefix = lease_prefix(m, id);
-    let newest = store
-        .list(&prefix)
-        .await?
-        .iter()
-        .filter_map(|k| lease_number(&prefix, k))
-        .max();
-    if let Some(n) = newest {
-        let key = lease_key(m, id, n);
-        let bytes = store
-            .get(&key)
-            .await?
-            .ok_or_else(|| LeaseError::Missing { key: key.clone() })?;
-        let lease: Lease = serde_json::from_slice(&bytes).map_err(|e| LeaseError::Damaged {
-            key: key.clone(),
-            reason: e.to_string(),
-        })?;
-        if lease.expires_at > now {
-            return Ok(Acquired::Busy);
-        }
+    let newest = newest(store, m, id).await?;
+    if newest.as_ref().is_some_and(|l| l.holds(now)) {
+        return Ok(Acquired::Busy);
     }
     let lease = Lease {
         format: LEASE_FORMAT.into(),
         id,
         municipality: m.to_string(),
-        n: newest.map_or(1, |n| n + 1),
+        n: newest.map_or(1, |l| l.n + 1),
         owner: owner.into(),
         taken_at: now,
         expires_at: now + duration,
+        released: false,
     };
     let key = lease_key(m, id, lease.n);
     let bytes = serde_json::to_vec_pretty(&lease).expect("leases serialize");
@@ -146,6 +143,61 @@ pub async fn acquire(
         }
         PutOutcome::Exists => Ok(Acquired::Busy),
     }
+}
+
+/// The newest lease on submission `id` of `municipality`, if any.
+pub async fn newest(
+    store: &dyn Store,
+    municipality: &str,
+    id: Uuid,
+) -> Result<Option<Lease>, LeaseError> {
+    let prefix = lease_prefix(municipality, id);
+    let Some(n) = store
+        .list(&prefix)
+        .await?
+        .iter()
+        .filter_map(|k| lease_number(&prefix, k))
+        .max()
+    else {
+        return Ok(None);
+    };
+    let key = lease_key(municipality, id, n);
+    let bytes = store
+        .get(&key)
+        .await?
+        .ok_or_else(|| LeaseError::Missing { key: key.clone() })?;
+    let lease = serde_json::from_slice(&bytes).map_err(|e| LeaseError::Damaged {
+        key: key.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(Some(lease))
+}
+
+/// Gives `lease` up: writes the next lease number create-only, marked released and expired at
+/// `now`, by `owner`. Needs no delete permission. `false` when another run has taken the next
+/// lease meanwhile (then that run holds the submission, and nothing is changed).
+pub async fn release(
+    store: &dyn Store,
+    lease: &Lease,
+    owner: &str,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let released = Lease {
+        format: LEASE_FORMAT.into(),
+        id: lease.id,
+        municipality: lease.municipality.clone(),
+        n: lease.n + 1,
+        owner: owner.into(),
+        taken_at: now,
+        expires_at: now,
+        released: true,
+    };
+    let bytes = serde_json::to_vec_pretty(&released).expect("leases serialize");
+    let key = lease_key(&lease.municipality, lease.id, released.n);
+    let outcome = store
+        .put_new(&key, bytes.into(), "application/json")
+        .await?;
+    Ok(outcome == PutOutcome::Created)
 }
 
 /// Marks `submission` imported (under `lease`, if a run holds one). `true` when this call

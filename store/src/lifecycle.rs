@@ -7,6 +7,9 @@
 //! Rules, with prefixes relative to the storage prefix:
 //! - one per published form version, `<municipality>/<form>/v<version>/`, expiring after the
 //!   form's `retention-days`;
+//! - one per earlier version of each published form (`Registry::earlier_versions`: records
+//!   submitted before the form was bumped stay until their own retention ends), expiring after
+//!   the longer of that version's and the published version's retention;
 //! - per municipality, `_claims/<municipality>/`, `_leases/<municipality>/` and
 //!   `_acks/<municipality>/`, expiring after the longest retention of its forms, so that none
 //!   disappears before the submission it belongs to;
@@ -32,6 +35,12 @@ pub struct Rule {
     pub days: u32,
 }
 
+/// The rule whose prefix `key` (relative to the storage prefix) falls under, if any: what
+/// `inbox purge` goes by for folder stores.
+pub fn rule_for<'a>(rules: &'a [Rule], key: &str) -> Option<&'a Rule> {
+    rules.iter().find(|r| key.starts_with(&r.prefix))
+}
+
 /// The expiry rules for `registry`, form versions first (sorted), then per municipality.
 pub fn rules(registry: &Registry) -> Vec<Rule> {
     let mut forms = Vec::new();
@@ -45,6 +54,20 @@ pub fn rules(registry: &Registry) -> Vec<Rule> {
         });
         let entry = longest.entry(f.municipality.id.as_str()).or_insert(0);
         *entry = (*entry).max(f.form.retention_days);
+    }
+    for e in &registry.earlier_versions {
+        let prefix = form_version_prefix(&e.municipality, &e.form, e.version);
+        // A municipality that still publishes this version has its rule already.
+        if forms.iter().any(|r| r.prefix == prefix) {
+            continue;
+        }
+        forms.push(Rule {
+            id: prefix.trim_end_matches('/').replace('/', "--"),
+            prefix,
+            days: e.retention_days,
+        });
+        let entry = longest.entry(e.municipality.as_str()).or_insert(0);
+        *entry = (*entry).max(e.retention_days);
     }
     forms.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     for kind in [CLAIMS, LEASES, ACKS] {

@@ -1,4 +1,4 @@
-//! `formfabrik inbox <list|pull|ack|export|contract|purge>`: argument parsing and printing
+//! `formfabrik inbox <list|pull|release|ack|export|contract|purge>`: argument parsing and printing
 //! only; the work is done by the `inbox` crate.
 
 use std::path::PathBuf;
@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use inbox::import::{self, FolderSink, RunOptions};
-use inbox::{Filter, Inbox, Schemas};
+use inbox::{Filter, Inbox, Schemas, words};
 use store::{S3Options, StoreUrl};
 use time::Date;
 use uuid::Uuid;
@@ -57,9 +57,11 @@ pub enum InboxCommand {
         store: StoreArgs,
         #[command(flatten)]
         which: Which,
-        /// The back office's private key (JWK), from `formfabrik keygen`.
+        /// The back office's private key (JWK) from `formfabrik keygen`, or a folder of keys;
+        /// repeat for several (key rotation). Each object is opened with the key its `kid`
+        /// names.
         #[arg(long)]
-        key: Option<PathBuf>,
+        key: Vec<PathBuf>,
         /// The importer contract: `dist/schemas` from `formfabrik build`.
         #[arg(long, default_value = "dist/schemas")]
         schemas: PathBuf,
@@ -70,30 +72,32 @@ pub enum InboxCommand {
         #[arg(long, default_value_t = 15)]
         lease_minutes: i64,
     },
+    /// Give up the leases a crashed run left, so the next run imports at once instead of
+    /// waiting until they expire. Only for a run that is known to be dead.
+    Release {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        which: Which,
+        /// Only the leases of this owner (`host:pid`, as `list` and the lease files show it).
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only these submissions (default: every new submission of the municipality).
+        ids: Vec<Uuid>,
+    },
     /// Mark submissions imported (for importers that pull by other means).
     Ack {
         #[command(flatten)]
         store: StoreArgs,
         #[arg(long)]
         municipality: String,
-        ids: Vec<Uuid>,
+        /// References (`MUS-2026-7K3F9Q`, as `list` shows them) or submission ids.
+        ids: Vec<String>,
     },
-    /// Write the submissions pulled into a folder as CSV or JSON Lines (stdout).
-    Export {
-        /// The `--out` folder of `inbox pull`.
-        #[arg(long)]
-        pulled: PathBuf,
-        #[arg(long)]
-        municipality: String,
-        #[arg(long)]
-        form: String,
-        #[arg(long)]
-        version: u32,
-        #[arg(long, value_parser = ["csv", "jsonl"], default_value = "csv")]
-        format: String,
-        #[arg(long, default_value = "dist/schemas")]
-        schemas: PathBuf,
-    },
+    /// Write the submissions pulled into a folder to stdout: by default as the CSV German
+    /// Excel opens by double-click (labels, `;`, decimal comma, local time); `--format csv`
+    /// for RFC 4180 CSV, `jsonl` for JSON Lines.
+    Export(super::inbox_export::ExportArgs),
     /// Publish the importer contract's fixtures next to the schemas:
     /// `<schemas>/<m>/<form>/v<version>.fixtures/<example>.json`, records as an import job
     /// receives them. Exit 1 if a published form version has none.
@@ -109,17 +113,26 @@ pub enum InboxCommand {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
-    /// Folder stores: remove submissions received more than N days ago.
+    /// Folder stores: remove submissions whose form version's retention (`retention-days`)
+    /// has run out — the rules of the S3 lifecycle configuration. Never-imported submissions
+    /// are kept unless `--include-unimported`.
     Purge {
         #[command(flatten)]
         store: StoreArgs,
         #[arg(long)]
         municipality: String,
+        /// The registry the retention rules come from (`formfabrik build`).
+        #[arg(long, default_value = "dist/function/registry.json")]
+        registry: PathBuf,
+        /// Say what would be removed; remove nothing.
         #[arg(long)]
-        older_than: u32,
-        /// Also remove complete submissions that were never acknowledged.
+        dry_run: bool,
+        /// Also remove complete submissions that were never acknowledged (they are lost then).
         #[arg(long)]
         include_unimported: bool,
+        /// The `--out` folder of `inbox pull`: remove the decrypted copies there too.
+        #[arg(long)]
+        pulled: Option<PathBuf>,
     },
 }
 
@@ -177,16 +190,32 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
     match command {
         InboxCommand::List { store, which, all } => {
             let inbox = Inbox::new(open(&store).await?, None, Schemas::from_dir("."));
+            let w = |t: &str| t.to_string();
+            println!(
+                "{}",
+                [
+                    w(words::RECEIVED_DAY),
+                    w(words::REFERENCE),
+                    w(words::FORM),
+                    w(words::VERSION),
+                    w(words::STATE),
+                    w(words::SUBMISSION_ID),
+                ]
+                .join("\t")
+            );
             for e in inbox.list(&filter(&which, all)).await.map_err(s)? {
+                let reference = inbox.reference(&e).await.map_err(s)?.unwrap_or_default();
                 println!(
-                    "{}\t{}\t{}\tv{}\t{}{}{}",
+                    "{}\t{reference}\t{}\tv{}\t{}\t{}",
                     e.date,
-                    e.id,
                     e.form,
                     e.version,
-                    e.dir,
-                    if e.encrypted { "\tencrypted" } else { "" },
-                    if e.acked { "\tacknowledged" } else { "" }
+                    if e.acked {
+                        words::STATE_IMPORTED
+                    } else {
+                        words::STATE_NEW
+                    },
+                    e.id,
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -199,9 +228,10 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             out,
             lease_minutes,
         } => {
-            let decryptor = match &key {
-                Some(k) => Some(Inbox::read_private_key(k).map_err(s)?),
-                None => None,
+            let decryptor = if key.is_empty() {
+                None
+            } else {
+                Some(inbox::keys::read(&key).map_err(s)?)
             };
             let inbox = Inbox::new(open(&store).await?, decryptor, Schemas::from_dir(schemas));
             let now = time::OffsetDateTime::now_utc;
@@ -229,18 +259,40 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                     which.municipality
                 );
             }
-            println!(
-                "{} imported, {} leased elsewhere, {} imported by another run, {} failed",
-                report.imported.len(),
-                report.busy.len(),
-                report.already.len(),
-                report.failed.len()
-            );
-            Ok(if report.failed.is_empty() {
-                ExitCode::SUCCESS
+            // The last line: what a scheduler's mail shows first.
+            if report.unimported() == 0 {
+                println!("{}", report.summary(&which.municipality));
+                Ok(ExitCode::SUCCESS)
             } else {
-                ExitCode::FAILURE
-            })
+                eprintln!("{}", report.summary(&which.municipality));
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        InboxCommand::Release {
+            store,
+            which,
+            owner: held_by,
+            ids,
+        } => {
+            let inbox = Inbox::new(open(&store).await?, None, Schemas::from_dir("."));
+            let released = import::release_leases(
+                &inbox,
+                &filter(&which, false),
+                &ids,
+                held_by.as_deref(),
+                &owner(),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await
+            .map_err(s)?;
+            for r in &released {
+                println!(
+                    "released\t{}\t{}\theld by {} until {}",
+                    r.entry.id, r.entry.form, r.owner, r.expires_at
+                );
+            }
+            println!("{} leases released", released.len());
+            Ok(ExitCode::SUCCESS)
         }
         InboxCommand::Ack {
             store,
@@ -258,7 +310,7 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                 .map_err(s)?;
             let mut code = ExitCode::SUCCESS;
             for id in ids {
-                let Some(entry) = all.iter().find(|e| e.id == id) else {
+                let Some(entry) = inbox.find(&all, &id).await.map_err(s)? else {
                     eprintln!("{id}: no complete submission of {municipality}");
                     code = ExitCode::FAILURE;
                     continue;
@@ -283,29 +335,7 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             }
             Ok(code)
         }
-        InboxCommand::Export {
-            pulled,
-            municipality,
-            form,
-            version,
-            format,
-            schemas,
-        } => {
-            let records =
-                inbox::export::read_delivered(&pulled, &municipality, &form, version).map_err(s)?;
-            let text = if format == "jsonl" {
-                inbox::export::to_jsonl(&records)
-            } else {
-                let name = inbox::contract::name(&municipality, &form, version);
-                let path = schemas.join(inbox::contract::schema_file(&name));
-                let schema: serde_json::Value = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))
-                    .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))?;
-                inbox::export::to_csv(&schema, &records)
-            };
-            print!("{text}");
-            Ok(ExitCode::SUCCESS)
-        }
+        InboxCommand::Export(args) => super::inbox_export::export(args),
         InboxCommand::Contract {
             forms,
             examples,
@@ -342,28 +372,68 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
         InboxCommand::Purge {
             store,
             municipality,
-            older_than,
+            registry,
+            dry_run,
             include_unimported,
+            pulled,
         } => {
             if !store.store.starts_with("file:") {
                 return Err(
                     "purge works on folder stores; S3 buckets expire objects by lifecycle rule (dist/function/lifecycle.json)".into(),
                 );
             }
+            let text = std::fs::read_to_string(&registry).map_err(|e| {
+                format!(
+                    "{}: {e} — the retention rules come from the registry `formfabrik build` writes; pass --registry",
+                    registry.display()
+                )
+            })?;
+            let registry = form_model::registry::Registry::from_json(&text)
+                .map_err(|e| format!("{}: {e}", registry.display()))?;
+            let rules = store::lifecycle::rules(&registry);
             let inbox = Inbox::new(open(&store).await?, None, Schemas::from_dir("."));
-            let today = time::OffsetDateTime::now_utc().date();
-            let report =
-                inbox::purge::purge(&inbox, &municipality, older_than, today, include_unimported)
-                    .await
-                    .map_err(s)?;
+            let opts = inbox::purge::PurgeOptions {
+                today: time::OffsetDateTime::now_utc().date(),
+                include_unimported,
+                dry_run,
+                pulled,
+            };
+            let report = inbox::purge::purge(&inbox, &municipality, &rules, &opts)
+                .await
+                .map_err(s)?;
+            let verb = if dry_run { "would purge" } else { "purged" };
+            for p in &report.purged {
+                println!(
+                    "{verb}\t{}\treceived {}\tretention {} days{}",
+                    p.id,
+                    p.received,
+                    p.retention_days,
+                    if p.unimported { "\tNEVER IMPORTED" } else { "" }
+                );
+            }
+            let lost = report.purged.iter().filter(|p| p.unimported).count();
+            if lost > 0 {
+                eprintln!(
+                    "WARNING: {lost} submissions {verb} were never imported (--include-unimported): the back office never saw them"
+                );
+            }
             for id in &report.kept_unimported {
                 eprintln!("kept (never imported)\t{id}");
             }
+            for dir in &report.no_rule {
+                eprintln!("kept (no retention rule in the registry)\t{dir}");
+            }
             println!(
-                "{} submissions purged ({} objects), {} kept because never imported",
+                "{} submissions {verb} ({} objects, {} decrypted copies), {} kept because never imported{}",
                 report.purged.len(),
                 report.objects_removed,
-                report.kept_unimported.len()
+                report.copies_removed,
+                report.kept_unimported.len(),
+                if dry_run {
+                    " — dry run, nothing removed"
+                } else {
+                    ""
+                }
             );
             Ok(ExitCode::SUCCESS)
         }

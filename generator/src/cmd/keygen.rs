@@ -3,6 +3,11 @@
 //! `encryption-key:` into `municipality.yaml` if it has none); the private JWK is written
 //! outside `dist/` and `forms/` with mode 0600, never over an existing file
 //! (`keys/<municipality>.private.jwk` by default — `*.private.jwk` is git-ignored).
+//!
+//! `--rotate` replaces the published public key by a new one with a new `kid` and writes the
+//! new private key next to the old one (`keys/<kid>.private.jwk`); the old private key is left
+//! alone, because submissions encrypted for it are read with it until they are imported
+//! (`inbox pull --key keys/` picks each object's key by its `kid`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,6 +35,8 @@ pub enum KeygenError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{0}: no key to rotate (make the first one without --rotate)")]
+    NothingToRotate(PathBuf),
     #[error(transparent)]
     Crypto(#[from] store::crypto::CryptoError),
 }
@@ -41,6 +48,8 @@ pub struct KeygenOptions {
     pub private_out: Option<PathBuf>,
     /// The build output (`dist`), which must not receive the private key.
     pub dist_dir: PathBuf,
+    /// Replace the municipality's key by a new one (the old private key stays for reading).
+    pub rotate: bool,
 }
 
 #[derive(Debug)]
@@ -50,6 +59,8 @@ pub struct KeygenReport {
     /// `encryption-key:` was added to municipality.yaml.
     pub yaml_updated: bool,
     pub kid: String,
+    /// With `--rotate`: the kid of the key that was replaced.
+    pub replaced_kid: Option<String>,
 }
 
 /// Makes the key pair and writes both files.
@@ -67,21 +78,55 @@ pub fn keygen(opts: &KeygenOptions) -> Result<KeygenReport, KeygenError> {
         return Err(KeygenError::NoMunicipality(dir));
     }
     let public_path = dir.join(PUBLIC_KEY_FILE);
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut kid = format!("{}-{today}", opts.municipality);
+    let replaced_kid = if opts.rotate {
+        let text = std::fs::read_to_string(&public_path)
+            .map_err(|_| KeygenError::NothingToRotate(public_path.clone()))?;
+        let old: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|_| KeygenError::NothingToRotate(public_path.clone()))?;
+        let old_kid = old["kid"].as_str().unwrap_or("").to_string();
+        // A second rotation on one day still gets a kid (and a key file) of its own.
+        let base = kid.clone();
+        let taken = |k: &str| {
+            k == old_kid
+                || (opts.private_out.is_none()
+                    && PathBuf::from("keys")
+                        .join(format!("{k}.private.jwk"))
+                        .exists())
+        };
+        let mut n = 2;
+        while taken(&kid) {
+            kid = format!("{base}-{n}");
+            n += 1;
+        }
+        Some(old_kid)
+    } else {
+        None
+    };
     let private_path = opts.private_out.clone().unwrap_or_else(|| {
-        PathBuf::from("keys").join(format!("{}.private.jwk", opts.municipality))
+        let name = if opts.rotate {
+            &kid
+        } else {
+            &opts.municipality
+        };
+        PathBuf::from("keys").join(format!("{name}.private.jwk"))
     });
     for forbidden in [&opts.dist_dir, &opts.forms_dir] {
         if is_inside(&private_path, forbidden) {
             return Err(KeygenError::Unsafe(private_path, forbidden.clone()));
         }
     }
-    for p in [&public_path, &private_path] {
+    let must_be_new: &[&PathBuf] = if opts.rotate {
+        &[&private_path]
+    } else {
+        &[&public_path, &private_path]
+    };
+    for p in must_be_new {
         if p.exists() {
-            return Err(KeygenError::Exists(p.clone()));
+            return Err(KeygenError::Exists(p.to_path_buf()));
         }
     }
-    let today = time::OffsetDateTime::now_utc().date();
-    let kid = format!("{}-{today}", opts.municipality);
     let (public, private) = store::crypto::generate_key_pair(4096, &kid)?;
 
     // The private key first: a public key without its private key would lock data away.
@@ -110,6 +155,7 @@ pub fn keygen(opts: &KeygenOptions) -> Result<KeygenReport, KeygenError> {
         private_key: private_path,
         yaml_updated: !has_key,
         kid,
+        replaced_kid,
     })
 }
 
@@ -177,6 +223,10 @@ pub struct Args {
     /// The build output, which must not receive the private key.
     #[arg(long, default_value = "dist")]
     pub out: PathBuf,
+    /// Replace the municipality's key: a new key pair with a new kid; the old private key is
+    /// kept (needed to read what was encrypted for it). Then build and deploy.
+    #[arg(long)]
+    pub rotate: bool,
 }
 
 /// Makes the key pair and says where it went.
@@ -186,6 +236,7 @@ pub fn run(args: Args) -> ExitCode {
         municipality: args.municipality,
         private_out: args.private_out,
         dist_dir: args.out,
+        rotate: args.rotate,
     })
 }
 
@@ -202,6 +253,11 @@ fn report(opts: &KeygenOptions) -> ExitCode {
                 );
             }
             println!("private key: {} (mode 0600)", r.private_key.display());
+            if let Some(old) = &r.replaced_kid {
+                println!(
+                    "rotated: replaces kid {old}. Keep the old private key next to the new one until every submission encrypted for it is imported (`inbox pull --key <folder of both>`), then build and deploy."
+                );
+            }
             eprintln!(
                 "WARNING: the private key opens every submission of {}. Move it to the back office's \
                  key store now, keep a backup offline, never commit or publish it, and delete this copy. \

@@ -8,6 +8,7 @@ pub mod build;
 pub mod check;
 pub mod import_fim;
 pub mod inbox;
+mod inbox_export;
 pub mod keygen;
 pub mod serve;
 

@@ -146,8 +146,17 @@ pub fn examples(municipality: &str, form: &str, version: u32) -> Vec<Submission>
 /// Stores every valid example of every published form (with unique attachment bytes)
 /// through the function's write protocol; encrypted when `encrypted`.
 pub async fn store_all(store: &dyn Store, encrypted: bool) -> Vec<Sent> {
+    store_all_as(store, encrypted, &public_key()).await
+}
+
+/// [`store_all`], encrypted with another public key (key rotation).
+pub async fn store_all_with_key(store: &dyn Store, public: &Value) -> Vec<Sent> {
+    store_all_as(store, true, public).await
+}
+
+async fn store_all_as(store: &dyn Store, encrypted: bool, public: &Value) -> Vec<Sent> {
     let registry = registry(encrypted);
-    let encryptor = Encryptor::from_jwk(&public_key()).unwrap();
+    let encryptor = Encryptor::from_jwk(public).unwrap();
     let mut sent = Vec::new();
     for form in &registry.forms {
         let mut stored_for_form = 0;

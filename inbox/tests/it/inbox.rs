@@ -511,43 +511,6 @@ async fn exports_pulled_submissions_as_csv_safe_against_formula_injection_and_as
 }
 
 #[tokio::test]
-async fn purge_removes_old_imported_submissions_of_a_folder_store_and_keeps_unimported_ones() {
-    let tmp = tempfile::tempdir().unwrap();
-    let store = Arc::new(FolderStore::new(tmp.path()));
-    let sent = store_all(store.as_ref(), true).await;
-    let inbox = inbox(store.clone());
-    let all = inbox.list(&filter("musterstadt")).await.unwrap();
-    let acked = &all[0];
-    import::ack(&inbox, acked, None, "test", NOW).await.unwrap();
-    let today = NOW.date() + Duration::days(40);
-    let report = inbox::purge::purge(&inbox, "musterstadt", 30, today, false)
-        .await
-        .unwrap();
-    assert_eq!(report.purged, vec![acked.id]);
-    assert_eq!(report.kept_unimported.len(), all.len() - 1);
-    assert!(store.list(&acked.dir).await.unwrap().is_empty());
-    assert!(
-        store
-            .list(&format!("_claims/musterstadt/{}", acked.id))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    // Nothing younger than the limit goes.
-    let report = inbox::purge::purge(&inbox, "musterstadt", 60, today, true)
-        .await
-        .unwrap();
-    assert!(report.purged.is_empty());
-    let report = inbox::purge::purge(&inbox, "musterstadt", 30, today, true)
-        .await
-        .unwrap();
-    assert_eq!(report.purged.len(), all.len() - 1);
-    assert!(store.list("musterstadt/").await.unwrap().is_empty());
-    assert!(sent.iter().any(|s| s.municipality == "beispieldorf"));
-    assert!(!store.list("beispieldorf/").await.unwrap().is_empty());
-}
-
-#[tokio::test]
 async fn the_s3_store_lists_by_prefix_below_its_own_prefix_and_deletes() {
     let (store, client, bucket) = s3_store().await;
     for key in ["a/b/1.json", "a/b/2.json", "a/c/3.json", "ab/4.json"] {

@@ -2,7 +2,9 @@
 //! module per subject, sharing the helpers in `common`.
 
 mod acceptance;
+mod clerk;
 mod common;
 mod contract;
 mod garage;
 mod inbox;
+mod operations;
