@@ -16,7 +16,8 @@
 //! A repeatable group (several dogs) stays in one cell, one entry after the other
 //! (`1) Rasse: Dackel, Name: Waldi | 2) …`). The words are in `crate::words`.
 
-use form_model::validate::{ADDRESS_PARTS, fmt_date, text_in};
+use form_model::texts::text_in;
+use form_model::validate::{ADDRESS_PARTS, fmt_date};
 use form_model::{Field, FieldType, ResolvedForm};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -74,7 +75,7 @@ fn columns(fields: &[Field], prefix: &str, path: &[String], out: &mut Vec<Column
                     let mut p = here.clone();
                     p.push(part.key.to_string());
                     out.push(Column {
-                        title: format!("{label}: {}", part.label[0]),
+                        title: format!("{label}: {}", part.label("de")),
                         path: p,
                         field: field.clone(),
                     });
@@ -87,7 +88,7 @@ fn columns(fields: &[Field], prefix: &str, path: &[String], out: &mut Vec<Column
                 let mut p = here;
                 p.push("name".into());
                 out.push(Column {
-                    title: format!("{label}: {}", words::FILE_NAME),
+                    title: format!("{label}: {}", words::word("file-name")),
                     path: p,
                     field: field.clone(),
                 });
@@ -220,22 +221,26 @@ pub fn to_clerk_csv(form: &ResolvedForm, rows: &[Delivered], codes: bool) -> Str
         Vec::new()
     };
     let fees = !form.form.fees.is_empty();
-    let mut header: Vec<String> = [words::REFERENCE, words::RECEIVED_LOCAL, words::RECEIVED_UTC]
-        .iter()
-        .map(|w| w.to_string())
-        .collect();
-    header.push(words::LANGUAGE.into());
+    let mut header: Vec<String> = [
+        words::word("reference"),
+        words::word("received-local"),
+        words::word("received-utc"),
+    ]
+    .iter()
+    .map(|w| w.to_string())
+    .collect();
+    header.push(words::word("language").into());
     header.extend(cols.iter().map(|c| c.title.clone()));
     if fees {
-        header.push(words::FEE.into());
-        header.push(words::PAYMENT_REFERENCE.into());
+        header.push(words::word("fee").into());
+        header.push(words::word("payment-reference").into());
     }
     header.extend(
         code_cols
             .iter()
-            .map(|c| format!("{} ({})", c.title, words::CODE)),
+            .map(|c| format!("{} ({})", c.title, words::word("code"))),
     );
-    header.push(words::SUBMISSION_ID.into());
+    header.push(words::word("submission-id").into());
 
     let zone = berlin();
     let utc = jiff::tz::TimeZone::UTC;

@@ -1,7 +1,7 @@
 //! Every word a citizen or a clerk reads, in every language it is written in, loaded from one
 //! place: the YAML files under `form-model/messages/` (compiled in), one file per area (the
 //! site's frame, validation messages, condition sentences, the function's refusals, address
-//! parts, the receipt, the pay page, the e-file). The page, the function, the receipt, the pay
+//! parts, the receipt, the pay page, the e-file, the back office's lists). The page, the function, the receipt, the pay
 //! page and the back office all read their words here.
 //!
 //! A file maps kebab-case keys to one text per language (`de`, `en`, `ar` where the area is
@@ -89,6 +89,8 @@ areas! {
     PAYMENT_PAGE = "payment-page.yaml" in &["de", "en"];
     /// The e-file (xdomea) a clerk reads: German only, whatever language the citizen used.
     E_FILE = "e-file.yaml" in &["de"];
+    /// The back office's words for clerks: the clerk's CSV and `inbox list`. German only.
+    BACK_OFFICE = "back-office.yaml" in &["de"];
 }
 
 fn parse(file: &str, source: &str) -> Table {

@@ -194,12 +194,12 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             println!(
                 "{}",
                 [
-                    w(words::RECEIVED_DAY),
-                    w(words::REFERENCE),
-                    w(words::FORM),
-                    w(words::VERSION),
-                    w(words::STATE),
-                    w(words::SUBMISSION_ID),
+                    w(words::word("received-day")),
+                    w(words::word("reference")),
+                    w(words::word("form")),
+                    w(words::word("version")),
+                    w(words::word("state")),
+                    w(words::word("submission-id")),
                 ]
                 .join("\t")
             );
@@ -211,9 +211,9 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                     e.form,
                     e.version,
                     if e.acked {
-                        words::STATE_IMPORTED
+                        words::word("state-imported")
                     } else {
-                        words::STATE_NEW
+                        words::word("state-new")
                     },
                     e.id,
                 );

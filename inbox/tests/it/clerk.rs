@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::common::*;
 use form_model::FieldType;
-use form_model::validate::{ADDRESS_PARTS, text_in};
+use form_model::texts::text_in;
+use form_model::validate::ADDRESS_PARTS;
 use inbox::clerk::to_clerk_csv;
 use inbox::import::{self, FolderSink, RunOptions};
 use inbox::since::{ExportLog, Since, log_path, select};
@@ -144,7 +145,7 @@ async fn the_clerks_csv_opens_in_german_excel_with_labels_local_time_decimal_com
                     }
                     FieldType::Address => {
                         for part in &ADDRESS_PARTS {
-                            let title = format!("{label}: {}", part.label[0]);
+                            let title = format!("{label}: {}", part.label("de"));
                             assert_eq!(row[col(&title)], value[part.key].as_str().unwrap());
                         }
                         checked_address = true;
