@@ -87,19 +87,9 @@ pub fn explain_yaml_error(raw: &str) -> (String, Option<String>) {
             Some("keep only one of them".into()),
         );
     }
-    if let Some(rest) = msg.strip_prefix("invalid type: ")
-        && let Some((found, expected)) = rest.split_once(", expected ")
-    {
-        return (
-            format!(
-                "expected {}, found {}",
-                plain_expected(expected),
-                plain_found(found)
-            ),
-            None,
-        );
-    }
-    if let Some(rest) = msg.strip_prefix("invalid value: ")
+    if let Some(rest) = msg
+        .strip_prefix("invalid type: ")
+        .or_else(|| msg.strip_prefix("invalid value: "))
         && let Some((found, expected)) = rest.split_once(", expected ")
     {
         return (

@@ -1,8 +1,7 @@
 //! `formfabrik serve` as a citizen and a process designer use it: pages and the function on
 //! one address, submissions in the data folder, rebuild and reload after an edit.
 
-mod common;
-
+use crate::common;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

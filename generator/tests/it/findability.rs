@@ -5,8 +5,7 @@
 //! `formfabrik check`'s warnings about published forms that are hard to find. (The pages' heads agreeing
 //! with the sitemap, and the JSON-LD, are read in a browser: tests/e2e/findability.test.js.)
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,7 +15,7 @@ use generator::site::portal::{COLUMNS, FORMAT};
 use robotstxt::{DefaultMatcher, RobotsParseHandler, parse_robotstxt};
 use serde_json::Value;
 
-use common::{built_as_published as built, repo};
+use crate::common::{built_as_published as built, repo};
 
 /// Each municipality's site folder with its site origin.
 fn sites(out: &Path) -> Vec<(PathBuf, String)> {

@@ -1,15 +1,14 @@
 //! What the build and `formfabrik keygen` give the back office: the bucket's lifecycle rules
 //! from the forms' retention, and a key pair whose public half the function then encrypts with.
 
-mod common;
-
+use crate::common;
 use std::fs;
 use std::path::PathBuf;
 
 use generator::cmd::keygen::{KeygenError, KeygenOptions, keygen};
 use serde_json::Value;
 
-use common::repo;
+use crate::common::repo;
 
 #[test]
 fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_template_and_csv_column_specs()

@@ -2,8 +2,7 @@
 //! language, with the frame every page needs, constraint attributes from the model, schemas
 //! and the registry; a second build rewrites nothing.
 
-mod common;
-
+use crate::common;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,15 +4,12 @@
 //! exist on its subcommand, and every `*.md` a doc names exists. (Commands that are planned,
 //! not built, are quoted in ```text blocks.)
 
-#[allow(dead_code)] // shares tests/common with the other test files
-mod common;
-
 use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, Parser};
 use generator::cli::Cli;
 
-use common::repo;
+use crate::common::repo;
 
 fn docs() -> Vec<PathBuf> {
     let mut out = vec![repo().join("README.md")];
