@@ -164,9 +164,12 @@ fn check_languages(
     diags: &mut Diagnostics,
 ) {
     visit_texts(form, &mut |key, _, text: &Text| {
-        // Where the text was written (catalog or overlay) is where a stray key is reported; a
-        // catalog text's finding is the same as lint_form's and merges with it.
-        if let Some(origin) = origins.get(&key) {
+        // A text the overlay wrote is checked for stray keys here, where it is reported in the
+        // overlay; the catalog's own texts are checked once by lint_form, not again for every
+        // municipality that publishes the form.
+        if let Some(origin) = origins.get(&key)
+            && origin.file != catalog_file
+        {
             crate::lint::lint_text_keys(sources, origin.file, diags, &origin.path, text);
         }
         let missing: Vec<&str> = languages
