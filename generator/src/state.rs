@@ -7,6 +7,14 @@
 //! all of these and the size and modification time of every file the municipality got. When
 //! the key and every file still match, rendering would produce exactly those files again, so
 //! the municipality is skipped. Anything unreadable, missing or different means: render.
+//!
+//! Before any of that, the build asks whether anything changed at all: the state also keeps
+//! the size and modification time of every file of the forms folder and of the function's
+//! files. When the shared key, every input file and every output file are as the last build
+//! left them, the build is done without loading or checking the forms (a warm build of a
+//! whole country in well under a second). A file modified in the second before the last build
+//! started is not trusted by its time (its content may have changed again within the clock's
+//! resolution), so the next build loads everything.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -23,13 +31,101 @@ use form_model::resolve::ResolvedForm;
 /// Next to `site/`, `schemas/` and `function/`; not part of any deployed folder.
 pub const STATE_FILE: &str = ".formfabrik-build.json";
 /// Bumped when the file's meaning changes; an older file is ignored.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct BuildState {
     format: u32,
     municipalities: BTreeMap<String, Entry>,
+    /// What the whole build read and wrote besides the municipalities' files; `None` when
+    /// the inputs could not be trusted by their metadata (see the module's comment).
+    #[serde(default)]
+    whole: Option<Whole>,
+}
+
+/// The whole build's inputs and shared outputs, to find out that nothing changed at all.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Whole {
+    /// The shared key (binary, options, templates) and the forms folder's path.
+    key: String,
+    /// Every file below the forms folder.
+    inputs: Vec<InputFile>,
+    /// The function's files (registry, lifecycle rules, theme).
+    outputs: Vec<OutputFile>,
+    /// What the build reported, to report it again.
+    pub summary: Summary,
+}
+
+/// The counts a build reports.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Summary {
+    pub pages: usize,
+    pub municipalities: usize,
+    pub forms: usize,
+}
+
+/// An input file as the build read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct InputFile {
+    /// Relative to the forms folder.
+    path: String,
+    len: u64,
+    modified: (u64, u32),
+}
+
+/// The files of the forms folder, sorted by path; `trusted` is false when one of them was
+/// modified so shortly before `since` that its time does not prove its content.
+pub struct Inputs {
+    files: Vec<InputFile>,
+    trusted: bool,
+}
+
+/// How far before the build's start a modification makes a file's time untrustworthy: file
+/// times come from a coarse clock, so a file written right after the start may carry a time
+/// just before it.
+const RACY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Lists every file below `forms_dir` with its size and modification time.
+pub fn scan_inputs(forms_dir: &Path, since: std::time::SystemTime) -> io::Result<Inputs> {
+    let limit = since
+        .checked_sub(RACY)
+        .unwrap_or(UNIX_EPOCH)
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut files = Vec::new();
+    let mut trusted = true;
+    for entry in walkdir::WalkDir::new(forms_dir).sort_by_file_name() {
+        let entry = entry.map_err(io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let meta = entry.metadata().map_err(io::Error::other)?;
+        let t = meta
+            .modified()?
+            .duration_since(UNIX_EPOCH)
+            .map_err(io::Error::other)?;
+        trusted &= t < limit;
+        let rel = entry
+            .path()
+            .strip_prefix(forms_dir)
+            .map_err(io::Error::other)?;
+        files.push(InputFile {
+            path: rel.to_string_lossy().into_owned(),
+            len: meta.len(),
+            modified: (t.as_secs(), t.subsec_nanos()),
+        });
+    }
+    Ok(Inputs { files, trusted })
+}
+
+/// The key of the whole build: the shared key and where the forms are.
+pub fn whole_key(global: &str, forms_dir: &Path) -> String {
+    let dir = fs::canonicalize(forms_dir).unwrap_or_else(|_| forms_dir.to_path_buf());
+    format!("{global} {}", dir.display())
 }
 
 /// One municipality as the last build left it.
@@ -91,10 +187,51 @@ impl BuildState {
         intact.then_some(entry)
     }
 
-    pub fn new(municipalities: BTreeMap<String, Entry>) -> BuildState {
+    /// What the last build reported, if nothing it read or wrote has changed since: same
+    /// shared `key`, the same `inputs`, and every output file as it left it.
+    pub fn nothing_changed(&self, out_dir: &Path, key: &str, inputs: &Inputs) -> Option<Summary> {
+        use rayon::prelude::*;
+        let whole = self.whole.as_ref()?;
+        if whole.key != key || whole.inputs != inputs.files {
+            return None;
+        }
+        let intact = |f: &OutputFile| {
+            OutputFile::of(out_dir, &out_dir.join(&f.path)).is_ok_and(|now| now == *f)
+        };
+        let all_intact = whole.outputs.iter().all(intact)
+            && self
+                .municipalities
+                .par_iter()
+                .all(|(_, entry)| entry.files.iter().all(intact));
+        all_intact.then_some(whole.summary)
+    }
+
+    /// How many files the last build left: the municipalities' and the function's.
+    pub fn files(&self) -> usize {
+        self.municipalities
+            .values()
+            .map(|e| e.files.len())
+            .sum::<usize>()
+            + self.whole.as_ref().map_or(0, |w| w.outputs.len())
+    }
+
+    /// The state of a build: each municipality's entry, and — when the inputs can be
+    /// trusted by their metadata — what the whole build read and wrote.
+    pub fn new(
+        municipalities: BTreeMap<String, Entry>,
+        whole: Option<(String, Inputs, Vec<OutputFile>, Summary)>,
+    ) -> BuildState {
         BuildState {
             format: FORMAT,
             municipalities,
+            whole: whole.filter(|(_, inputs, _, _)| inputs.trusted).map(
+                |(key, inputs, outputs, summary)| Whole {
+                    key,
+                    inputs: inputs.files,
+                    outputs,
+                    summary,
+                },
+            ),
         }
     }
 
@@ -112,11 +249,13 @@ pub fn record(out_dir: &Path, key: String, pages: usize, files: &[PathBuf]) -> i
     Ok(Entry {
         key,
         pages,
-        files: files
-            .iter()
-            .map(|p| OutputFile::of(out_dir, p))
-            .collect::<io::Result<_>>()?,
+        files: outputs(out_dir, files)?,
     })
+}
+
+/// The size and modification time of each of `files`, as written below `out_dir`.
+pub fn outputs(out_dir: &Path, files: &[PathBuf]) -> io::Result<Vec<OutputFile>> {
+    files.iter().map(|p| OutputFile::of(out_dir, p)).collect()
 }
 
 /// The part of every municipality's key that the whole build shares: this binary, the

@@ -25,6 +25,13 @@ pub fn run(args: Args) -> ExitCode {
         dev_reload: false,
     };
     match build(&opts) {
+        Ok(r) if !r.checked => {
+            println!(
+                "built {} pages for {} municipalities ({} forms) in {:.2?}: nothing changed since the last build; {} files unchanged",
+                r.pages, r.municipalities, r.forms, r.elapsed, r.unchanged
+            );
+            ExitCode::SUCCESS
+        }
         Ok(r) => {
             println!(
                 "built {} pages for {} municipalities ({} forms) in {:.2?}: {} rendered, {} up to date; {} files written, {} unchanged",

@@ -61,6 +61,9 @@ pub struct BuildReport {
     pub municipalities: usize,
     pub forms: usize,
     pub elapsed: Duration,
+    /// Whether the forms were loaded and checked; `false` when nothing the build reads or
+    /// writes had changed since the last build (see `state`).
+    pub checked: bool,
 }
 
 #[derive(Debug, Error)]
@@ -101,6 +104,29 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, BuildError> {
 /// Builds everything. Fails (without writing) when the forms have errors.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
+    let since = std::time::SystemTime::now();
+    let previous = state::BuildState::load(&opts.out_dir);
+    let global_key = state::global_key(
+        &opts.templates_dir,
+        &format!("{:?} {}", opts.local_base, opts.dev_reload),
+    )
+    .map_err(|e| file_error(&opts.templates_dir, e))?;
+    // Nothing read or written changed since the last build: it would write the same files.
+    let whole_key = state::whole_key(&global_key, &opts.forms_dir);
+    let inputs =
+        state::scan_inputs(&opts.forms_dir, since).map_err(|e| file_error(&opts.forms_dir, e))?;
+    if let Some(summary) = previous.nothing_changed(&opts.out_dir, &whole_key, &inputs) {
+        return Ok(BuildReport {
+            pages: summary.pages,
+            rendered: 0,
+            written: 0,
+            unchanged: previous.files(),
+            municipalities: summary.municipalities,
+            forms: summary.forms,
+            elapsed: started.elapsed(),
+            checked: false,
+        });
+    }
     let report = form_model::check(&opts.forms_dir);
     if !report.is_ok() {
         return Err(BuildError::Check(Box::new(report)));
@@ -136,12 +162,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         })
         .sum();
     let bar = progress_bar(opts.progress, total);
-    let previous = state::BuildState::load(&opts.out_dir);
-    let global_key = state::global_key(
-        &opts.templates_dir,
-        &format!("{:?} {}", opts.local_base, opts.dev_reload),
-    )
-    .map_err(|e| file_error(&opts.templates_dir, e))?;
     let skipped = AtomicUsize::new(0);
     let entries = Mutex::new(BTreeMap::new());
     let bundles = Mutex::new(BTreeMap::new());
@@ -223,24 +243,37 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
 
     let bundle = view::bundle::Bundle::new(&theme, bundles.into_inner().expect("bundle lock"));
+    let mut function_files = Vec::new();
     artifacts::write_function(opts, &report, &bundle, &mut |path, bytes| {
         count(write_if_changed(&path, bytes)?);
+        function_files.push(path);
         Ok(())
     })?;
 
-    state::BuildState::new(entries.into_inner().expect("state lock"))
-        .save(&opts.out_dir)
-        .map_err(|e| file_error(&opts.out_dir.join(state::STATE_FILE), e))?;
-
     let rendered = rendered.into_inner();
-    Ok(BuildReport {
+    let summary = state::Summary {
         pages: rendered + skipped.into_inner(),
+        municipalities: report.project.municipalities.len(),
+        forms: report.resolved.len(),
+    };
+    let function_files = state::outputs(&opts.out_dir, &function_files)
+        .map_err(|e| file_error(&opts.out_dir.join("function"), e))?;
+    state::BuildState::new(
+        entries.into_inner().expect("state lock"),
+        Some((whole_key, inputs, function_files, summary)),
+    )
+    .save(&opts.out_dir)
+    .map_err(|e| file_error(&opts.out_dir.join(state::STATE_FILE), e))?;
+
+    Ok(BuildReport {
+        pages: summary.pages,
         rendered,
         written: written.into_inner(),
         unchanged: unchanged.into_inner(),
-        municipalities: report.project.municipalities.len(),
-        forms: report.resolved.len(),
+        municipalities: summary.municipalities,
+        forms: summary.forms,
         elapsed: started.elapsed(),
+        checked: true,
     })
 }
 

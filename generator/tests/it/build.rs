@@ -625,6 +625,66 @@ fn a_build_renders_again_exactly_the_municipalities_whose_inputs_or_files_change
     let _ = fs::remove_dir_all(&work);
 }
 
+/// Sets the modification time of every file below `dir` to an hour ago, as if the designer
+/// had written them long before the build.
+fn age(dir: &Path) {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for e in walkdir::WalkDir::new(dir) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let file = fs::File::options().write(true).open(e.path()).unwrap();
+            file.set_modified(past).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_build_after_which_nothing_changed_finishes_without_loading_the_forms() {
+    let work = temp("unchanged");
+    common::copy_dir(&repo().join("forms"), &work.join("forms"));
+    common::copy_dir(&repo().join("site-templates"), &work.join("site-templates"));
+    age(&work.join("forms"));
+    let out = work.join("dist");
+    let opts = BuildOptions {
+        forms_dir: work.join("forms"),
+        templates_dir: work.join("site-templates"),
+        ..options(&out)
+    };
+    let cold = build(&opts).unwrap();
+    assert!(cold.checked);
+    let warm = build(&opts).unwrap();
+    assert!(!warm.checked, "nothing changed, yet the forms were loaded");
+    assert_eq!((warm.pages, warm.forms), (cold.pages, cold.forms));
+    assert_eq!((warm.rendered, warm.written), (0, 0));
+    assert_eq!(warm.unchanged, cold.written);
+
+    // An edit that keeps the file's size is seen by its time, and rendered.
+    let imprint = work.join("forms/municipalities/gruenwiesen/pages/impressum.md");
+    edit(&imprint, "## Anbieterin", "## ANBIETERIN");
+    let r = build(&opts).unwrap();
+    assert!(r.checked && r.rendered > 0, "{r:?}");
+    assert!(
+        fs::read_to_string(out.join("site/gruenwiesen/impressum/index.html"))
+            .unwrap()
+            .contains("ANBIETERIN")
+    );
+    // The file was written a moment ago: its time proves nothing (it may change again within
+    // the clock's resolution), so the next build loads the forms again (and renders nothing).
+    let r = build(&opts).unwrap();
+    assert!(r.checked && r.rendered == 0, "{r:?}");
+    // Once it is older, the build after next trusts it again.
+    age(&work.join("forms"));
+    assert!(build(&opts).unwrap().checked);
+    assert!(!build(&opts).unwrap().checked);
+
+    // An output removed: load, check and put it back.
+    fs::remove_file(out.join("function/registry.json")).unwrap();
+    let r = build(&opts).unwrap();
+    assert!(r.checked && r.written == 1, "{r:?}");
+    assert!(out.join("function/registry.json").exists());
+    let _ = fs::remove_dir_all(&work);
+}
+
 #[test]
 fn every_anchor_the_function_links_to_exists_on_the_form_page() {
     let out = temp("anchors");
