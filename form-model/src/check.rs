@@ -59,13 +59,17 @@ pub fn check(forms_dir: &Path) -> CheckReport {
         .map(|d| d.file.clone())
         .collect();
     let mut resolved = Vec::new();
+    let mut shared = resolve::Shared::default();
     for m in &project.municipalities {
         if broken.contains(&project.sources.get(m.file).path) {
             continue;
         }
         for index in 0..m.config.forms.len() {
             let usable = load_usable(&project, m, index, &broken);
-            if usable && let Some(r) = resolve::resolve_one(&project, m, index, &mut diagnostics) {
+            if usable
+                && let Some(r) =
+                    resolve::resolve_shared(&project, m, index, &mut shared, &mut diagnostics)
+            {
                 resolved.push(r);
             }
         }

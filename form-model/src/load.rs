@@ -17,7 +17,8 @@ use crate::yaml_errors::explain_yaml_error;
 /// A catalog form as loaded, with the file it came from.
 #[derive(Debug, Clone)]
 pub struct CatalogForm {
-    pub form: Form,
+    /// Shared with every municipality that publishes it without an overlay.
+    pub form: std::sync::Arc<Form>,
     pub file: FileId,
     /// True for frozen older versions in `catalog/archive/`.
     pub archived: bool,
@@ -140,7 +141,7 @@ fn load_catalog_form(project: &mut Project, path: &Path, archived: bool, diags: 
         );
     }
     project.catalog.push(CatalogForm {
-        form,
+        form: form.into(),
         file,
         archived,
     });

@@ -54,7 +54,7 @@ pub fn drift(project: &Project) -> Vec<Drift> {
                     let overlay = m.overlays.get(&i);
                     let breaks = match overlay {
                         Some(o) if latest.form.version != version => {
-                            let mut form = latest.form.clone();
+                            let mut form = (*latest.form).clone();
                             let mut origins = HashMap::new();
                             apply_overlay(&project.sources, &mut form, o, &mut origins)
                         }

@@ -12,7 +12,8 @@ mod overlay;
 pub use drift::{Drift, FormDrift, drift};
 pub use overlay::apply_overlay;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -38,7 +39,9 @@ pub struct ResolvedForm {
     pub municipality: MunicipalityRef,
     /// Languages the form is offered in; the first is the default.
     pub languages: Vec<String>,
-    pub form: Form,
+    /// Shared: municipalities that publish a catalog form as it is share one copy of it (a
+    /// country's build holds a few dozen forms, not one per municipality).
+    pub form: Arc<Form>,
     /// `urn:de:fim:leika:leistung:<key>` when the form has a LeiKa key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
@@ -56,7 +59,23 @@ pub struct MunicipalityRef {
 }
 
 impl ResolvedForm {
-    pub fn new(municipality: MunicipalityRef, languages: Vec<String>, form: Form) -> ResolvedForm {
+    pub fn new(
+        municipality: MunicipalityRef,
+        languages: Vec<String>,
+        form: impl Into<Arc<Form>>,
+    ) -> ResolvedForm {
+        let form: Arc<Form> = form.into();
+        let json = serde_json::to_vec(&*form).expect("forms serialize");
+        ResolvedForm::with_form_json(municipality, languages, form, &json)
+    }
+
+    /// [`ResolvedForm::new`] for a form whose canonical JSON (`serde_json::to_vec`) is known.
+    fn with_form_json(
+        municipality: MunicipalityRef,
+        languages: Vec<String>,
+        form: Arc<Form>,
+        form_json: &[u8],
+    ) -> ResolvedForm {
         let service = form
             .leika
             .as_ref()
@@ -68,20 +87,35 @@ impl ResolvedForm {
             service,
             sha256: String::new(),
         };
-        resolved.sha256 = resolved.content_hash();
+        resolved.sha256 = resolved.hash_with_form_json(form_json);
         resolved
     }
 
-    /// The hash of the resolved content (everything but the hash itself).
+    /// The hash of the resolved content (everything but the hash itself): the sha256 of the
+    /// canonical JSON of `(municipality, languages, form, service)`.
     pub fn content_hash(&self) -> String {
-        let canonical = serde_json::to_vec(&(
-            &self.municipality,
-            &self.languages,
-            &self.form,
-            &self.service,
-        ))
-        .expect("forms serialize");
-        hex::encode(Sha256::digest(canonical))
+        let json = serde_json::to_vec(&*self.form).expect("forms serialize");
+        self.hash_with_form_json(&json)
+    }
+
+    /// [`ResolvedForm::content_hash`] with the form's JSON given: the tuple's JSON is
+    /// `[municipality,languages,form,service]`, hashed piece by piece so a shared form is
+    /// serialized once.
+    fn hash_with_form_json(&self, form_json: &[u8]) -> String {
+        fn json<T: Serialize>(v: &T) -> Vec<u8> {
+            serde_json::to_vec(v).expect("forms serialize")
+        }
+        let mut h = Sha256::new();
+        h.update(b"[");
+        h.update(json(&self.municipality));
+        h.update(b",");
+        h.update(json(&self.languages));
+        h.update(b",");
+        h.update(form_json);
+        h.update(b",");
+        h.update(json(&self.service));
+        h.update(b"]");
+        hex::encode(h.finalize())
     }
 
     /// Whether the form's texts are written right to left in `lang`.
@@ -95,11 +129,33 @@ impl ResolvedForm {
     }
 }
 
+/// What the resolution of one project's forms shares between municipalities: the catalog
+/// forms (by file) whose texts were found complete in a set of languages, and the canonical
+/// JSON of each catalog form, so a form published as it is by thousands of municipalities is
+/// checked and serialized once (its content hash still covers each municipality).
+#[derive(Debug, Default)]
+pub struct Shared {
+    complete: HashSet<(FileId, Vec<String>)>,
+    json: HashMap<FileId, Arc<Vec<u8>>>,
+}
+
 /// Resolves form entry `index` of municipality `m`.
 pub fn resolve_one(
     project: &Project,
     m: &LoadedMunicipality,
     index: usize,
+    diags: &mut Diagnostics,
+) -> Option<ResolvedForm> {
+    resolve_shared(project, m, index, &mut Shared::default(), diags)
+}
+
+/// Resolves form entry `index` of municipality `m`, reusing what `shared` knows from the
+/// municipalities resolved before.
+pub fn resolve_shared(
+    project: &Project,
+    m: &LoadedMunicipality,
+    index: usize,
+    shared: &mut Shared,
     diags: &mut Diagnostics,
 ) -> Option<ResolvedForm> {
     let form_use = &m.config.forms[index];
@@ -109,39 +165,71 @@ pub fn resolve_one(
         // The overlay could not be read; its problem is already reported.
         return None;
     }
+    let overlay = m.overlays.get(&index);
+    let mut form = Arc::clone(&catalog.form);
+    // Without an overlay the texts are the catalog's: complete in these languages for one
+    // municipality means complete for all.
+    let languages_key = (catalog.file, m.config.languages.clone());
+    let known_complete = overlay.is_none() && shared.complete.contains(&languages_key);
     let before = diags.errors();
-    let mut origins = text_origins(&catalog.form, catalog.file);
-    let mut form = catalog.form.clone();
-    if let Some(overlay) = m.overlays.get(&index) {
-        for problem in apply_overlay(&project.sources, &mut form, overlay, &mut origins) {
+    let mut origins = match known_complete {
+        true => HashMap::new(),
+        false => text_origins(&catalog.form, catalog.file),
+    };
+    if let Some(overlay) = overlay {
+        for problem in apply_overlay(
+            &project.sources,
+            Arc::make_mut(&mut form),
+            overlay,
+            &mut origins,
+        ) {
             diags.items.push(problem);
         }
     }
     for (fee_id, fee) in &form_use.fees {
-        if let Some(target) = form.fees.iter_mut().find(|f| &f.id == fee_id) {
+        if let Some(target) = Arc::make_mut(&mut form)
+            .fees
+            .iter_mut()
+            .find(|f| &f.id == fee_id)
+        {
             target.amount_eur = fee.amount_eur;
         }
     }
-    check_languages(
-        &project.sources,
-        catalog.file,
-        &form,
-        &m.config.languages,
-        &m.config.id,
-        &origins,
-        diags,
-    );
+    if !known_complete {
+        check_languages(
+            &project.sources,
+            catalog.file,
+            &form,
+            &m.config.languages,
+            &m.config.id,
+            &origins,
+            diags,
+        );
+    }
     if diags.errors() > before {
         return None;
     }
-    Some(ResolvedForm::new(
-        MunicipalityRef {
-            id: m.config.id.clone(),
-            name: m.config.name.clone(),
-            ags: m.config.ags.clone(),
-        },
-        m.config.languages.clone(),
+    if overlay.is_none() {
+        shared.complete.insert(languages_key);
+    }
+    let municipality = MunicipalityRef {
+        id: m.config.id.clone(),
+        name: m.config.name.clone(),
+        ags: m.config.ags.clone(),
+    };
+    let languages = m.config.languages.clone();
+    if !Arc::ptr_eq(&form, &catalog.form) {
+        return Some(ResolvedForm::new(municipality, languages, form));
+    }
+    let json = shared
+        .json
+        .entry(catalog.file)
+        .or_insert_with(|| Arc::new(serde_json::to_vec(&*form).expect("forms serialize")));
+    Some(ResolvedForm::with_form_json(
+        municipality,
+        languages,
         form,
+        json,
     ))
 }
 

@@ -146,9 +146,40 @@ fn anything_else_is_not_a_reference() {
 }
 
 #[test]
+fn the_content_hash_is_the_sha256_of_the_canonical_json_of_municipality_languages_form_and_service()
+{
+    use sha2::{Digest, Sha256};
+    let a = form();
+    let canonical =
+        serde_json::to_vec(&(&a.municipality, &a.languages, &*a.form, &a.service)).unwrap();
+    assert_eq!(a.sha256, hex::encode(Sha256::digest(canonical)));
+    assert_eq!(a.content_hash(), a.sha256);
+}
+
+#[test]
+fn forms_resolved_for_a_whole_project_carry_their_own_content_hash() {
+    // check() shares a catalog form between the municipalities that publish it as it is; each
+    // resolved form's hash must still be its own (municipality and languages included).
+    let report = form_model::check(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../forms"
+    )));
+    assert!(report.resolved.len() > 4);
+    for r in &report.resolved {
+        assert_eq!(
+            r.sha256,
+            r.content_hash(),
+            "{}/{}",
+            r.municipality.id,
+            r.form.id
+        );
+    }
+}
+
+#[test]
 fn content_hash_changes_when_the_form_changes() {
     let a = form();
-    let mut changed = a.form.clone();
+    let mut changed = (*a.form).clone();
     changed.retention_days += 1;
     let b = ResolvedForm::new(a.municipality.clone(), a.languages.clone(), changed);
     assert_ne!(a.sha256, b.sha256);

@@ -82,7 +82,7 @@ fn a_registry_written_before_contacts_were_added_still_loads() {
 #[test]
 fn refuses_a_registry_whose_form_was_edited_by_hand() {
     let mut r = registry();
-    r.forms[0].form.retention_days = 1;
+    std::sync::Arc::make_mut(&mut r.forms[0].form).retention_days = 1;
     let err = Registry::from_json(&r.to_json()).unwrap_err();
     assert!(matches!(err, RegistryError::Hash { .. }), "{err}");
 }

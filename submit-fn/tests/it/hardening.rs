@@ -482,7 +482,7 @@ async fn a_retry_against_a_changed_form_of_the_same_version_is_a_409() {
     let mut changed = registry();
     for f in &mut changed.forms {
         if f.municipality.id == "musterstadt" && f.form.id == "sperrmuell-anmeldung" {
-            f.form
+            std::sync::Arc::make_mut(&mut f.form)
                 .title
                 .insert("de".into(), "Sperrmüll (geändert)".into());
             f.sha256 = f.content_hash();

@@ -240,7 +240,8 @@ fn a_title_that_looks_like_markup_cannot_end_the_json_ld_block() {
     let (m, forms) = musterstadt();
     let site = site(&m, false);
     let mut bulky = form(&forms, "sperrmuell-anmeldung").clone();
-    bulky.form.title = serde_yaml::from_str("{ de: \"Sperrmüll </script><b>&\" }").unwrap();
+    std::sync::Arc::make_mut(&mut bulky.form).title =
+        serde_yaml::from_str("{ de: \"Sperrmüll </script><b>&\" }").unwrap();
     let frame = Frame::new(&theme, &site, "de").unwrap();
     let html = rendered(&theme, &pages::form(&frame, &bulky, None, None));
     assert_eq!(json_ld(&html)["name"], "Sperrmüll </script><b>&");
