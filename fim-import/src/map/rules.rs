@@ -1,22 +1,31 @@
-//! FIM rules in the imported form: never turned into conditions, each becomes a comment at the
-//! element it is about (in „Wenn …, dann … X …“ the element after „dann“) and an entry in the
-//! report with what the rule reader made of it.
+//! FIM rules in the imported form: each rule read is converted into `show-if` / `required-if`
+//! where the form language can say it (`convert`), and only when the form with it still passes
+//! the check; every rule also becomes a comment at the element it is about (in „Wenn …, dann …
+//! X …“ the element after „dann“) saying whether it was converted, and an entry in the report
+//! with what the rule reader made of it.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use form_model::model::Form;
+
+use super::apply::apply;
 use super::comments::Anchor;
+use super::convert::{Converter, Edit};
+use super::logic::pretty;
 use super::mapper::{Mapper, fim_name};
-use crate::report::RuleNote;
-use crate::rules::{self, Tree};
+use crate::report::{Conversion, RuleNote};
+use crate::rules::{self, Outcome, Tree};
 use crate::text::{one_line, paragraphs};
 use crate::xdf::{Element, Rule, Schema};
 
 impl Mapper<'_> {
-    /// Puts each rule as a comment at the element it is about and lists it in the report.
-    pub(super) fn place_rules(&mut self, schema: &Schema) {
+    /// Converts each rule that was read into conditions of `form` where it can, puts each rule
+    /// as a comment at the element it is about and lists it in the report.
+    pub(super) fn place_rules(&mut self, schema: &Schema, form: &mut Form) {
         let tree = Tree::new(schema);
+        let baseline = check_messages(form);
         let mut to_place: Vec<(Option<usize>, String, &Rule)> = Vec::new();
         for r in &schema.rules {
             to_place.push((None, fim_name(&schema.id, &schema.version), r));
@@ -73,6 +82,25 @@ impl Mapper<'_> {
                 let r: Vec<String> = refs.iter().map(|(f, y)| format!("{f} = {y}")).collect();
                 lines.push(format!("Elemente: {}", r.join(", ")));
             }
+            let outcome = rules::read(&rule.text, owner, &tree, self.codelists);
+            let conversion = match &outcome {
+                Outcome::Read { text, resolved } => {
+                    let converter = Converter {
+                        tree: &tree,
+                        yaml_of: &self.yaml_of,
+                        form,
+                    };
+                    match converter.rule(text, resolved) {
+                        Ok(edits) => try_edits(form, &edits, &baseline),
+                        Err(why) => Conversion::NotConverted(why),
+                    }
+                }
+                _ => Conversion::NotConverted("the rule was not read".into()),
+            };
+            lines.push(match &conversion {
+                Conversion::Converted(done) => format!("Umgesetzt: {}", done.join("; ")),
+                Conversion::NotConverted(why) => format!("Nicht umgesetzt: {why}"),
+            });
             let list = self.comments.at(anchor.clone());
             if list.is_empty() {
                 lines.remove(0);
@@ -86,10 +114,68 @@ impl Mapper<'_> {
                 owner: owner_name,
                 placed: anchor.describe(),
                 refs,
-                reading: rules::read(&rule.text, owner, &tree, self.codelists).for_report(),
+                reading: outcome.for_report(),
+                conversion,
             });
         }
     }
+}
+
+/// The messages `formfabrik check` gives for `form` on its own.
+fn check_messages(form: &Form) -> Vec<String> {
+    let yaml = crate::yaml::write_form(form, &[], &Default::default());
+    crate::check_yaml(&yaml, &form.id)
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+}
+
+/// Applies `edits` to `form` when the form with them passes the check as before; otherwise
+/// leaves `form` as it is and says what the check found.
+fn try_edits(form: &mut Form, edits: &[Edit], baseline: &[String]) -> Conversion {
+    let mut candidate = form.clone();
+    for e in edits {
+        if let Err(why) = apply(&mut candidate, e) {
+            return Conversion::NotConverted(why);
+        }
+    }
+    let new: Vec<String> = check_messages(&candidate)
+        .into_iter()
+        .filter(|m| !baseline.contains(m))
+        .collect();
+    if let Some(first) = new.first() {
+        return Conversion::NotConverted(format!(
+            "the form language refuses it there: {first}"
+        ));
+    }
+    *form = candidate;
+    Conversion::Converted(describe(edits))
+}
+
+/// The edits in words, one entry per change with the elements it applies to:
+/// ``"`a`, `b`: show-if { field: x, equals: ja }"``.
+fn describe(edits: &[Edit]) -> Vec<String> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for e in edits {
+        let (what, change) = match e {
+            Edit::StepShowIf(s, c) => (format!("step `{s}`"), format!("show-if {}", crate::yaml::flow_condition(&pretty(c)))),
+            Edit::ShowIf(q, c) => (format!("`{q}`"), format!("show-if {}", crate::yaml::flow_condition(&pretty(c)))),
+            Edit::Require(q) => (format!("`{q}`"), "required".to_string()),
+            Edit::MaxSelected(q, n) => (format!("`{q}`"), format!("max-selected {n}")),
+            Edit::RequireIf(q, c) => (format!("`{q}`"), format!("required-if {}", crate::yaml::flow_condition(&pretty(c)))),
+        };
+        match out.iter_mut().find(|(c, _)| *c == change) {
+            Some((_, whats)) => {
+                if !whats.contains(&what) {
+                    whats.push(what)
+                }
+            }
+            None => out.push((change, vec![what])),
+        }
+    }
+    out.into_iter()
+        .map(|(change, whats)| format!("{}: {change}", whats.join(", ")))
+        .collect()
 }
 
 static FIM_ID: LazyLock<Regex> =
