@@ -60,12 +60,12 @@ fn join(old: Option<Condition>, new: &Condition, any: bool) -> Condition {
     pretty(&joined)
 }
 
+/// The questions of a group and whether the group is required.
+type Around = Option<(Vec<String>, bool)>;
+
 /// The question `id`, with its group's questions and whether the group is required when it
 /// sits in one.
-fn find<'f>(
-    form: &'f mut Form,
-    id: &str,
-) -> Result<(&'f mut form_model::Field, Option<(Vec<String>, bool)>), String> {
+fn find<'f>(form: &'f mut Form, id: &str) -> Result<(&'f mut form_model::Field, Around), String> {
     for step in &mut form.steps {
         for f in &mut step.fields {
             if f.id == id {

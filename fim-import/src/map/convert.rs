@@ -119,9 +119,7 @@ impl Converter<'_, '_> {
                         let other_questions = cx.questions(&others);
                         let earlier_questions = cx.questions(&earlier);
                         for &m in choice {
-                            edits.extend(
-                                cx.require_if(m, not(answered(other_questions.clone())))?,
-                            );
+                            edits.extend(cx.require_if(m, not(answered(other_questions.clone())))?);
                             if !earlier_questions.is_empty() {
                                 edits.extend(
                                     cx.show_if(m, not(answered(earlier_questions.clone())))?,
@@ -413,7 +411,10 @@ impl Cx<'_, '_, '_> {
                         .map(|o| self.element_test(o, test))
                         .collect::<Result<Vec<_>, _>>()?;
                     Ok(Tri::combine(
-                        vec![self.element_test(f, test)?, Tri::combine(others, true).not()],
+                        vec![
+                            self.element_test(f, test)?,
+                            Tri::combine(others, true).not(),
+                        ],
                         false,
                     ))
                 }
@@ -441,7 +442,11 @@ impl Cx<'_, '_, '_> {
                 return Ok(None);
             }
             key = Some(k);
-            acc = if any { acc | bits(*op) } else { acc & bits(*op) };
+            acc = if any {
+                acc | bits(*op)
+            } else {
+                acc & bits(*op)
+            };
         }
         let Some((_, amount, unit)) = key else {
             return Ok(None);

@@ -8,6 +8,8 @@ use form_model::model::{Condition, Names};
 /// A condition that may be known before any answer: FIM sometimes tests a text field for
 /// "wahr", which never holds.
 #[derive(Debug, Clone, PartialEq)]
+// Short-lived values of the conversion; boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Tri {
     Always,
     Never,

@@ -144,9 +144,7 @@ fn try_edits(form: &mut Form, edits: &[Edit], baseline: &[String]) -> Conversion
         .filter(|m| !baseline.contains(m))
         .collect();
     if let Some(first) = new.first() {
-        return Conversion::NotConverted(format!(
-            "the form language refuses it there: {first}"
-        ));
+        return Conversion::NotConverted(format!("the form language refuses it there: {first}"));
     }
     *form = candidate;
     Conversion::Converted(describe(edits))
@@ -158,11 +156,20 @@ fn describe(edits: &[Edit]) -> Vec<String> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for e in edits {
         let (what, change) = match e {
-            Edit::StepShowIf(s, c) => (format!("step `{s}`"), format!("show-if {}", crate::yaml::flow_condition(&pretty(c)))),
-            Edit::ShowIf(q, c) => (format!("`{q}`"), format!("show-if {}", crate::yaml::flow_condition(&pretty(c)))),
+            Edit::StepShowIf(s, c) => (
+                format!("step `{s}`"),
+                format!("show-if {}", crate::yaml::flow_condition(&pretty(c))),
+            ),
+            Edit::ShowIf(q, c) => (
+                format!("`{q}`"),
+                format!("show-if {}", crate::yaml::flow_condition(&pretty(c))),
+            ),
             Edit::Require(q) => (format!("`{q}`"), "required".to_string()),
             Edit::MaxSelected(q, n) => (format!("`{q}`"), format!("max-selected {n}")),
-            Edit::RequireIf(q, c) => (format!("`{q}`"), format!("required-if {}", crate::yaml::flow_condition(&pretty(c)))),
+            Edit::RequireIf(q, c) => (
+                format!("`{q}`"),
+                format!("required-if {}", crate::yaml::flow_condition(&pretty(c))),
+            ),
         };
         match out.iter_mut().find(|(c, _)| *c == change) {
             Some((_, whats)) => {

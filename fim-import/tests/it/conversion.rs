@@ -44,7 +44,11 @@ fn required_when_true_and_forbidden_otherwise_is_one_show_if_and_required() {
     assert!(grund.required);
     assert_eq!(grund.required_if, None);
     assert!(matches!(conversion(&i), Conversion::Converted(_)));
-    assert!(i.yaml.contains("# Umgesetzt: `grund`: show-if"), "{}", i.yaml);
+    assert!(
+        i.yaml.contains("# Umgesetzt: `grund`: show-if"),
+        "{}",
+        i.yaml
+    );
 }
 
 #[test]
@@ -97,11 +101,15 @@ fn at_least_one_of_three_fields_makes_each_required_while_the_others_are_empty()
     ));
     assert_eq!(
         find(&i.form, "telefon").required_if,
-        Some(cond(json!({ "not": { "answered": ["telefax", "e-mail"] } })))
+        Some(cond(
+            json!({ "not": { "answered": ["telefax", "e-mail"] } })
+        ))
     );
     assert_eq!(
         find(&i.form, "e-mail").required_if,
-        Some(cond(json!({ "not": { "answered": ["telefon", "telefax"] } })))
+        Some(cond(
+            json!({ "not": { "answered": ["telefon", "telefax"] } })
+        ))
     );
 }
 
@@ -219,7 +227,10 @@ fn a_show_if_on_a_question_before_the_one_it_names_stays_a_comment_with_the_reas
         panic!("converted");
     };
     assert!(why.contains("which is not asked before it"), "{why}");
-    assert!(i.yaml.contains("# Nicht umgesetzt: the form language refuses it there"));
+    assert!(
+        i.yaml
+            .contains("# Nicht umgesetzt: the form language refuses it there")
+    );
 }
 
 #[test]
@@ -243,7 +254,14 @@ fn at_most_n_entries_each_once_is_max_selected_on_checkboxes() {
         "Das Feld F99000001 \"Maßnahmen\" kann bis zu zweimal ausgefüllt werden, dabei darf aber jeder Eintrag nur maximal einmal ausgewählt werden.",
         &[s(
             "0:3",
-            &field("F99000001", "Maßnahmen", "select", "text", "", &codelist_ref(7)),
+            &field(
+                "F99000001",
+                "Maßnahmen",
+                "select",
+                "text",
+                "",
+                &codelist_ref(7),
+            ),
         )],
     ));
     assert_eq!(find(&i.form, "massnahmen").max_selected, Some(2));

@@ -114,11 +114,18 @@ fn every_rule_and_every_field_is_accounted_for(imported: &Imported, xml: &str) {
 fn fill(form: &Form, keep: &dyn Fn(&Field, &Map<String, Value>) -> bool) -> Map<String, Value> {
     let mut answers = Map::new();
     for step in &form.steps {
-        if step.show_if.as_ref().is_some_and(|c| !c.holds(&answers, TODAY)) {
+        if step
+            .show_if
+            .as_ref()
+            .is_some_and(|c| !c.holds(&answers, TODAY))
+        {
             continue;
         }
         for f in &step.fields {
-            if f.show_if.as_ref().is_some_and(|c| !c.holds(&answers, TODAY)) {
+            if f.show_if
+                .as_ref()
+                .is_some_and(|c| !c.holds(&answers, TODAY))
+            {
                 continue;
             }
             let group_kept = keep(f, &answers);

@@ -138,7 +138,10 @@ fn the_import_report_counts_the_rules_read_and_converted() {
         md.contains("  - `voraussichtlicher-entbindungstermin`: required-if { field: die-person, equals: \"001\" }"),
         "{md}"
     );
-    assert!(md.contains("  Not converted: the rule was not read"), "{md}");
+    assert!(
+        md.contains("  Not converted: the rule was not read"),
+        "{md}"
+    );
     assert!(md.contains("Rules read: 12 of 13 (92 %)."), "{md}");
     assert!(
         md.contains("  Read as: `if F00000462 = 001 then required F00000467`"),
