@@ -75,6 +75,20 @@ pub fn map(
     let mut m = mapper::Mapper::new(file, codelists);
     let mut form = m.form(schema, opts.form_id.as_deref());
     m.place_rules(schema, &mut form);
+    // A converted rule that made a group's questions required (show-if plus required) leaves
+    // them optional no more.
+    let required: Vec<&str> = form
+        .steps
+        .iter()
+        .flat_map(|s| s.fields.iter())
+        .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
+        .filter(|f| f.required)
+        .map(|f| f.id.as_str())
+        .collect();
+    for ids in m.report.made_optional.values_mut() {
+        ids.retain(|id| !required.contains(&id.as_str()));
+    }
+    m.report.made_optional.retain(|_, ids| !ids.is_empty());
     let review = review::optional_applicant_details(schema, &m.yaml_of);
     m.report.findings.extend(review);
     m.settle_defaults();
