@@ -25,7 +25,6 @@ impl Mapper<'_> {
     /// as a comment at the element it is about and lists it in the report.
     pub(super) fn place_rules(&mut self, schema: &Schema, form: &mut Form) {
         let tree = Tree::new(schema);
-        let baseline = check_messages(form);
         let mut to_place: Vec<(Option<usize>, String, &Rule)> = Vec::new();
         for r in &schema.rules {
             to_place.push((None, fim_name(&schema.id, &schema.version), r));
@@ -37,7 +36,12 @@ impl Mapper<'_> {
             };
             to_place.extend(own.iter().map(|r| (Some(uid), name.clone(), r)));
         }
-        for (owner, owner_name, rule) in to_place {
+        let outcomes: Vec<Outcome> = to_place
+            .iter()
+            .map(|(owner, _, rule)| rules::read(&rule.text, *owner, &tree, self.codelists))
+            .collect();
+        let mut conversions = self.convert(&tree, &outcomes, form).into_iter();
+        for ((owner, owner_name, rule), outcome) in to_place.into_iter().zip(outcomes) {
             let mentioned = mentioned_ids(&rule.text);
             let target = rule_target(&rule.text, &mentioned);
             // The first occurrence of `id` inside the rule's owner, else in the whole schema.
@@ -82,21 +86,7 @@ impl Mapper<'_> {
                 let r: Vec<String> = refs.iter().map(|(f, y)| format!("{f} = {y}")).collect();
                 lines.push(format!("Elemente: {}", r.join(", ")));
             }
-            let outcome = rules::read(&rule.text, owner, &tree, self.codelists);
-            let conversion = match &outcome {
-                Outcome::Read { text, resolved } => {
-                    let converter = Converter {
-                        tree: &tree,
-                        yaml_of: &self.yaml_of,
-                        form,
-                    };
-                    match converter.rule(text, resolved) {
-                        Ok(edits) => try_edits(form, &edits, &baseline),
-                        Err(why) => Conversion::NotConverted(why),
-                    }
-                }
-                _ => Conversion::NotConverted("the rule was not read".into()),
-            };
+            let conversion = conversions.next().expect("one conversion per rule");
             lines.push(match &conversion {
                 Conversion::Converted(done) => format!("Umgesetzt: {}", done.join("; ")),
                 Conversion::NotConverted(why) => format!("Nicht umgesetzt: {why}"),
@@ -118,6 +108,53 @@ impl Mapper<'_> {
                 conversion,
             });
         }
+    }
+}
+
+impl Mapper<'_> {
+    /// What becomes of each rule (`outcomes`, in order), with `form` changed accordingly. The
+    /// edits are worked out on the form as mapped (they change conditions, never the ids,
+    /// options or steps they are worked out from). All of them are tried at once first: the
+    /// form's check is the slow part, and usually every edit passes it. When the form with all
+    /// of them does not pass, each rule is tried on its own, in order, and those that break the
+    /// check are not converted.
+    fn convert(&self, tree: &Tree, outcomes: &[Outcome], form: &mut Form) -> Vec<Conversion> {
+        let converter = Converter {
+            tree,
+            yaml_of: &self.yaml_of,
+            form,
+        };
+        let edits: Vec<Result<Vec<Edit>, String>> = outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Read { text, resolved } => converter.rule(text, resolved),
+                _ => Err("the rule was not read".into()),
+            })
+            .collect();
+        let baseline = check_messages(form);
+        let mut all = form.clone();
+        let applied = edits
+            .iter()
+            .flatten()
+            .flatten()
+            .all(|e| apply(&mut all, e).is_ok());
+        if applied && check_messages(&all).iter().all(|m| baseline.contains(m)) {
+            *form = all;
+            return edits
+                .into_iter()
+                .map(|e| match e {
+                    Ok(edits) => Conversion::Converted(describe(&edits)),
+                    Err(why) => Conversion::NotConverted(why),
+                })
+                .collect();
+        }
+        edits
+            .into_iter()
+            .map(|e| match e {
+                Ok(edits) => try_edits(form, &edits, &baseline),
+                Err(why) => Conversion::NotConverted(why),
+            })
+            .collect()
     }
 }
 
