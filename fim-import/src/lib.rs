@@ -6,8 +6,10 @@
 //! `xdatenfelder.stammdatenschema.0102`, `xdatenfelder.datenfeldgruppe.0103` and
 //! `xdatenfelder.datenfeld.0104`, with their genericode code lists.
 //!
-//! The result is the YAML of a catalog form, written with comments where a person has to act
-//! (every FIM rule sits as a `# FIM-Regel` comment above the element it is about), and a
+//! The result is the YAML of a catalog form, with the FIM rules it could read converted into
+//! `show-if` / `required-if`, written with comments where a person has to act (every FIM rule
+//! sits as a `# FIM-Regel` comment above the element it is about, saying whether it was
+//! converted), and a
 //! [`Report`] that lists every rule, every element not mapped fully and every default applied.
 //! Every field and group keeps its FIM id and version (`fim: { id, version }`), which the JSON
 //! Schema carries as `x-fim-id` / `x-fim-version`.
@@ -19,7 +21,7 @@
 //!
 //! The data flows one way: [`xdf`] reads the XML and the code lists into a tree; [`map`] turns
 //! the tree into a [`Form`], with the comments to write and the [`Report`]; [`rules`] reads
-//! the FIM rules' prose for that report; [`yaml`] writes the form with its comments. [`error`]
+//! the FIM rules' prose, which `map` converts into conditions; [`yaml`] writes the form with its comments. [`error`]
 //! and [`text`] serve them all.
 
 // Errors carry file, position and the element's words; they are few and end the import, so

@@ -20,10 +20,21 @@ pub struct RuleNote {
     pub refs: Vec<(String, String)>,
     /// What the importer read in the rule's text.
     pub reading: RuleReading,
+    /// Whether the rule became conditions of the form.
+    pub conversion: Conversion,
 }
 
-/// What the importer read in a rule's text (see `rules`). Nothing is converted yet: a rule read
-/// here is one the conversion to conditions can take.
+/// What became of a rule in the form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conversion {
+    /// The changes made, one entry per change with the elements it applies to
+    /// (``"`a`, `b`: show-if { field: x, equals: ja }"``).
+    Converted(Vec<String>),
+    /// Why the rule stays a comment only.
+    NotConverted(String),
+}
+
+/// What the importer read in a rule's text (see `rules`). Only a rule read can be converted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RuleReading {
     /// Read, and every element and value found: the reading in the rules' notation
@@ -157,6 +168,21 @@ impl Report {
         format!("{read} of {all} ({percent} %)")
     }
 
+    /// Rules that became conditions of the form.
+    pub fn rules_converted(&self) -> usize {
+        self.rules
+            .iter()
+            .filter(|r| matches!(r.conversion, Conversion::Converted(_)))
+            .count()
+    }
+
+    /// `38 of 51 (74 %)`.
+    pub fn conversion_coverage(&self) -> String {
+        let (done, all) = (self.rules_converted(), self.rules.len());
+        let percent = (done * 100).checked_div(all).unwrap_or(100);
+        format!("{done} of {all} ({percent} %)")
+    }
+
     pub fn count(&self, kind: Kind) -> usize {
         self.findings.iter().filter(|f| f.kind == kind).count()
     }
@@ -168,13 +194,13 @@ impl Report {
         let _ = writeln!(s);
         let _ = writeln!(
             s,
-            "Catalog form `{}`: {} steps, {} questions, {} of them in {} groups. {} FIM rules to turn into conditions by hand (read: {}), {} elements not mapped fully.",
+            "Catalog form `{}`: {} steps, {} questions, {} of them in {} groups. FIM rules converted into conditions: {} (read: {}); {} elements not mapped fully.",
             self.form_id,
             self.steps,
             self.questions,
             self.in_groups,
             self.groups,
-            self.rules.len(),
+            self.conversion_coverage(),
             self.rule_coverage(),
             self.findings
                 .iter()
@@ -190,7 +216,8 @@ impl Report {
         } else {
             let _ = writeln!(
                 s,
-                "FIM rules are prose. None was turned into a condition; each is a `# FIM-Regel` comment in the YAML at the place named here. Write the `show-if` (and `required`) they describe by hand."
+                "FIM rules are prose. Rules converted: {}. A rule read is converted into `show-if` / `required-if` on the elements it names when the form language can say it there; each rule is also a `# FIM-Regel` comment in the YAML at the place named here, saying whether it was converted. Write the rules not converted by hand.",
+                self.conversion_coverage()
             );
             let _ = writeln!(s);
             let _ = writeln!(
@@ -212,6 +239,17 @@ impl Report {
                 let _ = writeln!(s, "  Elements: {}", refs.join(", "));
             }
             s.push_str(&r.reading.markdown());
+            match &r.conversion {
+                Conversion::Converted(done) => {
+                    let _ = writeln!(s, "  Converted:");
+                    for d in done {
+                        let _ = writeln!(s, "  - {d}");
+                    }
+                }
+                Conversion::NotConverted(why) => {
+                    let _ = writeln!(s, "  Not converted: {why}");
+                }
+            }
         }
         let _ = writeln!(s);
         for kind in [

@@ -296,6 +296,11 @@ impl W<'_> {
     }
 }
 
+/// A condition as the form's YAML writes it, in flow style: `{ answered: [a, b] }`.
+pub fn flow_condition(c: &Condition) -> String {
+    flow(&serde_json::to_value(c).unwrap_or_default())
+}
+
 /// A condition in YAML's flow style, as people write it: `{ answered: [a, b] }`.
 fn flow(v: &serde_json::Value) -> String {
     use serde_json::Value;

@@ -28,7 +28,8 @@ pub enum Command {
     /// folder store, and rebuild and reload when forms/ or site-templates/ change.
     Serve(cmd::serve::Args),
     /// Import a FIM Stammdatenschema (XDatenfelder 2.0 or 3.0) as a catalog form and print the
-    /// import report: the FIM rules to turn into conditions, what could not be mapped fully.
+    /// import report: the FIM rules converted into conditions (coverage) and those left to do by
+    /// hand, what could not be mapped fully.
     ImportFim(cmd::import_fim::Args),
     /// Make an RSA 4096 key pair for a municipality's back office: the public JWK into its
     /// folder, the private JWK (mode 0600) outside dist/ and forms/.

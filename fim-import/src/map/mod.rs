@@ -11,19 +11,23 @@
 //!   with the values of its code list (`options`).
 //! - `required` is FIM's `min >= 1`, as far as the form language can say it: a required field
 //!   in an optional group outside a `group` field becomes optional, and the report says so.
-//! - Rules are never turned into conditions: each becomes a comment at the element it is about
-//!   and an entry in the report (`rules`, `comments`).
+//! - Rules read become `show-if` / `required-if` where the form language can say it
+//!   (`convert`, with `logic` for negation and `apply` for the edits); every rule is also a
+//!   comment at the element it is about and an entry in the report (`rules`, `comments`).
 //! - Where FIM says nothing the importer fills in a default and lists it (`defaults`);
 //!   questions FIM probably marks optional by mistake are listed for review (`review`).
 //!
 //! The parts share the mapper's state (`mapper`) and call each other in one direction:
 //! `steps` → `structure` → `fields` → `options`, `datentyp`.
 
+mod apply;
 mod comments;
+mod convert;
 mod datentyp;
 mod defaults;
 mod fields;
 mod ids;
+mod logic;
 mod mapper;
 mod options;
 mod patterns;
@@ -69,8 +73,22 @@ pub fn map(
     opts: &MapOptions,
 ) -> Result<Mapped, Vec<ImportError>> {
     let mut m = mapper::Mapper::new(file, codelists);
-    let form = m.form(schema, opts.form_id.as_deref());
-    m.place_rules(schema);
+    let mut form = m.form(schema, opts.form_id.as_deref());
+    m.place_rules(schema, &mut form);
+    // A converted rule that made a group's questions required (show-if plus required) leaves
+    // them optional no more.
+    let required: Vec<&str> = form
+        .steps
+        .iter()
+        .flat_map(|s| s.fields.iter())
+        .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
+        .filter(|f| f.required)
+        .map(|f| f.id.as_str())
+        .collect();
+    for ids in m.report.made_optional.values_mut() {
+        ids.retain(|id| !required.contains(&id.as_str()));
+    }
+    m.report.made_optional.retain(|_, ids| !ids.is_empty());
     let review = review::optional_applicant_details(schema, &m.yaml_of);
     m.report.findings.extend(review);
     m.settle_defaults();
@@ -109,6 +127,6 @@ fn header(form: &Form, schema: &Schema) -> Vec<String> {
             schema.version,
             schema.xdf.name()
         ),
-        "Vor der Veröffentlichung: Import-Bericht lesen, die FIM-Regeln (Kommentare „FIM-Regel“) als show-if umsetzen, purpose, legal-basis und retention-days prüfen. FIM liefert nur deutsche Texte; weitere Sprachen gehören in die Texte oder in ein Overlay.".into(),
+        "Vor der Veröffentlichung: Import-Bericht lesen, die nicht umgesetzten FIM-Regeln (Kommentare „FIM-Regel … Nicht umgesetzt“) von Hand umsetzen, purpose, legal-basis und retention-days prüfen. FIM liefert nur deutsche Texte; weitere Sprachen gehören in die Texte oder in ein Overlay.".into(),
     ]
 }

@@ -1,21 +1,29 @@
-//! FIM rules in the imported form: never turned into conditions, each becomes a comment at the
-//! element it is about (in „Wenn …, dann … X …“ the element after „dann“) and an entry in the
-//! report with what the rule reader made of it.
+//! FIM rules in the imported form: each rule read is converted into `show-if` / `required-if`
+//! where the form language can say it (`convert`), and only when the form with it still passes
+//! the check; every rule also becomes a comment at the element it is about (in „Wenn …, dann …
+//! X …“ the element after „dann“) saying whether it was converted, and an entry in the report
+//! with what the rule reader made of it.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use form_model::model::Form;
+
+use super::apply::apply;
 use super::comments::Anchor;
+use super::convert::{Converter, Edit};
+use super::logic::pretty;
 use super::mapper::{Mapper, fim_name};
-use crate::report::RuleNote;
-use crate::rules::{self, Tree};
+use crate::report::{Conversion, RuleNote};
+use crate::rules::{self, Outcome, Tree};
 use crate::text::{one_line, paragraphs};
 use crate::xdf::{Element, Rule, Schema};
 
 impl Mapper<'_> {
-    /// Puts each rule as a comment at the element it is about and lists it in the report.
-    pub(super) fn place_rules(&mut self, schema: &Schema) {
+    /// Converts each rule that was read into conditions of `form` where it can, puts each rule
+    /// as a comment at the element it is about and lists it in the report.
+    pub(super) fn place_rules(&mut self, schema: &Schema, form: &mut Form) {
         let tree = Tree::new(schema);
         let mut to_place: Vec<(Option<usize>, String, &Rule)> = Vec::new();
         for r in &schema.rules {
@@ -28,7 +36,12 @@ impl Mapper<'_> {
             };
             to_place.extend(own.iter().map(|r| (Some(uid), name.clone(), r)));
         }
-        for (owner, owner_name, rule) in to_place {
+        let outcomes: Vec<Outcome> = to_place
+            .iter()
+            .map(|(owner, _, rule)| rules::read(&rule.text, *owner, &tree, self.codelists))
+            .collect();
+        let mut conversions = self.convert(&tree, &outcomes, form).into_iter();
+        for ((owner, owner_name, rule), outcome) in to_place.into_iter().zip(outcomes) {
             let mentioned = mentioned_ids(&rule.text);
             let target = rule_target(&rule.text, &mentioned);
             // The first occurrence of `id` inside the rule's owner, else in the whole schema.
@@ -73,6 +86,11 @@ impl Mapper<'_> {
                 let r: Vec<String> = refs.iter().map(|(f, y)| format!("{f} = {y}")).collect();
                 lines.push(format!("Elemente: {}", r.join(", ")));
             }
+            let conversion = conversions.next().expect("one conversion per rule");
+            lines.push(match &conversion {
+                Conversion::Converted(done) => format!("Umgesetzt: {}", done.join("; ")),
+                Conversion::NotConverted(why) => format!("Nicht umgesetzt: {why}"),
+            });
             let list = self.comments.at(anchor.clone());
             if list.is_empty() {
                 lines.remove(0);
@@ -86,10 +104,122 @@ impl Mapper<'_> {
                 owner: owner_name,
                 placed: anchor.describe(),
                 refs,
-                reading: rules::read(&rule.text, owner, &tree, self.codelists).for_report(),
+                reading: outcome.for_report(),
+                conversion,
             });
         }
     }
+}
+
+impl Mapper<'_> {
+    /// What becomes of each rule (`outcomes`, in order), with `form` changed accordingly. The
+    /// edits are worked out on the form as mapped (they change conditions, never the ids,
+    /// options or steps they are worked out from). All of them are tried at once first: the
+    /// form's check is the slow part, and usually every edit passes it. When the form with all
+    /// of them does not pass, each rule is tried on its own, in order, and those that break the
+    /// check are not converted.
+    fn convert(&self, tree: &Tree, outcomes: &[Outcome], form: &mut Form) -> Vec<Conversion> {
+        let converter = Converter {
+            tree,
+            yaml_of: &self.yaml_of,
+            form,
+        };
+        let edits: Vec<Result<Vec<Edit>, String>> = outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Read { text, resolved } => converter.rule(text, resolved),
+                _ => Err("the rule was not read".into()),
+            })
+            .collect();
+        let baseline = check_messages(form);
+        let mut all = form.clone();
+        let applied = edits
+            .iter()
+            .flatten()
+            .flatten()
+            .all(|e| apply(&mut all, e).is_ok());
+        if applied && check_messages(&all).iter().all(|m| baseline.contains(m)) {
+            *form = all;
+            return edits
+                .into_iter()
+                .map(|e| match e {
+                    Ok(edits) => Conversion::Converted(describe(&edits)),
+                    Err(why) => Conversion::NotConverted(why),
+                })
+                .collect();
+        }
+        edits
+            .into_iter()
+            .map(|e| match e {
+                Ok(edits) => try_edits(form, &edits, &baseline),
+                Err(why) => Conversion::NotConverted(why),
+            })
+            .collect()
+    }
+}
+
+/// The messages `formfabrik check` gives for `form` on its own.
+fn check_messages(form: &Form) -> Vec<String> {
+    let yaml = crate::yaml::write_form(form, &[], &Default::default());
+    crate::check_yaml(&yaml, &form.id)
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+}
+
+/// Applies `edits` to `form` when the form with them passes the check as before; otherwise
+/// leaves `form` as it is and says what the check found.
+fn try_edits(form: &mut Form, edits: &[Edit], baseline: &[String]) -> Conversion {
+    let mut candidate = form.clone();
+    for e in edits {
+        if let Err(why) = apply(&mut candidate, e) {
+            return Conversion::NotConverted(why);
+        }
+    }
+    let new: Vec<String> = check_messages(&candidate)
+        .into_iter()
+        .filter(|m| !baseline.contains(m))
+        .collect();
+    if let Some(first) = new.first() {
+        return Conversion::NotConverted(format!("the form language refuses it there: {first}"));
+    }
+    *form = candidate;
+    Conversion::Converted(describe(edits))
+}
+
+/// The edits in words, one entry per change with the elements it applies to:
+/// ``"`a`, `b`: show-if { field: x, equals: ja }"``.
+fn describe(edits: &[Edit]) -> Vec<String> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for e in edits {
+        let (what, change) = match e {
+            Edit::StepShowIf(s, c) => (
+                format!("step `{s}`"),
+                format!("show-if {}", crate::yaml::flow_condition(&pretty(c))),
+            ),
+            Edit::ShowIf(q, c) => (
+                format!("`{q}`"),
+                format!("show-if {}", crate::yaml::flow_condition(&pretty(c))),
+            ),
+            Edit::Require(q) => (format!("`{q}`"), "required".to_string()),
+            Edit::MaxSelected(q, n) => (format!("`{q}`"), format!("max-selected {n}")),
+            Edit::RequireIf(q, c) => (
+                format!("`{q}`"),
+                format!("required-if {}", crate::yaml::flow_condition(&pretty(c))),
+            ),
+        };
+        match out.iter_mut().find(|(c, _)| *c == change) {
+            Some((_, whats)) => {
+                if !whats.contains(&what) {
+                    whats.push(what)
+                }
+            }
+            None => out.push((change, vec![what])),
+        }
+    }
+    out.into_iter()
+        .map(|(change, whats)| format!("{}: {change}", whats.join(", ")))
+        .collect()
 }
 
 static FIM_ID: LazyLock<Regex> =

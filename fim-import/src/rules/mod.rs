@@ -5,9 +5,8 @@
 //! it compares with. A rule counts as read only when both succeed; otherwise the outcome says
 //! which part could not be read, or which element or value does not fit. Nothing is guessed.
 //!
-//! Reading is the first half of turning rules into conditions: the import report counts and
-//! lists the rules read; the mapping to `show-if` / `required-if` follows once the form language
-//! can say it (docs/fim.md, "Rules").
+//! Reading is the first half of turning rules into conditions; `map::convert` is the second
+//! (docs/fim.md, "Rules become conditions").
 
 pub mod ast;
 pub mod grammar;

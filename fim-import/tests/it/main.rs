@@ -2,6 +2,7 @@
 //! one module per subject, sharing the helpers in `common`.
 
 mod common;
+mod conversion;
 mod errors;
 mod golden;
 mod mapping;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::common::*;
 use fim_import::Imported;
-use fim_import::report::Kind;
+use fim_import::report::{Conversion, Kind};
 use form_model::model::{Bound, FieldType, Form};
 use form_model::{Field, Submission};
 use serde_json::{Map, Value, json};
@@ -80,22 +80,91 @@ fn every_rule_and_every_field_is_accounted_for(imported: &Imported, xml: &str) {
             "{id} is neither in the form nor reported as not mapped"
         );
     }
-    assert!(
-        all_fields(&imported.form)
-            .iter()
-            .all(|f| f.show_if.is_none())
-    );
+    // What the report says a converted rule changed is in the form.
+    for r in &imported.report.rules {
+        let Conversion::Converted(done) = &r.conversion else {
+            continue;
+        };
+        for d in done {
+            let (whats, change) = d.split_once(": ").unwrap();
+            for what in whats.split(", ") {
+                let id = what.trim_start_matches("step ").trim_matches('`');
+                let step = what
+                    .starts_with("step ")
+                    .then(|| imported.form.steps.iter().find(|s| s.id == id).unwrap());
+                let ok = match (step, change.split(' ').next().unwrap()) {
+                    (Some(s), "show-if") => s.show_if.is_some(),
+                    (None, "show-if") => find(&imported.form, id).show_if.is_some(),
+                    (None, "required") => find(&imported.form, id).required,
+                    (None, "required-if") => {
+                        let f = find(&imported.form, id);
+                        f.required || f.required_if.is_some()
+                    }
+                    (None, "max-selected") => find(&imported.form, id).max_selected.is_some(),
+                    other => panic!("{} changed {other:?}", r.id),
+                };
+                assert!(ok, "{}: {what} {change}", r.id);
+            }
+        }
+    }
 }
 
-/// An answer for every question (group members included) that fits its constraints.
-fn answer(f: &Field) -> Option<Value> {
+/// Answers, in the order of the form, for the questions shown under the answers before them and
+/// kept by `keep` (the question, and the answers known: all of the last round's).
+fn fill(form: &Form, keep: &dyn Fn(&Field, &Map<String, Value>) -> bool) -> Map<String, Value> {
+    let mut answers = Map::new();
+    for step in &form.steps {
+        if step
+            .show_if
+            .as_ref()
+            .is_some_and(|c| !c.holds(&answers, TODAY))
+        {
+            continue;
+        }
+        for f in &step.fields {
+            if f.show_if
+                .as_ref()
+                .is_some_and(|c| !c.holds(&answers, TODAY))
+            {
+                continue;
+            }
+            let group_kept = keep(f, &answers);
+            if let Some(v) = answer(f, &answers, keep) {
+                let empty_group = v.as_object().is_some_and(|o| o.is_empty());
+                if group_kept || (f.kind == FieldType::Group && !empty_group) {
+                    answers.insert(f.id.clone(), v);
+                }
+            }
+        }
+    }
+    answers
+}
+
+/// Every question shown.
+fn everything(_: &Field, _: &Map<String, Value>) -> bool {
+    true
+}
+
+/// An answer for `f` (a group: for each of its questions shown and kept) that fits its
+/// constraints; `outer` are the answers before it.
+fn answer(
+    f: &Field,
+    outer: &Map<String, Value>,
+    keep: &dyn Fn(&Field, &Map<String, Value>) -> bool,
+) -> Option<Value> {
     Some(match f.kind {
         FieldType::Group => {
-            let entry: Map<String, Value> = f
-                .fields
-                .iter()
-                .filter_map(|c| answer(c).map(|v| (c.id.clone(), v)))
-                .collect();
+            let mut entry: Map<String, Value> = Map::new();
+            for c in &f.fields {
+                let mut seen = outer.clone();
+                seen.extend(entry.clone());
+                if c.show_if.as_ref().is_some_and(|x| !x.holds(&seen, TODAY)) || !keep(c, &seen) {
+                    continue;
+                }
+                if let Some(v) = answer(c, &seen, keep) {
+                    entry.insert(c.id.clone(), v);
+                }
+            }
             match f.repeat {
                 Some(r) => Value::Array(vec![Value::Object(entry); r.min.max(1) as usize]),
                 None => Value::Object(entry),
@@ -138,12 +207,7 @@ fn answer(f: &Field) -> Option<Value> {
 
 fn a_filled_in_submission_passes_validation_and_the_json_schema(form: &Form) {
     let resolved = resolved(form);
-    let data: Map<String, Value> = form
-        .steps
-        .iter()
-        .flat_map(|s| s.fields.iter())
-        .filter_map(|f| answer(f).map(|v| (f.id.clone(), v)))
-        .collect();
+    let data = fill(form, &everything);
     let submission = Submission {
         language: "de".into(),
         data,
@@ -157,15 +221,24 @@ fn a_filled_in_submission_passes_validation_and_the_json_schema(form: &Form) {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    // A submission with only the required answers passes too.
-    let required: Map<String, Value> = submission
-        .data
-        .into_iter()
-        .filter(|(k, _)| {
-            let f = find(form, k);
-            f.required || f.repeat.is_some_and(|r| r.min > 0)
-        })
-        .collect();
+    // A submission with only the required answers passes too: those required always, and
+    // those a `required-if` asks for under the answers given (found round by round, as a
+    // required-if may name later questions).
+    let mut required = Map::new();
+    for _ in 0..8 {
+        let known = required.clone();
+        let keep = |f: &Field, seen: &Map<String, Value>| {
+            let mut all = known.clone();
+            all.extend(seen.clone());
+            f.required
+                || f.repeat.is_some_and(|r| r.min > 0)
+                || f.required_if.as_ref().is_some_and(|c| c.holds(&all, TODAY))
+        };
+        required = fill(form, &keep);
+        if required == known {
+            break;
+        }
+    }
     form_model::validate(
         &resolved,
         &Submission {

@@ -13,7 +13,7 @@
 use std::fmt::Write;
 
 use crate::common::*;
-use fim_import::report::{Report, RuleReading};
+use fim_import::report::{Conversion, Report, RuleReading};
 
 fn real_report(dir: &str, id: &str) -> Report {
     import_fixture(dir, id).report
@@ -32,6 +32,7 @@ fn table(report: &Report) -> String {
         "# Written by fim-import/tests/it/rules.rs; FIM_RULES_BLESS=1 rewrites it after a deliberate change."
     );
     let _ = writeln!(s, "# Read: {}", report.rule_coverage());
+    let _ = writeln!(s, "# Converted: {}", report.conversion_coverage());
     for r in &report.rules {
         let _ = writeln!(s);
         let _ = writeln!(
@@ -40,6 +41,16 @@ fn table(report: &Report) -> String {
             r.id, r.version, r.name, r.owner
         );
         s.push_str(&r.reading.markdown());
+        match &r.conversion {
+            Conversion::Converted(done) => {
+                for d in done {
+                    let _ = writeln!(s, "  Converted: {d}");
+                }
+            }
+            Conversion::NotConverted(why) => {
+                let _ = writeln!(s, "  Not converted: {why}");
+            }
+        }
     }
     s
 }
@@ -49,14 +60,21 @@ fn every_rule_of_the_real_schemas_is_read_as_its_table_records() {
     let bless = std::env::var_os("FIM_RULES_BLESS").is_some();
     let mut differs = Vec::new();
     let mut read = [0usize; 2];
+    let mut converted = [0usize; 2];
     for (dir, id) in REAL {
         let report = real_report(dir, id);
         let got = table(&report);
         let path = fixtures().join("rules").join(format!("{dir}.txt"));
-        println!("{dir}: rules read {}", report.rule_coverage());
+        println!(
+            "{dir}: rules read {}, converted {}",
+            report.rule_coverage(),
+            report.conversion_coverage()
+        );
         if dir != "S00000246" {
             read[0] += report.rules_read();
             read[1] += report.rules.len();
+            converted[0] += report.rules_converted();
+            converted[1] += report.rules.len();
         }
         if bless {
             std::fs::write(&path, &got).unwrap();
@@ -74,10 +92,20 @@ fn every_rule_of_the_real_schemas_is_read_as_its_table_records() {
         read[1],
         read[0] * 100 / read[1]
     );
+    println!(
+        "S00000094 and S00000186 together: rules converted {} of {} ({} %)",
+        converted[0],
+        converted[1],
+        converted[0] * 100 / converted[1]
+    );
     assert!(differs.is_empty());
     assert!(
         read[0] * 100 >= 75 * read[1],
         "at least 75 % of the rules of the two schemas are read"
+    );
+    assert!(
+        converted[0] * 100 >= 75 * converted[1],
+        "at least 75 % of the rules of the two schemas are converted"
     );
 }
 
@@ -90,14 +118,28 @@ fn the_unseen_schema_fares_about_as_well_as_the_two_the_grammar_was_written_from
         "{}",
         r.rule_coverage()
     );
+    assert!(
+        r.rules_converted() * 100 >= 75 * r.rules.len(),
+        "{}",
+        r.conversion_coverage()
+    );
 }
 
 #[test]
-fn the_import_report_counts_the_rules_read() {
+fn the_import_report_counts_the_rules_read_and_converted() {
     let r = real_report("S00000094", "mutterschutz-benachrichtigung");
     let md = r.markdown();
     assert!(
-        md.contains("13 FIM rules to turn into conditions by hand (read: 12 of 13 (92 %))"),
+        md.contains("FIM rules converted into conditions: 12 of 13 (92 %) (read: 12 of 13 (92 %))"),
+        "{md}"
+    );
+    assert!(md.contains("Rules converted: 12 of 13 (92 %)."), "{md}");
+    assert!(
+        md.contains("  - `voraussichtlicher-entbindungstermin`: required-if { field: die-person, equals: \"001\" }"),
+        "{md}"
+    );
+    assert!(
+        md.contains("  Not converted: the rule was not read"),
         "{md}"
     );
     assert!(md.contains("Rules read: 12 of 13 (92 %)."), "{md}");
@@ -122,7 +164,7 @@ fn reading(xml: &str) -> RuleReading {
 }
 
 /// A rule with `text` as FIM writes it (escaped for XML: `<>` is `&lt;&gt;` in the file).
-fn prose_rule(id: &str, text: &str) -> String {
+pub(crate) fn prose_rule(id: &str, text: &str) -> String {
     let xml = text
         .replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -132,7 +174,7 @@ fn prose_rule(id: &str, text: &str) -> String {
 
 /// A schema of one group G99000001 (`label`) with `children` (`s(...)` entries) that carries
 /// one rule with `text`.
-fn one_group(label: &str, text: &str, children: &[String]) -> String {
+pub(crate) fn one_group(label: &str, text: &str, children: &[String]) -> String {
     schema(&s(
         "1:1",
         &group(
@@ -144,11 +186,11 @@ fn one_group(label: &str, text: &str, children: &[String]) -> String {
     ))
 }
 
-fn text_field(id: &str, label: &str) -> String {
+pub(crate) fn text_field(id: &str, label: &str) -> String {
     field(id, label, "input", "text", "", "")
 }
 
-fn yes_no(id: &str, label: &str) -> String {
+pub(crate) fn yes_no(id: &str, label: &str) -> String {
     field(id, label, "input", "bool", "", "")
 }
 
