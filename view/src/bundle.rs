@@ -168,7 +168,7 @@ impl RemotePages {
         let site = bundle.elsewhere();
         Some((|| {
             let frame = Frame::new(&self.theme, &site, lang)?;
-            let page = pages::form(&frame, form, Some(script), filled);
+            let page = pages::form(&frame, form, Some(script), filled)?;
             Ok(RemotePage {
                 html: self.theme.render(&page)?,
                 csp: frame.csp().to_string(),

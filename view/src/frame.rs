@@ -99,6 +99,7 @@ pub fn page_url(site_url: &str, m: &Municipality, lang: &str, rel: &str) -> Stri
 
 /// One language of a site: what all its pages in that language share.
 pub struct Frame<'a> {
+    theme: &'a Theme,
     site: &'a Site<'a>,
     lang: &'a str,
     strings: BTreeMap<String, String>,
@@ -110,7 +111,11 @@ pub struct Frame<'a> {
 
 impl<'a> Frame<'a> {
     /// The frame of `site` in `lang`; fails when the frame texts lack a key in `lang`.
-    pub fn new(theme: &Theme, site: &'a Site<'a>, lang: &'a str) -> Result<Frame<'a>, ViewError> {
+    pub fn new(
+        theme: &'a Theme,
+        site: &'a Site<'a>,
+        lang: &'a str,
+    ) -> Result<Frame<'a>, ViewError> {
         let m = site.municipality;
         let strings = theme.strings_in(lang)?;
         let origin = &site.endpoint_origin;
@@ -129,6 +134,7 @@ impl<'a> Frame<'a> {
             "lang": m.languages.first().cloned().unwrap_or_else(|| "de".into()),
         });
         Ok(Frame {
+            theme,
             site,
             lang,
             strings,
@@ -136,6 +142,16 @@ impl<'a> Frame<'a> {
             csp,
             site_json,
         })
+    }
+
+    /// The theme the frame was made with.
+    pub fn theme(&self) -> &'a Theme {
+        self.theme
+    }
+
+    /// The frame texts of this language.
+    pub fn strings(&self) -> &BTreeMap<String, String> {
+        &self.strings
     }
 
     pub fn site(&self) -> &Site<'a> {

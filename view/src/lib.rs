@@ -16,6 +16,7 @@ pub mod escape;
 pub mod field;
 pub mod filled;
 pub mod form;
+pub mod form_body;
 pub mod frame;
 pub mod legal;
 pub mod markdown;

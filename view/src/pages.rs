@@ -2,6 +2,7 @@
 //! page and its confirmation page per form, and the feedback page.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
@@ -12,12 +13,13 @@ use form_model::texts::text_in;
 
 use crate::escape::json_for_script;
 use crate::filled::{Filled, fill};
+use crate::form_body::FormBody;
 use crate::frame::{Frame, Head};
 use crate::legal::privacy_notice;
 use crate::paths::{CONFIRMATION, FEEDBACK};
 use crate::script::{SCRIPT_WORDS, form_parts};
 use crate::script_data::script_data;
-use crate::theme::Page;
+use crate::theme::{Page, ViewError, template_error};
 use crate::{form, markdown, seo};
 
 /// The list of services: every form the site offers, with a filter (`script`).
@@ -62,15 +64,29 @@ pub fn form(
     form: &ResolvedForm,
     script: Option<&str>,
     filled: Option<&Filled>,
-) -> Page {
+) -> Result<Page, ViewError> {
     let site = frame.site();
     let lang = frame.lang();
     let t = |k: &str| frame.t(k);
     let f = &form.form;
     let title = text_in(&f.title, lang);
     let rel = format!("{}/", f.id);
-    let mut steps = form::steps(f, lang, &t);
-    let errors = filled.map_or_else(Vec::new, |filled| fill(&mut steps, filled, &t));
+    let render = |steps: &[form::StepView]| render_body(frame, steps, &script_data(form, lang));
+    let (body, errors) = match filled {
+        // The same for every site that publishes this form: rendered once.
+        None => (
+            frame
+                .theme()
+                .bodies
+                .get_or_render(f, lang, || render(&form::steps(f, lang, &t)))?,
+            Vec::new(),
+        ),
+        Some(filled) => {
+            let mut steps = form::steps(f, lang, &t);
+            let errors = fill(&mut steps, filled, &t);
+            (Arc::new(render(&steps)?), errors)
+        }
+    };
     // A page with problems says so first in its title, as GOV.UK's pages do.
     let page_title = match errors.is_empty() {
         true => title.clone(),
@@ -93,7 +109,7 @@ pub fn form(
         description,
         indexed: true,
     };
-    frame.page(
+    Ok(frame.page(
         &rel,
         "pages/form.html",
         head,
@@ -107,17 +123,41 @@ pub fn form(
                 "enctype": if has_files { "multipart/form-data" } else { "application/x-www-form-urlencoded" },
                 "confirmation": frame.link_below(&rel, &format!("{CONFIRMATION}/")),
             },
-            "steps": steps,
+            "step_nav_html": body.step_nav,
+            "steps_html": body.steps,
             "errors": errors,
             "fees": form::fees(f, lang),
             "privacy": privacy_notice(site.municipality, form, lang, &t),
-            "script_data": json_for_script(&script_data(form, lang)),
+            "script_data": body.script_data,
             "ui_data": json_for_script(&json!(ui)),
             "json_ld": json_for_script(&json_ld),
             // Further stylesheets: the search box's, where there is a long list.
             "styles": if parts.contains("combobox") { vec![site.assets.combobox.clone()] } else { vec![] },
         }),
-    )
+    ))
+}
+
+/// Renders `steps` with the fragments `pages/form-step-nav.html` and `pages/form-steps.html`.
+fn render_body(
+    frame: &Frame,
+    steps: &[form::StepView],
+    script_data: &serde_json::Value,
+) -> Result<FormBody, ViewError> {
+    let mut context = tera::Context::new();
+    context.insert("steps", steps);
+    context.insert("t", frame.strings());
+    let render = |name: &str| {
+        frame
+            .theme()
+            .tera
+            .render(name, &context)
+            .map_err(template_error)
+    };
+    Ok(FormBody {
+        step_nav: render("pages/form-step-nav.html")?,
+        steps: render("pages/form-steps.html")?,
+        script_data: json_for_script(script_data),
+    })
 }
 
 /// The page a form's script goes to after the function accepted the answers: the reference

@@ -108,6 +108,8 @@ pub struct Theme {
     templates: BTreeMap<String, String>,
     /// Where the texts came from (a file or a bundle), for error messages.
     strings_origin: PathBuf,
+    /// Form bodies rendered once and shared by the pages of every site (`crate::form_body`).
+    pub(crate) bodies: crate::form_body::Bodies,
 }
 
 impl Theme {
@@ -165,7 +167,14 @@ impl Theme {
             strings,
             templates,
             strings_origin: origin,
+            bodies: Default::default(),
         })
+    }
+
+    /// How many form bodies this theme has rendered and keeps for other sites
+    /// (`crate::form_body`).
+    pub fn shared_bodies(&self) -> usize {
+        self.bodies.len()
     }
 
     /// Every template's source by its name.

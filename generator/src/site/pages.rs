@@ -41,7 +41,7 @@ pub fn plan(
     for form in forms {
         let script = assets.script(&script::form_parts(&form.form))?;
         add(
-            pages::form(&frame, form, Some(&script.name), None),
+            pages::form(&frame, form, Some(&script.name), None)?,
             Some(script),
         );
         let confirmation = assets.script(&BTreeSet::from(["confirmation"]))?;

@@ -429,7 +429,7 @@ fn a_form_page_rendered_from_the_built_theme_is_the_page_the_build_wrote() {
         let script = &site_bundle.scripts[&form.form.id];
         for (i, lang) in site_bundle.municipality.languages.iter().enumerate() {
             let frame = Frame::new(&theme, &site, lang).unwrap();
-            let page = view::pages::form(&frame, form, Some(script), None);
+            let page = view::pages::form(&frame, form, Some(script), None).unwrap();
             let html = theme.render(&page).unwrap();
             assert!(
                 html == written_form_page(&out, form, lang, i == 0),

@@ -137,7 +137,7 @@ fn render(form: &ResolvedForm, filled: Option<&Filled>) -> String {
     let m = municipality();
     let site = site(&m);
     let frame = Frame::new(&theme, &site, "de").unwrap();
-    let page = pages::form(&frame, form, Some("site.js"), filled);
+    let page = pages::form(&frame, form, Some("site.js"), filled).unwrap();
     theme.render(&page).unwrap()
 }
 

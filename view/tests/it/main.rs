@@ -3,6 +3,7 @@
 mod components;
 mod filled;
 mod seo;
+mod shared;
 
 /// The assets a test site names (the files need not exist: the tests read the HTML).
 fn assets() -> view::SiteAssets {

@@ -94,7 +94,7 @@ fn a_page_names_its_absolute_address_and_the_same_page_in_every_site_language() 
         for (page, rel) in [
             (pages::index(&frame, &[dog], None), ""),
             (
-                pages::form(&frame, dog, None, None),
+                pages::form(&frame, dog, None, None).unwrap(),
                 "hundesteuer-anmeldung/",
             ),
             (pages::feedback(&frame), "feedback/"),
@@ -150,7 +150,7 @@ fn confirmation_pages_and_pages_served_by_the_function_ask_not_to_be_indexed() {
     // The function's answer to a post: the site's form page is the one to find.
     let elsewhere = site(&m, true);
     let frame = Frame::new(&theme, &elsewhere, "en").unwrap();
-    let page = pages::form(&frame, dog, None, None);
+    let page = pages::form(&frame, dog, None, None).unwrap();
     assert!(!page.links.indexed);
     assert_eq!(
         page.links.canonical,
@@ -169,7 +169,7 @@ fn a_form_page_is_described_by_its_intro_and_as_a_government_service_in_its_lang
     let site = site(&m, false);
     let dog = form(&forms, "hundesteuer-anmeldung");
     let frame = Frame::new(&theme, &site, "en").unwrap();
-    let html = rendered(&theme, &pages::form(&frame, dog, None, None));
+    let html = rendered(&theme, &pages::form(&frame, dog, None, None).unwrap());
     let description = meta(&html, "description").unwrap();
     let intro = form_model::texts::text_in(dog.form.intro.as_ref().unwrap(), "en");
     let first = view::markdown::first_paragraph_text(&intro).unwrap();
@@ -227,7 +227,10 @@ fn a_form_page_is_described_by_its_intro_and_as_a_government_service_in_its_lang
 
     // Without a LeiKa key or fees, no identifier and no offers.
     let bulky = form(&forms, "sperrmuell-anmeldung");
-    let ld = json_ld(&rendered(&theme, &pages::form(&frame, bulky, None, None)));
+    let ld = json_ld(&rendered(
+        &theme,
+        &pages::form(&frame, bulky, None, None).unwrap(),
+    ));
     assert!(
         ld.get("identifier").is_none() && ld.get("offers").is_none(),
         "{ld}"
@@ -243,7 +246,7 @@ fn a_title_that_looks_like_markup_cannot_end_the_json_ld_block() {
     std::sync::Arc::make_mut(&mut bulky.form).title =
         serde_yaml::from_str("{ de: \"Sperrmüll </script><b>&\" }").unwrap();
     let frame = Frame::new(&theme, &site, "de").unwrap();
-    let html = rendered(&theme, &pages::form(&frame, &bulky, None, None));
+    let html = rendered(&theme, &pages::form(&frame, &bulky, None, None).unwrap());
     assert_eq!(json_ld(&html)["name"], "Sperrmüll </script><b>&");
     assert!(!html.contains("Sperrmüll </script>"));
 }
