@@ -14,6 +14,7 @@ pub mod lint;
 pub mod load;
 pub mod messages;
 pub mod model;
+pub mod msg;
 pub mod positions;
 pub mod record;
 pub mod registry;

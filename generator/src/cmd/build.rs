@@ -41,7 +41,7 @@ pub fn run(args: Args) -> ExitCode {
         }
         Err(err) => {
             if let BuildError::Check(report) = &err {
-                print!("{}", crate::check::render(report));
+                print!("{}", crate::check::render(report, "de"));
             }
             eprintln!("build failed: {err}");
             ExitCode::FAILURE

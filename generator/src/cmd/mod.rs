@@ -24,3 +24,12 @@ pub struct Folders {
     #[arg(long, default_value = "dist")]
     pub out: PathBuf,
 }
+
+// The language of what `check` and `serve` say to process designers (no doc comment: clap
+// would show it).
+#[derive(clap::Args)]
+pub struct Lang {
+    /// The language of the diagnostics: de (the default) or en.
+    #[arg(long, default_value = "de", value_parser = ["de", "en"])]
+    pub lang: String,
+}
