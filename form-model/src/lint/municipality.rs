@@ -100,9 +100,10 @@ pub(super) fn lint_municipality(
         )
         && let Err(problem) = jwk::read_public_rsa_jwk(&path)
     {
-        cx.error_help(
+        cx.error_detail(
             "encryption-key",
-            msg!("key-not-usable", key = key, problem = problem.to_string()),
+            msg!("key-not-usable", key = key),
+            msg!("detail-key", text = problem),
             msg!("key-not-usable-help"),
         );
     }

@@ -276,10 +276,10 @@ fn every_column_of_the_portal_list_is_in_its_schema_and_in_the_docs() {
     }
 }
 
-/// `formfabrik check` in `dir` (which has `forms/`): its output.
+/// `formfabrik check --lang en` in `dir` (which has `forms/`): its output.
 fn check(dir: &Path) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_formfabrik"))
-        .args(["check", "--forms", "forms"])
+        .args(["check", "--forms", "forms", "--lang", "en"])
         .current_dir(dir)
         .output()
         .unwrap();
