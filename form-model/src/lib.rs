@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod form_post;
 pub mod ids;
 pub mod jwk;
+pub mod language_schema;
 pub mod languages;
 pub mod lint;
 pub mod load;

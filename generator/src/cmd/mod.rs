@@ -10,6 +10,7 @@ pub mod import_fim;
 pub mod inbox;
 mod inbox_export;
 pub mod keygen;
+pub mod schema;
 pub mod serve;
 
 // The folders `build` and `serve` read and write (no doc comment: clap would show it).
