@@ -134,6 +134,21 @@ fn a_yaml_syntax_error_says_what_is_probably_wrong_and_shows_the_parsers_words_b
     // Plain words first, the parser's words only below them.
     let headline = english.lines().next().unwrap();
     assert!(!headline.contains("did not find"), "{headline}");
+
+    // The example: a key written in the column of a list's dashes.
+    let case = fixtures().join("invalid/yaml-syntax-list-entry-out-of-line");
+    let report = form_model::check(&case.join("forms"));
+    let english = report.diagnostics.items[0].render("en");
+    assert!(
+        english.contains(": this line stands in the column of the list's dashes"),
+        "{english}"
+    );
+    assert!(
+        english.contains(
+            "  = the YAML parser says: did not find expected '-' indicator, while parsing a block collection\n"
+        ),
+        "{english}"
+    );
 }
 
 #[test]
