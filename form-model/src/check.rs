@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::lint;
 use crate::load::{self, LoadedMunicipality, Project};
+use crate::msg;
 use crate::resolve::{self, Drift, ResolvedForm};
 
 /// Everything `formfabrik check` reports about a `forms/` folder.
@@ -24,25 +25,27 @@ impl CheckReport {
         !self.diagnostics.has_errors()
     }
 
-    /// `4 catalog forms (5 versions), 3 municipalities, 8 published forms: 0 errors, 0 warnings`
+    /// [`CheckReport::summary_in`] German, the process designers' default.
     pub fn summary(&self) -> String {
-        let ids = self.project.form_ids().len();
-        let versions = self.project.catalog.len();
-        let plural =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        format!(
-            "{} ({}), {}, {}: {}, {}",
-            plural(ids, "catalog form", "catalog forms"),
-            plural(versions, "version", "versions"),
-            plural(
-                self.project.municipalities.len(),
-                "municipality",
-                "municipalities"
+        self.summary_in(crate::messages::SOURCE_LANGUAGE)
+    }
+
+    /// `4 catalog forms (5 versions), 3 municipalities, 8 published forms: 0 errors, 0 warnings`
+    /// in `lang` (German: `4 Katalogformulare (5 Versionen), …`).
+    pub fn summary_in(&self, lang: &str) -> String {
+        msg!(
+            "summary",
+            forms = msg!("count-catalog-forms", n = self.project.form_ids().len()),
+            versions = msg!("count-versions", n = self.project.catalog.len()),
+            municipalities = msg!(
+                "count-municipalities",
+                n = self.project.municipalities.len()
             ),
-            plural(self.resolved.len(), "published form", "published forms"),
-            plural(self.diagnostics.errors(), "error", "errors"),
-            plural(self.diagnostics.warnings(), "warning", "warnings"),
+            published = msg!("count-published", n = self.resolved.len()),
+            errors = msg!("count-errors", n = self.diagnostics.errors()),
+            warnings = msg!("count-warnings", n = self.diagnostics.warnings())
         )
+        .render(lang)
     }
 }
 

@@ -2,6 +2,8 @@
 //! rules: a field's condition sees only answers of fields that are themselves shown (hidden
 //! fields count as unanswered), and conditions refer only to earlier option fields.
 
+use crate::msg;
+use crate::msg::Msg;
 use serde_json::{Map, Value};
 use time::Date;
 
@@ -50,7 +52,7 @@ const SHAPES: &str = "{ field, equals }, { field, in }, { field, after / before 
 
 impl Condition {
     /// The condition's shape, or a plain description of what is wrong with it.
-    pub fn shape(&self) -> Result<Shape<'_>, String> {
+    pub fn shape(&self) -> Result<Shape<'_>, Msg> {
         let c = self;
         let dates = [
             (DateTest::After, &c.after),
@@ -76,16 +78,12 @@ impl Condition {
                 (_, _, Some((t, v))) => Shape::Date(field, t, v),
                 _ => unreachable!("exactly one test is set"),
             }),
-            (0, 0, Some(_)) => Err(
-                "a condition on a field needs \"equals\", \"in\", \"after\", \"before\", \"not-before\" or \"not-after\"".into(),
-            ),
-            (0, _, None) if tests > 0 => Err(format!(
-                "\"{}\" needs the \"field\" it tests",
-                c.test_key().unwrap_or("equals")
+            (0, 0, Some(_)) => Err(msg!("condition-without-test")),
+            (0, _, None) if tests > 0 => Err(msg!(
+                "condition-test-without-field",
+                key = c.test_key().unwrap_or("equals")
             )),
-            (0, _, Some(_)) => {
-                Err("one test per condition; combine several with \"all\" or \"any\"".into())
-            }
+            (0, _, Some(_)) => Err(msg!("condition-two-tests")),
             (1, 0, None) => Ok(if let Some(all) = &c.all {
                 Shape::All(all)
             } else if let Some(any) = &c.any {
@@ -97,10 +95,8 @@ impl Condition {
             } else {
                 Shape::Not(c.not.as_deref().expect("one combinator is set"))
             }),
-            (0, 0, None) => Err(format!("empty condition: write one of {SHAPES}")),
-            _ => Err(format!(
-                "a condition has exactly one of these shapes: {SHAPES}; split it with \"all\""
-            )),
+            (0, 0, None) => Err(msg!("condition-empty", shapes = SHAPES)),
+            _ => Err(msg!("condition-two-shapes", shapes = SHAPES)),
         }
     }
 

@@ -1,10 +1,13 @@
 //! Diagnostics for process designers: every problem names file, line and column, says in plain
 //! words what is wrong and, where it can, what to write instead. Rendered like a compiler
-//! message, with the source line and a caret under the spot.
+//! message, with the source line and a caret under the spot, in German (the default) or
+//! English: the words are [`Msg`]s of `messages/designer.yaml`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::msg;
+pub use crate::msg::{Arg, Msg};
 use crate::positions::{Pos, PositionIndex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,34 +69,47 @@ pub struct Diagnostic {
     pub line: usize,
     pub column: usize,
     /// Plain words, including a did-you-mean where there is one.
-    pub message: String,
+    pub message: Msg,
     /// What to do about it, when the message alone does not say.
-    pub help: Option<String>,
+    pub help: Option<Msg>,
+    /// Another tool's own words about it (the YAML or regular-expression parser's), shown below
+    /// the plain message.
+    pub detail: Option<Msg>,
     /// The source line the position is on, for rendering.
     pub source_line: Option<String>,
 }
 
 impl Diagnostic {
-    /// The one-line form `file:line:col: message` (warnings say so).
+    /// The one-line form `file:line:col: message` in German (warnings say so).
     pub fn headline(&self) -> String {
+        self.headline_in(crate::messages::SOURCE_LANGUAGE)
+    }
+
+    /// The one-line form `file:line:col: message` in `lang`.
+    pub fn headline_in(&self, lang: &str) -> String {
         let prefix = match self.severity {
-            Severity::Error => "",
-            Severity::Warning => "warning: ",
+            Severity::Error => String::new(),
+            Severity::Warning => msg!("warning-prefix").render(lang),
         };
         format!(
             "{}:{}:{}: {prefix}{}",
             self.file.display(),
             self.line,
             self.column,
-            self.message
+            self.message.render(lang)
         )
     }
-}
 
-impl fmt::Display for Diagnostic {
-    /// The headline, the source line and a caret under the position, then the help.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.headline())?;
+    /// The headline, the source line and a caret under the position, then the parser's own
+    /// words and the help, in `lang`.
+    pub fn render(&self, lang: &str) -> String {
+        let mut out = String::new();
+        self.write(&mut out, lang).expect("writing to a String");
+        out
+    }
+
+    fn write(&self, f: &mut impl fmt::Write, lang: &str) -> fmt::Result {
+        writeln!(f, "{}", self.headline_in(lang))?;
         if let Some(line) = &self.source_line {
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
@@ -107,10 +123,24 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "{number} | {line}")?;
             writeln!(f, "{pad} | {before}{}", "^".repeat(width))?;
         }
+        if let Some(detail) = &self.detail {
+            writeln!(f, "  = {}", detail.render(lang))?;
+        }
         if let Some(help) = &self.help {
-            writeln!(f, "  = help: {help}")?;
+            writeln!(
+                f,
+                "  = {}",
+                msg!("help-line", help = help.clone()).render(lang)
+            )?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// [`Diagnostic::render`] in German, the process designers' default.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, crate::messages::SOURCE_LANGUAGE)
     }
 }
 
@@ -149,8 +179,8 @@ impl Diagnostics {
         file: FileId,
         pos: Pos,
         severity: Severity,
-        message: String,
-        help: Option<String>,
+        message: Msg,
+        help: Option<Msg>,
     ) {
         let source = sources.get(file);
         let source_line = source
@@ -165,12 +195,13 @@ impl Diagnostics {
             column: pos.column,
             message,
             help,
+            detail: None,
             source_line,
         });
     }
 
     /// An error at the value of `path` in `file`.
-    pub fn error(&mut self, sources: &Sources, file: FileId, path: &str, message: String) {
+    pub fn error(&mut self, sources: &Sources, file: FileId, path: &str, message: Msg) {
         let pos = sources.pos(file, path);
         self.push_at(sources, file, pos, Severity::Error, message, None);
     }
@@ -181,26 +212,43 @@ impl Diagnostics {
         sources: &Sources,
         file: FileId,
         path: &str,
-        message: String,
-        help: String,
+        message: Msg,
+        help: Msg,
     ) {
         let pos = sources.pos(file, path);
         self.push_at(sources, file, pos, Severity::Error, message, Some(help));
     }
 
+    /// An error at the value of `path`, with another tool's words about it and advice.
+    pub fn error_detail(
+        &mut self,
+        sources: &Sources,
+        file: FileId,
+        path: &str,
+        message: Msg,
+        detail: Msg,
+        help: Option<Msg>,
+    ) {
+        let pos = sources.pos(file, path);
+        self.push_at(sources, file, pos, Severity::Error, message, help);
+        if let Some(last) = self.items.last_mut() {
+            last.detail = Some(detail);
+        }
+    }
+
     /// An error at the key of `path` (for problems with the key itself, like duplicates).
-    pub fn error_at_key(&mut self, sources: &Sources, file: FileId, path: &str, message: String) {
+    pub fn error_at_key(&mut self, sources: &Sources, file: FileId, path: &str, message: Msg) {
         let pos = sources.key_pos(file, path);
         self.push_at(sources, file, pos, Severity::Error, message, None);
     }
 
-    pub fn warning(&mut self, sources: &Sources, file: FileId, path: &str, message: String) {
+    pub fn warning(&mut self, sources: &Sources, file: FileId, path: &str, message: Msg) {
         let pos = sources.pos(file, path);
         self.push_at(sources, file, pos, Severity::Warning, message, None);
     }
 
     /// A problem with a file as a whole (missing, unreadable).
-    pub fn file_error(&mut self, path: &Path, message: String) {
+    pub fn file_error(&mut self, path: &Path, message: Msg) {
         self.items.push(Diagnostic {
             severity: Severity::Error,
             file: path.to_path_buf(),
@@ -208,6 +256,7 @@ impl Diagnostics {
             column: 1,
             message,
             help: None,
+            detail: None,
             source_line: None,
         });
     }
@@ -267,14 +316,11 @@ where
 }
 
 /// `; did you mean "x"?` or nothing.
-pub fn suggestion<'a, I>(word: &str, candidates: I) -> String
+pub fn suggestion<'a, I>(word: &str, candidates: I) -> Option<Msg>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    match did_you_mean(word, candidates) {
-        Some(best) => format!("; did you mean \"{best}\"?"),
-        None => String::new(),
-    }
+    did_you_mean(word, candidates).map(|best| msg!("did-you-mean", word = best))
 }
 
 /// Designers type umlauts where ids use ae/oe/ue; compare them as equals.
@@ -318,10 +364,19 @@ mod tests {
         let mut sources = Sources::default();
         let id = sources.add("f.yaml".into(), "id: x\ntype: txt\n".into());
         let mut diags = Diagnostics::default();
-        diags.error(&sources, id, "type", "unknown field type \"txt\"".into());
+        diags.error(
+            &sources,
+            id,
+            "type",
+            msg!("unknown-value", word = "txt", hint = None),
+        );
+        assert_eq!(
+            diags.items[0].render("en"),
+            "f.yaml:2:7: unknown value \"txt\"\n  |\n2 | type: txt\n  |       ^^^\n"
+        );
         assert_eq!(
             diags.items[0].to_string(),
-            "f.yaml:2:7: unknown field type \"txt\"\n  |\n2 | type: txt\n  |       ^^^\n"
+            "f.yaml:2:7: Unbekannter Wert „txt“\n  |\n2 | type: txt\n  |       ^^^\n"
         );
     }
 }

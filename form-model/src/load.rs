@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostics, FileId, Severity, Sources, suggestion};
 use crate::model::{Form, Municipality, Overlay};
+use crate::msg;
 use crate::positions::Pos;
 use crate::yaml_errors::explain_yaml_error;
 
@@ -96,10 +97,7 @@ pub fn load(forms_dir: &Path, diags: &mut Diagnostics) -> Project {
     };
     let catalog_dir = forms_dir.join("catalog");
     if !catalog_dir.is_dir() {
-        diags.file_error(
-            &catalog_dir,
-            "folder not found: the catalog of forms belongs here".into(),
-        );
+        diags.file_error(&catalog_dir, msg!("catalog-folder-missing"));
     }
     for path in yaml_files(&catalog_dir) {
         load_catalog_form(&mut project, &path, false, diags);
@@ -127,17 +125,17 @@ fn load_catalog_form(project: &mut Project, path: &Path, archived: bool, diags: 
         form.id.clone()
     };
     if stem != expected {
-        let what = if archived {
-            "an archived form's file must be named <id>@<version>.yaml"
+        let message = if archived {
+            msg!("archived-file-name", expected = expected)
         } else {
-            "a catalog form's file must be named after its id"
+            msg!("catalog-file-name", expected = expected)
         };
         diags.error_help(
             &project.sources,
             file,
             "id",
-            format!("{what}: this file should be called \"{expected}.yaml\""),
-            "rename the file or change the id".into(),
+            message,
+            msg!("file-name-help"),
         );
     }
     project.catalog.push(CatalogForm {
@@ -150,10 +148,7 @@ fn load_catalog_form(project: &mut Project, path: &Path, archived: bool, diags: 
 fn load_municipality(project: &mut Project, dir: &Path, diags: &mut Diagnostics) {
     let path = dir.join("municipality.yaml");
     if !path.is_file() {
-        diags.file_error(
-            &path,
-            "file not found: every municipality folder needs a municipality.yaml".into(),
-        );
+        diags.file_error(&path, msg!("municipality-file-missing"));
         return;
     }
     let Some((file, config)) = parse_file::<Municipality>(&mut project.sources, &path, diags)
@@ -206,7 +201,10 @@ fn load_municipality(project: &mut Project, dir: &Path, diags: &mut Diagnostics)
                         },
                     );
                 }
-                Err(err) => diags.file_error(&page_path, format!("cannot read this page: {err}")),
+                Err(err) => diags.file_error(
+                    &page_path,
+                    msg!("page-unreadable", problem = err.to_string()),
+                ),
             }
         }
     }
@@ -239,7 +237,7 @@ pub fn referenced_file(
             sources,
             file,
             yaml_path,
-            format!("\"{rel}\" must be a path inside the municipality folder"),
+            msg!("path-outside-folder", path = rel),
         );
         return None;
     }
@@ -262,7 +260,7 @@ pub fn referenced_file(
             sources,
             file,
             yaml_path,
-            format!("file \"{rel}\" not found{hint}"),
+            msg!("file-not-found", path = rel, hint = hint),
         );
         return None;
     }
@@ -281,16 +279,13 @@ pub fn parse_file<T: DeserializeOwned>(
             Err(err) => {
                 diags.file_error(
                     path,
-                    format!(
-                        "this file is not UTF-8 text (byte {}): save it as UTF-8",
-                        err.utf8_error().valid_up_to()
-                    ),
+                    msg!("not-utf8", byte = err.utf8_error().valid_up_to()),
                 );
                 return None;
             }
         },
         Err(err) => {
-            diags.file_error(path, format!("cannot read this file: {err}"));
+            diags.file_error(path, msg!("file-unreadable", problem = err.to_string()));
             return None;
         }
     };
@@ -315,10 +310,12 @@ pub fn parse_source<T: DeserializeOwned>(
             file,
             d.again,
             Severity::Error,
-            format!("key \"{}\" is written twice", d.key),
-            Some(format!(
-                "\"{}\" is first written at line {}, column {}; keep only one of them",
-                d.key, d.first.line, d.first.column
+            msg!("key-twice", key = &d.key),
+            Some(msg!(
+                "key-twice-help",
+                key = &d.key,
+                line = d.first.line,
+                column = d.first.column
             )),
         );
     }
@@ -334,8 +331,11 @@ pub fn parse_source<T: DeserializeOwned>(
                     column: l.column(),
                 })
                 .unwrap_or(Pos { line: 1, column: 1 });
-            let (message, help) = explain_yaml_error(&err.to_string());
+            let (message, help, detail) = explain_yaml_error(&err.to_string());
             diags.push_at(sources, file, pos, Severity::Error, message, help);
+            if let Some(last) = diags.items.last_mut() {
+                last.detail = detail;
+            }
             None
         }
     }

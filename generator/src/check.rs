@@ -4,6 +4,8 @@
 
 use std::fmt::Write;
 
+use form_model::msg;
+use form_model::msg::Msg;
 use form_model::{CheckReport, Drift};
 
 /// Adds to `report` a warning for every catalog form version that municipalities publish
@@ -30,9 +32,11 @@ pub fn add_findability_warnings(report: &mut CheckReport) {
                 &project.sources,
                 c.file,
                 "id",
-                format!(
-                    "{id}@{version} is published ({by}) but has no LeiKa key: the portal \
-                     network cannot link its service to the online form (write `leika:`)"
+                msg!(
+                    "published-without-leika",
+                    id = id,
+                    version = version,
+                    by = by
                 ),
             );
         }
@@ -49,10 +53,11 @@ pub fn add_findability_warnings(report: &mut CheckReport) {
                 &project.sources,
                 c.file,
                 "id",
-                format!(
-                    "{id}@{version} is published without an intro ({}): search engines describe \
-                     its page by its purpose (write `intro:`, or set it in the overlay)",
-                    names(undescribed.into_iter())
+                msg!(
+                    "published-without-intro",
+                    id = id,
+                    version = version,
+                    by = names(undescribed.into_iter())
                 ),
             );
         }
@@ -60,30 +65,34 @@ pub fn add_findability_warnings(report: &mut CheckReport) {
     report.diagnostics.sort();
 }
 
-/// `by a, b and c` or `by a, b, c and 7 more`.
-fn names<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+/// `by a, b, c` or `by a, b, c and 7 more`.
+fn names<'a>(ids: impl Iterator<Item = &'a str>) -> Msg {
     let ids: Vec<&str> = ids.collect();
     match ids.len() {
-        0..=4 => format!("by {}", ids.join(", ")),
-        n => format!("by {} and {} more", ids[..3].join(", "), n - 3),
+        0..=4 => msg!("published-by", names = ids.join(", ")),
+        n => msg!(
+            "published-by-and-more",
+            names = ids[..3].join(", "),
+            n = n - 3
+        ),
     }
 }
 
-/// The full report as the designer sees it.
-pub fn render(report: &CheckReport) -> String {
+/// The full report as the designer sees it, in `lang` (`de` or `en`).
+pub fn render(report: &CheckReport, lang: &str) -> String {
     let mut out = String::new();
     for diagnostic in &report.diagnostics.items {
-        let _ = writeln!(out, "{diagnostic}");
+        let _ = writeln!(out, "{}", diagnostic.render(lang));
     }
-    out.push_str(&render_drift(report));
-    let _ = writeln!(out, "check: {}", report.summary());
+    out.push_str(&render_drift(report, lang));
+    let _ = writeln!(out, "check: {}", report.summary_in(lang));
     out
 }
 
 /// What `serve` says when a rebuild fails, in the terminal and on the open page: the errors
 /// only (no warnings, no drift report), each with its source line and caret as `check` shows
 /// it, and the summary.
-pub fn render_errors(report: &CheckReport) -> String {
+pub fn render_errors(report: &CheckReport, lang: &str) -> String {
     let mut out = String::new();
     for diagnostic in report
         .diagnostics
@@ -91,62 +100,82 @@ pub fn render_errors(report: &CheckReport) -> String {
         .iter()
         .filter(|d| d.severity == form_model::diagnostics::Severity::Error)
     {
-        let _ = writeln!(out, "{diagnostic}");
+        let _ = writeln!(out, "{}", diagnostic.render(lang));
     }
-    let _ = writeln!(out, "check: {}", report.summary());
+    let _ = writeln!(out, "check: {}", report.summary_in(lang));
     out
 }
 
-/// Which municipalities diverge from the catalog, and where. A form that is not published
-/// because of its errors is said to be so, not "up to date".
-pub fn render_drift(report: &CheckReport) -> String {
+/// Which municipalities diverge from the catalog, and where, in `lang`. A form that is not
+/// published because of its errors is said to be so, not "up to date".
+pub fn render_drift(report: &CheckReport, lang: &str) -> String {
     let drift: &[Drift] = &report.drift;
-    let mut out = String::from("drift report:\n");
+    let say = |m: Msg| m.render(lang);
+    let mut out = format!("{}\n", say(msg!("drift-title")));
     if drift.is_empty() {
-        out.push_str("  no municipalities\n");
+        let _ = writeln!(out, "  {}", say(msg!("drift-no-municipalities")));
     }
     for m in drift {
         let _ = writeln!(out, "  {}", m.municipality);
         for f in &m.forms {
             let adapted = match f.adaptations {
-                0 => "as in the catalog".to_string(),
-                1 => "1 adaptation".to_string(),
-                n => format!("{n} adaptations"),
+                0 => msg!("drift-as-in-catalog"),
+                n => msg!("drift-adaptations", n = n),
             };
+            let (form, pinned, latest) = (f.form.as_str(), f.pinned, f.latest);
             if f.is_outdated() {
                 let _ = writeln!(
                     out,
-                    "    {}: pins version {}, the catalog's newest is {} ({adapted})",
-                    f.form, f.pinned, f.latest
+                    "    {}",
+                    say(msg!(
+                        "drift-outdated",
+                        form = form,
+                        pinned = pinned,
+                        latest = latest,
+                        adapted = adapted
+                    ))
                 );
-                let _ = writeln!(out, "      at {}", location(&f.at));
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    say(msg!("drift-at", place = location(&f.at)))
+                );
                 if f.breaks.is_empty() {
                     let _ = writeln!(
                         out,
-                        "      its adaptations apply to version {} unchanged",
-                        f.latest
+                        "      {}",
+                        say(msg!("drift-applies-unchanged", latest = latest))
                     );
                 } else {
                     let _ = writeln!(
                         out,
-                        "      on version {} these adaptations would break:",
-                        f.latest
+                        "      {}",
+                        say(msg!("drift-would-break", latest = latest))
                     );
                     for b in &f.breaks {
-                        let _ = writeln!(out, "        {}", b.headline());
+                        let _ = writeln!(out, "        {}", b.headline_in(lang));
                     }
                 }
             } else if report.resolved.iter().any(|r| {
                 r.municipality.id == m.municipality
                     && r.form.id == f.form
-                    && r.form.version == f.pinned
+                    && r.form.version == pinned
             }) {
-                let _ = writeln!(out, "    {}@{}: up to date ({adapted})", f.form, f.pinned);
+                let _ = writeln!(
+                    out,
+                    "    {}",
+                    say(msg!(
+                        "drift-up-to-date",
+                        form = form,
+                        pinned = pinned,
+                        adapted = adapted
+                    ))
+                );
             } else {
                 let _ = writeln!(
                     out,
-                    "    {}@{}: not published, it has errors (see above)",
-                    f.form, f.pinned
+                    "    {}",
+                    say(msg!("drift-not-published", form = form, pinned = pinned))
                 );
             }
         }

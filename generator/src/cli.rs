@@ -34,6 +34,9 @@ pub enum Command {
     /// Make an RSA 4096 key pair for a municipality's back office: the public JWK into its
     /// folder, the private JWK (mode 0600) outside dist/ and forms/.
     Keygen(cmd::keygen::Args),
+    /// Write the JSON Schemas of the form language (catalog form, overlay, municipality.yaml)
+    /// that editors read to complete keys and flag unknown ones.
+    Schema(cmd::schema::Args),
     /// The back office's inbox: list, pull, release, ack, export, purge submissions.
     #[command(subcommand)]
     Inbox(cmd::inbox::InboxCommand),

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(args),
         Command::ImportFim(args) => cmd::import_fim::run(args),
         Command::Keygen(args) => cmd::keygen::run(args),
+        Command::Schema(args) => cmd::schema::run(args),
         Command::Inbox(command) => cmd::inbox::run(command),
     }
 }

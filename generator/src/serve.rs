@@ -33,6 +33,9 @@ pub struct ServeOptions {
     /// Where the folder store keeps submissions.
     pub data_dir: PathBuf,
     pub watch: bool,
+    /// The language of the errors a failed rebuild shows (`de`, the default, or `en`), as
+    /// `check --lang` writes them.
+    pub lang: String,
 }
 
 /// Why serving stopped or could not start.
@@ -63,6 +66,7 @@ struct State {
     problems: RwLock<Option<String>>,
     build: BuildOptions,
     data_dir: PathBuf,
+    lang: String,
 }
 
 fn build_options(opts: &ServeOptions) -> BuildOptions {
@@ -116,6 +120,7 @@ pub async fn serve(
         problems: RwLock::new(None),
         build: build_opts,
         data_dir: opts.data_dir.clone(),
+        lang: opts.lang.clone(),
     });
     let _watcher = if opts.watch {
         Some(watch_sources(&opts, state.clone())?)
@@ -191,19 +196,25 @@ fn watch_sources(
                     *state.problems.write().expect("problems lock") = None;
                 }
                 Ok(Err(BuildError::Check(report))) => {
-                    let text = format!("{NOT_REBUILT}\n\n{}", crate::check::render_errors(&report));
+                    let text = format!(
+                        "{}\n\n{}",
+                        not_rebuilt(&state.lang),
+                        crate::check::render_errors(&report, &state.lang)
+                    );
                     print!("{text}");
                     *state.problems.write().expect("problems lock") = Some(text);
                 }
                 Ok(Err(e)) => {
-                    println!("{NOT_REBUILT}: {e}");
+                    let head = not_rebuilt(&state.lang);
+                    println!("{head}: {e}");
                     *state.problems.write().expect("problems lock") =
-                        Some(format!("{NOT_REBUILT}\n\n{e}"));
+                        Some(format!("{head}\n\n{e}"));
                 }
                 Err(e) => {
-                    println!("{NOT_REBUILT}: {e}");
+                    let head = not_rebuilt(&state.lang);
+                    println!("{head}: {e}");
                     *state.problems.write().expect("problems lock") =
-                        Some(format!("{NOT_REBUILT}\n\n{e}"));
+                        Some(format!("{head}\n\n{e}"));
                 }
             }
             state.reloads.send_modify(|n| *n += 1);
@@ -262,7 +273,9 @@ async fn route(state: &Arc<State>, req: Request<Incoming>) -> Response<Body> {
 }
 
 /// The first line of what a failed rebuild says, in the terminal and on the page.
-const NOT_REBUILT: &str = "not rebuilt: fix the errors below; still serving the last good build";
+fn not_rebuilt(lang: &str) -> String {
+    form_model::msg!("serve-not-rebuilt").render(lang)
+}
 
 /// On every page of `serve` (never in a published site): reloads the page after a good
 /// rebuild; after a failed one shows its errors in a banner, as `check` writes them, until the

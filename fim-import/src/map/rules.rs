@@ -163,7 +163,7 @@ fn check_messages(form: &Form) -> Vec<String> {
     let yaml = crate::yaml::write_form(form, &[], &Default::default());
     crate::check_yaml(&yaml, &form.id)
         .into_iter()
-        .map(|d| d.message)
+        .map(|d| d.message.render("en"))
         .collect()
 }
 

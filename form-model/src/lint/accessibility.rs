@@ -5,6 +5,7 @@
 use crate::diagnostics::suggestion;
 use crate::load::LoadedMunicipality;
 use crate::model::{ComplianceStatus, Field};
+use crate::msg;
 use crate::positions::{child, item};
 use crate::rules;
 
@@ -65,12 +66,12 @@ pub(super) fn autocomplete(cx: &mut Linter, field: &Field, fp: &str) {
             _ => None,
         };
         let hint = match alias {
-            Some(token) => format!("; did you mean \"{token}\"?"),
+            Some(token) => Some(msg!("did-you-mean", word = token)),
             None => suggestion(autocomplete, AUTOCOMPLETE_TOKENS.iter().copied()),
         };
         cx.error(
             &child(fp, "autocomplete"),
-            format!("unknown autocomplete token \"{autocomplete}\"{hint}"),
+            msg!("unknown-autocomplete", token = autocomplete, hint = hint),
         );
     }
 }
@@ -81,19 +82,20 @@ pub(super) fn primary_color(cx: &mut Linter, color: &str) {
     match rules::parse_hex_color(color) {
         None => cx.error_help(
             "branding.primary-color",
-            format!("\"{}\" is not a colour", color),
-            "write a colour as \"#rrggbb\" in quotes, e.g. \"#005ca9\"",
+            msg!("not-a-colour", value = color),
+            msg!("not-a-colour-help"),
         ),
         Some(rgb) => {
             let ratio = rules::contrast_ratio(rgb, [255, 255, 255]);
             if ratio < 4.5 {
                 cx.error_help(
                     "branding.primary-color",
-                    format!(
-                        "colour {} has a contrast of {ratio:.2}:1 against white; at least 4.5:1 is needed (WCAG 1.4.3)",
-                        color
+                    msg!(
+                        "colour-contrast",
+                        colour = color,
+                        ratio = format!("{ratio:.2}")
                     ),
-                    "choose a darker shade of the colour",
+                    msg!("colour-contrast-help"),
                 );
             }
         }
@@ -108,17 +110,14 @@ pub(super) fn statement(cx: &mut Linter, m: &LoadedMunicipality) {
     match (a.status, a.non_accessible.is_empty()) {
         (ComplianceStatus::FullyCompliant, false) => cx.error_help(
             &child(base, "non-accessible"),
-            "the statement says fully-compliant but lists content that is not accessible".into(),
-            "set status: partially-compliant, or remove the list",
+            msg!("statement-compliant-with-list"),
+            msg!("statement-compliant-with-list-help"),
         ),
         (ComplianceStatus::PartiallyCompliant | ComplianceStatus::NotCompliant, true) => cx
             .error_help(
                 &child(base, "status"),
-                format!(
-                    "the statement says {} but does not say what is not accessible",
-                    a.status.key()
-                ),
-                "list it under non-accessible: one entry per problem, with why and what to use instead",
+                msg!("statement-without-list", status = a.status.key()),
+                msg!("statement-without-list-help"),
             ),
         _ => {}
     }
@@ -134,8 +133,8 @@ pub(super) fn statement(cx: &mut Linter, m: &LoadedMunicipality) {
             let list = missing.join(", ");
             cx.error_help(
                 &item(&child(base, "non-accessible"), i),
-                format!("this text has no {list} translation, but the site offers {list}"),
-                &format!("add {}: ... to this text", missing[0]),
+                msg!("text-missing-language-site", list = list),
+                msg!("text-missing-language-help", lang = missing[0]),
             );
         }
     }
@@ -144,25 +143,19 @@ pub(super) fn statement(cx: &mut Linter, m: &LoadedMunicipality) {
     if body.email.is_none() && body.web.is_none() {
         cx.error_help(
             &at,
-            "the enforcement body has neither an email nor a web address".into(),
-            "add email: or web: so citizens can reach it",
+            msg!("enforcement-body-unreachable"),
+            msg!("enforcement-body-unreachable-help"),
         );
     }
     if let Some(email) = &body.email
         && !rules::is_valid_email(email)
     {
-        cx.error(
-            &child(&at, "email"),
-            format!("\"{email}\" is not an email address"),
-        );
+        cx.error(&child(&at, "email"), msg!("not-an-email", value = email));
     }
     if let Some(phone) = &body.phone
         && !rules::is_valid_tel(phone)
     {
-        cx.error(
-            &child(&at, "phone"),
-            format!("\"{phone}\" is not a phone number (digits, spaces and + ( ) / - only)"),
-        );
+        cx.error(&child(&at, "phone"), msg!("not-a-phone", value = phone));
     }
     let date = |s: &str| {
         time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
@@ -171,22 +164,23 @@ pub(super) fn statement(cx: &mut Linter, m: &LoadedMunicipality) {
     if prepared.is_none() {
         cx.error_help(
             &child(base, "prepared-on"),
-            format!("\"{}\" is not a date", a.prepared_on),
-            "write the day the statement was prepared as YYYY-MM-DD, e.g. 2026-11-02",
+            msg!("not-a-date", value = &a.prepared_on),
+            msg!("prepared-on-help"),
         );
     }
     if let Some(reviewed) = &a.reviewed_on {
         match (date(reviewed), prepared) {
             (None, _) => cx.error_help(
                 &child(base, "reviewed-on"),
-                format!("\"{reviewed}\" is not a date"),
-                "write the day of the last review as YYYY-MM-DD, e.g. 2026-11-28",
+                msg!("not-a-date", value = reviewed),
+                msg!("reviewed-on-help"),
             ),
             (Some(r), Some(p)) if r < p => cx.error(
                 &child(base, "reviewed-on"),
-                format!(
-                    "the statement was reviewed on {reviewed}, before it was prepared on {}",
-                    a.prepared_on
+                msg!(
+                    "reviewed-before-prepared",
+                    reviewed = reviewed,
+                    prepared = &a.prepared_on
                 ),
             ),
             _ => {}

@@ -5,6 +5,7 @@
 use crate::conditions::Shape;
 use crate::diagnostics::suggestion;
 use crate::model::{Condition, Field, FieldType};
+use crate::msg;
 use crate::positions::{child, item};
 use crate::rules::DateExpr;
 
@@ -26,12 +27,20 @@ pub(super) fn lint_condition(
             if all_ids.contains(&id) {
                 cx.error_help(
                     at,
-                    format!("condition refers to \"{id}\", which is not asked before it"),
-                    "a show-if names questions asked before it; a required-if also later ones. Inside a group, only the group's own questions and those before the group; move the question up",
+                    msg!("condition-on-later-field", id = id),
+                    msg!("condition-on-later-field-help"),
                 );
             } else {
                 let hint = suggestion(id, all_ids.iter().copied());
-                cx.error(at, format!("unknown field \"{id}\" in condition{hint}"));
+                cx.error(
+                    at,
+                    msg!(
+                        "unknown-field-in",
+                        id = id,
+                        key = msg!("in-condition"),
+                        hint = hint
+                    ),
+                );
             }
         }
         found
@@ -41,10 +50,7 @@ pub(super) fn lint_condition(
         Ok(Shape::All(cs)) | Ok(Shape::Any(cs)) => {
             let key = if cond.all.is_some() { "all" } else { "any" };
             if cs.is_empty() {
-                cx.error(
-                    &child(path, key),
-                    format!("\"{key}\" needs at least one condition"),
-                );
+                cx.error(&child(path, key), msg!("combinator-empty", key = key));
             }
             for (i, c) in cs.iter().enumerate() {
                 lint_condition(cx, c, &item(&child(path, key), i), allowed, all_ids);
@@ -52,14 +58,14 @@ pub(super) fn lint_condition(
         }
         Ok(Shape::Not(c)) => lint_condition(cx, c, &child(path, "not"), allowed, all_ids),
         Ok(Shape::Answered(ids)) | Ok(Shape::ExactlyOne(ids)) => {
-            let (key, least, words) = if cond.answered.is_some() {
-                ("answered", 1, "one question")
+            let (key, least) = if cond.answered.is_some() {
+                ("answered", 1usize)
             } else {
-                ("exactly-one", 2, "two questions")
+                ("exactly-one", 2)
             };
             let kp = child(path, key);
             if ids.len() < least {
-                cx.error(&kp, format!("\"{key}\" needs at least {words}"));
+                cx.error(&kp, msg!("names-too-few", key = key, n = least));
             }
             for (i, id) in ids.iter().enumerate() {
                 let at = if matches!(cond.answered, Some(crate::model::Names::One(_))) {
@@ -77,19 +83,20 @@ pub(super) fn lint_condition(
             if t.kind != FieldType::Date {
                 cx.error_help(
                     &child(path, "field"),
-                    format!(
-                        "\"{}\" compares dates; \"{field}\" is {}",
-                        test.key(),
-                        t.kind.name()
+                    msg!(
+                        "date-test-on-other-type",
+                        key = test.key(),
+                        id = field,
+                        kind = t.kind.name()
                     ),
-                    "test a date question",
+                    msg!("date-test-on-other-type-help"),
                 );
             }
             if DateExpr::parse(bound).is_none() {
                 cx.error_help(
                     &child(path, test.key()),
-                    format!("\"{bound}\" is not a date"),
-                    "write a date (2024-01-31) or today, today-7d, today+2m, today-18y",
+                    msg!("not-a-date", value = bound),
+                    msg!("condition-date-help"),
                 );
             }
         }
@@ -100,11 +107,12 @@ pub(super) fn lint_condition(
             if !target.kind.has_options() {
                 cx.error_help(
                     &child(path, "field"),
-                    format!(
-                        "\"equals\" and \"in\" test radios, checkboxes or select fields; \"{field}\" is {}",
-                        target.kind.name()
+                    msg!(
+                        "equals-on-other-type",
+                        id = field,
+                        kind = target.kind.name()
                     ),
-                    "test whether it is answered with { answered: ... }, or ask a yes/no question with radios",
+                    msg!("equals-on-other-type-help"),
                 );
                 return;
             }
@@ -122,7 +130,7 @@ pub(super) fn lint_condition(
                     let hint = suggestion(value, target.options.iter().map(|o| o.value.as_str()));
                     cx.error(
                         &vpath,
-                        format!("\"{field}\" has no option \"{value}\"{hint}"),
+                        msg!("no-such-option", id = field, value = value, hint = hint),
                     );
                 }
             }

@@ -4,6 +4,7 @@
 
 use crate::diagnostics::{Diagnostics, FileId, Sources};
 use crate::model::{Field, FieldType};
+use crate::msg;
 use crate::positions::{child, item};
 
 use super::condition::lint_condition;
@@ -42,7 +43,7 @@ pub(super) fn lint_field(
     all_ids: &[&str],
 ) {
     let kind = field.kind;
-    slug(cx, &child(fp, "id"), &field.id, "field id");
+    slug(cx, &child(fp, "id"), &field.id, msg!("id-field"));
     field_keys::keys_of_other_types(cx, field, fp);
     if kind == FieldType::Group {
         lint_group(cx, field, fp, earlier, all_ids);
@@ -52,14 +53,11 @@ pub(super) fn lint_field(
     {
         cx.error(
             &child(fp, "min-length"),
-            format!("min-length {min} is greater than max-length {max}"),
+            msg!("min-length-above-max", min = min, max = max),
         );
     }
     if field.max_length == Some(0) {
-        cx.error(
-            &child(fp, "max-length"),
-            "max-length must be at least 1".into(),
-        );
+        cx.error(&child(fp, "max-length"), msg!("max-length-zero"));
     }
     pattern::lint_pattern(cx, field, fp);
     accessibility::autocomplete(cx, field, fp);
@@ -72,8 +70,8 @@ pub(super) fn lint_field(
         if field.required {
             cx.error_help(
                 &child(fp, "required-if"),
-                format!("\"{}\" is required anyway (required: true)", field.id),
-                "remove required: true, or the required-if",
+                msg!("required-anyway", id = &field.id),
+                msg!("required-anyway-help"),
             );
         }
     }
@@ -87,24 +85,21 @@ fn lint_group(cx: &mut Linter, group: &Field, fp: &str, earlier: &[&Field], all_
     if group.fields.is_empty() {
         cx.error_help(
             fp,
-            format!("group \"{}\" needs fields", group.id),
-            "list the group's questions under fields: [ ... ]",
+            msg!("group-without-fields", id = &group.id),
+            msg!("group-without-fields-help"),
         );
     }
     if let Some(repeat) = group.repeat {
         if repeat.max == Some(0) {
-            cx.error(
-                &child(&child(fp, "repeat"), "max"),
-                "repeat max must be at least 1".into(),
-            );
+            cx.error(&child(&child(fp, "repeat"), "max"), msg!("repeat-max-zero"));
         }
         if repeat.max.is_some_and(|max| repeat.min > max) {
             cx.error(
                 &child(&child(fp, "repeat"), "min"),
-                format!(
-                    "repeat min {} is greater than max {}",
-                    repeat.min,
-                    repeat.max.unwrap_or_default()
+                msg!(
+                    "repeat-min-above-max",
+                    min = repeat.min,
+                    max = repeat.max.unwrap_or_default()
                 ),
             );
         }
@@ -116,25 +111,23 @@ fn lint_group(cx: &mut Linter, group: &Field, fp: &str, earlier: &[&Field], all_
             match group.fields.iter().find(|c| c.id == id) {
                 None => cx.error_help(
                     &path,
-                    format!("group \"{}\" has no question \"{id}\"", group.id),
-                    "name the id of one of the group's number questions",
+                    msg!("group-has-no-question", group = &group.id, id = id),
+                    msg!("group-has-no-question-help"),
                 ),
                 Some(c) if c.kind != FieldType::Number => cx.error_help(
                     &path,
-                    format!("\"{id}\" is a {} question, not a number", c.kind.name()),
-                    "day, month and year are number questions (step: 1)",
+                    msg!("date-part-not-a-number", id = id, kind = c.kind.name()),
+                    msg!("date-part-not-a-number-help"),
                 ),
-                Some(_) if seen.contains(&id) => {
-                    cx.error(&path, format!("\"{id}\" is named twice in date-parts"))
-                }
+                Some(_) if seen.contains(&id) => cx.error(&path, msg!("date-part-twice", id = id)),
                 Some(_) => seen.push(id),
             }
         }
         if parts.day.is_some() && parts.month.is_none() {
             cx.error_help(
                 &child(fp, "date-parts"),
-                "date-parts has a day but no month".into(),
-                "name the month question too (month: <id>)",
+                msg!("date-parts-day-without-month"),
+                msg!("date-parts-day-without-month-help"),
             );
         }
     }
@@ -143,8 +136,8 @@ fn lint_group(cx: &mut Linter, group: &Field, fp: &str, earlier: &[&Field], all_
         if c.kind == FieldType::Group {
             cx.error_help(
                 &child(&cp, "type"),
-                "a group cannot contain another group".into(),
-                "put the inner questions directly into the outer group",
+                msg!("group-in-group"),
+                msg!("group-in-group-help"),
             );
             continue;
         }

@@ -1,7 +1,9 @@
 //! Keys a question has that its type does not take (`rows` on a text field, `options` on a
 //! date): each is reported with the types it is for.
 
+use crate::diagnostics::Msg;
 use crate::model::{Field, FieldType};
+use crate::msg;
 use crate::positions::child;
 
 use super::linter::Linter;
@@ -10,12 +12,12 @@ use super::linter::Linter;
 pub(super) fn keys_of_other_types(cx: &mut Linter, field: &Field, fp: &str) {
     let kind = field.kind;
     let t = kind.name();
-    let not_for = |cx: &mut Linter, present: bool, key: &str, allowed: &str| {
+    let not_for = |cx: &mut Linter, present: bool, key: &str, allowed: Msg| {
         if present {
             cx.error_help(
                 &child(fp, key),
-                format!("\"{key}\" does not apply to a {t} field"),
-                &format!("\"{key}\" is for {allowed}; remove it here"),
+                msg!("key-not-for-type", key = key, kind = t),
+                msg!("key-not-for-type-help", key = key, allowed = allowed),
             );
         }
     };
@@ -25,110 +27,110 @@ pub(super) fn keys_of_other_types(cx: &mut Linter, field: &Field, fp: &str) {
         cx,
         field.min_length.is_some() && !length_ok,
         "min-length",
-        "text, textarea, tel and email fields",
+        msg!("for-text-and-email"),
     );
     not_for(
         cx,
         field.max_length.is_some() && !length_ok,
         "max-length",
-        "text, textarea, tel and email fields",
+        msg!("for-text-and-email"),
     );
     not_for(
         cx,
         field.pattern.is_some() && !text_like,
         "pattern",
-        "text, textarea and tel fields",
+        msg!("for-text"),
     );
     not_for(
         cx,
         field.pattern_message.is_some() && !text_like,
         "pattern-message",
-        "text, textarea and tel fields",
+        msg!("for-text"),
     );
     let bounded = matches!(kind, FieldType::Number | FieldType::Date) || field.date_parts.is_some();
     not_for(
         cx,
         field.min.is_some() && !bounded,
         "min",
-        "number and date fields, and groups with date-parts",
+        msg!("for-bounded"),
     );
     not_for(
         cx,
         field.max.is_some() && !bounded,
         "max",
-        "number and date fields, and groups with date-parts",
+        msg!("for-bounded"),
     );
     not_for(
         cx,
         field.date_parts.is_some() && kind != FieldType::Group,
         "date-parts",
-        "group fields",
+        msg!("for-group"),
     );
     not_for(
         cx,
         field.step.is_some() && kind != FieldType::Number,
         "step",
-        "number fields",
+        msg!("for-number"),
     );
     not_for(
         cx,
         !field.options.is_empty() && !kind.has_options(),
         "options",
-        "radios, checkboxes and select fields",
+        msg!("for-options"),
     );
     not_for(
         cx,
         field.option_order.is_some() && !kind.has_options(),
         "option-order",
-        "radios, checkboxes and select fields",
+        msg!("for-options"),
     );
     not_for(
         cx,
         field.min_selected.is_some() && kind != FieldType::Checkboxes,
         "min-selected",
-        "checkboxes fields",
+        msg!("for-checkboxes"),
     );
     not_for(
         cx,
         field.max_selected.is_some() && kind != FieldType::Checkboxes,
         "max-selected",
-        "checkboxes fields",
+        msg!("for-checkboxes"),
     );
     not_for(
         cx,
         !field.accept.is_empty() && kind != FieldType::File,
         "accept",
-        "file fields",
+        msg!("for-file"),
     );
     not_for(
         cx,
         field.max_size_mb.is_some() && kind != FieldType::File,
         "max-size-mb",
-        "file fields",
+        msg!("for-file"),
     );
     not_for(
         cx,
         field.rows.is_some() && kind != FieldType::Textarea,
         "rows",
-        "textarea fields",
+        msg!("for-textarea"),
     );
     not_for(
         cx,
         field.autocomplete.is_some() && kind == FieldType::Address,
         "autocomplete",
-        "single inputs; address fields set their own tokens",
+        msg!("for-single-inputs"),
     );
 
     not_for(
         cx,
         !field.fields.is_empty() && kind != FieldType::Group,
         "fields",
-        "group fields",
+        msg!("for-group"),
     );
     not_for(
         cx,
         field.repeat.is_some() && kind != FieldType::Group,
         "repeat",
-        "group fields",
+        msg!("for-group"),
     );
 }

@@ -8,6 +8,7 @@ use regex::Regex;
 
 use crate::ids;
 use crate::model::{Bound, Field, FieldType};
+use crate::msg;
 use crate::positions::{child, item};
 use crate::rules::DateExpr;
 
@@ -27,7 +28,7 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
                 Some(Bound::Text(s)) => {
                     cx.error(
                         &child(fp, key),
-                        format!("{key} of a number field must be a number, not \"{s}\""),
+                        msg!("number-bound-not-a-number", key = key, value = s),
                     );
                     None
                 }
@@ -40,13 +41,17 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
             {
                 cx.error(
                     &child(fp, "min"),
-                    format!("min {min} is greater than max {max}"),
+                    msg!(
+                        "min-above-max",
+                        min = min.to_string(),
+                        max = max.to_string()
+                    ),
                 );
             }
             if let Some(step) = field.step
                 && !(step > 0.0 && step.is_finite())
             {
-                cx.error(&child(fp, "step"), "step must be greater than 0".into());
+                cx.error(&child(fp, "step"), msg!("step-not-positive"));
             }
         }
         FieldType::Date | FieldType::Group
@@ -58,8 +63,8 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
                     None => {
                         cx.error_help(
                             &child(fp, key),
-                            format!("\"{s}\" is not a date"),
-                            "write a date as 2026-01-31, or relative to the day of submission as today, today-18y, today+14d or today-6m",
+                            msg!("not-a-date", value = s),
+                            msg!("date-bound-help"),
                         );
                         None
                     }
@@ -67,8 +72,8 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
                 Some(Bound::Number(n)) => {
                     cx.error_help(
                         &child(fp, key),
-                        format!("\"{n}\" is not a date"),
-                        "write a date as 2026-01-31, or relative to the day of submission as today, today-18y, today+14d or today-6m",
+                        msg!("not-a-date", value = n.to_string()),
+                        msg!("date-bound-help"),
                     );
                     None
                 }
@@ -79,10 +84,7 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
             if let (Some(min), Some(max)) = (min, max) {
                 let reference = time::macros::date!(2000 - 01 - 01);
                 if min.on(reference) > max.on(reference) {
-                    cx.error(
-                        &child(fp, "min"),
-                        "the earliest date (min) is after the latest date (max)".into(),
-                    );
+                    cx.error(&child(fp, "min"), msg!("date-min-after-max"));
                 }
             }
         }
@@ -90,28 +92,27 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
             if field.accept.is_empty() {
                 cx.error_help(
                     fp,
-                    format!("file field \"{}\" needs \"accept\"", field.id),
-                    "list the media types citizens may upload, e.g. accept: [application/pdf, image/jpeg]",
+                    msg!("file-needs-key", id = &field.id, key = "accept"),
+                    msg!("file-needs-accept-help"),
                 );
             }
             for (i, media) in field.accept.iter().enumerate() {
                 if !MEDIA_TYPE.is_match(media) {
                     cx.error(
                         &item(&child(fp, "accept"), i),
-                        format!("\"{media}\" is not a media type like application/pdf or image/*"),
+                        msg!("not-a-media-type", value = media),
                     );
                 }
             }
             match field.max_size_mb {
                 None => cx.error_help(
                     fp,
-                    format!("file field \"{}\" needs \"max-size-mb\"", field.id),
-                    "add max-size-mb: 5 (the function accepts at most 6 MB per submission)",
+                    msg!("file-needs-key", id = &field.id, key = "max-size-mb"),
+                    msg!("file-needs-max-size-help"),
                 ),
-                Some(mb) if !(mb > 0.0 && mb.is_finite()) => cx.error(
-                    &child(fp, "max-size-mb"),
-                    "max-size-mb must be greater than 0".into(),
-                ),
+                Some(mb) if !(mb > 0.0 && mb.is_finite()) => {
+                    cx.error(&child(fp, "max-size-mb"), msg!("max-size-not-positive"))
+                }
                 _ => {}
             }
         }
@@ -121,37 +122,27 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
         if field.options.is_empty() {
             cx.error_help(
                 fp,
-                format!("{t} field \"{}\" needs options", field.id),
-                "add options: [ { value: ja, label: { de: Ja, en: Yes } }, ... ]",
+                msg!("options-missing", id = &field.id, kind = t),
+                msg!("options-missing-help"),
             );
         }
         if kind == FieldType::Radios && field.options.len() == 1 {
             cx.error_help(
                 &child(fp, "options"),
-                "radios need at least two options".into(),
-                "for a single box to tick (a declaration) use type: checkboxes",
+                msg!("radios-one-option"),
+                msg!("radios-one-option-help"),
             );
         }
         let mut values: HashMap<&str, usize> = HashMap::new();
         for (i, option) in field.options.iter().enumerate() {
             let vp = child(&item(&child(fp, "options"), i), "value");
             if !ids::is_option_value(&option.value) {
-                cx.error(
-                    &vp,
-                    format!(
-                        "option value \"{}\" may only contain letters a-z, A-Z, digits, \"-\" and \"_\"",
-                        option.value
-                    ),
-                );
+                cx.error(&vp, msg!("option-value-not-allowed", value = &option.value));
             }
             if let Some(first) = values.insert(&option.value, i) {
                 cx.error(
                     &vp,
-                    format!(
-                        "option \"{}\" is listed twice (also option {} of this field)",
-                        option.value,
-                        first + 1
-                    ),
+                    msg!("option-twice", value = &option.value, first = first + 1),
                 );
             }
         }
@@ -161,7 +152,7 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
         {
             cx.error(
                 &child(fp, "min-selected"),
-                format!("min-selected is {min}, but there are only {n} options"),
+                msg!("min-selected-above-options", min = min, n = n),
             );
         }
         if let (Some(min), Some(max)) = (field.min_selected, field.max_selected)
@@ -169,7 +160,7 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
         {
             cx.error(
                 &child(fp, "min-selected"),
-                format!("min-selected {min} is greater than max-selected {max}"),
+                msg!("min-selected-above-max", min = min, max = max),
             );
         }
     }

@@ -8,6 +8,7 @@ use regex::Regex;
 
 use crate::diagnostics::{Diagnostics, FileId, Sources, suggestion};
 use crate::model::{Field, FieldType, Form, Text};
+use crate::msg;
 use crate::positions::{child, item};
 use crate::texts::visit_texts;
 
@@ -25,24 +26,21 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
         file,
         diags,
     };
-    slug(&mut cx, "id", &form.id, "form id");
+    slug(&mut cx, "id", &form.id, msg!("id-form"));
     if form.version == 0 {
-        cx.error("version", "versions start at 1".into());
+        cx.error("version", msg!("version-zero"));
     }
     if let Some(leika) = &form.leika
         && !LEIKA.is_match(leika)
     {
-        cx.error(
-            "leika",
-            format!("LeiKa key \"{leika}\" must be 14 digits, written in quotes"),
-        );
+        cx.error("leika", msg!("leika-not-14-digits", leika = leika));
     }
     if form.retention_days == 0 || form.retention_days > 36_500 {
         cx.error(
             "retention-days",
-            format!(
-                "retention-days must be between 1 and 36500, not {}",
-                form.retention_days
+            msg!(
+                "retention-days-out-of-range",
+                days = form.retention_days.to_string()
             ),
         );
     }
@@ -51,7 +49,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
         catalog_text(&mut cx, &path, text)
     });
     if form.steps.is_empty() {
-        cx.error("steps", "a form needs at least one step".into());
+        cx.error("steps", msg!("no-steps"));
     }
     let mut step_ids: HashMap<&str, usize> = HashMap::new();
     let mut earlier: Vec<&Field> = Vec::new();
@@ -59,25 +57,19 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
     let mut field_ids: HashMap<&str, String> = HashMap::new();
     for (si, step) in form.steps.iter().enumerate() {
         let sp = item("steps", si);
-        slug(&mut cx, &child(&sp, "id"), &step.id, "step id");
+        slug(&mut cx, &child(&sp, "id"), &step.id, msg!("id-step"));
         if let Some(first) = step_ids.insert(&step.id, si) {
             let line = sources.pos(file, &child(&item("steps", first), "id")).line;
             cx.error(
                 &child(&sp, "id"),
-                format!(
-                    "step id \"{}\" is used twice (first on line {line}); step ids must be unique",
-                    step.id
-                ),
+                msg!("step-id-twice", id = &step.id, line = line),
             );
         }
         if let Some(cond) = &step.show_if {
             lint_condition(&mut cx, cond, &child(&sp, "show-if"), &earlier, &all_ids);
         }
         if step.fields.is_empty() {
-            cx.error(
-                &child(&sp, "fields"),
-                "a step needs at least one field".into(),
-            );
+            cx.error(&child(&sp, "fields"), msg!("step-without-fields"));
         }
         for (fi, field) in step.fields.iter().enumerate() {
             let fp = item(&child(&sp, "fields"), fi);
@@ -92,10 +84,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
                     let line = sources.pos(file, &child(&first, "id")).line;
                     cx.error(
                         &child(&path, "id"),
-                        format!(
-                            "field id \"{}\" is used twice (first on line {line}); field ids must be unique in the whole form",
-                            f.id
-                        ),
+                        msg!("field-id-twice", id = &f.id, line = line),
                     );
                 }
             }
@@ -105,15 +94,12 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
     let mut fee_ids = BTreeSet::new();
     for (i, fee) in form.fees.iter().enumerate() {
         let p = item("fees", i);
-        slug(&mut cx, &child(&p, "id"), &fee.id, "fee id");
+        slug(&mut cx, &child(&p, "id"), &fee.id, msg!("id-fee"));
         if !fee_ids.insert(&fee.id) {
-            cx.error(
-                &child(&p, "id"),
-                format!("fee id \"{}\" is used twice", fee.id),
-            );
+            cx.error(&child(&p, "id"), msg!("fee-id-twice", id = &fee.id));
         }
         if !(fee.amount_eur >= 0.0 && fee.amount_eur.is_finite()) {
-            cx.error(&child(&p, "amount-eur"), "a fee cannot be negative".into());
+            cx.error(&child(&p, "amount-eur"), msg!("fee-negative"));
         }
         if let Some(per) = &fee.per {
             match earlier.iter().find(|f| &f.id == per) {
@@ -121,7 +107,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
                     let hint = suggestion(per, earlier.iter().map(|f| f.id.as_str()));
                     cx.error(
                         &child(&p, "per"),
-                        format!("unknown field \"{per}\" in per{hint}"),
+                        msg!("unknown-field-in", id = per, key = "per", hint = hint),
                     );
                 }
                 Some(f)
@@ -130,10 +116,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
                 {
                     cx.error(
                         &child(&p, "per"),
-                        format!(
-                            "a fee can only be multiplied by a number field or a list (a group with repeat); \"{per}\" is {}",
-                            f.kind.name()
-                        ),
+                        msg!("fee-per-wrong-type", id = per, kind = f.kind.name()),
                     )
                 }
                 Some(_) => {}
@@ -146,14 +129,11 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
 fn catalog_text(cx: &mut Linter, path: &str, text: &Text) {
     lint_text_keys(cx.sources, cx.file, cx.diags, path, text);
     if !text.contains_key("de") {
-        cx.error(
-            path,
-            "this text has no German (de) version; German comes first".into(),
-        );
+        cx.error(path, msg!("text-without-german"));
     }
     for (lang, value) in text {
         if value.trim().is_empty() {
-            cx.error(&child(path, lang), format!("the {lang} text is empty"));
+            cx.error(&child(path, lang), msg!("text-empty", lang = lang));
         }
     }
 }

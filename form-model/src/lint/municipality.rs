@@ -9,7 +9,7 @@ use regex::Regex;
 use crate::diagnostics::{Diagnostics, suggestion};
 use crate::load::{LoadedMunicipality, Project};
 use crate::positions::{child, item};
-use crate::{jwk, languages, rules};
+use crate::{jwk, languages, msg, rules};
 
 use super::accessibility;
 use super::linter::{Linter, slug};
@@ -28,22 +28,16 @@ static ENDPOINT: LazyLock<Regex> = LazyLock::new(|| {
 /// Gemeindeverband (4) and the AGS's Gemeinde (3).
 fn lint_ars(cx: &mut Linter, ars: &str, ags: &str) {
     if ars.len() != 12 || !ars.bytes().all(|b| b.is_ascii_digit()) {
-        cx.error(
-            "ars",
-            format!("Amtlicher Regionalschlüssel \"{ars}\" must be 12 digits, written in quotes"),
-        );
+        cx.error("ars", msg!("ars-not-12-digits", ars = ars));
     } else if AGS.is_match(ags) && (ars[..5] != ags[..5] || ars[9..] != ags[5..]) {
         cx.error_help(
             "ars",
-            format!("Amtlicher Regionalschlüssel \"{ars}\" is not that of AGS \"{ags}\""),
-            &format!(
-                "the ARS is the AGS's first 5 digits ({}), the 4 of the Gemeindeverband, then the \
-                 AGS's last 3 ({}); a municipality in no Verband: \"{}0{}{}\"",
-                &ags[..5],
-                &ags[5..],
-                &ags[..5],
-                &ags[5..],
-                &ags[5..]
+            msg!("ars-not-of-ags", ars = ars, ags = ags),
+            msg!(
+                "ars-not-of-ags-help",
+                first = &ags[..5],
+                last = &ags[5..],
+                example = format!("{}0{}{}", &ags[..5], &ags[5..], &ags[5..])
             ),
         );
     }
@@ -61,32 +55,23 @@ pub(super) fn lint_municipality(
     };
     let c = &m.config;
     let folder = m.dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    slug(&mut cx, "id", &c.id, "municipality id");
+    slug(&mut cx, "id", &c.id, msg!("id-municipality"));
     if c.id != folder {
-        cx.error(
-            "id",
-            format!("id \"{}\" must match the folder name \"{folder}\"", c.id),
-        );
+        cx.error("id", msg!("id-not-folder", id = &c.id, folder = folder));
     }
     if !AGS.is_match(&c.ags) {
-        cx.error(
-            "ags",
-            format!(
-                "Amtlicher Gemeindeschlüssel \"{}\" must be 8 digits, written in quotes",
-                c.ags
-            ),
-        );
+        cx.error("ags", msg!("ags-not-8-digits", ags = &c.ags));
     }
     if let Some(ars) = &c.ars {
         lint_ars(&mut cx, ars, &c.ags);
     }
     if c.languages.is_empty() {
-        cx.error("languages", "list at least one language: [de]".into());
+        cx.error("languages", msg!("no-languages"));
     } else if c.languages[0] != "de" {
         cx.error_help(
             "languages[0]",
-            format!("the first language must be de, not \"{}\"", c.languages[0]),
-            "German is the official language (§ 23 VwVfG); list other languages after it",
+            msg!("first-language-not-german", lang = &c.languages[0]),
+            msg!("first-language-not-german-help"),
         );
     }
     let mut langs = BTreeSet::new();
@@ -94,10 +79,10 @@ pub(super) fn lint_municipality(
         let p = item("languages", i);
         if !languages::is_known(lang) {
             let hint = suggestion(lang, languages::LANGUAGES.iter().map(|(code, _, _)| *code));
-            cx.error(&p, format!("unknown language \"{lang}\"{hint}"));
+            cx.error(&p, msg!("unknown-language", lang = lang, hint = hint));
         }
         if !langs.insert(lang) {
-            cx.error(&p, format!("language \"{lang}\" is listed twice"));
+            cx.error(&p, msg!("language-twice", lang = lang));
         }
     }
     accessibility::primary_color(&mut cx, &c.branding.primary_color);
@@ -115,10 +100,11 @@ pub(super) fn lint_municipality(
         )
         && let Err(problem) = jwk::read_public_rsa_jwk(&path)
     {
-        cx.error_help(
+        cx.error_detail(
             "encryption-key",
-            format!("\"{key}\" is not a usable public key: {problem}"),
-            "make a key pair with `formfabrik keygen <municipality>`",
+            msg!("key-not-usable", key = key),
+            msg!("detail-key", text = problem),
+            msg!("key-not-usable-help"),
         );
     }
     accessibility::statement(&mut cx, m);
@@ -137,33 +123,27 @@ pub(super) fn lint_municipality(
         if !rules::is_valid_email(&contact.email) {
             cx.error(
                 &child(what, "email"),
-                format!("\"{}\" is not an email address", contact.email),
+                msg!("not-an-email", value = &contact.email),
             );
         }
         if let Some(phone) = &contact.phone
             && !rules::is_valid_tel(phone)
         {
-            cx.error(
-                &child(what, "phone"),
-                format!("\"{phone}\" is not a phone number (digits, spaces and + ( ) / - only)"),
-            );
+            cx.error(&child(what, "phone"), msg!("not-a-phone", value = phone));
         }
     }
     if !ORIGIN.is_match(&c.site_origin) {
         cx.error_help(
             "site-origin",
-            format!("\"{}\" is not a site origin", c.site_origin),
-            "write the scheme and host only, e.g. https://formulare.musterstadt.de (http only for localhost)",
+            msg!("not-a-site-origin", value = &c.site_origin),
+            msg!("not-a-site-origin-help"),
         );
     }
     if !ENDPOINT.is_match(&c.submission_endpoint) {
         cx.error_help(
             "submission-endpoint",
-            format!(
-                "\"{}\" is not a URL the pages can post to",
-                c.submission_endpoint
-            ),
-            "write an https URL without query, e.g. https://api.musterstadt.de/v1",
+            msg!("not-an-endpoint", value = &c.submission_endpoint),
+            msg!("not-an-endpoint-help"),
         );
     }
     for (kind, texts) in [
@@ -178,7 +158,7 @@ pub(super) fn lint_municipality(
             if !texts.contains_key(lang) {
                 cx.error(
                     &child("pages", kind),
-                    format!("the {kind} page has no {lang} version, but {lang} is one of the site's languages"),
+                    msg!("page-missing-language", page = kind, lang = lang),
                 );
             }
         }
@@ -188,9 +168,7 @@ pub(super) fn lint_municipality(
                     cx.sources,
                     m.file,
                     &child(&child("pages", kind), lang),
-                    format!(
-                        "{lang} is not one of the site's languages; this page is not published"
-                    ),
+                    msg!("page-language-not-offered", lang = lang),
                 );
             }
         }
@@ -201,19 +179,13 @@ pub(super) fn lint_municipality(
         let Some((id, version)) = form_use.form_and_version() else {
             cx.error_help(
                 &up,
-                format!("\"{}\" must name a form and its version", form_use.form),
-                "write use: <form-id>@<version>, e.g. use: hundesteuer-anmeldung@2",
+                msg!("use-without-version", value = &form_use.form),
+                msg!("use-without-version-help"),
             );
             continue;
         };
         if let Some(first) = used.insert(id, i) {
-            cx.error(
-                &up,
-                format!(
-                    "form \"{id}\" is offered twice (also entry {} of forms)",
-                    first + 1
-                ),
-            );
+            cx.error(&up, msg!("form-offered-twice", id = id, first = first + 1));
         }
         let Some(catalog) = project.form(id, version) else {
             if project.unreadable_catalog.iter().any(|u| u == id) {
@@ -234,12 +206,16 @@ pub(super) fn lint_municipality(
                     .join(", ");
                 cx.error_help(
                     &up,
-                    format!("the catalog has no version {version} of \"{id}\" (it has {list})"),
-                    &format!("use {id}@{}", latest.form.version),
+                    msg!("no-such-version", version = version, id = id, list = list),
+                    msg!(
+                        "no-such-version-help",
+                        id = id,
+                        version = latest.form.version
+                    ),
                 );
             } else {
                 let hint = suggestion(id, project.form_ids());
-                cx.error(&up, format!("unknown catalog form \"{id}\"{hint}"));
+                cx.error(&up, msg!("unknown-catalog-form", id = id, hint = hint));
             }
             continue;
         };
@@ -251,11 +227,11 @@ pub(super) fn lint_municipality(
                     cx.sources,
                     m.file,
                     &fp,
-                    format!("form \"{id}\" has no fee \"{fee_id}\"{hint}"),
+                    msg!("no-such-fee", id = id, fee = fee_id, hint = hint),
                 );
             }
             if !(fee.amount_eur >= 0.0 && fee.amount_eur.is_finite()) {
-                cx.error(&child(&fp, "amount-eur"), "a fee cannot be negative".into());
+                cx.error(&child(&fp, "amount-eur"), msg!("fee-negative"));
             }
         }
     }

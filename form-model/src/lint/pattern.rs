@@ -10,6 +10,7 @@ use oxc_regular_expression::{LiteralParser, Options};
 use regex::Regex;
 
 use crate::model::Field;
+use crate::msg;
 use crate::positions::child;
 
 use super::linter::Linter;
@@ -46,39 +47,37 @@ pub(super) fn lint_pattern(cx: &mut Linter, field: &Field, fp: &str) {
             .unwrap_or("")
             .trim()
             .trim_start_matches("error: ");
-        cx.error(
+        cx.error_detail(
             &at,
-            format!("pattern is not a valid regular expression: {last}"),
+            msg!("pattern-invalid"),
+            msg!("detail-regex", text = last),
+            msg!("pattern-invalid-help"),
         );
         return;
     }
     if let Some(problem) = ecmascript_problem(pattern, Engine::Script) {
-        cx.error_help(
+        cx.error_detail(
             &at,
-            format!("pattern does not work in the page's script (JavaScript reads it otherwise; its parser says: {problem})"),
-            "write the pattern so that JavaScript reads it as the server does; \
-             escape special characters with a backslash",
+            msg!("pattern-not-for-script"),
+            msg!("detail-ecmascript", flag = "u", text = problem),
+            msg!("pattern-not-for-script-help"),
         );
         return;
     }
     if let Some(problem) = ecmascript_problem(pattern, Engine::Attribute) {
-        cx.error_help(
+        cx.error_detail(
             &at,
-            format!(
-                "pattern does not work for visitors without JavaScript: browsers read the \
-                 pattern attribute with the flag v, and its parser says: {problem}"
-            ),
-            "inside [ ... ] write ( ) [ ] { } / - | and \\ with a backslash, \
-             for example [ \\-] instead of [ -]",
+            msg!("pattern-not-for-attribute"),
+            msg!("detail-ecmascript", flag = "v", text = problem),
+            msg!("pattern-not-for-attribute-help"),
         );
         return;
     }
     if field.pattern_message.is_none() {
         cx.error_help(
             &at,
-            "a field with a pattern needs a pattern-message that tells citizens what to write"
-                .into(),
-            "add pattern-message: { de: ..., en: ... }",
+            msg!("pattern-without-message"),
+            msg!("pattern-without-message-help"),
         );
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::load::Project;
+use crate::msg;
 
 use super::form::lint_form;
 use super::municipality::lint_municipality;
@@ -21,9 +22,11 @@ pub fn lint_project(project: &Project, diags: &mut Diagnostics) {
                 &project.sources,
                 entry.file,
                 "version",
-                format!(
-                    "{}@{} is defined twice (also in {first_path}); bump the version of the newer one",
-                    key.0, key.1
+                msg!(
+                    "version-twice",
+                    id = key.0,
+                    version = key.1,
+                    first = first_path
                 ),
             );
         }
@@ -35,10 +38,8 @@ pub fn lint_project(project: &Project, diags: &mut Diagnostics) {
                 &project.sources,
                 latest.file,
                 "version",
-                format!(
-                    "the newest version of \"{id}\" is in the archive; the current version belongs in catalog/{id}.yaml"
-                ),
-                "move the file out of archive/ or raise the version of the current form".into(),
+                msg!("newest-in-archive", id = id),
+                msg!("newest-in-archive-help"),
             );
         }
     }

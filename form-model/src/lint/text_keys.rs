@@ -7,6 +7,8 @@
 use crate::diagnostics::{Diagnostics, FileId, Sources, suggestion};
 use crate::languages::{LANGUAGES, is_known};
 use crate::model::{Choice, Fee, Field, Step, Text, struct_keys};
+use crate::msg;
+use crate::msg::Msg;
 use crate::positions::child;
 
 /// Reports every key of `text` (written at `path` of `file`) that is not a language code.
@@ -24,32 +26,24 @@ pub(crate) fn lint_text_keys(
 }
 
 /// The message and advice for `key`, which is not a language code.
-fn explain(key: &str) -> (String, String) {
+fn explain(key: &str) -> (Msg, Msg) {
     let settings = setting_names();
     let codes = LANGUAGES.iter().map(|(code, _, _)| *code);
-    let message = format!("\"{key}\" is not a language code, and a text takes only languages");
+    let message = |hint: Option<Msg>| msg!("text-key-not-a-language", key = key, hint = hint);
     if settings.contains(&key) {
-        return (
-            message,
-            format!(
-                "\"{key}\" is a setting of the question, step or fee: it is probably indented \
-                 one level too deep; write it level with the text's own key (label:, hint:, ...)"
-            ),
-        );
+        return (message(None), msg!("setting-in-text-help", key = key));
     }
     let near_setting = suggestion(key, settings.iter().copied());
-    if !near_setting.is_empty() && suggestion(key, codes.clone()).is_empty() {
-        return (
-            format!("{message}{near_setting}"),
-            "that setting is probably indented one level too deep; write it level with the \
-             text's own key (label:, hint:, ...)"
-                .into(),
-        );
+    if near_setting.is_some() && suggestion(key, codes.clone()).is_none() {
+        return (message(near_setting), msg!("setting-typo-in-text-help"));
     }
     let near_code = suggestion(key, codes.clone());
     (
-        format!("{message}{near_code}"),
-        format!("language codes: {}", codes.collect::<Vec<_>>().join(", ")),
+        message(near_code),
+        msg!(
+            "language-codes",
+            codes = codes.collect::<Vec<_>>().join(", ")
+        ),
     )
 }
 
@@ -90,15 +84,24 @@ mod tests {
     fn a_setting_inside_a_text_is_said_to_be_indented_too_deep() {
         let (message, help) = explain("required");
         assert_eq!(
-            message,
+            message.render("en"),
             "\"required\" is not a language code, and a text takes only languages"
         );
+        let help = help.render("en");
         assert!(help.contains("indented one level too deep"), "{help}");
+        assert!(
+            explain("required")
+                .1
+                .render("de")
+                .contains("zu tief eingerückt"),
+            "German help"
+        );
     }
 
     #[test]
     fn a_typo_of_a_setting_gets_the_setting_and_the_same_advice() {
         let (message, help) = explain("requird");
+        let (message, help) = (message.render("en"), help.render("en"));
         assert!(
             message.ends_with("; did you mean \"required\"?"),
             "{message}"
@@ -109,6 +112,7 @@ mod tests {
     #[test]
     fn a_typo_of_a_language_gets_the_language() {
         let (message, help) = explain("eng");
+        let (message, help) = (message.render("en"), help.render("en"));
         assert!(message.ends_with("; did you mean \"en\"?"), "{message}");
         assert!(help.starts_with("language codes: de, en"), "{help}");
     }

@@ -1,7 +1,7 @@
-//! Every word a citizen or a clerk reads, in every language it is written in, loaded from one
+//! Every word a citizen, a clerk or a process designer reads, in every language it is written in, loaded from one
 //! place: the YAML files under `form-model/messages/` (compiled in), one file per area (the
 //! site's frame, validation messages, condition sentences, the function's refusals, address
-//! parts, the receipt, the pay page, the e-file, the back office's lists). The page, the function, the receipt, the pay
+//! parts, the receipt, the pay page, the e-file, the back office's lists, `check`'s diagnostics). The page, the function, the receipt, the pay
 //! page and the back office all read their words here.
 //!
 //! A file maps kebab-case keys to one text per language (`de`, `en`, `ar` where the area is
@@ -14,8 +14,7 @@
 //! it; every key has every language its area promises (a test checks it), so the rule never
 //! mixes languages inside one area.
 //!
-//! A new area (the generator's diagnostics for process designers, say) is a YAML file and one
-//! line in [`AREAS`].
+//! A new area is a YAML file and one line in [`AREAS`].
 
 mod format;
 mod plural;
@@ -91,6 +90,9 @@ areas! {
     E_FILE = "e-file.yaml" in &["de"];
     /// The back office's words for clerks: the clerk's CSV and `inbox list`. German only.
     BACK_OFFICE = "back-office.yaml" in &["de"];
+    /// What `formfabrik check` (and `serve` and `import-fim`) say to process designers:
+    /// German by default, English with `--lang en`.
+    DESIGNER = "designer.yaml" in &["de", "en"];
 }
 
 fn parse(file: &str, source: &str) -> Table {

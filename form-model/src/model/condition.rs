@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// `{not: {...}}`.
 ///
 /// For checkboxes, `equals: x` holds when `x` is ticked and `in: [x, y]` when any of them is.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Condition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,7 +44,7 @@ pub struct Condition {
 }
 
 /// One question id, or a list of them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Names {
     One(String),

@@ -7,7 +7,7 @@ use super::condition::Condition;
 use super::text::Text;
 
 /// The kinds of question a form can ask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FieldType {
     Text,
@@ -88,7 +88,7 @@ impl FieldType {
 }
 
 /// One question. Which keys apply depends on `type`; the lint says when one does not fit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Field {
     pub id: String,
@@ -175,7 +175,7 @@ pub struct Field {
 pub const LONG_LIST: usize = 15;
 
 /// The order a page shows a field's options in (`option-order`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OptionOrder {
     /// As the form lists them (classes of driving licence, "Sonstiges" last).
@@ -200,7 +200,7 @@ impl Field {
 }
 
 /// The questions of a group that hold a date's parts (ids of `number` questions).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct DateParts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,7 +225,7 @@ impl DateParts {
 }
 
 /// How many entries a repeated group takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Repeat {
     #[serde(default)]
@@ -235,7 +235,7 @@ pub struct Repeat {
 }
 
 /// A FIM element: its id (F…, G…, S…) and version, kept so the back office can map data back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FimRef {
     pub id: String,
@@ -243,7 +243,7 @@ pub struct FimRef {
 }
 
 /// One answer option of a radios, checkboxes or select field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Choice {
     pub value: String,
@@ -253,7 +253,7 @@ pub struct Choice {
 }
 
 /// A bound for `min`/`max`: a number, or a date expression (`2024-01-01`, `today`, `today-18y`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Bound {
     Number(f64),

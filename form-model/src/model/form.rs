@@ -7,7 +7,7 @@ use super::field::{Field, FimRef};
 use super::text::Text;
 
 /// A catalog form: one administrative process, written once for all municipalities.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Form {
     /// Slug used in URLs and object keys.
@@ -38,7 +38,7 @@ pub struct Form {
 }
 
 /// A step of the wizard; without JavaScript a section of the one-page form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Step {
     pub id: String,
@@ -52,7 +52,7 @@ pub struct Step {
 }
 
 /// A fee the citizen will be charged.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Fee {
     pub id: String,

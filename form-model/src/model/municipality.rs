@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::text::Text;
 
 /// `forms/municipalities/<slug>/municipality.yaml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Municipality {
     pub id: String,
@@ -42,7 +42,7 @@ pub struct Municipality {
 }
 
 /// `accessibility:` in municipality.yaml.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AccessibilityStatement {
     /// How far the forms meet the requirements (WCAG 2.1 AA through EN 301 549).
@@ -66,7 +66,7 @@ pub struct AccessibilityStatement {
 }
 
 /// A public body with an email address, a web address or both.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Body {
     pub name: String,
@@ -80,7 +80,7 @@ pub struct Body {
     pub web: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ComplianceStatus {
     FullyCompliant,
@@ -88,7 +88,7 @@ pub enum ComplianceStatus {
     NotCompliant,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AssessmentMethod {
     SelfAssessment,
@@ -115,7 +115,7 @@ impl AssessmentMethod {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Branding {
     /// `#rrggbb`; must reach 4.5:1 contrast against white.
@@ -124,7 +124,7 @@ pub struct Branding {
     pub logo: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Contact {
     pub name: String,
@@ -139,7 +139,7 @@ pub struct Contact {
 
 /// Legal pages, Markdown files relative to the municipality folder, one per language:
 /// `imprint: { de: pages/impressum.md, en: pages/imprint.en.md }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Pages {
     pub imprint: Text,
@@ -148,7 +148,7 @@ pub struct Pages {
 }
 
 /// One catalog form a municipality offers: `use: hundesteuer-anmeldung@2`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FormUse {
     #[serde(rename = "use")]
@@ -170,7 +170,7 @@ impl FormUse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FeeOverride {
     pub amount_eur: f64,

@@ -9,7 +9,7 @@ use super::field::Field;
 use super::text::Text;
 
 /// A municipality's adaptation of one catalog form: explicit operations on named targets.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Overlay {
     pub operations: Vec<OperationEntry>,
@@ -19,7 +19,7 @@ pub struct Overlay {
 /// `- hide: {...}`, `- add: {...}`, `- set-step: {...}` or `- set-form: {...}`. Each names its
 /// target, so a catalog upgrade that removes the target is reported instead of silently
 /// dropping the adaptation.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct OperationEntry {
     /// Change texts or `required` of a field.
@@ -67,7 +67,7 @@ impl OperationEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SetField {
     pub field: String,
@@ -82,20 +82,20 @@ pub struct SetField {
     pub option_labels: BTreeMap<String, Text>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct HideField {
     pub field: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AddField {
     pub after: String,
     pub field: Field,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SetStep {
     pub step: String,
@@ -105,7 +105,7 @@ pub struct SetStep {
     pub intro: Option<Text>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SetForm {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::load::Project;
+use crate::msg;
 use crate::positions::{child, item};
 
 use super::overlay::apply_overlay;
@@ -68,9 +69,12 @@ pub fn drift(project: &Project) -> Vec<Drift> {
                             .sources
                             .pos(m.file, &child(&item("forms", i), "use")),
                         Severity::Warning,
-                        format!(
-                            "{} pins {id}@{version}; the catalog's newest is {id}@{}",
-                            m.config.id, latest.form.version
+                        msg!(
+                            "pins-older-version",
+                            municipality = &m.config.id,
+                            id = id,
+                            version = version,
+                            latest = latest.form.version
                         ),
                         None,
                     );

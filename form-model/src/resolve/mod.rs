@@ -12,6 +12,7 @@ mod overlay;
 pub use drift::{Drift, FormDrift, drift};
 pub use overlay::apply_overlay;
 
+use crate::msg;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -276,16 +277,21 @@ fn check_languages(
             sources,
             origin.file,
             &origin.path,
-            format!("this text has no {list} translation, but {municipality} offers {list}"),
+            msg!(
+                "text-missing-language-municipality",
+                list = &list,
+                municipality = municipality
+            ),
             // Advice for the file the designer is in: a text written in the overlay can only
             // be completed there.
             if origin.file == catalog_file {
-                format!(
-                    "add {}: ... to this text, or set it in {municipality}'s overlay",
-                    missing[0]
+                msg!(
+                    "text-missing-language-catalog-help",
+                    lang = missing[0],
+                    municipality = municipality
                 )
             } else {
-                format!("add {}: ... to this text", missing[0])
+                msg!("text-missing-language-help", lang = missing[0])
             },
         );
     });

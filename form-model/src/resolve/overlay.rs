@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use crate::diagnostics::{Diagnostic, Diagnostics, Sources, suggestion};
 use crate::load::LoadedOverlay;
 use crate::model::{Field, Form, Operation};
+use crate::msg;
+use crate::msg::Msg;
 use crate::positions::{child, item};
 use crate::texts::visit_field_texts;
 
@@ -28,8 +30,8 @@ pub fn apply_overlay(
                 sources,
                 file,
                 &op_path,
-                "each operation needs exactly one of set, hide, add, set-step, set-form".into(),
-                "write one operation per list entry, e.g. - hide: { field: telefon }".into(),
+                msg!("operation-shape"),
+                msg!("operation-shape-help"),
             );
             continue;
         };
@@ -40,7 +42,7 @@ pub fn apply_overlay(
                 sources,
                 file,
                 path,
-                format!("unknown field \"{id}\" in {verb}{hint}"),
+                msg!("unknown-field-in", id = id, key = verb, hint = hint),
             );
         };
         match op {
@@ -77,11 +79,8 @@ pub fn apply_overlay(
                             sources,
                             file,
                             &child(&sp, "required"),
-                            format!(
-                                "field \"{}\" is locked (legally required) and cannot be made optional",
-                                field.id
-                            ),
-                            "remove \"required: false\"".into(),
+                            msg!("locked-optional", id = &field.id),
+                            msg!("locked-optional-help"),
                         );
                     } else {
                         field.required = required;
@@ -104,7 +103,7 @@ pub fn apply_overlay(
                                 sources,
                                 file,
                                 &lp,
-                                format!("field \"{}\" has no option \"{value}\"{hint}", field.id),
+                                msg!("no-such-option", id = &field.id, value = value, hint = hint),
                             );
                         }
                     }
@@ -121,8 +120,8 @@ pub fn apply_overlay(
                         sources,
                         file,
                         &path,
-                        format!("field \"{}\" is locked (legally required) and cannot be hidden", hide.field),
-                        "remove this operation; a locked field's texts can still be changed with set".into(),
+                        msg!("locked-hidden", id = &hide.field),
+                        msg!("locked-hidden-help"),
                     );
                     continue;
                 }
@@ -131,11 +130,8 @@ pub fn apply_overlay(
                         sources,
                         file,
                         &path,
-                        format!("field \"{}\" is required and cannot be hidden", hide.field),
-                        format!(
-                            "first make it optional with set: {{ field: {}, required: false }}",
-                            hide.field
-                        ),
+                        msg!("required-hidden", id = &hide.field),
+                        msg!("required-hidden-help", id = &hide.field),
                     );
                     continue;
                 }
@@ -144,10 +140,7 @@ pub fn apply_overlay(
                         sources,
                         file,
                         &path,
-                        format!(
-                            "field \"{}\" cannot be hidden: {user} depends on it",
-                            hide.field
-                        ),
+                        msg!("used-hidden", id = &hide.field, user = user),
                     );
                     continue;
                 }
@@ -165,10 +158,7 @@ pub fn apply_overlay(
                         sources,
                         file,
                         &child(&child(&ap, "field"), "id"),
-                        format!(
-                            "the form already has a field \"{}\"; choose another id",
-                            add.field.id
-                        ),
+                        msg!("added-id-taken", id = &add.field.id),
                     );
                     continue;
                 }
@@ -185,11 +175,8 @@ pub fn apply_overlay(
                         sources,
                         file,
                         &field_path,
-                        format!(
-                            "\"{}\" is inside a group; a question added there cannot be a group or have a condition",
-                            add.after
-                        ),
-                        "add it after a question outside the group instead".into(),
+                        msg!("added-in-group", id = &add.after),
+                        msg!("added-in-group-help"),
                     );
                     continue;
                 }
@@ -241,7 +228,7 @@ pub fn apply_overlay(
                         sources,
                         file,
                         &child(&sp, "step"),
-                        format!("unknown step \"{}\" in set-step{hint}", set.step),
+                        msg!("unknown-step", id = &set.step, hint = hint),
                     );
                     continue;
                 };
@@ -336,14 +323,14 @@ fn position_of(form: &Form, id: &str) -> Option<(usize, usize, Option<usize>)> {
 }
 
 /// Names what would break if field `id` disappeared (a condition or a fee using it).
-fn users_of(form: &Form, id: &str) -> Option<String> {
+fn users_of(form: &Form, id: &str) -> Option<Msg> {
     let mut refs = Vec::new();
     for step in &form.steps {
         if let Some(c) = &step.show_if {
             refs.clear();
             c.references("", &mut refs);
             if refs.iter().any(|(f, _)| f == id) {
-                return Some(format!("the condition of step \"{}\"", step.id));
+                return Some(msg!("user-step-condition", id = &step.id));
             }
         }
         for field in &step.fields {
@@ -351,7 +338,7 @@ fn users_of(form: &Form, id: &str) -> Option<String> {
                 refs.clear();
                 c.references("", &mut refs);
                 if refs.iter().any(|(f, _)| f == id) {
-                    return Some(format!("the condition of field \"{}\"", field.id));
+                    return Some(msg!("user-field-condition", id = &field.id));
                 }
             }
         }
@@ -359,5 +346,5 @@ fn users_of(form: &Form, id: &str) -> Option<String> {
     form.fees
         .iter()
         .find(|f| f.per.as_deref() == Some(id))
-        .map(|f| format!("fee \"{}\"", f.id))
+        .map(|f| msg!("user-fee", id = &f.id))
 }

@@ -4,6 +4,7 @@
 mod conditions;
 mod fixtures;
 mod groups;
+mod language_schema;
 mod record;
 mod registry;
 mod schema;

@@ -12,10 +12,13 @@ pub struct Args {
     /// Build for a local try-out: pages at <base>/<municipality>, posting to <base>/v1.
     #[arg(long)]
     pub local_base: Option<String>,
+    #[command(flatten)]
+    pub lang: super::Lang,
 }
 
 /// Builds and prints what was built, or the check report and why it failed.
 pub fn run(args: Args) -> ExitCode {
+    let lang = args.lang.lang;
     let opts = BuildOptions {
         forms_dir: args.folders.forms,
         templates_dir: args.folders.templates,
@@ -48,7 +51,7 @@ pub fn run(args: Args) -> ExitCode {
         }
         Err(err) => {
             if let BuildError::Check(report) = &err {
-                print!("{}", crate::check::render(report));
+                print!("{}", crate::check::render(report, &lang));
             }
             eprintln!("build failed: {err}");
             ExitCode::FAILURE

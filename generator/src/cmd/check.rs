@@ -9,13 +9,15 @@ pub struct Args {
     /// The forms folder (catalog/ and municipalities/).
     #[arg(long, default_value = "forms")]
     pub forms: PathBuf,
+    #[command(flatten)]
+    pub lang: super::Lang,
 }
 
 /// Prints every problem and the drift report; fails if there is any error.
 pub fn run(args: Args) -> ExitCode {
     let mut report = form_model::check(&args.forms);
     crate::check::add_findability_warnings(&mut report);
-    print!("{}", crate::check::render(&report));
+    print!("{}", crate::check::render(&report, &args.lang.lang));
     if report.is_ok() {
         ExitCode::SUCCESS
     } else {

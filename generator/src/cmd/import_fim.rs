@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use form_model::msg;
+
 // (No doc comment: the subcommand's help is the one on `Command::ImportFim`.)
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,11 +26,15 @@ pub struct Args {
     /// Overwrite an existing form file (a re-import loses what was written by hand).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub lang: super::Lang,
 }
 
 /// Imports, prints the report, and writes the form only if it passes the check and does not
 /// overwrite a form by accident.
 pub fn run(args: Args) -> ExitCode {
+    let lang = args.lang.lang.as_str();
+    let say = |m: form_model::msg::Msg| m.render(lang);
     let opts = fim_import::Options {
         codelists: args.codelists,
         form_id: args.id,
@@ -37,7 +43,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(i) => i,
         Err(e) => {
             eprintln!("{e}");
-            eprintln!("import failed");
+            eprintln!("{}", say(msg!("import-failed")));
             return ExitCode::FAILURE;
         }
     };
@@ -46,18 +52,25 @@ pub fn run(args: Args) -> ExitCode {
     if let Some(path) = &args.report
         && let Err(e) = std::fs::write(path, &markdown)
     {
-        eprintln!("cannot write {}: {e}", path.display());
+        eprintln!(
+            "{}",
+            say(msg!(
+                "cannot-write",
+                path = path.display().to_string(),
+                problem = e.to_string()
+            ))
+        );
         return ExitCode::FAILURE;
     }
     for d in &imported.check {
-        eprintln!("{}", d.headline());
+        eprintln!("{}", d.render(lang));
     }
     if imported
         .check
         .iter()
         .any(|d| d.severity == form_model::Severity::Error)
     {
-        eprintln!("import failed: the imported form does not pass the check; nothing written");
+        eprintln!("{}", say(msg!("import-fails-check")));
         return ExitCode::FAILURE;
     }
     let out = args.out.unwrap_or_else(|| {
@@ -65,15 +78,28 @@ pub fn run(args: Args) -> ExitCode {
     });
     if out.exists() && !args.force {
         eprintln!(
-            "{} exists; pass --force to overwrite it (a re-import loses what was written by hand)",
-            out.display()
+            "{}",
+            say(msg!(
+                "import-target-exists",
+                path = out.display().to_string()
+            ))
         );
         return ExitCode::FAILURE;
     }
     if let Err(e) = std::fs::write(&out, &imported.yaml) {
-        eprintln!("cannot write {}: {e}", out.display());
+        eprintln!(
+            "{}",
+            say(msg!(
+                "cannot-write",
+                path = out.display().to_string(),
+                problem = e.to_string()
+            ))
+        );
         return ExitCode::FAILURE;
     }
-    println!("wrote {}", out.display());
+    println!(
+        "{}",
+        say(msg!("import-wrote", path = out.display().to_string()))
+    );
     ExitCode::SUCCESS
 }

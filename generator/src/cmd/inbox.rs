@@ -344,7 +344,7 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
         } => {
             let report = form_model::check(&forms);
             if !report.is_ok() {
-                print!("{}", crate::check::render(&report));
+                print!("{}", crate::check::render(&report, "de"));
                 return Err("the forms have errors".into());
             }
             let registry =

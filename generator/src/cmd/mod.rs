@@ -10,6 +10,7 @@ pub mod import_fim;
 pub mod inbox;
 mod inbox_export;
 pub mod keygen;
+pub mod schema;
 pub mod serve;
 
 // The folders `build` and `serve` read and write (no doc comment: clap would show it).
@@ -23,4 +24,13 @@ pub struct Folders {
     /// Where to write dist/site, dist/schemas and dist/function.
     #[arg(long, default_value = "dist")]
     pub out: PathBuf,
+}
+
+// The language of what `check` and `serve` say to process designers (no doc comment: clap
+// would show it).
+#[derive(clap::Args)]
+pub struct Lang {
+    /// The language of the diagnostics: de (the default) or en.
+    #[arg(long, default_value = "de", value_parser = ["de", "en"])]
+    pub lang: String,
 }

@@ -20,6 +20,8 @@ pub struct Args {
     /// Do not rebuild on changes.
     #[arg(long)]
     pub no_watch: bool,
+    #[command(flatten)]
+    pub lang: super::Lang,
 }
 
 /// Serves until Ctrl-C.
@@ -31,6 +33,7 @@ pub fn run(args: Args) -> ExitCode {
         out_dir: args.folders.out,
         data_dir: args.data,
         watch: !args.no_watch,
+        lang: args.lang.lang.clone(),
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
@@ -45,7 +48,7 @@ pub fn run(args: Args) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(ServeError::Build(BuildError::Check(report))) => {
-            print!("{}", crate::check::render(&report));
+            print!("{}", crate::check::render(&report, &args.lang.lang));
             eprintln!("serve failed: the forms have errors");
             ExitCode::FAILURE
         }

@@ -255,7 +255,7 @@ fn lint_refuses_an_encryption_key_that_is_private_or_too_short_with_a_position()
         fs::write(dir.join("key.jwk.json"), key.to_string()).unwrap();
         let report = form_model::check(&forms);
         assert!(!report.is_ok());
-        let rendered = generator::check::render(&report);
+        let rendered = generator::check::render(&report, "en");
         assert!(rendered.contains(expected), "{rendered}");
         assert!(
             rendered.contains("municipality.yaml:"),

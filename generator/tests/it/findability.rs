@@ -276,10 +276,10 @@ fn every_column_of_the_portal_list_is_in_its_schema_and_in_the_docs() {
     }
 }
 
-/// `formfabrik check` in `dir` (which has `forms/`): its output.
+/// `formfabrik check --lang en` in `dir` (which has `forms/`): its output.
 fn check(dir: &Path) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_formfabrik"))
-        .args(["check", "--forms", "forms"])
+        .args(["check", "--forms", "forms", "--lang", "en"])
         .current_dir(dir)
         .output()
         .unwrap();
@@ -301,11 +301,11 @@ fn check_warns_once_per_published_form_version_without_leika_key_or_intro() {
     // are not mentioned.
     assert!(!said.iter().any(|w| w.contains("hundesteuer")), "{out}");
     assert!(
-        said.contains(&"forms/catalog/sperrmuell-anmeldung.yaml:2:5: warning: sperrmuell-anmeldung@1 is published (by beispieldorf, gruenwiesen, musterstadt, neustadt-am-see) but has no LeiKa key: the portal network cannot link its service to the online form (write `leika:`)"),
+        said.contains(&"forms/catalog/sperrmuell-anmeldung.yaml:3:5: warning: sperrmuell-anmeldung@1 is published (by beispieldorf, gruenwiesen, musterstadt, neustadt-am-see) but has no LeiKa key: the portal network cannot link its service to the online form (write `leika:`)"),
         "{out}"
     );
     assert!(
-        said.contains(&"forms/catalog/mutterschutz-benachrichtigung.yaml:13:5: warning: mutterschutz-benachrichtigung@2 is published without an intro (by gruenwiesen): search engines describe its page by its purpose (write `intro:`, or set it in the overlay)"),
+        said.contains(&"forms/catalog/mutterschutz-benachrichtigung.yaml:14:5: warning: mutterschutz-benachrichtigung@2 is published without an intro (by gruenwiesen): search engines describe its page by its purpose (write `intro:`, or set it in the overlay)"),
         "{out}"
     );
     assert!(

@@ -78,6 +78,7 @@ fn serves_pages_and_the_function_and_reloads_after_an_edit() {
         out_dir: dir.join("dist"),
         data_dir: dir.join("data"),
         watch: true,
+        lang: "de".into(),
     };
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = std::thread::spawn(move || {
@@ -190,7 +191,7 @@ fn serves_pages_and_the_function_and_reloads_after_an_edit() {
     fs::write(&catalog, &broken).unwrap();
     let seen = read_until(&mut events, "event: problems");
     assert!(
-        seen.contains("retention-days must be between 1 and 36500, not 0"),
+        seen.contains("retention-days muss zwischen 1 und 36500 liegen, nicht bei 0"),
         "the errors reach the page: {seen}"
     );
     assert!(
@@ -201,12 +202,12 @@ fn serves_pages_and_the_function_and_reloads_after_an_edit() {
         addr,
         "GET /__formfabrik/problems HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
-    assert!(problems.contains("not rebuilt"), "{problems}");
+    assert!(problems.contains("Nicht neu gebaut"), "{problems}");
     assert!(
-        problems.contains("retention-days must be between"),
+        problems.contains("retention-days muss zwischen"),
         "{problems}"
     );
-    assert!(!problems.contains("drift report"), "{problems}");
+    assert!(!problems.contains("Abweichungen vom Katalog"), "{problems}");
 
     // Fixed again: pages reload, and there is nothing left to show.
     fs::write(&catalog, &text).unwrap();
