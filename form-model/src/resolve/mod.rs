@@ -122,6 +122,9 @@ pub fn resolve_one(
             target.amount_eur = fee.amount_eur;
         }
     }
+    if let Some(own) = &form_use.records {
+        form.records = Some(form.records.unwrap_or_default().overridden_by(own));
+    }
     check_languages(
         &project.sources,
         catalog.file,
