@@ -180,8 +180,8 @@ fn hand_over(
     let record: SubmissionRecord = serde_json::from_slice(&record_bytes)
         .map_err(|e| format!("{}/submission.json: {e}", folder.display()))?;
     let id = record.id;
-    if finish(folder)? {
-        return Ok(Done::Already(id));
+    if let Some(done) = finish(folder, id)? {
+        return Ok(done);
     }
     let form = maker.form_of(&record)?;
     let mut pdfs = Vec::new();
@@ -221,8 +221,7 @@ fn hand_over(
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let _ = std::fs::remove_file(&tmp_path);
-            finish(folder)?;
-            return Ok(Done::Already(id));
+            return Ok(finish(folder, id)?.unwrap_or(Done::Already(id)));
         }
         Err(e) => {
             let _ = std::fs::remove_file(&tmp_path);
@@ -239,21 +238,23 @@ fn hand_over(
     }
 }
 
-/// Step 1: `true` when the submission in `folder` has a journal; renames its package into
-/// place if a run died before doing so.
-fn finish(folder: &Path) -> Result<bool, String> {
+/// Step 1: `None` when the submission in `folder` has no journal yet. Otherwise it is done:
+/// [`Done::Written`] when this call renamed the package into place (its run died, or is
+/// between steps 3 and 4), else [`Done::Already`].
+fn finish(folder: &Path, id: Uuid) -> Result<Option<Done>, String> {
     let path = folder.join(JOURNAL);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     let journal: Journal =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let tmp = journal.dir.join(&journal.temporary);
-    match std::fs::rename(&tmp, journal.dir.join(&journal.package)) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+    let target = journal.dir.join(&journal.package);
+    match std::fs::rename(&tmp, &target) {
+        Ok(()) => Ok(Some(Done::Written(id, target))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Some(Done::Already(id))),
         Err(e) => Err(format!("{}: {e}", tmp.display())),
     }
 }
