@@ -372,3 +372,72 @@ fn walk(root: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The citizen's download and the authority's copy are one PDF: the function's answer to an
+/// encrypted submission carries the receipt, and `pull` (decrypting, verifying) writes the same
+/// bytes beside the imported submission.
+#[tokio::test]
+async fn the_receipt_the_function_sends_is_byte_for_byte_the_one_pull_writes() {
+    use crate::common::{NOW, inbox, registry, repo};
+    use base64::Engine;
+    use http::{Request, header};
+    use std::sync::Arc;
+    use submit_fn::{FixedClock, Handler};
+
+    let store: Arc<dyn store::Store> = Arc::new(store::MemoryStore::new());
+    let handler = Handler::new(registry(true), store.clone()).with_clock(Arc::new(FixedClock(NOW)));
+    let example: serde_json::Value =
+        serde_json::from_str(
+            &std::fs::read_to_string(repo().join(
+                "tests/fixtures/submissions/sperrmuell-anmeldung@1/moebel-mit-abstellort.json",
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+    let body = serde_json::json!({ "language": "en", "data": example["data"] });
+    let request = Request::post("/v1/musterstadt/sperrmuell-anmeldung")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(bytes::Bytes::from(serde_json::to_vec(&body).unwrap()))
+        .unwrap();
+    let response = handler.handle(request).await;
+    assert_eq!(
+        response.status(),
+        201,
+        "{}",
+        String::from_utf8_lossy(response.body())
+    );
+    let answer: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    let reference = answer["reference"].as_str().unwrap();
+    assert_eq!(
+        answer["receipt"]["file_name"],
+        format!("Application-receipt-{reference}.pdf")
+    );
+    let sent = base64::engine::general_purpose::STANDARD
+        .decode(answer["receipt"]["base64"].as_str().unwrap())
+        .unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let now = || NOW;
+    let opts = inbox::import::RunOptions {
+        owner: "test".into(),
+        lease: time::Duration::minutes(15),
+        now: &now,
+    };
+    let filter = inbox::Filter {
+        municipality: "musterstadt".into(),
+        ..inbox::Filter::default()
+    };
+    let mut sink = FolderSink::new(out.path()).with_receipts(ReceiptMaker::new(registry(true)));
+    let report = inbox::import::run(&inbox(store), &filter, &opts, &mut sink)
+        .await
+        .unwrap();
+    assert_eq!(report.imported.len(), 1, "{:?}", report.failed);
+    let folder = walk(out.path())
+        .into_iter()
+        .find(|p| p.join("submission.json").is_file())
+        .unwrap();
+    assert_eq!(std::fs::read(folder.join("receipt-en.pdf")).unwrap(), sent);
+    // And the e-file's German one beside it.
+    let german = std::fs::read(folder.join("receipt.pdf")).unwrap();
+    assert!(String::from_utf8_lossy(&german).contains("/Lang(de)"));
+}

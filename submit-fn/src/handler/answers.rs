@@ -243,23 +243,18 @@ impl Handler {
                 json_response(StatusCode::CREATED, &answer)
             }
             // The confirmation page itself, with the receipt as a `data:` download: the
-            // receipt exists only in this answer, so a redirect to a page would lose it.
-            (Format::Html, Some(r)) => {
-                let mut response = html_response(
-                    StatusCode::OK,
-                    html::confirmation_page(
-                        ctx.municipality,
-                        ctx.form,
-                        &ctx.lang,
-                        reference,
-                        Some((&r.file_name, &r.base64())),
-                    ),
-                );
-                response
-                    .headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                response
-            }
+            // receipt exists only in this answer (never cached: `no-store`), so a redirect to a
+            // page would lose it.
+            (Format::Html, Some(r)) => html_response(
+                StatusCode::OK,
+                html::confirmation_page(
+                    ctx.municipality,
+                    ctx.form,
+                    &ctx.lang,
+                    reference,
+                    Some((&r.file_name, &r.base64())),
+                ),
+            ),
             (Format::Html, None) => {
                 let url = confirmation_location(
                     ctx.path_ends_with_slash,
