@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::check::CheckReport;
 use crate::jwk::read_public_rsa_jwk;
-use crate::model::{Contact, Municipality};
+use crate::model::{Contact, DmsIdentifiers, Municipality};
 use crate::resolve::ResolvedForm;
 
 /// The `format` of registries written by this version.
@@ -61,6 +61,9 @@ pub struct RegistryMunicipality {
     /// shows it. Optional so that registries written before it was added still load.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
+    /// The DMS identifiers of sender and recipient (`xdomea` of municipality.yaml).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xdomea: Option<DmsIdentifiers>,
 }
 
 /// Why a registry cannot be used.
@@ -102,6 +105,7 @@ impl Registry {
                     .as_ref()
                     .and_then(|rel| read_public_rsa_jwk(&m.dir.join(rel)).ok()),
                 contact: Some(m.config.contact.clone()),
+                xdomea: m.config.xdomea.clone(),
             })
             .collect();
         let mut earlier_versions = Vec::new();

@@ -251,13 +251,28 @@ pub async fn release_leases(
 /// `.<id>.<nonce>.tmp` next to it: watchers must skip dot-folders) and renamed into place; if
 /// it is there already, the delivery is done (idempotent). What a killed run left hidden is
 /// removed by the next delivery of that submission.
+///
+/// With [`FolderSink::with_receipts`], the folder also holds the receipts
+/// (`crate::receipts`: `receipt.pdf`, and `receipt-<lang>.pdf` in the citizen's language) —
+/// for a submission whose form version the registry still publishes; others are delivered
+/// without.
 pub struct FolderSink {
     pub out: PathBuf,
+    receipts: Option<crate::receipts::ReceiptMaker>,
 }
 
 impl FolderSink {
     pub fn new(out: impl Into<PathBuf>) -> FolderSink {
-        FolderSink { out: out.into() }
+        FolderSink {
+            out: out.into(),
+            receipts: None,
+        }
+    }
+
+    /// Also writes each submission's receipts.
+    pub fn with_receipts(mut self, maker: crate::receipts::ReceiptMaker) -> FolderSink {
+        self.receipts = Some(maker);
+        self
     }
 
     /// The folder a submission is delivered to.
@@ -295,6 +310,13 @@ impl Sink for FolderSink {
         if target.exists() {
             return Ok(());
         }
+        let receipts = match &self.receipts {
+            Some(maker) if maker.form_of(&pulled.record).is_ok() => {
+                let files: Vec<&[u8]> = pulled.files.iter().map(|f| f.bytes.as_ref()).collect();
+                maker.render(&pulled.record, &pulled.record_bytes, &files)?
+            }
+            _ => Vec::new(),
+        };
         let tmp = parent.join(format!(
             ".{}.{}.tmp",
             pulled.entry.id,
@@ -315,6 +337,9 @@ impl Sink for FolderSink {
             write_private(&tmp.join("metadata.json"), &meta)?;
             for f in &pulled.files {
                 write_private(&tmp.join(&f.name), &f.bytes)?;
+            }
+            for r in &receipts {
+                write_private(&tmp.join(&r.file_name), &r.pdf)?;
             }
             Ok(())
         };

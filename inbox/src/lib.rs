@@ -8,6 +8,8 @@
 //!   JSON Schema — any mismatch is an error, never a warning;
 //! - [`import`]: "lease before import, ack after" so that concurrent or crashed runs still
 //!   import each submission exactly once (see `docs/backoffice.md`);
+//! - [`receipts`]: the PDF receipt beside each imported submission; [`xdomea_export`]: the
+//!   e-file hand-off, one xdomea 3.1 package per submission, exactly once;
 //! - [`export`]: CSV (safe against formula injection) and JSON Lines; [`clerk`]: the CSV a
 //!   clerk opens in German Excel; [`since`]: only what is new.
 //!
@@ -20,9 +22,11 @@ pub mod export;
 pub mod import;
 pub mod keys;
 pub mod purge;
+pub mod receipts;
 mod schemas;
 pub mod since;
 pub mod words;
+pub mod xdomea_export;
 
 pub use schemas::Schemas;
 

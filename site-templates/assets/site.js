@@ -470,6 +470,14 @@
       // Switching the language keeps the reference on the page.
       $$(".lang-nav a").forEach(function (a) { a.href = a.getAttribute("href").split("?")[0] + "?ref=" + encodeURIComponent(ref); });
       $("#reference-missing").hidden = true;
+      // The receipt the function sent with its answer, kept in this tab only (see done()).
+      var rc = null;
+      try { rc = JSON.parse(sessionStorage.getItem("formfabrik-receipt:" + ref)); } catch (e) { /* storage off */ }
+      if (rc && rc.base64) {
+        $("#receipt-link").href = "data:application/pdf;base64," + rc.base64;
+        $("#receipt-link").download = rc.file_name;
+        $("#receipt").hidden = false;
+      }
     }
     try { localStorage.removeItem("formfabrik-draft:" + location.pathname.replace(/danke\/?$/, "")); } catch (e) { /* storage off */ }
   }
@@ -1080,6 +1088,7 @@
   }
   function done(ok) {
     try { localStorage.removeItem(draftKey); sessionStorage.removeItem("formfabrik-id:" + location.pathname); } catch (e) { /* off */ }
+    try { if (ok.receipt) sessionStorage.setItem("formfabrik-receipt:" + ok.reference, JSON.stringify(ok.receipt)); } catch (e) { /* off or full */ }
     location.href = form.getAttribute("data-confirmation") + "?ref=" + encodeURIComponent(ok.reference);
   }
   function failed(errors) {

@@ -78,6 +78,12 @@ pub struct Stored {
     pub received_at: OffsetDateTime,
     /// False when an earlier request with the same id and content had claimed it.
     pub first: bool,
+    /// The record as stored, and its bytes before encryption: what the receipt is made of
+    /// (kept in memory for the answer, never stored again).
+    pub record: SubmissionRecord,
+    pub record_bytes: Bytes,
+    /// Lower-case hex SHA-512 of each attachment, in the record's order (as the metadata has).
+    pub attachments_sha512: Vec<String>,
 }
 
 #[derive(Debug, Error)]
@@ -214,6 +220,12 @@ pub async fn write(
         })
         .collect();
     let meta = metadata(form, &record, &bytes, &facts);
+    let attachments_sha512 = submission
+        .uploads
+        .iter()
+        .map(|u| crate::metadata::sha512_hex(&u.bytes))
+        .collect();
+    let plain = bytes.clone();
     let meta = Bytes::from(serde_json::to_vec_pretty(&meta).expect("metadata serializes"));
     let (meta, meta_type) = sealed(encryption, &meta, "application/json")?;
     store
@@ -247,6 +259,9 @@ pub async fn write(
         reference: claim.reference,
         received_at: claim.received_at,
         first,
+        record,
+        record_bytes: plain,
+        attachments_sha512,
     })
 }
 

@@ -170,12 +170,14 @@ pub fn message_page(lang: &str, heading: &str, message: &str, way_on: WayOn<'_>)
 /// The confirmation page for a stored submission: what the static confirmation page shows
 /// with JavaScript (site-templates/pages/confirmation.html), with the reference in the page
 /// itself. `reference` must be one the function issued (`form_model::record::is_reference`); it
-/// is escaped all the same.
+/// is escaped all the same. `receipt` (file name, base64 PDF): offered as a download from a
+/// `data:` URL, which needs no script and no second request.
 pub fn confirmation_page(
     m: &RegistryMunicipality,
     form: &ResolvedForm,
     lang: &str,
     reference: &str,
+    receipt: Option<(&str, &str)>,
 ) -> String {
     let form_title = text_in(&form.form.title, lang);
     // The reference is Latin letters and digits; isolated left-to-right so that it reads the
@@ -183,7 +185,12 @@ pub fn confirmation_page(
     let main = format!(
         "<h1>{title}</h1>\n<p>{form}: {form_title} – {name}</p>\n\
 <p>{label}:</p>\n<p id=\"reference\"><strong dir=\"ltr\">{reference}</strong></p>\n\
-<h2>{next}</h2>\n<p>{next_text}</p>\n{contact}<p>{print}</p>\n{services}",
+{receipt}<h2>{next}</h2>\n<p>{next_text}</p>\n{contact}<p>{print}</p>\n{services}",
+        receipt = receipt.map_or(String::new(), |(file, base64)| format!(
+            "<p id=\"receipt\"><a href=\"data:application/pdf;base64,{base64}\" download=\"{file}\" type=\"application/pdf\">{label}</a></p>\n",
+            file = escape(file),
+            label = t("receipt-download", lang),
+        )),
         title = t("confirmation-title", lang),
         form = t("form", lang),
         form_title = escape(&form_title),

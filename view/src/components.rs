@@ -109,6 +109,7 @@ fn example_form(fields: Vec<Field>) -> Form {
         legal_basis: text("Beispiel"),
         recipients: None,
         retention_days: 1,
+        records: None,
         steps: vec![Step {
             id: "schritt".into(),
             title: text("Schritt"),

@@ -93,6 +93,7 @@ impl Mapper<'_> {
             legal_basis: de(legal_basis),
             recipients: None,
             retention_days: DEFAULT_RETENTION_DAYS,
+            records: None,
             steps,
             fees: Vec::new(),
             fim,

@@ -44,6 +44,9 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
             ),
         );
     }
+    if let Some(records) = &form.records {
+        super::efile::lint_records(&mut cx, "records", records);
+    }
     let all_ids: Vec<&str> = form.all_fields().map(|f| f.id.as_str()).collect();
     visit_texts(form, &mut |_, path, text| {
         catalog_text(&mut cx, &path, text)

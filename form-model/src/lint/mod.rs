@@ -4,11 +4,12 @@
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
 //! (`field`, `field_keys`, `field_type`, `pattern`), a text's keys (`text_keys`), a condition (`condition`), a municipality
-//! (`municipality`) and accessibility (`accessibility`); `linter` is the file being looked at
+//! (`municipality`), what the e-file reads (`efile`) and accessibility (`accessibility`); `linter` is the file being looked at
 //! and where findings go.
 
 mod accessibility;
 mod condition;
+mod efile;
 mod field;
 mod field_keys;
 mod field_type;

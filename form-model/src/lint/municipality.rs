@@ -107,6 +107,9 @@ pub(super) fn lint_municipality(
             msg!("key-not-usable-help"),
         );
     }
+    if let Some(ids) = &c.xdomea {
+        super::efile::lint_dms(&mut cx, ids);
+    }
     accessibility::statement(&mut cx, m);
     let a11y = &c.accessibility;
     for (what, contact) in [
@@ -176,6 +179,9 @@ pub(super) fn lint_municipality(
     let mut used = HashMap::new();
     for (i, form_use) in c.forms.iter().enumerate() {
         let up = child(&item("forms", i), "use");
+        if let Some(records) = &form_use.records {
+            super::efile::lint_records(&mut cx, &child(&item("forms", i), "records"), records);
+        }
         let Some((id, version)) = form_use.form_and_version() else {
             cx.error_help(
                 &up,

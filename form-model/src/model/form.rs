@@ -29,6 +29,9 @@ pub struct Form {
     pub recipients: Option<Text>,
     /// How long the back office may keep a submission.
     pub retention_days: u32,
+    /// How the e-file files an application (records-plan key, retention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<super::efile::Records>,
     pub steps: Vec<Step>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fees: Vec<Fee>,

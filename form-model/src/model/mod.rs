@@ -7,6 +7,7 @@
 //! the lint (`crate::lint`) explains combinations that do not fit in plain words.
 
 mod condition;
+mod efile;
 mod field;
 mod form;
 mod keys;
@@ -15,6 +16,7 @@ mod overlay;
 mod text;
 
 pub use condition::{Condition, Names};
+pub use efile::{DmsCode, DmsIdentifiers, DmsParty, Records};
 pub use field::{
     Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
 };

@@ -34,6 +34,9 @@ pub struct Municipality {
     /// Back office's public key (JWK), relative to the municipality folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<String>,
+    /// The identifiers of sender and recipient in the document management system (xdomea).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xdomea: Option<super::efile::DmsIdentifiers>,
     pub pages: Pages,
     /// The fields of the accessibility statement (EU 2018/1523 model statement), which the
     /// generator writes below the municipality's own text (`pages.accessibility`).
@@ -159,6 +162,9 @@ pub struct FormUse {
     /// An overlay file relative to the municipality folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlay: Option<String>,
+    /// This municipality's records plan for the form: wins over the catalog's `records`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<super::efile::Records>,
 }
 
 impl FormUse {

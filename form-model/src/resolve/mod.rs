@@ -196,6 +196,10 @@ pub fn resolve_shared(
             target.amount_eur = fee.amount_eur;
         }
     }
+    if let Some(own) = &form_use.records {
+        let form = Arc::make_mut(&mut form);
+        form.records = Some(form.records.take().unwrap_or_default().overridden_by(own));
+    }
     if !known_complete {
         check_languages(
             &project.sources,

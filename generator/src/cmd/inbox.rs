@@ -68,6 +68,10 @@ pub enum InboxCommand {
         /// Where submissions are written: `<out>/<municipality>/<form>/v<version>/<id>/`.
         #[arg(long)]
         out: PathBuf,
+        /// The registry the receipts are made with (`receipt.pdf` beside each submission):
+        /// default `function/registry.json` beside `--schemas`, as `formfabrik build` writes.
+        #[arg(long)]
+        registry: Option<PathBuf>,
         /// How long another run waits before taking over a submission this run leased.
         #[arg(long, default_value_t = 15)]
         lease_minutes: i64,
@@ -226,8 +230,16 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             key,
             schemas,
             out,
+            registry,
             lease_minutes,
         } => {
+            let registry = registry.unwrap_or_else(|| {
+                schemas
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("function/registry.json")
+            });
+            let maker = inbox::receipts::ReceiptMaker::from_file(&registry).map_err(s)?;
             let decryptor = if key.is_empty() {
                 None
             } else {
@@ -240,7 +252,7 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                 lease: time::Duration::minutes(lease_minutes),
                 now: &now,
             };
-            let mut sink = FolderSink::new(&out);
+            let mut sink = FolderSink::new(&out).with_receipts(maker);
             let report = import::run(&inbox, &filter(&which, false), &opts, &mut sink)
                 .await
                 .map_err(s)?;

@@ -1,6 +1,7 @@
 //! `formfabrik inbox export`: the pulled submissions of one form version on stdout — the
 //! clerk's CSV for German Excel (default, `inbox::clerk`), RFC 4180 CSV or JSON Lines — all of
-//! them, or only the new ones (`--since`, `inbox::since`).
+//! them, or only the new ones (`--since`, `inbox::since`); or, with `--xdomea DIR`, every
+//! pulled submission not yet handed over as an xdomea package (`inbox::xdomea_export`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,11 +17,19 @@ pub struct ExportArgs {
     pulled: PathBuf,
     #[arg(long)]
     municipality: String,
-    #[arg(long)]
-    form: String,
-    /// The form version, `1` or `v1` (as `list` shows it).
-    #[arg(long, value_parser = parse_version)]
-    version: u32,
+    /// The form (with `--xdomea`: only this form; default all).
+    #[arg(long, required_unless_present = "xdomea")]
+    form: Option<String>,
+    /// The form version, `1` or `v1` (as `list` shows it; with `--xdomea`: default all).
+    #[arg(long, value_parser = parse_version, required_unless_present = "xdomea")]
+    version: Option<u32>,
+    /// Hand every pulled submission over to the e-file: one xdomea 3.1 package
+    /// (`<ProzessID>_Abgabe.Abgabe.0401.zip`, receipt PDF as main document, record,
+    /// attachments) per submission into this folder, the DMS's transfer folder — each exactly
+    /// once, also across crashed and concurrent runs (journal `.xdomea.json` in the pulled
+    /// folder). Exit 1 if any failed.
+    #[arg(long, conflicts_with_all = ["since", "codes"])]
+    xdomea: Option<PathBuf>,
     /// `excel`: the CSV German Excel opens by double-click; `csv`: RFC 4180 (`,`, UTF-8
     /// without BOM, the importer contract's columns); `jsonl`: JSON Lines.
     #[arg(long, value_parser = ["excel", "csv", "jsonl"], default_value = "excel")]
@@ -36,7 +45,8 @@ pub struct ExportArgs {
     /// The forms' JSON Schemas (`--format csv`), from `formfabrik build`.
     #[arg(long, default_value = "dist/schemas")]
     schemas: PathBuf,
-    /// The registry with the forms' labels (`--format excel`), from `formfabrik build`.
+    /// The registry with the forms' labels (`--format excel`) and, for `--xdomea`, the
+    /// municipality's DMS identifiers and the forms' records plan, from `formfabrik build`.
     #[arg(long, default_value = "dist/function/registry.json")]
     registry: PathBuf,
 }
@@ -60,9 +70,14 @@ fn read(path: &PathBuf, what: &str) -> Result<String, String> {
 /// Runs `inbox export`.
 pub(super) fn export(a: ExportArgs) -> Result<ExitCode, String> {
     let s = |e: inbox::InboxError| e.to_string();
-    let rows =
-        inbox::export::read_pulled(&a.pulled, &a.municipality, &a.form, a.version).map_err(s)?;
-    let log_file = log_path(&a.pulled, &a.municipality, &a.form);
+    if let Some(dir) = &a.xdomea {
+        return xdomea(&a, dir);
+    }
+    let (Some(form), Some(version)) = (a.form.clone(), a.version) else {
+        return Err("--form and --version are needed (except with --xdomea)".into());
+    };
+    let rows = inbox::export::read_pulled(&a.pulled, &a.municipality, &form, version).map_err(s)?;
+    let log_file = log_path(&a.pulled, &a.municipality, &form);
     let mut log = ExportLog::read(&log_file).map_err(s)?;
     let rows = select(rows, a.since.as_ref(), &log);
     let text = match a.format.as_str() {
@@ -71,7 +86,7 @@ pub(super) fn export(a: ExportArgs) -> Result<ExitCode, String> {
             inbox::export::to_jsonl(&records)
         }
         "csv" => {
-            let name = inbox::contract::name(&a.municipality, &a.form, a.version);
+            let name = inbox::contract::name(&a.municipality, &form, version);
             let path = a.schemas.join(inbox::contract::schema_file(&name));
             let schema: serde_json::Value =
                 serde_json::from_str(&read(&path, "the form's JSON Schema (--schemas)")?)
@@ -83,19 +98,19 @@ pub(super) fn export(a: ExportArgs) -> Result<ExitCode, String> {
             let text = read(&a.registry, "the registry (--registry)")?;
             let registry = form_model::registry::Registry::from_json(&text)
                 .map_err(|e| format!("{}: {e}", a.registry.display()))?;
-            let form = registry
-                .form(&a.municipality, &a.form)
-                .filter(|f| f.form.version == a.version)
+            let resolved = registry
+                .form(&a.municipality, &form)
+                .filter(|f| f.form.version == version)
                 .ok_or_else(|| {
                     format!(
                         "{}: {} does not publish {} v{} (its labels are needed); use --format csv for an earlier version",
                         a.registry.display(),
                         a.municipality,
-                        a.form,
-                        a.version
+                        form,
+                        version
                     )
                 })?;
-            inbox::clerk::to_clerk_csv(form, &rows, a.codes)
+            inbox::clerk::to_clerk_csv(resolved, &rows, a.codes)
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -110,4 +125,43 @@ pub(super) fn export(a: ExportArgs) -> Result<ExitCode, String> {
     }
     eprintln!("{} submissions exported", rows.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `inbox export --xdomea DIR`.
+fn xdomea(a: &ExportArgs, dir: &std::path::Path) -> Result<ExitCode, String> {
+    let s = |e: inbox::InboxError| e.to_string();
+    let maker = inbox::receipts::ReceiptMaker::from_file(&a.registry).map_err(s)?;
+    let which = inbox::xdomea_export::Which {
+        municipality: a.municipality.clone(),
+        form: a.form.clone(),
+        version: a.version,
+    };
+    let report = inbox::xdomea_export::export(
+        &a.pulled,
+        &which,
+        &maker,
+        dir,
+        time::OffsetDateTime::now_utc(),
+    )
+    .map_err(s)?;
+    for (id, path) in &report.written {
+        println!("handed over\t{id}\t{}", path.display());
+    }
+    for (folder, why) in &report.failed {
+        eprintln!("FAILED\t{folder}\t{why}");
+    }
+    let line = format!(
+        "{}: {} packages written, {} handed over before, {} failed",
+        a.municipality,
+        report.written.len(),
+        report.already.len(),
+        report.failed.len()
+    );
+    if report.failed.is_empty() {
+        println!("{line}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{line}");
+        Ok(ExitCode::FAILURE)
+    }
 }

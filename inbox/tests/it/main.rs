@@ -5,6 +5,7 @@ mod acceptance;
 mod clerk;
 mod common;
 mod contract;
+mod efile;
 mod garage;
 mod inbox;
 mod operations;

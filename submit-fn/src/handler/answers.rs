@@ -1,6 +1,7 @@
 //! The handler's answers besides the pipeline's own: refusals (as JSON or a message page), the
-//! 422 for invalid answers (for a browser, the form page filled in again), the 201 or 303 for a
-//! stored submission, a CORS preflight and a 405.
+//! 422 for invalid answers (for a browser, the form page filled in again), the 201 (JSON) or
+//! 200 (the confirmation page) with the receipt for a stored submission, a CORS preflight and
+//! a 405.
 
 use bytes::Bytes;
 use form_model::resolve::ResolvedForm;
@@ -14,6 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 use view::filled::Filled;
 
+use super::receipt::ReceiptFile;
 use super::{Ctx, Handler, MAX_REPORTED_ERRORS, plain_refusal};
 use crate::decode::DecodeError;
 use crate::html::{self, WayOn};
@@ -222,17 +224,38 @@ impl Handler {
         id: Uuid,
         reference: &str,
         received_at: OffsetDateTime,
+        receipt: Option<&ReceiptFile>,
     ) -> Response<Bytes> {
-        match ctx.format {
-            Format::Json => json_response(
-                StatusCode::CREATED,
-                &json!({
+        match (ctx.format, receipt) {
+            (Format::Json, _) => {
+                let mut answer = json!({
                     "id": id,
                     "reference": reference,
                     "received_at": received_at.format(&Rfc3339).expect("UTC times format"),
-                }),
+                });
+                if let Some(r) = receipt {
+                    answer["receipt"] = json!({
+                        "file_name": r.file_name,
+                        "media_type": "application/pdf",
+                        "base64": r.base64(),
+                    });
+                }
+                json_response(StatusCode::CREATED, &answer)
+            }
+            // The confirmation page itself, with the receipt as a `data:` download: the
+            // receipt exists only in this answer (never cached: `no-store`), so a redirect to a
+            // page would lose it.
+            (Format::Html, Some(r)) => html_response(
+                StatusCode::OK,
+                html::confirmation_page(
+                    ctx.municipality,
+                    ctx.form,
+                    &ctx.lang,
+                    reference,
+                    Some((&r.file_name, &r.base64())),
+                ),
             ),
-            Format::Html => {
+            (Format::Html, None) => {
                 let url = confirmation_location(
                     ctx.path_ends_with_slash,
                     &ctx.form.form.id,

@@ -51,7 +51,7 @@ impl Handler {
         outcome.reference = reference.clone();
         html_response(
             StatusCode::OK,
-            html::confirmation_page(m, ctx.form, &ctx.lang, &reference),
+            html::confirmation_page(m, ctx.form, &ctx.lang, &reference, None),
         )
     }
 }

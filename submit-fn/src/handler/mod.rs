@@ -7,8 +7,9 @@
 //!   municipality and form (404), CORS preflight, method (405), size (413), content type (415),
 //!   decoding (400/413/415), honeypot (dropped), submission id (400), validation by form-model
 //!   (422; for a browser form post the form page itself, filled in again with the answers and
-//!   the problems at their questions), storage (201 for scripts, 303 for a browser form post;
-//!   409, 503).
+//!   the problems at their questions), storage (201 for scripts with the receipt PDF in the
+//!   JSON, 200 with the confirmation page and the receipt as a download for a browser form
+//!   post; 409, 503).
 //! - `GET …/v1/<municipality>/<form>/danke?ref=<reference>&lang=<lang>` is the confirmation page
 //!   a browser form post is redirected to: without JavaScript the static confirmation page
 //!   cannot read the reference from its address, so the function shows it. Route and
@@ -16,11 +17,13 @@
 //!   from the store and writes nothing.
 //!
 //! Here the handler itself, routing a request to its form and answering; [`pipeline`] takes a
-//! submission, [`confirmation`] shows the confirmation page, [`answers`] makes the answers.
+//! submission, [`confirmation`] shows the confirmation page, [`answers`] makes the answers,
+//! [`receipt`] the receipt that goes with an accepted submission.
 
 mod answers;
 mod confirmation;
 mod pipeline;
+mod receipt;
 
 use std::sync::Arc;
 use std::time::Instant;

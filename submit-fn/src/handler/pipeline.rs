@@ -53,7 +53,7 @@ impl Handler {
             let fake = self.ids.new_id();
             let reference =
                 form_model::record::reference(&ctx.form.municipality.id, now.year(), fake);
-            return self.accepted(ctx, fake, &reference, now);
+            return self.accepted(ctx, fake, &reference, now, None);
         }
         let id = match decoded.id.as_deref() {
             Some(raw) => match Uuid::try_parse(raw.trim()) {
@@ -124,7 +124,14 @@ impl Handler {
             Ok(stored) => {
                 outcome.outcome = if stored.first { "stored" } else { "duplicate" };
                 outcome.reference = stored.reference.clone();
-                self.accepted(ctx, stored.id, &stored.reference, stored.received_at)
+                let receipt = super::receipt::receipt_of(ctx, &stored);
+                self.accepted(
+                    ctx,
+                    stored.id,
+                    &stored.reference,
+                    stored.received_at,
+                    receipt.as_ref(),
+                )
             }
             Err(WriteError::Conflict(_)) => self.refuse(Refusal::IdConflict, ctx, outcome),
             Err(WriteError::Store(e)) => {

@@ -51,8 +51,16 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
         "{}",
         body_text(&response)
     );
-    let answer = body_json(&response);
+    let mut answer = body_json(&response);
     let reference = form_model::record::reference("musterstadt", 2026, id);
+    // The receipt comes with the answer (docs/receipt.md).
+    let receipt = answer.as_object_mut().unwrap().remove("receipt").unwrap();
+    assert_eq!(
+        receipt["file_name"],
+        format!("Antragsbestaetigung-{reference}.pdf")
+    );
+    assert_eq!(receipt["media_type"], "application/pdf");
+    assert!(receipt["base64"].as_str().unwrap().starts_with("JVBERi0"));
     assert_eq!(
         answer,
         json!({ "id": id, "reference": reference, "received_at": "2026-11-28T10:15:00Z" })
@@ -91,7 +99,7 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
 }
 
 #[tokio::test]
-async fn redirects_browser_form_post_to_the_functions_confirmation_page_with_reference() {
+async fn answers_a_browser_form_post_with_the_confirmation_page_and_the_receipt_to_download() {
     let store = memory();
     let handler = handler(store.clone());
     let pairs = form_pairs(&sperrmuell(), None);
@@ -99,37 +107,47 @@ async fn redirects_browser_form_post_to_the_functions_confirmation_page_with_ref
     let response = handler.handle(form_request(&post, &pairs)).await;
     assert_eq!(
         response.status(),
-        StatusCode::SEE_OTHER,
+        StatusCode::OK,
         "{}",
         body_text(&response)
     );
+    // The receipt exists only in this answer: not cached, not stored.
+    assert_eq!(header_of(&response, "cache-control"), Some("no-store"));
     // No id from the page (no JavaScript): the server made one.
     let id = CountingIds(AtomicU64::new(1)).new_id_for_test();
     let reference = form_model::record::reference("musterstadt", 2026, id);
-    // Relative to the post's URL, so it works below any stage or mount point.
-    let location = header_of(&response, "location").unwrap();
-    assert_eq!(
-        location,
-        format!("./sperrmuell-anmeldung/danke?ref={reference}&lang=de")
-    );
-    assert_eq!(
-        resolve(&post, location),
-        format!("/v1/musterstadt/sperrmuell-anmeldung/danke?ref={reference}&lang=de")
-    );
-    assert_eq!(submission_keys(&store).len(), 1);
-    assert!(submission_keys(&store)[0].contains(&id.to_string()));
-
-    // Following the redirect shows the reference.
-    let page = handler.handle(browser_get(&resolve(&post, location))).await;
-    assert_eq!(page.status(), StatusCode::OK, "{}", body_text(&page));
-    assert!(body_text(&page).contains(&format!(
+    let page = body_text(&response);
+    assert!(page.contains(&format!(
         "<p id=\"reference\"><strong dir=\"ltr\">{reference}</strong></p>"
     )));
+    let pdf = receipt_in_page(&page, &format!("Antragsbestaetigung-{reference}.pdf"));
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(page.contains("Antragsbestätigung herunterladen (PDF)"));
+    assert_eq!(submission_keys(&store).len(), 1);
+    assert!(submission_keys(&store)[0].contains(&id.to_string()));
+    // Nothing but the submission's own objects was stored.
+    assert!(store.keys().iter().all(|k| !k.ends_with(".pdf")));
+}
+
+/// The PDF of the page's `data:` download link named `file_name`.
+fn receipt_in_page(page: &str, file_name: &str) -> Vec<u8> {
+    use base64::Engine;
+    let start = page
+        .find("href=\"data:application/pdf;base64,")
+        .unwrap_or_else(|| panic!("no receipt link in {page}"));
+    let rest = &page[start + "href=\"data:application/pdf;base64,".len()..];
+    let (b64, after) = rest.split_once('"').unwrap();
+    assert!(
+        after.starts_with(&format!(" download=\"{file_name}\"")),
+        "{after:.200}"
+    );
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap()
 }
 
 #[tokio::test]
-async fn the_redirect_resolves_to_the_confirmation_route_below_a_stage_and_after_a_trailing_slash()
-{
+async fn a_browser_form_post_is_answered_below_a_stage_and_after_a_trailing_slash() {
     let handler = handler(memory());
     for post in [
         "/prod/v1/musterstadt/sperrmuell-anmeldung",
@@ -140,15 +158,13 @@ async fn the_redirect_resolves_to_the_confirmation_route_below_a_stage_and_after
         let response = handler
             .handle(form_request(post, &form_pairs(&sperrmuell(), Some(id))))
             .await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{post}");
-        let target = resolve(post, header_of(&response, "location").unwrap());
-        let prefix = post.split("/v1/").next().unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{post}");
         let reference = form_model::record::reference("musterstadt", 2026, id);
-        assert_eq!(
-            target,
-            format!("{prefix}/v1/musterstadt/sperrmuell-anmeldung/danke?ref={reference}&lang=de"),
-            "{post}"
-        );
+        assert!(body_text(&response).contains(&reference), "{post}");
+        // The confirmation route still shows the reference (links and bookmarks to it).
+        let prefix = post.split("/v1/").next().unwrap();
+        let target =
+            format!("{prefix}/v1/musterstadt/sperrmuell-anmeldung/danke?ref={reference}&lang=de");
         let page = handler.handle(browser_get(&target)).await;
         assert_eq!(page.status(), StatusCode::OK, "{target}");
         assert!(body_text(&page).contains(&reference));
@@ -166,7 +182,7 @@ impl NewIdForTest for CountingIds {
 }
 
 #[tokio::test]
-async fn redirects_to_the_confirmation_page_in_the_language_of_the_form_page() {
+async fn the_confirmation_page_and_the_receipt_are_in_the_language_of_the_form_page() {
     let handler = handler(memory());
     let mut submission = sperrmuell();
     submission.language = "en".into();
@@ -178,11 +194,15 @@ async fn redirects_to_the_confirmation_page_in_the_language_of_the_form_page() {
             &pairs,
         ))
         .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.status(), StatusCode::OK);
     let reference = form_model::record::reference("musterstadt", 2026, id);
-    assert_eq!(
-        header_of(&response, "location").unwrap(),
-        format!("./sperrmuell-anmeldung/danke?ref={reference}&lang=en")
+    let page = body_text(&response);
+    assert!(page.contains("<html lang=\"en\""), "{page:.300}");
+    assert!(page.contains("Download the application receipt (PDF)"));
+    let pdf = receipt_in_page(&page, &format!("Application-receipt-{reference}.pdf"));
+    assert!(
+        String::from_utf8_lossy(&pdf).contains("/Lang(en)"),
+        "the receipt's document language"
     );
 }
 
@@ -317,7 +337,7 @@ async fn treats_an_empty_file_part_as_not_answered() {
         .await;
     assert_eq!(
         response.status(),
-        StatusCode::SEE_OTHER,
+        StatusCode::OK,
         "{}",
         body_text(&response)
     );
@@ -539,7 +559,7 @@ async fn same_id_and_same_content_gives_the_same_answer_and_one_submission() {
     assert_eq!(store.keys(), objects);
     assert_eq!((handler.stats().stored, handler.stats().duplicates), (1, 1));
 
-    // A browser retry of the same submission is redirected to the same confirmation.
+    // A browser retry of the same submission gets the same confirmation and receipt.
     let pairs = form_pairs(&sperrmuell(), Some(id));
     let third = handler
         .handle(form_request(
@@ -547,14 +567,18 @@ async fn same_id_and_same_content_gives_the_same_answer_and_one_submission() {
             &pairs,
         ))
         .await;
-    assert_eq!(third.status(), StatusCode::SEE_OTHER);
+    assert_eq!(third.status(), StatusCode::OK);
     let reference = body_json(&first)["reference"].as_str().unwrap().to_string();
-    assert!(
-        header_of(&third, "location")
-            .unwrap()
-            .contains(&format!("?ref={reference}&")),
-        "{:?}",
-        header_of(&third, "location")
+    let page = body_text(&third);
+    assert!(page.contains(&reference));
+    use base64::Engine;
+    let json_pdf = base64::engine::general_purpose::STANDARD
+        .decode(body_json(&first)["receipt"]["base64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(
+        receipt_in_page(&page, &format!("Antragsbestaetigung-{reference}.pdf")),
+        json_pdf,
+        "the same bytes for the same submission"
     );
     assert_eq!(store.keys(), objects);
 }
@@ -758,7 +782,7 @@ async fn normalises_strings_to_nfc_before_validation_and_storage() {
             &pairs,
         ))
         .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.status(), StatusCode::OK);
     let stored = record(&store, &submission_keys(&store)[0]);
     assert_eq!(stored["data"]["vorname"], "J\u{00fc}rgen");
 }
@@ -1004,9 +1028,19 @@ async fn the_confirmation_page_escapes_what_it_shows() {
     // The handler shows only references of the issued shape; the page escapes all the same.
     let m = registry().municipality("musterstadt").unwrap().clone();
     let form = form("musterstadt", "sperrmuell-anmeldung");
-    let page = submit_fn::html::confirmation_page(&m, &form, "de", "<script>alert(\"&\")</script>");
+    let page = submit_fn::html::confirmation_page(
+        &m,
+        &form,
+        "de",
+        "<script>alert(\"&\")</script>",
+        Some(("a\"b<c>.pdf", "JVBERi0=")),
+    );
     assert!(page.contains("&lt;script&gt;alert(&quot;&amp;&quot;)&lt;/script&gt;"));
     assert!(!page.contains("<script"));
+    assert!(
+        page.contains("download=\"a&quot;b&lt;c&gt;.pdf\""),
+        "{page}"
+    );
 }
 
 #[tokio::test]

@@ -99,32 +99,22 @@ async fn api_gateway_named_stage_in_the_path_still_routes() {
 }
 
 #[tokio::test]
-async fn function_url_browser_form_post_is_redirected_to_the_functions_confirmation_page() {
+async fn function_url_browser_form_post_is_answered_with_the_confirmation_page_and_receipt() {
     let store = Arc::new(MemoryStore::new());
     let response = answer("function-url-post-form.json", store.clone()).await;
-    assert_eq!(response.status(), 303, "{}", text(&response));
+    assert_eq!(response.status(), 200, "{}", text(&response));
     let reference = form_model::record::reference(
         "musterstadt",
         2026,
         "7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c".parse().unwrap(),
     );
-    let location = header(&response, "location").unwrap();
-    assert_eq!(
-        location,
-        format!("./sperrmuell-anmeldung/danke?ref={reference}&lang=de")
+    let page = text(&response);
+    assert!(page.contains(&reference));
+    assert!(
+        page.contains("href=\"data:application/pdf;base64,JVBERi"),
+        "{page:.400}"
     );
-    // Where the browser goes next is the GET event of the next fixture.
-    let post = event("function-url-post-form.json");
-    let get = event("function-url-get-confirmation.json");
-    assert_eq!(
-        resolve(post["rawPath"].as_str().unwrap(), location),
-        format!(
-            "{}?{}",
-            get["rawPath"].as_str().unwrap(),
-            get["rawQueryString"].as_str().unwrap()
-        )
-    );
-    assert!(matches!(response.body(), Body::Empty));
+    assert!(page.contains(&format!("download=\"Antragsbestaetigung-{reference}.pdf\"")));
     assert_eq!(
         store
             .keys()
