@@ -9,7 +9,8 @@
 //! - [`import`]: "lease before import, ack after" so that concurrent or crashed runs still
 //!   import each submission exactly once (see `docs/backoffice.md`);
 //! - [`export`]: CSV (safe against formula injection) and JSON Lines; [`clerk`]: the CSV a
-//!   clerk opens in German Excel; [`since`]: only what is new.
+//!   clerk opens in German Excel; [`since`]: only what is new;
+//! - [`report`]: the summary for the back office (text, HTML, mail), without the key.
 //!
 //! The back office's own objects (leases and acknowledgements) live next to the function's in
 //! the store; their keys are in `store::layout`, their protocol in `store::lease`.
@@ -20,6 +21,7 @@ pub mod export;
 pub mod import;
 pub mod keys;
 pub mod purge;
+pub mod report;
 mod schemas;
 pub mod since;
 pub mod words;
@@ -153,6 +155,8 @@ pub struct Filter {
     pub to: Option<Date>,
     /// Also submissions already acknowledged.
     pub include_acked: bool,
+    /// Only these submissions (`pull --only`; see [`Inbox::resolve`]).
+    pub only: Option<BTreeSet<Uuid>>,
 }
 
 /// A verified submission.
@@ -208,16 +212,22 @@ impl Inbox {
     /// The reference the citizen was given (`MUS-2026-7K3F9Q`), from the submission's claim
     /// (plaintext, no answers: readable without the key); `None` when the claim is gone.
     pub async fn reference(&self, entry: &Entry) -> Result<Option<String>, InboxError> {
+        Ok(self.claim(entry).await?.map(|c| c.reference))
+    }
+
+    /// The submission's claim (plaintext, no answers: reference and time received);
+    /// `None` when it is gone.
+    pub async fn claim(&self, entry: &Entry) -> Result<Option<store::protocol::Claim>, InboxError> {
         let key = store::layout::claim_key(&entry.municipality, entry.id);
         let Some(bytes) = self.store.get(&key).await? else {
             return Ok(None);
         };
-        let claim: store::protocol::Claim =
-            serde_json::from_slice(&bytes).map_err(|e| InboxError::Damaged {
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| InboxError::Damaged {
                 key,
                 reason: e.to_string(),
-            })?;
-        Ok(Some(claim.reference))
+            })
     }
 
     /// The submission among `entries` that `wanted` names: its id, or the reference the
@@ -242,6 +252,33 @@ impl Inbox {
         Ok(None)
     }
 
+    /// The ids of the complete submissions of `municipality` that `wanted` name (each a
+    /// reference or an id, as [`Inbox::find`] takes them), and the names that match none.
+    pub async fn resolve(
+        &self,
+        municipality: &str,
+        wanted: &[String],
+    ) -> Result<(BTreeSet<Uuid>, Vec<String>), InboxError> {
+        let all = self
+            .list(&Filter {
+                municipality: municipality.to_string(),
+                include_acked: true,
+                ..Filter::default()
+            })
+            .await?;
+        let mut ids = BTreeSet::new();
+        let mut unknown = Vec::new();
+        for w in wanted {
+            match self.find(&all, w).await? {
+                Some(e) => {
+                    ids.insert(e.id);
+                }
+                None => unknown.push(w.clone()),
+            }
+        }
+        Ok((ids, unknown))
+    }
+
     /// Complete submissions matching `filter`, oldest first.
     pub async fn list(&self, filter: &Filter) -> Result<Vec<Entry>, InboxError> {
         let prefix = match &filter.form {
@@ -263,6 +300,7 @@ impl Inbox {
             .filter_map(|k| Entry::from_record_key(k))
             .filter(|e| filter.from.is_none_or(|from| e.date >= from))
             .filter(|e| filter.to.is_none_or(|to| e.date <= to))
+            .filter(|e| filter.only.as_ref().is_none_or(|only| only.contains(&e.id)))
             .map(|mut e| {
                 e.acked = acked.contains(&e.id);
                 e

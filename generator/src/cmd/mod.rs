@@ -9,6 +9,7 @@ pub mod check;
 pub mod import_fim;
 pub mod inbox;
 mod inbox_export;
+mod inbox_report;
 pub mod keygen;
 pub mod serve;
 

@@ -2,9 +2,12 @@
 //! module per subject, sharing the helpers in `common`.
 
 mod acceptance;
+mod by_reference;
 mod clerk;
 mod common;
 mod contract;
 mod garage;
 mod inbox;
+mod night;
 mod operations;
+mod report;
