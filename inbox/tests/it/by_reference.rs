@@ -40,7 +40,7 @@ async fn pull_only_a_reference_imports_that_submission_alone_into_a_folder_named
     assert_eq!(unknown, vec!["MUS-2026-NOSUCH".to_string()]);
 
     let (ids, _) = inbox
-        .resolve("musterstadt", &[reference.clone()])
+        .resolve("musterstadt", std::slice::from_ref(&reference))
         .await
         .unwrap();
     let filter = Filter {

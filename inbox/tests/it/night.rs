@@ -154,7 +154,7 @@ async fn a_night_of_the_back_office_stores_pulls_exports_reports_purges_rotates_
     // The next night: the pull with the key folder imports exactly the new ones.
     let both = Inbox::new(
         store.clone(),
-        Some(inbox::keys::read(&[keys.clone()]).unwrap()),
+        Some(inbox::keys::read(std::slice::from_ref(&keys)).unwrap()),
         Schemas::from_registry(&registry(false)),
     );
     let run = pull(&both, M, night + Duration::days(1), &out).await;
