@@ -3,27 +3,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use inbox::import::{self, FolderSink, RunOptions};
 use inbox::{Filter, Inbox, Schemas, words};
-use store::{S3Options, StoreUrl};
 use time::Date;
 use uuid::Uuid;
 
-#[derive(Args, Debug, Clone)]
-pub struct StoreArgs {
-    /// `file:./data` or `s3://bucket[/prefix]`.
-    #[arg(long, env = "FORMFABRIK_STORE")]
-    pub store: String,
-    #[arg(long, env = "FORMFABRIK_S3_ENDPOINT")]
-    pub s3_endpoint: Option<String>,
-    #[arg(long, env = "FORMFABRIK_S3_PATH_STYLE")]
-    pub s3_path_style: bool,
-    #[arg(long, env = "FORMFABRIK_S3_REGION")]
-    pub s3_region: Option<String>,
-}
+pub use super::inbox_store::{StoreArgs, open};
 
 #[derive(Args, Debug, Clone)]
 pub struct Which {
@@ -157,17 +144,6 @@ fn filter(which: &Which, all: bool) -> Filter {
         include_acked: all,
         only: None,
     }
-}
-
-pub(super) async fn open(args: &StoreArgs) -> Result<Arc<dyn store::Store>, String> {
-    let url: StoreUrl = args.store.parse().map_err(|e| format!("{e}"))?;
-    Ok(url
-        .open(&S3Options {
-            endpoint: args.s3_endpoint.clone(),
-            path_style: args.s3_path_style,
-            region: args.s3_region.clone(),
-        })
-        .await)
 }
 
 fn owner() -> String {

@@ -9,7 +9,7 @@ use clap::Args;
 use inbox::report::{self, mail};
 use inbox::{Inbox, Schemas};
 
-use super::inbox::{StoreArgs, open};
+use super::inbox_store::{StoreArgs, open};
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {

@@ -10,6 +10,7 @@ pub mod import_fim;
 pub mod inbox;
 mod inbox_export;
 mod inbox_report;
+mod inbox_store;
 pub mod keygen;
 pub mod serve;
 
