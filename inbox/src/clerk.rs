@@ -184,7 +184,7 @@ fn repeated(group: &Field, entries: &[Value]) -> String {
 }
 
 /// `28.11.2026 11:00` in `zone`.
-fn local_time(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
+pub(crate) fn local_time(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
     match jiff::Timestamp::from_second(at.unix_timestamp()) {
         Ok(ts) => ts
             .to_zoned_datetime(zone.clone())
@@ -195,7 +195,7 @@ fn local_time(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
 }
 
 /// The time zone of the back offices from the bundled tz database.
-fn berlin() -> jiff::tz::TimeZone {
+pub(crate) fn berlin() -> jiff::tz::TimeZone {
     jiff::tz::TimeZoneDatabase::bundled()
         .get(TIME_ZONE)
         .expect("the bundled tz database has Europe/Berlin")

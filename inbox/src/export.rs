@@ -195,11 +195,10 @@ pub fn read_pulled(
             out.join(municipality).display()
         )));
     }
-    let dir = out.join(format!("{municipality}/{form}/v{version}"));
-    read_delivered(out, municipality, form, version)?
+    read_delivered_in(out, municipality, form, version)?
         .into_iter()
-        .map(|record| {
-            let path = dir.join(record.id.to_string()).join("metadata.json");
+        .map(|(folder, record)| {
+            let path = folder.join("metadata.json");
             let metadata = match std::fs::read_to_string(&path) {
                 Ok(text) => {
                     Some(
@@ -218,13 +217,27 @@ pub fn read_pulled(
 }
 
 /// Reads the records a [`crate::import::FolderSink`] delivered below `out` for one form
-/// version (`<out>/<municipality>/<form>/v<version>/<id>/submission.json`), oldest first.
+/// version (`<out>/<municipality>/<form>/v<version>/<reference>/submission.json`, and
+/// `…/<id>/…` as pulls before folders were named by reference wrote it), oldest first.
 pub fn read_delivered(
     out: &std::path::Path,
     municipality: &str,
     form: &str,
     version: u32,
 ) -> Result<Vec<SubmissionRecord>, crate::InboxError> {
+    Ok(read_delivered_in(out, municipality, form, version)?
+        .into_iter()
+        .map(|(_, record)| record)
+        .collect())
+}
+
+/// [`read_delivered`] with each record's folder.
+fn read_delivered_in(
+    out: &std::path::Path,
+    municipality: &str,
+    form: &str,
+    version: u32,
+) -> Result<Vec<(std::path::PathBuf, SubmissionRecord)>, crate::InboxError> {
     let dir = out.join(format!("{municipality}/{form}/v{version}"));
     let io = |e: std::io::Error| crate::InboxError::Io(format!("{}: {e}", dir.display()));
     let mut records = Vec::new();
@@ -246,9 +259,9 @@ pub fn read_delivered(
                 key: path.display().to_string(),
                 reason: e.to_string(),
             })?;
-        records.push(record);
+        records.push((entry.path(), record));
     }
-    records.sort_by_key(|a| (a.received_at, a.id));
+    records.sort_by_key(|(_, a)| (a.received_at, a.id));
     Ok(records)
 }
 

@@ -275,11 +275,41 @@ impl FolderSink {
         self
     }
 
-    /// The folder a submission is delivered to.
-    pub fn folder(&self, entry: &Entry) -> PathBuf {
+    /// The folder a submission is delivered to: `<out>/<m>/<form>/v<version>/<reference>/`,
+    /// named by the reference the citizen was given (what a clerk looks for). A reference that
+    /// is not a plain folder name (only letters, digits and `-`) gives the id's folder.
+    pub fn folder(&self, entry: &Entry, reference: &str) -> PathBuf {
+        let plain = !reference.is_empty()
+            && reference
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let name = if plain {
+            reference.to_string()
+        } else {
+            entry.id.to_string()
+        };
+        self.version_folder(entry).join(name)
+    }
+
+    /// Where pulls before folders were named by reference put a submission:
+    /// `<out>/<m>/<form>/v<version>/<id>/`. Such a folder still counts as delivered.
+    pub fn id_folder(&self, entry: &Entry) -> PathBuf {
+        self.version_folder(entry).join(entry.id.to_string())
+    }
+
+    /// The folder `entry` was delivered to, if it was: by its reference, or by its id.
+    pub fn delivered(&self, entry: &Entry, reference: Option<&str>) -> Option<PathBuf> {
+        reference
+            .map(|r| self.folder(entry, r))
+            .into_iter()
+            .chain([self.id_folder(entry)])
+            .find(|f| f.join("submission.json").exists())
+    }
+
+    fn version_folder(&self, entry: &Entry) -> PathBuf {
         self.out.join(format!(
-            "{}/{}/v{}/{}",
-            entry.municipality, entry.form, entry.version, entry.id
+            "{}/{}/v{}",
+            entry.municipality, entry.form, entry.version
         ))
     }
 }
@@ -304,11 +334,14 @@ impl FolderSink {
 
 impl Sink for FolderSink {
     fn deliver(&mut self, pulled: &Pulled) -> Result<(), String> {
-        let target = self.folder(&pulled.entry);
+        let target = self.folder(&pulled.entry, &pulled.record.reference);
         let parent = target.parent().expect("has a parent");
         Self::clean_leftovers(parent, pulled.entry.id);
-        if target.exists() {
+        if self.id_folder(&pulled.entry).exists() {
             return Ok(());
+        }
+        if target.exists() {
+            return same_submission(&target, pulled.entry.id);
         }
         let receipts = match &self.receipts {
             Some(maker) if maker.form_of(&pulled.record).is_ok() => {
@@ -356,6 +389,24 @@ impl Sink for FolderSink {
                 Err(format!("{}: {e}", target.display()))
             }
         }
+    }
+}
+
+/// A folder that is there already holds this submission (a delivery repeated after a crash)
+/// and not another one with the same name.
+fn same_submission(folder: &Path, id: Uuid) -> Result<(), String> {
+    let path = folder.join("submission.json");
+    let found = std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string));
+    match found {
+        Some(found) if found == id.to_string() => Ok(()),
+        found => Err(format!(
+            "{}: holds submission {} instead of {id}",
+            folder.display(),
+            found.unwrap_or_else(|| "(unreadable)".into())
+        )),
     }
 }
 

@@ -11,7 +11,8 @@
 //! - [`receipts`]: the PDF receipt beside each imported submission; [`xdomea_export`]: the
 //!   e-file hand-off, one xdomea 3.1 package per submission, exactly once;
 //! - [`export`]: CSV (safe against formula injection) and JSON Lines; [`clerk`]: the CSV a
-//!   clerk opens in German Excel; [`since`]: only what is new.
+//!   clerk opens in German Excel; [`since`]: only what is new;
+//! - [`report`]: the summary for the back office (text, HTML, mail), without the key.
 //!
 //! The back office's own objects (leases and acknowledgements) live next to the function's in
 //! the store; their keys are in `store::layout`, their protocol in `store::lease`.
@@ -21,8 +22,10 @@ pub mod contract;
 pub mod export;
 pub mod import;
 pub mod keys;
+mod lookup;
 pub mod purge;
 pub mod receipts;
+pub mod report;
 mod schemas;
 pub mod since;
 pub mod words;
@@ -157,6 +160,8 @@ pub struct Filter {
     pub to: Option<Date>,
     /// Also submissions already acknowledged.
     pub include_acked: bool,
+    /// Only these submissions (`pull --only`; see [`Inbox::resolve`]).
+    pub only: Option<BTreeSet<Uuid>>,
 }
 
 /// A verified submission.
@@ -209,43 +214,6 @@ impl Inbox {
         self.store.clone()
     }
 
-    /// The reference the citizen was given (`MUS-2026-7K3F9Q`), from the submission's claim
-    /// (plaintext, no answers: readable without the key); `None` when the claim is gone.
-    pub async fn reference(&self, entry: &Entry) -> Result<Option<String>, InboxError> {
-        let key = store::layout::claim_key(&entry.municipality, entry.id);
-        let Some(bytes) = self.store.get(&key).await? else {
-            return Ok(None);
-        };
-        let claim: store::protocol::Claim =
-            serde_json::from_slice(&bytes).map_err(|e| InboxError::Damaged {
-                key,
-                reason: e.to_string(),
-            })?;
-        Ok(Some(claim.reference))
-    }
-
-    /// The submission among `entries` that `wanted` names: its id, or the reference the
-    /// citizen was given (case-insensitive, as a clerk may type it).
-    pub async fn find<'a>(
-        &self,
-        entries: &'a [Entry],
-        wanted: &str,
-    ) -> Result<Option<&'a Entry>, InboxError> {
-        if let Ok(id) = wanted.parse::<Uuid>() {
-            return Ok(entries.iter().find(|e| e.id == id));
-        }
-        for e in entries {
-            if self
-                .reference(e)
-                .await?
-                .is_some_and(|r| r.eq_ignore_ascii_case(wanted.trim()))
-            {
-                return Ok(Some(e));
-            }
-        }
-        Ok(None)
-    }
-
     /// Complete submissions matching `filter`, oldest first.
     pub async fn list(&self, filter: &Filter) -> Result<Vec<Entry>, InboxError> {
         let prefix = match &filter.form {
@@ -267,6 +235,7 @@ impl Inbox {
             .filter_map(|k| Entry::from_record_key(k))
             .filter(|e| filter.from.is_none_or(|from| e.date >= from))
             .filter(|e| filter.to.is_none_or(|to| e.date <= to))
+            .filter(|e| filter.only.as_ref().is_none_or(|only| only.contains(&e.id)))
             .map(|mut e| {
                 e.acked = acked.contains(&e.id);
                 e

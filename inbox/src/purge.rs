@@ -16,7 +16,7 @@ use uuid::Uuid;
 use store::layout::{RecordKey, ack_key, claim_key, lease_prefix};
 use store::lifecycle::{Rule, rule_for};
 
-use crate::{Filter, Inbox, InboxError};
+use crate::{Entry, Filter, Inbox, InboxError};
 
 /// How to purge.
 #[derive(Debug, Clone)]
@@ -108,6 +108,16 @@ pub async fn purge(
         if opts.dry_run {
             continue;
         }
+        // The decrypted copy is found by the reference, from the claim: read it before the
+        // claim goes.
+        let copy = match &opts.pulled {
+            Some(out) => {
+                let as_entry = Entry::from(folder.clone());
+                let reference = inbox.reference(&as_entry).await?;
+                crate::import::FolderSink::new(out).delivered(&as_entry, reference.as_deref())
+            }
+            None => None,
+        };
         let mut keys = store.list(&folder.dir).await?;
         // The record first: a folder without it never looks complete, even if we stop midway.
         keys.sort_by_key(|k| !k.contains("/submission."));
@@ -119,16 +129,10 @@ pub async fn purge(
                 report.objects_removed += 1;
             }
         }
-        if let Some(out) = &opts.pulled {
-            let copy = out.join(format!(
-                "{municipality}/{}/v{}/{}",
-                folder.form, folder.version, folder.id
-            ));
-            if copy.exists() {
-                std::fs::remove_dir_all(&copy)
-                    .map_err(|e| InboxError::Io(format!("{}: {e}", copy.display())))?;
-                report.copies_removed += 1;
-            }
+        if let Some(copy) = copy {
+            std::fs::remove_dir_all(&copy)
+                .map_err(|e| InboxError::Io(format!("{}: {e}", copy.display())))?;
+            report.copies_removed += 1;
         }
     }
     Ok(report)

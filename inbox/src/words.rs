@@ -1,6 +1,6 @@
 //! Every word of the inbox that a clerk reads (column titles of the clerk's CSV, the header of
-//! `inbox list`): form-model's `back-office.yaml`, in German — the back offices are German
-//! authorities.
+//! `inbox list`, the report): form-model's `back-office.yaml` — German (the back offices are
+//! German authorities), and English for the report's `--language en`.
 
 use form_model::messages::BACK_OFFICE;
 
@@ -21,11 +21,31 @@ pub const KEYS: &[&str] = &[
     "state",
     "state-new",
     "state-imported",
+    "report-subject",
+    "report-title",
+    "report-made",
+    "report-since",
+    "report-first",
+    "report-new",
+    "report-imported",
+    "report-failed",
+    "report-leased",
+    "report-waiting",
+    "report-oldest",
+    "report-received",
+    "report-none",
+    "report-empty",
+    "report-footer",
 ];
 
-/// The word `key` of `back-office.yaml`.
+/// The word `key` of `back-office.yaml`, in German.
 pub fn word(key: &str) -> &'static str {
     BACK_OFFICE.text(key, "de")
+}
+
+/// The word `key` in `lang` (German when the file has no `lang` text).
+pub fn word_in(key: &str, lang: &str) -> &'static str {
+    BACK_OFFICE.text(key, lang)
 }
 
 #[cfg(test)]

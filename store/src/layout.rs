@@ -9,6 +9,7 @@
 //! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/submission.json     the record, last
 //! _leases/<municipality>/<id>/lease-<n>.json                         who imports it, until when
 //! _acks/<municipality>/<id>.json                                     imported
+//! _reports/<municipality>/report-<n>.json                            what `inbox report` reported
 //! _claims/_probe/, _claims/_runners/                                 the function's probe, runners
 //! _leases/<municipality>/_probe/, _leases/<municipality>/_runs/      an import's probe, runners
 //! ```
@@ -25,6 +26,7 @@ use uuid::Uuid;
 pub const CLAIMS: &str = "_claims";
 pub const LEASES: &str = "_leases";
 pub const ACKS: &str = "_acks";
+pub const REPORTS: &str = "_reports";
 
 /// Where the function probes (`_claims/_probe/<uuid>.json`) and keeps runner markers
 /// (`_claims/_runners/`): below `_claims/`, the only prefix it reads.
@@ -66,6 +68,26 @@ pub fn lease_key(municipality: &str, id: Uuid, n: u32) -> String {
 pub fn lease_number(prefix: &str, key: &str) -> Option<u32> {
     key.strip_prefix(prefix)?
         .strip_prefix("lease-")?
+        .strip_suffix(".json")?
+        .parse()
+        .ok()
+}
+
+/// `_reports/<municipality>/`: the reports `inbox report` made, numbered; the newest is the
+/// "last report" the next one counts from.
+pub fn reports_prefix(municipality: &str) -> String {
+    format!("{REPORTS}/{municipality}/")
+}
+
+/// `_reports/<municipality>/report-<n>.json`
+pub fn report_key(municipality: &str, n: u32) -> String {
+    format!("{}report-{n}.json", reports_prefix(municipality))
+}
+
+/// The number of a report key below `reports_prefix`, if it is one.
+pub fn report_number(prefix: &str, key: &str) -> Option<u32> {
+    key.strip_prefix(prefix)?
+        .strip_prefix("report-")?
         .strip_suffix(".json")?
         .parse()
         .ok()

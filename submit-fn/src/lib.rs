@@ -33,6 +33,7 @@ pub mod lambda;
 pub mod metrics;
 pub mod respond;
 pub mod route;
+pub mod sam_report;
 pub mod sam_template;
 pub mod server;
 

@@ -43,7 +43,7 @@ pub fn template(registry: &Registry, code_uri: &str) -> String {
 # Generated from the registry by `submit-fn template`; do not edit by hand. Regenerate with
 #   cargo run -p submit-fn -- template --forms forms > submit-fn/template.yaml
 # Build first (see docs/deploy.md):
-#   cargo lambda build --release --arm64 -p submit-fn
+#   cargo lambda build --release --arm64 -p submit-fn -p report-fn
 #   cp dist/function/registry.json dist/function/theme.json target/lambda/submit-fn/
 AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
@@ -60,7 +60,8 @@ Parameters:
     Default: 30
     AllowedValues: [1, 3, 5, 7, 14, 30, 60, 90]
     Description: How long the function's logs are kept (they hold no submitted values)
-
+{report_parameters}
+{report_conditions}
 Resources:
   SubmissionsBucket:
     Type: AWS::S3::Bucket
@@ -166,7 +167,7 @@ Resources:
             Method: GET
             Path: /v1/{{municipality}}/{{form}}/{confirmation}
 
-  SubmissionApi:
+{report_resources}  SubmissionApi:
     Type: AWS::Serverless::HttpApi
     Properties:
       # API Gateway answers CORS preflights itself, for the municipalities' sites only. (The
@@ -194,5 +195,8 @@ Outputs:
 "#,
         default_prefix = store::lifecycle::DEFAULT_STORAGE_PREFIX,
         confirmation = crate::route::CONFIRMATION_SEGMENT,
+        report_parameters = crate::sam_report::parameters(),
+        report_conditions = crate::sam_report::conditions(),
+        report_resources = crate::sam_report::resources(registry),
     )
 }

@@ -1,11 +1,13 @@
 //! What the workspace's integration tests share, so that no launcher or fixture path is written
 //! twice: real S3-protocol servers on 127.0.0.1 ([`moto`], which honours `If-None-Match`, and
 //! [`garage`], a production store that ignores it), each started once per test binary on a
-//! free port and stopped when the binary exits; free ports; the repository's fixtures and the
+//! free port and stopped when the binary exits; an SMTP server with STARTTLS and AUTH ([`smtp`],
+//! aiosmtpd); free ports; the repository's fixtures and the
 //! test-only key pair. A dev-dependency only: nothing here is part of a product.
 
 pub mod garage;
 pub mod moto;
+pub mod smtp;
 
 use std::path::{Path, PathBuf};
 

@@ -88,8 +88,9 @@ areas! {
     PAYMENT_PAGE = "payment-page.yaml" in &["de", "en"];
     /// The e-file (xdomea) a clerk reads: German only, whatever language the citizen used.
     E_FILE = "e-file.yaml" in &["de"];
-    /// The back office's words for clerks: the clerk's CSV and `inbox list`. German only.
-    BACK_OFFICE = "back-office.yaml" in &["de"];
+    /// The back office's words for clerks: the clerk's CSV, `inbox list` and `inbox report`;
+    /// German first, English for the report.
+    BACK_OFFICE = "back-office.yaml" in &["de", "en"];
     /// What `formfabrik check` (and `serve` and `import-fim`) say to process designers:
     /// German by default, English with `--lang en`.
     DESIGNER = "designer.yaml" in &["de", "en"];

@@ -1,29 +1,16 @@
-//! `formfabrik inbox <list|pull|release|ack|export|contract|purge>`: argument parsing and printing
+//! `formfabrik inbox <list|pull|release|ack|export|report|contract|purge>`: argument parsing and printing
 //! only; the work is done by the `inbox` crate.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use inbox::import::{self, FolderSink, RunOptions};
 use inbox::{Filter, Inbox, Schemas, words};
-use store::{S3Options, StoreUrl};
 use time::Date;
 use uuid::Uuid;
 
-#[derive(Args, Debug, Clone)]
-pub struct StoreArgs {
-    /// `file:./data` or `s3://bucket[/prefix]`.
-    #[arg(long, env = "FORMFABRIK_STORE")]
-    pub store: String,
-    #[arg(long, env = "FORMFABRIK_S3_ENDPOINT")]
-    pub s3_endpoint: Option<String>,
-    #[arg(long, env = "FORMFABRIK_S3_PATH_STYLE")]
-    pub s3_path_style: bool,
-    #[arg(long, env = "FORMFABRIK_S3_REGION")]
-    pub s3_region: Option<String>,
-}
+pub use super::inbox_store::{StoreArgs, open};
 
 #[derive(Args, Debug, Clone)]
 pub struct Which {
@@ -75,6 +62,9 @@ pub enum InboxCommand {
         /// How long another run waits before taking over a submission this run leased.
         #[arg(long, default_value_t = 15)]
         lease_minutes: i64,
+        /// Only this submission: its reference (`MUS-2026-7K3F9Q`) or id; repeatable.
+        #[arg(long, value_name = "REF|ID")]
+        only: Vec<String>,
     },
     /// Give up the leases a crashed run left, so the next run imports at once instead of
     /// waiting until they expire. Only for a run that is known to be dead.
@@ -102,6 +92,10 @@ pub enum InboxCommand {
     /// Excel opens by double-click (labels, `;`, decimal comma, local time); `--format csv`
     /// for RFC 4180 CSV, `jsonl` for JSON Lines.
     Export(super::inbox_export::ExportArgs),
+    /// A summary per municipality and form for the back office — new since the last report,
+    /// imported, failed, stuck in a lease, waiting longest — as text, HTML and mail. References
+    /// and counts only, never answers; needs no key.
+    Report(super::inbox_report::ReportArgs),
     /// Publish the importer contract's fixtures next to the schemas:
     /// `<schemas>/<m>/<form>/v<version>.fixtures/<example>.json`, records as an import job
     /// receives them. Exit 1 if a published form version has none.
@@ -152,18 +146,8 @@ fn filter(which: &Which, all: bool) -> Filter {
         from: which.from,
         to: which.to,
         include_acked: all,
+        only: None,
     }
-}
-
-async fn open(args: &StoreArgs) -> Result<Arc<dyn store::Store>, String> {
-    let url: StoreUrl = args.store.parse().map_err(|e| format!("{e}"))?;
-    Ok(url
-        .open(&S3Options {
-            endpoint: args.s3_endpoint.clone(),
-            path_style: args.s3_path_style,
-            region: args.s3_region.clone(),
-        })
-        .await)
 }
 
 fn owner() -> String {
@@ -232,6 +216,7 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             out,
             registry,
             lease_minutes,
+            only,
         } => {
             let registry = registry.unwrap_or_else(|| {
                 schemas
@@ -253,11 +238,33 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                 now: &now,
             };
             let mut sink = FolderSink::new(&out).with_receipts(maker);
-            let report = import::run(&inbox, &filter(&which, false), &opts, &mut sink)
+            let mut wanted = filter(&which, false);
+            if !only.is_empty() {
+                let (ids, unknown) = inbox.resolve(&which.municipality, &only).await.map_err(s)?;
+                if !unknown.is_empty() {
+                    return Err(format!(
+                        "no complete submission of {} is {} (a reference like MUS-2026-7K3F9Q, or an id; see `inbox list --all`)",
+                        which.municipality,
+                        unknown.join(", ")
+                    ));
+                }
+                wanted.only = Some(ids);
+            }
+            let report = import::run(&inbox, &wanted, &opts, &mut sink)
                 .await
                 .map_err(s)?;
             for id in &report.imported {
                 println!("imported\t{id}");
+            }
+            // `--only` naming a submission imported before: nothing to do, and said so.
+            for id in wanted.only.iter().flatten() {
+                let touched = report.imported.contains(id)
+                    || report.busy.contains(id)
+                    || report.already.contains(id)
+                    || report.failed.iter().any(|(f, _)| f == id);
+                if !touched {
+                    println!("imported before\t{id}");
+                }
             }
             for id in &report.busy {
                 println!("leased by another run\t{id}");
@@ -348,6 +355,7 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             Ok(code)
         }
         InboxCommand::Export(args) => super::inbox_export::export(args),
+        InboxCommand::Report(args) => super::inbox_report::run(args).await,
         InboxCommand::Contract {
             forms,
             examples,

@@ -9,6 +9,8 @@ pub mod check;
 pub mod import_fim;
 pub mod inbox;
 mod inbox_export;
+mod inbox_report;
+mod inbox_store;
 pub mod keygen;
 pub mod schema;
 pub mod serve;

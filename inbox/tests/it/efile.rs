@@ -158,7 +158,8 @@ fn every_catalog_form_is_handed_over_with_its_receipts_record_and_attachments_in
 
         for sample in &samples {
             let id = sample.record.id;
-            let folder = FolderSink::new(&out).folder(&pulled(sample).entry);
+            let folder =
+                FolderSink::new(&out).folder(&pulled(sample).entry, &sample.record.reference);
             let zip = dir.join(xdomea::package_name(id));
             let files = unzip(&zip);
             let xml_name = format!("{}_Abgabe.Abgabe.0401.xml", id.hyphenated());

@@ -429,7 +429,7 @@ async fn a_crashed_run_is_taken_over_after_its_lease_expires_and_the_folder_sink
         .filter(|s| s.municipality == "musterstadt")
         .count();
     assert_eq!(report.imported.len(), n);
-    let folder = sink.folder(&entry);
+    let folder = sink.folder(&entry, &pulled.record.reference);
     assert!(folder.join("submission.json").exists());
     let delivered =
         inbox::export::read_delivered(out.path(), "musterstadt", &entry.form, entry.version)

@@ -2,10 +2,13 @@
 //! module per subject, sharing the helpers in `common`.
 
 mod acceptance;
+mod by_reference;
 mod clerk;
 mod common;
 mod contract;
 mod efile;
 mod garage;
 mod inbox;
+mod night;
 mod operations;
+mod report;

@@ -308,6 +308,12 @@ async fn purge_goes_by_each_form_versions_retention_and_never_removes_unimported
         "a dry run removes nothing"
     );
 
+    // Pulled folders are named by reference, which comes from the claim purge removes.
+    let mut copies = std::collections::BTreeMap::new();
+    for e in &all {
+        let reference = inbox.reference(e).await.unwrap().unwrap();
+        copies.insert(e.id, FolderSink::new(out.path()).folder(e, &reference));
+    }
     let done = purge(&inbox, "musterstadt", &rules, &options(false, false))
         .await
         .unwrap();
@@ -315,10 +321,7 @@ async fn purge_goes_by_each_form_versions_retention_and_never_removes_unimported
     assert_eq!(done.copies_removed, bulky.len());
     for e in &bulky {
         assert!(store.list(&e.dir).await.unwrap().is_empty());
-        assert!(
-            !FolderSink::new(out.path()).folder(e).exists(),
-            "the decrypted copy goes too"
-        );
+        assert!(!copies[&e.id].exists(), "the decrypted copy goes too");
     }
     let dog = all
         .iter()
@@ -328,7 +331,7 @@ async fn purge_goes_by_each_form_versions_retention_and_never_removes_unimported
         !store.list(&dog.dir).await.unwrap().is_empty(),
         "the dog tax record stays 1825 days"
     );
-    assert!(FolderSink::new(out.path()).folder(dog).exists());
+    assert!(copies[&dog.id].exists());
 
     // The unimported one goes only when asked, and is marked.
     let forced = purge(&inbox, "musterstadt", &rules, &options(false, true))
@@ -353,7 +356,8 @@ async fn a_killed_pulls_hidden_temporary_folder_is_removed_by_the_next_run() {
     let entry = inbox.list(&filter("musterstadt")).await.unwrap()[0].clone();
     let out = tempfile::tempdir().unwrap();
     // What a pull killed while writing leaves: a hidden folder with an empty record.
-    let target = FolderSink::new(out.path()).folder(&entry);
+    let reference = inbox.reference(&entry).await.unwrap().unwrap();
+    let target = FolderSink::new(out.path()).folder(&entry, &reference);
     let left = target
         .parent()
         .unwrap()
