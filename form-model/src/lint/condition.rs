@@ -4,11 +4,31 @@
 
 use crate::conditions::Shape;
 use crate::diagnostics::suggestion;
-use crate::model::{Condition, Field, FieldType};
+use crate::model::{Condition, Field, FieldType, Form};
 use crate::positions::{child, item};
 use crate::rules::DateExpr;
 
 use super::linter::Linter;
+
+/// The ids of a form's elements, for advice on a condition's names: its questions, and its
+/// text-blocks (which have no answer to test).
+pub(crate) struct Ids<'a> {
+    pub(crate) questions: Vec<&'a str>,
+    pub(crate) text_blocks: Vec<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    pub(crate) fn of(form: &'a Form) -> Self {
+        Ids {
+            questions: form.all_fields().map(|f| f.id.as_str()).collect(),
+            text_blocks: form
+                .all_elements()
+                .filter(|f| !f.is_question())
+                .map(|f| f.id.as_str())
+                .collect(),
+        }
+    }
+}
 
 /// Lints `cond` at `path`. `allowed` are the questions it may name (for `show-if` those asked
 /// before it, for `required-if` any of the form, plus the questions of its own group entry);
@@ -18,19 +38,27 @@ pub(super) fn lint_condition(
     cond: &Condition,
     path: &str,
     allowed: &[&Field],
-    all_ids: &[&str],
+    all_ids: &Ids,
 ) {
     let target = |cx: &mut Linter, id: &str, at: &str| -> Option<&Field> {
         let found = allowed.iter().find(|f| f.id == id).copied();
         if found.is_none() {
-            if all_ids.contains(&id) {
+            if all_ids.text_blocks.contains(&id) {
+                cx.error_help(
+                    at,
+                    format!(
+                        "condition refers to \"{id}\", which is a text-block and has no answer"
+                    ),
+                    "a condition names questions; name the question the text-block is about",
+                );
+            } else if all_ids.questions.contains(&id) {
                 cx.error_help(
                     at,
                     format!("condition refers to \"{id}\", which is not asked before it"),
                     "a show-if names questions asked before it; a required-if also later ones. Inside a group, only the group's own questions and those before the group; move the question up",
                 );
             } else {
-                let hint = suggestion(id, all_ids.iter().copied());
+                let hint = suggestion(id, all_ids.questions.iter().copied());
                 cx.error(at, format!("unknown field \"{id}\" in condition{hint}"));
             }
         }

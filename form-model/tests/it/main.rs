@@ -7,4 +7,5 @@ mod groups;
 mod record;
 mod registry;
 mod schema;
+mod text_blocks;
 mod validate;
