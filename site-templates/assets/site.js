@@ -397,7 +397,11 @@
     // A required-if may name later questions: judged once every answer is known.
     later.forEach(function (f) { if (f["required-if"] && holds(f["required-if"], clean)) errors.push({ field: f.id, code: "required" }); });
     // @end
-    return { clean: clean, errors: errors, shown: shown, steps: steps };
+    // Text-blocks under a condition: shown while it holds (it names only earlier questions, so
+    // the answers of the whole form judge it as those before it would).
+    var blocks = {};
+    (data.blocks || []).forEach(function (b) { blocks[b.id] = holds(b["show-if"], clean); });
+    return { clean: clean, errors: errors, shown: shown, steps: steps, blocks: blocks };
   }
 
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -629,10 +633,14 @@
       w.hidden = !state.shown[f.id];
       $$("input, select, textarea", w).forEach(function (el) { el.disabled = !state.shown[f.id]; });
     });
+    (data.blocks || []).forEach(function (b) {
+      var w = wrapper(b.id);
+      if (w) w.hidden = !state.blocks[b.id];
+    });
     // @if group
     // Questions of a group entry with their own show-if, judged with the entry's answers.
     data.fields.forEach(function (f) {
-      if (f.type !== "group" || !state.shown[f.id] || !f.fields.some(function (c) { return c["show-if"]; })) return;
+      if (f.type !== "group" || !state.shown[f.id] || !(f.blocks || f.fields.some(function (c) { return c["show-if"]; }))) return;
       var keys = f.repeat ? $$("[data-entry]", wrapper(f.id)).map(function (el) { return f.id + "-" + el.getAttribute("data-entry") + "-"; }) : [f.id + "-"];
       keys.forEach(function (p) {
         var seen = Object.assign({}, state.clean);
@@ -640,6 +648,10 @@
           var cw = wrapper(p + c.id), on = holds(c["show-if"], seen), v = on ? readField(c, p + c.id, false) : undefined;
           if (cw) { cw.hidden = !on; $$("input, select, textarea", cw).forEach(function (el) { el.disabled = !on; }); }
           if (v !== undefined) seen[c.id] = v;
+        });
+        (f.blocks || []).forEach(function (b) {
+          var bw = wrapper(p + b.id);
+          if (bw) bw.hidden = !holds(b["show-if"], seen);
         });
       });
     });

@@ -65,7 +65,7 @@ pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
         .steps
         .iter()
         .filter_map(|s| s.show_if.as_ref())
-        .chain(form.all_fields().filter_map(|f| f.show_if.as_ref()))
+        .chain(form.all_elements().filter_map(|f| f.show_if.as_ref()))
         .any(beyond_options);
     if rich || form.all_fields().any(|f| f.required_if.is_some()) {
         parts.insert("conditions");
