@@ -394,15 +394,12 @@ fn condition_text(
     } else {
         "only-applies-if"
     };
-    let sentences: Vec<String> = [
-        (shown, &field.show_if),
-        ("required-if", &field.required_if),
-    ]
-    .into_iter()
-    .filter_map(|(key, c)| {
-        c.as_ref()
-            .map(|c| format!("{} {}.", t(key), describe(form, c, lang, false)))
-    })
-    .collect();
+    let sentences: Vec<String> = [(shown, &field.show_if), ("required-if", &field.required_if)]
+        .into_iter()
+        .filter_map(|(key, c)| {
+            c.as_ref()
+                .map(|c| format!("{} {}.", t(key), describe(form, c, lang, false)))
+        })
+        .collect();
     (!sentences.is_empty()).then(|| sentences.join(" "))
 }

@@ -768,7 +768,10 @@ fn condition_cases() -> Vec<(String, Value)> {
     for (field, value) in [
         ("kind-note", json!("x")),
         ("extra-note", json!("")),
-        ("reps", json!([{ "rep-kind": "firm", "rep-firm": "ACME", "rep-note": "x" }])),
+        (
+            "reps",
+            json!([{ "rep-kind": "firm", "rep-firm": "ACME", "rep-note": "x" }]),
+        ),
     ] {
         out.push((field.into(), value));
     }
@@ -910,10 +913,18 @@ fn agree(site_js: &Path) {
         let valid = r["errors"].as_array().unwrap().is_empty();
         let same_clean = !valid || r["clean"] == j["clean"];
         let same_blocks = !valid || r["blocks"] == j["blocks"];
-        if valid && r["blocks"].as_object().is_some_and(|b| b.values().any(|v| v == true)) {
+        if valid
+            && r["blocks"]
+                .as_object()
+                .is_some_and(|b| b.values().any(|v| v == true))
+        {
             blocks_shown += 1;
         }
-        if valid && r["blocks"].as_object().is_some_and(|b| b.values().any(|v| v == false)) {
+        if valid
+            && r["blocks"]
+                .as_object()
+                .is_some_and(|b| b.values().any(|v| v == false))
+        {
             blocks_hidden += 1;
         }
         if !same_codes || !same_clean || !same_blocks {

@@ -107,15 +107,24 @@ fn a_field_that_is_only_sometimes_asked_carries_no_required_attribute_and_says_w
 fn a_text_block_renders_its_markdown_without_an_input_and_says_its_condition_in_words() {
     let theme = Theme::load(&templates()).unwrap();
     let examples = components::examples(&templates(), "text-block").unwrap();
-    let plain = examples.iter().find(|e| e.field.as_ref().unwrap().show_if.is_none()).unwrap();
+    let plain = examples
+        .iter()
+        .find(|e| e.field.as_ref().unwrap().show_if.is_none())
+        .unwrap();
     let html = components::render(&theme, "text-block", plain, "de").unwrap();
     assert!(html.contains("data-field=\"hinweis-unterlagen\""), "{html}");
     assert!(html.contains("<strong>Personalausweis</strong>"), "{html}");
     assert!(html.contains("<li>"), "{html}");
-    assert!(!html.contains("<input") && !html.contains("<label"), "{html}");
+    assert!(
+        !html.contains("<input") && !html.contains("<label"),
+        "{html}"
+    );
     assert!(!html.contains("class=\"condition\""), "{html}");
 
-    let conditional = examples.iter().find(|e| e.field.as_ref().unwrap().show_if.is_some()).unwrap();
+    let conditional = examples
+        .iter()
+        .find(|e| e.field.as_ref().unwrap().show_if.is_some())
+        .unwrap();
     let html = components::render(&theme, "text-block", conditional, "de").unwrap();
     assert!(
         html.contains("<p class=\"condition\">Gilt nur, wenn"),
