@@ -45,7 +45,7 @@ test("with JavaScript a group's condition and the conditions of each entry show,
     const entry = group.locator("[data-entry]").first();
     const name = entry.locator('[data-field$="-name"]');
     const firma = entry.locator('[data-field$="-firma"]');
-    const firmaHint = entry.locator('[data-field$="-hinweis-firma"]');
+    const firmaHint = entry.locator('[data-field$="-firmenhinweis"]');
     assert.equal(await firmaHint.isHidden(), true, "the entry's text-block waits for „Firma“");
     await entry.locator('input[value="firma"]').check();
     assert.equal(await name.isHidden(), true, "the name is asked only of a person");
