@@ -397,11 +397,14 @@
     // A required-if may name later questions: judged once every answer is known.
     later.forEach(function (f) { if (f["required-if"] && holds(f["required-if"], clean)) errors.push({ field: f.id, code: "required" }); });
     // @end
+    var res = { clean: clean, errors: errors, shown: shown, steps: steps };
+    // @if text-block
     // Text-blocks under a condition: shown while it holds (it names only earlier questions, so
     // the answers of the whole form judge it as those before it would).
-    var blocks = {};
-    (data.blocks || []).forEach(function (b) { blocks[b.id] = holds(b["show-if"], clean); });
-    return { clean: clean, errors: errors, shown: shown, steps: steps, blocks: blocks };
+    res.blocks = {};
+    (data.blocks || []).forEach(function (b) { res.blocks[b.id] = holds(b["show-if"], clean); });
+    // @end
+    return res;
   }
 
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -633,10 +636,12 @@
       w.hidden = !state.shown[f.id];
       $$("input, select, textarea", w).forEach(function (el) { el.disabled = !state.shown[f.id]; });
     });
+    // @if text-block
     (data.blocks || []).forEach(function (b) {
       var w = wrapper(b.id);
       if (w) w.hidden = !state.blocks[b.id];
     });
+    // @end
     // @if group
     // Questions of a group entry with their own show-if, judged with the entry's answers.
     data.fields.forEach(function (f) {
@@ -649,10 +654,12 @@
           if (cw) { cw.hidden = !on; $$("input, select, textarea", cw).forEach(function (el) { el.disabled = !on; }); }
           if (v !== undefined) seen[c.id] = v;
         });
+        // @if text-block
         (f.blocks || []).forEach(function (b) {
           var bw = wrapper(p + b.id);
           if (bw) bw.hidden = !holds(b["show-if"], seen);
         });
+        // @end
       });
     });
     // @end
