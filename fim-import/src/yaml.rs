@@ -173,7 +173,13 @@ impl W<'_> {
         if let Some(fim) = &f.fim {
             self.line(i, &format!("fim: {}", fim_ref(fim)));
         }
-        self.text(i, "label", &f.label);
+        // A text-block has its text instead of a label.
+        if !f.label.is_empty() {
+            self.text(i, "label", &f.label);
+        }
+        if let Some(t) = &f.text {
+            self.text(i, "text", t);
+        }
         if let Some(h) = &f.hint {
             self.text(i, "hint", h);
         }

@@ -117,7 +117,7 @@ pub fn max_inputs(form: &ResolvedForm) -> usize {
             FieldType::Address => crate::validate::ADDRESS_PARTS.len(),
             FieldType::Checkboxes => field.options.len().max(1),
             FieldType::Group => {
-                let entry: usize = field.fields.iter().map(inputs).sum();
+                let entry: usize = field.questions().map(inputs).sum();
                 let entries = field.repeat.map_or(1, |r| {
                     r.max.map_or(MAX_ENTRIES, |m| (m as usize).min(MAX_ENTRIES))
                 });
@@ -208,7 +208,7 @@ fn insert_nested(
                 Some((c, p)) => (c, Some(p)),
                 None => (rest, None),
             };
-            let child = field.fields.iter().find(|c| c.id == child_id);
+            let child = field.questions().find(|c| c.id == child_id);
             match (child, part) {
                 (Some(c), Some(p)) if c.kind == FieldType::Address => {
                     let parts = answers

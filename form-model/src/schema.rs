@@ -29,7 +29,7 @@ pub fn json_schema(form: &ResolvedForm) -> Value {
     let mut conditional = Vec::new();
     let kind = |id: &str| form.form.find(id).map(|f| f.kind);
     for step in &form.form.steps {
-        for field in &step.fields {
+        for field in step.questions() {
             properties.insert(field.id.clone(), described(field, lang));
             let shown: Vec<&Condition> = [&step.show_if, &field.show_if]
                 .into_iter()
@@ -205,17 +205,17 @@ fn field_schema(field: &Field, lang: &str) -> Value {
         }
         FieldType::Group => {
             let (mut required, mut conditional) = (Vec::new(), Vec::new());
-            let kind = |id: &str| field.fields.iter().find(|c| c.id == id).map(|c| c.kind);
+            let kind = |id: &str| field.questions().find(|c| c.id == id).map(|c| c.kind);
             // Conditions of the entry's own questions are said in the entry's schema; one
             // that names a question outside the group only in `x-formfabrik-if`.
-            let inside = |id: &str| field.fields.iter().any(|c| c.id == id);
-            for c in &field.fields {
+            let inside = |id: &str| field.questions().any(|c| c.id == id);
+            for c in field.questions() {
                 let shown: Vec<&Condition> = c.show_if.iter().collect();
                 conditions_of(c, &shown, &kind, &inside, &mut required, &mut conditional);
             }
             let mut entry = json!({
                 "type": "object",
-                "properties": field.fields.iter().map(|c| (c.id.clone(), described(c, lang))).collect::<Map<_, _>>(),
+                "properties": field.questions().map(|c| (c.id.clone(), described(c, lang))).collect::<Map<_, _>>(),
                 "required": required,
                 "additionalProperties": false,
                 "minProperties": 1,
@@ -235,6 +235,8 @@ fn field_schema(field: &Field, lang: &str) -> Value {
                 }
             }
         }
+        // Never in a record (no answer); were it asked for, no value would fit.
+        FieldType::TextBlock => json!(false),
         FieldType::Address => {
             let mut properties = Map::new();
             for part in &ADDRESS_PARTS {

@@ -56,18 +56,25 @@ pub fn visit_texts<'a>(form: &'a Form, f: &mut dyn FnMut(String, String, &'a Tex
     }
 }
 
-/// The texts of one field (label, hint, pattern message, option labels and hints).
+/// The texts of one field (label, hint, pattern message, option labels and hints; a
+/// text-block's text).
 pub fn visit_field_texts<'a>(
     field: &'a Field,
     path: &str,
     f: &mut dyn FnMut(String, String, &'a Text),
 ) {
     let id = &field.id;
-    f(
-        format!("field:{id}:label"),
-        child(path, "label"),
-        &field.label,
-    );
+    // A text-block has no label (the lint says so when one is written anyway).
+    if !field.label.is_empty() {
+        f(
+            format!("field:{id}:label"),
+            child(path, "label"),
+            &field.label,
+        );
+    }
+    if let Some(t) = &field.text {
+        f(format!("field:{id}:text"), child(path, "text"), t);
+    }
     if let Some(t) = &field.hint {
         f(format!("field:{id}:hint"), child(path, "hint"), t);
     }

@@ -65,7 +65,8 @@ struct Column {
 
 /// The columns of `fields` (a step's or a group's), titles prefixed by `prefix`.
 fn columns(fields: &[Field], prefix: &str, path: &[String], out: &mut Vec<Column>) {
-    for field in fields {
+    // A text-block has no answer, so no column.
+    for field in fields.iter().filter(|f| f.is_question()) {
         let label = format!("{prefix}{}", text_in(&field.label, LANG));
         let mut here = path.to_vec();
         here.push(field.id.clone());

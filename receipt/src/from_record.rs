@@ -117,9 +117,9 @@ pub fn from_record(
         })
         .map(|step| Section {
             title: m.phrase(&step.title),
+            // Only questions: a text-block has no answer to confirm.
             items: step
-                .fields
-                .iter()
+                .questions()
                 .filter(|f| {
                     f.show_if
                         .as_ref()
@@ -256,8 +256,7 @@ impl Mapper<'_> {
 
     fn entry_answers(&self, group: &Field, entry: &Map<String, Value>) -> Vec<Answer> {
         group
-            .fields
-            .iter()
+            .questions()
             .map(|child| self.answer(child, entry.get(&child.id).filter(|v| is_answered(v))))
             .collect()
     }

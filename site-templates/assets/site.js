@@ -397,7 +397,14 @@
     // A required-if may name later questions: judged once every answer is known.
     later.forEach(function (f) { if (f["required-if"] && holds(f["required-if"], clean)) errors.push({ field: f.id, code: "required" }); });
     // @end
-    return { clean: clean, errors: errors, shown: shown, steps: steps };
+    var res = { clean: clean, errors: errors, shown: shown, steps: steps };
+    // @if text-block
+    // Text-blocks under a condition: shown while it holds (it names only earlier questions, so
+    // the answers of the whole form judge it as those before it would).
+    res.blocks = {};
+    (data.blocks || []).forEach(function (b) { res.blocks[b.id] = holds(b["show-if"], clean); });
+    // @end
+    return res;
   }
 
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -637,10 +644,16 @@
       w.hidden = !state.shown[f.id];
       $$("input, select, textarea", w).forEach(function (el) { el.disabled = !state.shown[f.id]; });
     });
+    // @if text-block
+    (data.blocks || []).forEach(function (b) {
+      var w = wrapper(b.id);
+      if (w) w.hidden = !state.blocks[b.id];
+    });
+    // @end
     // @if group
     // Questions of a group entry with their own show-if, judged with the entry's answers.
     data.fields.forEach(function (f) {
-      if (f.type !== "group" || !state.shown[f.id] || !f.fields.some(function (c) { return c["show-if"]; })) return;
+      if (f.type !== "group" || !state.shown[f.id] || !(f.blocks || f.fields.some(function (c) { return c["show-if"]; }))) return;
       var keys = f.repeat ? $$("[data-entry]", wrapper(f.id)).map(function (el) { return f.id + "-" + el.getAttribute("data-entry") + "-"; }) : [f.id + "-"];
       keys.forEach(function (p) {
         var seen = Object.assign({}, state.clean);
@@ -649,6 +662,12 @@
           if (cw) { cw.hidden = !on; $$("input, select, textarea", cw).forEach(function (el) { el.disabled = !on; }); }
           if (v !== undefined) seen[c.id] = v;
         });
+        // @if text-block
+        (f.blocks || []).forEach(function (b) {
+          var bw = wrapper(p + b.id);
+          if (bw) bw.hidden = !holds(b["show-if"], seen);
+        });
+        // @end
       });
     });
     // @end

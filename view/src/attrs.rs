@@ -7,7 +7,7 @@ use form_model::rules::DateExpr;
 use form_model::validate::fmt_number;
 
 /// The component that renders `field`: text-input, textarea, radios, checkboxes, select,
-/// select-list, date, file, address or group.
+/// select-list, date, file, address, group or text-block.
 pub fn component(field: &Field) -> &'static str {
     match field.kind {
         FieldType::Text
@@ -29,6 +29,7 @@ pub fn component(field: &Field) -> &'static str {
         FieldType::File => "file",
         FieldType::Address => "address",
         FieldType::Group => "group",
+        FieldType::TextBlock => "text-block",
     }
 }
 

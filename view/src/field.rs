@@ -21,7 +21,8 @@ pub struct FieldView {
     pub id: String,
     /// The field's key on the page: its id, or `<group>-<entry>-<id>` inside a group.
     pub key: String,
-    /// Component to render: text-input, textarea, radios, checkboxes, select, date, file, address.
+    /// Component to render: text-input, textarea, radios, checkboxes, select, date, file,
+    /// address, group, or text-block (no question).
     pub component: &'static str,
     /// Form-model type (text, email, iban, ...).
     pub kind: &'static str,
@@ -34,6 +35,8 @@ pub struct FieldView {
     pub label: String,
     pub hint_html: Option<String>,
     pub hint_id: Option<String>,
+    /// A text-block's Markdown as HTML (its headings below the step's).
+    pub text_html: Option<String>,
     pub error_id: String,
     /// id of the note, when there is one.
     pub note_id: String,
@@ -264,6 +267,10 @@ pub fn field_view_in(
         label: markdown::inline(&text_in(&field.label, lang)),
         hint_html,
         hint_id,
+        text_html: field
+            .text
+            .as_ref()
+            .map(|x| markdown::to_html(&text_in(x, lang), 2)),
         error_id,
         note_id,
         note: None,
@@ -381,15 +388,18 @@ fn condition_text(
     lang: &str,
     t: &dyn Fn(&str) -> String,
 ) -> Option<String> {
-    let sentences: Vec<String> = [
-        ("only-answer-if", &field.show_if),
-        ("required-if", &field.required_if),
-    ]
-    .into_iter()
-    .filter_map(|(key, c)| {
-        c.as_ref()
-            .map(|c| format!("{} {}.", t(key), describe(form, c, lang, false)))
-    })
-    .collect();
+    // A text-block is read, not answered: "Gilt nur, wenn …".
+    let shown = if field.is_question() {
+        "only-answer-if"
+    } else {
+        "only-applies-if"
+    };
+    let sentences: Vec<String> = [(shown, &field.show_if), ("required-if", &field.required_if)]
+        .into_iter()
+        .filter_map(|(key, c)| {
+            c.as_ref()
+                .map(|c| format!("{} {}.", t(key), describe(form, c, lang, false)))
+        })
+        .collect();
     (!sentences.is_empty()).then(|| sentences.join(" "))
 }

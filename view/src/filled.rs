@@ -93,6 +93,10 @@ struct Filler<'a> {
 
 impl Filler<'_> {
     fn field(&mut self, view: &mut FieldView, answer: Option<&Value>) {
+        // A text-block has no answer and no input to link a problem to.
+        if view.component == "text-block" {
+            return;
+        }
         self.on_page.insert(view.key.clone());
         let mut problem = self.problems.get(&view.key).copied();
         match view.component {

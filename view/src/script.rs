@@ -12,7 +12,7 @@ use form_model::conditions::Shape;
 use form_model::model::{Condition, Form};
 
 /// The names a part may be marked with: page kinds, then question types with code of their own.
-pub const PARTS: [&str; 11] = [
+pub const PARTS: [&str; 12] = [
     "index",
     "confirmation",
     "form",
@@ -24,6 +24,7 @@ pub const PARTS: [&str; 11] = [
     "address",
     "group",
     "combobox",
+    "text-block",
 ];
 
 /// The site texts the page script shows (`ui` in site.js), by the script part that uses them:
@@ -57,18 +58,26 @@ pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
     ),
 ];
 
-/// The parts a form page needs: `form`, every question type of the form that has a part, and
-/// `conditions` when a condition tests dates or answers or a question has a `required-if`.
+/// The parts a form page needs: `form`, every question type of the form that has a part,
+/// `conditions` when a condition tests dates or answers or a question has a `required-if`, and
+/// `text-block` when a text-block has a `show-if`.
 pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     let mut parts = BTreeSet::from(["form"]);
     let rich = form
         .steps
         .iter()
         .filter_map(|s| s.show_if.as_ref())
-        .chain(form.all_fields().filter_map(|f| f.show_if.as_ref()))
+        .chain(form.all_elements().filter_map(|f| f.show_if.as_ref()))
         .any(beyond_options);
     if rich || form.all_fields().any(|f| f.required_if.is_some()) {
         parts.insert("conditions");
+    }
+    // Text-blocks under a condition are shown and hidden by the script.
+    if form
+        .all_elements()
+        .any(|f| !f.is_question() && f.show_if.is_some())
+    {
+        parts.insert("text-block");
     }
     for field in form.all_fields() {
         // A long list is searched in a combobox (a select without the script).
@@ -178,6 +187,17 @@ mod tests {
         assert!(parts(
             "{ id: b, type: date, label: { de: B }, required-if: { field: a, equals: x } }"
         ));
+    }
+
+    #[test]
+    fn only_forms_with_a_text_block_under_a_condition_carry_the_text_block_part() {
+        let parts = |f: &str| form_parts(&form_with(f));
+        assert!(!parts("{ id: b, type: text-block, text: { de: B } }").contains("text-block"));
+        let conditional =
+            parts("{ id: b, type: text-block, text: { de: B }, show-if: { answered: a } }");
+        assert!(conditional.contains("text-block"));
+        // A date or answer condition on a text-block needs the conditions part like a question's.
+        assert!(conditional.contains("conditions"));
     }
 
     #[test]

@@ -21,11 +21,13 @@ use form_model::validate::{ADDRESS_PARTS, Problem, group_prefix, message};
 pub fn script_data(form: &ResolvedForm, lang: &str) -> Value {
     let mut templates = Templates::default();
     let mut fields = Vec::new();
+    let mut blocks = Vec::new();
     for step in &form.form.steps {
-        for field in &step.fields {
+        for field in step.questions() {
             let label = text_in(&field.label, lang);
             fields.push(field_data(field, &step.id, lang, &label, &mut templates));
         }
+        blocks.extend(conditional_blocks(&step.fields));
     }
     let has_iban = form.form.all_fields().any(|f| f.kind == FieldType::Iban);
     let mut data = json!({
@@ -45,6 +47,11 @@ pub fn script_data(form: &ResolvedForm, lang: &str) -> Value {
             "key": p.key, "max-length": p.max_length, "postcode": p.postcode,
         })).collect::<Vec<_>>(),
     });
+    // Text-blocks are no questions: only those under a condition, for the script to show and
+    // hide (the others are shown with their step).
+    if !blocks.is_empty() {
+        data["blocks"] = json!(blocks);
+    }
     if has_iban {
         data["iban-formats"] = json!(form_model::rules::iban_formats());
     }
@@ -217,10 +224,13 @@ fn field_data(
     if let Some(p) = &field.date_parts {
         data["date-parts"] = json!(p);
     }
+    let blocks = conditional_blocks(&field.fields);
+    if !blocks.is_empty() {
+        data["blocks"] = json!(blocks);
+    }
     if !field.fields.is_empty() {
         data["fields"] = field
-            .fields
-            .iter()
+            .questions()
             .map(|c| {
                 // The entry number is not known here; the script puts it where the marker is.
                 let entry = field.repeat.map(|_| ENTRY_MARKER);
@@ -231,6 +241,19 @@ fn field_data(
             .collect();
     }
     data
+}
+
+/// The text-blocks among `fields` that have a `show-if`: their id and condition.
+fn conditional_blocks(fields: &[Field]) -> Vec<Value> {
+    fields
+        .iter()
+        .filter(|f| f.kind == FieldType::TextBlock)
+        .filter_map(|f| {
+            f.show_if
+                .as_ref()
+                .map(|c| json!({ "id": f.id, "show-if": c }))
+        })
+        .collect()
 }
 
 /// The members of a JSON object that say something: no nulls, no empty lists.

@@ -72,7 +72,7 @@ fn find<'f>(form: &'f mut Form, id: &str) -> Result<(&'f mut form_model::Field, 
                 return Ok((f, None));
             }
             if f.fields.iter().any(|c| c.id == id) {
-                let siblings = f.fields.iter().map(|c| c.id.clone()).collect();
+                let siblings = f.questions().map(|c| c.id.clone()).collect();
                 let required = f.required || f.repeat.is_some_and(|r| r.min > 0);
                 let inner = f.fields.iter_mut().find(|c| c.id == id).expect("found");
                 return Ok((inner, Some((siblings, required))));

@@ -120,7 +120,12 @@ impl<'a> Mapper<'a> {
         let Some(relaxed) = by.and_then(|by| self.report.made_optional.get(by)) else {
             return;
         };
-        let ids: Vec<String> = fields.iter().map(|f| f.id.clone()).collect();
+        // Text-blocks have no answer to count.
+        let ids: Vec<String> = fields
+            .iter()
+            .filter(|f| f.is_question())
+            .map(|f| f.id.clone())
+            .collect();
         if ids.len() < 2 {
             return;
         }

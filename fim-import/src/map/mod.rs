@@ -98,11 +98,11 @@ pub fn map(
     m.report.form_id = form.id.clone();
     m.report.steps = form.steps.len();
     for step in &form.steps {
-        for f in &step.fields {
+        for f in step.questions() {
             if f.kind == FieldType::Group {
                 m.report.groups += 1;
-                m.report.questions += f.fields.len();
-                m.report.in_groups += f.fields.len();
+                m.report.questions += f.questions().count();
+                m.report.in_groups += f.questions().count();
             } else {
                 m.report.questions += 1;
             }

@@ -11,7 +11,7 @@ use super::ids::{id_source, slug};
 use super::mapper::{Mapper, Scope, de, fim_name};
 use super::structure::describe_group;
 use crate::report::Kind;
-use crate::text::{join_paragraphs, one_line, paragraphs};
+use crate::text::{one_line, paragraphs};
 use crate::xdf::{Anzahl, Child, Element, Group, MessageKind, Schema};
 
 impl Mapper<'_> {
@@ -138,8 +138,8 @@ impl Mapper<'_> {
         let scope = Scope::new(&id);
         let children: Vec<Child> = run.iter().map(|c| (*c).clone()).collect();
         let mut fields = Vec::new();
-        let note = self.children(&children, &scope, &mut fields);
-        self.finish_step(id, title, note.unwrap_or_default(), fields)
+        self.children(&children, &scope, &mut fields);
+        self.finish_step(id, title, String::new(), fields)
     }
 
     fn finish_step(
@@ -183,7 +183,7 @@ impl Mapper<'_> {
         self.comments.place(Anchor::Step(id.clone()));
         self.yaml_of.insert(g.uid, format!("step `{id}`"));
         let mut fields = Vec::new();
-        let mut intro = paragraphs(&g.help);
+        let intro = paragraphs(&g.help);
         if anzahl.is_list() {
             // A repeatable top-level group: the step asks for a list of entries.
             let scope = Scope::new(&id);
@@ -208,9 +208,7 @@ impl Mapper<'_> {
                 optional_by,
                 ..Scope::new(&id)
             };
-            if let Some(note) = self.children(&g.children, &scope, &mut fields) {
-                intro = join_paragraphs([intro.as_str(), note.as_str()]);
-            }
+            self.children(&g.children, &scope, &mut fields);
             if anzahl.min == 0 {
                 self.required_when_answered(scope.optional_by.as_deref(), &mut fields);
             }

@@ -1,7 +1,7 @@
 //! Groups inside a step: a group of fields only, or a repeatable group, becomes a `group` field
 //! (`repeat` for `0:*`, `1:*`, `n:m`); a group that holds groups is dissolved into its parent
 //! (the form language nests one level), and so is every group inside a `group` field. Label
-//! fields become hints of the next question. A required FIM field in an optional group outside
+//! fields (FIM's static text) become text-blocks where they stand. A required FIM field in an optional group outside
 //! a `group` field becomes required once any question of that group is answered
 //! (`required-if: { answered: [...] }`), and the report says so.
 
@@ -16,53 +16,49 @@ use crate::text::{join_paragraphs, one_line, paragraphs};
 use crate::xdf::{Anzahl, Child, Element, Feldart, Group};
 
 impl Mapper<'_> {
-    /// Maps `children` into `out`. Returns the text of label fields that found no question to
-    /// go with.
-    pub(super) fn children(
-        &mut self,
-        children: &[Child],
-        scope: &Scope,
-        out: &mut Vec<Field>,
-    ) -> Option<String> {
-        let mut note: Option<String> = None;
+    /// Maps `children` into `out`.
+    pub(super) fn children(&mut self, children: &[Child], scope: &Scope, out: &mut Vec<Field>) {
         for child in children {
-            let before = out.len();
             match &child.element {
-                Element::Field(f) if f.feldart == Feldart::Label => {
-                    let text = if f.inhalt.is_empty() {
-                        join_paragraphs([one_line(&f.label).as_str(), paragraphs(&f.help).as_str()])
-                    } else {
-                        paragraphs(&f.inhalt)
-                    };
-                    note = Some(join_paragraphs([
-                        note.as_deref().unwrap_or(""),
-                        text.as_str(),
-                    ]));
-                    self.comments.wait(f.uid);
-                    self.finding(
-                        Kind::Partial,
-                        fim_name(&f.id, &f.version),
-                        &f.label,
-                        None,
-                        "a label (static text) is not a question: its text is put into the hint of the next question, or into the step's intro when none follows".into(),
-                    );
-                    continue;
-                }
+                Element::Field(f) if f.feldart == Feldart::Label => self.text_block(f, scope, out),
                 Element::Field(f) => {
                     let fields = self.field(f, child.anzahl, scope);
                     out.extend(fields);
                 }
                 Element::Group(g) => self.group(g, child.anzahl, scope, out, false),
             }
-            if out.len() > before
-                && let Some(n) = note.take()
-            {
-                let first = &mut out[before];
-                let hint = first.hint.as_ref().map(text_de).unwrap_or_default();
-                first.hint = Some(de(join_paragraphs([n.as_str(), hint.as_str()])));
-            }
         }
-        note
+    }
+
+    /// A label field (FIM's static text) as a text-block where it stands: its content, else
+    /// its name and help. One with no words at all is left out.
+    fn text_block(&mut self, f: &crate::xdf::Field, scope: &Scope, out: &mut Vec<Field>) {
+        let text = if f.inhalt.is_empty() {
+            join_paragraphs([one_line(&f.label).as_str(), paragraphs(&f.help).as_str()])
+        } else {
+            paragraphs(&f.inhalt)
+        };
+        if text.is_empty() {
+            self.comments.wait(f.uid);
+            return;
+        }
+        let id = self.ids.field(
+            &id_source(&f.name, &f.label),
+            &[&f.name, &f.label],
+            &scope.context,
+        );
+        // Its comments go with it, but it is no place for a rule: a condition names questions.
+        self.comments.wait(f.uid);
+        self.comments.place(Anchor::Field(id.clone()));
+        let mut block: Field = serde_json::from_value(serde_json::json!({
+            "id": id, "type": FieldType::TextBlock.name(), "text": { "de": text },
+        }))
+        .expect("a text-block with id, type and text is complete");
+        block.fim = Some(FimRef {
+            id: f.id.clone(),
+            version: f.version.clone(),
+        });
+        out.push(block);
     }
 
     /// A group inside a step (or a repeatable top-level group when `whole_step`).
@@ -94,8 +90,8 @@ impl Mapper<'_> {
                 ..Scope::new(&id)
             };
             let mut members = Vec::new();
-            let note = self.children(&g.children, &inner, &mut members);
-            if members.is_empty() {
+            self.children(&g.children, &inner, &mut members);
+            if !members.iter().any(Field::is_question) {
                 self.finding(
                     Kind::NotMapped,
                     fim,
@@ -109,8 +105,7 @@ impl Mapper<'_> {
                 return;
             }
             let mut field = blank(&id, FieldType::Group, &label);
-            let hint =
-                join_paragraphs([paragraphs(&g.help).as_str(), note.as_deref().unwrap_or("")]);
+            let hint = paragraphs(&g.help);
             field.hint = (!hint.is_empty()).then(|| de(hint));
             let any_required = members.iter().any(|m| m.required);
             if list {
@@ -213,14 +208,14 @@ impl Mapper<'_> {
             },
         };
         let before = out.len();
-        let note = self.children(&g.children, &inner, out);
+        self.children(&g.children, &inner, out);
         if optional_here {
             self.required_when_answered(inner.optional_by.as_deref(), &mut out[before..]);
         }
-        let help = paragraphs(&g.help);
-        let intro = join_paragraphs([help.as_str(), note.as_deref().unwrap_or("")]);
+        let intro = paragraphs(&g.help);
+        // The group's help goes with its first question (a text-block has no hint).
         if !intro.is_empty()
-            && let Some(first) = out.get_mut(before)
+            && let Some(first) = out[before..].iter_mut().find(|f| f.is_question())
         {
             let hint = first.hint.as_ref().map(text_de).unwrap_or_default();
             let label = one_line(&g.label);

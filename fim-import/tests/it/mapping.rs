@@ -391,7 +391,7 @@ fn a_select_with_a_list_of_values_becomes_checkboxes() {
 }
 
 #[test]
-fn feldart_label_goes_into_the_next_hint() {
+fn feldart_label_becomes_a_text_block_where_it_stands() {
     let i = one_step(&format!(
         "{}{}",
         s(
@@ -417,11 +417,20 @@ fn feldart_label_goes_into_the_next_hint() {
             )
         ),
     ));
-    assert_eq!(i.form.steps[0].fields.len(), 1);
+    let fields = &i.form.steps[0].fields;
+    assert_eq!(fields.len(), 2);
+    let block = &fields[0];
+    assert_eq!(block.kind, FieldType::TextBlock);
     assert_eq!(
-        find(&i.form, "name").hint.as_ref().unwrap()["de"],
+        block.text.as_ref().unwrap()["de"],
         "Bitte lesen Sie die Hinweise."
     );
+    assert!(block.label.is_empty());
+    assert_eq!(block.fim.as_ref().unwrap().id, "F99000001");
+    assert_eq!(find(&i.form, "name").hint, None);
+    assert!(i.yaml.contains("type: text-block"), "{}", i.yaml);
+    // The written YAML passes the check as it is.
+    assert!(i.check.is_empty(), "{:?}\n{}", i.check, i.yaml);
 }
 
 #[test]

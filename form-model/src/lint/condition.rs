@@ -4,12 +4,32 @@
 
 use crate::conditions::Shape;
 use crate::diagnostics::suggestion;
-use crate::model::{Condition, Field, FieldType};
+use crate::model::{Condition, Field, FieldType, Form};
 use crate::msg;
 use crate::positions::{child, item};
 use crate::rules::DateExpr;
 
 use super::linter::Linter;
+
+/// The ids of a form's elements, for advice on a condition's names: its questions, and its
+/// text-blocks (which have no answer to test).
+pub(crate) struct Ids<'a> {
+    pub(crate) questions: Vec<&'a str>,
+    pub(crate) text_blocks: Vec<&'a str>,
+}
+
+impl<'a> Ids<'a> {
+    pub(crate) fn of(form: &'a Form) -> Self {
+        Ids {
+            questions: form.all_fields().map(|f| f.id.as_str()).collect(),
+            text_blocks: form
+                .all_elements()
+                .filter(|f| !f.is_question())
+                .map(|f| f.id.as_str())
+                .collect(),
+        }
+    }
+}
 
 /// Lints `cond` at `path`. `allowed` are the questions it may name (for `show-if` those asked
 /// before it, for `required-if` any of the form, plus the questions of its own group entry);
@@ -19,19 +39,25 @@ pub(super) fn lint_condition(
     cond: &Condition,
     path: &str,
     allowed: &[&Field],
-    all_ids: &[&str],
+    all_ids: &Ids,
 ) {
     let target = |cx: &mut Linter, id: &str, at: &str| -> Option<&Field> {
         let found = allowed.iter().find(|f| f.id == id).copied();
         if found.is_none() {
-            if all_ids.contains(&id) {
+            if all_ids.text_blocks.contains(&id) {
+                cx.error_help(
+                    at,
+                    msg!("condition-on-text-block", id = id),
+                    msg!("condition-on-text-block-help"),
+                );
+            } else if all_ids.questions.contains(&id) {
                 cx.error_help(
                     at,
                     msg!("condition-on-later-field", id = id),
                     msg!("condition-on-later-field-help"),
                 );
             } else {
-                let hint = suggestion(id, all_ids.iter().copied());
+                let hint = suggestion(id, all_ids.questions.iter().copied());
                 cx.error(
                     at,
                     msg!(

@@ -7,9 +7,9 @@ use crate::model::{Field, FieldType};
 use crate::msg;
 use crate::positions::{child, item};
 
-use super::condition::lint_condition;
+use super::condition::{Ids, lint_condition};
 use super::linter::{Linter, slug};
-use super::{accessibility, field_keys, field_type, pattern};
+use super::{accessibility, field_keys, field_type, pattern, text_block};
 
 /// Lints one field. `earlier` are the fields before it (a `show-if` may only refer to those),
 /// `all` every top-level field (a `required-if` may name any); `all_ids` every field id of the
@@ -23,7 +23,7 @@ pub(crate) fn lint_field_in(
     path: &str,
     earlier: &[&Field],
     all: &[&Field],
-    all_ids: &[&str],
+    all_ids: &Ids,
 ) {
     let mut cx = Linter {
         sources,
@@ -40,11 +40,12 @@ pub(super) fn lint_field(
     fp: &str,
     earlier: &[&Field],
     all: &[&Field],
-    all_ids: &[&str],
+    all_ids: &Ids,
 ) {
     let kind = field.kind;
     slug(cx, &child(fp, "id"), &field.id, msg!("id-field"));
     field_keys::keys_of_other_types(cx, field, fp);
+    text_block::label_or_text(cx, field, fp);
     if kind == FieldType::Group {
         lint_group(cx, field, fp, earlier, all_ids);
     }
@@ -81,8 +82,8 @@ pub(super) fn lint_field(
 /// group and (in the same entry) the group's own: a `show-if` those asked before it, a
 /// `required-if` any of the entry's. An entry is checked when the group is reached, so the
 /// questions after the group are not known to it yet.
-fn lint_group(cx: &mut Linter, group: &Field, fp: &str, earlier: &[&Field], all_ids: &[&str]) {
-    if group.fields.is_empty() {
+fn lint_group(cx: &mut Linter, group: &Field, fp: &str, earlier: &[&Field], all_ids: &Ids) {
+    if group.questions().next().is_none() {
         cx.error_help(
             fp,
             msg!("group-without-fields", id = &group.id),
@@ -141,12 +142,13 @@ fn lint_group(cx: &mut Linter, group: &Field, fp: &str, earlier: &[&Field], all_
             );
             continue;
         }
+        // Conditions name questions; a text-block is none.
         let before: Vec<&Field> = earlier
             .iter()
             .copied()
-            .chain(group.fields[..ci].iter())
+            .chain(group.fields[..ci].iter().filter(|f| f.is_question()))
             .collect();
-        let any: Vec<&Field> = earlier.iter().copied().chain(group.fields.iter()).collect();
+        let any: Vec<&Field> = earlier.iter().copied().chain(group.questions()).collect();
         lint_field(cx, c, &cp, &before, &any, all_ids);
     }
 }

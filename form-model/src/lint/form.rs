@@ -12,7 +12,7 @@ use crate::msg;
 use crate::positions::{child, item};
 use crate::texts::visit_texts;
 
-use super::condition::lint_condition;
+use super::condition::{Ids, lint_condition};
 use super::field::lint_field;
 use super::linter::{Linter, slug};
 use super::text_keys::lint_text_keys;
@@ -47,7 +47,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
     if let Some(records) = &form.records {
         super::efile::lint_records(&mut cx, "records", records);
     }
-    let all_ids: Vec<&str> = form.all_fields().map(|f| f.id.as_str()).collect();
+    let all_ids = Ids::of(form);
     visit_texts(form, &mut |_, path, text| {
         catalog_text(&mut cx, &path, text)
     });
@@ -91,7 +91,10 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
                     );
                 }
             }
-            earlier.push(field);
+            // Conditions name questions; a text-block is none.
+            if field.is_question() {
+                earlier.push(field);
+            }
         }
     }
     let mut fee_ids = BTreeSet::new();

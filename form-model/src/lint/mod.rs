@@ -3,8 +3,9 @@
 //! it is about.
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
-//! (`field`, `field_keys`, `field_type`, `pattern`), a text's keys (`text_keys`), a condition (`condition`), a municipality
-//! (`municipality`), what the e-file reads (`efile`) and accessibility (`accessibility`); `linter` is the file being looked at
+//! (`field`, `field_keys`, `field_type`, `pattern`), a text's keys (`text_keys`), a text-block
+//! (`text_block`), a condition (`condition`), a municipality (`municipality`), what the e-file
+//! reads (`efile`) and accessibility (`accessibility`); `linter` is the file being looked at
 //! and where findings go.
 
 mod accessibility;
@@ -18,9 +19,11 @@ mod linter;
 mod municipality;
 mod pattern;
 mod project;
+mod text_block;
 mod text_keys;
 
 pub use accessibility::AUTOCOMPLETE_TOKENS;
+pub(crate) use condition::Ids;
 pub(crate) use field::lint_field_in;
 pub use form::lint_form;
 pub use project::lint_project;

@@ -28,10 +28,14 @@ pub enum FieldType {
     /// Several questions that belong together (`fields`); with `repeat` a list of such entries
     /// (several dogs, several children). One level deep: a group holds no groups.
     Group,
+    /// Not a question: a paragraph of Markdown (`text`) between questions, with its own
+    /// `show-if` (FIM's static text element). It has no answer, so the record, the JSON
+    /// Schema, the validation and the check-your-answers page never see it.
+    TextBlock,
 }
 
 impl FieldType {
-    pub const ALL: [FieldType; 15] = [
+    pub const ALL: [FieldType; 16] = [
         FieldType::Text,
         FieldType::Textarea,
         FieldType::Email,
@@ -47,6 +51,7 @@ impl FieldType {
         FieldType::File,
         FieldType::Address,
         FieldType::Group,
+        FieldType::TextBlock,
     ];
 
     /// The name written in YAML.
@@ -67,6 +72,7 @@ impl FieldType {
             FieldType::File => "file",
             FieldType::Address => "address",
             FieldType::Group => "group",
+            FieldType::TextBlock => "text-block",
         }
     }
 
@@ -76,6 +82,11 @@ impl FieldType {
             self,
             FieldType::Radios | FieldType::Checkboxes | FieldType::Select
         )
+    }
+
+    /// Whether the citizen answers it: everything but a text-block.
+    pub fn is_question(self) -> bool {
+        self != FieldType::TextBlock
     }
 
     /// Fields whose answer is free text typed by the citizen.
@@ -94,7 +105,12 @@ pub struct Field {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: FieldType,
+    /// The question. Every question has one (the lint says so); a text-block has `text`.
+    #[serde(default, skip_serializing_if = "Text::is_empty")]
     pub label: Text,
+    /// For a text-block: its Markdown, shown between the questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<Text>,
     /// Required while the field is shown.
@@ -185,6 +201,16 @@ pub enum OptionOrder {
 }
 
 impl Field {
+    /// Whether the citizen answers it (not a text-block).
+    pub fn is_question(&self) -> bool {
+        self.kind.is_question()
+    }
+
+    /// The questions of a group, without its text-blocks.
+    pub fn questions(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.is_question())
+    }
+
     /// More options than a short list holds (see [`LONG_LIST`]).
     pub fn is_long_list(&self) -> bool {
         self.kind.has_options() && self.options.len() > LONG_LIST

@@ -54,6 +54,13 @@ pub struct Step {
     pub fields: Vec<Field>,
 }
 
+impl Step {
+    /// The step's questions, without its text-blocks.
+    pub fn questions(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.is_question())
+    }
+}
+
 /// A fee the citizen will be charged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -76,20 +83,33 @@ impl Form {
         self.fields().find(|f| f.id == id)
     }
 
-    /// Every top-level field in order (the keys of submitted data).
+    /// Every top-level question in order (the keys of submitted data); text-blocks are no
+    /// questions and left out (see [`Form::elements`]).
     pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.elements().filter(|f| f.is_question())
+    }
+
+    /// Every top-level element of the steps in order: questions and text-blocks.
+    pub fn elements(&self) -> impl Iterator<Item = &Field> {
         self.steps.iter().flat_map(|s| s.fields.iter())
     }
 
-    /// Every field in order, the questions inside groups included.
+    /// Every question in order, the questions inside groups included (no text-blocks).
     pub fn all_fields(&self) -> impl Iterator<Item = &Field> {
         self.fields()
+            .flat_map(|f| std::iter::once(f).chain(f.questions()))
+    }
+
+    /// Every element in order, inside groups too: questions and text-blocks.
+    pub fn all_elements(&self) -> impl Iterator<Item = &Field> {
+        self.elements()
             .flat_map(|f| std::iter::once(f).chain(f.fields.iter()))
     }
 
-    /// The field with `id` anywhere, inside groups too.
+    /// The field with `id` anywhere, inside groups too (a text-block too: ids are unique
+    /// among all elements).
     pub fn find(&self, id: &str) -> Option<&Field> {
-        self.all_fields().find(|f| f.id == id)
+        self.all_elements().find(|f| f.id == id)
     }
 }
 

@@ -35,7 +35,7 @@ pub fn apply_overlay(
             );
             continue;
         };
-        let field_ids: Vec<String> = form.all_fields().map(|f| f.id.clone()).collect();
+        let field_ids: Vec<String> = form.all_elements().map(|f| f.id.clone()).collect();
         let unknown_field = |diags: &mut Diagnostics, path: &str, id: &str, verb: &str| {
             let hint = suggestion(id, field_ids.iter().map(String::as_str));
             diags.error(
@@ -192,7 +192,7 @@ pub fn apply_overlay(
                             .map(|(_, field)| field)
                     })
                     .collect();
-                let all_ids: Vec<&str> = field_ids.iter().map(String::as_str).collect();
+                let all_ids = crate::lint::Ids::of(form);
                 let tops: Vec<&Field> = form.fields().collect();
                 let before = diags.errors();
                 crate::lint::lint_field_in(

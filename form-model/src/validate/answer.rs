@@ -187,7 +187,7 @@ fn check_entry<'a>(
     let mut seen = scope.outer.clone();
     let mut pending = Vec::new();
     for key in entry.keys() {
-        if !group.fields.iter().any(|f| &f.id == key) {
+        if !group.questions().any(|f| &f.id == key) {
             subs.push(Sub {
                 path: format!("{path}.{key}"),
                 label: Some(key.clone()),
@@ -195,7 +195,7 @@ fn check_entry<'a>(
             });
         }
     }
-    for child in &group.fields {
+    for child in group.questions() {
         let child_label = format!("{label_prefix}{}", text_in(&child.label, scope.lang));
         let child_path = format!("{path}.{}", child.id);
         let shown = child

@@ -87,7 +87,7 @@ pub fn validate(
     let mut pending = Vec::new();
     for step in &form.form.steps {
         let step_shown = step.show_if.as_ref().is_none_or(|c| c.holds(&clean, today));
-        for field in &step.fields {
+        for field in step.questions() {
             let shown = step_shown
                 && field
                     .show_if

@@ -104,7 +104,8 @@ pub(super) fn check_text<'a>(
         | FieldType::Checkboxes
         | FieldType::File
         | FieldType::Address
-        | FieldType::Group => Err(Problem::WrongType),
+        | FieldType::Group
+        | FieldType::TextBlock => Err(Problem::WrongType),
     }
 }
 

@@ -8,4 +8,5 @@ mod language_schema;
 mod record;
 mod registry;
 mod schema;
+mod text_blocks;
 mod validate;

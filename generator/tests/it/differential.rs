@@ -2,7 +2,8 @@
 //! for every rule (random and constructed Steuer-IDs, a valid IBAN for every country and its
 //! mutations, tricky email addresses, number spellings, date edges, Unicode lengths, conditions),
 //! judges them with form-model's `validate` and with `site.js` under Node, and requires the same
-//! error codes, the same messages and the same cleaned values for every case.
+//! error codes, the same messages and the same cleaned values for every case, and the same
+//! text-blocks shown (their `show-if` judged by form-model's conditions and by the script).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,7 @@ steps:
         type: radios
         label: { de: Art }
         options: [ { value: ja, label: { de: Ja } }, { value: nein, label: { de: Nein } } ]
+      - { id: kind-note, type: text-block, text: { de: "Nur mit **Erlaubnis**." }, show-if: { field: kind, equals: ja } }
       - id: choice
         type: select
         label: { de: Auswahl }
@@ -95,6 +97,7 @@ steps:
           - { id: bank-iban, type: iban, label: { de: IBAN }, required: true }
           - { id: bank-holder, type: text, label: { de: Inhaber } }
       - { id: start, type: date, label: { de: Beginn } }
+      - { id: start-note, type: text-block, text: { de: Kurze Frist. }, show-if: { any: [ { field: start, after: today-7d }, { not: { answered: phone } } ] } }
       - { id: late, type: text, label: { de: Verspätung }, required-if: { field: start, before: today-7d } }
       - { id: soon, type: text, label: { de: Bald }, show-if: { all: [ { field: start, not-before: today-7d }, { field: start, not-after: 2030-01-01 } ] } }
       - { id: phone, type: tel, label: { de: Telefon 2 }, required-if: { not: { answered: [mail, fax] } } }
@@ -110,6 +113,7 @@ steps:
             type: radios
             label: { de: Art }
             options: [ { value: person, label: { de: Person } }, { value: firm, label: { de: Firma } } ]
+          - { id: rep-note, type: text-block, text: { de: Firmen nennen ihren Namen. }, show-if: { field: rep-kind, equals: firm } }
           - { id: rep-name, type: text, label: { de: Name }, required: true, show-if: { field: rep-kind, equals: person } }
           - { id: rep-firm, type: text, label: { de: Firma }, required-if: { any: [ { field: rep-kind, equals: firm }, { answered: rep-since } ] } }
           - { id: rep-since, type: date, label: { de: Seit }, show-if: { any: [ { answered: rep-name }, { field: kind, equals: ja } ] }, required-if: { field: start, after: today-30d } }
@@ -117,6 +121,7 @@ steps:
     title: { de: B }
     show-if: { any: [ { field: choice, equals: y }, { field: classes, equals: A } ] }
     fields:
+      - { id: extra-note, type: text-block, text: { de: Noch eine Angabe. } }
       - { id: extra, type: text, label: { de: Extra }, required: true }
       - id: consent
         type: checkboxes
@@ -759,6 +764,17 @@ fn condition_cases() -> Vec<(String, Value)> {
             out.push(("*".into(), Value::Object(data)));
         }
     }
+    // Text-blocks have no answer: one sent for them is unknown, at the top and in an entry.
+    for (field, value) in [
+        ("kind-note", json!("x")),
+        ("extra-note", json!("")),
+        (
+            "reps",
+            json!([{ "rep-kind": "firm", "rep-firm": "ACME", "rep-note": "x" }]),
+        ),
+    ] {
+        out.push((field.into(), value));
+    }
     out
 }
 
@@ -822,7 +838,20 @@ fn agree(site_js: &Path) {
             },
             today,
         ) {
-            Ok(clean) => json!({ "errors": [], "clean": clean }),
+            Ok(clean) => {
+                // The text-blocks under a condition, and whether form-model's conditions show
+                // them for these answers.
+                let blocks: serde_json::Map<String, Value> = resolved
+                    .form
+                    .elements()
+                    .filter(|f| !f.is_question())
+                    .filter_map(|f| {
+                        let c = f.show_if.as_ref()?;
+                        Some((f.id.clone(), json!(c.holds(&clean, today))))
+                    })
+                    .collect();
+                json!({ "errors": [], "clean": clean, "blocks": blocks })
+            }
             Err(errors) => json!({
                 "errors": errors.iter().map(|e| json!([e.field, e.code, e.message])).collect::<Vec<_>>(),
                 "clean": null,
@@ -858,6 +887,8 @@ fn agree(site_js: &Path) {
     let js: Vec<Value> = serde_json::from_slice(&fs::read(&output).unwrap()).unwrap();
     assert_eq!(js.len(), rust.len());
     let mut disagreements = Vec::new();
+    // Valid cases with a text-block shown, and with one hidden: both branches are compared.
+    let (mut blocks_shown, mut blocks_hidden) = (0, 0);
     for (i, (r, j)) in rust.iter().zip(&js).enumerate() {
         // The page never shows "unknown-field" or "not-applicable" (it has no input for the
         // one and disables the inputs of the other), so it carries no words for them.
@@ -879,20 +910,42 @@ fn agree(site_js: &Path) {
             list
         };
         let same_codes = codes(r) == codes(j);
-        let same_clean = !r["errors"].as_array().unwrap().is_empty() || r["clean"] == j["clean"];
-        if !same_codes || !same_clean {
+        let valid = r["errors"].as_array().unwrap().is_empty();
+        let same_clean = !valid || r["clean"] == j["clean"];
+        let same_blocks = !valid || r["blocks"] == j["blocks"];
+        if valid
+            && r["blocks"]
+                .as_object()
+                .is_some_and(|b| b.values().any(|v| v == true))
+        {
+            blocks_shown += 1;
+        }
+        if valid
+            && r["blocks"]
+                .as_object()
+                .is_some_and(|b| b.values().any(|v| v == false))
+        {
+            blocks_hidden += 1;
+        }
+        if !same_codes || !same_clean || !same_blocks {
             disagreements.push(format!(
-                "case {i}: input {}\n  rust: {} {}\n  js:   {} {}",
+                "case {i}: input {}\n  rust: {} {} {}\n  js:   {} {} {}",
                 js_cases[i]["data"],
                 codes(r).join(","),
                 r["clean"],
+                r["blocks"],
                 codes(j).join(","),
-                j["clean"]
+                j["clean"],
+                j["blocks"]
             ));
         }
     }
     let _ = fs::remove_dir_all(&dir);
     assert!(rust.len() > 1500, "only {} cases", rust.len());
+    assert!(
+        blocks_shown >= 5 && blocks_hidden >= 5,
+        "text-blocks shown in {blocks_shown}, hidden in {blocks_hidden} valid cases"
+    );
     assert!(
         disagreements.is_empty(),
         "{} of {} cases disagree:\n{}",

@@ -102,3 +102,49 @@ fn a_field_that_is_only_sometimes_asked_carries_no_required_attribute_and_says_w
         "{html}"
     );
 }
+
+#[test]
+fn a_text_block_renders_its_markdown_without_an_input_and_says_its_condition_in_words() {
+    let theme = Theme::load(&templates()).unwrap();
+    let examples = components::examples(&templates(), "text-block").unwrap();
+    let plain = examples
+        .iter()
+        .find(|e| e.field.as_ref().unwrap().show_if.is_none())
+        .unwrap();
+    let html = components::render(&theme, "text-block", plain, "de").unwrap();
+    assert!(html.contains("data-field=\"hinweis-unterlagen\""), "{html}");
+    assert!(html.contains("<strong>Personalausweis</strong>"), "{html}");
+    assert!(html.contains("<li>"), "{html}");
+    assert!(
+        !html.contains("<input") && !html.contains("<label"),
+        "{html}"
+    );
+    assert!(!html.contains("class=\"condition\""), "{html}");
+
+    let conditional = examples
+        .iter()
+        .find(|e| e.field.as_ref().unwrap().show_if.is_some())
+        .unwrap();
+    let html = components::render(&theme, "text-block", conditional, "de").unwrap();
+    assert!(
+        html.contains("<p class=\"condition\">Gilt nur, wenn"),
+        "{html}"
+    );
+    assert!(html.contains("Ist der Hund gefährlich?"), "{html}");
+    let html = components::render(&theme, "text-block", conditional, "en").unwrap();
+    assert!(html.contains("Applies only if"), "{html}");
+    assert!(html.contains("<strong>permit</strong>"), "{html}");
+}
+
+#[test]
+fn a_text_block_inside_a_group_is_rendered_in_every_entry_with_entry_keys() {
+    let theme = Theme::load(&templates()).unwrap();
+    let examples = components::examples(&templates(), "group").unwrap();
+    let bank = examples
+        .iter()
+        .find(|e| e.field.as_ref().unwrap().id == "bank")
+        .unwrap();
+    let html = components::render(&theme, "group", bank, "de").unwrap();
+    assert!(html.contains("data-field=\"bank-hinweis-konto\""), "{html}");
+    assert!(html.contains("<strong>Ihren Namen</strong>"), "{html}");
+}

@@ -196,7 +196,7 @@ impl Cx<'_, '_, '_> {
                 .steps
                 .iter()
                 .find(|st| st.id == s)
-                .map(|st| st.fields.iter().map(|f| f.id.clone()).collect())
+                .map(|st| st.questions().map(|f| f.id.clone()).collect())
                 .unwrap_or_default(),
             Place::Dissolved => self
                 .children(node)
