@@ -30,6 +30,7 @@ pub fn language_schemas() -> Vec<LanguageSchema> {
     let one = |file, title: &'static str, schema: schemars::Schema| {
         let mut schema = schema.to_value();
         languages_only(&mut schema);
+        text_blocks(&mut schema);
         schema["title"] = Value::String(title.into());
         LanguageSchema {
             file,
@@ -84,6 +85,27 @@ fn languages_only(schema: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(languages_only),
         _ => {}
     }
+}
+
+/// A question needs its `label`; a text-block (one struct with the questions in the model, so
+/// the derived schema cannot tell them apart) needs its `text` and takes none of the keys only
+/// a question has — the rule `check` applies (lint's `text_block`), said to the editor.
+fn text_blocks(schema: &mut Value) {
+    let Some(field) = schema.pointer_mut("/$defs/Field") else {
+        return;
+    };
+    let question_keys = ["label", "hint", "required", "required-if", "autocomplete"]
+        .map(|k| serde_json::json!({ "required": [k] }));
+    let object = field.as_object_mut().expect("Field is an object schema");
+    object.insert(
+        "if".into(),
+        serde_json::json!({ "properties": { "type": { "const": "text-block" } } }),
+    );
+    object.insert(
+        "then".into(),
+        serde_json::json!({ "required": ["text"], "not": { "anyOf": question_keys } }),
+    );
+    object.insert("else".into(), serde_json::json!({ "required": ["label"] }));
 }
 
 /// The schema file a YAML file under a `forms/` folder follows, by where it lies (its path
