@@ -296,10 +296,14 @@ fn a_run_that_died_before_or_after_its_journal_leaves_no_submission_skipped_and_
     assert_eq!(first.written.len(), n);
     let (id, zip) = first.written[0].clone();
     let (other, _) = first.written[1].clone();
+    // Pulled folders are named by reference: find the one holding this submission.
     let folder_of = |id: Uuid| -> PathBuf {
         walk(&out)
             .into_iter()
-            .find(|p| p.ends_with(id.to_string()))
+            .find(|p| {
+                std::fs::read_to_string(p.join("submission.json"))
+                    .is_ok_and(|s| s.contains(&id.to_string()))
+            })
             .unwrap()
     };
     // Died after the journal, before the rename: the package is still under its temporary
