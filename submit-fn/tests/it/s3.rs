@@ -55,8 +55,13 @@ async fn a_valid_submission_with_files_lands_at_the_expected_keys_with_the_expec
         body_text(&response)
     );
     let reference = form_model::record::reference("musterstadt", 2026, id);
+    // The receipt comes with the answer (docs/receipt.md); nothing else does.
+    let mut answer = body_json(&response);
+    let receipt = answer.as_object_mut().unwrap().remove("receipt").unwrap();
+    assert_eq!(receipt["media_type"], "application/pdf");
+    assert!(receipt["base64"].as_str().unwrap().starts_with("JVBERi0"));
     assert_eq!(
-        body_json(&response),
+        answer,
         json!({ "id": id, "reference": reference, "received_at": "2026-11-28T10:15:00Z" })
     );
 
