@@ -97,6 +97,8 @@ mod tests {
             "record-title",
             "case-remark",
             "case-remark-service",
+            // inbox's xdomea export titles each receipt in the citizen's language with it.
+            "receipt-title",
         ];
         let keys: Vec<&str> = E_FILE.table().keys().map(String::as_str).collect();
         let mut used = used.to_vec();
