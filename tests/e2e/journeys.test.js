@@ -112,7 +112,8 @@ function checkStored(c, data, p, reference) {
   assert.equal(pull.status, 0, `inbox pull failed:\n${pull.stdout}\n${pull.stderr}`);
   assert.ok(`${pull.stdout}${pull.stderr}`.includes(record.id), `inbox pull did not import ${record.id}:\n${pull.stdout}\n${pull.stderr}`);
   // The reference the citizen was shown is the one the back office works with.
-  const imported = JSON.parse(fs.readFileSync(path.join(out, c.m, c.form, `v${data.version}`, record.id, "submission.json"), "utf8"));
+  // Pulled folders are named by the reference (docs/backoffice.md, "Pulled folders").
+  const imported = JSON.parse(fs.readFileSync(path.join(out, c.m, c.form, `v${data.version}`, reference, "submission.json"), "utf8"));
   assert.equal(imported.reference, reference, "the back office sees another reference than the citizen");
   fs.rmSync(out, { recursive: true, force: true });
   console.log(`${c.m}/${c.lang}/${c.form} (${c.js ? "JS" : "no JS"}): ${reference}, ${Object.keys(record.data).length} answers, ${sent.length} attachments, imported by inbox pull`);
