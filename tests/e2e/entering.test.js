@@ -67,7 +67,7 @@ for (const js of [false, true]) {
         await sendWithScript(page, data, p, await uiStrings(page));
       } else {
         await sendWithoutScript(page, data, p);
-        assert.equal(await page.locator("#confirmation").count(), 1, (await page.locator("body").innerText()).slice(0, 2000)); // accepted: the confirmation page itself
+        assert.equal(await page.locator("#receipt a[download]").count(), 1, (await page.locator("body").innerText()).slice(0, 2000)); // accepted: the confirmation page itself
       }
       const record = newRecord(before);
       assert.equal(record.data.anschrift.postcode, "86899");
