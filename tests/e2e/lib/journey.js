@@ -6,6 +6,7 @@
 // questions fails.
 "use strict";
 
+const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 const zlib = require("node:zlib");
@@ -482,8 +483,20 @@ function storedRecords(dataDir) {
 
 const REFERENCE = /^[A-Z]{3}-\d{4}-[0-9A-Z]{6}$/;
 
+/** Without JavaScript, an accepted post is answered with the confirmation page itself (no
+ * redirect: its receipt exists only in this answer, docs/receipt.md). Asserts what the citizen
+ * sees there — the reference and the receipt to download — and returns the reference. */
+async function assertConfirmedWithoutScript(page) {
+  const body = (await page.locator("body").innerText()).slice(0, 2000);
+  assert.ok(await page.locator("#receipt a[download]").isVisible(), `no receipt to download:\n${body}`);
+  const reference = ((await page.locator("#reference").textContent()) || "").trim();
+  assert.match(reference, REFERENCE, body);
+  return reference;
+}
+
 module.exports = {
   REFERENCE,
+  assertConfirmedWithoutScript,
   dateText,
   expectedReview,
   fill,
