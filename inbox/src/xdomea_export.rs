@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
-use xdomea::{Code, Handoff, Made, Party, RecordsPolicy, Sent, Submission};
+use xdomea::{Handoff, Made, Party, Sent, Submission};
 
 use crate::receipts::{ReceiptMaker, languages, receipt_file};
 
@@ -294,20 +294,14 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Sender or recipient: the municipality, with the DMS's identifiers when configured.
 fn party(m: &RegistryMunicipality, ids: Option<&form_model::model::DmsParty>) -> Party {
-    let code = |c: &form_model::model::DmsCode| Code {
-        code: c.code.clone(),
-        list_uri: c.list_uri.clone(),
-        list_version: c.list_version.clone(),
-        name: c.name.clone(),
-    };
     let contact = m.contact.as_ref();
     Party {
         institution: m.name.clone(),
         unit: ids
             .and_then(|p| p.unit.clone())
             .or_else(|| contact.map(|c| c.name.clone()).filter(|n| *n != m.name)),
-        authority_key: ids.and_then(|p| p.authority_key.as_ref()).map(code),
-        authority_prefix: ids.and_then(|p| p.prefix.as_ref()).map(code),
+        authority_key: ids.and_then(|p| p.authority_key.clone()),
+        authority_prefix: ids.and_then(|p| p.prefix.clone()),
         address: contact.map(|c| c.address.clone()).unwrap_or_default(),
     }
 }
@@ -324,14 +318,10 @@ pub fn package(
     now: OffsetDateTime,
 ) -> Result<xdomea::Package, String> {
     let ids = m.xdomea.as_ref();
-    let records = form.form.records.clone().unwrap_or_default();
     let handoff = Handoff {
         sender: party(m, ids.and_then(|i| i.sender.as_ref())),
         recipient: party(m, ids.and_then(|i| i.recipient.as_ref())),
-        records: RecordsPolicy {
-            plan_key: records.plan_key,
-            retention_years: records.retention_years,
-        },
+        records: form.form.records.clone().unwrap_or_default(),
         created_at: now.to_offset(receipt::format::german_offset(now)),
     };
     // The German description names each attachment's question, as the receipt does.

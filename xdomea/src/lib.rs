@@ -26,20 +26,10 @@ use uuid::Uuid;
 pub use codes::{FileFormat, file_format};
 pub use package::{MESSAGE_TYPE, package_name};
 
-/// A code from a code list (`xoev-code:Code`): for the authority keys of sender and recipient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Code {
-    pub code: String,
-    /// The code list's URN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list_uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list_version: Option<String>,
-    /// The code's description from the list.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
+/// A code from a code list (`xoev-code:Code`), for the authority keys of sender and recipient,
+/// and how the e-file should file the application: the types municipality.yaml (`xdomea:`) and
+/// the form (`records:`) are written in.
+pub use form_model::model::{DmsCode as Code, Records as RecordsPolicy};
 
 /// Sender or recipient of the message (`KontaktType`): the authority, and the identifiers the
 /// receiving DMS knows it by, when the municipality configures them.
@@ -60,18 +50,6 @@ pub struct Party {
     /// Postal address, one line per entry (at most six: `UnstrukturierteAnschrift`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub address: Vec<String>,
-}
-
-/// How the e-file should file the application (the form's `records:`, when it has one).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RecordsPolicy {
-    /// Aktenplankennzeichen: the records-plan unit the application belongs to (`022.31`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plan_key: Option<String>,
-    /// Years the e-file keeps the case after it is closed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retention_years: Option<u16>,
 }
 
 /// Who hands over to whom, and when the message is made.
