@@ -34,6 +34,7 @@ pub const KEYS: &[&str] = &[
     "report-oldest",
     "report-received",
     "report-none",
+    "report-more",
     "report-empty",
     "report-footer",
 ];

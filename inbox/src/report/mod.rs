@@ -13,7 +13,7 @@
 pub mod mail;
 mod render;
 
-pub use render::{Rendered, render};
+pub use render::{LISTED, Rendered, render};
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -20,6 +20,18 @@ pub struct Rendered {
     pub html: String,
 }
 
+/// How many references a list of the report names before it says how many more there are: a
+/// store with thousands of new submissions still gives a mail a clerk can read (and a relay
+/// accepts); `formfabrik inbox list` names them all.
+pub const LISTED: usize = 50;
+
+/// The first [`LISTED`] of `items`, and the line for the rest when there is a rest.
+fn shown<'a>(items: &'a [Item], w: &dyn Fn(&str) -> &'static str) -> (&'a [Item], Option<String>) {
+    let rest = items.len().saturating_sub(LISTED);
+    let more = (rest > 0).then(|| fill(w("report-more"), &[("n", &rest.to_string())]));
+    (&items[..items.len().min(LISTED)], more)
+}
+
 /// Writes `report` in `lang` (`de`, `en`; any other language gives German).
 pub fn render(report: &Report, lang: &str) -> Rendered {
     let w = |key: &str| word_in(key, lang);
@@ -131,10 +143,14 @@ fn municipality(
                 escape(&f.form),
                 escape(w(key))
             );
-            for i in items.iter() {
+            let (items, more) = shown(items, w);
+            for i in items {
                 let _ = writeln!(html, "<li>{}</li>", escape(&described(i, w, time)));
             }
             html.push_str("</ul>\n");
+            if let Some(more) = more {
+                let _ = writeln!(html, "<p>{}</p>", escape(&more));
+            }
         }
     }
 }
@@ -152,10 +168,12 @@ fn form(
         .map_or_else(|| w("report-none").to_string(), |i| described(i, w, time));
     let _ = writeln!(text, "{} {}", w("form"), f.form);
     let listed = |items: &[Item]| -> String {
-        let refs: Vec<String> = items
+        let (items, more) = shown(items, w);
+        let mut refs: Vec<String> = items
             .iter()
             .map(|i| format!("{} (v{})", i.reference, i.version))
             .collect();
+        refs.extend(more);
         if refs.is_empty() {
             String::new()
         } else {

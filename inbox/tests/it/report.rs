@@ -401,3 +401,58 @@ fn mail_settings_name_the_variable_that_is_missing_or_wrong() {
     ]);
     assert!(!format!("{:?}", env(&full).unwrap()).contains("hunter22secret"));
 }
+
+#[test]
+fn a_long_list_names_its_first_references_and_how_many_more_there_are() {
+    let at = time::macros::datetime!(2026-11-28 10:15 UTC);
+    let items: Vec<report::Item> = (0..report::LISTED + 70)
+        .map(|n| report::Item {
+            reference: format!("MUS-2026-{n:06}"),
+            id: uuid::Uuid::from_u128(n as u128),
+            version: 1,
+            received_at: at,
+        })
+        .collect();
+    let report = Report {
+        made_at: at,
+        municipalities: vec![report::MunicipalityReport {
+            municipality: "musterstadt".into(),
+            since: None,
+            forms: vec![FormSummary {
+                form: "sperrmuell-anmeldung".into(),
+                new: items.clone(),
+                imported: 0,
+                failed: Vec::new(),
+                leased: Vec::new(),
+                waiting: items.len(),
+                oldest_waiting: items.first().cloned(),
+            }],
+            state: report::State {
+                format: report::REPORT_FORMAT.into(),
+                municipality: "musterstadt".into(),
+                n: 1,
+                reported_at: at,
+                complete: Default::default(),
+                imported: Default::default(),
+            },
+        }],
+    };
+    let r = report::render(&report, "de");
+    let last_listed = &items[report::LISTED - 1].reference;
+    let first_left_out = &items[report::LISTED].reference;
+    for part in [&r.text, &r.html] {
+        assert!(part.contains(last_listed), "{part}");
+        assert!(!part.contains(first_left_out), "{part}");
+        assert!(
+            part.contains("… und 70 weitere (alle: formfabrik inbox list)"),
+            "{part}"
+        );
+    }
+    // The count is the whole count.
+    assert!(
+        r.text
+            .contains(&format!(": {}: MUS-2026-000000", items.len())),
+        "{}",
+        r.text
+    );
+}
