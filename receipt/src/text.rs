@@ -7,11 +7,12 @@
 //! point, `[U+1F600]`: the receipt then still shows that something was there and what, and the
 //! PDF never references a missing glyph (which PDF/A forbids).
 
+use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use krilla::text::{Font, Glyph, GlyphId, KrillaGlyph};
-use rustybuzz::{Direction, UnicodeBuffer};
+use rustybuzz::{Direction, Language, Script, ShapePlan, UnicodeBuffer};
 use unicode_bidi::{Level, ParagraphBidiInfo};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
@@ -40,7 +41,12 @@ pub struct Face {
     units_per_em: f32,
     /// An empty glyph without advance (the font's zero width space), see [`split_ligatures`].
     blank: Option<GlyphId>,
+    /// Shaping plans by direction, script and language, compiled once per process (see
+    /// [`Face::plan`]).
+    plans: Mutex<HashMap<PlanKey, Arc<ShapePlan>>>,
 }
+
+type PlanKey = (Direction, Option<Script>, Option<Language>);
 
 impl Face {
     fn new(data: &'static [u8]) -> Face {
@@ -56,7 +62,33 @@ impl Face {
             pdf: Font::new(data.into(), 0).expect("embedded font parses"),
             units_per_em,
             blank,
+            plans: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The plan to shape `buffer` (its segment properties guessed) with. `rustybuzz::shape`
+    /// compiles a plan on every call, and compiling took most of a receipt's time (a receipt
+    /// shapes hundreds of short runs); a plan depends only on the face, the direction, the
+    /// script and the language, so it is compiled once for each and reused — the glyphs are
+    /// the same.
+    fn plan(&self, buffer: &UnicodeBuffer) -> Arc<ShapePlan> {
+        // `script()` says UNKNOWN where guessing found none (digits, punctuation); the plan
+        // `shape` would compile then has no script, so neither has the cached one.
+        let script = Some(buffer.script()).filter(|s| *s != rustybuzz::script::UNKNOWN);
+        let key = (buffer.direction(), script, buffer.language());
+        let mut plans = self.plans.lock().unwrap_or_else(PoisonError::into_inner);
+        plans
+            .entry(key)
+            .or_insert_with_key(|(direction, script, language)| {
+                Arc::new(ShapePlan::new(
+                    &self.shaper,
+                    *direction,
+                    *script,
+                    language.as_ref(),
+                    &[],
+                ))
+            })
+            .clone()
     }
 
     fn covers(&self, c: char) -> bool {
@@ -341,7 +373,8 @@ fn shape(text: &str, range: Range<usize>, family: Family, style: Style, rtl: boo
         Direction::LeftToRight
     });
     buffer.guess_segment_properties();
-    let shaped = rustybuzz::shape(&face.shaper, &[], buffer);
+    let plan = face.plan(&buffer);
+    let shaped = rustybuzz::shape_with_plan(&face.shaper, &plan, buffer);
     let infos = shaped.glyph_infos();
     let positions = shaped.glyph_positions();
     // A glyph stands for the characters from its cluster to the next cluster in logical order
