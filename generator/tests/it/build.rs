@@ -380,7 +380,7 @@ fn legal_pages_carry_every_forms_art_13_notice_and_every_field_of_the_accessibil
 }
 
 #[test]
-fn writes_schemas_and_a_registry_the_function_accepts() {
+fn writes_schemas_the_forms_as_published_and_a_registry_the_function_accepts() {
     let out = temp("registry");
     let report = build(&options(&out)).unwrap();
     let text = fs::read_to_string(out.join("function/registry.json")).unwrap();
@@ -392,6 +392,12 @@ fn writes_schemas_and_a_registry_the_function_accepts() {
             f.municipality.id, f.form.id, f.form.version
         ));
         assert!(schema.is_file(), "{}", schema.display());
+        // Beside it the form as published, for receipts once the form has moved on.
+        let name = inbox::contract::name_of(f);
+        let kept = inbox::contract::PublishedForm::read(&out.join("schemas"), &name).unwrap();
+        assert_eq!(&kept.form, f);
+        let m = registry.municipality(&f.municipality.id).unwrap();
+        assert_eq!(Some(&kept.contact), m.contact.as_ref());
     }
     let _ = fs::remove_dir_all(&out);
 }
