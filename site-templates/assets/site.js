@@ -355,6 +355,33 @@
     return fail("wrong-type");
   }
 
+  // @if area
+  /* The area rule (form-model's validate::area): a postcode among the municipality's, a street
+   * matched as people write it (case, spaces, „str.“/„strasse“) and stored as it is spelt there.
+   * It wraps `check`, so pages without an area carry none of it. */
+  function streetKey(s) {
+    var k = s.split(/\s+/).filter(function (x) { return x; }).join(" ").toLowerCase();
+    if (k.slice(-4) === "str.") return k.slice(0, -4) + "straße";
+    if (k.slice(-7) === "strasse") return k.slice(0, -7) + "straße";
+    return k;
+  }
+  function withinArea(area, res) {
+    if (!area || res.errors) return res;
+    var pcs = area.postcodes || [], streets = area.streets || [], v = res.value, errs = [];
+    var ok = function (p) { return !pcs.length || pcs.indexOf(p) >= 0; };
+    if (typeof v === "string") return ok(v) ? res : { errors: [["", "outside-area"]] };
+    if (streets.length && typeof v.street === "string") {
+      var key = streetKey(v.street), hit = streets.filter(function (x) { return streetKey(x) === key; })[0];
+      if (hit === undefined) errs.push([".street", "outside-area"]); else v.street = hit;
+    }
+    if (typeof v.postcode === "string" && !ok(v.postcode)) errs.push([".postcode", "outside-area"]);
+    return errs.length ? { errors: errs } : res;
+  }
+  var checkType = check;
+  check = function (field, value, today, formats, parts) {
+    return withinArea((field.rules || {}).area, checkType(field, value, today, formats, parts));
+  };
+  // @end
   /* The whole form, in order: conditions see only answers of shown fields. Returns
    * { clean, errors: [{field, code, param}], shown: {id: bool}, steps: {id: bool} }. */
   function validateAll(data, answers, today) {

@@ -97,6 +97,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
             }
         }
     }
+    super::parameters::used_one_way(&mut cx, form);
     let mut fee_ids = BTreeSet::new();
     for (i, fee) in form.fees.iter().enumerate() {
         let p = item("fees", i);

@@ -4,9 +4,9 @@
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
 //! (`field`, `field_keys`, `field_type`, `pattern`), a text's keys (`text_keys`), a text-block
-//! (`text_block`), a condition (`condition`), a municipality (`municipality`), what the e-file
-//! reads (`efile`) and accessibility (`accessibility`); `linter` is the file being looked at
-//! and where findings go.
+//! (`text_block`), a condition (`condition`), a municipality (`municipality`), what a form
+//! leaves to the municipality (`parameters`), what the e-file reads (`efile`) and
+//! accessibility (`accessibility`); `linter` is the file being looked at and where findings go.
 
 mod accessibility;
 mod condition;
@@ -17,6 +17,7 @@ mod field_type;
 mod form;
 mod linter;
 mod municipality;
+mod parameters;
 mod pattern;
 mod project;
 mod text_block;

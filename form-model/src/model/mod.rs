@@ -13,12 +13,13 @@ mod form;
 mod keys;
 mod municipality;
 mod overlay;
+mod parameter;
 mod text;
 
 pub use condition::{Condition, Names};
 pub use efile::{DmsCode, DmsIdentifiers, DmsParty, Records};
 pub use field::{
-    Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
+    Area, Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
 };
 pub use form::{Fee, Form, Step};
 pub use keys::struct_keys;
@@ -27,6 +28,7 @@ pub use municipality::{
     FeeOverride, FormUse, Municipality, Pages,
 };
 pub use overlay::{
-    AddField, HideField, Operation, OperationEntry, Overlay, SetField, SetForm, SetStep,
+    AddField, HideField, Operation, OperationEntry, Overlay, Placement, SetField, SetForm, SetStep,
 };
+pub use parameter::{ParameterUse, ParameterValue};
 pub use text::Text;

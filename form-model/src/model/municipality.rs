@@ -42,6 +42,11 @@ pub struct Municipality {
     /// generator writes below the municipality's own text (`pages.accessibility`).
     pub accessibility: AccessibilityStatement,
     pub forms: Vec<FormUse>,
+    /// What catalog forms leave to the municipality (`options-from`, `within`), by name, for
+    /// every form it offers: its parking zones, its postcodes. An overlay's own `parameters`
+    /// win for that form.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, super::parameter::ParameterValue>,
 }
 
 /// `accessibility:` in municipality.yaml.

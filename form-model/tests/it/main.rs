@@ -5,6 +5,7 @@ mod conditions;
 mod fixtures;
 mod groups;
 mod language_schema;
+mod parameters;
 mod record;
 mod registry;
 mod schema;

@@ -312,7 +312,7 @@ fn check_warns_once_per_published_form_version_without_leika_key_or_intro() {
         !said.iter().any(|w| w.contains("benachrichtigung@1")),
         "{out}"
     );
-    assert_eq!(said.len(), 6, "{out}");
+    assert_eq!(said.len(), 7, "{out}");
 }
 
 #[test]
@@ -346,5 +346,5 @@ fn a_leika_key_and_an_intro_in_the_overlay_silence_the_warnings() {
         !said.iter().any(|w| w.contains("without an intro")),
         "{out}"
     );
-    assert_eq!(said.len(), 4, "{out}");
+    assert_eq!(said.len(), 5, "{out}");
 }
