@@ -4,7 +4,7 @@
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
 //! (`field`, `field_keys`, `field_type`, `pattern`), a text's keys (`text_keys`), a text-block
-//! (`text_block`), a condition (`condition`), a municipality (`municipality`), what the e-file
+//! (`text_block`), sign-in and prefill (`identity`), a condition (`condition`), a municipality (`municipality`), what the e-file
 //! reads (`efile`) and accessibility (`accessibility`); `linter` is the file being looked at
 //! and where findings go.
 
@@ -15,6 +15,7 @@ mod field;
 mod field_keys;
 mod field_type;
 mod form;
+mod identity;
 mod linter;
 mod municipality;
 mod pattern;
