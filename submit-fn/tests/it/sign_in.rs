@@ -163,6 +163,7 @@ impl Browser {
     async fn at_provider(&self, mut url: Url, person: Option<&str>) -> Url {
         let mut form: Option<String> = None;
         let mut method = "GET";
+        let form_action = regex::Regex::new(r#"<form method="post" action="([^"]+)""#).unwrap();
         for _ in 0..12 {
             let response = self.provider(method, &url, form.take()).await;
             if response.status().is_redirection() {
@@ -175,8 +176,7 @@ impl Browser {
                 continue;
             }
             let page = String::from_utf8_lossy(response.body()).into_owned();
-            let action = regex::Regex::new(r#"<form method="post" action="([^"]+)""#)
-                .unwrap()
+            let action = form_action
                 .captures(&page)
                 .unwrap_or_else(|| panic!("no sign-in form at {url}:\n{page}"))[1]
                 .to_string();
