@@ -446,7 +446,10 @@ async function signInAtProvider(page, id, back) {
   assert.match(await page.locator("h1").textContent(), /^Anmelden bei /);
   await page.locator(`input[name="person"][value="${id}"]`).check();
   const [res] = await Promise.all([
-    page.waitForNavigation({ url: back, timeout: 20000 }),
+    page.waitForNavigation({ url: back, timeout: 20000 }).catch(async (e) => {
+      const body = (await page.locator("body").innerText().catch(() => "")).slice(0, 1500);
+      throw new Error(`after signing in as ${id}, the browser did not come back to ${back} but is at ${page.url()}:\n${body}\n(${e.message})`);
+    }),
     page.locator('button[name="action"][value="login"]').click(),
   ]);
   return res;
