@@ -28,6 +28,12 @@ pub struct SubmissionRecord {
     /// Validated data, shaped as the form's JSON Schema says.
     pub data: Map<String, Value>,
     pub attachments: Vec<Attachment>,
+    /// The citizen's identity as the identity broker verified it at sign-in (the `identity`
+    /// crate's `VerifiedIdentity`: names, birth date, address, e-mail, bPK2, trust level,
+    /// provider, subject, times), so the back office can tell eID data from typed answers.
+    /// Only on forms with sign-in, when the citizen signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +95,7 @@ impl SubmissionRecord {
             language: language.to_string(),
             data,
             attachments,
+            identity: None,
         }
     }
 }

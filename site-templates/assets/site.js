@@ -1121,7 +1121,7 @@
     // @if file
     }
     // @end
-    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: "omit" })
+    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: signIn ? "include" : "omit" })
       .then(function (res) {
         if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
         if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
@@ -1170,6 +1170,38 @@
     sendStatus.textContent = ui.sending;
     send(0);
   });
+
+  // Sign-in with BundID (forms with `identity:`): after sign-in, back to this page rather than
+  // the function's prefilled page (which a browser without script gets), and the answers
+  // prefilled from the prefill answer, fetched with the session cookie (sent to the function
+  // only: SameSite=Strict, HttpOnly). Locked answers (a required level) become read-only; the
+  // function refuses a change in any case.
+  var signIn = $("#sign-in");
+  if (signIn) {
+    var signInLink = $("#sign-in-link");
+    signInLink.href = signInLink.href.replace(/&view=page$/, "");
+    fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
+      .then(function (res) { return res.status === 200 ? res.json() : null; })
+      .then(function (p) {
+        if (!p) return;
+        var locked = p.locked || [];
+        Object.keys(p.answers).forEach(function (id) {
+          var w = wrapper(id), v = p.answers[id], lock = locked.indexOf(id) >= 0;
+          if (!w) return;
+          if (v && typeof v === "object") {
+            Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) { el.value = v[k]; el.readOnly = lock; } });
+          } else {
+            putBack(w, v);
+            $$("input, textarea", w).forEach(function (el) { el.readOnly = lock; });
+          }
+        });
+        var name = $("#signed-in-name");
+        name.textContent = name.getAttribute("data-template").replace("{name}", p.name);
+        $("#signed-in").hidden = false;
+        signInLink.parentNode.hidden = true;
+        applyConditions();
+      }, function () {});
+  }
 
   restoreDraft();
   applyConditions();

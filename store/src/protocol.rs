@@ -123,6 +123,9 @@ pub struct Submission<'a> {
     pub uploads: Vec<Upload>,
     /// The municipality's back-office key: when set, every object but the claim is encrypted.
     pub encryption: Option<&'a Encryptor>,
+    /// The verified identity of a signed-in citizen (see `SubmissionRecord::identity`): written
+    /// into the record and, as authentication information, into the metadata.
+    pub identity: Option<serde_json::Value>,
 }
 
 /// The bytes to store and their content type: `plain` as is, or as JWE compact.
@@ -198,7 +201,7 @@ pub async fn write(
         });
     }
 
-    let record = SubmissionRecord::new(
+    let mut record = SubmissionRecord::new(
         form,
         id,
         claim.received_at,
@@ -206,6 +209,7 @@ pub async fn write(
         submission.data,
         attachments,
     );
+    record.identity = submission.identity;
     // Format characters in answers (a file name with U+202E) are written as \u escapes: the
     // same data, but no text running backwards in an editor or a terminal.
     let bytes = Bytes::from(form_model::record::to_json_escaped(&record, true));

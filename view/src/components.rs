@@ -118,6 +118,8 @@ fn example_form(fields: Vec<Field>) -> Form {
             fields,
         }],
         fees: vec![],
+        identity: Default::default(),
+        prefill: Default::default(),
         fim: None,
     }
 }

@@ -127,6 +127,7 @@ pub fn form(
             "steps_html": body.steps,
             "errors": errors,
             "fees": form::fees(f, lang),
+            "sign_in": crate::sign_in::sign_in_box(frame, form),
             "privacy": privacy_notice(site.municipality, form, lang, &t),
             "script_data": body.script_data,
             "ui_data": json_for_script(&json!(ui)),

@@ -96,6 +96,8 @@ impl Mapper<'_> {
             records: None,
             steps,
             fees: Vec::new(),
+            identity: Default::default(),
+            prefill: Default::default(),
             fim,
         }
     }

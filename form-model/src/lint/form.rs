@@ -1,5 +1,6 @@
 //! The lint of one catalog form: its id, version, LeiKa key and retention, its texts, the
-//! uniqueness of step, field and fee ids, and what each fee is multiplied by.
+//! uniqueness of step, field and fee ids, what each fee is multiplied by, and what the account
+//! prefills (`identity`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
@@ -98,6 +99,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
         }
     }
     super::parameters::used_one_way(&mut cx, form);
+    super::identity::lint_prefill(&mut cx, form);
     let mut fee_ids = BTreeSet::new();
     for (i, fee) in form.fees.iter().enumerate() {
         let p = item("fees", i);

@@ -10,6 +10,7 @@ mod condition;
 mod efile;
 mod field;
 mod form;
+mod identity;
 mod keys;
 mod municipality;
 mod overlay;
@@ -22,6 +23,7 @@ pub use field::{
     Area, Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
 };
 pub use form::{Fee, Form, Step};
+pub use identity::{ClaimKey, IdentityUse, RequiredLevel};
 pub use keys::struct_keys;
 pub use municipality::{
     AccessibilityStatement, AssessmentMethod, Body, Branding, ComplianceStatus, Contact,

@@ -170,6 +170,10 @@ pub struct FormUse {
     /// This municipality's records plan for the form: wins over the catalog's `records`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<super::efile::Records>,
+    /// Offer sign-in on this form (`optional`) or require a trust level, where the catalog
+    /// form asks for less; the stricter of the two counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<super::identity::IdentityUse>,
 }
 
 impl FormUse {

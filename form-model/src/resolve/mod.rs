@@ -217,6 +217,12 @@ pub fn resolve_shared(
         let form = Arc::make_mut(&mut form);
         form.records = Some(form.records.take().unwrap_or_default().overridden_by(own));
     }
+    // A municipality may offer sign-in where the catalog does not, never ask for less.
+    if let Some(own) = form_use.identity
+        && own > form.identity
+    {
+        Arc::make_mut(&mut form).identity = own;
+    }
     if !known_complete {
         check_languages(
             &project.sources,

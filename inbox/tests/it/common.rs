@@ -202,6 +202,7 @@ async fn store_all_as(store: &dyn Store, encrypted: bool, public: &Value) -> Vec
                 data: clean.clone(),
                 uploads,
                 encryption: encrypted.then_some(&encryptor),
+                identity: None,
             };
             // Spread over two days, so date filters have something to do.
             let when = NOW + time::Duration::days((n % 2) as i64);
