@@ -1121,7 +1121,12 @@
     // @if file
     }
     // @end
-    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: signIn ? "include" : "omit" })
+    var credentials = "omit";
+    // @if sign-in
+    // The session cookie goes to the function only from a page that offers sign-in.
+    if (signIn) credentials = "include";
+    // @end
+    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: credentials })
       .then(function (res) {
         if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
         if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
@@ -1171,6 +1176,7 @@
     send(0);
   });
 
+  // @if sign-in
   // Sign-in with BundID (forms with `identity:`): after sign-in, back to this page rather than
   // the function's prefilled page (which a browser without script gets), and the answers
   // prefilled from the prefill answer, fetched with the session cookie (sent to the function
@@ -1202,6 +1208,7 @@
         applyConditions();
       }, function () {});
   }
+  // @end
 
   restoreDraft();
   applyConditions();
