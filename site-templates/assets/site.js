@@ -1182,12 +1182,23 @@
   // prefilled from the prefill answer, fetched with the session cookie (sent to the function
   // only: SameSite=Strict, HttpOnly). Locked answers (a required level) become read-only; the
   // function refuses a change in any case.
+  // The prefill is asked for only on coming back from the sign-in this tab started: a citizen
+  // who never signed in gets no refused request (and no console error) on every page load.
   var signIn = $("#sign-in");
+  var asked = "formfabrik-sign-in:" + location.pathname;
+  var store = function (f) { try { return f(sessionStorage); } catch (e) { return null; } };
   if (signIn) {
     var signInLink = $("#sign-in-link");
     signInLink.href = signInLink.href.replace(/&view=page$/, "");
+    signInLink.addEventListener("click", function () { store(function (s) { s.setItem(asked, "1"); }); });
+  }
+  if (signIn && store(function (s) { return s.getItem(asked); })) {
     fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
-      .then(function (res) { return res.status === 200 ? res.json() : null; })
+      .then(function (res) {
+        if (res.status === 200) return res.json();
+        store(function (s) { s.removeItem(asked); });
+        return null;
+      })
       .then(function (p) {
         if (!p) return;
         var locked = p.locked || [];
