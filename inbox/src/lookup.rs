@@ -11,13 +11,30 @@ impl Inbox {
     /// The reference the citizen was given (`MUS-2026-7K3F9Q`), from the submission's claim
     /// (plaintext, no answers: readable without the key); `None` when the claim is gone.
     pub async fn reference(&self, entry: &Entry) -> Result<Option<String>, InboxError> {
-        Ok(self.claim(entry).await?.map(|c| c.reference))
+        self.reference_of(&entry.municipality, entry.id).await
+    }
+
+    /// [`Inbox::reference`] by municipality and id (the claim's key needs no more).
+    pub async fn reference_of(
+        &self,
+        municipality: &str,
+        id: Uuid,
+    ) -> Result<Option<String>, InboxError> {
+        Ok(self.claim_of(municipality, id).await?.map(|c| c.reference))
     }
 
     /// The submission's claim (plaintext, no answers: reference and time received);
     /// `None` when it is gone.
     pub async fn claim(&self, entry: &Entry) -> Result<Option<store::protocol::Claim>, InboxError> {
-        let key = store::layout::claim_key(&entry.municipality, entry.id);
+        self.claim_of(&entry.municipality, entry.id).await
+    }
+
+    async fn claim_of(
+        &self,
+        municipality: &str,
+        id: Uuid,
+    ) -> Result<Option<store::protocol::Claim>, InboxError> {
+        let key = store::layout::claim_key(municipality, id);
         let Some(bytes) = self.store.get(&key).await? else {
             return Ok(None);
         };

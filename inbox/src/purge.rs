@@ -6,6 +6,8 @@
 //! the leases and last the ack; with `pulled`, also the decrypted copy `inbox pull` delivered
 //! there. Complete submissions that were never acknowledged are kept (and reported) unless
 //! `include_unimported` is set; incomplete attempts (no record) are removed when they are as old.
+//! The remembered reports of `inbox report` (`_reports/<m>/`) go by their own rule too, by the
+//! time each was made; the newest is always kept, because the next report counts from it.
 //! A dry run reports the same and removes nothing.
 
 use std::path::PathBuf;
@@ -13,7 +15,7 @@ use std::path::PathBuf;
 use time::{Date, Duration};
 use uuid::Uuid;
 
-use store::layout::{RecordKey, ack_key, claim_key, lease_prefix};
+use store::layout::{RecordKey, ack_key, claim_key, lease_prefix, report_number, reports_prefix};
 use store::lifecycle::{Rule, rule_for};
 
 use crate::{Entry, Filter, Inbox, InboxError};
@@ -54,6 +56,8 @@ pub struct PurgeReport {
     pub objects_removed: usize,
     /// Decrypted copies removed from `pulled`.
     pub copies_removed: usize,
+    /// Remembered reports (`_reports/<m>/report-<n>.json`) past their rule, removed.
+    pub reports_removed: usize,
 }
 
 /// Purges `municipality`'s submissions whose retention (`rules`) has run out by `opts.today`.
@@ -135,5 +139,47 @@ pub async fn purge(
             report.copies_removed += 1;
         }
     }
+    report.reports_removed = purge_reports(inbox, municipality, rules, opts).await?;
     Ok(report)
+}
+
+/// Removes `municipality`'s remembered reports made longer ago than the `_reports/<m>/` rule,
+/// all but the newest; returns how many (in a dry run: would be).
+async fn purge_reports(
+    inbox: &Inbox,
+    municipality: &str,
+    rules: &[Rule],
+    opts: &PurgeOptions,
+) -> Result<usize, InboxError> {
+    let store = inbox.store();
+    let prefix = reports_prefix(municipality);
+    let Some(rule) = rule_for(rules, &prefix) else {
+        return Ok(0);
+    };
+    let mut numbered: Vec<(u32, String)> = store
+        .list(&prefix)
+        .await?
+        .into_iter()
+        .filter_map(|k| report_number(&prefix, &k).map(|n| (n, k)))
+        .collect();
+    numbered.sort();
+    numbered.pop(); // the newest stays
+    let mut removed = 0;
+    for (_, key) in numbered {
+        let Some(bytes) = store.get(&key).await? else {
+            continue;
+        };
+        let state: crate::report::State =
+            serde_json::from_slice(&bytes).map_err(|e| InboxError::Damaged {
+                key: key.clone(),
+                reason: e.to_string(),
+            })?;
+        if state.reported_at.date() + Duration::days(i64::from(rule.days)) >= opts.today {
+            continue;
+        }
+        if opts.dry_run || store.delete(&key).await? {
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }

@@ -10,9 +10,10 @@
 //! - one per earlier version of each published form (`Registry::earlier_versions`: records
 //!   submitted before the form was bumped stay until their own retention ends), expiring after
 //!   the longer of that version's and the published version's retention;
-//! - per municipality, `_claims/<municipality>/`, `_leases/<municipality>/` and
-//!   `_acks/<municipality>/`, expiring after the longest retention of its forms, so that none
-//!   disappears before the submission it belongs to;
+//! - per municipality, `_claims/<municipality>/`, `_leases/<municipality>/`,
+//!   `_acks/<municipality>/` and `_reports/<municipality>/`, expiring after the longest
+//!   retention of its forms, so that none disappears before the submission it belongs to (a
+//!   report names the submissions it saw; only the newest is read, by the next report);
 //! - and one that aborts incomplete multipart uploads after a day.
 
 use std::collections::BTreeMap;
@@ -20,7 +21,7 @@ use std::collections::BTreeMap;
 use form_model::registry::Registry;
 use serde_json::{Value, json};
 
-use crate::layout::{ACKS, CLAIMS, LEASES, form_version_prefix};
+use crate::layout::{ACKS, CLAIMS, LEASES, REPORTS, form_version_prefix};
 
 /// The storage prefix of the SAM template's default (`StoragePrefix`).
 pub const DEFAULT_STORAGE_PREFIX: &str = "submissions";
@@ -70,7 +71,7 @@ pub fn rules(registry: &Registry) -> Vec<Rule> {
         *entry = (*entry).max(e.retention_days);
     }
     forms.sort_by(|a, b| a.prefix.cmp(&b.prefix));
-    for kind in [CLAIMS, LEASES, ACKS] {
+    for kind in [CLAIMS, LEASES, ACKS, REPORTS] {
         for (municipality, days) in &longest {
             forms.push(Rule {
                 id: format!("{kind}--{municipality}"),

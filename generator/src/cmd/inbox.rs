@@ -256,8 +256,20 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
             let report = import::run(&inbox, &wanted, &opts, &mut sink)
                 .await
                 .map_err(s)?;
+            // Each line names the submission as clerks do, by its reference, with the id beside
+            // it for programs (and for a submission whose claim is gone).
+            let name = |id: uuid::Uuid| {
+                let inbox = &inbox;
+                let municipality = &which.municipality;
+                async move {
+                    match inbox.reference_of(municipality, id).await {
+                        Ok(Some(reference)) => format!("{reference}\t{id}"),
+                        _ => format!("-\t{id}"),
+                    }
+                }
+            };
             for id in &report.imported {
-                println!("imported\t{id}");
+                println!("imported\t{}", name(*id).await);
             }
             // `--only` naming a submission imported before: nothing to do, and said so.
             for id in wanted.only.iter().flatten() {
@@ -266,14 +278,14 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                     || report.already.contains(id)
                     || report.failed.iter().any(|(f, _)| f == id);
                 if !touched {
-                    println!("imported before\t{id}");
+                    println!("imported before\t{}", name(*id).await);
                 }
             }
             for id in &report.busy {
-                println!("leased by another run\t{id}");
+                println!("leased by another run\t{}", name(*id).await);
             }
             for (id, why) in &report.failed {
-                eprintln!("FAILED\t{id}\t{why}");
+                eprintln!("FAILED\t{}\t{why}", name(*id).await);
             }
             if report.single_runner {
                 println!(
@@ -447,11 +459,12 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                 eprintln!("kept (no retention rule in the registry)\t{dir}");
             }
             println!(
-                "{} submissions {verb} ({} objects, {} decrypted copies), {} kept because never imported{}",
+                "{} submissions {verb} ({} objects, {} decrypted copies), {} kept because never imported, {} old reports {verb}{}",
                 report.purged.len(),
                 report.objects_removed,
                 report.copies_removed,
                 report.kept_unimported.len(),
+                report.reports_removed,
                 if dry_run {
                     " — dry run, nothing removed"
                 } else {

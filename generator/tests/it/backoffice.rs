@@ -54,7 +54,7 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
         let schema = form_model::schema::json_schema(f);
         assert_eq!(spec, inbox::contract::column_spec(&schema));
     }
-    // Claims, leases and acks of each municipality outlive its longest-kept form.
+    // Claims, leases, acks and reports of each municipality outlive its longest-kept form.
     for m in &registry.municipalities {
         let longest = registry
             .forms
@@ -63,7 +63,7 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
             .map(|f| f.form.retention_days)
             .max()
             .unwrap();
-        for kind in ["_claims", "_leases", "_acks"] {
+        for kind in ["_claims", "_leases", "_acks", "_reports"] {
             let prefix = format!("submissions/{kind}/{}/", m.id);
             let rule = rules
                 .iter()
@@ -102,7 +102,7 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
     assert!(earlier > 0);
     assert_eq!(
         rules.len(),
-        1 + registry.forms.len() + earlier + 3 * registry.municipalities.len()
+        1 + registry.forms.len() + earlier + 4 * registry.municipalities.len()
     );
     let expected =
         submit_fn::sam_template::template(&registry, submit_fn::sam_template::DEFAULT_CODE_URI);

@@ -137,7 +137,7 @@ async fn a_submission_of_an_earlier_form_version_gets_its_receipt_at_pull_and_in
 
     let schemas = dist.join("schemas");
     let pulled = tmp.path().join("pulled");
-    formfabrik(&[
+    let pull = formfabrik(&[
         OsStr::new("inbox"),
         OsStr::new("pull"),
         OsStr::new("--store"),
@@ -149,6 +149,14 @@ async fn a_submission_of_an_earlier_form_version_gets_its_receipt_at_pull_and_in
         OsStr::new("--out"),
         pulled.as_os_str(),
     ]);
+    // The line for a scheduler's log names the submission as the clerks know it.
+    let printed = String::from_utf8_lossy(&pull.stdout);
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.starts_with(&format!("imported\t{reference}\t"))),
+        "{printed}"
+    );
     let folder = pulled.join(format!("{M}/{FORM}/v1/{reference}"));
     let receipt = folder.join("receipt.pdf");
     let pdf = fs::read(&receipt).unwrap_or_else(|e| {

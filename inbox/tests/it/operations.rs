@@ -1,6 +1,6 @@
 //! Running the import safely, night after night: a failed run gives its leases back and says
 //! so; leases of a crashed run can be released; several keys (rotation) are picked by `kid`;
-//! purge goes by each form version's retention; a killed pull leaves nothing behind for long;
+//! purge goes by each form version's retention (remembered reports by theirs); a killed pull leaves nothing behind for long;
 //! export refuses a wrong folder. (Issue 20's defects, each tested here.)
 
 use std::sync::Arc;
@@ -349,6 +349,75 @@ async fn purge_goes_by_each_form_versions_retention_and_never_removes_unimported
         !store.list("beispieldorf/").await.unwrap().is_empty(),
         "other municipalities stay"
     );
+}
+
+#[tokio::test]
+async fn purge_removes_remembered_reports_past_their_rule_but_always_keeps_the_newest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Arc::new(FolderStore::new(tmp.path()));
+    store_all(store.as_ref(), true).await;
+    let inbox = inbox(store.clone());
+    let rules = store::lifecycle::rules(&registry(false));
+    // The reports' rule is the municipality's longest retention, as the S3 lifecycle
+    // configuration says.
+    let rule = store::lifecycle::rule_for(&rules, "_reports/musterstadt/").unwrap();
+    let longest = registry(false)
+        .forms
+        .iter()
+        .filter(|f| f.municipality.id == "musterstadt")
+        .map(|f| f.form.retention_days)
+        .max()
+        .unwrap();
+    assert_eq!(rule.days, longest);
+    let d = i64::from(longest);
+    let m = vec!["musterstadt".to_string()];
+    for days in [0, 100, d + 99] {
+        let report = inbox::report::gather(&inbox, &m, NOW + Duration::days(days))
+            .await
+            .unwrap();
+        assert!(report.remember(store.as_ref()).await.unwrap().is_empty());
+    }
+    let reports = || async {
+        store
+            .list("_reports/musterstadt/")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|k| k.rsplit('/').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // 50 days past the retention, only the first report is past its rule; the newest is kept
+    // whatever its age, because the next report counts from it.
+    let options = |today, dry_run| PurgeOptions {
+        today,
+        include_unimported: false,
+        dry_run,
+        pulled: None,
+    };
+    let today = NOW.date() + Duration::days(d + 50);
+    let dry = purge(&inbox, "musterstadt", &rules, &options(today, true))
+        .await
+        .unwrap();
+    assert_eq!(dry.reports_removed, 1);
+    assert_eq!(reports().await.len(), 3, "a dry run removes nothing");
+    let done = purge(&inbox, "musterstadt", &rules, &options(today, false))
+        .await
+        .unwrap();
+    assert_eq!(done.reports_removed, 1);
+    assert_eq!(reports().await, ["report-2.json", "report-3.json"]);
+    // Twice the retention on: every report but the newest is gone, and the next report still
+    // counts from it.
+    let later = NOW.date() + Duration::days(2 * d + 200);
+    let done = purge(&inbox, "musterstadt", &rules, &options(later, false))
+        .await
+        .unwrap();
+    assert_eq!(done.reports_removed, 1);
+    assert_eq!(reports().await, ["report-3.json"]);
+    let last = inbox::report::last_state(store.as_ref(), "musterstadt")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.n, 3);
 }
 
 #[tokio::test]
