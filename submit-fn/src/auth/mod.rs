@@ -66,18 +66,10 @@ pub fn route(path: &str) -> Option<(&str, Action)> {
     let municipality = parts.next()?;
     let version = parts.next()?;
     let before = parts.next()?;
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
-    };
-    let before_ok =
-        before.is_empty() || (before.starts_with('/') && before[1..].split('/').all(plain));
     (auth == "auth"
         && version == "v1"
-        && before_ok
-        && municipality.len() <= 100
-        && form_model::ids::is_slug(municipality))
+        && crate::route::prefix_ok(before)
+        && crate::route::is_slug(municipality))
     .then_some((municipality, action))
 }
 
