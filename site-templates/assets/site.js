@@ -1192,6 +1192,43 @@
     signInLink.href = signInLink.href.replace(/&view=page$/, "");
     signInLink.addEventListener("click", function () { store(function (s) { s.setItem(asked, "1"); }); });
   }
+  // A locked answer (from the account, a required level) as components/locked/template.html
+  // renders it without JavaScript: the label and the answer as text, the inputs hidden.
+  function lockAnswer(w, v) {
+    var head = $("label, legend", w).cloneNode(true);
+    $$(".optional, .condition", head).forEach(function (x) { x.remove(); });
+    var text = v;
+    if (v && typeof v === "object") {
+      text = [((v.street || "") + " " + (v["house-number"] || "")).trim(), ((v.postcode || "") + " " + (v.city || "")).trim()].filter(Boolean).join(", ");
+    } else if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+      var d = v.split("-").map(Number);
+      text = human({ y: d[0], m: d[1], d: d[2] }, lang);
+    }
+    var inputs = $$("input, textarea, select", w);
+    w.textContent = "";
+    w.className = "field field--locked";
+    w.setAttribute("data-locked", "true");
+    var dl = document.createElement("dl"), dt = document.createElement("dt"), dd = document.createElement("dd"), note = document.createElement("p");
+    dl.className = "locked";
+    dt.className = "label";
+    dt.textContent = head.textContent.trim();
+    dd.className = "locked__value";
+    dd.textContent = text;
+    note.className = "hint";
+    note.textContent = signIn.getAttribute("data-locked-note");
+    dl.appendChild(dt);
+    dl.appendChild(dd);
+    w.appendChild(dl);
+    w.appendChild(note);
+    inputs.forEach(function (el) {
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.id = el.id;
+      hidden.name = el.name;
+      hidden.value = el.value;
+      w.appendChild(hidden);
+    });
+  }
   if (signIn && store(function (s) { return s.getItem(asked); })) {
     fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
       .then(function (res) {
@@ -1203,14 +1240,14 @@
         if (!p) return;
         var locked = p.locked || [];
         Object.keys(p.answers).forEach(function (id) {
-          var w = wrapper(id), v = p.answers[id], lock = locked.indexOf(id) >= 0;
+          var w = wrapper(id), v = p.answers[id];
           if (!w) return;
           if (v && typeof v === "object") {
-            Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) { el.value = v[k]; el.readOnly = lock; } });
+            Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
           } else {
             putBack(w, v);
-            $$("input, textarea", w).forEach(function (el) { el.readOnly = lock; });
           }
+          if (locked.indexOf(id) >= 0) lockAnswer(w, v);
         });
         var name = $("#signed-in-name");
         name.textContent = name.getAttribute("data-template").replace("{name}", p.name);

@@ -227,8 +227,19 @@ async fn callback(
     let identity = match finished {
         Ok(identity) => identity,
         Err(IdentityError::Cancelled) => {
+            // A page that says so, rather than the form page as if nothing happened: the
+            // citizen should know they are not signed in (and, for a form that requires it,
+            // that it cannot be sent so).
             tracing::info!(municipality = %m.id, form = %form_id, "sign-in cancelled");
-            return with_clear(see_other(flow.return_to.as_str().to_string()));
+            let key = match handler.registry().form(&m.id, &form_id) {
+                Some(f) if f.form.identity.required().is_some() => "sign-in-cancelled-required",
+                _ => "sign-in-cancelled",
+            };
+            let message = SIGN_IN.text(key, &lang);
+            return with_clear(html_response(
+                StatusCode::OK,
+                html::message_page(&lang, SIGN_IN.text("title-cancelled", &lang), message, way_on),
+            ));
         }
         Err(IdentityError::TrustLevelTooLow { required, got }) => {
             tracing::info!(municipality = %m.id, form = %form_id, %required, %got, "sign-in refused: trust level too low");
@@ -298,6 +309,15 @@ pub(crate) fn prefill_answers(
         .collect()
 }
 
+/// The prefilled questions whose answers the citizen cannot change: all of them when the form
+/// requires a level, none otherwise.
+pub(crate) fn locked_fields(form: &ResolvedForm, answers: &Map<String, Value>) -> Vec<String> {
+    match form.form.identity.required() {
+        Some(_) => answers.keys().cloned().collect(),
+        None => Vec::new(),
+    }
+}
+
 /// The form page, prefilled from the account, for a browser without JavaScript.
 fn prefilled_page(
     handler: &Deps<'_>,
@@ -311,7 +331,13 @@ fn prefilled_page(
         answers: &answers,
         errors: &[],
     };
-    let page = match pages.form_page(form, lang, Some(&filled))? {
+    let locked = locked_fields(form, &answers);
+    let name = format!("{} {}", identity.given_names, identity.family_name);
+    let account = view::account::Account {
+        name: &name,
+        locked: &locked,
+    };
+    let page = match pages.form_page_signed_in(form, lang, Some(&filled), Some(&account))? {
         Ok(page) => page,
         Err(e) => {
             tracing::error!(error = %e, "the prefilled form page cannot be rendered");
@@ -355,11 +381,7 @@ fn prefill(
                 error(StatusCode::FORBIDDEN, "trust-level-too-low")
             } else {
                 let answers = prefill_answers(form, &identity);
-                let locked: Vec<String> = if required.is_some() {
-                    answers.keys().cloned().collect()
-                } else {
-                    Vec::new()
-                };
+                let locked = locked_fields(form, &answers);
                 let answer = PrefillAnswer {
                     form: form.form.id.clone(),
                     answers,

@@ -407,11 +407,14 @@ async fn without_javascript_the_callback_answers_with_the_prefilled_form_page() 
 #[tokio::test]
 async fn sign_in_refusals_are_clear_and_store_nothing() {
     let s = setup().await;
-    // Cancel at the provider: back to the page, no session.
+    // Cancel at the provider: a page that says so and leads back to the form, no session.
     let browser = Browser::default();
     let cancelled = sign_in(&s, &browser, "meldebescheinigung", None, "").await;
-    assert_eq!(cancelled.status(), 303);
-    assert_eq!(location(&cancelled), format!("{SITE}/meldebescheinigung/"));
+    assert_eq!(cancelled.status(), 200);
+    let page = body(&cancelled);
+    assert!(page.contains("Anmeldung abgebrochen"), "{page}");
+    assert!(page.contains("nur nach einer Anmeldung"), "{page}");
+    assert!(page.contains(&format!("{SITE}/meldebescheinigung/")), "{page}");
     assert!(browser.function.lock().unwrap().is_empty());
 
     // A level too low (ELSTER, "substantial", for a form requiring "high").
