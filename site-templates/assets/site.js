@@ -1131,7 +1131,7 @@
         if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
         if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
         if ((res.status >= 500 || res.status === 429) && attempt < 3) return retry(attempt);
-        return res.json().catch(function () { return {}; }).then(function (b) { broken(b.message || b.error); });
+        return res.json().catch(function () { return {}; }).then(function (b) { var e = b.error || {}; broken(e.message || b.message || e.code || (typeof b.error === "string" ? b.error : "")); });
       }, function () { return attempt < 3 ? retry(attempt) : broken(); });
   }
   function retry(attempt) {

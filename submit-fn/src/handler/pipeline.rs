@@ -91,7 +91,9 @@ impl Handler {
             &clean,
         ) {
             Ok(identity) => identity,
-            Err(refusal) => return self.identity_refused(ctx, &refusal, outcome),
+            Err(refusal) => {
+                return self.identity_refused(ctx, &refusal, &decoded.submission.data, outcome);
+            }
         };
         let signed_in = identity.is_some();
         let encryption = match self.encryptors.get(&ctx.municipality.id) {
