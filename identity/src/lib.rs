@@ -8,6 +8,7 @@
 //!   eIDAS levels).
 //! - [`session`] and [`seal`]: the flow and session cookies and the prefill answer, sealed or
 //!   signed with a rotating key ring instead of a session store.
+//! - [`draft`]: drafts of signed-in citizens, sealed and named by a keyed hash of the bPK2.
 //! - [`return_to`]: return URLs limited to known pages of the site (no open redirects).
 //! - [`registry`]: the registry look-up interface, an HTTP/JSON adapter and a local service.
 //! - [`secrets`]: secrets from the environment or another injected source, never from YAML.
@@ -18,6 +19,7 @@
 
 pub mod claims;
 pub mod clock;
+pub mod draft;
 pub mod registry;
 pub mod relying_party;
 pub mod return_to;
