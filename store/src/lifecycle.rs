@@ -13,6 +13,9 @@
 //! - per municipality, `_claims/<municipality>/`, `_leases/<municipality>/` and
 //!   `_acks/<municipality>/`, expiring after the longest retention of its forms, so that none
 //!   disappears before the submission it belongs to;
+//! - one for the drafts of signed-in citizens, `_drafts/`, expiring after the configured days
+//!   (`crate::drafts`; here [`crate::drafts::DEFAULT_DAYS`], the SAM template's parameter
+//!   `DraftRetentionDays`);
 //! - and one that aborts incomplete multipart uploads after a day.
 
 use std::collections::BTreeMap;
@@ -20,6 +23,7 @@ use std::collections::BTreeMap;
 use form_model::registry::Registry;
 use serde_json::{Value, json};
 
+use crate::drafts::DRAFTS;
 use crate::layout::{ACKS, CLAIMS, LEASES, form_version_prefix};
 
 /// The storage prefix of the SAM template's default (`StoragePrefix`).
@@ -98,6 +102,12 @@ pub fn configuration(registry: &Registry, storage_prefix: &str) -> Value {
         "Filter": { "Prefix": full("") },
         "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 },
     })];
+    out.push(json!({
+        "ID": DRAFTS,
+        "Status": "Enabled",
+        "Filter": { "Prefix": full(&format!("{DRAFTS}/")) },
+        "Expiration": { "Days": crate::drafts::DEFAULT_DAYS },
+    }));
     out.extend(rules(registry).into_iter().map(|r| {
         json!({
             "ID": r.id,
