@@ -1051,6 +1051,11 @@
     try { saved = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { saved = null; }
     if (!saved) return;
     draftInput.checked = true;
+    putBackAll(saved);
+  }
+  // Saved answers (this browser's draft, or the account's draft from the function) back into
+  // the page.
+  function putBackAll(saved) {
     Object.keys(saved).forEach(function (id) {
       var f = byId[id], v = saved[id], w = wrapper(id);
       if (!f || !w || f.type === "file") return;
@@ -1229,6 +1234,17 @@
       w.appendChild(hidden);
     });
   }
+  // Save and come back: the answers so far (no files) to the function, which keeps them
+  // encrypted for the account.
+  var saveDraft = $("#save-draft-button");
+  if (saveDraft) saveDraft.addEventListener("click", function (ev) {
+    ev.preventDefault();
+    var status = $("#save-draft-status");
+    status.textContent = ui.sending;
+    fetch(saveDraft.getAttribute("formaction"), { method: "POST", credentials: "include", mode: "cors", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify({ language: lang, data: readAnswers(false) }) })
+      .then(function (res) { return res.json().catch(function () { return {}; }).then(function (b) { return { ok: res.ok, b: b }; }); })
+      .then(function (r) { var e = r.b.error || {}; status.textContent = r.ok ? r.b.message : ui["send-failed"] + (e.message || e.code ? " (" + (e.message || e.code) + ")" : ""); }, function () { status.textContent = ui["send-failed"]; });
+  });
   if (signIn && store(function (s) { return s.getItem(asked); })) {
     fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
       .then(function (res) {
@@ -1239,6 +1255,10 @@
       .then(function (p) {
         if (!p) return;
         var locked = p.locked || [];
+        // The account's saved draft first (from another device, perhaps), the account's
+        // answers over it.
+        if (p.draft) putBackAll(p.draft);
+        $("#save-draft").hidden = false;
         Object.keys(p.answers).forEach(function (id) {
           var w = wrapper(id), v = p.answers[id];
           if (!w) return;

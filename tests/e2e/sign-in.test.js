@@ -4,12 +4,19 @@
 // level (the weapons permit requires "substantial"; Jonas signed in with user name and
 // password), and one whose session ended before sending (the browser drops the session cookie
 // after 30 minutes: removed here). Each gets a clear page or message, and nothing is stored.
-// The journeys that succeed are in journeys.test.js.
+// And save and come back: a draft saved with JavaScript in one browser context, continued
+// without JavaScript in another (another device), sent, the draft gone, and `inbox pull`
+// showing the verified identity. The journeys that succeed at once are in journeys.test.js.
 "use strict";
 
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
 
+const { formfabrik } = require("./lib/harness");
 const { accountAnswers, assertPrefilled, fill, fixture, formData, journeyHooks, plan, signInAtProvider, storedRecords, throughWizard, uiStrings } = require("./lib/journey");
 
 let server, browser, files;
@@ -131,3 +138,85 @@ for (const js of MODES) {
     }
   });
 }
+
+/** The draft files in the store folder. */
+function draftFiles() {
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".draft")) found.push(p);
+    }
+  };
+  if (fs.existsSync(server.data)) walk(server.data);
+  return found;
+}
+
+test("save and come back: a draft saved on one device, continued signed in on another, sent; the draft is gone and inbox pull shows the verified identity", async () => {
+  const form = "meldebescheinigung";
+  const account = accountAnswers(form, "erika");
+  const first = await browser.newContext({ javaScriptEnabled: true });
+  first.setDefaultTimeout(15000);
+  let p, data;
+  try {
+    const page = await first.newPage();
+    await toProvider(page, form);
+    await signInAtProvider(page, "erika", formUrl(form));
+    await page.locator("#signed-in").waitFor({ state: "visible", timeout: 10000 });
+    assert.ok(await page.locator("#save-draft-button").isVisible(), "no button to save a draft after sign-in");
+    data = await formData(page);
+    p = plan(data, fixture(form, data.version).data, files);
+    for (const id of Object.keys(account.answers)) delete p.answers[id];
+    await throughWizard(page, data, p, await uiStrings(page));
+    await page.click("#save-draft-button");
+    await page.waitForFunction(() => /gespeichert/.test(document.querySelector("#save-draft-status").textContent), null, { timeout: 10000 }).catch(async () => {
+      assert.fail(`the page does not say the draft is saved: ${JSON.stringify(await page.locator("#save-draft-status").textContent())}\n${server.log().slice(-1500)}`);
+    });
+  } finally {
+    await first.close();
+  }
+  // Stored encrypted under a keyed hash: neither the bPK2 nor an answer readable.
+  const saved = draftFiles();
+  assert.equal(saved.length, 1, `draft files: ${saved}`);
+  assert.match(path.basename(saved[0]), /^[0-9a-f]{64}\.draft$/);
+  assert.ok(saved[0].includes(`_drafts/${M}/${form}/`), saved[0]);
+  const sealed = fs.readFileSync(saved[0], "utf8");
+  assert.ok(!sealed.includes(account.bpk2) && !saved[0].includes(account.bpk2), "the bPK2 is readable in the store");
+  for (const v of Object.values(p.answers)) if (typeof v === "string" && v.length > 3) assert.ok(!sealed.includes(v), `answer ${v} readable in the draft`);
+
+  // Another device, without JavaScript: sign in, the page comes back with the draft.
+  const second = await browser.newContext({ javaScriptEnabled: false });
+  second.setDefaultTimeout(15000);
+  try {
+    const page = await second.newPage();
+    await toProvider(page, form);
+    const res = await signInAtProvider(page, "erika", /\/auth\/callback\?/);
+    assert.equal(res.status(), 200, server.log().slice(-1500));
+    await assertPrefilled(page, account.answers, { readOnly: true });
+    const typed = data.fields.filter((f) => typeof p.answers[f.id] === "string" && ["text", "email", "tel", "textarea"].includes(f.type));
+    assert.ok(typed.length, "the plan has no typed answer to find again");
+    for (const f of typed) assert.equal(await page.locator(`[id="f-${f.id}"]`).inputValue(), p.answers[f.id], `draft answer ${f.id} not back`);
+    for (const f of data.fields) if (p.answers[f.id] !== undefined && !typed.includes(f)) await fill(page, f, p.answers[f.id]);
+    await page.check("#confirm");
+    const [sent] = await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
+    assert.equal(sent.status(), 200, (await page.locator("body").innerText()).slice(0, 1500));
+    const reference = (await page.locator("#reference").textContent()).trim();
+    assert.deepEqual(draftFiles(), [], "the draft is still stored after sending");
+    // The back office imports it with the verified identity.
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "formfabrik-e2e-draft-"));
+    try {
+      const pull = spawnSync(formfabrik(), ["inbox", "pull", "--store", `file:${server.data}`, "--municipality", M, "--form", form, "--schemas", path.join(server.out, "schemas"), "--out", out], { encoding: "utf8" });
+      assert.equal(pull.status, 0, `inbox pull failed:\n${pull.stdout}\n${pull.stderr}`);
+      const imported = JSON.parse(fs.readFileSync(path.join(out, M, form, `v${data.version}`, reference, "submission.json"), "utf8"));
+      assert.equal(imported.identity["family-name"], account.familyName);
+      assert.equal(imported.identity.bpk2, account.bpk2);
+      assert.equal(imported.identity["trust-level"], "high");
+      for (const f of typed) assert.equal(imported.data[f.id], p.answers[f.id], `sent ${f.id}`);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  } finally {
+    await second.close();
+  }
+});

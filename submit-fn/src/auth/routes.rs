@@ -42,6 +42,10 @@ pub struct Deps<'a> {
     pub registry: &'a Registry,
     pub pages: Option<&'a RemotePages>,
     pub sign_in: Option<&'a SignIn>,
+    /// Where drafts are kept (`drafts`), and how many days, and the largest body read.
+    pub store: &'a dyn store::Store,
+    pub draft_days: u32,
+    pub body_limit: usize,
 }
 
 impl Deps<'_> {
@@ -62,6 +66,7 @@ pub(crate) async fn answer(
     parts: &Parts,
     municipality: &str,
     action: Action,
+    body: Bytes,
 ) -> Response<Bytes> {
     let accept_language = parts
         .headers
@@ -91,7 +96,10 @@ pub(crate) async fn answer(
     let mut r = match (action, &parts.method) {
         (Action::Login, &Method::GET) => login(handler, m, sign_in, query, &lang),
         (Action::Callback, &Method::GET) => callback(handler, m, sign_in, parts, &lang).await,
-        (Action::Prefill, &Method::GET) => prefill(handler, m, sign_in, parts),
+        (Action::Prefill, &Method::GET) => prefill(handler, m, sign_in, parts).await,
+        (Action::Draft, &Method::GET | &Method::POST) => {
+            super::drafts::answer(handler, m, sign_in, parts, body, &lang).await
+        }
         (Action::Logout, &Method::GET | &Method::POST) => {
             let target = return_target(handler, m, query).map(|(t, _, _)| t);
             let mut r = see_other(
@@ -289,7 +297,10 @@ async fn callback(
     tracing::info!(municipality = %m.id, form = %form_id, trust_level = %identity.trust_level, "signed in");
     let form = handler.registry().form(&m.id, &form_id);
     let prefilled = match (flow.context.get(VIEW).map(String::as_str), form) {
-        (Some(PAGE), Some(form)) => prefilled_page(handler, form, &lang, &identity),
+        (Some(PAGE), Some(form)) => {
+            let draft = super::drafts::saved(handler.store, sign_in, form, &identity).await;
+            prefilled_page(handler, form, &lang, &identity, draft)
+        }
         _ => None,
     };
     let mut r = prefilled.unwrap_or_else(|| see_other(flow.return_to.as_str().to_string()));
@@ -324,14 +335,18 @@ fn prefilled_page(
     form: &ResolvedForm,
     lang: &str,
     identity: &VerifiedIdentity,
+    draft: Option<Map<String, Value>>,
 ) -> Option<Response<Bytes>> {
     let pages = handler.pages()?;
-    let answers = prefill_answers(form, identity);
+    // A saved draft first, the account's answers over it (locked ones must be the account's).
+    let prefilled = prefill_answers(form, identity);
+    let mut answers = draft.unwrap_or_default();
+    answers.extend(prefilled.clone());
     let filled = Filled {
         answers: &answers,
         errors: &[],
     };
-    let locked = locked_fields(form, &answers);
+    let locked = locked_fields(form, &prefilled);
     let name = format!("{} {}", identity.given_names, identity.family_name);
     let account = view::account::Account {
         name: &name,
@@ -354,7 +369,7 @@ fn prefilled_page(
 
 /// `GET …/auth/prefill?form=<form>`: the page script's prefill answer (JSON), with the
 /// session cookie; readable by the municipality's site with credentials (CORS).
-fn prefill(
+async fn prefill(
     handler: &Deps<'_>,
     m: &RegistryMunicipality,
     sign_in: &MunicipalSignIn,
@@ -388,6 +403,8 @@ fn prefill(
                     locked,
                     trust_level: identity.trust_level,
                 };
+                // The saved draft comes along, so the page continues where the citizen left.
+                let draft = super::drafts::saved(handler.store, sign_in, form, &identity).await;
                 match sign_in.sessions.prefill_token(&answer) {
                     Ok(token) => json_response(
                         StatusCode::OK,
@@ -397,6 +414,7 @@ fn prefill(
                             "locked": answer.locked,
                             "trust-level": answer.trust_level,
                             "name": format!("{} {}", identity.given_names, identity.family_name),
+                            "draft": draft,
                         }),
                     ),
                     Err(e) => {

@@ -148,13 +148,17 @@ impl Handler {
                     stored.received_at,
                     receipt.as_ref(),
                 );
-                // The session ends with the submission it was for.
+                // The session ends with the submission it was for, and its draft is removed.
                 if signed_in
                     && let Some(s) = self
                         .sign_in
                         .as_deref()
                         .and_then(|s| s.municipality(&ctx.municipality.id))
                 {
+                    if let Some(identity) = &identity {
+                        crate::auth::remove_after_sending(self.store.as_ref(), s, ctx.form, identity)
+                            .await;
+                    }
                     r.headers_mut()
                         .append(header::SET_COOKIE, s.sessions.clear_session_cookie());
                 }
