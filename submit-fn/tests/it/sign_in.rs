@@ -611,3 +611,74 @@ async fn the_return_url_must_be_a_form_page_with_sign_in_of_this_site() {
         .await;
     assert_eq!(r.status(), 404);
 }
+
+async fn draft_keys(store: &MemoryStore) -> Vec<String> {
+    store.list("_drafts/").await.unwrap()
+}
+
+#[tokio::test]
+async fn a_draft_is_kept_sealed_for_the_signed_in_person_only_and_removed_by_sending() {
+    let s = setup().await;
+    let draft = "/v1/musterstadt/auth/draft?form=meldebescheinigung";
+    let saved = json!({ "language": "de", "data": { "art": "einfach", "vorname": "Erika", "nonsense": 1 } });
+
+    // Without a session: nothing kept.
+    let anonymous = Browser::default();
+    let refused = anonymous.function(&s.handler, json_post(draft, &saved)).await;
+    assert_eq!(refused.status(), 401, "{}", body(&refused));
+    assert!(draft_keys(&s.store).await.is_empty());
+
+    let erika = Browser::default();
+    let back = sign_in(&s, &erika, "meldebescheinigung", Some("erika"), "").await;
+    assert_eq!(back.status(), 303, "{}", body(&back));
+    let ok = erika.function(&s.handler, json_post(draft, &saved)).await;
+    assert_eq!(ok.status(), 200, "{}", body(&ok));
+    assert!(body(&ok).contains("Entwurf ist gespeichert"), "{}", body(&ok));
+    // Under a keyed hash, sealed: neither the bPK2 nor an answer readable in the store.
+    let keys = draft_keys(&s.store).await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let name = keys[0]
+        .strip_prefix("_drafts/musterstadt/meldebescheinigung/")
+        .and_then(|n| n.strip_suffix(".draft"))
+        .unwrap();
+    assert!(name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()), "{name}");
+    let sealed = String::from_utf8(s.store.get(&keys[0]).await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(!sealed.contains("einfach") && !sealed.contains("Erika"), "{sealed}");
+    assert!(!sealed.contains("Qm9vb0VyaWth") && !keys[0].contains("Qm9vb0VyaWth"));
+
+    // Read back with the session: the form's own answers only.
+    let read = erika.function(&s.handler, get(draft)).await;
+    assert_eq!(read.status(), 200, "{}", body(&read));
+    let read: Value = serde_json::from_slice(read.body()).unwrap();
+    assert_eq!(read["answers"], json!({ "art": "einfach", "vorname": "Erika" }));
+    // The prefill answer brings it along.
+    let prefill = erika
+        .function(
+            &s.handler,
+            get("/v1/musterstadt/auth/prefill?form=meldebescheinigung"),
+        )
+        .await;
+    let prefill: Value = serde_json::from_slice(prefill.body()).unwrap();
+    assert_eq!(prefill["draft"]["art"], "einfach");
+
+    // Another person signed in finds no draft (and cannot reach Erika's).
+    let ayse = Browser::default();
+    let back = sign_in(&s, &ayse, "meldebescheinigung", Some("ayse"), "").await;
+    assert_eq!(back.status(), 303, "{}", body(&back));
+    let none = ayse.function(&s.handler, get(draft)).await;
+    assert_eq!(none.status(), 404, "{}", body(&none));
+
+    // Sending the form removes the draft.
+    let answers = prefill["answers"].as_object().unwrap();
+    let sent = erika
+        .function(
+            &s.handler,
+            json_post(
+                "/v1/musterstadt/meldebescheinigung",
+                &meldebescheinigung(answers),
+            ),
+        )
+        .await;
+    assert_eq!(sent.status(), 201, "{}", body(&sent));
+    assert!(draft_keys(&s.store).await.is_empty());
+}
