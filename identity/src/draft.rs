@@ -106,7 +106,11 @@ mod tests {
     #[test]
     fn a_draft_is_named_by_a_keyed_hash_never_by_the_bpk2() {
         let clock: Arc<dyn Clock> = Arc::new(FixedClock(datetime!(2026-12-02 08:00 UTC)));
-        let s = sessions(KeyRing::generate("k1").unwrap(), "musterstadt", clock.clone());
+        let s = sessions(
+            KeyRing::generate("k1").unwrap(),
+            "musterstadt",
+            clock.clone(),
+        );
         let names = s.draft_names("meldebescheinigung", "QUJD");
         assert_eq!(names.len(), 1);
         assert_eq!(names[0].len(), 64);
@@ -126,7 +130,9 @@ mod tests {
         let spec = ring.to_spec();
         let at = |t| -> Arc<dyn Clock> { Arc::new(FixedClock(t)) };
         let s = sessions(ring, "musterstadt", at(datetime!(2026-12-02 08:00 UTC)));
-        let sealed = s.seal_draft("meldebescheinigung", "QUJD", answers(), 30).unwrap();
+        let sealed = s
+            .seal_draft("meldebescheinigung", "QUJD", answers(), 30)
+            .unwrap();
         assert!(!sealed.contains("Rente"));
         let opened = s.open_draft("meldebescheinigung", "QUJD", &sealed).unwrap();
         assert_eq!(opened.answers, answers());

@@ -74,7 +74,10 @@ mod tests {
         let store = MemoryStore::new();
         let key = draft_key("musterstadt", "meldebescheinigung", "ab12");
         assert_eq!(key, "_drafts/musterstadt/meldebescheinigung/ab12.draft");
-        let keys = vec![draft_key("musterstadt", "meldebescheinigung", "old"), key.clone()];
+        let keys = vec![
+            draft_key("musterstadt", "meldebescheinigung", "old"),
+            key.clone(),
+        ];
         assert_eq!(load(&store, &keys).await.unwrap(), None);
         save(&store, &key, "1.k1.first").await.unwrap();
         save(&store, &key, "1.k1.second").await.unwrap();

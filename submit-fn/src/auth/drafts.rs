@@ -18,14 +18,18 @@ use store::Store;
 use store::drafts;
 
 use super::MunicipalSignIn;
-use super::routes::{Deps, page};
+use super::deps::{Deps, page};
 use crate::decode::{BodyKind, body_kind, decode};
 use crate::html::{self, WayOn};
 use crate::respond::{add_cors, html_response, json_response, origin_allowed};
 use crate::route::query_param;
 
 /// The store keys the draft of `identity` for `form` may be under (current key first).
-fn keys(sign_in: &MunicipalSignIn, form: &ResolvedForm, identity: &VerifiedIdentity) -> Vec<String> {
+fn keys(
+    sign_in: &MunicipalSignIn,
+    form: &ResolvedForm,
+    identity: &VerifiedIdentity,
+) -> Vec<String> {
     sign_in
         .sessions
         .draft_names(&form.form.id, &identity.bpk2)
@@ -92,8 +96,14 @@ pub(crate) async fn answer(
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .filter(|o| origin_allowed(m, o));
-    let kind = body_kind(parts.headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes()));
-    let browser_post = parts.method == Method::POST && kind.as_ref().is_ok_and(BodyKind::is_form_post);
+    let kind = body_kind(
+        parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.as_bytes()),
+    );
+    let browser_post =
+        parts.method == Method::POST && kind.as_ref().is_ok_and(BodyKind::is_form_post);
     let error = |status: StatusCode, code: &str| {
         json_response(status, &json!({ "error": { "code": code } }))
     };
@@ -119,7 +129,18 @@ pub(crate) async fn answer(
                     None => error(StatusCode::NOT_FOUND, "no-draft"),
                 }
             } else if parts.method == Method::POST {
-                save(deps, m, sign_in, form, &identity, kind, body, browser_post, lang).await
+                save(
+                    deps,
+                    m,
+                    sign_in,
+                    form,
+                    &identity,
+                    kind,
+                    body,
+                    browser_post,
+                    lang,
+                )
+                .await
             } else {
                 let mut r = error(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed");
                 r.headers_mut()
@@ -150,7 +171,12 @@ async fn save(
     browser_post: bool,
     lang: &str,
 ) -> Response<Bytes> {
-    let bad = |code: &str| json_response(StatusCode::BAD_REQUEST, &json!({ "error": { "code": code } }));
+    let bad = |code: &str| {
+        json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({ "error": { "code": code } }),
+        )
+    };
     // The answers, and the page's language (the words of the answer follow the page).
     let (data, page_lang) = match kind {
         Ok(BodyKind::Json) => match serde_json::from_slice::<Value>(&body) {
@@ -174,16 +200,19 @@ async fn save(
         .unwrap_or_else(|| lang.to_string());
     let lang = lang.as_str();
     let answers = keepable(form, data);
-    let stored = match sign_in
-        .sessions
-        .seal_draft(&form.form.id, &identity.bpk2, answers, deps.draft_days)
-    {
-        Ok(sealed) => {
-            let key = keys(sign_in, form, identity).remove(0);
-            drafts::save(deps.store, &key, &sealed).await.map_err(|e| e.to_string())
-        }
-        Err(e) => Err(e.to_string()),
-    };
+    let stored =
+        match sign_in
+            .sessions
+            .seal_draft(&form.form.id, &identity.bpk2, answers, deps.draft_days)
+        {
+            Ok(sealed) => {
+                let key = keys(sign_in, form, identity).remove(0);
+                drafts::save(deps.store, &key, &sealed)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
     if let Err(e) = stored {
         tracing::error!(error = %e, "a draft cannot be saved");
         return json_response(
@@ -205,6 +234,9 @@ async fn save(
             ),
         )
     } else {
-        json_response(StatusCode::OK, &json!({ "saved": true, "message": message }))
+        json_response(
+            StatusCode::OK,
+            &json!({ "saved": true, "message": message }),
+        )
     }
 }

@@ -12,6 +12,7 @@
 //!   answers enforced.
 
 mod config;
+mod deps;
 mod drafts;
 mod routes;
 mod submission;
@@ -22,9 +23,9 @@ use std::sync::Arc;
 use identity::{RelyingParty, Sessions};
 
 pub use config::{MunicipalSettings, SignInConfigError, SignInSettings};
-pub use routes::Deps;
-pub(crate) use routes::{answer, level_words};
+pub use deps::Deps;
 pub(crate) use drafts::remove_after_sending;
+pub(crate) use routes::{answer, level_words};
 pub(crate) use submission::{IdentityRefusal, check_submission};
 
 /// The sign-in of every municipality that has a broker.

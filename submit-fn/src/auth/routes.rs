@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use form_model::messages::{SIGN_IN, fill};
+use form_model::messages::SIGN_IN;
 use form_model::registry::RegistryMunicipality;
 use form_model::resolve::ResolvedForm;
 use http::request::Parts;
@@ -19,11 +19,9 @@ use identity::{
 use serde_json::{Map, Value, json};
 use view::filled::Filled;
 
+use super::deps::{Deps, page};
 use super::{Action, MunicipalSignIn};
-use form_model::registry::Registry;
-use view::bundle::RemotePages;
 
-use super::SignIn;
 use crate::html::{self, WayOn};
 use crate::respond::{
     add_cors, html_response, json_response, origin_allowed, pick_language, response,
@@ -36,29 +34,6 @@ const LANG: &str = "lang";
 const VIEW: &str = "view";
 /// `view=page`: the browser has no script, so the callback answers with the prefilled page.
 const PAGE: &str = "page";
-
-/// What the sign-in routes read of the function (the handler hands it over).
-pub struct Deps<'a> {
-    pub registry: &'a Registry,
-    pub pages: Option<&'a RemotePages>,
-    pub sign_in: Option<&'a SignIn>,
-    /// Where drafts are kept (`drafts`), and how many days, and the largest body read.
-    pub store: &'a dyn store::Store,
-    pub draft_days: u32,
-    pub body_limit: usize,
-}
-
-impl Deps<'_> {
-    fn registry(&self) -> &Registry {
-        self.registry
-    }
-    fn pages(&self) -> Option<&RemotePages> {
-        self.pages
-    }
-    fn sign_in(&self) -> Option<&SignIn> {
-        self.sign_in
-    }
-}
 
 /// Answers a request to `…/v1/<municipality>/auth/<action>`.
 pub(crate) async fn answer(
@@ -246,7 +221,12 @@ async fn callback(
             let message = SIGN_IN.text(key, &lang);
             return with_clear(html_response(
                 StatusCode::OK,
-                html::message_page(&lang, SIGN_IN.text("title-cancelled", &lang), message, way_on),
+                html::message_page(
+                    &lang,
+                    SIGN_IN.text("title-cancelled", &lang),
+                    message,
+                    way_on,
+                ),
             ));
         }
         Err(IdentityError::TrustLevelTooLow { required, got }) => {
@@ -442,21 +422,6 @@ pub(crate) fn level_words(level: TrustLevel, lang: &str) -> String {
         _ => "level-substantial",
     };
     form_model::messages::SITE.text(key, lang).to_string()
-}
-
-/// A page with the sign-in area's `key` as message.
-pub(crate) fn page(
-    status: StatusCode,
-    lang: &str,
-    key: &str,
-    values: &[(&str, &str)],
-    way_on: WayOn<'_>,
-) -> Response<Bytes> {
-    let message = fill(SIGN_IN.text(key, lang), values);
-    html_response(
-        status,
-        html::message_page(lang, SIGN_IN.text("title-sign-in", lang), &message, way_on),
-    )
 }
 
 fn see_other(location: String) -> Response<Bytes> {

@@ -6,8 +6,8 @@
 use bytes::Bytes;
 use form_model::messages::{SIGN_IN, fill};
 use form_model::texts::text_in;
-use http::Response;
 use form_model::validate::{ErrorCode, FieldError};
+use http::Response;
 use serde_json::{Map, Value, json};
 
 use super::{Ctx, Handler};

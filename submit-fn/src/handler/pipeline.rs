@@ -156,8 +156,13 @@ impl Handler {
                         .and_then(|s| s.municipality(&ctx.municipality.id))
                 {
                     if let Some(identity) = &identity {
-                        crate::auth::remove_after_sending(self.store.as_ref(), s, ctx.form, identity)
-                            .await;
+                        crate::auth::remove_after_sending(
+                            self.store.as_ref(),
+                            s,
+                            ctx.form,
+                            identity,
+                        )
+                        .await;
                     }
                     r.headers_mut()
                         .append(header::SET_COOKIE, s.sessions.clear_session_cookie());

@@ -414,7 +414,10 @@ async fn sign_in_refusals_are_clear_and_store_nothing() {
     let page = body(&cancelled);
     assert!(page.contains("Anmeldung abgebrochen"), "{page}");
     assert!(page.contains("nur nach einer Anmeldung"), "{page}");
-    assert!(page.contains(&format!("{SITE}/meldebescheinigung/")), "{page}");
+    assert!(
+        page.contains(&format!("{SITE}/meldebescheinigung/")),
+        "{page}"
+    );
     assert!(browser.function.lock().unwrap().is_empty());
 
     // A level too low (ELSTER, "substantial", for a form requiring "high").
@@ -624,7 +627,9 @@ async fn a_draft_is_kept_sealed_for_the_signed_in_person_only_and_removed_by_sen
 
     // Without a session: nothing kept.
     let anonymous = Browser::default();
-    let refused = anonymous.function(&s.handler, json_post(draft, &saved)).await;
+    let refused = anonymous
+        .function(&s.handler, json_post(draft, &saved))
+        .await;
     assert_eq!(refused.status(), 401, "{}", body(&refused));
     assert!(draft_keys(&s.store).await.is_empty());
 
@@ -633,7 +638,11 @@ async fn a_draft_is_kept_sealed_for_the_signed_in_person_only_and_removed_by_sen
     assert_eq!(back.status(), 303, "{}", body(&back));
     let ok = erika.function(&s.handler, json_post(draft, &saved)).await;
     assert_eq!(ok.status(), 200, "{}", body(&ok));
-    assert!(body(&ok).contains("Entwurf ist gespeichert"), "{}", body(&ok));
+    assert!(
+        body(&ok).contains("Entwurf ist gespeichert"),
+        "{}",
+        body(&ok)
+    );
     // Under a keyed hash, sealed: neither the bPK2 nor an answer readable in the store.
     let keys = draft_keys(&s.store).await;
     assert_eq!(keys.len(), 1, "{keys:?}");
@@ -641,16 +650,25 @@ async fn a_draft_is_kept_sealed_for_the_signed_in_person_only_and_removed_by_sen
         .strip_prefix("_drafts/musterstadt/meldebescheinigung/")
         .and_then(|n| n.strip_suffix(".draft"))
         .unwrap();
-    assert!(name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()), "{name}");
+    assert!(
+        name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{name}"
+    );
     let sealed = String::from_utf8(s.store.get(&keys[0]).await.unwrap().unwrap().to_vec()).unwrap();
-    assert!(!sealed.contains("einfach") && !sealed.contains("Erika"), "{sealed}");
+    assert!(
+        !sealed.contains("einfach") && !sealed.contains("Erika"),
+        "{sealed}"
+    );
     assert!(!sealed.contains("Qm9vb0VyaWth") && !keys[0].contains("Qm9vb0VyaWth"));
 
     // Read back with the session: the form's own answers only.
     let read = erika.function(&s.handler, get(draft)).await;
     assert_eq!(read.status(), 200, "{}", body(&read));
     let read: Value = serde_json::from_slice(read.body()).unwrap();
-    assert_eq!(read["answers"], json!({ "art": "einfach", "vorname": "Erika" }));
+    assert_eq!(
+        read["answers"],
+        json!({ "art": "einfach", "vorname": "Erika" })
+    );
     // The prefill answer brings it along.
     let prefill = erika
         .function(

@@ -358,9 +358,14 @@ fn answers_the_account_locks_are_shown_as_label_and_text_and_sent_as_hidden_inpu
         answers: &answers,
         errors: &[],
     };
-    let page =
-        pages::form_signed_in(&frame, &form, Some("site.js"), Some(&filled), Some(&account))
-            .unwrap();
+    let page = pages::form_signed_in(
+        &frame,
+        &form,
+        Some("site.js"),
+        Some(&filled),
+        Some(&account),
+    )
+    .unwrap();
     let html = theme.render(&page).unwrap();
 
     // The label as a term, the answer as its definition, the note where it comes from.
@@ -379,7 +384,10 @@ fn answers_the_account_locks_are_shown_as_label_and_text_and_sent_as_hidden_inpu
         r#"<input type="hidden" id="f-name" name="name" value="Max Erich Mustermann">"#
     );
     assert!(tag(&html, "f-anschrift-postcode").contains(r#"type="hidden""#));
-    assert!(!html.contains(r#"class="input input--text" id="f-name""#), "{html}");
+    assert!(
+        !html.contains(r#"class="input input--text" id="f-name""#),
+        "{html}"
+    );
     // A question the account does not lock stays an input.
     assert!(tag(&html, "f-hunde-0-hundename").starts_with("<input class=\"input"));
 }
