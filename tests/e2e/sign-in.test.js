@@ -220,3 +220,40 @@ test("save and come back: a draft saved on one device, continued signed in on an
     await second.close();
   }
 });
+
+test("save and come back the other way: a draft saved without JavaScript, continued with it on another device", async () => {
+  const form = "meldebescheinigung";
+  const account = accountAnswers(form, "erika");
+  const first = await browser.newContext({ javaScriptEnabled: false });
+  first.setDefaultTimeout(15000);
+  let typed;
+  try {
+    const page = await first.newPage();
+    await toProvider(page, form);
+    const res = await signInAtProvider(page, "erika", /\/auth\/callback\?/);
+    assert.equal(res.status(), 200);
+    const data = await formData(page);
+    typed = data.fields.find((f) => ["text", "textarea"].includes(f.type) && !(f.id in account.answers) && !f["show-if"]);
+    assert.ok(typed, "the form has no text question to type into");
+    await page.fill(`[id="f-${typed.id}"]`, "Für die Rentenversicherung");
+    const [saved] = await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#save-draft-button")]);
+    assert.equal(saved.status(), 200, (await page.locator("body").innerText()).slice(0, 1500));
+    assert.equal((await page.locator("h1").textContent()).trim(), "Entwurf gespeichert");
+    assert.equal(draftFiles().length, 1);
+  } finally {
+    await first.close();
+  }
+  const second = await browser.newContext({ javaScriptEnabled: true });
+  second.setDefaultTimeout(15000);
+  try {
+    const page = await second.newPage();
+    await toProvider(page, form);
+    await signInAtProvider(page, "erika", formUrl(form));
+    await page.locator("#signed-in").waitFor({ state: "visible", timeout: 10000 });
+    await assertPrefilled(page, account.answers, { readOnly: true });
+    await page.waitForFunction((id) => document.getElementById(id).value !== "", `f-${typed.id}`, { timeout: 5000 }).catch(() => {});
+    assert.equal(await page.locator(`[id="f-${typed.id}"]`).inputValue(), "Für die Rentenversicherung", "the draft saved without JavaScript is not back");
+  } finally {
+    await second.close();
+  }
+});
