@@ -1051,11 +1051,6 @@
     try { saved = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { saved = null; }
     if (!saved) return;
     draftInput.checked = true;
-    putBackAll(saved);
-  }
-  // Saved answers (this browser's draft, or the account's draft from the function) back into
-  // the page.
-  function putBackAll(saved) {
     Object.keys(saved).forEach(function (id) {
       var f = byId[id], v = saved[id], w = wrapper(id);
       if (!f || !w || f.type === "file") return;
@@ -1136,7 +1131,7 @@
         if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
         if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
         if ((res.status >= 500 || res.status === 429) && attempt < 3) return retry(attempt);
-        return res.json().catch(function () { return {}; }).then(function (b) { var e = b.error || {}; broken(e.message || b.message || e.code || (typeof b.error === "string" ? b.error : "")); });
+        return res.json().catch(function () { return {}; }).then(function (b) { broken(b.message || b.error); });
       }, function () { return attempt < 3 ? retry(attempt) : broken(); });
   }
   function retry(attempt) {
@@ -1209,29 +1204,26 @@
       var d = v.split("-").map(Number);
       text = human({ y: d[0], m: d[1], d: d[2] }, lang);
     }
-    var inputs = $$("input, textarea, select", w);
+    var inputs = $$("input, textarea, select", w), make = function (tag, cls, text, into) {
+      var x = document.createElement(tag);
+      if (cls) x.className = cls;
+      if (text) x.textContent = text;
+      (into || w).appendChild(x);
+      return x;
+    };
     w.textContent = "";
     w.className = "field field--locked";
     w.setAttribute("data-locked", "true");
-    var dl = document.createElement("dl"), dt = document.createElement("dt"), dd = document.createElement("dd"), note = document.createElement("p");
-    dl.className = "locked";
-    dt.className = "label";
-    dt.textContent = head.textContent.trim();
-    dd.className = "locked__value";
-    dd.textContent = text;
-    note.className = "hint";
-    note.textContent = signIn.getAttribute("data-locked-note");
-    dl.appendChild(dt);
-    dl.appendChild(dd);
-    w.appendChild(dl);
-    w.appendChild(note);
+    var dl = make("dl", "facts locked");
+    make("dt", "label", head.textContent.trim(), dl);
+    make("dd", "locked__value", text, dl);
+    make("p", "hint", signIn.getAttribute("data-locked-note"));
     inputs.forEach(function (el) {
-      var hidden = document.createElement("input");
-      hidden.type = "hidden";
-      hidden.id = el.id;
-      hidden.name = el.name;
-      hidden.value = el.value;
-      w.appendChild(hidden);
+      var h = make("input");
+      h.type = "hidden";
+      h.id = el.id;
+      h.name = el.name;
+      h.value = el.value;
     });
   }
   // Save and come back: the answers so far (no files) to the function, which keeps them
@@ -1242,8 +1234,8 @@
     var status = $("#save-draft-status");
     status.textContent = ui.sending;
     fetch(saveDraft.getAttribute("formaction"), { method: "POST", credentials: "include", mode: "cors", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify({ language: lang, data: readAnswers(false) }) })
-      .then(function (res) { return res.json().catch(function () { return {}; }).then(function (b) { return { ok: res.ok, b: b }; }); })
-      .then(function (r) { var e = r.b.error || {}; status.textContent = r.ok ? r.b.message : ui["send-failed"] + (e.message || e.code ? " (" + (e.message || e.code) + ")" : ""); }, function () { status.textContent = ui["send-failed"]; });
+      .then(function (res) { return res.json().then(function (b) { status.textContent = res.ok ? b.message : ui["send-failed"]; }); })
+      .catch(function () { status.textContent = ui["send-failed"]; });
   });
   if (signIn && store(function (s) { return s.getItem(asked); })) {
     fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
@@ -1256,19 +1248,20 @@
         if (!p) return;
         var locked = p.locked || [];
         // The account's saved draft first (from another device, perhaps), the account's
-        // answers over it.
-        if (p.draft) putBackAll(p.draft);
+        // answers over it (locked ones as text). Lists and groups of a draft are not put back
+        // with JavaScript yet (the page without it has them).
+        var put = function (all) {
+          Object.keys(all || {}).forEach(function (id) {
+            var w = wrapper(id), v = all[id];
+            if (!w) return;
+            if (v && typeof v === "object" && !Array.isArray(v)) Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
+            else putBack(w, v);
+            if (all === p.answers && locked.indexOf(id) >= 0) lockAnswer(w, v);
+          });
+        };
+        put(p.draft);
+        put(p.answers);
         $("#save-draft").hidden = false;
-        Object.keys(p.answers).forEach(function (id) {
-          var w = wrapper(id), v = p.answers[id];
-          if (!w) return;
-          if (v && typeof v === "object") {
-            Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
-          } else {
-            putBack(w, v);
-          }
-          if (locked.indexOf(id) >= 0) lockAnswer(w, v);
-        });
         var name = $("#signed-in-name");
         name.textContent = name.getAttribute("data-template").replace("{name}", p.name);
         $("#signed-in").hidden = false;

@@ -46,7 +46,8 @@ impl Handler {
         match ctx.format {
             Format::Json => json_response(
                 refusal.status(),
-                &json!({ "error": { "code": refusal.code(), "message": message } }),
+                // `message` also on top, where the page script (site.js `broken`) reads it.
+                &json!({ "error": { "code": refusal.code(), "message": message }, "message": message }),
             ),
             // A browser without script whose session ended: the form page again, every answer
             // in place and the message on top, so nothing typed is lost (the sign-in box is
