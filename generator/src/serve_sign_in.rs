@@ -4,10 +4,9 @@
 //! designer can try a form with `identity:` end to end. Cookies are plain (`http://127.0.0.1`).
 //! Without Node.js or the provider's npm packages, serve runs without sign-in and says why.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,12 +50,6 @@ pub async fn start(
         .map(|p| p.join("tests/oidc-provider"))
         .filter(|d| d.join("server.mjs").is_file())
         .ok_or("no tests/oidc-provider beside the forms folder")?;
-    if !dir.join("node_modules/oidc-provider").is_dir() {
-        return Err(format!(
-            "the test provider's packages are not installed (run `npm ci --ignore-scripts` in {})",
-            dir.display()
-        ));
-    }
     let callback = |m: &str| format!("http://{addr}/v1/{m}/auth/callback");
     let secret = uuid::Uuid::new_v4().to_string();
     let config = json!({
@@ -74,30 +67,14 @@ pub async fn start(
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let config_path = tmp.path().join("config.json");
     std::fs::write(&config_path, config.to_string()).map_err(|e| e.to_string())?;
-    let mut child = Command::new("node")
-        .arg(dir.join("server.mjs"))
-        .arg("--config")
-        .arg(&config_path)
-        .arg("--exit-with-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start node: {e}"))?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line.trim().to_string());
-    });
-    let issuer = match rx.recv_timeout(Duration::from_secs(30)) {
-        Ok(line) if line.starts_with("http://127.0.0.1:") => line,
-        _ => {
-            let _ = child.kill();
-            return Err("the test provider did not start".into());
-        }
-    };
+    let (mut child, issuer) = identity::test_provider::spawn(
+        &dir,
+        &config_path,
+        &[],
+        Stdio::null(),
+        Duration::from_secs(30),
+    )
+    .map_err(|e| e.to_string())?;
     let settings = SignInSettings {
         municipalities: registry
             .municipalities

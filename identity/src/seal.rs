@@ -288,6 +288,24 @@ impl Sealer {
         Ok(format!("{input}.{}", B64.encode(tag.as_ref())))
     }
 
+    /// A keyed hash (HMAC-SHA-256, hex) of `input` for `purpose` under each key of the ring,
+    /// the current key's first: a name that can be found again from `input` by whoever holds
+    /// the ring, and by no one else (drafts are stored under one, see [`crate::draft`]). Each
+    /// key gives its own, so after a rotation the older keys still find what they named.
+    pub fn keyed_hashes(&self, purpose: &str, input: &str) -> Vec<String> {
+        self.ring
+            .keys
+            .iter()
+            .map(|(_, key)| {
+                let tag = hmac::sign(
+                    &hmac_key(key, &format!("name/{purpose}")),
+                    mac_input(purpose, input).as_bytes(),
+                );
+                tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+            })
+            .collect()
+    }
+
     /// Checks a token made by [`Sealer::sign`] for `purpose` and that it is valid at `now`.
     pub fn verify<T: DeserializeOwned>(
         &self,

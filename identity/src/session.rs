@@ -232,6 +232,11 @@ impl Sessions {
             })
     }
 
+    /// The key ring, clock and municipality the drafts of this scope use ([`crate::draft`]).
+    pub(crate) fn parts(&self) -> (&Sealer, &dyn Clock, &str) {
+        (&self.sealer, self.clock.as_ref(), &self.scope)
+    }
+
     fn name(&self, cookie: Cookie) -> &'static str {
         match cookie {
             Cookie::Flow => self.flow_cookie_name(),

@@ -19,6 +19,7 @@
 
 pub mod address;
 pub mod crypto;
+pub mod drafts;
 pub mod exclusive;
 pub mod folder;
 pub mod layout;

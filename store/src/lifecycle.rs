@@ -14,6 +14,9 @@
 //!   `_acks/<municipality>/` and `_reports/<municipality>/`, expiring after the longest
 //!   retention of its forms, so that none disappears before the submission it belongs to (a
 //!   report names the submissions it saw; only the newest is read, by the next report);
+//! - one for the drafts of signed-in citizens, `_drafts/`, expiring after the configured days
+//!   (`crate::drafts`; here [`crate::drafts::DEFAULT_DAYS`], the SAM template's parameter
+//!   `DraftRetentionDays`);
 //! - and one that aborts incomplete multipart uploads after a day.
 
 use std::collections::BTreeMap;
@@ -21,6 +24,7 @@ use std::collections::BTreeMap;
 use form_model::registry::Registry;
 use serde_json::{Value, json};
 
+use crate::drafts::DRAFTS;
 use crate::layout::{ACKS, CLAIMS, LEASES, REPORTS, form_version_prefix};
 
 /// The storage prefix of the SAM template's default (`StoragePrefix`).
@@ -99,6 +103,12 @@ pub fn configuration(registry: &Registry, storage_prefix: &str) -> Value {
         "Filter": { "Prefix": full("") },
         "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 },
     })];
+    out.push(json!({
+        "ID": DRAFTS,
+        "Status": "Enabled",
+        "Filter": { "Prefix": full(&format!("{DRAFTS}/")) },
+        "Expiration": { "Days": crate::drafts::DEFAULT_DAYS },
+    }));
     out.extend(rules(registry).into_iter().map(|r| {
         json!({
             "ID": r.id,

@@ -82,6 +82,10 @@ struct Settings {
     /// FORMFABRIK_OIDC_CLIENT_SECRET, ...). Without it, no sign-in is offered.
     #[arg(long, env = "FORMFABRIK_SIGN_IN")]
     sign_in: Option<PathBuf>,
+    /// Days a signed-in citizen's saved draft is kept (the bucket's lifecycle rule for
+    /// `_drafts/` removes it then too; the SAM template sets both from DraftRetentionDays).
+    #[arg(long, env = "FORMFABRIK_DRAFT_DAYS", default_value_t = store::drafts::DEFAULT_DAYS)]
+    draft_days: u32,
 }
 
 /// Limits of the local server (on Lambda, API Gateway sets them).
@@ -144,7 +148,7 @@ impl Settings {
             None => None,
             Some(path) => {
                 let settings = submit_fn::auth::SignInSettings::read(path)?;
-                let sign_in = submit_fn::auth::SignIn::load(
+                let mut sign_in = submit_fn::auth::SignIn::load(
                     &settings,
                     &registry,
                     &identity::secrets::EnvSecrets::default(),
@@ -152,6 +156,7 @@ impl Settings {
                     Arc::new(identity::SystemClock),
                 )
                 .await?;
+                sign_in.draft_days = self.draft_days;
                 tracing::info!(
                     municipalities = settings.municipalities.len(),
                     "sign-in with BundID offered"

@@ -62,20 +62,25 @@ fn submit_route(path: &str) -> Option<(&str, &str)> {
     let municipality = parts.next()?;
     let version = parts.next()?;
     let before = parts.next()?;
+    (version == "v1" && prefix_ok(before) && is_slug(municipality) && is_slug(form))
+        .then_some((municipality, form))
+}
+
+/// What may stand before `/v1` in a path (an API Gateway stage, a mount point): nothing, or
+/// plain path segments (ASCII letters, digits, `-`, `_`), each starting with `/`. The sign-in
+/// routes (`auth::route`) use the same rule.
+pub(crate) fn prefix_ok(before: &str) -> bool {
     let plain = |s: &str| {
         !s.is_empty()
             && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
     };
-    let before_ok =
-        before.is_empty() || (before.starts_with('/') && before[1..].split('/').all(plain));
-    (version == "v1" && before_ok && is_slug(municipality) && is_slug(form))
-        .then_some((municipality, form))
+    before.is_empty() || (before.starts_with('/') && before[1..].split('/').all(plain))
 }
 
 /// Ids of municipalities and forms: form-model's slug rule, and at most 100 bytes (the router
 /// reads paths from anyone).
-fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     s.len() <= 100 && form_model::ids::is_slug(s)
 }
 

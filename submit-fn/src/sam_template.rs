@@ -60,6 +60,12 @@ Parameters:
     Default: 30
     AllowedValues: [1, 3, 5, 7, 14, 30, 60, 90]
     Description: How long the function's logs are kept (they hold no submitted values)
+  DraftRetentionDays:
+    Type: Number
+    Default: {draft_days}
+    MinValue: 1
+    MaxValue: 365
+    Description: Days a signed-in citizen's saved draft is kept (removed earlier when the form is sent)
 {report_parameters}
 {report_conditions}
 Resources:
@@ -88,7 +94,11 @@ Resources:
             Status: Enabled
             AbortIncompleteMultipartUpload:
               DaysAfterInitiation: 1
-{rules}
+{rules}          - Id: {drafts}
+            Status: Enabled
+            Prefix: !Sub "${{StoragePrefix}}/{drafts}/"
+            ExpirationInDays: !Ref DraftRetentionDays
+
   SubmissionsBucketPolicy:
     Type: AWS::S3::BucketPolicy
     Properties:
@@ -131,6 +141,7 @@ Resources:
           FORMFABRIK_REGISTRY: registry.json
           FORMFABRIK_STORE: !Sub "s3://${{SubmissionsBucket}}/${{StoragePrefix}}"
           FORMFABRIK_LOG: info
+          FORMFABRIK_DRAFT_DAYS: !Ref DraftRetentionDays
       Policies:
         - Version: "2012-10-17"
           Statement:
@@ -148,6 +159,12 @@ Resources:
             # Without ListBucket, S3 answers 403 instead of 404 for a claim that does not
             # exist yet, and the function could not tell "new id" from "no access". It lets
             # the function see key names (municipality, form, date, id), never contents.
+            # Drafts of signed-in citizens (sealed, named by a keyed hash): saved again,
+            # read back with a session, removed when the form is sent.
+            - Sid: KeepDrafts
+              Effect: Allow
+              Action: [s3:GetObject, s3:DeleteObject]
+              Resource: !Sub "${{SubmissionsBucket.Arn}}/${{StoragePrefix}}/{drafts}/*"
             - Sid: TellMissingClaimsFromDenied
               Effect: Allow
               Action: s3:ListBucket
@@ -194,6 +211,8 @@ Outputs:
     Value: !Ref SubmissionsBucket
 "#,
         default_prefix = store::lifecycle::DEFAULT_STORAGE_PREFIX,
+        drafts = store::drafts::DRAFTS,
+        draft_days = store::drafts::DEFAULT_DAYS,
         confirmation = crate::route::CONFIRMATION_SEGMENT,
         report_parameters = crate::sam_report::parameters(),
         report_conditions = crate::sam_report::conditions(),

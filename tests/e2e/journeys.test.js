@@ -201,9 +201,9 @@ for (const c of CASES) {
           const res = await signInAtProvider(page, c.signIn, new RegExp(`/v1/${c.m}/auth/callback\\?`));
           assert.equal(res.status(), 200, `the callback without JavaScript: HTTP ${res.status()}\n${server.log().slice(-2000)}`);
           assert.equal(await page.getAttribute("html", "lang"), c.lang);
-          // Not read-only here: the page without script does not mark locked answers yet
-          // (the function refuses a change at submission in any case).
-          await assertPrefilled(page, account.answers, { readOnly: false });
+          // Locked here too: the function's page shows them as text (and refuses a change at
+          // submission in any case).
+          await assertPrefilled(page, account.answers, { readOnly: true });
         }
         for (const id of Object.keys(account.answers)) locked.add(id);
       }

@@ -158,6 +158,17 @@ impl RemotePages {
         lang: &str,
         filled: Option<&Filled>,
     ) -> Option<Result<RemotePage, ViewError>> {
+        self.form_page_signed_in(form, lang, filled, None)
+    }
+
+    /// [`Self::form_page`] for a citizen signed in with BundID (see [`crate::account`]).
+    pub fn form_page_signed_in(
+        &self,
+        form: &ResolvedForm,
+        lang: &str,
+        filled: Option<&Filled>,
+        account: Option<&crate::account::Account>,
+    ) -> Option<Result<RemotePage, ViewError>> {
         let bundle = self.sites.get(&form.municipality.id)?;
         let script = bundle.scripts.get(&form.form.id)?;
         let languages = &bundle.municipality.languages;
@@ -168,7 +179,7 @@ impl RemotePages {
         let site = bundle.elsewhere();
         Some((|| {
             let frame = Frame::new(&self.theme, &site, lang)?;
-            let page = pages::form(&frame, form, Some(script), filled)?;
+            let page = pages::form_signed_in(&frame, form, Some(script), filled, account)?;
             Ok(RemotePage {
                 html: self.theme.render(&page)?,
                 csp: frame.csp().to_string(),

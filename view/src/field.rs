@@ -75,6 +75,10 @@ pub struct FieldView {
     pub more_open: bool,
     /// For lists: the most entries the page offers, and whether the form allows more.
     pub limit_note: bool,
+    /// The answer as a signed-in citizen's page shows it when it comes from the account and
+    /// the form locks it (a required level): shown as text, sent as hidden inputs
+    /// ([`crate::account`]). `None`: an input as usual.
+    pub locked: Option<String>,
 }
 
 /// One entry of a group: a fieldset with the group's questions, ids and names numbered.
@@ -287,6 +291,7 @@ pub fn field_view_in(
         rows: field.rows.unwrap_or(5),
         condition_text: condition_text(form, field, lang, t),
         value: String::new(),
+        locked: None,
     }
 }
 

@@ -106,6 +106,8 @@ pub fn privacy_notice(
         "recipients_html": form.form.recipients.as_ref().map(|r| markdown::inline(&text_in(r, lang))),
         "retention": t("privacy-retention-days").replace("{n}", &form.form.retention_days.to_string()),
         "authority": contact(&m.supervisory_authority),
+        // Forms with sign-in: what the account gives and where it is kept (docs/identity.md).
+        "sign_in": form.form.identity.offers_sign_in().then(|| t("privacy-sign-in-text")),
     })
 }
 

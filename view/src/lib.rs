@@ -7,6 +7,7 @@
 //! [`pages::index`], [`pages::form`], [`pages::confirmation`], [`pages::feedback`] and
 //! [`legal::page`].
 
+pub mod account;
 pub mod attrs;
 pub mod bundle;
 pub mod collate;

@@ -65,6 +65,18 @@ pub fn form(
     script: Option<&str>,
     filled: Option<&Filled>,
 ) -> Result<Page, ViewError> {
+    form_signed_in(frame, form, script, filled, None)
+}
+
+/// [`form`] for a citizen signed in with BundID (`account`, see [`crate::account`]): the page
+/// says who is signed in, and the answers the account locks are text, not inputs.
+pub fn form_signed_in(
+    frame: &Frame,
+    form: &ResolvedForm,
+    script: Option<&str>,
+    filled: Option<&Filled>,
+    account: Option<&crate::account::Account>,
+) -> Result<Page, ViewError> {
     let site = frame.site();
     let lang = frame.lang();
     let t = |k: &str| frame.t(k);
@@ -84,6 +96,9 @@ pub fn form(
         Some(filled) => {
             let mut steps = form::steps(f, lang, &t);
             let errors = fill(&mut steps, filled, &t);
+            if let Some(account) = account {
+                crate::account::lock(&mut steps, account, lang);
+            }
             (Arc::new(render(&steps)?), errors)
         }
     };
@@ -128,6 +143,7 @@ pub fn form(
             "errors": errors,
             "fees": form::fees(f, lang),
             "sign_in": crate::sign_in::sign_in_box(frame, form),
+            "account": account.map(crate::account::signed_in),
             "privacy": privacy_notice(site.municipality, form, lang, &t),
             "script_data": body.script_data,
             "ui_data": json_for_script(&json!(ui)),

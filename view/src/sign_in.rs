@@ -35,6 +35,7 @@ pub fn sign_in_box(frame: &Frame, form: &ResolvedForm) -> Option<Value> {
         "login": format!("{auth}/login?return={page}&view=page"),
         "prefill": format!("{auth}/prefill?form={}", f.id),
         "logout": format!("{auth}/logout?return={page}"),
+        "draft": format!("{auth}/draft?form={}", f.id),
         "text": text,
         "required": f.identity.required().is_some(),
     }))

@@ -72,6 +72,20 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
             assert_eq!(rule["Expiration"]["Days"], longest);
         }
     }
+    // Drafts of signed-in citizens go after the configured days (the template's parameter,
+    // whose default the build's configuration uses).
+    let drafts = rules
+        .iter()
+        .find(|r| r["Filter"]["Prefix"] == "submissions/_drafts/")
+        .expect("no rule for the drafts");
+    assert_eq!(drafts["Expiration"]["Days"], store::drafts::DEFAULT_DAYS);
+    assert!(template.contains(
+        "Prefix: !Sub \"${StoragePrefix}/_drafts/\"\n            ExpirationInDays: !Ref DraftRetentionDays\n"
+    ));
+    assert!(template.contains(&format!(
+        "DraftRetentionDays:\n    Type: Number\n    Default: {}\n",
+        store::drafts::DEFAULT_DAYS
+    )));
     // Earlier versions still hold records (Grünwiesen publishes the dog tax form as v3; what
     // was submitted under v1 and v2 stays until its retention ends): each has its rule too.
     for v in [1, 2] {
@@ -102,7 +116,8 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
     assert!(earlier > 0);
     assert_eq!(
         rules.len(),
-        1 + registry.forms.len() + earlier + 4 * registry.municipalities.len()
+        // abort-incomplete-multipart-uploads and _drafts, then forms, versions, municipalities
+        2 + registry.forms.len() + earlier + 4 * registry.municipalities.len()
     );
     let expected =
         submit_fn::sam_template::template(&registry, submit_fn::sam_template::DEFAULT_CODE_URI);

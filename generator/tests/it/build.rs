@@ -317,6 +317,15 @@ fn legal_pages_carry_every_forms_art_13_notice_and_every_field_of_the_accessibil
                         f.form.id
                     );
                 }
+                // A form with sign-in says what the account gives and where it is kept.
+                let sign_in = form_model::messages::SITE.text("privacy-sign-in-text", lang);
+                assert_eq!(
+                    notice.contains(&view::escape_html(sign_in)),
+                    f.form.identity.offers_sign_in(),
+                    "{}/{lang} {}: the sign-in part of the notice",
+                    c.id,
+                    f.form.id
+                );
             }
             // Barrierefreiheit: the EU 2018/1523 fields from municipality.yaml.
             let page = fs::read_to_string(root.join("barrierefreiheit/index.html")).unwrap();

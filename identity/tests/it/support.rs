@@ -1,15 +1,11 @@
 //! What the integration tests share: the real OpenID provider (tests/oidc-provider, panva's
-//! oidc-provider under Node.js) started per test on 127.0.0.1, a headless "browser" that keeps
+//! oidc-provider under Node.js, started by `test_support::oidc`) per test on 127.0.0.1, a headless "browser" that keeps
 //! cookies and walks the provider's sign-in page over real HTTP, a transport that counts
 //! requests and can swap the ID token in the token endpoint's answer (to play an attacker who
 //! presents another token), and the relying party's settings.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -22,6 +18,7 @@ use identity::{
 };
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
+use test_support::oidc::ProviderProcess;
 use url::Url;
 
 /// The function's callback URL as registered at the provider. Never fetched: the browser stops
@@ -32,35 +29,20 @@ pub const OTHER_CLIENT: &str = "another-service";
 pub const JWT_CLIENT: &str = "formfabrik-jwt";
 pub const SITE: &str = "https://formulare.musterstadt.example";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The test OpenID provider, running until dropped.
+/// The test OpenID provider (`test_support::oidc`), running until dropped.
 pub struct Provider {
     pub issuer: String,
     pub client_secret: String,
     pub other_secret: String,
     /// The private key of [`JWT_CLIENT`] (its public half is registered at the provider).
     pub jwt_client_key: String,
-    child: Child,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
+    process: ProviderProcess,
 }
 
 impl Provider {
-    /// Starts the provider with three clients: [`CLIENT`] and [`OTHER_CLIENT`]
-    /// (`client_secret_basic`) and [`JWT_CLIENT`] (`private_key_jwt`).
+    /// Starts the provider with its test endpoints and three clients: [`CLIENT`] and
+    /// [`OTHER_CLIENT`] (`client_secret_basic`) and [`JWT_CLIENT`] (`private_key_jwt`).
     pub fn start() -> Provider {
-        let dir = repo().join("tests/oidc-provider");
-        assert!(
-            dir.join("node_modules/oidc-provider").is_dir(),
-            "the test OpenID provider's npm packages are not installed in {}.\n\
-             Run scripts/test once (it runs `npm ci --ignore-scripts` there), then the tests.\n\
-             (Sign-in is tested against a real provider; these tests are never skipped.)",
-            dir.display()
-        );
-        let tmp = tempfile::tempdir().unwrap();
         let client_secret = random_text();
         let other_secret = random_text();
         let key = josekit::jwk::alg::rsa::RsaKeyPair::generate(2048).unwrap();
@@ -85,54 +67,19 @@ impl Provider {
         let mut jwt = client(JWT_CLIENT, "private_key_jwt");
         jwt["jwks"] =
             json!({ "keys": [serde_json::from_str::<Value>(&public.to_string()).unwrap()] });
-        let config = json!({
-            "persons": dir.join("persons.json"),
-            "clients": [secret_client, other, jwt],
-        });
-        let config_path = tmp.path().join("config.json");
-        std::fs::write(&config_path, config.to_string()).unwrap();
-        let log = tmp.path().join("provider.log");
-        let mut child = Command::new("node")
-            .arg(dir.join("server.mjs"))
-            .args(["--config".as_ref(), config_path.as_os_str()])
-            .args(["--test-endpoints", "--exit-with-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start node (Node.js is installed by scripts/test)");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let issuer = rx
-            .recv_timeout(Duration::from_secs(60))
-            .ok()
-            .map(|l| l.trim().to_string())
-            .filter(|l| l.starts_with("http://127.0.0.1:"))
-            .unwrap_or_else(|| {
-                panic!(
-                    "the test OpenID provider did not print its issuer; log:\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            });
+        let process = ProviderProcess::launch(vec![secret_client, other, jwt], true);
         Provider {
-            issuer,
+            issuer: process.issuer.clone(),
             client_secret,
             other_secret,
             jwt_client_key: private.to_string(),
-            child,
-            log,
-            _dir: tmp,
+            process,
         }
     }
 
     /// The provider's log so far (for assertion messages).
     pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.process.log()
     }
 
     /// The key ids: `{"active", "published", "spare"}`.
@@ -215,13 +162,6 @@ impl Provider {
     /// The credentials of [`CLIENT`].
     pub fn secret(&self) -> ClientCredentials {
         ClientCredentials::Secret(SecretString::from(self.client_secret.clone()))
-    }
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -144,6 +144,9 @@ impl SignIn {
             let sessions = Sessions::new(sealer.clone(), clock.clone(), id.clone(), cookies);
             municipalities.insert(id.clone(), Arc::new(MunicipalSignIn { rp, sessions }));
         }
-        Ok(SignIn { municipalities })
+        Ok(SignIn {
+            municipalities,
+            draft_days: store::drafts::DEFAULT_DAYS,
+        })
     }
 }

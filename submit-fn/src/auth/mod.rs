@@ -7,10 +7,13 @@
 //! - `routes`: `login` (to the broker, with the flow cookie), `callback` (the session, then back
 //!   to the page or, without JavaScript, the prefilled page itself), `prefill` (the page
 //!   script's signed prefill answer), `logout`,
+//! - `drafts`: "save and come back", the signed-in citizen's draft in the object store,
 //! - `submission`: at a submission, the session checked again, the trust level and the locked
 //!   answers enforced.
 
 mod config;
+mod deps;
+mod drafts;
 mod routes;
 mod submission;
 
@@ -20,13 +23,16 @@ use std::sync::Arc;
 use identity::{RelyingParty, Sessions};
 
 pub use config::{MunicipalSettings, SignInConfigError, SignInSettings};
-pub use routes::Deps;
+pub use deps::Deps;
+pub(crate) use drafts::remove_after_sending;
 pub(crate) use routes::{answer, level_words};
 pub(crate) use submission::{IdentityRefusal, check_submission};
 
 /// The sign-in of every municipality that has a broker.
 pub struct SignIn {
     municipalities: HashMap<String, Arc<MunicipalSignIn>>,
+    /// Days a saved draft is kept (`store::drafts`; FORMFABRIK_DRAFT_DAYS on Lambda).
+    pub draft_days: u32,
 }
 
 /// One municipality's relying party and cookies.
@@ -49,6 +55,7 @@ pub enum Action {
     Callback,
     Prefill,
     Logout,
+    Draft,
 }
 
 /// A path `…/v1/<municipality>/auth/<action>`: the municipality and the action.
@@ -60,24 +67,17 @@ pub fn route(path: &str) -> Option<(&str, Action)> {
         "callback" => Action::Callback,
         "prefill" => Action::Prefill,
         "logout" => Action::Logout,
+        "draft" => Action::Draft,
         _ => return None,
     };
     let auth = parts.next()?;
     let municipality = parts.next()?;
     let version = parts.next()?;
     let before = parts.next()?;
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
-    };
-    let before_ok =
-        before.is_empty() || (before.starts_with('/') && before[1..].split('/').all(plain));
     (auth == "auth"
         && version == "v1"
-        && before_ok
-        && municipality.len() <= 100
-        && form_model::ids::is_slug(municipality))
+        && crate::route::prefix_ok(before)
+        && crate::route::is_slug(municipality))
     .then_some((municipality, action))
 }
 

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use form_model::messages::{SIGN_IN, fill};
+use form_model::messages::SIGN_IN;
 use form_model::registry::RegistryMunicipality;
 use form_model::resolve::ResolvedForm;
 use http::request::Parts;
@@ -19,11 +19,9 @@ use identity::{
 use serde_json::{Map, Value, json};
 use view::filled::Filled;
 
+use super::deps::{Deps, page};
 use super::{Action, MunicipalSignIn};
-use form_model::registry::Registry;
-use view::bundle::RemotePages;
 
-use super::SignIn;
 use crate::html::{self, WayOn};
 use crate::respond::{
     add_cors, html_response, json_response, origin_allowed, pick_language, response,
@@ -37,31 +35,13 @@ const VIEW: &str = "view";
 /// `view=page`: the browser has no script, so the callback answers with the prefilled page.
 const PAGE: &str = "page";
 
-/// What the sign-in routes read of the function (the handler hands it over).
-pub struct Deps<'a> {
-    pub registry: &'a Registry,
-    pub pages: Option<&'a RemotePages>,
-    pub sign_in: Option<&'a SignIn>,
-}
-
-impl Deps<'_> {
-    fn registry(&self) -> &Registry {
-        self.registry
-    }
-    fn pages(&self) -> Option<&RemotePages> {
-        self.pages
-    }
-    fn sign_in(&self) -> Option<&SignIn> {
-        self.sign_in
-    }
-}
-
 /// Answers a request to `…/v1/<municipality>/auth/<action>`.
 pub(crate) async fn answer(
     handler: &Deps<'_>,
     parts: &Parts,
     municipality: &str,
     action: Action,
+    body: Bytes,
 ) -> Response<Bytes> {
     let accept_language = parts
         .headers
@@ -91,7 +71,10 @@ pub(crate) async fn answer(
     let mut r = match (action, &parts.method) {
         (Action::Login, &Method::GET) => login(handler, m, sign_in, query, &lang),
         (Action::Callback, &Method::GET) => callback(handler, m, sign_in, parts, &lang).await,
-        (Action::Prefill, &Method::GET) => prefill(handler, m, sign_in, parts),
+        (Action::Prefill, &Method::GET) => prefill(handler, m, sign_in, parts).await,
+        (Action::Draft, &Method::GET | &Method::POST) => {
+            super::drafts::answer(handler, m, sign_in, parts, body, &lang).await
+        }
         (Action::Logout, &Method::GET | &Method::POST) => {
             let target = return_target(handler, m, query).map(|(t, _, _)| t);
             let mut r = see_other(
@@ -227,8 +210,24 @@ async fn callback(
     let identity = match finished {
         Ok(identity) => identity,
         Err(IdentityError::Cancelled) => {
+            // A page that says so, rather than the form page as if nothing happened: the
+            // citizen should know they are not signed in (and, for a form that requires it,
+            // that it cannot be sent so).
             tracing::info!(municipality = %m.id, form = %form_id, "sign-in cancelled");
-            return with_clear(see_other(flow.return_to.as_str().to_string()));
+            let key = match handler.registry().form(&m.id, &form_id) {
+                Some(f) if f.form.identity.required().is_some() => "sign-in-cancelled-required",
+                _ => "sign-in-cancelled",
+            };
+            let message = SIGN_IN.text(key, &lang);
+            return with_clear(html_response(
+                StatusCode::OK,
+                html::message_page(
+                    &lang,
+                    SIGN_IN.text("title-cancelled", &lang),
+                    message,
+                    way_on,
+                ),
+            ));
         }
         Err(IdentityError::TrustLevelTooLow { required, got }) => {
             tracing::info!(municipality = %m.id, form = %form_id, %required, %got, "sign-in refused: trust level too low");
@@ -278,7 +277,10 @@ async fn callback(
     tracing::info!(municipality = %m.id, form = %form_id, trust_level = %identity.trust_level, "signed in");
     let form = handler.registry().form(&m.id, &form_id);
     let prefilled = match (flow.context.get(VIEW).map(String::as_str), form) {
-        (Some(PAGE), Some(form)) => prefilled_page(handler, form, &lang, &identity),
+        (Some(PAGE), Some(form)) => {
+            let draft = super::drafts::saved(handler.store, sign_in, form, &identity).await;
+            prefilled_page(handler, form, &lang, &identity, draft)
+        }
         _ => None,
     };
     let mut r = prefilled.unwrap_or_else(|| see_other(flow.return_to.as_str().to_string()));
@@ -298,20 +300,39 @@ pub(crate) fn prefill_answers(
         .collect()
 }
 
+/// The prefilled questions whose answers the citizen cannot change: all of them when the form
+/// requires a level, none otherwise.
+pub(crate) fn locked_fields(form: &ResolvedForm, answers: &Map<String, Value>) -> Vec<String> {
+    match form.form.identity.required() {
+        Some(_) => answers.keys().cloned().collect(),
+        None => Vec::new(),
+    }
+}
+
 /// The form page, prefilled from the account, for a browser without JavaScript.
 fn prefilled_page(
     handler: &Deps<'_>,
     form: &ResolvedForm,
     lang: &str,
     identity: &VerifiedIdentity,
+    draft: Option<Map<String, Value>>,
 ) -> Option<Response<Bytes>> {
     let pages = handler.pages()?;
-    let answers = prefill_answers(form, identity);
+    // A saved draft first, the account's answers over it (locked ones must be the account's).
+    let prefilled = prefill_answers(form, identity);
+    let mut answers = draft.unwrap_or_default();
+    answers.extend(prefilled.clone());
     let filled = Filled {
         answers: &answers,
         errors: &[],
     };
-    let page = match pages.form_page(form, lang, Some(&filled))? {
+    let locked = locked_fields(form, &prefilled);
+    let name = format!("{} {}", identity.given_names, identity.family_name);
+    let account = view::account::Account {
+        name: &name,
+        locked: &locked,
+    };
+    let page = match pages.form_page_signed_in(form, lang, Some(&filled), Some(&account))? {
         Ok(page) => page,
         Err(e) => {
             tracing::error!(error = %e, "the prefilled form page cannot be rendered");
@@ -328,7 +349,7 @@ fn prefilled_page(
 
 /// `GET …/auth/prefill?form=<form>`: the page script's prefill answer (JSON), with the
 /// session cookie; readable by the municipality's site with credentials (CORS).
-fn prefill(
+async fn prefill(
     handler: &Deps<'_>,
     m: &RegistryMunicipality,
     sign_in: &MunicipalSignIn,
@@ -355,17 +376,15 @@ fn prefill(
                 error(StatusCode::FORBIDDEN, "trust-level-too-low")
             } else {
                 let answers = prefill_answers(form, &identity);
-                let locked: Vec<String> = if required.is_some() {
-                    answers.keys().cloned().collect()
-                } else {
-                    Vec::new()
-                };
+                let locked = locked_fields(form, &answers);
                 let answer = PrefillAnswer {
                     form: form.form.id.clone(),
                     answers,
                     locked,
                     trust_level: identity.trust_level,
                 };
+                // The saved draft comes along, so the page continues where the citizen left.
+                let draft = super::drafts::saved(handler.store, sign_in, form, &identity).await;
                 match sign_in.sessions.prefill_token(&answer) {
                     Ok(token) => json_response(
                         StatusCode::OK,
@@ -375,6 +394,7 @@ fn prefill(
                             "locked": answer.locked,
                             "trust-level": answer.trust_level,
                             "name": format!("{} {}", identity.given_names, identity.family_name),
+                            "draft": draft,
                         }),
                     ),
                     Err(e) => {
@@ -402,21 +422,6 @@ pub(crate) fn level_words(level: TrustLevel, lang: &str) -> String {
         _ => "level-substantial",
     };
     form_model::messages::SITE.text(key, lang).to_string()
-}
-
-/// A page with the sign-in area's `key` as message.
-pub(crate) fn page(
-    status: StatusCode,
-    lang: &str,
-    key: &str,
-    values: &[(&str, &str)],
-    way_on: WayOn<'_>,
-) -> Response<Bytes> {
-    let message = fill(SIGN_IN.text(key, lang), values);
-    html_response(
-        status,
-        html::message_page(lang, SIGN_IN.text("title-sign-in", lang), &message, way_on),
-    )
 }
 
 fn see_other(location: String) -> Response<Bytes> {

@@ -1,12 +1,14 @@
 //! The answer to a submission refused for its identity (no or a forged session, a trust level
 //! below the form's, a changed locked answer): a clear 401, 403 or 503, as JSON or a page with
-//! the way back to the form. Nothing was stored.
+//! the way back to the form (a browser without script whose session ended: the form page
+//! filled in again). Nothing was stored.
 
 use bytes::Bytes;
 use form_model::messages::{SIGN_IN, fill};
 use form_model::texts::text_in;
+use form_model::validate::{ErrorCode, FieldError};
 use http::Response;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 use super::{Ctx, Handler};
 use crate::auth::IdentityRefusal;
@@ -19,6 +21,7 @@ impl Handler {
         &self,
         ctx: &Ctx<'_>,
         refusal: &IdentityRefusal,
+        answers: &Map<String, Value>,
         outcome: &mut Outcome,
     ) -> Response<Bytes> {
         outcome.outcome = refusal.code();
@@ -43,8 +46,31 @@ impl Handler {
         match ctx.format {
             Format::Json => json_response(
                 refusal.status(),
-                &json!({ "error": { "code": refusal.code(), "message": message } }),
+                // `message` also on top, where the page script (site.js `broken`) reads it.
+                &json!({ "error": { "code": refusal.code(), "message": message }, "message": message }),
             ),
+            // A browser without script whose session ended: the form page again, every answer
+            // in place and the message on top, so nothing typed is lost (the sign-in box is
+            // on that page).
+            Format::Html
+                if matches!(
+                    refusal,
+                    IdentityRefusal::SignInNeeded | IdentityRefusal::Forged
+                ) && let Some(mut r) = self.form_page_again(
+                    ctx,
+                    answers,
+                    // A problem of the whole form: no question to link to, so the summary
+                    // links to the form (the code is not shown).
+                    &[FieldError {
+                        field: String::new(),
+                        code: ErrorCode::Required,
+                        message: message.clone(),
+                    }],
+                ) =>
+            {
+                *r.status_mut() = refusal.status();
+                r
+            }
             Format::Html => html_response(
                 refusal.status(),
                 html::message_page(

@@ -360,8 +360,14 @@ impl Handler {
                 registry: &self.registry,
                 pages: self.pages.as_deref(),
                 sign_in: self.sign_in.as_deref(),
+                store: self.store.as_ref(),
+                draft_days: self
+                    .sign_in
+                    .as_ref()
+                    .map_or(store::drafts::DEFAULT_DAYS, |s| s.draft_days),
+                body_limit: self.body_limit,
             };
-            return crate::auth::answer(&deps, parts, municipality, action).await;
+            return crate::auth::answer(&deps, parts, municipality, action, body).await;
         }
         let mut ctx = match self.context(parts, outcome) {
             Ok(ctx) => ctx,

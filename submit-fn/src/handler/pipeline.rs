@@ -91,7 +91,9 @@ impl Handler {
             &clean,
         ) {
             Ok(identity) => identity,
-            Err(refusal) => return self.identity_refused(ctx, &refusal, outcome),
+            Err(refusal) => {
+                return self.identity_refused(ctx, &refusal, &decoded.submission.data, outcome);
+            }
         };
         let signed_in = identity.is_some();
         let encryption = match self.encryptors.get(&ctx.municipality.id) {
@@ -146,13 +148,22 @@ impl Handler {
                     stored.received_at,
                     receipt.as_ref(),
                 );
-                // The session ends with the submission it was for.
+                // The session ends with the submission it was for, and its draft is removed.
                 if signed_in
                     && let Some(s) = self
                         .sign_in
                         .as_deref()
                         .and_then(|s| s.municipality(&ctx.municipality.id))
                 {
+                    if let Some(identity) = &identity {
+                        crate::auth::remove_after_sending(
+                            self.store.as_ref(),
+                            s,
+                            ctx.form,
+                            identity,
+                        )
+                        .await;
+                    }
                     r.headers_mut()
                         .append(header::SET_COOKIE, s.sessions.clear_session_cookie());
                 }

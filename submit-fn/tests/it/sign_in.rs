@@ -407,11 +407,17 @@ async fn without_javascript_the_callback_answers_with_the_prefilled_form_page() 
 #[tokio::test]
 async fn sign_in_refusals_are_clear_and_store_nothing() {
     let s = setup().await;
-    // Cancel at the provider: back to the page, no session.
+    // Cancel at the provider: a page that says so and leads back to the form, no session.
     let browser = Browser::default();
     let cancelled = sign_in(&s, &browser, "meldebescheinigung", None, "").await;
-    assert_eq!(cancelled.status(), 303);
-    assert_eq!(location(&cancelled), format!("{SITE}/meldebescheinigung/"));
+    assert_eq!(cancelled.status(), 200);
+    let page = body(&cancelled);
+    assert!(page.contains("Anmeldung abgebrochen"), "{page}");
+    assert!(page.contains("nur nach einer Anmeldung"), "{page}");
+    assert!(
+        page.contains(&format!("{SITE}/meldebescheinigung/")),
+        "{page}"
+    );
     assert!(browser.function.lock().unwrap().is_empty());
 
     // A level too low (ELSTER, "substantial", for a form requiring "high").
@@ -607,4 +613,90 @@ async fn the_return_url_must_be_a_form_page_with_sign_in_of_this_site() {
         .handle(get("/v1/beispieldorf/auth/login?return=x"))
         .await;
     assert_eq!(r.status(), 404);
+}
+
+async fn draft_keys(store: &MemoryStore) -> Vec<String> {
+    store.list("_drafts/").await.unwrap()
+}
+
+#[tokio::test]
+async fn a_draft_is_kept_sealed_for_the_signed_in_person_only_and_removed_by_sending() {
+    let s = setup().await;
+    let draft = "/v1/musterstadt/auth/draft?form=meldebescheinigung";
+    let saved = json!({ "language": "de", "data": { "art": "einfach", "vorname": "Erika", "nonsense": 1 } });
+
+    // Without a session: nothing kept.
+    let anonymous = Browser::default();
+    let refused = anonymous
+        .function(&s.handler, json_post(draft, &saved))
+        .await;
+    assert_eq!(refused.status(), 401, "{}", body(&refused));
+    assert!(draft_keys(&s.store).await.is_empty());
+
+    let erika = Browser::default();
+    let back = sign_in(&s, &erika, "meldebescheinigung", Some("erika"), "").await;
+    assert_eq!(back.status(), 303, "{}", body(&back));
+    let ok = erika.function(&s.handler, json_post(draft, &saved)).await;
+    assert_eq!(ok.status(), 200, "{}", body(&ok));
+    assert!(
+        body(&ok).contains("Entwurf ist gespeichert"),
+        "{}",
+        body(&ok)
+    );
+    // Under a keyed hash, sealed: neither the bPK2 nor an answer readable in the store.
+    let keys = draft_keys(&s.store).await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let name = keys[0]
+        .strip_prefix("_drafts/musterstadt/meldebescheinigung/")
+        .and_then(|n| n.strip_suffix(".draft"))
+        .unwrap();
+    assert!(
+        name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{name}"
+    );
+    let sealed = String::from_utf8(s.store.get(&keys[0]).await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(
+        !sealed.contains("einfach") && !sealed.contains("Erika"),
+        "{sealed}"
+    );
+    assert!(!sealed.contains("Qm9vb0VyaWth") && !keys[0].contains("Qm9vb0VyaWth"));
+
+    // Read back with the session: the form's own answers only.
+    let read = erika.function(&s.handler, get(draft)).await;
+    assert_eq!(read.status(), 200, "{}", body(&read));
+    let read: Value = serde_json::from_slice(read.body()).unwrap();
+    assert_eq!(
+        read["answers"],
+        json!({ "art": "einfach", "vorname": "Erika" })
+    );
+    // The prefill answer brings it along.
+    let prefill = erika
+        .function(
+            &s.handler,
+            get("/v1/musterstadt/auth/prefill?form=meldebescheinigung"),
+        )
+        .await;
+    let prefill: Value = serde_json::from_slice(prefill.body()).unwrap();
+    assert_eq!(prefill["draft"]["art"], "einfach");
+
+    // Another person signed in finds no draft (and cannot reach Erika's).
+    let ayse = Browser::default();
+    let back = sign_in(&s, &ayse, "meldebescheinigung", Some("ayse"), "").await;
+    assert_eq!(back.status(), 303, "{}", body(&back));
+    let none = ayse.function(&s.handler, get(draft)).await;
+    assert_eq!(none.status(), 404, "{}", body(&none));
+
+    // Sending the form removes the draft.
+    let answers = prefill["answers"].as_object().unwrap();
+    let sent = erika
+        .function(
+            &s.handler,
+            json_post(
+                "/v1/musterstadt/meldebescheinigung",
+                &meldebescheinigung(answers),
+            ),
+        )
+        .await;
+    assert_eq!(sent.status(), 201, "{}", body(&sent));
+    assert!(draft_keys(&s.store).await.is_empty());
 }

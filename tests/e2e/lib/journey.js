@@ -465,8 +465,17 @@ async function assertPrefilled(page, answers, { readOnly }) {
     for (const [el, want] of parts) {
       const input = page.locator(`[id="${el}"]`);
       assert.equal(await input.inputValue(), want, `prefilled ${el}`);
-      if (readOnly) assert.equal(await input.evaluate((e) => e.readOnly), true, `${el} is prefilled but not locked (read-only)`);
     }
+    if (!readOnly) continue;
+    // Locked: the label and the answer as text (a term and its definition, which screen
+    // readers read), no input that could be changed; the answer travels in hidden inputs.
+    const w = page.locator(`[data-field="${id}"]`);
+    assert.equal(await w.getAttribute("data-locked"), "true", `${id} is prefilled but not locked`);
+    assert.equal(await w.locator("input:not([type=hidden]), textarea, select").count(), 0, `${id} is locked but still has an input to change`);
+    assert.ok((await w.getByRole("term").textContent()).trim() !== "", `${id}: locked answer without its label`);
+    const shown = (await w.getByRole("definition").textContent()).trim();
+    const words = v && typeof v === "object" ? Object.values(v).filter(Boolean) : /^\d{4}-\d{2}-\d{2}$/.test(v) ? [v.slice(0, 4)] : [v];
+    for (const word of words) assert.ok(shown.includes(word), `${id}: the locked answer shows ${JSON.stringify(shown)}, not ${word}`);
   }
 }
 

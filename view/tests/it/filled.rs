@@ -335,3 +335,59 @@ fn nu_html_checker_finds_nothing_in(html: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn answers_the_account_locks_are_shown_as_label_and_text_and_sent_as_hidden_inputs() {
+    let form = form();
+    let mut answers = Map::new();
+    answers.insert("name".into(), json!("Max Erich Mustermann"));
+    answers.insert(
+        "anschrift".into(),
+        json!({ "street": "Lindenweg", "house-number": "4a", "postcode": "35399", "city": "Musterstadt" }),
+    );
+    let locked = vec!["name".to_string(), "anschrift".to_string()];
+    let account = view::account::Account {
+        name: "Max Erich Mustermann",
+        locked: &locked,
+    };
+    let theme = Theme::load(&repo().join("site-templates")).unwrap();
+    let m = municipality();
+    let site = site(&m);
+    let frame = Frame::new(&theme, &site, "de").unwrap();
+    let filled = Filled {
+        answers: &answers,
+        errors: &[],
+    };
+    let page = pages::form_signed_in(
+        &frame,
+        &form,
+        Some("site.js"),
+        Some(&filled),
+        Some(&account),
+    )
+    .unwrap();
+    let html = theme.render(&page).unwrap();
+
+    // The label as a term, the answer as its definition, the note where it comes from.
+    assert!(
+        html.contains(r#"<dt class="label">Name</dt><dd class="locked__value" id="f-name-shown">Max Erich Mustermann</dd>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<dd class="locked__value" id="f-anschrift-street-shown">Lindenweg 4a, 35399 Musterstadt</dd>"#),
+        "{html}"
+    );
+    assert!(html.contains("Aus Ihrem BundID-Konto"), "{html}");
+    // Sent, but not as anything the citizen can change.
+    assert_eq!(
+        tag(&html, "f-name"),
+        r#"<input type="hidden" id="f-name" name="name" value="Max Erich Mustermann">"#
+    );
+    assert!(tag(&html, "f-anschrift-postcode").contains(r#"type="hidden""#));
+    assert!(
+        !html.contains(r#"class="input input--text" id="f-name""#),
+        "{html}"
+    );
+    // A question the account does not lock stays an input.
+    assert!(tag(&html, "f-hunde-0-hundename").starts_with("<input class=\"input"));
+}
