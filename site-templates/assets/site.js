@@ -439,7 +439,49 @@
     return e.param ? m.replace(human(MARKER, data.language), human(e.param, data.language)) : m;
   }
 
+  // @if fees
+  /* The amount due for clean answers, as form-model's fees::amount_due computes it, in whole
+   * cents: a fee applies while its show-if holds; by choice only when a priced option is
+   * chosen; with `per` only for a number above zero or a non-empty list. */
+  function amountDue(data, clean, today) {
+    // @if conditions
+    now = today;
+    // @end
+    var items = [], total = 0;
+    (data.fees || []).forEach(function (fee) {
+      if (!holds(fee["show-if"], clean)) return;
+      var unit = fee.cents, choice, q = null;
+      if (fee.choice) {
+        choice = clean[fee.choice.field];
+        if (typeof choice !== "string" || !Object.prototype.hasOwnProperty.call(fee.choice.cents, choice)) return;
+        unit = fee.choice.cents[choice];
+      }
+      if (fee.per) {
+        var a = clean[fee.per];
+        q = Array.isArray(a) ? a.length : typeof a === "number" && isFinite(a) ? a : 0;
+        if (!(q > 0)) return;
+      }
+      var item = { id: fee.id, "unit_cents": unit, cents: Math.round(unit * (q === null ? 1 : q)) };
+      if (choice !== undefined) item.choice = choice;
+      if (q !== null) item.quantity = q;
+      items.push(item);
+      total += item.cents;
+    });
+    return { items: items, "total_cents": total };
+  }
+  // Money as messages::euros writes it; `fmt` is read off its output (view's money_format).
+  function money(cents, fmt) {
+    var whole = String(Math.floor(Math.abs(cents) / 100)), rest = Math.abs(cents) % 100, g = "";
+    for (var i = 0; i < whole.length; i++) g += (i > 0 && (whole.length - i) % 3 === 0 ? fmt.group : "") + whole[i];
+    return (cents < 0 ? "-" : "") + fmt.prefix + g + fmt.decimal + (rest < 10 ? "0" : "") + rest + fmt.suffix;
+  }
+  // @end
+
   var Rules = { holds: holds, check: check, validateAll: validateAll, message: message, parseDate: parseDate, dateBound: dateBound };
+  // @if fees
+  Rules.amountDue = amountDue;
+  Rules.money = money;
+  // @end
   if (typeof module !== "undefined" && module.exports) { module.exports = Rules; return; }
 
   // @end
@@ -740,7 +782,33 @@
         reviewRow(dl, f.step, f.label.replace(/<[^>]*>/g, ""), f, v, f.id);
       });
     });
+    // @if fees
+    showDue(answers);
+    // @end
   }
+  // @if fees
+  // The amount due for these answers under the fee table (the server computes the same, and
+  // its amount is what is paid).
+  function showDue(answers) {
+    var box = $("#amount-due"), lines = $("#amount-due-lines");
+    if (!box) return;
+    var due = amountDue(data, validateAll(data, answers, today).clean, today);
+    lines.textContent = "";
+    due.items.forEach(function (it) {
+      var fee = data.fees.filter(function (x) { return x.id === it.id; })[0];
+      var tr = doc.createElement("tr"), th = doc.createElement("th"), td = doc.createElement("td");
+      th.scope = "row";
+      td.className = "num";
+      th.textContent = fee.label + (it.choice !== undefined ? " (" + optionLabel(fee.choice.field, it.choice) + ")" : "");
+      td.textContent = money(it.cents, data.money);
+      tr.appendChild(th);
+      tr.appendChild(td);
+      lines.appendChild(tr);
+    });
+    $("#amount-due-total").textContent = money(due.total_cents, data.money);
+    box.hidden = false;
+  }
+  // @end
   // One row: the question, the answer as the page showed its choices, and "Change", which
   // opens the step and, once it is done, leads straight back here (returning).
   function reviewRow(dl, step, label, f, v, key) {

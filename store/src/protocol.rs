@@ -123,6 +123,9 @@ pub struct Submission<'a> {
     pub uploads: Vec<Upload>,
     /// The municipality's back-office key: when set, every object but the claim is encrypted.
     pub encryption: Option<&'a Encryptor>,
+    /// What the answers cost (form-model's `fees::amount_due`, computed by the function), put
+    /// into the record; `None` for a form without fees.
+    pub amount_due: Option<form_model::fees::AmountDue>,
 }
 
 /// The bytes to store and their content type: `plain` as is, or as JWE compact.
@@ -198,7 +201,7 @@ pub async fn write(
         });
     }
 
-    let record = SubmissionRecord::new(
+    let mut record = SubmissionRecord::new(
         form,
         id,
         claim.received_at,
@@ -206,6 +209,7 @@ pub async fn write(
         submission.data,
         attachments,
     );
+    record.amount_due = submission.amount_due;
     // Format characters in answers (a file name with U+202E) are written as \u escapes: the
     // same data, but no text running backwards in an editor or a terminal.
     let bytes = Bytes::from(form_model::record::to_json_escaped(&record, true));

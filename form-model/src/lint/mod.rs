@@ -4,13 +4,15 @@
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
 //! (`field`, `field_keys`, `field_type`, `pattern`), a text's keys (`text_keys`), a text-block
-//! (`text_block`), a condition (`condition`), a municipality (`municipality`), what the e-file
+//! (`text_block`), the fees (`fee`),
+//! payment (`payment`), a condition (`condition`), a municipality (`municipality`), what the e-file
 //! reads (`efile`) and accessibility (`accessibility`); `linter` is the file being looked at
 //! and where findings go.
 
 mod accessibility;
 mod condition;
 mod efile;
+mod fee;
 mod field;
 mod field_keys;
 mod field_type;
@@ -18,6 +20,7 @@ mod form;
 mod linter;
 mod municipality;
 mod pattern;
+mod payment;
 mod project;
 mod text_block;
 mod text_keys;

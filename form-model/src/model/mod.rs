@@ -13,6 +13,7 @@ mod form;
 mod keys;
 mod municipality;
 mod overlay;
+mod payment;
 mod text;
 
 pub use condition::{Condition, Names};
@@ -20,7 +21,7 @@ pub use efile::{DmsCode, DmsIdentifiers, DmsParty, Records};
 pub use field::{
     Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
 };
-pub use form::{Fee, Form, Step};
+pub use form::{Fee, FeeByChoice, Form, Step};
 pub use keys::struct_keys;
 pub use municipality::{
     AccessibilityStatement, AssessmentMethod, Body, Branding, ComplianceStatus, Contact,
@@ -28,5 +29,9 @@ pub use municipality::{
 };
 pub use overlay::{
     AddField, HideField, Operation, OperationEntry, Overlay, SetField, SetForm, SetStep,
+};
+pub use payment::{
+    BasicAuth, ClientAuthentication, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentMode,
+    PaymentPlatform, SecretName,
 };
 pub use text::Text;

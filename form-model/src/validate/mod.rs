@@ -12,7 +12,7 @@ mod answer;
 mod checkboxes;
 mod file;
 mod message;
-mod number;
+pub(crate) mod number;
 mod problem;
 mod text;
 

@@ -66,7 +66,8 @@ impl Handler {
         // Files whose bytes are not what they were sent as are refused together with any other
         // problem; only files that answer a validated file question are stored (crate::attach).
         let wrong_contents = attach::check_contents(ctx.form, &decoded.uploads, &ctx.lang);
-        let (clean, uploads) = match validate(ctx.form, &decoded.submission, german_date(now)) {
+        let today = german_date(now);
+        let (clean, uploads) = match validate(ctx.form, &decoded.submission, today) {
             Ok(clean) if wrong_contents.is_empty() => {
                 match attach::attach(ctx.form, &clean, decoded.uploads, &ctx.lang) {
                     Ok(uploads) => (clean, uploads),
@@ -108,7 +109,12 @@ impl Handler {
         };
         let written = match encryption {
             Ok(encryption) => {
+                // The amount due is the server's, from the validated answers: nothing the browser
+                // sent about money is read.
+                let amount_due = (!ctx.form.form.fees.is_empty())
+                    .then(|| form_model::fees::amount_due(&ctx.form.form, &clean, today));
                 let submission = protocol::Submission {
+                    amount_due,
                     form: ctx.form,
                     id,
                     language: &decoded.submission.language,
