@@ -200,6 +200,7 @@ async fn store_all_as(store: &dyn Store, encrypted: bool, public: &Value) -> Vec
                 id,
                 language: &example.language,
                 data: clean.clone(),
+                awaiting_payment: false,
                 uploads,
                 encryption: encrypted.then_some(&encryptor),
                 amount_due: (!form.form.fees.is_empty())

@@ -115,6 +115,9 @@ impl Handler {
                     .then(|| form_model::fees::amount_due(&ctx.form.form, &clean, today));
                 let submission = protocol::Submission {
                     amount_due,
+                    // Not yet: the function's payment flow (issue 12) sets it for forms that
+                    // require payment.
+                    awaiting_payment: false,
                     form: ctx.form,
                     id,
                     language: &decoded.submission.language,
