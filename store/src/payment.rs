@@ -18,17 +18,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::crypto::Encryptor;
-use crate::layout::{encrypted_suffix, record_name};
+pub use crate::layout::awaiting_record_name;
+use crate::layout::record_name;
 use crate::protocol::sealed;
 use crate::{PutOutcome, Store, StoreError};
 
 /// The folder of the protocol's payment markers, per municipality.
 pub const PAYMENTS: &str = "_payments";
-
-/// `submission.awaiting.json` (`.jwe`): the record of a submission that awaits payment.
-pub fn awaiting_record_name(encrypted: bool) -> String {
-    format!("submission.awaiting.json{}", encrypted_suffix(encrypted)).replace(".json.jwe", ".jwe")
-}
 
 /// `payment.json` (`.jwe`): the payment information of a released submission.
 pub fn payment_name(encrypted: bool) -> &'static str {

@@ -134,7 +134,7 @@ pub struct Submission<'a> {
 /// The record's name: `submission.json` (`.jwe`), or its awaiting-payment name.
 fn record_name_of(awaiting_payment: &bool, encrypted: bool) -> String {
     match awaiting_payment {
-        true => crate::payment::awaiting_record_name(encrypted),
+        true => crate::layout::awaiting_record_name(encrypted),
         false => record_name(encrypted).to_string(),
     }
 }
