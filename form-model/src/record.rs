@@ -33,6 +33,12 @@ pub struct SubmissionRecord {
     /// the browser sent); absent for a form without fees.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<AmountDue>,
+    /// The citizen's identity as the identity broker verified it at sign-in (the `identity`
+    /// crate's `VerifiedIdentity`: names, birth date, address, e-mail, bPK2, trust level,
+    /// provider, subject, times), so the back office can tell eID data from typed answers.
+    /// Only on forms with sign-in, when the citizen signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +101,7 @@ impl SubmissionRecord {
             data,
             attachments,
             amount_due: None,
+            identity: None,
         }
     }
 }

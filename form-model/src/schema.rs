@@ -128,7 +128,11 @@ fn field_schema(field: &Field, lang: &str) -> Value {
             "pattern": rules::IBAN_PATTERN,
             "x-formfabrik-check": "iban-mod97",
         })),
-        FieldType::Postcode => string_with(json!({ "pattern": rules::POSTCODE_PATTERN })),
+        FieldType::Postcode => match field.area.as_ref().filter(|a| !a.postcodes.is_empty()) {
+            // The municipality's postcodes (the area rule): only these are stored.
+            Some(area) => string_with(json!({ "enum": area.postcodes })),
+            None => string_with(json!({ "pattern": rules::POSTCODE_PATTERN })),
+        },
         FieldType::TaxId => string_with(json!({
             "pattern": rules::TAX_ID_PATTERN,
             "x-formfabrik-check": "steuer-id-iso7064",
@@ -244,6 +248,17 @@ fn field_schema(field: &Field, lang: &str) -> Value {
                     json!({ "type": "string", "minLength": 1, "maxLength": part.max_length });
                 if part.postcode {
                     s["pattern"] = json!(rules::POSTCODE_PATTERN);
+                }
+                // The area rule: a street is stored as the municipality spells it.
+                if let Some(area) = &field.area {
+                    let listed = match part.key {
+                        "postcode" => &area.postcodes,
+                        "street" => &area.streets,
+                        _ => &Vec::new(),
+                    };
+                    if !listed.is_empty() {
+                        s["enum"] = json!(listed);
+                    }
                 }
                 properties.insert(part.key.into(), s);
             }

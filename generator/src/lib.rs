@@ -6,5 +6,6 @@ pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod serve;
+pub mod serve_sign_in;
 pub mod site;
 pub mod state;

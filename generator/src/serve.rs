@@ -67,6 +67,8 @@ struct State {
     build: BuildOptions,
     data_dir: PathBuf,
     lang: String,
+    /// Sign-in at the test provider, when it could be started (`crate::serve_sign_in`).
+    sign_in: Option<crate::serve_sign_in::LocalSignIn>,
 }
 
 fn build_options(opts: &ServeOptions) -> BuildOptions {
@@ -80,7 +82,11 @@ fn build_options(opts: &ServeOptions) -> BuildOptions {
     }
 }
 
-fn load_handler(out_dir: &Path, data_dir: &Path) -> Result<submit_fn::Handler, ServeError> {
+fn load_handler(
+    out_dir: &Path,
+    data_dir: &Path,
+    sign_in: Option<&crate::serve_sign_in::LocalSignIn>,
+) -> Result<submit_fn::Handler, ServeError> {
     let path = out_dir.join("function/registry.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ServeError::Registry(format!("{}: {e}", path.display())))?;
@@ -90,7 +96,12 @@ fn load_handler(out_dir: &Path, data_dir: &Path) -> Result<submit_fn::Handler, S
     let theme = submit_fn::config::theme_beside(&path);
     let pages = submit_fn::config::load_pages(&theme, &registry)
         .map_err(|e| ServeError::Registry(e.to_string()))?;
-    Ok(submit_fn::Handler::with_folder_store(registry, data_dir).with_pages(Arc::new(pages)))
+    let handler =
+        submit_fn::Handler::with_folder_store(registry, data_dir).with_pages(Arc::new(pages));
+    Ok(match sign_in {
+        Some(local) => handler.with_sign_in(local.sign_in.clone()),
+        None => handler,
+    })
 }
 
 /// Binds `opts.addr` and builds; returns the listener and a future that serves until
@@ -111,7 +122,21 @@ pub async fn serve(
         "built {} pages for {} municipalities ({} forms) in {:.2?}",
         report.pages, report.municipalities, report.forms, report.elapsed
     );
-    let handler = load_handler(&opts.out_dir, &opts.data_dir)?;
+    // The test OpenID provider, so forms with `identity:` can be tried (docs/identity.md).
+    let registry = load_handler(&opts.out_dir, &opts.data_dir, None)?
+        .registry()
+        .clone();
+    let sign_in = match crate::serve_sign_in::start(&opts.forms_dir, opts.addr, &registry).await {
+        Ok(local) => {
+            println!("sign-in with BundID: test provider at {}", local.issuer);
+            Some(local)
+        }
+        Err(why) => {
+            println!("sign-in with BundID is not offered: {why}");
+            None
+        }
+    };
+    let handler = load_handler(&opts.out_dir, &opts.data_dir, sign_in.as_ref())?;
     let (reloads, _) = watch::channel(0u64);
     let state = Arc::new(State {
         site_dir: opts.out_dir.join("site"),
@@ -121,6 +146,7 @@ pub async fn serve(
         build: build_opts,
         data_dir: opts.data_dir.clone(),
         lang: opts.lang.clone(),
+        sign_in,
     });
     let _watcher = if opts.watch {
         Some(watch_sources(&opts, state.clone())?)
@@ -185,7 +211,11 @@ fn watch_sources(
             let result = tokio::task::spawn_blocking(move || build(&state2.build)).await;
             match result {
                 Ok(Ok(report)) => {
-                    match load_handler(&state.build.out_dir, &state.data_dir) {
+                    match load_handler(
+                        &state.build.out_dir,
+                        &state.data_dir,
+                        state.sign_in.as_ref(),
+                    ) {
                         Ok(h) => *state.handler.write().expect("handler lock") = Arc::new(h),
                         Err(e) => eprintln!("{e}"),
                     }

@@ -38,6 +38,15 @@ impl TrustLevel {
     }
 }
 
+impl From<form_model::model::RequiredLevel> for TrustLevel {
+    fn from(level: form_model::model::RequiredLevel) -> Self {
+        match level {
+            form_model::model::RequiredLevel::Substantial => TrustLevel::Substantial,
+            form_model::model::RequiredLevel::High => TrustLevel::High,
+        }
+    }
+}
+
 impl fmt::Display for TrustLevel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -184,52 +193,8 @@ pub struct VerifiedIdentity {
     pub verified_at: OffsetDateTime,
 }
 
-/// What a form's `prefill:` can take from the account (the form language's words).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ClaimKey {
-    GivenName,
-    FamilyName,
-    BirthDate,
-    Address,
-    Street,
-    HouseNumber,
-    Postcode,
-    City,
-    Email,
-}
-
-impl ClaimKey {
-    pub const ALL: [ClaimKey; 9] = [
-        ClaimKey::GivenName,
-        ClaimKey::FamilyName,
-        ClaimKey::BirthDate,
-        ClaimKey::Address,
-        ClaimKey::Street,
-        ClaimKey::HouseNumber,
-        ClaimKey::Postcode,
-        ClaimKey::City,
-        ClaimKey::Email,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClaimKey::GivenName => "given-name",
-            ClaimKey::FamilyName => "family-name",
-            ClaimKey::BirthDate => "birth-date",
-            ClaimKey::Address => "address",
-            ClaimKey::Street => "street",
-            ClaimKey::HouseNumber => "house-number",
-            ClaimKey::Postcode => "postcode",
-            ClaimKey::City => "city",
-            ClaimKey::Email => "email",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ClaimKey> {
-        ClaimKey::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
+/// What a form's `prefill:` can take from the account: the form language's own words.
+pub use form_model::model::ClaimKey;
 
 impl VerifiedIdentity {
     /// The answer a form question prefilled from `key` gets, if the account has it: strings,

@@ -1,5 +1,9 @@
 //! The importer contract: what the build publishes for each form version below `dist/schemas`
 //! (its JSON Schema and the CSV column spec of `formfabrik inbox export`), and its fixtures.
+//! Beside them, the form version as it was published ([`PublishedForm`]): what the back
+//! office needs to make the receipt of a submission after the form has moved on to a newer
+//! version. The build writes every file under the version's name and never removes one, so
+//! `dist/schemas` keeps each version a municipality ever published.
 //!
 //! The fixtures: for every published form version, the example
 //! submissions (`tests/fixtures/submissions/<form>@<version>/*.json`) as the records an import
@@ -14,10 +18,12 @@
 
 use std::path::Path;
 
+use form_model::model::Contact;
 use form_model::record::SubmissionRecord;
 use form_model::registry::Registry;
 use form_model::resolve::ResolvedForm;
 use form_model::validate::{CleanData, ErrorCode, FieldError, Submission, validate};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
@@ -40,13 +46,69 @@ pub fn schema_file(name: &str) -> String {
     format!("{name}.schema.json")
 }
 
-/// The files the build publishes for `form`, relative to `dist/schemas`: its JSON Schema and
-/// its CSV column spec (`<name>.csv-columns.json`).
-pub fn published(form: &ResolvedForm) -> Vec<(String, Vec<u8>)> {
+/// `<name>.form.json`: the form version `name` as it was published ([`PublishedForm`]).
+pub fn form_file(name: &str) -> String {
+    format!("{name}.form.json")
+}
+
+/// The `format` of [`PublishedForm`] files written by this version.
+pub const PUBLISHED_FORM_FORMAT: &str = "formfabrik.published-form/1";
+
+/// A form version as a municipality published it (`<name>.form.json`): the resolved form the
+/// function validated submissions against, and the authority's contact the receipt names.
+/// The registry holds both only for the version published now; this file keeps them once the
+/// form has moved on, so a submission of the earlier version still gets its receipt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PublishedForm {
+    pub format: String,
+    /// `contact` of `municipality.yaml` when the build published this version.
+    pub contact: Contact,
+    pub form: ResolvedForm,
+}
+
+impl PublishedForm {
+    /// Reads `<dir>/<name>.form.json`, checking its format and the form's content hash.
+    pub fn read(dir: &Path, name: &str) -> Result<PublishedForm, String> {
+        let path = dir.join(form_file(name));
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let published: PublishedForm =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if published.format != PUBLISHED_FORM_FORMAT {
+            return Err(format!(
+                "{}: format is \"{}\", this version reads \"{PUBLISHED_FORM_FORMAT}\"",
+                path.display(),
+                published.format
+            ));
+        }
+        if published.form.content_hash() != published.form.sha256 {
+            return Err(format!(
+                "{}: content hash does not match (edited by hand?)",
+                path.display()
+            ));
+        }
+        Ok(published)
+    }
+}
+
+/// The files the build publishes for `form` of a municipality with `contact`, relative to
+/// `dist/schemas`: its JSON Schema, its CSV column spec (`<name>.csv-columns.json`) and the
+/// form as published (`<name>.form.json`).
+pub fn published(form: &ResolvedForm, contact: &Contact) -> Vec<(String, Vec<u8>)> {
     let name = name_of(form);
     let schema = form_model::schema::json_schema(form);
     let columns = column_spec(&schema);
+    let kept = PublishedForm {
+        format: PUBLISHED_FORM_FORMAT.into(),
+        contact: contact.clone(),
+        form: form.clone(),
+    };
     vec![
+        (
+            form_file(&name),
+            (serde_json::to_string(&kept).expect("JSON serializes") + "\n").into_bytes(),
+        ),
         (
             schema_file(&name),
             serde_json::to_string_pretty(&schema)

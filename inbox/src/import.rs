@@ -254,8 +254,8 @@ pub async fn release_leases(
 ///
 /// With [`FolderSink::with_receipts`], the folder also holds the receipts
 /// (`crate::receipts`: `receipt.pdf`, and `receipt-<lang>.pdf` in the citizen's language) —
-/// for a submission whose form version the registry still publishes; others are delivered
-/// without.
+/// for a submission whose form the maker finds (the registry's, or the earlier version kept
+/// in `dist/schemas`); others are delivered without.
 pub struct FolderSink {
     pub out: PathBuf,
     receipts: Option<crate::receipts::ReceiptMaker>,

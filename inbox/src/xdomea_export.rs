@@ -201,7 +201,7 @@ fn hand_over(
             read(&name).map(|bytes| (name, bytes))
         })
         .collect::<Result<_, _>>()?;
-    let zip = package(&record, &record_bytes, form, m, &pdfs, &files, now)?;
+    let zip = package(&record, &record_bytes, &form, m, &pdfs, &files, now)?;
 
     // 2. the package under a hidden temporary name, synced.
     let temporary = format!(".{}.{}.tmp", zip.file_name, Uuid::new_v4().simple());

@@ -8,90 +8,22 @@
 //! PDF never references a missing glyph (which PDF/A forbids).
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
-use krilla::text::{Font, Glyph, GlyphId, KrillaGlyph};
+use krilla::text::{Glyph, GlyphId, KrillaGlyph};
 use rustybuzz::{Direction, UnicodeBuffer};
 use unicode_bidi::{Level, ParagraphBidiInfo};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
-const NOTO_SANS_REGULAR: &[u8] = include_bytes!("../fonts/NotoSans-Regular.ttf");
-const NOTO_SANS_BOLD: &[u8] = include_bytes!("../fonts/NotoSans-Bold.ttf");
-const NOTO_SANS_ARABIC_REGULAR: &[u8] = include_bytes!("../fonts/NotoSansArabic-Regular.ttf");
-const NOTO_SANS_ARABIC_BOLD: &[u8] = include_bytes!("../fonts/NotoSansArabic-Bold.ttf");
+mod faces;
+
+pub use faces::Face;
+use faces::{FACES, Family};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weight {
     Regular,
     Bold,
 }
-
-/// Which of the two families sets a character.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Family {
-    Latin,
-    Arabic,
-}
-
-/// One embedded font file, parsed once.
-pub struct Face {
-    shaper: rustybuzz::Face<'static>,
-    pdf: Font,
-    units_per_em: f32,
-    /// An empty glyph without advance (the font's zero width space), see [`split_ligatures`].
-    blank: Option<GlyphId>,
-}
-
-impl Face {
-    fn new(data: &'static [u8]) -> Face {
-        let shaper = rustybuzz::Face::from_slice(data, 0).expect("embedded font parses");
-        let units_per_em = f32::from(shaper.units_per_em() as u16);
-        let blank = shaper
-            .glyph_index('\u{200B}')
-            .filter(|g| shaper.glyph_hor_advance(*g) == Some(0))
-            .filter(|g| shaper.glyph_bounding_box(*g).is_none())
-            .map(|g| GlyphId::new(u32::from(g.0)));
-        Face {
-            shaper,
-            pdf: Font::new(data.into(), 0).expect("embedded font parses"),
-            units_per_em,
-            blank,
-        }
-    }
-
-    fn covers(&self, c: char) -> bool {
-        self.shaper.glyph_index(c).is_some()
-    }
-
-    /// The font as krilla embeds it.
-    pub fn pdf(&self) -> Font {
-        self.pdf.clone()
-    }
-}
-
-struct Faces {
-    latin: [Face; 2],
-    arabic: [Face; 2],
-}
-
-impl Faces {
-    fn get(&self, family: Family, weight: Weight) -> &Face {
-        let set = match family {
-            Family::Latin => &self.latin,
-            Family::Arabic => &self.arabic,
-        };
-        &set[usize::from(weight == Weight::Bold)]
-    }
-}
-
-/// Parsing four fonts takes a few milliseconds; a process does it once.
-static FACES: LazyLock<Faces> = LazyLock::new(|| Faces {
-    latin: [Face::new(NOTO_SANS_REGULAR), Face::new(NOTO_SANS_BOLD)],
-    arabic: [
-        Face::new(NOTO_SANS_ARABIC_REGULAR),
-        Face::new(NOTO_SANS_ARABIC_BOLD),
-    ],
-});
 
 /// Size and weight of a piece of text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -341,7 +273,8 @@ fn shape(text: &str, range: Range<usize>, family: Family, style: Style, rtl: boo
         Direction::LeftToRight
     });
     buffer.guess_segment_properties();
-    let shaped = rustybuzz::shape(&face.shaper, &[], buffer);
+    let plan = face.plan(&buffer);
+    let shaped = rustybuzz::shape_with_plan(&face.shaper, &plan, buffer);
     let infos = shaped.glyph_infos();
     let positions = shaped.glyph_positions();
     // A glyph stands for the characters from its cluster to the next cluster in logical order

@@ -355,6 +355,33 @@
     return fail("wrong-type");
   }
 
+  // @if area
+  /* The area rule (form-model's validate::area): a postcode among the municipality's, a street
+   * matched as people write it (case, spaces, „str.“/„strasse“) and stored as it is spelt there.
+   * It wraps `check`, so pages without an area carry none of it. */
+  function streetKey(s) {
+    var k = s.split(/\s+/).filter(function (x) { return x; }).join(" ").toLowerCase();
+    if (k.slice(-4) === "str.") return k.slice(0, -4) + "straße";
+    if (k.slice(-7) === "strasse") return k.slice(0, -7) + "straße";
+    return k;
+  }
+  function withinArea(area, res) {
+    if (!area || res.errors) return res;
+    var pcs = area.postcodes || [], streets = area.streets || [], v = res.value, errs = [];
+    var ok = function (p) { return !pcs.length || pcs.indexOf(p) >= 0; };
+    if (typeof v === "string") return ok(v) ? res : { errors: [["", "outside-area"]] };
+    if (streets.length && typeof v.street === "string") {
+      var key = streetKey(v.street), hit = streets.filter(function (x) { return streetKey(x) === key; })[0];
+      if (hit === undefined) errs.push([".street", "outside-area"]); else v.street = hit;
+    }
+    if (typeof v.postcode === "string" && !ok(v.postcode)) errs.push([".postcode", "outside-area"]);
+    return errs.length ? { errors: errs } : res;
+  }
+  var checkType = check;
+  check = function (field, value, today, formats, parts) {
+    return withinArea((field.rules || {}).area, checkType(field, value, today, formats, parts));
+  };
+  // @end
   /* The whole form, in order: conditions see only answers of shown fields. Returns
    * { clean, errors: [{field, code, param}], shown: {id: bool}, steps: {id: bool} }. */
   function validateAll(data, answers, today) {
@@ -1162,7 +1189,7 @@
     // @if file
     }
     // @end
-    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: "omit" })
+    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: signIn ? "include" : "omit" })
       .then(function (res) {
         if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
         if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
@@ -1211,6 +1238,38 @@
     sendStatus.textContent = ui.sending;
     send(0);
   });
+
+  // Sign-in with BundID (forms with `identity:`): after sign-in, back to this page rather than
+  // the function's prefilled page (which a browser without script gets), and the answers
+  // prefilled from the prefill answer, fetched with the session cookie (sent to the function
+  // only: SameSite=Strict, HttpOnly). Locked answers (a required level) become read-only; the
+  // function refuses a change in any case.
+  var signIn = $("#sign-in");
+  if (signIn) {
+    var signInLink = $("#sign-in-link");
+    signInLink.href = signInLink.href.replace(/&view=page$/, "");
+    fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
+      .then(function (res) { return res.status === 200 ? res.json() : null; })
+      .then(function (p) {
+        if (!p) return;
+        var locked = p.locked || [];
+        Object.keys(p.answers).forEach(function (id) {
+          var w = wrapper(id), v = p.answers[id], lock = locked.indexOf(id) >= 0;
+          if (!w) return;
+          if (v && typeof v === "object") {
+            Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) { el.value = v[k]; el.readOnly = lock; } });
+          } else {
+            putBack(w, v);
+            $$("input, textarea", w).forEach(function (el) { el.readOnly = lock; });
+          }
+        });
+        var name = $("#signed-in-name");
+        name.textContent = name.getAttribute("data-template").replace("{name}", p.name);
+        $("#signed-in").hidden = false;
+        signInLink.parentNode.hidden = true;
+        applyConditions();
+      }, function () {});
+  }
 
   restoreDraft();
   applyConditions();

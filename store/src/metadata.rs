@@ -9,6 +9,8 @@
 //!   citizen's file name;
 //! - `publicServiceType`: the LeiKa URN and the form's title (when the form has a LeiKa key);
 //! - `additionalReferenceInfo`: the reference and the application date (UTC date received);
+//! - `authenticationInformation` when the citizen signed in: one `identificationReport`
+//!   (version 1.0.0) whose `content` is the verified identity of the record, as base64url JSON;
 //! - `paymentInformation` when the form has fees: the amount the form computes, to be paid by
 //!   invoice (`INVOICE`, status `INITIAL` — the portal takes no payment).
 //!
@@ -100,6 +102,18 @@ pub fn metadata(
             "applicationDate": format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day()),
         }),
     );
+    if let Some(identity) = &record.identity {
+        use base64::Engine;
+        let json = serde_json::to_vec(identity).expect("JSON values serialize");
+        meta.insert(
+            "authenticationInformation".into(),
+            json!([{
+                "type": "identificationReport",
+                "version": "1.0.0",
+                "content": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json),
+            }]),
+        );
+    }
     if !form.form.fees.is_empty() {
         // The amount the function computed and put in the record; computed by the same rule
         // for a record that lacks it.

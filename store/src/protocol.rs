@@ -129,6 +129,9 @@ pub struct Submission<'a> {
     /// The form requires payment first: the record is written as awaiting payment, which the
     /// back office does not list, until [`crate::payment::release`] hands it on.
     pub awaiting_payment: bool,
+    /// The verified identity of a signed-in citizen (see `SubmissionRecord::identity`): written
+    /// into the record and, as authentication information, into the metadata.
+    pub identity: Option<serde_json::Value>,
 }
 
 /// The record's name: `submission.json` (`.jwe`), or its awaiting-payment name.
@@ -222,6 +225,7 @@ pub async fn write(
         attachments,
     );
     record.amount_due = submission.amount_due;
+    record.identity = submission.identity;
     // Format characters in answers (a file name with U+202E) are written as \u escapes: the
     // same data, but no text running backwards in an editor or a terminal.
     let bytes = Bytes::from(form_model::record::to_json_escaped(&record, true));

@@ -24,6 +24,7 @@
 //! `docs/storage.md`.
 
 pub mod attach;
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod decode;

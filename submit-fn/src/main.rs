@@ -77,6 +77,11 @@ struct Settings {
     /// Largest accepted request body in bytes.
     #[arg(long, env = "FORMFABRIK_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// Sign-in with BundID: the JSON file naming each municipality's broker (docs/identity.md).
+    /// Its secrets come from FORMFABRIK_* environment variables (FORMFABRIK_SESSION_KEYS,
+    /// FORMFABRIK_OIDC_CLIENT_SECRET, ...). Without it, no sign-in is offered.
+    #[arg(long, env = "FORMFABRIK_SIGN_IN")]
+    sign_in: Option<PathBuf>,
 }
 
 /// Limits of the local server (on Lambda, API Gateway sets them).
@@ -135,9 +140,31 @@ impl Settings {
             body_limit = self.body_limit,
             "submission function ready"
         );
-        let handler = Handler::new(registry, store.clone())
+        let sign_in = match &self.sign_in {
+            None => None,
+            Some(path) => {
+                let settings = submit_fn::auth::SignInSettings::read(path)?;
+                let sign_in = submit_fn::auth::SignIn::load(
+                    &settings,
+                    &registry,
+                    &identity::secrets::EnvSecrets::default(),
+                    Arc::new(identity::transport::HttpsTransport::new()?),
+                    Arc::new(identity::SystemClock),
+                )
+                .await?;
+                tracing::info!(
+                    municipalities = settings.municipalities.len(),
+                    "sign-in with BundID offered"
+                );
+                Some(Arc::new(sign_in))
+            }
+        };
+        let mut handler = Handler::new(registry, store.clone())
             .with_body_limit(self.body_limit)
             .with_pages(pages);
+        if let Some(sign_in) = sign_in {
+            handler = handler.with_sign_in(sign_in);
+        }
         let owner = format!("submit-fn {}:{}", hostname(), std::process::id());
         let now = time::OffsetDateTime::now_utc();
         if !single_process {

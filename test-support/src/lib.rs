@@ -7,6 +7,7 @@
 
 pub mod garage;
 pub mod moto;
+pub mod oidc;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

@@ -6,6 +6,8 @@
 // With JavaScript: the wizard (Continue, Back, check your answers), ending on the site's
 // confirmation page. Without: one page, and the function's own confirmation page (the site's
 // cannot show the reference without JavaScript), checked with axe and the Nu Html Checker.
+// A form that requires sign-in is signed in to first at the test OpenID provider, as a citizen
+// does (with JavaScript back to the form page, without to the function's prefilled page).
 "use strict";
 
 const { test } = require("node:test");
@@ -16,18 +18,18 @@ const path = require("node:path");
 
 const { spawnSync } = require("node:child_process");
 const { ARTIFACTS, formatViolations, formfabrik, gotoWithoutScript, runAxe, vnuErrorsOf } = require("./lib/harness");
-const { REFERENCE, expectedReview, fill, fixture, formData, journeyHooks, plan, shownReview, storedRecords, uiStrings } = require("./lib/journey");
+const { REFERENCE, accountAnswers, assertPrefilled, expectedReview, fill, fixture, formData, journeyHooks, plan, shownReview, signInAtProvider, storedRecords, uiStrings } = require("./lib/journey");
 
 // Every catalog form of Musterstadt with JavaScript (German) and without (English), each
 // with a different fixture so conditional branches differ; the Arabic site's form both ways.
 const CASES = [
   { m: "musterstadt", lang: "de", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-lastschrift-ohne-chip", js: true },
   { m: "musterstadt", lang: "de", form: "sperrmuell-anmeldung", fixture: "moebel-mit-abstellort", js: true },
-  { m: "musterstadt", lang: "de", form: "waffenbesitzkarte", fixture: "sportschuetze", js: true },
+  { m: "musterstadt", lang: "de", form: "waffenbesitzkarte", fixture: "sportschuetze", js: true, signIn: "max" },
   { m: "musterstadt", lang: "de", form: "fahrerlaubnis-ersterteilung", fixture: "b-begleitetes-fahren", js: true },
   { m: "musterstadt", lang: "en", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-ueberweisung", js: false },
   { m: "musterstadt", lang: "en", form: "sperrmuell-anmeldung", fixture: "elektrogeraete-ohne-abstellort", js: false },
-  { m: "musterstadt", lang: "en", form: "waffenbesitzkarte", fixture: "jaeger-mit-verfahren", js: false },
+  { m: "musterstadt", lang: "en", form: "waffenbesitzkarte", fixture: "jaeger-mit-verfahren", js: false, signIn: "max" },
   { m: "musterstadt", lang: "en", form: "fahrerlaubnis-ersterteilung", fixture: "b-be-ohne-begleitung-auslandsfuehrerschein", js: false },
   { m: "neustadt-am-see", lang: "ar", form: "sperrmuell-anmeldung", fixture: "maximale-menge", js: true },
   // The current dog tax form lists several dogs (a repeatable group), and two forms imported
@@ -45,6 +47,11 @@ const CASES = [
   { m: "gruenwiesen", lang: "de", form: "asbest-anzeige", fixture: "alle-angaben", js: true },
   { m: "beispieldorf", lang: "de", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-nein-lastschrift", js: true },
 ];
+// The weapons permit requires sign-in at level substantial (`identity: { required: substantial }`):
+// its rows sign in first as test person Max Mustermann (ELSTER certificate, STORK-QAA-Level-3)
+// at the test OpenID provider that `formfabrik serve` starts, find name, birth date, address
+// and e-mail filled in from the account, answer the rest and send.
+
 // The first language of each municipality is at its root.
 const DEFAULT_LANG = { musterstadt: "de", "neustadt-am-see": "de", beispieldorf: "de", gruenwiesen: "de" };
 
@@ -55,8 +62,11 @@ journeyHooks((e) => ({ server, browser, files } = e));
 
 const sha256 = (p) => crypto.createHash("sha256").update(fs.readFileSync(p)).digest("hex");
 
-/** The stored record with this reference, checked against what was sent. */
-function checkStored(c, data, p, reference) {
+/**
+ * The stored record with this reference, checked against what was sent (and, after sign-in,
+ * carrying the identity the provider verified for `account`).
+ */
+function checkStored(c, data, p, reference, account) {
   const records = storedRecords(server.data)
     .map((file) => ({ file, record: JSON.parse(fs.readFileSync(file, "utf8")) }))
     .filter((r) => r.record.reference === reference);
@@ -70,6 +80,13 @@ function checkStored(c, data, p, reference) {
   assert.equal(record.form.id, c.form);
   assert.equal(record.form.version, data.version);
   assert.equal(record.language, c.lang);
+  if (account) {
+    const id = record.identity || {};
+    assert.equal(id["family-name"], account.familyName, `stored identity: ${JSON.stringify(record.identity)}`);
+    assert.equal(id.bpk2, account.bpk2, "stored identity: bPK2");
+    assert.equal(id["trust-level"], "substantial", "stored identity: trust level");
+    assert.equal(id["trust-level-claim"], account.acr, "stored identity: the level as the provider sent it");
+  } else assert.equal(record.identity, undefined, "an identity stored without sign-in");
   // What was typed, as the function stores it: numbers as numbers, IBANs without spaces,
   // files as their description (checked with the attachments below).
   const stored = (want, got, where) => {
@@ -127,6 +144,7 @@ async function openForm(page, c) {
   await page.waitForURL(`${root}${c.form}/`);
   assert.equal(await page.getAttribute("html", "lang"), c.lang);
   if (c.lang === "ar") assert.equal(await page.getAttribute("html", "dir"), "rtl");
+  return `${root}${c.form}/`;
 }
 
 async function axeClean(page, where) {
@@ -162,10 +180,38 @@ for (const c of CASES) {
     const page = await context.newPage();
     const layout = [];
     try {
-      await openForm(page, c);
+      const formUrl = await openForm(page, c);
+      // Sign-in first where the form requires it: the page's link to the function, the
+      // provider's sign-in page, and back — with JavaScript to the form page, whose script
+      // fills in and locks the account's answers; without, to the function's callback, which
+      // answers with the prefilled form page itself (view=page).
+      const locked = new Set();
+      let account;
+      if (c.signIn) {
+        account = accountAnswers(c.form, c.signIn);
+        const link = page.getByRole("link", { name: /BundID/ });
+        assert.ok(await link.isVisible(), "the form requires sign-in, but its page has no sign-in link");
+        await link.click();
+        if (c.js) {
+          await signInAtProvider(page, c.signIn, formUrl);
+          await page.locator("#signed-in").waitFor({ state: "visible", timeout: 10000 });
+          assert.ok((await page.locator("#signed-in-name").textContent()).includes(account.familyName), "the page does not say who is signed in");
+          await assertPrefilled(page, account.answers, { readOnly: true });
+        } else {
+          const res = await signInAtProvider(page, c.signIn, new RegExp(`/v1/${c.m}/auth/callback\\?`));
+          assert.equal(res.status(), 200, `the callback without JavaScript: HTTP ${res.status()}\n${server.log().slice(-2000)}`);
+          assert.equal(await page.getAttribute("html", "lang"), c.lang);
+          // Not read-only here: the page without script does not mark locked answers yet
+          // (the function refuses a change at submission in any case).
+          await assertPrefilled(page, account.answers, { readOnly: false });
+        }
+        for (const id of Object.keys(account.answers)) locked.add(id);
+      }
       const data = await formData(page);
       const fx = fixture(c.form, data.version, c.fixture);
       const p = plan(data, fx.data, files);
+      // What the account gave is the answer, not the fixture's; it is not typed again.
+      if (account) Object.assign(p.answers, account.answers);
       const before = storedRecords(server.data).length;
 
       if (c.js) {
@@ -178,7 +224,7 @@ for (const c of CASES) {
           const progress = ui["step-of"].replace("{n}", i + 1).replace("{m}", steps.length + 1);
           assert.equal((await page.locator("#step-progress").textContent()).trim(), progress);
           for (const f of data.fields.filter((x) => x.step === step.id)) {
-            if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
+            if (p.answers[f.id] !== undefined && !locked.has(f.id)) await fill(page, f, p.answers[f.id]);
           }
           // The page shows exactly the questions the conditions ask, given these answers.
           for (const f of data.fields.filter((x) => x.step === step.id)) {
@@ -216,7 +262,7 @@ for (const c of CASES) {
         assert.ok(!(await page.locator("#reference-missing").isVisible()), "the page says the reference is missing although it shows it");
         await axeClean(page, `${c.m}/${c.lang}/${c.form}/danke with reference`);
         layout.push(...(await reflow(page, `${c.m}-${c.lang}-${c.form}-danke`)));
-        checkStored(c, data, p, reference);
+        checkStored(c, data, p, reference, account);
       } else {
         assert.equal(
           await page.locator("section.step:not(#review):visible").count(),
@@ -224,7 +270,7 @@ for (const c of CASES) {
           "without JavaScript all steps should be on the page",
         );
         for (const f of data.fields) {
-          if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
+          if (p.answers[f.id] !== undefined && !locked.has(f.id)) await fill(page, f, p.answers[f.id]);
         }
         await page.check("#confirm");
         const [res] = await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
@@ -276,7 +322,7 @@ for (const c of CASES) {
         } finally {
           await axeContext.close();
         }
-        checkStored(c, data, p, reference);
+        checkStored(c, data, p, reference, account);
       }
       assert.equal(storedRecords(server.data).length, before + 1, "exactly one new submission.json");
       assert.deepEqual(layout, [], "the journey reached the confirmation, but the layout failed at 320 px");

@@ -119,6 +119,8 @@ fn example_form(fields: Vec<Field>) -> Form {
         }],
         fees: vec![],
         payment: Default::default(),
+        identity: Default::default(),
+        prefill: Default::default(),
         fim: None,
     }
 }

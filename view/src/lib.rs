@@ -26,6 +26,7 @@ pub mod paths;
 pub mod script;
 pub mod script_data;
 pub mod seo;
+pub mod sign_in;
 pub mod theme;
 
 pub use escape::escape_html;

@@ -128,6 +128,7 @@ pub fn form(
             "errors": errors,
             "fees": crate::fees::table(f, lang, &t),
             "due": filled.and_then(|x| x.due).map(|d| crate::fees::due(f, d, lang)),
+            "sign_in": crate::sign_in::sign_in_box(frame, form),
             "privacy": privacy_notice(site.municipality, form, lang, &t),
             "script_data": body.script_data,
             "ui_data": json_for_script(&json!(ui)),

@@ -12,7 +12,7 @@ use form_model::conditions::Shape;
 use form_model::model::{Condition, Form};
 
 /// The names a part may be marked with: page kinds, then question types with code of their own.
-pub const PARTS: [&str; 13] = [
+pub const PARTS: [&str; 14] = [
     "index",
     "confirmation",
     "form",
@@ -26,6 +26,7 @@ pub const PARTS: [&str; 13] = [
     "combobox",
     "text-block",
     "fees",
+    "area",
 ];
 
 /// The site texts the page script shows (`ui` in site.js), by the script part that uses them:
@@ -89,6 +90,10 @@ pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
         // A long list is searched in a combobox (a select without the script).
         if field.is_long_list() {
             parts.insert("combobox");
+        }
+        // The municipality's area (postcodes, streets) an answer must lie in.
+        if field.area.is_some() {
+            parts.insert("area");
         }
         let name = match field.kind {
             FieldType::Email => "email",

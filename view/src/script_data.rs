@@ -131,7 +131,12 @@ fn field_data(
         FieldType::Email => put("invalid-email", msg(Problem::InvalidEmail)),
         FieldType::Tel => put("invalid-tel", msg(Problem::InvalidTel)),
         FieldType::Iban => put("invalid-iban", msg(Problem::InvalidIban)),
-        FieldType::Postcode => put("invalid-postcode", msg(Problem::InvalidPostcode)),
+        FieldType::Postcode => {
+            put("invalid-postcode", msg(Problem::InvalidPostcode));
+            if field.area.is_some() {
+                put("outside-area", msg(Problem::OutsideArea));
+            }
+        }
         FieldType::TaxId => put("invalid-tax-id", msg(Problem::InvalidTaxId)),
         FieldType::Radios | FieldType::Select => put("invalid-option", msg(Problem::InvalidOption)),
         FieldType::Checkboxes => {
@@ -174,6 +179,12 @@ fn field_data(
                         pm(Problem::InvalidPostcode),
                     );
                 }
+                if field.area.is_some() && matches!(part.key, "postcode" | "street") {
+                    put(
+                        &format!("{}:outside-area", part.key),
+                        pm(Problem::OutsideArea),
+                    );
+                }
             }
         }
         _ => {}
@@ -212,6 +223,7 @@ fn field_data(
         "max-selected": field.max_selected,
         "accept": field.accept,
         "max-size-mb": field.max_size_mb,
+        "area": field.area,
     }));
     if !rules.is_empty() {
         data["rules"] = Value::Object(rules);

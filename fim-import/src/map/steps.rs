@@ -97,6 +97,8 @@ impl Mapper<'_> {
             steps,
             fees: Vec::new(),
             payment: Default::default(),
+            identity: Default::default(),
+            prefill: Default::default(),
             fim,
         }
     }

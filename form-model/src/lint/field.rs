@@ -9,7 +9,7 @@ use crate::positions::{child, item};
 
 use super::condition::{Ids, lint_condition};
 use super::linter::{Linter, slug};
-use super::{accessibility, field_keys, field_type, pattern, text_block};
+use super::{accessibility, field_keys, field_type, parameters, pattern, text_block};
 
 /// Lints one field. `earlier` are the fields before it (a `show-if` may only refer to those),
 /// `all` every top-level field (a `required-if` may name any); `all_ids` every field id of the
@@ -45,6 +45,7 @@ pub(super) fn lint_field(
     let kind = field.kind;
     slug(cx, &child(fp, "id"), &field.id, msg!("id-field"));
     field_keys::keys_of_other_types(cx, field, fp);
+    parameters::parameter_keys(cx, field, fp);
     text_block::label_or_text(cx, field, fp);
     if kind == FieldType::Group {
         lint_group(cx, field, fp, earlier, all_ids);

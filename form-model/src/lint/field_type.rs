@@ -119,7 +119,8 @@ pub(super) fn type_specific(cx: &mut Linter, field: &Field, fp: &str) {
         _ => {}
     }
     if kind.has_options() {
-        if field.options.is_empty() {
+        // With `options-from` the municipality gives them (checked at resolve).
+        if field.options.is_empty() && field.options_from.is_none() {
             cx.error_help(
                 fp,
                 msg!("options-missing", id = &field.id, kind = t),

@@ -1,5 +1,6 @@
 //! The lint of one catalog form: its id, version, LeiKa key and retention, its texts, the
-//! uniqueness of step and field ids; its fees are linted by `fee`.
+//! uniqueness of step and field ids, and what the account prefills (`identity`); its fees are
+//! linted by `fee`.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -97,6 +98,8 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
             }
         }
     }
+    super::parameters::used_one_way(&mut cx, form);
+    super::identity::lint_prefill(&mut cx, form);
     super::fee::lint_fees(&mut cx, form, &tops, &all_ids);
     super::payment::lint_catalog_payment(&mut cx, form);
 }

@@ -235,6 +235,19 @@ pub(super) fn lint_municipality(
             &catalog.form,
             c.payment.is_some(),
         );
+        if let Some(own) = form_use.identity
+            && own < catalog.form.identity
+        {
+            cx.error(
+                &child(&item("forms", i), "identity"),
+                msg!(
+                    "identity-below-catalog",
+                    id = id,
+                    own = own.describe(),
+                    catalog = catalog.form.identity.describe()
+                ),
+            );
+        }
         for (fee_id, fee) in &form_use.fees {
             let fp = child(&child(&item("forms", i), "fees"), fee_id);
             if !catalog.form.fees.iter().any(|f| &f.id == fee_id) {

@@ -82,6 +82,8 @@ areas! {
     ADDRESS = "address.yaml" in SITE_LANGUAGES;
     /// The function's refusals (answers that are not validation results).
     REFUSALS = "refusals.yaml" in SITE_LANGUAGES;
+    /// Sign-in with BundID: the form page's words and the function's answers around it.
+    SIGN_IN = "sign-in.yaml" in SITE_LANGUAGES;
     /// The receipt (PDF) around the citizen's answers.
     RECEIPT = "receipt.yaml" in SITE_LANGUAGES;
     /// The local payment platform's pay page (German and English only).

@@ -182,6 +182,20 @@ pub struct Field {
     /// Where the field comes from in FIM (Föderales Informationsmanagement).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fim: Option<FimRef>,
+    /// For radios, select and checkboxes: the options are the municipality's list of this
+    /// name (`parameters:` in its `municipality.yaml` or overlay), not written here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options_from: Option<String>,
+    /// For an address or postcode: it must lie in the municipality's area of this name
+    /// (postcodes, streets); for a date: in the municipality's date window of this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
+    /// Written by resolve from the municipality's parameter named by `within` (an address or
+    /// postcode question): the postcodes and streets the answer must be among. Not part of the
+    /// language: the check reports it where a person writes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub area: Option<Area>,
 }
 
 /// Most options a list may have and still be short: shown as written, as radio buttons or
@@ -223,6 +237,19 @@ impl Field {
             None => self.is_long_list(),
         }
     }
+}
+
+/// Where an answer must lie, as resolve writes it into an address or postcode question from
+/// the municipality's parameter (never written by a process designer: the check says so).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Area {
+    /// Allowed postcodes; empty: any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub postcodes: Vec<String>,
+    /// Allowed streets (an address's street part); empty: any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub streets: Vec<String>,
 }
 
 /// The questions of a group that hold a date's parts (ids of `number` questions).

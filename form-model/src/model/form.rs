@@ -1,9 +1,12 @@
 //! A catalog form: the process, its steps and fees, and how to find a question in it.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::condition::Condition;
 use super::field::{Field, FimRef};
+use super::identity::{ClaimKey, IdentityUse};
 use super::payment::PaymentMode;
 use super::text::Text;
 
@@ -40,6 +43,15 @@ pub struct Form {
     /// `optional`); a municipality may say otherwise for its form. Resolved: what applies.
     #[serde(default, skip_serializing_if = "PaymentMode::is_none")]
     pub payment: PaymentMode,
+    /// Sign-in with BundID: `none` (default), `optional`, or `{ required: substantial | high }`
+    /// (docs/identity.md). A municipality may offer sign-in where the catalog does not
+    /// (`forms: - identity:` in its `municipality.yaml`), never less than the catalog requires.
+    #[serde(default, skip_serializing_if = "IdentityUse::is_none")]
+    pub identity: IdentityUse,
+    /// Questions filled in from the account after sign-in: question id → what of the account
+    /// (`vorname: given-name`, `anschrift: address`). With a required level they are locked.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub prefill: BTreeMap<String, ClaimKey>,
     /// The FIM Stammdatenschema the form was imported from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fim: Option<FimRef>,

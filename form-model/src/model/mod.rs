@@ -10,26 +10,30 @@ mod condition;
 mod efile;
 mod field;
 mod form;
+mod identity;
 mod keys;
 mod municipality;
 mod overlay;
+mod parameter;
 mod payment;
 mod text;
 
 pub use condition::{Condition, Names};
 pub use efile::{DmsCode, DmsIdentifiers, DmsParty, Records};
 pub use field::{
-    Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
+    Area, Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
 };
 pub use form::{Fee, FeeByChoice, Form, Step};
+pub use identity::{ClaimKey, IdentityUse, RequiredLevel};
 pub use keys::struct_keys;
 pub use municipality::{
     AccessibilityStatement, AssessmentMethod, Body, Branding, ComplianceStatus, Contact,
     FeeOverride, FormUse, Municipality, Pages,
 };
 pub use overlay::{
-    AddField, HideField, Operation, OperationEntry, Overlay, SetField, SetForm, SetStep,
+    AddField, HideField, Operation, OperationEntry, Overlay, Placement, SetField, SetForm, SetStep,
 };
+pub use parameter::{ParameterUse, ParameterValue};
 pub use payment::{
     BasicAuth, ClientAuthentication, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentMode,
     PaymentPlatform, SecretName,

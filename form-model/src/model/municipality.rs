@@ -45,6 +45,11 @@ pub struct Municipality {
     /// generator writes below the municipality's own text (`pages.accessibility`).
     pub accessibility: AccessibilityStatement,
     pub forms: Vec<FormUse>,
+    /// What catalog forms leave to the municipality (`options-from`, `within`), by name, for
+    /// every form it offers: its parking zones, its postcodes. An overlay's own `parameters`
+    /// win for that form.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, super::parameter::ParameterValue>,
 }
 
 /// `accessibility:` in municipality.yaml.
@@ -172,6 +177,10 @@ pub struct FormUse {
     /// `payment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<super::payment::PaymentMode>,
+    /// Offer sign-in on this form (`optional`) or require a trust level, where the catalog
+    /// form asks for less; the stricter of the two counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<super::identity::IdentityUse>,
 }
 
 impl FormUse {

@@ -12,7 +12,12 @@ use super::text::Text;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Overlay {
+    #[serde(default)]
     pub operations: Vec<OperationEntry>,
+    /// Values of the catalog form's parameters for this form only (see
+    /// `Municipality::parameters`, which they win over).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, super::parameter::ParameterValue>,
 }
 
 /// One overlay operation, written as a mapping with exactly one key: `- set: {...}`,
@@ -28,7 +33,7 @@ pub struct OperationEntry {
     /// Remove an optional, unlocked field nothing depends on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hide: Option<HideField>,
-    /// Add a new field after an existing one.
+    /// Add a new field after or before an existing one, or first in a step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub add: Option<AddField>,
     /// Change texts of a step.
@@ -91,8 +96,40 @@ pub struct HideField {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AddField {
-    pub after: String,
+    /// Place the new question right after this one (in its step, or in its group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Place it right before this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// Place it first in this step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_in: Option<String>,
     pub field: Field,
+}
+
+/// Where an `add` places its question: exactly one of `after`, `before`, `first-in`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement<'a> {
+    After(&'a str),
+    Before(&'a str),
+    FirstIn(&'a str),
+}
+
+impl AddField {
+    /// Where the question goes, or `None` when not exactly one place is named.
+    pub fn placement(&self) -> Option<Placement<'_>> {
+        let all = [
+            self.after.as_deref().map(Placement::After),
+            self.before.as_deref().map(Placement::Before),
+            self.first_in.as_deref().map(Placement::FirstIn),
+        ];
+        let mut named = all.into_iter().flatten();
+        match (named.next(), named.next()) {
+            (Some(p), None) => Some(p),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -3,11 +3,13 @@
 //! exist (for instance after a catalog upgrade) is an error at the operation's position. The
 //! same application, run against the newest catalog version, gives the drift report.
 //!
-//! `overlay` applies a municipality's operations to a catalog form; `drift` runs them against
-//! the newest catalog version.
+//! `overlay` applies a municipality's operations to a catalog form; `parameters` writes in the
+//! municipality's values of what the form leaves to it (option lists, areas, date windows);
+//! `drift` runs the operations against the newest catalog version.
 
 mod drift;
 mod overlay;
+mod parameters;
 
 pub use drift::{Drift, FormDrift, drift};
 pub use overlay::apply_overlay;
@@ -172,7 +174,10 @@ pub fn resolve_shared(
     // Without an overlay the texts are the catalog's: complete in these languages for one
     // municipality means complete for all.
     let languages_key = (catalog.file, m.config.languages.clone());
-    let known_complete = overlay.is_none() && shared.complete.contains(&languages_key);
+    // A form with parameters takes texts (option labels) from each municipality.
+    let own_values = parameters::uses_parameters(&catalog.form);
+    let known_complete =
+        overlay.is_none() && !own_values && shared.complete.contains(&languages_key);
     let before = diags.errors();
     let mut origins = match known_complete {
         true => HashMap::new(),
@@ -187,6 +192,18 @@ pub fn resolve_shared(
         ) {
             diags.items.push(problem);
         }
+    }
+    // After the overlay: a question it adds may name a parameter too.
+    if parameters::uses_parameters(&form) {
+        parameters::apply_parameters(
+            project,
+            m,
+            index,
+            overlay,
+            Arc::make_mut(&mut form),
+            &mut origins,
+            diags,
+        );
     }
     for (fee_id, fee) in &form_use.fees {
         if let Some(target) = Arc::make_mut(&mut form)
@@ -215,6 +232,12 @@ pub fn resolve_shared(
         let form = Arc::make_mut(&mut form);
         form.records = Some(form.records.take().unwrap_or_default().overridden_by(own));
     }
+    // A municipality may offer sign-in where the catalog does not, never ask for less.
+    if let Some(own) = form_use.identity
+        && own > form.identity
+    {
+        Arc::make_mut(&mut form).identity = own;
+    }
     if !known_complete {
         check_languages(
             &project.sources,
@@ -229,7 +252,7 @@ pub fn resolve_shared(
     if diags.errors() > before {
         return None;
     }
-    if overlay.is_none() {
+    if overlay.is_none() && !own_values {
         shared.complete.insert(languages_key);
     }
     let municipality = MunicipalityRef {

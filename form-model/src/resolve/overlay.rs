@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Sources, suggestion};
 use crate::load::LoadedOverlay;
-use crate::model::{Field, Form, Operation};
+use crate::model::{AddField, Field, Form, Operation, Placement};
 use crate::msg;
 use crate::msg::Msg;
 use crate::positions::{child, item};
@@ -162,10 +162,40 @@ pub fn apply_overlay(
                     );
                     continue;
                 }
-                let Some((si, fi, inside)) = position_of(form, &add.after) else {
-                    unknown_field(&mut diags, &child(&ap, "after"), &add.after, "add after");
+                let Some(slot) = slot_for(form, add) else {
+                    match add.placement() {
+                        None => diags.error_help(
+                            sources,
+                            file,
+                            &ap,
+                            msg!("add-placement"),
+                            msg!("add-placement-help"),
+                        ),
+                        Some(Placement::After(id)) => {
+                            unknown_field(&mut diags, &child(&ap, "after"), id, "add after")
+                        }
+                        Some(Placement::Before(id)) => {
+                            unknown_field(&mut diags, &child(&ap, "before"), id, "add before")
+                        }
+                        Some(Placement::FirstIn(id)) => {
+                            let steps = form.steps.iter().map(|s| s.id.as_str());
+                            let hint = suggestion(id, steps);
+                            diags.error(
+                                sources,
+                                file,
+                                &child(&ap, "first-in"),
+                                msg!(
+                                    "unknown-step-in",
+                                    id = id,
+                                    key = "add first-in",
+                                    hint = hint
+                                ),
+                            );
+                        }
+                    }
                     continue;
                 };
+                let (si, at, inside) = (slot.step, slot.at, slot.in_group);
                 let field_path = child(&ap, "field");
                 if inside.is_some()
                     && (add.field.kind == crate::model::FieldType::Group
@@ -175,7 +205,7 @@ pub fn apply_overlay(
                         sources,
                         file,
                         &field_path,
-                        msg!("added-in-group", id = &add.after),
+                        msg!("added-in-group", id = slot.target),
                         msg!("added-in-group-help"),
                     );
                     continue;
@@ -188,7 +218,7 @@ pub fn apply_overlay(
                         step.fields
                             .iter()
                             .enumerate()
-                            .filter(move |(f, _)| s < si || (s == si && *f <= fi))
+                            .filter(move |(f, _)| s < si || (s == si && *f < at))
                             .map(|(_, field)| field)
                     })
                     .collect();
@@ -212,11 +242,11 @@ pub fn apply_overlay(
                     origins.insert(key, TextOrigin { file, path });
                 });
                 match inside {
-                    // After a question inside a group: the new question joins the group.
-                    Some(ci) => form.steps[si].fields[fi]
+                    // Next to a question inside a group: the new question joins the group.
+                    Some((gi, ci)) => form.steps[si].fields[gi]
                         .fields
-                        .insert(ci + 1, add.field.clone()),
-                    None => form.steps[si].fields.insert(fi + 1, add.field.clone()),
+                        .insert(ci, add.field.clone()),
+                    None => form.steps[si].fields.insert(at, add.field.clone()),
                 }
             }
             Operation::SetStep(set) => {
@@ -304,6 +334,49 @@ fn field_mut<'a>(form: &'a mut Form, id: &str) -> Option<&'a mut Field> {
             }
         })
         .next()
+}
+
+/// Where an `add` inserts its question: the step, the index among the step's fields (for a
+/// question joining a group: just after the group, for the conditions it may name), and for a
+/// question joining a group the group's index and the index among its fields.
+struct Slot<'a> {
+    /// The question or step named.
+    target: &'a str,
+    step: usize,
+    at: usize,
+    in_group: Option<(usize, usize)>,
+}
+
+/// The slot `add` names, or `None` when it names no place, or one that is not there.
+fn slot_for<'a>(form: &Form, add: &'a AddField) -> Option<Slot<'a>> {
+    let (id, offset) = match add.placement()? {
+        Placement::FirstIn(step_id) => {
+            let step = form.steps.iter().position(|s| s.id == step_id)?;
+            return Some(Slot {
+                target: step_id,
+                step,
+                at: 0,
+                in_group: None,
+            });
+        }
+        Placement::After(id) => (id, 1),
+        Placement::Before(id) => (id, 0),
+    };
+    let (si, fi, inside) = position_of(form, id)?;
+    Some(match inside {
+        None => Slot {
+            target: id,
+            step: si,
+            at: fi + offset,
+            in_group: None,
+        },
+        Some(ci) => Slot {
+            target: id,
+            step: si,
+            at: fi + 1,
+            in_group: Some((fi, ci + offset)),
+        },
+    })
 }
 
 /// Step and field index of `id`; for a question inside a group also its index in the group.

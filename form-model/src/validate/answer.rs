@@ -8,6 +8,7 @@ use crate::model::{Field, FieldType};
 use crate::texts::text_in;
 
 use super::address::check_address;
+use super::area::within_area;
 use super::checkboxes::check_checkboxes;
 use super::file::check_file;
 use super::number::check_number;
@@ -33,7 +34,7 @@ pub(super) fn check<'a>(
     label: &str,
 ) -> Result<Value, Vec<Sub<'a>>> {
     let (today, lang) = (scope.today, scope.lang);
-    match field.kind {
+    let clean = match field.kind {
         FieldType::Number => check_number(field, value).map_err(whole),
         FieldType::Checkboxes => check_checkboxes(field, value).map_err(whole),
         FieldType::File => check_file(field, value).map_err(whole),
@@ -45,7 +46,8 @@ pub(super) fn check<'a>(
             };
             check_text(field, s, today, lang).map_err(whole)
         }
-    }
+    }?;
+    within_area(field, clean, label, lang)
 }
 
 /// A group: one entry (an object), or with `repeat` a list of entries. Empty entries (the

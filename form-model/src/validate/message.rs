@@ -142,6 +142,7 @@ fn words(problem: &Problem, lang: &str) -> Option<Words> {
         ),
         Problem::TooFewItems(m) => counted("too-few-items", *m),
         Problem::TooManyItems(m) => counted("too-many-items", *m),
+        Problem::OutsideArea => plain("outside-area"),
     })
 }
 
@@ -184,6 +185,7 @@ mod tests {
             Problem::FileContent("application/pdf".into()),
             Problem::TooFewItems(2),
             Problem::TooManyItems(2),
+            Problem::OutsideArea,
         ]
     }
 

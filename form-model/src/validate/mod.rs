@@ -5,10 +5,12 @@
 //!
 //! One file per concern: what can be wrong (`problem`), an answer by its question's type and a
 //! group's entries (`answer`), text-like answers (`text`), numbers (`number`), checkboxes
-//! (`checkboxes`), files (`file`), addresses (`address`), and the problems in words (`message`).
+//! (`checkboxes`), files (`file`), addresses (`address`), the municipality's area (`area`), and
+//! the problems in words (`message`).
 
 mod address;
 mod answer;
+mod area;
 mod checkboxes;
 mod file;
 mod message;
@@ -26,6 +28,7 @@ use crate::texts::text_in;
 
 pub use address::{ADDRESS_PARTS, AddressPart};
 pub use answer::{date_parts_problem, group_prefix};
+pub use area::{listed_street, street_key};
 pub use file::{FileAnswer, accepts, file_answers, max_file_bytes};
 pub use message::{fmt_date, fmt_number, message};
 pub use problem::{ErrorCode, Problem};

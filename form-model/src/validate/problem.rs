@@ -39,6 +39,8 @@ pub enum ErrorCode {
     FileContent,
     TooFewItems,
     TooManyItems,
+    /// An address or postcode outside the municipality's area (its postcodes or streets).
+    OutsideArea,
 }
 
 /// A problem with an answer, before it is put into words.
@@ -76,6 +78,7 @@ pub enum Problem<'a> {
     FileContent(String),
     TooFewItems(u32),
     TooManyItems(u32),
+    OutsideArea,
 }
 
 impl Problem<'_> {
@@ -111,6 +114,7 @@ impl Problem<'_> {
             Problem::FileContent(_) => C::FileContent,
             Problem::TooFewItems(_) => C::TooFewItems,
             Problem::TooManyItems(_) => C::TooManyItems,
+            Problem::OutsideArea => C::OutsideArea,
         }
     }
 }

@@ -6,6 +6,7 @@ mod fees;
 mod fixtures;
 mod groups;
 mod language_schema;
+mod parameters;
 mod record;
 mod registry;
 mod schema;

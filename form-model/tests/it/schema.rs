@@ -18,7 +18,9 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Every catalog form as published unchanged, in all languages its texts have.
+/// Every catalog form as published unchanged, in all languages its texts have; a form that
+/// leaves option lists or areas to the municipality as the first municipality publishing it
+/// resolves it (its examples use that municipality's values).
 fn catalog_forms() -> Vec<ResolvedForm> {
     let report = form_model::check(&repo().join("forms"));
     report
@@ -26,6 +28,18 @@ fn catalog_forms() -> Vec<ResolvedForm> {
         .catalog
         .iter()
         .map(|c| {
+            let with_parameters = c
+                .form
+                .all_fields()
+                .any(|f| form_model::model::ParameterUse::of(f).is_some());
+            if with_parameters {
+                return report
+                    .resolved
+                    .iter()
+                    .find(|r| r.form.id == c.form.id && r.form.version == c.form.version)
+                    .expect("a form with parameters is published somewhere")
+                    .clone();
+            }
             ResolvedForm::new(
                 MunicipalityRef {
                     id: "katalog".into(),

@@ -49,7 +49,8 @@ pub enum InboxCommand {
         /// names.
         #[arg(long)]
         key: Vec<PathBuf>,
-        /// The importer contract: `dist/schemas` from `formfabrik build`.
+        /// The importer contract: `dist/schemas` from `formfabrik build` (also the forms of
+        /// earlier versions, for their receipts).
         #[arg(long, default_value = "dist/schemas")]
         schemas: PathBuf,
         /// Where submissions are written: `<out>/<municipality>/<form>/v<version>/<id>/`.
@@ -224,7 +225,9 @@ async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {
                     .unwrap_or(std::path::Path::new("."))
                     .join("function/registry.json")
             });
-            let maker = inbox::receipts::ReceiptMaker::from_file(&registry).map_err(s)?;
+            let maker = inbox::receipts::ReceiptMaker::from_file(&registry)
+                .map_err(s)?
+                .with_earlier_versions(&schemas);
             let decryptor = if key.is_empty() {
                 None
             } else {

@@ -42,7 +42,8 @@ pub struct ExportArgs {
     /// (`2026-11-28`, midnight in Germany) received.
     #[arg(long)]
     since: Option<Since>,
-    /// The forms' JSON Schemas (`--format csv`), from `formfabrik build`.
+    /// The forms' JSON Schemas (`--format csv`) and, for `--xdomea`, the forms of earlier
+    /// versions, from `formfabrik build`.
     #[arg(long, default_value = "dist/schemas")]
     schemas: PathBuf,
     /// The registry with the forms' labels (`--format excel`) and, for `--xdomea`, the
@@ -130,7 +131,9 @@ pub(super) fn export(a: ExportArgs) -> Result<ExitCode, String> {
 /// `inbox export --xdomea DIR`.
 fn xdomea(a: &ExportArgs, dir: &std::path::Path) -> Result<ExitCode, String> {
     let s = |e: inbox::InboxError| e.to_string();
-    let maker = inbox::receipts::ReceiptMaker::from_file(&a.registry).map_err(s)?;
+    let maker = inbox::receipts::ReceiptMaker::from_file(&a.registry)
+        .map_err(s)?
+        .with_earlier_versions(&a.schemas);
     let which = inbox::xdomea_export::Which {
         municipality: a.municipality.clone(),
         form: a.form.clone(),

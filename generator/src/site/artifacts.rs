@@ -1,10 +1,12 @@
 //! What a build writes besides the sites: per published form the importer contract (its JSON
-//! Schema and the CSV columns of `formfabrik inbox export`), and for the function its registry,
-//! the bucket's lifecycle rules and the theme it renders form pages with.
+//! Schema, the CSV columns of `formfabrik inbox export` and the form as published, for
+//! receipts), and for the function its registry, the bucket's lifecycle rules and the theme
+//! it renders form pages with.
 
 use std::path::Path;
 
 use form_model::CheckReport;
+use form_model::model::Contact;
 use form_model::registry::Registry;
 use form_model::resolve::ResolvedForm;
 
@@ -12,14 +14,18 @@ use view::bundle::Bundle;
 
 use super::{BuildError, BuildOptions, Put, site_url};
 
-/// Writes the JSON Schema and CSV column spec of `form` below `out_dir` with `put`.
+/// Writes the JSON Schema, the CSV column spec and the form as published (for the receipts
+/// of its submissions once the form has moved on) of `form` of a municipality with `contact`
+/// below `out_dir` with `put`. Nothing removes them when the form moves on: `dist/schemas`
+/// keeps every version a municipality published.
 pub fn write_contract(
     out_dir: &Path,
     form: &ResolvedForm,
+    contact: &Contact,
     put: &mut Put<'_>,
 ) -> Result<(), BuildError> {
     // The importer contract (docs/backoffice.md): what it is, is the back office's business.
-    for (file, bytes) in inbox::contract::published(form) {
+    for (file, bytes) in inbox::contract::published(form, contact) {
         put(out_dir.join("schemas").join(file), &bytes)?;
     }
     Ok(())

@@ -224,9 +224,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                     bar.inc(1);
                 }
             })?;
-            // The importer contract of each form: its JSON Schema and CSV columns.
+            // The importer contract of each form: its JSON Schema, CSV columns and the form
+            // as published.
             for form in forms {
-                artifacts::write_contract(&opts.out_dir, form, &mut put)?;
+                artifacts::write_contract(&opts.out_dir, form, &m.config.contact, &mut put)?;
             }
             if let Some(key) = key {
                 let entry = state::record(&opts.out_dir, key, pages, &outputs)

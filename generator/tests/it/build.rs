@@ -48,10 +48,10 @@ fn builds_every_page_with_the_frame_every_page_needs() {
     let out = temp("frame");
     let report = build(&options(&out)).unwrap();
     let site = out.join("site");
-    // 4 municipalities: musterstadt de+en with 4 forms, beispieldorf de with 2, neustadt-am-see
+    // 4 municipalities: musterstadt de+en with 5 forms, beispieldorf de with 2, neustadt-am-see
     // de+ar with 1, gruenwiesen de with 4 (two imported from FIM): per language 1 index + 2 per
     // form + 4 legal/feedback pages.
-    let expected = 2 * (1 + 2 * 4 + 4) + (1 + 2 * 2 + 4) + 2 * (1 + 2 + 4) + (1 + 2 * 4 + 4);
+    let expected = 2 * (1 + 2 * 5 + 4) + (1 + 2 * 2 + 4) + 2 * (1 + 2 + 4) + (1 + 2 * 4 + 4);
     assert_eq!(report.pages, expected);
     let pages = html_files(&site);
     assert_eq!(pages.len(), expected);
@@ -380,7 +380,7 @@ fn legal_pages_carry_every_forms_art_13_notice_and_every_field_of_the_accessibil
 }
 
 #[test]
-fn writes_schemas_and_a_registry_the_function_accepts() {
+fn writes_schemas_the_forms_as_published_and_a_registry_the_function_accepts() {
     let out = temp("registry");
     let report = build(&options(&out)).unwrap();
     let text = fs::read_to_string(out.join("function/registry.json")).unwrap();
@@ -392,6 +392,12 @@ fn writes_schemas_and_a_registry_the_function_accepts() {
             f.municipality.id, f.form.id, f.form.version
         ));
         assert!(schema.is_file(), "{}", schema.display());
+        // Beside it the form as published, for receipts once the form has moved on.
+        let name = inbox::contract::name_of(f);
+        let kept = inbox::contract::PublishedForm::read(&out.join("schemas"), &name).unwrap();
+        assert_eq!(&kept.form, f);
+        let m = registry.municipality(&f.municipality.id).unwrap();
+        assert_eq!(Some(&kept.contact), m.contact.as_ref());
     }
     let _ = fs::remove_dir_all(&out);
 }
@@ -440,7 +446,7 @@ fn a_form_page_rendered_from_the_built_theme_is_the_page_the_build_wrote() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 16);
+    assert_eq!(compared, 18);
     let _ = fs::remove_dir_all(&out);
 }
 
@@ -557,8 +563,8 @@ fn a_build_renders_again_exactly_the_municipalities_whose_inputs_or_files_change
     };
     let cold = build(&opts).unwrap();
     // Pages per municipality: per language the index, form and confirmation per form, and 4
-    // legal and feedback pages. Grünwiesen: German only, 4 forms; Musterstadt: de+en, 4 forms.
-    let (gruenwiesen, musterstadt) = (1 + 2 * 4 + 4, 2 * (1 + 2 * 4 + 4));
+    // legal and feedback pages. Grünwiesen: German only, 4 forms; Musterstadt: de+en, 5 forms.
+    let (gruenwiesen, musterstadt) = (1 + 2 * 4 + 4, 2 * (1 + 2 * 5 + 4));
 
     // A municipality's legal page: only that municipality renders again.
     edit(

@@ -44,6 +44,10 @@ steps:
       - { id: plz, type: postcode, label: { de: PLZ } }
       - { id: taxid, type: tax-id, label: { de: Steuer-ID } }
       - { id: address, type: address, label: { de: Anschrift } }
+      # The area rule, as resolve writes a municipality's parameter into the question.
+      - { id: home-plz, type: postcode, label: { de: Wohnort }, area: { postcodes: ["35390", "35392"] } }
+      - { id: home, type: address, label: { de: Wohnung }, area: { postcodes: ["35390", "35392"], streets: [Hauptstraße, Am Markt, Bahnhofstraße] } }
+      - { id: home-plz-only, type: address, label: { de: Zweitwohnung }, area: { postcodes: ["35394"] } }
       - id: kind
         type: radios
         label: { de: Art }
@@ -522,6 +526,38 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
             json!({"street": 1, "house-number": "1", "postcode": "35390", "city": "X"}),
             json!("Hauptstraße 1"),
             json!({}),
+        ],
+    );
+    one(
+        "home-plz",
+        strings(&["35390", "35392", " ٣٥٣٩٢ ", "35391", "3539", "", "99999"]),
+    );
+    let home = |street: &str, postcode: &str| json!({"street": street, "house-number": "1", "postcode": postcode, "city": "Musterstadt"});
+    let mut homes = Vec::new();
+    for street in [
+        "Hauptstraße",
+        "hauptstr.",
+        "HAUPTSTRASSE",
+        "  Am   Markt ",
+        "am markt",
+        "Bahnhofstr.",
+        "Bahnhof",
+        "Nebenstraße",
+        "Hauptstrasse 5",
+        "Hauptstra\u{301}ße",
+    ] {
+        for postcode in ["35390", "35392", "35394", "3539"] {
+            homes.push(home(street, postcode));
+        }
+    }
+    homes.push(json!({"street": "Am Markt", "postcode": "35390"}));
+    one("home", homes);
+    one(
+        "home-plz-only",
+        vec![
+            home("Irgendwo", "35394"),
+            home("Irgendwo", "35390"),
+            home("Irgendwo", "٣٥٣٩٤"),
         ],
     );
     one("kind", strings(&["ja", "nein", "vielleicht", "JA"]));

@@ -9,5 +9,6 @@ mod check_cli;
 mod common;
 mod differential;
 mod docs_cli;
+mod earlier_receipts;
 mod findability;
 mod serve;

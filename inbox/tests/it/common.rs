@@ -205,6 +205,7 @@ async fn store_all_as(store: &dyn Store, encrypted: bool, public: &Value) -> Vec
                 encryption: encrypted.then_some(&encryptor),
                 amount_due: (!form.form.fees.is_empty())
                     .then(|| form_model::fees::amount_due(&form.form, &clean, NOW.date())),
+                identity: None,
             };
             // Spread over two days, so date filters have something to do.
             let when = NOW + time::Duration::days((n % 2) as i64);

@@ -447,3 +447,68 @@ async fn the_receipt_the_function_sends_is_byte_for_byte_the_one_pull_writes() {
     let german = std::fs::read(folder.join("receipt.pdf")).unwrap();
     assert!(String::from_utf8_lossy(&german).contains("/Lang(de)"));
 }
+
+/// Writes what the build publishes for `form` (`contract::published`) below `schemas`.
+fn publish(catalog: &Catalog, form: &ResolvedForm, schemas: &Path) {
+    for (file, bytes) in inbox::contract::published(form, &catalog.municipality.contact) {
+        let path = schemas.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+#[test]
+fn an_earlier_form_versions_receipt_comes_from_the_version_kept_as_published_and_only_with_the_records_content_hash()
+ {
+    let catalog = catalog();
+    let (v1, sample) = catalog.example("hundesteuer-anmeldung", 1, "", "de");
+    let v3 = catalog
+        .forms
+        .iter()
+        .find(|f| f.form.id == "hundesteuer-anmeldung" && f.form.version == 3)
+        .unwrap();
+    let files: Vec<&[u8]> = sample.files.iter().map(|f| f.bytes.as_slice()).collect();
+    // What the function gave the citizen while version 1 was published.
+    let citizens = ReceiptMaker::new(registry(&catalog, v1))
+        .render(&sample.record, &sample.record_bytes, &files)
+        .unwrap();
+
+    // The registry has moved on to version 3; the build kept version 1 as published.
+    let schemas = tempfile::tempdir().unwrap();
+    publish(&catalog, v1, schemas.path());
+    publish(&catalog, v3, schemas.path());
+    let moved_on = ReceiptMaker::new(registry(&catalog, v3));
+    let why = moved_on.form_of(&sample.record).unwrap_err();
+    assert!(why.contains("hundesteuer-anmeldung@3"), "{why}");
+    let maker = moved_on.with_earlier_versions(schemas.path());
+    assert_eq!(*maker.form_of(&sample.record).unwrap(), *v1);
+    let made = maker
+        .render(&sample.record, &sample.record_bytes, &files)
+        .unwrap();
+    assert_eq!(made.len(), citizens.len());
+    for (a, b) in made.iter().zip(&citizens) {
+        assert!(
+            a.file_name == b.file_name && a.pdf == b.pdf,
+            "{}",
+            a.file_name
+        );
+    }
+
+    // Version 1 published again with other content (another municipality name): the file
+    // holds that, which is not the form the record was validated against.
+    let mut renamed = v1.municipality.clone();
+    renamed.name = format!("{} (neu)", renamed.name);
+    let changed = ResolvedForm::new(renamed, v1.languages.clone(), v1.form.clone());
+    publish(&catalog, &changed, schemas.path());
+    let why = maker.form_of(&sample.record).unwrap_err();
+    assert!(why.contains(&changed.sha256), "{why}");
+
+    // A file edited by hand is refused by its content hash.
+    let name = inbox::contract::name_of(v1);
+    let path = schemas.path().join(inbox::contract::form_file(&name));
+    publish(&catalog, v1, schemas.path());
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("Hund", "Katze", 1)).unwrap();
+    let why = maker.form_of(&sample.record).unwrap_err();
+    assert!(why.contains("content hash does not match"), "{why}");
+}

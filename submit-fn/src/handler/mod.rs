@@ -22,6 +22,7 @@
 
 mod answers;
 mod confirmation;
+mod identity;
 mod pipeline;
 mod receipt;
 
@@ -73,6 +74,8 @@ pub struct Handler {
     /// The form pages of the sites (`function/theme.json`): an invalid browser post is answered
     /// with its form page filled in again. Without them, with the error summary page alone.
     pages: Option<Arc<RemotePages>>,
+    /// Sign-in with BundID, for the municipalities that have a broker (`crate::auth`).
+    sign_in: Option<Arc<crate::auth::SignIn>>,
 }
 
 /// Single-runner mode (see `store::exclusive`).
@@ -115,6 +118,7 @@ impl Handler {
             counters: Counters::default(),
             single: None,
             pages: None,
+            sign_in: None,
         }
     }
 
@@ -123,6 +127,22 @@ impl Handler {
     pub fn with_pages(mut self, pages: Arc<RemotePages>) -> Handler {
         self.pages = Some(pages);
         self
+    }
+
+    /// Offers sign-in with BundID (`…/v1/<municipality>/auth/…`) and checks the identity of
+    /// submissions of forms with sign-in (`crate::auth`).
+    pub fn with_sign_in(mut self, sign_in: Arc<crate::auth::SignIn>) -> Handler {
+        self.sign_in = Some(sign_in);
+        self
+    }
+
+    pub fn sign_in(&self) -> Option<&crate::auth::SignIn> {
+        self.sign_in.as_deref()
+    }
+
+    /// The form pages the function renders, if it has the theme.
+    pub fn pages(&self) -> Option<&RemotePages> {
+        self.pages.as_deref()
     }
 
     /// Single-runner mode for a store that ignores create-only writes: claims are written only
@@ -328,10 +348,21 @@ impl Handler {
             lang,
             origin,
             kind,
+            headers: &parts.headers,
         })
     }
 
     async fn answer(&self, parts: &Parts, body: Bytes, outcome: &mut Outcome) -> Response<Bytes> {
+        if let Some((municipality, action)) = crate::auth::route(parts.uri.path()) {
+            outcome.outcome = "sign-in";
+            outcome.municipality = municipality.to_string();
+            let deps = crate::auth::Deps {
+                registry: &self.registry,
+                pages: self.pages.as_deref(),
+                sign_in: self.sign_in.as_deref(),
+            };
+            return crate::auth::answer(&deps, parts, municipality, action).await;
+        }
         let mut ctx = match self.context(parts, outcome) {
             Ok(ctx) => ctx,
             Err(r) => return *r,
@@ -339,6 +370,13 @@ impl Handler {
         let mut response = self.answer_form(parts, body, &mut ctx, outcome).await;
         if let Some(o) = ctx.origin {
             add_cors(&mut response, o);
+            // A form with sign-in is sent with the session cookie (`credentials: "include"`).
+            if ctx.form.form.identity.offers_sign_in() {
+                response.headers_mut().insert(
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    HeaderValue::from_static("true"),
+                );
+            }
         }
         response
     }
@@ -375,6 +413,8 @@ struct Ctx<'a> {
     /// The request's `Origin` when it is allowed to read answers.
     origin: Option<&'a str>,
     kind: Result<BodyKind, DecodeError>,
+    /// The request's headers (the session cookie of a signed-in citizen).
+    headers: &'a http::HeaderMap,
 }
 
 fn plain_refusal(

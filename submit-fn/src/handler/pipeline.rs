@@ -84,6 +84,17 @@ impl Handler {
                 return self.invalid(ctx, &errors, &decoded.submission.data, outcome);
             }
         };
+        // Forms with sign-in: the session checked again, the level and locked answers enforced.
+        let identity = match crate::auth::check_submission(
+            self.sign_in.as_deref(),
+            ctx.form,
+            ctx.headers,
+            &clean,
+        ) {
+            Ok(identity) => identity,
+            Err(refusal) => return self.identity_refused(ctx, &refusal, outcome),
+        };
+        let signed_in = identity.is_some();
         let encryption = match self.encryptors.get(&ctx.municipality.id) {
             None => Ok(None),
             Some(Ok(e)) => Ok(Some(e.as_ref())),
@@ -124,6 +135,9 @@ impl Handler {
                     data: clean,
                     uploads,
                     encryption,
+                    identity: identity
+                        .as_ref()
+                        .map(|i| serde_json::to_value(i).expect("identities serialize")),
                 };
                 protocol::write(self.store.as_ref(), submission, now).await
             }
@@ -134,13 +148,24 @@ impl Handler {
                 outcome.outcome = if stored.first { "stored" } else { "duplicate" };
                 outcome.reference = stored.reference.clone();
                 let receipt = super::receipt::receipt_of(ctx, &stored);
-                self.accepted(
+                let mut r = self.accepted(
                     ctx,
                     stored.id,
                     &stored.reference,
                     stored.received_at,
                     receipt.as_ref(),
-                )
+                );
+                // The session ends with the submission it was for.
+                if signed_in
+                    && let Some(s) = self
+                        .sign_in
+                        .as_deref()
+                        .and_then(|s| s.municipality(&ctx.municipality.id))
+                {
+                    r.headers_mut()
+                        .append(header::SET_COOKIE, s.sessions.clear_session_cookie());
+                }
+                r
             }
             Err(WriteError::Conflict(_)) => self.refuse(Refusal::IdConflict, ctx, outcome),
             Err(WriteError::Store(e)) => {

@@ -11,3 +11,4 @@ mod hardening;
 mod lambda_events;
 mod resources;
 mod s3;
+mod sign_in;

@@ -381,6 +381,95 @@ async function throughWizard(page, data, p, ui) {
   });
 }
 
+// ---- Sign-in with BundID (forms with `identity:`) ------------------------------------------
+// The test persons of the test OpenID provider that `formfabrik serve` starts
+// (tests/oidc-provider/persons.json), and a form's `prefill:` (question → account claim) as its
+// catalog YAML writes it: what a signed-in citizen must find filled in, worked out here from
+// the account's claims, not from the function's answer.
+const PERSONS = path.join(REPO, "tests", "oidc-provider", "persons.json");
+const CATALOG = path.join(REPO, "forms", "catalog");
+
+/** The catalog form's `prefill:` block: { question id: claim key }. */
+function prefillOf(form) {
+  const yaml = fs.readFileSync(path.join(CATALOG, `${form}.yaml`), "utf8");
+  const block = /^prefill:\n((?:[ ]{2}\S[^\n]*\n)+)/m.exec(yaml);
+  if (!block) throw new Error(`forms/catalog/${form}.yaml has no prefill: block`);
+  const out = {};
+  for (const line of block[1].split("\n").filter(Boolean)) {
+    const m = /^ {2}([a-z0-9-]+): ([a-z-]+)\s*$/.exec(line);
+    if (!m) throw new Error(`forms/catalog/${form}.yaml: cannot read prefill line ${JSON.stringify(line)}`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/**
+ * What test person `id` brings to `form`: { label, acr, familyName, bpk2, answers } with the answers per
+ * prefilled question (an address split into street and house number as a German street line
+ * is: `Lindenweg 4a`).
+ */
+function accountAnswers(form, id) {
+  const person = JSON.parse(fs.readFileSync(PERSONS, "utf8")).persons.find((p) => p.id === id);
+  if (!person) throw new Error(`no test person ${id} in ${PERSONS}`);
+  const c = person.claims;
+  const claim = (key) => {
+    switch (key) {
+      case "given-name":
+        return c.given_name;
+      case "family-name":
+        return c.family_name;
+      case "birth-date":
+        return c.birthdate;
+      case "email":
+        return c.email;
+      case "address": {
+        const m = /^(.*\S)\s+(\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)?)$/.exec(c.address.street_address);
+        return { street: m ? m[1] : c.address.street_address, "house-number": m ? m[2] : "", postcode: c.address.postal_code, city: c.address.locality };
+      }
+      default:
+        throw new Error(`the journey does not know the account claim ${key}: teach accountAnswers()`);
+    }
+  };
+  const answers = {};
+  for (const [q, key] of Object.entries(prefillOf(form))) answers[q] = claim(key);
+  return { label: person.label, acr: person.acr, familyName: c.family_name, bpk2: c.bpk2, answers };
+}
+
+/**
+ * At the test provider's sign-in page (login and consent in one step, as BundID asks once):
+ * picks test person `id` and signs in; resolves when the browser is back at a URL matching
+ * `back` (the form page, or the function's callback without JavaScript). Returns the answer
+ * of the last navigation.
+ */
+async function signInAtProvider(page, id, back) {
+  await page.waitForURL(/\/interaction\/[^/]+$/, { timeout: 15000 });
+  assert.match(await page.locator("h1").textContent(), /^Anmelden bei /);
+  await page.locator(`input[name="person"][value="${id}"]`).check();
+  const [res] = await Promise.all([
+    page.waitForNavigation({ url: back, timeout: 20000 }).catch(async (e) => {
+      const body = (await page.locator("body").innerText().catch(() => "")).slice(0, 1500);
+      throw new Error(`after signing in as ${id}, the browser did not come back to ${back} but is at ${page.url()}:\n${body}\n(${e.message})`);
+    }),
+    page.locator('button[name="action"][value="login"]').click(),
+  ]);
+  return res;
+}
+
+/**
+ * The prefilled answers as the page shows them: every prefilled question holds the account's
+ * value; with `readOnly`, also read-only (locked: the form requires a level).
+ */
+async function assertPrefilled(page, answers, { readOnly }) {
+  for (const [id, v] of Object.entries(answers)) {
+    const parts = v && typeof v === "object" ? Object.entries(v).map(([k, x]) => [`f-${id}-${k}`, x]) : [[`f-${id}`, v]];
+    for (const [el, want] of parts) {
+      const input = page.locator(`[id="${el}"]`);
+      assert.equal(await input.inputValue(), want, `prefilled ${el}`);
+      if (readOnly) assert.equal(await input.evaluate((e) => e.readOnly), true, `${el} is prefilled but not locked (read-only)`);
+    }
+  }
+}
+
 // ---- Check your answers ----------------------------------------------------------------------
 const MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 /** A YYYY-MM-DD answer as a page in `lang` writes it. */
@@ -496,6 +585,9 @@ async function assertConfirmedWithoutScript(page) {
 
 module.exports = {
   REFERENCE,
+  accountAnswers,
+  assertPrefilled,
+  signInAtProvider,
   assertConfirmedWithoutScript,
   dateText,
   expectedReview,

@@ -1,0 +1,430 @@
+//! The sign-in routes: `login` sends the browser to the broker with the flow cookie,
+//! `callback` checks state, issuer, code, PKCE and the ID token through `identity`, sets the
+//! session cookie and goes back to the form page (or, for a browser without JavaScript, answers
+//! with the form page itself, prefilled), `prefill` gives the page script the prefilled
+//! answers with a signed token, `logout` ends the session. Logs name outcomes, never claims.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use form_model::messages::{SIGN_IN, fill};
+use form_model::registry::RegistryMunicipality;
+use form_model::resolve::ResolvedForm;
+use http::request::Parts;
+use http::{HeaderValue, Method, Response, StatusCode, header};
+use identity::{
+    Callback, IdentityError, PrefillAnswer, ReturnPolicy, ReturnTarget, TrustLevel,
+    VerifiedIdentity,
+};
+use serde_json::{Map, Value, json};
+use view::filled::Filled;
+
+use super::{Action, MunicipalSignIn};
+use form_model::registry::Registry;
+use view::bundle::RemotePages;
+
+use super::SignIn;
+use crate::html::{self, WayOn};
+use crate::respond::{
+    add_cors, html_response, json_response, origin_allowed, pick_language, response,
+};
+use crate::route::query_param;
+
+/// The context keys the flow cookie carries from login to callback.
+const FORM: &str = "form";
+const LANG: &str = "lang";
+const VIEW: &str = "view";
+/// `view=page`: the browser has no script, so the callback answers with the prefilled page.
+const PAGE: &str = "page";
+
+/// What the sign-in routes read of the function (the handler hands it over).
+pub struct Deps<'a> {
+    pub registry: &'a Registry,
+    pub pages: Option<&'a RemotePages>,
+    pub sign_in: Option<&'a SignIn>,
+}
+
+impl Deps<'_> {
+    fn registry(&self) -> &Registry {
+        self.registry
+    }
+    fn pages(&self) -> Option<&RemotePages> {
+        self.pages
+    }
+    fn sign_in(&self) -> Option<&SignIn> {
+        self.sign_in
+    }
+}
+
+/// Answers a request to `…/v1/<municipality>/auth/<action>`.
+pub(crate) async fn answer(
+    handler: &Deps<'_>,
+    parts: &Parts,
+    municipality: &str,
+    action: Action,
+) -> Response<Bytes> {
+    let accept_language = parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let Some(m) = handler.registry().municipality(municipality) else {
+        let lang = pick_language(accept_language, &[]);
+        return page(
+            StatusCode::NOT_FOUND,
+            &lang,
+            "sign-in-not-offered",
+            &[],
+            WayOn::Nowhere,
+        );
+    };
+    let lang = pick_language(accept_language, &m.languages);
+    let Some(sign_in) = handler.sign_in().and_then(|s| s.municipality(&m.id)) else {
+        return page(
+            StatusCode::NOT_FOUND,
+            &lang,
+            "sign-in-not-offered",
+            &[],
+            WayOn::Services(m),
+        );
+    };
+    let query = parts.uri.query();
+    let mut r = match (action, &parts.method) {
+        (Action::Login, &Method::GET) => login(handler, m, sign_in, query, &lang),
+        (Action::Callback, &Method::GET) => callback(handler, m, sign_in, parts, &lang).await,
+        (Action::Prefill, &Method::GET) => prefill(handler, m, sign_in, parts),
+        (Action::Logout, &Method::GET | &Method::POST) => {
+            let target = return_target(handler, m, query).map(|(t, _, _)| t);
+            let mut r = see_other(
+                target
+                    .as_ref()
+                    .map_or(m.services_url(&lang), |t| t.as_str().to_string()),
+            );
+            r.headers_mut()
+                .append(header::SET_COOKIE, sign_in.sessions.clear_session_cookie());
+            tracing::info!(municipality = %m.id, "signed out");
+            r
+        }
+        _ => {
+            let mut r = response(StatusCode::METHOD_NOT_ALLOWED, None, Bytes::new());
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET"));
+            r
+        }
+    };
+    r.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    r
+}
+
+/// The published form pages of `m` that offer sign-in, and which one `return=` names.
+fn return_target<'a>(
+    handler: &'a Deps<'_>,
+    m: &RegistryMunicipality,
+    query: Option<&str>,
+) -> Option<(ReturnTarget, &'a ResolvedForm, String)> {
+    let candidate = query_param(query, "return")?;
+    let pages: Vec<(&ResolvedForm, &String, String)> = handler
+        .registry()
+        .forms
+        .iter()
+        .filter(|f| f.municipality.id == m.id && f.form.identity.offers_sign_in())
+        .flat_map(|f| {
+            f.languages
+                .iter()
+                .map(move |l| (f, l, m.form_url(&f.form.id, l)))
+        })
+        .collect();
+    let relative = pages
+        .iter()
+        .filter_map(|(_, _, url)| url.strip_prefix(&m.site_url).map(str::to_string));
+    let policy = ReturnPolicy::new(&m.site_url, relative).ok()?;
+    let target = policy
+        .check(&candidate)
+        .map_err(|e| tracing::info!(municipality = %m.id, reason = %e, "return URL refused"))
+        .ok()?;
+    let (form, lang, _) = pages.into_iter().find(|(_, _, u)| u == target.as_str())?;
+    Some((target, form, lang.clone()))
+}
+
+fn login(
+    handler: &Deps<'_>,
+    m: &RegistryMunicipality,
+    sign_in: &MunicipalSignIn,
+    query: Option<&str>,
+    lang: &str,
+) -> Response<Bytes> {
+    let Some((target, form, page_lang)) = return_target(handler, m, query) else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            lang,
+            "sign-in-bad-return",
+            &[],
+            WayOn::Services(m),
+        );
+    };
+    let mut context = BTreeMap::new();
+    context.insert(FORM.to_string(), form.form.id.clone());
+    context.insert(LANG.to_string(), page_lang);
+    if query_param(query, VIEW).as_deref() == Some(PAGE) {
+        context.insert(VIEW.to_string(), PAGE.to_string());
+    }
+    let required = form.form.identity.required().map(TrustLevel::from);
+    let start = sign_in.rp.begin(target, required, context);
+    let cookie = match sign_in.sessions.flow_cookie(&start.flow) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "the flow cookie cannot be written");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                lang,
+                "sign-in-unavailable",
+                &[],
+                WayOn::Form(m, &form.form.id),
+            );
+        }
+    };
+    tracing::info!(municipality = %m.id, form = %form.form.id, "sign-in started");
+    let mut r = see_other(start.authorization_url.to_string());
+    r.headers_mut().append(header::SET_COOKIE, cookie);
+    r
+}
+
+async fn callback(
+    handler: &Deps<'_>,
+    m: &RegistryMunicipality,
+    sign_in: &MunicipalSignIn,
+    parts: &Parts,
+    lang: &str,
+) -> Response<Bytes> {
+    let clear_flow = sign_in.sessions.clear_flow_cookie();
+    let with_clear = |mut r: Response<Bytes>| {
+        r.headers_mut()
+            .append(header::SET_COOKIE, clear_flow.clone());
+        r
+    };
+    let flow = match sign_in.sessions.flow(&parts.headers) {
+        Ok(flow) => flow,
+        Err(e) => {
+            tracing::info!(municipality = %m.id, reason = %e, "sign-in callback without a valid flow");
+            return with_clear(page(
+                StatusCode::BAD_REQUEST,
+                lang,
+                "sign-in-expired",
+                &[],
+                WayOn::Services(m),
+            ));
+        }
+    };
+    let form_id = flow.context.get(FORM).cloned().unwrap_or_default();
+    let lang = flow.context.get(LANG).cloned().unwrap_or(lang.to_string());
+    let way_on = WayOn::Form(m, &form_id);
+    let finished = match Callback::from_query(parts.uri.query().unwrap_or("")) {
+        Ok(cb) => sign_in.rp.finish(&flow, &cb).await,
+        Err(e) => Err(e),
+    };
+    let identity = match finished {
+        Ok(identity) => identity,
+        Err(IdentityError::Cancelled) => {
+            tracing::info!(municipality = %m.id, form = %form_id, "sign-in cancelled");
+            return with_clear(see_other(flow.return_to.as_str().to_string()));
+        }
+        Err(IdentityError::TrustLevelTooLow { required, got }) => {
+            tracing::info!(municipality = %m.id, form = %form_id, %required, %got, "sign-in refused: trust level too low");
+            let level = level_words(required, &lang);
+            return with_clear(page(
+                StatusCode::FORBIDDEN,
+                &lang,
+                "trust-level-too-low",
+                &[("level", &level)],
+                way_on,
+            ));
+        }
+        Err(IdentityError::Transport(e)) => {
+            tracing::error!(municipality = %m.id, error = %e, "the broker cannot be reached");
+            return with_clear(page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &lang,
+                "sign-in-unavailable",
+                &[],
+                way_on,
+            ));
+        }
+        Err(e) => {
+            tracing::warn!(municipality = %m.id, form = %form_id, reason = %e, "sign-in refused");
+            return with_clear(page(
+                StatusCode::BAD_REQUEST,
+                &lang,
+                "sign-in-failed",
+                &[],
+                way_on,
+            ));
+        }
+    };
+    let session = match sign_in.sessions.session_cookie(&identity) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "the session cookie cannot be written");
+            return with_clear(page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &lang,
+                "sign-in-unavailable",
+                &[],
+                way_on,
+            ));
+        }
+    };
+    tracing::info!(municipality = %m.id, form = %form_id, trust_level = %identity.trust_level, "signed in");
+    let form = handler.registry().form(&m.id, &form_id);
+    let prefilled = match (flow.context.get(VIEW).map(String::as_str), form) {
+        (Some(PAGE), Some(form)) => prefilled_page(handler, form, &lang, &identity),
+        _ => None,
+    };
+    let mut r = prefilled.unwrap_or_else(|| see_other(flow.return_to.as_str().to_string()));
+    r.headers_mut().append(header::SET_COOKIE, session);
+    with_clear(r)
+}
+
+/// The answers `form`'s `prefill:` takes from `identity`.
+pub(crate) fn prefill_answers(
+    form: &ResolvedForm,
+    identity: &VerifiedIdentity,
+) -> Map<String, Value> {
+    form.form
+        .prefill
+        .iter()
+        .filter_map(|(question, claim)| Some((question.clone(), identity.prefill_value(*claim)?)))
+        .collect()
+}
+
+/// The form page, prefilled from the account, for a browser without JavaScript.
+fn prefilled_page(
+    handler: &Deps<'_>,
+    form: &ResolvedForm,
+    lang: &str,
+    identity: &VerifiedIdentity,
+) -> Option<Response<Bytes>> {
+    let pages = handler.pages()?;
+    let answers = prefill_answers(form, identity);
+    let filled = Filled {
+        answers: &answers,
+        errors: &[],
+        // Nothing answered but the account's data yet: the amount due shows once sent.
+        due: None,
+    };
+    let page = match pages.form_page(form, lang, Some(&filled))? {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::error!(error = %e, "the prefilled form page cannot be rendered");
+            return None;
+        }
+    };
+    let mut r = html_response(StatusCode::OK, page.html);
+    let csp = format!("{}; frame-ancestors 'none'", page.csp);
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    Some(r)
+}
+
+/// `GET …/auth/prefill?form=<form>`: the page script's prefill answer (JSON), with the
+/// session cookie; readable by the municipality's site with credentials (CORS).
+fn prefill(
+    handler: &Deps<'_>,
+    m: &RegistryMunicipality,
+    sign_in: &MunicipalSignIn,
+    parts: &Parts,
+) -> Response<Bytes> {
+    let origin = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| origin_allowed(m, o));
+    let error = |status: StatusCode, code: &str| {
+        json_response(status, &json!({ "error": { "code": code } }))
+    };
+    let form = query_param(parts.uri.query(), FORM)
+        .and_then(|f| handler.registry().form(&m.id, &f))
+        .filter(|f| f.form.identity.offers_sign_in());
+    let mut r = match (form, sign_in.sessions.session(&parts.headers)) {
+        (None, _) => error(StatusCode::NOT_FOUND, "unknown-form"),
+        (Some(_), Err(_)) => error(StatusCode::UNAUTHORIZED, "sign-in-needed"),
+        (Some(form), Ok(session)) => {
+            let identity = session.value.identity;
+            let required = form.form.identity.required().map(TrustLevel::from);
+            if required.is_some_and(|r| identity.trust_level < r) {
+                error(StatusCode::FORBIDDEN, "trust-level-too-low")
+            } else {
+                let answers = prefill_answers(form, &identity);
+                let locked: Vec<String> = if required.is_some() {
+                    answers.keys().cloned().collect()
+                } else {
+                    Vec::new()
+                };
+                let answer = PrefillAnswer {
+                    form: form.form.id.clone(),
+                    answers,
+                    locked,
+                    trust_level: identity.trust_level,
+                };
+                match sign_in.sessions.prefill_token(&answer) {
+                    Ok(token) => json_response(
+                        StatusCode::OK,
+                        &json!({
+                            "token": token,
+                            "answers": answer.answers,
+                            "locked": answer.locked,
+                            "trust-level": answer.trust_level,
+                            "name": format!("{} {}", identity.given_names, identity.family_name),
+                        }),
+                    ),
+                    Err(e) => {
+                        tracing::error!(error = %e, "the prefill answer cannot be signed");
+                        error(StatusCode::SERVICE_UNAVAILABLE, "sign-in-unavailable")
+                    }
+                }
+            }
+        }
+    };
+    if let Some(o) = origin {
+        add_cors(&mut r, o);
+        r.headers_mut().insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+    }
+    r
+}
+
+/// The words for a trust level (`level-substantial`, `level-high`).
+pub(crate) fn level_words(level: TrustLevel, lang: &str) -> String {
+    let key = match level {
+        TrustLevel::High => "level-high",
+        _ => "level-substantial",
+    };
+    form_model::messages::SITE.text(key, lang).to_string()
+}
+
+/// A page with the sign-in area's `key` as message.
+pub(crate) fn page(
+    status: StatusCode,
+    lang: &str,
+    key: &str,
+    values: &[(&str, &str)],
+    way_on: WayOn<'_>,
+) -> Response<Bytes> {
+    let message = fill(SIGN_IN.text(key, lang), values);
+    html_response(
+        status,
+        html::message_page(lang, SIGN_IN.text("title-sign-in", lang), &message, way_on),
+    )
+}
+
+fn see_other(location: String) -> Response<Bytes> {
+    let mut r = response(StatusCode::SEE_OTHER, None, Bytes::new());
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
