@@ -82,6 +82,25 @@ pub fn catalog() -> Catalog {
         .catalog
         .iter()
         .map(|c| {
+            // A form that leaves option lists or an area to the municipality is only complete
+            // as a municipality publishes it: take the one this kit stands for.
+            let parameters = c
+                .form
+                .all_fields()
+                .any(|f| f.options_from.is_some() || f.within.is_some());
+            if parameters
+                && let Some(published) = report.resolved.iter().find(|r| {
+                    r.municipality.id == municipality.id
+                        && r.form.id == c.form.id
+                        && r.form.version == c.form.version
+                })
+            {
+                return ResolvedForm::new(
+                    published.municipality.clone(),
+                    LANGUAGES.iter().map(|l| l.to_string()).collect(),
+                    published.form.clone(),
+                );
+            }
             ResolvedForm::new(
                 MunicipalityRef {
                     id: municipality.id.clone(),

@@ -1189,7 +1189,12 @@
     // @if file
     }
     // @end
-    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: signIn ? "include" : "omit" })
+    var credentials = "omit";
+    // @if sign-in
+    // The session cookie goes to the function only from a page that offers sign-in.
+    if (signIn) credentials = "include";
+    // @end
+    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: credentials })
       .then(function (res) {
         if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
         if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
@@ -1239,17 +1244,29 @@
     send(0);
   });
 
+  // @if sign-in
   // Sign-in with BundID (forms with `identity:`): after sign-in, back to this page rather than
   // the function's prefilled page (which a browser without script gets), and the answers
   // prefilled from the prefill answer, fetched with the session cookie (sent to the function
   // only: SameSite=Strict, HttpOnly). Locked answers (a required level) become read-only; the
   // function refuses a change in any case.
+  // The prefill is asked for only on coming back from the sign-in this tab started: a citizen
+  // who never signed in gets no refused request (and no console error) on every page load.
   var signIn = $("#sign-in");
+  var asked = "formfabrik-sign-in:" + location.pathname;
+  var store = function (f) { try { return f(sessionStorage); } catch (e) { return null; } };
   if (signIn) {
     var signInLink = $("#sign-in-link");
     signInLink.href = signInLink.href.replace(/&view=page$/, "");
+    signInLink.addEventListener("click", function () { store(function (s) { s.setItem(asked, "1"); }); });
+  }
+  if (signIn && store(function (s) { return s.getItem(asked); })) {
     fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
-      .then(function (res) { return res.status === 200 ? res.json() : null; })
+      .then(function (res) {
+        if (res.status === 200) return res.json();
+        store(function (s) { s.removeItem(asked); });
+        return null;
+      })
       .then(function (p) {
         if (!p) return;
         var locked = p.locked || [];
@@ -1270,6 +1287,7 @@
         applyConditions();
       }, function () {});
   }
+  // @end
 
   restoreDraft();
   applyConditions();

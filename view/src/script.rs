@@ -12,7 +12,7 @@ use form_model::conditions::Shape;
 use form_model::model::{Condition, Form};
 
 /// The names a part may be marked with: page kinds, then question types with code of their own.
-pub const PARTS: [&str; 14] = [
+pub const PARTS: [&str; 15] = [
     "index",
     "confirmation",
     "form",
@@ -27,6 +27,7 @@ pub const PARTS: [&str; 14] = [
     "text-block",
     "fees",
     "area",
+    "sign-in",
 ];
 
 /// The site texts the page script shows (`ui` in site.js), by the script part that uses them:
@@ -62,7 +63,8 @@ pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
 
 /// The parts a form page needs: `form`, every question type of the form that has a part,
 /// `conditions` when a condition tests dates or answers or a question has a `required-if`,
-/// `text-block` when a text-block has a `show-if`, and `fees` when the form has fees.
+/// `text-block` when a text-block has a `show-if`, `fees` when the form has fees, and
+/// `sign-in` when the form offers sign-in.
 pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     let mut parts = BTreeSet::from(["form"]);
     let rich = form
@@ -85,6 +87,10 @@ pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
         .any(|f| !f.is_question() && f.show_if.is_some())
     {
         parts.insert("text-block");
+    }
+    // Sign-in with BundID: the prefill and the session cookie on sending.
+    if form.identity.offers_sign_in() {
+        parts.insert("sign-in");
     }
     for field in form.all_fields() {
         // A long list is searched in a combobox (a select without the script).

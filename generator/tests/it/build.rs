@@ -48,10 +48,10 @@ fn builds_every_page_with_the_frame_every_page_needs() {
     let out = temp("frame");
     let report = build(&options(&out)).unwrap();
     let site = out.join("site");
-    // 4 municipalities: musterstadt de+en with 5 forms, beispieldorf de with 2, neustadt-am-see
+    // 4 municipalities: musterstadt de+en with 6 forms, beispieldorf de with 2, neustadt-am-see
     // de+ar with 1, gruenwiesen de with 4 (two imported from FIM): per language 1 index + 2 per
     // form + 4 legal/feedback pages.
-    let expected = 2 * (1 + 2 * 5 + 4) + (1 + 2 * 2 + 4) + 2 * (1 + 2 + 4) + (1 + 2 * 4 + 4);
+    let expected = 2 * (1 + 2 * 6 + 4) + (1 + 2 * 2 + 4) + 2 * (1 + 2 + 4) + (1 + 2 * 4 + 4);
     assert_eq!(report.pages, expected);
     let pages = html_files(&site);
     assert_eq!(pages.len(), expected);
@@ -446,7 +446,7 @@ fn a_form_page_rendered_from_the_built_theme_is_the_page_the_build_wrote() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 18);
+    assert_eq!(compared, 20);
     let _ = fs::remove_dir_all(&out);
 }
 
@@ -564,7 +564,7 @@ fn a_build_renders_again_exactly_the_municipalities_whose_inputs_or_files_change
     let cold = build(&opts).unwrap();
     // Pages per municipality: per language the index, form and confirmation per form, and 4
     // legal and feedback pages. Grünwiesen: German only, 4 forms; Musterstadt: de+en, 5 forms.
-    let (gruenwiesen, musterstadt) = (1 + 2 * 4 + 4, 2 * (1 + 2 * 5 + 4));
+    let (gruenwiesen, musterstadt) = (1 + 2 * 4 + 4, 2 * (1 + 2 * 6 + 4));
 
     // A municipality's legal page: only that municipality renders again.
     edit(

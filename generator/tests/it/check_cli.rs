@@ -26,11 +26,11 @@ fn check_passes_on_the_repository_and_prints_summary_and_drift_report_in_german(
     assert_eq!(code, 0, "{out}");
     let summary = out.lines().last().unwrap();
     assert!(
-        summary.starts_with("check: 7 Katalogformulare (11 Versionen), 4 Kommunen, "),
+        summary.starts_with("check: 8 Katalogformulare (12 Versionen), 4 Kommunen, "),
         "{summary}"
     );
-    // The sample forms without a LeiKa key (six) or intro (one): tests/findability.rs.
-    assert!(summary.ends_with(": 0 Fehler, 7 Warnungen"), "{summary}");
+    // The sample forms without a LeiKa key (seven) or intro (one): tests/findability.rs.
+    assert!(summary.ends_with(": 0 Fehler, 8 Warnungen"), "{summary}");
     assert!(out.contains("Abweichungen vom Katalog:\n"), "{out}");
     assert!(
         out.contains(
@@ -51,10 +51,10 @@ fn check_lang_en_prints_the_same_report_in_english() {
     assert_eq!(code, 0, "{out}");
     let summary = out.lines().last().unwrap();
     assert!(
-        summary.starts_with("check: 7 catalog forms (11 versions), 4 municipalities, "),
+        summary.starts_with("check: 8 catalog forms (12 versions), 4 municipalities, "),
         "{summary}"
     );
-    assert!(summary.ends_with(": 0 errors, 7 warnings"), "{summary}");
+    assert!(summary.ends_with(": 0 errors, 8 warnings"), "{summary}");
     assert!(out.contains("drift report:\n"), "{out}");
     assert!(
         out.contains("    hundesteuer-anmeldung: pins version 1, the catalog's newest is 3"),

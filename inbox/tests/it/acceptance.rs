@@ -47,6 +47,11 @@ fn seeds() -> &'static Vec<Seed> {
         let today = submit_fn::clock::german_date(NOW);
         let mut out = Vec::new();
         for form in &registry().forms {
+            // A form that requires sign-in refuses every anonymous post before validating it
+            // (submit-fn's sign_in tests cover that); the property is about the others.
+            if form.form.identity.required().is_some() {
+                continue;
+            }
             for mut example in examples(&form.municipality.id, &form.form.id, form.form.version) {
                 if inbox::contract::adapt(form, &mut example, today).is_ok() {
                     out.push(Seed {

@@ -285,7 +285,11 @@ async fn purge_goes_by_each_form_versions_retention_and_never_removes_unimported
         .unwrap();
     let bulky: Vec<_> = all
         .iter()
-        .filter(|e| e.form == "sperrmuell-anmeldung" && e.id != unimported.id)
+        // The forms kept 180 days: bulky waste and the registration certificate.
+        .filter(|e| {
+            (e.form == "sperrmuell-anmeldung" || e.form == "meldebescheinigung")
+                && e.id != unimported.id
+        })
         .collect();
     assert_eq!(dry.purged.len(), bulky.len());
     assert!(
