@@ -480,7 +480,8 @@
       var unit = fee.cents, choice, q = null;
       if (fee.choice) {
         choice = clean[fee.choice.field];
-        if (typeof choice !== "string" || !Object.prototype.hasOwnProperty.call(fee.choice.cents, choice)) return;
+        // Only an amount of its own counts: nothing inherited (a "constructor" option).
+        if (typeof choice !== "string" || typeof fee.choice.cents[choice] !== "number") return;
         unit = fee.choice.cents[choice];
       }
       if (fee.per) {
@@ -497,10 +498,11 @@
     return { items: items, "total_cents": total };
   }
   // Money as messages::euros writes it; `fmt` is read off its output (view's money_format).
+  // Fees are never negative (the check refuses them), so neither is an amount due.
   function money(cents, fmt) {
-    var whole = String(Math.floor(Math.abs(cents) / 100)), rest = Math.abs(cents) % 100, g = "";
+    var whole = String(Math.floor(cents / 100)), rest = cents % 100, g = "";
     for (var i = 0; i < whole.length; i++) g += (i > 0 && (whole.length - i) % 3 === 0 ? fmt.group : "") + whole[i];
-    return (cents < 0 ? "-" : "") + fmt.prefix + g + fmt.decimal + (rest < 10 ? "0" : "") + rest + fmt.suffix;
+    return fmt.prefix + g + fmt.decimal + (rest < 10 ? "0" : "") + rest + fmt.suffix;
   }
   // @end
 
@@ -822,15 +824,13 @@
     var due = amountDue(data, validateAll(data, answers, today).clean, today);
     lines.textContent = "";
     due.items.forEach(function (it) {
-      var fee = data.fees.filter(function (x) { return x.id === it.id; })[0];
-      var tr = doc.createElement("tr"), th = doc.createElement("th"), td = doc.createElement("td");
+      var fee = data.fees.filter(function (x) { return x.id === it.id; })[0], tr = lines.insertRow(), th = doc.createElement("th");
       th.scope = "row";
-      td.className = "num";
       th.textContent = fee.label + (it.choice !== undefined ? " (" + optionLabel(fee.choice.field, it.choice) + ")" : "");
-      td.textContent = money(it.cents, data.money);
       tr.appendChild(th);
-      tr.appendChild(td);
-      lines.appendChild(tr);
+      th = tr.insertCell();
+      th.className = "num";
+      th.textContent = money(it.cents, data.money);
     });
     $("#amount-due-total").textContent = money(due.total_cents, data.money);
     box.hidden = false;
@@ -1196,7 +1196,7 @@
     // @end
     return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: credentials })
       .then(function (res) {
-        if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
+        if (res.ok) return res.json().then(function (ok) { done(ok); });
         if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
         if ((res.status >= 500 || res.status === 429) && attempt < 3) return retry(attempt);
         return res.json().catch(function () { return {}; }).then(function (b) { broken(b.message || b.error); });
@@ -1208,6 +1208,10 @@
   function done(ok) {
     try { localStorage.removeItem(draftKey); sessionStorage.removeItem("formfabrik-id:" + location.pathname); } catch (e) { /* off */ }
     try { if (ok.receipt) sessionStorage.setItem("formfabrik-receipt:" + ok.reference, JSON.stringify(ok.receipt)); } catch (e) { /* off or full */ }
+    // @if payment
+    // A form that requires payment: on to the payment platform's pay page (202).
+    if (ok.payment_url) return location.assign(ok.payment_url);
+    // @end
     location.href = form.getAttribute("data-confirmation") + "?ref=" + encodeURIComponent(ok.reference);
   }
   function failed(errors) {

@@ -44,6 +44,68 @@ pub fn release_key(municipality: &str, id: Uuid) -> String {
     )
 }
 
+/// `_payments/<municipality>/<id>/attempt-<n>.json`: the function's record of the `n`th
+/// payment transaction (from 1) for a submission; created once, never changed.
+pub fn attempt_key(municipality: &str, id: Uuid, n: u32) -> String {
+    format!(
+        "{PAYMENTS}/{municipality}/{}/attempt-{n}.json",
+        id.hyphenated()
+    )
+}
+
+/// `_payments/<municipality>/<id>/cancelled.json`: the citizen withdrew the submission after a
+/// payment that did not go through; no further transaction is offered.
+pub fn cancelled_key(municipality: &str, id: Uuid) -> String {
+    format!(
+        "{PAYMENTS}/{municipality}/{}/cancelled.json",
+        id.hyphenated()
+    )
+}
+
+/// `_payments/<municipality>/<id>/expired.json`: reconciliation gave up on the submission after
+/// the municipality's `expire-after-hours`; no further transaction is offered.
+pub fn expired_key(municipality: &str, id: Uuid) -> String {
+    format!("{PAYMENTS}/{municipality}/{}/expired.json", id.hyphenated())
+}
+
+/// `_payments/<municipality>/`: where reconciliation lists the payment objects.
+pub fn payments_prefix(municipality: &str) -> String {
+    format!("{PAYMENTS}/{municipality}/")
+}
+
+/// What a key below [`payments_prefix`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentObject {
+    Attempt(u32),
+    Released,
+    Cancelled,
+    Expired,
+}
+
+/// The submission id and the kind of a payment object's key; `None` for any other key.
+pub fn parse_payment_key(key: &str) -> Option<(Uuid, PaymentObject)> {
+    let rest = key.strip_prefix(PAYMENTS)?.strip_prefix('/')?;
+    let mut parts = rest.split('/');
+    let (_municipality, id, name) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let id = Uuid::try_parse(id).ok()?;
+    let object = match name {
+        "released.json" => PaymentObject::Released,
+        "cancelled.json" => PaymentObject::Cancelled,
+        "expired.json" => PaymentObject::Expired,
+        other => PaymentObject::Attempt(
+            other
+                .strip_prefix("attempt-")?
+                .strip_suffix(".json")?
+                .parse()
+                .ok()?,
+        ),
+    };
+    Some((id, object))
+}
+
 /// A submission awaiting payment, by where it is stored.
 #[derive(Debug, Clone, Copy)]
 pub struct Awaiting<'a> {
@@ -145,6 +207,32 @@ mod tests {
             .put_new(&key, record, "application/json")
             .await
             .unwrap();
+    }
+
+    #[test]
+    fn payment_object_keys_read_back_as_what_they_are() {
+        let keys = [
+            (
+                attempt_key("musterstadt", id(), 2),
+                PaymentObject::Attempt(2),
+            ),
+            (release_key("musterstadt", id()), PaymentObject::Released),
+            (cancelled_key("musterstadt", id()), PaymentObject::Cancelled),
+            (expired_key("musterstadt", id()), PaymentObject::Expired),
+        ];
+        for (key, object) in keys {
+            assert!(key.starts_with(&payments_prefix("musterstadt")), "{key}");
+            crate::check_key(&key).unwrap();
+            assert_eq!(parse_payment_key(&key), Some((id(), object)), "{key}");
+        }
+        for other in [
+            "_payments/m/not-a-uuid/released.json",
+            "_payments/m/6f1c5e1e-6b43-4c1b-9d0e-1d2f3a4b5c6d/attempt-x.json",
+            "_payments/m/6f1c5e1e-6b43-4c1b-9d0e-1d2f3a4b5c6d/other.json",
+            "_claims/m/6f1c5e1e-6b43-4c1b-9d0e-1d2f3a4b5c6d.json",
+        ] {
+            assert_eq!(parse_payment_key(other), None, "{other}");
+        }
     }
 
     #[test]

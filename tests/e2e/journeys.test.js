@@ -18,19 +18,22 @@ const path = require("node:path");
 
 const { spawnSync } = require("node:child_process");
 const { ARTIFACTS, formatViolations, formfabrik, gotoWithoutScript, runAxe, vnuErrorsOf } = require("./lib/harness");
-const { REFERENCE, accountAnswers, assertPrefilled, expectedReview, fill, fixture, formData, journeyHooks, plan, shownReview, signInAtProvider, storedRecords, uiStrings } = require("./lib/journey");
+const { REFERENCE, accountAnswers, assertPaid, assertPrefilled, atPayPage, expectedReview, fill, fixture, formData, journeyHooks, plan, shownReview, signInAtProvider, storedRecords, uiStrings } = require("./lib/journey");
 
 // Every catalog form of Musterstadt with JavaScript (German) and without (English), each
 // with a different fixture so conditional branches differ; the Arabic site's form both ways.
+// `pays`: the form requires payment (docs/payment.md), so sending leads to the local payment
+// platform's pay page, and the function's confirmation follows paying there
+// (tests/e2e/payment.test.js: the other ways a payment goes).
 const CASES = [
   { m: "musterstadt", lang: "de", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-lastschrift-ohne-chip", js: true },
   { m: "musterstadt", lang: "de", form: "sperrmuell-anmeldung", fixture: "moebel-mit-abstellort", js: true },
-  { m: "musterstadt", lang: "de", form: "waffenbesitzkarte", fixture: "sportschuetze", js: true, signIn: "max" },
-  { m: "musterstadt", lang: "de", form: "fahrerlaubnis-ersterteilung", fixture: "b-begleitetes-fahren", js: true },
+  { m: "musterstadt", lang: "de", form: "waffenbesitzkarte", fixture: "sportschuetze", js: true, signIn: "max", pays: true },
+  { m: "musterstadt", lang: "de", form: "fahrerlaubnis-ersterteilung", fixture: "b-begleitetes-fahren", js: true, pays: true },
   { m: "musterstadt", lang: "en", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-ueberweisung", js: false },
   { m: "musterstadt", lang: "en", form: "sperrmuell-anmeldung", fixture: "elektrogeraete-ohne-abstellort", js: false },
-  { m: "musterstadt", lang: "en", form: "waffenbesitzkarte", fixture: "jaeger-mit-verfahren", js: false, signIn: "max" },
-  { m: "musterstadt", lang: "en", form: "fahrerlaubnis-ersterteilung", fixture: "b-be-ohne-begleitung-auslandsfuehrerschein", js: false },
+  { m: "musterstadt", lang: "en", form: "waffenbesitzkarte", fixture: "jaeger-mit-verfahren", js: false, signIn: "max", pays: true },
+  { m: "musterstadt", lang: "en", form: "fahrerlaubnis-ersterteilung", fixture: "b-be-ohne-begleitung-auslandsfuehrerschein", js: false, pays: true },
   { m: "neustadt-am-see", lang: "ar", form: "sperrmuell-anmeldung", fixture: "maximale-menge", js: true },
   // The current dog tax form lists several dogs (a repeatable group), and two forms imported
   // from FIM Stammdatenschemas.
@@ -251,6 +254,11 @@ for (const c of CASES) {
         await page.locator("section.step:visible .step-buttons button", { hasText: ui.continue }).click();
         await page.check("#confirm");
         await page.click("#submit");
+        if (c.pays) {
+          await atPayPage(page, "pay");
+          const { reference } = await assertPaid(page);
+          checkStored(c, data, p, reference, account);
+        } else {
         await page.waitForURL(/\/danke\/\?ref=/, { timeout: 20000 }).catch(async () => {
           const status = await page.locator("#send-status").textContent();
           const errs = await page.locator("#error-summary:visible li").allTextContents();
@@ -263,6 +271,7 @@ for (const c of CASES) {
         await axeClean(page, `${c.m}/${c.lang}/${c.form}/danke with reference`);
         layout.push(...(await reflow(page, `${c.m}-${c.lang}-${c.form}-danke`)));
         checkStored(c, data, p, reference, account);
+        }
       } else {
         assert.equal(
           await page.locator("section.step:not(#review):visible").count(),
@@ -273,6 +282,12 @@ for (const c of CASES) {
           if (p.answers[f.id] !== undefined && !locked.has(f.id)) await fill(page, f, p.answers[f.id]);
         }
         await page.check("#confirm");
+        if (c.pays) {
+          await page.click("#submit");
+          await atPayPage(page, "pay");
+          const { reference } = await assertPaid(page);
+          checkStored(c, data, p, reference, account);
+        } else {
         const [res] = await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
         const url = new URL(page.url());
         const postPath = `/v1/${c.m}/${c.form}`;
@@ -323,6 +338,7 @@ for (const c of CASES) {
           await axeContext.close();
         }
         checkStored(c, data, p, reference, account);
+        }
       }
       assert.equal(storedRecords(server.data).length, before + 1, "exactly one new submission.json");
       assert.deepEqual(layout, [], "the journey reached the confirmation, but the layout failed at 320 px");

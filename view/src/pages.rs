@@ -185,6 +185,48 @@ pub fn confirmation(frame: &Frame, form: &ResolvedForm, script: Option<&str>) ->
     )
 }
 
+/// A message about a submission that is not a form page: the function's pages around a
+/// payment (cancelled, failed, not finished, withdrawn). The words come from the caller.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Notice {
+    pub title: String,
+    pub message: String,
+    /// The ways on, as buttons.
+    pub actions: Vec<NoticeAction>,
+    /// Said below the buttons.
+    pub note: Option<String>,
+}
+
+/// A button of a notice: a form posting to `url`, or a link to it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NoticeAction {
+    pub label: String,
+    pub url: String,
+    pub post: bool,
+    /// The main way on; the others look secondary.
+    pub primary: bool,
+}
+
+/// A notice about a submission of `form` (never indexed, no script).
+pub fn notice(frame: &Frame, form: &ResolvedForm, notice: &Notice) -> Page {
+    let head = Head {
+        title: notice.title.clone(),
+        description: seo::description(&notice.message),
+        indexed: false,
+    };
+    frame.page(
+        &format!("{}/", form.form.id),
+        "pages/notice.html",
+        head,
+        None,
+        json!({
+            "form": { "title": text_in(&form.form.title, frame.lang()) },
+            "notice": notice,
+            "styles": [frame.site().assets.confirmation],
+        }),
+    )
+}
+
 /// Characters a `mailto:` subject keeps as they are (RFC 3986's unreserved).
 const SUBJECT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')

@@ -12,7 +12,7 @@ use form_model::conditions::Shape;
 use form_model::model::{Condition, Form};
 
 /// The names a part may be marked with: page kinds, then question types with code of their own.
-pub const PARTS: [&str; 15] = [
+pub const PARTS: [&str; 16] = [
     "index",
     "confirmation",
     "form",
@@ -26,6 +26,7 @@ pub const PARTS: [&str; 15] = [
     "combobox",
     "text-block",
     "fees",
+    "payment",
     "area",
     "sign-in",
 ];
@@ -63,8 +64,8 @@ pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
 
 /// The parts a form page needs: `form`, every question type of the form that has a part,
 /// `conditions` when a condition tests dates or answers or a question has a `required-if`,
-/// `text-block` when a text-block has a `show-if`, `fees` when the form has fees, and
-/// `sign-in` when the form offers sign-in.
+/// `text-block` when a text-block has a `show-if`, `fees` when the form has fees, `payment`
+/// when its fees are paid online, and `sign-in` when the form offers sign-in.
 pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     let mut parts = BTreeSet::from(["form"]);
     let rich = form
@@ -80,6 +81,10 @@ pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     // The amount due on the check-your-answers step.
     if !form.fees.is_empty() {
         parts.insert("fees");
+        // Payment online: the page script goes on to the pay page.
+        if !form.payment.is_none() {
+            parts.insert("payment");
+        }
     }
     // Text-blocks under a condition are shown and hidden by the script.
     if form

@@ -95,6 +95,15 @@ impl Handler {
             Err(refusal) => return self.identity_refused(ctx, &refusal, outcome),
         };
         let signed_in = identity.is_some();
+        // The amount due is the server's, from the validated answers: nothing the browser sent
+        // about money is read. A form that requires payment and costs something awaits it.
+        let amount_due = (!ctx.form.form.fees.is_empty())
+            .then(|| form_model::fees::amount_due(&ctx.form.form, &clean, today));
+        let awaiting_payment =
+            Self::requires_payment(ctx) && amount_due.as_ref().is_some_and(|a| !a.is_nothing());
+        if awaiting_payment && let Some(reason) = self.payment_unusable(ctx) {
+            return self.payment_not_offered(ctx, &reason, outcome);
+        }
         let encryption = match self.encryptors.get(&ctx.municipality.id) {
             None => Ok(None),
             Some(Ok(e)) => Ok(Some(e.as_ref())),
@@ -120,15 +129,9 @@ impl Handler {
         };
         let written = match encryption {
             Ok(encryption) => {
-                // The amount due is the server's, from the validated answers: nothing the browser
-                // sent about money is read.
-                let amount_due = (!ctx.form.form.fees.is_empty())
-                    .then(|| form_model::fees::amount_due(&ctx.form.form, &clean, today));
                 let submission = protocol::Submission {
                     amount_due,
-                    // Not yet: the function's payment flow (issue 12) sets it for forms that
-                    // require payment.
-                    awaiting_payment: false,
+                    awaiting_payment,
                     form: ctx.form,
                     id,
                     language: &decoded.submission.language,
@@ -144,6 +147,10 @@ impl Handler {
             Err(e) => Err(e),
         };
         match written {
+            Ok(stored) if awaiting_payment => {
+                outcome.reference = stored.reference.clone();
+                self.to_payment(ctx, &stored, outcome).await
+            }
             Ok(stored) => {
                 outcome.outcome = if stored.first { "stored" } else { "duplicate" };
                 outcome.reference = stored.reference.clone();
