@@ -193,7 +193,21 @@ impl Handler {
                 let pay = attempt.pay_url.clone().unwrap_or(return_to);
                 match ctx.format {
                     Format::Json => payment_json(stored, &pay),
-                    Format::Html => see_other(&pay),
+                    // A link, not a 303: the form page's CSP `form-action` also holds for
+                    // the redirects after its post, and the platform is another origin.
+                    Format::Html => self.notice_response(
+                        StatusCode::OK,
+                        ctx.municipality,
+                        Some(ctx.form),
+                        lang,
+                        Situation::ToPay,
+                        &stored.reference,
+                        Some(amount.total_cents),
+                        &Addresses {
+                            base: payment_base(&endpoint, m, stored.id),
+                            pay_url: Some(pay),
+                        },
+                    ),
                 }
             }
             Err(e) => {
@@ -224,12 +238,7 @@ impl Handler {
                         &stored.reference,
                         Some(amount.total_cents),
                         &Addresses {
-                            base: format!(
-                                "{}/{m}/{}/{}/",
-                                endpoint.trim_end_matches('/'),
-                                crate::payment::SEGMENT,
-                                stored.id.hyphenated()
-                            ),
+                            base: payment_base(&endpoint, m, stored.id),
                             pay_url: None,
                         },
                     ),
@@ -309,13 +318,23 @@ impl Handler {
             Action::Return => flow::settle(store, payments, m_id, id, encryption).await,
             Action::Cancel => flow::withdraw(store, payments, m_id, id, encryption, now).await,
             Action::Retry => match flow::retry(store, payments, m_id, id, encryption, now).await {
+                // A page with the link on, as after sending (see `to_payment`).
                 Ok(Next::Pay(a)) => {
-                    return Some(match a.pay_url {
-                        Some(url) => see_other(&url),
-                        None => see_other(&here),
-                    });
+                    return Some(self.notice_response(
+                        StatusCode::OK,
+                        m,
+                        form,
+                        &lang,
+                        Situation::ToPay,
+                        &a.reference,
+                        Some(a.request.gros_amount.cents()),
+                        &Addresses {
+                            base: "./".into(),
+                            pay_url: a.pay_url.clone(),
+                        },
+                    ));
                 }
-                Ok(Next::Stands(s)) => Ok(s),
+                Ok(Next::Stands(s)) => Ok(*s),
                 Err(e) => Err(e),
             },
         };
@@ -339,10 +358,13 @@ fn payment_json(stored: &Stored, pay_url: &str) -> Response<Bytes> {
     )
 }
 
-fn see_other(location: &str) -> Response<Bytes> {
-    let mut r = response(StatusCode::SEE_OTHER, None, Bytes::new());
-    if let Ok(v) = HeaderValue::from_str(location) {
-        r.headers_mut().insert(header::LOCATION, v);
-    }
-    r
+/// `<endpoint>/<m>/payment/<id>/`: the payment routes of a submission, for a page answered
+/// at the form's own address.
+fn payment_base(endpoint: &str, m: &str, id: uuid::Uuid) -> String {
+    format!(
+        "{}/{m}/{}/{}/",
+        endpoint.trim_end_matches('/'),
+        crate::payment::SEGMENT,
+        id.hyphenated()
+    )
 }

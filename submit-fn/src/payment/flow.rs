@@ -268,9 +268,9 @@ pub async fn start(
 #[derive(Debug, Clone)]
 pub enum Next {
     /// Another transaction is open: send the browser to its pay page.
-    Pay(Attempt),
+    Pay(Box<Attempt>),
     /// Nothing changed: the submission stands as it stood (paid, open, withdrawn ...).
-    Stands(Standing),
+    Stands(Box<Standing>),
 }
 
 /// Opens another transaction, if the latest ended without payment and the submission was
@@ -286,12 +286,12 @@ pub async fn retry(
     match settle(store, payments, municipality, id, encryption).await? {
         Standing::Ended { attempt, .. } if attempt.n < MAX_ATTEMPTS => {
             let client = payments.client(municipality).map_err(FlowError::Unusable)?;
-            Ok(Next::Pay(
+            Ok(Next::Pay(Box::new(
                 open(store, client, &attempt, attempt.n + 1, now).await?,
-            ))
+            )))
         }
-        Standing::Open { attempt } => Ok(Next::Pay(attempt)),
-        other => Ok(Next::Stands(other)),
+        Standing::Open { attempt } => Ok(Next::Pay(Box::new(attempt))),
+        other => Ok(Next::Stands(Box::new(other))),
     }
 }
 

@@ -1,4 +1,6 @@
-//! The pages a citizen sees around a payment, besides the confirmation: a payment that was
+//! The pages a citizen sees around a payment, besides the confirmation: on to the pay page
+//! (without JavaScript: a 303 from a form post to the platform's origin would be blocked by the
+//! form page's CSP `form-action`, which browsers also apply to redirects), a payment that was
 //! cancelled or failed (try again, or withdraw), one not yet finished (continue), a withdrawn
 //! or expired submission, a platform that cannot be reached. With the sites' theme they are
 //! rendered by `view` in the municipality's design, as its form pages are; without it, as the
@@ -15,6 +17,8 @@ use crate::html;
 /// What the page is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Situation {
+    /// Just sent: on to the pay page.
+    ToPay,
     Canceled,
     Failed,
     Open,
@@ -26,6 +30,7 @@ pub enum Situation {
 impl Situation {
     fn keys(self) -> (&'static str, &'static str) {
         match self {
+            Situation::ToPay => ("to-pay-title", "to-pay"),
             Situation::Canceled => ("canceled-title", "canceled"),
             Situation::Failed => ("failed-title", "failed"),
             Situation::Open => ("open-title", "open"),
@@ -59,7 +64,11 @@ pub fn notice(
     if let Some(amount) = amount
         && matches!(
             situation,
-            Situation::Canceled | Situation::Failed | Situation::Open | Situation::Unavailable
+            Situation::ToPay
+                | Situation::Canceled
+                | Situation::Failed
+                | Situation::Open
+                | Situation::Unavailable
         )
     {
         message.push(' ');
@@ -82,12 +91,16 @@ pub fn notice(
             ],
             Some(w("withdraw-note")),
         ),
-        Situation::Open => (
+        Situation::ToPay | Situation::Open => (
             addresses
                 .pay_url
                 .iter()
                 .map(|url| NoticeAction {
-                    label: w("continue"),
+                    label: w(if situation == Situation::ToPay {
+                        "pay-now"
+                    } else {
+                        "continue"
+                    }),
                     url: url.clone(),
                     post: false,
                     primary: true,

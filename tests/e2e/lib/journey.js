@@ -587,10 +587,14 @@ async function assertConfirmedWithoutScript(page) {
 // Under `formfabrik serve` the local payment platform stands in for the municipality's: after
 // sending, the browser is on its pay page, with the buttons Pay, Cancel and Fail.
 
-/** On the pay page the function sent the browser to: presses `button` ("pay", "cancel" or
+/** On the pay page the function sent the browser to (or linked to): presses `button` ("pay", "cancel" or
  * "fail") and waits until the platform has sent it back to the function
  * (`…/v1/<m>/payment/<id>/return`). Returns the submission id from that address. */
 async function atPayPage(page, button) {
+  // Without JavaScript the function answers with a page linking to the pay page (a redirect
+  // to another origin after a form post would break the form page's CSP).
+  await page.waitForLoadState();
+  if (!/\/pay\/[0-9a-f-]+/.test(page.url())) await page.click('a[href*="/pay/"]');
   await page.waitForURL(/\/pay\/[0-9a-f-]+/, { timeout: 20000 });
   await Promise.all([
     page.waitForURL(/\/payment\/[0-9a-f-]{36}\/return/, { timeout: 20000 }),
