@@ -593,7 +593,8 @@ async function assertConfirmedWithoutScript(page) {
 async function atPayPage(page, button) {
   // Without JavaScript the function answers with a page linking to the pay page (a redirect
   // to another origin after a form post would break the form page's CSP).
-  await page.waitForLoadState();
+  // With JavaScript the page script goes there itself once the function answered.
+  await page.waitForURL((u) => /\/pay\/[0-9a-f-]+/.test(u.href) || /\/v1\//.test(u.href), { timeout: 20000 });
   if (!/\/pay\/[0-9a-f-]+/.test(page.url())) await page.click('a[href*="/pay/"]');
   await page.waitForURL(/\/pay\/[0-9a-f-]+/, { timeout: 20000 });
   await Promise.all([
