@@ -6,6 +6,7 @@
 pub mod check;
 pub mod conditions;
 pub mod diagnostics;
+pub mod fees;
 pub mod form_post;
 pub mod ids;
 pub mod jwk;

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::fees::AmountDue;
 use crate::resolve::ResolvedForm;
 
 /// The `format` of records written by this version.
@@ -28,6 +29,10 @@ pub struct SubmissionRecord {
     /// Validated data, shaped as the form's JSON Schema says.
     pub data: Map<String, Value>,
     pub attachments: Vec<Attachment>,
+    /// The fees these answers cost, as form-model computed them on the server (never an amount
+    /// the browser sent); absent for a form without fees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_due: Option<AmountDue>,
     /// The citizen's identity as the identity broker verified it at sign-in (the `identity`
     /// crate's `VerifiedIdentity`: names, birth date, address, e-mail, bPK2, trust level,
     /// provider, subject, times), so the back office can tell eID data from typed answers.
@@ -95,6 +100,7 @@ impl SubmissionRecord {
             language: language.to_string(),
             data,
             attachments,
+            amount_due: None,
             identity: None,
         }
     }

@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::check::CheckReport;
 use crate::jwk::read_public_rsa_jwk;
-use crate::model::{Contact, DmsIdentifiers, Municipality};
+use crate::model::{Contact, DmsIdentifiers, Municipality, Payment};
 use crate::resolve::ResolvedForm;
 
 /// The `format` of registries written by this version.
@@ -64,6 +64,9 @@ pub struct RegistryMunicipality {
     /// The DMS identifiers of sender and recipient (`xdomea` of municipality.yaml).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xdomea: Option<DmsIdentifiers>,
+    /// The payment platform (`payment` of municipality.yaml): secrets named, never held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<Payment>,
 }
 
 /// Why a registry cannot be used.
@@ -106,6 +109,7 @@ impl Registry {
                     .and_then(|rel| read_public_rsa_jwk(&m.dir.join(rel)).ok()),
                 contact: Some(m.config.contact.clone()),
                 xdomea: m.config.xdomea.clone(),
+                payment: m.config.payment.clone(),
             })
             .collect();
         let mut earlier_versions = Vec::new();

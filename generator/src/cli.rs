@@ -40,4 +40,7 @@ pub enum Command {
     /// The back office's inbox: list, pull, release, ack, export, purge submissions.
     #[command(subcommand)]
     Inbox(cmd::inbox::InboxCommand),
+    /// Payments through the municipalities' XBezahldienste platforms: reconcile.
+    #[command(subcommand)]
+    Payments(cmd::payments::PaymentsCommand),
 }

@@ -6,6 +6,7 @@ pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod serve;
+pub mod serve_payment;
 pub mod serve_sign_in;
 pub mod site;
 pub mod state;

@@ -16,5 +16,6 @@ fn main() -> ExitCode {
         Command::Keygen(args) => cmd::keygen::run(args),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Inbox(command) => cmd::inbox::run(command),
+        Command::Payments(command) => cmd::payments::run(command),
     }
 }

@@ -69,6 +69,8 @@ struct State {
     lang: String,
     /// Sign-in at the test provider, when it could be started (`crate::serve_sign_in`).
     sign_in: Option<crate::serve_sign_in::LocalSignIn>,
+    /// The local payment platform, when a municipality takes payments (`crate::serve_payment`).
+    payment: Option<crate::serve_payment::LocalPayment>,
 }
 
 fn build_options(opts: &ServeOptions) -> BuildOptions {
@@ -86,6 +88,7 @@ fn load_handler(
     out_dir: &Path,
     data_dir: &Path,
     sign_in: Option<&crate::serve_sign_in::LocalSignIn>,
+    payment: Option<&crate::serve_payment::LocalPayment>,
 ) -> Result<submit_fn::Handler, ServeError> {
     let path = out_dir.join("function/registry.json");
     let text = std::fs::read_to_string(&path)
@@ -96,8 +99,11 @@ fn load_handler(
     let theme = submit_fn::config::theme_beside(&path);
     let pages = submit_fn::config::load_pages(&theme, &registry)
         .map_err(|e| ServeError::Registry(e.to_string()))?;
-    let handler =
+    let mut handler =
         submit_fn::Handler::with_folder_store(registry, data_dir).with_pages(Arc::new(pages));
+    if let Some(local) = payment {
+        handler = handler.with_payments(local.payments.clone());
+    }
     Ok(match sign_in {
         Some(local) => handler.with_sign_in(local.sign_in.clone()),
         None => handler,
@@ -123,7 +129,7 @@ pub async fn serve(
         report.pages, report.municipalities, report.forms, report.elapsed
     );
     // The test OpenID provider, so forms with `identity:` can be tried (docs/identity.md).
-    let registry = load_handler(&opts.out_dir, &opts.data_dir, None)?
+    let registry = load_handler(&opts.out_dir, &opts.data_dir, None, None)?
         .registry()
         .clone();
     let sign_in = match crate::serve_sign_in::start(&opts.forms_dir, opts.addr, &registry).await {
@@ -136,7 +142,28 @@ pub async fn serve(
             None
         }
     };
-    let handler = load_handler(&opts.out_dir, &opts.data_dir, sign_in.as_ref())?;
+    // The local payment platform, so forms that require payment can be paid (docs/payment.md).
+    let payment = match crate::serve_payment::start(&registry).await {
+        Ok(Some(local)) => {
+            println!(
+                "payment: local XBezahldienste platform at {} (client secret {})",
+                local.platform.base_url(),
+                crate::serve_payment::LOCAL_SECRET
+            );
+            Some(local)
+        }
+        Ok(None) => None,
+        Err(why) => {
+            println!("payment is not offered: {why}");
+            None
+        }
+    };
+    let handler = load_handler(
+        &opts.out_dir,
+        &opts.data_dir,
+        sign_in.as_ref(),
+        payment.as_ref(),
+    )?;
     let (reloads, _) = watch::channel(0u64);
     let state = Arc::new(State {
         site_dir: opts.out_dir.join("site"),
@@ -147,6 +174,7 @@ pub async fn serve(
         data_dir: opts.data_dir.clone(),
         lang: opts.lang.clone(),
         sign_in,
+        payment,
     });
     let _watcher = if opts.watch {
         Some(watch_sources(&opts, state.clone())?)
@@ -215,6 +243,7 @@ fn watch_sources(
                         &state.build.out_dir,
                         &state.data_dir,
                         state.sign_in.as_ref(),
+                        state.payment.as_ref(),
                     ) {
                         Ok(h) => *state.handler.write().expect("handler lock") = Arc::new(h),
                         Err(e) => eprintln!("{e}"),

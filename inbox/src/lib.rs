@@ -284,11 +284,36 @@ impl Inbox {
 
         let metadata_key = entry.metadata_key();
         let metadata_bytes = self.open(&metadata_key).await?;
-        let metadata: Value =
+        let mut metadata: Value =
             serde_json::from_slice(&metadata_bytes).map_err(|e| InboxError::Damaged {
                 key: metadata_key.clone(),
                 reason: e.to_string(),
             })?;
+        // A submission handed on once paid: its payment (`store::payment`) goes into the
+        // metadata as FIT-Connect's `paymentInformation` (the function wrote the metadata
+        // before the payment, and cannot read it when it is sealed).
+        let payment_key = format!(
+            "{}{}",
+            entry.dir,
+            store::payment::payment_name(entry.encrypted)
+        );
+        if self.store.get(&payment_key).await?.is_some() {
+            let payment_bytes = self.open(&payment_key).await?;
+            let payment: Value =
+                serde_json::from_slice(&payment_bytes).map_err(|e| InboxError::Damaged {
+                    key: payment_key.clone(),
+                    reason: e.to_string(),
+                })?;
+            let Some(information) = payment.get("paymentInformation").cloned() else {
+                return Err(InboxError::Damaged {
+                    key: payment_key,
+                    reason: "no paymentInformation".into(),
+                });
+            };
+            if let Some(m) = metadata.as_object_mut() {
+                m.insert("paymentInformation".into(), information);
+            }
+        }
         let hash_at = |v: &Value| {
             v.pointer("/hash/content")
                 .and_then(Value::as_str)

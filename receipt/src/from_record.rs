@@ -6,7 +6,8 @@
 //! Uses form-model's types read-only. The checksums are not in the record: the caller has the
 //! bytes (the function when it stores them, the back office when it pulls them).
 
-use form_model::messages::{euros, euros_from_cents};
+use form_model::fees::{AmountDue, amount_due};
+use form_model::messages::euros_from_cents;
 use form_model::model::{Contact, Field, FieldType, Form, Text};
 use form_model::record::SubmissionRecord;
 use form_model::resolve::ResolvedForm;
@@ -105,6 +106,12 @@ pub fn from_record(
     let received_at = record.received_at.to_offset(offset);
     // Conditions with dates relative to today are judged on the German day it was received.
     let day = received_at.date();
+    // The amount the function computed and stored; records from before it did are computed
+    // here by the same rule.
+    let due = record
+        .amount_due
+        .clone()
+        .unwrap_or_else(|| amount_due(&form.form, &record.data, day));
 
     let sections = form
         .form
@@ -169,7 +176,7 @@ pub fn from_record(
         received: format::received(received_at, &words, language),
         received_at,
         sections,
-        fees: m.fees(&record.reference),
+        fees: m.fees(&record.reference, &due),
         attachments,
         data_sha512: checksums.data_sha512.to_string(),
         identity: None,
@@ -342,37 +349,38 @@ impl Mapper<'_> {
         })
     }
 
-    /// The fees the form charges for these answers; the reference is what to write on the
-    /// transfer (the FIT-Connect metadata's `transactionReference`).
-    fn fees(&self, reference: &str) -> Option<Fees> {
+    /// The fees the form charges for these answers (`due`, as form-model computed it); the
+    /// reference is what to write on the transfer (the FIT-Connect metadata's
+    /// `transactionReference`).
+    fn fees(&self, reference: &str, due: &AmountDue) -> Option<Fees> {
         if self.form.fees.is_empty() {
             return None;
         }
-        let mut total_cents = 0i64;
-        let items = self
-            .form
-            .fees
+        let items = due
+            .items
             .iter()
-            .map(|fee| {
-                let times = fee.per.as_ref().map(|f| match self.data.get(f) {
-                    Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
-                    Some(Value::Array(items)) => items.len() as f64,
-                    _ => 0.0,
+            .filter_map(|item| {
+                let fee = self.form.fees.iter().find(|f| f.id == item.id)?;
+                let unit = euros_from_cents(item.unit_cents, self.lang);
+                let choice = item.choice.as_ref().and_then(|value| {
+                    let field = self.form.top_level_field(&fee.by_choice.as_ref()?.field)?;
+                    let option = field.options.iter().find(|o| &o.value == value)?;
+                    Some(self.phrase(&option.label).text)
                 });
-                let cents = (fee.amount_eur * times.unwrap_or(1.0) * 100.0).round() as i64;
-                total_cents += cents;
-                Fee {
+                let times = item.quantity.map(|t| format!("{} × {unit}", fmt_number(t)));
+                Some(Fee {
                     label: self.phrase(&fee.label),
-                    detail: times.map(|t| {
-                        format!("{} × {}", fmt_number(t), euros(fee.amount_eur, self.lang))
-                    }),
-                    amount: euros_from_cents(cents, self.lang),
-                }
+                    detail: match (choice, times) {
+                        (Some(c), Some(t)) => Some(format!("{c}: {t}")),
+                        (c, t) => c.or(t),
+                    },
+                    amount: euros_from_cents(item.cents, self.lang),
+                })
             })
             .collect();
         Some(Fees {
             items,
-            total: euros_from_cents(total_cents, self.lang),
+            total: euros_from_cents(due.total_cents, self.lang),
             payment_reference: Some(reference.to_string()),
         })
     }

@@ -466,7 +466,51 @@
     return e.param ? m.replace(human(MARKER, data.language), human(e.param, data.language)) : m;
   }
 
+  // @if fees
+  /* The amount due for clean answers, as form-model's fees::amount_due computes it, in whole
+   * cents: a fee applies while its show-if holds; by choice only when a priced option is
+   * chosen; with `per` only for a number above zero or a non-empty list. */
+  function amountDue(data, clean, today) {
+    // @if conditions
+    now = today;
+    // @end
+    var items = [], total = 0;
+    (data.fees || []).forEach(function (fee) {
+      if (!holds(fee["show-if"], clean)) return;
+      var unit = fee.cents, choice, q = null;
+      if (fee.choice) {
+        choice = clean[fee.choice.field];
+        // Only an amount of its own counts: nothing inherited (a "constructor" option).
+        if (typeof choice !== "string" || typeof fee.choice.cents[choice] !== "number") return;
+        unit = fee.choice.cents[choice];
+      }
+      if (fee.per) {
+        var a = clean[fee.per];
+        q = Array.isArray(a) ? a.length : typeof a === "number" && isFinite(a) ? a : 0;
+        if (!(q > 0)) return;
+      }
+      var item = { id: fee.id, "unit_cents": unit, cents: Math.round(unit * (q === null ? 1 : q)) };
+      if (choice !== undefined) item.choice = choice;
+      if (q !== null) item.quantity = q;
+      items.push(item);
+      total += item.cents;
+    });
+    return { items: items, "total_cents": total };
+  }
+  // Money as messages::euros writes it; `fmt` is read off its output (view's money_format).
+  // Fees are never negative (the check refuses them), so neither is an amount due.
+  function money(cents, fmt) {
+    var whole = String(Math.floor(cents / 100)), rest = cents % 100, g = "";
+    for (var i = 0; i < whole.length; i++) g += (i > 0 && (whole.length - i) % 3 === 0 ? fmt.group : "") + whole[i];
+    return fmt.prefix + g + fmt.decimal + (rest < 10 ? "0" : "") + rest + fmt.suffix;
+  }
+  // @end
+
   var Rules = { holds: holds, check: check, validateAll: validateAll, message: message, parseDate: parseDate, dateBound: dateBound };
+  // @if fees
+  Rules.amountDue = amountDue;
+  Rules.money = money;
+  // @end
   if (typeof module !== "undefined" && module.exports) { module.exports = Rules; return; }
 
   // @end
@@ -767,7 +811,31 @@
         reviewRow(dl, f.step, f.label.replace(/<[^>]*>/g, ""), f, v, f.id);
       });
     });
+    // @if fees
+    showDue(answers);
+    // @end
   }
+  // @if fees
+  // The amount due for these answers under the fee table (the server computes the same, and
+  // its amount is what is paid).
+  function showDue(answers) {
+    var box = $("#amount-due"), lines = $("#amount-due-lines");
+    if (!box) return;
+    var due = amountDue(data, validateAll(data, answers, today).clean, today);
+    lines.textContent = "";
+    due.items.forEach(function (it) {
+      var fee = data.fees.filter(function (x) { return x.id === it.id; })[0], tr = lines.insertRow(), th = doc.createElement("th");
+      th.scope = "row";
+      th.textContent = fee.label + (it.choice !== undefined ? " (" + optionLabel(fee.choice.field, it.choice) + ")" : "");
+      tr.appendChild(th);
+      th = tr.insertCell();
+      th.className = "num";
+      th.textContent = money(it.cents, data.money);
+    });
+    $("#amount-due-total").textContent = money(due.total_cents, data.money);
+    box.hidden = false;
+  }
+  // @end
   // One row: the question, the answer as the page showed its choices, and "Change", which
   // opens the step and, once it is done, leads straight back here (returning).
   function reviewRow(dl, step, label, f, v, key) {
@@ -1128,7 +1196,7 @@
     // @end
     return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: credentials })
       .then(function (res) {
-        if (res.status === 201 || res.status === 200) return res.json().then(function (ok) { done(ok); });
+        if (res.ok) return res.json().then(function (ok) { done(ok); });
         if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
         if ((res.status >= 500 || res.status === 429) && attempt < 3) return retry(attempt);
         return res.json().catch(function () { return {}; }).then(function (b) { broken(b.message || b.error); });
@@ -1140,6 +1208,10 @@
   function done(ok) {
     try { localStorage.removeItem(draftKey); sessionStorage.removeItem("formfabrik-id:" + location.pathname); } catch (e) { /* off */ }
     try { if (ok.receipt) sessionStorage.setItem("formfabrik-receipt:" + ok.reference, JSON.stringify(ok.receipt)); } catch (e) { /* off or full */ }
+    // @if payment
+    // A form that requires payment: on to the payment platform's pay page (202).
+    if (ok.payment_url) return location.assign(ok.payment_url);
+    // @end
     location.href = form.getAttribute("data-confirmation") + "?ref=" + encodeURIComponent(ok.reference);
   }
   function failed(errors) {

@@ -148,6 +148,11 @@ pub fn encrypted_suffix(encrypted: bool) -> &'static str {
     if encrypted { ".jwe" } else { "" }
 }
 
+/// `submission.awaiting.json` (`.jwe`): the record of a submission that awaits payment.
+pub fn awaiting_record_name(encrypted: bool) -> String {
+    format!("submission.awaiting.json{}", encrypted_suffix(encrypted)).replace(".json.jwe", ".jwe")
+}
+
 /// `<path>-1.<ext>`: the path of the validated file answer (`erlaubnis`,
 /// `zulassung.nachweis`, `hunde.0.impfpass`), the file's number within its question (always 1:
 /// a file question takes one file) and an extension from the validated media type. The

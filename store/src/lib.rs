@@ -27,6 +27,7 @@ pub mod lease;
 pub mod lifecycle;
 pub mod memory;
 pub mod metadata;
+pub mod payment;
 pub mod protocol;
 pub mod s3;
 

@@ -115,19 +115,12 @@ pub fn metadata(
         );
     }
     if !form.form.fees.is_empty() {
-        let cents: i64 = form
-            .form
-            .fees
-            .iter()
-            .map(|fee| {
-                let times = fee.per.as_ref().map_or(1.0, |f| match record.data.get(f) {
-                    Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
-                    Some(Value::Array(items)) => items.len() as f64,
-                    _ => 0.0,
-                });
-                (fee.amount_eur * times * 100.0).round() as i64
-            })
-            .sum();
+        // The amount the function computed and put in the record; computed by the same rule
+        // for a record that lacks it.
+        let cents = record.amount_due.as_ref().map_or_else(
+            || form_model::fees::amount_due(&form.form, &record.data, date).total_cents,
+            |due| due.total_cents,
+        );
         meta.insert(
             "paymentInformation".into(),
             json!({

@@ -123,13 +123,27 @@ pub struct Submission<'a> {
     pub uploads: Vec<Upload>,
     /// The municipality's back-office key: when set, every object but the claim is encrypted.
     pub encryption: Option<&'a Encryptor>,
+    /// What the answers cost (form-model's `fees::amount_due`, computed by the function), put
+    /// into the record; `None` for a form without fees.
+    pub amount_due: Option<form_model::fees::AmountDue>,
+    /// The form requires payment first: the record is written as awaiting payment, which the
+    /// back office does not list, until [`crate::payment::release`] hands it on.
+    pub awaiting_payment: bool,
     /// The verified identity of a signed-in citizen (see `SubmissionRecord::identity`): written
     /// into the record and, as authentication information, into the metadata.
     pub identity: Option<serde_json::Value>,
 }
 
+/// The record's name: `submission.json` (`.jwe`), or its awaiting-payment name.
+fn record_name_of(awaiting_payment: &bool, encrypted: bool) -> String {
+    match awaiting_payment {
+        true => crate::layout::awaiting_record_name(encrypted),
+        false => record_name(encrypted).to_string(),
+    }
+}
+
 /// The bytes to store and their content type: `plain` as is, or as JWE compact.
-fn sealed(
+pub(crate) fn sealed(
     encryption: Option<&Encryptor>,
     plain: &Bytes,
     media_type: &str,
@@ -174,6 +188,7 @@ pub async fn write(
 
     let dir = claim.path.clone();
     let encryption = submission.encryption;
+    let submission_awaits = submission.awaiting_payment;
     let suffix = encrypted_suffix(encryption.is_some());
     let mut attachments = Vec::new();
     let mut names: Vec<String> = Vec::new();
@@ -209,6 +224,7 @@ pub async fn write(
         submission.data,
         attachments,
     );
+    record.amount_due = submission.amount_due;
     record.identity = submission.identity;
     // Format characters in answers (a file name with U+202E) are written as \u escapes: the
     // same data, but no text running backwards in an editor or a terminal.
@@ -253,7 +269,10 @@ pub async fn write(
     let (bytes, media_type) = sealed(encryption, &bytes, "application/json")?;
     store
         .put_new(
-            &format!("{dir}{}", record_name(encryption.is_some())),
+            &format!(
+                "{dir}{}",
+                record_name_of(&submission_awaits, encryption.is_some())
+            ),
             bytes,
             &media_type,
         )

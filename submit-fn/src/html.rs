@@ -7,7 +7,7 @@
 //! `h1`, landmarks, no script and no style, so they work under a Content-Security-Policy of
 //! `default-src 'none'`.
 
-use form_model::messages::{SITE, fill};
+use form_model::messages::{PAYMENT, SITE, fill};
 use form_model::model::Contact;
 use form_model::registry::RegistryMunicipality;
 use form_model::resolve::ResolvedForm;
@@ -179,13 +179,46 @@ pub fn confirmation_page(
     reference: &str,
     receipt: Option<(&str, &str)>,
 ) -> String {
+    paid_confirmation_page(m, form, lang, reference, receipt, None)
+}
+
+/// A payment as the confirmation page shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Paid<'a> {
+    /// The platform's reference of the payment (`transactionReference`), else its
+    /// transaction id.
+    pub reference: &'a str,
+    /// The amount, written in the page's language.
+    pub amount: &'a str,
+}
+
+/// The confirmation page (see [`confirmation_page`]) of a submission handed on once its fees
+/// were paid: with the payment's reference and amount below the submission's reference.
+pub fn paid_confirmation_page(
+    m: &RegistryMunicipality,
+    form: &ResolvedForm,
+    lang: &str,
+    reference: &str,
+    receipt: Option<(&str, &str)>,
+    paid: Option<Paid<'_>>,
+) -> String {
     let form_title = text_in(&form.form.title, lang);
+    let paid = paid.map_or(String::new(), |p| {
+        format!(
+            "<p>{note}</p>\n<p>{label}: <strong id=\"payment-reference\" dir=\"ltr\">{reference}</strong><br>{amount_label}: <span dir=\"ltr\">{amount}</span></p>\n",
+            note = escape(PAYMENT.text("paid-note", lang)),
+            label = escape(PAYMENT.text("paid-reference", lang)),
+            reference = escape(p.reference),
+            amount_label = escape(PAYMENT.text("paid-amount", lang)),
+            amount = escape(p.amount),
+        )
+    });
     // The reference is Latin letters and digits; isolated left-to-right so that it reads the
     // same on an Arabic page.
     let main = format!(
         "<h1>{title}</h1>\n<p>{form}: {form_title} – {name}</p>\n\
 <p>{label}:</p>\n<p id=\"reference\"><strong dir=\"ltr\">{reference}</strong></p>\n\
-{receipt}<h2>{next}</h2>\n<p>{next_text}</p>\n{contact}<p>{print}</p>\n{services}",
+{paid}{receipt}<h2>{next}</h2>\n<p>{next_text}</p>\n{contact}<p>{print}</p>\n{services}",
         receipt = receipt.map_or(String::new(), |(file, base64)| format!(
             "<p id=\"receipt\"><a href=\"data:application/pdf;base64,{base64}\" download=\"{file}\" type=\"application/pdf\">{label}</a></p>\n",
             file = escape(file),
@@ -210,6 +243,51 @@ pub fn confirmation_page(
         m.name
     );
     page(lang, &title, &main, &footer(Some(m), lang))
+}
+
+/// A notice about a submission (the pages around a payment, `crate::payment::pages`) when the
+/// function has no theme to render it in the municipality's design: heading, message, the
+/// ways on as plain forms and links.
+pub fn notice_page(
+    m: &RegistryMunicipality,
+    form: Option<&ResolvedForm>,
+    lang: &str,
+    notice: &view::pages::Notice,
+) -> String {
+    let mut main = format!("<h1>{}</h1>\n", escape(&notice.title));
+    if let Some(form) = form {
+        main.push_str(&format!(
+            "<p>{}: {} – {}</p>\n",
+            t("form", lang),
+            escape(&text_in(&form.form.title, lang)),
+            escape(&m.name)
+        ));
+    }
+    main.push_str(&format!(
+        "<p id=\"notice-message\">{}</p>\n",
+        escape(&notice.message)
+    ));
+    for a in &notice.actions {
+        if a.post {
+            main.push_str(&format!(
+                "<form method=\"post\" action=\"{}\"><button type=\"submit\">{}</button></form>\n",
+                escape(&a.url),
+                escape(&a.label)
+            ));
+        } else {
+            main.push_str(&format!(
+                "<p><a href=\"{}\">{}</a></p>\n",
+                escape(&a.url),
+                escape(&a.label)
+            ));
+        }
+    }
+    if let Some(note) = &notice.note {
+        main.push_str(&format!("<p>{}</p>\n", escape(note)));
+    }
+    main.push_str(&contact_section(m, lang));
+    main.push_str(&services_link(m, lang));
+    page(lang, &notice.title, &main, &footer(Some(m), lang))
 }
 
 /// "Contact" with the municipality's office, as the static confirmation page shows it; nothing

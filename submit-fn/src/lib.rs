@@ -32,6 +32,7 @@ pub mod handler;
 pub mod html;
 pub mod lambda;
 pub mod metrics;
+pub mod payment;
 pub mod respond;
 pub mod route;
 pub mod sam_report;

@@ -8,6 +8,7 @@
 pub mod garage;
 pub mod moto;
 pub mod oidc;
+pub mod payment;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

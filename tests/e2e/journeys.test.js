@@ -18,19 +18,22 @@ const path = require("node:path");
 
 const { spawnSync } = require("node:child_process");
 const { ARTIFACTS, formatViolations, formfabrik, gotoWithoutScript, runAxe, vnuErrorsOf } = require("./lib/harness");
-const { REFERENCE, accountAnswers, assertPrefilled, expectedReview, fill, fixture, formData, journeyHooks, plan, shownReview, signInAtProvider, storedRecords, uiStrings } = require("./lib/journey");
+const { REFERENCE, accountAnswers, assertPaid, assertPrefilled, atPayPage, expectedReview, fill, fixture, formData, journeyHooks, plan, shownReview, signInAtProvider, storedRecords, uiStrings } = require("./lib/journey");
 
 // Every catalog form of Musterstadt with JavaScript (German) and without (English), each
 // with a different fixture so conditional branches differ; the Arabic site's form both ways.
+// `pays`: the form requires payment (docs/payment.md), so sending leads to the local payment
+// platform's pay page, and the function's confirmation follows paying there
+// (tests/e2e/payment.test.js: the other ways a payment goes).
 const CASES = [
   { m: "musterstadt", lang: "de", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-lastschrift-ohne-chip", js: true },
   { m: "musterstadt", lang: "de", form: "sperrmuell-anmeldung", fixture: "moebel-mit-abstellort", js: true },
-  { m: "musterstadt", lang: "de", form: "waffenbesitzkarte", fixture: "sportschuetze", js: true, signIn: "max" },
-  { m: "musterstadt", lang: "de", form: "fahrerlaubnis-ersterteilung", fixture: "b-begleitetes-fahren", js: true },
+  { m: "musterstadt", lang: "de", form: "waffenbesitzkarte", fixture: "sportschuetze", js: true, signIn: "max", pays: true },
+  { m: "musterstadt", lang: "de", form: "fahrerlaubnis-ersterteilung", fixture: "b-begleitetes-fahren", js: true, pays: true },
   { m: "musterstadt", lang: "en", form: "hundesteuer-anmeldung", fixture: "gefaehrlich-ja-ueberweisung", js: false },
   { m: "musterstadt", lang: "en", form: "sperrmuell-anmeldung", fixture: "elektrogeraete-ohne-abstellort", js: false },
-  { m: "musterstadt", lang: "en", form: "waffenbesitzkarte", fixture: "jaeger-mit-verfahren", js: false, signIn: "max" },
-  { m: "musterstadt", lang: "en", form: "fahrerlaubnis-ersterteilung", fixture: "b-be-ohne-begleitung-auslandsfuehrerschein", js: false },
+  { m: "musterstadt", lang: "en", form: "waffenbesitzkarte", fixture: "jaeger-mit-verfahren", js: false, signIn: "max", pays: true },
+  { m: "musterstadt", lang: "en", form: "fahrerlaubnis-ersterteilung", fixture: "b-be-ohne-begleitung-auslandsfuehrerschein", js: false, pays: true },
   { m: "neustadt-am-see", lang: "ar", form: "sperrmuell-anmeldung", fixture: "maximale-menge", js: true },
   // The current dog tax form lists several dogs (a repeatable group), and two forms imported
   // from FIM Stammdatenschemas.
@@ -251,18 +254,24 @@ for (const c of CASES) {
         await page.locator("section.step:visible .step-buttons button", { hasText: ui.continue }).click();
         await page.check("#confirm");
         await page.click("#submit");
-        await page.waitForURL(/\/danke\/\?ref=/, { timeout: 20000 }).catch(async () => {
-          const status = await page.locator("#send-status").textContent();
-          const errs = await page.locator("#error-summary:visible li").allTextContents();
-          assert.fail(`no confirmation page after sending; status: ${JSON.stringify(status)}; errors: ${JSON.stringify(errs)}\nserver log:\n${server.log().slice(-2000)}`);
-        });
-        const reference = (await page.locator("#reference").textContent()).trim();
-        assert.match(reference, REFERENCE);
-        assert.ok(await page.locator("#reference").isVisible(), "the reference is not shown");
-        assert.ok(!(await page.locator("#reference-missing").isVisible()), "the page says the reference is missing although it shows it");
-        await axeClean(page, `${c.m}/${c.lang}/${c.form}/danke with reference`);
-        layout.push(...(await reflow(page, `${c.m}-${c.lang}-${c.form}-danke`)));
-        checkStored(c, data, p, reference, account);
+        if (c.pays) {
+          await atPayPage(page, "pay");
+          const { reference } = await assertPaid(page);
+          checkStored(c, data, p, reference, account);
+        } else {
+          await page.waitForURL(/\/danke\/\?ref=/, { timeout: 20000 }).catch(async () => {
+            const status = await page.locator("#send-status").textContent();
+            const errs = await page.locator("#error-summary:visible li").allTextContents();
+            assert.fail(`no confirmation page after sending; status: ${JSON.stringify(status)}; errors: ${JSON.stringify(errs)}\nserver log:\n${server.log().slice(-2000)}`);
+          });
+          const reference = (await page.locator("#reference").textContent()).trim();
+          assert.match(reference, REFERENCE);
+          assert.ok(await page.locator("#reference").isVisible(), "the reference is not shown");
+          assert.ok(!(await page.locator("#reference-missing").isVisible()), "the page says the reference is missing although it shows it");
+          await axeClean(page, `${c.m}/${c.lang}/${c.form}/danke with reference`);
+          layout.push(...(await reflow(page, `${c.m}-${c.lang}-${c.form}-danke`)));
+          checkStored(c, data, p, reference, account);
+        }
       } else {
         assert.equal(
           await page.locator("section.step:not(#review):visible").count(),
@@ -273,56 +282,63 @@ for (const c of CASES) {
           if (p.answers[f.id] !== undefined && !locked.has(f.id)) await fill(page, f, p.answers[f.id]);
         }
         await page.check("#confirm");
-        const [res] = await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
-        const url = new URL(page.url());
-        const postPath = `/v1/${c.m}/${c.form}`;
-        if (url.pathname.replace(/\/$/, "") !== postPath) {
-          const body = (await page.locator("body").innerText()).slice(0, 3000);
-          assert.fail(`the form post was not answered by the function's confirmation page at ${postPath} but by ${url}:\n${body}\nserver log:\n${server.log().slice(-2000)}`);
+        if (c.pays) {
+          await page.click("#submit");
+          await atPayPage(page, "pay");
+          const { reference } = await assertPaid(page);
+          checkStored(c, data, p, reference, account);
+        } else {
+          const [res] = await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
+          const url = new URL(page.url());
+          const postPath = `/v1/${c.m}/${c.form}`;
+          if (url.pathname.replace(/\/$/, "") !== postPath) {
+            const body = (await page.locator("body").innerText()).slice(0, 3000);
+            assert.fail(`the form post was not answered by the function's confirmation page at ${postPath} but by ${url}:\n${body}\nserver log:\n${server.log().slice(-2000)}`);
+          }
+          // The post is answered with the confirmation page itself (with the receipt to
+          // download, which exists only in this answer: no redirect, see docs/receipt.md).
+          assert.equal(res.request().method(), "POST");
+          assert.equal(res.request().redirectedFrom(), null, "the confirmation page was reached by a redirect");
+          assert.equal(res.status(), 200, `${url}: HTTP ${res.status()}`);
+          const headers = res.headers();
+          assert.equal(headers["content-type"], "text/html; charset=utf-8");
+          assert.equal(headers["cache-control"], "no-store");
+          assert.match(headers["content-security-policy"], /^default-src 'none'/);
+          assert.ok(await page.locator("#receipt a[download]").isVisible(), "no receipt to download");
+          // The page itself shows the reference, in the page's language.
+          assert.equal(await page.getAttribute("html", "lang"), c.lang);
+          assert.equal(await page.getAttribute("html", "dir"), c.lang === "ar" ? "rtl" : "ltr");
+          assert.equal(await page.locator("h1").count(), 1);
+          const shown = page.locator("#reference");
+          assert.ok(await shown.isVisible(), "the function's confirmation page does not show the reference");
+          const reference = (await shown.textContent()).trim();
+          assert.match(reference, REFERENCE);
+          assert.equal(await page.locator("#reference-missing").count(), 0);
+          fs.mkdirSync(path.join(ARTIFACTS, "journeys"), { recursive: true });
+          await page.screenshot({ path: path.join(ARTIFACTS, "journeys", `${c.m}-${c.lang}-${c.form}-nojs-danke.png`) });
+          // Nu Html Checker on the page exactly as the function sent it.
+          const vnu = vnuErrorsOf(await res.text(), `${c.m}-${c.lang}-${c.form}-danke.html`);
+          assert.equal(vnu.length, 0, `Nu Html Checker errors on ${url}:\n${vnu.join("\n")}`);
+          // axe needs timers, which chromium does not fire in this context (scripting is off for
+          // all of it): the function's confirmation route (the same page without the receipt,
+          // for links to it) is opened as axe.test.js opens pages without JavaScript. It only
+          // shows, it stores nothing.
+          const danke = new URL(`${url.pathname.replace(/\/$/, "")}/danke?ref=${encodeURIComponent(reference)}&lang=${c.lang}`, url);
+          const axeContext = await browser.newContext({ javaScriptEnabled: true });
+          try {
+            const again = await axeContext.newPage();
+            const cdp = await axeContext.newCDPSession(again);
+            const res2 = await gotoWithoutScript(again, cdp, danke.href);
+            assert.equal(res2.status(), 200, `${danke} opened: HTTP ${res2.status()}`);
+            assert.equal((await again.locator("#reference").textContent()).trim(), reference);
+            await cdp.send("Emulation.setScriptExecutionDisabled", { value: false });
+            const violations = await runAxe(again, cdp);
+            assert.equal(violations.length, 0, `axe violations (${danke}):\n${formatViolations(`${c.m}/${c.lang}/${c.form} function confirmation`, violations)}`);
+          } finally {
+            await axeContext.close();
+          }
+          checkStored(c, data, p, reference, account);
         }
-        // The post is answered with the confirmation page itself (with the receipt to
-        // download, which exists only in this answer: no redirect, see docs/receipt.md).
-        assert.equal(res.request().method(), "POST");
-        assert.equal(res.request().redirectedFrom(), null, "the confirmation page was reached by a redirect");
-        assert.equal(res.status(), 200, `${url}: HTTP ${res.status()}`);
-        const headers = res.headers();
-        assert.equal(headers["content-type"], "text/html; charset=utf-8");
-        assert.equal(headers["cache-control"], "no-store");
-        assert.match(headers["content-security-policy"], /^default-src 'none'/);
-        assert.ok(await page.locator("#receipt a[download]").isVisible(), "no receipt to download");
-        // The page itself shows the reference, in the page's language.
-        assert.equal(await page.getAttribute("html", "lang"), c.lang);
-        assert.equal(await page.getAttribute("html", "dir"), c.lang === "ar" ? "rtl" : "ltr");
-        assert.equal(await page.locator("h1").count(), 1);
-        const shown = page.locator("#reference");
-        assert.ok(await shown.isVisible(), "the function's confirmation page does not show the reference");
-        const reference = (await shown.textContent()).trim();
-        assert.match(reference, REFERENCE);
-        assert.equal(await page.locator("#reference-missing").count(), 0);
-        fs.mkdirSync(path.join(ARTIFACTS, "journeys"), { recursive: true });
-        await page.screenshot({ path: path.join(ARTIFACTS, "journeys", `${c.m}-${c.lang}-${c.form}-nojs-danke.png`) });
-        // Nu Html Checker on the page exactly as the function sent it.
-        const vnu = vnuErrorsOf(await res.text(), `${c.m}-${c.lang}-${c.form}-danke.html`);
-        assert.equal(vnu.length, 0, `Nu Html Checker errors on ${url}:\n${vnu.join("\n")}`);
-        // axe needs timers, which chromium does not fire in this context (scripting is off for
-        // all of it): the function's confirmation route (the same page without the receipt,
-        // for links to it) is opened as axe.test.js opens pages without JavaScript. It only
-        // shows, it stores nothing.
-        const danke = new URL(`${url.pathname.replace(/\/$/, "")}/danke?ref=${encodeURIComponent(reference)}&lang=${c.lang}`, url);
-        const axeContext = await browser.newContext({ javaScriptEnabled: true });
-        try {
-          const again = await axeContext.newPage();
-          const cdp = await axeContext.newCDPSession(again);
-          const res2 = await gotoWithoutScript(again, cdp, danke.href);
-          assert.equal(res2.status(), 200, `${danke} opened: HTTP ${res2.status()}`);
-          assert.equal((await again.locator("#reference").textContent()).trim(), reference);
-          await cdp.send("Emulation.setScriptExecutionDisabled", { value: false });
-          const violations = await runAxe(again, cdp);
-          assert.equal(violations.length, 0, `axe violations (${danke}):\n${formatViolations(`${c.m}/${c.lang}/${c.form} function confirmation`, violations)}`);
-        } finally {
-          await axeContext.close();
-        }
-        checkStored(c, data, p, reference, account);
       }
       assert.equal(storedRecords(server.data).length, before + 1, "exactly one new submission.json");
       assert.deepEqual(layout, [], "the journey reached the confirmation, but the layout failed at 320 px");

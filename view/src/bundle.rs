@@ -188,6 +188,38 @@ impl RemotePages {
     }
 }
 
+impl RemotePages {
+    /// A notice about a submission of `form` (`crate::pages::notice`) in `lang`, in the
+    /// design of the form's site; `None` when the bundle has no site for it.
+    pub fn notice_page(
+        &self,
+        form: &ResolvedForm,
+        lang: &str,
+        notice: &crate::pages::Notice,
+    ) -> Option<Result<RemotePage, ViewError>> {
+        let bundle = self.sites.get(&form.municipality.id)?;
+        let languages = &bundle.municipality.languages;
+        let lang = match languages.iter().find(|l| *l == lang) {
+            Some(l) => l.as_str(),
+            None => languages.first().map_or("de", String::as_str),
+        };
+        let site = bundle.elsewhere();
+        Some((|| {
+            let frame = Frame::new(&self.theme, &site, lang)?;
+            let page = pages::notice(&frame, form, notice);
+            Ok(RemotePage {
+                html: self.theme.render(&page)?,
+                csp: frame.csp().to_string(),
+            })
+        })())
+    }
+
+    /// Where the forms of `municipality`'s site post (`…/v1`), as the build wrote it.
+    pub fn endpoint(&self, municipality: &str) -> Option<&str> {
+        self.sites.get(municipality).map(|s| s.endpoint.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,6 +118,7 @@ fn example_form(fields: Vec<Field>) -> Form {
             fields,
         }],
         fees: vec![],
+        payment: Default::default(),
         identity: Default::default(),
         prefill: Default::default(),
         fim: None,

@@ -22,6 +22,9 @@ pub struct Filled<'a> {
     pub answers: &'a Map<String, Value>,
     /// The problems found, each at its field (`name`, `anschrift.postcode`, `hunde.0.name`).
     pub errors: &'a [FieldError],
+    /// The amount due for these answers (form-model's `fees::amount_due`), shown under the
+    /// fee table; `None` for a form without fees.
+    pub due: Option<&'a form_model::fees::AmountDue>,
 }
 
 /// One line of the error summary: a problem, linking to its question.

@@ -1,5 +1,5 @@
 //! The body of a form page: its steps (each a section without JavaScript, a wizard page with
-//! it) with their questions, and the fee table.
+//! it) with their questions (the fee table is `fees`).
 
 use serde::Serialize;
 
@@ -21,15 +21,6 @@ pub struct StepView {
     pub intro_html: Option<String>,
     pub condition_text: Option<String>,
     pub fields: Vec<FieldView>,
-}
-
-/// A fee line.
-#[derive(Debug, Clone, Serialize)]
-pub struct FeeView {
-    pub label: String,
-    pub amount: String,
-    pub per: Option<String>,
-    pub hint_html: Option<String>,
 }
 
 fn step_id(step: &str) -> String {
@@ -76,24 +67,4 @@ fn step_view(
             .map(|f| field_view(form, f, lang, step.show_if.is_none(), t))
             .collect(),
     }
-}
-
-/// The fees in `lang`, amounts in euros as readers of `lang` write them.
-pub fn fees(form: &Form, lang: &str) -> Vec<FeeView> {
-    form.fees
-        .iter()
-        .map(|fee| FeeView {
-            label: text_in(&fee.label, lang),
-            amount: form_model::messages::euros(fee.amount_eur, lang),
-            per: fee
-                .per
-                .as_ref()
-                .and_then(|p| form.top_level_field(p))
-                .map(|f| text_in(&f.label, lang)),
-            hint_html: fee
-                .hint
-                .as_ref()
-                .map(|h| markdown::inline(&text_in(h, lang))),
-        })
-        .collect()
 }

@@ -14,6 +14,7 @@ pub mod collate;
 pub mod components;
 pub mod conditions;
 pub mod escape;
+pub mod fees;
 pub mod field;
 pub mod filled;
 pub mod form;

@@ -141,7 +141,8 @@ pub fn form_signed_in(
             "step_nav_html": body.step_nav,
             "steps_html": body.steps,
             "errors": errors,
-            "fees": form::fees(f, lang),
+            "fees": crate::fees::table(f, lang, &t),
+            "due": filled.and_then(|x| x.due).map(|d| crate::fees::due(f, d, lang)),
             "sign_in": crate::sign_in::sign_in_box(frame, form),
             "account": account.map(crate::account::signed_in),
             "privacy": privacy_notice(site.municipality, form, lang, &t),
@@ -195,6 +196,48 @@ pub fn confirmation(frame: &Frame, form: &ResolvedForm, script: Option<&str>) ->
         json!({
             "form": { "title": text_in(&form.form.title, frame.lang()) },
             "reference_pattern": form_model::record::reference_pattern(&m.id),
+            "styles": [frame.site().assets.confirmation],
+        }),
+    )
+}
+
+/// A message about a submission that is not a form page: the function's pages around a
+/// payment (cancelled, failed, not finished, withdrawn). The words come from the caller.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Notice {
+    pub title: String,
+    pub message: String,
+    /// The ways on, as buttons.
+    pub actions: Vec<NoticeAction>,
+    /// Said below the buttons.
+    pub note: Option<String>,
+}
+
+/// A button of a notice: a form posting to `url`, or a link to it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NoticeAction {
+    pub label: String,
+    pub url: String,
+    pub post: bool,
+    /// The main way on; the others look secondary.
+    pub primary: bool,
+}
+
+/// A notice about a submission of `form` (never indexed, no script).
+pub fn notice(frame: &Frame, form: &ResolvedForm, notice: &Notice) -> Page {
+    let head = Head {
+        title: notice.title.clone(),
+        description: seo::description(&notice.message),
+        indexed: false,
+    };
+    frame.page(
+        &format!("{}/", form.form.id),
+        "pages/notice.html",
+        head,
+        None,
+        json!({
+            "form": { "title": text_in(&form.form.title, frame.lang()) },
+            "notice": notice,
             "styles": [frame.site().assets.confirmation],
         }),
     )

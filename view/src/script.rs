@@ -12,7 +12,7 @@ use form_model::conditions::Shape;
 use form_model::model::{Condition, Form};
 
 /// The names a part may be marked with: page kinds, then question types with code of their own.
-pub const PARTS: [&str; 14] = [
+pub const PARTS: [&str; 16] = [
     "index",
     "confirmation",
     "form",
@@ -25,6 +25,8 @@ pub const PARTS: [&str; 14] = [
     "group",
     "combobox",
     "text-block",
+    "fees",
+    "payment",
     "area",
     "sign-in",
 ];
@@ -61,8 +63,9 @@ pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
 ];
 
 /// The parts a form page needs: `form`, every question type of the form that has a part,
-/// `conditions` when a condition tests dates or answers or a question has a `required-if`, and
-/// `text-block` when a text-block has a `show-if`, `sign-in` when the form offers sign-in.
+/// `conditions` when a condition tests dates or answers or a question has a `required-if`,
+/// `text-block` when a text-block has a `show-if`, `fees` when the form has fees, `payment`
+/// when its fees are paid online, and `sign-in` when the form offers sign-in.
 pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     let mut parts = BTreeSet::from(["form"]);
     let rich = form
@@ -70,9 +73,18 @@ pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
         .iter()
         .filter_map(|s| s.show_if.as_ref())
         .chain(form.all_elements().filter_map(|f| f.show_if.as_ref()))
+        .chain(form.fees.iter().filter_map(|f| f.show_if.as_ref()))
         .any(beyond_options);
     if rich || form.all_fields().any(|f| f.required_if.is_some()) {
         parts.insert("conditions");
+    }
+    // The amount due on the check-your-answers step.
+    if !form.fees.is_empty() {
+        parts.insert("fees");
+        // Payment online: the page script goes on to the pay page.
+        if !form.payment.is_none() {
+            parts.insert("payment");
+        }
     }
     // Text-blocks under a condition are shown and hidden by the script.
     if form

@@ -52,6 +52,10 @@ pub fn script_data(form: &ResolvedForm, lang: &str) -> Value {
     if !blocks.is_empty() {
         data["blocks"] = json!(blocks);
     }
+    if let Some((fees, money)) = crate::fees::script_fees(&form.form, lang) {
+        data["fees"] = fees;
+        data["money"] = money;
+    }
     if has_iban {
         data["iban-formats"] = json!(form_model::rules::iban_formats());
     }

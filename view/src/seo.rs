@@ -106,15 +106,20 @@ pub fn government_service(frame: &Frame, form: &ResolvedForm, description: &str)
             json!({ "@type": "PropertyValue", "propertyID": "LeiKa", "value": key });
     }
     if !f.fees.is_empty() {
+        // A fee by choice is one offer per priced option.
         service["offers"] = f
             .fees
             .iter()
-            .map(|fee| {
-                json!({
-                    "@type": "Offer",
-                    "name": text_in(&fee.label, lang),
-                    "price": fee.amount_eur,
-                    "priceCurrency": "EUR",
+            .flat_map(|fee| {
+                let name = text_in(&fee.label, lang);
+                let options = fee.by_choice.iter().flat_map(|c| c.amounts_eur.values());
+                fee.amount_eur.iter().chain(options).map(move |price| {
+                    json!({
+                        "@type": "Offer",
+                        "name": name,
+                        "price": price,
+                        "priceCurrency": "EUR",
+                    })
                 })
             })
             .collect();

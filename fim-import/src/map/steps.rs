@@ -96,6 +96,7 @@ impl Mapper<'_> {
             records: None,
             steps,
             fees: Vec::new(),
+            payment: Default::default(),
             identity: Default::default(),
             prefill: Default::default(),
             fim,

@@ -1,14 +1,14 @@
 //! The lint of one catalog form: its id, version, LeiKa key and retention, its texts, the
-//! uniqueness of step, field and fee ids, what each fee is multiplied by, and what the account
-//! prefills (`identity`).
+//! uniqueness of step and field ids, and what the account prefills (`identity`); its fees are
+//! linted by `fee`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::diagnostics::{Diagnostics, FileId, Sources, suggestion};
-use crate::model::{Field, FieldType, Form, Text};
+use crate::diagnostics::{Diagnostics, FileId, Sources};
+use crate::model::{Field, Form, Text};
 use crate::msg;
 use crate::positions::{child, item};
 use crate::texts::visit_texts;
@@ -100,38 +100,8 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
     }
     super::parameters::used_one_way(&mut cx, form);
     super::identity::lint_prefill(&mut cx, form);
-    let mut fee_ids = BTreeSet::new();
-    for (i, fee) in form.fees.iter().enumerate() {
-        let p = item("fees", i);
-        slug(&mut cx, &child(&p, "id"), &fee.id, msg!("id-fee"));
-        if !fee_ids.insert(&fee.id) {
-            cx.error(&child(&p, "id"), msg!("fee-id-twice", id = &fee.id));
-        }
-        if !(fee.amount_eur >= 0.0 && fee.amount_eur.is_finite()) {
-            cx.error(&child(&p, "amount-eur"), msg!("fee-negative"));
-        }
-        if let Some(per) = &fee.per {
-            match earlier.iter().find(|f| &f.id == per) {
-                None => {
-                    let hint = suggestion(per, earlier.iter().map(|f| f.id.as_str()));
-                    cx.error(
-                        &child(&p, "per"),
-                        msg!("unknown-field-in", id = per, key = "per", hint = hint),
-                    );
-                }
-                Some(f)
-                    if f.kind != FieldType::Number
-                        && !(f.kind == FieldType::Group && f.repeat.is_some()) =>
-                {
-                    cx.error(
-                        &child(&p, "per"),
-                        msg!("fee-per-wrong-type", id = per, kind = f.kind.name()),
-                    )
-                }
-                Some(_) => {}
-            }
-        }
-    }
+    super::fee::lint_fees(&mut cx, form, &tops, &all_ids);
+    super::payment::lint_catalog_payment(&mut cx, form);
 }
 
 /// Catalog texts need German (the official language) and no empty translations.

@@ -4,14 +4,15 @@
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
 //! (`field`, `field_keys`, `field_type`, `pattern`), a text's keys (`text_keys`), a text-block
-//! (`text_block`), sign-in and prefill (`identity`), a condition (`condition`), a municipality
-//! (`municipality`), what a form leaves to the municipality (`parameters`), what the e-file reads
-//! (`efile`) and accessibility (`accessibility`); `linter` is the file being looked at and where
-//! findings go.
+//! (`text_block`), the fees (`fee`), payment (`payment`), sign-in and prefill (`identity`), a
+//! condition (`condition`), a municipality (`municipality`), what a form leaves to the
+//! municipality (`parameters`), what the e-file reads (`efile`) and accessibility
+//! (`accessibility`); `linter` is the file being looked at and where findings go.
 
 mod accessibility;
 mod condition;
 mod efile;
+mod fee;
 mod field;
 mod field_keys;
 mod field_type;
@@ -21,6 +22,7 @@ mod linter;
 mod municipality;
 mod parameters;
 mod pattern;
+mod payment;
 mod project;
 mod text_block;
 mod text_keys;

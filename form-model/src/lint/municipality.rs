@@ -177,6 +177,9 @@ pub(super) fn lint_municipality(
         }
     }
     let mut used = HashMap::new();
+    if let Some(payment) = &c.payment {
+        super::payment::lint_payment(&mut cx, "payment", payment);
+    }
     for (i, form_use) in c.forms.iter().enumerate() {
         let up = child(&item("forms", i), "use");
         if let Some(records) = &form_use.records {
@@ -225,6 +228,13 @@ pub(super) fn lint_municipality(
             }
             continue;
         };
+        super::payment::lint_form_payment(
+            &mut cx,
+            &item("forms", i),
+            form_use,
+            &catalog.form,
+            c.payment.is_some(),
+        );
         if let Some(own) = form_use.identity
             && own < catalog.form.identity
         {
@@ -249,8 +259,19 @@ pub(super) fn lint_municipality(
                     msg!("no-such-fee", id = id, fee = fee_id, hint = hint),
                 );
             }
-            if !(fee.amount_eur >= 0.0 && fee.amount_eur.is_finite()) {
+            if fee.amount_eur.is_some_and(|a| !super::fee::amount_ok(a)) {
                 cx.error(&child(&fp, "amount-eur"), msg!("fee-negative"));
+            }
+            for (value, amount) in &fee.amounts_eur {
+                if !super::fee::amount_ok(*amount) {
+                    cx.error(
+                        &child(&child(&fp, "amounts-eur"), value),
+                        msg!("fee-negative"),
+                    );
+                }
+            }
+            if let Some(target) = catalog.form.fees.iter().find(|f| &f.id == fee_id) {
+                super::fee::lint_override(&mut cx, &fp, target, fee);
             }
         }
     }

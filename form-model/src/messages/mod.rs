@@ -86,6 +86,8 @@ areas! {
     SIGN_IN = "sign-in.yaml" in SITE_LANGUAGES;
     /// The receipt (PDF) around the citizen's answers.
     RECEIPT = "receipt.yaml" in SITE_LANGUAGES;
+    /// The function's pages around a payment (German and English only, as the pay pages).
+    PAYMENT = "payment.yaml" in &["de", "en"];
     /// The local payment platform's pay page (German and English only).
     PAYMENT_PAGE = "payment-page.yaml" in &["de", "en"];
     /// The e-file (xdomea) a clerk reads: German only, whatever language the citizen used.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::condition::Condition;
 use super::field::{Field, FimRef};
 use super::identity::{ClaimKey, IdentityUse};
+use super::payment::PaymentMode;
 use super::text::Text;
 
 /// A catalog form: one administrative process, written once for all municipalities.
@@ -38,6 +39,10 @@ pub struct Form {
     pub steps: Vec<Step>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fees: Vec<Fee>,
+    /// Whether the fees are paid online before the submission is handed on (`required`,
+    /// `optional`); a municipality may say otherwise for its form. Resolved: what applies.
+    #[serde(default, skip_serializing_if = "PaymentMode::is_none")]
+    pub payment: PaymentMode,
     /// Sign-in with BundID: `none` (default), `optional`, or `{ required: substantial | high }`
     /// (docs/identity.md). A municipality may offer sign-in where the catalog does not
     /// (`forms: - identity:` in its `municipality.yaml`), never less than the catalog requires.
@@ -73,19 +78,49 @@ impl Step {
     }
 }
 
-/// A fee the citizen will be charged.
+/// A fee the citizen will be charged. Its amount is `amount-eur`, or the amount of the option
+/// chosen in a question (`by-choice`): exactly one of the two (lint).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Fee {
     pub id: String,
     pub label: Text,
-    pub amount_eur: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_eur: Option<f64>,
+    /// The amount depends on the option chosen in a radios or select question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_choice: Option<FeeByChoice>,
+    /// The fee is only due while this holds (judged on the answers like a question's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
     /// What the amount is multiplied by: a number field, or a list (a group with `repeat`),
     /// whose entries are counted (one fee per dog).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<Text>,
+}
+
+/// A fee whose amount is set per option of a radios or select question: `{ field: laufzeit,
+/// amounts-eur: { ein-jahr: 30, zwei-jahre: 60 } }`. An option without an amount costs nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FeeByChoice {
+    /// The top-level radios or select question.
+    pub field: String,
+    /// Amount in euros by option value.
+    pub amounts_eur: std::collections::BTreeMap<String, f64>,
+}
+
+impl Fee {
+    /// Every amount the fee can have: its own, or each option's.
+    pub fn amounts(&self) -> impl Iterator<Item = f64> + '_ {
+        self.amount_eur.into_iter().chain(
+            self.by_choice
+                .iter()
+                .flat_map(|c| c.amounts_eur.values().copied()),
+        )
+    }
 }
 
 impl Form {

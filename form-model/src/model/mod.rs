@@ -15,6 +15,7 @@ mod keys;
 mod municipality;
 mod overlay;
 mod parameter;
+mod payment;
 mod text;
 
 pub use condition::{Condition, Names};
@@ -22,7 +23,7 @@ pub use efile::{DmsCode, DmsIdentifiers, DmsParty, Records};
 pub use field::{
     Area, Bound, Choice, DateParts, Field, FieldType, FimRef, LONG_LIST, OptionOrder, Repeat,
 };
-pub use form::{Fee, Form, Step};
+pub use form::{Fee, FeeByChoice, Form, Step};
 pub use identity::{ClaimKey, IdentityUse, RequiredLevel};
 pub use keys::struct_keys;
 pub use municipality::{
@@ -33,4 +34,8 @@ pub use overlay::{
     AddField, HideField, Operation, OperationEntry, Overlay, Placement, SetField, SetForm, SetStep,
 };
 pub use parameter::{ParameterUse, ParameterValue};
+pub use payment::{
+    BasicAuth, ClientAuthentication, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentMode,
+    PaymentPlatform, SecretName,
+};
 pub use text::Text;

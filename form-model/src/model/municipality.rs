@@ -37,6 +37,9 @@ pub struct Municipality {
     /// The identifiers of sender and recipient in the document management system (xdomea).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xdomea: Option<super::efile::DmsIdentifiers>,
+    /// The payment platform the municipality's forms are paid through (`docs/payment.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<super::payment::Payment>,
     pub pages: Pages,
     /// The fields of the accessibility statement (EU 2018/1523 model statement), which the
     /// generator writes below the municipality's own text (`pages.accessibility`).
@@ -170,6 +173,10 @@ pub struct FormUse {
     /// This municipality's records plan for the form: wins over the catalog's `records`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<super::efile::Records>,
+    /// Whether this municipality takes the form's fees online first: wins over the catalog's
+    /// `payment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<super::payment::PaymentMode>,
     /// Offer sign-in on this form (`optional`) or require a trust level, where the catalog
     /// form asks for less; the stricter of the two counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -188,5 +195,10 @@ impl FormUse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FeeOverride {
-    pub amount_eur: f64,
+    /// The amount of a fee with one amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_eur: Option<f64>,
+    /// The amounts of a fee by choice that differ, by option value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub amounts_eur: BTreeMap<String, f64>,
 }

@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::diagnostics::{Diagnostics, FileId, Sources};
 use crate::languages;
 use crate::load::{LoadedMunicipality, Project};
+use crate::model::PaymentMode;
 use crate::model::{Field, Form, Text};
 use crate::texts::visit_texts;
 
@@ -210,8 +211,22 @@ pub fn resolve_shared(
             .iter_mut()
             .find(|f| &f.id == fee_id)
         {
-            target.amount_eur = fee.amount_eur;
+            if fee.amount_eur.is_some() {
+                target.amount_eur = fee.amount_eur;
+            }
+            if let Some(choice) = &mut target.by_choice {
+                choice.amounts_eur.extend(fee.amounts_eur.clone());
+            }
         }
+    }
+    // Payment online: the municipality's word for its form wins over the catalog's; without a
+    // payment platform the fees are charged by notice (lint warns).
+    let payment = match &m.config.payment {
+        None => PaymentMode::None,
+        Some(_) => form_use.payment.unwrap_or(form.payment),
+    };
+    if payment != form.payment {
+        Arc::make_mut(&mut form).payment = payment;
     }
     if let Some(own) = &form_use.records {
         let form = Arc::make_mut(&mut form);

@@ -14,7 +14,7 @@ mod area;
 mod checkboxes;
 mod file;
 mod message;
-mod number;
+pub(crate) mod number;
 mod problem;
 mod text;
 

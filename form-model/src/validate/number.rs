@@ -13,7 +13,9 @@ fn number_bound(bound: &Option<Bound>) -> Option<f64> {
     }
 }
 
-pub(super) fn check_number<'a>(field: &Field, value: &Value) -> Result<Value, Problem<'a>> {
+/// The number an answer spells: a JSON number, or a string in plain decimal notation, as
+/// `<input type=number>` sends it. Infinite and unreadable values are none.
+pub(crate) fn read_number<'a>(value: &Value) -> Result<f64, Problem<'a>> {
     let n = match value {
         Value::Number(n) => n.as_f64().ok_or(Problem::NotANumber)?,
         Value::String(s) => {
@@ -33,6 +35,11 @@ pub(super) fn check_number<'a>(field: &Field, value: &Value) -> Result<Value, Pr
     if !n.is_finite() {
         return Err(Problem::NotANumber);
     }
+    Ok(n)
+}
+
+pub(super) fn check_number<'a>(field: &Field, value: &Value) -> Result<Value, Problem<'a>> {
+    let n = read_number(value)?;
     let min = number_bound(&field.min);
     if let Some(min) = min.filter(|m| n < *m) {
         return Err(Problem::TooSmall(min));

@@ -2,6 +2,7 @@
 //! one module per subject.
 
 mod conditions;
+mod fees;
 mod fixtures;
 mod groups;
 mod language_schema;

@@ -12,6 +12,7 @@ mod inbox_export;
 mod inbox_report;
 mod inbox_store;
 pub mod keygen;
+pub mod payments;
 pub mod schema;
 pub mod serve;
 

@@ -9,6 +9,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use form_model::fees::{AmountDue, amount_due};
+use form_model::messages::euros_from_cents;
 use form_model::model::Form;
 use form_model::resolve::{MunicipalityRef, ResolvedForm};
 use form_model::rules::{iban_formats, iban_with_check, tax_id_check_digit};
@@ -132,6 +134,14 @@ steps:
         label: { de: Einwilligung }
         required: true
         options: [ { value: ja, label: { de: Ich willige ein. } } ]
+fees:
+  - { id: base, label: { de: Grund }, amount-eur: 10.2 }
+  - { id: per-count, label: { de: Je Stück }, amount-eur: 12.35, per: count }
+  - { id: per-volume, label: { de: Je m³ }, amount-eur: 43.45, per: volume }
+  - { id: per-dog, label: { de: Je Hund }, amount-eur: 90, per: dogs }
+  - { id: by-choice, label: { de: Auswahl }, by-choice: { field: choice, amounts-eur: { x: 30, y: 1060.5 } } }
+  - { id: soon, label: { de: Eilig }, amount-eur: 20, show-if: { field: start, after: today-7d } }
+  - { id: kind-fee, label: { de: Art }, amount-eur: 0.05, show-if: { field: kind, equals: ja } }
 "#;
 
 /// xorshift: deterministic inputs without a dependency.
@@ -701,6 +711,54 @@ fn cases(rng: &mut Rng) -> Vec<(String, Value)> {
         out.push(("*".into(), json!({ "bank": bank, "dogs": [dog("Bello")] })));
     }
     out.extend(condition_cases());
+    out.extend(fee_cases());
+    out
+}
+
+/// Valid answers for every fee kind: numbers and lists multiplied (fractions rounded to the
+/// cent), each option of the fee by choice and none, fees under a date and an option condition.
+fn fee_cases() -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let dog = |n: usize| json!({ "dog-name": format!("Hund{n}") });
+    for i in 0..90usize {
+        let mut data = serde_json::Map::new();
+        data.insert(
+            "dogs".into(),
+            json!((0..1 + i % 3).map(dog).collect::<Vec<_>>()),
+        );
+        data.insert("phone".into(), json!("0641 1"));
+        data.insert("only".into(), json!("z"));
+        data.insert("late".into(), json!("spät"));
+        if i % 4 != 0 {
+            data.insert("count".into(), json!(1 + (i * 7) % 20));
+        }
+        if i % 5 != 0 {
+            data.insert("volume".into(), json!(0.5 * (1 + i % 10) as f64));
+        }
+        match i % 3 {
+            0 => {}
+            1 => {
+                data.insert("choice".into(), json!("x"));
+            }
+            _ => {
+                data.insert("choice".into(), json!("y"));
+                data.insert("extra".into(), json!("e"));
+                data.insert("consent".into(), json!(["ja"]));
+            }
+        }
+        if i % 7 == 1 {
+            data.insert("kind".into(), json!("ja"));
+            data.insert(
+                "permit".into(),
+                json!({"name": "a.pdf", "type": "application/pdf", "size": 10}),
+            );
+        }
+        if i % 2 == 0 {
+            let day = DAYS[i % DAYS.len()] + time::Duration::days(-((i % 12) as i64));
+            data.insert("start".into(), json!(format!("{day}")));
+        }
+        out.push(("*".into(), Value::Object(data)));
+    }
     out
 }
 
@@ -886,7 +944,10 @@ fn agree(site_js: &Path) {
                         Some((f.id.clone(), json!(c.holds(&clean, today))))
                     })
                     .collect();
-                json!({ "errors": [], "clean": clean, "blocks": blocks })
+                // What the answers cost, and the total as messages::euros writes it.
+                let due = amount_due(&resolved.form, &clean, today);
+                let total = euros_from_cents(due.total_cents, "de");
+                json!({ "errors": [], "clean": clean, "blocks": blocks, "due": due, "total": total })
             }
             Err(errors) => json!({
                 "errors": errors.iter().map(|e| json!([e.field, e.code, e.message])).collect::<Vec<_>>(),
@@ -925,6 +986,8 @@ fn agree(site_js: &Path) {
     let mut disagreements = Vec::new();
     // Valid cases with a text-block shown, and with one hidden: both branches are compared.
     let (mut blocks_shown, mut blocks_hidden) = (0, 0);
+    // Valid cases where at least four fees apply.
+    let mut fees_applied = 0;
     for (i, (r, j)) in rust.iter().zip(&js).enumerate() {
         // The page never shows "unknown-field" or "not-applicable" (it has no input for the
         // one and disables the inputs of the other), so it carries no words for them.
@@ -949,6 +1012,12 @@ fn agree(site_js: &Path) {
         let valid = r["errors"].as_array().unwrap().is_empty();
         let same_clean = !valid || r["clean"] == j["clean"];
         let same_blocks = !valid || r["blocks"] == j["blocks"];
+        // Quantities compare as numbers (2 and 2.0 are one quantity).
+        let due = |v: &Value| serde_json::from_value::<AmountDue>(v["due"].clone()).ok();
+        let same_due = !valid || (due(r).is_some() && due(r) == due(j) && r["total"] == j["total"]);
+        if valid && due(r).is_some_and(|d| d.items.len() >= 4) {
+            fees_applied += 1;
+        }
         if valid
             && r["blocks"]
                 .as_object()
@@ -963,21 +1032,29 @@ fn agree(site_js: &Path) {
         {
             blocks_hidden += 1;
         }
-        if !same_codes || !same_clean || !same_blocks {
+        if !same_codes || !same_clean || !same_blocks || !same_due {
             disagreements.push(format!(
-                "case {i}: input {}\n  rust: {} {} {}\n  js:   {} {} {}",
+                "case {i}: input {}\n  rust: {} {} {} {} {}\n  js:   {} {} {} {} {}",
                 js_cases[i]["data"],
                 codes(r).join(","),
                 r["clean"],
                 r["blocks"],
+                r["due"],
+                r["total"],
                 codes(j).join(","),
                 j["clean"],
-                j["blocks"]
+                j["blocks"],
+                j["due"],
+                j["total"]
             ));
         }
     }
     let _ = fs::remove_dir_all(&dir);
     assert!(rust.len() > 1500, "only {} cases", rust.len());
+    assert!(
+        fees_applied >= 30,
+        "four fees or more in only {fees_applied} valid cases"
+    );
     assert!(
         blocks_shown >= 5 && blocks_hidden >= 5,
         "text-blocks shown in {blocks_shown}, hidden in {blocks_hidden} valid cases"

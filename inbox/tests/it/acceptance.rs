@@ -52,6 +52,11 @@ fn seeds() -> &'static Vec<Seed> {
             if form.form.identity.required().is_some() {
                 continue;
             }
+            // A form that requires payment is handed on only once paid (submit-fn's payment
+            // tests cover the way there); the property is about what a post stores at once.
+            if form.form.payment == form_model::model::PaymentMode::Required {
+                continue;
+            }
             for mut example in examples(&form.municipality.id, &form.form.id, form.form.version) {
                 if inbox::contract::adapt(form, &mut example, today).is_ok() {
                     out.push(Seed {

@@ -200,8 +200,11 @@ async fn store_all_as(store: &dyn Store, encrypted: bool, public: &Value) -> Vec
                 id,
                 language: &example.language,
                 data: clean.clone(),
+                awaiting_payment: false,
                 uploads,
                 encryption: encrypted.then_some(&encryptor),
+                amount_due: (!form.form.fees.is_empty())
+                    .then(|| form_model::fees::amount_due(&form.form, &clean, NOW.date())),
                 identity: None,
             };
             // Spread over two days, so date filters have something to do.

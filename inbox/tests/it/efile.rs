@@ -36,6 +36,7 @@ fn registry(catalog: &Catalog, form: &ResolvedForm) -> Registry {
             encryption_key: None,
             contact: Some(m.contact.clone()),
             xdomea: m.xdomea.clone(),
+            payment: None,
         }],
         forms: vec![form.clone()],
         earlier_versions: Vec::new(),

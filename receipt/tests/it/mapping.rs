@@ -75,7 +75,14 @@ fn answers_are_worded_as_the_page_shows_them_with_list_entries_fees_and_files() 
 
     let fees = r.fees.as_ref().unwrap();
     assert_eq!(fees.items[0].detail.as_deref(), Some("2 × €90.00"));
-    assert_eq!(fees.total, "€180.00");
+    // The fee by choice: the option chosen (a dangerous dog) and its amount.
+    assert_eq!(
+        fees.items[1].label.text,
+        "Surcharge for dangerous dogs per year"
+    );
+    assert_eq!(fees.items[1].detail.as_deref(), Some("Yes"));
+    assert_eq!(fees.items[1].amount, "€510.00");
+    assert_eq!(fees.total, "€690.00");
     assert_eq!(
         fees.payment_reference.as_deref(),
         Some(s.record.reference.as_str())

@@ -325,6 +325,8 @@ fn prefilled_page(
     let filled = Filled {
         answers: &answers,
         errors: &[],
+        // Nothing answered but the account's data yet: the amount due shows once sent.
+        due: None,
     };
     let locked = locked_fields(form, &prefilled);
     let name = format!("{} {}", identity.given_names, identity.family_name);

@@ -17,6 +17,7 @@ use view::filled::Filled;
 
 use super::receipt::ReceiptFile;
 use super::{Ctx, Handler, MAX_REPORTED_ERRORS, plain_refusal};
+use crate::clock::german_date;
 use crate::decode::DecodeError;
 use crate::html::{self, WayOn};
 use crate::metrics::Outcome;
@@ -195,7 +196,14 @@ impl Handler {
         errors: &[FieldError],
     ) -> Option<Response<Bytes>> {
         let pages = self.pages.as_ref()?;
-        let filled = Filled { answers, errors };
+        let due = (!ctx.form.form.fees.is_empty()).then(|| {
+            form_model::fees::amount_due(&ctx.form.form, answers, german_date(self.clock.now()))
+        });
+        let filled = Filled {
+            answers,
+            errors,
+            due: due.as_ref(),
+        };
         let page = match pages.form_page(ctx.form, &ctx.lang, Some(&filled)) {
             Some(Ok(page)) => page,
             Some(Err(e)) => {

@@ -23,6 +23,8 @@
 mod answers;
 mod confirmation;
 mod identity;
+mod payment;
+mod payment_pages;
 mod pipeline;
 mod receipt;
 
@@ -76,6 +78,9 @@ pub struct Handler {
     pages: Option<Arc<RemotePages>>,
     /// Sign-in with BundID, for the municipalities that have a broker (`crate::auth`).
     sign_in: Option<Arc<crate::auth::SignIn>>,
+    /// The payment platforms (`crate::payment`): forms that require payment are refused
+    /// without them.
+    payments: Option<Arc<crate::payment::Payments>>,
 }
 
 /// Single-runner mode (see `store::exclusive`).
@@ -119,6 +124,7 @@ impl Handler {
             single: None,
             pages: None,
             sign_in: None,
+            payments: None,
         }
     }
 
@@ -133,6 +139,13 @@ impl Handler {
     /// submissions of forms with sign-in (`crate::auth`).
     pub fn with_sign_in(mut self, sign_in: Arc<crate::auth::SignIn>) -> Handler {
         self.sign_in = Some(sign_in);
+        self
+    }
+
+    /// Takes payments through the municipalities' platforms (`crate::payment`): a form that
+    /// requires payment reaches the back office only once paid.
+    pub fn with_payments(mut self, payments: Arc<crate::payment::Payments>) -> Handler {
+        self.payments = Some(payments);
         self
     }
 
@@ -368,6 +381,9 @@ impl Handler {
                 body_limit: self.body_limit,
             };
             return crate::auth::answer(&deps, parts, municipality, action, body).await;
+        }
+        if let Some(r) = self.payment_request(parts, outcome).await {
+            return r;
         }
         let mut ctx = match self.context(parts, outcome) {
             Ok(ctx) => ctx,

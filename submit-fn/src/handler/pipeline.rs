@@ -66,7 +66,8 @@ impl Handler {
         // Files whose bytes are not what they were sent as are refused together with any other
         // problem; only files that answer a validated file question are stored (crate::attach).
         let wrong_contents = attach::check_contents(ctx.form, &decoded.uploads, &ctx.lang);
-        let (clean, uploads) = match validate(ctx.form, &decoded.submission, german_date(now)) {
+        let today = german_date(now);
+        let (clean, uploads) = match validate(ctx.form, &decoded.submission, today) {
             Ok(clean) if wrong_contents.is_empty() => {
                 match attach::attach(ctx.form, &clean, decoded.uploads, &ctx.lang) {
                     Ok(uploads) => (clean, uploads),
@@ -96,6 +97,15 @@ impl Handler {
             }
         };
         let signed_in = identity.is_some();
+        // The amount due is the server's, from the validated answers: nothing the browser sent
+        // about money is read. A form that requires payment and costs something awaits it.
+        let amount_due = (!ctx.form.form.fees.is_empty())
+            .then(|| form_model::fees::amount_due(&ctx.form.form, &clean, today));
+        let awaiting_payment =
+            Self::requires_payment(ctx) && amount_due.as_ref().is_some_and(|a| !a.is_nothing());
+        if awaiting_payment && let Some(reason) = self.payment_unusable(ctx) {
+            return self.payment_not_offered(ctx, &reason, outcome);
+        }
         let encryption = match self.encryptors.get(&ctx.municipality.id) {
             None => Ok(None),
             Some(Ok(e)) => Ok(Some(e.as_ref())),
@@ -122,6 +132,8 @@ impl Handler {
         let written = match encryption {
             Ok(encryption) => {
                 let submission = protocol::Submission {
+                    amount_due,
+                    awaiting_payment,
                     form: ctx.form,
                     id,
                     language: &decoded.submission.language,
@@ -137,6 +149,10 @@ impl Handler {
             Err(e) => Err(e),
         };
         match written {
+            Ok(stored) if awaiting_payment => {
+                outcome.reference = stored.reference.clone();
+                self.to_payment(ctx, &stored, outcome).await
+            }
             Ok(stored) => {
                 outcome.outcome = if stored.first { "stored" } else { "duplicate" };
                 outcome.reference = stored.reference.clone();

@@ -6,6 +6,8 @@
 
 use base64::Engine;
 use form_model::messages::{SITE, fill};
+use form_model::registry::RegistryMunicipality;
+use form_model::resolve::ResolvedForm;
 use store::metadata::sha512_hex;
 use store::protocol::Stored;
 
@@ -28,7 +30,15 @@ impl ReceiptFile {
 /// The receipt of `stored`, or `None` (logged) when it cannot be made: the submission is
 /// stored all the same, and the citizen still gets the reference.
 pub(super) fn receipt_of(ctx: &Ctx<'_>, stored: &Stored) -> Option<ReceiptFile> {
-    let m = ctx.municipality;
+    receipt_for(ctx.municipality, ctx.form, stored)
+}
+
+/// The receipt of `stored`, a submission of `form` of municipality `m` (see [`receipt_of`]).
+pub(super) fn receipt_for(
+    m: &RegistryMunicipality,
+    form: &ResolvedForm,
+    stored: &Stored,
+) -> Option<ReceiptFile> {
     let Some(contact) = &m.contact else {
         tracing::error!("the registry names no contact of the municipality; no receipt");
         return None;
@@ -36,7 +46,7 @@ pub(super) fn receipt_of(ctx: &Ctx<'_>, stored: &Stored) -> Option<ReceiptFile> 
     let record = &stored.record;
     let described = receipt::from_record(
         record,
-        ctx.form,
+        form,
         receipt::authority(&m.name, &m.ags, contact),
         receipt::Checksums {
             data_sha512: &sha512_hex(&stored.record_bytes),

@@ -592,8 +592,43 @@ async function assertConfirmedWithoutScript(page) {
   return reference;
 }
 
+// ---- Payment (forms with `payment: required`, docs/payment.md) -----------------------------
+// Under `formfabrik serve` the local payment platform stands in for the municipality's: after
+// sending, the browser is on its pay page, with the buttons Pay, Cancel and Fail.
+
+/** On the pay page the function sent the browser to (or linked to): presses `button` ("pay", "cancel" or
+ * "fail") and waits until the platform has sent it back to the function
+ * (`…/v1/<m>/payment/<id>/return`). Returns the submission id from that address. */
+async function atPayPage(page, button) {
+  // Without JavaScript the function answers with a page linking to the pay page (a redirect
+  // to another origin after a form post would break the form page's CSP).
+  // With JavaScript the page script goes there itself once the function answered.
+  await page.waitForURL((u) => /\/pay\/[0-9a-f-]+/.test(u.href) || /\/v1\//.test(u.href), { timeout: 20000 });
+  if (!/\/pay\/[0-9a-f-]+/.test(page.url())) await page.click('a[href*="/pay/"]');
+  await page.waitForURL(/\/pay\/[0-9a-f-]+/, { timeout: 20000 });
+  await Promise.all([
+    page.waitForURL(/\/payment\/[0-9a-f-]{36}\/return/, { timeout: 20000 }),
+    page.click(`button[value="${button}"]`),
+  ]);
+  return /\/payment\/([0-9a-f-]{36})\//.exec(page.url())[1];
+}
+
+/** The function's confirmation after a payment: the reference, the payment's reference and
+ * the receipt. Returns `{ reference, paymentReference }`. */
+async function assertPaid(page) {
+  const body = (await page.locator("body").innerText()).slice(0, 2000);
+  const reference = ((await page.locator("#reference").textContent().catch(() => "")) || "").trim();
+  assert.match(reference, REFERENCE, body);
+  const paymentReference = ((await page.locator("#payment-reference").textContent()) || "").trim();
+  assert.match(paymentReference, /^KZ-/, body);
+  assert.ok(await page.locator("#receipt a[download]").isVisible(), `no receipt to download:\n${body}`);
+  return { reference, paymentReference };
+}
+
 module.exports = {
   REFERENCE,
+  assertPaid,
+  atPayPage,
   accountAnswers,
   assertPrefilled,
   signInAtProvider,

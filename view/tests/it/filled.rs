@@ -171,6 +171,7 @@ fn a_post_with_problems_comes_back_as_the_form_page_with_every_answer_and_each_p
         Some(&Filled {
             answers: &answers,
             errors: &errors,
+            due: None,
         }),
     );
 
@@ -283,6 +284,7 @@ fn a_page_filled_with_nothing_is_the_sites_page() {
             Some(&Filled {
                 answers: &empty,
                 errors: &[],
+                due: None,
             })
         ),
         render(&form, None)
@@ -303,6 +305,7 @@ fn a_problem_with_no_question_on_the_page_links_to_the_form() {
         Some(&Filled {
             answers: &empty,
             errors: &errors,
+            due: None,
         }),
     );
     assert!(html.contains("<li><a href=\"#form\">Unbekannte Sprache</a></li>"));

@@ -1,0 +1,125 @@
+//! The lint of payment: a municipality's payment platform (an https base URL, the ids as the
+//! XBezahldienste standard allows them, exactly one way to authenticate, every secret named in
+//! exactly one place and never written), and which forms take payment online (only forms with
+//! fees, only where the municipality has a platform).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::model::{Form, FormUse, Payment, PaymentMode, SecretName};
+use crate::msg;
+use crate::positions::child;
+
+use super::linter::Linter;
+
+/// The standard's id pattern: 1 to 36 of `[\w\d-]`, `\w` being ASCII.
+static PLATFORM_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("^[A-Za-z0-9_-]{1,36}$").unwrap());
+/// An environment variable's name, as shells accept it.
+static ENV_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("^[A-Za-z_][A-Za-z0-9_]*$").unwrap());
+
+/// Lints `payment:` of a municipality at `path`.
+pub(super) fn lint_payment(cx: &mut Linter, path: &str, payment: &Payment) {
+    let p = child(path, "platform");
+    let platform = &payment.platform;
+    base_url(cx, &child(&p, "base-url"), &platform.base_url);
+    for (key, id) in [
+        ("originator-id", &platform.originator_id),
+        ("endpoint-id", &platform.endpoint_id),
+    ] {
+        if !PLATFORM_ID.is_match(id) {
+            cx.error(&child(&p, key), msg!("payment-id", key = key, value = id));
+        }
+    }
+    if payment.expire_after_hours == 0 {
+        cx.error(
+            &child(path, "expire-after-hours"),
+            msg!("payment-expire-zero"),
+        );
+    }
+    let auth = &platform.auth;
+    let ap = child(&p, "auth");
+    if auth.written() != 1 {
+        cx.error(&ap, msg!("payment-auth-one"));
+    }
+    let mut secrets: Vec<(String, &SecretName)> = Vec::new();
+    if let Some(o) = &auth.oauth2 {
+        let op = child(&ap, "oauth2");
+        base_url(cx, &child(&op, "token-url"), &o.token_url);
+        secrets.push((child(&op, "client-secret"), &o.client_secret));
+    }
+    if let Some(m) = &auth.mtls {
+        let mp = child(&ap, "mtls");
+        secrets.push((child(&mp, "certificate"), &m.certificate));
+        secrets.push((child(&mp, "private-key"), &m.private_key));
+    }
+    if let Some(b) = &auth.basic {
+        secrets.push((child(&child(&ap, "basic"), "password"), &b.password));
+    }
+    if let Some(ca) = &platform.ca_certificate {
+        secrets.push((child(&p, "ca-certificate"), ca));
+    }
+    for (at, secret) in secrets {
+        if secret.named() != 1 {
+            cx.error(&at, msg!("payment-secret-one"));
+        }
+        if let Some(name) = &secret.env
+            && !ENV_NAME.is_match(name)
+        {
+            cx.error_help(
+                &child(&at, "env"),
+                msg!("payment-secret-env-name", value = name),
+                msg!("payment-secret-env-name-help"),
+            );
+        }
+    }
+}
+
+/// https, or http on the machine itself (the local payment platform).
+fn base_url(cx: &mut Linter, path: &str, value: &str) {
+    let ok = match url::Url::parse(value) {
+        Ok(u) => match u.scheme() {
+            "https" => u.host().is_some(),
+            "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
+            _ => false,
+        },
+        Err(_) => false,
+    };
+    if !ok {
+        cx.error(path, msg!("payment-url", value = value));
+    }
+}
+
+/// Lints what a municipality's forms entry `form_use` at `path` says about payment, for the
+/// catalog form `form` in a municipality with or without a platform.
+pub(super) fn lint_form_payment(
+    cx: &mut Linter,
+    path: &str,
+    form_use: &FormUse,
+    form: &Form,
+    has_platform: bool,
+) {
+    let Some(mode) = form_use.payment.filter(|m| *m != PaymentMode::None) else {
+        return;
+    };
+    let at = child(path, "payment");
+    if form.fees.is_empty() {
+        cx.error(&at, msg!("payment-without-fees", id = &form.id));
+    } else if !has_platform {
+        let mode = if mode == PaymentMode::Required {
+            "required"
+        } else {
+            "optional"
+        };
+        cx.error(&at, msg!("payment-without-platform", mode = mode));
+    }
+}
+
+/// A catalog form's `payment` needs fees to pay.
+pub(super) fn lint_catalog_payment(cx: &mut Linter, form: &Form) {
+    if !form.payment.is_none() && form.fees.is_empty() {
+        cx.error("payment", msg!("payment-without-fees", id = &form.id));
+    }
+}

@@ -1,0 +1,334 @@
+//! The payment flow without HTTP: open the first transaction for a submission that awaits
+//! payment, find out where a submission stands (pulling the transaction's status, since
+//! XBezahldienste v1 has no push) and release it once paid, open another transaction after a
+//! cancelled or failed one, withdraw it. The function's routes and `formfabrik payments
+//! reconcile` both come here, so the citizen's return and the reconciliation decide alike;
+//! of the two racing, the store's create-only release marker lets exactly one release.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use form_model::registry::Registry;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+use xbezahl::{Client, ClientError, PaymentInformation, PaymentStatus, SecretSource};
+
+use store::crypto::Encryptor;
+use store::payment::{Awaiting, cancelled_key, expired_key, release};
+use store::{Store, StoreError};
+
+use super::attempt::{self, Attempt, MAX_ATTEMPTS};
+use super::config::platform_config;
+
+/// The format of the payment object the back office receives (`payment.json`/`.jwe`).
+pub const PAYMENT_FORMAT: &str = "formfabrik.payment/1";
+
+/// The payment platforms of the municipalities that have one, and where the function is
+/// reached (the platform sends the browser back there).
+pub struct Payments {
+    /// Per municipality with a platform: its client, or why it cannot be used (then its forms
+    /// that require payment are refused with 503 rather than stored without a way to pay).
+    clients: HashMap<String, Result<Arc<Client>, String>>,
+    /// Per municipality: the function's address as the site posts to it (`…/v1`).
+    endpoints: HashMap<String, String>,
+}
+
+impl Payments {
+    /// Connects to every municipality's platform of `registry`, reading secrets from `secrets`.
+    /// A platform that cannot be used is logged and kept as unusable; it does not stop the
+    /// function.
+    pub async fn connect(registry: &Registry, secrets: Arc<dyn SecretSource>) -> Payments {
+        let mut clients = HashMap::new();
+        for m in &registry.municipalities {
+            let Some(payment) = &m.payment else { continue };
+            let client = match platform_config(&m.id, &payment.platform) {
+                Ok(config) => Client::new(&config, Arc::clone(&secrets))
+                    .await
+                    .map(Arc::new)
+                    .map_err(|e| format!("payment platform of {}: {e}", m.id)),
+                Err(e) => Err(e.to_string()),
+            };
+            if let Err(e) = &client {
+                tracing::error!(error = %e, "payment platform unusable; its forms take no submissions that require payment");
+            }
+            clients.insert(m.id.clone(), client);
+        }
+        Payments {
+            clients,
+            endpoints: HashMap::new(),
+        }
+    }
+
+    /// Where the function is reached for `municipality`'s forms (the `submission-endpoint` of
+    /// its `municipality.yaml`, `…/v1`, or `formfabrik serve`'s local address).
+    pub fn with_endpoint(mut self, municipality: &str, endpoint: &str) -> Payments {
+        self.endpoints.insert(
+            municipality.to_string(),
+            endpoint.trim_end_matches('/').to_string(),
+        );
+        self
+    }
+
+    /// The platform client of `municipality`; `Err` with the reason when it has none.
+    pub fn client(&self, municipality: &str) -> Result<&Client, String> {
+        match self.clients.get(municipality) {
+            Some(Ok(c)) => Ok(c.as_ref()),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(format!("{municipality} has no payment platform")),
+        }
+    }
+
+    pub fn endpoint(&self, municipality: &str) -> Option<&str> {
+        self.endpoints.get(municipality).map(String::as_str)
+    }
+}
+
+/// The address the platform sends the browser back to.
+pub fn return_url(endpoint: &str, municipality: &str, id: Uuid, lang: &str) -> String {
+    format!(
+        "{}/{municipality}/{}/{}/return?lang={lang}",
+        endpoint.trim_end_matches('/'),
+        super::SEGMENT,
+        id.hyphenated()
+    )
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Platform(#[from] ClientError),
+    #[error("{0}")]
+    Unusable(String),
+}
+
+/// Where a submission that awaits (or awaited) payment stands.
+#[derive(Debug, Clone)]
+pub enum Standing {
+    /// No payment was ever opened for this id.
+    Unknown,
+    /// Paid and handed on to the back office; `first`: by this call.
+    Paid {
+        attempt: Attempt,
+        info: PaymentInformation,
+        first: bool,
+    },
+    /// The latest transaction is open (INITIAL, or a status this version does not know).
+    Open { attempt: Attempt },
+    /// The latest transaction ended without payment (CANCELED or FAILED).
+    Ended {
+        attempt: Attempt,
+        status: PaymentStatus,
+    },
+    /// The citizen withdrew it.
+    Withdrawn { attempt: Attempt },
+    /// Reconciliation gave up on it.
+    Expired { attempt: Attempt },
+}
+
+/// The payment object handed to the back office with the record: the platform's payment
+/// information in the shape of FIT-Connect's `paymentInformation` (plus the request id and
+/// the amount), so that the import can put it into the metadata as it is.
+pub fn payment_object(attempt: &Attempt, info: &PaymentInformation) -> Value {
+    let mut information = json!({
+        "transactionId": info.transaction_id,
+        "status": info.status.as_str(),
+        "grossAmount": attempt.request.gros_amount.cents() as f64 / 100.0,
+    });
+    let optional = [
+        ("transactionUrl", info.transaction_url.as_deref()),
+        (
+            "transactionReference",
+            info.transaction_reference.as_deref(),
+        ),
+        (
+            "transactionTimestamp",
+            info.transaction_timestamp.as_deref(),
+        ),
+        (
+            "paymentMethod",
+            info.payment_method.as_ref().map(|m| m.as_str()),
+        ),
+        ("paymentMethodDetail", info.payment_method_detail.as_deref()),
+    ];
+    for (key, value) in optional {
+        if let Some(v) = value {
+            information[key] = json!(v);
+        }
+    }
+    json!({
+        "format": PAYMENT_FORMAT,
+        "requestId": attempt.request.request_id,
+        "purpose": attempt.request.purpose,
+        "currency": attempt.request.currency,
+        "paymentInformation": information,
+    })
+}
+
+/// Pulls the latest transaction of submission `id` and acts on it: releases a paid
+/// submission (exactly once, whoever calls), and otherwise says where it stands.
+pub async fn settle(
+    store: &dyn Store,
+    payments: &Payments,
+    municipality: &str,
+    id: Uuid,
+    encryption: Option<&Encryptor>,
+) -> Result<Standing, FlowError> {
+    let Some(attempt) = attempt::latest(store, municipality, id).await? else {
+        return Ok(Standing::Unknown);
+    };
+    let client = payments.client(municipality).map_err(FlowError::Unusable)?;
+    let info = client
+        .transaction(&attempt.transaction_id)
+        .await?
+        .payment_information;
+    if info.status == PaymentStatus::Payed {
+        // Paid is paid: a payment that arrives after a withdrawal or an expiry is still
+        // handed on, since the money was taken.
+        if attempt.encrypted && encryption.is_none() {
+            return Err(FlowError::Unusable(format!(
+                "{municipality}: the submission is sealed, but no key is configured to seal its payment"
+            )));
+        }
+        let awaiting = Awaiting {
+            municipality,
+            id,
+            dir: &attempt.dir,
+            encryption: if attempt.encrypted { encryption } else { None },
+        };
+        let first = release(store, awaiting, &payment_object(&attempt, &info)).await?;
+        if first {
+            tracing::info!(municipality, id = %id, reference = %attempt.reference, "paid submission released");
+        }
+        return Ok(Standing::Paid {
+            attempt,
+            info,
+            first,
+        });
+    }
+    if store.get(&cancelled_key(municipality, id)).await?.is_some() {
+        return Ok(Standing::Withdrawn { attempt });
+    }
+    if store.get(&expired_key(municipality, id)).await?.is_some() {
+        return Ok(Standing::Expired { attempt });
+    }
+    Ok(match info.status {
+        PaymentStatus::Canceled | PaymentStatus::Failed => Standing::Ended {
+            attempt,
+            status: info.status,
+        },
+        _ => Standing::Open { attempt },
+    })
+}
+
+/// Opens the `n`th transaction from `attempt`'s request (the same payment, a new request id)
+/// and records it; of two racing, both get the one recorded first.
+async fn open(
+    store: &dyn Store,
+    client: &Client,
+    template: &Attempt,
+    n: u32,
+    now: OffsetDateTime,
+) -> Result<Attempt, FlowError> {
+    let mut request = template.request.clone();
+    request.request_id = attempt::request_id(template.id, n);
+    let created = client.create(&request).await?.payment_information;
+    let attempt = Attempt {
+        n,
+        created_at: now,
+        request,
+        transaction_id: created.transaction_id,
+        pay_url: created.transaction_redirect_url,
+        ..template.clone()
+    };
+    Ok(attempt::put(store, &attempt).await?)
+}
+
+/// The first transaction for a submission just stored as awaiting payment (`first` holds its
+/// request, `n` 1). A repeated submission finds the transaction opened before.
+pub async fn start(
+    store: &dyn Store,
+    payments: &Payments,
+    first: Attempt,
+    now: OffsetDateTime,
+) -> Result<Attempt, FlowError> {
+    if let Some(existing) = attempt::get(store, &first.municipality, first.id, 1).await? {
+        return Ok(existing);
+    }
+    let client = payments
+        .client(&first.municipality)
+        .map_err(FlowError::Unusable)?;
+    open(store, client, &first, 1, now).await
+}
+
+/// What a request to try again or to withdraw led to.
+#[derive(Debug, Clone)]
+pub enum Next {
+    /// Another transaction is open: send the browser to its pay page.
+    Pay(Box<Attempt>),
+    /// Nothing changed: the submission stands as it stood (paid, open, withdrawn ...).
+    Stands(Box<Standing>),
+}
+
+/// Opens another transaction, if the latest ended without payment and the submission was
+/// neither withdrawn nor expired.
+pub async fn retry(
+    store: &dyn Store,
+    payments: &Payments,
+    municipality: &str,
+    id: Uuid,
+    encryption: Option<&Encryptor>,
+    now: OffsetDateTime,
+) -> Result<Next, FlowError> {
+    match settle(store, payments, municipality, id, encryption).await? {
+        Standing::Ended { attempt, .. } if attempt.n < MAX_ATTEMPTS => {
+            let client = payments.client(municipality).map_err(FlowError::Unusable)?;
+            Ok(Next::Pay(Box::new(
+                open(store, client, &attempt, attempt.n + 1, now).await?,
+            )))
+        }
+        Standing::Open { attempt } => Ok(Next::Pay(Box::new(attempt))),
+        other => Ok(Next::Stands(Box::new(other))),
+    }
+}
+
+/// Withdraws the submission, if its latest transaction ended without payment: no further
+/// transaction is offered, nothing reaches the back office.
+pub async fn withdraw(
+    store: &dyn Store,
+    payments: &Payments,
+    municipality: &str,
+    id: Uuid,
+    encryption: Option<&Encryptor>,
+    now: OffsetDateTime,
+) -> Result<Standing, FlowError> {
+    let standing = settle(store, payments, municipality, id, encryption).await?;
+    let Standing::Ended { attempt, .. } = standing else {
+        return Ok(standing);
+    };
+    mark(store, &cancelled_key(municipality, id), now).await?;
+    tracing::info!(municipality, id = %id, "submission withdrawn before payment");
+    Ok(Standing::Withdrawn { attempt })
+}
+
+/// Writes a create-only marker with the time it was set.
+pub(crate) async fn mark(
+    store: &dyn Store,
+    key: &str,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let at = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("UTC times format");
+    store
+        .put_new(
+            key,
+            Bytes::from(json!({ "at": at }).to_string()),
+            "application/json",
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,401 @@
+//! Payment before the back office (docs/payment.md), against the local payment platform over
+//! real HTTP: a submission of a form that requires payment awaits it unseen, the browser goes
+//! to the pay page and back, the function pulls the status and releases a paid submission
+//! exactly once — also when the citizen's return and the reconciliation race; a cancelled or
+//! failed payment gets a page to try again or to withdraw; an unpaid one expires.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use form_model::validate::Submission;
+use http::{Request, Response, header};
+use serde_json::Value;
+use store::{FolderStore, Store};
+use submit_fn::Handler;
+use submit_fn::payment::Payments;
+use submit_fn::payment::flow::{self, Standing};
+use submit_fn::payment::reconcile::{ReconcileOptions, reconcile};
+use test_support::payment::{self as platform, Button};
+use time::Duration;
+use uuid::Uuid;
+
+use crate::common::{self, BROWSER_ACCEPT, NOW};
+
+struct Paying {
+    platform: payment_platform::Platform,
+    handler: Arc<Handler>,
+    store: Arc<FolderStore>,
+    registry: form_model::registry::Registry,
+    payments: Arc<Payments>,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup() -> Paying {
+    let platform = platform::start().await;
+    let mut registry = common::registry();
+    platform::use_platform(&mut registry, &platform);
+    let payments = Arc::new(Payments::connect(&registry, platform::secrets()).await);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FolderStore::new(dir.path()));
+    let handler = Handler::new(registry.clone(), store.clone())
+        .with_clock(common::clock())
+        .with_pages(common::pages())
+        .with_payments(Arc::clone(&payments));
+    Paying {
+        platform,
+        handler: Arc::new(handler),
+        store,
+        registry,
+        payments,
+        _dir: dir,
+    }
+}
+
+/// The test municipality's form with fees and `payment: required` (tests/fixtures/forms).
+const M: &str = "testheim";
+const FORM: &str = "beglaubigung";
+
+/// Three certified copies: 5 € and 3 × 2.50 €.
+fn copies() -> Submission {
+    serde_json::from_value(serde_json::json!({
+        "language": "de",
+        "data": { "name": "Erika Mustermann", "anzahl": 3 },
+    }))
+    .unwrap()
+}
+
+/// A browser's form post of `submission` with id `id`.
+fn form_post(submission: &Submission, id: Uuid) -> Request<Bytes> {
+    let body = serde_urlencoded(&common::form_pairs(submission, Some(id)));
+    Request::post(common::path(M, FORM))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, BROWSER_ACCEPT)
+        .body(Bytes::from(body))
+        .unwrap()
+}
+
+fn serde_urlencoded(pairs: &[(String, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+fn text(r: &Response<Bytes>) -> String {
+    String::from_utf8(r.body().to_vec()).unwrap()
+}
+
+/// The path and query of an absolute return address (the function is reached at
+/// Testheim's `submission-endpoint`).
+fn on_function(url: &str) -> String {
+    let rest = url
+        .strip_prefix("https://api.testheim.example")
+        .unwrap_or_else(|| panic!("not the function's address: {url}"));
+    rest.to_string()
+}
+
+async fn get(s: &Paying, path: &str) -> Response<Bytes> {
+    s.handler.handle(common::browser_get(path)).await
+}
+
+async fn post(s: &Paying, path: &str) -> Response<Bytes> {
+    let r = Request::post(path)
+        .header(header::ACCEPT, BROWSER_ACCEPT)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Bytes::new())
+        .unwrap();
+    s.handler.handle(r).await
+}
+
+/// The keys of the store ending in `name`.
+async fn objects(s: &Paying, name: &str) -> Vec<String> {
+    s.store
+        .list("testheim/")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.ends_with(name))
+        .collect()
+}
+
+/// The link to the platform's pay page on a page the function answered with.
+fn pay_link(s: &Paying, r: &Response<Bytes>) -> String {
+    let page = text(r);
+    let base = s.platform.base_url().as_str();
+    let start = page
+        .find(&format!("href=\"{base}pay/"))
+        .unwrap_or_else(|| panic!("no link to the pay page:\n{page}"))
+        + 6;
+    page[start..start + page[start..].find('"').unwrap()].to_string()
+}
+
+/// Submits as a browser and returns the pay page the function links to (a page, not a 303:
+/// the form page's CSP would block a redirect to the platform after its post).
+async fn submit(s: &Paying, id: Uuid) -> String {
+    let r = s.handler.handle(form_post(&copies(), id)).await;
+    assert_eq!(r.status(), 200, "{}", text(&r));
+    assert!(text(&r).contains("Gebühr bezahlen"), "{}", text(&r));
+    pay_link(s, &r)
+}
+
+fn expected_total(s: &Paying) -> i64 {
+    let form = s.registry.form(M, FORM).unwrap();
+    let clean = form_model::validate::validate(form, &copies(), NOW.date()).expect("valid example");
+    form_model::fees::amount_due(&form.form, &clean, NOW.date()).total_cents
+}
+
+#[tokio::test]
+async fn a_paid_submission_reaches_the_back_office_only_after_payment_and_exactly_once() {
+    let s = setup().await;
+    let id = common::new_id();
+    let pay = submit(&s, id).await;
+    // Awaiting payment: stored, but nothing the back office lists.
+    assert_eq!(objects(&s, "submission.awaiting.json").await.len(), 1);
+    assert!(objects(&s, "submission.json").await.is_empty());
+    let waiting = inbox::Inbox::new(
+        s.store.clone(),
+        None,
+        inbox::Schemas::from_registry(&s.registry),
+    );
+    let all = inbox::Filter {
+        municipality: M.into(),
+        form: None,
+        from: None,
+        to: None,
+        include_acked: true,
+        only: None,
+    };
+    assert!(
+        waiting.list(&all).await.unwrap().is_empty(),
+        "inbox list sees nothing awaiting payment"
+    );
+
+    let back = platform::press(&pay, Button::Pay).await;
+    assert!(
+        back.ends_with(&format!("/v1/testheim/payment/{id}/return?lang=de")),
+        "{back}"
+    );
+    let r = get(&s, &on_function(&back)).await;
+    assert_eq!(r.status(), 200);
+    let page = text(&r);
+    let reference = form_model::record::reference(M, 2026, id);
+    assert!(page.contains(&reference), "{page}");
+    assert!(page.contains("Zahlungsreferenz"), "{page}");
+    assert!(
+        page.contains("id=\"payment-reference\" dir=\"ltr\">KZ-"),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"receipt\""),
+        "the receipt as after any submission: {page}"
+    );
+
+    // The back office gets the record and the payment, once.
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+    let payment = objects(&s, "payment.json").await;
+    assert_eq!(payment.len(), 1);
+    let info: Value =
+        serde_json::from_slice(&s.store.get(&payment[0]).await.unwrap().unwrap()).unwrap();
+    assert_eq!(info["requestId"], id.to_string());
+    let pi = &info["paymentInformation"];
+    assert_eq!(pi["status"], "PAYED");
+    assert_eq!(pi["paymentMethod"], "GIROPAY");
+    assert!(
+        pi["transactionReference"]
+            .as_str()
+            .unwrap()
+            .starts_with("KZ-")
+    );
+    assert!(pi["transactionTimestamp"].is_string());
+    // The amount paid is the server's.
+    assert_eq!(
+        (pi["grossAmount"].as_f64().unwrap() * 100.0).round() as i64,
+        expected_total(&s)
+    );
+
+    // The back office lists it once and pulls it with the payment in the metadata.
+    let inbox = inbox::Inbox::new(
+        s.store.clone(),
+        None,
+        inbox::Schemas::from_registry(&s.registry),
+    );
+    let filter = inbox::Filter {
+        municipality: M.into(),
+        form: None,
+        from: None,
+        to: None,
+        include_acked: false,
+        only: None,
+    };
+    let entries = inbox.list(&filter).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    let pulled = inbox.pull(&entries[0]).await.unwrap();
+    assert_eq!(pulled.metadata["paymentInformation"], *pi);
+
+    // Coming back again (reload) shows the same confirmation and hands on nothing more.
+    let again = get(&s, &on_function(&back)).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_page_script_gets_202_with_the_pay_page_and_a_repeat_opens_no_second_payment() {
+    let s = setup().await;
+    let id = common::new_id();
+    let request = || common::json_request(&common::path(M, FORM), Some(id), &copies());
+    let r = s.handler.handle(request()).await;
+    assert_eq!(r.status(), 202, "{}", text(&r));
+    let answer: Value = serde_json::from_slice(r.body()).unwrap();
+    let pay = answer["payment_url"].as_str().unwrap().to_string();
+    assert!(pay.starts_with(s.platform.base_url().as_str()), "{pay}");
+    assert_eq!(
+        answer["reference"],
+        form_model::record::reference(M, 2026, id)
+    );
+    // The same submission again (a retry of the script): the same transaction.
+    let again: Value = serde_json::from_slice(s.handler.handle(request()).await.body()).unwrap();
+    assert_eq!(again["payment_url"], pay.as_str());
+    let attempts = s.store.list("_payments/testheim/").await.unwrap();
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+}
+
+#[tokio::test]
+async fn after_a_cancelled_payment_the_citizen_tries_again_and_pays_once() {
+    let s = setup().await;
+    let id = common::new_id();
+    let first = submit(&s, id).await;
+    let back = platform::press(&first, Button::Cancel).await;
+    let r = get(&s, &on_function(&back)).await;
+    assert_eq!(r.status(), 200);
+    let page = text(&r);
+    assert!(page.contains("Zahlung abgebrochen"), "{page}");
+    assert!(page.contains("action=\"./retry?lang=de\""), "{page}");
+    assert!(page.contains("action=\"./cancel?lang=de\""), "{page}");
+    assert!(objects(&s, "submission.json").await.is_empty());
+
+    let retry = post(&s, &format!("/v1/testheim/payment/{id}/retry?lang=de")).await;
+    assert_eq!(retry.status(), 200);
+    let second = pay_link(&s, &retry);
+    assert_ne!(second, first, "a new transaction");
+    let back = platform::press(&second, Button::Pay).await;
+    let r = get(&s, &on_function(&back)).await;
+    assert_eq!(r.status(), 200);
+    assert!(text(&r).contains("Zahlungsreferenz"));
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+    // Paid: trying again opens nothing new.
+    let retry = post(&s, &format!("/v1/testheim/payment/{id}/retry?lang=de")).await;
+    assert_eq!(retry.status(), 200);
+    assert!(text(&retry).contains("Zahlungsreferenz"));
+}
+
+#[tokio::test]
+async fn a_failed_payment_can_be_withdrawn_and_nothing_reaches_the_back_office() {
+    let s = setup().await;
+    let id = common::new_id();
+    let pay = submit(&s, id).await;
+    let back = platform::press(&pay, Button::Fail).await;
+    let r = get(&s, &on_function(&back)).await;
+    assert!(text(&r).contains("Zahlung nicht gelungen"), "{}", text(&r));
+    let r = post(&s, &format!("/v1/testheim/payment/{id}/cancel?lang=en")).await;
+    assert_eq!(r.status(), 200);
+    assert!(text(&r).contains("Application withdrawn"), "{}", text(&r));
+    // Withdrawn is final: no new transaction.
+    let r = post(&s, &format!("/v1/testheim/payment/{id}/retry?lang=de")).await;
+    assert_eq!(r.status(), 200);
+    assert!(text(&r).contains("Antrag zurückgezogen"), "{}", text(&r));
+    assert!(objects(&s, "submission.json").await.is_empty());
+    assert!(objects(&s, "payment.json").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_citizen_who_closes_the_tab_after_paying_is_released_by_reconciliation() {
+    let s = setup().await;
+    let id = common::new_id();
+    let pay = submit(&s, id).await;
+    let options = ReconcileOptions::default();
+    // Before paying, and too young to look at.
+    let report = reconcile(s.store.as_ref(), &s.registry, &s.payments, NOW, options).await;
+    assert_eq!((report.young, report.checked), (1, 0));
+    let _ = platform::press(&pay, Button::Pay).await; // and never comes back
+    let later = NOW + Duration::minutes(20);
+    let report = reconcile(s.store.as_ref(), &s.registry, &s.payments, later, options).await;
+    assert_eq!((report.checked, report.released), (1, 1), "{report:?}");
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+    let report = reconcile(s.store.as_ref(), &s.registry, &s.payments, later, options).await;
+    assert_eq!((report.checked, report.released), (0, 0), "{report:?}");
+}
+
+#[tokio::test]
+async fn an_unpaid_submission_expires_after_the_configured_time_and_is_never_handed_on() {
+    let s = setup().await;
+    let id = common::new_id();
+    let _pay = submit(&s, id).await;
+    let options = ReconcileOptions::default();
+    let report = reconcile(
+        s.store.as_ref(),
+        &s.registry,
+        &s.payments,
+        NOW + Duration::hours(2),
+        options,
+    )
+    .await;
+    assert_eq!((report.waiting, report.expired), (1, 0), "{report:?}");
+    let report = reconcile(
+        s.store.as_ref(),
+        &s.registry,
+        &s.payments,
+        NOW + Duration::hours(25),
+        options,
+    )
+    .await;
+    assert_eq!(report.expired, 1, "{report:?}");
+    let r = get(&s, &format!("/v1/testheim/payment/{id}/return?lang=de")).await;
+    assert_eq!(r.status(), 410);
+    assert!(text(&r).contains("Antrag verfallen"));
+    assert!(objects(&s, "submission.json").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_return_and_reconciliation_racing_release_a_paid_submission_exactly_once() {
+    let s = setup().await;
+    let id = common::new_id();
+    let pay = submit(&s, id).await;
+    let _ = platform::press(&pay, Button::Pay).await;
+    let later = NOW + Duration::hours(1);
+    let mut racers = Vec::new();
+    for i in 0..8 {
+        let (store, registry, payments) = (s.store.clone(), s.registry.clone(), s.payments.clone());
+        racers.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                match flow::settle(store.as_ref(), &payments, M, id, None).await {
+                    Ok(Standing::Paid { first, .. }) => usize::from(first),
+                    other => panic!("{other:?}"),
+                }
+            } else {
+                let options = ReconcileOptions {
+                    min_age: Duration::ZERO,
+                    expire_after: None,
+                };
+                reconcile(store.as_ref(), &registry, &payments, later, options)
+                    .await
+                    .released
+            }
+        }));
+    }
+    let mut released = 0;
+    for r in racers {
+        released += r.await.unwrap();
+    }
+    assert_eq!(released, 1);
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+    assert_eq!(objects(&s, "payment.json").await.len(), 1);
+}
+
+#[tokio::test]
+async fn without_a_usable_platform_a_form_that_requires_payment_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FolderStore::new(dir.path()));
+    let handler = Handler::new(common::registry(), store.clone()).with_clock(common::clock());
+    let r = handler.handle(form_post(&copies(), common::new_id())).await;
+    assert_eq!(r.status(), 503);
+    assert!(store.list("testheim/").await.unwrap().is_empty());
+}
