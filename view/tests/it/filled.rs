@@ -360,6 +360,7 @@ fn answers_the_account_locks_are_shown_as_label_and_text_and_sent_as_hidden_inpu
     let filled = Filled {
         answers: &answers,
         errors: &[],
+        due: None,
     };
     let page = pages::form_signed_in(
         &frame,
