@@ -1250,12 +1250,10 @@
 
   // @if sign-in
   // Sign-in with BundID (forms with `identity:`): after sign-in, back to this page rather than
-  // the function's prefilled page (which a browser without script gets), and the answers
-  // prefilled from the prefill answer, fetched with the session cookie (sent to the function
-  // only: SameSite=Strict, HttpOnly). Locked answers (a required level) become read-only; the
-  // function refuses a change in any case.
-  // The prefill is asked for only on coming back from the sign-in this tab started: a citizen
-  // who never signed in gets no refused request (and no console error) on every page load.
+  // the function's prefilled page (which a browser without script gets). What happens after
+  // coming back (the prefill, locked answers, saving a draft) is in assets/sign-in.js, loaded
+  // only on coming back from a sign-in this tab started: a citizen who never signs in neither
+  // downloads it nor sends a refused request.
   var signIn = $("#sign-in");
   var asked = "formfabrik-sign-in:" + location.pathname;
   var store = function (f) { try { return f(sessionStorage); } catch (e) { return null; } };
@@ -1263,83 +1261,13 @@
     var signInLink = $("#sign-in-link");
     signInLink.href = signInLink.href.replace(/&view=page$/, "");
     signInLink.addEventListener("click", function () { store(function (s) { s.setItem(asked, "1"); }); });
-  }
-  // A locked answer (from the account, a required level) as components/locked/template.html
-  // renders it without JavaScript: the label and the answer as text, the inputs hidden.
-  function lockAnswer(w, v) {
-    var head = $("label, legend", w).cloneNode(true);
-    $$(".optional, .condition", head).forEach(function (x) { x.remove(); });
-    var text = v;
-    if (v && typeof v === "object") {
-      text = [((v.street || "") + " " + (v["house-number"] || "")).trim(), ((v.postcode || "") + " " + (v.city || "")).trim()].filter(Boolean).join(", ");
-    } else if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
-      var d = v.split("-").map(Number);
-      text = human({ y: d[0], m: d[1], d: d[2] }, lang);
+    if (store(function (s) { return s.getItem(asked); })) {
+      // What sign-in.js uses of this script (names kept: the minifier renames locals only).
+      window.formfabrikSignIn = { $: $, $$: $$, ui: ui, lang: lang, human: human, wrapper: wrapper, putBack: putBack, readAnswers: readAnswers, applyConditions: applyConditions, store: store, asked: asked };
+      var more = doc.createElement("script");
+      more.src = signIn.getAttribute("data-script");
+      doc.head.appendChild(more);
     }
-    var inputs = $$("input, textarea, select", w), make = function (tag, cls, text, into) {
-      var x = document.createElement(tag);
-      if (cls) x.className = cls;
-      if (text) x.textContent = text;
-      (into || w).appendChild(x);
-      return x;
-    };
-    w.textContent = "";
-    w.className = "field field--locked";
-    w.setAttribute("data-locked", "true");
-    var dl = make("dl", "facts locked");
-    make("dt", "label", head.textContent.trim(), dl);
-    make("dd", "locked__value", text, dl);
-    make("p", "hint", signIn.getAttribute("data-locked-note"));
-    inputs.forEach(function (el) {
-      var h = make("input");
-      h.type = "hidden";
-      h.id = el.id;
-      h.name = el.name;
-      h.value = el.value;
-    });
-  }
-  // Save and come back: the answers so far (no files) to the function, which keeps them
-  // encrypted for the account.
-  var saveDraft = $("#save-draft-button");
-  if (saveDraft) saveDraft.addEventListener("click", function (ev) {
-    ev.preventDefault();
-    var status = $("#save-draft-status");
-    status.textContent = ui.sending;
-    fetch(saveDraft.getAttribute("formaction"), { method: "POST", credentials: "include", mode: "cors", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify({ language: lang, data: readAnswers(false) }) })
-      .then(function (res) { return res.json().then(function (b) { status.textContent = res.ok ? b.message : ui["send-failed"]; }); })
-      .catch(function () { status.textContent = ui["send-failed"]; });
-  });
-  if (signIn && store(function (s) { return s.getItem(asked); })) {
-    fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
-      .then(function (res) {
-        if (res.status === 200) return res.json();
-        store(function (s) { s.removeItem(asked); });
-        return null;
-      })
-      .then(function (p) {
-        if (!p) return;
-        var locked = p.locked || [];
-        // The account's saved draft first (from another device, perhaps), the account's
-        // answers over it (locked ones as text). Lists and groups of a draft are not put back
-        // with JavaScript yet (the page without it has them).
-        var put = function (all) {
-          Object.keys(all || {}).forEach(function (id) {
-            var w = wrapper(id), v = all[id];
-            if (!w) return;
-            if (v && typeof v === "object" && !Array.isArray(v)) Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
-            else putBack(w, v);
-            if (all === p.answers && locked.indexOf(id) >= 0) lockAnswer(w, v);
-          });
-        };
-        put(p.draft);
-        put(p.answers);
-        $("#save-draft").hidden = false;
-        var name = $("#signed-in-name");
-        name.textContent = name.getAttribute("data-template").replace("{name}", p.name);
-        $("#signed-in").hidden = false;
-        signInLink.parentNode.hidden = true;
-        applyConditions();
-      }, function () {});
   }
   // @end
 

@@ -63,6 +63,11 @@ pub struct SiteAssets {
     pub index: String,
     /// The confirmation page's styles, loaded by it only.
     pub confirmation: String,
+    /// The script a form page with sign-in loads on coming back from the provider
+    /// (`assets/sign-in.js`): the prefill, locked answers, saving a draft. Empty for a site
+    /// without sign-in.
+    #[serde(default)]
+    pub sign_in: String,
 }
 
 /// What a page says about itself in its `<head>`, besides what every page of its language

@@ -26,6 +26,9 @@ pub struct Assets {
     index: Sheet,
     /// The confirmation page's styles (`assets/confirmation.css`), for it only.
     confirmation: Sheet,
+    /// What a form page with sign-in loads on coming back from the provider
+    /// (`assets/sign-in.js`), minified: only those who sign in download it.
+    sign_in: Script,
     js_source: String,
     js_path: PathBuf,
     /// Minified script variants by the parts they keep (a handful per build; see
@@ -76,7 +79,14 @@ impl Assets {
             })
         };
         let js_source = String::from_utf8_lossy(&read("site.js")?).into_owned();
+        let sign_in_path = dir.join("assets/sign-in.js");
+        let sign_in = minify_js(&String::from_utf8_lossy(&read("sign-in.js")?))
+            .map_err(|e| file_error(&sign_in_path, e))?;
         let assets = Assets {
+            sign_in: Script {
+                name: fingerprint("sign-in", "js", sign_in.as_bytes()),
+                bytes: sign_in.into_bytes(),
+            },
             css: css.into_bytes(),
             combobox: sheet("combobox")?,
             index: sheet("index")?,
@@ -138,6 +148,12 @@ impl Assets {
         {
             add(&self.combobox);
         }
+        if forms
+            .iter()
+            .any(|f| script::form_parts(&f.form).contains("sign-in"))
+        {
+            files.push((self.sign_in.name.clone(), self.sign_in.bytes.clone()));
+        }
         let logo = match &m.config.branding.logo {
             Some(rel) => {
                 let src = m.dir.join(rel);
@@ -155,6 +171,7 @@ impl Assets {
             combobox: self.combobox.name.clone(),
             index: self.index.name.clone(),
             confirmation: self.confirmation.name.clone(),
+            sign_in: self.sign_in.name.clone(),
         };
         Ok(SiteFiles { names, files })
     }

@@ -84,6 +84,7 @@ pub fn theme_json() -> String {
                             combobox: "combobox.c2d94e1a70.css".into(),
                             index: "index.9a41c7e03d.css".into(),
                             confirmation: "confirmation.e07b1d5f33.css".into(),
+                            sign_in: "sign-in.5d0c2a9e41.js".into(),
                         },
                         scripts,
                         municipality: m,

@@ -13,5 +13,6 @@ fn assets() -> view::SiteAssets {
         combobox: "combobox.css".into(),
         index: "index.css".into(),
         confirmation: "confirmation.css".into(),
+        sign_in: "sign-in.js".into(),
     }
 }

@@ -1,0 +1,93 @@
+// Sign-in with BundID, after coming back from the provider (forms with `identity:`): the
+// answers prefilled from the prefill answer, fetched with the session cookie (sent to the
+// function only: SameSite=Strict, HttpOnly); locked answers (a required level) shown as text,
+// as the function's page without JavaScript shows them (the function refuses a change in any
+// case); and "save and come back". site.js loads this file only when this tab started a
+// sign-in (so a citizen who never signs in does not download it) and hands over what it uses
+// in `window.formfabrikSignIn`.
+(function () {
+  "use strict";
+  var F = window.formfabrikSignIn;
+  if (!F) return;
+  var $ = F.$, $$ = F.$$, ui = F.ui, lang = F.lang, human = F.human, wrapper = F.wrapper;
+  var putBack = F.putBack, readAnswers = F.readAnswers, applyConditions = F.applyConditions;
+  var store = F.store, asked = F.asked;
+  var signIn = $("#sign-in"), signInLink = $("#sign-in-link");
+  // A locked answer (from the account, a required level) as components/locked/template.html
+  // renders it without JavaScript: the label and the answer as text, the inputs hidden.
+  function lockAnswer(w, v) {
+    var head = $("label, legend", w).cloneNode(true);
+    $$(".optional, .condition", head).forEach(function (x) { x.remove(); });
+    var text = v;
+    if (v && typeof v === "object") {
+      text = [((v.street || "") + " " + (v["house-number"] || "")).trim(), ((v.postcode || "") + " " + (v.city || "")).trim()].filter(Boolean).join(", ");
+    } else if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+      var d = v.split("-").map(Number);
+      text = human({ y: d[0], m: d[1], d: d[2] }, lang);
+    }
+    var inputs = $$("input, textarea, select", w), make = function (tag, cls, text, into) {
+      var x = document.createElement(tag);
+      if (cls) x.className = cls;
+      if (text) x.textContent = text;
+      (into || w).appendChild(x);
+      return x;
+    };
+    w.textContent = "";
+    w.className = "field field--locked";
+    w.setAttribute("data-locked", "true");
+    var dl = make("dl", "facts locked");
+    make("dt", "label", head.textContent.trim(), dl);
+    make("dd", "locked__value", text, dl);
+    make("p", "hint", signIn.getAttribute("data-locked-note"));
+    inputs.forEach(function (el) {
+      var h = make("input");
+      h.type = "hidden";
+      h.id = el.id;
+      h.name = el.name;
+      h.value = el.value;
+    });
+  }
+  // Save and come back: the answers so far (no files) to the function, which keeps them
+  // encrypted for the account.
+  var saveDraft = $("#save-draft-button");
+  if (saveDraft) saveDraft.addEventListener("click", function (ev) {
+    ev.preventDefault();
+    var status = $("#save-draft-status");
+    status.textContent = ui.sending;
+    fetch(saveDraft.getAttribute("formaction"), { method: "POST", credentials: "include", mode: "cors", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify({ language: lang, data: readAnswers(false) }) })
+      .then(function (res) { return res.json().then(function (b) { status.textContent = res.ok ? b.message : ui["send-failed"]; }); })
+      .catch(function () { status.textContent = ui["send-failed"]; });
+  });
+  if (signIn && store(function (s) { return s.getItem(asked); })) {
+    fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
+      .then(function (res) {
+        if (res.status === 200) return res.json();
+        store(function (s) { s.removeItem(asked); });
+        return null;
+      })
+      .then(function (p) {
+        if (!p) return;
+        var locked = p.locked || [];
+        // The account's saved draft first (from another device, perhaps), the account's
+        // answers over it (locked ones as text). Lists and groups of a draft are not put back
+        // with JavaScript yet (the page without it has them).
+        var put = function (all) {
+          Object.keys(all || {}).forEach(function (id) {
+            var w = wrapper(id), v = all[id];
+            if (!w) return;
+            if (v && typeof v === "object" && !Array.isArray(v)) Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
+            else putBack(w, v);
+            if (all === p.answers && locked.indexOf(id) >= 0) lockAnswer(w, v);
+          });
+        };
+        put(p.draft);
+        put(p.answers);
+        $("#save-draft").hidden = false;
+        var name = $("#signed-in-name");
+        name.textContent = name.getAttribute("data-template").replace("{name}", p.name);
+        $("#signed-in").hidden = false;
+        signInLink.parentNode.hidden = true;
+        applyConditions();
+      }, function () {});
+  }
+})();
