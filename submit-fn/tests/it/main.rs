@@ -9,6 +9,7 @@ mod binary;
 mod handler;
 mod hardening;
 mod lambda_events;
+mod lambda_runtime;
 mod resources;
 mod s3;
 mod sign_in;
