@@ -1,14 +1,28 @@
-//! Encryption of stored submissions: JWE compact serialization with RSA-OAEP-256 key management
-//! and A256GCM content encryption — the algorithms FIT-Connect uses. The function only ever
-//! holds the municipality's public key ([`Encryptor`]); the back office opens objects with the
-//! private key ([`Decryptor`]). Keys are JSON Web Keys (RFC 7517) of at least
+//! Encryption of stored submissions: JWE compact serialization (RFC 7516) with RSA-OAEP-256 key
+//! management and A256GCM content encryption — the algorithms FIT-Connect uses. The function
+//! only ever holds the municipality's public key ([`Encryptor`]); the back office opens objects
+//! with the private key ([`Decryptor`]). Keys are JSON Web Keys (RFC 7517) of at least
 //! [`MIN_RSA_BITS`] bits, as FIT-Connect requires.
+//!
+//! The primitives are aws-lc-rs's (RSA-OAEP with SHA-256, AES-256-GCM, the system RNG): the
+//! library rustls and the AWS SDK already link, so the function's artifact needs no system
+//! library (the former josekit linked the system OpenSSL, which `cargo lambda build` cannot
+//! cross-compile). No maintained JOSE crate offers RSA-OAEP-256 on aws-lc-rs or RustCrypto, so
+//! the compact serialization of this one algorithm pair is written here, small, and tested
+//! against objects josekit made (`tests/fixtures/jose/`): records stored before the change and
+//! the back office's existing keys keep working.
 
-use josekit::jwe::alg::rsaes::{RsaesJweDecrypter, RsaesJweEncrypter};
-use josekit::jwe::{self, JweHeader, RSA_OAEP_256};
-use josekit::jwk::Jwk;
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{
+    KeyPair, KeyPairComponents, KeySize, OAEP_SHA256_MGF1SHA256, OaepPrivateDecryptingKey,
+    OaepPublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey, PublicKeyComponents,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use serde_json::{Map, Value};
 use thiserror::Error;
+use zeroize::Zeroizing;
 
 /// The key management algorithm (`alg`).
 pub const ALG: &str = "RSA-OAEP-256";
@@ -16,6 +30,11 @@ pub const ALG: &str = "RSA-OAEP-256";
 pub const ENC: &str = "A256GCM";
 /// The smallest RSA modulus accepted.
 pub use form_model::jwk::MIN_RSA_BITS;
+
+/// Bytes of an A256GCM content encryption key.
+const CEK_LEN: usize = 32;
+/// Bytes of a GCM authentication tag.
+const TAG_LEN: usize = 16;
 
 #[derive(Debug, Error)]
 pub enum CryptoError {
@@ -45,7 +64,7 @@ pub enum CryptoError {
 
 /// Encrypts for one municipality's back office.
 pub struct Encryptor {
-    encrypter: RsaesJweEncrypter,
+    key: OaepPublicEncryptingKey,
     kid: Option<String>,
 }
 
@@ -58,29 +77,68 @@ impl std::fmt::Debug for Encryptor {
 impl Encryptor {
     /// From a public RSA JWK of at least [`MIN_RSA_BITS`] bits.
     pub fn from_jwk(jwk: &Value) -> Result<Encryptor, CryptoError> {
-        let jwk = rsa_jwk(jwk)?;
-        if jwk.parameter("d").is_some() {
+        let map = rsa_jwk(jwk)?;
+        if map.contains_key("d") {
             return Err(CryptoError::NotPublic);
         }
-        let encrypter = RSA_OAEP_256
-            .encrypter_from_jwk(&jwk)
-            .map_err(|e| CryptoError::Key(e.to_string()))?;
+        let components = PublicKeyComponents {
+            n: member(map, "n")?,
+            e: member(map, "e")?,
+        };
+        let public: PublicEncryptingKey = components
+            .try_into()
+            .map_err(|_| CryptoError::Key("n and e do not form an RSA public key".into()))?;
+        let key = OaepPublicEncryptingKey::new(public)
+            .map_err(|_| CryptoError::Key("not usable for RSA-OAEP".into()))?;
         Ok(Encryptor {
-            encrypter,
-            kid: jwk.key_id().map(str::to_string),
+            key,
+            kid: map.get("kid").and_then(Value::as_str).map(str::to_string),
         })
     }
 
     /// `payload` as JWE compact serialization; `cty` names the media type of the plaintext.
     pub fn encrypt(&self, payload: &[u8], content_type: &str) -> Result<String, CryptoError> {
-        let mut header = JweHeader::new();
-        header.set_content_encryption(ENC);
-        header.set_content_type(content_type);
+        let failed = |what: &str| CryptoError::Encrypt(what.to_string());
+        let mut header = Map::new();
+        header.insert("alg".into(), ALG.into());
+        header.insert("enc".into(), ENC.into());
+        header.insert("cty".into(), content_type.into());
         if let Some(kid) = &self.kid {
-            header.set_key_id(kid);
+            header.insert("kid".into(), kid.as_str().into());
         }
-        jwe::serialize_compact(payload, &header, &self.encrypter)
-            .map_err(|e| CryptoError::Encrypt(e.to_string()))
+        let header = B64.encode(Value::Object(header).to_string());
+
+        let mut cek = Zeroizing::new([0u8; CEK_LEN]);
+        let mut iv = [0u8; NONCE_LEN];
+        aws_lc_rs::rand::fill(cek.as_mut()).map_err(|_| failed("no random bytes"))?;
+        aws_lc_rs::rand::fill(&mut iv).map_err(|_| failed("no random bytes"))?;
+
+        let mut wrapped = vec![0u8; self.key.ciphertext_size()];
+        let wrapped = self
+            .key
+            .encrypt(&OAEP_SHA256_MGF1SHA256, cek.as_ref(), &mut wrapped, None)
+            .map_err(|_| failed("RSA-OAEP-256 of the content key"))?;
+
+        let gcm = LessSafeKey::new(
+            UnboundKey::new(&AES_256_GCM, cek.as_ref()).map_err(|_| failed("AES-256 key"))?,
+        );
+        let mut ciphertext = payload.to_vec();
+        let tag = gcm
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(iv),
+                Aad::from(header.as_bytes()),
+                &mut ciphertext,
+            )
+            .map_err(|_| failed("AES-256-GCM"))?;
+
+        Ok([
+            header,
+            B64.encode(wrapped),
+            B64.encode(iv),
+            B64.encode(&ciphertext),
+            B64.encode(tag.as_ref()),
+        ]
+        .join("."))
     }
 }
 
@@ -93,7 +151,7 @@ pub struct Decryptor {
 
 struct PrivateKey {
     kid: Option<String>,
-    decrypter: RsaesJweDecrypter,
+    key: OaepPrivateDecryptingKey,
 }
 
 impl std::fmt::Debug for Decryptor {
@@ -112,6 +170,68 @@ pub struct Opened {
     pub content_type: Option<String>,
 }
 
+/// The five parts of a JWE compact serialization, decoded; `aad` is the encoded header.
+struct Compact<'a> {
+    aad: &'a str,
+    header: Map<String, Value>,
+    wrapped_key: Vec<u8>,
+    iv: [u8; NONCE_LEN],
+    ciphertext: Vec<u8>,
+    tag: [u8; TAG_LEN],
+}
+
+impl<'a> Compact<'a> {
+    fn parse(text: &'a str) -> Option<Compact<'a>> {
+        let parts: Vec<&str> = text.split('.').collect();
+        let [aad, wrapped_key, iv, ciphertext, tag] = parts[..] else {
+            return None;
+        };
+        let Value::Object(header) = serde_json::from_slice(&B64.decode(aad).ok()?).ok()? else {
+            return None;
+        };
+        Some(Compact {
+            aad,
+            header,
+            wrapped_key: B64.decode(wrapped_key).ok()?,
+            iv: B64.decode(iv).ok()?.try_into().ok()?,
+            ciphertext: B64.decode(ciphertext).ok()?,
+            tag: B64.decode(tag).ok()?.try_into().ok()?,
+        })
+    }
+
+    fn header_text(&self, name: &str) -> Option<String> {
+        self.header
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
+    /// The plaintext, when `key` unwraps the content key and the GCM tag checks.
+    fn open(&self, key: &OaepPrivateDecryptingKey) -> Option<Vec<u8>> {
+        let mut cek = Zeroizing::new(vec![0u8; key.min_output_size()]);
+        let cek = key
+            .decrypt(&OAEP_SHA256_MGF1SHA256, &self.wrapped_key, &mut cek, None)
+            .ok()?;
+        if cek.len() != CEK_LEN {
+            return None;
+        }
+        let gcm = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, cek).ok()?);
+        let mut in_out = Vec::with_capacity(self.ciphertext.len() + TAG_LEN);
+        in_out.extend_from_slice(&self.ciphertext);
+        in_out.extend_from_slice(&self.tag);
+        let len = gcm
+            .open_in_place(
+                Nonce::assume_unique_for_key(self.iv),
+                Aad::from(self.aad.as_bytes()),
+                &mut in_out,
+            )
+            .ok()?
+            .len();
+        in_out.truncate(len);
+        Some(in_out)
+    }
+}
+
 impl Decryptor {
     /// From a private RSA JWK.
     pub fn from_jwk(jwk: &Value) -> Result<Decryptor, CryptoError> {
@@ -122,21 +242,40 @@ impl Decryptor {
 
     /// Adds another private RSA JWK (an older key kept for reading, or a newer one).
     pub fn add(&mut self, jwk: &Value) -> Result<(), CryptoError> {
-        let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_string);
-        // Without `kid` for josekit: it would then demand the same `kid` in every header. The
-        // key is picked by `kid` below instead.
-        let mut jwk = jwk.clone();
-        if let Value::Object(map) = &mut jwk {
-            map.remove("kid");
-        }
-        let jwk = rsa_jwk(&jwk)?;
-        if jwk.parameter("d").is_none() {
+        let map = rsa_jwk(jwk)?;
+        if !map.contains_key("d") {
             return Err(CryptoError::NotPrivate);
         }
-        let decrypter = RSA_OAEP_256
-            .decrypter_from_jwk(&jwk)
-            .map_err(|e| CryptoError::Key(e.to_string()))?;
-        self.keys.push(PrivateKey { kid, decrypter });
+        if map.contains_key("oth") {
+            return Err(CryptoError::Key(
+                "multi-prime RSA keys (\"oth\") are not supported".into(),
+            ));
+        }
+        let secret = |name: &str| member(map, name).map(Zeroizing::new);
+        let components = KeyPairComponents {
+            public_key: PublicKeyComponents {
+                n: member(map, "n")?,
+                e: member(map, "e")?,
+            },
+            d: secret("d")?,
+            p: secret("p")?,
+            q: secret("q")?,
+            dP: secret("dp")?,
+            dQ: secret("dq")?,
+            qInv: secret("qi")?,
+        };
+        let rejected = |e: aws_lc_rs::error::KeyRejected| {
+            CryptoError::Key(format!("the private parts do not form an RSA key ({e})"))
+        };
+        let pair = KeyPair::from_components(&components).map_err(rejected)?;
+        let pkcs8 = pair
+            .as_der()
+            .map_err(|_| CryptoError::Key("cannot be encoded as PKCS #8".into()))?;
+        let private = PrivateDecryptingKey::from_pkcs8(pkcs8.as_ref()).map_err(rejected)?;
+        let key = OaepPrivateDecryptingKey::new(private)
+            .map_err(|_| CryptoError::Key("not usable for RSA-OAEP".into()))?;
+        let kid = map.get("kid").and_then(Value::as_str).map(str::to_string);
+        self.keys.push(PrivateKey { kid, key });
         Ok(())
     }
 
@@ -147,21 +286,22 @@ impl Decryptor {
 
     /// Decrypts a JWE compact serialization with the key its header's `kid` names (every key
     /// in turn when the header has no `kid`); refuses any algorithm other than RSA-OAEP-256 +
-    /// A256GCM. A changed byte anywhere fails the GCM tag check.
+    /// A256GCM, and compression or critical header parameters, which this writer never sets.
+    /// A changed byte anywhere fails the GCM tag check.
     pub fn decrypt(&self, compact: &[u8]) -> Result<Opened, CryptoError> {
         let not_jwe = || CryptoError::Decrypt("not a JWE compact serialization".into());
         let text = std::str::from_utf8(compact).map_err(|_| not_jwe())?.trim();
-        let kid = header_kid(text).ok_or_else(not_jwe)?;
+        let jwe = Compact::parse(text).ok_or_else(not_jwe)?;
+        let kid = jwe.header_text("kid");
         let candidates: Vec<&PrivateKey> = match &kid {
             Some(kid) => {
-                let exact: Vec<&PrivateKey> = self
+                let exact = self
                     .keys
                     .iter()
-                    .filter(|k| k.kid.as_deref() == Some(kid.as_str()))
-                    .collect();
+                    .filter(|k| k.kid.as_deref() == Some(kid.as_str()));
                 // A key given without `kid` may still be the right one: try those last.
                 let unnamed = self.keys.iter().filter(|k| k.kid.is_none());
-                let all: Vec<&PrivateKey> = exact.into_iter().chain(unnamed).collect();
+                let all: Vec<&PrivateKey> = exact.chain(unnamed).collect();
                 if all.is_empty() {
                     return Err(CryptoError::NoKeyForKid {
                         kid: kid.clone(),
@@ -172,21 +312,24 @@ impl Decryptor {
             }
             None => self.keys.iter().collect(),
         };
-        let mut last = None;
+        let alg = jwe.header_text("alg");
+        let enc = jwe.header_text("enc");
+        if alg.as_deref() != Some(ALG) || enc.as_deref() != Some(ENC) {
+            return Err(CryptoError::Algorithms { alg, enc });
+        }
+        for unsupported in ["zip", "crit"] {
+            if jwe.header.contains_key(unsupported) {
+                return Err(CryptoError::Decrypt(format!(
+                    "the JWE header has {unsupported:?}, which is not supported"
+                )));
+            }
+        }
         for key in candidates {
-            match jwe::deserialize_compact(text, &key.decrypter) {
-                Ok((payload, header)) => {
-                    let alg = header.algorithm().map(str::to_string);
-                    let enc = header.content_encryption().map(str::to_string);
-                    if alg.as_deref() != Some(ALG) || enc.as_deref() != Some(ENC) {
-                        return Err(CryptoError::Algorithms { alg, enc });
-                    }
-                    return Ok(Opened {
-                        payload,
-                        content_type: header.content_type().map(str::to_string),
-                    });
-                }
-                Err(e) => last = Some(e),
+            if let Some(payload) = jwe.open(&key.key) {
+                return Ok(Opened {
+                    payload,
+                    content_type: jwe.header_text("cty"),
+                });
             }
         }
         let which = kid.map_or_else(
@@ -194,44 +337,53 @@ impl Decryptor {
             |k| format!("kid {k:?}"),
         );
         Err(CryptoError::Decrypt(format!(
-            "{which}: the key does not open it (a wrong key or a changed byte){}",
-            last.map(|e| format!(" [{e}]")).unwrap_or_default()
+            "{which}: the key does not open it (a wrong key or a changed byte)"
         )))
     }
 }
 
-/// The `kid` of a JWE compact serialization's protected header: `Some(None)` when it has none,
-/// `None` when the header is not base64url JSON.
-fn header_kid(compact: &str) -> Option<Option<String>> {
-    use base64::Engine;
-    let first = compact.split('.').next()?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(first)
-        .ok()?;
-    let header: Value = serde_json::from_slice(&bytes).ok()?;
-    Some(
-        header
-            .get("kid")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    )
-}
-
-/// A new RSA key pair of `bits` bits (use [`MIN_RSA_BITS`] or more): `(public, private)` JWKs,
-/// both with `kid`, `use: enc` and `alg: RSA-OAEP-256`.
+/// A new RSA key pair of `bits` bits (2048, 3072, 4096 or 8192; at least [`MIN_RSA_BITS`]):
+/// `(public, private)` JWKs, both with `kid`, `use: enc` and `alg: RSA-OAEP-256`.
 pub fn generate_key_pair(bits: u32, kid: &str) -> Result<(Value, Value), CryptoError> {
-    let mut private = Jwk::generate_rsa_key(bits).map_err(|e| CryptoError::Key(e.to_string()))?;
-    private.set_key_id(kid);
-    private.set_key_use("enc");
-    private.set_algorithm(ALG);
-    let mut public = private
-        .to_public_key()
-        .map_err(|e| CryptoError::Key(e.to_string()))?;
-    public.set_key_id(kid);
-    public.set_key_use("enc");
-    public.set_algorithm(ALG);
-    let to_value = |jwk: &Jwk| Value::Object(Map::clone(jwk.as_ref()));
-    Ok((to_value(&public), to_value(&private)))
+    use pkcs1::der::Decode;
+    let size = match bits {
+        2048 => KeySize::Rsa2048,
+        3072 => KeySize::Rsa3072,
+        4096 => KeySize::Rsa4096,
+        8192 => KeySize::Rsa8192,
+        other => {
+            return Err(CryptoError::Key(format!(
+                "{other} bits: RSA keys are made with 2048, 3072, 4096 or 8192 bits"
+            )));
+        }
+    };
+    if (bits as usize) < MIN_RSA_BITS {
+        return Err(CryptoError::TooShort {
+            bits: bits as usize,
+        });
+    }
+    let failed = |what: &str| CryptoError::Key(format!("key generation: {what}"));
+    let pair = KeyPair::generate(size).map_err(|_| failed("no key"))?;
+    let pkcs8 = pair.as_der().map_err(|_| failed("no PKCS #8 encoding"))?;
+    // aws-lc-rs gives the private parts only as PKCS #8; the RustCrypto DER types read them.
+    let info = pkcs8::PrivateKeyInfo::from_der(pkcs8.as_ref()).map_err(|_| failed("PKCS #8"))?;
+    let rsa = pkcs1::RsaPrivateKey::from_der(info.private_key).map_err(|_| failed("PKCS #1"))?;
+    let b64 = |uint: pkcs1::UintRef<'_>| Value::String(B64.encode(uint.as_bytes()));
+    let mut public = Map::new();
+    public.insert("kty".into(), "RSA".into());
+    public.insert("kid".into(), kid.into());
+    public.insert("use".into(), "enc".into());
+    public.insert("alg".into(), ALG.into());
+    public.insert("n".into(), b64(rsa.modulus));
+    public.insert("e".into(), b64(rsa.public_exponent));
+    let mut private = public.clone();
+    private.insert("d".into(), b64(rsa.private_exponent));
+    private.insert("p".into(), b64(rsa.prime1));
+    private.insert("q".into(), b64(rsa.prime2));
+    private.insert("dp".into(), b64(rsa.exponent1));
+    private.insert("dq".into(), b64(rsa.exponent2));
+    private.insert("qi".into(), b64(rsa.coefficient));
+    Ok((Value::Object(public), Value::Object(private)))
 }
 
 /// Checks that `jwk` is a public RSA key of at least [`MIN_RSA_BITS`] bits and usable for
@@ -241,22 +393,47 @@ pub fn check_public_key(jwk: &Value) -> Result<usize, CryptoError> {
     modulus_bits(jwk)
 }
 
-fn rsa_jwk(value: &Value) -> Result<Jwk, CryptoError> {
+/// `value` as an RSA JWK meant for this encryption: `kty` RSA, at least [`MIN_RSA_BITS`] bits,
+/// and `use`/`alg`, when present, `enc`/RSA-OAEP-256.
+fn rsa_jwk(value: &Value) -> Result<&Map<String, Value>, CryptoError> {
     let Value::Object(map) = value else {
         return Err(CryptoError::Key("not a JSON object".into()));
     };
-    let jwk = Jwk::from_map(map.clone()).map_err(|e| CryptoError::Key(e.to_string()))?;
-    if jwk.key_type() != "RSA" {
-        return Err(CryptoError::Key(format!(
-            "kty is {:?}, expected \"RSA\"",
-            jwk.key_type()
-        )));
+    match map.get("kty") {
+        Some(Value::String(kty)) if kty == "RSA" => {}
+        Some(other) => {
+            return Err(CryptoError::Key(format!(
+                "kty is {other}, expected \"RSA\""
+            )));
+        }
+        None => return Err(CryptoError::Key("no kty".into())),
+    }
+    for (name, expected) in [("use", "enc"), ("alg", ALG)] {
+        match map.get(name) {
+            None => {}
+            Some(Value::String(v)) if v == expected => {}
+            Some(other) => {
+                return Err(CryptoError::Key(format!(
+                    "{name} is {other}, expected {expected:?}"
+                )));
+            }
+        }
     }
     let bits = modulus_bits(value)?;
     if bits < MIN_RSA_BITS {
         return Err(CryptoError::TooShort { bits });
     }
-    Ok(jwk)
+    Ok(map)
+}
+
+/// A base64url member of a JWK, decoded.
+fn member(map: &Map<String, Value>, name: &str) -> Result<Vec<u8>, CryptoError> {
+    let text = map
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| CryptoError::Key(format!("no \"{name}\" member")))?;
+    B64.decode(text)
+        .map_err(|_| CryptoError::Key(format!("\"{name}\" is not base64url")))
 }
 
 /// Bits of the modulus, measured as the lint measures it.
@@ -366,5 +543,102 @@ mod tests {
             Decryptor::from_jwk(&public),
             Err(CryptoError::NotPrivate)
         ));
+    }
+}
+
+/// Objects josekit (the former implementation, on OpenSSL) encrypted for the test key: records
+/// stored before the change open with the same private JWK.
+#[cfg(test)]
+mod josekit_compatibility {
+    use super::*;
+
+    fn private_key() -> Decryptor {
+        let private = include_str!("../../tests/fixtures/keys/TEST-ONLY-private.jwk.json");
+        Decryptor::from_jwk(&serde_json::from_str(private).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_record_josekit_encrypted_opens_with_the_existing_private_jwk() {
+        let jwe = include_bytes!("../../tests/fixtures/jose/josekit-record.jwe");
+        let opened = private_key().decrypt(jwe).unwrap();
+        assert_eq!(
+            opened.payload,
+            include_bytes!(
+                "../../tests/fixtures/submissions/bewohnerparkausweis@1/eigenes-fahrzeug-zone-a.json"
+            )
+        );
+        assert_eq!(opened.content_type.as_deref(), Some("application/json"));
+    }
+
+    #[test]
+    fn a_binary_object_josekit_encrypted_without_kid_opens_too() {
+        let jwe = include_bytes!("../../tests/fixtures/jose/josekit-binary-no-kid.jwe");
+        let opened = private_key().decrypt(jwe).unwrap();
+        let expected: Vec<u8> = (0..4000u32).map(|i| (i * 7 % 256) as u8).collect();
+        assert_eq!(opened.payload, expected);
+        assert_eq!(
+            opened.content_type.as_deref(),
+            Some("application/octet-stream")
+        );
+    }
+
+    #[test]
+    fn a_josekit_object_with_a_changed_header_byte_does_not_open() {
+        let jwe = include_str!("../../tests/fixtures/jose/josekit-record.jwe");
+        // The header is the GCM's additional data: re-encode it with another `cty`.
+        let (header, rest) = jwe.split_once('.').unwrap();
+        let mut decoded: Value = serde_json::from_slice(&B64.decode(header).unwrap()).unwrap();
+        decoded["cty"] = "text/plain".into();
+        let changed = format!("{}.{rest}", B64.encode(decoded.to_string()));
+        let err = private_key().decrypt(changed.as_bytes()).unwrap_err();
+        assert!(matches!(err, CryptoError::Decrypt(_)), "{err}");
+    }
+
+    #[test]
+    fn other_algorithms_and_compression_are_refused_before_decrypting() {
+        let jwe = include_str!("../../tests/fixtures/jose/josekit-record.jwe");
+        let (header, rest) = jwe.split_once('.').unwrap();
+        let with = |change: &dyn Fn(&mut Value)| {
+            let mut decoded: Value = serde_json::from_slice(&B64.decode(header).unwrap()).unwrap();
+            change(&mut decoded);
+            format!("{}.{rest}", B64.encode(decoded.to_string()))
+        };
+        let oaep_sha1 = with(&|h| h["alg"] = "RSA-OAEP".into());
+        assert!(matches!(
+            private_key().decrypt(oaep_sha1.as_bytes()),
+            Err(CryptoError::Algorithms { alg: Some(a), .. }) if a == "RSA-OAEP"
+        ));
+        let zipped = with(&|h| h["zip"] = "DEF".into());
+        let err = private_key().decrypt(zipped.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("zip"), "{err}");
+        assert!(matches!(
+            private_key().decrypt(b"a.b.c"),
+            Err(CryptoError::Decrypt(_))
+        ));
+    }
+
+    #[test]
+    fn generated_keys_are_jwks_with_all_private_parts_and_work_together() {
+        let (public, private) = generate_key_pair(MIN_RSA_BITS as u32, "m-2026").unwrap();
+        for member in ["d", "p", "q", "dp", "dq", "qi"] {
+            assert!(private.get(member).is_some(), "{member}");
+            assert!(public.get(member).is_none(), "{member}");
+        }
+        assert_eq!(public["kid"], "m-2026");
+        assert_eq!(check_public_key(&public).unwrap(), MIN_RSA_BITS);
+        let sealed = Encryptor::from_jwk(&public)
+            .unwrap()
+            .encrypt(b"Hallo", "text/plain")
+            .unwrap();
+        let opened = Decryptor::from_jwk(&private)
+            .unwrap()
+            .decrypt(sealed.as_bytes())
+            .unwrap();
+        assert_eq!(opened.payload, b"Hallo");
+        assert!(matches!(
+            generate_key_pair(2048, "weak"),
+            Err(CryptoError::TooShort { bits: 2048 })
+        ));
+        assert!(generate_key_pair(4000, "odd").is_err());
     }
 }

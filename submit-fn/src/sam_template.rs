@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use form_model::registry::Registry;
 
-/// Where the built function is, relative to the template (`cargo lambda build --release
+/// Where the built function is, relative to the template (`cargo lambda build --profile lambda
 /// --arm64` writes `target/lambda/submit-fn/bootstrap`).
 pub const DEFAULT_CODE_URI: &str = "../target/lambda/submit-fn/";
 
@@ -43,7 +43,7 @@ pub fn template(registry: &Registry, code_uri: &str) -> String {
 # Generated from the registry by `submit-fn template`; do not edit by hand. Regenerate with
 #   cargo run -p submit-fn -- template --forms forms > submit-fn/template.yaml
 # Build first (see docs/deploy.md):
-#   cargo lambda build --release --arm64 -p submit-fn -p report-fn
+#   cargo lambda build --profile lambda --arm64 -p submit-fn -p report-fn
 #   cp dist/function/registry.json dist/function/theme.json target/lambda/submit-fn/
 AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31

@@ -131,14 +131,11 @@ async fn a_client_with_private_key_jwt_signs_in_without_a_shared_secret() {
     assert_eq!(erika.given_names, "Erika");
 
     // A key the provider does not know for the client is refused at the token endpoint.
-    let stranger = josekit::jwk::alg::rsa::RsaKeyPair::generate(2048)
-        .unwrap()
-        .to_jwk_private_key()
-        .to_string();
+    let stranger = include_str!("../fixtures/TEST-ONLY-stranger-rsa2048.private.jwk.json");
     let rp = provider
         .discover(
             JWT_CLIENT,
-            ClientCredentials::private_key(&stranger).unwrap(),
+            ClientCredentials::private_key(stranger).unwrap(),
             Arc::new(HttpsTransport::new().unwrap()),
             system_clock(),
         )

@@ -45,11 +45,16 @@ impl Provider {
     pub fn start() -> Provider {
         let client_secret = random_text();
         let other_secret = random_text();
-        let key = josekit::jwk::alg::rsa::RsaKeyPair::generate(2048).unwrap();
-        let mut private = key.to_jwk_private_key();
-        private.set_key_id("formfabrik-jwt-1");
-        let mut public = key.to_jwk_public_key();
-        public.set_key_id("formfabrik-jwt-1");
+        // A fixed test key (RSA 2048): generating one per run is slow in debug builds.
+        let mut private: Value = serde_json::from_str(include_str!(
+            "../fixtures/TEST-ONLY-client-rsa2048.private.jwk.json"
+        ))
+        .unwrap();
+        private["kid"] = "formfabrik-jwt-1".into();
+        let mut public = private.clone();
+        for part in ["d", "p", "q", "dp", "dq", "qi"] {
+            public.as_object_mut().unwrap().remove(part);
+        }
         let client = |id: &str, auth: &str| {
             json!({
                 "client_id": id,
@@ -65,8 +70,7 @@ impl Provider {
         let mut other = client(OTHER_CLIENT, "client_secret_basic");
         other["client_secret"] = json!(other_secret);
         let mut jwt = client(JWT_CLIENT, "private_key_jwt");
-        jwt["jwks"] =
-            json!({ "keys": [serde_json::from_str::<Value>(&public.to_string()).unwrap()] });
+        jwt["jwks"] = json!({ "keys": [public] });
         let process = ProviderProcess::launch(vec![secret_client, other, jwt], true);
         Provider {
             issuer: process.issuer.clone(),

@@ -9,6 +9,7 @@ mod binary;
 mod handler;
 mod hardening;
 mod lambda_events;
+mod lambda_runtime;
 mod payment;
 mod resources;
 mod s3;
