@@ -158,20 +158,7 @@ fn owner() -> String {
 
 /// Runs an inbox command.
 pub fn run(command: InboxCommand) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run_async(command)) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("inbox: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    super::block_on("inbox", run_async(command))
 }
 
 async fn run_async(command: InboxCommand) -> Result<ExitCode, String> {

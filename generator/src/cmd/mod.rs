@@ -2,7 +2,9 @@
 //! the library and says what happened (`keygen` also holds the making of the key pair, which
 //! only it needs).
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 pub mod build;
 pub mod check;
@@ -36,4 +38,20 @@ pub struct Lang {
     /// The language of the diagnostics: de (the default) or en.
     #[arg(long, default_value = "de", value_parser = ["de", "en"])]
     pub lang: String,
+}
+
+/// Runs an asynchronous command on a Tokio runtime of its own: its exit code, or its error
+/// said on stderr after `label` (`inbox: …`) and exit code 1.
+fn block_on(label: &str, command: impl Future<Output = Result<ExitCode, String>>) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(command).unwrap_or_else(|e| {
+        eprintln!("{label}: {e}");
+        ExitCode::FAILURE
+    })
 }

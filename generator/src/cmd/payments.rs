@@ -38,20 +38,7 @@ pub enum PaymentsCommand {
 }
 
 pub fn run(command: PaymentsCommand) -> ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run_async(command)) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("payments: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    super::block_on("payments", run_async(command))
 }
 
 async fn run_async(command: PaymentsCommand) -> Result<ExitCode, String> {
