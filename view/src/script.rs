@@ -64,14 +64,10 @@ pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
 
 /// The parts a form page needs: `form`, every question type of the form that has a part,
 /// `conditions` when a condition tests dates or answers or a question has a `required-if`,
-/// `text-block` when a text-block has a `show-if`, `payment` when its fees are paid online, and
-/// `sign-in` when the form offers sign-in.
-///
-/// Not `fees`: the amount due on the check-your-answers step with JavaScript (the part computes
-/// it as form-model does; the differential test holds them together) costs about 480 bytes
-/// gzipped, which puts the residents' parking permit over the 14 KB page budget. Until it is
-/// loaded on demand, only the function's page (without JavaScript) shows the amount due, and
-/// the pay page the amount that is paid, which the function computes in any case.
+/// `text-block` when a text-block has a `show-if`, `fees` when what is due depends on the
+/// answers (a fee by choice, under a condition or per quantity: the check-your-answers step
+/// shows the amount due; for fixed fees the fee table already says it), `payment` when its fees
+/// are paid online, and `sign-in` when the form offers sign-in.
 pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     let mut parts = BTreeSet::from(["form"]);
     let rich = form
@@ -83,6 +79,10 @@ pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
         .any(beyond_options);
     if rich || form.all_fields().any(|f| f.required_if.is_some()) {
         parts.insert("conditions");
+    }
+    // The amount due on the check-your-answers step, where the answers decide it.
+    if form.fees.iter().any(|f| f.depends_on_answers()) {
+        parts.insert("fees");
     }
     // Payment online: the page script goes on to the pay page.
     if !form.fees.is_empty() && !form.payment.is_none() {

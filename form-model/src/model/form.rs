@@ -101,6 +101,14 @@ pub struct Fee {
     pub hint: Option<Text>,
 }
 
+impl Fee {
+    /// Whether what is due for this fee depends on the answers (a choice, a condition or a
+    /// quantity); otherwise the fee table's amount is what is due.
+    pub fn depends_on_answers(&self) -> bool {
+        self.by_choice.is_some() || self.show_if.is_some() || self.per.is_some()
+    }
+}
+
 /// A fee whose amount is set per option of a radios or select question: `{ field: laufzeit,
 /// amounts-eur: { ein-jahr: 30, zwei-jahre: 60 } }`. An option without an amount costs nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
