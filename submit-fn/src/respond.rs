@@ -371,6 +371,18 @@ pub fn origin_allowed(m: &RegistryMunicipality, origin: &str) -> bool {
     origin == m.site_origin.trim_end_matches('/') || origin == view::paths::origin_of(&m.site_url)
 }
 
+/// The request's `Origin` when it is the municipality's site (the only origin the function
+/// answers with CORS headers).
+pub fn allowed_origin<'a>(
+    m: &RegistryMunicipality,
+    headers: &'a http::HeaderMap,
+) -> Option<&'a str> {
+    headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| origin_allowed(m, o))
+}
+
 /// Adds the CORS headers for an allowed `origin`.
 pub fn add_cors(response: &mut Response<Bytes>, origin: &str) {
     let h = response.headers_mut();

@@ -62,6 +62,16 @@ impl SiteBundle {
         }
     }
 
+    /// The language a page of this site is served in: `lang` when the site offers it, else its
+    /// first language.
+    pub fn language<'a>(&'a self, lang: &'a str) -> &'a str {
+        let languages = &self.municipality.languages;
+        match languages.iter().find(|l| *l == lang) {
+            Some(l) => l.as_str(),
+            None => languages.first().map_or("de", String::as_str),
+        }
+    }
+
     /// The site as a page served from elsewhere sees it: links and assets at its address.
     pub fn elsewhere(&self) -> Site<'_> {
         Site {
@@ -171,11 +181,7 @@ impl RemotePages {
     ) -> Option<Result<RemotePage, ViewError>> {
         let bundle = self.sites.get(&form.municipality.id)?;
         let script = bundle.scripts.get(&form.form.id)?;
-        let languages = &bundle.municipality.languages;
-        let lang = match languages.iter().find(|l| *l == lang) {
-            Some(l) => l.as_str(),
-            None => languages.first().map_or("de", String::as_str),
-        };
+        let lang = bundle.language(lang);
         let site = bundle.elsewhere();
         Some((|| {
             let frame = Frame::new(&self.theme, &site, lang)?;
@@ -198,11 +204,7 @@ impl RemotePages {
         notice: &crate::pages::Notice,
     ) -> Option<Result<RemotePage, ViewError>> {
         let bundle = self.sites.get(&form.municipality.id)?;
-        let languages = &bundle.municipality.languages;
-        let lang = match languages.iter().find(|l| *l == lang) {
-            Some(l) => l.as_str(),
-            None => languages.first().map_or("de", String::as_str),
-        };
+        let lang = bundle.language(lang);
         let site = bundle.elsewhere();
         Some((|| {
             let frame = Frame::new(&self.theme, &site, lang)?;

@@ -21,7 +21,7 @@ use super::MunicipalSignIn;
 use super::deps::{Deps, page};
 use crate::decode::{BodyKind, body_kind, decode};
 use crate::html::{self, WayOn};
-use crate::respond::{add_cors, html_response, json_response, origin_allowed};
+use crate::respond::{add_cors, allowed_origin, html_response, json_response};
 use crate::route::query_param;
 
 /// The store keys the draft of `identity` for `form` may be under (current key first).
@@ -91,11 +91,7 @@ pub(crate) async fn answer(
     body: Bytes,
     lang: &str,
 ) -> Response<Bytes> {
-    let origin = parts
-        .headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|o| origin_allowed(m, o));
+    let origin = allowed_origin(m, &parts.headers);
     let kind = body_kind(
         parts
             .headers

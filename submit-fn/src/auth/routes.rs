@@ -24,7 +24,7 @@ use super::{Action, MunicipalSignIn};
 
 use crate::html::{self, WayOn};
 use crate::respond::{
-    add_cors, html_response, json_response, origin_allowed, pick_language, response,
+    add_cors, allowed_origin, html_response, json_response, pick_language, response,
 };
 use crate::route::query_param;
 
@@ -357,11 +357,7 @@ async fn prefill(
     sign_in: &MunicipalSignIn,
     parts: &Parts,
 ) -> Response<Bytes> {
-    let origin = parts
-        .headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|o| origin_allowed(m, o));
+    let origin = allowed_origin(m, &parts.headers);
     let error = |status: StatusCode, code: &str| {
         json_response(status, &json!({ "error": { "code": code } }))
     };
