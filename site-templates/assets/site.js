@@ -445,11 +445,13 @@
   function describe(data, path) {
     var seg = path.split("."), i = 1, entry = null;
     var f = data.fields.filter(function (x) { return x.id === seg[0]; })[0];
+    // @if group
     if (f && f.type === "group" && seg.length > 1) {
       if (f.repeat) { entry = +seg[1] + 1; i = 2; }
       var child = f.fields.filter(function (c) { return c.id === seg[i]; })[0];
       if (child) { f = child; i++; }
     }
+    // @end
     return { f: f, part: seg[i], entry: entry };
   }
   // The message template for the error's code, with the field's name (and entry number) in it.
@@ -459,58 +461,19 @@
     var ms = d.f.messages, i = d.part ? ms[d.part + ":" + e.code] : undefined;
     if (i === undefined) i = ms[e.code];
     if (i === undefined) i = ms.required;
+    var name = d.f.name || d.f.label;
+    // @if group
     // A problem with a list entry as a whole names the entry ("Hund 2").
-    var name = (d.f.name || d.f.label) + (d.entry !== null && d.f.type === "group" ? " " + d.entry : "");
+    if (d.entry !== null && d.f.type === "group") name += " " + d.entry;
+    // @end
     var m = data.messages[i].split("\uE001").join(name);
+    // @if group
     if (d.entry !== null) m = m.split("\uE000").join(String(d.entry));
+    // @end
     return e.param ? m.replace(human(MARKER, data.language), human(e.param, data.language)) : m;
   }
 
-  // @if fees
-  /* The amount due for clean answers, as form-model's fees::amount_due computes it, in whole
-   * cents: a fee applies while its show-if holds; by choice only when a priced option is
-   * chosen; with `per` only for a number above zero or a non-empty list. */
-  function amountDue(data, clean, today) {
-    // @if conditions
-    now = today;
-    // @end
-    var items = [], total = 0;
-    (data.fees || []).forEach(function (fee) {
-      if (!holds(fee["show-if"], clean)) return;
-      var unit = fee.cents, choice, q = null;
-      if (fee.choice) {
-        choice = clean[fee.choice.field];
-        // Only an amount of its own counts: nothing inherited (a "constructor" option).
-        if (typeof choice !== "string" || typeof fee.choice.cents[choice] !== "number") return;
-        unit = fee.choice.cents[choice];
-      }
-      if (fee.per) {
-        var a = clean[fee.per];
-        q = Array.isArray(a) ? a.length : typeof a === "number" && isFinite(a) ? a : 0;
-        if (!(q > 0)) return;
-      }
-      var item = { id: fee.id, "unit_cents": unit, cents: Math.round(unit * (q === null ? 1 : q)) };
-      if (choice !== undefined) item.choice = choice;
-      if (q !== null) item.quantity = q;
-      items.push(item);
-      total += item.cents;
-    });
-    return { items: items, "total_cents": total };
-  }
-  // Money as messages::euros writes it; `fmt` is read off its output (view's money_format).
-  // Fees are never negative (the check refuses them), so neither is an amount due.
-  function money(cents, fmt) {
-    var whole = String(Math.floor(cents / 100)), rest = cents % 100, g = "";
-    for (var i = 0; i < whole.length; i++) g += (i > 0 && (whole.length - i) % 3 === 0 ? fmt.group : "") + whole[i];
-    return fmt.prefix + g + fmt.decimal + (rest < 10 ? "0" : "") + rest + fmt.suffix;
-  }
-  // @end
-
   var Rules = { holds: holds, check: check, validateAll: validateAll, message: message, parseDate: parseDate, dateBound: dateBound };
-  // @if fees
-  Rules.amountDue = amountDue;
-  Rules.money = money;
-  // @end
   if (typeof module !== "undefined" && module.exports) { module.exports = Rules; return; }
 
   // @end
@@ -698,8 +661,10 @@
     ev.preventDefault();
     var step = el.closest(".step");
     if (step && wizard) goTo(visibleSteps().indexOf(step.getAttribute("data-step")));
+    // @if group
     var entry = el.closest("[data-entry]");
     if (entry && entry.hidden) showEntry(entry);
+    // @end
     focusTarget(el);
     var label = $('label[for="' + el.id + '"]') || (el.closest("fieldset") && $("legend", el.closest("fieldset")));
     (label || el).scrollIntoView({ block: "center" });
@@ -812,30 +777,16 @@
       });
     });
     // @if fees
-    showDue(answers);
+    // The amount due for these answers under the fee table, by assets/fees.js: loaded when
+    // this step first opens (a citizen who never gets here does not download it) and handed
+    // what it uses; the answers are validateAll's, which also sets the day `holds` judges
+    // dates on.
+    var F = window.formfabrikFees = window.formfabrikFees || { data: data, holds: holds, optionLabel: optionLabel };
+    F.clean = validateAll(data, answers, today).clean;
+    if (F.show) F.show();
+    else doc.head.appendChild(doc.createElement("script")).src = $("#amount-due").getAttribute("data-script");
     // @end
   }
-  // @if fees
-  // The amount due for these answers under the fee table (the server computes the same, and
-  // its amount is what is paid).
-  function showDue(answers) {
-    var box = $("#amount-due"), lines = $("#amount-due-lines");
-    if (!box) return;
-    var due = amountDue(data, validateAll(data, answers, today).clean, today);
-    lines.textContent = "";
-    due.items.forEach(function (it) {
-      var fee = data.fees.filter(function (x) { return x.id === it.id; })[0], tr = lines.insertRow(), th = doc.createElement("th");
-      th.scope = "row";
-      th.textContent = fee.label + (it.choice !== undefined ? " (" + optionLabel(fee.choice.field, it.choice) + ")" : "");
-      tr.appendChild(th);
-      th = tr.insertCell();
-      th.className = "num";
-      th.textContent = money(it.cents, data.money);
-    });
-    $("#amount-due-total").textContent = money(due.total_cents, data.money);
-    box.hidden = false;
-  }
-  // @end
   // One row: the question, the answer as the page showed its choices, and "Change", which
   // opens the step and, once it is done, leads straight back here (returning).
   function reviewRow(dl, step, label, f, v, key) {

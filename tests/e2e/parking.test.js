@@ -5,7 +5,11 @@
 // the permit may start in (today to today+3m). The page offers Musterstadt's zones, the
 // overlay's note stands first in the first step, and an address outside the town is refused —
 // by the page's script in the wizard, and by the function for a post without JavaScript —
-// with form-model's words; corrected, the permit is applied for and stored.
+// with form-model's words; corrected, the permit is applied for and stored. Its fee is by
+// choice (one year 30 €, two years 60 €): check-your-answers shows the amount due for the
+// period chosen (computed by assets/fees.js, loaded when that step opens) and follows a change
+// of period, the function's page without JavaScript shows it too, and the record carries the
+// amount the function computed.
 "use strict";
 
 const { test } = require("node:test");
@@ -22,6 +26,18 @@ journeyHooks((e) => ({ server, browser, files } = e));
 const M = "musterstadt";
 const FORM = "bewohnerparkausweis";
 const OUTSIDE_DE = "„Anschrift Ihrer Wohnung – Postleitzahl“ liegt nicht in unserem Gebiet. Diesen Antrag stellen Sie bei der Kommune, in der die Anschrift liegt.";
+
+/** The amount due on check-your-answers: its lines [label, amount] and the total. */
+function amountDue(page) {
+  return page.evaluate(() => ({
+    shown: !document.querySelector("#amount-due").hidden,
+    lines: [...document.querySelectorAll("#amount-due-lines tr")].map((tr) => [...tr.cells].map((c) => c.textContent.trim())),
+    total: document.querySelector("#amount-due-total").textContent.trim(),
+  }));
+}
+
+/** The amount due the function computed, as the record keeps it. */
+const DUE_TWO_YEARS = { items: [{ id: "ausweis", choice: "2-jahre", unit_cents: 6000, cents: 6000 }], total_cents: 6000 };
 
 /** The plan for the fixture, with the home moved to `postcode`. */
 function planned(data, name, postcode) {
@@ -80,8 +96,29 @@ test("with JavaScript: Musterstadt's zones are offered, a home outside the town 
       }
     }
     await page.locator("#review").waitFor({ state: "visible" });
-    // The permit's fee on check-your-answers, fixed for now (a fee by the chosen period follows).
-    assert.match(await page.locator("body").innerText(), /30,00\s€/);
+    // The fee by the period chosen (one year, in the fixture): the amount due, once fees.js
+    // has come.
+    assert.equal(p.answers.laufzeit, "1-jahr");
+    await page.locator("#amount-due").waitFor({ state: "visible" });
+    assert.deepEqual(await amountDue(page), {
+      shown: true,
+      lines: [["Bewohnerparkausweis (Ein Jahr)", "30,00\u00a0€"]],
+      total: "30,00\u00a0€",
+    });
+    // Two years instead: "Change" at the period, the other option, and back on the check step
+    // the amount due follows.
+    await page.locator('#review-list a[href="#f-laufzeit"]').click();
+    const antrag = page.locator('section.step[data-step="antrag"]');
+    await antrag.waitFor({ state: "visible" });
+    await page.locator('[data-field="laufzeit"] input[value="2-jahre"]').check();
+    await antrag.locator(".step-buttons button", { hasText: ui["review-return"] }).click();
+    await page.locator("#review").waitFor({ state: "visible" });
+    await page.waitForFunction(() => document.querySelector("#amount-due-total").textContent.startsWith("60"));
+    assert.deepEqual(await amountDue(page), {
+      shown: true,
+      lines: [["Bewohnerparkausweis (Zwei Jahre)", "60,00\u00a0€"]],
+      total: "60,00\u00a0€",
+    });
     const before = storedRecords(server.data).length;
     await page.check("#confirm");
     await page.click("#submit");
@@ -92,6 +129,8 @@ test("with JavaScript: Musterstadt's zones are offered, a home outside the town 
     assert.equal(record.data.parkzone, p.answers.parkzone);
     assert.equal(record.data.anschrift.postcode, "35398");
     assert.equal(record.data["gueltig-ab"], p.answers["gueltig-ab"]);
+    assert.equal(record.data.laufzeit, "2-jahre");
+    assert.deepEqual(record.amount_due, DUE_TWO_YEARS, "the amount the function computed");
   } finally {
     await context.close();
   }
@@ -103,8 +142,13 @@ test("without JavaScript: the function refuses a home outside the town with the 
   const page = await context.newPage();
   try {
     await openFromServices(page, "en");
+    // The page lists the fee by period; what is due depends on the answers, so no amount due
+    // stands on the page before they are sent.
+    assert.deepEqual(await page.locator(".fees .fee-choice").allTextContents(), ["One year: €30.00", "Two years: €60.00"]);
+    assert.equal(await page.locator("#amount-due").isVisible(), false);
     const data = await formData(page);
     const p = planned(data, "firmenwagen-zone-b", "99999");
+    assert.equal(p.answers.laufzeit, "2-jahre");
     for (const f of data.fields) {
       if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
     }
@@ -117,6 +161,12 @@ test("without JavaScript: the function refuses a home outside the town with the 
       ["#f-anschrift-postcode", "“Address of your home – Postcode” is not in our area. Please apply to the municipality the address is in."],
     ]);
     assert.equal(storedRecords(server.data).length, before, "nothing stored");
+    // The function's page shows the amount due for the answers sent.
+    assert.deepEqual(await amountDue(page), {
+      shown: true,
+      lines: [["Residents' parking permit (Two years)", "€60.00"]],
+      total: "€60.00",
+    });
 
     // Corrected on the page the function gave, every other answer still in place.
     assert.equal(await page.inputValue("#f-kennzeichen"), p.answers.kennzeichen);
@@ -132,6 +182,7 @@ test("without JavaScript: the function refuses a home outside the town with the 
     assert.equal(record.data.parkzone, "b");
     assert.equal(record.data.halter, "andere");
     assert.equal(record.data.anschrift.postcode, "35396");
+    assert.deepEqual(record.amount_due, DUE_TWO_YEARS);
   } finally {
     await context.close();
   }

@@ -118,9 +118,10 @@ pub fn due(form: &Form, due: &AmountDue, lang: &str) -> DueView {
 
 /// The fees in the page script's data: the same facts form-model's `amount_due` reads, amounts
 /// in cents, labels in `lang`; and how `messages::euros` writes money in `lang`
-/// ([`money_format`]). `None` for a form without fees.
+/// ([`money_format`]). `None` for a form whose fees do not depend on the answers (or that has
+/// none): its page shows no amount due, so its script reads no fees.
 pub fn script_fees(form: &Form, lang: &str) -> Option<(Value, Value)> {
-    if form.fees.is_empty() {
+    if !form.fees.iter().any(|f| f.depends_on_answers()) {
         return None;
     }
     let fees = form

@@ -68,6 +68,11 @@ pub struct SiteAssets {
     /// without sign-in.
     #[serde(default)]
     pub sign_in: String,
+    /// The script a form page whose fees depend on the answers loads when the
+    /// check-your-answers step opens (`assets/fees.js`): the amount due. Empty for a site
+    /// without such a form.
+    #[serde(default)]
+    pub fees: String,
 }
 
 /// What a page says about itself in its `<head>`, besides what every page of its language

@@ -66,7 +66,8 @@ pub const SCRIPT_WORDS: [(&str, &[&str]); 3] = [
 /// `conditions` when a condition tests dates or answers or a question has a `required-if`,
 /// `text-block` when a text-block has a `show-if`, `fees` when what is due depends on the
 /// answers (a fee by choice, under a condition or per quantity: the check-your-answers step
-/// shows the amount due; for fixed fees the fee table already says it), `payment` when its fees
+/// shows the amount due, computed by `assets/fees.js`, which this part loads when that step
+/// first opens; for fixed fees the fee table already says it), `payment` when its fees
 /// are paid online, and `sign-in` when the form offers sign-in.
 pub fn form_parts(form: &Form) -> BTreeSet<&'static str> {
     let mut parts = BTreeSet::from(["form"]);

@@ -133,7 +133,7 @@ fn field_data(
         FieldType::Iban => put("invalid-iban", msg(Problem::InvalidIban)),
         FieldType::Postcode => {
             put("invalid-postcode", msg(Problem::InvalidPostcode));
-            if field.area.is_some() {
+            if field.area.as_ref().is_some_and(|a| !a.postcodes.is_empty()) {
                 put("outside-area", msg(Problem::OutsideArea));
             }
         }
@@ -179,7 +179,13 @@ fn field_data(
                         pm(Problem::InvalidPostcode),
                     );
                 }
-                if field.area.is_some() && matches!(part.key, "postcode" | "street") {
+                // Only the parts the area lists: postcodes, streets, or both.
+                let listed = field.area.as_ref().is_some_and(|a| match part.key {
+                    "postcode" => !a.postcodes.is_empty(),
+                    "street" => !a.streets.is_empty(),
+                    _ => false,
+                });
+                if listed {
                     put(
                         &format!("{}:outside-area", part.key),
                         pm(Problem::OutsideArea),

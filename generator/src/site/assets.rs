@@ -29,6 +29,9 @@ pub struct Assets {
     /// What a form page with sign-in loads on coming back from the provider
     /// (`assets/sign-in.js`), minified: only those who sign in download it.
     sign_in: Script,
+    /// What a form page whose fees depend on the answers loads when the check-your-answers
+    /// step opens (`assets/fees.js`), minified: the amount due.
+    fees: Script,
     js_source: String,
     js_path: PathBuf,
     /// Minified script variants by the parts they keep (a handful per build; see
@@ -79,14 +82,19 @@ impl Assets {
             })
         };
         let js_source = String::from_utf8_lossy(&read("site.js")?).into_owned();
-        let sign_in_path = dir.join("assets/sign-in.js");
-        let sign_in = minify_js(&String::from_utf8_lossy(&read("sign-in.js")?))
-            .map_err(|e| file_error(&sign_in_path, e))?;
+        // The scripts a form page loads only when needed, minified like the page script.
+        let on_demand = |stem: &str| -> Result<Script, BuildError> {
+            let file = format!("{stem}.js");
+            let js = minify_js(&String::from_utf8_lossy(&read(&file)?))
+                .map_err(|e| file_error(&dir.join("assets").join(&file), e))?;
+            Ok(Script {
+                name: fingerprint(stem, "js", js.as_bytes()),
+                bytes: js.into_bytes(),
+            })
+        };
         let assets = Assets {
-            sign_in: Script {
-                name: fingerprint("sign-in", "js", sign_in.as_bytes()),
-                bytes: sign_in.into_bytes(),
-            },
+            sign_in: on_demand("sign-in")?,
+            fees: on_demand("fees")?,
             css: css.into_bytes(),
             combobox: sheet("combobox")?,
             index: sheet("index")?,
@@ -148,11 +156,13 @@ impl Assets {
         {
             add(&self.combobox);
         }
-        if forms
-            .iter()
-            .any(|f| script::form_parts(&f.form).contains("sign-in"))
-        {
-            files.push((self.sign_in.name.clone(), self.sign_in.bytes.clone()));
+        for (part, js) in [("sign-in", &self.sign_in), ("fees", &self.fees)] {
+            if forms
+                .iter()
+                .any(|f| script::form_parts(&f.form).contains(part))
+            {
+                files.push((js.name.clone(), js.bytes.clone()));
+            }
         }
         let logo = match &m.config.branding.logo {
             Some(rel) => {
@@ -172,6 +182,7 @@ impl Assets {
             index: self.index.name.clone(),
             confirmation: self.confirmation.name.clone(),
             sign_in: self.sign_in.name.clone(),
+            fees: self.fees.name.clone(),
         };
         Ok(SiteFiles { names, files })
     }

@@ -213,6 +213,42 @@ fn each_page_loads_only_the_script_parts_it_uses() {
         !site.join("musterstadt/assets").join(name).exists(),
         "a site without long lists does not get them"
     );
+    // The amount due on check-your-answers, where the answers decide it (the parking permit's
+    // fee by the period chosen): the page names assets/fees.js, which its script loads when
+    // that step opens and which computes it; the page script itself does not. A form with
+    // fixed fees (the driving licence) shows no amount due, and a site without such forms has
+    // no fees.js.
+    let parking =
+        fs::read_to_string(site.join("musterstadt/bewohnerparkausweis/index.html")).unwrap();
+    let fees =
+        Regex::new(r#"id="amount-due" data-script="\.\./assets/(fees\.[0-9a-f]+\.js)" hidden"#)
+            .unwrap()
+            .captures(&parking)
+            .expect("the amount due names its script")[1]
+            .to_string();
+    let fees_js = fs::read_to_string(site.join("musterstadt/assets").join(&fees)).unwrap();
+    assert!(fees_js.contains("total_cents") && fees_js.contains("formfabrikFees"));
+    let parking_js = script_of(&site, "musterstadt/bewohnerparkausweis").unwrap();
+    assert!(parking_js.contains("formfabrikFees") && !parking_js.contains("total_cents"));
+    let licence =
+        fs::read_to_string(site.join("musterstadt/fahrerlaubnis-ersterteilung/index.html"))
+            .unwrap();
+    assert!(licence.contains("43,40") && !licence.contains("amount-due"));
+    assert!(
+        !script_of(&site, "musterstadt/fahrerlaubnis-ersterteilung")
+            .unwrap()
+            .contains("formfabrikFees")
+    );
+    assert!(
+        !fs::read_dir(site.join("neustadt-am-see/assets"))
+            .unwrap()
+            .any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("fees.")),
+        "a site without fees that depend on the answers gets no fees.js"
+    );
     // The index has the filter and no rules; the confirmation page shows the reference.
     let index = script_of(&site, "gruenwiesen").unwrap();
     assert!(index.contains("filter-input") && !index.contains("form-data"));
@@ -478,7 +514,8 @@ fn a_form_page_rendered_away_from_the_site_links_to_the_site_and_allows_its_orig
         .unwrap();
     let site = "https://formulare.musterstadt.example";
     let api = "https://api.musterstadt.example";
-    let links = Regex::new(r##" (href|src|data-confirmation)="([^"#][^"]*)""##).unwrap();
+    let links =
+        Regex::new(r##" (href|src|data-confirmation|data-script)="([^"#][^"]*)""##).unwrap();
     for (lang, default) in [("de", true), ("en", false)] {
         let page = pages.form_page(form, lang, None).unwrap().unwrap();
         assert_eq!(

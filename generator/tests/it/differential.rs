@@ -3,7 +3,9 @@
 //! mutations, tricky email addresses, number spellings, date edges, Unicode lengths, conditions),
 //! judges them with form-model's `validate` and with `site.js` under Node, and requires the same
 //! error codes, the same messages and the same cleaned values for every case, and the same
-//! text-blocks shown (their `show-if` judged by form-model's conditions and by the script).
+//! text-blocks shown (their `show-if` judged by form-model's conditions and by the script); for
+//! valid cases also the same amount due (form-model's `fees::amount_due` and `fees.js`, which a
+//! form page loads on its check-your-answers step).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -879,27 +881,36 @@ const DAYS: [Date; 3] = [
     time::macros::date!(2026 - 08 - 31),
 ];
 
-fn site_js_source() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../site-templates/assets/site.js")
+/// The page script's source, and the amount due's (`assets/fees.js`).
+fn asset_source(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../site-templates/assets")
+        .join(name)
 }
 
 #[test]
 fn the_minified_script_agrees_too() {
-    let source = fs::read_to_string(site_js_source()).unwrap();
-    let minified = generator::site::assets::minify_js(&source).unwrap();
-    assert!(minified.len() < source.len() * 3 / 4);
-    let path = std::env::temp_dir().join(format!("formfabrik-site-min-{}.js", std::process::id()));
-    fs::write(&path, minified).unwrap();
-    agree(&path);
-    let _ = fs::remove_file(&path);
+    let minified = |name: &str| {
+        let source = fs::read_to_string(asset_source(name)).unwrap();
+        let minified = generator::site::assets::minify_js(&source).unwrap();
+        assert!(minified.len() < source.len() * 3 / 4, "{name}");
+        let path =
+            std::env::temp_dir().join(format!("formfabrik-min-{}-{name}", std::process::id()));
+        fs::write(&path, minified).unwrap();
+        path
+    };
+    let (site_js, fees_js) = (minified("site.js"), minified("fees.js"));
+    agree(&site_js, &fees_js);
+    let _ = fs::remove_file(&site_js);
+    let _ = fs::remove_file(&fees_js);
 }
 
 #[test]
 fn page_script_and_function_agree_on_every_generated_input() {
-    agree(&site_js_source());
+    agree(&asset_source("site.js"), &asset_source("fees.js"));
 }
 
-fn agree(site_js: &Path) {
+fn agree(site_js: &Path, fees_js: &Path) {
     let form: Form = serde_yaml::from_str(FORM).unwrap();
     let resolved = ResolvedForm::new(
         MunicipalityRef {
@@ -976,6 +987,7 @@ fn agree(site_js: &Path) {
     let status = Command::new("node")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential.cjs"))
         .arg(site_js)
+        .arg(fees_js)
         .arg(&input)
         .arg(&output)
         .status()

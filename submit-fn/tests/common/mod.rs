@@ -85,6 +85,7 @@ pub fn theme_json() -> String {
                             index: "index.9a41c7e03d.css".into(),
                             confirmation: "confirmation.e07b1d5f33.css".into(),
                             sign_in: "sign-in.5d0c2a9e41.js".into(),
+                            fees: "fees.8c3f0b6d27.js".into(),
                         },
                         scripts,
                         municipality: m,

@@ -14,5 +14,6 @@ fn assets() -> view::SiteAssets {
         index: "index.css".into(),
         confirmation: "confirmation.css".into(),
         sign_in: "sign-in.js".into(),
+        fees: "fees.js".into(),
     }
 }
