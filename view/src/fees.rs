@@ -50,7 +50,7 @@ pub struct DueView {
 }
 
 /// The label of option `value` of question `field`, in `lang` (the value when unknown).
-fn option_label(form: &Form, field: &str, value: &str, lang: &str) -> String {
+pub(crate) fn option_label(form: &Form, field: &str, value: &str, lang: &str) -> String {
     form.top_level_field(field)
         .and_then(|f| f.options.iter().find(|o| o.value == value))
         .map_or_else(|| value.to_string(), |o| text_in(&o.label, lang))

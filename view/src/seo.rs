@@ -106,21 +106,21 @@ pub fn government_service(frame: &Frame, form: &ResolvedForm, description: &str)
             json!({ "@type": "PropertyValue", "propertyID": "LeiKa", "value": key });
     }
     if !f.fees.is_empty() {
-        // A fee by choice is one offer per priced option.
+        // A fee by choice is one offer per priced option, named with the option.
+        let offer = |name: String, price: f64| json!({ "@type": "Offer", "name": name, "price": price, "priceCurrency": "EUR" });
         service["offers"] = f
             .fees
             .iter()
             .flat_map(|fee| {
                 let name = text_in(&fee.label, lang);
-                let options = fee.by_choice.iter().flat_map(|c| c.amounts_eur.values());
-                fee.amount_eur.iter().chain(options).map(move |price| {
-                    json!({
-                        "@type": "Offer",
-                        "name": name,
-                        "price": price,
-                        "priceCurrency": "EUR",
+                let fixed = fee.amount_eur.map(|price| offer(name.clone(), price));
+                let options = fee.by_choice.iter().flat_map(|c| {
+                    c.amounts_eur.iter().map(|(value, price)| {
+                        let option = crate::fees::option_label(f, &c.field, value, lang);
+                        offer(format!("{name} ({option})"), *price)
                     })
-                })
+                });
+                fixed.into_iter().chain(options).collect::<Vec<_>>()
             })
             .collect();
     }

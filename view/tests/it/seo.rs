@@ -225,6 +225,21 @@ fn a_form_page_is_described_by_its_intro_and_as_a_government_service_in_its_lang
         json!([{ "@type": "Offer", "name": "Dog tax per dog and year", "price": 96.0, "priceCurrency": "EUR" }])
     );
 
+    // A fee by choice: an offer per priced option, named with it (the residents' parking
+    // permit for one year or two).
+    let parking = form(&forms, "bewohnerparkausweis");
+    let ld = json_ld(&rendered(
+        &theme,
+        &pages::form(&frame, parking, None, None).unwrap(),
+    ));
+    assert_eq!(
+        ld["offers"],
+        json!([
+            { "@type": "Offer", "name": "Residents' parking permit (One year)", "price": 30.0, "priceCurrency": "EUR" },
+            { "@type": "Offer", "name": "Residents' parking permit (Two years)", "price": 60.0, "priceCurrency": "EUR" },
+        ])
+    );
+
     // Without a LeiKa key or fees, no identifier and no offers.
     let bulky = form(&forms, "sperrmuell-anmeldung");
     let ld = json_ld(&rendered(
