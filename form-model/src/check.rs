@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Diagnostics, Severity};
 use crate::lint;
 use crate::load::{self, LoadedMunicipality, Project};
@@ -61,21 +63,33 @@ pub fn check(forms_dir: &Path) -> CheckReport {
         .filter(|d| d.severity == Severity::Error)
         .map(|d| d.file.clone())
         .collect();
-    let mut resolved = Vec::new();
-    let mut shared = resolve::Shared::default();
-    for m in &project.municipalities {
-        if broken.contains(&project.sources.get(m.file).path) {
-            continue;
-        }
-        for index in 0..m.config.forms.len() {
-            let usable = load_usable(&project, m, index, &broken);
-            if usable
-                && let Some(r) =
-                    resolve::resolve_shared(&project, m, index, &mut shared, &mut diagnostics)
-            {
-                resolved.push(r);
+    // Each municipality's forms on their own (in parallel), sharing what one resolution
+    // found out with the others; forms and findings in folder order.
+    let shared = resolve::Shared::default();
+    let per_municipality: Vec<(Vec<ResolvedForm>, Diagnostics)> = project
+        .municipalities
+        .par_iter()
+        .map(|m| {
+            let mut forms = Vec::new();
+            let mut own = Diagnostics::default();
+            if broken.contains(&project.sources.get(m.file).path) {
+                return (forms, own);
             }
-        }
+            for index in 0..m.config.forms.len() {
+                let usable = load_usable(&project, m, index, &broken);
+                if usable
+                    && let Some(r) = resolve::resolve_shared(&project, m, index, &shared, &mut own)
+                {
+                    forms.push(r);
+                }
+            }
+            (forms, own)
+        })
+        .collect();
+    let mut resolved = Vec::new();
+    for (forms, own) in per_municipality {
+        resolved.extend(forms);
+        diagnostics.items.extend(own.items);
     }
     let drift = resolve::drift(&project);
     diagnostics.sort();

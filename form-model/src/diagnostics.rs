@@ -41,6 +41,14 @@ impl Sources {
         FileId(self.files.len() - 1)
     }
 
+    /// Moves the files of `other` behind this one's; returns the offset to add to a
+    /// [`FileId`] of `other` (files loaded apart, in parallel, then put together in order).
+    pub fn append(&mut self, other: Sources) -> usize {
+        let offset = self.files.len();
+        self.files.extend(other.files);
+        offset
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0]
     }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostics, FileId, Severity, Sources, suggestion};
@@ -105,9 +106,29 @@ pub fn load(forms_dir: &Path, diags: &mut Diagnostics) -> Project {
     for path in yaml_files(&catalog_dir.join("archive")) {
         load_catalog_form(&mut project, &path, true, diags);
     }
+    // Each municipality's files are read and parsed on their own (in parallel), then put
+    // together in folder order: the same file ids and diagnostics as one after the other.
     let municipalities_dir = forms_dir.join("municipalities");
-    for dir in subdirs(&municipalities_dir) {
-        load_municipality(&mut project, &dir, diags);
+    let loaded: Vec<(Sources, Diagnostics, Option<LoadedMunicipality>)> =
+        subdirs(&municipalities_dir)
+            .par_iter()
+            .map(|dir| {
+                let mut sources = Sources::default();
+                let mut own = Diagnostics::default();
+                let m = load_municipality(&mut sources, dir, &mut own);
+                (sources, own, m)
+            })
+            .collect();
+    for (sources, own, m) in loaded {
+        let offset = project.sources.append(sources);
+        diags.items.extend(own.items);
+        if let Some(mut m) = m {
+            m.file = FileId(m.file.0 + offset);
+            for o in m.overlays.values_mut() {
+                o.file = FileId(o.file.0 + offset);
+            }
+            project.municipalities.push(m);
+        }
     }
     project
 }
@@ -145,30 +166,28 @@ fn load_catalog_form(project: &mut Project, path: &Path, archived: bool, diags: 
     });
 }
 
-fn load_municipality(project: &mut Project, dir: &Path, diags: &mut Diagnostics) {
+/// Loads the municipality folder `dir`, its files added to `sources`.
+fn load_municipality(
+    sources: &mut Sources,
+    dir: &Path,
+    diags: &mut Diagnostics,
+) -> Option<LoadedMunicipality> {
     let path = dir.join("municipality.yaml");
     if !path.is_file() {
         diags.file_error(&path, msg!("municipality-file-missing"));
-        return;
+        return None;
     }
-    let Some((file, config)) = parse_file::<Municipality>(&mut project.sources, &path, diags)
-    else {
-        return;
-    };
+    let (file, config) = parse_file::<Municipality>(sources, &path, diags)?;
     let mut overlays = BTreeMap::new();
     for (index, form_use) in config.forms.iter().enumerate() {
         let Some(rel) = &form_use.overlay else {
             continue;
         };
         let yaml_path = format!("forms[{index}].overlay");
-        let Some(overlay_path) =
-            referenced_file(&project.sources, file, &yaml_path, dir, rel, diags)
-        else {
+        let Some(overlay_path) = referenced_file(sources, file, &yaml_path, dir, rel, diags) else {
             continue;
         };
-        if let Some((ofile, overlay)) =
-            parse_file::<Overlay>(&mut project.sources, &overlay_path, diags)
-        {
+        if let Some((ofile, overlay)) = parse_file::<Overlay>(sources, &overlay_path, diags) {
             overlays.insert(
                 index,
                 LoadedOverlay {
@@ -186,8 +205,7 @@ fn load_municipality(project: &mut Project, dir: &Path, diags: &mut Diagnostics)
     ] {
         for (lang, rel) in texts {
             let yaml_path = format!("pages.{kind}.{lang}");
-            let Some(page_path) =
-                referenced_file(&project.sources, file, &yaml_path, dir, rel, diags)
+            let Some(page_path) = referenced_file(sources, file, &yaml_path, dir, rel, diags)
             else {
                 continue;
             };
@@ -208,13 +226,13 @@ fn load_municipality(project: &mut Project, dir: &Path, diags: &mut Diagnostics)
             }
         }
     }
-    project.municipalities.push(LoadedMunicipality {
+    Some(LoadedMunicipality {
         config,
         file,
         dir: dir.to_path_buf(),
         overlays,
         pages,
-    });
+    })
 }
 
 /// Resolves a path written in a municipality file; reports it if it leaves the folder or does

@@ -96,18 +96,24 @@ impl PublishedForm {
 /// `dist/schemas`: its JSON Schema, its CSV column spec (`<name>.csv-columns.json`) and the
 /// form as published (`<name>.form.json`).
 pub fn published(form: &ResolvedForm, contact: &Contact) -> Vec<(String, Vec<u8>)> {
+    let form_json = serde_json::to_string(&*form.form).expect("forms serialize");
+    published_with_form_json(form, contact, &form_json)
+}
+
+/// [`published`] with the JSON of `form.form` (`serde_json::to_string`) given: a build that
+/// publishes one shared form for thousands of municipalities serializes it once.
+pub fn published_with_form_json(
+    form: &ResolvedForm,
+    contact: &Contact,
+    form_json: &str,
+) -> Vec<(String, Vec<u8>)> {
     let name = name_of(form);
     let schema = form_model::schema::json_schema(form);
     let columns = column_spec(&schema);
-    let kept = PublishedForm {
-        format: PUBLISHED_FORM_FORMAT.into(),
-        contact: contact.clone(),
-        form: form.clone(),
-    };
     vec![
         (
             form_file(&name),
-            (serde_json::to_string(&kept).expect("JSON serializes") + "\n").into_bytes(),
+            (published_form_json(form, contact, form_json) + "\n").into_bytes(),
         ),
         (
             schema_file(&name),
@@ -120,6 +126,34 @@ pub fn published(form: &ResolvedForm, contact: &Contact) -> Vec<(String, Vec<u8>
             (serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n").into_bytes(),
         ),
     ]
+}
+
+/// The JSON of the [`PublishedForm`] of `form` with `contact`, exactly as `serde_json::to_string`
+/// writes it, with the form's own JSON (`form_json`) put in as it is: the fields of
+/// `PublishedForm` and `ResolvedForm` in their order, `service` left out when there is none.
+fn published_form_json(form: &ResolvedForm, contact: &Contact, form_json: &str) -> String {
+    fn json<T: Serialize + ?Sized>(value: &T) -> String {
+        serde_json::to_string(value).expect("JSON serializes")
+    }
+    let mut out = String::with_capacity(form_json.len() + 1024);
+    out.push_str("{\"format\":");
+    out.push_str(&json(PUBLISHED_FORM_FORMAT));
+    out.push_str(",\"contact\":");
+    out.push_str(&json(contact));
+    out.push_str(",\"form\":{\"municipality\":");
+    out.push_str(&json(&form.municipality));
+    out.push_str(",\"languages\":");
+    out.push_str(&json(&form.languages));
+    out.push_str(",\"form\":");
+    out.push_str(form_json);
+    if let Some(service) = &form.service {
+        out.push_str(",\"service\":");
+        out.push_str(&json(service));
+    }
+    out.push_str(",\"sha256\":");
+    out.push_str(&json(&form.sha256));
+    out.push_str("}}");
+    out
 }
 
 /// The column spec for a form's JSON Schema, as published next to it

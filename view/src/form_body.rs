@@ -1,8 +1,9 @@
 //! The parts of a form page that depend only on the form and the language: its steps with
 //! every question, its step list and the data its script works from. A country's build
 //! publishes a few dozen distinct forms on tens of thousands of pages (a catalog form that
-//! municipalities publish as it is is one shared `Arc<Form>`, see form-model's resolve), so
-//! these are rendered once per form and language and put into each municipality's frame.
+//! municipalities publish as it is is one shared `Arc<Form>`, and so is a form that several
+//! municipalities change into the same form; see form-model's resolve), so these are rendered
+//! once per form and language and put into each municipality's frame.
 //! A page filled in with a citizen's answers is rendered on its own. `pages::form` renders
 //! them; this module keeps them.
 

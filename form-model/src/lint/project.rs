@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Diagnostics, FileId};
 use crate::load::Project;
 use crate::msg;
@@ -43,7 +45,17 @@ pub fn lint_project(project: &Project, diags: &mut Diagnostics) {
             );
         }
     }
-    for m in &project.municipalities {
-        lint_municipality(project, m, diags);
+    // Each municipality on its own (in parallel); their findings in folder order.
+    let found: Vec<Diagnostics> = project
+        .municipalities
+        .par_iter()
+        .map(|m| {
+            let mut own = Diagnostics::default();
+            lint_municipality(project, m, &mut own);
+            own
+        })
+        .collect();
+    for own in found {
+        diags.items.extend(own.items);
     }
 }

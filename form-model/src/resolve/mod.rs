@@ -16,7 +16,7 @@ pub use overlay::apply_overlay;
 
 use crate::msg;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -43,8 +43,9 @@ pub struct ResolvedForm {
     pub municipality: MunicipalityRef,
     /// Languages the form is offered in; the first is the default.
     pub languages: Vec<String>,
-    /// Shared: municipalities that publish a catalog form as it is share one copy of it (a
-    /// country's build holds a few dozen forms, not one per municipality).
+    /// Shared: municipalities that publish a catalog form as it is share one copy of it, and
+    /// so do municipalities whose changes make the same form (a country's build holds a few
+    /// dozen forms, not one per municipality).
     pub form: Arc<Form>,
     /// `urn:de:fim:leika:leistung:<key>` when the form has a LeiKa key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,10 +138,16 @@ impl ResolvedForm {
 /// forms (by file) whose texts were found complete in a set of languages, and the canonical
 /// JSON of each catalog form, so a form published as it is by thousands of municipalities is
 /// checked and serialized once (its content hash still covers each municipality).
+/// A form a municipality changed (overlay, parameters, fees, payment, records, sign-in) is kept
+/// once per content: municipalities whose changed form comes out the same share one copy, so
+/// its page body is rendered once (`view`'s form bodies are kept per shared form).
+/// Municipalities are resolved in parallel; each part is behind its own lock.
 #[derive(Debug, Default)]
 pub struct Shared {
-    complete: HashSet<(FileId, Vec<String>)>,
-    json: HashMap<FileId, Arc<Vec<u8>>>,
+    complete: Mutex<HashSet<(FileId, Vec<String>)>>,
+    json: Mutex<HashMap<FileId, Arc<Vec<u8>>>>,
+    /// Changed forms by the sha256 of their canonical JSON.
+    forms: Mutex<HashMap<[u8; 32], Arc<Form>>>,
 }
 
 /// Resolves form entry `index` of municipality `m`.
@@ -150,7 +157,7 @@ pub fn resolve_one(
     index: usize,
     diags: &mut Diagnostics,
 ) -> Option<ResolvedForm> {
-    resolve_shared(project, m, index, &mut Shared::default(), diags)
+    resolve_shared(project, m, index, &Shared::default(), diags)
 }
 
 /// Resolves form entry `index` of municipality `m`, reusing what `shared` knows from the
@@ -159,7 +166,7 @@ pub fn resolve_shared(
     project: &Project,
     m: &LoadedMunicipality,
     index: usize,
-    shared: &mut Shared,
+    shared: &Shared,
     diags: &mut Diagnostics,
 ) -> Option<ResolvedForm> {
     let form_use = &m.config.forms[index];
@@ -176,8 +183,13 @@ pub fn resolve_shared(
     let languages_key = (catalog.file, m.config.languages.clone());
     // A form with parameters takes texts (option labels) from each municipality.
     let own_values = parameters::uses_parameters(&catalog.form);
-    let known_complete =
-        overlay.is_none() && !own_values && shared.complete.contains(&languages_key);
+    let known_complete = overlay.is_none()
+        && !own_values
+        && shared
+            .complete
+            .lock()
+            .expect("shared lock")
+            .contains(&languages_key);
     let before = diags.errors();
     let mut origins = match known_complete {
         true => HashMap::new(),
@@ -253,7 +265,11 @@ pub fn resolve_shared(
         return None;
     }
     if overlay.is_none() && !own_values {
-        shared.complete.insert(languages_key);
+        shared
+            .complete
+            .lock()
+            .expect("shared lock")
+            .insert(languages_key);
     }
     let municipality = MunicipalityRef {
         id: m.config.id.clone(),
@@ -262,17 +278,35 @@ pub fn resolve_shared(
     };
     let languages = m.config.languages.clone();
     if !Arc::ptr_eq(&form, &catalog.form) {
-        return Some(ResolvedForm::new(municipality, languages, form));
+        let json = serde_json::to_vec(&*form).expect("forms serialize");
+        let form = Arc::clone(
+            shared
+                .forms
+                .lock()
+                .expect("shared lock")
+                .entry(Sha256::digest(&json).into())
+                .or_insert(form),
+        );
+        return Some(ResolvedForm::with_form_json(
+            municipality,
+            languages,
+            form,
+            &json,
+        ));
     }
-    let json = shared
-        .json
-        .entry(catalog.file)
-        .or_insert_with(|| Arc::new(serde_json::to_vec(&*form).expect("forms serialize")));
+    let json = Arc::clone(
+        shared
+            .json
+            .lock()
+            .expect("shared lock")
+            .entry(catalog.file)
+            .or_insert_with(|| Arc::new(serde_json::to_vec(&*form).expect("forms serialize"))),
+    );
     Some(ResolvedForm::with_form_json(
         municipality,
         languages,
         form,
-        json,
+        &json,
     ))
 }
 

@@ -3,10 +3,12 @@
 //! receipts), and for the function its registry, the bucket's lifecycle rules and the theme
 //! it renders form pages with.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use form_model::CheckReport;
-use form_model::model::Contact;
+use form_model::model::{Contact, Form};
 use form_model::registry::Registry;
 use form_model::resolve::ResolvedForm;
 
@@ -22,13 +24,43 @@ pub fn write_contract(
     out_dir: &Path,
     form: &ResolvedForm,
     contact: &Contact,
+    jsons: &FormJsons,
     put: &mut Put<'_>,
 ) -> Result<(), BuildError> {
     // The importer contract (docs/backoffice.md): what it is, is the back office's business.
-    for (file, bytes) in inbox::contract::published(form, contact) {
+    let form_json = jsons.get(&form.form);
+    for (file, bytes) in inbox::contract::published_with_form_json(form, contact, &form_json) {
         put(out_dir.join("schemas").join(file), &bytes)?;
     }
     Ok(())
+}
+
+/// The JSON of each shared form (`form.json` of every municipality that publishes it), made
+/// once: by the form's address (the entry keeps the `Arc`, so the address stays its own).
+#[derive(Debug, Default)]
+pub struct FormJsons(Mutex<HashMap<usize, Kept>>);
+
+/// A shared form (kept alive, so its address stays its own) and its JSON.
+type Kept = (Arc<Form>, Arc<String>);
+
+impl FormJsons {
+    /// `serde_json::to_string(form)`, made the first time it is asked for.
+    pub fn get(&self, form: &Arc<Form>) -> Arc<String> {
+        let key = Arc::as_ptr(form) as usize;
+        if let Some((_, json)) = self.0.lock().expect("jsons lock").get(&key) {
+            return Arc::clone(json);
+        }
+        let json = Arc::new(serde_json::to_string(&**form).expect("forms serialize"));
+        Arc::clone(
+            &self
+                .0
+                .lock()
+                .expect("jsons lock")
+                .entry(key)
+                .or_insert_with(|| (Arc::clone(form), json))
+                .1,
+        )
+    }
 }
 
 /// Writes `function/registry.json`, `function/lifecycle.json` and the theme the function

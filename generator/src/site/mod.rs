@@ -127,10 +127,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             checked: false,
         });
     }
-    let report = form_model::check(&opts.forms_dir);
+    let mut report = form_model::check(&opts.forms_dir);
     if !report.is_ok() {
         return Err(BuildError::Check(Box::new(report)));
     }
+    // The files' text and positions are for the check's messages; a country's worth of them
+    // need not stay in memory while the sites are made.
+    drop(std::mem::take(&mut report.project.sources));
     let theme = Theme::load(&opts.templates_dir)?;
     let assets = Assets::load(&opts.templates_dir)?;
     let written = AtomicUsize::new(0);
@@ -165,6 +168,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let skipped = AtomicUsize::new(0);
     let entries = Mutex::new(BTreeMap::new());
     let bundles = Mutex::new(BTreeMap::new());
+    let jsons = artifacts::FormJsons::default();
 
     // Each municipality is built on its own (in parallel): its pages are rendered and written
     // as they are made, so memory holds one municipality per core, not the whole country.
@@ -227,7 +231,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             // The importer contract of each form: its JSON Schema, CSV columns and the form
             // as published.
             for form in forms {
-                artifacts::write_contract(&opts.out_dir, form, &m.config.contact, &mut put)?;
+                artifacts::write_contract(
+                    &opts.out_dir,
+                    form,
+                    &m.config.contact,
+                    &jsons,
+                    &mut put,
+                )?;
             }
             if let Some(key) = key {
                 let entry = state::record(&opts.out_dir, key, pages, &outputs)

@@ -441,6 +441,15 @@ fn writes_schemas_the_forms_as_published_and_a_registry_the_function_accepts() {
         let name = inbox::contract::name_of(f);
         let kept = inbox::contract::PublishedForm::read(&out.join("schemas"), &name).unwrap();
         assert_eq!(&kept.form, f);
+        // Written from the form's JSON made once per shared form: byte for byte serde's.
+        let written =
+            fs::read_to_string(out.join("schemas").join(inbox::contract::form_file(&name)))
+                .unwrap();
+        assert_eq!(
+            written,
+            serde_json::to_string(&kept).unwrap() + "\n",
+            "{name}"
+        );
         let m = registry.municipality(&f.municipality.id).unwrap();
         assert_eq!(Some(&kept.contact), m.contact.as_ref());
     }
@@ -623,6 +632,42 @@ fn a_build_renders_again_exactly_the_municipalities_whose_inputs_or_files_change
     assert_eq!(r.written, 1, "only the imprint changed");
     let imprint = fs::read_to_string(out.join("site/gruenwiesen/impressum/index.html")).unwrap();
     assert!(imprint.contains("Anbieterin des Angebots"));
+
+    // A municipality's overlay: only that municipality renders again, and of all the files
+    // only its own (the form's page and contract) and the function's change.
+    let before = tree(&out);
+    edit(
+        &work.join("forms/municipalities/beispieldorf/forms/hundesteuer-anmeldung.yaml"),
+        "Tagsüber erreichbare Nummer.",
+        "Werktags erreichbare Nummer.",
+    );
+    let r = build(&opts).unwrap();
+    let beispieldorf = 1 + 2 * 2 + 4;
+    assert_eq!((r.pages, r.rendered), (cold.pages, beispieldorf));
+    let after = tree(&out);
+    let changed: Vec<&PathBuf> = after
+        .iter()
+        .filter(|(path, bytes)| before.get(*path) != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        changed.contains(&&PathBuf::from(
+            "site/beispieldorf/hundesteuer-anmeldung/index.html"
+        )),
+        "{changed:?}"
+    );
+    for path in &changed {
+        assert!(
+            ["site/beispieldorf/", "schemas/beispieldorf/", "function/"]
+                .iter()
+                .any(|p| path.starts_with(p)),
+            "{} changed",
+            path.display()
+        );
+    }
+    let page =
+        fs::read_to_string(out.join("site/beispieldorf/hundesteuer-anmeldung/index.html")).unwrap();
+    assert!(page.contains("Werktags erreichbare Nummer."));
 
     // A catalog form: only the municipalities that publish it.
     edit(

@@ -91,3 +91,94 @@ fn a_form_published_as_it_is_by_several_sites_is_rendered_once_and_each_page_is_
     }
     assert!(shared.shared_bodies() > 1);
 }
+
+/// Copies the folder `from` to `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Gives municipality `id`'s bulky waste entry the records `records`.
+fn set_records(forms: &Path, id: &str, records: &str) {
+    let path = forms
+        .join("municipalities")
+        .join(id)
+        .join("municipality.yaml");
+    let yaml = std::fs::read_to_string(&path).unwrap();
+    let entry = "  - use: sperrmuell-anmeldung@1\n";
+    assert!(yaml.contains(entry), "{id} publishes bulky waste");
+    std::fs::write(
+        &path,
+        yaml.replacen(entry, &format!("{entry}    records: {records}\n"), 1),
+    )
+    .unwrap();
+}
+
+#[test]
+fn municipalities_that_change_a_form_the_same_way_share_one_form_and_one_body_each_with_its_own_frame()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    copy_dir(&repo().join("forms"), &forms);
+    let same = r#"{ plan-key: "123.45", retention-years: 7 }"#;
+    set_records(&forms, "gruenwiesen", same);
+    set_records(&forms, "neustadt-am-see", same);
+    set_records(
+        &forms,
+        "beispieldorf",
+        r#"{ plan-key: "123.45", retention-years: 8 }"#,
+    );
+    let report = form_model::check(&forms);
+    assert!(report.is_ok(), "{:?}", report.diagnostics);
+    let bulky = |id: &str| {
+        report
+            .resolved
+            .iter()
+            .find(|r| r.form.id == "sperrmuell-anmeldung" && r.municipality.id == id)
+            .unwrap()
+    };
+    let (a, b, other) = (
+        bulky("gruenwiesen"),
+        bulky("neustadt-am-see"),
+        bulky("beispieldorf"),
+    );
+    assert!(
+        Arc::ptr_eq(&a.form, &b.form),
+        "changed the same way: one copy"
+    );
+    assert!(
+        !Arc::ptr_eq(&a.form, &other.form),
+        "changed otherwise: its own"
+    );
+    assert!(!Arc::ptr_eq(&a.form, &bulky("musterstadt").form));
+    assert_ne!(
+        a.sha256, b.sha256,
+        "each municipality's form has its own hash"
+    );
+
+    let shared = Theme::load(&repo().join("site-templates")).unwrap();
+    let mut pages = Vec::new();
+    for r in [a, b, other] {
+        let m = report
+            .project
+            .municipalities
+            .iter()
+            .find(|m| m.config.id == r.municipality.id)
+            .unwrap()
+            .config
+            .clone();
+        let html = render(&shared, &m, r);
+        let alone = render(&Theme::load(&repo().join("site-templates")).unwrap(), &m, r);
+        assert_eq!(html, alone, "{}", m.id);
+        pages.push(html);
+    }
+    assert_eq!(shared.shared_bodies(), 2, "one body per distinct form");
+    assert_ne!(pages[0], pages[1], "each site has its own frame");
+}
