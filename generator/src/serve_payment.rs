@@ -65,7 +65,13 @@ pub async fn start(registry: &Registry) -> Result<Option<LocalPayment>, String> 
                 originator_id: key.originator_id.clone(),
                 endpoint_id: key.endpoint_id.clone(),
                 name: m.name.clone(),
-                required_booking_data: Vec::new(),
+                // Insists on what the municipality's `booking` sends with every fee, as a
+                // cash office's platform would.
+                required_booking_data: payment
+                    .booking
+                    .as_ref()
+                    .map(|b| b.keys_always_sent())
+                    .unwrap_or_default(),
             });
         }
         config.clients.push(ClientAccount {

@@ -36,18 +36,24 @@ pub const BOM: char = '\u{FEFF}';
 pub const TIME_ZONE: &str = "Europe/Berlin";
 
 /// A cell: text from the citizen (guarded against formulas) or a value written here.
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Made(String),
 }
 
 impl Cell {
     fn field(self) -> String {
+        self.field_between(SEPARATOR)
+    }
+
+    /// The cell as a field of a CSV whose fields are separated by `separator`: guarded, and
+    /// quoted as RFC 4180 when it holds the separator, `"` or a line break.
+    pub(crate) fn field_between(self, separator: char) -> String {
         let text = match self {
             Cell::Text(t) => neutralise(&t),
             Cell::Made(t) => t,
         };
-        if text.contains([SEPARATOR, '"', '\r', '\n']) {
+        if text.contains([separator, '"', '\r', '\n']) {
             format!("\"{}\"", text.replace('"', "\"\""))
         } else {
             text
@@ -186,10 +192,19 @@ fn repeated(group: &Field, entries: &[Value]) -> String {
 
 /// `28.11.2026 11:00` in `zone`.
 pub(crate) fn local_time(at: OffsetDateTime, zone: &jiff::tz::TimeZone) -> String {
+    local_strftime(at, zone, "%d.%m.%Y %H:%M")
+}
+
+/// `at` in `zone`, written with `format` (strftime).
+pub(crate) fn local_strftime(
+    at: OffsetDateTime,
+    zone: &jiff::tz::TimeZone,
+    format: &str,
+) -> String {
     match jiff::Timestamp::from_second(at.unix_timestamp()) {
         Ok(ts) => ts
             .to_zoned_datetime(zone.clone())
-            .strftime("%d.%m.%Y %H:%M")
+            .strftime(format)
             .to_string(),
         Err(_) => String::new(),
     }
@@ -308,9 +323,18 @@ pub fn to_clerk_csv(form: &ResolvedForm, rows: &[Delivered], codes: bool) -> Str
 
 /// An amount in euros with two decimals and a decimal comma: `96,00`.
 fn money(n: &serde_json::Number) -> String {
+    money_with(n, ',')
+}
+
+/// An amount in euros with two decimals after `decimal`: `96,00`, `96.00`.
+pub(crate) fn money_with(n: &serde_json::Number, decimal: char) -> String {
     let cents = (n.as_f64().unwrap_or(0.0) * 100.0).round() as i64;
     let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{},{:02}", cents.abs() / 100, cents.abs() % 100)
+    format!(
+        "{sign}{}{decimal}{:02}",
+        cents.abs() / 100,
+        cents.abs() % 100
+    )
 }
 
 #[cfg(test)]

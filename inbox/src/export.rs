@@ -171,12 +171,17 @@ pub fn to_jsonl(records: &[SubmissionRecord]) -> String {
     out
 }
 
+/// The payment object of a submission paid online, in its pulled folder.
+pub const PAYMENT_FILE: &str = "payment.json";
+
 /// A pulled submission as an export needs it: the record and, when the pulled folder has
-/// it, its metadata (the fee and payment reference are there).
+/// them, its metadata (the fee and payment reference are there) and its payment object (the
+/// items paid with their booking keys).
 #[derive(Debug, Clone)]
 pub struct Delivered {
     pub record: SubmissionRecord,
     pub metadata: Option<Value>,
+    pub payment: Option<Value>,
 }
 
 /// [`read_delivered`] for `inbox export --pulled OUT`, with each record's metadata (fee and
@@ -198,22 +203,27 @@ pub fn read_pulled(
     read_delivered_in(out, municipality, form, version)?
         .into_iter()
         .map(|(folder, record)| {
-            let path = folder.join("metadata.json");
-            let metadata = match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    Some(
-                        serde_json::from_str(&text).map_err(|e| crate::InboxError::Damaged {
-                            key: path.display().to_string(),
-                            reason: e.to_string(),
-                        })?,
-                    )
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(crate::InboxError::Io(format!("{}: {e}", path.display()))),
-            };
-            Ok(Delivered { record, metadata })
+            Ok(Delivered {
+                record,
+                metadata: read_json_if_there(&folder.join("metadata.json"))?,
+                payment: read_json_if_there(&folder.join(PAYMENT_FILE))?,
+            })
         })
         .collect()
+}
+
+/// The JSON file at `path`, `None` when there is none.
+fn read_json_if_there(path: &std::path::Path) -> Result<Option<Value>, crate::InboxError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(serde_json::from_str(&text).map_err(|e| {
+            crate::InboxError::Damaged {
+                key: path.display().to_string(),
+                reason: e.to_string(),
+            }
+        })?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(crate::InboxError::Io(format!("{}: {e}", path.display()))),
+    }
 }
 
 /// Reads the records a [`crate::import::FolderSink`] delivered below `out` for one form

@@ -246,7 +246,7 @@ pub async fn release_leases(
 }
 
 /// Delivers into a folder: `<out>/<municipality>/<form>/v<version>/<id>/` with
-/// `submission.json`, `metadata.json` and the attachments (decrypted, under their object
+/// `submission.json`, `metadata.json`, `payment.json` when it was paid online, and the attachments (decrypted, under their object
 /// names). A submission's folder is written under a temporary name (a hidden folder
 /// `.<id>.<nonce>.tmp` next to it: watchers must skip dot-folders) and renamed into place; if
 /// it is there already, the delivery is done (idempotent). What a killed run left hidden is
@@ -368,6 +368,10 @@ impl Sink for FolderSink {
             write_private(&tmp.join("submission.json"), &pulled.record_bytes)?;
             let meta = serde_json::to_vec_pretty(&pulled.metadata).expect("JSON serializes");
             write_private(&tmp.join("metadata.json"), &meta)?;
+            if let Some(payment) = &pulled.payment {
+                let payment = serde_json::to_vec_pretty(payment).expect("JSON serializes");
+                write_private(&tmp.join(crate::export::PAYMENT_FILE), &payment)?;
+            }
             for f in &pulled.files {
                 write_private(&tmp.join(&f.name), &f.bytes)?;
             }

@@ -17,6 +17,7 @@
 //! The back office's own objects (leases and acknowledgements) live next to the function's in
 //! the store; their keys are in `store::layout`, their protocol in `store::lease`.
 
+pub mod bookings;
 pub mod clerk;
 pub mod contract;
 pub mod export;
@@ -173,6 +174,9 @@ pub struct Pulled {
     pub record_bytes: Bytes,
     /// The FIT-Connect-shaped metadata.
     pub metadata: Value,
+    /// The payment object of a submission handed on once paid (`formfabrik.payment/1`: the
+    /// platform's `paymentInformation` and the items paid with their `bookingData`).
+    pub payment: Option<Value>,
     pub files: Vec<PulledFile>,
 }
 
@@ -297,6 +301,7 @@ impl Inbox {
             entry.dir,
             store::payment::payment_name(entry.encrypted)
         );
+        let mut paid = None;
         if self.store.get(&payment_key).await?.is_some() {
             let payment_bytes = self.open(&payment_key).await?;
             let payment: Value =
@@ -313,6 +318,7 @@ impl Inbox {
             if let Some(m) = metadata.as_object_mut() {
                 m.insert("paymentInformation".into(), information);
             }
+            paid = Some(payment);
         }
         let hash_at = |v: &Value| {
             v.pointer("/hash/content")
@@ -438,6 +444,7 @@ impl Inbox {
             record,
             record_bytes,
             metadata,
+            payment: paid,
             files,
         })
     }

@@ -37,6 +37,23 @@ pub const KEYS: &[&str] = &[
     "report-more",
     "report-empty",
     "report-footer",
+    "booking-kassenzeichen",
+    "booking-haushaltsstelle",
+    "booking-produktkonto",
+    "booking-amount",
+    "booking-payment-date",
+    "booking-payment-reference",
+    "booking-transaction-id",
+    "booking-payment-method",
+    "booking-payer-name",
+    "booking-purpose",
+    "booking-description",
+    "booking-fee",
+    "booking-quantity",
+    "booking-reference",
+    "booking-form",
+    "booking-received",
+    "booking-submission-id",
 ];
 
 /// The word `key` of `back-office.yaml`, in German.

@@ -67,7 +67,12 @@ pub fn config() -> Config {
 
 /// Starts the platform.
 pub async fn start() -> Platform {
-    payment_platform::start(config())
+    start_with(config()).await
+}
+
+/// Starts the platform with `config` (e.g. [`config`] with a tenant's required booking data).
+pub async fn start_with(config: Config) -> Platform {
+    payment_platform::start(config)
         .await
         .expect("the local payment platform starts")
 }

@@ -177,6 +177,7 @@ pub(super) fn lint_municipality(
         }
     }
     let mut used = HashMap::new();
+    let mut offered = HashMap::new();
     if let Some(payment) = &c.payment {
         super::payment::lint_payment(&mut cx, "payment", payment);
     }
@@ -228,6 +229,7 @@ pub(super) fn lint_municipality(
             }
             continue;
         };
+        offered.insert(id, catalog.form.as_ref());
         super::payment::lint_form_payment(
             &mut cx,
             &item("forms", i),
@@ -274,5 +276,8 @@ pub(super) fn lint_municipality(
                 super::fee::lint_override(&mut cx, &fp, target, fee);
             }
         }
+    }
+    if let Some(booking) = c.payment.as_ref().and_then(|p| p.booking.as_ref()) {
+        super::payment::lint_booking_forms(&mut cx, "payment.booking", booking, &offered);
     }
 }

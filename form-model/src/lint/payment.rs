@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::model::{Form, FormUse, Payment, PaymentMode, SecretName};
+use crate::model::{
+    Booking, Form, FormUse, KASSENZEICHEN_PLACEHOLDERS, Payment, PaymentMode, SecretName,
+};
 use crate::msg;
 use crate::positions::child;
 
@@ -38,6 +40,9 @@ pub(super) fn lint_payment(cx: &mut Linter, path: &str, payment: &Payment) {
             &child(path, "expire-after-hours"),
             msg!("payment-expire-zero"),
         );
+    }
+    if let Some(booking) = &payment.booking {
+        lint_booking(cx, &child(path, "booking"), booking);
     }
     let auth = &platform.auth;
     let ap = child(&p, "auth");
@@ -73,6 +78,125 @@ pub(super) fn lint_payment(cx: &mut Linter, path: &str, payment: &Payment) {
                 msg!("payment-secret-env-name", value = name),
                 msg!("payment-secret-env-name-help"),
             );
+        }
+    }
+}
+
+/// Characters of a Kassenzeichen outside its placeholders (finance systems take few more).
+static KASSENZEICHEN_TEXT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("^[A-Za-z0-9./-]*$").unwrap());
+/// A placeholder in a Kassenzeichen pattern.
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{([^{}]*)\}").unwrap());
+
+/// Lints `payment.booking` at `path` on its own: the Kassenzeichen pattern and prefix, and
+/// every account written (which forms and fees it names is checked with the forms offered,
+/// [`lint_booking_forms`]).
+fn lint_booking(cx: &mut Linter, path: &str, booking: &Booking) {
+    let kp = child(path, "kassenzeichen");
+    let pattern = &booking.kassenzeichen;
+    let mut has_reference = false;
+    for found in PLACEHOLDER.captures_iter(pattern) {
+        let name = &found[1];
+        has_reference |= name == "reference";
+        if !KASSENZEICHEN_PLACEHOLDERS.contains(&name) {
+            cx.error(
+                &kp,
+                msg!(
+                    "booking-placeholder",
+                    name = format!("{{{name}}}"),
+                    known = KASSENZEICHEN_PLACEHOLDERS
+                        .map(|p| format!("{{{p}}}"))
+                        .join(", ")
+                ),
+            );
+        }
+    }
+    if !has_reference {
+        cx.error(
+            &kp,
+            msg!("booking-without-reference", placeholder = "{reference}"),
+        );
+    }
+    let literal = PLACEHOLDER.replace_all(pattern, "");
+    if !KASSENZEICHEN_TEXT.is_match(&literal) {
+        cx.error(&kp, msg!("booking-characters", value = pattern));
+    }
+    if let Some(prefix) = &booking.prefix {
+        if !KASSENZEICHEN_TEXT.is_match(prefix) {
+            cx.error(
+                &child(path, "prefix"),
+                msg!("booking-characters", value = prefix),
+            );
+        }
+        if !pattern.contains("{prefix}") {
+            cx.error(
+                &child(path, "prefix"),
+                msg!("booking-prefix-unused", placeholder = "{prefix}"),
+            );
+        }
+    }
+    let mut accounts = vec![(
+        child(path, "default"),
+        &booking.default.haushaltsstelle,
+        &booking.default.produktkonto,
+    )];
+    for (form, f) in &booking.forms {
+        let fp = child(&child(path, "forms"), form);
+        accounts.push((fp.clone(), &f.haushaltsstelle, &f.produktkonto));
+        for (fee, a) in &f.fees {
+            let p = child(&child(&fp, "fees"), fee);
+            accounts.push((p, &a.haushaltsstelle, &a.produktkonto));
+        }
+    }
+    for (at, haushaltsstelle, produktkonto) in accounts {
+        for (key, value) in [
+            ("haushaltsstelle", haushaltsstelle),
+            ("produktkonto", produktkonto),
+        ] {
+            if let Some(v) = value
+                && (v.trim().is_empty() || v.trim() != v || v.chars().any(char::is_control))
+            {
+                cx.error(
+                    &child(&at, key),
+                    msg!("booking-account", key = key, value = v),
+                );
+            }
+        }
+    }
+}
+
+/// Lints which forms and fees `payment.booking.forms` names: forms the municipality offers
+/// (`offered`, by id, with their catalog form), fees those forms have.
+pub(super) fn lint_booking_forms(
+    cx: &mut Linter,
+    path: &str,
+    booking: &Booking,
+    offered: &std::collections::HashMap<&str, &Form>,
+) {
+    let fp = child(path, "forms");
+    for (form_id, f) in &booking.forms {
+        let at = child(&fp, form_id);
+        let Some(form) = offered.get(form_id.as_str()) else {
+            let hint = crate::diagnostics::suggestion(form_id, offered.keys().copied());
+            cx.diags.error_at_key(
+                cx.sources,
+                cx.file,
+                &at,
+                msg!("booking-unknown-form", id = form_id, hint = hint),
+            );
+            continue;
+        };
+        for fee in f.fees.keys() {
+            if !form.fees.iter().any(|x| &x.id == fee) {
+                let hint =
+                    crate::diagnostics::suggestion(fee, form.fees.iter().map(|x| x.id.as_str()));
+                cx.diags.error_at_key(
+                    cx.sources,
+                    cx.file,
+                    &child(&child(&at, "fees"), fee),
+                    msg!("no-such-fee", id = form_id, fee = fee, hint = hint),
+                );
+            }
         }
     }
 }

@@ -35,7 +35,9 @@ pub use overlay::{
 };
 pub use parameter::{ParameterUse, ParameterValue};
 pub use payment::{
-    BasicAuth, ClientAuthentication, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentMode,
-    PaymentPlatform, SecretName,
+    BOOKING_HAUSHALTSSTELLE, BOOKING_KASSENZEICHEN, BOOKING_PRODUKTKONTO, BasicAuth, Booking,
+    BookingAccounts, ClientAuthentication, FormBooking, KASSENZEICHEN_PLACEHOLDERS,
+    KassenzeichenFacts, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentMode, PaymentPlatform,
+    SecretName,
 };
 pub use text::Text;

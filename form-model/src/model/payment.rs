@@ -6,6 +6,8 @@
 //! SSM Parameter Store), never written. The shape is the one the `xbezahl` adapter reads (the
 //! function converts it; a test there keeps the two in step). The lint checks it (`lint::payment`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Whether a form's fees are paid online before the submission is handed on.
@@ -38,6 +40,160 @@ pub struct Payment {
     /// How long a submission may await its payment before reconciliation expires it.
     #[serde(default = "default_expire_hours")]
     pub expire_after_hours: u32,
+    /// What the finance system books each paid fee to: the Kassenzeichen and the accounts
+    /// (Haushaltsstelle, Produktkonto), sent in every item's `bookingData`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<Booking>,
+}
+
+/// `payment.booking` in `municipality.yaml`: the booking keys of the cash office's finance
+/// system, sent with every fee (an item of the payment request) in its `bookingData`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Booking {
+    /// The Kassenzeichen of a submission's payment: a pattern with `{reference}` (the
+    /// submission's reference, required: it makes the Kassenzeichen unique) and optionally
+    /// `{prefix}`, `{year}` (the year received) and `{ags}`; otherwise letters, digits and
+    /// `-`, `.`, `/`. Default `{prefix}{reference}`.
+    #[serde(default = "default_kassenzeichen")]
+    pub kassenzeichen: String,
+    /// The municipality's prefix of Kassenzeichen (`{prefix}`), e.g. its cash office's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The accounts of every fee not named below.
+    #[serde(default, skip_serializing_if = "BookingAccounts::is_empty")]
+    pub default: BookingAccounts,
+    /// Per form id: the accounts of its fees, and of single fees by fee id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub forms: BTreeMap<String, FormBooking>,
+}
+
+fn default_kassenzeichen() -> String {
+    "{prefix}{reference}".into()
+}
+
+/// The accounts a fee is booked to; a key not written is taken from the level above (fee,
+/// then form, then `default`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BookingAccounts {
+    /// Haushaltsstelle (cameral budget item), e.g. `1.0600.1100`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub haushaltsstelle: Option<String>,
+    /// Produktkonto (Doppik: product and account), e.g. `12.2.01.432100`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produktkonto: Option<String>,
+}
+
+/// One form's accounts in `payment.booking.forms`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FormBooking {
+    /// Haushaltsstelle of this form's fees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub haushaltsstelle: Option<String>,
+    /// Produktkonto of this form's fees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produktkonto: Option<String>,
+    /// Per fee id of the form: its own accounts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fees: BTreeMap<String, BookingAccounts>,
+}
+
+/// The `bookingData` key of the Kassenzeichen.
+pub const BOOKING_KASSENZEICHEN: &str = "kassenzeichen";
+/// The `bookingData` key of the Haushaltsstelle.
+pub const BOOKING_HAUSHALTSSTELLE: &str = "haushaltsstelle";
+/// The `bookingData` key of the Produktkonto.
+pub const BOOKING_PRODUKTKONTO: &str = "produktkonto";
+
+/// The placeholders a Kassenzeichen pattern may hold.
+pub const KASSENZEICHEN_PLACEHOLDERS: [&str; 4] = ["reference", "prefix", "year", "ags"];
+
+/// What a Kassenzeichen is made of, besides its pattern.
+#[derive(Debug, Clone, Copy)]
+pub struct KassenzeichenFacts<'a> {
+    pub reference: &'a str,
+    pub year: i32,
+    pub ags: &'a str,
+}
+
+impl BookingAccounts {
+    pub fn is_empty(&self) -> bool {
+        self.haushaltsstelle.is_none() && self.produktkonto.is_none()
+    }
+}
+
+impl Booking {
+    /// The Kassenzeichen of a submission: the pattern with its placeholders filled in.
+    pub fn kassenzeichen(&self, facts: KassenzeichenFacts<'_>) -> String {
+        self.kassenzeichen
+            .replace("{prefix}", self.prefix.as_deref().unwrap_or(""))
+            .replace("{year}", &facts.year.to_string())
+            .replace("{ags}", facts.ags)
+            .replace("{reference}", facts.reference)
+    }
+
+    /// The accounts of fee `fee` of form `form`: each key from the fee, else the form, else
+    /// `default`.
+    pub fn accounts(&self, form: &str, fee: &str) -> BookingAccounts {
+        let on_form = self.forms.get(form);
+        let on_fee = on_form.and_then(|f| f.fees.get(fee));
+        let pick = |fee: Option<&Option<String>>,
+                    form: Option<&Option<String>>,
+                    default: &Option<String>| {
+            fee.and_then(Option::clone)
+                .or_else(|| form.and_then(Option::clone))
+                .or_else(|| default.clone())
+        };
+        BookingAccounts {
+            haushaltsstelle: pick(
+                on_fee.map(|f| &f.haushaltsstelle),
+                on_form.map(|f| &f.haushaltsstelle),
+                &self.default.haushaltsstelle,
+            ),
+            produktkonto: pick(
+                on_fee.map(|f| &f.produktkonto),
+                on_form.map(|f| &f.produktkonto),
+                &self.default.produktkonto,
+            ),
+        }
+    }
+
+    /// The `bookingData` of fee `fee` of form `form` for a submission: `kassenzeichen`, and
+    /// `haushaltsstelle` and `produktkonto` where configured.
+    pub fn booking_data(
+        &self,
+        form: &str,
+        fee: &str,
+        facts: KassenzeichenFacts<'_>,
+    ) -> BTreeMap<String, String> {
+        let accounts = self.accounts(form, fee);
+        let mut data = BTreeMap::new();
+        data.insert(BOOKING_KASSENZEICHEN.into(), self.kassenzeichen(facts));
+        for (key, value) in [
+            (BOOKING_HAUSHALTSSTELLE, accounts.haushaltsstelle),
+            (BOOKING_PRODUKTKONTO, accounts.produktkonto),
+        ] {
+            if let Some(v) = value {
+                data.insert(key.into(), v);
+            }
+        }
+        data
+    }
+
+    /// The keys every fee's `bookingData` carries, whatever the form (what a platform may
+    /// insist on): `kassenzeichen` and each account `default` gives.
+    pub fn keys_always_sent(&self) -> Vec<String> {
+        let mut keys = vec![BOOKING_KASSENZEICHEN.to_string()];
+        if self.default.haushaltsstelle.is_some() {
+            keys.push(BOOKING_HAUSHALTSSTELLE.into());
+        }
+        if self.default.produktkonto.is_some() {
+            keys.push(BOOKING_PRODUKTKONTO.into());
+        }
+        keys
+    }
 }
 
 fn default_expire_hours() -> u32 {

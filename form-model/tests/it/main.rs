@@ -1,6 +1,7 @@
 //! form-model's integration tests, as one test binary (as Cargo's and mdBook's test suites are):
 //! one module per subject.
 
+mod booking;
 mod conditions;
 mod fees;
 mod fixtures;

@@ -57,37 +57,48 @@ parameters:
 /// A project: the minimal fixture's Musterstadt offering `parken@1` with `municipality_tail`
 /// appended to its `municipality.yaml` and, when given, an overlay.
 fn project(name: &str, municipality_tail: &str, overlay: Option<&str>) -> PathBuf {
+    let use_line = match overlay {
+        Some(_) => "forms:\n  - use: parken@1\n    overlay: forms/parken.yaml\n",
+        None => "forms:\n  - use: parken@1\n",
+    };
+    let dir = minimal_project(
+        &format!("parameters-{name}"),
+        CATALOG,
+        use_line,
+        municipality_tail,
+    );
+    if let Some(overlay) = overlay {
+        let forms = dir.join("forms/municipalities/musterstadt/forms");
+        fs::create_dir_all(&forms).unwrap();
+        fs::write(forms.join("parken.yaml"), overlay).unwrap();
+    }
+    dir
+}
+
+/// A project in a fresh temporary folder: the minimal fixture's Musterstadt (its pages and
+/// `municipality.yaml` but its `forms:`, which is `forms`), with `catalog` as
+/// `forms/catalog/parken.yaml` and `tail` appended to `municipality.yaml`.
+pub(crate) fn minimal_project(name: &str, catalog: &str, forms: &str, tail: &str) -> PathBuf {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let dir = std::env::temp_dir().join(format!(
-        "formfabrik-parameters-{}-{name}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("formfabrik-{}-{name}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     let m = dir.join("forms/municipalities/musterstadt");
     fs::create_dir_all(dir.join("forms/catalog")).unwrap();
     fs::create_dir_all(m.join("pages")).unwrap();
-    fs::create_dir_all(m.join("forms")).unwrap();
     let fixture = repo.join("tests/fixtures/valid/minimal/forms/municipalities/musterstadt");
     for page in fs::read_dir(fixture.join("pages")).unwrap() {
         let page = page.unwrap().path();
         fs::copy(&page, m.join("pages").join(page.file_name().unwrap())).unwrap();
     }
-    fs::write(dir.join("forms/catalog/parken.yaml"), CATALOG).unwrap();
+    fs::write(dir.join("forms/catalog/parken.yaml"), catalog).unwrap();
     let config = fs::read_to_string(fixture.join("municipality.yaml")).unwrap();
     let head = &config[..config.find("forms:\n").unwrap()];
-    let tail = &config[config.find("accessibility:\n").unwrap()..];
-    let use_line = match overlay {
-        Some(_) => "forms:\n  - use: parken@1\n    overlay: forms/parken.yaml\n",
-        None => "forms:\n  - use: parken@1\n",
-    };
+    let rest = &config[config.find("accessibility:\n").unwrap()..];
     fs::write(
         m.join("municipality.yaml"),
-        format!("{head}{use_line}{tail}{municipality_tail}"),
+        format!("{head}{forms}{rest}{tail}"),
     )
     .unwrap();
-    if let Some(overlay) = overlay {
-        fs::write(m.join("forms/parken.yaml"), overlay).unwrap();
-    }
     dir
 }
 

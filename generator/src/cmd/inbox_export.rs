@@ -1,7 +1,9 @@
 //! `formfabrik inbox export`: the pulled submissions of one form version on stdout — the
 //! clerk's CSV for German Excel (default, `inbox::clerk`), RFC 4180 CSV or JSON Lines — all of
 //! them, or only the new ones (`--since`, `inbox::since`); or, with `--xdomea DIR`, every
-//! pulled submission not yet handed over as an xdomea package (`inbox::xdomea_export`).
+//! pulled submission not yet handed over as an xdomea package (`inbox::xdomea_export`); or,
+//! with `--bookings`, the fees paid online as a booking file for the finance system
+//! (`inbox::bookings`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,12 +19,22 @@ pub struct ExportArgs {
     pulled: PathBuf,
     #[arg(long)]
     municipality: String,
-    /// The form (with `--xdomea`: only this form; default all).
-    #[arg(long, required_unless_present = "xdomea")]
+    /// The form (with `--xdomea` or `--bookings`: only this form; default all).
+    #[arg(long, required_unless_present_any = ["xdomea", "bookings"])]
     form: Option<String>,
-    /// The form version, `1` or `v1` (as `list` shows it; with `--xdomea`: default all).
-    #[arg(long, value_parser = parse_version, required_unless_present = "xdomea")]
+    /// The form version, `1` or `v1` (as `list` shows it; with `--xdomea` or `--bookings`:
+    /// default all).
+    #[arg(long, value_parser = parse_version, required_unless_present_any = ["xdomea", "bookings"])]
     version: Option<u32>,
+    /// The fees paid online of every pulled submission (or of `--form`), one row per fee with
+    /// its Kassenzeichen, Haushaltsstelle and Produktkonto, as the finance system imports them:
+    /// on stdout, shaped by `--profile` (docs/payment.md, "Booking export").
+    #[arg(long, conflicts_with_all = ["xdomea", "since", "codes"])]
+    bookings: bool,
+    /// With `--bookings`: a built-in profile by name (`kommunal`, the default) or a profile
+    /// file (YAML: columns, delimiter, decimal separator, encoding, date format).
+    #[arg(long, requires = "bookings", default_value = "kommunal")]
+    profile: String,
     /// Hand every pulled submission over to the e-file: one xdomea 3.1 package
     /// (`<ProzessID>_Abgabe.Abgabe.0401.zip`, receipt PDF as main document, record,
     /// attachments) per submission into this folder, the DMS's transfer folder — each exactly
@@ -73,6 +85,9 @@ pub(super) fn export(a: ExportArgs) -> Result<ExitCode, String> {
     let s = |e: inbox::InboxError| e.to_string();
     if let Some(dir) = &a.xdomea {
         return xdomea(&a, dir);
+    }
+    if a.bookings {
+        return bookings(&a);
     }
     let (Some(form), Some(version)) = (a.form.clone(), a.version) else {
         return Err("--form and --version are needed (except with --xdomea)".into());
@@ -125,6 +140,40 @@ pub(super) fn export(a: ExportArgs) -> Result<ExitCode, String> {
             .map_err(s)?;
     }
     eprintln!("{} submissions exported", rows.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `inbox export --bookings`.
+fn bookings(a: &ExportArgs) -> Result<ExitCode, String> {
+    let s = |e: inbox::InboxError| e.to_string();
+    let profile = inbox::bookings::Profile::load(&a.profile).map_err(s)?;
+    let rows =
+        inbox::bookings::read_all_pulled(&a.pulled, &a.municipality, a.form.as_deref(), a.version)
+            .map_err(s)?;
+    // The registry gives the payer's name where the form takes it from the account's; without
+    // one only a verified identity gives it (said on stderr), the bookings are all there.
+    let registry = match std::fs::read_to_string(&a.registry) {
+        Ok(text) => Some(
+            form_model::registry::Registry::from_json(&text)
+                .map_err(|e| format!("{}: {e}", a.registry.display()))?,
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!(
+                "{}: not found; the payer's name only where the citizen signed in (--registry)",
+                a.registry.display()
+            );
+            None
+        }
+        Err(e) => return Err(format!("{}: {e}", a.registry.display())),
+    };
+    let (bytes, n) =
+        inbox::bookings::to_booking_file(&profile, &rows, registry.as_ref()).map_err(s)?;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("stdout: {e}"))?;
+    eprintln!("{n} fees paid exported");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 use store::FolderStore;
 use time::{Duration, OffsetDateTime};
 
-async fn pull_all(inbox: &Inbox, m: &str, out: &std::path::Path, now: OffsetDateTime) {
+pub(crate) async fn pull_all(inbox: &Inbox, m: &str, out: &std::path::Path, now: OffsetDateTime) {
     let clock = move || now;
     let opts = RunOptions {
         owner: "test".into(),
@@ -34,14 +34,20 @@ async fn pull_all(inbox: &Inbox, m: &str, out: &std::path::Path, now: OffsetDate
 
 /// Reads a CSV file as German Excel does on double-click: UTF-8 only when the file starts
 /// with the byte order mark (else cp1252, which would garble every umlaut), `;` between
-/// fields, `"` quoting with `""` inside, CRLF between rows.
-fn open_like_german_excel(bytes: &[u8]) -> Vec<Vec<String>> {
+/// fields (`read_csv`).
+pub(crate) fn open_like_german_excel(bytes: &[u8]) -> Vec<Vec<String>> {
     let text = std::str::from_utf8(
         bytes
             .strip_prefix(b"\xEF\xBB\xBF")
             .expect("without a BOM Excel reads cp1252"),
     )
     .unwrap();
+    read_csv(text, ';')
+}
+
+/// The rows of a CSV text: `delimiter` between fields, `"` quoting with `""` inside, CRLF
+/// between rows (the last row ends with one too).
+pub(crate) fn read_csv(text: &str, delimiter: char) -> Vec<Vec<String>> {
     let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
     let (mut quoted, mut chars) = (false, text.chars().peekable());
     while let Some(c) = chars.next() {
@@ -53,7 +59,7 @@ fn open_like_german_excel(bytes: &[u8]) -> Vec<Vec<String>> {
             (true, '"') => quoted = false,
             (true, c) => field.push(c),
             (false, '"') if field.is_empty() => quoted = true,
-            (false, ';') => row.push(std::mem::take(&mut field)),
+            (false, c) if c == delimiter => row.push(std::mem::take(&mut field)),
             (false, '\r') if chars.peek() == Some(&'\n') => {
                 chars.next();
                 row.push(std::mem::take(&mut field));

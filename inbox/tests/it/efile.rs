@@ -69,6 +69,7 @@ fn pulled(sample: &Sample) -> Pulled {
         record: r.clone(),
         record_bytes: sample.record_bytes.clone().into(),
         metadata: serde_json::Value::Null,
+        payment: None,
         files: sample
             .files
             .iter()

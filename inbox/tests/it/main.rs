@@ -2,6 +2,7 @@
 //! module per subject, sharing the helpers in `common`.
 
 mod acceptance;
+mod bookings;
 mod by_reference;
 mod clerk;
 mod common;

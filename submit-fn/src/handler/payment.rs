@@ -135,6 +135,10 @@ impl Handler {
                 });
         let Some(request) = attempt::payment_request(
             ctx.form,
+            ctx.municipality
+                .payment
+                .as_ref()
+                .and_then(|p| p.booking.as_ref()),
             &stored.reference,
             stored.received_at,
             &amount,

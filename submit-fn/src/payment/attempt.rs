@@ -13,6 +13,7 @@
 
 use bytes::Bytes;
 use form_model::fees::AmountDue;
+use form_model::model::{Booking, KassenzeichenFacts};
 use form_model::resolve::ResolvedForm;
 use form_model::texts::text_in;
 use serde::{Deserialize, Serialize};
@@ -71,10 +72,13 @@ pub fn request_id(id: Uuid, n: u32) -> String {
 
 /// The payment request for a submission's amount due; `None` when nothing is due. Each fee
 /// that costs something is one item (no tax: fees of an authority are not taxed), described in
-/// the citizen's language; the purpose is the submission's reference, which the cash office
-/// then finds on the bank statement.
+/// the citizen's language, with the booking keys of the municipality's `booking` (Kassenzeichen,
+/// Haushaltsstelle, Produktkonto) in its `bookingData`; the purpose is the submission's
+/// reference, which the cash office then finds on the bank statement.
+#[allow(clippy::too_many_arguments)]
 pub fn payment_request(
     form: &ResolvedForm,
+    booking: Option<&Booking>,
     reference: &str,
     received_at: OffsetDateTime,
     amount: &AmountDue,
@@ -127,7 +131,19 @@ pub fn payment_request(
                 total_tax_amount: Amount::from_cents(0),
                 single_net_amount: Some(Amount::from_cents(single)),
                 single_tax_amount: Some(Amount::from_cents(0)),
-                booking_data: Default::default(),
+                booking_data: booking
+                    .map(|b| {
+                        b.booking_data(
+                            &form.form.id,
+                            &item.id,
+                            KassenzeichenFacts {
+                                reference,
+                                year: received_at.year(),
+                                ags: &form.municipality.ags,
+                            },
+                        )
+                    })
+                    .unwrap_or_default(),
             }
         })
         .collect();

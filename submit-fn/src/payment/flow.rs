@@ -131,7 +131,8 @@ pub enum Standing {
 
 /// The payment object handed to the back office with the record: the platform's payment
 /// information in the shape of FIT-Connect's `paymentInformation` (plus the request id and
-/// the amount), so that the import can put it into the metadata as it is.
+/// the amount), so that the import can put it into the metadata as it is; and the items paid
+/// (fee id, description, quantity, amount, `bookingData`).
 pub fn payment_object(attempt: &Attempt, info: &PaymentInformation) -> Value {
     let mut information = json!({
         "transactionId": info.transaction_id,
@@ -159,12 +160,29 @@ pub fn payment_object(attempt: &Attempt, info: &PaymentInformation) -> Value {
             information[key] = json!(v);
         }
     }
+    // What was paid, fee by fee, with the booking keys the platform was sent: the back
+    // office's booking export (`inbox export --bookings`) lists them.
+    let items: Vec<Value> = attempt
+        .request
+        .items
+        .iter()
+        .map(|item| {
+            json!({
+                "id": item.id,
+                "description": item.description,
+                "quantity": item.quantity,
+                "totalAmount": (item.total_net_amount.cents() + item.total_tax_amount.cents()) as f64 / 100.0,
+                "bookingData": item.booking_data,
+            })
+        })
+        .collect();
     json!({
         "format": PAYMENT_FORMAT,
         "requestId": attempt.request.request_id,
         "purpose": attempt.request.purpose,
         "currency": attempt.request.currency,
         "paymentInformation": information,
+        "items": items,
     })
 }
 

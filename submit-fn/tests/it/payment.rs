@@ -31,8 +31,15 @@ struct Paying {
 }
 
 async fn setup() -> Paying {
-    let platform = platform::start().await;
-    let mut registry = common::registry();
+    setup_with(platform::config(), common::registry()).await
+}
+
+/// [`setup`] with the platform's configuration and the function's registry given.
+async fn setup_with(
+    config: payment_platform::Config,
+    mut registry: form_model::registry::Registry,
+) -> Paying {
+    let platform = platform::start_with(config).await;
     platform::use_platform(&mut registry, &platform);
     let payments = Arc::new(Payments::connect(&registry, platform::secrets()).await);
     let dir = tempfile::tempdir().unwrap();
@@ -398,4 +405,104 @@ async fn without_a_usable_platform_a_form_that_requires_payment_stores_nothing()
     let r = handler.handle(form_post(&copies(), common::new_id())).await;
     assert_eq!(r.status(), 503);
     assert!(store.list("testheim/").await.unwrap().is_empty());
+}
+
+/// Issue 12: every fee goes to the platform with the booking keys of Testheim's
+/// `payment.booking` (its own, its form's or the default accounts, and the Kassenzeichen made
+/// of the prefix, the year and the reference); a platform that insists on them accepts the
+/// payment, and the back office's payment object lists them. Without them it answers
+/// BOOKING_DATA_MISSING.
+#[tokio::test]
+async fn each_fee_reaches_the_platform_with_its_booking_keys_and_the_back_office_sees_them() {
+    let mut config = platform::config();
+    let keys: Vec<String> = ["kassenzeichen", "haushaltsstelle", "produktkonto"]
+        .map(String::from)
+        .to_vec();
+    for t in &mut config.tenants {
+        t.required_booking_data = keys.clone();
+    }
+    let s = setup_with(config, common::registry()).await;
+    let id = common::new_id();
+    let pay = submit(&s, id).await;
+    let reference = form_model::record::reference(M, 2026, id);
+    let attempt = submit_fn::payment::attempt::get(s.store.as_ref(), M, id, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let booked: Vec<(String, Vec<(String, String)>)> = attempt
+        .request
+        .items
+        .iter()
+        .map(|i| (i.id.clone(), i.booking_data.clone().into_iter().collect()))
+        .collect();
+    let kassenzeichen = format!("TH.2026-{reference}");
+    let entry = |hh: &str, pk: &str| {
+        vec![
+            ("haushaltsstelle".to_string(), hh.to_string()),
+            ("kassenzeichen".to_string(), kassenzeichen.clone()),
+            ("produktkonto".to_string(), pk.to_string()),
+        ]
+    };
+    assert_eq!(
+        booked,
+        [
+            (
+                "grundgebuehr".to_string(),
+                entry("1.0600.1100", "11.1.01.431100")
+            ),
+            (
+                "abschrift".to_string(),
+                entry("1.0600.1100", "11.1.01.431200")
+            ),
+        ]
+    );
+    let back = platform::press(&pay, Button::Pay).await;
+    assert_eq!(get(&s, &on_function(&back)).await.status(), 200);
+    let payment = objects(&s, "payment.json").await;
+    let object: Value =
+        serde_json::from_slice(&s.store.get(&payment[0]).await.unwrap().unwrap()).unwrap();
+    let items = object["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[1]["id"], "abschrift");
+    assert_eq!(items[1]["quantity"], 3);
+    assert_eq!(items[1]["totalAmount"], 7.5);
+    assert_eq!(items[1]["bookingData"]["produktkonto"], "11.1.01.431200");
+    assert_eq!(
+        items[0]["bookingData"]["kassenzeichen"],
+        kassenzeichen.as_str()
+    );
+
+    // A municipality without `booking` sends none; this platform refuses it.
+    let form = s.registry.form(M, FORM).unwrap();
+    let amount = attempt_amount(&s);
+    let bare = submit_fn::payment::attempt::payment_request(
+        form,
+        None,
+        &reference,
+        NOW,
+        &amount,
+        "de",
+        "https://api.testheim.example/back".into(),
+        common::new_id().to_string(),
+    )
+    .unwrap();
+    assert!(bare.items.iter().all(|i| i.booking_data.is_empty()));
+    let refused = s
+        .payments
+        .client(M)
+        .unwrap()
+        .create(&bare)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.functional_code(),
+        Some(&xbezahl::FunctionalCode::BookingDataMissing),
+        "{refused}"
+    );
+}
+
+fn attempt_amount(s: &Paying) -> form_model::fees::AmountDue {
+    let form = s.registry.form(M, FORM).unwrap();
+    let clean = form_model::validate::validate(form, &copies(), NOW.date()).expect("valid example");
+    form_model::fees::amount_due(&form.form, &clean, NOW.date())
 }

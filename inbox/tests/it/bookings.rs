@@ -1,0 +1,248 @@
+//! `inbox export --bookings` (issue 12): the fees paid online of pulled submissions as a booking
+//! file, one row per fee with the booking keys the function sent to the platform; the shipped
+//! profile read as German Excel reads it, another profile (a file) with other columns,
+//! delimiter, decimal point, date format and Windows-1252.
+
+use std::sync::Arc;
+
+use inbox::Inbox;
+use inbox::bookings::{Profile, read_all_pulled, to_booking_file};
+use serde_json::{Value, json};
+use store::payment::{Awaiting, release};
+use store::protocol::{self, Submission};
+use store::{FolderStore, Store};
+use submit_fn::payment::attempt::{self, Attempt};
+use submit_fn::payment::flow::payment_object;
+use time::Duration;
+use uuid::Uuid;
+
+use crate::clerk::{open_like_german_excel, pull_all, read_csv};
+use crate::common::*;
+
+const M: &str = "musterstadt";
+
+/// A paid submission: its reference, its id, the payment object the back office got.
+struct Paid {
+    reference: String,
+    id: Uuid,
+    payment: Value,
+}
+
+/// Stores the first valid example of Musterstadt's `form` as the function does for a form
+/// that requires payment, and releases it as paid (or, with `status` other than `PAYED`,
+/// hands it on with that status, as a payment object the back office must not book).
+async fn store_paid(store: &dyn Store, form: &str, status: &str, n: i64) -> Paid {
+    let registry = registry(false);
+    let resolved = registry.form(M, form).unwrap();
+    let municipality = registry.municipality(M).unwrap();
+    let mut example = examples(M, form, resolved.form.version).remove(0);
+    let clean =
+        inbox::contract::adapt(resolved, &mut example, submit_fn::clock::german_date(NOW)).unwrap();
+    let id = Uuid::new_v4();
+    let amount = form_model::fees::amount_due(&resolved.form, &clean, NOW.date());
+    let when = NOW + Duration::minutes(n);
+    let stored = protocol::write(
+        store,
+        Submission {
+            form: resolved,
+            id,
+            language: "de",
+            data: clean,
+            uploads: Vec::new(),
+            encryption: None,
+            amount_due: Some(amount.clone()),
+            awaiting_payment: true,
+            identity: None,
+        },
+        when,
+    )
+    .await
+    .unwrap();
+    let booking = municipality.payment.as_ref().unwrap().booking.as_ref();
+    let request = attempt::payment_request(
+        resolved,
+        booking,
+        &stored.reference,
+        stored.received_at,
+        &amount,
+        "de",
+        "https://api.musterstadt.example/v1/back".into(),
+        attempt::request_id(id, 1),
+    )
+    .unwrap();
+    let dir = store::layout::submission_path(resolved, stored.received_at, id);
+    let attempt = Attempt {
+        format: attempt::ATTEMPT_FORMAT.into(),
+        n: 1,
+        municipality: M.into(),
+        form: form.into(),
+        version: resolved.form.version,
+        id,
+        reference: stored.reference.clone(),
+        dir: dir.clone(),
+        language: "de".into(),
+        encrypted: false,
+        received_at: stored.received_at,
+        created_at: when,
+        request,
+        transaction_id: format!("tx-{n}"),
+        pay_url: None,
+    };
+    let info = serde_json::from_value(json!({
+        "transactionId": format!("936c4cce-4e80-4472-9771-8e20b637600{n}"),
+        "status": status,
+        "transactionReference": format!("KZ-{n}"),
+        // 23:30 UTC on the 28th is the 29th in Germany.
+        "transactionTimestamp": "2026-11-28T23:30:00Z",
+        "paymentMethod": "GIROPAY",
+    }))
+    .unwrap();
+    let payment = payment_object(&attempt, &info);
+    release(
+        store,
+        Awaiting {
+            municipality: M,
+            id,
+            dir: &dir,
+            encryption: None,
+        },
+        &payment,
+    )
+    .await
+    .unwrap();
+    Paid {
+        reference: stored.reference,
+        id,
+        payment,
+    }
+}
+
+fn german_amount(cell: &str) -> f64 {
+    cell.replace(',', ".").parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_booking_file_lists_each_fee_paid_with_its_booking_keys_as_the_profile_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Arc::new(FolderStore::new(tmp.path()));
+    let weapons = store_paid(store.as_ref(), "waffenbesitzkarte", "PAYED", 1).await;
+    let licence = store_paid(store.as_ref(), "fahrerlaubnis-ersterteilung", "PAYED", 2).await;
+    let cancelled = store_paid(store.as_ref(), "waffenbesitzkarte", "CANCELED", 3).await;
+    // A form with a fee charged by notice: pulled, not paid online, not booked.
+    store_all(store.as_ref(), false).await;
+    let out = tempfile::tempdir().unwrap();
+    let inbox = Inbox::new(store, None, inbox::Schemas::from_registry(&registry(false)));
+    pull_all(&inbox, M, out.path(), NOW + Duration::hours(1)).await;
+
+    let rows = read_all_pulled(out.path(), M, None, None).unwrap();
+    assert!(
+        rows.iter().any(|r| r.payment.is_none()),
+        "unpaid ones are read too"
+    );
+    let paid: Vec<_> = rows.iter().filter(|r| r.payment.is_some()).collect();
+    assert_eq!(paid.len(), 3);
+    // The pulled folder holds the payment object as the function wrote it.
+    let pulled_weapons = paid.iter().find(|r| r.record.id == weapons.id).unwrap();
+    assert_eq!(pulled_weapons.payment.as_ref(), Some(&weapons.payment));
+
+    let profile = Profile::load("kommunal").unwrap();
+    let registry = registry(false);
+    let (bytes, n) = to_booking_file(&profile, &rows, Some(&registry)).unwrap();
+    let items = |p: &Paid| p.payment["items"].as_array().unwrap().len();
+    // The weapons permit's example pays the permit and an entry; the licence one fee.
+    assert_eq!(items(&weapons), 2);
+    assert_eq!(
+        n,
+        items(&weapons) + items(&licence),
+        "a row per fee; the cancelled payment is not booked"
+    );
+    let table = open_like_german_excel(&bytes);
+    let header = &table[0];
+    assert_eq!(
+        header[..5],
+        [
+            "Kassenzeichen",
+            "Haushaltsstelle",
+            "Produktkonto",
+            "Betrag (EUR)",
+            "Zahlungsdatum"
+        ]
+    );
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row_of = |reference: &str, fee: &str| {
+        table
+            .iter()
+            .find(|r| r[col("Aktenzeichen")] == reference && r[col("Gebühren-ID")] == fee)
+            .unwrap_or_else(|| panic!("{reference} {fee} not in {table:#?}"))
+    };
+    assert!(
+        table
+            .iter()
+            .all(|r| r[col("Aktenzeichen")] != cancelled.reference)
+    );
+    // Musterstadt's `payment.booking`: the weapons permit has its own accounts, the driving
+    // licence its own Produktkonto and the default Haushaltsstelle.
+    let w = row_of(&weapons.reference, "gebuehr");
+    assert_eq!(
+        w[col("Kassenzeichen")],
+        format!("5.0531.{}", weapons.reference)
+    );
+    assert_eq!(w[col("Haushaltsstelle")], "1.1100.1100");
+    assert_eq!(w[col("Produktkonto")], "12.2.04.431100");
+    assert_eq!(w[col("Betrag (EUR)")], "75,00");
+    assert_eq!(w[col("Zahlungsdatum")], "29.11.2026");
+    assert_eq!(w[col("Zahlungsreferenz")], "KZ-1");
+    assert_eq!(
+        w[col("Transaktions-ID")],
+        "936c4cce-4e80-4472-9771-8e20b6376001"
+    );
+    assert_eq!(w[col("Zahlungsart")], "GIROPAY");
+    assert_eq!(w[col("Verwendungszweck")], weapons.payment["purpose"]);
+    assert_eq!(w[col("Gebühren-ID")], "gebuehr");
+    assert_eq!(w[col("Menge")], "1");
+    assert_eq!(w[col("Formular")], "waffenbesitzkarte");
+    assert_eq!(w[col("Vorgangs-ID")], weapons.id.to_string());
+    assert!(
+        w[col("Buchungstext")].contains("Waffenbesitzkarte"),
+        "{w:?}"
+    );
+    let e = row_of(&weapons.reference, "eintragung");
+    assert_eq!(e[col("Kassenzeichen")], w[col("Kassenzeichen")]);
+    assert_eq!(e[col("Produktkonto")], "12.2.04.431100");
+    assert_eq!(
+        german_amount(&e[col("Betrag (EUR)")]) + german_amount(&w[col("Betrag (EUR)")]),
+        weapons.payment["paymentInformation"]["grossAmount"]
+            .as_f64()
+            .unwrap(),
+        "the fees' rows add up to the amount paid"
+    );
+    let l = row_of(&licence.reference, "gebuehr");
+    assert_eq!(l[col("Haushaltsstelle")], "1.0600.1100");
+    assert_eq!(l[col("Produktkonto")], "12.2.03.431100");
+    assert_eq!(l[col("Betrag (EUR)")], "43,40");
+
+    // Another finance system: a profile file with its own titles, `,` and `.`, ISO dates,
+    // Windows-1252, no byte order mark.
+    let file = out.path().join("fibu.yaml");
+    std::fs::write(
+        &file,
+        "delimiter: \",\"\ndecimal-separator: \".\"\nencoding: windows-1252\ndate-format: yyyy-mm-dd\ncolumns:\n  - { field: kassenzeichen, title: KASSENZEICHEN }\n  - { field: amount, title: BETRAG }\n  - { field: payment-date, title: VALUTA }\n  - { field: description, title: Buchungstext Gebühr }\n",
+    )
+    .unwrap();
+    let fibu = Profile::load(file.to_str().unwrap()).unwrap();
+    let (bytes, _) = to_booking_file(&fibu, &rows, None).unwrap();
+    assert!(!bytes.starts_with(b"\xEF\xBB\xBF"));
+    assert!(
+        bytes.windows(2).any(|w| w == [b'b', 0xFC]),
+        "ü is one byte in Windows-1252"
+    );
+    let text: String = bytes.iter().map(|b| char::from(*b)).collect();
+    let table = read_csv(&text, ',');
+    assert_eq!(table[0][..3], ["KASSENZEICHEN", "BETRAG", "VALUTA"]);
+    let w = table
+        .iter()
+        .find(|r| r[0] == format!("5.0531.{}", weapons.reference) && r[1] == "75.00")
+        .unwrap();
+    assert_eq!(w[2], "2026-11-29");
+    assert_eq!(table.len(), 1 + n);
+}
