@@ -78,10 +78,19 @@ struct Settings {
     #[arg(long, env = "FORMFABRIK_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
     body_limit: usize,
     /// Sign-in with BundID: the JSON file naming each municipality's broker (docs/identity.md).
-    /// Its secrets come from FORMFABRIK_* environment variables (FORMFABRIK_SESSION_KEYS,
-    /// FORMFABRIK_OIDC_CLIENT_SECRET, ...). Without it, no sign-in is offered.
+    /// Its secrets come from where --secrets says. Without it, no sign-in is offered.
     #[arg(long, env = "FORMFABRIK_SIGN_IN")]
     sign_in: Option<PathBuf>,
+    /// Where sign-in's secrets are: `env` (FORMFABRIK_SESSION_KEYS, FORMFABRIK_OIDC_CLIENT_SECRET,
+    /// ...), `ssm:/<path>` (SSM Parameter Store, SecureString parameters below the path) or
+    /// `secretsmanager:<prefix>` (Secrets Manager). The payment platforms' secrets are named in
+    /// the registry (`aws-ssm-parameter`, `aws-secrets-manager`, `env`, `file`).
+    #[arg(long, env = "FORMFABRIK_SECRETS", default_value = "env")]
+    secrets: submit_fn::secrets::SecretLocation,
+    /// Seconds a secret fetched from SSM or Secrets Manager is used before it is asked for
+    /// again (a rotated payment secret is picked up after this).
+    #[arg(long, env = "FORMFABRIK_SECRETS_TTL", default_value_t = submit_fn::secrets::DEFAULT_TTL.as_secs())]
+    secrets_ttl: u64,
     /// Days a signed-in citizen's saved draft is kept (the bucket's lifecycle rule for
     /// `_drafts/` removes it then too; the SAM template sets both from DraftRetentionDays).
     #[arg(long, env = "FORMFABRIK_DRAFT_DAYS", default_value_t = store::drafts::DEFAULT_DAYS)]
@@ -144,6 +153,7 @@ impl Settings {
             body_limit = self.body_limit,
             "submission function ready"
         );
+        let secrets = Arc::new(self.secret_source().await);
         let sign_in = match &self.sign_in {
             None => None,
             Some(path) => {
@@ -151,7 +161,7 @@ impl Settings {
                 let mut sign_in = submit_fn::auth::SignIn::load(
                     &settings,
                     &registry,
-                    &identity::secrets::EnvSecrets::default(),
+                    secrets.as_ref(),
                     Arc::new(identity::transport::HttpsTransport::new()?),
                     Arc::new(identity::SystemClock),
                 )
@@ -164,9 +174,13 @@ impl Settings {
                 Some(Arc::new(sign_in))
             }
         };
+        let payments = submit_fn::payment::Payments::connect_if_any(&registry, secrets).await;
         let mut handler = Handler::new(registry, store.clone())
             .with_body_limit(self.body_limit)
             .with_pages(pages);
+        if let Some(payments) = payments {
+            handler = handler.with_payments(Arc::new(payments));
+        }
         if let Some(sign_in) = sign_in {
             handler = handler.with_sign_in(sign_in);
         }
@@ -194,6 +208,18 @@ impl Settings {
                 Ok(handler.with_single_runner(lock))
             }
         }
+    }
+}
+
+impl Settings {
+    /// Secrets from SSM Parameter Store and Secrets Manager (the AWS environment's region and
+    /// credentials: on Lambda the function's role), environment variables and files.
+    async fn secret_source(&self) -> submit_fn::secrets::AwsSecrets {
+        submit_fn::secrets::AwsSecrets::from_environment(
+            self.secrets.clone(),
+            std::time::Duration::from_secs(self.secrets_ttl),
+        )
+        .await
     }
 }
 

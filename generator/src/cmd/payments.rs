@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::Subcommand;
 use submit_fn::payment::Payments;
 use submit_fn::payment::reconcile::{ReconcileOptions, reconcile};
+use submit_fn::secrets::{AwsSecrets, DEFAULT_TTL, SecretLocation};
 
 use super::inbox_store::{StoreArgs, open};
 
@@ -72,8 +73,10 @@ async fn run_async(command: PaymentsCommand) -> Result<ExitCode, String> {
             store.describe()
         ));
     }
-    // Secrets from the environment or files (the names the registry gives).
-    let payments = Payments::connect(&registry, Arc::new(xbezahl::LocalSecrets)).await;
+    // The names the registry gives: environment variables, files, SSM parameters and Secrets
+    // Manager secrets (with the AWS environment's credentials).
+    let secrets = AwsSecrets::from_environment(SecretLocation::Env, DEFAULT_TTL).await;
+    let payments = Payments::connect(&registry, Arc::new(secrets)).await;
     let options = ReconcileOptions {
         min_age: time::Duration::minutes(i64::from(min_age_minutes)),
         expire_after: expire_after_hours.map(|h| time::Duration::hours(i64::from(h))),

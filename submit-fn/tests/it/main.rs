@@ -13,4 +13,5 @@ mod lambda_runtime;
 mod payment;
 mod resources;
 mod s3;
+mod secrets;
 mod sign_in;
