@@ -35,6 +35,7 @@ pub mod metrics;
 pub mod payment;
 pub mod respond;
 pub mod route;
+pub mod sam_reconcile;
 pub mod sam_report;
 pub mod sam_secrets;
 pub mod sam_template;

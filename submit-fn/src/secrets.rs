@@ -92,11 +92,26 @@ impl fmt::Display for SecretLocation {
 /// Secrets from the two AWS stores (and, for references to them, environment variables and
 /// files), kept for a time-to-live.
 pub struct AwsSecrets {
-    ssm: aws_sdk_ssm::Client,
-    secrets_manager: aws_sdk_secretsmanager::Client,
+    /// Made at the first secret asked of AWS: a process that reads only environment variables
+    /// and files does not look for a region or credentials.
+    clients: tokio::sync::OnceCell<Clients>,
     sign_in: SecretLocation,
     ttl: Duration,
     cache: Mutex<HashMap<SecretRef, (SecretString, Instant)>>,
+}
+
+struct Clients {
+    ssm: aws_sdk_ssm::Client,
+    secrets_manager: aws_sdk_secretsmanager::Client,
+}
+
+impl Clients {
+    fn new(config: &SdkConfig) -> Clients {
+        Clients {
+            ssm: aws_sdk_ssm::Client::new(config),
+            secrets_manager: aws_sdk_secretsmanager::Client::new(config),
+        }
+    }
 }
 
 /// Why a store did not hand out a value: it has no such secret, or it could not be asked.
@@ -110,8 +125,7 @@ impl AwsSecrets {
     /// region); sign-in's secrets from `sign_in`.
     pub fn new(config: &SdkConfig, sign_in: SecretLocation, ttl: Duration) -> AwsSecrets {
         AwsSecrets {
-            ssm: aws_sdk_ssm::Client::new(config),
-            secrets_manager: aws_sdk_secretsmanager::Client::new(config),
+            clients: tokio::sync::OnceCell::new_with(Some(Clients::new(config))),
             sign_in,
             ttl,
             cache: Mutex::default(),
@@ -119,10 +133,24 @@ impl AwsSecrets {
     }
 
     /// Clients for the AWS environment (region and credentials as the SDK finds them: on
-    /// Lambda the function's role). Nothing is asked before the first secret is.
-    pub async fn from_environment(sign_in: SecretLocation, ttl: Duration) -> AwsSecrets {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        AwsSecrets::new(&config, sign_in, ttl)
+    /// Lambda the function's role), made when the first secret is asked of AWS.
+    pub fn from_environment(sign_in: SecretLocation, ttl: Duration) -> AwsSecrets {
+        AwsSecrets {
+            clients: tokio::sync::OnceCell::new(),
+            sign_in,
+            ttl,
+            cache: Mutex::default(),
+        }
+    }
+
+    async fn clients(&self) -> &Clients {
+        self.clients
+            .get_or_init(|| async {
+                Clients::new(
+                    &aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
+                )
+            })
+            .await
     }
 
     /// Where sign-in's secrets come from.
@@ -169,6 +197,8 @@ impl AwsSecrets {
 
     async fn parameter(&self, name: &str) -> Result<SecretString, Fetch> {
         let answer = self
+            .clients()
+            .await
             .ssm
             .get_parameter()
             .name(name)
@@ -195,6 +225,8 @@ impl AwsSecrets {
 
     async fn secret(&self, id: &str) -> Result<SecretString, Fetch> {
         let answer = self
+            .clients()
+            .await
             .secrets_manager
             .get_secret_value()
             .secret_id(id)

@@ -15,3 +15,4 @@ mod resources;
 mod s3;
 mod secrets;
 mod sign_in;
+mod template;
