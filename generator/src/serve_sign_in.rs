@@ -41,8 +41,10 @@ impl Drop for LocalSignIn {
     }
 }
 
-/// Starts the test provider from `<repository>/tests/oidc-provider` (beside `forms_dir`) with a
-/// client whose redirect URIs are the local function's callbacks, and discovers it.
+/// Starts the test provider from `<repository>/tests/oidc-provider` with a client whose redirect
+/// URIs are the local function's callbacks, and discovers it. The repository is the nearest
+/// folder above `forms_dir` that has the provider: beside `forms/`, or above a forms folder of
+/// the browser tests' fixtures (`tests/e2e/fixtures/<name>/forms`).
 pub async fn start(
     forms_dir: &Path,
     addr: SocketAddr,
@@ -51,11 +53,12 @@ pub async fn start(
     let root = forms_dir
         .canonicalize()
         .map_err(|e| format!("{}: {e}", forms_dir.display()))?;
-    let dir = root
-        .parent()
-        .map(|p| p.join("tests/oidc-provider"))
-        .filter(|d| d.join("server.mjs").is_file())
-        .ok_or("no tests/oidc-provider beside the forms folder")?;
+    let repo = root
+        .ancestors()
+        .skip(1)
+        .find(|p| p.join("tests/oidc-provider/server.mjs").is_file())
+        .ok_or("no tests/oidc-provider beside or above the forms folder")?;
+    let dir = repo.join("tests/oidc-provider");
     let callback = |m: &str| format!("http://{addr}/v1/{m}/auth/callback");
     let secret = uuid::Uuid::new_v4().to_string();
     let config = json!({
@@ -86,11 +89,10 @@ pub async fn start(
     let registry_token = uuid::Uuid::new_v4().to_string();
     let mut registries = Vec::new();
     for m in &registry.municipalities {
-        let file = root
-            .parent()
-            .map(|p| p.join(format!("tests/melderegister/{}.yaml", m.id)))
-            .filter(|f| f.is_file());
-        let Some(file) = file else { continue };
+        let file = repo.join(format!("tests/melderegister/{}.yaml", m.id));
+        if !file.is_file() {
+            continue;
+        }
         let residents = local::Residents::load(&file).map_err(|e| e.to_string())?;
         let id = m.id.clone();
         let observer: local::Observer = Arc::new(move |_, answer| {

@@ -10,7 +10,7 @@
   var F = window.formfabrikSignIn;
   if (!F) return;
   var $ = F.$, $$ = F.$$, ui = F.ui, lang = F.lang, human = F.human, wrapper = F.wrapper;
-  var putBack = F.putBack, readAnswers = F.readAnswers, applyConditions = F.applyConditions;
+  var putAnswers = F.putAnswers, readAnswers = F.readAnswers, applyConditions = F.applyConditions;
   var store = F.store, asked = F.asked;
   var signIn = $("#sign-in"), signInLink = $("#sign-in-link");
   // A locked answer (from the account, a required level) as components/locked/template.html
@@ -58,16 +58,16 @@
       .then(function (res) { return res.json().then(function (b) { status.textContent = res.ok ? b.message : ui["send-failed"]; }); })
       .catch(function () { status.textContent = ui["send-failed"]; });
   });
-  // An answer per question id (an address as its parts); `locked` ones as text, with the
+  // An answer per question id, put back as site.js puts back its own draft (an address as
+  // its parts, a list's entries with answers shown); `locked` ones as text, with the
   // registry's note for those in `reg`.
   var registry = $("#registry");
   function put(all, locked, reg) {
-    Object.keys(all || {}).forEach(function (id) {
-      var w = wrapper(id), v = all[id];
-      if (!w) return;
-      if (v && typeof v === "object" && !Array.isArray(v)) Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
-      else putBack(w, v);
-      if ((locked || []).indexOf(id) >= 0) lockAnswer(w, v, (reg || []).indexOf(id) >= 0 ? registry.getAttribute("data-locked-note") : null);
+    all = all || {};
+    putAnswers(all);
+    (locked || []).forEach(function (id) {
+      var w = wrapper(id);
+      if (w && id in all) lockAnswer(w, all[id], (reg || []).indexOf(id) >= 0 ? registry.getAttribute("data-locked-note") : null);
     });
   }
   // The registry look-up, only when the citizen ticked the consent (the browser checks the
@@ -97,8 +97,7 @@
       .then(function (p) {
         if (!p) return;
         // The account's saved draft first (from another device, perhaps), the account's
-        // answers over it (locked ones as text). Lists and groups of a draft are not put back
-        // with JavaScript yet (the page without it has them).
+        // answers over it (locked ones as text).
         put(p.draft);
         put(p.answers, p.locked, p["from-registry"]);
         $("#save-draft").hidden = false;
