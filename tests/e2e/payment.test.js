@@ -6,7 +6,8 @@
 // one withdrawn (then nothing is stored for the back office), a citizen who closes the tab
 // after paying is released by `formfabrik payments reconcile`, and an amount changed in the
 // browser changes nothing: the pay page asks for the server's amount. Before sending, the form
-// page says that paying follows (with and without JavaScript); a form paid by notice does not.
+// page says that paying follows (with and without JavaScript, and so does the function's page
+// for a post it cannot accept); a form paid by notice does not.
 "use strict";
 
 const { test } = require("node:test");
@@ -205,6 +206,31 @@ test("with JavaScript: paid, then the tab closed before coming back: payments re
     assert.equal(records("").all.length, before + 1, "reconcile handed one submission on");
   } finally {
     await context.close().catch(() => {});
+  }
+});
+
+test("without JavaScript: a post the function cannot accept comes back with the same notice, and nothing is paid or stored", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  try {
+    const { data, p } = await open(page);
+    // Too young for the online application (max: today-17y): only the function finds it.
+    p.answers.geburtsdatum = `${new Date().getFullYear() - 10}-01-01`;
+    for (const f of data.fields) {
+      if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
+    }
+    await page.check("#confirm");
+    const before = records("").all.length;
+    const [res] = await Promise.all([page.waitForNavigation(), page.click("#submit")]);
+    assert.equal(res.status(), 422, "the function's form page with the problem");
+    assert.ok(await page.locator("#error-summary").isVisible());
+    // The function's page, from the same renderer: the amount is the one it computed.
+    await assertNotice(page, "de", true);
+    assert.doesNotMatch(page.url(), /\/pay\//);
+    assert.equal(records("").all.length, before, "nothing stored for the back office");
+  } finally {
+    await context.close();
   }
 });
 
