@@ -209,7 +209,10 @@ impl VerifiedIdentity {
                 .as_ref()
                 .and_then(BirthDate::date)
                 .map(|d| Value::String(BirthDate::Full(d).to_string())),
-            ClaimKey::Address => self.address.as_ref().map(Address::answer),
+            // Until the registry is asked, a registry address question has the account's.
+            ClaimKey::Address | ClaimKey::RegistryAddress => {
+                self.address.as_ref().map(Address::answer)
+            }
             ClaimKey::Street => self.address.as_ref().and_then(|a| text(&a.street)),
             ClaimKey::HouseNumber => self.address.as_ref().and_then(|a| text(&a.house_number)),
             ClaimKey::Postcode => self.address.as_ref().and_then(|a| text(&a.postcode)),

@@ -37,4 +37,6 @@ pub use relying_party::{
 };
 pub use return_to::{ReturnError, ReturnPolicy, ReturnTarget};
 pub use seal::{KeyRing, SealError, Sealer};
-pub use session::{CookieSettings, FlowState, PrefillAnswer, SessionError, Sessions};
+pub use session::{
+    CookieSettings, FlowState, PrefillAnswer, RegistryStatement, SessionError, Sessions,
+};

@@ -25,9 +25,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use thiserror::Error;
-use time::Duration;
+use time::{Date, Duration, OffsetDateTime};
 
-use crate::claims::{TrustLevel, VerifiedIdentity};
+use crate::claims::{Address, TrustLevel, VerifiedIdentity};
 use crate::clock::Clock;
 use crate::return_to::ReturnTarget;
 use crate::seal::{Opened, SealError, Sealer};
@@ -68,6 +68,35 @@ pub struct PrefillAnswer {
     #[serde(default)]
     pub locked: Vec<String>,
     pub trust_level: TrustLevel,
+}
+
+/// What the municipality's resident registry answered for a signed-in citizen who agreed to
+/// the look-up (the registry cookie, `ff-registry`): sealed, so the function can tell at the
+/// submission that a registry-sourced answer is what the registry said, for this person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RegistryStatement {
+    /// The session's person: the provider and its subject.
+    pub provider: String,
+    pub subject: String,
+    pub address: Address,
+    #[serde(
+        default,
+        with = "crate::registry::iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub registered_since: Option<Date>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub consent_given_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub looked_up_at: OffsetDateTime,
+}
+
+impl RegistryStatement {
+    /// Whether the statement is about `identity`'s person.
+    pub fn is_about(&self, identity: &VerifiedIdentity) -> bool {
+        self.provider == identity.provider && self.subject == identity.subject
+    }
 }
 
 /// Why a cookie or token was refused.
@@ -149,12 +178,26 @@ impl Sessions {
         }
     }
 
+    /// The time by this scope's clock (a registry look-up's consent and answer times).
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
     /// The flow cookie's name.
     pub fn flow_cookie_name(&self) -> &'static str {
         if self.cookies.secure {
             "__Secure-ff-flow"
         } else {
             "ff-flow"
+        }
+    }
+
+    /// The registry cookie's name.
+    pub fn registry_cookie_name(&self) -> &'static str {
+        if self.cookies.secure {
+            "__Secure-ff-registry"
+        } else {
+            "ff-registry"
         }
     }
 
@@ -206,6 +249,27 @@ impl Sessions {
         self.clear(Cookie::Session)
     }
 
+    /// `Set-Cookie` for what the registry answered (as long as a session lives).
+    pub fn registry_cookie(
+        &self,
+        statement: &RegistryStatement,
+    ) -> Result<HeaderValue, SessionError> {
+        self.issue(Cookie::Registry, statement)
+    }
+
+    /// The registry statement of the request's registry cookie.
+    pub fn registry_statement(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<RegistryStatement, SessionError> {
+        self.read(Cookie::Registry, headers).map(|o| o.value)
+    }
+
+    /// `Set-Cookie` that removes the registry cookie (sign-out, after a submission).
+    pub fn clear_registry_cookie(&self) -> HeaderValue {
+        self.clear(Cookie::Registry)
+    }
+
     /// A signed prefill answer for the page script.
     pub fn prefill_token(&self, answer: &PrefillAnswer) -> Result<String, SessionError> {
         self.sealer
@@ -241,13 +305,14 @@ impl Sessions {
         match cookie {
             Cookie::Flow => self.flow_cookie_name(),
             Cookie::Session => self.session_cookie_name(),
+            Cookie::Registry => self.registry_cookie_name(),
         }
     }
 
     fn ttl(&self, cookie: Cookie) -> Duration {
         match cookie {
             Cookie::Flow => self.flow_ttl,
-            Cookie::Session => self.session_ttl,
+            Cookie::Session | Cookie::Registry => self.session_ttl,
         }
     }
 
@@ -309,11 +374,12 @@ impl Sessions {
     }
 }
 
-/// The two cookies.
+/// The three cookies.
 #[derive(Debug, Clone, Copy)]
 enum Cookie {
     Flow,
     Session,
+    Registry,
 }
 
 impl Cookie {
@@ -321,6 +387,7 @@ impl Cookie {
         match self {
             Cookie::Flow => "flow",
             Cookie::Session => "session",
+            Cookie::Registry => "registry",
         }
     }
 
@@ -328,6 +395,7 @@ impl Cookie {
         match self {
             Cookie::Flow => "flow cookie",
             Cookie::Session => "session cookie",
+            Cookie::Registry => "registry cookie",
         }
     }
 
@@ -335,7 +403,7 @@ impl Cookie {
     fn same_site(self) -> &'static str {
         match self {
             Cookie::Flow => "Lax",
-            Cookie::Session => "Strict",
+            Cookie::Session | Cookie::Registry => "Strict",
         }
     }
 }

@@ -2,7 +2,7 @@
 // answers prefilled from the prefill answer, fetched with the session cookie (sent to the
 // function only: SameSite=Strict, HttpOnly); locked answers (a required level) shown as text,
 // as the function's page without JavaScript shows them (the function refuses a change in any
-// case); and "save and come back". site.js loads this file only when this tab started a
+// case); the registry look-up with the citizen's consent; and "save and come back". site.js loads this file only when this tab started a
 // sign-in (so a citizen who never signs in does not download it) and hands over what it uses
 // in `window.formfabrikSignIn`.
 (function () {
@@ -10,12 +10,12 @@
   var F = window.formfabrikSignIn;
   if (!F) return;
   var $ = F.$, $$ = F.$$, ui = F.ui, lang = F.lang, human = F.human, wrapper = F.wrapper;
-  var putBack = F.putBack, readAnswers = F.readAnswers, applyConditions = F.applyConditions;
+  var putAnswers = F.putAnswers, readAnswers = F.readAnswers, applyConditions = F.applyConditions;
   var store = F.store, asked = F.asked;
   var signIn = $("#sign-in"), signInLink = $("#sign-in-link");
   // A locked answer (from the account, a required level) as components/locked/template.html
   // renders it without JavaScript: the label and the answer as text, the inputs hidden.
-  function lockAnswer(w, v) {
+  function lockAnswer(w, v, note) {
     var head = $("label, legend", w).cloneNode(true);
     $$(".optional, .condition", head).forEach(function (x) { x.remove(); });
     var text = v;
@@ -38,7 +38,7 @@
     var dl = make("dl", "facts locked");
     make("dt", "label", head.textContent.trim(), dl);
     make("dd", "locked__value", text, dl);
-    make("p", "hint", signIn.getAttribute("data-locked-note"));
+    make("p", "hint", note || signIn.getAttribute("data-locked-note"));
     inputs.forEach(function (el) {
       var h = make("input");
       h.type = "hidden";
@@ -58,6 +58,35 @@
       .then(function (res) { return res.json().then(function (b) { status.textContent = res.ok ? b.message : ui["send-failed"]; }); })
       .catch(function () { status.textContent = ui["send-failed"]; });
   });
+  // An answer per question id, put back as site.js puts back its own draft (an address as
+  // its parts, a list's entries with answers shown); `locked` ones as text, with the
+  // registry's note for those in `reg`.
+  var registry = $("#registry");
+  function put(all, locked, reg) {
+    all = all || {};
+    putAnswers(all);
+    (locked || []).forEach(function (id) {
+      var w = wrapper(id);
+      if (w && id in all) lockAnswer(w, all[id], (reg || []).indexOf(id) >= 0 ? registry.getAttribute("data-locked-note") : null);
+    });
+  }
+  // The registry look-up, only when the citizen ticked the consent (the browser checks the
+  // required box before this runs): the function asks the registry and answers with the
+  // registered address, or says why there is none.
+  if (registry) registry.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var status = $("#registry-status");
+    status.textContent = ui.sending;
+    fetch(registry.getAttribute("action"), { method: "POST", credentials: "include", mode: "cors", headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" }, body: "consent=yes" })
+      .then(function (res) { return res.json(); })
+      .then(function (b) {
+        status.textContent = b.message || ui["send-failed"];
+        var ids = Object.keys(b.answers || {});
+        put(b.answers, b.locked, ids);
+        applyConditions();
+      })
+      .catch(function () { status.textContent = ui["send-failed"]; });
+  });
   if (signIn && store(function (s) { return s.getItem(asked); })) {
     fetch(signIn.getAttribute("data-prefill"), { credentials: "include", mode: "cors", headers: { Accept: "application/json" } })
       .then(function (res) {
@@ -67,22 +96,12 @@
       })
       .then(function (p) {
         if (!p) return;
-        var locked = p.locked || [];
         // The account's saved draft first (from another device, perhaps), the account's
-        // answers over it (locked ones as text). Lists and groups of a draft are not put back
-        // with JavaScript yet (the page without it has them).
-        var put = function (all) {
-          Object.keys(all || {}).forEach(function (id) {
-            var w = wrapper(id), v = all[id];
-            if (!w) return;
-            if (v && typeof v === "object" && !Array.isArray(v)) Object.keys(v).forEach(function (k) { var el = $("#f-" + id + "-" + k); if (el) el.value = v[k]; });
-            else putBack(w, v);
-            if (all === p.answers && locked.indexOf(id) >= 0) lockAnswer(w, v);
-          });
-        };
+        // answers over it (locked ones as text).
         put(p.draft);
-        put(p.answers);
+        put(p.answers, p.locked, p["from-registry"]);
         $("#save-draft").hidden = false;
+        if (registry) registry.hidden = false;
         var name = $("#signed-in-name");
         name.textContent = name.getAttribute("data-template").replace("{name}", p.name);
         $("#signed-in").hidden = false;

@@ -1065,11 +1065,9 @@
     if (boxes.length) boxes.forEach(function (el) { el.checked = Array.isArray(v) ? v.indexOf(el.value) >= 0 : el.value === v; });
     else $$("[name]", w).forEach(function (el, i) { el.value = Array.isArray(v) ? v[i] || "" : i ? el.value : v; if (el.sync) el.sync(); });
   }
-  function restoreDraft() {
-    var saved;
-    try { saved = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) { saved = null; }
-    if (!saved) return;
-    draftInput.checked = true;
+  // Saved answers (this browser's draft, or the account's from sign-in.js) back into the
+  // inputs; a list's entries with answers shown.
+  function putAnswers(saved) {
     Object.keys(saved).forEach(function (id) {
       var f = byId[id], v = saved[id], w = wrapper(id);
       if (!f || !w || f.type === "file") return;
@@ -1079,7 +1077,8 @@
       // @if group
       if (f.type === "group") {
         (f.repeat ? v : [v]).forEach(function (o, i) {
-          var prefix = id + "-" + (f.repeat ? i + "-" : "");
+          var prefix = id + "-" + (f.repeat ? i + "-" : ""), el = $$("[data-entry]", w)[i];
+          if (f.repeat && el && answered(o)) showEntry(el);
           Object.keys(o || {}).forEach(function (c) {
             var x = o[c], cw = wrapper(prefix + c);
             if (!cw) return;
@@ -1087,6 +1086,7 @@
             else putBack(cw, x);
           });
         });
+        if (w.syncList) w.syncList();
         return;
       }
       // @end
@@ -1214,7 +1214,7 @@
     signInLink.addEventListener("click", function () { store(function (s) { s.setItem(asked, "1"); }); });
     if (store(function (s) { return s.getItem(asked); })) {
       // What sign-in.js uses of this script (names kept: the minifier renames locals only).
-      window.formfabrikSignIn = { $: $, $$: $$, ui: ui, lang: lang, human: human, wrapper: wrapper, putBack: putBack, readAnswers: readAnswers, applyConditions: applyConditions, store: store, asked: asked };
+      window.formfabrikSignIn = { $: $, $$: $$, ui: ui, lang: lang, human: human, wrapper: wrapper, putAnswers: putAnswers, readAnswers: readAnswers, applyConditions: applyConditions, store: store, asked: asked };
       var more = doc.createElement("script");
       more.src = signIn.getAttribute("data-script");
       doc.head.appendChild(more);
@@ -1222,7 +1222,10 @@
   }
   // @end
 
-  restoreDraft();
+  // This browser's draft, if the citizen kept one (JSON.parse(null) is null: none kept).
+  var saved;
+  try { saved = JSON.parse(localStorage.getItem(draftKey)); } catch (e) { /* storage off or spoilt */ }
+  if (saved) { draftInput.checked = true; putAnswers(saved); }
   applyConditions();
   $$(".step", form).forEach(function (s) { s.hidden = true; });
   goTo(0, true);

@@ -11,9 +11,13 @@
 //!   submitted before the form was bumped stay until their own retention ends), expiring after
 //!   the longer of that version's and the published version's retention;
 //! - per municipality, `_claims/<municipality>/`, `_leases/<municipality>/`,
-//!   `_acks/<municipality>/` and `_reports/<municipality>/`, expiring after the longest
-//!   retention of its forms, so that none disappears before the submission it belongs to (a
-//!   report names the submissions it saw; only the newest is read, by the next report);
+//!   `_acks/<municipality>/`, `_reports/<municipality>/` and `_payments/<municipality>/`,
+//!   expiring after the longest retention of its forms, so that none disappears before the
+//!   submission it belongs to (a report names the submissions it saw; only the newest is read,
+//!   by the next report; a release marker must outlive the submission it released). A
+//!   submission awaiting payment lives in its form version's folder beside released ones (no
+//!   prefix tells them apart): reconciliation deletes the withdrawn and expired ones, and the
+//!   form version's rule is the backstop for any it could not;
 //! - one for the drafts of signed-in citizens, `_drafts/`, expiring after the configured days
 //!   (`crate::drafts`; here [`crate::drafts::DEFAULT_DAYS`], the SAM template's parameter
 //!   `DraftRetentionDays`);
@@ -26,6 +30,7 @@ use serde_json::{Value, json};
 
 use crate::drafts::DRAFTS;
 use crate::layout::{ACKS, CLAIMS, LEASES, REPORTS, form_version_prefix};
+use crate::payment::PAYMENTS;
 
 /// The storage prefix of the SAM template's default (`StoragePrefix`).
 pub const DEFAULT_STORAGE_PREFIX: &str = "submissions";
@@ -75,7 +80,7 @@ pub fn rules(registry: &Registry) -> Vec<Rule> {
         *entry = (*entry).max(e.retention_days);
     }
     forms.sort_by(|a, b| a.prefix.cmp(&b.prefix));
-    for kind in [CLAIMS, LEASES, ACKS, REPORTS] {
+    for kind in [CLAIMS, LEASES, ACKS, REPORTS, PAYMENTS] {
         for (municipality, days) in &longest {
             forms.push(Rule {
                 id: format!("{kind}--{municipality}"),

@@ -35,8 +35,11 @@ pub mod metrics;
 pub mod payment;
 pub mod respond;
 pub mod route;
+pub mod sam_reconcile;
 pub mod sam_report;
+pub mod sam_secrets;
 pub mod sam_template;
+pub mod secrets;
 pub mod server;
 
 pub use clock::{Clock, FixedClock, IdSource, RandomIds, SystemClock};

@@ -1,6 +1,7 @@
 //! `submit-fn`: the submission function's binary. Without a subcommand it runs on AWS Lambda
-//! (settings from `FORMFABRIK_*` environment variables); `serve` runs the same handler as a
-//! local HTTP server; `template` prints the deployment template for a registry.
+//! (settings from `FORMFABRIK_*` environment variables; with `FORMFABRIK_LAMBDA=reconcile` as
+//! the scheduled payment reconciliation); `serve` runs the same handler as a local HTTP
+//! server; `template` prints the deployment template for a registry.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -25,6 +26,9 @@ struct Cli {
 enum Command {
     /// Run on AWS Lambda (the default when no subcommand is given).
     Lambda(Settings),
+    /// Run on AWS Lambda as the scheduled payment reconciliation, invoked by an EventBridge
+    /// schedule (the default without a subcommand when FORMFABRIK_LAMBDA=reconcile).
+    ReconcileLambda(Settings),
     /// Run the same handler as a local HTTP server.
     Serve {
         /// Address to listen on.
@@ -78,10 +82,19 @@ struct Settings {
     #[arg(long, env = "FORMFABRIK_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
     body_limit: usize,
     /// Sign-in with BundID: the JSON file naming each municipality's broker (docs/identity.md).
-    /// Its secrets come from FORMFABRIK_* environment variables (FORMFABRIK_SESSION_KEYS,
-    /// FORMFABRIK_OIDC_CLIENT_SECRET, ...). Without it, no sign-in is offered.
+    /// Its secrets come from where --secrets says. Without it, no sign-in is offered.
     #[arg(long, env = "FORMFABRIK_SIGN_IN")]
     sign_in: Option<PathBuf>,
+    /// Where sign-in's secrets are: `env` (FORMFABRIK_SESSION_KEYS, FORMFABRIK_OIDC_CLIENT_SECRET,
+    /// ...), `ssm:/<path>` (SSM Parameter Store, SecureString parameters below the path) or
+    /// `secretsmanager:<prefix>` (Secrets Manager). The payment platforms' secrets are named in
+    /// the registry (`aws-ssm-parameter`, `aws-secrets-manager`, `env`, `file`).
+    #[arg(long, env = "FORMFABRIK_SECRETS", default_value = "env")]
+    secrets: submit_fn::secrets::SecretLocation,
+    /// Seconds a secret fetched from SSM or Secrets Manager is used before it is asked for
+    /// again (a rotated payment secret is picked up after this).
+    #[arg(long, env = "FORMFABRIK_SECRETS_TTL", default_value_t = submit_fn::secrets::DEFAULT_TTL.as_secs())]
+    secrets_ttl: u64,
     /// Days a signed-in citizen's saved draft is kept (the bucket's lifecycle rule for
     /// `_drafts/` removes it then too; the SAM template sets both from DraftRetentionDays).
     #[arg(long, env = "FORMFABRIK_DRAFT_DAYS", default_value_t = store::drafts::DEFAULT_DAYS)]
@@ -129,13 +142,7 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| theme_beside(&self.registry));
         let pages = Arc::new(load_pages(&theme, &registry)?);
-        let url: StoreUrl = self.store.parse()?;
-        let s3 = S3Options {
-            endpoint: self.s3_endpoint.clone(),
-            path_style: self.s3_path_style,
-            region: self.s3_region.clone(),
-        };
-        let store = url.open(&s3).await;
+        let store = self.open_store().await?;
         tracing::info!(
             registry = %self.registry.display(),
             theme = %theme.display(),
@@ -144,6 +151,7 @@ impl Settings {
             body_limit = self.body_limit,
             "submission function ready"
         );
+        let secrets = Arc::new(self.secret_source());
         let sign_in = match &self.sign_in {
             None => None,
             Some(path) => {
@@ -151,7 +159,7 @@ impl Settings {
                 let mut sign_in = submit_fn::auth::SignIn::load(
                     &settings,
                     &registry,
-                    &identity::secrets::EnvSecrets::default(),
+                    secrets.as_ref(),
                     Arc::new(identity::transport::HttpsTransport::new()?),
                     Arc::new(identity::SystemClock),
                 )
@@ -164,9 +172,13 @@ impl Settings {
                 Some(Arc::new(sign_in))
             }
         };
+        let payments = submit_fn::payment::Payments::connect_if_any(&registry, secrets).await;
         let mut handler = Handler::new(registry, store.clone())
             .with_body_limit(self.body_limit)
             .with_pages(pages);
+        if let Some(payments) = payments {
+            handler = handler.with_payments(Arc::new(payments));
+        }
         if let Some(sign_in) = sign_in {
             handler = handler.with_sign_in(sign_in);
         }
@@ -194,6 +206,27 @@ impl Settings {
                 Ok(handler.with_single_runner(lock))
             }
         }
+    }
+}
+
+impl Settings {
+    async fn open_store(&self) -> Result<Arc<dyn store::Store>> {
+        let url: StoreUrl = self.store.parse()?;
+        let s3 = S3Options {
+            endpoint: self.s3_endpoint.clone(),
+            path_style: self.s3_path_style,
+            region: self.s3_region.clone(),
+        };
+        Ok(url.open(&s3).await)
+    }
+
+    /// Secrets from SSM Parameter Store and Secrets Manager (the AWS environment's region and
+    /// credentials: on Lambda the function's role), environment variables and files.
+    fn secret_source(&self) -> submit_fn::secrets::AwsSecrets {
+        submit_fn::secrets::AwsSecrets::from_environment(
+            self.secrets.clone(),
+            std::time::Duration::from_secs(self.secrets_ttl),
+        )
     }
 }
 
@@ -265,8 +298,42 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Some(Command::Lambda(settings)) => run_lambda(settings).await,
+        Some(Command::ReconcileLambda(settings)) => run_reconcile(settings).await,
+        None if std::env::var("FORMFABRIK_LAMBDA").as_deref() == Ok("reconcile") => {
+            run_reconcile(Settings::parse_from_env()).await
+        }
         None => run_lambda(Settings::parse_from_env()).await,
     }
+}
+
+/// The scheduled reconciliation: every event runs `submit_fn::payment::scheduled`.
+async fn run_reconcile(settings: Settings) -> Result<()> {
+    use lambda_http::{LambdaEvent, service_fn};
+    use submit_fn::payment::scheduled::Scheduled;
+    init_logs();
+    let registry = load_registry(&settings.registry)?;
+    let store = settings.open_store().await?;
+    let secrets = Arc::new(settings.secret_source());
+    let payments = Arc::new(submit_fn::payment::Payments::connect(&registry, secrets).await);
+    let scheduled = Arc::new(Scheduled {
+        store,
+        registry,
+        payments,
+        options: submit_fn::payment::reconcile::ReconcileOptions::default(),
+    });
+    tracing::info!("payment reconciliation ready");
+    lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+        let scheduled = Arc::clone(&scheduled);
+        async move {
+            let now = time::OffsetDateTime::now_utc();
+            scheduled
+                .handle(event.payload, now)
+                .await
+                .map_err(lambda_http::Error::from)
+        }
+    }))
+    .await
+    .map_err(|e| anyhow::anyhow!("Lambda runtime stopped: {e}"))
 }
 
 async fn run_lambda(settings: Settings) -> Result<()> {

@@ -1,6 +1,8 @@
 //! The deployment template (AWS SAM / CloudFormation) for the function, made from the registry
-//! so that what can only be known from the forms — the CORS origins of the municipalities and
-//! a lifecycle rule per form version from its `retention-days` — is never written by hand.
+//! so that what can only be known from the forms — the CORS origins of the municipalities, a
+//! lifecycle rule per form version from its `retention-days`, the sign-in and payment routes
+//! of the municipalities that offer them and the exact secrets they read — is never written
+//! by hand.
 //! `submit-fn template` prints it; `submit-fn/template.yaml` is its output for `forms/`, and a
 //! test keeps the two equal.
 
@@ -37,6 +39,9 @@ pub fn template(registry: &Registry, code_uri: &str) -> String {
         .iter()
         .map(|o| format!("          - \"{o}\"\n"))
         .collect();
+    let sign_in = !crate::sam_secrets::sign_in_municipalities(registry).is_empty();
+    let payment = crate::sam_reconcile::has_payment(registry);
+    let parts = Parts::new(registry, sign_in, payment);
 
     format!(
         r#"# Formfabrik submission function: AWS SAM template.
@@ -45,7 +50,7 @@ pub fn template(registry: &Registry, code_uri: &str) -> String {
 # Build first (see docs/deploy.md):
 #   cargo lambda build --profile lambda --arm64 -p submit-fn -p report-fn
 #   cp dist/function/registry.json dist/function/theme.json target/lambda/submit-fn/
-AWSTemplateFormatVersion: "2010-09-09"
+{build_sign_in}{notes}AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Description: Formfabrik submission function - validates citizens' submissions and stores them
 
@@ -66,7 +71,7 @@ Parameters:
     MinValue: 1
     MaxValue: 365
     Description: Days a signed-in citizen's saved draft is kept (removed earlier when the form is sent)
-{report_parameters}
+{sign_in_parameters}{reconcile_parameters}{report_parameters}
 {report_conditions}
 Resources:
   SubmissionsBucket:
@@ -142,7 +147,7 @@ Resources:
           FORMFABRIK_STORE: !Sub "s3://${{SubmissionsBucket}}/${{StoragePrefix}}"
           FORMFABRIK_LOG: info
           FORMFABRIK_DRAFT_DAYS: !Ref DraftRetentionDays
-      Policies:
+{sign_in_env}      Policies:
         - Version: "2012-10-17"
           Statement:
             # Every object the function writes: claims, attachments, submission.json.
@@ -169,7 +174,7 @@ Resources:
               Effect: Allow
               Action: s3:ListBucket
               Resource: !GetAtt SubmissionsBucket.Arn
-      Events:
+{function_statements}      Events:
         Submit:
           Type: HttpApi
           Properties:
@@ -183,17 +188,16 @@ Resources:
             ApiId: !Ref SubmissionApi
             Method: GET
             Path: /v1/{{municipality}}/{{form}}/{confirmation}
-
-{report_resources}  SubmissionApi:
+{events}
+{reconcile_resources}{report_resources}  SubmissionApi:
     Type: AWS::Serverless::HttpApi
     Properties:
       # API Gateway answers CORS preflights itself, for the municipalities' sites only. (The
       # confirmation page is opened by the browser itself, GET without CORS.)
-      CorsConfiguration:
+{cors_comment}      CorsConfiguration:
         AllowOrigins:
-{origins}        AllowMethods:
-          - POST
-        AllowHeaders:
+{origins}{cors_credentials}        AllowMethods:
+{cors_methods}        AllowHeaders:
           - content-type
           - accept
           - accept-language
@@ -217,5 +221,131 @@ Outputs:
         report_parameters = crate::sam_report::parameters(),
         report_conditions = crate::sam_report::conditions(),
         report_resources = crate::sam_report::resources(registry),
+        reconcile_parameters = crate::sam_reconcile::parameters(registry),
+        reconcile_resources = crate::sam_reconcile::resources(registry, code_uri),
+        build_sign_in = parts.build_sign_in,
+        notes = parts.notes,
+        sign_in_parameters = parts.sign_in_parameters,
+        sign_in_env = parts.sign_in_env,
+        function_statements = parts.function_statements,
+        events = parts.events,
+        cors_comment = parts.cors_comment,
+        cors_credentials = parts.cors_credentials,
+        cors_methods = parts.cors_methods,
     )
 }
+
+/// The pieces of the template that depend on whether some municipality offers sign-in or
+/// payment.
+struct Parts {
+    build_sign_in: &'static str,
+    notes: String,
+    sign_in_parameters: String,
+    sign_in_env: &'static str,
+    function_statements: String,
+    events: String,
+    cors_comment: &'static str,
+    cors_credentials: &'static str,
+    cors_methods: &'static str,
+}
+
+impl Parts {
+    fn new(registry: &Registry, sign_in: bool, payment: bool) -> Parts {
+        use crate::sam_secrets::{DEFAULT_SECRETS_PATH, SecretAccess};
+        let payment_secrets = SecretAccess::payment(registry);
+        let mut statements = String::new();
+        let mut events = String::new();
+        if sign_in {
+            statements.push_str(
+                &SecretAccess::sign_in(registry)
+                    .statements("ReadSignIn", "Sign-in's secrets below SecretsPath"),
+            );
+            events.push_str(SIGN_IN_EVENTS);
+        }
+        if payment {
+            statements.push_str(crate::sam_reconcile::read_payment_objects());
+            statements.push_str(&payment_secrets.statements(
+                "ReadPaymentPlatform",
+                "The payment platforms' credentials, as the registry names them",
+            ));
+            events.push_str(PAYMENT_EVENTS);
+        }
+        Parts {
+            build_sign_in: if sign_in {
+                "#   cp sign-in.json target/lambda/submit-fn/    # the brokers (docs/identity.md)\n"
+            } else {
+                ""
+            },
+            notes: payment_secrets.comments(),
+            sign_in_parameters: if sign_in {
+                format!(
+                    r#"  SecretsPath:
+    Type: String
+    Default: {DEFAULT_SECRETS_PATH}
+    AllowedPattern: "^(/[A-Za-z0-9_.-]+)+$"
+    Description: SSM Parameter Store path of sign-in's secrets (session-keys, oidc-client-secret or oidc-client-private-key, optionally below <municipality>/)
+"#
+                )
+            } else {
+                String::new()
+            },
+            sign_in_env: if sign_in {
+                "          FORMFABRIK_SIGN_IN: sign-in.json\n          FORMFABRIK_SECRETS: !Sub \"ssm:${SecretsPath}\"\n"
+            } else {
+                ""
+            },
+            function_statements: statements,
+            events,
+            cors_comment: if sign_in {
+                "      # Sign-in's prefill and drafts are read with the session cookie (credentials: \"include\"):\n      # credentials are allowed, so the origins are exact, never \"*\".\n"
+            } else {
+                ""
+            },
+            cors_credentials: if sign_in {
+                "        AllowCredentials: true\n"
+            } else {
+                ""
+            },
+            cors_methods: if sign_in {
+                "          - GET\n          - POST\n"
+            } else {
+                "          - POST\n"
+            },
+        }
+    }
+}
+
+/// The sign-in routes (`crate::auth::route`): login, callback, prefill, logout, draft.
+const SIGN_IN_EVENTS: &str = r#"        # Sign-in with BundID (docs/identity.md): login, callback, prefill, logout (GET) and the
+        # signed-in citizen's draft (GET to read, POST to save), logout also by POST.
+        SignIn:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref SubmissionApi
+            Method: GET
+            Path: /v1/{municipality}/auth/{action}
+        SignInPost:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref SubmissionApi
+            Method: POST
+            Path: /v1/{municipality}/auth/{action}
+"#;
+
+/// The payment routes (`crate::payment::route`): the return from the platform, try again and
+/// withdraw.
+const PAYMENT_EVENTS: &str = r#"        # Payment (docs/payment.md): where the platform sends the browser back, and the buttons
+        # after a payment that did not go through (retry, cancel).
+        PaymentReturn:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref SubmissionApi
+            Method: GET
+            Path: /v1/{municipality}/payment/{id}/return
+        PaymentButtons:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref SubmissionApi
+            Method: POST
+            Path: /v1/{municipality}/payment/{id}/{action}
+"#;

@@ -1,4 +1,5 @@
-//! moto, a real S3-protocol server on 127.0.0.1: one per test binary, started on first use,
+//! moto, a real S3-protocol server on 127.0.0.1 (the same endpoint serves SSM Parameter Store
+//! and Secrets Manager, for the function's secrets): one per test binary, started on first use,
 //! stopped when the test binary exits. It runs under a small shell that waits for its stdin (a
 //! pipe held by this process) to close and then kills it, so even a test binary that panics or
 //! is killed leaves no server behind. `scripts/test` installs the pinned version into
@@ -83,6 +84,20 @@ pub fn s3_client() -> aws_sdk_s3::Client {
         .force_path_style(true)
         .build();
     aws_sdk_s3::Client::from_conf(config)
+}
+
+/// The AWS SDK's shared configuration for moto (static test credentials), for clients of
+/// other services than S3 (SSM, Secrets Manager) on the same endpoint.
+pub fn sdk_config() -> aws_config::SdkConfig {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
+    aws_config::SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-central-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "test", "test", None, None, "tests",
+        )))
+        .endpoint_url(&moto().endpoint)
+        .build()
 }
 
 /// A fresh bucket in moto (each test its own, so tests run in parallel).

@@ -199,14 +199,14 @@ for (const c of CASES) {
           await signInAtProvider(page, c.signIn, formUrl);
           await page.locator("#signed-in").waitFor({ state: "visible", timeout: 10000 });
           assert.ok((await page.locator("#signed-in-name").textContent()).includes(account.familyName), "the page does not say who is signed in");
-          await assertPrefilled(page, account.answers, { readOnly: true });
+          await assertPrefilled(page, account.answers, { readOnly: true, unlocked: account.unlocked });
         } else {
           const res = await signInAtProvider(page, c.signIn, new RegExp(`/v1/${c.m}/auth/callback\\?`));
           assert.equal(res.status(), 200, `the callback without JavaScript: HTTP ${res.status()}\n${server.log().slice(-2000)}`);
           assert.equal(await page.getAttribute("html", "lang"), c.lang);
           // Locked here too: the function's page shows them as text (and refuses a change at
           // submission in any case).
-          await assertPrefilled(page, account.answers, { readOnly: true });
+          await assertPrefilled(page, account.answers, { readOnly: true, unlocked: account.unlocked });
         }
         for (const id of Object.keys(account.answers)) locked.add(id);
       }

@@ -5,7 +5,9 @@
 // `inbox pull` imports it with the payment. A cancelled payment can be tried again, a failed
 // one withdrawn (then nothing is stored for the back office), a citizen who closes the tab
 // after paying is released by `formfabrik payments reconcile`, and an amount changed in the
-// browser changes nothing: the pay page asks for the server's amount.
+// browser changes nothing: the pay page asks for the server's amount. Before sending, the form
+// page says that paying follows (with and without JavaScript, and so does the function's page
+// for a post it cannot accept); a form paid by notice does not.
 "use strict";
 
 const { test } = require("node:test");
@@ -28,6 +30,27 @@ const FORM = "fahrerlaubnis-ersterteilung";
 // The catalog's fee (43.40 €), as the pay page writes it in German.
 const AMOUNT_DE = /43,40\s€/;
 
+// What the form page says before sending (view::fees::pay_notice, form-model/messages/site.yaml):
+// at the start and beside the send button, whose label says it too.
+const NOTICE = {
+  de: /^Nach dem Senden kommen Sie zur Bezahlseite von Stadt Musterstadt, um 43,40\s€ zu bezahlen\. Die Verwaltung erhält Ihren Antrag erst nach der Zahlung\. Danach kommen Sie auf diese Website zurück\.$/,
+  en: /^After sending, you will be taken to the payment page of Stadt Musterstadt to pay €43\.40\. The authority receives your application only once it is paid\. You then come back to this website\.$/,
+};
+const SEND_AND_PAY = { de: "Senden und bezahlen", en: "Send and pay" };
+
+/** The notice at the start of the page is shown; the one beside the button when `atButton`. */
+async function assertNotice(page, lang, atButton) {
+  const start = page.locator("p.pay-notice").first();
+  assert.ok(await start.isVisible(), "the notice at the start of the page is shown");
+  assert.match((await start.innerText()).trim(), NOTICE[lang]);
+  const beside = page.locator("#pay-notice");
+  assert.equal(await beside.isVisible(), atButton, `the notice beside the send button is ${atButton ? "" : "not yet "}shown`);
+  assert.match((await beside.textContent()).trim(), NOTICE[lang]);
+  const button = page.locator("#submit");
+  assert.equal((await button.textContent()).trim(), SEND_AND_PAY[lang]);
+  assert.equal(await button.getAttribute("aria-describedby"), "pay-notice");
+}
+
 async function open(page, lang = "de") {
   const root = `${server.base}/${M}/${lang === "de" ? "" : `${lang}/`}`;
   await page.goto(`${root}${FORM}/`);
@@ -48,6 +71,8 @@ async function sendWithScript(page) {
 /** Without JavaScript: every question on one page, then send. */
 async function sendWithoutScript(page, lang) {
   const { data, p } = await open(page, lang);
+  // The whole form on one page: both notices are in the HTML as sent.
+  await assertNotice(page, lang, true);
   for (const f of data.fields) {
     if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
   }
@@ -74,14 +99,17 @@ function pull(reference, version) {
   return { out, folder: path.join(out, M, FORM, `v${version}`, reference) };
 }
 
-test("with JavaScript: pay, the confirmation shows the reference and the payment reference, and inbox pull imports the payment; an amount changed in the page is not what is paid", async () => {
+test("with JavaScript: the page says that paying follows sending; pay, the confirmation shows the reference and the payment reference, and inbox pull imports the payment; an amount changed in the page is not what is paid", async () => {
   const context = await browser.newContext();
   context.setDefaultTimeout(15000);
   const page = await context.newPage();
   try {
     const { data, p } = await open(page);
+    await assertNotice(page, "de", false);
     const ui = await uiStrings(page);
     await throughWizard(page, data, p, ui);
+    // On the check-your-answers step, beside the send button.
+    await assertNotice(page, "de", true);
     // Someone changes the amount the page shows and the fees the script reads.
     await page.evaluate(() => {
       const total = document.querySelector("#amount-due-total");
@@ -112,7 +140,7 @@ test("with JavaScript: pay, the confirmation shows the reference and the payment
   }
 });
 
-test("without JavaScript: cancel on the pay page, pay again from the function's page, confirmed once", async () => {
+test("without JavaScript: the page says that paying follows sending; cancel on the pay page, pay again from the function's page, confirmed once", async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   context.setDefaultTimeout(15000);
   const page = await context.newPage();
@@ -178,5 +206,46 @@ test("with JavaScript: paid, then the tab closed before coming back: payments re
     assert.equal(records("").all.length, before + 1, "reconcile handed one submission on");
   } finally {
     await context.close().catch(() => {});
+  }
+});
+
+test("without JavaScript: a post the function cannot accept comes back with the same notice, and nothing is paid or stored", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  try {
+    const { data, p } = await open(page);
+    // Too young for the online application (max: today-17y): only the function finds it.
+    p.answers.geburtsdatum = `${new Date().getFullYear() - 10}-01-01`;
+    for (const f of data.fields) {
+      if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
+    }
+    await page.check("#confirm");
+    const before = records("").all.length;
+    const [res] = await Promise.all([page.waitForNavigation(), page.click("#submit")]);
+    assert.equal(res.status(), 422, "the function's form page with the problem");
+    assert.ok(await page.locator("#error-summary").isVisible());
+    // The function's page, from the same renderer: the amount is the one it computed.
+    await assertNotice(page, "de", true);
+    assert.doesNotMatch(page.url(), /\/pay\//);
+    assert.equal(records("").all.length, before, "nothing stored for the back office");
+  } finally {
+    await context.close();
+  }
+});
+
+test("a form whose fees are charged by notice says nothing of paying online, with and without JavaScript", async () => {
+  for (const javaScriptEnabled of [true, false]) {
+    const context = await browser.newContext({ javaScriptEnabled });
+    context.setDefaultTimeout(15000);
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.base}/${M}/hundesteuer-anmeldung/`);
+      assert.equal(await page.locator(".pay-notice").count(), 0, `JavaScript ${javaScriptEnabled ? "on" : "off"}`);
+      assert.equal((await page.locator("#submit").textContent()).trim(), "Antrag absenden");
+      assert.equal(await page.locator("#submit").getAttribute("aria-describedby"), null);
+    } finally {
+      await context.close();
+    }
   }
 });

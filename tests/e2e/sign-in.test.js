@@ -102,7 +102,7 @@ for (const js of MODES) {
         const res = await signInAtProvider(page, "max", /\/auth\/callback\?/);
         assert.equal(res.status(), 200);
       }
-      await assertPrefilled(page, account.answers, { readOnly: true });
+      await assertPrefilled(page, account.answers, { readOnly: true, unlocked: account.unlocked });
       const data = await formData(page);
       const p = plan(data, fixture("waffenbesitzkarte", data.version, "sportschuetze").data, files);
       for (const id of Object.keys(account.answers)) delete p.answers[id];
@@ -193,7 +193,7 @@ test("save and come back: a draft saved on one device, continued signed in on an
     await toProvider(page, form);
     const res = await signInAtProvider(page, "erika", /\/auth\/callback\?/);
     assert.equal(res.status(), 200, server.log().slice(-1500));
-    await assertPrefilled(page, account.answers, { readOnly: true });
+    await assertPrefilled(page, account.answers, { readOnly: true, unlocked: account.unlocked });
     const typed = data.fields.filter((f) => typeof p.answers[f.id] === "string" && ["text", "email", "tel", "textarea"].includes(f.type));
     assert.ok(typed.length, "the plan has no typed answer to find again");
     for (const f of typed) assert.equal(await page.locator(`[id="f-${f.id}"]`).inputValue(), p.answers[f.id], `draft answer ${f.id} not back`);
@@ -250,7 +250,7 @@ test("save and come back the other way: a draft saved without JavaScript, contin
     await toProvider(page, form);
     await signInAtProvider(page, "erika", formUrl(form));
     await page.locator("#signed-in").waitFor({ state: "visible", timeout: 10000 });
-    await assertPrefilled(page, account.answers, { readOnly: true });
+    await assertPrefilled(page, account.answers, { readOnly: true, unlocked: account.unlocked });
     await page.waitForFunction((id) => document.getElementById(id).value !== "", `f-${typed.id}`, { timeout: 5000 }).catch(() => {});
     assert.equal(await page.locator(`[id="f-${typed.id}"]`).inputValue(), "Für die Rentenversicherung", "the draft saved without JavaScript is not back");
   } finally {

@@ -16,6 +16,10 @@ pub struct Account<'a> {
     pub name: &'a str,
     /// The ids of the locked questions (their answers are already in the filled-in page).
     pub locked: &'a [String],
+    /// The ids of the questions whose answer is the resident registry's (after a look-up).
+    pub from_registry: &'a [String],
+    /// What the registry look-up answered, shown in the look-up box (`None`: not asked).
+    pub registry_message: Option<&'a str>,
 }
 
 /// Marks the locked questions of `steps` (already filled in) with the answer as text.
@@ -24,6 +28,7 @@ pub fn lock(steps: &mut [StepView], account: &Account, lang: &str) {
         for view in &mut step.fields {
             if account.locked.contains(&view.id) {
                 view.locked = Some(shown(view, lang));
+                view.locked_from_registry = account.from_registry.contains(&view.id);
             }
         }
     }
@@ -60,5 +65,5 @@ fn shown(view: &crate::field::FieldView, lang: &str) -> String {
 
 /// The template's data of the signed-in box.
 pub fn signed_in(account: &Account) -> Value {
-    json!({ "name": account.name })
+    json!({ "name": account.name, "registry_message": account.registry_message })
 }

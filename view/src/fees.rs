@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use form_model::fees::{AmountDue, cents};
-use form_model::messages::{euros, euros_from_cents};
-use form_model::model::Form;
+use form_model::messages::{euros, euros_from_cents, fill};
+use form_model::model::{Form, PaymentMode};
 use form_model::texts::text_in;
 
 use crate::conditions::describe;
@@ -114,6 +114,41 @@ pub fn due(form: &Form, due: &AmountDue, lang: &str) -> DueView {
         lines,
         total: euros_from_cents(due.total_cents, lang),
     }
+}
+
+/// What a form page says before sending when the form's fees are paid online first (`payment:
+/// required` as resolved for the municipality, docs/payment.md): that sending leads to the
+/// payment page of `municipality`, what is paid, that the authority receives the application
+/// only once it is paid, and that the citizen comes back here. The amount is `due` (a page shown
+/// again), else the fixed fees' sum, else the fees shown. `None` where nothing is paid online
+/// before the application is passed on: another mode, no fees, or answers that cost nothing.
+pub fn pay_notice(
+    form: &Form,
+    due: Option<&AmountDue>,
+    municipality: &str,
+    lang: &str,
+    t: &dyn Fn(&str) -> String,
+) -> Option<String> {
+    if form.payment != PaymentMode::Required || form.fees.is_empty() {
+        return None;
+    }
+    let amount = match due {
+        Some(due) if due.is_nothing() => return None,
+        Some(due) => euros_from_cents(due.total_cents, lang),
+        None if form.fees.iter().any(|f| f.depends_on_answers()) => t("pay-amount-shown"),
+        None => euros_from_cents(
+            form.fees
+                .iter()
+                .filter_map(|f| f.amount_eur)
+                .map(cents)
+                .sum(),
+            lang,
+        ),
+    };
+    Some(fill(
+        &t("pay-notice"),
+        &[("municipality", municipality), ("amount", &amount)],
+    ))
 }
 
 /// The fees in the page script's data: the same facts form-model's `amount_due` reads, amounts

@@ -79,6 +79,8 @@ pub struct FieldView {
     /// the form locks it (a required level): shown as text, sent as hidden inputs
     /// ([`crate::account`]). `None`: an input as usual.
     pub locked: Option<String>,
+    /// The locked answer is the resident registry's, not the account's (its note says so).
+    pub locked_from_registry: bool,
 }
 
 /// One entry of a group: a fieldset with the group's questions, ids and names numbered.
@@ -292,6 +294,7 @@ pub fn field_view_in(
         condition_text: condition_text(form, field, lang, t),
         value: String::new(),
         locked: None,
+        locked_from_registry: false,
     }
 }
 

@@ -38,5 +38,10 @@ pub fn sign_in_box(frame: &Frame, form: &ResolvedForm) -> Option<Value> {
         "draft": format!("{auth}/draft?form={}", f.id),
         "text": text,
         "required": f.identity.required().is_some(),
+        // The look-up of the registered address, with the citizen's consent (`registry-address`).
+        "registry": f.registry_questions().next().is_some().then(|| json!({
+            "action": format!("{auth}/registry?return={page}"),
+            "consent": form_model::messages::fill(&frame.t("registry-consent"), &[("municipality", &m.name)]),
+        })),
     }))
 }

@@ -132,6 +132,15 @@ impl Fee {
 }
 
 impl Form {
+    /// The questions prefilled from the municipality's resident registry (`registry-address`),
+    /// which the page offers to look up with the citizen's consent after sign-in.
+    pub fn registry_questions(&self) -> impl Iterator<Item = &str> {
+        self.prefill
+            .iter()
+            .filter(|(_, claim)| **claim == ClaimKey::RegistryAddress)
+            .map(|(q, _)| q.as_str())
+    }
+
     /// The question with `id` among the steps' own questions, the keys of submitted data;
     /// the questions inside groups are not searched (see [`Form::find`]).
     pub fn top_level_field(&self, id: &str) -> Option<&Field> {

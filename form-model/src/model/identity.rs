@@ -196,10 +196,14 @@ pub enum ClaimKey {
     City,
     /// The e-mail address (`email`).
     Email,
+    /// The address registered in the municipality's resident registry (an `address`
+    /// question): looked up after sign-in only when the citizen agrees on the page; until
+    /// then the account's address, which the citizen may change (docs/identity.md).
+    RegistryAddress,
 }
 
 impl ClaimKey {
-    pub const ALL: [ClaimKey; 9] = [
+    pub const ALL: [ClaimKey; 10] = [
         ClaimKey::GivenName,
         ClaimKey::FamilyName,
         ClaimKey::BirthDate,
@@ -209,6 +213,7 @@ impl ClaimKey {
         ClaimKey::Postcode,
         ClaimKey::City,
         ClaimKey::Email,
+        ClaimKey::RegistryAddress,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -222,6 +227,7 @@ impl ClaimKey {
             ClaimKey::Postcode => "postcode",
             ClaimKey::City => "city",
             ClaimKey::Email => "email",
+            ClaimKey::RegistryAddress => "registry-address",
         }
     }
 
@@ -239,7 +245,7 @@ impl ClaimKey {
             | ClaimKey::HouseNumber
             | ClaimKey::City => kind == T::Text,
             ClaimKey::BirthDate => kind == T::Date,
-            ClaimKey::Address => kind == T::Address,
+            ClaimKey::Address | ClaimKey::RegistryAddress => kind == T::Address,
             ClaimKey::Postcode => matches!(kind, T::Postcode | T::Text),
             ClaimKey::Email => matches!(kind, T::Email | T::Text),
         }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::Subcommand;
 use submit_fn::payment::Payments;
 use submit_fn::payment::reconcile::{ReconcileOptions, reconcile};
+use submit_fn::secrets::{AwsSecrets, DEFAULT_TTL, SecretLocation};
 
 use super::inbox_store::{StoreArgs, open};
 
@@ -30,6 +31,10 @@ pub enum PaymentsCommand {
         /// `expire-after-hours`.
         #[arg(long)]
         expire_after_hours: Option<u32>,
+        /// Delete expired submissions this many hours after they expired (withdrawn ones are
+        /// deleted at the next run); a payment that arrives before is still released.
+        #[arg(long, default_value_t = 168)]
+        purge_after_hours: u32,
         /// Reach every municipality's platform at this address instead (the local platform
         /// `formfabrik serve` starts and prints: its API and `oauth/token` below it).
         #[arg(long)]
@@ -47,6 +52,7 @@ async fn run_async(command: PaymentsCommand) -> Result<ExitCode, String> {
         registry,
         min_age_minutes,
         expire_after_hours,
+        purge_after_hours,
         platform_url,
     } = command;
     let text =
@@ -72,17 +78,25 @@ async fn run_async(command: PaymentsCommand) -> Result<ExitCode, String> {
             store.describe()
         ));
     }
-    // Secrets from the environment or files (the names the registry gives).
-    let payments = Payments::connect(&registry, Arc::new(xbezahl::LocalSecrets)).await;
+    // The names the registry gives: environment variables, files, SSM parameters and Secrets
+    // Manager secrets (with the AWS environment's credentials).
+    let secrets = AwsSecrets::from_environment(SecretLocation::Env, DEFAULT_TTL);
+    let payments = Payments::connect(&registry, Arc::new(secrets)).await;
     let options = ReconcileOptions {
         min_age: time::Duration::minutes(i64::from(min_age_minutes)),
         expire_after: expire_after_hours.map(|h| time::Duration::hours(i64::from(h))),
+        purge_after: time::Duration::hours(i64::from(purge_after_hours)),
     };
     let now = time::OffsetDateTime::now_utc();
     let report = reconcile(store.as_ref(), &registry, &payments, now, options).await;
     println!(
-        "reconcile: {} checked, {} released, {} expired, {} still awaiting payment, {} too young",
-        report.checked, report.released, report.expired, report.waiting, report.young
+        "reconcile: {} checked, {} released, {} expired, {} deleted, {} still awaiting payment, {} too young",
+        report.checked,
+        report.released,
+        report.expired,
+        report.purged,
+        report.waiting,
+        report.young
     );
     for e in &report.errors {
         eprintln!("  {e}");

@@ -135,9 +135,14 @@ fn normalise(name: &str) -> String {
         .join(" ")
 }
 
+/// Told of every look-up the service answered (`formfabrik serve` prints it, so a designer and
+/// the browser tests can see whether the registry was asked).
+pub type Observer = Arc<dyn Fn(&ResidentQuery, &LookUp) + Send + Sync>;
+
 /// A running local registry service.
 pub struct RunningRegistry {
     url: String,
+    look_ups: Arc<std::sync::atomic::AtomicUsize>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -146,6 +151,11 @@ impl RunningRegistry {
     /// The base URL for [`super::http::HttpRegistry::new`].
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// How many look-ups the service has answered.
+    pub fn look_ups(&self) -> usize {
+        self.look_ups.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Stops accepting requests and waits for the server task.
@@ -174,9 +184,25 @@ pub async fn start(
     token: SecretString,
     addr: SocketAddr,
 ) -> std::io::Result<RunningRegistry> {
+    start_observed(residents, token, addr, None).await
+}
+
+/// [`start`], telling `observer` of every look-up answered.
+pub async fn start_observed(
+    residents: Residents,
+    token: SecretString,
+    addr: SocketAddr,
+    observer: Option<Observer>,
+) -> std::io::Result<RunningRegistry> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    let state = Arc::new((residents, token));
+    let look_ups = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let state = Arc::new(State {
+        residents,
+        token,
+        look_ups: look_ups.clone(),
+        observer,
+    });
     let (tx, mut rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         loop {
@@ -188,7 +214,7 @@ pub async fn start(
                     tokio::spawn(async move {
                         let service = service_fn(move |req| {
                             let state = state.clone();
-                            async move { Ok::<_, std::convert::Infallible>(answer(&state.0, &state.1, req).await) }
+                            async move { Ok::<_, std::convert::Infallible>(answer(&state, req).await) }
                         });
                         let _ = http1::Builder::new()
                             .serve_connection(TokioIo::new(stream), service)
@@ -200,16 +226,21 @@ pub async fn start(
     });
     Ok(RunningRegistry {
         url: format!("http://{local}/"),
+        look_ups,
         shutdown: Some(tx),
         task: Some(task),
     })
 }
 
-async fn answer(
-    residents: &Residents,
-    token: &SecretString,
-    req: Request<Incoming>,
-) -> Response<Full<Bytes>> {
+struct State {
+    residents: Residents,
+    token: SecretString,
+    look_ups: Arc<std::sync::atomic::AtomicUsize>,
+    observer: Option<Observer>,
+}
+
+async fn answer(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (residents, token) = (&state.residents, &state.token);
     if req.uri().path() != "/v1/look-up" {
         return json(StatusCode::NOT_FOUND, r#"{"error":"not found"}"#.into());
     }
@@ -253,6 +284,12 @@ async fn answer(
         }
     };
     let result = residents.look_up(&request.query);
+    state
+        .look_ups
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    if let Some(observer) = &state.observer {
+        observer(&request.query, &result);
+    }
     json(
         StatusCode::OK,
         serde_json::to_string(&result).expect("answers serialise"),

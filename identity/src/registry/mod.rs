@@ -26,7 +26,7 @@ use time::{Date, OffsetDateTime};
 use crate::claims::{Address, VerifiedIdentity};
 use crate::transport::TransportError;
 
-time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+time::serde::format_description!(pub(crate) iso_date, Date, "[year]-[month]-[day]");
 
 /// Who is looked up: the person the identity provider vouched for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

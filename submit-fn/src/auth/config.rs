@@ -9,6 +9,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use form_model::registry::Registry;
+use identity::registry::Melderegister;
+use identity::registry::http::HttpRegistry;
 use identity::secrets::{self, SecretError, SecretSource};
 use identity::transport::Transport;
 use identity::{
@@ -45,6 +47,19 @@ pub struct MunicipalSettings {
     /// different brokers; default none.
     #[serde(default)]
     pub secret_prefix: String,
+    /// The municipality's resident registry for the look-up with the citizen's consent
+    /// (docs/identity.md, *Registry look-up*); its token is the secret `registry-token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistrySettings>,
+}
+
+/// Where the municipality's registry gateway is (the JSON protocol of
+/// `identity::registry`).
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RegistrySettings {
+    /// The gateway's base URL (`https://melderegister.example/musterstadt/`).
+    pub url: String,
 }
 
 fn yes() -> bool {
@@ -70,6 +85,12 @@ pub enum SignInConfigError {
     CookiePath {
         municipality: String,
         message: String,
+    },
+    #[error("sign-in of {municipality}: the registry cannot be used: {source}")]
+    Registry {
+        municipality: String,
+        #[source]
+        source: identity::registry::RegistryError,
     },
     #[error("sign-in of {municipality}: the broker cannot be used: {source}")]
     Broker {
@@ -142,7 +163,34 @@ impl SignIn {
                 }
             })?;
             let sessions = Sessions::new(sealer.clone(), clock.clone(), id.clone(), cookies);
-            municipalities.insert(id.clone(), Arc::new(MunicipalSignIn { rp, sessions }));
+            let registry = match &m.registry {
+                None => None,
+                Some(r) => {
+                    let name = format!("{}{}", m.secret_prefix, secrets::REGISTRY_TOKEN);
+                    let token = secrets::require(source, &name).await.map_err(|source| {
+                        SignInConfigError::Secret {
+                            municipality: id.clone(),
+                            source,
+                        }
+                    })?;
+                    let http =
+                        HttpRegistry::new(&r.url, token, transport.clone()).map_err(|source| {
+                            SignInConfigError::Registry {
+                                municipality: id.clone(),
+                                source,
+                            }
+                        })?;
+                    Some(Arc::new(http) as Arc<dyn Melderegister>)
+                }
+            };
+            municipalities.insert(
+                id.clone(),
+                Arc::new(MunicipalSignIn {
+                    rp,
+                    sessions,
+                    registry,
+                }),
+            );
         }
         Ok(SignIn {
             municipalities,

@@ -7,6 +7,10 @@
 //! - `routes`: `login` (to the broker, with the flow cookie), `callback` (the session, then back
 //!   to the page or, without JavaScript, the prefilled page itself), `prefill` (the page
 //!   script's signed prefill answer), `logout`,
+//! - `registry`: the look-up of the registered address with the citizen's consent, kept in
+//!   the sealed registry cookie,
+//! - `prefilled`: which answers the account and the registry prefill and lock, the source of
+//!   each at submission, and the prefilled page without JavaScript,
 //! - `drafts`: "save and come back", the signed-in citizen's draft in the object store,
 //! - `submission`: at a submission, the session checked again, the trust level and the locked
 //!   answers enforced.
@@ -14,15 +18,18 @@
 mod config;
 mod deps;
 mod drafts;
+mod prefilled;
+mod registry;
 mod routes;
 mod submission;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use identity::registry::Melderegister;
 use identity::{RelyingParty, Sessions};
 
-pub use config::{MunicipalSettings, SignInConfigError, SignInSettings};
+pub use config::{MunicipalSettings, RegistrySettings, SignInConfigError, SignInSettings};
 pub use deps::Deps;
 pub(crate) use drafts::remove_after_sending;
 pub(crate) use routes::{answer, level_words};
@@ -35,10 +42,12 @@ pub struct SignIn {
     pub draft_days: u32,
 }
 
-/// One municipality's relying party and cookies.
+/// One municipality's relying party and cookies, and its resident registry if the look-up is
+/// offered.
 pub struct MunicipalSignIn {
     pub rp: RelyingParty,
     pub sessions: Sessions,
+    pub registry: Option<Arc<dyn Melderegister>>,
 }
 
 impl SignIn {
@@ -56,6 +65,7 @@ pub enum Action {
     Prefill,
     Logout,
     Draft,
+    Registry,
 }
 
 /// A path `…/v1/<municipality>/auth/<action>`: the municipality and the action.
@@ -68,6 +78,7 @@ pub fn route(path: &str) -> Option<(&str, Action)> {
         "prefill" => Action::Prefill,
         "logout" => Action::Logout,
         "draft" => Action::Draft,
+        "registry" => Action::Registry,
         _ => return None,
     };
     let auth = parts.next()?;
@@ -96,6 +107,7 @@ mod tests {
             Some(("m", Action::Callback))
         );
         assert_eq!(route("/v1/m/auth/prefill"), Some(("m", Action::Prefill)));
+        assert_eq!(route("/v1/m/auth/registry"), Some(("m", Action::Registry)));
         for bad in [
             "/v1/m/auth/other",
             "/v1/m/auth",

@@ -9,17 +9,13 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use form_model::messages::SIGN_IN;
 use form_model::registry::RegistryMunicipality;
-use form_model::resolve::ResolvedForm;
 use http::request::Parts;
 use http::{HeaderValue, Method, Response, StatusCode, header};
-use identity::{
-    Callback, IdentityError, PrefillAnswer, ReturnPolicy, ReturnTarget, TrustLevel,
-    VerifiedIdentity,
-};
-use serde_json::{Map, Value, json};
-use view::filled::Filled;
+use identity::{Callback, IdentityError, PrefillAnswer, TrustLevel};
+use serde_json::json;
 
 use super::deps::{Deps, page};
+use super::prefilled::{prefilled, prefilled_page, return_target, statement};
 use super::{Action, MunicipalSignIn};
 
 use crate::html::{self, WayOn};
@@ -72,6 +68,9 @@ pub(crate) async fn answer(
         (Action::Login, &Method::GET) => login(handler, m, sign_in, query, &lang),
         (Action::Callback, &Method::GET) => callback(handler, m, sign_in, parts, &lang).await,
         (Action::Prefill, &Method::GET) => prefill(handler, m, sign_in, parts).await,
+        (Action::Registry, &Method::POST) => {
+            super::registry::answer(handler, m, sign_in, parts, body, &lang).await
+        }
         (Action::Draft, &Method::GET | &Method::POST) => {
             super::drafts::answer(handler, m, sign_in, parts, body, &lang).await
         }
@@ -84,13 +83,20 @@ pub(crate) async fn answer(
             );
             r.headers_mut()
                 .append(header::SET_COOKIE, sign_in.sessions.clear_session_cookie());
+            r.headers_mut()
+                .append(header::SET_COOKIE, sign_in.sessions.clear_registry_cookie());
             tracing::info!(municipality = %m.id, "signed out");
             r
         }
         _ => {
             let mut r = response(StatusCode::METHOD_NOT_ALLOWED, None, Bytes::new());
+            let allow = if action == Action::Registry {
+                "POST"
+            } else {
+                "GET"
+            };
             r.headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("GET"));
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
             r
         }
     };
@@ -99,36 +105,6 @@ pub(crate) async fn answer(
         HeaderValue::from_static("no-referrer"),
     );
     r
-}
-
-/// The published form pages of `m` that offer sign-in, and which one `return=` names.
-fn return_target<'a>(
-    handler: &'a Deps<'_>,
-    m: &RegistryMunicipality,
-    query: Option<&str>,
-) -> Option<(ReturnTarget, &'a ResolvedForm, String)> {
-    let candidate = query_param(query, "return")?;
-    let pages: Vec<(&ResolvedForm, &String, String)> = handler
-        .registry()
-        .forms
-        .iter()
-        .filter(|f| f.municipality.id == m.id && f.form.identity.offers_sign_in())
-        .flat_map(|f| {
-            f.languages
-                .iter()
-                .map(move |l| (f, l, m.form_url(&f.form.id, l)))
-        })
-        .collect();
-    let relative = pages
-        .iter()
-        .filter_map(|(_, _, url)| url.strip_prefix(&m.site_url).map(str::to_string));
-    let policy = ReturnPolicy::new(&m.site_url, relative).ok()?;
-    let target = policy
-        .check(&candidate)
-        .map_err(|e| tracing::info!(municipality = %m.id, reason = %e, "return URL refused"))
-        .ok()?;
-    let (form, lang, _) = pages.into_iter().find(|(_, _, u)| u == target.as_str())?;
-    Some((target, form, lang.clone()))
 }
 
 fn login(
@@ -279,74 +255,13 @@ async fn callback(
     let prefilled = match (flow.context.get(VIEW).map(String::as_str), form) {
         (Some(PAGE), Some(form)) => {
             let draft = super::drafts::saved(handler.store, sign_in, form, &identity).await;
-            prefilled_page(handler, form, &lang, &identity, draft)
+            prefilled_page(handler, form, &lang, &identity, draft, None, None)
         }
         _ => None,
     };
     let mut r = prefilled.unwrap_or_else(|| see_other(flow.return_to.as_str().to_string()));
     r.headers_mut().append(header::SET_COOKIE, session);
     with_clear(r)
-}
-
-/// The answers `form`'s `prefill:` takes from `identity`.
-pub(crate) fn prefill_answers(
-    form: &ResolvedForm,
-    identity: &VerifiedIdentity,
-) -> Map<String, Value> {
-    form.form
-        .prefill
-        .iter()
-        .filter_map(|(question, claim)| Some((question.clone(), identity.prefill_value(*claim)?)))
-        .collect()
-}
-
-/// The prefilled questions whose answers the citizen cannot change: all of them when the form
-/// requires a level, none otherwise.
-pub(crate) fn locked_fields(form: &ResolvedForm, answers: &Map<String, Value>) -> Vec<String> {
-    match form.form.identity.required() {
-        Some(_) => answers.keys().cloned().collect(),
-        None => Vec::new(),
-    }
-}
-
-/// The form page, prefilled from the account, for a browser without JavaScript.
-fn prefilled_page(
-    handler: &Deps<'_>,
-    form: &ResolvedForm,
-    lang: &str,
-    identity: &VerifiedIdentity,
-    draft: Option<Map<String, Value>>,
-) -> Option<Response<Bytes>> {
-    let pages = handler.pages()?;
-    // A saved draft first, the account's answers over it (locked ones must be the account's).
-    let prefilled = prefill_answers(form, identity);
-    let mut answers = draft.unwrap_or_default();
-    answers.extend(prefilled.clone());
-    let filled = Filled {
-        answers: &answers,
-        errors: &[],
-        // Nothing answered but the account's data yet: the amount due shows once sent.
-        due: None,
-    };
-    let locked = locked_fields(form, &prefilled);
-    let name = format!("{} {}", identity.given_names, identity.family_name);
-    let account = view::account::Account {
-        name: &name,
-        locked: &locked,
-    };
-    let page = match pages.form_page_signed_in(form, lang, Some(&filled), Some(&account))? {
-        Ok(page) => page,
-        Err(e) => {
-            tracing::error!(error = %e, "the prefilled form page cannot be rendered");
-            return None;
-        }
-    };
-    let mut r = html_response(StatusCode::OK, page.html);
-    let csp = format!("{}; frame-ancestors 'none'", page.csp);
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    Some(r)
 }
 
 /// `GET …/auth/prefill?form=<form>`: the page script's prefill answer (JSON), with the
@@ -373,12 +288,13 @@ async fn prefill(
             if required.is_some_and(|r| identity.trust_level < r) {
                 error(StatusCode::FORBIDDEN, "trust-level-too-low")
             } else {
-                let answers = prefill_answers(form, &identity);
-                let locked = locked_fields(form, &answers);
+                // After a look-up in this session, the registry's address again.
+                let statement = statement(sign_in, &parts.headers, &identity);
+                let p = prefilled(form, &identity, statement.as_ref());
                 let answer = PrefillAnswer {
                     form: form.form.id.clone(),
-                    answers,
-                    locked,
+                    answers: p.answers,
+                    locked: p.locked,
                     trust_level: identity.trust_level,
                 };
                 // The saved draft comes along, so the page continues where the citizen left.
@@ -393,6 +309,7 @@ async fn prefill(
                             "trust-level": answer.trust_level,
                             "name": format!("{} {}", identity.given_names, identity.family_name),
                             "draft": draft,
+                            "from-registry": p.from_registry,
                         }),
                     ),
                     Err(e) => {

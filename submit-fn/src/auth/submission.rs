@@ -9,7 +9,7 @@ use identity::{SessionError, TrustLevel, VerifiedIdentity};
 use serde_json::{Map, Value};
 
 use super::SignIn;
-use super::routes::prefill_answers;
+use super::prefilled::{prefilled, same_answer, sources, statement};
 
 /// Why a submission was refused for its identity.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +22,8 @@ pub enum IdentityRefusal {
     TrustLevelTooLow { required: TrustLevel },
     /// A locked answer differs from the account's (403); the question's id.
     LockedAnswerChanged { field: String },
+    /// A locked answer differs from what the registry said (403); the question's id.
+    RegistryAnswerChanged { field: String },
     /// The form needs sign-in but the municipality has no broker (503).
     NotConfigured,
 }
@@ -31,7 +33,8 @@ impl IdentityRefusal {
         match self {
             IdentityRefusal::SignInNeeded | IdentityRefusal::Forged => StatusCode::UNAUTHORIZED,
             IdentityRefusal::TrustLevelTooLow { .. }
-            | IdentityRefusal::LockedAnswerChanged { .. } => StatusCode::FORBIDDEN,
+            | IdentityRefusal::LockedAnswerChanged { .. }
+            | IdentityRefusal::RegistryAnswerChanged { .. } => StatusCode::FORBIDDEN,
             IdentityRefusal::NotConfigured => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -43,9 +46,20 @@ impl IdentityRefusal {
             IdentityRefusal::Forged => "session-refused",
             IdentityRefusal::TrustLevelTooLow { .. } => "trust-level-too-low",
             IdentityRefusal::LockedAnswerChanged { .. } => "locked-answer-changed",
+            IdentityRefusal::RegistryAnswerChanged { .. } => "registry-answer-changed",
             IdentityRefusal::NotConfigured => "sign-in-unavailable",
         }
     }
+}
+
+/// A signed-in submission: the verified identity, and what the record keeps of it.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn {
+    pub identity: VerifiedIdentity,
+    /// The record's `identity`: the verified identity, `answer-sources` (question → `account`,
+    /// `registry` or `typed`, for every prefilled question answered) and, when an answer is
+    /// the registry's, `registry` (what it said, when, and the time of consent).
+    pub record: Value,
 }
 
 /// The verified identity a submission of `form` carries (`None`: anonymous), or why it is
@@ -55,7 +69,7 @@ pub(crate) fn check_submission(
     form: &ResolvedForm,
     headers: &HeaderMap,
     clean: &Map<String, Value>,
-) -> Result<Option<VerifiedIdentity>, IdentityRefusal> {
+) -> Result<Option<SignedIn>, IdentityRefusal> {
     let setting = form.form.identity;
     if !setting.offers_sign_in() {
         return Ok(None);
@@ -82,27 +96,39 @@ pub(crate) fn check_submission(
         }
         Err(_) => return Err(IdentityRefusal::Forged),
     };
+    // What the registry said for this person in this session (sealed: a changed or made-up
+    // statement does not open, and counts as none).
+    let statement = statement(sign_in, headers, &identity);
     if let Some(required) = required {
         if identity.trust_level < required {
             return Err(IdentityRefusal::TrustLevelTooLow { required });
         }
-        for (field, value) in prefill_answers(form, &identity) {
-            if !same_answer(clean.get(&field), &value) {
-                return Err(IdentityRefusal::LockedAnswerChanged { field });
+        let p = prefilled(form, &identity, statement.as_ref());
+        for field in p.locked {
+            if !same_answer(clean.get(&field), &p.answers[&field]) {
+                return Err(if p.from_registry.contains(&field) {
+                    IdentityRefusal::RegistryAnswerChanged { field }
+                } else {
+                    IdentityRefusal::LockedAnswerChanged { field }
+                });
             }
         }
     }
-    Ok(Some(identity))
-}
-
-/// Whether a validated answer is the account's value: strings as they are, an address by its
-/// four parts (validation may add others, such as a country).
-fn same_answer(answer: Option<&Value>, account: &Value) -> bool {
-    match (answer, account) {
-        (Some(Value::Object(a)), Value::Object(b)) => b
-            .iter()
-            .all(|(k, v)| a.get(k).unwrap_or(&Value::String(String::new())) == v),
-        (Some(a), b) => a == b,
-        (None, _) => false,
+    let sources = sources(form, &identity, statement.as_ref(), clean);
+    let mut record = serde_json::to_value(&identity).expect("identities serialize");
+    if let Value::Object(o) = &mut record {
+        if let Some(s) = statement.filter(|_| sources.values().any(|v| v == "registry")) {
+            o.insert(
+                "registry".into(),
+                serde_json::json!({
+                    "address": s.address,
+                    "registered-since": s.registered_since.map(|d| d.to_string()),
+                    "consent-given-at": s.consent_given_at.format(&time::format_description::well_known::Rfc3339).ok(),
+                    "looked-up-at": s.looked_up_at.format(&time::format_description::well_known::Rfc3339).ok(),
+                }),
+            );
+        }
+        o.insert("answer-sources".into(), Value::Object(sources));
     }
+    Ok(Some(SignedIn { identity, record }))
 }

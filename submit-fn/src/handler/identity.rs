@@ -33,13 +33,15 @@ impl Handler {
                 "trust-level-too-low",
                 &[("level", &crate::auth::level_words(*required, lang))],
             ),
-            IdentityRefusal::LockedAnswerChanged { field } => {
+            // The message keys are the refusal's codes.
+            IdentityRefusal::LockedAnswerChanged { field }
+            | IdentityRefusal::RegistryAnswerChanged { field } => {
                 let label = ctx
                     .form
                     .top_level_field(field)
                     .map_or_else(|| field.clone(), |f| text_in(&f.label, lang));
                 outcome.error_fields = field.clone();
-                say("locked-answer-changed", &[("label", &label)])
+                say(refusal.code(), &[("label", &label)])
             }
             IdentityRefusal::NotConfigured => say("sign-in-unavailable", &[]),
         };

@@ -97,6 +97,8 @@ impl Handler {
             }
         };
         let signed_in = identity.is_some();
+        let identity_record = identity.as_ref().map(|s| s.record.clone());
+        let identity = identity.map(|s| s.identity);
         // The amount due is the server's, from the validated answers: nothing the browser sent
         // about money is read. A form that requires payment and costs something awaits it.
         let amount_due = (!ctx.form.form.fees.is_empty())
@@ -140,9 +142,7 @@ impl Handler {
                     data: clean,
                     uploads,
                     encryption,
-                    identity: identity
-                        .as_ref()
-                        .map(|i| serde_json::to_value(i).expect("identities serialize")),
+                    identity: identity_record,
                 };
                 protocol::write(self.store.as_ref(), submission, now).await
             }
@@ -182,6 +182,8 @@ impl Handler {
                     }
                     r.headers_mut()
                         .append(header::SET_COOKIE, s.sessions.clear_session_cookie());
+                    r.headers_mut()
+                        .append(header::SET_COOKIE, s.sessions.clear_registry_cookie());
                 }
                 r
             }

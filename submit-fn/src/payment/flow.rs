@@ -61,6 +61,17 @@ impl Payments {
         }
     }
 
+    /// [`Payments::connect`] when a municipality of `registry` has a payment platform.
+    pub async fn connect_if_any(
+        registry: &Registry,
+        secrets: Arc<dyn SecretSource>,
+    ) -> Option<Payments> {
+        if registry.municipalities.iter().all(|m| m.payment.is_none()) {
+            return None;
+        }
+        Some(Payments::connect(registry, secrets).await)
+    }
+
     /// Where the function is reached for `municipality`'s forms (the `submission-endpoint` of
     /// its `municipality.yaml`, `…/v1`, or `formfabrik serve`'s local address).
     pub fn with_endpoint(mut self, municipality: &str, endpoint: &str) -> Payments {

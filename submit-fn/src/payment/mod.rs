@@ -6,6 +6,8 @@
 //! - [`flow`]: open a transaction, pull its status and release a paid submission exactly
 //!   once, try again, withdraw — without HTTP, shared by the routes and reconciliation,
 //! - [`reconcile`]: `formfabrik payments reconcile`, for citizens who never come back,
+//! - [`purge`]: withdrawn and expired submissions deleted from the store (by reconciliation),
+//! - [`scheduled`]: reconciliation as a Lambda an EventBridge schedule invokes,
 //! - [`pages`]: the pages around a payment, in the municipality's design.
 //!
 //! The routes below `…/v1/<municipality>/payment/<id>/` ([`route`]): `return` (where the
@@ -16,7 +18,9 @@ pub mod attempt;
 pub mod config;
 pub mod flow;
 pub mod pages;
+pub mod purge;
 pub mod reconcile;
+pub mod scheduled;
 
 pub use flow::Payments;
 use uuid::Uuid;

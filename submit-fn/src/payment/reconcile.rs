@@ -4,6 +4,8 @@
 //! minimum age (younger ones are probably still on the pay page), releases the paid ones, and
 //! expires those still unpaid after the municipality's `expire-after-hours`. It decides as the
 //! return route does ([`super::flow::settle`]); racing the return, exactly one releases.
+//! Withdrawn submissions, and expired ones once [`ReconcileOptions::purge_after`] has passed,
+//! are deleted from the store ([`super::purge`]) unless they were paid after all.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +20,7 @@ use store::payment::{PaymentObject, expired_key, parse_payment_key, payments_pre
 
 use super::attempt;
 use super::flow::{self, Payments, Standing};
+use super::purge::{EXPIRED_GRACE, Ended, Purge, purge};
 
 /// How reconciliation treats what it finds.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +29,8 @@ pub struct ReconcileOptions {
     pub min_age: Duration,
     /// Instead of each municipality's `expire-after-hours`.
     pub expire_after: Option<Duration>,
+    /// How long an expired submission is kept after its expiry before it is deleted.
+    pub purge_after: Duration,
 }
 
 impl Default for ReconcileOptions {
@@ -33,6 +38,7 @@ impl Default for ReconcileOptions {
         ReconcileOptions {
             min_age: Duration::minutes(15),
             expire_after: None,
+            purge_after: EXPIRED_GRACE,
         }
     }
 }
@@ -47,6 +53,8 @@ pub struct ReconcileReport {
     pub released: usize,
     /// Expired by this run.
     pub expired: usize,
+    /// Withdrawn or expired, deleted from the store by this run.
+    pub purged: usize,
     /// Still awaiting payment (open or ended, not yet expired).
     pub waiting: usize,
     /// Left alone: younger than the minimum age.
@@ -84,22 +92,59 @@ pub async fn reconcile(
                 continue;
             }
         };
-        // Per submission: its latest attempt, and whether it is settled for good.
-        let mut found: BTreeMap<Uuid, (u32, bool)> = BTreeMap::new();
+        // Per submission: its latest attempt and its markers.
+        let mut found: BTreeMap<Uuid, Found> = BTreeMap::new();
         for key in &keys {
             let Some((id, object)) = parse_payment_key(key) else {
                 continue;
             };
-            let entry = found.entry(id).or_insert((0, false));
+            let entry = found.entry(id).or_default();
             match object {
-                PaymentObject::Attempt(n) => entry.0 = entry.0.max(n),
-                PaymentObject::Released | PaymentObject::Cancelled | PaymentObject::Expired => {
-                    entry.1 = true
+                PaymentObject::Attempt(n) => entry.latest = entry.latest.max(n),
+                PaymentObject::Released => entry.released = true,
+                PaymentObject::Cancelled => entry.ended = Some(Ended::Withdrawn),
+                PaymentObject::Expired => {
+                    entry.ended = entry.ended.or(Some(Ended::Expired));
                 }
             }
         }
-        for (id, (n, settled)) in found {
-            if settled || n == 0 {
+        for (
+            id,
+            Found {
+                latest: n,
+                released,
+                ended,
+            },
+        ) in found
+        {
+            if released {
+                continue;
+            }
+            if let Some(ended) = ended {
+                let e = encryptor.as_ref();
+                match purge(
+                    store,
+                    payments,
+                    &m.id,
+                    id,
+                    ended,
+                    e,
+                    now,
+                    options.purge_after,
+                )
+                .await
+                {
+                    Ok(Purge::Deleted) => report.purged += 1,
+                    Ok(Purge::Released { first }) => report.released += usize::from(first),
+                    Ok(Purge::Kept) => {}
+                    Err(e) => {
+                        tracing::error!(municipality = %m.id, id = %id, error = %e, "deleting an unpaid submission failed");
+                        report.errors.push(format!("{}/{id}: {e}", m.id));
+                    }
+                }
+                continue;
+            }
+            if n == 0 {
                 continue;
             }
             let latest = match attempt::get(store, &m.id, id, n).await {
@@ -137,4 +182,12 @@ pub async fn reconcile(
         }
     }
     report
+}
+
+/// What the payment objects of one submission say.
+#[derive(Default)]
+struct Found {
+    latest: u32,
+    released: bool,
+    ended: Option<Ended>,
 }

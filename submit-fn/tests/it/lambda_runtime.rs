@@ -83,6 +83,17 @@ struct Lambda {
 
 impl Lambda {
     async fn start(cargo_lambda: &Path) -> Lambda {
+        let store = tempfile::tempdir().unwrap();
+        Lambda::start_with(cargo_lambda, &crate::common::registry(), &[], store).await
+    }
+
+    /// The function with `registry`, the extra environment `env` and the store folder `store`.
+    async fn start_with(
+        cargo_lambda: &Path,
+        registry: &form_model::registry::Registry,
+        env: &[(&str, &str)],
+        store: tempfile::TempDir,
+    ) -> Lambda {
         let port = test_support::free_port();
         let emulator = Running(
             Command::new(cargo_lambda)
@@ -115,10 +126,9 @@ impl Lambda {
         }
 
         let config = tempfile::tempdir().unwrap();
-        let registry = config.path().join("registry.json");
-        std::fs::write(&registry, crate::common::registry().to_json()).unwrap();
+        let registry_file = config.path().join("registry.json");
+        std::fs::write(&registry_file, registry.to_json()).unwrap();
         std::fs::write(config.path().join("theme.json"), theme_json()).unwrap();
-        let store = tempfile::tempdir().unwrap();
         // Only what Lambda would give (the variables cargo lambda watch names) and the
         // function's own settings.
         let function = Running(
@@ -132,11 +142,12 @@ impl Lambda {
                     format!("http://127.0.0.1:{port}/.rt"),
                 )
                 .env("AWS_REGION", "eu-central-1")
-                .env("FORMFABRIK_REGISTRY", &registry)
+                .env("FORMFABRIK_REGISTRY", &registry_file)
                 .env(
                     "FORMFABRIK_STORE",
                     format!("file:{}", store.path().display()),
                 )
+                .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -277,4 +288,36 @@ async fn the_binary_in_lambda_mode_answers_api_gateway_and_function_url_events_t
     let page = body_text(&response);
     assert!(page.contains("There is a problem"), "{page}");
     assert_eq!(lambda.records().len(), 2);
+}
+
+#[tokio::test]
+async fn the_binary_in_reconcile_mode_releases_a_paid_submission_when_the_schedule_invokes_it() {
+    let Some(cargo_lambda) = cargo_lambda() else {
+        eprintln!(
+            "SKIPPED: cargo-lambda is not installed (neither .tools/py/bin/cargo-lambda nor on \
+             PATH); scripts/test installs it. The reconcile Lambda was NOT tested."
+        );
+        return;
+    };
+    // Stored (on the test clock, days ago) and paid at the local platform, which the registry
+    // names as Testheim's; the function reads the client secret by the name the YAML gives.
+    let store = tempfile::tempdir().unwrap();
+    let (platform, registry) = crate::payment::paid_and_gone(store.path()).await;
+    let secret = test_support::payment::secret_env("testheim");
+    let lambda = Lambda::start_with(
+        &cargo_lambda,
+        &registry,
+        &[
+            ("FORMFABRIK_LAMBDA", "reconcile"),
+            (&secret, test_support::payment::SECRET),
+        ],
+        store,
+    )
+    .await;
+    assert_eq!(lambda.records().len(), 0, "awaiting payment");
+    let response = lambda.invoke(&event("eventbridge-scheduled.json")).await;
+    assert_eq!(response["released"], 1, "{response}");
+    assert_eq!(response["checked"], 1, "{response}");
+    assert_eq!(lambda.records().len(), 1);
+    drop(platform);
 }

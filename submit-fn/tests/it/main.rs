@@ -13,4 +13,6 @@ mod lambda_runtime;
 mod payment;
 mod resources;
 mod s3;
+mod secrets;
 mod sign_in;
+mod template;

@@ -124,6 +124,24 @@ async fn objects(s: &Paying, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// What `inbox list` shows of Testheim's submissions, acknowledged ones included.
+async fn inbox_list(s: &Paying) -> Vec<inbox::Entry> {
+    let inbox = inbox::Inbox::new(
+        s.store.clone(),
+        None,
+        inbox::Schemas::from_registry(&s.registry),
+    );
+    let all = inbox::Filter {
+        municipality: M.into(),
+        form: None,
+        from: None,
+        to: None,
+        include_acked: true,
+        only: None,
+    };
+    inbox.list(&all).await.unwrap()
+}
+
 /// The link to the platform's pay page on a page the function answered with.
 fn pay_link(s: &Paying, r: &Response<Bytes>) -> String {
     let page = text(r);
@@ -158,21 +176,8 @@ async fn a_paid_submission_reaches_the_back_office_only_after_payment_and_exactl
     // Awaiting payment: stored, but nothing the back office lists.
     assert_eq!(objects(&s, "submission.awaiting.json").await.len(), 1);
     assert!(objects(&s, "submission.json").await.is_empty());
-    let waiting = inbox::Inbox::new(
-        s.store.clone(),
-        None,
-        inbox::Schemas::from_registry(&s.registry),
-    );
-    let all = inbox::Filter {
-        municipality: M.into(),
-        form: None,
-        from: None,
-        to: None,
-        include_acked: true,
-        only: None,
-    };
     assert!(
-        waiting.list(&all).await.unwrap().is_empty(),
+        inbox_list(&s).await.is_empty(),
         "inbox list sees nothing awaiting payment"
     );
 
@@ -380,7 +385,7 @@ async fn the_return_and_reconciliation_racing_release_a_paid_submission_exactly_
             } else {
                 let options = ReconcileOptions {
                     min_age: Duration::ZERO,
-                    expire_after: None,
+                    ..ReconcileOptions::default()
                 };
                 reconcile(store.as_ref(), &registry, &payments, later, options)
                     .await
@@ -505,4 +510,178 @@ fn attempt_amount(s: &Paying) -> form_model::fees::AmountDue {
     let form = s.registry.form(M, FORM).unwrap();
     let clean = form_model::validate::validate(form, &copies(), NOW.date()).expect("valid example");
     form_model::fees::amount_due(&form.form, &clean, NOW.date())
+}
+
+/// Every object the store keeps of Testheim's submissions: folders, claims, payment objects.
+async fn everything(s: &Paying) -> Vec<String> {
+    let mut keys = Vec::new();
+    for prefix in ["testheim/", "_claims/testheim/", "_payments/testheim/"] {
+        keys.extend(s.store.list(prefix).await.unwrap());
+    }
+    keys
+}
+
+/// The objects the store keeps of submission `id`.
+async fn of(s: &Paying, id: Uuid) -> Vec<String> {
+    let id = id.to_string();
+    everything(s)
+        .await
+        .into_iter()
+        .filter(|k| k.contains(&id))
+        .collect()
+}
+
+async fn reconcile_at(
+    s: &Paying,
+    now: time::OffsetDateTime,
+) -> submit_fn::payment::reconcile::ReconcileReport {
+    reconcile(
+        s.store.as_ref(),
+        &s.registry,
+        &s.payments,
+        now,
+        ReconcileOptions::default(),
+    )
+    .await
+}
+
+async fn withdrawn(s: &Paying, id: Uuid) {
+    let pay = submit(s, id).await;
+    let back = platform::press(&pay, Button::Fail).await;
+    let _ = get(s, &on_function(&back)).await;
+    let r = post(s, &format!("/v1/testheim/payment/{id}/cancel?lang=en")).await;
+    assert!(text(&r).contains("Application withdrawn"), "{}", text(&r));
+}
+
+#[tokio::test]
+async fn a_withdrawn_submission_is_deleted_by_the_next_reconciliation_completely_and_once() {
+    let s = setup().await;
+    let id = common::new_id();
+    withdrawn(&s, id).await;
+    let kept = common::new_id();
+    let _ = submit(&s, kept).await;
+    assert!(!of(&s, id).await.is_empty());
+    let report = reconcile_at(&s, NOW + Duration::minutes(20)).await;
+    assert_eq!(report.purged, 1, "{report:?}");
+    assert!(report.errors.is_empty(), "{report:?}");
+    let left = of(&s, id).await;
+    assert!(
+        left.is_empty(),
+        "answers, attachments, claim, markers all gone: {left:?}"
+    );
+    // The other submission, still awaiting payment, is untouched.
+    assert_eq!(objects(&s, "submission.awaiting.json").await.len(), 1);
+    // Idempotent: nothing left to do, nothing fails.
+    let report = reconcile_at(&s, NOW + Duration::minutes(40)).await;
+    assert_eq!((report.purged, report.errors.len()), (0, 0), "{report:?}");
+    let r = get(&s, &format!("/v1/testheim/payment/{id}/return?lang=de")).await;
+    assert_eq!(r.status(), 404, "{}", text(&r));
+}
+
+#[tokio::test]
+async fn an_expired_submission_is_deleted_after_the_grace_period_and_a_late_payment_is_released_instead()
+ {
+    let s = setup().await;
+    let unpaid = common::new_id();
+    let _ = submit(&s, unpaid).await;
+    let late = common::new_id();
+    let late_pay = submit(&s, late).await;
+    let expired_at = NOW + Duration::hours(25);
+    let report = reconcile_at(&s, expired_at).await;
+    assert_eq!(report.expired, 2, "{report:?}");
+    // Within the grace period both are kept (their transactions were still open).
+    let report = reconcile_at(&s, expired_at + Duration::days(1)).await;
+    assert_eq!((report.purged, report.released), (0, 0), "{report:?}");
+    assert_eq!(objects(&s, "submission.awaiting.json").await.len(), 2);
+    // One is paid after all: money taken is never thrown away.
+    let _ = platform::press(&late_pay, Button::Pay).await;
+    let report = reconcile_at(&s, expired_at + Duration::days(8)).await;
+    assert_eq!((report.purged, report.released), (1, 1), "{report:?}");
+    assert!(report.errors.is_empty(), "{report:?}");
+    assert!(of(&s, unpaid).await.is_empty());
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+    assert_eq!(objects(&s, "payment.json").await.len(), 1);
+    assert_eq!(
+        inbox_list(&s).await.len(),
+        1,
+        "only the paid one reaches inbox list"
+    );
+    // The paid one stays, however often reconciliation runs.
+    let report = reconcile_at(&s, expired_at + Duration::days(30)).await;
+    assert_eq!((report.purged, report.released), (0, 0), "{report:?}");
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_deletion_cut_short_is_finished_by_the_next_run() {
+    let s = setup().await;
+    let id = common::new_id();
+    withdrawn(&s, id).await;
+    // A run that stopped after the submission's folder, before its claim and markers.
+    for key in objects(&s, "").await {
+        if key.contains(&id.to_string()) {
+            assert!(s.store.delete(&key).await.unwrap());
+        }
+    }
+    assert!(!of(&s, id).await.is_empty());
+    let report = reconcile_at(&s, NOW + Duration::minutes(20)).await;
+    assert_eq!((report.purged, report.errors.len()), (1, 0), "{report:?}");
+    assert!(of(&s, id).await.is_empty());
+}
+
+fn scheduled_event(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/events")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn the_scheduled_lambda_releases_a_payment_made_by_a_citizen_who_never_came_back() {
+    use submit_fn::payment::scheduled::{Scheduled, ScheduledError};
+    let s = setup().await;
+    let id = common::new_id();
+    let pay = submit(&s, id).await;
+    // The transaction is INITIAL at the platform; the citizen pays and closes the tab.
+    assert!(objects(&s, "submission.json").await.is_empty());
+    let _ = platform::press(&pay, Button::Pay).await;
+    let scheduled = Scheduled {
+        store: s.store.clone(),
+        registry: s.registry.clone(),
+        payments: Arc::clone(&s.payments),
+        options: ReconcileOptions::default(),
+    };
+    let later = NOW + Duration::minutes(20);
+    let report = scheduled
+        .handle(scheduled_event("eventbridge-scheduled.json"), later)
+        .await
+        .unwrap();
+    assert_eq!((report.checked, report.released), (1, 1), "{report:?}");
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+    assert_eq!(objects(&s, "payment.json").await.len(), 1);
+    // An HTTP event is not a schedule's: refused, nothing run.
+    let e = scheduled
+        .handle(scheduled_event("apigw-v2-get.json"), later)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ScheduledError::NotScheduled(_)), "{e}");
+}
+
+/// A submission of Testheim's paid form stored into the folder `dir`, paid at the local
+/// platform by a citizen who never came back. The platform (keep it running) and the registry
+/// pointed at it.
+pub(crate) async fn paid_and_gone(
+    dir: &std::path::Path,
+) -> (payment_platform::Platform, form_model::registry::Registry) {
+    let s = setup().await;
+    let store = Arc::new(FolderStore::new(dir));
+    let handler = Handler::new(s.registry.clone(), store)
+        .with_clock(common::clock())
+        .with_pages(common::pages())
+        .with_payments(Arc::clone(&s.payments));
+    let r = handler.handle(form_post(&copies(), common::new_id())).await;
+    assert_eq!(r.status(), 200, "{}", text(&r));
+    let pay = pay_link(&s, &r);
+    let _ = platform::press(&pay, Button::Pay).await;
+    (s.platform, s.registry)
 }

@@ -16,7 +16,7 @@ use identity::{ClaimMapping, ClientAuth, KeyRing, ProviderSettings};
 use serde_json::{Value, json};
 use store::{MemoryStore, Store};
 use submit_fn::Handler;
-use submit_fn::auth::{MunicipalSettings, SignIn, SignInSettings};
+use submit_fn::auth::{MunicipalSettings, RegistrySettings, SignIn, SignInSettings};
 use test_support::oidc::OidcProvider;
 use time::OffsetDateTime;
 use url::Url;
@@ -38,6 +38,8 @@ impl IdentityClock for MovingClock {
 
 struct Setup {
     _provider: OidcProvider,
+    /// Musterstadt's local registry (tests/melderegister/musterstadt.yaml).
+    registry: identity::registry::local::RunningRegistry,
     handler: Handler,
     store: Arc<MemoryStore>,
     clock: Arc<MovingClock>,
@@ -45,6 +47,18 @@ struct Setup {
 
 async fn setup() -> Setup {
     let provider = OidcProvider::start("formfabrik-musterstadt", CALLBACK);
+    let residents = identity::registry::local::Residents::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/melderegister/musterstadt.yaml"),
+    )
+    .unwrap();
+    let local_registry = identity::registry::local::start(
+        residents,
+        "registry-token".to_string().into(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
     let settings = SignInSettings {
         municipalities: [(
             "musterstadt".to_string(),
@@ -63,6 +77,9 @@ async fn setup() -> Setup {
                 cookie_path: None,
                 secure_cookies: true,
                 secret_prefix: String::new(),
+                registry: Some(RegistrySettings {
+                    url: local_registry.url().to_string(),
+                }),
             },
         )]
         .into_iter()
@@ -71,6 +88,7 @@ async fn setup() -> Setup {
     let ring = KeyRing::generate("k1").unwrap();
     let secrets = MemorySecrets::new()
         .with("oidc-client-secret", provider.client_secret.clone())
+        .with("registry-token", "registry-token")
         .with(
             "session-keys",
             secrecy::ExposeSecret::expose_secret(&ring.to_spec()).to_string(),
@@ -92,6 +110,7 @@ async fn setup() -> Setup {
         .with_sign_in(Arc::new(sign_in));
     Setup {
         _provider: provider,
+        registry: local_registry,
         handler,
         store,
         clock,
@@ -309,7 +328,14 @@ async fn a_citizen_signs_in_is_prefilled_and_the_record_carries_the_verified_ide
         .map(|v| v.as_str().unwrap())
         .collect();
     locked.sort();
-    let mut prefilled: Vec<&String> = answer["answers"].as_object().unwrap().keys().collect();
+    // All prefilled answers are locked but the address: the account's may be outdated (the
+    // registry's, once looked up, is locked).
+    let mut prefilled: Vec<&String> = answer["answers"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "anschrift")
+        .collect();
     prefilled.sort();
     assert_eq!(locked, prefilled);
     assert!(answer["token"].as_str().unwrap().starts_with("1.k1."));
@@ -699,4 +725,290 @@ async fn a_draft_is_kept_sealed_for_the_signed_in_person_only_and_removed_by_sen
         .await;
     assert_eq!(sent.status(), 201, "{}", body(&sent));
     assert!(draft_keys(&s.store).await.is_empty());
+}
+
+fn registry_post(return_to: &str, body: &str, script: bool) -> Request<Bytes> {
+    Request::post(format!("/v1/musterstadt/auth/registry?return={return_to}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, SITE)
+        .header(header::ACCEPT_LANGUAGE, "de")
+        .header(
+            header::ACCEPT,
+            if script {
+                "application/json"
+            } else {
+                "text/html"
+            },
+        )
+        .body(Bytes::from(body.to_string()))
+        .unwrap()
+}
+
+/// Signs in to the Meldebescheinigung as `person` and asks for the look-up with consent.
+async fn look_up(s: &Setup, person: &str, script: bool) -> (Browser, Response<Bytes>) {
+    let browser = Browser::default();
+    sign_in(s, &browser, "meldebescheinigung", Some(person), "").await;
+    let page = format!("{SITE}/meldebescheinigung/");
+    let r = browser
+        .function(&s.handler, registry_post(&page, "consent=yes", script))
+        .await;
+    (browser, r)
+}
+
+const REGISTERED: &str =
+    r#"{"street":"Am Rathausplatz","house-number":"3","postcode":"35399","city":"Musterstadt"}"#;
+
+#[tokio::test]
+async fn the_registry_look_up_needs_a_session_consent_and_a_return_page_of_this_site() {
+    let s = setup().await;
+    let page = format!("{SITE}/meldebescheinigung/");
+    // No session: 401, the registry not asked.
+    let anonymous = Browser::default();
+    let r = anonymous
+        .function(&s.handler, registry_post(&page, "consent=yes", true))
+        .await;
+    assert_eq!(r.status(), 401, "{}", body(&r));
+    let browser = Browser::default();
+    let back = sign_in(&s, &browser, "meldebescheinigung", Some("erika"), "").await;
+    assert_eq!(back.status(), 303, "{}", body(&back));
+    // Signed in, but no consent: 400, nothing asked, no registry cookie.
+    for no in ["", "consent=no", "consent="] {
+        let r = browser
+            .function(&s.handler, registry_post(&page, no, true))
+            .await;
+        assert_eq!(r.status(), 400, "{no}: {}", body(&r));
+        let answer: Value = serde_json::from_slice(r.body()).unwrap();
+        assert_eq!(answer["error"]["code"], "consent-needed");
+        assert!(r.headers().get(header::SET_COOKIE).is_none());
+    }
+    // Open-redirect attempts and pages of forms without the look-up: 400, nothing asked.
+    for bad in [
+        "https://evil.example/meldebescheinigung/".to_string(),
+        format!("{SITE}/meldebescheinigung/../evil"),
+        format!("{SITE}.evil.example/meldebescheinigung/"),
+        format!("//evil.example/{SITE}/meldebescheinigung/"),
+        format!("{SITE}/fahrerlaubnis-ersterteilung/"),
+    ] {
+        let r = browser
+            .function(&s.handler, registry_post(&bad, "consent=yes", false))
+            .await;
+        assert_eq!(r.status(), 400, "{bad}: {}", body(&r));
+        assert!(r.headers().get(header::LOCATION).is_none(), "{bad}");
+    }
+    // GET is not a look-up.
+    let r = browser
+        .function(
+            &s.handler,
+            get(&format!("/v1/musterstadt/auth/registry?return={page}")),
+        )
+        .await;
+    assert_eq!(r.status(), 405);
+    assert_eq!(
+        s.registry.look_ups(),
+        0,
+        "the registry was asked without consent"
+    );
+}
+
+#[tokio::test]
+async fn the_registry_address_is_filled_in_locked_enforced_and_its_source_recorded() {
+    let s = setup().await;
+    let (browser, r) = look_up(&s, "erika", true).await;
+    assert_eq!(r.status(), 200, "{}", body(&r));
+    assert_eq!(
+        r.headers()[header::ACCESS_CONTROL_ALLOW_CREDENTIALS],
+        "true"
+    );
+    let set = r.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set.starts_with("__Secure-ff-registry=") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let answer: Value = serde_json::from_slice(r.body()).unwrap();
+    assert_eq!(answer["result"], "found");
+    let registered: Value = serde_json::from_str(REGISTERED).unwrap();
+    assert_eq!(answer["answers"]["anschrift"], registered);
+    assert_eq!(answer["locked"], json!(["anschrift"]));
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("Stadt Musterstadt")
+    );
+    assert_eq!(s.registry.look_ups(), 1);
+    // The prefill answer now has the registry's address, locked.
+    let prefill = browser
+        .function(
+            &s.handler,
+            get("/v1/musterstadt/auth/prefill?form=meldebescheinigung"),
+        )
+        .await;
+    let prefill: Value = serde_json::from_slice(prefill.body()).unwrap();
+    assert_eq!(prefill["answers"]["anschrift"], registered);
+    assert!(
+        prefill["locked"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("anschrift"))
+    );
+    let answers = prefill["answers"].as_object().unwrap().clone();
+    // A changed address (the account's old one, or any other) is refused; nothing stored.
+    let mut changed = answers.clone();
+    changed["anschrift"]["house-number"] = json!("5");
+    let refused = browser
+        .function(
+            &s.handler,
+            json_post(
+                "/v1/musterstadt/meldebescheinigung",
+                &meldebescheinigung(&changed),
+            ),
+        )
+        .await;
+    assert_eq!(refused.status(), 403, "{}", body(&refused));
+    let refusal: Value = serde_json::from_slice(refused.body()).unwrap();
+    assert_eq!(refusal["error"]["code"], "registry-answer-changed");
+    assert!(stored_records(&s.store).await.is_empty());
+    // The registry's address: accepted, the record says where each answer came from.
+    let sent = browser
+        .function(
+            &s.handler,
+            json_post(
+                "/v1/musterstadt/meldebescheinigung",
+                &meldebescheinigung(&answers),
+            ),
+        )
+        .await;
+    assert_eq!(sent.status(), 201, "{}", body(&sent));
+    let cleared: Vec<&str> = sent
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert!(
+        cleared
+            .iter()
+            .any(|c| c.starts_with("__Secure-ff-registry=;") && c.contains("Max-Age=0")),
+        "{cleared:?}"
+    );
+    let records = stored_records(&s.store).await;
+    assert_eq!(records.len(), 1);
+    let identity = &records[0]["identity"];
+    assert_eq!(identity["answer-sources"]["anschrift"], "registry");
+    assert_eq!(identity["answer-sources"]["vorname"], "account");
+    assert_eq!(identity["registry"]["address"]["street"], "Am Rathausplatz");
+    assert_eq!(identity["registry"]["registered-since"], "2026-10-01");
+    assert!(identity["registry"]["consent-given-at"].is_string());
+}
+
+#[tokio::test]
+async fn without_a_registry_statement_the_address_is_typed_and_a_forged_one_counts_for_nothing() {
+    let s = setup().await;
+    let browser = Browser::default();
+    sign_in(&s, &browser, "meldebescheinigung", Some("erika"), "").await;
+    let prefill = browser
+        .function(
+            &s.handler,
+            get("/v1/musterstadt/auth/prefill?form=meldebescheinigung"),
+        )
+        .await;
+    let prefill: Value = serde_json::from_slice(prefill.body()).unwrap();
+    let mut answers = prefill["answers"].as_object().unwrap().clone();
+    // The account's (old) address can be corrected without the look-up.
+    answers["anschrift"] = serde_json::from_str(REGISTERED).unwrap();
+    browser
+        .function
+        .lock()
+        .unwrap()
+        .push(("__Secure-ff-registry".into(), "1.k1.AAAAforged".into()));
+    let sent = browser
+        .function(
+            &s.handler,
+            json_post(
+                "/v1/musterstadt/meldebescheinigung",
+                &meldebescheinigung(&answers),
+            ),
+        )
+        .await;
+    assert_eq!(sent.status(), 201, "{}", body(&sent));
+    let records = stored_records(&s.store).await;
+    assert_eq!(
+        records[0]["identity"]["answer-sources"]["anschrift"],
+        "typed"
+    );
+    assert!(records[0]["identity"].get("registry").is_none());
+}
+
+#[tokio::test]
+async fn without_javascript_the_registry_look_up_answers_with_the_prefilled_page_or_says_why_not() {
+    let s = setup().await;
+    // Erika: the page with the registry's address as text (locked) and the message.
+    let (_, r) = look_up(&s, "erika", false).await;
+    assert_eq!(r.status(), 200, "{}", body(&r));
+    let html = body(&r);
+    assert!(
+        html.contains("Am Rathausplatz 3, 35399 Musterstadt"),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-field="anschrift" data-locked="true""#));
+    assert!(
+        html.contains(r#"<p class="hint">Aus dem Melderegister; in diesem Antrag nicht änderbar."#)
+    );
+    assert!(html.contains("ist eingetragen"), "{html}");
+    // Sent as hidden inputs.
+    assert!(html.contains(r#"type="hidden""#) && html.contains(r#"value="Am Rathausplatz""#));
+    // Ayşe is not registered in Musterstadt: the page says so, the address stays typeable.
+    let (other, r) = look_up(&s, "ayse", false).await;
+    assert_eq!(r.status(), 200, "{}", body(&r));
+    let html = body(&r);
+    assert!(html.contains("keine eindeutige Meldeadresse"), "{html}");
+    assert!(
+        !html.contains(r#"data-field="anschrift" data-locked="true""#),
+        "{html}"
+    );
+    assert!(
+        other
+            .function
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|(n, _)| n != "__Secure-ff-registry")
+    );
+    assert_eq!(s.registry.look_ups(), 2);
+}
+
+#[tokio::test]
+async fn a_registry_that_cannot_be_reached_gives_a_clear_message() {
+    let mut s = setup().await;
+    let page = format!("{SITE}/meldebescheinigung/");
+    let browser = Browser::default();
+    sign_in(&s, &browser, "meldebescheinigung", Some("erika"), "").await;
+    // The registry goes away.
+    let registry = std::mem::replace(
+        &mut s.registry,
+        identity::registry::local::start(
+            identity::registry::local::Residents::parse(
+                "municipality: { ags: \"1\", name: x }\nresidents: []\n",
+                "empty",
+            )
+            .unwrap(),
+            "other".to_string().into(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap(),
+    );
+    registry.stop().await;
+    let r = browser
+        .function(&s.handler, registry_post(&page, "consent=yes", true))
+        .await;
+    assert_eq!(r.status(), 503, "{}", body(&r));
+    let answer: Value = serde_json::from_slice(r.body()).unwrap();
+    assert_eq!(answer["result"], "unavailable");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("nicht erreichbar")
+    );
 }

@@ -253,8 +253,8 @@ async function serve(forms, { watch = false } = {}) {
     removeDirs();
     throw e;
   });
-  child.stdout.on("data", (c) => (log += c));
-  child.stderr.on("data", (c) => (log += c));
+  // `onData` keeps collecting the log after the start (listening twice would write every line
+  // twice).
   return {
     base,
     out,

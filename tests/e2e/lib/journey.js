@@ -422,6 +422,9 @@ function accountAnswers(form, id) {
         return c.birthdate;
       case "email":
         return c.email;
+      // Until the registry is asked (with consent), a registry address question has the
+      // account's address, not locked.
+      case "registry-address":
       case "address": {
         const m = /^(.*\S)\s+(\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)?)$/.exec(c.address.street_address);
         return { street: m ? m[1] : c.address.street_address, "house-number": m ? m[2] : "", postcode: c.address.postal_code, city: c.address.locality };
@@ -431,8 +434,12 @@ function accountAnswers(form, id) {
     }
   };
   const answers = {};
-  for (const [q, key] of Object.entries(prefillOf(form))) answers[q] = claim(key);
-  return { label: person.label, acr: person.acr, familyName: c.family_name, bpk2: c.bpk2, answers };
+  const unlocked = [];
+  for (const [q, key] of Object.entries(prefillOf(form))) {
+    answers[q] = claim(key);
+    if (key === "registry-address") unlocked.push(q);
+  }
+  return { label: person.label, acr: person.acr, familyName: c.family_name, bpk2: c.bpk2, answers, unlocked };
 }
 
 /**
@@ -457,16 +464,17 @@ async function signInAtProvider(page, id, back) {
 
 /**
  * The prefilled answers as the page shows them: every prefilled question holds the account's
- * value; with `readOnly`, also read-only (locked: the form requires a level).
+ * value; with `readOnly`, also read-only (locked: the form requires a level), but those in
+ * `unlocked` (the account's address in a registry address question).
  */
-async function assertPrefilled(page, answers, { readOnly }) {
+async function assertPrefilled(page, answers, { readOnly, unlocked = [] }) {
   for (const [id, v] of Object.entries(answers)) {
     const parts = v && typeof v === "object" ? Object.entries(v).map(([k, x]) => [`f-${id}-${k}`, x]) : [[`f-${id}`, v]];
     for (const [el, want] of parts) {
       const input = page.locator(`[id="${el}"]`);
       assert.equal(await input.inputValue(), want, `prefilled ${el}`);
     }
-    if (!readOnly) continue;
+    if (!readOnly || unlocked.includes(id)) continue;
     // Locked: the label and the answer as text (a term and its definition, which screen
     // readers read), no input that could be changed; the answer travels in hidden inputs.
     const w = page.locator(`[data-field="${id}"]`);

@@ -352,6 +352,8 @@ fn answers_the_account_locks_are_shown_as_label_and_text_and_sent_as_hidden_inpu
     let account = view::account::Account {
         name: "Max Erich Mustermann",
         locked: &locked,
+        from_registry: &[],
+        registry_message: None,
     };
     let theme = Theme::load(&repo().join("site-templates")).unwrap();
     let m = municipality();

@@ -2,51 +2,12 @@
 //! and the same page in every site language (with `x-default`), `noindex` where a page is not
 //! for search results, and on form pages a schema.org `GovernmentService` as JSON-LD.
 
-use std::path::{Path, PathBuf};
-
-use form_model::model::Municipality;
 use form_model::resolve::ResolvedForm;
 use regex::Regex;
 use serde_json::{Value, json};
-use view::{Alternate, Frame, Page, Site, SiteAddress, Theme, pages};
+use view::{Alternate, Frame, Page, Theme, pages};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Musterstadt (de, en) and the forms it publishes, from the repository's forms.
-fn musterstadt() -> (Municipality, Vec<ResolvedForm>) {
-    let report = form_model::check(&repo().join("forms"));
-    let m = report
-        .project
-        .municipalities
-        .iter()
-        .find(|m| m.config.id == "musterstadt")
-        .unwrap()
-        .config
-        .clone();
-    let forms = report
-        .resolved
-        .into_iter()
-        .filter(|f| f.municipality.id == "musterstadt")
-        .collect();
-    (m, forms)
-}
-
-fn site(m: &Municipality, elsewhere: bool) -> Site<'_> {
-    Site {
-        municipality: m,
-        endpoint: "https://api.musterstadt.example/v1".into(),
-        endpoint_origin: "https://api.musterstadt.example".into(),
-        assets: crate::assets(),
-        dev_reload: false,
-        address: SiteAddress {
-            url: m.site_origin.clone(),
-            origin: m.site_origin.clone(),
-        },
-        elsewhere,
-    }
-}
+use crate::{musterstadt, repo, site};
 
 fn form<'a>(forms: &'a [ResolvedForm], id: &str) -> &'a ResolvedForm {
     forms.iter().find(|f| f.form.id == id).unwrap()
