@@ -29,7 +29,7 @@ use time::OffsetDateTime;
 
 pub use crate::export::Delivered;
 use crate::export::neutralise;
-use crate::identity::{from_account, verified};
+use crate::identity::{Source, locked_prefills, verified};
 use crate::words;
 
 /// The language of column titles and option labels.
@@ -355,9 +355,16 @@ fn identity_cells(
         cells.extend((1..IDENTITY_COLUMNS.len()).map(|_| Cell::Made(String::new())));
         return cells;
     };
-    let locked: Vec<String> = from_account(form, record)
+    let locked: Vec<String> = locked_prefills(form, record)
         .iter()
-        .map(|f| text_in(&f.label, LANG))
+        .map(|(f, source)| match source {
+            Source::Account => text_in(&f.label, LANG),
+            Source::Registry => format!(
+                "{} ({})",
+                text_in(&f.label, LANG),
+                words::word("from-registry")
+            ),
+        })
         .collect();
     vec![
         Cell::Made(words::word("identity-verified").into()),

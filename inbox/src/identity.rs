@@ -116,7 +116,7 @@ impl<'a> Verified<'a> {
             ClaimKey::BirthDate => self
                 .birth_date()
                 .and_then(|_| text(self.text("birth-date"))),
-            ClaimKey::Address => {
+            ClaimKey::Address | ClaimKey::RegistryAddress => {
                 let address = self.json.get("address")?.as_object()?;
                 Some(Value::Object(
                     ADDRESS_PARTS
@@ -146,28 +146,59 @@ fn same_answer(answer: &Value, account: &Value) -> bool {
     }
 }
 
-/// The questions of `record` whose answers came from the BundID account and were locked: on a
-/// form that requires a trust level, the function prefills every `prefill:` question the
-/// account has a value for, shows it as text, and refuses a submission whose answer differs
-/// (submit-fn's `auth::submission`). A prefilled answer of a form with optional sign-in could
-/// have been changed, so none counts there. In the form's order.
-pub fn from_account<'f>(form: &'f ResolvedForm, record: &SubmissionRecord) -> Vec<&'f Field> {
+/// Where a locked answer came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The BundID account.
+    Account,
+    /// The municipality's registry, looked up with the citizen's consent.
+    Registry,
+}
+
+/// The questions of `record` whose answers came from the BundID account or the registry and
+/// were locked, in the form's order. Only a form that requires a trust level locks: the
+/// function prefills every `prefill:` question the account (or, for `registry-address`, the
+/// registry) has a value for, shows it as text, and refuses a submission whose answer differs
+/// (submit-fn's `auth::submission`). The account's address in a `registry-address` question
+/// is never locked (it may be out of date). The record's `answer-sources` says where each
+/// prefilled answer came from; a record written before it existed is judged by comparing the
+/// answer with the account's value. A prefilled answer of a form with optional sign-in could
+/// have been changed, so none counts there.
+pub fn locked_prefills<'f>(
+    form: &'f ResolvedForm,
+    record: &SubmissionRecord,
+) -> Vec<(&'f Field, Source)> {
     let Some(identity) = verified(record) else {
         return Vec::new();
     };
     if form.form.identity.required().is_none() {
         return Vec::new();
     }
+    let sources = identity
+        .json
+        .get("answer-sources")
+        .and_then(Value::as_object);
     form.form
         .fields()
-        .filter(|field| {
-            let Some(claim) = form.form.prefill.get(&field.id) else {
-                return false;
+        .filter_map(|field| {
+            let claim = *form.form.prefill.get(&field.id)?;
+            let source = match sources {
+                Some(sources) => match sources.get(&field.id).and_then(Value::as_str) {
+                    Some("registry") => Source::Registry,
+                    Some("account") if claim != ClaimKey::RegistryAddress => Source::Account,
+                    _ => return None,
+                },
+                None if claim == ClaimKey::RegistryAddress => return None,
+                None => {
+                    let (answer, account) =
+                        (record.data.get(&field.id)?, identity.account_value(claim)?);
+                    if !same_answer(answer, &account) {
+                        return None;
+                    }
+                    Source::Account
+                }
             };
-            match (record.data.get(&field.id), identity.account_value(*claim)) {
-                (Some(answer), Some(account)) => same_answer(answer, &account),
-                _ => false,
-            }
+            Some((field, source))
         })
         .collect()
 }

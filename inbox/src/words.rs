@@ -24,6 +24,7 @@ pub const KEYS: &[&str] = &[
     "identity-provider",
     "authenticated-local",
     "from-account",
+    "from-registry",
     "code",
     "file-name",
     "form",

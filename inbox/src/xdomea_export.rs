@@ -37,7 +37,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 use xdomea::{Applicant, ApplicantAddress, Handoff, Made, Party, Sent, Submission};
 
-use crate::identity::{from_account, verified};
+use crate::identity::{Source, locked_prefills, verified};
 use crate::receipts::{ReceiptMaker, languages, receipt_file};
 
 /// The journal of a submission's hand-over, in its pulled folder.
@@ -435,9 +435,15 @@ fn applicant(form: &ResolvedForm, record: &SubmissionRecord) -> Option<Applicant
         provider: identity.provider().into(),
         authenticated_at: identity.authenticated_at(),
         verified_at: identity.verified_at(),
-        from_account: from_account(form, record)
+        from_account: locked_prefills(form, record)
             .iter()
-            .map(|f| form_model::texts::text_in(&f.label, "de"))
+            .map(|(f, source)| {
+                let label = form_model::texts::text_in(&f.label, "de");
+                match source {
+                    Source::Account => label,
+                    Source::Registry => format!("{label} ({})", xdomea::registry_mark()),
+                }
+            })
             .collect(),
     })
 }

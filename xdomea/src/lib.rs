@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 pub use codes::{FileFormat, file_format};
 pub use package::{MESSAGE_TYPE, package_name};
+pub use words::registry as registry_mark;
 
 /// A code from a code list (`xoev-code:Code`), for the authority keys of sender and recipient,
 /// and how the e-file should file the application: the types municipality.yaml (`xdomea:`) and

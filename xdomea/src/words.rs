@@ -99,6 +99,10 @@ pub(crate) fn field_verified_at() -> &'static str {
 pub(crate) fn field_from_account() -> &'static str {
     word("identity-from-account")
 }
+/// The mark after the label of a locked answer the registry gave (inbox's export writes it).
+pub fn registry() -> &'static str {
+    word("identity-from-registry")
+}
 
 #[cfg(test)]
 mod tests {
@@ -140,6 +144,7 @@ mod tests {
             "identity-authenticated-at",
             "identity-verified-at",
             "identity-from-account",
+            "identity-from-registry",
         ];
         let keys: Vec<&str> = E_FILE.table().keys().map(String::as_str).collect();
         let mut used = used.to_vec();

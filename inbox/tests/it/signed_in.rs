@@ -48,9 +48,22 @@ fn erika() -> VerifiedIdentity {
     }
 }
 
-/// `sample` as stored by a submission with `identity` (the record's bytes again).
-fn signed_in(mut sample: Sample, identity: &VerifiedIdentity) -> Sample {
-    sample.record.identity = Some(serde_json::to_value(identity).unwrap());
+/// `sample` as stored by a submission with `identity` (the record's bytes again), with the
+/// `answer-sources` the function writes beside it: the names, birth date and e-mail from the
+/// account where it has them, the address from the registry (Erika agreed to the look-up) or
+/// typed when `looked_up` is false, whatever the account holds (the account's address in a
+/// `registry-address` question is never locked).
+fn signed_in(mut sample: Sample, identity: &VerifiedIdentity, looked_up: bool) -> Sample {
+    let mut json = serde_json::to_value(identity).unwrap();
+    let from = |has: bool| if has { "account" } else { "typed" };
+    json["answer-sources"] = serde_json::json!({
+        "vorname": "account",
+        "nachname": "account",
+        "geburtsdatum": from(identity.birth_date.is_some()),
+        "anschrift": if looked_up { "registry" } else { "typed" },
+        "email": from(identity.email.is_some()),
+    });
+    sample.record.identity = Some(json);
     sample.record_bytes = serde_json::to_vec_pretty(&sample.record).unwrap();
     sample
 }
@@ -73,7 +86,7 @@ fn meldebescheinigung() -> (Catalog, ResolvedForm, Sample, Sample) {
             .unwrap_or_else(|| panic!("no example of {name}"))
             .clone()
     };
-    let erika_sample = signed_in(by_name("Erika"), &erika());
+    let erika_sample = signed_in(by_name("Erika"), &erika(), true);
     let anonymous = by_name("Ayşe");
     assert!(anonymous.record.identity.is_none());
     (catalog, form, erika_sample, anonymous)
@@ -98,6 +111,16 @@ fn label(form: &ResolvedForm, id: &str) -> String {
     text_in(&form.top_level_field(id).unwrap().label, "de")
 }
 
+/// Erika's locked answers as the back office names them: the registry's address marked.
+fn locked_labels(form: &ResolvedForm) -> Vec<String> {
+    let mut locked: Vec<String> = ["vorname", "nachname", "geburtsdatum", "anschrift", "email"]
+        .iter()
+        .map(|id| label(form, id))
+        .collect();
+    locked[3] = format!("{} (Melderegister)", locked[3]);
+    locked
+}
+
 #[test]
 fn the_clerks_csv_says_how_the_identity_was_verified_and_which_answers_came_from_the_account() {
     let (catalog, form, erika_sample, anonymous) = meldebescheinigung();
@@ -106,7 +129,7 @@ fn the_clerks_csv_says_how_the_identity_was_verified_and_which_answers_came_from
     typed.address = None;
     typed.email = None;
     typed.trust_level = TrustLevel::Substantial;
-    let partly = signed_in(erika_sample.clone(), &typed);
+    let partly = signed_in(erika_sample.clone(), &typed, false);
     let rows: Vec<Delivered> = [&erika_sample, &anonymous, &partly]
         .iter()
         .map(|s| Delivered {
@@ -131,10 +154,7 @@ fn the_clerks_csv_says_how_the_identity_was_verified_and_which_answers_came_from
     assert_eq!(cell(1, "Identitätsanbieter"), PROVIDER);
     // 10:12 UTC on 28 November is 11:12 in Germany (CET), as the other time columns.
     assert_eq!(cell(1, "Anmeldung (Ortszeit)"), "28.11.2026 11:12");
-    let locked: Vec<String> = ["vorname", "nachname", "geburtsdatum", "anschrift", "email"]
-        .iter()
-        .map(|id| label(&form, id))
-        .collect();
+    let locked = locked_labels(&form);
     assert_eq!(
         cell(1, "Aus dem Konto übernommen (gesperrt)"),
         locked.join("; ")
@@ -236,11 +256,7 @@ fn the_e_file_case_holds_the_verified_applicant_as_contact_and_the_verification_
     assert_eq!(field("Zeitpunkt der Prüfung"), "2026-11-28T10:12:31Z");
     assert_eq!(
         field("Aus dem Konto übernommene und gesperrte Angaben"),
-        ["vorname", "nachname", "geburtsdatum", "anschrift", "email"]
-            .iter()
-            .map(|id| label(&form, id))
-            .collect::<Vec<_>>()
-            .join("; ")
+        locked_labels(&form).join("; ")
     );
     // The message's metadata never names the bPK2 or the subject.
     assert!(!erika_xml.contains(BPK2) && !erika_xml.contains(SUBJECT));
