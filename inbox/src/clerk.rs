@@ -10,12 +10,17 @@
 //!   `Anschrift: Straße`; a group one per question, `Hund: Rasse`), option labels instead of
 //!   codes (the codes in a second set of columns, `Art (Code)`, when asked), the fee and the
 //!   payment reference when the form has fees; the submission id last;
+//! - for a form with sign-in, how the identity was verified (`crate::identity`): verified with
+//!   BundID or not signed in, the trust level, the identity provider, the time of sign-in in
+//!   German local time, and the questions whose answers came from the account and were locked
+//!   (their column titles). Never the bPK2 (docs/identity.md);
 //! - the same formula-injection guard as the machine CSV (`crate::export::neutralise`) on every
 //!   cell that holds text from the citizen; numbers and dates written here need none.
 //!
 //! A repeatable group (several dogs) stays in one cell, one entry after the other
 //! (`1) Rasse: Dackel, Name: Waldi | 2) …`). The words are in `crate::words`.
 
+use form_model::record::SubmissionRecord;
 use form_model::texts::text_in;
 use form_model::validate::{ADDRESS_PARTS, fmt_date};
 use form_model::{Field, FieldType, ResolvedForm};
@@ -24,6 +29,7 @@ use time::OffsetDateTime;
 
 pub use crate::export::Delivered;
 use crate::export::neutralise;
+use crate::identity::{Source, locked_prefills, verified};
 use crate::words;
 
 /// The language of column titles and option labels.
@@ -237,6 +243,7 @@ pub fn to_clerk_csv(form: &ResolvedForm, rows: &[Delivered], codes: bool) -> Str
         Vec::new()
     };
     let fees = !form.form.fees.is_empty();
+    let sign_in = form.form.identity.offers_sign_in();
     let mut header: Vec<String> = [
         words::word("reference"),
         words::word("received-local"),
@@ -250,6 +257,9 @@ pub fn to_clerk_csv(form: &ResolvedForm, rows: &[Delivered], codes: bool) -> Str
     if fees {
         header.push(words::word("fee").into());
         header.push(words::word("payment-reference").into());
+    }
+    if sign_in {
+        header.extend(IDENTITY_COLUMNS.iter().map(|k| words::word(k).to_string()));
     }
     header.extend(
         code_cols
@@ -304,6 +314,9 @@ pub fn to_clerk_csv(form: &ResolvedForm, rows: &[Delivered], codes: bool) -> Str
                     .to_string(),
             ));
         }
+        if sign_in {
+            cells.extend(identity_cells(form, r, &zone));
+        }
         for c in &code_cols {
             cells.push(Cell::Text(match value_at(&r.data, &c.path) {
                 Some(Value::String(code)) => code.clone(),
@@ -319,6 +332,52 @@ pub fn to_clerk_csv(form: &ResolvedForm, rows: &[Delivered], codes: bool) -> Str
         out.push_str(&line(cells));
     }
     out
+}
+
+/// The titles (keys of `back-office.yaml`) of the identity columns of a form with sign-in.
+const IDENTITY_COLUMNS: [&str; 5] = [
+    "identity",
+    "trust-level",
+    "identity-provider",
+    "authenticated-local",
+    "from-account",
+];
+
+/// The cells under [`IDENTITY_COLUMNS`] for `record`: empty but the first when the citizen did
+/// not sign in. The questions taken from the account are named by their labels.
+fn identity_cells(
+    form: &ResolvedForm,
+    record: &SubmissionRecord,
+    zone: &jiff::tz::TimeZone,
+) -> Vec<Cell> {
+    let Some(identity) = verified(record) else {
+        let mut cells = vec![Cell::Made(words::word("identity-none").into())];
+        cells.extend((1..IDENTITY_COLUMNS.len()).map(|_| Cell::Made(String::new())));
+        return cells;
+    };
+    let locked: Vec<String> = locked_prefills(form, record)
+        .iter()
+        .map(|(f, source)| match source {
+            Source::Account => text_in(&f.label, LANG),
+            Source::Registry => format!(
+                "{} ({})",
+                text_in(&f.label, LANG),
+                words::word("from-registry")
+            ),
+        })
+        .collect();
+    vec![
+        Cell::Made(words::word("identity-verified").into()),
+        Cell::Text(identity.trust_words()),
+        Cell::Text(identity.provider().into()),
+        Cell::Made(
+            identity
+                .authenticated_at()
+                .map(|t| local_time(t, zone))
+                .unwrap_or_default(),
+        ),
+        Cell::Text(locked.join("; ")),
+    ]
 }
 
 /// An amount in euros with two decimals and a decimal comma: `96,00`.

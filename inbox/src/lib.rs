@@ -21,6 +21,7 @@ pub mod bookings;
 pub mod clerk;
 pub mod contract;
 pub mod export;
+pub mod identity;
 pub mod import;
 pub mod keys;
 mod lookup;

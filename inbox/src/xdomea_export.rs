@@ -35,8 +35,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
-use xdomea::{Handoff, Made, Party, Sent, Submission};
+use xdomea::{Applicant, ApplicantAddress, Handoff, Made, Party, Sent, Submission};
 
+use crate::identity::{Source, locked_prefills, verified};
 use crate::receipts::{ReceiptMaker, languages, receipt_file};
 
 /// The journal of a submission's hand-over, in its pulled folder.
@@ -398,6 +399,51 @@ pub fn package(
                 bytes,
             })
             .collect(),
+        applicant: applicant(form, record),
     };
     xdomea::package(&handoff, &submission).map_err(|e| e.to_string())
+}
+
+/// The verified identity of `record` for the case's contact and extension (see the xdomea
+/// crate's `message::contact`): names, address, e-mail and a complete birth date, the trust
+/// level in BundID's words, provider, times, and the questions taken from the account. Not the
+/// bPK2 nor the provider's subject: the e-file needs neither (docs/identity.md).
+fn applicant(form: &ResolvedForm, record: &SubmissionRecord) -> Option<Applicant> {
+    let identity = verified(record)?;
+    let part = |p: &str| identity.address_part(p).unwrap_or_default().to_string();
+    let address = ApplicantAddress {
+        street: part("street"),
+        house_number: part("house-number"),
+        postcode: part("postcode"),
+        city: part("city"),
+    };
+    let has_address = [
+        &address.street,
+        &address.house_number,
+        &address.postcode,
+        &address.city,
+    ]
+    .iter()
+    .any(|p| !p.is_empty());
+    Some(Applicant {
+        given_names: identity.given_names().into(),
+        family_name: identity.family_name().into(),
+        birth_date: identity.birth_date(),
+        address: has_address.then_some(address),
+        email: identity.email().map(str::to_string),
+        trust_level: identity.trust_words(),
+        provider: identity.provider().into(),
+        authenticated_at: identity.authenticated_at(),
+        verified_at: identity.verified_at(),
+        from_account: locked_prefills(form, record)
+            .iter()
+            .map(|(f, source)| {
+                let label = form_model::texts::text_in(&f.label, "de");
+                match source {
+                    Source::Account => label,
+                    Source::Registry => format!("{label} ({})", xdomea::registry_mark()),
+                }
+            })
+            .collect(),
+    })
 }

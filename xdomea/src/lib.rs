@@ -7,7 +7,10 @@
 //! service and the reference, dates, the authority as sender and recipient, the records-plan
 //! key and retention when configured — and its `Dokument`s: the PDF receipt (the main
 //! document, first), receipts in other languages, the original record JSON and each attachment,
-//! each with its format code from the standard's code list and its file names.
+//! each with its format code from the standard's code list and its file names. A citizen who
+//! signed in with BundID is the case's `Kontakt` (role `Antragsteller`) with the verified
+//! names, address and birth date, and the case's `AnwendungsspezifischeErweiterung` says how the
+//! identity was verified (trust level, provider, times, answers taken from the account).
 //!
 //! The same input gives the same bytes: ids are derived from the submission id, the ZIP's
 //! timestamps are the message's creation time, nothing is read from the clock.
@@ -25,6 +28,7 @@ use uuid::Uuid;
 
 pub use codes::{FileFormat, file_format};
 pub use package::{MESSAGE_TYPE, package_name};
+pub use words::registry as registry_mark;
 
 /// A code from a code list (`xoev-code:Code`), for the authority keys of sender and recipient,
 /// and how the e-file should file the application: the types municipality.yaml (`xdomea:`) and
@@ -88,6 +92,39 @@ pub struct Sent<'a> {
     pub bytes: &'a [u8],
 }
 
+/// The applicant's identity as the identity broker verified it at sign-in (BundID): the case's
+/// `Kontakt` (names, address, e-mail, birth date) and its `AnwendungsspezifischeErweiterung`
+/// (how it was verified). The caller leaves out what the e-file must not get (the bPK2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicant {
+    pub given_names: String,
+    pub family_name: String,
+    /// Only a complete birth date (`GeburtType/Datum` is an `xs:date`).
+    pub birth_date: Option<time::Date>,
+    pub address: Option<ApplicantAddress>,
+    pub email: Option<String>,
+    /// The trust level in BundID's words (`hoch`).
+    pub trust_level: String,
+    /// The identity provider (the broker's issuer URL).
+    pub provider: String,
+    /// When the citizen authenticated at the provider.
+    pub authenticated_at: Option<OffsetDateTime>,
+    /// When Formfabrik checked the provider's ID token.
+    pub verified_at: Option<OffsetDateTime>,
+    /// The questions (their German labels) whose answers came from the account and were
+    /// locked.
+    pub from_account: Vec<String>,
+}
+
+/// The verified address (`AnschriftType`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicantAddress {
+    pub street: String,
+    pub house_number: String,
+    pub postcode: String,
+    pub city: String,
+}
+
 /// One submission with everything the message hands over.
 #[derive(Debug, Clone)]
 pub struct Submission<'a> {
@@ -102,6 +139,8 @@ pub struct Submission<'a> {
     pub receipts: Vec<Made<'a>>,
     /// Every attachment of the record, in the record's order.
     pub attachments: Vec<Sent<'a>>,
+    /// The verified identity, when the citizen signed in.
+    pub applicant: Option<Applicant>,
 }
 
 /// A message ready to hand over.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::codes::{self, FileFormat, file_format};
 use crate::words;
-use crate::{Code, Handoff, Party, Submission};
+use crate::{Applicant, Code, Handoff, Party, Submission};
 
 const NAMESPACE: &str = "urn:xoev-de:xdomea:schema:3.1.0";
 /// Namespace of the ids derived from a submission id (UUID version 5).
@@ -237,8 +237,133 @@ fn case(w: &mut W, h: &Handoff, s: &Submission<'_>, docs: &[Document<'_>]) -> io
             for (i, doc) in docs.iter().enumerate() {
                 document(w, s, doc, i as u32 + 1)?;
             }
+            if let Some(applicant) = &s.applicant {
+                contact(w, applicant)?;
+                verification(w, applicant)?;
+            }
             Ok(())
         })?;
+    Ok(())
+}
+
+/// The signed-in citizen as the case's `Kontakt`, "a participant of the business process"
+/// (xdomea's `VorgangType/Kontakt`), with the role `Antragsteller` the schema names as its
+/// example. The case, not a document: the identity is the applicant's for the whole application,
+/// not the sender of one of its files (`DokumentType/Absender`), and xdomea's person data
+/// (`KontaktType`: `Name`, `Anschrift`, `Kommunikation`, `Geburt`) holds it without an
+/// extension. Only verified data: what the citizen typed stays in the record.
+fn contact(w: &mut W, a: &Applicant) -> io::Result<()> {
+    w.create_element("xdomea:Kontakt")
+        .write_inner_content(|w| {
+            w.create_element("xdomea:Name").write_inner_content(|w| {
+                w.create_element("xdomea:Familienname")
+                    .write_inner_content(|w| text(w, "xdomea:Name", &a.family_name))?;
+                w.create_element("xdomea:Vorname")
+                    .write_inner_content(|w| text(w, "xdomea:Name", &a.given_names))?;
+                Ok(())
+            })?;
+            if let Some(address) = &a.address {
+                w.create_element("xdomea:Anschrift")
+                    .write_inner_content(|w| {
+                        for (element, value) in [
+                            ("xdomea:Strasse", &address.street),
+                            ("xdomea:Hausnummer", &address.house_number),
+                            ("xdomea:Postleitzahl", &address.postcode),
+                            ("xdomea:Ort", &address.city),
+                        ] {
+                            if !value.is_empty() {
+                                text(w, element, value)?;
+                            }
+                        }
+                        Ok(())
+                    })?;
+            }
+            if let Some(email) = &a.email {
+                w.create_element("xdomea:Kommunikation")
+                    .write_inner_content(|w| {
+                        text(w, "xdomea:Kennung", email)?;
+                        text(w, "xdomea:Zusatz", words::email())
+                    })?;
+            }
+            code(
+                w,
+                "xdomea:Rolle",
+                &Code {
+                    code: words::applicant_role().into(),
+                    list_uri: None,
+                    list_version: None,
+                    name: None,
+                },
+            )?;
+            if let Some(born) = a.birth_date {
+                w.create_element("xdomea:Geburt")
+                    .write_inner_content(|w| text(w, "xdomea:Datum", &format_date(born)))?;
+            }
+            Ok(())
+        })?;
+    Ok(())
+}
+
+/// How the identity was verified, in the case's `AnwendungsspezifischeErweiterung`: xdomea has
+/// no element for the trust level, the identity provider or the time of authentication, and the
+/// schema allows the extension exactly for "metadata that cannot be sent with the metadata
+/// xdomea specifies". Plain `Feld`s (name, type, value) rather than
+/// `AnwendungsspezifischeErweiterungXML`, so every DMS that keeps the extension shows them
+/// without a further schema.
+fn verification(w: &mut W, a: &Applicant) -> io::Result<()> {
+    w.create_element("xdomea:AnwendungsspezifischeErweiterung")
+        .write_inner_content(|w| {
+            text(w, "xdomea:Kennung", EXTENSION_ID)?;
+            text(w, "xdomea:Name", words::extension_name())?;
+            text(w, "xdomea:Beschreibung", words::extension_description())?;
+            text(w, "xdomea:Versionsnummer", "1")?;
+            field(w, words::field_trust_level(), STRING, &a.trust_level)?;
+            field(w, words::field_provider(), STRING, &a.provider)?;
+            if let Some(at) = a.authenticated_at {
+                field(
+                    w,
+                    words::field_authenticated_at(),
+                    DATE_TIME,
+                    &timestamp(at),
+                )?;
+            }
+            if let Some(at) = a.verified_at {
+                field(w, words::field_verified_at(), DATE_TIME, &timestamp(at))?;
+            }
+            if !a.from_account.is_empty() {
+                field(
+                    w,
+                    words::field_from_account(),
+                    STRING,
+                    &a.from_account.join("; "),
+                )?;
+            }
+            Ok(())
+        })?;
+    Ok(())
+}
+
+/// `Kennung` of the identity extension.
+const EXTENSION_ID: &str = "formfabrik:verifizierte-identitaet";
+/// Codes of the `datentyp` list: `string`, `dateTime`.
+const STRING: &str = "038";
+const DATE_TIME: &str = "006";
+
+fn field(w: &mut W, name: &str, datatype: &str, value: &str) -> io::Result<()> {
+    w.create_element("xdomea:Feld").write_inner_content(|w| {
+        text(w, "xdomea:Name", name)?;
+        code(
+            w,
+            "xdomea:Datentyp",
+            &Code {
+                code: datatype.into(),
+                list_uri: Some("urn:xoev-de:xdomea:codeliste:datentyp".into()),
+                list_version: Some("1.1".into()),
+                name: None,
+            },
+        )?;
+        text(w, "xdomea:Wert", value)
+    })?;
     Ok(())
 }
 
@@ -351,7 +476,10 @@ fn timestamp(t: OffsetDateTime) -> String {
 }
 
 fn date(t: OffsetDateTime) -> String {
-    let d = t.date();
+    format_date(t.date())
+}
+
+fn format_date(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 

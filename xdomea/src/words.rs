@@ -68,6 +68,42 @@ pub(crate) fn case_remark(
     remark
 }
 
+/// The e-mail's `Zusatz` in the applicant's `Kontakt`.
+pub(crate) fn email() -> &'static str {
+    word("applicant-email")
+}
+/// The applicant's `Rolle`.
+pub(crate) fn applicant_role() -> &'static str {
+    word("applicant-role")
+}
+/// `Name` and `Beschreibung` of the identity extension.
+pub(crate) fn extension_name() -> &'static str {
+    word("identity-extension")
+}
+pub(crate) fn extension_description() -> &'static str {
+    word("identity-extension-description")
+}
+/// The names of its fields.
+pub(crate) fn field_trust_level() -> &'static str {
+    word("identity-trust-level")
+}
+pub(crate) fn field_provider() -> &'static str {
+    word("identity-provider")
+}
+pub(crate) fn field_authenticated_at() -> &'static str {
+    word("identity-authenticated-at")
+}
+pub(crate) fn field_verified_at() -> &'static str {
+    word("identity-verified-at")
+}
+pub(crate) fn field_from_account() -> &'static str {
+    word("identity-from-account")
+}
+/// The mark after the label of a locked answer the registry gave (inbox's export writes it).
+pub fn registry() -> &'static str {
+    word("identity-from-registry")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +135,16 @@ mod tests {
             "case-remark-service",
             // inbox's xdomea export titles each receipt in the citizen's language with it.
             "receipt-title",
+            "applicant-role",
+            "applicant-email",
+            "identity-extension",
+            "identity-extension-description",
+            "identity-trust-level",
+            "identity-provider",
+            "identity-authenticated-at",
+            "identity-verified-at",
+            "identity-from-account",
+            "identity-from-registry",
         ];
         let keys: Vec<&str> = E_FILE.table().keys().map(String::as_str).collect();
         let mut used = used.to_vec();

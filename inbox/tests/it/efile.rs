@@ -19,10 +19,10 @@ use sha2::{Digest, Sha256};
 use time::macros::datetime;
 use uuid::Uuid;
 
-const NOW: time::OffsetDateTime = datetime!(2026-12-01 08:15:00 UTC);
+pub(crate) const NOW: time::OffsetDateTime = datetime!(2026-12-01 08:15:00 UTC);
 
 /// A registry that publishes `form` for the sample municipality, with DMS identifiers.
-fn registry(catalog: &Catalog, form: &ResolvedForm) -> Registry {
+pub(crate) fn registry(catalog: &Catalog, form: &ResolvedForm) -> Registry {
     let m = &catalog.municipality;
     Registry {
         format: REGISTRY_FORMAT.into(),
@@ -43,7 +43,7 @@ fn registry(catalog: &Catalog, form: &ResolvedForm) -> Registry {
     }
 }
 
-fn pulled(sample: &Sample) -> Pulled {
+pub(crate) fn pulled(sample: &Sample) -> Pulled {
     let r = &sample.record;
     let dir = {
         let key = r
@@ -82,7 +82,7 @@ fn pulled(sample: &Sample) -> Pulled {
     }
 }
 
-fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
     let bytes = std::fs::read(path).unwrap();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP");
     (0..archive.len())
@@ -95,7 +95,7 @@ fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn xmllint(files: &[PathBuf]) {
+pub(crate) fn xmllint(files: &[PathBuf]) {
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../xdomea/schema/3.1.0/xdomea.xsd");
     let out = Command::new("xmllint")
         .arg("--noout")
@@ -122,7 +122,7 @@ fn zips(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn which(catalog: &Catalog) -> Which {
+pub(crate) fn which(catalog: &Catalog) -> Which {
     Which {
         municipality: catalog.municipality.id.clone(),
         ..Which::default()

@@ -13,3 +13,4 @@ mod inbox;
 mod night;
 mod operations;
 mod report;
+mod signed_in;

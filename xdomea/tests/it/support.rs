@@ -125,6 +125,7 @@ pub fn submission<'a>(
                 bytes: &file.bytes,
             })
             .collect(),
+        applicant: None,
     }
 }
 
