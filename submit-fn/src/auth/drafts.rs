@@ -19,7 +19,7 @@ use store::drafts;
 
 use super::MunicipalSignIn;
 use super::deps::{Deps, page};
-use crate::decode::{BodyKind, body_kind, decode};
+use crate::decode::{BodyKind, decode, request_body_kind};
 use crate::html::{self, WayOn};
 use crate::respond::{add_cors, allowed_origin, html_response, json_response};
 use crate::route::query_param;
@@ -92,12 +92,7 @@ pub(crate) async fn answer(
     lang: &str,
 ) -> Response<Bytes> {
     let origin = allowed_origin(m, &parts.headers);
-    let kind = body_kind(
-        parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.as_bytes()),
-    );
+    let kind = request_body_kind(&parts.headers);
     let browser_post =
         parts.method == Method::POST && kind.as_ref().is_ok_and(BodyKind::is_form_post);
     let error = |status: StatusCode, code: &str| {

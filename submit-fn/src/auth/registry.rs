@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use super::MunicipalSignIn;
 use super::deps::{Deps, page};
 use super::prefilled::{prefilled, prefilled_page, return_target};
-use crate::decode::{BodyKind, body_kind};
+use crate::decode::{BodyKind, request_body_kind};
 use crate::html::WayOn;
 use crate::respond::{add_cors, allowed_origin, json_response};
 use crate::route::query_param;
@@ -81,12 +81,7 @@ pub(crate) async fn answer(
     lang: &str,
 ) -> Response<Bytes> {
     let origin = allowed_origin(m, &parts.headers);
-    let kind = body_kind(
-        parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.as_bytes()),
-    );
+    let kind = request_body_kind(&parts.headers);
     // The page script asks for JSON (and posts `consent=yes` as a form, a request that needs no
     // CORS preflight); a browser without script posts the consent form and gets a page.
     let script = matches!(kind, Ok(BodyKind::Json))

@@ -146,6 +146,15 @@ impl MediaType {
     }
 }
 
+/// The body kind of a request with `headers` (its `Content-Type`).
+pub fn request_body_kind(headers: &http::HeaderMap) -> Result<BodyKind, DecodeError> {
+    body_kind(
+        headers
+            .get(http::header::CONTENT_TYPE)
+            .map(http::HeaderValue::as_bytes),
+    )
+}
+
 /// The body kind from the `Content-Type` header's value.
 pub fn body_kind(content_type: Option<&[u8]>) -> Result<BodyKind, DecodeError> {
     let Some(raw) = content_type else {

@@ -42,7 +42,7 @@ use store::{FolderStore, Store};
 use view::bundle::RemotePages;
 
 use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
-use crate::decode::{BodyKind, DecodeError, body_kind};
+use crate::decode::{BodyKind, DecodeError, request_body_kind};
 use crate::html::{self, WayOn};
 use crate::metrics::{Counters, Outcome, Stats};
 use crate::respond::{
@@ -301,12 +301,7 @@ impl Handler {
     ) -> Result<Ctx<'a>, Box<Response<Bytes>>> {
         let header =
             |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok());
-        let kind = body_kind(
-            parts
-                .headers
-                .get(header::CONTENT_TYPE)
-                .map(HeaderValue::as_bytes),
-        );
+        let kind = request_body_kind(&parts.headers);
         let format = negotiate(
             kind.as_ref().ok().map(BodyKind::is_form_post),
             header(header::ACCEPT),
