@@ -6,6 +6,9 @@
 //! the next export, not lost between two. `--since <time>` takes what was received at or after
 //! a time (`2026-11-28T06:00:00Z`, or a day `2026-11-28`, midnight in Germany) and remembers
 //! nothing.
+//!
+//! The booking export (`inbox export --bookings --since last`) keeps its log per municipality
+//! and profile, in `<pulled>/<municipality>/.bookings-<profile>.json` ([`bookings_log_path`]).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -70,6 +73,29 @@ pub struct ExportLog {
 /// Where the log of `form` of `municipality` lives below the pulled folder.
 pub fn log_path(pulled: &Path, municipality: &str, form: &str) -> PathBuf {
     pulled.join(municipality).join(form).join(".exported.json")
+}
+
+/// Where the log of the booking export of `municipality` with `profile` (a built-in profile's
+/// name or a profile file) lives below the pulled folder: one per municipality and profile, since
+/// each finance system imports its own file. A profile file is known by its file name's stem.
+pub fn bookings_log_path(pulled: &Path, municipality: &str, profile: &str) -> PathBuf {
+    let stem = Path::new(profile)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    pulled
+        .join(municipality)
+        .join(format!(".bookings-{name}.json"))
 }
 
 impl ExportLog {

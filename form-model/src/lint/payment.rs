@@ -135,6 +135,7 @@ fn lint_booking(cx: &mut Linter, path: &str, booking: &Booking) {
             );
         }
     }
+    lint_booking_keys(cx, &child(path, "keys"), booking);
     let mut accounts = vec![(
         child(path, "default"),
         &booking.default.haushaltsstelle,
@@ -162,6 +163,32 @@ fn lint_booking(cx: &mut Linter, path: &str, booking: &Booking) {
                 );
             }
         }
+    }
+}
+
+/// Lints `payment.booking.keys` at `path`: each name usable as a `bookingData` key (not empty,
+/// no space, no control characters), and no two keys sent under the same name.
+fn lint_booking_keys(cx: &mut Linter, path: &str, booking: &Booking) {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (key, written) in booking.keys.written() {
+        let name = booking.keys.name(key);
+        if let Some(w) = written
+            && (w.is_empty() || w.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            cx.error(
+                &child(path, key),
+                msg!("booking-key-name", key = key, value = w),
+            );
+        }
+        if let Some((other, _)) = seen.iter().find(|(_, n)| *n == name) {
+            // Reported where it was written (the later of the two when both were).
+            let at = if written.is_some() { key } else { other };
+            cx.error(
+                &child(path, at),
+                msg!("booking-key-twice", name = name, key = key, other = *other),
+            );
+        }
+        seen.push((key, name));
     }
 }
 

@@ -36,7 +36,7 @@ pub use overlay::{
 pub use parameter::{ParameterUse, ParameterValue};
 pub use payment::{
     BOOKING_HAUSHALTSSTELLE, BOOKING_KASSENZEICHEN, BOOKING_PRODUKTKONTO, BasicAuth, Booking,
-    BookingAccounts, ClientAuthentication, FormBooking, KASSENZEICHEN_PLACEHOLDERS,
+    BookingAccounts, BookingKeys, ClientAuthentication, FormBooking, KASSENZEICHEN_PLACEHOLDERS,
     KassenzeichenFacts, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentMode, PaymentPlatform,
     SecretName,
 };

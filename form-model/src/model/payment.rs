@@ -66,6 +66,61 @@ pub struct Booking {
     /// Per form id: the accounts of its fees, and of single fees by fee id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub forms: BTreeMap<String, FormBooking>,
+    /// The names the platform expects in `bookingData`, where they are not `kassenzeichen`,
+    /// `haushaltsstelle` and `produktkonto`: e.g. `{ kassenzeichen: KZ, haushaltsstelle: HHST }`.
+    #[serde(default, skip_serializing_if = "BookingKeys::is_empty")]
+    pub keys: BookingKeys,
+}
+
+/// `payment.booking.keys`: the platform's name of each booking key in `bookingData`; a key not
+/// written keeps its own name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BookingKeys {
+    /// The platform's name of the Kassenzeichen (default `kassenzeichen`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kassenzeichen: Option<String>,
+    /// The platform's name of the Haushaltsstelle (default `haushaltsstelle`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub haushaltsstelle: Option<String>,
+    /// The platform's name of the Produktkonto (default `produktkonto`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produktkonto: Option<String>,
+}
+
+impl BookingKeys {
+    pub fn is_empty(&self) -> bool {
+        self.kassenzeichen.is_none()
+            && self.haushaltsstelle.is_none()
+            && self.produktkonto.is_none()
+    }
+
+    /// Each key as Formfabrik names it (`BOOKING_*`) with the name written for it, if any.
+    pub fn written(&self) -> [(&'static str, Option<&str>); 3] {
+        [
+            (BOOKING_KASSENZEICHEN, self.kassenzeichen.as_deref()),
+            (BOOKING_HAUSHALTSSTELLE, self.haushaltsstelle.as_deref()),
+            (BOOKING_PRODUKTKONTO, self.produktkonto.as_deref()),
+        ]
+    }
+
+    /// The name in `bookingData` of `key` (one of the `BOOKING_*` names).
+    pub fn name<'a>(&'a self, key: &'a str) -> &'a str {
+        self.written()
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, written)| written)
+            .unwrap_or(key)
+    }
+
+    /// The keys renamed: Formfabrik's name to the platform's (what the payment object records,
+    /// so the booking export finds them).
+    pub fn renamed(&self) -> BTreeMap<String, String> {
+        self.written()
+            .into_iter()
+            .filter_map(|(k, w)| w.map(|w| (k.to_string(), w.to_string())))
+            .collect()
+    }
 }
 
 fn default_kassenzeichen() -> String {
@@ -161,7 +216,8 @@ impl Booking {
     }
 
     /// The `bookingData` of fee `fee` of form `form` for a submission: `kassenzeichen`, and
-    /// `haushaltsstelle` and `produktkonto` where configured.
+    /// `haushaltsstelle` and `produktkonto` where configured, each under the name `keys`
+    /// gives it.
     pub fn booking_data(
         &self,
         form: &str,
@@ -170,29 +226,34 @@ impl Booking {
     ) -> BTreeMap<String, String> {
         let accounts = self.accounts(form, fee);
         let mut data = BTreeMap::new();
-        data.insert(BOOKING_KASSENZEICHEN.into(), self.kassenzeichen(facts));
+        data.insert(
+            self.keys.name(BOOKING_KASSENZEICHEN).into(),
+            self.kassenzeichen(facts),
+        );
         for (key, value) in [
             (BOOKING_HAUSHALTSSTELLE, accounts.haushaltsstelle),
             (BOOKING_PRODUKTKONTO, accounts.produktkonto),
         ] {
             if let Some(v) = value {
-                data.insert(key.into(), v);
+                data.insert(self.keys.name(key).into(), v);
             }
         }
         data
     }
 
     /// The keys every fee's `bookingData` carries, whatever the form (what a platform may
-    /// insist on): `kassenzeichen` and each account `default` gives.
+    /// insist on): `kassenzeichen` and each account `default` gives, by the names `keys` gives.
     pub fn keys_always_sent(&self) -> Vec<String> {
-        let mut keys = vec![BOOKING_KASSENZEICHEN.to_string()];
+        let mut keys = vec![BOOKING_KASSENZEICHEN];
         if self.default.haushaltsstelle.is_some() {
-            keys.push(BOOKING_HAUSHALTSSTELLE.into());
+            keys.push(BOOKING_HAUSHALTSSTELLE);
         }
         if self.default.produktkonto.is_some() {
-            keys.push(BOOKING_PRODUKTKONTO.into());
+            keys.push(BOOKING_PRODUKTKONTO);
         }
-        keys
+        keys.into_iter()
+            .map(|k| self.keys.name(k).to_string())
+            .collect()
     }
 }
 

@@ -74,7 +74,15 @@ fn findings(name: &str, booking: &str) -> Vec<String> {
 
 /// The line of `municipality.yaml` that holds `needle` (1-based), in the project `booking` makes.
 fn line_of(booking: &str, needle: &str) -> usize {
-    let dir = project("lines", booking);
+    // One folder per test thread: tests run side by side.
+    let thread = format!("{:?}", std::thread::current().id());
+    let dir = project(
+        &format!(
+            "lines-{}",
+            thread.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+        ),
+        booking,
+    );
     let text =
         fs::read_to_string(dir.join("forms/municipalities/musterstadt/municipality.yaml")).unwrap();
     let _ = fs::remove_dir_all(&dir);
@@ -184,4 +192,67 @@ fn a_booking_configuration_that_cannot_be_right_is_named_with_its_line_and_colum
         "{found:#?}"
     );
     assert!(found[0].contains("haushaltstelle"), "{found:#?}");
+}
+
+#[test]
+fn booking_keys_are_sent_under_the_names_the_platform_expects() {
+    let renamed = r#"  booking:
+    prefix: "5.0531."
+    default: { haushaltsstelle: "1.0600.1100", produktkonto: "11.1.01.431100" }
+    keys: { kassenzeichen: KZ, haushaltsstelle: HHST }
+"#;
+    assert_eq!(findings("keys", renamed), Vec::<String>::new());
+    let written: serde_yaml::Value = serde_yaml::from_str(renamed).unwrap();
+    let booking: Booking = serde_yaml::from_value(written["booking"].clone()).unwrap();
+    let facts = KassenzeichenFacts {
+        reference: "MUS-2026-7K3F9Q",
+        year: 2026,
+        ags: "06412000",
+    };
+    assert_eq!(
+        booking
+            .booking_data("parken", "ausweis", facts)
+            .into_iter()
+            .collect::<Vec<_>>(),
+        [
+            ("HHST".into(), "1.0600.1100".into()),
+            ("KZ".into(), "5.0531.MUS-2026-7K3F9Q".into()),
+            ("produktkonto".into(), "11.1.01.431100".into()),
+        ]
+    );
+    assert_eq!(booking.keys_always_sent(), ["KZ", "HHST", "produktkonto"]);
+    assert_eq!(
+        booking.keys.renamed().into_iter().collect::<Vec<_>>(),
+        [
+            ("haushaltsstelle".into(), "HHST".into()),
+            ("kassenzeichen".into(), "KZ".into()),
+        ]
+    );
+
+    // A name that cannot be a key, two keys under one name, an unknown key: each at its place.
+    let bad = r#"  booking:
+    keys:
+      kassenzeichen: "K Z"
+      produktkonto: haushaltsstelle
+"#;
+    let found = findings("keys-bad", bad);
+    let expected = [
+        format!(
+            "{}:22: \"K Z\" cannot be the name of kassenzeichen in bookingData: not empty, no spaces, no control characters",
+            line_of(bad, "kassenzeichen:")
+        ),
+        format!(
+            "{}:21: haushaltsstelle and produktkonto would both be sent as \"haushaltsstelle\" in bookingData: each key needs a name of its own",
+            line_of(bad, "produktkonto:")
+        ),
+    ];
+    assert_eq!(found, expected, "{found:#?}");
+    let typo = "  booking:\n    keys: { kasenzeichen: KZ }\n";
+    let found = findings("keys-typo", typo);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("kasenzeichen"), "{found:#?}");
+    assert!(
+        found[0].starts_with(&format!("{}:", line_of(typo, "kasenzeichen"))),
+        "{found:#?}"
+    );
 }

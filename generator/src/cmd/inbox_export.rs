@@ -29,7 +29,9 @@ pub struct ExportArgs {
     /// The fees paid online of every pulled submission (or of `--form`), one row per fee with
     /// its Kassenzeichen, Haushaltsstelle and Produktkonto, as the finance system imports them:
     /// on stdout, shaped by `--profile` (docs/payment.md, "Booking export").
-    #[arg(long, conflicts_with_all = ["xdomea", "since", "codes"])]
+    /// With `--since last`: only the fees of submissions no earlier `--since last` booking
+    /// export with this profile held (remembered per municipality and profile).
+    #[arg(long, conflicts_with_all = ["xdomea", "codes"])]
     bookings: bool,
     /// With `--bookings`: a built-in profile by name (`kommunal`, the default) or a profile
     /// file (YAML: columns, delimiter, decimal separator, encoding, date format).
@@ -150,6 +152,9 @@ fn bookings(a: &ExportArgs) -> Result<ExitCode, String> {
     let rows =
         inbox::bookings::read_all_pulled(&a.pulled, &a.municipality, a.form.as_deref(), a.version)
             .map_err(s)?;
+    let log_file = inbox::since::bookings_log_path(&a.pulled, &a.municipality, &a.profile);
+    let mut log = ExportLog::read(&log_file).map_err(s)?;
+    let rows = select(rows, a.since.as_ref(), &log);
     // The registry gives the payer's name where the form takes it from the account's; without
     // one only a verified identity gives it (said on stderr), the bookings are all there.
     let registry = match std::fs::read_to_string(&a.registry) {
@@ -173,6 +178,11 @@ fn bookings(a: &ExportArgs) -> Result<ExitCode, String> {
         .write_all(&bytes)
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("stdout: {e}"))?;
+    // Remembered only once the file is written.
+    if a.since == Some(Since::Last) {
+        log.record(&log_file, &rows, time::OffsetDateTime::now_utc())
+            .map_err(s)?;
+    }
     eprintln!("{n} fees paid exported");
     Ok(ExitCode::SUCCESS)
 }

@@ -137,7 +137,15 @@ impl Paid<'_> {
             .and_then(Value::as_str)
     }
 
+    /// The booking key `key` (Formfabrik's name), under the name the payment object's
+    /// `bookingKeys` gives it when the platform knows it by another.
     fn booking(&self, key: &str) -> String {
+        let key = self
+            .payment
+            .get("bookingKeys")
+            .and_then(|k| k.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or(key);
         self.item
             .and_then(|i| i.get("bookingData"))
             .and_then(|b| b.get(key))

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use inbox::Inbox;
 use inbox::bookings::{Profile, read_all_pulled, to_booking_file};
+use inbox::since::{ExportLog, Since, bookings_log_path, select};
 use serde_json::{Value, json};
 use store::payment::{Awaiting, release};
 use store::protocol::{self, Submission};
@@ -32,6 +33,17 @@ struct Paid {
 /// that requires payment, and releases it as paid (or, with `status` other than `PAYED`,
 /// hands it on with that status, as a payment object the back office must not book).
 async fn store_paid(store: &dyn Store, form: &str, status: &str, n: i64) -> Paid {
+    store_paid_with(store, form, status, n, None).await
+}
+
+/// [`store_paid`] with the booking keys named `keys` in `bookingData` (`payment.booking.keys`).
+async fn store_paid_with(
+    store: &dyn Store,
+    form: &str,
+    status: &str,
+    n: i64,
+    keys: Option<form_model::model::BookingKeys>,
+) -> Paid {
     let registry = registry(false);
     let resolved = registry.form(M, form).unwrap();
     let municipality = registry.municipality(M).unwrap();
@@ -58,7 +70,11 @@ async fn store_paid(store: &dyn Store, form: &str, status: &str, n: i64) -> Paid
     )
     .await
     .unwrap();
-    let booking = municipality.payment.as_ref().unwrap().booking.as_ref();
+    let mut booking = municipality.payment.as_ref().unwrap().booking.clone();
+    if let (Some(b), Some(keys)) = (booking.as_mut(), keys) {
+        b.keys = keys;
+    }
+    let booking = booking.as_ref();
     let request = attempt::payment_request(
         resolved,
         booking,
@@ -87,6 +103,8 @@ async fn store_paid(store: &dyn Store, form: &str, status: &str, n: i64) -> Paid
         request,
         transaction_id: format!("tx-{n}"),
         pay_url: None,
+        booking_keys: booking.map(|b| b.keys.renamed()).unwrap_or_default(),
+        attachments_sha512: Vec::new(),
     };
     let info = serde_json::from_value(json!({
         "transactionId": format!("936c4cce-4e80-4472-9771-8e20b637600{n}"),
@@ -245,4 +263,94 @@ async fn the_booking_file_lists_each_fee_paid_with_its_booking_keys_as_the_profi
         .unwrap();
     assert_eq!(w[2], "2026-11-29");
     assert_eq!(table.len(), 1 + n);
+}
+
+/// `inbox export --bookings --since last`: each paid fee is in exactly one export of a profile,
+/// remembered per municipality and profile; another profile (another finance system) has its
+/// own memory. A payment whose platform knows the booking keys by other names
+/// (`payment.booking.keys`) is booked by the same columns.
+#[tokio::test]
+async fn bookings_since_last_hold_each_fee_once_per_profile_whatever_the_platform_calls_the_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Arc::new(FolderStore::new(tmp.path()));
+    let first = store_paid(store.as_ref(), "waffenbesitzkarte", "PAYED", 1).await;
+    let out = tempfile::tempdir().unwrap();
+    let inbox = Inbox::new(
+        store.clone(),
+        None,
+        inbox::Schemas::from_registry(&registry(false)),
+    );
+    pull_all(&inbox, M, out.path(), NOW + Duration::hours(1)).await;
+    let profile = Profile::load("kommunal").unwrap();
+    let kommunal = bookings_log_path(out.path(), M, "kommunal");
+    assert_eq!(kommunal, out.path().join(M).join(".bookings-kommunal.json"));
+    // One run as `inbox export --bookings --since last` does it.
+    let export = |log_file: &std::path::Path, profile: &Profile, now| {
+        let rows = read_all_pulled(out.path(), M, None, None).unwrap();
+        let mut log = ExportLog::read(log_file).unwrap();
+        let rows = select(rows, Some(&Since::Last), &log);
+        let (bytes, n) = to_booking_file(profile, &rows, None).unwrap();
+        log.record(log_file, &rows, now).unwrap();
+        (open_like_german_excel(&bytes), n)
+    };
+    let references = |table: &Vec<Vec<String>>| {
+        let col = table[0].iter().position(|h| h == "Aktenzeichen").unwrap();
+        let mut r: Vec<String> = table[1..].iter().map(|row| row[col].clone()).collect();
+        r.dedup();
+        r
+    };
+    let (night1, n1) = export(&kommunal, &profile, NOW + Duration::hours(2));
+    assert_eq!(n1, 2, "the permit and the entry");
+    assert_eq!(references(&night1), [first.reference.as_str()]);
+
+    // The next night: only the new payment, its keys named KZ and HHST on the platform.
+    let renamed = form_model::model::BookingKeys {
+        kassenzeichen: Some("KZ".into()),
+        haushaltsstelle: Some("HHST".into()),
+        produktkonto: None,
+    };
+    let second = store_paid_with(
+        store.as_ref(),
+        "waffenbesitzkarte",
+        "PAYED",
+        2,
+        Some(renamed),
+    )
+    .await;
+    assert_eq!(
+        second.payment["bookingKeys"],
+        json!({ "kassenzeichen": "KZ", "haushaltsstelle": "HHST" })
+    );
+    assert!(second.payment["items"][0]["bookingData"]["KZ"].is_string());
+    pull_all(&inbox, M, out.path(), NOW + Duration::days(1)).await;
+    let (night2, n2) = export(&kommunal, &profile, NOW + Duration::days(1));
+    assert_eq!(n2, 2);
+    assert_eq!(references(&night2), [second.reference.as_str()]);
+    let header = &night2[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(
+        night2[1][col("Kassenzeichen")],
+        format!("5.0531.{}", second.reference)
+    );
+    assert_eq!(night2[1][col("Haushaltsstelle")], "1.1100.1100");
+    assert_eq!(night2[1][col("Produktkonto")], "12.2.04.431100");
+    // Nothing new: an empty file (the header only).
+    let (night3, n3) = export(&kommunal, &profile, NOW + Duration::days(2));
+    assert_eq!((n3, night3.len()), (0, 1));
+
+    // Another profile remembers on its own: its first run holds both.
+    let file = out.path().join("fibu.yaml");
+    std::fs::write(
+        &file,
+        "delimiter: \";\"\ndecimal-separator: \",\"\ncolumns:\n  - field: reference\n  - field: kassenzeichen\n",
+    )
+    .unwrap();
+    let fibu_log = bookings_log_path(out.path(), M, file.to_str().unwrap());
+    assert_eq!(fibu_log, out.path().join(M).join(".bookings-fibu.json"));
+    let fibu = Profile::load(file.to_str().unwrap()).unwrap();
+    let (all, n) = export(&fibu_log, &fibu, NOW + Duration::days(2));
+    assert_eq!(n, 4);
+    assert_eq!(all.len(), 5);
+    let (again, n) = export(&fibu_log, &fibu, NOW + Duration::days(3));
+    assert_eq!((n, again.len()), (0, 1));
 }

@@ -133,12 +133,14 @@ impl Handler {
                     items: Vec::new(),
                     total_cents: 0,
                 });
+        let booking = ctx
+            .municipality
+            .payment
+            .as_ref()
+            .and_then(|p| p.booking.as_ref());
         let Some(request) = attempt::payment_request(
             ctx.form,
-            ctx.municipality
-                .payment
-                .as_ref()
-                .and_then(|p| p.booking.as_ref()),
+            booking,
             &stored.reference,
             stored.received_at,
             &amount,
@@ -166,6 +168,12 @@ impl Handler {
             request,
             transaction_id: String::new(),
             pay_url: None,
+            booking_keys: booking.map(|b| b.keys.renamed()).unwrap_or_default(),
+            attachments_sha512: if encrypted {
+                Vec::new()
+            } else {
+                stored.attachments_sha512.clone()
+            },
         };
         let store = self.store.as_ref();
         // A repeated submission: wherever it stands now.

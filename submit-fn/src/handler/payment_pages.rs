@@ -184,7 +184,11 @@ impl Handler {
         html_response(StatusCode::OK, page)
     }
 
-    /// The receipt of a released plain record, made from the stored record and attachments.
+    /// The receipt of a released plain record: made from the record awaiting payment (the
+    /// release copies it byte for byte and leaves it; the only submission object the template
+    /// lets the function read) and the attachments' sha512 the attempt keeps. An attempt
+    /// written before it kept them: from the released record and the attachments themselves
+    /// (where the store lets the function read them, as under `serve`).
     async fn stored_receipt(
         &self,
         m: &RegistryMunicipality,
@@ -192,22 +196,35 @@ impl Handler {
         attempt: &Attempt,
     ) -> Option<ReceiptFile> {
         let store = self.store.as_ref();
-        let key = format!("{}{}", attempt.dir, store::layout::record_name(false));
-        let bytes = store.get(&key).await.ok().flatten()?;
+        let awaiting = format!(
+            "{}{}",
+            attempt.dir,
+            store::layout::awaiting_record_name(false)
+        );
+        let released = format!("{}{}", attempt.dir, store::layout::record_name(false));
+        let bytes = match store.get(&awaiting).await {
+            Ok(Some(b)) => b,
+            _ => store.get(&released).await.ok().flatten()?,
+        };
         let record: form_model::record::SubmissionRecord = serde_json::from_slice(&bytes).ok()?;
         if record.form.version != form.form.version {
             return None;
         }
-        let mut attachments_sha512 = Vec::new();
-        for a in &record.attachments {
-            let name = store::layout::attachment_name(&a.field, &a.media_type);
-            let file = store
-                .get(&format!("{}{name}", attempt.dir))
-                .await
-                .ok()
-                .flatten()?;
-            attachments_sha512.push(store::metadata::sha512_hex(&file));
-        }
+        let attachments_sha512 = if attempt.attachments_sha512.len() == record.attachments.len() {
+            attempt.attachments_sha512.clone()
+        } else {
+            let mut hashes = Vec::new();
+            for a in &record.attachments {
+                let name = store::layout::attachment_name(&a.field, &a.media_type);
+                let file = store
+                    .get(&format!("{}{name}", attempt.dir))
+                    .await
+                    .ok()
+                    .flatten()?;
+                hashes.push(store::metadata::sha512_hex(&file));
+            }
+            hashes
+        };
         let stored = Stored {
             id: record.id,
             reference: record.reference.clone(),

@@ -11,6 +11,8 @@
 //! transaction (a finished one cannot be paid again) with `requestId` `<id without hyphens>-<n>`,
 //! offered only once the previous one is finished and not paid, so at most one is ever open.
 
+use std::collections::BTreeMap;
+
 use bytes::Bytes;
 use form_model::fees::AmountDue;
 use form_model::model::{Booking, KassenzeichenFacts};
@@ -59,6 +61,17 @@ pub struct Attempt {
     /// The platform's pay page (while the transaction is open).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_url: Option<String>,
+    /// The booking keys the platform knows by other names (`payment.booking.keys`): our name
+    /// to the name in `bookingData`, as when the request was made (the payment object carries
+    /// it to the booking export).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub booking_keys: BTreeMap<String, String>,
+    /// For a plain (unsealed) submission: the sha512 (hex) of each attachment, in the record's
+    /// order, as stored. With the record awaiting payment (which the release copies byte for
+    /// byte and leaves in place) it is all the receipt on the paid page needs, so the function
+    /// reads no released submission object (on AWS it may not: docs/payment.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments_sha512: Vec<String>,
 }
 
 /// The `requestId` of the `n`th transaction for submission `id` (see the module's words).

@@ -187,14 +187,19 @@ pub fn payment_object(attempt: &Attempt, info: &PaymentInformation) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut object = json!({
         "format": PAYMENT_FORMAT,
         "requestId": attempt.request.request_id,
         "purpose": attempt.request.purpose,
         "currency": attempt.request.currency,
         "paymentInformation": information,
         "items": items,
-    })
+    });
+    // Booking keys the platform knows by other names: which name in `bookingData` is which.
+    if !attempt.booking_keys.is_empty() {
+        object["bookingKeys"] = json!(attempt.booking_keys);
+    }
+    object
 }
 
 /// Pulls the latest transaction of submission `id` and acts on it: releases a paid

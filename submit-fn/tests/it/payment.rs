@@ -506,6 +506,89 @@ async fn each_fee_reaches_the_platform_with_its_booking_keys_and_the_back_office
     );
 }
 
+/// Issue 12: a platform that knows the booking keys by other names (`payment.booking.keys`)
+/// gets them under those names, insists on them (`required-booking-data`) and is paid; the
+/// payment object says which name is which, so the booking export finds them.
+#[tokio::test]
+async fn booking_keys_named_as_the_platform_expects_reach_it_and_the_payment_object_maps_them() {
+    let mut config = platform::config();
+    for t in &mut config.tenants {
+        t.required_booking_data = vec!["KZ".into(), "HHST".into()];
+    }
+    let mut registry = common::registry();
+    let m = registry
+        .municipalities
+        .iter_mut()
+        .find(|m| m.id == M)
+        .unwrap();
+    let booking = m.payment.as_mut().unwrap().booking.as_mut().unwrap();
+    booking.keys.kassenzeichen = Some("KZ".into());
+    booking.keys.haushaltsstelle = Some("HHST".into());
+    let s = setup_with(config, registry).await;
+    let id = common::new_id();
+    let pay = submit(&s, id).await;
+    let reference = form_model::record::reference(M, 2026, id);
+    let attempt = submit_fn::payment::attempt::get(s.store.as_ref(), M, id, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let keys: Vec<Vec<String>> = attempt
+        .request
+        .items
+        .iter()
+        .map(|i| i.booking_data.keys().cloned().collect())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ["HHST", "KZ", "produktkonto"],
+            ["HHST", "KZ", "produktkonto"]
+        ]
+    );
+    let back = platform::press(&pay, Button::Pay).await;
+    assert_eq!(get(&s, &on_function(&back)).await.status(), 200);
+    let payment = objects(&s, "payment.json").await;
+    let object: Value =
+        serde_json::from_slice(&s.store.get(&payment[0]).await.unwrap().unwrap()).unwrap();
+    assert_eq!(
+        object["bookingKeys"],
+        serde_json::json!({ "kassenzeichen": "KZ", "haushaltsstelle": "HHST" })
+    );
+    assert_eq!(
+        object["items"][0]["bookingData"]["KZ"],
+        format!("TH.2026-{reference}").as_str()
+    );
+
+    // Under Formfabrik's own names this platform refuses the same fees.
+    let form = s.registry.form(M, FORM).unwrap();
+    let mut plain = s.registry.municipality(M).unwrap().payment.clone().unwrap();
+    let plain_booking = plain.booking.as_mut().unwrap();
+    plain_booking.keys = Default::default();
+    let request = submit_fn::payment::attempt::payment_request(
+        form,
+        Some(plain_booking),
+        &reference,
+        NOW,
+        &attempt_amount(&s),
+        "de",
+        "https://api.testheim.example/back".into(),
+        common::new_id().to_string(),
+    )
+    .unwrap();
+    let refused = s
+        .payments
+        .client(M)
+        .unwrap()
+        .create(&request)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.functional_code(),
+        Some(&xbezahl::FunctionalCode::BookingDataMissing),
+        "{refused}"
+    );
+}
+
 fn attempt_amount(s: &Paying) -> form_model::fees::AmountDue {
     let form = s.registry.form(M, FORM).unwrap();
     let clean = form_model::validate::validate(form, &copies(), NOW.date()).expect("valid example");
@@ -684,4 +767,173 @@ pub(crate) async fn paid_and_gone(
     let pay = pay_link(&s, &r);
     let _ = platform::press(&pay, Button::Pay).await;
     (s.platform, s.registry)
+}
+
+/// A store that notes every key read, for the test of what the template grants.
+struct NotingReads {
+    inner: Arc<dyn Store>,
+    read: std::sync::Mutex<Vec<String>>,
+}
+
+impl Store for NotingReads {
+    fn put_new<'a>(
+        &'a self,
+        key: &'a str,
+        bytes: Bytes,
+        content_type: &'a str,
+    ) -> store::StoreFuture<'a, store::PutOutcome> {
+        self.inner.put_new(key, bytes, content_type)
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> store::StoreFuture<'a, Option<Bytes>> {
+        self.read.lock().unwrap().push(key.to_string());
+        self.inner.get(key)
+    }
+
+    fn list<'a>(&'a self, prefix: &'a str) -> store::StoreFuture<'a, Vec<String>> {
+        self.inner.list(prefix)
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> store::StoreFuture<'a, bool> {
+        self.inner.delete(key)
+    }
+
+    fn locate(&self, key: &str) -> String {
+        self.inner.locate(key)
+    }
+
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn honours_create_only(&self) -> Option<bool> {
+        self.inner.honours_create_only()
+    }
+}
+
+/// The keys below `${StoragePrefix}/` the submission function's role may `s3:GetObject`, as
+/// IAM patterns (`*` any characters), read from the template `submit-fn template` writes.
+fn granted_reads(registry: &form_model::registry::Registry) -> Vec<String> {
+    let text = submit_fn::sam_template::template(registry, "target/lambda/submit-fn/");
+    let template: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let untag = |v: &serde_yaml::Value| match v {
+        serde_yaml::Value::Tagged(t) => t.value.clone(),
+        other => other.clone(),
+    };
+    let list = |v: &serde_yaml::Value| match v {
+        serde_yaml::Value::Sequence(s) => s.iter().map(untag).collect::<Vec<_>>(),
+        other => vec![untag(other)],
+    };
+    let mut granted = Vec::new();
+    let policies = &template["Resources"]["SubmitFunction"]["Properties"]["Policies"];
+    for statement in policies
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["Statement"].as_sequence().unwrap())
+    {
+        let actions = list(&statement["Action"]);
+        if statement["Effect"].as_str() != Some("Allow")
+            || !actions.iter().any(|a| a.as_str() == Some("s3:GetObject"))
+        {
+            continue;
+        }
+        for resource in list(&statement["Resource"]) {
+            let arn = resource.as_str().unwrap();
+            if let Some(key) = arn.strip_prefix("${SubmissionsBucket.Arn}/${StoragePrefix}/") {
+                granted.push(key.to_string());
+            }
+        }
+    }
+    granted
+}
+
+/// IAM's wildcard: `*` is any run of characters, `/` included.
+fn iam_matches(pattern: &str, key: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = key.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    for (i, part) in parts.iter().enumerate() {
+        if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// Issue 12, on AWS: the paid confirmation of a plain (unsealed) record offers the receipt, and
+/// on the way (the submission, the pay page, the return, the release) the function reads only
+/// objects the SAM template lets it read — against S3 (moto), every key read checked against the
+/// role's `s3:GetObject` resources. The receipt is made of the record awaiting payment (which
+/// the release copies and leaves) and the attachments' hashes in the attempt: no read of the
+/// released submission or its attachments, which the role may not read.
+#[tokio::test]
+async fn the_paid_page_offers_the_receipt_of_a_plain_record_reading_only_what_the_template_grants()
+{
+    let mut registry = common::registry();
+    let platform = platform::start_with(platform::config()).await;
+    platform::use_platform(&mut registry, &platform);
+    let granted = granted_reads(&registry);
+    assert!(
+        granted.contains(&"*/submission.awaiting.json".to_string()),
+        "{granted:?}"
+    );
+    assert!(
+        !granted
+            .iter()
+            .any(|g| iam_matches(g, "testheim/beglaubigung/v1/2026-11-28/x/submission.json")),
+        "the role reads no released record: {granted:?}"
+    );
+    let payments = Arc::new(Payments::connect(&registry, platform::secrets()).await);
+    let client = common::s3_client();
+    let bucket = common::bucket(&client).await;
+    let s3: Arc<dyn Store> = Arc::new(store::S3Store::new(client, &bucket, "eingang"));
+    let noting = Arc::new(NotingReads {
+        inner: s3,
+        read: Default::default(),
+    });
+    let handler = Handler::new(registry.clone(), noting.clone())
+        .with_clock(common::clock())
+        .with_pages(common::pages())
+        .with_payments(Arc::clone(&payments));
+    let id = common::new_id();
+    let r = handler.handle(form_post(&copies(), id)).await;
+    assert_eq!(r.status(), 200, "{}", text(&r));
+    let page = text(&r);
+    let at = page
+        .find("href=\"http://127.0.0.1")
+        .expect("a link to the pay page");
+    let pay = page[at + 6..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let back = platform::press(&pay, Button::Pay).await;
+    let paid = handler
+        .handle(common::browser_get(&on_function(&back)))
+        .await;
+    assert_eq!(paid.status(), 200, "{}", text(&paid));
+    let html = text(&paid);
+    assert!(
+        html.contains("<p id=\"receipt\"><a href=\"data:application/pdf;base64,"),
+        "the receipt is offered: {html}"
+    );
+    let read = noting.read.lock().unwrap().clone();
+    assert!(
+        read.iter().any(|k| k.ends_with("submission.awaiting.json")),
+        "{read:#?}"
+    );
+    for key in &read {
+        assert!(
+            granted.iter().any(|g| iam_matches(g, key)),
+            "{key} is read, but the template grants only {granted:#?}"
+        );
+    }
 }
