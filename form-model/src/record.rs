@@ -39,6 +39,63 @@ pub struct SubmissionRecord {
     /// Only on forms with sign-in, when the citizen signed in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Value>,
+    /// The SEPA direct-debit mandate the citizen gave (a form with `sepa-mandate` whose consent
+    /// was ticked); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sepa_mandate: Option<MandateRecord>,
+}
+
+/// A SEPA direct-debit mandate as given with a submission: what the cash office needs to
+/// collect under it (the EPC's mandate data: reference, date of signature, creditor, debtor,
+/// IBAN, sequence type).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MandateRecord {
+    /// The mandate reference: the submission's reference (`MUS-2026-7K3F9Q`).
+    pub reference: String,
+    /// The date of signature: when the submission was received.
+    #[serde(with = "time::serde::rfc3339")]
+    pub signed_at: OffsetDateTime,
+    /// The creditor identifier (Gläubiger-ID).
+    pub creditor_id: String,
+    pub creditor_name: String,
+    /// The account holder's name as answered.
+    pub debtor_name: String,
+    /// The IBAN as validated (upper case, no spaces).
+    pub iban: String,
+    /// `RCUR` (recurring collections) or `OOFF` (one collection).
+    pub sequence_type: String,
+}
+
+impl MandateRecord {
+    /// The mandate in validated `data` of a form resolved with a creditor: present when the
+    /// consent question is answered (it is asked, and so kept, only where the mandate applies).
+    pub fn of(
+        form: &ResolvedForm,
+        reference: &str,
+        received_at: OffsetDateTime,
+        data: &Map<String, Value>,
+    ) -> Option<MandateRecord> {
+        let mandate = form.form.sepa_mandate.as_ref()?;
+        let creditor = mandate.creditor.as_ref()?;
+        let consented = data
+            .get(&mandate.consent)
+            .and_then(Value::as_array)
+            .is_some_and(|ticked| !ticked.is_empty());
+        let text = |id: &str| data.get(id).and_then(Value::as_str).map(str::to_string);
+        if !consented {
+            return None;
+        }
+        Some(MandateRecord {
+            reference: crate::model::mandate_reference(reference),
+            signed_at: received_at,
+            creditor_id: creditor.id.clone(),
+            creditor_name: creditor.name.clone(),
+            debtor_name: text(&mandate.account_holder)?,
+            iban: text(&mandate.iban)?,
+            sequence_type: mandate.sequence_type().to_string(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,10 +139,12 @@ impl SubmissionRecord {
         data: Map<String, Value>,
         attachments: Vec<Attachment>,
     ) -> SubmissionRecord {
+        let reference = reference(&form.municipality.id, received_at.year(), id);
+        let sepa_mandate = MandateRecord::of(form, &reference, received_at, &data);
         SubmissionRecord {
             format: RECORD_FORMAT.to_string(),
             id,
-            reference: reference(&form.municipality.id, received_at.year(), id),
+            reference,
             received_at,
             municipality: RecordMunicipality {
                 id: form.municipality.id.clone(),
@@ -102,6 +161,7 @@ impl SubmissionRecord {
             attachments,
             amount_due: None,
             identity: None,
+            sepa_mandate,
         }
     }
 }

@@ -8,7 +8,8 @@
 //! nothing.
 //!
 //! The booking export (`inbox export --bookings --since last`) keeps its log per municipality
-//! and profile, in `<pulled>/<municipality>/.bookings-<profile>.json` ([`bookings_log_path`]).
+//! and profile, in `<pulled>/<municipality>/.bookings-<profile>.json` ([`bookings_log_path`]; the
+//! mandate export's in `.mandates-<profile>.json`, [`mandates_log_path`]).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -79,6 +80,17 @@ pub fn log_path(pulled: &Path, municipality: &str, form: &str) -> PathBuf {
 /// name or a profile file) lives below the pulled folder: one per municipality and profile, since
 /// each finance system imports its own file. A profile file is known by its file name's stem.
 pub fn bookings_log_path(pulled: &Path, municipality: &str, profile: &str) -> PathBuf {
+    profile_log_path(pulled, municipality, "bookings", profile)
+}
+
+/// Where the log of the mandate export (`--bookings --mandates`) of `municipality` with
+/// `profile` lives: apart from the fees' log, since a submission's fees and its mandate are
+/// exported by separate runs.
+pub fn mandates_log_path(pulled: &Path, municipality: &str, profile: &str) -> PathBuf {
+    profile_log_path(pulled, municipality, "mandates", profile)
+}
+
+fn profile_log_path(pulled: &Path, municipality: &str, what: &str, profile: &str) -> PathBuf {
     let stem = Path::new(profile)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -95,7 +107,7 @@ pub fn bookings_log_path(pulled: &Path, municipality: &str, profile: &str) -> Pa
         .collect();
     pulled
         .join(municipality)
-        .join(format!(".bookings-{name}.json"))
+        .join(format!(".{what}-{name}.json"))
 }
 
 impl ExportLog {

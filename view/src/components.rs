@@ -121,6 +121,7 @@ fn example_form(fields: Vec<Field>) -> Form {
         payment: Default::default(),
         identity: Default::default(),
         prefill: Default::default(),
+        sepa_mandate: None,
         fim: None,
     }
 }

@@ -183,10 +183,20 @@ pub fn field_view_in(
 ) -> FieldView {
     let key = format!("{}{}", scope.id, field.id);
     let input = input_id(&key);
-    let hint_html = field
+    let own_hint = field
         .hint
         .as_ref()
         .map(|h| markdown::inline(&text_in(h, lang)));
+    // The consent of a SEPA mandate: the mandate text first, then the question's own hint.
+    let mandate = scope
+        .id
+        .is_empty()
+        .then(|| crate::sepa::mandate_text(form, &field.id, t))
+        .flatten();
+    let hint_html = match (mandate, own_hint) {
+        (Some(m), Some(h)) => Some(format!("{m}<p>{h}</p>")),
+        (m, h) => m.or(h),
+    };
     let hint_id = hint_html.as_ref().map(|_| format!("{input}-hint"));
     let error_id = format!("{input}-error");
     let note_id = format!("{input}-note");

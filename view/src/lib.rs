@@ -27,6 +27,7 @@ pub mod paths;
 pub mod script;
 pub mod script_data;
 pub mod seo;
+pub mod sepa;
 pub mod sign_in;
 pub mod theme;
 

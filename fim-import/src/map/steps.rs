@@ -99,6 +99,7 @@ impl Mapper<'_> {
             payment: Default::default(),
             identity: Default::default(),
             prefill: Default::default(),
+            sepa_mandate: None,
             fim,
         }
     }

@@ -102,6 +102,7 @@ pub fn lint_form(sources: &Sources, file: FileId, form: &Form, diags: &mut Diagn
     super::identity::lint_prefill(&mut cx, form);
     super::fee::lint_fees(&mut cx, form, &tops, &all_ids);
     super::payment::lint_catalog_payment(&mut cx, form);
+    super::sepa::lint_catalog_mandate(&mut cx, form);
 }
 
 /// Catalog texts need German (the official language) and no empty translations.

@@ -4,7 +4,7 @@
 //!
 //! One file per concern: the whole folder (`project`), a catalog form (`form`), a question
 //! (`field`, `field_keys`, `field_type`, `pattern`), a text's keys (`text_keys`), a text-block
-//! (`text_block`), the fees (`fee`), payment (`payment`), sign-in and prefill (`identity`), a
+//! (`text_block`), the fees (`fee`), payment (`payment`), the SEPA mandate (`sepa`), sign-in and prefill (`identity`), a
 //! condition (`condition`), a municipality (`municipality`), what a form leaves to the
 //! municipality (`parameters`), what the e-file reads (`efile`) and accessibility
 //! (`accessibility`); `linter` is the file being looked at and where findings go.
@@ -24,6 +24,7 @@ mod parameters;
 mod pattern;
 mod payment;
 mod project;
+mod sepa;
 mod text_block;
 mod text_keys;
 
@@ -32,4 +33,5 @@ pub(crate) use condition::Ids;
 pub(crate) use field::lint_field_in;
 pub use form::lint_form;
 pub use project::lint_project;
+pub use sepa::mandate_problems;
 pub(crate) use text_keys::lint_text_keys;

@@ -181,6 +181,9 @@ pub(super) fn lint_municipality(
     if let Some(payment) = &c.payment {
         super::payment::lint_payment(&mut cx, "payment", payment);
     }
+    if let Some(creditor) = &c.sepa_creditor {
+        super::sepa::lint_creditor(&mut cx, creditor);
+    }
     for (i, form_use) in c.forms.iter().enumerate() {
         let up = child(&item("forms", i), "use");
         if let Some(records) = &form_use.records {

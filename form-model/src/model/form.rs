@@ -52,6 +52,11 @@ pub struct Form {
     /// (`vorname: given-name`, `anschrift: address`). With a required level they are locked.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub prefill: BTreeMap<String, ClaimKey>,
+    /// A SEPA direct-debit mandate the form takes: which questions are the account holder, the
+    /// IBAN and the consent (the page shows the mandate text with the municipality's creditor
+    /// identifier there), and whether it is for recurring collections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sepa_mandate: Option<super::sepa::SepaMandate>,
     /// The FIM Stammdatenschema the form was imported from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fim: Option<FimRef>,

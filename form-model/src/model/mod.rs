@@ -16,6 +16,7 @@ mod municipality;
 mod overlay;
 mod parameter;
 mod payment;
+mod sepa;
 mod text;
 
 pub use condition::{Condition, Names};
@@ -39,5 +40,9 @@ pub use payment::{
     BookingAccounts, BookingKeys, ClientAuthentication, FormBooking, KASSENZEICHEN_PLACEHOLDERS,
     KassenzeichenFacts, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentMode, PaymentPlatform,
     SecretName,
+};
+pub use sepa::{
+    CreditorIdProblem, SepaCreditor, SepaMandate, check_creditor_id, creditor_check_digits,
+    is_sepa_reference, mandate_reference,
 };
 pub use text::Text;

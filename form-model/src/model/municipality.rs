@@ -40,6 +40,10 @@ pub struct Municipality {
     /// The payment platform the municipality's forms are paid through (`docs/payment.md`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<super::payment::Payment>,
+    /// The municipality as creditor of SEPA direct debits (its creditor identifier and name),
+    /// for forms that take a mandate (`sepa-mandate`, `docs/payment.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sepa_creditor: Option<super::sepa::SepaCreditor>,
     pub pages: Pages,
     /// The fields of the accessibility statement (EU 2018/1523 model statement), which the
     /// generator writes below the municipality's own text (`pages.accessibility`).

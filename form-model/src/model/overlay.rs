@@ -151,4 +151,8 @@ pub struct SetForm {
     pub intro: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Text>,
+    /// Take a SEPA direct-debit mandate with these questions (for a form version that does not
+    /// declare one itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sepa_mandate: Option<super::sepa::SepaMandate>,
 }

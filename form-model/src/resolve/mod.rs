@@ -26,6 +26,7 @@ use crate::languages;
 use crate::load::{LoadedMunicipality, Project};
 use crate::model::PaymentMode;
 use crate::model::{Field, Form, Text};
+use crate::positions::{child, item};
 use crate::texts::visit_texts;
 
 /// Where a text came from, so a missing translation is reported where it can be added.
@@ -239,6 +240,23 @@ pub fn resolve_shared(
     };
     if payment != form.payment {
         Arc::make_mut(&mut form).payment = payment;
+    }
+    // A form that takes a SEPA mandate names the municipality as creditor.
+    if form.sepa_mandate.is_some() {
+        match &m.config.sepa_creditor {
+            Some(creditor) => {
+                if let Some(mandate) = &mut Arc::make_mut(&mut form).sepa_mandate {
+                    mandate.creditor = Some(creditor.clone());
+                }
+            }
+            None => diags.error_help(
+                &project.sources,
+                m.file,
+                &child(&item("forms", index), "use"),
+                msg!("sepa-mandate-without-creditor", form = &form_use.form),
+                msg!("sepa-mandate-without-creditor-help"),
+            ),
+        }
     }
     if let Some(own) = &form_use.records {
         let form = Arc::make_mut(&mut form);

@@ -315,6 +315,13 @@ pub fn apply_overlay(
                         },
                     );
                 }
+                if let Some(mandate) = &set.sepa_mandate {
+                    let mp = child(&sp, "sepa-mandate");
+                    for (key, message) in crate::lint::mandate_problems(form, mandate) {
+                        diags.error(sources, file, &child(&mp, key), message);
+                    }
+                    form.sepa_mandate = Some(mandate.clone());
+                }
             }
         }
     }

@@ -11,5 +11,6 @@ mod parameters;
 mod record;
 mod registry;
 mod schema;
+mod sepa;
 mod text_blocks;
 mod validate;

@@ -37,6 +37,11 @@ pub struct ExportArgs {
     /// file (YAML: columns, delimiter, decimal separator, encoding, date format).
     #[arg(long, requires = "bookings", default_value = "kommunal")]
     profile: String,
+    /// With `--bookings`: instead of the fees paid, the SEPA direct-debit mandates given with
+    /// the pulled submissions, one row per mandate, in the profile's format and its
+    /// `mandate-columns` (docs/payment.md, "Mandate export").
+    #[arg(long, requires = "bookings")]
+    mandates: bool,
     /// Hand every pulled submission over to the e-file: one xdomea 3.1 package
     /// (`<ProzessID>_Abgabe.Abgabe.0401.zip`, receipt PDF as main document, record,
     /// attachments) per submission into this folder, the DMS's transfer folder — each exactly
@@ -145,34 +150,45 @@ pub(super) fn export(a: ExportArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `inbox export --bookings`.
+/// `inbox export --bookings` (with `--mandates`: the mandate file).
 fn bookings(a: &ExportArgs) -> Result<ExitCode, String> {
     let s = |e: inbox::InboxError| e.to_string();
     let profile = inbox::bookings::Profile::load(&a.profile).map_err(s)?;
     let rows =
         inbox::bookings::read_all_pulled(&a.pulled, &a.municipality, a.form.as_deref(), a.version)
             .map_err(s)?;
-    let log_file = inbox::since::bookings_log_path(&a.pulled, &a.municipality, &a.profile);
+    let log_file = if a.mandates {
+        inbox::since::mandates_log_path(&a.pulled, &a.municipality, &a.profile)
+    } else {
+        inbox::since::bookings_log_path(&a.pulled, &a.municipality, &a.profile)
+    };
     let mut log = ExportLog::read(&log_file).map_err(s)?;
     let rows = select(rows, a.since.as_ref(), &log);
-    // The registry gives the payer's name where the form takes it from the account's; without
-    // one only a verified identity gives it (said on stderr), the bookings are all there.
-    let registry = match std::fs::read_to_string(&a.registry) {
-        Ok(text) => Some(
-            form_model::registry::Registry::from_json(&text)
-                .map_err(|e| format!("{}: {e}", a.registry.display()))?,
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!(
-                "{}: not found; the payer's name only where the citizen signed in (--registry)",
-                a.registry.display()
-            );
-            None
-        }
-        Err(e) => return Err(format!("{}: {e}", a.registry.display())),
+    let (bytes, n, what) = if a.mandates {
+        let (bytes, n) = inbox::bookings::to_mandate_file(&profile, &rows).map_err(s)?;
+        (bytes, n, "mandates")
+    } else {
+        // The registry gives the payer's name where the form takes it from the account's;
+        // without one only a verified identity gives it (said on stderr), the bookings are all
+        // there.
+        let registry = match std::fs::read_to_string(&a.registry) {
+            Ok(text) => Some(
+                form_model::registry::Registry::from_json(&text)
+                    .map_err(|e| format!("{}: {e}", a.registry.display()))?,
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!(
+                    "{}: not found; the payer's name only where the citizen signed in (--registry)",
+                    a.registry.display()
+                );
+                None
+            }
+            Err(e) => return Err(format!("{}: {e}", a.registry.display())),
+        };
+        let (bytes, n) =
+            inbox::bookings::to_booking_file(&profile, &rows, registry.as_ref()).map_err(s)?;
+        (bytes, n, "fees paid")
     };
-    let (bytes, n) =
-        inbox::bookings::to_booking_file(&profile, &rows, registry.as_ref()).map_err(s)?;
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&bytes)
@@ -183,7 +199,7 @@ fn bookings(a: &ExportArgs) -> Result<ExitCode, String> {
         log.record(&log_file, &rows, time::OffsetDateTime::now_utc())
             .map_err(s)?;
     }
-    eprintln!("{n} fees paid exported");
+    eprintln!("{n} {what} exported");
     Ok(ExitCode::SUCCESS)
 }
 

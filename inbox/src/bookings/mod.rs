@@ -13,6 +13,7 @@
 //! written as the clerk's CSV writes them (`crate::clerk`: quoting, formula guard, amounts,
 //! German time). The column spec is in docs/payment.md, "Booking export".
 
+mod mandates;
 mod profile;
 
 use std::path::Path;
@@ -21,6 +22,7 @@ use form_model::registry::Registry;
 use serde::Deserialize;
 use serde_json::Value;
 
+pub use mandates::to_mandate_file;
 pub use profile::{BUILTIN_PROFILES, Column, DateFormat, Encoding, Profile};
 use time::OffsetDateTime;
 
@@ -119,6 +121,79 @@ impl Field {
     pub fn title(self) -> &'static str {
         words::word(&format!("booking-{}", self.name()))
     }
+}
+
+/// What a mandate file's column can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MandateField {
+    /// The mandate reference (the submission's reference).
+    MandateReference,
+    /// The date of signature: the day the submission was received, in Germany.
+    SignedOn,
+    /// The municipality's creditor identifier.
+    CreditorId,
+    /// The municipality's name as creditor.
+    CreditorName,
+    /// The account holder as the citizen wrote it.
+    DebtorName,
+    /// The debtor's IBAN.
+    Iban,
+    /// `RCUR` (recurring) or `OOFF` (one collection).
+    SequenceType,
+    /// The submission's reference (Aktenzeichen).
+    Reference,
+    /// The form's id.
+    Form,
+    /// The submission's id.
+    SubmissionId,
+}
+
+impl MandateField {
+    /// Every field, in the order docs/payment.md lists them (the default columns).
+    pub const ALL: [MandateField; 10] = [
+        MandateField::MandateReference,
+        MandateField::SignedOn,
+        MandateField::CreditorId,
+        MandateField::CreditorName,
+        MandateField::DebtorName,
+        MandateField::Iban,
+        MandateField::SequenceType,
+        MandateField::Reference,
+        MandateField::Form,
+        MandateField::SubmissionId,
+    ];
+
+    /// The field's name in a profile (and its word's key after `mandate-`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MandateField::MandateReference => "mandate-reference",
+            MandateField::SignedOn => "signed-on",
+            MandateField::CreditorId => "creditor-id",
+            MandateField::CreditorName => "creditor-name",
+            MandateField::DebtorName => "debtor-name",
+            MandateField::Iban => "iban",
+            MandateField::SequenceType => "sequence-type",
+            MandateField::Reference => "reference",
+            MandateField::Form => "form",
+            MandateField::SubmissionId => "submission-id",
+        }
+    }
+
+    /// The column title when the profile gives none: `mandate-<field>` of back-office.yaml.
+    pub fn title(self) -> &'static str {
+        words::word(&format!("mandate-{}", self.name()))
+    }
+}
+
+/// One column of a profile's `mandate-columns`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MandateColumn {
+    pub field: MandateField,
+    /// The title the finance system expects; default the field's word.
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 /// One fee paid, as a row of the booking file shows it.
@@ -292,35 +367,44 @@ pub fn to_booking_file(
     registry: Option<&Registry>,
 ) -> Result<(Vec<u8>, usize), InboxError> {
     let zone = berlin();
-    let line = |cells: Vec<Cell>| {
-        let mut l = cells
-            .into_iter()
-            .map(|c| c.field_between(profile.delimiter))
-            .collect::<Vec<_>>()
-            .join(&profile.delimiter.to_string());
-        l.push_str("\r\n");
-        l
-    };
     let mut lines = Vec::new();
     if profile.header {
-        lines.push(line(
+        lines.push(
             profile
                 .columns
                 .iter()
                 .map(|c| Cell::Made(c.title.clone().unwrap_or_else(|| c.field.title().into())))
                 .collect(),
-        ));
+        );
     }
     let paid = paid(rows);
     for p in &paid {
-        lines.push(line(
+        lines.push(
             profile
                 .columns
                 .iter()
                 .map(|c| cell(c.field, p, profile, registry, &zone))
                 .collect(),
-        ));
+        );
     }
+    Ok((encoded(profile, lines, "booking file")?, paid.len()))
+}
+
+/// The lines of cells as `profile` writes them: delimited, CRLF, encoded; `what` names the file
+/// in the error for a character Windows-1252 cannot hold.
+fn encoded(profile: &Profile, rows: Vec<Vec<Cell>>, what: &str) -> Result<Vec<u8>, InboxError> {
+    let lines: Vec<String> = rows
+        .into_iter()
+        .map(|cells| {
+            let mut l = cells
+                .into_iter()
+                .map(|c| c.field_between(profile.delimiter))
+                .collect::<Vec<_>>()
+                .join(&profile.delimiter.to_string());
+            l.push_str("\r\n");
+            l
+        })
+        .collect();
     let mut out = Vec::new();
     match profile.encoding {
         Encoding::Utf8Bom => {
@@ -337,7 +421,7 @@ pub fn to_booking_file(
                 let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(l);
                 if unmappable {
                     return Err(InboxError::Io(format!(
-                        "line {} of the booking file has a character Windows-1252 cannot hold; use encoding: utf-8-bom: {}",
+                        "line {} of the {what} has a character Windows-1252 cannot hold; use encoding: utf-8-bom: {}",
                         n + 1,
                         l.trim_end()
                     )));
@@ -346,7 +430,7 @@ pub fn to_booking_file(
             }
         }
     }
-    Ok((out, paid.len()))
+    Ok(out)
 }
 
 /// The pulled submissions of `municipality` below `out` (the `--out` folder of `inbox pull`),

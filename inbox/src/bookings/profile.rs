@@ -29,6 +29,9 @@ pub struct Profile {
     #[serde(default = "yes")]
     pub header: bool,
     pub columns: Vec<Column>,
+    /// The columns of the mandate file (`--mandates`); default every mandate field.
+    #[serde(default)]
+    pub mandate_columns: Option<Vec<super::MandateColumn>>,
 }
 
 fn yes() -> bool {
@@ -96,6 +99,11 @@ impl Profile {
             InboxError::Io(format!("{file}{at}: {e}"))
         })?;
         let refuse = |why: &str| InboxError::Io(format!("{file}: {why}"));
+        if profile.mandate_columns.as_ref().is_some_and(Vec::is_empty) {
+            return Err(refuse(
+                "mandate-columns, when written, names at least one column",
+            ));
+        }
         if profile.columns.is_empty() {
             return Err(refuse("a profile names at least one column"));
         }
@@ -146,6 +154,17 @@ mod tests {
         assert_eq!(p.decimal_separator, ',');
         assert_eq!(p.encoding, Encoding::Utf8Bom);
         assert_eq!(p.columns.len(), Field::ALL.len() - 1, "all but received");
+        for f in super::super::MandateField::ALL {
+            assert!(!f.title().is_empty(), "{}", f.name());
+            let parsed: super::super::MandateField = serde_yaml::from_str(f.name()).unwrap();
+            assert_eq!(parsed, f);
+        }
+        let mandates: Vec<_> = p.mandate_columns.unwrap().iter().map(|c| c.field).collect();
+        assert_eq!(
+            mandates,
+            super::super::MandateField::ALL,
+            "every mandate field, in order"
+        );
     }
 
     #[test]

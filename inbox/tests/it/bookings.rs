@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use inbox::Inbox;
 use inbox::bookings::{Profile, read_all_pulled, to_booking_file};
-use inbox::since::{ExportLog, Since, bookings_log_path, select};
+use inbox::since::{ExportLog, Since, bookings_log_path, mandates_log_path, select};
 use serde_json::{Value, json};
 use store::payment::{Awaiting, release};
 use store::protocol::{self, Submission};
@@ -284,6 +284,12 @@ async fn bookings_since_last_hold_each_fee_once_per_profile_whatever_the_platfor
     let profile = Profile::load("kommunal").unwrap();
     let kommunal = bookings_log_path(out.path(), M, "kommunal");
     assert_eq!(kommunal, out.path().join(M).join(".bookings-kommunal.json"));
+    // The mandate export (`--bookings --mandates --since last`) remembers apart from the fees:
+    // a night's fee export does not hide a submission's mandate from the mandate export.
+    assert_eq!(
+        mandates_log_path(out.path(), M, "kommunal"),
+        out.path().join(M).join(".mandates-kommunal.json")
+    );
     // One run as `inbox export --bookings --since last` does it.
     let export = |log_file: &std::path::Path, profile: &Profile, now| {
         let rows = read_all_pulled(out.path(), M, None, None).unwrap();

@@ -10,6 +10,7 @@ mod contract;
 mod efile;
 mod garage;
 mod inbox;
+mod mandates;
 mod night;
 mod operations;
 mod report;

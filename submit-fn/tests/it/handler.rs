@@ -1169,3 +1169,76 @@ async fn the_confirmation_page_takes_only_get_and_stores_nothing() {
     assert!(store.keys().is_empty());
     assert_eq!(handler.stats().stored, 0);
 }
+
+/// The dog tax at Musterstadt takes a SEPA direct-debit mandate (docs/payment.md): choosing
+/// direct debit without ticking the consent is refused, as the page refuses it; with it the
+/// record carries the mandate (reference, date of signature, creditor, debtor, IBAN, RCUR); a
+/// bank transfer asks for no mandate and records none.
+#[tokio::test]
+async fn a_direct_debit_needs_the_mandates_consent_and_the_record_carries_the_mandate() {
+    let store = memory();
+    let handler = handler(store.clone());
+    let url = path("musterstadt", "hundesteuer-anmeldung");
+
+    let mut without = hundesteuer_musterstadt_ohne_dateien();
+    without.language = "en".into();
+    without.data.remove("sepa-mandat");
+    let response = handler
+        .handle(json_request(&url, Some(new_id()), &without))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = body_json(&response);
+    assert_eq!(errors["errors"][0]["field"], "sepa-mandat", "{errors}");
+    assert_eq!(errors["errors"][0]["code"], "required", "{errors}");
+    assert!(store.keys().is_empty());
+
+    let id = new_id();
+    let with = hundesteuer_musterstadt_ohne_dateien();
+    let response = handler.handle(json_request(&url, Some(id), &with)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        body_text(&response)
+    );
+    let reference = form_model::record::reference("musterstadt", 2026, id);
+    let stored = record(
+        &store,
+        &format!("musterstadt/hundesteuer-anmeldung/v2/2026/11/28/{id}/submission.json"),
+    );
+    assert_eq!(
+        stored["sepa_mandate"],
+        json!({
+            "reference": reference,
+            "signed_at": "2026-11-28T10:15:00Z",
+            "creditor_id": "DE98ZZZ09999999999",
+            "creditor_name": "Stadt Musterstadt",
+            "debtor_name": "Sabine Müller",
+            "iban": "DE89370400440532013000",
+            "sequence_type": "RCUR"
+        })
+    );
+
+    let id = new_id();
+    let mut transfer = hundesteuer_musterstadt_ohne_dateien();
+    transfer
+        .data
+        .insert("zahlungsart".into(), json!("ueberweisung"));
+    for asked_only_for_direct_debit in ["kontoinhaber", "iban", "sepa-mandat"] {
+        transfer.data.remove(asked_only_for_direct_debit);
+    }
+    let response = handler
+        .handle(json_request(&url, Some(id), &transfer))
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        body_text(&response)
+    );
+    let stored = record(
+        &store,
+        &format!("musterstadt/hundesteuer-anmeldung/v2/2026/11/28/{id}/submission.json"),
+    );
+    assert!(stored.get("sepa_mandate").is_none(), "{stored}");
+}
