@@ -27,6 +27,7 @@ mod payment;
 mod payment_pages;
 mod pipeline;
 mod receipt;
+mod staged;
 mod uploads;
 
 pub use uploads::PRESIGN_SEGMENT;

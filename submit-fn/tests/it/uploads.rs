@@ -118,6 +118,19 @@ fn submission_with(id: Uuid, erlaubnis: Value, sachkunde: Value) -> Request<Byte
     json_request(&path("musterstadt", FORM), Some(id), &s)
 }
 
+/// Uploads the two files of the dangerous-dog submission `id` and submits it: stored (201).
+async fn stage_and_submit(addr: std::net::SocketAddr, id: Uuid, erlaubnis: &[u8], photo: &[u8]) {
+    let e = staged(addr, id, "erlaubnis", "a.pdf", "application/pdf", erlaubnis).await;
+    let s = staged(addr, id, "sachkunde", "b.jpg", "image/jpeg", photo).await;
+    let response = send(addr, submission_with(id, e, s)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{}",
+        body_text(&response)
+    );
+}
+
 fn sha256(bytes: &[u8]) -> String {
     store::protocol::sha256_hex(bytes)
 }
@@ -378,23 +391,7 @@ async fn with_an_encryption_key_staged_files_are_stored_encrypted_and_no_plainte
     let id = new_id();
     let erlaubnis = pdf("Erlaubnis geheim");
     let photo = jpeg("Sachkunde geheim");
-    let e = staged(
-        addr,
-        id,
-        "erlaubnis",
-        "a.pdf",
-        "application/pdf",
-        &erlaubnis,
-    )
-    .await;
-    let s = staged(addr, id, "sachkunde", "b.jpg", "image/jpeg", &photo).await;
-    let response = send(addr, submission_with(id, e, s)).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::CREATED,
-        "{}",
-        body_text(&response)
-    );
+    stage_and_submit(addr, id, &erlaubnis, &photo).await;
     let keys = store.list("").await.unwrap();
     assert!(!keys.iter().any(|k| k.starts_with("_staging/")), "{keys:?}");
     let object = format!("musterstadt/{FORM}/v2/2026/11/28/{id}/erlaubnis-1.pdf.jwe");
@@ -453,23 +450,7 @@ async fn upload_and_submit(addr: std::net::SocketAddr, store: &S3Store, endpoint
             .unwrap()
             .starts_with(&format!("eingang/_staging/musterstadt/{id}/"))
     );
-    let e = staged(
-        addr,
-        id,
-        "erlaubnis",
-        "a.pdf",
-        "application/pdf",
-        &erlaubnis,
-    )
-    .await;
-    let s = staged(addr, id, "sachkunde", "b.jpg", "image/jpeg", &photo).await;
-    let response = send(addr, submission_with(id, e, s)).await;
-    assert_eq!(
-        response.status(),
-        StatusCode::CREATED,
-        "{}",
-        body_text(&response)
-    );
+    stage_and_submit(addr, id, &erlaubnis, &photo).await;
     let keys = store.list("").await.unwrap();
     assert!(!keys.iter().any(|k| k.starts_with("_staging/")), "{keys:?}");
     let record_key = keys
