@@ -187,18 +187,7 @@ impl Handler {
             let mut r = response(StatusCode::NO_CONTENT, None, Bytes::new());
             let h = r.headers_mut();
             h.insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("POST"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("Content-Type, Accept, Accept-Language"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("600"),
-            );
+            super::answers::allow_post_preflight(h);
             return with_cors(r);
         }
         if parts.method != Method::POST {
