@@ -1100,7 +1100,7 @@
     if (draftInput.checked) saveDraft(); else try { localStorage.removeItem(draftKey); } catch (e) { /* off */ }
   });
 
-  // Sending: JSON, or multipart when there are files; the same id on every retry.
+  // Sending: JSON, with files uploaded first; the same id on every retry.
   var sendStatus = $("#send-status"), submitButton = $("#submit");
   function submissionId() {
     var key = "formfabrik-id:" + location.pathname, id;
@@ -1113,45 +1113,71 @@
     }
     return id;
   }
-  function send(attempt) {
-    var id = submissionId(), answers = readAnswers(true);
-    var body, headers = { Accept: "application/json" };
-    // @if file
-    // Files travel as multipart, wherever they are (a list entry can have one too).
-    var hasFile = function (v) { return v instanceof File || (!!v && typeof v === "object" && Object.keys(v).some(function (k) { return hasFile(v[k]); })); };
-    if (hasFile(answers)) {
-      body = new FormData();
-      body.append("_id", id);
-      body.append("_lang", lang);
-      Object.keys(answers).forEach(function (k) {
-        var v = answers[k], f = byId[k];
-        var put = function (name, x) {
-          if (Array.isArray(x)) x.forEach(function (y) { body.append(name, y); });
-          else if (x && typeof x === "object" && !(x instanceof File)) Object.keys(x).forEach(function (p) { put(name + "." + p, x[p]); });
-          else body.append(name, x);
-        };
-        if (f.type === "group" && f.repeat) v.forEach(function (o, i) { put(k + "." + i, o); });
-        else put(k, v);
-      });
-    } else {
-    // @end
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify({ id: id, language: lang, data: answers });
-    // @if file
+  // @if file
+  // Files go straight to the store: the function signs one upload per file (…/upload), the
+  // browser posts the file there, and the answers refer to it. So no body limit of the
+  // function applies to them (docs/submission-api.md).
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+  function stage(id, value, path) {
+    if (value instanceof File) {
+      var endpoint = new URL(form.getAttribute("action") + "/upload", location.href).href;
+      return fetch(endpoint, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: id, field: path, type: value.type, size: value.size, language: lang }) })
+        .then(function (res) {
+          if (res.status === 422) return res.json().then(function (bad) { throw { errors: bad.errors || [] }; });
+          if (!res.ok) throw { status: res.status };
+          return res.json();
+        })
+        .then(function (signed) {
+          var body = new FormData();
+          Object.keys(signed.fields).forEach(function (k) { body.append(k, signed.fields[k]); });
+          body.append("file", value);
+          return fetch(new URL(signed.url, endpoint).href, { method: "POST", body: body })
+            .then(function (res) {
+              if (!res.ok) throw { status: res.status };
+              return value.arrayBuffer();
+            })
+            .then(function (b) { return crypto.subtle.digest("SHA-256", b); })
+            .then(function (d) { return { name: value.name, type: value.type, size: value.size, sha256: hex(d), upload: signed.upload }; });
+        });
     }
+    if (Array.isArray(value)) return Promise.all(value.map(function (v, i) { return stage(id, v, path + "." + i); }));
+    if (value && typeof value === "object") {
+      var out = {};
+      return Promise.all(Object.keys(value).map(function (k) {
+        return stage(id, value[k], path ? path + "." + k : k).then(function (v) { out[k] = v; });
+      })).then(function () { return out; });
+    }
+    return Promise.resolve(value);
+  }
+  // @end
+  function send(attempt) {
+    var id = submissionId(), answers = Promise.resolve(readAnswers(true));
+    var headers = { Accept: "application/json", "Content-Type": "application/json" };
+    // @if file
+    answers = answers.then(function (a) { return stage(id, a, ""); });
     // @end
     var credentials = "omit";
     // @if sign-in
     // The session cookie goes to the function only from a page that offers sign-in.
     if (signIn) credentials = "include";
     // @end
-    return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: body, mode: "cors", credentials: credentials })
-      .then(function (res) {
-        if (res.ok) return res.json().then(function (ok) { done(ok); });
-        if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
-        if ((res.status >= 500 || res.status === 429) && attempt < 3) return retry(attempt);
-        return res.json().catch(function () { return {}; }).then(function (b) { broken(b.message || b.error); });
-      }, function () { return attempt < 3 ? retry(attempt) : broken(); });
+    return answers.then(function (data) {
+      return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: JSON.stringify({ id: id, language: lang, data: data }), mode: "cors", credentials: credentials });
+    }).then(function (res) {
+      if (res.ok) return res.json().then(function (ok) { done(ok); });
+      if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
+      if ((res.status >= 500 || res.status === 429) && attempt < 3) return retry(attempt);
+      return res.json().catch(function () { return {}; }).then(function (b) { broken(b.message || b.error); });
+    }, function (e) {
+      // @if file
+      if (e && e.errors) return failed(e.errors);
+      // A file the store refused (its policy): trying again would not help.
+      if (e && e.status >= 400 && e.status < 500) return broken();
+      // @end
+      return attempt < 3 ? retry(attempt) : broken();
+    });
   }
   function retry(attempt) {
     return new Promise(function (r) { setTimeout(r, 800 * Math.pow(2, attempt)); }).then(function () { return send(attempt + 1); });

@@ -30,6 +30,7 @@ pub mod metadata;
 pub mod payment;
 pub mod protocol;
 pub mod s3;
+pub mod upload;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -108,6 +109,22 @@ pub trait Store: Send + Sync {
     /// [`exclusive::write_mode`] then probes).
     fn honours_create_only(&self) -> Option<bool> {
         None
+    }
+
+    /// A signed direct upload of one file to `key` (relative, below `_staging/`) of
+    /// `content_type` and at most `max_bytes`, valid from `now` for
+    /// [`upload::POLICY_MINUTES`]: an S3 POST policy (see [`upload`]). `None` when the store
+    /// takes no uploads of its own (a folder, memory): then the function's local upload
+    /// endpoint takes them and checks the same policy itself.
+    fn presign_post<'a>(
+        &'a self,
+        key: &'a str,
+        content_type: &'a str,
+        max_bytes: u64,
+        now: time::OffsetDateTime,
+    ) -> StoreFuture<'a, Option<upload::PresignedPost>> {
+        let _ = (key, content_type, max_bytes, now);
+        Box::pin(async { Ok(None) })
     }
 }
 

@@ -108,6 +108,13 @@ pub fn configuration(registry: &Registry, storage_prefix: &str) -> Value {
         "Filter": { "Prefix": full("") },
         "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 },
     })];
+    // Direct uploads never submitted (crate::upload): a day, the shortest S3 expiry.
+    out.push(json!({
+        "ID": crate::upload::STAGING,
+        "Status": "Enabled",
+        "Filter": { "Prefix": full(&format!("{}/", crate::upload::STAGING)) },
+        "Expiration": { "Days": crate::upload::STAGING_DAYS },
+    }));
     out.push(json!({
         "ID": DRAFTS,
         "Status": "Enabled",

@@ -40,6 +40,16 @@ pub struct S3Store {
     /// AWS S3 itself (no custom endpoint): documented to honour `If-None-Match: *` (since
     /// August 2024), so it is not probed.
     aws: bool,
+    /// Direct uploads: the credentials that sign POST policies and the bucket's URL for
+    /// them; without, the store takes no direct uploads ([`Store::presign_post`] is `None`).
+    uploads: Option<Uploads>,
+}
+
+#[derive(Debug, Clone)]
+struct Uploads {
+    credentials: aws_sdk_s3::config::SharedCredentialsProvider,
+    region: String,
+    url: String,
 }
 
 impl S3Store {
@@ -50,7 +60,40 @@ impl S3Store {
             bucket: bucket.into(),
             prefix: prefix.trim_matches('/').to_string(),
             aws: false,
+            uploads: None,
         }
+    }
+
+    /// Signs direct uploads (S3 POST policies) with `credentials`, for the bucket at
+    /// `endpoint` (path-style: `<endpoint>/<bucket>`, else `<scheme>://<bucket>.<host>`), or at
+    /// AWS S3 in the client's region when `endpoint` is `None`.
+    pub fn with_uploads(
+        mut self,
+        credentials: aws_sdk_s3::config::SharedCredentialsProvider,
+        endpoint: Option<&str>,
+        path_style: bool,
+    ) -> S3Store {
+        let region = self
+            .client
+            .config()
+            .region()
+            .map_or_else(|| "us-east-1".to_string(), |r| r.to_string());
+        let url = match endpoint {
+            Some(e) if path_style => format!("{}/{}", e.trim_end_matches('/'), self.bucket),
+            Some(e) => match e.split_once("://") {
+                Some((scheme, host)) => {
+                    format!("{scheme}://{}.{}", self.bucket, host.trim_end_matches('/'))
+                }
+                None => format!("https://{}.{}", self.bucket, e.trim_end_matches('/')),
+            },
+            None => format!("https://{}.s3.{region}.amazonaws.com", self.bucket),
+        };
+        self.uploads = Some(Uploads {
+            credentials,
+            region,
+            url,
+        });
+        self
     }
 
     /// Loads credentials and region from the standard AWS chain and builds the client.
@@ -83,7 +126,12 @@ impl S3Store {
         }
         let mut store = S3Store::new(Client::from_conf(config.build()), bucket, prefix);
         store.aws = options.endpoint.is_none();
-        store
+        match shared.credentials_provider() {
+            Some(credentials) => {
+                store.with_uploads(credentials, options.endpoint.as_deref(), options.path_style)
+            }
+            None => store,
+        }
     }
 
     pub fn bucket(&self) -> &str {
@@ -230,5 +278,45 @@ impl Store for S3Store {
 
     fn honours_create_only(&self) -> Option<bool> {
         self.aws.then_some(true)
+    }
+
+    fn presign_post<'a>(
+        &'a self,
+        key: &'a str,
+        content_type: &'a str,
+        max_bytes: u64,
+        now: time::OffsetDateTime,
+    ) -> StoreFuture<'a, Option<crate::upload::PresignedPost>> {
+        Box::pin(async move {
+            let Some(uploads) = &self.uploads else {
+                return Ok(None);
+            };
+            let full = self.full_key(key)?;
+            use aws_sdk_s3::config::ProvideCredentials;
+            let credentials = uploads
+                .credentials
+                .provide_credentials()
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("credentials: {e}")))?;
+            let signer = crate::upload::SigningKey {
+                access_key_id: credentials.access_key_id().to_string(),
+                secret: credentials.secret_access_key().to_string(),
+                session_token: credentials.session_token().map(str::to_string),
+                region: uploads.region.clone(),
+            };
+            let policy = crate::upload::Policy {
+                key: full,
+                content_type: content_type.to_string(),
+                max_bytes,
+                expires: now + time::Duration::minutes(crate::upload::POLICY_MINUTES),
+            };
+            Ok(Some(crate::upload::presign(
+                &uploads.url,
+                &self.bucket,
+                &policy,
+                &signer,
+                now,
+            )))
+        })
     }
 }

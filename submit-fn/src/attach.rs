@@ -61,7 +61,12 @@ pub fn attach(
 }
 
 /// A field error for the answer at `path` (an input name or an answer path).
-fn field_error(form: &ResolvedForm, path: &str, problem: Problem<'_>, lang: &str) -> FieldError {
+pub(crate) fn field_error(
+    form: &ResolvedForm,
+    path: &str,
+    problem: Problem<'_>,
+    lang: &str,
+) -> FieldError {
     FieldError {
         field: path.to_string(),
         code: problem.code(),

@@ -93,13 +93,27 @@ Resources:
       OwnershipControls:
         Rules:
           - ObjectOwnership: BucketOwnerEnforced
+      # Direct uploads: the municipalities' pages post files to the bucket with a POST policy
+      # the function signed (key, type and size fixed); nothing else crosses origins.
+      CorsConfiguration:
+        CorsRules:
+          - Id: direct-uploads
+            AllowedMethods: [POST]
+            AllowedOrigins:
+{bucket_origins}            AllowedHeaders: ["*"]
+            MaxAge: 600
       LifecycleConfiguration:
         Rules:
           - Id: abort-incomplete-multipart-uploads
             Status: Enabled
             AbortIncompleteMultipartUpload:
               DaysAfterInitiation: 1
-{rules}          - Id: {drafts}
+{rules}          # Direct uploads that were never submitted (submitted ones are moved at once).
+          - Id: {staging}
+            Status: Enabled
+            Prefix: !Sub "${{StoragePrefix}}/{staging}/"
+            ExpirationInDays: {staging_days}
+          - Id: {drafts}
             Status: Enabled
             Prefix: !Sub "${{StoragePrefix}}/{drafts}/"
             ExpirationInDays: !Ref DraftRetentionDays
@@ -136,7 +150,8 @@ Resources:
       Runtime: provided.al2023
       Architectures:
         - arm64
-      MemorySize: 256
+      # Room for a submission's files, which it holds while it checks and stores them.
+      MemorySize: 1024
       # Below API Gateway's 30 s; the store client gives up after 20 s and answers 503.
       Timeout: 25
       LoggingConfig:
@@ -170,6 +185,12 @@ Resources:
               Effect: Allow
               Action: [s3:GetObject, s3:DeleteObject]
               Resource: !Sub "${{SubmissionsBucket.Arn}}/${{StoragePrefix}}/{drafts}/*"
+            # Direct uploads: the staged files of a submission are read (checked, then stored
+            # with it through WriteSubmissions) and deleted; nothing else is.
+            - Sid: TakeStagedUploads
+              Effect: Allow
+              Action: [s3:GetObject, s3:DeleteObject]
+              Resource: !Sub "${{SubmissionsBucket.Arn}}/${{StoragePrefix}}/{staging}/*"
             - Sid: TellMissingClaimsFromDenied
               Effect: Allow
               Action: s3:ListBucket
@@ -181,6 +202,13 @@ Resources:
             ApiId: !Ref SubmissionApi
             Method: POST
             Path: /v1/{{municipality}}/{{form}}
+        # Direct uploads: one signed POST policy per file (the file goes to the bucket).
+        Upload:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref SubmissionApi
+            Method: POST
+            Path: /v1/{{municipality}}/{{form}}/{upload}
         # Where a browser form post (no JavaScript) is redirected: the page with the reference.
         Confirmation:
           Type: HttpApi
@@ -216,6 +244,10 @@ Outputs:
 "#,
         default_prefix = store::lifecycle::DEFAULT_STORAGE_PREFIX,
         drafts = store::drafts::DRAFTS,
+        staging = store::upload::STAGING,
+        staging_days = store::upload::STAGING_DAYS,
+        upload = crate::handler::PRESIGN_SEGMENT,
+        bucket_origins = origins.replace("          - ", "              - "),
         draft_days = store::drafts::DEFAULT_DAYS,
         confirmation = crate::route::CONFIRMATION_SEGMENT,
         report_parameters = crate::sam_report::parameters(),

@@ -116,9 +116,9 @@ fn the_build_writes_lifecycle_rules_from_each_forms_retention_matching_the_templ
     assert!(earlier > 0);
     assert_eq!(
         rules.len(),
-        // abort-incomplete-multipart-uploads and _drafts, then forms, versions, and per
-        // municipality _claims, _leases, _acks, _reports, _payments
-        2 + registry.forms.len() + earlier + 5 * registry.municipalities.len()
+        // abort-incomplete-multipart-uploads, _staging and _drafts, then forms, versions, and
+        // per municipality _claims, _leases, _acks, _reports, _payments
+        3 + registry.forms.len() + earlier + 5 * registry.municipalities.len()
     );
     let expected =
         submit_fn::sam_template::template(&registry, submit_fn::sam_template::DEFAULT_CODE_URI);

@@ -46,10 +46,10 @@ pub(super) fn parse_urlencoded(
 
 /// A file part before it is known whether it answers a file field.
 pub(super) struct FilePart {
-    name: String,
-    file_name: String,
-    media_type: String,
-    bytes: Bytes,
+    pub(super) name: String,
+    pub(super) file_name: String,
+    pub(super) media_type: String,
+    pub(super) bytes: Bytes,
 }
 
 pub(super) async fn parse_multipart(

@@ -63,7 +63,13 @@ fn file_answered_in(form: &ResolvedForm, data: &Map<String, Value>) -> Option<St
             };
             let path = format!("{prefix}{}", field.id);
             match field.kind {
-                FieldType::File if form_model::validate::is_answered(value) => return Some(path),
+                // A file uploaded directly (`{…, "upload": <token>}`) travels as a reference.
+                FieldType::File
+                    if form_model::validate::is_answered(value)
+                        && value.get("upload").is_none() =>
+                {
+                    return Some(path);
+                }
                 FieldType::Group => {
                     let entries: Vec<(String, &Map<String, Value>)> = match value {
                         Value::Object(o) => vec![(format!("{path}."), o)],

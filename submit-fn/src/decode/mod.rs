@@ -203,6 +203,20 @@ pub async fn decode(
     }
 }
 
+/// A `multipart/form-data` body as a browser posts it to S3 (the local upload endpoint): its
+/// fields, in order, and its files (part name and bytes). At most 32 parts.
+pub async fn multipart_fields(
+    body: Bytes,
+    boundary: &str,
+    limit: usize,
+) -> Result<(Vec<(String, String)>, Vec<(String, Bytes)>), DecodeError> {
+    let (pairs, files) = form_data::parse_multipart(body, boundary, limit, 32).await?;
+    Ok((
+        pairs,
+        files.into_iter().map(|f| (f.name, f.bytes)).collect(),
+    ))
+}
+
 /// `s` in Unicode normalisation form C.
 pub fn nfc(s: String) -> String {
     if is_nfc_quick(s.chars()) == IsNormalized::Yes {

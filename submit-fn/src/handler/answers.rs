@@ -24,6 +24,22 @@ use crate::metrics::Outcome;
 use crate::respond::{Format, Refusal, html_response, json_response, response};
 use crate::route::{Endpoint, confirmation_location};
 
+/// What a preflight from an allowed origin is told: POST, with the headers the pages send.
+pub(super) fn allow_post_preflight(h: &mut http::HeaderMap) {
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Content-Type, Accept, Accept-Language"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+}
+
 /// Whether a path segment is a list entry's number.
 fn is_index(segment: &str) -> bool {
     !segment.is_empty() && segment.len() <= 3 && segment.bytes().all(|b| b.is_ascii_digit())
@@ -61,18 +77,7 @@ impl Handler {
         let h = r.headers_mut();
         h.insert(header::ALLOW, HeaderValue::from_static("POST, OPTIONS"));
         if ctx.origin.is_some() {
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("POST"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("Content-Type, Accept, Accept-Language"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("600"),
-            );
+            allow_post_preflight(h);
         }
         r
     }

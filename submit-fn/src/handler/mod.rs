@@ -27,6 +27,10 @@ mod payment;
 mod payment_pages;
 mod pipeline;
 mod receipt;
+mod staged;
+mod uploads;
+
+pub use uploads::PRESIGN_SEGMENT;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -378,6 +382,9 @@ impl Handler {
             return crate::auth::answer(&deps, parts, municipality, action, body).await;
         }
         if let Some(r) = self.payment_request(parts, outcome).await {
+            return r;
+        }
+        if let Some(r) = self.upload_request(parts, &body, outcome).await {
             return r;
         }
         let mut ctx = match self.context(parts, outcome) {

@@ -63,6 +63,23 @@ impl Handler {
             None => self.ids.new_id(),
         };
         outcome.id = id.to_string();
+        // Files uploaded directly (handler::uploads) join the body's files here.
+        let mut decoded = decoded;
+        let staged = match self
+            .take_staged(ctx.form, id, &mut decoded.submission.data)
+            .await
+        {
+            Ok(staged) => staged,
+            Err(e) => {
+                tracing::error!(error = %e, "staged files cannot be read; nothing acknowledged");
+                let mut r = self.refuse(Refusal::StoreUnavailable, ctx, outcome);
+                outcome.outcome = "store-failed";
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+                return r;
+            }
+        };
+        decoded.uploads.extend(staged.uploads);
         // Files whose bytes are not what they were sent as are refused together with any other
         // problem; only files that answer a validated file question are stored (crate::attach).
         let wrong_contents = attach::check_contents(ctx.form, &decoded.uploads, &ctx.lang);
@@ -148,6 +165,9 @@ impl Handler {
             }
             Err(e) => Err(e),
         };
+        if written.is_ok() {
+            self.remove_staged(&staged.keys).await;
+        }
         match written {
             Ok(stored) if awaiting_payment => {
                 outcome.reference = stored.reference.clone();

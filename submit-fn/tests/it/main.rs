@@ -16,3 +16,4 @@ mod s3;
 mod secrets;
 mod sign_in;
 mod template;
+mod uploads;

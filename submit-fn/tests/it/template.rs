@@ -197,7 +197,7 @@ fn sign_in_and_payment_routes_reach_the_function_with_credentials_for_exact_orig
     );
     assert!(statement(&t, "ReconcileFunction", "ReadSignInParameters").is_none());
     assert!(statement(&t, "ReconcileFunction", "DeleteUnpaid").is_some());
-    // The submission function deletes drafts only, never a submission.
+    // The submission function deletes drafts and staged uploads only, never a submission.
     let deletes: Vec<String> =
         t["Resources"]["SubmitFunction"]["Properties"]["Policies"][0]["Statement"]
             .as_sequence()
@@ -208,7 +208,10 @@ fn sign_in_and_payment_routes_reach_the_function_with_credentials_for_exact_orig
             .collect();
     assert_eq!(
         deletes,
-        ["${SubmissionsBucket.Arn}/${StoragePrefix}/_drafts/*"]
+        [
+            "${SubmissionsBucket.Arn}/${StoragePrefix}/_drafts/*",
+            "${SubmissionsBucket.Arn}/${StoragePrefix}/_staging/*"
+        ]
     );
 
     cfn_lint(&text);
