@@ -111,6 +111,31 @@ def yaml_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def booking_for(block, offered):
+    """The sample's block with the payment's per-form bookings kept for the forms in `offered`
+    only (the check refuses a booking for a form the municipality does not offer)."""
+    out, skip, forms_at = [], False, None
+    for line in block.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        if forms_at is not None and line.strip() and indent <= forms_at:
+            forms_at = None
+        if line.strip() == "forms:" and indent > 0:
+            forms_at = indent
+            out.append(line)
+            continue
+        if forms_at is not None and indent == forms_at + 2:
+            skip = line.strip().split(":")[0] not in offered
+        if forms_at is not None and skip:
+            continue
+        out.append(line)
+    # A booking whose forms all went: no `forms:` left without entries.
+    return "\n".join(
+        l for i, l in enumerate(out)
+        if not (l.strip() == "forms:" and l.startswith(" ")
+                and (i + 1 == len(out) or len(out[i + 1]) - len(out[i + 1].lstrip(" ")) <= len(l) - len(l.lstrip(" "))))
+    )
+
+
 def contact_yaml(key, c):
     lines = [f"{key}:", f"  name: {yaml_str(c['name'])}", "  address:"]
     lines += [f"    - {yaml_str(a)}" for a in c["address"]]
@@ -258,7 +283,7 @@ def main():
                     f"submission-endpoint: https://api.{slug}.example/v1",
                     "pages:",
                     *page_lines,
-                    a11y_block.replace("Stadt Musterstadt", full).replace("Musterstadt", name).replace("35399", plz),
+                    booking_for(a11y_block, {f.split("use: ")[1].split("@")[0] for f in forms}).replace("Stadt Musterstadt", full).replace("Musterstadt", name).replace("35399", plz),
                     "forms:",
                     *forms,
                 ]

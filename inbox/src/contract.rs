@@ -16,9 +16,11 @@
 //! (or a placeholder text). Examples
 //! still invalid after that are reported, not written.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-use form_model::model::Contact;
+use form_model::model::{Contact, Form};
 use form_model::record::SubmissionRecord;
 use form_model::registry::Registry;
 use form_model::resolve::ResolvedForm;
@@ -107,25 +109,116 @@ pub fn published_with_form_json(
     contact: &Contact,
     form_json: &str,
 ) -> Vec<(String, Vec<u8>)> {
+    let (schema, columns) = schema_and_columns(form);
+    files(form, contact, form_json, schema, columns)
+}
+
+/// The files of [`published`], from the texts of the schema and the column spec.
+fn files(
+    form: &ResolvedForm,
+    contact: &Contact,
+    form_json: &str,
+    schema: String,
+    columns: String,
+) -> Vec<(String, Vec<u8>)> {
     let name = name_of(form);
-    let schema = form_model::schema::json_schema(form);
-    let columns = column_spec(&schema);
     vec![
         (
             form_file(&name),
             (published_form_json(form, contact, form_json) + "\n").into_bytes(),
         ),
-        (
-            schema_file(&name),
-            serde_json::to_string_pretty(&schema)
-                .expect("schemas serialize")
-                .into_bytes(),
-        ),
-        (
-            format!("{name}.csv-columns.json"),
-            (serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n").into_bytes(),
-        ),
+        (schema_file(&name), schema.into_bytes()),
+        (format!("{name}.csv-columns.json"), columns.into_bytes()),
     ]
+}
+
+/// The texts of `<name>.schema.json` and `<name>.csv-columns.json` of `form`.
+fn schema_and_columns(form: &ResolvedForm) -> (String, String) {
+    let schema = form_model::schema::json_schema(form);
+    let columns = column_spec(&schema);
+    (
+        serde_json::to_string_pretty(&schema).expect("schemas serialize"),
+        serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n",
+    )
+}
+
+/// The importer contracts of shared forms (form-model's resolve shares one `Arc<Form>` among
+/// the municipalities that publish the same form): the JSON Schema and column spec of a shared
+/// form in a first language with a LeiKa service differ between municipalities in the schema's
+/// `$id` and the resolved form's sha256 only, so they are made once as text with a
+/// placeholder for each and filled in per municipality; the files are the same as
+/// [`published_with_form_json`] writes.
+#[derive(Debug, Default)]
+pub struct SharedContracts(Mutex<HashMap<SharedKey, Kept>>);
+
+/// A shared form's address, the form's first language and its service.
+type SharedKey = (usize, String, Option<String>);
+/// The form (kept alive, so its address stays its own) and the texts with placeholders; `None`
+/// when a placeholder did not come out exactly once where it belongs (then each municipality's
+/// texts are made on their own).
+type Kept = (Arc<Form>, Option<Arc<(String, String)>>);
+
+/// Placeholders for the `$id` and the sha256 (texts with a placeholder found other than once
+/// where it belongs are not used).
+const ID_PLACEHOLDER: &str = "\u{0}formfabrik-schema-id\u{0}";
+const SHA_PLACEHOLDER: &str = "\u{0}formfabrik-sha256\u{0}";
+
+impl SharedContracts {
+    /// [`published_with_form_json`], from the texts made once per shared form.
+    pub fn published(
+        &self,
+        form: &ResolvedForm,
+        contact: &Contact,
+        form_json: &str,
+    ) -> Vec<(String, Vec<u8>)> {
+        let Some(texts) = self.texts(form) else {
+            return published_with_form_json(form, contact, form_json);
+        };
+        let quoted = |s: &str| serde_json::to_string(s).expect("strings serialize");
+        let id = quoted(&form_model::schema::schema_id(form));
+        let schema = texts.0.replacen(&quoted(ID_PLACEHOLDER), &id, 1).replacen(
+            &quoted(SHA_PLACEHOLDER),
+            &quoted(&form.sha256),
+            1,
+        );
+        let columns = texts.1.replacen(&quoted(ID_PLACEHOLDER), &id, 1);
+        files(form, contact, form_json, schema, columns)
+    }
+
+    /// The texts with placeholders of `form`'s shared form, made the first time they are asked
+    /// for.
+    fn texts(&self, form: &ResolvedForm) -> Option<Arc<(String, String)>> {
+        let key: SharedKey = (
+            Arc::as_ptr(&form.form) as usize,
+            form.languages.first().cloned().unwrap_or_default(),
+            form.service.clone(),
+        );
+        if let Some((_, texts)) = self.0.lock().expect("contracts lock").get(&key) {
+            return texts.clone();
+        }
+        let mut schema = form_model::schema::json_schema(form);
+        schema["$id"] = json!(ID_PLACEHOLDER);
+        schema["x-formfabrik-form"]["sha256"] = json!(SHA_PLACEHOLDER);
+        let columns = column_spec(&schema);
+        let texts = (
+            serde_json::to_string_pretty(&schema).expect("schemas serialize"),
+            serde_json::to_string_pretty(&columns).expect("JSON serializes") + "\n",
+        );
+        let quoted = |s: &str| serde_json::to_string(s).expect("strings serialize");
+        let (id, sha) = (quoted(ID_PLACEHOLDER), quoted(SHA_PLACEHOLDER));
+        let fits = texts.0.matches(&id).count() == 1
+            && texts.0.matches(&sha).count() == 1
+            && texts.1.matches(&id).count() == 1
+            && !texts.1.contains(&sha);
+        let texts = fits.then(|| Arc::new(texts));
+        self.0
+            .lock()
+            .expect("contracts lock")
+            .entry(key)
+            .or_insert_with(|| (Arc::clone(&form.form), texts))
+            .1
+            .clone()
+    }
 }
 
 /// The JSON of the [`PublishedForm`] of `form` with `contact`, exactly as `serde_json::to_string`

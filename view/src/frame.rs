@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -116,7 +117,8 @@ pub struct Frame<'a> {
     /// The site's first language, whose pages are at its root.
     default_lang: bool,
     csp: String,
-    site_json: Value,
+    /// What every page of this frame reads besides its own: `site`, `assets` and `t`.
+    shared: Arc<Context>,
 }
 
 impl<'a> Frame<'a> {
@@ -143,6 +145,10 @@ impl<'a> Frame<'a> {
             "contact": m.contact,
             "lang": m.languages.first().cloned().unwrap_or_else(|| "de".into()),
         });
+        let mut shared = Context::new();
+        shared.insert("site", &site_json);
+        shared.insert("assets", &site.assets);
+        shared.insert("t", &strings);
         Ok(Frame {
             theme,
             site,
@@ -150,7 +156,7 @@ impl<'a> Frame<'a> {
             strings,
             default_lang: m.languages.first().map(String::as_str) == Some(lang),
             csp,
-            site_json,
+            shared: Arc::new(shared),
         })
     }
 
@@ -292,15 +298,11 @@ impl<'a> Frame<'a> {
                 "feedback": format!("{lang_root}{FEEDBACK}/"),
             },
         });
-        let mut context = Context::new();
-        context.insert("page", &page);
-        context.insert("site", &self.site_json);
-        context.insert("assets", &self.site.assets);
-        context.insert("t", &self.strings);
+        // Inserted in this order into one context before, so an extra named like `page`
+        // wins over it.
+        let mut own = vec![("page".to_string(), page)];
         if let Value::Object(extra) = extra {
-            for (k, v) in extra {
-                context.insert(k, &v);
-            }
+            own.extend(extra);
         }
         let lang_dir = if self.default_lang {
             PathBuf::new()
@@ -310,7 +312,8 @@ impl<'a> Frame<'a> {
         Page {
             path: lang_dir.join(rel).join("index.html"),
             template,
-            context,
+            shared: Arc::clone(&self.shared),
+            own,
             links,
         }
     }

@@ -2,12 +2,15 @@
 //! templates folder (`layouts/`, `pages/`, `components/`, `macros/`) with this crate's HTML
 //! escaping, and the frame texts in every language (form-model's messages, `site.yaml`).
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use form_model::messages::SITE;
 use serde::Serialize;
+use serde_json::Value;
 use tera::{Context, Tera};
 use thiserror::Error;
 
@@ -74,7 +77,11 @@ pub struct Page {
     /// The file below the site's folder: `[<lang>/]<folder>/index.html`.
     pub path: PathBuf,
     pub template: &'static str,
-    pub context: Context,
+    /// What every page of its frame reads (the site, its assets, the frame texts): made once
+    /// per frame ([`crate::Frame`]), not per page.
+    pub(crate) shared: Arc<Context>,
+    /// The page's own variables (`page` and its template's), over the shared ones.
+    pub(crate) own: Vec<(String, Value)>,
     /// Its addresses, as its `<head>` names them (the sitemap lists the same).
     pub links: PageLinks,
 }
@@ -199,8 +206,40 @@ impl Theme {
 
     /// The HTML of `page`.
     pub fn render(&self, page: &Page) -> Result<String, ViewError> {
-        self.tera
-            .render(page.template, &page.context)
-            .map_err(template_error)
+        // The shared variables of the page's frame are copied into this thread's context once
+        // per frame; each page puts its own in, and takes them out (or back to the shared
+        // value) after rendering. Tera reads one context, so a page sees exactly what a
+        // context made for it alone would hold.
+        FRAME_CONTEXT.with(|cell| {
+            let mut kept = cell.borrow_mut();
+            let context = match &mut *kept {
+                Some((shared, context)) if Arc::ptr_eq(shared, &page.shared) => context,
+                other => {
+                    let (_, context) =
+                        other.insert((Arc::clone(&page.shared), (*page.shared).clone()));
+                    context
+                }
+            };
+            for (key, value) in &page.own {
+                context.insert(key.as_str(), value);
+            }
+            let html = self.tera.render(page.template, context);
+            for (key, _) in &page.own {
+                match page.shared.get(key) {
+                    Some(value) => context.insert(key.as_str(), value),
+                    None => {
+                        context.remove(key);
+                    }
+                }
+            }
+            html.map_err(template_error)
+        })
     }
+}
+
+thread_local! {
+    /// The context of the frame this thread rendered a page of last (see [`Theme::render`]):
+    /// the frame's shared variables (kept alive, so its address stays its own) and the
+    /// context holding them.
+    static FRAME_CONTEXT: RefCell<Option<(Arc<Context>, Context)>> = const { RefCell::new(None) };
 }

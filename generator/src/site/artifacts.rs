@@ -12,6 +12,7 @@ use form_model::model::{Contact, Form};
 use form_model::registry::Registry;
 use form_model::resolve::ResolvedForm;
 
+use inbox::contract::SharedContracts;
 use view::bundle::Bundle;
 
 use super::{BuildError, BuildOptions, Put, site_url};
@@ -25,11 +26,12 @@ pub fn write_contract(
     form: &ResolvedForm,
     contact: &Contact,
     jsons: &FormJsons,
+    contracts: &SharedContracts,
     put: &mut Put<'_>,
 ) -> Result<(), BuildError> {
     // The importer contract (docs/backoffice.md): what it is, is the back office's business.
     let form_json = jsons.get(&form.form);
-    for (file, bytes) in inbox::contract::published_with_form_json(form, contact, &form_json) {
+    for (file, bytes) in contracts.published(form, contact, &form_json) {
         put(out_dir.join("schemas").join(file), &bytes)?;
     }
     Ok(())

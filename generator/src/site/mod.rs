@@ -169,6 +169,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let entries = Mutex::new(BTreeMap::new());
     let bundles = Mutex::new(BTreeMap::new());
     let jsons = artifacts::FormJsons::default();
+    let contracts = inbox::contract::SharedContracts::default();
 
     // Each municipality is built on its own (in parallel): its pages are rendered and written
     // as they are made, so memory holds one municipality per core, not the whole country.
@@ -236,6 +237,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                     form,
                     &m.config.contact,
                     &jsons,
+                    &contracts,
                     &mut put,
                 )?;
             }

@@ -95,3 +95,41 @@ fn the_published_fixtures_are_records_valid_against_their_schema() {
     }
     assert_eq!(seen, report.written);
 }
+
+/// The contract files made from a shared form's texts (`SharedContracts`, what the build uses)
+/// are those `published` makes for each municipality on its own, byte for byte: the sample
+/// municipalities share forms (the same catalog form as it is) and differ in their own.
+#[test]
+fn shared_contracts_are_the_contracts_made_one_by_one() {
+    let report = form_model::check(&repo().join("forms"));
+    assert!(report.is_ok(), "{}", report.summary());
+    let shared = inbox::contract::SharedContracts::default();
+    let mut compared = 0;
+    // Twice: made the first time, from the kept texts the second.
+    for _ in 0..2 {
+        for form in &report.resolved {
+            let m = report
+                .project
+                .municipalities
+                .iter()
+                .find(|m| m.config.id == form.municipality.id)
+                .unwrap();
+            let json = serde_json::to_string(&*form.form).unwrap();
+            assert_eq!(
+                shared.published(form, &m.config.contact, &json),
+                inbox::contract::published(form, &m.config.contact),
+                "{}/{}",
+                form.municipality.id,
+                form.form.id
+            );
+            compared += 1;
+        }
+    }
+    let distinct: std::collections::HashSet<_> = report
+        .resolved
+        .iter()
+        .map(|f| Arc::as_ptr(&f.form))
+        .collect();
+    assert!(distinct.len() < report.resolved.len(), "no form is shared");
+    assert!(compared >= 20, "only {compared}");
+}
