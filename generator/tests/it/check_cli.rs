@@ -67,7 +67,7 @@ fn check_lang_en_prints_the_same_report_in_english() {
     // Musterstadt's adaptations (one adds a question after one now inside the dog list)
     // carry over to the new version.
     assert!(
-        out.contains("    hundesteuer-anmeldung: pins version 2, the catalog's newest is 3 (7 adaptations)\n      at forms/municipalities/musterstadt/municipality.yaml:119:10\n      its adaptations apply to version 3 unchanged"),
+        out.contains("    hundesteuer-anmeldung: pins version 2, the catalog's newest is 3 (9 adaptations)\n      at forms/municipalities/musterstadt/municipality.yaml:124:10\n      its adaptations apply to version 3 unchanged"),
         "{out}"
     );
 }
