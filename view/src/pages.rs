@@ -136,6 +136,8 @@ pub fn form_signed_in(
                 "intro_html": f.intro.as_ref().map(|i| markdown::to_html(&text_in(i, lang), 1)),
                 "action": action,
                 "enctype": if has_files { "multipart/form-data" } else { "application/x-www-form-urlencoded" },
+                // Without the script, files go in the post itself: the limit of all of them.
+                "files_note": has_files.then(|| t("files-no-script-limit")),
                 "confirmation": frame.link_below(&rel, &format!("{CONFIRMATION}/")),
             },
             "step_nav_html": body.step_nav,

@@ -2,6 +2,7 @@
 
 mod components;
 mod filled;
+mod no_script;
 mod pay_notice;
 mod seo;
 mod shared;
