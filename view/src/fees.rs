@@ -129,7 +129,41 @@ pub fn pay_notice(
     lang: &str,
     t: &dyn Fn(&str) -> String,
 ) -> Option<String> {
-    if form.payment != PaymentMode::Required || form.fees.is_empty() {
+    if form.payment != PaymentMode::Required {
+        return None;
+    }
+    pay_words(form, due, municipality, lang, t, "pay-notice")
+}
+
+/// What a form page says before sending when the citizen may pay the form's fees online or
+/// await a fee notice (`payment: optional` as resolved for the municipality, docs/payment.md):
+/// the amount as [`pay_notice`] names it, the payment page of `municipality`, and the notice
+/// that follows sending without paying; the page then has two send buttons (`_payment`:
+/// `online`, `notice`). `None` for another mode, no fees, or answers that cost nothing.
+pub fn pay_choice(
+    form: &Form,
+    due: Option<&AmountDue>,
+    municipality: &str,
+    lang: &str,
+    t: &dyn Fn(&str) -> String,
+) -> Option<String> {
+    if form.payment != PaymentMode::Optional {
+        return None;
+    }
+    pay_words(form, due, municipality, lang, t, "pay-choice")
+}
+
+/// The text `key` with `{municipality}` and `{amount}` (see [`pay_notice`]), for a form with
+/// fees whose answers (`due`, when known) cost something.
+fn pay_words(
+    form: &Form,
+    due: Option<&AmountDue>,
+    municipality: &str,
+    lang: &str,
+    t: &dyn Fn(&str) -> String,
+    key: &str,
+) -> Option<String> {
+    if form.fees.is_empty() {
         return None;
     }
     let amount = match due {
@@ -146,7 +180,7 @@ pub fn pay_notice(
         ),
     };
     Some(fill(
-        &t("pay-notice"),
+        &t(key),
         &[("municipality", municipality), ("amount", &amount)],
     ))
 }

@@ -145,6 +145,8 @@ pub fn form_signed_in(
             "due": filled.and_then(|x| x.due).map(|d| crate::fees::due(f, d, lang)),
             // Paid online before it is passed on: said at the start and beside the send button.
             "pay_notice": crate::fees::pay_notice(f, filled.and_then(|x| x.due), &site.municipality.name, lang, &t),
+            // Payment offered: pay online after sending, or await a fee notice (two buttons).
+            "pay_choice": crate::fees::pay_choice(f, filled.and_then(|x| x.due), &site.municipality.name, lang, &t),
             // The page script shows the amount due (see script::form_parts).
             "due_live": parts.contains("fees"),
             "sign_in": crate::sign_in::sign_in_box(frame, form),

@@ -37,7 +37,7 @@ pub use parameter::{ParameterUse, ParameterValue};
 pub use payment::{
     BOOKING_HAUSHALTSSTELLE, BOOKING_KASSENZEICHEN, BOOKING_PRODUKTKONTO, BasicAuth, Booking,
     BookingAccounts, BookingKeys, ClientAuthentication, FormBooking, KASSENZEICHEN_PLACEHOLDERS,
-    KassenzeichenFacts, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentMode, PaymentPlatform,
-    SecretName,
+    KassenzeichenFacts, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentChoice, PaymentMode,
+    PaymentPlatform, SecretName,
 };
 pub use text::Text;

@@ -64,6 +64,7 @@ async fn store_paid_with(
             encryption: None,
             amount_due: Some(amount.clone()),
             awaiting_payment: true,
+            payment_declined: false,
             identity: None,
         },
         when,
