@@ -245,18 +245,13 @@ pub async fn settle(
     if info.status == PaymentStatus::Payed {
         // Paid is paid: a payment that arrives after a withdrawal or an expiry is still
         // handed on, since the money was taken.
-        if attempt.encrypted && encryption.is_none() {
-            return Err(FlowError::Unusable(format!(
-                "{municipality}: the submission is sealed, but no key is configured to seal its payment"
-            )));
-        }
-        let awaiting = Awaiting {
-            municipality,
-            id,
-            dir: &attempt.dir,
-            encryption: if attempt.encrypted { encryption } else { None },
-        };
-        let first = release(store, awaiting, &payment_object(&attempt, &info)).await?;
+        let first = hand_on(
+            store,
+            &attempt,
+            encryption,
+            &payment_object(&attempt, &info),
+        )
+        .await?;
         if first {
             tracing::info!(municipality, id = %id, reference = %attempt.reference, "paid submission released");
         }
@@ -286,6 +281,29 @@ pub async fn settle(
         },
         _ => Standing::Open { attempt },
     })
+}
+
+/// Releases the submission of `attempt` with the payment object `payment` (sealed with the
+/// municipality's key when the submission is); whether this call released it.
+async fn hand_on(
+    store: &dyn Store,
+    attempt: &Attempt,
+    encryption: Option<&Encryptor>,
+    payment: &Value,
+) -> Result<bool, FlowError> {
+    if attempt.encrypted && encryption.is_none() {
+        return Err(FlowError::Unusable(format!(
+            "{}: the submission is sealed, but no key is configured to seal its payment",
+            attempt.municipality
+        )));
+    }
+    let awaiting = Awaiting {
+        municipality: &attempt.municipality,
+        id: attempt.id,
+        dir: &attempt.dir,
+        encryption: if attempt.encrypted { encryption } else { None },
+    };
+    Ok(release(store, awaiting, payment).await?)
 }
 
 /// Opens the `n`th transaction from `attempt`'s request (the same payment, a new request id)
@@ -399,18 +417,7 @@ pub async fn without_payment(
         // A form that requires payment: it stands as it stood.
         return Ok(Standing::Ended { attempt, status });
     }
-    if attempt.encrypted && encryption.is_none() {
-        return Err(FlowError::Unusable(format!(
-            "{municipality}: the submission is sealed, but no key is configured to seal its payment object"
-        )));
-    }
-    let awaiting = Awaiting {
-        municipality,
-        id,
-        dir: &attempt.dir,
-        encryption: if attempt.encrypted { encryption } else { None },
-    };
-    let first = release(store, awaiting, &declined_object(&attempt, now)).await?;
+    let first = hand_on(store, &attempt, encryption, &declined_object(&attempt, now)).await?;
     if first {
         tracing::info!(municipality, id = %id, reference = %attempt.reference, "submission released without payment");
     }
