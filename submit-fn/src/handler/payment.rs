@@ -1,8 +1,9 @@
 //! The handler's side of payment (`crate::payment` holds the flow): a valid submission of a
-//! form that requires payment is stored as awaiting payment and answered with the platform's
+//! form that requires payment (or offers it, and the citizen chose to pay online) is stored as
+//! awaiting payment and answered with the platform's
 //! pay page (303 for a browser form post; 202 with `payment_url` for the page script), and the
-//! routes below `…/v1/<municipality>/payment/<id>/` answer the citizen's return, a try again
-//! and a withdrawal with the page for where the submission stands.
+//! routes below `…/v1/<municipality>/payment/<id>/` answer the citizen's return, a try again,
+//! a withdrawal and sending without payment with the page for where the submission stands.
 
 use bytes::Bytes;
 use form_model::messages::{PAYMENT, fill};
