@@ -4,7 +4,9 @@
 //! rules (see [`input_name`]), so page and function cannot drift apart.
 //!
 //! Reserved names start with `_`, which field ids cannot: `_id` (client submission id), `_lang`
-//! (page language) and `_hp` (honeypot: a field hidden from people that bots fill in).
+//! (page language), `_hp` (honeypot: a field hidden from people that bots fill in) and
+//! `_payment` (the send button clicked on a form whose payment is optional: `online` or
+//! `notice`).
 
 use serde_json::{Map, Value};
 
@@ -15,6 +17,7 @@ use crate::validate::Submission;
 pub const ID_NAME: &str = "_id";
 pub const LANG_NAME: &str = "_lang";
 pub const HONEYPOT_NAME: &str = "_hp";
+pub const PAYMENT_NAME: &str = "_payment";
 
 /// A decoded form post.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +27,8 @@ pub struct FormPost {
     pub id: Option<String>,
     /// True when the honeypot was filled: a bot, to be dropped and counted.
     pub honeypot: bool,
+    /// The value of the send button clicked (`_payment`), as sent.
+    pub payment: Option<String>,
 }
 
 /// The `name` of an input: the field id, or `<field>.<part>` for a part of an address.
@@ -41,6 +46,7 @@ pub fn decode(form: &ResolvedForm, pairs: impl IntoIterator<Item = (String, Stri
     let mut id = None;
     let mut language = None;
     let mut honeypot = false;
+    let mut payment = None;
     for (name, value) in pairs {
         match name.as_str() {
             ID_NAME => {
@@ -55,6 +61,10 @@ pub fn decode(form: &ResolvedForm, pairs: impl IntoIterator<Item = (String, Stri
                 honeypot |= !value.trim().is_empty();
                 continue;
             }
+            PAYMENT_NAME => {
+                payment = Some(value);
+                continue;
+            }
             _ => {}
         }
         insert(form, &mut data, &name, Value::String(value));
@@ -66,6 +76,7 @@ pub fn decode(form: &ResolvedForm, pairs: impl IntoIterator<Item = (String, Stri
         submission: Submission { language, data },
         id,
         honeypot,
+        payment,
     }
 }
 

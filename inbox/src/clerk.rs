@@ -9,7 +9,9 @@
 //! - column titles from the form's German labels (an address gives one column per part,
 //!   `Anschrift: Straße`; a group one per question, `Hund: Rasse`), option labels instead of
 //!   codes (the codes in a second set of columns, `Art (Code)`, when asked), the fee and the
-//!   payment reference when the form has fees; the submission id last;
+//!   payment reference when the form has fees, and for a form whose payment is optional whether
+//!   it was paid online or the citizen declined (then a fee notice is due); the submission id
+//!   last;
 //! - for a form with sign-in, how the identity was verified (`crate::identity`): verified with
 //!   BundID or not signed in, the trust level, the identity provider, the time of sign-in in
 //!   German local time, and the questions whose answers came from the account and were locked
@@ -243,6 +245,9 @@ pub fn to_clerk_csv(form: &ResolvedForm, rows: &[Delivered], codes: bool) -> Str
         Vec::new()
     };
     let fees = !form.form.fees.is_empty();
+    // A form whose payment is optional: whether the citizen paid online or declined it (then
+    // the clerk sends a fee notice).
+    let offered = fees && form.form.payment == form_model::model::PaymentMode::Optional;
     let sign_in = form.form.identity.offers_sign_in();
     let mut header: Vec<String> = [
         words::word("reference"),
@@ -257,6 +262,9 @@ pub fn to_clerk_csv(form: &ResolvedForm, rows: &[Delivered], codes: bool) -> Str
     if fees {
         header.push(words::word("fee").into());
         header.push(words::word("payment-reference").into());
+    }
+    if offered {
+        header.push(words::word("online-payment").into());
     }
     if sign_in {
         header.extend(IDENTITY_COLUMNS.iter().map(|k| words::word(k).to_string()));
@@ -313,6 +321,20 @@ pub fn to_clerk_csv(form: &ResolvedForm, rows: &[Delivered], codes: bool) -> Str
                     .unwrap_or_default()
                     .to_string(),
             ));
+            if offered {
+                let text = |key| payment.and_then(|p| p.get(key)).and_then(Value::as_str);
+                cells.push(Cell::Made(
+                    if text("status") == Some("PAYED") {
+                        words::word("online-payment-paid")
+                    } else if text("paymentMethodDetail") == Some(store::metadata::PAYMENT_DECLINED)
+                    {
+                        words::word("online-payment-declined")
+                    } else {
+                        ""
+                    }
+                    .to_string(),
+                ));
+            }
         }
         if sign_in {
             cells.extend(identity_cells(form, r, &zone));

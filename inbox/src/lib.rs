@@ -310,14 +310,28 @@ impl Inbox {
                     key: payment_key.clone(),
                     reason: e.to_string(),
                 })?;
-            let Some(information) = payment.get("paymentInformation").cloned() else {
-                return Err(InboxError::Damaged {
-                    key: payment_key,
-                    reason: "no paymentInformation".into(),
-                });
-            };
-            if let Some(m) = metadata.as_object_mut() {
-                m.insert("paymentInformation".into(), information);
+            // Handed on without payment (a form whose payment is optional): the metadata's
+            // payment by invoice says the citizen declined the online payment.
+            if payment.get("status").and_then(Value::as_str) == Some("DECLINED") {
+                if let Some(info) = metadata
+                    .get_mut("paymentInformation")
+                    .and_then(Value::as_object_mut)
+                {
+                    info.insert(
+                        "paymentMethodDetail".into(),
+                        Value::from(store::metadata::PAYMENT_DECLINED),
+                    );
+                }
+            } else {
+                let Some(information) = payment.get("paymentInformation").cloned() else {
+                    return Err(InboxError::Damaged {
+                        key: payment_key,
+                        reason: "no paymentInformation".into(),
+                    });
+                };
+                if let Some(m) = metadata.as_object_mut() {
+                    m.insert("paymentInformation".into(), information);
+                }
             }
             paid = Some(payment);
         }

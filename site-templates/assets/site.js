@@ -1102,6 +1102,10 @@
 
   // Sending: JSON, with files uploaded first; the same id on every retry.
   var sendStatus = $("#send-status"), submitButton = $("#submit");
+  // @if payment
+  // Paying online offered (payment optional): the other send button, and the one clicked.
+  var noticeButton = $("#submit-notice") || {}, payChoice = "";
+  // @end
   function submissionId() {
     var key = "formfabrik-id:" + location.pathname, id;
     try { id = sessionStorage.getItem(key); } catch (e) { id = null; }
@@ -1164,7 +1168,11 @@
     if (signIn) credentials = "include";
     // @end
     return answers.then(function (data) {
-      return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: JSON.stringify({ id: id, language: lang, data: data }), mode: "cors", credentials: credentials });
+      var post = { id: id, language: lang, data: data };
+      // @if payment
+      if (payChoice) post.payment = payChoice;
+      // @end
+      return fetch(form.getAttribute("action"), { method: "POST", headers: headers, body: JSON.stringify(post), mode: "cors", credentials: credentials });
     }).then(function (res) {
       if (res.ok) return res.json().then(function (ok) { done(ok); });
       if (res.status === 422) return res.json().then(function (bad) { failed(bad.errors || []); });
@@ -1186,18 +1194,24 @@
     try { localStorage.removeItem(draftKey); sessionStorage.removeItem("formfabrik-id:" + location.pathname); } catch (e) { /* off */ }
     try { if (ok.receipt) sessionStorage.setItem("formfabrik-receipt:" + ok.reference, JSON.stringify(ok.receipt)); } catch (e) { /* off or full */ }
     // @if payment
-    // A form that requires payment: on to the payment platform's pay page (202).
+    // Paid online first (payment required, or chosen): on to the platform's pay page (202).
     if (ok.payment_url) return location.assign(ok.payment_url);
     // @end
     location.href = form.getAttribute("data-confirmation") + "?ref=" + encodeURIComponent(ok.reference);
   }
   function failed(errors) {
     submitButton.disabled = false;
+    // @if payment
+    noticeButton.disabled = false;
+    // @end
     sendStatus.textContent = "";
     showErrors(errors.map(function (e) { return { field: e.field, code: e.code, message: e.message }; }));
   }
   function broken(detail) {
     submitButton.disabled = false;
+    // @if payment
+    noticeButton.disabled = false;
+    // @end
     sendStatus.textContent = ui["send-failed"] + (detail ? " (" + detail + ")" : "");
   }
 
@@ -1220,6 +1234,11 @@
     }
     clearErrors();
     summary.hidden = true;
+    // @if payment
+    // Paying online offered: the send button clicked says how (online, or a fee notice).
+    payChoice = ev.submitter && ev.submitter.name === "_payment" ? ev.submitter.value : "";
+    noticeButton.disabled = true;
+    // @end
     submitButton.disabled = true;
     sendStatus.textContent = ui.sending;
     send(0);

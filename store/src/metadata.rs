@@ -12,7 +12,9 @@
 //! - `authenticationInformation` when the citizen signed in: one `identificationReport`
 //!   (version 1.0.0) whose `content` is the verified identity of the record, as base64url JSON;
 //! - `paymentInformation` when the form has fees: the amount the form computes, to be paid by
-//!   invoice (`INVOICE`, status `INITIAL` — the portal takes no payment).
+//!   invoice (`INVOICE`, status `INITIAL` — the portal takes no payment); when the citizen was
+//!   offered online payment and declined it (a form whose payment is optional),
+//!   `paymentMethodDetail` says so ([`PAYMENT_DECLINED`]): the clerk sends a fee notice.
 //!
 //! It is encrypted like the record when the municipality has a key, and written after the
 //! attachments and before the record.
@@ -27,6 +29,11 @@ use uuid::Uuid;
 /// `$schema` of the metadata.
 pub const METADATA_SCHEMA: &str =
     "https://schema.fitko.de/fit-connect/metadata/1.0.0/metadata.schema.json";
+
+/// `paymentInformation.paymentMethodDetail` of a submission whose fees the citizen chose not to
+/// pay online though it was offered (payment `optional`): sending it, or after a cancelled or
+/// failed payment (then `inbox pull` sets it from the payment object, status `DECLINED`).
+pub const PAYMENT_DECLINED: &str = "online-payment-declined";
 
 /// An attachment as the metadata describes it.
 pub struct AttachmentFacts<'a> {
@@ -50,12 +57,14 @@ pub fn attachment_id(submission: Uuid, name: &str) -> Uuid {
     uuid::Builder::from_random_bytes(bytes).into_uuid()
 }
 
-/// The metadata for `record` (whose stored plaintext bytes are `record_bytes`).
+/// The metadata for `record` (whose stored plaintext bytes are `record_bytes`); `declined`: the
+/// citizen declined the online payment offered.
 pub fn metadata(
     form: &ResolvedForm,
     record: &SubmissionRecord,
     record_bytes: &[u8],
     attachments: &[AttachmentFacts<'_>],
+    declined: bool,
 ) -> Value {
     let lang = form.languages.first().map_or("de", String::as_str);
     let hash = |bytes: &[u8]| json!({ "type": "sha512", "content": sha512_hex(bytes) });
@@ -121,15 +130,16 @@ pub fn metadata(
             || form_model::fees::amount_due(&form.form, &record.data, date).total_cents,
             |due| due.total_cents,
         );
-        meta.insert(
-            "paymentInformation".into(),
-            json!({
-                "transactionReference": record.reference,
-                "paymentMethod": "INVOICE",
-                "status": "INITIAL",
-                "grossAmount": cents as f64 / 100.0,
-            }),
-        );
+        let mut information = json!({
+            "transactionReference": record.reference,
+            "paymentMethod": "INVOICE",
+            "status": "INITIAL",
+            "grossAmount": cents as f64 / 100.0,
+        });
+        if declined {
+            information["paymentMethodDetail"] = json!(PAYMENT_DECLINED);
+        }
+        meta.insert("paymentInformation".into(), information);
     }
     Value::Object(meta)
 }

@@ -129,6 +129,9 @@ pub struct Submission<'a> {
     /// The form requires payment first: the record is written as awaiting payment, which the
     /// back office does not list, until [`crate::payment::release`] hands it on.
     pub awaiting_payment: bool,
+    /// Online payment was offered (payment `optional`) and the citizen chose the fee notice:
+    /// the metadata says so (`store::metadata::PAYMENT_DECLINED`).
+    pub payment_declined: bool,
     /// The verified identity of a signed-in citizen (see `SubmissionRecord::identity`): written
     /// into the record and, as authentication information, into the metadata.
     pub identity: Option<serde_json::Value>,
@@ -239,7 +242,7 @@ pub async fn write(
             bytes: &u.bytes,
         })
         .collect();
-    let meta = metadata(form, &record, &bytes, &facts);
+    let meta = metadata(form, &record, &bytes, &facts, submission.payment_declined);
     let attachments_sha512 = submission
         .uploads
         .iter()

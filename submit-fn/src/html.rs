@@ -192,27 +192,41 @@ pub struct Paid<'a> {
     pub amount: &'a str,
 }
 
-/// The confirmation page (see [`confirmation_page`]) of a submission handed on once its fees
-/// were paid: with the payment's reference and amount below the submission's reference.
+/// How the fees of a submission handed on after the payment flow stand.
+#[derive(Debug, Clone, Copy)]
+pub enum Settled<'a> {
+    Paid(Paid<'a>),
+    /// Sent without paying online (a form whose payment is optional): a fee notice follows.
+    Declined,
+}
+
+/// The confirmation page (see [`confirmation_page`]) of a submission handed on after the payment
+/// flow: paid (the payment's reference and amount below the submission's reference) or sent
+/// without paying online.
 pub fn paid_confirmation_page(
     m: &RegistryMunicipality,
     form: &ResolvedForm,
     lang: &str,
     reference: &str,
     receipt: Option<(&str, &str)>,
-    paid: Option<Paid<'_>>,
+    settled: Option<Settled<'_>>,
 ) -> String {
     let form_title = text_in(&form.form.title, lang);
-    let paid = paid.map_or(String::new(), |p| {
-        format!(
+    let paid = match settled {
+        None => String::new(),
+        Some(Settled::Paid(p)) => format!(
             "<p>{note}</p>\n<p>{label}: <strong id=\"payment-reference\" dir=\"ltr\">{reference}</strong><br>{amount_label}: <span dir=\"ltr\">{amount}</span></p>\n",
             note = escape(PAYMENT.text("paid-note", lang)),
             label = escape(PAYMENT.text("paid-reference", lang)),
             reference = escape(p.reference),
             amount_label = escape(PAYMENT.text("paid-amount", lang)),
             amount = escape(p.amount),
-        )
-    });
+        ),
+        Some(Settled::Declined) => format!(
+            "<p id=\"payment-declined\">{}</p>\n",
+            escape(PAYMENT.text("declined-note", lang))
+        ),
+    };
     // The reference is Latin letters and digits; isolated left-to-right so that it reads the
     // same on an Arabic page.
     let main = format!(

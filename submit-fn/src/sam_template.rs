@@ -364,10 +364,10 @@ const SIGN_IN_EVENTS: &str = r#"        # Sign-in with BundID (docs/identity.md)
             Path: /v1/{municipality}/auth/{action}
 "#;
 
-/// The payment routes (`crate::payment::route`): the return from the platform, try again and
-/// withdraw.
+/// The payment routes (`crate::payment::route`): the return from the platform, try again,
+/// withdraw and send without payment.
 const PAYMENT_EVENTS: &str = r#"        # Payment (docs/payment.md): where the platform sends the browser back, and the buttons
-        # after a payment that did not go through (retry, cancel).
+        # after a payment that did not go through (retry, cancel, without-payment).
         PaymentReturn:
           Type: HttpApi
           Properties:

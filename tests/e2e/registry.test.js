@@ -66,11 +66,11 @@ async function sendRest(page, js) {
   if (js) {
     await throughWizard(page, data, p, await uiStrings(page));
     await page.check("#confirm");
-    await page.click("#submit");
+    await page.click("#submit-notice");
   } else {
     for (const f of data.fields) if (p.answers[f.id] !== undefined) await fill(page, f, p.answers[f.id]);
     await page.check("#confirm");
-    await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
+    await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit-notice")]);
   }
   return data;
 }

@@ -199,7 +199,7 @@ test("save and come back: a draft saved on one device, continued signed in on an
     for (const f of typed) assert.equal(await page.locator(`[id="f-${f.id}"]`).inputValue(), p.answers[f.id], `draft answer ${f.id} not back`);
     for (const f of data.fields) if (p.answers[f.id] !== undefined && !typed.includes(f)) await fill(page, f, p.answers[f.id]);
     await page.check("#confirm");
-    const [sent] = await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit")]);
+    const [sent] = await Promise.all([page.waitForNavigation({ timeout: 20000 }), page.click("#submit-notice")]);
     assert.equal(sent.status(), 200, (await page.locator("body").innerText()).slice(0, 1500));
     const reference = (await page.locator("#reference").textContent()).trim();
     assert.deepEqual(draftFiles(), [], "the draft is still stored after sending");

@@ -116,12 +116,15 @@ pub fn due(form: &Form, due: &AmountDue, lang: &str) -> DueView {
     }
 }
 
-/// What a form page says before sending when the form's fees are paid online first (`payment:
-/// required` as resolved for the municipality, docs/payment.md): that sending leads to the
-/// payment page of `municipality`, what is paid, that the authority receives the application
-/// only once it is paid, and that the citizen comes back here. The amount is `due` (a page shown
-/// again), else the fixed fees' sum, else the fees shown. `None` where nothing is paid online
-/// before the application is passed on: another mode, no fees, or answers that cost nothing.
+/// What a form page says before sending when the form's fees are paid online (`payment` as
+/// resolved for the municipality, docs/payment.md). `required` (`pay-notice`): that sending
+/// leads to the payment page of `municipality`, what is paid, that the authority receives the
+/// application only once it is paid, and that the citizen comes back here. `optional`
+/// (`pay-choice`): that the citizen may pay that on the payment page after sending or send
+/// without paying online and get a fee notice; the page then has two send buttons
+/// (`_payment`: `notice`, `online`). The amount is `due` (a page shown again), else the fixed
+/// fees' sum, else the fees shown. `None` where nothing is paid online before the application
+/// is passed on: mode `none`, no fees, or answers that cost nothing.
 pub fn pay_notice(
     form: &Form,
     due: Option<&AmountDue>,
@@ -129,7 +132,12 @@ pub fn pay_notice(
     lang: &str,
     t: &dyn Fn(&str) -> String,
 ) -> Option<String> {
-    if form.payment != PaymentMode::Required || form.fees.is_empty() {
+    let key = match form.payment {
+        PaymentMode::Required => "pay-notice",
+        PaymentMode::Optional => "pay-choice",
+        PaymentMode::None => return None,
+    };
+    if form.fees.is_empty() {
         return None;
     }
     let amount = match due {
@@ -146,7 +154,7 @@ pub fn pay_notice(
         ),
     };
     Some(fill(
-        &t("pay-notice"),
+        &t(key),
         &[("municipality", municipality), ("amount", &amount)],
     ))
 }

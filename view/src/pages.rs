@@ -117,6 +117,13 @@ pub fn form_signed_in(
         .flat_map(|(_, keys)| keys.iter())
         .map(|k| (*k, t(k)))
         .collect();
+    let pay_notice = crate::fees::pay_notice(
+        f,
+        filled.and_then(|x| x.due),
+        &site.municipality.name,
+        lang,
+        &t,
+    );
     let description = seo::form_description(f, lang);
     let json_ld = seo::government_service(frame, form, &description);
     let head = Head {
@@ -145,8 +152,10 @@ pub fn form_signed_in(
             "errors": errors,
             "fees": crate::fees::table(f, lang, &t),
             "due": filled.and_then(|x| x.due).map(|d| crate::fees::due(f, d, lang)),
-            // Paid online before it is passed on: said at the start and beside the send button.
-            "pay_notice": crate::fees::pay_notice(f, filled.and_then(|x| x.due), &site.municipality.name, lang, &t),
+            // Paid online before it is passed on (or offered): said at the start and beside the
+            // send button; offered, two buttons: pay online after sending, or await a fee notice.
+            "pay_notice": pay_notice,
+            "pay_choice": pay_notice.is_some() && f.payment == form_model::model::PaymentMode::Optional,
             // The page script shows the amount due (see script::form_parts).
             "due_live": parts.contains("fees"),
             "sign_in": crate::sign_in::sign_in_box(frame, form),

@@ -38,8 +38,8 @@ pub use parameter::{ParameterUse, ParameterValue};
 pub use payment::{
     BOOKING_HAUSHALTSSTELLE, BOOKING_KASSENZEICHEN, BOOKING_PRODUKTKONTO, BasicAuth, Booking,
     BookingAccounts, BookingKeys, ClientAuthentication, FormBooking, KASSENZEICHEN_PLACEHOLDERS,
-    KassenzeichenFacts, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentMode, PaymentPlatform,
-    SecretName,
+    KassenzeichenFacts, MtlsAuth, OAuth2Auth, Payment, PaymentAuth, PaymentChoice, PaymentMode,
+    PaymentPlatform, SecretName,
 };
 pub use sepa::{
     CreditorIdProblem, SepaCreditor, SepaMandate, check_creditor_id, creditor_check_digits,

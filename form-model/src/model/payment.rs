@@ -29,6 +29,43 @@ impl PaymentMode {
     pub fn is_none(&self) -> bool {
         *self == PaymentMode::None
     }
+
+    /// Whether a submission in this mode is paid online before it is handed on, given the
+    /// citizen's `choice` (only an `optional` form reads it; none counts as by notice).
+    pub fn pays_online(&self, choice: Option<PaymentChoice>) -> bool {
+        match self {
+            PaymentMode::Required => true,
+            PaymentMode::Optional => choice == Some(PaymentChoice::Online),
+            PaymentMode::None => false,
+        }
+    }
+}
+
+/// The citizen's choice on the page of a form whose payment is `optional`: the send button
+/// clicked (`_payment` in a form post, `payment` in the page script's JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PaymentChoice {
+    /// Pay online now: the submission awaits payment, as for a form that requires it.
+    Online,
+    /// Send now and wait for the fee notice (Gebührenbescheid).
+    Notice,
+}
+
+impl PaymentChoice {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PaymentChoice::Online => "online",
+            PaymentChoice::Notice => "notice",
+        }
+    }
+
+    /// The choice a button's value names; `None` for any other value.
+    pub fn parse(value: &str) -> Option<PaymentChoice> {
+        [PaymentChoice::Online, PaymentChoice::Notice]
+            .into_iter()
+            .find(|c| c.as_str() == value)
+    }
 }
 
 /// `payment:` in `municipality.yaml`.

@@ -64,6 +64,7 @@ async fn store_paid_with(
             encryption: None,
             amount_due: Some(amount.clone()),
             awaiting_payment: true,
+            payment_declined: false,
             identity: None,
         },
         when,
@@ -359,4 +360,30 @@ async fn bookings_since_last_hold_each_fee_once_per_profile_whatever_the_platfor
     assert_eq!(all.len(), 5);
     let (again, n) = export(&fibu_log, &fibu, NOW + Duration::days(3));
     assert_eq!((n, again.len()), (0, 1));
+}
+
+#[test]
+fn a_submission_sent_without_paying_online_is_not_booked() {
+    // The payment object of a submission of a form whose payment is optional, sent without
+    // paying after a cancelled payment (docs/payment.md): nothing was paid, nothing is booked.
+    let registry = registry(false);
+    let form = registry.form(M, "meldebescheinigung").unwrap();
+    let declined = inbox::clerk::Delivered {
+        record: form_model::record::SubmissionRecord::new(
+            form,
+            uuid::Uuid::from_bytes([7; 16]),
+            NOW,
+            "de",
+            serde_json::Map::new(),
+            Vec::new(),
+        ),
+        metadata: None,
+        payment: Some(serde_json::json!({
+            "format": "formfabrik.payment/1", "status": "DECLINED", "requestId": "x",
+            "purpose": "MUS-2026-X", "currency": "EUR", "grossAmount": 10.0,
+        })),
+    };
+    let profile = Profile::load("kommunal").unwrap();
+    let (_, n) = to_booking_file(&profile, &[declined], Some(&registry)).unwrap();
+    assert_eq!(n, 0);
 }

@@ -307,3 +307,62 @@ async fn a_clerk_names_a_submission_by_its_reference_and_the_list_shows_it_witho
             .is_none()
     );
 }
+
+#[test]
+fn the_clerks_csv_of_a_form_whose_payment_is_optional_says_whether_it_was_paid_or_declined() {
+    // Musterstadt's Meldebescheinigung: payment optional (its municipality.yaml).
+    let registry = registry(false);
+    let form = registry.form("musterstadt", "meldebescheinigung").unwrap();
+    assert_eq!(form.form.payment, form_model::model::PaymentMode::Optional);
+    let record = |n: u8| {
+        form_model::record::SubmissionRecord::new(
+            form,
+            uuid::Uuid::from_bytes([n; 16]),
+            time::macros::datetime!(2026-11-28 10:15 UTC),
+            "de",
+            serde_json::Map::new(),
+            Vec::new(),
+        )
+    };
+    let invoice = |detail: Option<&str>| {
+        let mut info = serde_json::json!({
+            "transactionReference": "MUS-2026-X", "paymentMethod": "INVOICE",
+            "status": "INITIAL", "grossAmount": 10.0,
+        });
+        if let Some(d) = detail {
+            info["paymentMethodDetail"] = serde_json::json!(d);
+        }
+        Some(serde_json::json!({ "paymentInformation": info }))
+    };
+    let rows = [
+        inbox::clerk::Delivered {
+            record: record(1),
+            metadata: Some(serde_json::json!({ "paymentInformation": {
+                "transactionReference": "KZ-1", "status": "PAYED", "grossAmount": 10.0,
+            }})),
+            payment: None,
+        },
+        inbox::clerk::Delivered {
+            record: record(2),
+            metadata: invoice(Some(store::metadata::PAYMENT_DECLINED)),
+            payment: None,
+        },
+        inbox::clerk::Delivered {
+            record: record(3),
+            metadata: invoice(None),
+            payment: None,
+        },
+    ];
+    let csv = to_clerk_csv(form, &rows, false);
+    let table = open_like_german_excel(csv.as_bytes());
+    let col = |title: &str| table[0].iter().position(|h| h == title).unwrap();
+    let online = col("Online-Zahlung");
+    let said: Vec<&str> = table[1..].iter().map(|r| r[online].as_str()).collect();
+    assert_eq!(said, ["bezahlt", "abgelehnt – Gebührenbescheid senden", ""]);
+    // A form that requires payment has no such column: it is always paid.
+    let licence = registry
+        .form("musterstadt", "fahrerlaubnis-ersterteilung")
+        .unwrap();
+    let csv = to_clerk_csv(licence, &[], false);
+    assert!(!csv.contains("Online-Zahlung"), "{csv}");
+}

@@ -201,6 +201,7 @@ async fn store_all_as(store: &dyn Store, encrypted: bool, public: &Value) -> Vec
                 language: &example.language,
                 data: clean.clone(),
                 awaiting_payment: false,
+                payment_declined: false,
                 uploads,
                 encryption: encrypted.then_some(&encryptor),
                 amount_due: (!form.form.fees.is_empty())

@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 use form_model::form_post;
+use form_model::model::PaymentChoice;
 use form_model::resolve::ResolvedForm;
 use form_model::validate::Submission;
 use serde_json::json;
@@ -139,8 +140,12 @@ pub(super) fn from_pairs(
     pairs: Vec<(String, String)>,
     files: Vec<FilePart>,
 ) -> Result<Decoded, DecodeError> {
-    // Which `_id` or `_lang` counts would be a guess when there are two.
-    for reserved in [form_post::ID_NAME, form_post::LANG_NAME] {
+    // Which `_id`, `_lang` or `_payment` counts would be a guess when there are two.
+    for reserved in [
+        form_post::ID_NAME,
+        form_post::LANG_NAME,
+        form_post::PAYMENT_NAME,
+    ] {
         if pairs.iter().filter(|(name, _)| name == reserved).count() > 1 {
             return Err(DecodeError::Duplicate {
                 name: reserved.to_string(),
@@ -149,6 +154,13 @@ pub(super) fn from_pairs(
         }
     }
     let post = form_post::decode(form, pairs);
+    let payment = match post.payment.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(value) => Some(
+            PaymentChoice::parse(value)
+                .ok_or_else(|| DecodeError::UnknownPaymentChoice(value.to_string()))?,
+        ),
+    };
     let mut data = post.submission.data;
     let mut uploads = Vec::new();
     for f in files {
@@ -182,6 +194,7 @@ pub(super) fn from_pairs(
         },
         id: post.id.filter(|id| !id.trim().is_empty()),
         honeypot: post.honeypot,
+        payment,
         uploads,
     })
 }

@@ -1,4 +1,4 @@
-//! A script's post: `{"id"?, "language", "data"}` as JSON, read strictly (no key twice, no more
+//! A script's post: `{"id"?, "language", "data", "payment"?}` as JSON, read strictly (no key twice, no more
 //! values than the form can hold), NFC-normalised, and refused when it answers a file question
 //! (JSON cannot carry a file's bytes).
 
@@ -18,6 +18,9 @@ struct ScriptPost {
     id: Option<String>,
     language: String,
     data: Map<String, Value>,
+    /// The send button clicked on a form whose payment is optional (`online`, `notice`).
+    #[serde(default)]
+    payment: Option<form_model::model::PaymentChoice>,
 }
 
 pub(super) fn decode_json(
@@ -44,6 +47,7 @@ pub(super) fn decode_json(
         },
         id: post.id,
         honeypot: false,
+        payment: post.payment,
         uploads: Vec::new(),
     })
 }

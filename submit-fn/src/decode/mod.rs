@@ -66,7 +66,7 @@ pub enum DecodeError {
     BadFileName {
         field: String,
     },
-    /// A JSON object with a key twice, or a form post with `_id` or `_lang` twice: which one
+    /// A JSON object with a key twice, or a form post with `_id`, `_lang` or `_payment` twice: which one
     /// counts would be a guess. `position` is the line and column in a JSON body.
     Duplicate {
         name: String,
@@ -77,6 +77,8 @@ pub enum DecodeError {
     TooManyFields {
         limit: usize,
     },
+    /// A `_payment` (form post) that names no choice the page offers.
+    UnknownPaymentChoice(String),
 }
 
 /// How much of a body the function reads for one form: a post with more names (or a JSON body
@@ -111,6 +113,9 @@ pub struct Decoded {
     pub id: Option<String>,
     /// The honeypot was filled in.
     pub honeypot: bool,
+    /// The citizen's choice of how to pay a form whose payment is optional (the send button
+    /// clicked), when one was sent; the handler reads it only for such a form.
+    pub payment: Option<form_model::model::PaymentChoice>,
     /// Files with a name or content, by field, in the order sent.
     pub uploads: Vec<Upload>,
 }

@@ -110,6 +110,9 @@ impl Handler {
             },
             DecodeError::Duplicate { name, position } => Refusal::DuplicateKey { name, position },
             DecodeError::TooManyFields { limit } => Refusal::TooManyFields { limit },
+            DecodeError::UnknownPaymentChoice(value) => {
+                Refusal::InvalidBody(format!("`_payment` is `online` or `notice`, not `{value}`"))
+            }
         }
     }
 

@@ -1,11 +1,13 @@
 //! The handler's side of payment (`crate::payment` holds the flow): a valid submission of a
-//! form that requires payment is stored as awaiting payment and answered with the platform's
+//! form that requires payment (or offers it, and the citizen chose to pay online) is stored as
+//! awaiting payment and answered with the platform's
 //! pay page (303 for a browser form post; 202 with `payment_url` for the page script), and the
-//! routes below `…/v1/<municipality>/payment/<id>/` answer the citizen's return, a try again
-//! and a withdrawal with the page for where the submission stands.
+//! routes below `…/v1/<municipality>/payment/<id>/` answer the citizen's return, a try again,
+//! a withdrawal and sending without payment with the page for where the submission stands.
 
 use bytes::Bytes;
 use form_model::messages::{PAYMENT, fill};
+use form_model::model::PaymentMode;
 use http::request::Parts;
 use http::{HeaderValue, Method, Response, StatusCode, header};
 use serde_json::json;
@@ -31,10 +33,14 @@ impl Handler {
         self.payments.as_deref()
     }
 
-    /// Whether `ctx`'s form requires payment before the back office gets a submission: the
-    /// form says so (as resolved for its municipality, which has a platform).
-    pub(super) fn requires_payment(ctx: &Ctx<'_>) -> bool {
-        ctx.form.form.payment == form_model::model::PaymentMode::Required
+    /// Whether a submission of `ctx`'s form is paid before the back office gets it: the form
+    /// requires payment (as resolved for its municipality, which has a platform), or offers it
+    /// and the citizen chose to pay online (`choice`; ignored for any other form).
+    pub(super) fn pays_online(
+        ctx: &Ctx<'_>,
+        choice: Option<form_model::model::PaymentChoice>,
+    ) -> bool {
+        ctx.form.form.payment.pays_online(choice)
     }
 
     /// Why payment cannot be taken for `ctx`'s municipality now (no platform configured in
@@ -218,6 +224,7 @@ impl Handler {
                         &Addresses {
                             base: payment_base(&endpoint, m, stored.id),
                             pay_url: Some(pay),
+                            without_payment: false,
                         },
                     ),
                 }
@@ -252,6 +259,7 @@ impl Handler {
                         &Addresses {
                             base: payment_base(&endpoint, m, stored.id),
                             pay_url: None,
+                            without_payment: false,
                         },
                     ),
                 }
@@ -294,7 +302,7 @@ impl Handler {
         let lang = query_lang.unwrap_or_else(|| pick_language(accept_language, &m.languages));
         let (allowed, allow) = match action {
             Action::Return => (Method::GET, "GET"),
-            Action::Retry | Action::Cancel => (Method::POST, "POST"),
+            Action::Retry | Action::Cancel | Action::WithoutPayment => (Method::POST, "POST"),
         };
         if parts.method != allowed {
             let mut r = response(StatusCode::METHOD_NOT_ALLOWED, None, Bytes::new());
@@ -329,6 +337,10 @@ impl Handler {
         let standing = match action {
             Action::Return => flow::settle(store, payments, m_id, id, encryption).await,
             Action::Cancel => flow::withdraw(store, payments, m_id, id, encryption, now).await,
+            Action::WithoutPayment => {
+                let offered = form.is_some_and(|f| f.form.payment == PaymentMode::Optional);
+                flow::without_payment(store, payments, m_id, id, encryption, offered, now).await
+            }
             Action::Retry => match flow::retry(store, payments, m_id, id, encryption, now).await {
                 // A page with the link on, as after sending (see `to_payment`).
                 Ok(Next::Pay(a)) => {
@@ -343,6 +355,7 @@ impl Handler {
                         &Addresses {
                             base: "./".into(),
                             pay_url: a.pay_url.clone(),
+                            without_payment: false,
                         },
                     ));
                 }
@@ -350,8 +363,10 @@ impl Handler {
                 Err(e) => Err(e),
             },
         };
-        if let Ok(Standing::Paid { first: true, .. }) = &standing {
-            outcome.outcome = "paid";
+        match &standing {
+            Ok(Standing::Paid { first: true, .. }) => outcome.outcome = "paid",
+            Ok(Standing::Declined { first: true, .. }) => outcome.outcome = "declined",
+            _ => {}
         }
         Some(self.standing_page(m, form, &lang, standing, &here).await)
     }

@@ -13,7 +13,7 @@ use store::protocol::Stored;
 
 use super::Handler;
 use super::receipt::ReceiptFile;
-use crate::html::{self, Paid, WayOn};
+use crate::html::{self, Paid, Settled, WayOn};
 use crate::payment::attempt::Attempt;
 use crate::payment::flow::{FlowError, Standing};
 use crate::payment::pages::{self, Addresses, Situation};
@@ -38,11 +38,15 @@ impl Handler {
         let addresses = |a: &Attempt| Addresses {
             base: "./".into(),
             pay_url: a.pay_url.clone(),
+            without_payment: offers_without_payment(form),
         };
         let total = |a: &Attempt| Some(a.request.gros_amount.cents());
         let (status, situation, attempt) = match standing {
             Ok(Standing::Paid { attempt, info, .. }) => {
-                return self.paid_page(m, form, lang, &attempt, &info).await;
+                return self.paid_page(m, form, lang, &attempt, Some(&info)).await;
+            }
+            Ok(Standing::Declined { attempt, .. }) => {
+                return self.paid_page(m, form, lang, &attempt, None).await;
             }
             Ok(Standing::Unknown) => return unknown(lang, WayOn::Services(m)),
             Ok(Standing::Open { attempt }) => (StatusCode::OK, Situation::Open, attempt),
@@ -67,6 +71,7 @@ impl Handler {
                     &Addresses {
                         base: "./".into(),
                         pay_url: None,
+                        without_payment: false,
                     },
                     "",
                 );
@@ -141,17 +146,17 @@ impl Handler {
         r
     }
 
-    /// The confirmation page of a paid submission: the reference, the payment's reference and
-    /// amount, and the receipt when the function can read the record (a municipality without
-    /// a back-office key; a sealed record is for the back office only, which makes the same
-    /// receipt on import).
+    /// The confirmation page of a submission handed on after the payment flow: the reference,
+    /// the payment's reference and amount (`info`; `None`: sent without paying online), and the
+    /// receipt when the function can read the record (a municipality without a back-office key;
+    /// a sealed record is for the back office only, which makes the same receipt on import).
     async fn paid_page(
         &self,
         m: &RegistryMunicipality,
         form: Option<&ResolvedForm>,
         lang: &str,
         attempt: &Attempt,
-        info: &xbezahl::PaymentInformation,
+        info: Option<&xbezahl::PaymentInformation>,
     ) -> Response<Bytes> {
         let Some(form) = form else {
             return unknown(lang, WayOn::Services(m));
@@ -162,10 +167,16 @@ impl Handler {
             self.stored_receipt(m, form, attempt).await
         };
         let amount = euros_from_cents(attempt.request.gros_amount.cents(), lang);
-        let reference = info
-            .transaction_reference
-            .as_deref()
-            .unwrap_or(&info.transaction_id);
+        let settled = match info {
+            Some(info) => Settled::Paid(Paid {
+                reference: info
+                    .transaction_reference
+                    .as_deref()
+                    .unwrap_or(&info.transaction_id),
+                amount: &amount,
+            }),
+            None => Settled::Declined,
+        };
         let page = html::paid_confirmation_page(
             m,
             form,
@@ -176,10 +187,7 @@ impl Handler {
                 .map(|r| (r.file_name.as_str(), r.base64()))
                 .as_ref()
                 .map(|(f, b)| (*f, b.as_str())),
-            Some(Paid {
-                reference,
-                amount: &amount,
-            }),
+            Some(settled),
         );
         html_response(StatusCode::OK, page)
     }
@@ -236,6 +244,12 @@ impl Handler {
         };
         super::receipt::receipt_for(m, form, &stored)
     }
+}
+
+/// Whether the page after an unpaid transaction offers sending without paying online: the
+/// form's payment is optional.
+pub(super) fn offers_without_payment(form: Option<&ResolvedForm>) -> bool {
+    form.is_some_and(|f| f.form.payment == form_model::model::PaymentMode::Optional)
 }
 
 pub(super) fn unknown(lang: &str, way_on: WayOn<'_>) -> Response<Bytes> {

@@ -4,6 +4,7 @@
 //! the store's write protocol (201 for scripts, 303 for a browser form post; 409, 503).
 
 use bytes::Bytes;
+use form_model::model::PaymentMode;
 use form_model::validate::validate;
 use http::{HeaderValue, Response, header};
 use uuid::Uuid;
@@ -117,11 +118,15 @@ impl Handler {
         let identity_record = identity.as_ref().map(|s| s.record.clone());
         let identity = identity.map(|s| s.identity);
         // The amount due is the server's, from the validated answers: nothing the browser sent
-        // about money is read. A form that requires payment and costs something awaits it.
+        // about money is read. A submission that costs something awaits payment when its form
+        // requires it, or offers it and the citizen chose to pay online; declining the offer
+        // is marked for the back office (it sends a fee notice).
         let amount_due = (!ctx.form.form.fees.is_empty())
             .then(|| form_model::fees::amount_due(&ctx.form.form, &clean, today));
-        let awaiting_payment =
-            Self::requires_payment(ctx) && amount_due.as_ref().is_some_and(|a| !a.is_nothing());
+        let costs = amount_due.as_ref().is_some_and(|a| !a.is_nothing());
+        let awaiting_payment = costs && Self::pays_online(ctx, decoded.payment);
+        let payment_declined =
+            costs && !awaiting_payment && ctx.form.form.payment == PaymentMode::Optional;
         if awaiting_payment && let Some(reason) = self.payment_unusable(ctx) {
             return self.payment_not_offered(ctx, &reason, outcome);
         }
@@ -153,6 +158,7 @@ impl Handler {
                 let submission = protocol::Submission {
                     amount_due,
                     awaiting_payment,
+                    payment_declined,
                     form: ctx.form,
                     id,
                     language: &decoded.submission.language,

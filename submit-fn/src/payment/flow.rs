@@ -16,7 +16,7 @@ use uuid::Uuid;
 use xbezahl::{Client, ClientError, PaymentInformation, PaymentStatus, SecretSource};
 
 use store::crypto::Encryptor;
-use store::payment::{Awaiting, cancelled_key, expired_key, release};
+use store::payment::{Awaiting, cancelled_key, expired_key, is_released, release};
 use store::{Store, StoreError};
 
 use super::attempt::{self, Attempt, MAX_ATTEMPTS};
@@ -138,6 +138,9 @@ pub enum Standing {
     Withdrawn { attempt: Attempt },
     /// Reconciliation gave up on it.
     Expired { attempt: Attempt },
+    /// Handed on without payment after a payment that ended unpaid (a form whose payment is
+    /// optional): the back office sends a fee notice. `first`: by this call.
+    Declined { attempt: Attempt, first: bool },
 }
 
 /// The payment object handed to the back office with the record: the platform's payment
@@ -202,6 +205,26 @@ pub fn payment_object(attempt: &Attempt, info: &PaymentInformation) -> Value {
     object
 }
 
+/// `status` of the payment object of a submission handed on without payment.
+pub const DECLINED: &str = "DECLINED";
+
+/// The payment object of a submission handed on without payment after `attempt` ended unpaid
+/// (a form whose payment is optional): no `paymentInformation` (nothing was paid, so the
+/// booking export lists nothing), the request it declined, `status` [`DECLINED`].
+pub fn declined_object(attempt: &Attempt, now: OffsetDateTime) -> Value {
+    json!({
+        "format": PAYMENT_FORMAT,
+        "status": DECLINED,
+        "requestId": attempt.request.request_id,
+        "purpose": attempt.request.purpose,
+        "currency": attempt.request.currency,
+        "grossAmount": attempt.request.gros_amount.cents() as f64 / 100.0,
+        "declinedAt": now
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("UTC times format"),
+    })
+}
+
 /// Pulls the latest transaction of submission `id` and acts on it: releases a paid
 /// submission (exactly once, whoever calls), and otherwise says where it stands.
 pub async fn settle(
@@ -222,18 +245,13 @@ pub async fn settle(
     if info.status == PaymentStatus::Payed {
         // Paid is paid: a payment that arrives after a withdrawal or an expiry is still
         // handed on, since the money was taken.
-        if attempt.encrypted && encryption.is_none() {
-            return Err(FlowError::Unusable(format!(
-                "{municipality}: the submission is sealed, but no key is configured to seal its payment"
-            )));
-        }
-        let awaiting = Awaiting {
-            municipality,
-            id,
-            dir: &attempt.dir,
-            encryption: if attempt.encrypted { encryption } else { None },
-        };
-        let first = release(store, awaiting, &payment_object(&attempt, &info)).await?;
+        let first = hand_on(
+            store,
+            &attempt,
+            encryption,
+            &payment_object(&attempt, &info),
+        )
+        .await?;
         if first {
             tracing::info!(municipality, id = %id, reference = %attempt.reference, "paid submission released");
         }
@@ -241,6 +259,13 @@ pub async fn settle(
             attempt,
             info,
             first,
+        });
+    }
+    // Released, yet not paid: sent without payment (a finished transaction stays unpaid).
+    if is_released(store, municipality, id).await? {
+        return Ok(Standing::Declined {
+            attempt,
+            first: false,
         });
     }
     if store.get(&cancelled_key(municipality, id)).await?.is_some() {
@@ -256,6 +281,29 @@ pub async fn settle(
         },
         _ => Standing::Open { attempt },
     })
+}
+
+/// Releases the submission of `attempt` with the payment object `payment` (sealed with the
+/// municipality's key when the submission is); whether this call released it.
+async fn hand_on(
+    store: &dyn Store,
+    attempt: &Attempt,
+    encryption: Option<&Encryptor>,
+    payment: &Value,
+) -> Result<bool, FlowError> {
+    if attempt.encrypted && encryption.is_none() {
+        return Err(FlowError::Unusable(format!(
+            "{}: the submission is sealed, but no key is configured to seal its payment",
+            attempt.municipality
+        )));
+    }
+    let awaiting = Awaiting {
+        municipality: &attempt.municipality,
+        id: attempt.id,
+        dir: &attempt.dir,
+        encryption: if attempt.encrypted { encryption } else { None },
+    };
+    Ok(release(store, awaiting, payment).await?)
 }
 
 /// Opens the `n`th transaction from `attempt`'s request (the same payment, a new request id)
@@ -346,6 +394,34 @@ pub async fn withdraw(
     mark(store, &cancelled_key(municipality, id), now).await?;
     tracing::info!(municipality, id = %id, "submission withdrawn before payment");
     Ok(Standing::Withdrawn { attempt })
+}
+
+/// Hands the submission on without payment, if its form's payment is `optional` (`offered`)
+/// and its latest transaction ended unpaid and it was neither withdrawn nor expired: the
+/// payment object says `DECLINED`, and the same create-only release marker as for a paid one
+/// lets exactly one request release it.
+pub async fn without_payment(
+    store: &dyn Store,
+    payments: &Payments,
+    municipality: &str,
+    id: Uuid,
+    encryption: Option<&Encryptor>,
+    offered: bool,
+    now: OffsetDateTime,
+) -> Result<Standing, FlowError> {
+    let standing = settle(store, payments, municipality, id, encryption).await?;
+    let Standing::Ended { attempt, status } = standing else {
+        return Ok(standing);
+    };
+    if !offered {
+        // A form that requires payment: it stands as it stood.
+        return Ok(Standing::Ended { attempt, status });
+    }
+    let first = hand_on(store, &attempt, encryption, &declined_object(&attempt, now)).await?;
+    if first {
+        tracing::info!(municipality, id = %id, reference = %attempt.reference, "submission released without payment");
+    }
+    Ok(Standing::Declined { attempt, first })
 }
 
 /// Writes a create-only marker with the time it was set.

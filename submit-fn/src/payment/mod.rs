@@ -11,8 +11,8 @@
 //! - [`pages`]: the pages around a payment, in the municipality's design.
 //!
 //! The routes below `…/v1/<municipality>/payment/<id>/` ([`route`]): `return` (where the
-//! platform sends the browser back: GET), `retry` and `cancel` (the buttons after a cancelled
-//! or failed payment: POST). The handler's side is `crate::handler::payment`.
+//! platform sends the browser back: GET), `retry`, `cancel` and, for a form whose payment is
+//! optional, `without-payment` (the buttons after a cancelled or failed payment: POST). The handler's side is `crate::handler::payment`.
 
 pub mod attempt;
 pub mod config;
@@ -37,6 +37,8 @@ pub enum Action {
     Retry,
     /// Withdraw the submission instead of paying.
     Cancel,
+    /// Send it without paying online (a form whose payment is optional): a fee notice follows.
+    WithoutPayment,
 }
 
 /// A path `…/v1/<municipality>/payment/<id>/<action>`: municipality, submission id, action.
@@ -47,6 +49,7 @@ pub fn route(path: &str) -> Option<(&str, Uuid, Action)> {
         "return" => Action::Return,
         "retry" => Action::Retry,
         "cancel" => Action::Cancel,
+        "without-payment" => Action::WithoutPayment,
         _ => return None,
     };
     let id = parts.next()?;
@@ -93,6 +96,10 @@ mod tests {
         assert_eq!(
             route(&format!("/v1/m/payment/{ID}/cancel")),
             Some(("m", id, Action::Cancel))
+        );
+        assert_eq!(
+            route(&format!("/v1/m/payment/{ID}/without-payment")),
+            Some(("m", id, Action::WithoutPayment))
         );
         for bad in [
             format!("/v1/m/payment/{ID}/other"),

@@ -47,6 +47,9 @@ pub struct Addresses {
     pub base: String,
     /// The platform's pay page of the open transaction.
     pub pay_url: Option<String>,
+    /// The form's payment is optional: after an unpaid transaction the citizen may send
+    /// without paying online (`without-payment`).
+    pub without_payment: bool,
 }
 
 /// The page's notice: heading, message, and the ways on.
@@ -84,6 +87,18 @@ pub fn notice(
         primary,
     };
     let (actions, note) = match situation {
+        Situation::Canceled | Situation::Failed if addresses.without_payment => (
+            vec![
+                post("retry", "try-again", true),
+                post("without-payment", "without-payment", false),
+                post("cancel", "withdraw", false),
+            ],
+            Some(format!(
+                "{} {}",
+                w("without-payment-note"),
+                w("withdraw-note")
+            )),
+        ),
         Situation::Canceled | Situation::Failed | Situation::Unavailable => (
             vec![
                 post("retry", "try-again", true),

@@ -937,3 +937,257 @@ async fn the_paid_page_offers_the_receipt_of_a_plain_record_reading_only_what_th
         );
     }
 }
+
+// Payment offered (`payment: optional`): the citizen chooses with the send button clicked.
+
+/// The test registry with Testheim's form with fees offering payment rather than requiring it.
+fn optional_registry() -> form_model::registry::Registry {
+    let mut registry = common::registry();
+    let form = registry
+        .forms
+        .iter_mut()
+        .find(|f| f.municipality.id == M && f.form.id == FORM)
+        .unwrap();
+    Arc::make_mut(&mut form.form).payment = form_model::model::PaymentMode::Optional;
+    registry
+}
+
+/// A browser's form post of the copies with the send button `choice` clicked (`_payment`).
+fn chosen_post(id: Uuid, choice: Option<&str>) -> Request<Bytes> {
+    let mut pairs = common::form_pairs(&copies(), Some(id));
+    if let Some(choice) = choice {
+        pairs.push(("_payment".into(), choice.into()));
+    }
+    Request::post(common::path(M, FORM))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, BROWSER_ACCEPT)
+        .body(Bytes::from(serde_urlencoded(&pairs)))
+        .unwrap()
+}
+
+/// A script post of the copies with `"payment": choice`.
+fn chosen_json(id: Uuid, choice: &str) -> Request<Bytes> {
+    let mut body = serde_json::json!({ "id": id, "language": "de", "data": copies().data });
+    body["payment"] = serde_json::json!(choice);
+    Request::post(common::path(M, FORM))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .body(Bytes::from(serde_json::to_vec(&body).unwrap()))
+        .unwrap()
+}
+
+/// How many of Testheim's payment objects (`_payments/testheim/`) have `part` in their key.
+async fn payment_objects(s: &Paying, part: &str) -> usize {
+    let keys = s.store.list("_payments/testheim/").await.unwrap();
+    keys.iter().filter(|k| k.contains(part)).count()
+}
+
+/// The metadata `inbox pull` gives of Testheim's only submission.
+async fn pulled_metadata(s: &Paying) -> Value {
+    let inbox = inbox::Inbox::new(
+        s.store.clone(),
+        None,
+        inbox::Schemas::from_registry(&s.registry),
+    );
+    let entries = inbox_list(s).await;
+    assert_eq!(entries.len(), 1, "one submission for the back office");
+    inbox.pull(&entries[0]).await.unwrap().metadata
+}
+
+#[tokio::test]
+async fn optional_payment_chosen_online_awaits_payment_like_a_required_one() {
+    let s = setup_with(platform::config(), optional_registry()).await;
+    // Without JavaScript: the button's name and value in the form post.
+    let id = common::new_id();
+    let r = s.handler.handle(chosen_post(id, Some("online"))).await;
+    assert_eq!(r.status(), 200, "{}", text(&r));
+    assert!(text(&r).contains("Gebühr bezahlen"), "{}", text(&r));
+    let pay = pay_link(&s, &r);
+    assert_eq!(objects(&s, "submission.awaiting.json").await.len(), 1);
+    assert!(inbox_list(&s).await.is_empty(), "nothing before payment");
+    // The page script: `"payment": "online"` in the JSON gets 202 with the pay page.
+    let other = common::new_id();
+    let r = s.handler.handle(chosen_json(other, "online")).await;
+    assert_eq!(r.status(), 202, "{}", text(&r));
+    let answer: Value = serde_json::from_slice(r.body()).unwrap();
+    assert!(answer["payment_url"].is_string(), "{answer}");
+    assert_eq!(objects(&s, "submission.awaiting.json").await.len(), 2);
+
+    let back = platform::press(&pay, Button::Pay).await;
+    let r = get(&s, &on_function(&back)).await;
+    assert!(text(&r).contains("Zahlungsreferenz"), "{}", text(&r));
+    // The amount taken is the server's.
+    let payment = objects(&s, "payment.json").await;
+    let info: Value =
+        serde_json::from_slice(&s.store.get(&payment[0]).await.unwrap().unwrap()).unwrap();
+    assert_eq!(
+        (info["paymentInformation"]["grossAmount"].as_f64().unwrap() * 100.0).round() as i64,
+        expected_total(&s)
+    );
+    let metadata = pulled_metadata(&s).await;
+    assert_eq!(metadata["paymentInformation"]["status"], "PAYED");
+}
+
+#[tokio::test]
+async fn optional_payment_chosen_by_notice_is_released_at_once_and_marked_declined() {
+    for (choice, script) in [
+        (Some("notice"), false),
+        (None, false),
+        (Some("notice"), true),
+    ] {
+        let s = setup_with(platform::config(), optional_registry()).await;
+        let id = common::new_id();
+        let r = match (choice, script) {
+            (Some(c), true) => s.handler.handle(chosen_json(id, c)).await,
+            (c, _) => s.handler.handle(chosen_post(id, c)).await,
+        };
+        // A browser post: the confirmation page; the script: 201.
+        let expected = if script { 201 } else { 200 };
+        assert_eq!(r.status(), expected, "{choice:?}");
+        if !script {
+            assert!(
+                text(&r).contains("Ihr Antrag ist eingegangen"),
+                "{choice:?}"
+            );
+        }
+        assert!(objects(&s, "submission.awaiting.json").await.is_empty());
+        assert!(
+            s.store.list("_payments/").await.unwrap().is_empty(),
+            "no payment opened"
+        );
+        let metadata = pulled_metadata(&s).await;
+        let pi = &metadata["paymentInformation"];
+        assert_eq!(pi["paymentMethod"], "INVOICE", "{metadata}");
+        assert_eq!(pi["paymentMethodDetail"], store::metadata::PAYMENT_DECLINED);
+        assert_eq!(
+            (pi["grossAmount"].as_f64().unwrap() * 100.0).round() as i64,
+            expected_total(&s)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_choice_is_ignored_for_a_form_that_requires_payment_and_an_unknown_one_refused() {
+    let s = setup().await;
+    // `payment: required`: choosing the notice changes nothing, the payment is required.
+    let id = common::new_id();
+    let r = s.handler.handle(chosen_post(id, Some("notice"))).await;
+    assert_eq!(r.status(), 200, "{}", text(&r));
+    assert!(text(&r).contains("Gebühr bezahlen"), "{}", text(&r));
+    assert_eq!(objects(&s, "submission.awaiting.json").await.len(), 1);
+    // A value no button has: 400, nothing stored.
+    let r = s
+        .handler
+        .handle(chosen_post(common::new_id(), Some("later")))
+        .await;
+    assert_eq!(r.status(), 400, "{}", text(&r));
+    let r = s
+        .handler
+        .handle(chosen_json(common::new_id(), "later"))
+        .await;
+    assert_eq!(r.status(), 400, "{}", text(&r));
+    assert_eq!(objects(&s, "submission.awaiting.json").await.len(), 1);
+    assert!(objects(&s, "submission.json").await.is_empty());
+    // Two buttons' values in one post: which counts would be a guess.
+    let mut pairs = common::form_pairs(&copies(), Some(common::new_id()));
+    pairs.push(("_payment".into(), "online".into()));
+    pairs.push(("_payment".into(), "notice".into()));
+    let r = s
+        .handler
+        .handle(
+            Request::post(common::path(M, FORM))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, BROWSER_ACCEPT)
+                .body(Bytes::from(serde_urlencoded(&pairs)))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status(), 400, "{}", text(&r));
+}
+
+#[tokio::test]
+async fn after_a_cancelled_payment_an_optional_one_is_sent_without_payment_exactly_once() {
+    let s = setup_with(platform::config(), optional_registry()).await;
+    let id = common::new_id();
+    let r = s.handler.handle(chosen_post(id, Some("online"))).await;
+    let pay = pay_link(&s, &r);
+    let back = platform::press(&pay, Button::Cancel).await;
+    let r = get(&s, &on_function(&back)).await;
+    let page = text(&r);
+    assert!(page.contains("Zahlung abgebrochen"), "{page}");
+    assert!(page.contains("action=\"./retry?lang=de\""), "{page}");
+    assert!(
+        page.contains("action=\"./without-payment?lang=de\""),
+        "{page}"
+    );
+    assert!(page.contains("Ohne Online-Zahlung senden"), "{page}");
+    assert!(page.contains("action=\"./cancel?lang=de\""), "{page}");
+
+    // Two requests racing (a double click): one release.
+    let path = format!("/v1/testheim/payment/{id}/without-payment?lang=de");
+    let (a, b) = tokio::join!(post(&s, &path), post(&s, &path));
+    for r in [&a, &b] {
+        assert_eq!(r.status(), 200, "{}", text(r));
+        assert!(
+            text(r).contains("id=\"payment-declined\""),
+            "the confirmation, sent without payment: {}",
+            text(r)
+        );
+        assert!(text(r).contains(&form_model::record::reference(M, 2026, id)));
+    }
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+    assert_eq!(payment_objects(&s, "released.json").await, 1);
+    let payment = objects(&s, "payment.json").await;
+    assert_eq!(payment.len(), 1);
+    let object: Value =
+        serde_json::from_slice(&s.store.get(&payment[0]).await.unwrap().unwrap()).unwrap();
+    assert_eq!(object["status"], "DECLINED");
+    assert!(object.get("paymentInformation").is_none(), "{object}");
+    // The back office: by notice, declined.
+    let metadata = pulled_metadata(&s).await;
+    assert_eq!(
+        metadata["paymentInformation"]["paymentMethodDetail"],
+        store::metadata::PAYMENT_DECLINED
+    );
+    assert_eq!(metadata["paymentInformation"]["paymentMethod"], "INVOICE");
+
+    // Sent is final: no new transaction, no withdrawal, the same page on return.
+    for action in ["retry", "cancel", "without-payment"] {
+        let r = post(&s, &format!("/v1/testheim/payment/{id}/{action}?lang=de")).await;
+        assert!(
+            text(&r).contains("id=\"payment-declined\""),
+            "{action}: {}",
+            text(&r)
+        );
+    }
+    let r = get(&s, &on_function(&back)).await;
+    assert!(text(&r).contains("id=\"payment-declined\""), "{}", text(&r));
+    assert_eq!(payment_objects(&s, "attempt-").await, 1);
+    assert_eq!(
+        payment_objects(&s, "cancelled.json").await,
+        0,
+        "not withdrawn"
+    );
+    // Reconciliation leaves it alone.
+    let report = reconcile_at(&s, NOW + Duration::days(30)).await;
+    assert_eq!(report.released, 0);
+    assert_eq!(objects(&s, "submission.json").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_form_that_requires_payment_offers_no_sending_without_it() {
+    let s = setup().await;
+    let id = common::new_id();
+    let pay = submit(&s, id).await;
+    let back = platform::press(&pay, Button::Fail).await;
+    let r = get(&s, &on_function(&back)).await;
+    assert!(!text(&r).contains("without-payment"), "{}", text(&r));
+    let r = post(
+        &s,
+        &format!("/v1/testheim/payment/{id}/without-payment?lang=de"),
+    )
+    .await;
+    assert!(text(&r).contains("Zahlung nicht gelungen"), "{}", text(&r));
+    assert!(objects(&s, "submission.json").await.is_empty());
+    assert!(objects(&s, "payment.json").await.is_empty());
+}

@@ -129,23 +129,24 @@ fn sign_in_and_payment_routes_reach_the_function_with_credentials_for_exact_orig
         let p = &events[event]["Properties"];
         assert_eq!(p["Method"].as_str(), Some(method), "{event}");
         assert_eq!(p["Path"].as_str(), Some(path), "{event}");
-        // Every route the template opens is one the function answers.
-        let concrete = path
-            .replace("{municipality}", "musterstadt")
-            .replace("{id}", "6f1c5e1e-6b43-4c1b-9d0e-1d2f3a4b5c6d")
-            .replace(
-                "{action}",
-                if event.starts_with("Sign") {
-                    "login"
-                } else {
-                    "retry"
-                },
+        // Every route the template opens is one the function answers, and the payment
+        // buttons' route takes each of the buttons' actions.
+        let actions: &[&str] = if event.starts_with("Sign") {
+            &["login"]
+        } else {
+            &["retry", "cancel", "without-payment"]
+        };
+        for action in actions {
+            let concrete = path
+                .replace("{municipality}", "musterstadt")
+                .replace("{id}", "6f1c5e1e-6b43-4c1b-9d0e-1d2f3a4b5c6d")
+                .replace("{action}", action);
+            assert!(
+                submit_fn::auth::route(&concrete).is_some()
+                    || submit_fn::payment::route(&concrete).is_some(),
+                "{concrete}"
             );
-        assert!(
-            submit_fn::auth::route(&concrete).is_some()
-                || submit_fn::payment::route(&concrete).is_some(),
-            "{concrete}"
-        );
+        }
     }
 
     let env = at(

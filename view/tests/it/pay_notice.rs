@@ -1,7 +1,8 @@
 //! A form whose fees are paid online before the application reaches the authority (`payment:
 //! required` as resolved for its municipality, docs/payment.md) says so before sending: at the
 //! start of the page and beside the send button, which reads "Senden und bezahlen". A form
-//! without online payment says nothing of it. The page the function shows again for a post it
+//! whose payment is optional offers it: a notice and two send buttons (pay online, or await a
+//! fee notice). A form without online payment says nothing of it. The page the function shows again for a post it
 //! cannot accept is the same renderer and names the amount the function computed.
 
 use std::sync::Arc;
@@ -106,15 +107,96 @@ fn a_form_without_online_payment_says_nothing_of_it() {
     assert_eq!(button(&html), "Antrag absenden");
 
     // The driving licence where it is not paid online (a municipality without a platform
-    // resolves it so), and where payment is optional: the function opens no payment when
-    // sending either, so the page promises none.
+    // resolves it so): the function opens no payment when sending, so the page promises none.
     let (m, mut licence) = musterstadt("fahrerlaubnis-ersterteilung");
-    for mode in [PaymentMode::None, PaymentMode::Optional] {
-        Arc::make_mut(&mut licence.form).payment = mode;
-        let html = render(&m, &licence, "de", None);
-        assert!(!html.contains("pay-notice"), "{mode:?}");
-        assert_eq!(button(&html), "Antrag absenden", "{mode:?}");
-    }
+    Arc::make_mut(&mut licence.form).payment = PaymentMode::None;
+    let html = render(&m, &licence, "de", None);
+    assert!(!html.contains("pay-notice"));
+    assert!(!html.contains("_payment"));
+    assert_eq!(button(&html), "Antrag absenden");
+}
+
+/// The send buttons' `value`s and labels.
+fn buttons(html: &str) -> Vec<(String, String)> {
+    html.split(r#"name="_payment" value=""#)
+        .skip(1)
+        .map(|s| {
+            let value = &s[..s.find('"').unwrap()];
+            let label = &s[s.find('>').unwrap() + 1..];
+            (
+                value.to_string(),
+                label[..label.find("</button>").unwrap()].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_form_whose_payment_is_optional_offers_paying_online_or_a_fee_notice_with_two_buttons() {
+    // Musterstadt's registration certificate: `payment: optional` in its municipality.yaml.
+    let (m, certificate) = musterstadt("meldebescheinigung");
+    assert_eq!(certificate.form.payment, PaymentMode::Optional);
+    let html = render(&m, &certificate, "de", None);
+    let said = notices(&html);
+    assert_eq!(
+        said.len(),
+        2,
+        "at the start and beside the buttons: {said:?}"
+    );
+    assert_eq!(
+        said[0],
+        "Sie können nach dem Senden 10,00\u{a0}€ auf der Bezahlseite von Stadt \
+         Musterstadt online bezahlen; die Verwaltung erhält Ihren Antrag dann nach der Zahlung. \
+         Oder Sie senden ohne Online-Zahlung und erhalten einen Gebührenbescheid."
+    );
+    assert_eq!(said[0], said[1]);
+    assert_eq!(
+        buttons(&html),
+        [
+            ("notice".into(), "Senden, Gebührenbescheid abwarten".into()),
+            ("online".into(), "Senden und bezahlen".into()),
+        ]
+    );
+    // Both described by the notice; the fee notice first (Enter in a field sends without
+    // opening a payment), paying online is the page script's `#submit`.
+    assert_eq!(html.matches(r#"aria-describedby="pay-notice""#).count(), 2);
+    assert!(html.contains(r#"id="submit" name="_payment" value="online""#));
+
+    let en = render(&m, &certificate, "en", None);
+    assert_eq!(
+        buttons(&en),
+        [
+            ("notice".into(), "Send, await the fee notice".into()),
+            ("online".into(), "Send and pay".into()),
+        ]
+    );
+    let ar = render(&m, &certificate, "ar", None);
+    assert_eq!(buttons(&ar)[0].1, "الإرسال وانتظار إشعار الرسوم");
+
+    // Fees that depend on the answers: the fees shown; answers that cost nothing (a page shown
+    // again) get one plain send button.
+    let (m, mut licence) = musterstadt("waffenbesitzkarte");
+    Arc::make_mut(&mut licence.form).payment = PaymentMode::Optional;
+    let html = render(&m, &licence, "de", None);
+    assert!(
+        notices(&html)[0].contains("die angezeigten Gebühren"),
+        "{:?}",
+        notices(&html)
+    );
+    let answers = Map::new();
+    let nothing = AmountDue {
+        items: Vec::new(),
+        total_cents: 0,
+    };
+    let filled = Filled {
+        answers: &answers,
+        errors: &[],
+        due: Some(&nothing),
+    };
+    let html = render(&m, &licence, "de", Some(&filled));
+    assert!(!html.contains("pay-notice"));
+    assert!(buttons(&html).is_empty());
+    assert_eq!(button(&html), "Antrag absenden");
 }
 
 #[test]
