@@ -68,6 +68,17 @@ pub const KEYS: &[&str] = &[
     "booking-form",
     "booking-received",
     "booking-submission-id",
+    // The mandate export's columns (`bookings::MandateField`, read as `mandate-<name>`).
+    "mandate-form",
+    "mandate-reference",
+    "mandate-submission-id",
+    "mandate-mandate-reference",
+    "mandate-signed-on",
+    "mandate-creditor-id",
+    "mandate-creditor-name",
+    "mandate-debtor-name",
+    "mandate-iban",
+    "mandate-sequence-type",
 ];
 
 /// The word `key` of `back-office.yaml`, in German.
