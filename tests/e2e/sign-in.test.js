@@ -116,7 +116,7 @@ for (const js of MODES) {
       const before = storedRecords(server.data).length;
       await page.check("#confirm");
       if (js) {
-        const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes(`/v1/${M}/waffenbesitzkarte`)), page.click("#submit")]);
+        const [res] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === `/v1/${M}/waffenbesitzkarte`), page.click("#submit")]);
         assert.equal(res.status(), 401);
         await page.waitForFunction(() => /Anmeldung mit BundID/.test(document.querySelector("#send-status").textContent), null, { timeout: 10000 });
         assert.match(await page.locator("#send-status").textContent(), /Ihre Angaben bleiben erhalten/);
