@@ -10,13 +10,13 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
-use crate::{PutOutcome, Store, StoreError, StoreFuture, check_key};
+use crate::{Bounded, PutOutcome, Store, StoreError, StoreFuture, check_key};
 
 #[derive(Debug, Clone)]
 pub struct FolderStore {
@@ -72,6 +72,35 @@ impl Store for FolderStore {
                 Ok(b) => Ok(Some(Bytes::from(b))),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e),
+            })
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("reader task failed: {e}")))??;
+            Ok(read)
+        })
+    }
+
+    fn get_at_most<'a>(&'a self, key: &'a str, max_bytes: u64) -> StoreFuture<'a, Bounded> {
+        Box::pin(async move {
+            let path = self.path(key)?;
+            let read = tokio::task::spawn_blocking(move || -> io::Result<Bounded> {
+                let file = match File::open(&path) {
+                    Ok(f) => f,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Bounded::Missing),
+                    Err(e) => return Err(e),
+                };
+                let size = file.metadata()?.len();
+                if size > max_bytes {
+                    return Ok(Bounded::TooLarge(size));
+                }
+                // The file may grow between the length and the read: read one byte more than
+                // allowed at most.
+                let mut bytes = Vec::with_capacity(size as usize);
+                file.take(max_bytes + 1).read_to_end(&mut bytes)?;
+                Ok(if bytes.len() as u64 > max_bytes {
+                    Bounded::TooLarge(bytes.len() as u64)
+                } else {
+                    Bounded::Found(Bytes::from(bytes))
+                })
             })
             .await
             .map_err(|e| StoreError::Unavailable(format!("reader task failed: {e}")))??;

@@ -70,6 +70,17 @@ pub enum StoreError {
     Damaged { key: String, reason: String },
 }
 
+/// What [`Store::get_at_most`] found under a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bounded {
+    /// No object with that key.
+    Missing,
+    /// An object larger than allowed: its size (at least this many bytes); not read.
+    TooLarge(u64),
+    /// The object's bytes.
+    Found(Bytes),
+}
+
 /// An object store with create-only writes.
 ///
 /// Keys are relative (`musterstadt/hundesteuer-anmeldung/v2/2026/11/28/<id>/submission.json`);
@@ -88,6 +99,20 @@ pub trait Store: Send + Sync {
 
     /// The object's bytes, or `None` when there is no object with that key.
     fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Bytes>>;
+
+    /// The object's bytes if it holds at most `max_bytes`, otherwise only its size: a read
+    /// whose size someone else chose (a staged upload) never takes more memory than the
+    /// caller allows. The default reads the object whole; stores that learn the size first
+    /// (a file's length, S3's `Content-Length`) stop before reading.
+    fn get_at_most<'a>(&'a self, key: &'a str, max_bytes: u64) -> StoreFuture<'a, Bounded> {
+        Box::pin(async move {
+            Ok(match self.get(key).await? {
+                None => Bounded::Missing,
+                Some(b) if b.len() as u64 > max_bytes => Bounded::TooLarge(b.len() as u64),
+                Some(b) => Bounded::Found(b),
+            })
+        })
+    }
 
     /// Every key that starts with `prefix` (relative, like the keys given to `put_new`), sorted.
     /// The back office lists with it; the function never does.

@@ -17,7 +17,7 @@ use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 
-use crate::{PutOutcome, Store, StoreError, StoreFuture, check_key};
+use crate::{Bounded, PutOutcome, Store, StoreError, StoreFuture, check_key};
 
 /// How to reach an S3-compatible store other than AWS S3.
 #[derive(Debug, Clone, Default)]
@@ -181,6 +181,18 @@ impl Store for S3Store {
 
     fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Bytes>> {
         Box::pin(async move {
+            match self.get_at_most(key, u64::MAX).await? {
+                Bounded::Missing => Ok(None),
+                Bounded::Found(bytes) => Ok(Some(bytes)),
+                Bounded::TooLarge(size) => Err(StoreError::Unavailable(format!(
+                    "object {key} of {size} bytes cannot be read"
+                ))),
+            }
+        })
+    }
+
+    fn get_at_most<'a>(&'a self, key: &'a str, max_bytes: u64) -> StoreFuture<'a, Bounded> {
+        Box::pin(async move {
             let full = self.full_key(key)?;
             let got = self
                 .client
@@ -189,25 +201,37 @@ impl Store for S3Store {
                 .key(&full)
                 .send()
                 .await;
-            match got {
-                Ok(out) => {
-                    let body = out
-                        .body
-                        .collect()
-                        .await
-                        .map_err(|e| StoreError::Unavailable(format!("reading {full}: {e}")))?;
-                    Ok(Some(body.into_bytes()))
-                }
+            let out = match got {
+                Ok(out) => out,
                 Err(e) => {
                     let missing = e.as_service_error().is_some_and(|s| s.is_no_such_key())
                         || e.raw_response().is_some_and(|r| r.status().as_u16() == 404);
-                    if missing {
-                        Ok(None)
+                    return if missing {
+                        Ok(Bounded::Missing)
                     } else {
                         Err(StoreError::Unavailable(DisplayErrorContext(&e).to_string()))
-                    }
+                    };
+                }
+            };
+            // The announced length decides before any byte is read (the body is dropped
+            // unread); the stream is counted as well, in case no length was announced.
+            let announced = out.content_length().and_then(|n| u64::try_from(n).ok());
+            if let Some(size) = announced.filter(|size| *size > max_bytes) {
+                return Ok(Bounded::TooLarge(size));
+            }
+            let mut body = out.body;
+            let mut bytes = Vec::with_capacity(announced.unwrap_or(0) as usize);
+            while let Some(chunk) = body
+                .try_next()
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("reading {full}: {e}")))?
+            {
+                bytes.extend_from_slice(&chunk);
+                if bytes.len() as u64 > max_bytes {
+                    return Ok(Bounded::TooLarge(bytes.len() as u64));
                 }
             }
+            Ok(Bounded::Found(Bytes::from(bytes)))
         })
     }
 

@@ -28,6 +28,7 @@ mod payment_pages;
 mod pipeline;
 mod receipt;
 mod staged;
+pub use staged::MAX_STAGED_BYTES;
 mod uploads;
 
 pub use uploads::PRESIGN_SEGMENT;
@@ -70,6 +71,8 @@ pub struct Handler {
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdSource>,
     body_limit: usize,
+    /// The most bytes one submission's staged files may hold together (`staged`).
+    staged_limit: u64,
     counters: Counters,
     /// Per municipality with an `encryption-key`: its encryptor, or why the key is unusable
     /// (then its submissions are refused with 503 rather than stored in plaintext).
@@ -124,6 +127,7 @@ impl Handler {
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
             body_limit: DEFAULT_BODY_LIMIT,
+            staged_limit: staged::MAX_STAGED_BYTES,
             counters: Counters::default(),
             single: None,
             pages: None,
@@ -204,6 +208,13 @@ impl Handler {
     /// Bodies above `bytes` are refused with 413.
     pub fn with_body_limit(mut self, bytes: usize) -> Handler {
         self.body_limit = bytes;
+        self
+    }
+
+    /// A submission whose directly uploaded files hold more than `bytes` together is refused
+    /// with 413 (default [`MAX_STAGED_BYTES`]).
+    pub fn with_staged_limit(mut self, bytes: u64) -> Handler {
+        self.staged_limit = bytes;
         self
     }
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use store::StoreError;
 use store::protocol::{self, WriteError};
 
+use super::staged::StagedError;
 use super::{Ctx, Handler};
 use crate::attach;
 use crate::clock::german_date;
@@ -71,7 +72,11 @@ impl Handler {
             .await
         {
             Ok(staged) => staged,
-            Err(e) => {
+            Err(StagedError::TooLarge(limit)) => {
+                let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+                return self.refuse(Refusal::PayloadTooLarge { limit }, ctx, outcome);
+            }
+            Err(StagedError::Store(e)) => {
                 tracing::error!(error = %e, "staged files cannot be read; nothing acknowledged");
                 let mut r = self.refuse(Refusal::StoreUnavailable, ctx, outcome);
                 outcome.outcome = "store-failed";

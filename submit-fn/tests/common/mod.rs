@@ -23,6 +23,8 @@ use uuid::Uuid;
 /// The day the examples are valid on (relative date rules), in the morning.
 pub const NOW: OffsetDateTime = datetime!(2026-11-28 10:15:00 UTC);
 
+pub mod noting;
+
 // Not every binary that includes this file uses each of them.
 #[allow(unused_imports)]
 pub use test_support::moto::{bucket, moto, s3_client};

@@ -19,6 +19,7 @@ use test_support::payment::{self as platform, Button};
 use time::Duration;
 use uuid::Uuid;
 
+use crate::common::noting::NotingReads;
 use crate::common::{self, BROWSER_ACCEPT, NOW};
 
 struct Paying {
@@ -769,48 +770,6 @@ pub(crate) async fn paid_and_gone(
     (s.platform, s.registry)
 }
 
-/// A store that notes every key read, for the test of what the template grants.
-struct NotingReads {
-    inner: Arc<dyn Store>,
-    read: std::sync::Mutex<Vec<String>>,
-}
-
-impl Store for NotingReads {
-    fn put_new<'a>(
-        &'a self,
-        key: &'a str,
-        bytes: Bytes,
-        content_type: &'a str,
-    ) -> store::StoreFuture<'a, store::PutOutcome> {
-        self.inner.put_new(key, bytes, content_type)
-    }
-
-    fn get<'a>(&'a self, key: &'a str) -> store::StoreFuture<'a, Option<Bytes>> {
-        self.read.lock().unwrap().push(key.to_string());
-        self.inner.get(key)
-    }
-
-    fn list<'a>(&'a self, prefix: &'a str) -> store::StoreFuture<'a, Vec<String>> {
-        self.inner.list(prefix)
-    }
-
-    fn delete<'a>(&'a self, key: &'a str) -> store::StoreFuture<'a, bool> {
-        self.inner.delete(key)
-    }
-
-    fn locate(&self, key: &str) -> String {
-        self.inner.locate(key)
-    }
-
-    fn describe(&self) -> String {
-        self.inner.describe()
-    }
-
-    fn honours_create_only(&self) -> Option<bool> {
-        self.inner.honours_create_only()
-    }
-}
-
 /// The keys below `${StoragePrefix}/` the submission function's role may `s3:GetObject`, as
 /// IAM patterns (`*` any characters), read from the template `submit-fn template` writes.
 fn granted_reads(registry: &form_model::registry::Registry) -> Vec<String> {
@@ -895,10 +854,7 @@ async fn the_paid_page_offers_the_receipt_of_a_plain_record_reading_only_what_th
     let client = common::s3_client();
     let bucket = common::bucket(&client).await;
     let s3: Arc<dyn Store> = Arc::new(store::S3Store::new(client, &bucket, "eingang"));
-    let noting = Arc::new(NotingReads {
-        inner: s3,
-        read: Default::default(),
-    });
+    let noting = Arc::new(NotingReads::new(s3));
     let handler = Handler::new(registry.clone(), noting.clone())
         .with_clock(common::clock())
         .with_pages(common::pages())
@@ -925,7 +881,7 @@ async fn the_paid_page_offers_the_receipt_of_a_plain_record_reading_only_what_th
         html.contains("<p id=\"receipt\"><a href=\"data:application/pdf;base64,"),
         "the receipt is offered: {html}"
     );
-    let read = noting.read.lock().unwrap().clone();
+    let read = noting.reads();
     assert!(
         read.iter().any(|k| k.ends_with("submission.awaiting.json")),
         "{read:#?}"

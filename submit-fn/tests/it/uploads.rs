@@ -6,11 +6,12 @@
 
 use std::sync::Arc;
 
+use crate::common::noting::NotingReads;
 use crate::common::*;
 use bytes::Bytes;
 use http::{Request, StatusCode, header};
 use serde_json::{Value, json};
-use store::{FolderStore, S3Store, Store};
+use store::{Bounded, FolderStore, S3Store, Store};
 use uuid::Uuid;
 
 const FORM: &str = "hundesteuer-anmeldung";
@@ -375,6 +376,116 @@ async fn staged_files_are_checked_again_when_the_answers_are_submitted() {
 }
 
 #[tokio::test]
+async fn a_post_makes_the_function_read_only_the_staged_files_its_file_questions_name() {
+    let store = Arc::new(NotingReads::new(Arc::new(store::MemoryStore::new())));
+    let (addr, _stop) = start_server(handler(store.clone())).await;
+    let id = new_id();
+    let e = staged(addr, id, "erlaubnis", "a.pdf", "application/pdf", &pdf("E")).await;
+    let s = staged(addr, id, "sachkunde", "b.jpg", "image/jpeg", &jpeg("S")).await;
+    // Three more uploads of the same submission, named where no file question is: under a
+    // key the form does not have, nested in it, and as the answer of a text question.
+    let mut others = Vec::new();
+    for marker in ["X", "Y", "Z"] {
+        let o = staged(
+            addr,
+            id,
+            "erlaubnis",
+            "o.pdf",
+            "application/pdf",
+            &pdf(marker),
+        )
+        .await;
+        others.push(o["upload"].as_str().unwrap().to_string());
+    }
+    let mut submission = hundesteuer_musterstadt();
+    submission.data.insert("erlaubnis".into(), e.clone());
+    submission.data.insert("sachkunde".into(), s.clone());
+    submission.data.insert(
+        "anhang".into(),
+        json!([{ "upload": others[0] }, { "tiefer": { "upload": others[1] } }]),
+    );
+    submission
+        .data
+        .insert("vorname".into(), json!({ "upload": others[2] }));
+    let response = send(
+        addr,
+        json_request(&path("musterstadt", FORM), Some(id), &submission),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let staging =
+        |upload: &Value| store::upload::staging_key("musterstadt", id, upload.as_str().unwrap());
+    let read: Vec<String> = store
+        .reads()
+        .into_iter()
+        .filter(|k| k.starts_with("_staging/"))
+        .collect();
+    assert_eq!(read, vec![staging(&e["upload"]), staging(&s["upload"])]);
+}
+
+#[tokio::test]
+async fn a_staged_file_over_its_questions_size_is_refused_as_too_large_without_being_read() {
+    let store = Arc::new(NotingReads::new(Arc::new(store::MemoryStore::new())));
+    let (addr, _stop) = start_server(handler(store.clone())).await;
+    let id = new_id();
+    // An object larger than the question allows (5 MB) under a staging key of the submission,
+    // as one signed for a question with a larger limit would be.
+    let token = store::upload::new_token();
+    let key = store::upload::staging_key("musterstadt", id, &token);
+    let big = big_pdf("Erlaubnis", 5_500_000);
+    store
+        .put_new(&key, Bytes::from(big.clone()), "application/pdf")
+        .await
+        .unwrap();
+    let e = json!({ "name": "a.pdf", "type": "application/pdf", "size": 1000, "upload": token });
+    let s = staged(addr, id, "sachkunde", "b.jpg", "image/jpeg", &jpeg("S")).await;
+    let response = send(addr, submission_with(id, e, s)).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = body_json(&response)["errors"].clone();
+    assert_eq!(errors[0]["field"], "erlaubnis", "{errors}");
+    assert_eq!(errors[0]["code"], "file-too-large", "{errors}");
+    assert_eq!(errors.as_array().unwrap().len(), 1, "{errors}");
+    // Read with the question's bound (5 MB), so no more than that is ever taken in.
+    assert!(
+        store.bounds().contains(&(key, 5_000_000)),
+        "{:?}",
+        store.bounds()
+    );
+}
+
+#[tokio::test]
+async fn the_staged_files_of_one_submission_together_are_bounded() {
+    let store = Arc::new(store::MemoryStore::new());
+    let (addr, _stop) = start_server(handler(store.clone()).with_staged_limit(1_500_000)).await;
+    let id = new_id();
+    // Each within its question's 5 MB, together over the limit of 1.5 MB.
+    let e = staged(
+        addr,
+        id,
+        "erlaubnis",
+        "a.pdf",
+        "application/pdf",
+        &big_pdf("E", 1_000_000),
+    )
+    .await;
+    let mut photo = jpeg("S");
+    photo.resize(1_000_000, 0);
+    let s = staged(addr, id, "sachkunde", "b.jpg", "image/jpeg", &photo).await;
+    let response = send(addr, submission_with(id, e, s)).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body_json(&response)["error"]["code"], "payload-too-large");
+    assert!(
+        !store
+            .list("")
+            .await
+            .unwrap()
+            .iter()
+            .any(|k| k.starts_with("musterstadt/")),
+        "nothing stored"
+    );
+}
+
+#[tokio::test]
 async fn with_an_encryption_key_staged_files_are_stored_encrypted_and_no_plaintext_stays() {
     let (public, private) = store::crypto::generate_key_pair(4096, "k1").unwrap();
     let mut registry = registry();
@@ -514,4 +625,40 @@ async fn direct_uploads_to_garage_whose_policy_checks_refuse_a_file_too_large_or
             .is_empty(),
         "Garage kept nothing it refused"
     );
+}
+
+#[tokio::test]
+async fn a_bounded_read_gives_an_objects_bytes_within_the_bound_and_otherwise_only_its_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = s3_client();
+    let bucket = bucket(&client).await;
+    let stores: Vec<Arc<dyn Store>> = vec![
+        Arc::new(FolderStore::new(dir.path())),
+        Arc::new(store::MemoryStore::new()),
+        Arc::new(S3Store::new(client, &bucket, "eingang")),
+    ];
+    for s in stores {
+        let key = "_staging/musterstadt/x/t";
+        s.put_new(key, Bytes::from_static(b"0123456789"), "application/pdf")
+            .await
+            .unwrap();
+        let what = s.describe();
+        assert_eq!(
+            s.get_at_most(key, 10).await.unwrap(),
+            Bounded::Found(Bytes::from_static(b"0123456789")),
+            "{what}"
+        );
+        assert_eq!(
+            s.get_at_most(key, 9).await.unwrap(),
+            Bounded::TooLarge(10),
+            "{what}"
+        );
+        assert_eq!(
+            s.get_at_most("_staging/musterstadt/x/none", 9)
+                .await
+                .unwrap(),
+            Bounded::Missing,
+            "{what}"
+        );
+    }
 }
