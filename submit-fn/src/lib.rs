@@ -43,5 +43,5 @@ pub mod secrets;
 pub mod server;
 
 pub use clock::{Clock, FixedClock, IdSource, RandomIds, SystemClock};
-pub use handler::{DEFAULT_BODY_LIMIT, Handler};
+pub use handler::{DEFAULT_BODY_LIMIT, Handler, MAX_STAGED_BYTES};
 pub use metrics::Stats;
