@@ -32,9 +32,8 @@ fn every_character_of_every_catalog_receipt_is_in_the_embedded_fonts() {
         files.map(|f| rustybuzz::Face::from_slice(f, 0).expect("the font parses"))
     };
     let (latin, arabic) = (faces(LATIN), faces(ARABIC));
-    let in_both = |faces: &[rustybuzz::Face; 2], c: char| {
-        faces.iter().all(|f| f.glyph_index(c).is_some())
-    };
+    let in_both =
+        |faces: &[rustybuzz::Face; 2], c: char| faces.iter().all(|f| f.glyph_index(c).is_some());
     let catalog = catalog();
     let mut seen = BTreeSet::new();
     for form in &catalog.forms {
