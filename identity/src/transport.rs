@@ -142,7 +142,7 @@ impl Transport for HttpsTransport {
 }
 
 /// An error in words with its causes, outermost first (`a: b: c`).
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

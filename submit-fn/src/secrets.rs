@@ -13,11 +13,15 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_config::SdkConfig;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
 use identity::secrets::{EnvSecrets, SecretError as IdentitySecretError};
+use identity::transport::{HttpsTransport, Transport, error_chain};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
 use xbezahl::secret::{LocalSecrets, Secret, SecretError, SecretRef};
 
 /// How long a fetched value is used before it is asked for again.
@@ -100,17 +104,158 @@ pub struct AwsSecrets {
     cache: Mutex<HashMap<SecretRef, (SecretString, Instant)>>,
 }
 
+/// The two stores' APIs, each one JSON `POST` (`AmazonSSM.GetParameter`,
+/// `secretsmanager.GetSecretValue`), signed with SigV4 and sent over identity's hyper + rustls
+/// transport (the HTTP and TLS stack the function already links). Two SDK client crates for
+/// two calls made the Lambda artifact larger by more than either API is worth (issue 17).
 struct Clients {
-    ssm: aws_sdk_ssm::Client,
-    secrets_manager: aws_sdk_secretsmanager::Client,
+    region: Option<String>,
+    credentials: Option<SharedCredentialsProvider>,
+    /// `AWS_ENDPOINT_URL` or the config's endpoint (tests: moto); else the regional endpoint.
+    endpoint: Option<String>,
+    transport: Result<HttpsTransport, String>,
 }
+
+/// One of the two stores: its SigV4 service name, its API's target prefix, the error type that
+/// means "no such secret".
+#[derive(Clone, Copy)]
+struct Service {
+    signing_name: &'static str,
+    target: &'static str,
+    not_found: &'static str,
+}
+
+const SSM: Service = Service {
+    signing_name: "ssm",
+    target: "AmazonSSM.GetParameter",
+    not_found: "ParameterNotFound",
+};
+
+const SECRETS_MANAGER: Service = Service {
+    signing_name: "secretsmanager",
+    target: "secretsmanager.GetSecretValue",
+    not_found: "ResourceNotFoundException",
+};
+
+/// How long one call may take (the SDK's clients gave up after about as long).
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Clients {
     fn new(config: &SdkConfig) -> Clients {
         Clients {
-            ssm: aws_sdk_ssm::Client::new(config),
-            secrets_manager: aws_sdk_secretsmanager::Client::new(config),
+            region: config.region().map(|r| r.as_ref().to_string()),
+            credentials: config.credentials_provider(),
+            endpoint: config.endpoint_url().map(str::to_string),
+            transport: HttpsTransport::new()
+                .map(|t| t.with_timeout(CALL_TIMEOUT))
+                .map_err(|e| e.to_string()),
         }
+    }
+
+    /// The answer of `service` to `body` (JSON), or why there is none.
+    async fn call(&self, service: Service, body: serde_json::Value) -> Result<Value, Fetch> {
+        let failed = |m: String| Fetch::Failed(m);
+        let region = self.region.as_deref().ok_or_else(|| {
+            failed("no AWS region is set (AWS_REGION, or the profile's region)".into())
+        })?;
+        let provider = self
+            .credentials
+            .as_ref()
+            .ok_or_else(|| failed("no AWS credentials are configured".into()))?;
+        let credentials = provider
+            .provide_credentials()
+            .await
+            .map_err(|e| failed(format!("no AWS credentials: {}", error_chain(&e))))?;
+        let endpoint = match &self.endpoint {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => {
+                let domain = if region.starts_with("cn-") {
+                    "amazonaws.com.cn"
+                } else {
+                    "amazonaws.com"
+                };
+                format!("https://{}.{region}.{domain}", service.signing_name)
+            }
+        };
+        let url = format!("{endpoint}/");
+        let body = serde_json::to_vec(&body).expect("a JSON value serializes");
+        let mut request = http::Request::post(&url)
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", service.target)
+            .body(body)
+            .map_err(|e| failed(format!("{url}: {e}")))?;
+        let host = request
+            .uri()
+            .authority()
+            .map(|a| a.as_str().to_string())
+            .ok_or_else(|| failed(format!("{url} names no host")))?;
+        request.headers_mut().insert(
+            http::header::HOST,
+            http::HeaderValue::from_str(&host).map_err(|e| failed(e.to_string()))?,
+        );
+        let identity = credentials.into();
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(region)
+            .name(service.signing_name)
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|e| failed(e.to_string()))?
+            .into();
+        let headers: Vec<(&str, &str)> = request
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
+            .collect();
+        let signable = SignableRequest::new(
+            "POST",
+            url.as_str(),
+            headers.into_iter(),
+            SignableBody::Bytes(request.body()),
+        )
+        .map_err(|e| failed(e.to_string()))?;
+        let (instructions, _) = aws_sigv4::http_request::sign(signable, &params)
+            .map_err(|e| failed(e.to_string()))?
+            .into_parts();
+        instructions.apply_to_request_http1x(&mut request);
+        let transport = self.transport.as_ref().map_err(|e| failed(e.clone()))?;
+        let response = transport
+            .send(request)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let status = response.status();
+        let answer: Value = serde_json::from_slice(response.body()).map_err(|e| {
+            failed(format!(
+                "{url} answered {status} with a body that is not JSON: {e}"
+            ))
+        })?;
+        if status.is_success() {
+            return Ok(answer);
+        }
+        // `__type` is `ParameterNotFound` or `com.amazonaws…#ParameterNotFound`; the header
+        // says the same on some endpoints.
+        let kind = answer
+            .get("__type")
+            .and_then(Value::as_str)
+            .or_else(|| {
+                response
+                    .headers()
+                    .get("x-amzn-errortype")
+                    .and_then(|v| v.to_str().ok())
+            })
+            .map(|t| t.rsplit('#').next().unwrap_or(t))
+            .map(|t| t.split(':').next().unwrap_or(t))
+            .unwrap_or("")
+            .to_string();
+        if kind == service.not_found {
+            return Err(Fetch::NotFound);
+        }
+        let message = ["message", "Message"]
+            .iter()
+            .find_map(|k| answer.get(*k).and_then(Value::as_str))
+            .unwrap_or("");
+        Err(failed(format!("{status} {kind}: {message}")))
     }
 }
 
@@ -199,53 +344,28 @@ impl AwsSecrets {
         let answer = self
             .clients()
             .await
-            .ssm
-            .get_parameter()
-            .name(name)
-            .with_decryption(true)
-            .send()
-            .await;
-        match answer {
-            Ok(out) => out
-                .parameter
-                .and_then(|p| p.value)
-                .map(SecretString::from)
-                .ok_or_else(|| Fetch::Failed("the answer has no value".into())),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_parameter_not_found()) =>
-            {
-                Err(Fetch::NotFound)
-            }
-            Err(e) => Err(Fetch::Failed(
-                aws_sdk_ssm::error::DisplayErrorContext(&e).to_string(),
-            )),
-        }
+            .call(SSM, json!({ "Name": name, "WithDecryption": true }))
+            .await?;
+        answer
+            .pointer("/Parameter/Value")
+            .and_then(Value::as_str)
+            .map(SecretString::from)
+            .ok_or_else(|| Fetch::Failed("the answer has no value".into()))
     }
 
     async fn secret(&self, id: &str) -> Result<SecretString, Fetch> {
         let answer = self
             .clients()
             .await
-            .secrets_manager
-            .get_secret_value()
-            .secret_id(id)
-            .send()
-            .await;
-        match answer {
-            Ok(out) => out.secret_string.map(SecretString::from).ok_or_else(|| {
+            .call(SECRETS_MANAGER, json!({ "SecretId": id }))
+            .await?;
+        answer
+            .get("SecretString")
+            .and_then(Value::as_str)
+            .map(SecretString::from)
+            .ok_or_else(|| {
                 Fetch::Failed("it holds a binary value; store the secret as a string".into())
-            }),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
-            {
-                Err(Fetch::NotFound)
-            }
-            Err(e) => Err(Fetch::Failed(
-                aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
-            )),
-        }
+            })
     }
 }
 

@@ -4,5 +4,6 @@
 
 mod catalog;
 mod determinism;
+mod fonts;
 mod mapping;
 mod support;
