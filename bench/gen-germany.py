@@ -23,6 +23,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "forms" / "municipalities" / "musterstadt"
+# The sample's test creditor id (valid check digits); the synthetic municipalities that take a
+# SEPA mandate share it.
+SAMPLE_CREDITOR = "DE98ZZZ09999999999"
 
 # (AGS Land code, Land, real number of Gemeinden (approx.), Regierungsbezirk digits,
 #  supervisory authority, its city)
@@ -233,6 +236,7 @@ def main():
                 "email": f"poststelle@datenschutz-{slugify(land)}.example",
             }
             forms = ["  - use: sperrmuell-anmeldung@1"]
+            creditor = False
             files = {}
             r = rng.random()
             if r < 0.9:
@@ -247,6 +251,8 @@ def main():
                         line += "\n    overlay: forms/hundesteuer-anmeldung.yaml"
                         files["forms/hundesteuer-anmeldung.yaml"] = overlay.replace("Musterstadt", name)
                         stats["overlays"] += 1
+                        # Musterstadt's overlay adds the SEPA mandate, which names the creditor.
+                        creditor = True
                     forms.append(line)
             if rng.random() < 0.3:
                 forms.append("  - use: waffenbesitzkarte@1")
@@ -283,6 +289,7 @@ def main():
                     f"submission-endpoint: https://api.{slug}.example/v1",
                     "pages:",
                     *page_lines,
+                    *([f"sepa-creditor: {{ id: {SAMPLE_CREDITOR}, name: {yaml_str(full)} }}"] if creditor else []),
                     booking_for(a11y_block, {f.split("use: ")[1].split("@")[0] for f in forms}).replace("Stadt Musterstadt", full).replace("Musterstadt", name).replace("35399", plz),
                     "forms:",
                     *forms,

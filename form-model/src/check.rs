@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diagnostics::{Diagnostics, Severity};
+use crate::diagnostics::{Diagnostics, FileId, Severity};
 use crate::lint;
 use crate::load::{self, LoadedMunicipality, Project};
 use crate::msg;
@@ -51,47 +51,49 @@ impl CheckReport {
     }
 }
 
+/// How many municipalities are loaded, checked and resolved at a time: their files' text and
+/// positions are let go of before the next ones are read.
+const CHUNK: usize = 512;
+
 /// Loads, lints and resolves everything under `forms_dir`, and computes the drift report.
+/// The catalog first; then the municipalities a chunk at a time (each chunk's in parallel),
+/// every finding about them made before their files' text and positions are let go of
+/// (`project.sources` keeps the catalog's files; of a municipality's files only the path).
 pub fn check(forms_dir: &Path) -> CheckReport {
     let mut diagnostics = Diagnostics::default();
-    let project = load::load(forms_dir, &mut diagnostics);
-    lint::lint_project(&project, &mut diagnostics);
+    let mut project = load::load_catalog(forms_dir, &mut diagnostics);
+    lint::lint_catalog(&project, &mut diagnostics);
     // Overlays on a broken catalog form would only repeat its errors.
-    let broken: HashSet<_> = diagnostics
-        .items
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.file.clone())
-        .collect();
-    // Each municipality's forms on their own (in parallel), sharing what one resolution
-    // found out with the others; forms and findings in folder order.
+    let broken_catalog = files_with_errors(&diagnostics);
+    // Each municipality's forms on their own, sharing what one resolution found out with the
+    // others; forms and findings in folder order.
     let shared = resolve::Shared::default();
-    let per_municipality: Vec<(Vec<ResolvedForm>, Diagnostics)> = project
-        .municipalities
-        .par_iter()
-        .map(|m| {
-            let mut forms = Vec::new();
-            let mut own = Diagnostics::default();
-            if broken.contains(&project.sources.get(m.file).path) {
-                return (forms, own);
-            }
-            for index in 0..m.config.forms.len() {
-                let usable = load_usable(&project, m, index, &broken);
-                if usable
-                    && let Some(r) = resolve::resolve_shared(&project, m, index, &shared, &mut own)
-                {
-                    forms.push(r);
-                }
-            }
-            (forms, own)
-        })
-        .collect();
     let mut resolved = Vec::new();
-    for (forms, own) in per_municipality {
-        resolved.extend(forms);
-        diagnostics.items.extend(own.items);
+    let mut drift = Vec::new();
+    for dirs in load::municipality_dirs(forms_dir).chunks(CHUNK) {
+        let first_file = FileId(project.sources.len());
+        let mut found = Diagnostics::default();
+        let range = load::load_municipalities(&mut project, dirs, &mut found);
+        lint::lint_municipalities(&project, range.clone(), &mut found);
+        // A municipality's own files and the catalog are all its resolution looks at.
+        let mut broken = files_with_errors(&found);
+        broken.extend(broken_catalog.iter().cloned());
+        let per_municipality: Vec<(Vec<ResolvedForm>, Diagnostics, Drift)> = project.municipalities
+            [range]
+            .par_iter()
+            .map(|m| {
+                let (forms, own) = resolve_municipality(&project, m, &broken, &shared);
+                (forms, own, resolve::drift_of(&project, m))
+            })
+            .collect();
+        for (forms, own, d) in per_municipality {
+            resolved.extend(forms);
+            found.items.extend(own.items);
+            drift.push(d);
+        }
+        diagnostics.items.extend(found.items);
+        project.sources.release_from(first_file);
     }
-    let drift = resolve::drift(&project);
     diagnostics.sort();
     CheckReport {
         project,
@@ -99,6 +101,37 @@ pub fn check(forms_dir: &Path) -> CheckReport {
         resolved,
         drift,
     }
+}
+
+/// The files named by an error in `diagnostics`.
+fn files_with_errors(diagnostics: &Diagnostics) -> HashSet<PathBuf> {
+    diagnostics
+        .items
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.file.clone())
+        .collect()
+}
+
+/// The forms of `m` as it publishes them, and what their resolution found.
+fn resolve_municipality(
+    project: &Project,
+    m: &LoadedMunicipality,
+    broken: &HashSet<PathBuf>,
+    shared: &resolve::Shared,
+) -> (Vec<ResolvedForm>, Diagnostics) {
+    let mut forms = Vec::new();
+    let mut own = Diagnostics::default();
+    if broken.contains(&project.sources.get(m.file).path) {
+        return (forms, own);
+    }
+    for index in 0..m.config.forms.len() {
+        let usable = load_usable(project, m, index, broken);
+        if usable && let Some(r) = resolve::resolve_shared(project, m, index, shared, &mut own) {
+            forms.push(r);
+        }
+    }
+    (forms, own)
 }
 
 /// Whether form entry `index` of `m` refers to a catalog form without errors of its own.

@@ -49,6 +49,25 @@ impl Sources {
         offset
     }
 
+    /// How many files were added.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Lets go of the text and positions of the files from `first` on, keeping their paths:
+    /// diagnostics made before quote their lines themselves, and a country's worth of files
+    /// need not stay in memory once they are checked. Positions in them are unknown after.
+    pub fn release_from(&mut self, first: FileId) {
+        for file in self.files.iter_mut().skip(first.0) {
+            file.text = String::new();
+            file.index = PositionIndex::default();
+        }
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0]
     }

@@ -92,6 +92,14 @@ impl Project {
 /// Loads `forms_dir`. Paths in diagnostics are `forms_dir` joined with the file's relative path,
 /// so running from the repository root shows `forms/catalog/...`.
 pub fn load(forms_dir: &Path, diags: &mut Diagnostics) -> Project {
+    let mut project = load_catalog(forms_dir, diags);
+    load_municipalities(&mut project, &municipality_dirs(forms_dir), diags);
+    project
+}
+
+/// Loads the catalog of `forms_dir` (current and archived versions) into a project without
+/// municipalities; [`load_municipalities`] adds them.
+pub fn load_catalog(forms_dir: &Path, diags: &mut Diagnostics) -> Project {
     let mut project = Project {
         root: forms_dir.to_path_buf(),
         ..Project::default()
@@ -106,19 +114,33 @@ pub fn load(forms_dir: &Path, diags: &mut Diagnostics) -> Project {
     for path in yaml_files(&catalog_dir.join("archive")) {
         load_catalog_form(&mut project, &path, true, diags);
     }
+    project
+}
+
+/// The municipality folders of `forms_dir`, in folder order.
+pub fn municipality_dirs(forms_dir: &Path) -> Vec<PathBuf> {
+    subdirs(&forms_dir.join("municipalities"))
+}
+
+/// Loads the municipality folders `dirs` into `project`; returns where they are in
+/// `project.municipalities` (a folder that could not be loaded has no entry there).
+pub fn load_municipalities(
+    project: &mut Project,
+    dirs: &[PathBuf],
+    diags: &mut Diagnostics,
+) -> std::ops::Range<usize> {
+    let first = project.municipalities.len();
     // Each municipality's files are read and parsed on their own (in parallel), then put
     // together in folder order: the same file ids and diagnostics as one after the other.
-    let municipalities_dir = forms_dir.join("municipalities");
-    let loaded: Vec<(Sources, Diagnostics, Option<LoadedMunicipality>)> =
-        subdirs(&municipalities_dir)
-            .par_iter()
-            .map(|dir| {
-                let mut sources = Sources::default();
-                let mut own = Diagnostics::default();
-                let m = load_municipality(&mut sources, dir, &mut own);
-                (sources, own, m)
-            })
-            .collect();
+    let loaded: Vec<(Sources, Diagnostics, Option<LoadedMunicipality>)> = dirs
+        .par_iter()
+        .map(|dir| {
+            let mut sources = Sources::default();
+            let mut own = Diagnostics::default();
+            let m = load_municipality(&mut sources, dir, &mut own);
+            (sources, own, m)
+        })
+        .collect();
     for (sources, own, m) in loaded {
         let offset = project.sources.append(sources);
         diags.items.extend(own.items);
@@ -130,7 +152,7 @@ pub fn load(forms_dir: &Path, diags: &mut Diagnostics) -> Project {
             project.municipalities.push(m);
         }
     }
-    project
+    first..project.municipalities.len()
 }
 
 fn load_catalog_form(project: &mut Project, path: &Path, archived: bool, diags: &mut Diagnostics) {

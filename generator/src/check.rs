@@ -2,6 +2,7 @@
 //! and the warnings about what the built sites need beyond a valid form (a published form that
 //! search engines and the portal network cannot describe or place).
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use form_model::msg;
@@ -15,14 +16,19 @@ use form_model::{CheckReport, Drift};
 /// naming who publishes it: a form used by thousands of municipalities is one thing to fix.
 pub fn add_findability_warnings(report: &mut CheckReport) {
     let project = &report.project;
+    let mut by_form: HashMap<(&str, u32), Vec<&form_model::ResolvedForm>> = HashMap::new();
+    for r in &report.resolved {
+        by_form
+            .entry((r.form.id.as_str(), r.form.version))
+            .or_default()
+            .push(r);
+    }
     for c in &project.catalog {
         let (id, version) = (&c.form.id, c.form.version);
         // Forms with errors are not published; their errors are reported already.
-        let published: Vec<_> = report
-            .resolved
-            .iter()
-            .filter(|r| &r.form.id == id && r.form.version == version)
-            .collect();
+        let published: &[&form_model::ResolvedForm] = by_form
+            .get(&(id.as_str(), version))
+            .map_or(&[], Vec::as_slice);
         if published.is_empty() {
             continue;
         }
@@ -40,11 +46,15 @@ pub fn add_findability_warnings(report: &mut CheckReport) {
                 ),
             );
         }
+        // Municipalities share their forms: each shared form and language is looked at once.
+        let mut described: HashMap<(*const form_model::model::Form, &str), bool> = HashMap::new();
         let undescribed: Vec<_> = published
             .iter()
             .filter(|r| {
                 let lang = r.languages.first().map_or("de", String::as_str);
-                view::seo::intro_description(&r.form, lang).is_none()
+                !*described
+                    .entry((std::sync::Arc::as_ptr(&r.form), lang))
+                    .or_insert_with(|| view::seo::intro_description(&r.form, lang).is_some())
             })
             .map(|r| r.municipality.id.as_str())
             .collect();
@@ -111,6 +121,18 @@ pub fn render_errors(report: &CheckReport, lang: &str) -> String {
 pub fn render_drift(report: &CheckReport, lang: &str) -> String {
     let drift: &[Drift] = &report.drift;
     let say = |m: Msg| m.render(lang);
+    // What each municipality publishes, to tell "up to date" from "not published".
+    let published: HashSet<(&str, &str, u32)> = report
+        .resolved
+        .iter()
+        .map(|r| {
+            (
+                r.municipality.id.as_str(),
+                r.form.id.as_str(),
+                r.form.version,
+            )
+        })
+        .collect();
     let mut out = format!("{}\n", say(msg!("drift-title")));
     if drift.is_empty() {
         let _ = writeln!(out, "  {}", say(msg!("drift-no-municipalities")));
@@ -156,11 +178,7 @@ pub fn render_drift(report: &CheckReport, lang: &str) -> String {
                         let _ = writeln!(out, "        {}", b.headline_in(lang));
                     }
                 }
-            } else if report.resolved.iter().any(|r| {
-                r.municipality.id == m.municipality
-                    && r.form.id == f.form
-                    && r.form.version == pinned
-            }) {
+            } else if published.contains(&(m.municipality.as_str(), form, pinned)) {
                 let _ = writeln!(
                     out,
                     "    {}",

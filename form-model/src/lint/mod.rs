@@ -32,6 +32,6 @@ pub use accessibility::AUTOCOMPLETE_TOKENS;
 pub(crate) use condition::Ids;
 pub(crate) use field::lint_field_in;
 pub use form::lint_form;
-pub use project::lint_project;
+pub use project::{lint_catalog, lint_municipalities, lint_project};
 pub use sepa::mandate_problems;
 pub(crate) use text_keys::lint_text_keys;

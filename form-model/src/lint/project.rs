@@ -2,6 +2,7 @@
 //! municipality.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -14,6 +15,12 @@ use super::municipality::lint_municipality;
 
 /// Lints every catalog form and every municipality config.
 pub fn lint_project(project: &Project, diags: &mut Diagnostics) {
+    lint_catalog(project, diags);
+    lint_municipalities(project, 0..project.municipalities.len(), diags);
+}
+
+/// Lints every catalog form and the catalog's versions.
+pub fn lint_catalog(project: &Project, diags: &mut Diagnostics) {
     let mut seen: HashMap<(&str, u32), FileId> = HashMap::new();
     for entry in &project.catalog {
         lint_form(&project.sources, entry.file, &entry.form, diags);
@@ -45,9 +52,12 @@ pub fn lint_project(project: &Project, diags: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// Lints the municipality configs `project.municipalities[range]`.
+pub fn lint_municipalities(project: &Project, range: Range<usize>, diags: &mut Diagnostics) {
     // Each municipality on its own (in parallel); their findings in folder order.
-    let found: Vec<Diagnostics> = project
-        .municipalities
+    let found: Vec<Diagnostics> = project.municipalities[range]
         .par_iter()
         .map(|m| {
             let mut own = Diagnostics::default();

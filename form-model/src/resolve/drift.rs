@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
-use crate::load::Project;
+use crate::load::{LoadedMunicipality, Project};
 use crate::msg;
 use crate::positions::{child, item};
 
@@ -42,53 +42,58 @@ pub fn drift(project: &Project) -> Vec<Drift> {
     project
         .municipalities
         .iter()
-        .map(|m| Drift {
-            municipality: m.config.id.clone(),
-            forms: m
-                .config
-                .forms
-                .iter()
-                .enumerate()
-                .filter_map(|(i, form_use)| {
-                    let (id, version) = form_use.form_and_version()?;
-                    let latest = project.latest(id)?;
-                    let overlay = m.overlays.get(&i);
-                    let breaks = match overlay {
-                        Some(o) if latest.form.version != version => {
-                            let mut form = (*latest.form).clone();
-                            let mut origins = HashMap::new();
-                            apply_overlay(&project.sources, &mut form, o, &mut origins)
-                        }
-                        _ => Vec::new(),
-                    };
-                    let mut at = Diagnostics::default();
-                    at.push_at(
-                        &project.sources,
-                        m.file,
-                        project
-                            .sources
-                            .pos(m.file, &child(&item("forms", i), "use")),
-                        Severity::Warning,
-                        msg!(
-                            "pins-older-version",
-                            municipality = &m.config.id,
-                            id = id,
-                            version = version,
-                            latest = latest.form.version
-                        ),
-                        None,
-                    );
-                    Some(FormDrift {
-                        form: id.to_string(),
-                        pinned: version,
-                        latest: latest.form.version,
-                        at: at.items.remove(0),
-                        adaptations: overlay.map_or(0, |o| o.overlay.operations.len())
-                            + form_use.fees.len(),
-                        breaks,
-                    })
-                })
-                .collect(),
-        })
+        .map(|m| drift_of(project, m))
         .collect()
+}
+
+/// The drift report's entry of municipality `m`.
+pub fn drift_of(project: &Project, m: &LoadedMunicipality) -> Drift {
+    Drift {
+        municipality: m.config.id.clone(),
+        forms: m
+            .config
+            .forms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, form_use)| {
+                let (id, version) = form_use.form_and_version()?;
+                let latest = project.latest(id)?;
+                let overlay = m.overlays.get(&i);
+                let breaks = match overlay {
+                    Some(o) if latest.form.version != version => {
+                        let mut form = (*latest.form).clone();
+                        let mut origins = HashMap::new();
+                        apply_overlay(&project.sources, &mut form, o, &mut origins)
+                    }
+                    _ => Vec::new(),
+                };
+                let mut at = Diagnostics::default();
+                at.push_at(
+                    &project.sources,
+                    m.file,
+                    project
+                        .sources
+                        .pos(m.file, &child(&item("forms", i), "use")),
+                    Severity::Warning,
+                    msg!(
+                        "pins-older-version",
+                        municipality = &m.config.id,
+                        id = id,
+                        version = version,
+                        latest = latest.form.version
+                    ),
+                    None,
+                );
+                Some(FormDrift {
+                    form: id.to_string(),
+                    pinned: version,
+                    latest: latest.form.version,
+                    at: at.items.remove(0),
+                    adaptations: overlay.map_or(0, |o| o.overlay.operations.len())
+                        + form_use.fees.len(),
+                    breaks,
+                })
+            })
+            .collect(),
+    }
 }

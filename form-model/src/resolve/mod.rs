@@ -11,7 +11,7 @@ mod drift;
 mod overlay;
 mod parameters;
 
-pub use drift::{Drift, FormDrift, drift};
+pub use drift::{Drift, FormDrift, drift, drift_of};
 pub use overlay::apply_overlay;
 
 use crate::msg;

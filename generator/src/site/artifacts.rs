@@ -15,7 +15,7 @@ use form_model::resolve::ResolvedForm;
 use inbox::contract::SharedContracts;
 use view::bundle::Bundle;
 
-use super::{BuildError, BuildOptions, Put, site_url};
+use super::{BuildError, BuildOptions, Put, PutStream, site_url};
 
 /// Writes the JSON Schema, the CSV column spec and the form as published (for the receipts
 /// of its submissions once the form has moved on) of `form` of a municipality with `contact`
@@ -66,29 +66,31 @@ impl FormJsons {
 }
 
 /// Writes `function/registry.json`, `function/lifecycle.json` and the theme the function
-/// renders form pages with, `function/theme.json`, with `put`.
+/// renders form pages with, `function/theme.json`, with `put`: each streamed into its file,
+/// not made in memory first (a country's registry is hundreds of megabytes).
 pub fn write_function(
     opts: &BuildOptions,
     report: &CheckReport,
     theme: &Bundle,
-    put: &mut Put<'_>,
+    put: &mut PutStream<'_>,
 ) -> Result<(), BuildError> {
     let registry = Registry::build(report, |m| site_url(opts, m));
-    put(
-        opts.out_dir.join("function/registry.json"),
-        registry.to_json().as_bytes(),
-    )?;
+    // The same bytes as `registry.to_json()`.
+    put(opts.out_dir.join("function/registry.json"), &mut |w| {
+        serde_json::to_writer_pretty(w, &registry).map_err(std::io::Error::from)
+    })?;
     // Retention as code: the bucket's lifecycle rules, the same the SAM template has.
     let lifecycle =
         store::lifecycle::configuration(&registry, store::lifecycle::DEFAULT_STORAGE_PREFIX);
-    put(
-        opts.out_dir.join("function/lifecycle.json"),
-        (serde_json::to_string_pretty(&lifecycle).expect("JSON serializes") + "\n").as_bytes(),
-    )?;
-    put(
-        opts.out_dir.join("function").join(THEME_FILE),
-        theme.to_json().as_bytes(),
-    )
+    put(opts.out_dir.join("function/lifecycle.json"), &mut |w| {
+        w.write_all(
+            (serde_json::to_string_pretty(&lifecycle).expect("JSON serializes") + "\n").as_bytes(),
+        )
+    })?;
+    // The same bytes as `theme.to_json()`.
+    put(opts.out_dir.join("function").join(THEME_FILE), &mut |w| {
+        serde_json::to_writer(w, theme).map_err(std::io::Error::from)
+    })
 }
 
 /// The theme's file in `function/`, beside the registry.

@@ -14,6 +14,7 @@ pub mod portal;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -80,6 +81,10 @@ pub enum BuildError {
 /// Writes one output file: counts it, and records it for the next build's state.
 pub type Put<'a> = dyn FnMut(PathBuf, &[u8]) -> Result<(), BuildError> + 'a;
 
+/// Writes one output file whose bytes a function writes into a stream, without holding them.
+pub type PutStream<'a> = dyn FnMut(PathBuf, &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<(), BuildError>
+    + 'a;
+
 fn file_error(path: &Path, err: impl std::fmt::Display) -> BuildError {
     BuildError::File {
         path: path.to_path_buf(),
@@ -99,6 +104,74 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, BuildError> {
     }
     fs::write(path, bytes).map_err(|e| file_error(path, e))?;
     Ok(true)
+}
+
+/// [`write_if_changed`] for bytes that `write` writes into a stream: they go to a temporary
+/// file next to `path`, compared on the way with what `path` holds, so neither is held in
+/// memory. The temporary file replaces `path` if they differ, and is removed if not.
+pub fn stream_if_changed(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<bool, BuildError> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| file_error(parent, e))?;
+    }
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let tmp = path.with_file_name(name);
+    let out = fs::File::create(&tmp).map_err(|e| file_error(&tmp, e))?;
+    let existing = fs::File::open(path).ok().map(io::BufReader::new);
+    let mut compare = Compare {
+        same: existing.is_some(),
+        existing,
+        out: io::BufWriter::new(out),
+        scratch: Vec::new(),
+    };
+    let written = write(&mut compare).and_then(|()| compare.out.flush());
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(file_error(path, e));
+    }
+    // The same only if the old file has nothing more either.
+    let same = compare.same
+        && compare
+            .existing
+            .as_mut()
+            .is_some_and(|r| r.fill_buf().is_ok_and(|rest| rest.is_empty()));
+    drop(compare);
+    if same {
+        fs::remove_file(&tmp).map_err(|e| file_error(&tmp, e))?;
+        Ok(false)
+    } else {
+        fs::rename(&tmp, path).map_err(|e| file_error(path, e))?;
+        Ok(true)
+    }
+}
+
+/// Writes into a file while comparing with an existing file's bytes.
+struct Compare {
+    out: io::BufWriter<fs::File>,
+    existing: Option<io::BufReader<fs::File>>,
+    /// Whether everything written so far is what the existing file holds.
+    same: bool,
+    scratch: Vec<u8>,
+}
+
+impl Write for Compare {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write_all(buf)?;
+        if self.same
+            && let Some(existing) = &mut self.existing
+        {
+            self.scratch.resize(buf.len(), 0);
+            self.same = existing.read_exact(&mut self.scratch).is_ok() && self.scratch == buf;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Builds everything. Fails (without writing) when the forms have errors.
@@ -134,6 +207,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     // The files' text and positions are for the check's messages; a country's worth of them
     // need not stay in memory while the sites are made.
     drop(std::mem::take(&mut report.project.sources));
+    drop(std::mem::take(&mut report.drift));
+    drop(std::mem::take(&mut report.diagnostics));
     let theme = Theme::load(&opts.templates_dir)?;
     let assets = Assets::load(&opts.templates_dir)?;
     let written = AtomicUsize::new(0);
@@ -173,95 +248,99 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
 
     // Each municipality is built on its own (in parallel): its pages are rendered and written
     // as they are made, so memory holds one municipality per core, not the whole country.
-    report
-        .project
-        .municipalities
-        .par_iter()
-        .try_for_each(|m| -> Result<(), BuildError> {
-            let id = &m.config.id;
-            let forms: &[&ResolvedForm] =
-                by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
-            let site_files = assets.for_site(m, forms)?;
-            // What the function needs to render its form pages, up to date or not.
-            let bundle = site_bundle(opts, &assets, m, forms, site_files.names)?;
-            let key = state::municipality_key(&global_key, m, forms);
-            bundles
-                .lock()
-                .expect("bundle lock")
-                .insert(id.clone(), bundle.clone());
-            if let Some(entry) = key
-                .as_deref()
-                .and_then(|k| previous.up_to_date(&opts.out_dir, id, k))
-            {
-                skipped.fetch_add(entry.pages, Ordering::Relaxed);
-                unchanged.fetch_add(entry.files.len(), Ordering::Relaxed);
-                if let Some(bar) = &bar {
-                    bar.inc(entry.pages as u64);
-                }
-                entries
+    report.project.municipalities.par_iter_mut().try_for_each(
+        |municipality| -> Result<(), BuildError> {
+            let m: &LoadedMunicipality = municipality;
+            'built: {
+                let id = &m.config.id;
+                let forms: &[&ResolvedForm] =
+                    by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
+                let site_files = assets.for_site(m, forms)?;
+                // What the function needs to render its form pages, up to date or not.
+                let bundle = site_bundle(opts, &assets, m, forms, site_files.names)?;
+                let key = state::municipality_key(&global_key, m, forms);
+                bundles
                     .lock()
-                    .expect("state lock")
-                    .insert(id.clone(), entry.clone());
-                return Ok(());
-            }
-            // Every file this municipality gets, for the state the next build compares with.
-            let mut outputs: Vec<PathBuf> = Vec::new();
-            let mut put = |path: PathBuf, bytes: &[u8]| -> Result<(), BuildError> {
-                count(write_if_changed(&path, bytes)?);
-                outputs.push(path);
-                Ok(())
-            };
-            let site = Site {
-                dev_reload: opts.dev_reload,
-                ..bundle.on_site()
-            };
-            let dir = opts.out_dir.join("site").join(id);
-            for (name, bytes) in &site_files.files {
-                put(dir.join("assets").join(name), bytes)?;
-            }
-            let sources = Sources {
-                theme: &theme,
-                assets: &assets,
-            };
-            let pages = write_site(&dir, &sources, &site, m, forms, &mut put, &|| {
-                rendered.fetch_add(1, Ordering::Relaxed);
-                if let Some(bar) = &bar {
-                    bar.inc(1);
+                    .expect("bundle lock")
+                    .insert(id.clone(), bundle.clone());
+                if let Some(entry) = key
+                    .as_deref()
+                    .and_then(|k| previous.up_to_date(&opts.out_dir, id, k))
+                {
+                    skipped.fetch_add(entry.pages, Ordering::Relaxed);
+                    unchanged.fetch_add(entry.files.len(), Ordering::Relaxed);
+                    if let Some(bar) = &bar {
+                        bar.inc(entry.pages as u64);
+                    }
+                    entries
+                        .lock()
+                        .expect("state lock")
+                        .insert(id.clone(), entry.clone());
+                    break 'built;
                 }
-            })?;
-            // The importer contract of each form: its JSON Schema, CSV columns and the form
-            // as published.
-            for form in forms {
-                artifacts::write_contract(
-                    &opts.out_dir,
-                    form,
-                    &m.config.contact,
-                    &jsons,
-                    &contracts,
-                    &mut put,
-                )?;
+                // Every file this municipality gets, for the state the next build compares with.
+                let mut outputs: Vec<PathBuf> = Vec::new();
+                let mut put = |path: PathBuf, bytes: &[u8]| -> Result<(), BuildError> {
+                    count(write_if_changed(&path, bytes)?);
+                    outputs.push(path);
+                    Ok(())
+                };
+                let site = Site {
+                    dev_reload: opts.dev_reload,
+                    ..bundle.on_site()
+                };
+                let dir = opts.out_dir.join("site").join(id);
+                for (name, bytes) in &site_files.files {
+                    put(dir.join("assets").join(name), bytes)?;
+                }
+                let sources = Sources {
+                    theme: &theme,
+                    assets: &assets,
+                };
+                let pages = write_site(&dir, &sources, &site, m, forms, &mut put, &|| {
+                    rendered.fetch_add(1, Ordering::Relaxed);
+                    if let Some(bar) = &bar {
+                        bar.inc(1);
+                    }
+                })?;
+                // The importer contract of each form: its JSON Schema, CSV columns and the form
+                // as published.
+                for form in forms {
+                    artifacts::write_contract(
+                        &opts.out_dir,
+                        form,
+                        &m.config.contact,
+                        &jsons,
+                        &contracts,
+                        &mut put,
+                    )?;
+                }
+                if let Some(key) = key {
+                    let entry = state::record(&opts.out_dir, key, pages, &outputs)
+                        .map_err(|e| file_error(&opts.out_dir.join("site").join(id), e))?;
+                    entries
+                        .lock()
+                        .expect("state lock")
+                        .insert(id.clone(), entry);
+                }
             }
-            if let Some(key) = key {
-                let entry = state::record(&opts.out_dir, key, pages, &outputs)
-                    .map_err(|e| file_error(&opts.out_dir.join("site").join(id), e))?;
-                entries
-                    .lock()
-                    .expect("state lock")
-                    .insert(id.clone(), entry);
-            }
+            // Its legal pages are in its site now; the registry needs only its config.
+            municipality.pages = BTreeMap::new();
             Ok(())
-        })?;
+        },
+    )?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
 
     let bundle = view::bundle::Bundle::new(&theme, bundles.into_inner().expect("bundle lock"));
     let mut function_files = Vec::new();
-    artifacts::write_function(opts, &report, &bundle, &mut |path, bytes| {
-        count(write_if_changed(&path, bytes)?);
+    artifacts::write_function(opts, &report, &bundle, &mut |path, write| {
+        count(stream_if_changed(&path, write)?);
         function_files.push(path);
         Ok(())
     })?;
+    drop(bundle);
 
     let rendered = rendered.into_inner();
     let summary = state::Summary {
