@@ -3,15 +3,17 @@
 //! contact). Written by the generator, read and checked by the function; both go through this
 //! type.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use thiserror::Error;
 
 use crate::check::CheckReport;
 use crate::jwk::read_public_rsa_jwk;
-use crate::model::{Contact, DmsIdentifiers, Municipality, Payment};
-use crate::resolve::ResolvedForm;
+use crate::model::{Contact, DmsIdentifiers, Form, Municipality, Payment};
+use crate::resolve::{MunicipalityRef, ResolvedForm};
 
 /// The `format` of registries written by this version.
 pub const REGISTRY_FORMAT: &str = "formfabrik.registry/1";
@@ -170,8 +172,40 @@ impl Registry {
         Ok(registry)
     }
 
+    /// The registry as pretty JSON: exactly `serde_json::to_string_pretty(self)`, with each
+    /// shared form (one `Arc<Form>`, published by many municipalities) serialized once and its
+    /// text put into every entry that publishes it. A country's registry holds tens of
+    /// thousands of entries of a few dozen forms.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("registry serializes")
+        // `form` is a member of an entry of `forms`, three levels down: its members are
+        // indented by 8 spaces there, its closing brace by 6. JSON strings hold no raw line
+        // breaks, so indenting after every line break indents exactly the lines.
+        const INDENT: &str = "\n      ";
+        let mut texts: HashMap<*const Form, Box<RawValue>> = HashMap::new();
+        for f in &self.forms {
+            texts.entry(Arc::as_ptr(&f.form)).or_insert_with(|| {
+                let pretty = serde_json::to_string_pretty(&*f.form).expect("forms serialize");
+                RawValue::from_string(pretty.replace('\n', INDENT)).expect("JSON of a form")
+            });
+        }
+        let forms: Vec<Entry> = self
+            .forms
+            .iter()
+            .map(|f| Entry {
+                municipality: &f.municipality,
+                languages: &f.languages,
+                form: &texts[&Arc::as_ptr(&f.form)],
+                service: &f.service,
+                sha256: &f.sha256,
+            })
+            .collect();
+        serde_json::to_string_pretty(&Written {
+            format: &self.format,
+            municipalities: &self.municipalities,
+            forms,
+            earlier_versions: &self.earlier_versions,
+        })
+        .expect("registry serializes")
     }
 
     pub fn municipality(&self, id: &str) -> Option<&RegistryMunicipality> {
@@ -184,6 +218,29 @@ impl Registry {
             .iter()
             .find(|f| f.municipality.id == municipality && f.form.id == form)
     }
+}
+
+/// [`Registry`] as written, with each form's JSON made beforehand ([`Registry::to_json`]).
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Written<'a> {
+    format: &'a str,
+    municipalities: &'a [RegistryMunicipality],
+    forms: Vec<Entry<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    earlier_versions: &'a [EarlierVersion],
+}
+
+/// [`ResolvedForm`] as written: its members in its order, the form's JSON made beforehand.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Entry<'a> {
+    municipality: &'a MunicipalityRef,
+    languages: &'a [String],
+    form: &'a RawValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: &'a Option<String>,
+    sha256: &'a str,
 }
 
 impl RegistryMunicipality {

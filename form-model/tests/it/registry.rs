@@ -32,6 +32,26 @@ fn registry_round_trips_and_finds_forms_and_urls() {
 }
 
 #[test]
+fn the_registry_is_written_as_serde_writes_it_with_shared_forms_written_once() {
+    let mut r = registry();
+    // Entries sharing one form (as municipalities publishing a catalog form as it is do),
+    // one of them with no service and one with no earlier versions listed.
+    let mut shared = r.forms[0].clone();
+    shared.municipality.id = "zweite".into();
+    shared.service = None;
+    r.forms.push(shared.clone());
+    shared.municipality.id = "dritte".into();
+    r.forms.push(shared);
+    assert!(std::sync::Arc::ptr_eq(
+        &r.forms[0].form,
+        r.forms.last().map(|f| &f.form).unwrap()
+    ));
+    assert_eq!(r.to_json(), serde_json::to_string_pretty(&r).unwrap());
+    r.earlier_versions.clear();
+    assert_eq!(r.to_json(), serde_json::to_string_pretty(&r).unwrap());
+}
+
+#[test]
 fn every_municipality_carries_its_contact_from_municipality_yaml() {
     let r = registry();
     let contact = r
