@@ -172,11 +172,20 @@ impl Registry {
         Ok(registry)
     }
 
-    /// The registry as pretty JSON: exactly `serde_json::to_string_pretty(self)`, with each
-    /// shared form (one `Arc<Form>`, published by many municipalities) serialized once and its
-    /// text put into every entry that publishes it. A country's registry holds tens of
-    /// thousands of entries of a few dozen forms.
+    /// The registry as pretty JSON: exactly `serde_json::to_string_pretty(self)`; see
+    /// [`Registry::write_json`].
     pub fn to_json(&self) -> String {
+        let mut out = Vec::new();
+        self.write_json(&mut out).expect("writing to memory");
+        String::from_utf8(out).expect("JSON is UTF-8")
+    }
+
+    /// Writes the registry as pretty JSON into `w`, exactly as
+    /// `serde_json::to_writer_pretty(w, self)` would, with each shared form (one `Arc<Form>`,
+    /// published by many municipalities) serialized once and its text put into every entry
+    /// that publishes it. A country's registry holds tens of thousands of entries of a few
+    /// dozen forms, hundreds of megabytes: it is streamed, not made in memory first.
+    pub fn write_json(&self, w: impl std::io::Write) -> std::io::Result<()> {
         // `form` is a member of an entry of `forms`, three levels down: its members are
         // indented by 8 spaces there, its closing brace by 6. JSON strings hold no raw line
         // breaks, so indenting after every line break indents exactly the lines.
@@ -199,13 +208,16 @@ impl Registry {
                 sha256: &f.sha256,
             })
             .collect();
-        serde_json::to_string_pretty(&Written {
-            format: &self.format,
-            municipalities: &self.municipalities,
-            forms,
-            earlier_versions: &self.earlier_versions,
-        })
-        .expect("registry serializes")
+        serde_json::to_writer_pretty(
+            w,
+            &Written {
+                format: &self.format,
+                municipalities: &self.municipalities,
+                forms,
+                earlier_versions: &self.earlier_versions,
+            },
+        )
+        .map_err(std::io::Error::from)
     }
 
     pub fn municipality(&self, id: &str) -> Option<&RegistryMunicipality> {

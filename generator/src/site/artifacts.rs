@@ -75,9 +75,8 @@ pub fn write_function(
     put: &mut PutStream<'_>,
 ) -> Result<(), BuildError> {
     let registry = Registry::build(report, |m| site_url(opts, m));
-    // The same bytes as `registry.to_json()`.
     put(opts.out_dir.join("function/registry.json"), &mut |w| {
-        serde_json::to_writer_pretty(w, &registry).map_err(std::io::Error::from)
+        registry.write_json(w)
     })?;
     // Retention as code: the bucket's lifecycle rules, the same the SAM template has.
     let lifecycle =
