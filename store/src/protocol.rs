@@ -13,9 +13,13 @@
 //! did not manage to write is written now; different content → conflict (409). The claim holds
 //! no answers, only their hash.
 //!
-//! Every write is create-only. On stores that ignore `If-None-Match`, the claim is read before
-//! it is written and read back afterwards (and once more before the record), so that of two
-//! requests racing for one id only the one whose claim is in the store goes on.
+//! Every write is create-only. On a store known to refuse overwrites (a folder, AWS S3, an
+//! S3-compatible server whose start-up probe showed it honours `If-None-Match`:
+//! [`Submission::store_refuses_overwrite`]) the claim's create-only write decides alone: three
+//! writes per submission without files (claim, metadata, record) and one read only when the id
+//! was claimed before. On any other store the claim is read before it is written and read back
+//! afterwards (and once more before the record), so that of two requests racing for one id only
+//! the one whose claim is in the store goes on.
 
 use bytes::Bytes;
 use form_model::record::{Attachment, SubmissionRecord};
@@ -135,6 +139,10 @@ pub struct Submission<'a> {
     /// The verified identity of a signed-in citizen (see `SubmissionRecord::identity`): written
     /// into the record and, as authentication information, into the metadata.
     pub identity: Option<serde_json::Value>,
+    /// The store is known to never replace an object (`Store::honours_create_only` says so, or
+    /// the start-up probe found it): the claim's create-only write needs no read before or after
+    /// it. `false` keeps the reads that guard stores ignoring `If-None-Match`.
+    pub store_refuses_overwrite: bool,
 }
 
 /// The record's name: `submission.json` (`.jwe`), or its awaiting-payment name.
@@ -184,7 +192,11 @@ pub async fn write(
         reference: form_model::record::reference(&form.municipality.id, now.year(), id),
         received_at: now,
     };
-    let (claim, first) = claim(store, &key, &mine).await?;
+    let guarded = !submission.store_refuses_overwrite;
+    let (claim, first) = match guarded {
+        true => claim(store, &key, &mine).await?,
+        false => claim_create_only(store, &key, &mine).await?,
+    };
     if !same_submission(&claim, &mine) {
         return Err(WriteError::Conflict(id));
     }
@@ -259,15 +271,18 @@ pub async fn write(
         )
         .await?;
     // Last look at the claim before the object that marks the submission complete: on a store
-    // that ignores If-None-Match another request may have replaced it meanwhile.
-    let now_claimed = read_claim(store, &key).await?;
-    if now_claimed.as_ref() != Some(&claim) {
-        return Err(match now_claimed {
-            Some(other) if !same_submission(&other, &mine) => WriteError::Conflict(id),
-            _ => WriteError::Store(StoreError::Unavailable(format!(
-                "claim {key} changed while writing; retry"
-            ))),
-        });
+    // that ignores If-None-Match another request may have replaced it meanwhile. (A store that
+    // refuses overwrites cannot have replaced it.)
+    if guarded {
+        let now_claimed = read_claim(store, &key).await?;
+        if now_claimed.as_ref() != Some(&claim) {
+            return Err(match now_claimed {
+                Some(other) if !same_submission(&other, &mine) => WriteError::Conflict(id),
+                _ => WriteError::Store(StoreError::Unavailable(format!(
+                    "claim {key} changed while writing; retry"
+                ))),
+            });
+        }
     }
     let (bytes, media_type) = sealed(encryption, &bytes, "application/json")?;
     store
@@ -308,6 +323,25 @@ async fn claim(store: &dyn Store, key: &str, mine: &Claim) -> Result<(Claim, boo
     })?;
     let made_here = outcome == PutOutcome::Created && stored == *mine;
     Ok((stored, made_here))
+}
+
+/// The claim for the id on a store that never replaces an object: `mine` when its create-only
+/// write created it, else the one an earlier request wrote (read once).
+async fn claim_create_only(
+    store: &dyn Store,
+    key: &str,
+    mine: &Claim,
+) -> Result<(Claim, bool), WriteError> {
+    let bytes = Bytes::from(serde_json::to_vec_pretty(mine).expect("claims serialize"));
+    if store.put_new(key, bytes, "application/json").await? == PutOutcome::Created {
+        return Ok((mine.clone(), true));
+    }
+    let existing = read_claim(store, key).await?.ok_or_else(|| {
+        WriteError::Store(StoreError::Unavailable(format!(
+            "claim {key} exists but cannot be read"
+        )))
+    })?;
+    Ok((existing, false))
 }
 
 async fn read_claim(store: &dyn Store, key: &str) -> Result<Option<Claim>, StoreError> {

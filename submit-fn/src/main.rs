@@ -193,10 +193,10 @@ impl Settings {
                  honours If-None-Match (AWS S3, ...), or run one `submit-fn serve` process",
                 store.describe()
             );
-            return Ok(handler);
+            return Ok(handler.with_probed_create_only_store());
         }
         match store::exclusive::function_runner(store.clone(), &owner, now).await? {
-            None => Ok(handler),
+            None => Ok(handler.with_probed_create_only_store()),
             Some(lock) => {
                 tracing::warn!(
                     store = %store.describe(),

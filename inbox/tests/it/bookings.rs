@@ -66,6 +66,7 @@ async fn store_paid_with(
             awaiting_payment: true,
             payment_declined: false,
             identity: None,
+            store_refuses_overwrite: store.honours_create_only() == Some(true),
         },
         when,
     )

@@ -207,6 +207,7 @@ async fn store_all_as(store: &dyn Store, encrypted: bool, public: &Value) -> Vec
                 amount_due: (!form.form.fees.is_empty())
                     .then(|| form_model::fees::amount_due(&form.form, &clean, NOW.date())),
                 identity: None,
+                store_refuses_overwrite: store.honours_create_only() == Some(true),
             };
             // Spread over two days, so date filters have something to do.
             let when = NOW + time::Duration::days((n % 2) as i64);

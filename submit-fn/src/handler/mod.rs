@@ -80,6 +80,10 @@ pub struct Handler {
     /// On a store that ignores create-only writes: this process's exclusive right to write
     /// claims, and one lock per id stripe, so no two requests of this process race for an id.
     single: Option<SingleRunner>,
+    /// The store is known to never replace an object (it says so, or the start-up probe
+    /// showed it): the write protocol skips the reads that guard stores which do
+    /// (`store::protocol`, three writes instead of three writes and three reads).
+    store_refuses_overwrite: bool,
     /// The form pages of the sites (`function/theme.json`): an invalid browser post is answered
     /// with its form page filled in again. Without them, with the error summary page alone.
     pages: Option<Arc<RemotePages>>,
@@ -123,6 +127,7 @@ impl Handler {
         Handler {
             encryptors,
             registry: Arc::new(registry),
+            store_refuses_overwrite: store.honours_create_only() == Some(true),
             store,
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
@@ -174,6 +179,14 @@ impl Handler {
             lock,
             stripes: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
         });
+        self
+    }
+
+    /// The start-up probe (`store::exclusive::write_mode`) found that the store refuses to
+    /// replace objects (`If-None-Match`), although the store could not say so itself (an
+    /// S3-compatible server): its claims need no guarding reads.
+    pub fn with_probed_create_only_store(mut self) -> Handler {
+        self.store_refuses_overwrite = true;
         self
     }
 

@@ -171,6 +171,7 @@ impl Handler {
                     uploads,
                     encryption,
                     identity: identity_record,
+                    store_refuses_overwrite: self.store_refuses_overwrite,
                 };
                 protocol::write(self.store.as_ref(), submission, now).await
             }

@@ -1,5 +1,6 @@
-//! A store that notes every key read: for tests of what the function reads (what the
-//! template grants, what a post can make it read).
+//! A store that notes every key read and written: for tests of what the function reads (what
+//! the template grants, what a post can make it read) and of how many requests a submission
+//! costs the store.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,6 +10,7 @@ use store::Store;
 pub struct NotingReads {
     inner: Arc<dyn Store>,
     read: Mutex<Vec<String>>,
+    written: Mutex<Vec<String>>,
     bounds: Mutex<Vec<(String, u64)>>,
 }
 
@@ -17,6 +19,7 @@ impl NotingReads {
         NotingReads {
             inner,
             read: Mutex::default(),
+            written: Mutex::default(),
             bounds: Mutex::default(),
         }
     }
@@ -24,6 +27,11 @@ impl NotingReads {
     /// The keys read so far, in order.
     pub fn reads(&self) -> Vec<String> {
         self.read.lock().unwrap().clone()
+    }
+
+    /// The keys written so far (`put_new`, whether created or found), in order.
+    pub fn writes(&self) -> Vec<String> {
+        self.written.lock().unwrap().clone()
     }
 
     /// The bounded reads so far (`get_at_most`): key and bound, in order.
@@ -39,6 +47,7 @@ impl Store for NotingReads {
         bytes: Bytes,
         content_type: &'a str,
     ) -> store::StoreFuture<'a, store::PutOutcome> {
+        self.written.lock().unwrap().push(key.to_string());
         self.inner.put_new(key, bytes, content_type)
     }
 

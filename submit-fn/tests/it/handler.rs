@@ -745,6 +745,41 @@ async fn on_a_store_that_ignores_if_none_match_a_second_request_never_replaces_t
 }
 
 #[tokio::test]
+async fn on_a_store_that_refuses_overwrites_a_submission_costs_three_writes_and_no_read() {
+    let store = Arc::new(crate::common::noting::NotingReads::new(memory()));
+    let handler = handler(store.clone());
+    let id = new_id();
+    let url = path("musterstadt", "sperrmuell-anmeldung");
+    let first = handler
+        .handle(json_request(&url, Some(id), &sperrmuell()))
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED, "{}", body_text(&first));
+    let dir = format!("musterstadt/sperrmuell-anmeldung/v1/2026/11/28/{id}/");
+    assert_eq!(
+        store.writes(),
+        vec![
+            format!("_claims/musterstadt/{id}.json"),
+            format!("{dir}metadata.json"),
+            format!("{dir}submission.json"),
+        ]
+    );
+    assert_eq!(store.reads(), Vec::<String>::new());
+    // A retry finds the claim by its create-only write and reads it once.
+    let retry = handler
+        .handle(json_request(&url, Some(id), &sperrmuell()))
+        .await;
+    assert_eq!(retry.status(), StatusCode::CREATED, "{}", body_text(&retry));
+    assert_eq!(
+        store.reads(),
+        vec![format!("_claims/musterstadt/{id}.json")]
+    );
+    let mut other = sperrmuell();
+    other.data["nachname"] = json!("Mallory");
+    let conflict = handler.handle(json_request(&url, Some(id), &other)).await;
+    assert_eq!(conflict.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
 async fn drops_honeypot_posts_counts_them_and_stores_nothing() {
     let store = memory();
     let handler = handler(store.clone());
