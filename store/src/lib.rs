@@ -12,7 +12,8 @@
 //! - [`crypto`]: JWE encryption for the back office's key, and decryption with it;
 //! - [`metadata`]: the FIT-Connect-shaped metadata beside each record;
 //! - [`lifecycle`]: the expiry rules from each form's `retention-days`;
-//! - [`address`]: a store named by `file:<folder>` or `s3://<bucket>[/<prefix>]`.
+//! - [`address`]: a store named by `file:<folder>` or `s3://<bucket>[/<prefix>]`;
+//! - [`sdk_http`]: the AWS SDK's HTTP/1.1 client (no HTTP/2 in the function).
 //!
 //! A store receives bytes and never looks inside them. What each store guarantees is written
 //! down in `docs/storage.md`.
@@ -30,6 +31,7 @@ pub mod metadata;
 pub mod payment;
 pub mod protocol;
 pub mod s3;
+pub mod sdk_http;
 pub mod upload;
 
 use std::future::Future;

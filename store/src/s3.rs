@@ -98,7 +98,7 @@ impl S3Store {
 
     /// Loads credentials and region from the standard AWS chain and builds the client.
     pub async fn connect(bucket: &str, prefix: &str, options: &S3Options) -> S3Store {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        let mut loader = sdk_defaults();
         if let Some(region) = &options.region {
             loader = loader.region(Region::new(region.clone()));
         }
@@ -142,6 +142,13 @@ impl S3Store {
         check_key(key)?;
         Ok(self.locate(key))
     }
+}
+
+/// The AWS SDK's configuration loader with the standard chain for credentials and region, and
+/// the HTTP/1.1 client of [`crate::sdk_http`]: what every SDK client of the function and the back
+/// office is built from.
+pub fn sdk_defaults() -> aws_config::ConfigLoader {
+    aws_config::defaults(BehaviorVersion::latest()).http_client(crate::sdk_http::http_client())
 }
 
 impl Store for S3Store {

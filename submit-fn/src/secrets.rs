@@ -290,11 +290,7 @@ impl AwsSecrets {
 
     async fn clients(&self) -> &Clients {
         self.clients
-            .get_or_init(|| async {
-                Clients::new(
-                    &aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await,
-                )
-            })
+            .get_or_init(|| async { Clients::new(&store::s3::sdk_defaults().load().await) })
             .await
     }
 
