@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::msg;
 pub use crate::msg::{Arg, Msg};
@@ -22,7 +23,16 @@ pub struct SourceFile {
     /// The path as shown to the designer.
     pub path: PathBuf,
     pub text: String,
-    pub index: PositionIndex,
+    /// Built when a diagnostic first asks for a position: most files have nothing to report,
+    /// and the index costs as much as parsing the file.
+    index: OnceLock<PositionIndex>,
+}
+
+impl SourceFile {
+    /// Where every key and value of the file stands.
+    pub fn index(&self) -> &PositionIndex {
+        self.index.get_or_init(|| PositionIndex::build(&self.text))
+    }
 }
 
 /// Handle to a [`SourceFile`] in [`Sources`].
@@ -36,8 +46,11 @@ pub struct Sources {
 
 impl Sources {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
-        let index = PositionIndex::build(&text);
-        self.files.push(SourceFile { path, text, index });
+        self.files.push(SourceFile {
+            path,
+            text,
+            index: OnceLock::new(),
+        });
         FileId(self.files.len() - 1)
     }
 
@@ -64,7 +77,7 @@ impl Sources {
     pub fn release_from(&mut self, first: FileId) {
         for file in self.files.iter_mut().skip(first.0) {
             file.text = String::new();
-            file.index = PositionIndex::default();
+            file.index = OnceLock::new();
         }
     }
 
@@ -75,14 +88,14 @@ impl Sources {
     /// Position of the value at `path` in file `id` (line 1, column 1 if unknown).
     pub fn pos(&self, id: FileId, path: &str) -> Pos {
         self.get(id)
-            .index
+            .index()
             .value(path)
             .unwrap_or(Pos { line: 1, column: 1 })
     }
 
     pub fn key_pos(&self, id: FileId, path: &str) -> Pos {
         self.get(id)
-            .index
+            .index()
             .key(path)
             .unwrap_or(Pos { line: 1, column: 1 })
     }

@@ -20,6 +20,7 @@ pub mod msg;
 pub mod positions;
 pub mod record;
 pub mod registry;
+pub mod repeated_keys;
 pub mod resolve;
 pub mod rules;
 pub mod schema;

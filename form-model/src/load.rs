@@ -339,11 +339,16 @@ pub fn parse_source<T: DeserializeOwned>(
     file: FileId,
     diags: &mut Diagnostics,
 ) -> Option<T> {
+    let source = sources.get(file);
+    // Parsed once; the positions are looked up only for a file with something to report.
+    let (parsed, doubtful) = crate::repeated_keys::from_str::<T>(&source.text);
+    if !doubtful && let Ok(value) = parsed {
+        return Some(value);
+    }
     // A key written twice: serde_yaml refuses it in a struct (at the mapping, not the key) and
     // silently keeps the last one in a map of texts. Each is reported at its second
     // occurrence, naming the first.
-    let source = sources.get(file);
-    let duplicates = source.index.duplicates();
+    let duplicates = source.index().duplicates();
     for d in &duplicates {
         diags.push_at(
             sources,
@@ -359,7 +364,7 @@ pub fn parse_source<T: DeserializeOwned>(
             )),
         );
     }
-    match serde_yaml::from_str::<T>(&source.text) {
+    match parsed {
         Ok(_) if !duplicates.is_empty() => None,
         Ok(value) => Some(value),
         Err(_) if !duplicates.is_empty() => None,

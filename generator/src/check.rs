@@ -157,11 +157,9 @@ pub fn render_drift(report: &CheckReport, lang: &str) -> String {
                         adapted = adapted
                     ))
                 );
-                let _ = writeln!(
-                    out,
-                    "      {}",
-                    say(msg!("drift-at", place = location(&f.at)))
-                );
+                if let Some(at) = &f.at {
+                    let _ = writeln!(out, "      {}", say(msg!("drift-at", place = location(at))));
+                }
                 if f.breaks.is_empty() {
                     let _ = writeln!(
                         out,

@@ -89,37 +89,56 @@ pub struct Inputs {
 /// just before it.
 const RACY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Lists every file below `forms_dir` with its size and modification time.
+/// Lists every file below `forms_dir` with its size and modification time, in the order of a
+/// walk that visits each folder's entries sorted by name. The folders are listed in parallel:
+/// a country has tens of thousands of files.
 pub fn scan_inputs(forms_dir: &Path, since: std::time::SystemTime) -> io::Result<Inputs> {
     let limit = since
         .checked_sub(RACY)
         .unwrap_or(UNIX_EPOCH)
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
-    let mut files = Vec::new();
-    let mut trusted = true;
-    for entry in walkdir::WalkDir::new(forms_dir).sort_by_file_name() {
-        let entry = entry.map_err(io::Error::other)?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let meta = entry.metadata().map_err(io::Error::other)?;
-        let t = meta
-            .modified()?
-            .duration_since(UNIX_EPOCH)
-            .map_err(io::Error::other)?;
-        trusted &= t < limit;
-        let rel = entry
-            .path()
-            .strip_prefix(forms_dir)
-            .map_err(io::Error::other)?;
-        files.push(InputFile {
-            path: rel.to_string_lossy().into_owned(),
-            len: meta.len(),
-            modified: (t.as_secs(), t.subsec_nanos()),
-        });
-    }
+    let files = scan_dir(forms_dir, "")?;
+    let trusted = files
+        .iter()
+        .all(|f| std::time::Duration::new(f.modified.0, f.modified.1) < limit);
     Ok(Inputs { files, trusted })
+}
+
+/// The files below `dir` (whose path relative to the forms folder is `rel`), depth first,
+/// each folder's entries by name; symbolic links are neither files nor folders here.
+fn scan_dir(dir: &Path, rel: &str) -> io::Result<Vec<InputFile>> {
+    use rayon::prelude::*;
+    let mut entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+    entries.sort_by_key(fs::DirEntry::file_name);
+    let found: Vec<Vec<InputFile>> = entries
+        .par_iter()
+        .map(|entry| {
+            let kind = entry.file_type()?;
+            let name = entry.file_name();
+            let path = match rel {
+                "" => name.to_string_lossy().into_owned(),
+                _ => format!("{rel}/{}", name.to_string_lossy()),
+            };
+            if kind.is_dir() {
+                return scan_dir(&entry.path(), &path);
+            }
+            if !kind.is_file() {
+                return Ok(Vec::new());
+            }
+            let meta = entry.metadata()?;
+            let t = meta
+                .modified()?
+                .duration_since(UNIX_EPOCH)
+                .map_err(io::Error::other)?;
+            Ok(vec![InputFile {
+                path,
+                len: meta.len(),
+                modified: (t.as_secs(), t.subsec_nanos()),
+            }])
+        })
+        .collect::<io::Result<_>>()?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// The key of the whole build: the shared key and where the forms are.
@@ -165,6 +184,63 @@ impl OutputFile {
     }
 }
 
+/// The output folder, opened: its files are looked at relative to it, and a municipality's
+/// relative to its own folders (`site/<m>`, `schemas/<m>`), so the kernel does not walk the
+/// whole path again for each of a country's hundreds of thousands of files.
+pub struct OutDir {
+    /// `None` when the folder cannot be opened (nothing in it is intact then).
+    dir: Option<rustix::fd::OwnedFd>,
+}
+
+impl OutDir {
+    pub fn open(out_dir: &Path) -> OutDir {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        OutDir {
+            dir: rustix::fs::open(out_dir, flags, Mode::empty()).ok(),
+        }
+    }
+
+    /// Whether each of `files` still has the size and modification time recorded.
+    pub fn intact(&self, files: &[OutputFile]) -> bool {
+        use rustix::fs::{AtFlags, Mode, OFlags, openat, statat};
+        let Some(root) = &self.dir else {
+            return files.is_empty();
+        };
+        // The folder of the files before (their first two path components), kept open.
+        let mut held: Option<(&str, rustix::fd::OwnedFd)> = None;
+        files.iter().all(|f| {
+            let (folder, rest) = match f.path.match_indices('/').nth(1) {
+                Some((cut, _)) => (&f.path[..cut], &f.path[cut + 1..]),
+                None => ("", f.path.as_str()),
+            };
+            let stat = if folder.is_empty() {
+                statat(root, rest, AtFlags::empty())
+            } else {
+                if held.as_ref().is_none_or(|(name, _)| *name != folder) {
+                    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                    match openat(root, folder, flags, Mode::empty()) {
+                        Ok(fd) => held = Some((folder, fd)),
+                        Err(_) => return false,
+                    }
+                }
+                let (_, fd) = held.as_ref().expect("just opened");
+                statat(fd, rest, AtFlags::empty())
+            };
+            stat.is_ok_and(|st| {
+                let (Ok(secs), Ok(nanos), Ok(len)) = (
+                    u64::try_from(st.st_mtime),
+                    u32::try_from(st.st_mtime_nsec),
+                    u64::try_from(st.st_size),
+                ) else {
+                    return false;
+                };
+                len == f.len && (secs, nanos) == f.modified
+            })
+        })
+    }
+}
+
 impl BuildState {
     /// The state the last build wrote; empty (render everything) if there is none or it is
     /// unreadable or of another format.
@@ -178,31 +254,25 @@ impl BuildState {
 
     /// The entry of municipality `id` if it was built with `key` and all its files are still
     /// as the build left them.
-    pub fn up_to_date(&self, out_dir: &Path, id: &str, key: &str) -> Option<&Entry> {
+    pub fn up_to_date(&self, out: &OutDir, id: &str, key: &str) -> Option<&Entry> {
         let entry = self.municipalities.get(id)?;
-        let intact = entry.key == key
-            && entry.files.iter().all(|f| {
-                OutputFile::of(out_dir, &out_dir.join(&f.path)).is_ok_and(|now| now == *f)
-            });
+        let intact = entry.key == key && out.intact(&entry.files);
         intact.then_some(entry)
     }
 
     /// What the last build reported, if nothing it read or wrote has changed since: same
     /// shared `key`, the same `inputs`, and every output file as it left it.
-    pub fn nothing_changed(&self, out_dir: &Path, key: &str, inputs: &Inputs) -> Option<Summary> {
+    pub fn nothing_changed(&self, out: &OutDir, key: &str, inputs: &Inputs) -> Option<Summary> {
         use rayon::prelude::*;
         let whole = self.whole.as_ref()?;
         if whole.key != key || whole.inputs != inputs.files {
             return None;
         }
-        let intact = |f: &OutputFile| {
-            OutputFile::of(out_dir, &out_dir.join(&f.path)).is_ok_and(|now| now == *f)
-        };
-        let all_intact = whole.outputs.iter().all(intact)
+        let all_intact = out.intact(&whole.outputs)
             && self
                 .municipalities
                 .par_iter()
-                .all(|(_, entry)| entry.files.iter().all(intact));
+                .all(|(_, entry)| out.intact(&entry.files));
         all_intact.then_some(whole.summary)
     }
 

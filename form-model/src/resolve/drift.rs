@@ -22,8 +22,9 @@ pub struct FormDrift {
     pub form: String,
     pub pinned: u32,
     pub latest: u32,
-    /// Where the `use:` line is.
-    pub at: Diagnostic,
+    /// Where the `use:` line is, for a form pinned below the newest version (the report shows
+    /// it only for those; finding a position costs an index of the file).
+    pub at: Option<Diagnostic>,
     /// Number of overlay operations and fee overrides (how far it diverges from the catalog).
     pub adaptations: usize,
     /// Overlay operations that would fail on the newest version.
@@ -67,28 +68,31 @@ pub fn drift_of(project: &Project, m: &LoadedMunicipality) -> Drift {
                     }
                     _ => Vec::new(),
                 };
-                let mut at = Diagnostics::default();
-                at.push_at(
-                    &project.sources,
-                    m.file,
-                    project
-                        .sources
-                        .pos(m.file, &child(&item("forms", i), "use")),
-                    Severity::Warning,
-                    msg!(
-                        "pins-older-version",
-                        municipality = &m.config.id,
-                        id = id,
-                        version = version,
-                        latest = latest.form.version
-                    ),
-                    None,
-                );
+                let at = (version < latest.form.version).then(|| {
+                    let mut at = Diagnostics::default();
+                    at.push_at(
+                        &project.sources,
+                        m.file,
+                        project
+                            .sources
+                            .pos(m.file, &child(&item("forms", i), "use")),
+                        Severity::Warning,
+                        msg!(
+                            "pins-older-version",
+                            municipality = &m.config.id,
+                            id = id,
+                            version = version,
+                            latest = latest.form.version
+                        ),
+                        None,
+                    );
+                    at.items.remove(0)
+                });
                 Some(FormDrift {
                     form: id.to_string(),
                     pinned: version,
                     latest: latest.form.version,
-                    at: at.items.remove(0),
+                    at,
                     adaptations: overlay.map_or(0, |o| o.overlay.operations.len())
                         + form_use.fees.len(),
                     breaks,

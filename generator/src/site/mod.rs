@@ -178,7 +178,11 @@ impl Write for Compare {
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let since = std::time::SystemTime::now();
-    let previous = state::BuildState::load(&opts.out_dir);
+    // The last build's state and the forms folder's files, read side by side.
+    let (previous, inputs) = rayon::join(
+        || state::BuildState::load(&opts.out_dir),
+        || state::scan_inputs(&opts.forms_dir, since),
+    );
     let global_key = state::global_key(
         &opts.templates_dir,
         &format!("{:?} {}", opts.local_base, opts.dev_reload),
@@ -186,9 +190,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     .map_err(|e| file_error(&opts.templates_dir, e))?;
     // Nothing read or written changed since the last build: it would write the same files.
     let whole_key = state::whole_key(&global_key, &opts.forms_dir);
-    let inputs =
-        state::scan_inputs(&opts.forms_dir, since).map_err(|e| file_error(&opts.forms_dir, e))?;
-    if let Some(summary) = previous.nothing_changed(&opts.out_dir, &whole_key, &inputs) {
+    let inputs = inputs.map_err(|e| file_error(&opts.forms_dir, e))?;
+    let out = state::OutDir::open(&opts.out_dir);
+    if let Some(summary) = previous.nothing_changed(&out, &whole_key, &inputs) {
         return Ok(BuildReport {
             pages: summary.pages,
             rendered: 0,
@@ -265,7 +269,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                     .insert(id.clone(), bundle.clone());
                 if let Some(entry) = key
                     .as_deref()
-                    .and_then(|k| previous.up_to_date(&opts.out_dir, id, k))
+                    .and_then(|k| previous.up_to_date(&out, id, k))
                 {
                     skipped.fetch_add(entry.pages, Ordering::Relaxed);
                     unchanged.fetch_add(entry.files.len(), Ordering::Relaxed);
