@@ -8,6 +8,7 @@
 //! PDF never references a missing glyph (which PDF/A forbids).
 
 use std::ops::Range;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use krilla::text::{Glyph, GlyphId, KrillaGlyph};
 use rustybuzz::{Direction, UnicodeBuffer};
@@ -15,11 +16,13 @@ use unicode_bidi::{Level, ParagraphBidiInfo};
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 mod faces;
+mod memo;
 
 pub use faces::Face;
 use faces::{FACES, Family};
+use memo::Memo;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Weight {
     Regular,
     Bold,
@@ -44,14 +47,15 @@ impl Style {
     }
 }
 
-/// Shaped glyphs of one font, in visual order.
+/// Shaped glyphs of one font, in visual order. Cloning is cheap (the glyphs and the text are
+/// shared): a set line is remembered and handed out again (see [`lines`]).
 #[derive(Debug, Clone)]
 pub struct Run {
     family: Family,
     weight: Weight,
-    pub glyphs: Vec<KrillaGlyph>,
+    pub glyphs: Arc<[KrillaGlyph]>,
     /// The characters the glyphs stand for (the glyphs' ranges point into it).
-    pub text: String,
+    pub text: Arc<str>,
     /// Advance width at the style's size, in points.
     pub width: f32,
 }
@@ -85,12 +89,60 @@ impl Line {
 /// are written in Arabic too. The document's direction only decides where a line stands
 /// (the layout sets an Arabic receipt's lines flush right), never the order within it. A
 /// newline starts a new line.
+///
+/// The lines of a text are remembered for the process (at most [`LINES_BUDGET`] bytes of text):
+/// labels, hints and the receipt's own words come again in every receipt of a form.
 pub fn lines(text: &str, style: Style, max_width: f32) -> Vec<Line> {
-    let text = sanitize(text);
-    text.split('\n')
+    let key = LinesKey {
+        text: text.to_string(),
+        size: style.size.to_bits(),
+        weight: style.weight,
+        max_width: max_width.to_bits(),
+    };
+    if let Some(lines) = memo::lock(&LINES).get(&key) {
+        return lines;
+    }
+    let sanitized = sanitize(text);
+    let lines: Vec<Line> = sanitized
+        .split('\n')
         .flat_map(|paragraph| paragraph_lines(paragraph, style, max_width))
-        .collect()
+        .collect();
+    memo::lock(&LINES).insert(key, lines.clone(), text.len());
+    lines
 }
+
+/// Bytes of text whose lines a process remembers: a form's labels, hints and the receipt's
+/// words in one language are a few KiB. A byte of text costs some tens of bytes of memory in
+/// set lines (about one glyph per character, each a `KrillaGlyph`), so a full memo is a few MiB.
+const LINES_BUDGET: usize = 128 * 1024;
+
+/// What the lines of a text depend on (sizes as their bits: the same number, the same key).
+#[derive(PartialEq, Eq, Hash)]
+struct LinesKey {
+    text: String,
+    size: u32,
+    weight: Weight,
+    max_width: u32,
+}
+
+static LINES: LazyLock<Mutex<Memo<LinesKey, Vec<Line>>>> =
+    LazyLock::new(|| Mutex::new(Memo::new(LINES_BUDGET)));
+
+/// Bytes of text of shaped runs a process remembers: line breaking measures every word, and
+/// words repeat within a text and across receipts.
+const SHAPED_BUDGET: usize = 32 * 1024;
+
+#[derive(PartialEq, Eq, Hash)]
+struct ShapeKey {
+    text: Arc<str>,
+    family: Family,
+    weight: Weight,
+    size: u32,
+    rtl: bool,
+}
+
+static SHAPED: LazyLock<Mutex<Memo<ShapeKey, Run>>> =
+    LazyLock::new(|| Mutex::new(Memo::new(SHAPED_BUDGET)));
 
 fn paragraph_lines(text: &str, style: Style, max_width: f32) -> Vec<Line> {
     if text.trim().is_empty() {
@@ -245,11 +297,9 @@ fn font_runs(
     families: &[(usize, Family)],
     range: Range<usize>,
 ) -> impl Iterator<Item = (Family, Range<usize>)> + '_ {
-    let inside: Vec<(usize, Family)> = families
-        .iter()
-        .copied()
-        .filter(|(i, _)| range.contains(i))
-        .collect();
+    // `families` is in the order of the text: the characters inside are one slice of it.
+    let inside = &families[families.partition_point(|(i, _)| *i < range.start)
+        ..families.partition_point(|(i, _)| *i < range.end)];
     let mut runs: Vec<(Family, Range<usize>)> = Vec::new();
     for (k, (i, family)) in inside.iter().enumerate() {
         let end = inside.get(k + 1).map_or(range.end, |(next, _)| *next);
@@ -261,12 +311,29 @@ fn font_runs(
     runs.into_iter()
 }
 
-/// Shapes `text[range]` with one font, in the direction of its bidi level.
+/// Shapes `text[range]` with one font, in the direction of its bidi level (remembered for the
+/// process, see [`SHAPED_BUDGET`]).
 fn shape(text: &str, range: Range<usize>, family: Family, style: Style, rtl: bool) -> Run {
+    let key = ShapeKey {
+        text: Arc::from(&text[range]),
+        family,
+        weight: style.weight,
+        size: style.size.to_bits(),
+        rtl,
+    };
+    if let Some(run) = memo::lock(&SHAPED).get(&key) {
+        return run;
+    }
+    let run = shape_text(key.text.clone(), family, style, rtl);
+    let cost = key.text.len();
+    memo::lock(&SHAPED).insert(key, run.clone(), cost);
+    run
+}
+
+fn shape_text(part: Arc<str>, family: Family, style: Style, rtl: bool) -> Run {
     let face = FACES.get(family, style.weight);
-    let part = &text[range];
     let mut buffer = UnicodeBuffer::new();
-    buffer.push_str(part);
+    buffer.push_str(&part);
     buffer.set_direction(if rtl {
         Direction::RightToLeft
     } else {
@@ -284,8 +351,7 @@ fn shape(text: &str, range: Range<usize>, family: Family, style: Style, rtl: boo
     starts.dedup();
     let end_of = |cluster: usize| {
         starts
-            .iter()
-            .find(|s| **s > cluster)
+            .get(starts.partition_point(|s| *s <= cluster))
             .copied()
             .unwrap_or(part.len())
     };
@@ -309,13 +375,13 @@ fn shape(text: &str, range: Range<usize>, family: Family, style: Style, rtl: boo
         })
         .collect();
     if rtl && let Some(blank) = face.blank {
-        glyphs = split_ligatures(glyphs, part, blank);
+        glyphs = split_ligatures(glyphs, &part, blank);
     }
     Run {
         family,
         weight: style.weight,
-        glyphs,
-        text: part.to_string(),
+        glyphs: glyphs.into(),
+        text: part,
         width,
     }
 }
@@ -409,7 +475,7 @@ mod tests {
     fn line_texts(lines: &[Line]) -> Vec<String> {
         lines
             .iter()
-            .map(|l| l.runs.iter().map(|r| r.text.as_str()).collect())
+            .map(|l| l.runs.iter().map(|r| &*r.text).collect())
             .collect()
     }
 

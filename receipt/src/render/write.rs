@@ -135,7 +135,7 @@ fn draw_lines(surface: &mut Surface<'_>, lines: &[Placed]) {
         for run in &placed.line.runs {
             surface.draw_glyphs(
                 Point::from_xy(x, placed.baseline),
-                &run.glyphs,
+                &run.glyphs[..],
                 run.face().pdf(),
                 &run.text,
                 placed.style.size,

@@ -14,7 +14,7 @@ const NOTO_SANS_ARABIC_REGULAR: &[u8] = include_bytes!("../../fonts/NotoSansArab
 const NOTO_SANS_ARABIC_BOLD: &[u8] = include_bytes!("../../fonts/NotoSansArabic-Bold.ttf");
 
 /// Which of the two families sets a character.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Family {
     Latin,
     Arabic,
