@@ -143,6 +143,21 @@ impl Registry {
 
     /// Parses and checks a registry: format, hashes, references, duplicates.
     pub fn from_json(text: &str) -> Result<Registry, RegistryError> {
+        let registry = Registry::from_json_hashing_on_use(text)?;
+        if let Some(f) = registry.forms.iter().find(|f| !f.hash_matches()) {
+            return Err(RegistryError::Hash {
+                municipality: f.municipality.id.clone(),
+                form: f.form.id.clone(),
+            });
+        }
+        Ok(registry)
+    }
+
+    /// [`Registry::from_json`] without hashing the forms now: each form's hash is checked when
+    /// it is first looked up ([`Registry::lookup`]), and a form whose hash does not match is
+    /// never handed out. Hashing every form is a good part of reading a registry, and the
+    /// function's cold start waits for it, although an instance serves a few forms at most.
+    pub fn from_json_hashing_on_use(text: &str) -> Result<Registry, RegistryError> {
         let registry: Registry =
             serde_json::from_str(text).map_err(|e| RegistryError::Shape(e.to_string()))?;
         if registry.format != REGISTRY_FORMAT {
@@ -161,9 +176,6 @@ impl Registry {
             let (municipality, form) = (f.municipality.id.clone(), f.form.id.clone());
             if !ids.contains(municipality.as_str()) {
                 return Err(RegistryError::UnknownMunicipality { municipality, form });
-            }
-            if f.content_hash() != f.sha256 {
-                return Err(RegistryError::Hash { municipality, form });
             }
             if !seen.insert((municipality.clone(), form.clone())) {
                 return Err(RegistryError::Duplicate { municipality, form });
@@ -224,11 +236,31 @@ impl Registry {
         self.municipalities.iter().find(|m| m.id == id)
     }
 
-    /// The form `form` as `municipality` publishes it.
+    /// The form `form` as `municipality` publishes it; `None` also when its hash does not match
+    /// its content (see [`Registry::lookup`], which says so).
     pub fn form(&self, municipality: &str, form: &str) -> Option<&ResolvedForm> {
-        self.forms
+        self.lookup(municipality, form)?.ok()
+    }
+
+    /// The form `form` as `municipality` publishes it, or why it cannot be used: its hash does
+    /// not match its content (checked on the first lookup, [`ResolvedForm::hash_matches`]).
+    pub fn lookup(
+        &self,
+        municipality: &str,
+        form: &str,
+    ) -> Option<Result<&ResolvedForm, RegistryError>> {
+        let found = self
+            .forms
             .iter()
-            .find(|f| f.municipality.id == municipality && f.form.id == form)
+            .find(|f| f.municipality.id == municipality && f.form.id == form)?;
+        Some(if found.hash_matches() {
+            Ok(found)
+        } else {
+            Err(RegistryError::Hash {
+                municipality: municipality.to_string(),
+                form: form.to_string(),
+            })
+        })
     }
 }
 

@@ -119,7 +119,7 @@ pub async fn start(registry: &Registry) -> Result<Option<LocalPayment>, String> 
             basic: None,
         };
     }
-    let payments = Payments::connect(&local, Arc::new(secrets)).await;
+    let payments = Payments::new(&local, Arc::new(secrets));
     Ok(Some(LocalPayment {
         platform,
         payments: Arc::new(payments),

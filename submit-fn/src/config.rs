@@ -1,6 +1,7 @@
 //! Start-up settings shared by the Lambda and the local front door: the registry file and the
 //! theme beside it (the templates the function renders form pages with), loaded and checked
-//! before the first request, so a broken or missing one stops the start with a clear message.
+//! before the first request, so a broken or missing one stops the start with a clear message
+//! (only each form's hash is checked on the form's first request: `Registry::lookup`).
 //! (The store's address is read by `store::StoreUrl`.)
 
 use std::path::{Path, PathBuf};
@@ -87,9 +88,13 @@ pub fn load_registry(path: &Path) -> Result<Registry, ConfigError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let registry = Registry::from_json(&text).map_err(|source| ConfigError::InvalidRegistry {
-        path: path.to_path_buf(),
-        source,
+    // Each form's hash is checked on its first request (`Registry::lookup`), not here: hashing
+    // every form was a good part of a cold start.
+    let registry = Registry::from_json_hashing_on_use(&text).map_err(|source| {
+        ConfigError::InvalidRegistry {
+            path: path.to_path_buf(),
+            source,
+        }
     })?;
     if registry.forms.is_empty() {
         return Err(ConfigError::EmptyRegistry(path.to_path_buf()));

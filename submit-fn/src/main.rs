@@ -172,7 +172,7 @@ impl Settings {
                 Some(Arc::new(sign_in))
             }
         };
-        let payments = submit_fn::payment::Payments::connect_if_any(&registry, secrets).await;
+        let payments = submit_fn::payment::Payments::if_any(&registry, secrets);
         let mut handler = Handler::new(registry, store.clone())
             .with_body_limit(self.body_limit)
             .with_pages(pages);
@@ -314,7 +314,7 @@ async fn run_reconcile(settings: Settings) -> Result<()> {
     let registry = load_registry(&settings.registry)?;
     let store = settings.open_store().await?;
     let secrets = Arc::new(settings.secret_source());
-    let payments = Arc::new(submit_fn::payment::Payments::connect(&registry, secrets).await);
+    let payments = Arc::new(submit_fn::payment::Payments::new(&registry, secrets));
     let scheduled = Arc::new(Scheduled {
         store,
         registry,

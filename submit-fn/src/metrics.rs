@@ -42,7 +42,8 @@ impl Counters {
             "duplicate" => &self.duplicates,
             "invalid" => &self.invalid,
             "honeypot" => &self.honeypot,
-            "store-failed" => &self.store_failures,
+            // 503s: the store failed, or the form is not served (its hash does not match).
+            "store-failed" | "form-unusable" => &self.store_failures,
             "preflight" | "confirmation" => return,
             _ => &self.refused,
         };

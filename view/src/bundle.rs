@@ -102,10 +102,15 @@ impl Bundle {
             path: PathBuf::from(origin),
             message,
         };
-        // The format first: another version's bundle may not even have this shape.
-        let format = serde_json::from_str::<serde_json::Value>(text)
+        // The format first: another version's bundle may not even have this shape. (Read
+        // alone, skipping the rest unparsed: the bundle is read on the function's cold start.)
+        #[derive(Deserialize)]
+        struct Format {
+            format: Option<serde_json::Value>,
+        }
+        let format = serde_json::from_str::<Format>(text)
             .map_err(|e| file(e.to_string()))?
-            .get("format")
+            .format
             .and_then(|f| f.as_str().map(str::to_string));
         if format.as_deref() != Some(BUNDLE_FORMAT) {
             return Err(file(format!(
@@ -144,10 +149,15 @@ pub struct RemotePages {
 impl RemotePages {
     /// From the text of `function/theme.json`; `origin` names it in errors.
     pub fn from_json(text: &str, origin: &str) -> Result<RemotePages, ViewError> {
-        let bundle = Bundle::from_json(text, origin)?;
+        let Bundle {
+            templates,
+            strings,
+            sites,
+            ..
+        } = Bundle::from_json(text, origin)?;
         Ok(RemotePages {
-            theme: bundle.theme(origin)?,
-            sites: bundle.sites,
+            theme: Theme::from_sources(templates, strings, PathBuf::from(origin))?,
+            sites,
         })
     }
 

@@ -54,7 +54,7 @@ pub fn render(
     let strings = theme.strings_in(lang)?;
     let template = format!("components/{name}/template.html");
     let source = theme
-        .tera
+        .tera()?
         .get_template(&template)
         .map_err(|e| ViewError::Template(e.to_string()))?;
     let mut context = Context::new();
@@ -91,7 +91,7 @@ pub fn render(
         }
         format!("{{{{ c::render({}) }}}}", list.join(", "))
     };
-    let mut tera = theme.tera.clone();
+    let mut tera = theme.tera()?.clone();
     let input = format!("{{% import \"{template}\" as c %}}{call}");
     tera.render_str(&input, &context)
         .map_err(|e| ViewError::Template(format!("{name} / {}: {e:?}", example.name)))

@@ -30,6 +30,7 @@ pub mod seo;
 pub mod sepa;
 pub mod sign_in;
 pub mod theme;
+pub mod theme_shape;
 
 pub use escape::escape_html;
 pub use frame::{Frame, Head, Site, SiteAddress, SiteAssets};

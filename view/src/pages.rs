@@ -182,7 +182,7 @@ fn render_body(
     let render = |name: &str| {
         frame
             .theme()
-            .tera
+            .tera()?
             .render(name, &context)
             .map_err(template_error)
     };

@@ -1,12 +1,17 @@
 //! The site's templates and frame texts, loaded once and used for every page: tera over the
 //! templates folder (`layouts/`, `pages/`, `components/`, `macros/`) with this crate's HTML
 //! escaping, and the frame texts in every language (form-model's messages, `site.yaml`).
+//!
+//! Compiling the templates is most of what loading a theme costs. [`Theme::load`] (the
+//! generator, which renders every page) compiles them at once; a theme from a bundle
+//! ([`Theme::from_sources`], the function, which may never render a page in its life) checks
+//! their shape at once ([`crate::theme_shape`]) and compiles them on the first page.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use form_model::messages::SITE;
 use serde::Serialize;
@@ -109,7 +114,8 @@ pub struct Alternate {
 
 /// Loaded templates and frame texts.
 pub struct Theme {
-    pub tera: Tera,
+    /// The compiled templates, or why they do not compile: made on first use ([`Theme::tera`]).
+    tera: OnceLock<Result<Tera, String>>,
     pub strings: Strings,
     /// Every template's source by its name (`pages/form.html`), for a bundle (`crate::bundle`).
     templates: BTreeMap<String, String>,
@@ -141,41 +147,69 @@ impl Theme {
             templates.insert(name, source);
         }
         let names: Vec<String> = templates.keys().cloned().collect();
-        Theme::from_sources(templates, site_strings(), PathBuf::from(SITE_STRINGS)).map_err(|e| {
-            match e {
-                // Tera names a template that does not parse by its name; say which file it is.
+        // Compiled now: the generator renders pages with every one, and a template that does
+        // not compile should stop the build before the first page.
+        Theme::from_sources(templates, site_strings(), PathBuf::from(SITE_STRINGS))
+            .and_then(|theme| {
+                theme.tera()?;
+                Ok(theme)
+            })
+            .map_err(|e| match e {
+                // Tera and the shape check name a template that does not parse by its name;
+                // say which file it is.
                 ViewError::Template(mut message) => {
                     for name in &names {
                         let file = dir.join(name);
                         message =
                             message.replace(&format!("'{name}'"), &format!("{}", file.display()));
+                        if let Some(rest) = message.strip_prefix(&format!("{name}: ")) {
+                            message = format!("{}: {rest}", file.display());
+                        }
                     }
                     ViewError::Template(message)
                 }
                 other => other,
-            }
-        })
+            })
     }
 
     /// A theme from the sources of its templates by name and its texts; `origin` says where
-    /// they came from in error messages.
+    /// they came from in error messages. The templates' shape is checked now (every page
+    /// template there, every template one names there, tags closed: [`crate::theme_shape`]);
+    /// they are compiled when the first page is rendered.
     pub fn from_sources(
         templates: BTreeMap<String, String>,
         strings: Strings,
         origin: PathBuf,
     ) -> Result<Theme, ViewError> {
-        let mut tera = Tera::default();
-        tera.add_raw_templates(templates.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-            .map_err(template_error)?;
-        tera.autoescape_on(vec![".html"]);
-        tera.set_escape_fn(escape_html);
+        crate::theme_shape::check(&templates).map_err(ViewError::Template)?;
         Ok(Theme {
-            tera,
+            tera: OnceLock::new(),
             strings,
             templates,
             strings_origin: origin,
             bodies: Default::default(),
         })
+    }
+
+    /// The compiled templates: compiled on the first call, by the thread that comes first
+    /// (others wait for it); a template that does not compile fails every call alike.
+    pub fn tera(&self) -> Result<&Tera, ViewError> {
+        self.tera
+            .get_or_init(|| {
+                let mut tera = Tera::default();
+                tera.add_raw_templates(
+                    self.templates.iter().map(|(n, s)| (n.as_str(), s.as_str())),
+                )
+                .map_err(|e| match template_error(e) {
+                    ViewError::Template(message) => message,
+                    other => other.to_string(),
+                })?;
+                tera.autoescape_on(vec![".html"]);
+                tera.set_escape_fn(escape_html);
+                Ok(tera)
+            })
+            .as_ref()
+            .map_err(|message| ViewError::Template(message.clone()))
     }
 
     /// How many form bodies this theme has rendered and keeps for other sites
@@ -223,7 +257,9 @@ impl Theme {
             for (key, value) in &page.own {
                 context.insert(key.as_str(), value);
             }
-            let html = self.tera.render(page.template, context);
+            let html = self
+                .tera()
+                .and_then(|tera| tera.render(page.template, context).map_err(template_error));
             for (key, _) in &page.own {
                 match page.shared.get(key) {
                     Some(value) => context.insert(key.as_str(), value),
@@ -232,7 +268,7 @@ impl Theme {
                     }
                 }
             }
-            html.map_err(template_error)
+            html
         })
     }
 }

@@ -16,7 +16,7 @@ pub use overlay::apply_overlay;
 
 use crate::msg;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -54,6 +54,21 @@ pub struct ResolvedForm {
     /// sha256 over the canonical JSON of everything above: changes whenever anything a citizen
     /// sees or the function checks changes.
     pub sha256: String,
+    /// Whether `sha256` is the hash of the content ([`ResolvedForm::hash_matches`]).
+    #[serde(skip)]
+    checked: HashCheck,
+}
+
+/// Whether a form's `sha256` was found to match its content: found out once, on first use (a
+/// form read from a registry file is hashed when it is first looked up, not at start), and
+/// known for a form made here. A cache, not part of the value: it compares equal always.
+#[derive(Debug, Clone, Default)]
+struct HashCheck(OnceLock<bool>);
+
+impl PartialEq for HashCheck {
+    fn eq(&self, _: &HashCheck) -> bool {
+        true
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,8 +107,12 @@ impl ResolvedForm {
             form,
             service,
             sha256: String::new(),
+            checked: HashCheck::default(),
         };
         resolved.sha256 = resolved.hash_with_form_json(form_json);
+        // Made from its content just now. (A form changed afterwards keeps this: the function
+        // never changes one, and a registry is written again with `new` or `content_hash`.)
+        let _ = resolved.checked.0.set(true);
         resolved
     }
 
@@ -102,6 +121,16 @@ impl ResolvedForm {
     pub fn content_hash(&self) -> String {
         let json = serde_json::to_vec(&*self.form).expect("forms serialize");
         self.hash_with_form_json(&json)
+    }
+
+    /// Whether `sha256` is the hash of the content: hashed on the first call (a form read from
+    /// a registry file), then remembered; true without hashing for a form made by
+    /// [`ResolvedForm::new`].
+    pub fn hash_matches(&self) -> bool {
+        *self
+            .checked
+            .0
+            .get_or_init(|| self.content_hash() == self.sha256)
     }
 
     /// [`ResolvedForm::content_hash`] with the form's JSON given: the tuple's JSON is

@@ -81,7 +81,7 @@ async fn run_async(command: PaymentsCommand) -> Result<ExitCode, String> {
     // The names the registry gives: environment variables, files, SSM parameters and Secrets
     // Manager secrets (with the AWS environment's credentials).
     let secrets = AwsSecrets::from_environment(SecretLocation::Env, DEFAULT_TTL);
-    let payments = Payments::connect(&registry, Arc::new(secrets)).await;
+    let payments = Payments::new(&registry, Arc::new(secrets));
     let options = ReconcileOptions {
         min_age: time::Duration::minutes(i64::from(min_age_minutes)),
         expire_after: expire_after_hours.map(|h| time::Duration::hours(i64::from(h))),

@@ -362,17 +362,33 @@ impl Handler {
         outcome.municipality = municipality.id.clone();
         let lang = pick_language(accept_language, &municipality.languages);
         let origin = header(header::ORIGIN).filter(|o| origin_allowed(municipality, o));
-        let Some(form) = self.registry.form(m_id, f_id) else {
-            let refusal = Refusal::UnknownForm {
-                municipality: municipality.name.clone(),
-                form: f_id.to_string(),
-            };
-            outcome.outcome = refusal.code();
-            let mut r = plain_refusal(&refusal, format, &lang, WayOn::Nowhere);
-            if let Some(o) = origin {
-                add_cors(&mut r, o);
+        let form = match self.registry.lookup(m_id, f_id) {
+            Some(Ok(form)) => form,
+            found => {
+                let refusal = match found {
+                    // The registry was changed after the build (its hash is checked on the
+                    // form's first request, not at start): the form is never served. 503 as
+                    // for an unusable encryption key; the log says why.
+                    Some(Err(e)) => {
+                        tracing::error!(error = %e, "form refused: build and deploy the registry again");
+                        outcome.outcome = "form-unusable";
+                        Refusal::StoreUnavailable
+                    }
+                    _ => {
+                        let refusal = Refusal::UnknownForm {
+                            municipality: municipality.name.clone(),
+                            form: f_id.to_string(),
+                        };
+                        outcome.outcome = refusal.code();
+                        refusal
+                    }
+                };
+                let mut r = plain_refusal(&refusal, format, &lang, WayOn::Nowhere);
+                if let Some(o) = origin {
+                    add_cors(&mut r, o);
+                }
+                return Err(Box::new(r));
             }
-            return Err(Box::new(r));
         };
         outcome.form = form.form.id.clone();
         Ok(Ctx {

@@ -44,12 +44,13 @@ impl Handler {
     }
 
     /// Why payment cannot be taken for `ctx`'s municipality now (no platform configured in
-    /// this function, or one that cannot be used), or `None` when it can.
-    pub(super) fn payment_unusable(&self, ctx: &Ctx<'_>) -> Option<String> {
+    /// this function, or one that cannot be used), or `None` when it can. The first call for a
+    /// municipality makes its platform's client.
+    pub(super) async fn payment_unusable(&self, ctx: &Ctx<'_>) -> Option<String> {
         let Some(payments) = self.payments.as_deref() else {
             return Some("this function takes no payments".into());
         };
-        if let Err(e) = payments.client(&ctx.municipality.id) {
+        if let Err(e) = payments.client(&ctx.municipality.id).await {
             return Some(e);
         }
         self.endpoint(&ctx.municipality.id)

@@ -132,7 +132,7 @@ impl Handler {
         let awaiting_payment = costs && Self::pays_online(ctx, decoded.payment);
         let payment_declined =
             costs && !awaiting_payment && ctx.form.form.payment == PaymentMode::Optional;
-        if awaiting_payment && let Some(reason) = self.payment_unusable(ctx) {
+        if awaiting_payment && let Some(reason) = self.payment_unusable(ctx).await {
             return self.payment_not_offered(ctx, &reason, outcome);
         }
         let encryption = match self.encryptors.get(&ctx.municipality.id) {

@@ -27,49 +27,61 @@ pub const PAYMENT_FORMAT: &str = "formfabrik.payment/1";
 
 /// The payment platforms of the municipalities that have one, and where the function is
 /// reached (the platform sends the browser back there).
+///
+/// A platform's client is made when it is first needed ([`Payments::client`]), not at start:
+/// making one reads its secrets (from SSM or Secrets Manager on Lambda) and loads the TLS
+/// roots, which a cold start that never takes a payment should not wait for.
 pub struct Payments {
-    /// Per municipality with a platform: its client, or why it cannot be used (then its forms
-    /// that require payment are refused with 503 rather than stored without a way to pay).
-    clients: HashMap<String, Result<Arc<Client>, String>>,
+    /// Per municipality with a platform: its configuration, or why it cannot be used (checked
+    /// at start; then its forms that require payment are refused with 503 rather than stored
+    /// without a way to pay), and its client once made.
+    platforms: HashMap<String, Platform>,
+    secrets: Arc<dyn SecretSource>,
     /// Per municipality: the function's address as the site posts to it (`…/v1`).
     endpoints: HashMap<String, String>,
 }
 
+/// One municipality's platform.
+struct Platform {
+    config: Result<xbezahl::PlatformConfig, String>,
+    /// Made on first use; a client that could not be made (a secret not readable yet) is tried
+    /// again on the next use.
+    client: tokio::sync::OnceCell<Client>,
+}
+
 impl Payments {
-    /// Connects to every municipality's platform of `registry`, reading secrets from `secrets`.
-    /// A platform that cannot be used is logged and kept as unusable; it does not stop the
-    /// function.
-    pub async fn connect(registry: &Registry, secrets: Arc<dyn SecretSource>) -> Payments {
-        let mut clients = HashMap::new();
+    /// The platforms of every municipality of `registry`, whose secrets are read from
+    /// `secrets` when a platform's client is first needed. A configuration that cannot be
+    /// used is logged now and kept as unusable; it does not stop the function.
+    pub fn new(registry: &Registry, secrets: Arc<dyn SecretSource>) -> Payments {
+        let mut platforms = HashMap::new();
         for m in &registry.municipalities {
             let Some(payment) = &m.payment else { continue };
-            let client = match platform_config(&m.id, &payment.platform) {
-                Ok(config) => Client::new(&config, Arc::clone(&secrets))
-                    .await
-                    .map(Arc::new)
-                    .map_err(|e| format!("payment platform of {}: {e}", m.id)),
-                Err(e) => Err(e.to_string()),
-            };
-            if let Err(e) = &client {
+            let config = platform_config(&m.id, &payment.platform).map_err(|e| e.to_string());
+            if let Err(e) = &config {
                 tracing::error!(error = %e, "payment platform unusable; its forms take no submissions that require payment");
             }
-            clients.insert(m.id.clone(), client);
+            platforms.insert(
+                m.id.clone(),
+                Platform {
+                    config,
+                    client: tokio::sync::OnceCell::new(),
+                },
+            );
         }
         Payments {
-            clients,
+            platforms,
+            secrets,
             endpoints: HashMap::new(),
         }
     }
 
-    /// [`Payments::connect`] when a municipality of `registry` has a payment platform.
-    pub async fn connect_if_any(
-        registry: &Registry,
-        secrets: Arc<dyn SecretSource>,
-    ) -> Option<Payments> {
+    /// [`Payments::new`] when a municipality of `registry` has a payment platform.
+    pub fn if_any(registry: &Registry, secrets: Arc<dyn SecretSource>) -> Option<Payments> {
         if registry.municipalities.iter().all(|m| m.payment.is_none()) {
             return None;
         }
-        Some(Payments::connect(registry, secrets).await)
+        Some(Payments::new(registry, secrets))
     }
 
     /// Where the function is reached for `municipality`'s forms (the `submission-endpoint` of
@@ -82,13 +94,25 @@ impl Payments {
         self
     }
 
-    /// The platform client of `municipality`; `Err` with the reason when it has none.
-    pub fn client(&self, municipality: &str) -> Result<&Client, String> {
-        match self.clients.get(municipality) {
-            Some(Ok(c)) => Ok(c.as_ref()),
-            Some(Err(e)) => Err(e.clone()),
-            None => Err(format!("{municipality} has no payment platform")),
-        }
+    /// The platform client of `municipality`, made on the first call (its secrets read, its
+    /// TLS set up); `Err` with the reason when it has none or it cannot be made.
+    pub async fn client(&self, municipality: &str) -> Result<&Client, String> {
+        let Some(platform) = self.platforms.get(municipality) else {
+            return Err(format!("{municipality} has no payment platform"));
+        };
+        let config = platform.config.as_ref().map_err(Clone::clone)?;
+        platform
+            .client
+            .get_or_try_init(|| async {
+                Client::new(config, Arc::clone(&self.secrets))
+                    .await
+                    .map_err(|e| {
+                        let e = format!("payment platform of {municipality}: {e}");
+                        tracing::error!(error = %e, "payment platform unusable; its forms take no submissions that require payment");
+                        e
+                    })
+            })
+            .await
     }
 
     pub fn endpoint(&self, municipality: &str) -> Option<&str> {
@@ -237,7 +261,10 @@ pub async fn settle(
     let Some(attempt) = attempt::latest(store, municipality, id).await? else {
         return Ok(Standing::Unknown);
     };
-    let client = payments.client(municipality).map_err(FlowError::Unusable)?;
+    let client = payments
+        .client(municipality)
+        .await
+        .map_err(FlowError::Unusable)?;
     let info = client
         .transaction(&attempt.transaction_id)
         .await?
@@ -342,6 +369,7 @@ pub async fn start(
     }
     let client = payments
         .client(&first.municipality)
+        .await
         .map_err(FlowError::Unusable)?;
     open(store, client, &first, 1, now).await
 }
@@ -367,7 +395,10 @@ pub async fn retry(
 ) -> Result<Next, FlowError> {
     match settle(store, payments, municipality, id, encryption).await? {
         Standing::Ended { attempt, .. } if attempt.n < MAX_ATTEMPTS => {
-            let client = payments.client(municipality).map_err(FlowError::Unusable)?;
+            let client = payments
+                .client(municipality)
+                .await
+                .map_err(FlowError::Unusable)?;
             Ok(Next::Pay(Box::new(
                 open(store, client, &attempt, attempt.n + 1, now).await?,
             )))

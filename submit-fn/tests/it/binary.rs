@@ -119,12 +119,15 @@ fn refused_start(registry: &std::path::Path, extra: &[&str], dir: &std::path::Pa
 fn serve_stops_at_start_with_a_clear_message_when_the_registry_is_invalid() {
     let dir = tempfile::tempdir().unwrap();
     let registry = dir.path().join("registry.json");
-    // Edited by hand: the form's content no longer matches its hash.
-    let edited = registry_json().replacen("\"Vorname\"", "\"Vorname (geändert)\"", 1);
-    std::fs::write(&registry, edited).unwrap();
+    // Of another version.
+    let other = registry_json().replacen("formfabrik.registry/1", "formfabrik.registry/0", 1);
+    std::fs::write(&registry, other).unwrap();
     let stderr = refused_start(&registry, &[], dir.path());
     assert!(stderr.contains("cannot be used"), "{stderr}");
-    assert!(stderr.contains("content hash does not match"), "{stderr}");
+    assert!(
+        stderr.contains("registry format is \"formfabrik.registry/0\""),
+        "{stderr}"
+    );
     assert!(!dir.path().join("data").exists());
 
     let out = submit_fn()
@@ -189,5 +192,68 @@ fn template_subcommand_prints_the_checked_in_template_for_the_repositorys_forms(
         printed == checked_in,
         "submit-fn/template.yaml is out of date with forms/; regenerate it with\n  \
          cargo run -p submit-fn -- template --forms forms > submit-fn/template.yaml"
+    );
+}
+
+/// A registry file edited by hand: the start does not hash its forms (a good part of a cold
+/// start), so it loads; the edited form is hashed on its first request and refused (503,
+/// nothing stored), every time, and the other forms are served.
+#[tokio::test]
+async fn a_form_edited_by_hand_in_the_registry_is_refused_on_its_first_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("registry.json");
+    let original = registry_json();
+    let edited = original.replacen("\"Vorname\"", "\"Vorname (geändert)\"", 1);
+    assert_ne!(edited, original);
+    std::fs::write(&file, edited).unwrap();
+    // The form the edit is in: the first whose JSON has the word.
+    let changed = registry()
+        .forms
+        .into_iter()
+        .find(|f| {
+            serde_json::to_string(&*f.form)
+                .unwrap()
+                .contains("\"Vorname\"")
+        })
+        .unwrap();
+    let loaded = submit_fn::config::load_registry(&file).expect("loads without hashing");
+    let store = std::sync::Arc::new(store::MemoryStore::new());
+    let handler = submit_fn::Handler::new(loaded, store.clone()).with_clock(clock());
+    for _ in 0..2 {
+        let refused = handler
+            .handle(json_request(
+                &path(&changed.municipality.id, &changed.form.id),
+                Some(new_id()),
+                &sperrmuell(),
+            ))
+            .await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            body_text(&refused)
+        );
+    }
+    assert_eq!(handler.stats().store_failures, 2);
+    assert!(store.keys().is_empty(), "nothing stored");
+    let served = registry()
+        .forms
+        .into_iter()
+        .find(|f| {
+            f.form.id == "sperrmuell-anmeldung" && f.municipality.id != changed.municipality.id
+        })
+        .unwrap();
+    let accepted = handler
+        .handle(json_request(
+            &path(&served.municipality.id, &served.form.id),
+            Some(new_id()),
+            &sperrmuell(),
+        ))
+        .await;
+    assert_eq!(
+        accepted.status(),
+        StatusCode::CREATED,
+        "{}",
+        body_text(&accepted)
     );
 }

@@ -42,7 +42,7 @@ async fn setup_with(
 ) -> Paying {
     let platform = platform::start_with(config).await;
     platform::use_platform(&mut registry, &platform);
-    let payments = Arc::new(Payments::connect(&registry, platform::secrets()).await);
+    let payments = Arc::new(Payments::new(&registry, platform::secrets()));
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(FolderStore::new(dir.path()));
     let handler = Handler::new(registry.clone(), store.clone())
@@ -496,6 +496,7 @@ async fn each_fee_reaches_the_platform_with_its_booking_keys_and_the_back_office
     let refused = s
         .payments
         .client(M)
+        .await
         .unwrap()
         .create(&bare)
         .await
@@ -579,6 +580,7 @@ async fn booking_keys_named_as_the_platform_expects_reach_it_and_the_payment_obj
     let refused = s
         .payments
         .client(M)
+        .await
         .unwrap()
         .create(&request)
         .await
@@ -850,7 +852,7 @@ async fn the_paid_page_offers_the_receipt_of_a_plain_record_reading_only_what_th
             .any(|g| iam_matches(g, "testheim/beglaubigung/v1/2026-11-28/x/submission.json")),
         "the role reads no released record: {granted:?}"
     );
-    let payments = Arc::new(Payments::connect(&registry, platform::secrets()).await);
+    let payments = Arc::new(Payments::new(&registry, platform::secrets()));
     let client = common::s3_client();
     let bucket = common::bucket(&client).await;
     let s3: Arc<dyn Store> = Arc::new(store::S3Store::new(client, &bucket, "eingang"));

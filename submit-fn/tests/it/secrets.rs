@@ -181,8 +181,8 @@ async fn the_payment_platform_is_reached_with_a_client_secret_from_ssm() {
     }
     put_parameter(&name, platform::SECRET).await;
     let secrets = Arc::new(source(SecretLocation::Env, Duration::from_secs(300)));
-    let payments = Payments::connect_if_any(&registry, secrets).await.unwrap();
-    let client = payments.client("testheim").unwrap();
+    let payments = Payments::if_any(&registry, secrets).unwrap();
+    let client = payments.client("testheim").await.unwrap();
     client
         .service_status()
         .await
