@@ -41,9 +41,12 @@ pub fn check(templates: &BTreeMap<String, String>) -> Result<(), String> {
 
 /// The first problem of one template's source; `exists` says whether a named template exists.
 fn check_one(source: &str, exists: impl Fn(&str) -> bool) -> Result<(), String> {
+    // Where each open block tag starts (a byte offset): its line is counted only for a message,
+    // so a well-formed template is read once, not once per tag.
     let mut open: Vec<(&str, usize)> = Vec::new();
     let mut rest = source;
-    let line = |at: &str| source[..source.len() - at.len()].matches('\n').count() + 1;
+    let offset = |at: &str| source.len() - at.len();
+    let line = |offset: usize| source[..offset].matches('\n').count() + 1;
     while let Some(start) = rest.find('{') {
         let after = &rest[start + 1..];
         let close = match after.as_bytes().first() {
@@ -55,10 +58,14 @@ fn check_one(source: &str, exists: impl Fn(&str) -> bool) -> Result<(), String> 
                 continue;
             }
         };
-        let at = line(&rest[start..]);
+        let at = offset(&rest[start..]);
         let body = &after[1..];
-        let end = find_outside_strings(body, close, close != "#}")
-            .ok_or_else(|| format!("line {at}: a tag that is never closed with \"{close}\""))?;
+        let end = find_outside_strings(body, close, close != "#}").ok_or_else(|| {
+            format!(
+                "line {}: a tag that is never closed with \"{close}\"",
+                line(at)
+            )
+        })?;
         rest = &body[end + close.len()..];
         if close != "%}" {
             continue;
@@ -68,7 +75,8 @@ fn check_one(source: &str, exists: impl Fn(&str) -> bool) -> Result<(), String> 
         if BLOCK_TAGS.contains(&tag) {
             if tag == "raw" {
                 // Anything up to its end is text, tags included.
-                let end = endraw(rest).ok_or_else(|| format!("line {at}: raw is never ended"))?;
+                let end =
+                    endraw(rest).ok_or_else(|| format!("line {}: raw is never ended", line(at)))?;
                 rest = &rest[end..];
                 continue;
             }
@@ -78,10 +86,14 @@ fn check_one(source: &str, exists: impl Fn(&str) -> bool) -> Result<(), String> 
                 Some((opened, _)) if opened == ended => {}
                 Some((opened, from)) => {
                     return Err(format!(
-                        "line {at}: end{ended} where the {opened} of line {from} is still open"
+                        "line {}: end{ended} where the {opened} of line {} is still open",
+                        line(at),
+                        line(from)
                     ));
                 }
-                None => return Err(format!("line {at}: end{ended} without its {ended}")),
+                None => {
+                    return Err(format!("line {}: end{ended} without its {ended}", line(at)));
+                }
             }
         } else if matches!(tag, "extends" | "import" | "include") {
             let names = quoted(inner);
@@ -89,14 +101,15 @@ fn check_one(source: &str, exists: impl Fn(&str) -> bool) -> Result<(), String> 
                 || (tag == "include" && inner.contains("ignore missing"));
             if !found {
                 return Err(format!(
-                    "line {at}: {tag} names a template the theme does not have: {}",
+                    "line {}: {tag} names a template the theme does not have: {}",
+                    line(at),
                     names.join(", ")
                 ));
             }
         }
     }
     match open.pop() {
-        Some((tag, from)) => Err(format!("line {from}: {tag} is never ended")),
+        Some((tag, from)) => Err(format!("line {}: {tag} is never ended", line(from))),
         None => Ok(()),
     }
 }
