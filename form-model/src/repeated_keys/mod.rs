@@ -250,7 +250,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
         self.inner.visit_map(Map {
             inner: map,
             watch: self.watch,
-            keys: Vec::new(),
+            keys: KeySet::default(),
         })
     }
 
@@ -312,7 +312,36 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, A> {
 struct Map<'w, A> {
     inner: A,
     watch: &'w Watch,
-    keys: Vec<u64>,
+    keys: KeySet,
+}
+
+/// The hashes of one mapping's keys: a short list (most mappings have a few keys, and a set
+/// for each would cost more than the look), a set once the list is long, so that a file with
+/// a mapping of many keys is not read in quadratic time.
+#[derive(Default)]
+struct KeySet {
+    few: Vec<u64>,
+    many: Option<std::collections::HashSet<u64>>,
+}
+
+impl KeySet {
+    /// The longest list searched one by one.
+    const FEW: usize = 32;
+
+    /// Adds `hash`; false when it was there already.
+    fn insert(&mut self, hash: u64) -> bool {
+        if let Some(many) = &mut self.many {
+            return many.insert(hash);
+        }
+        if self.few.contains(&hash) {
+            return false;
+        }
+        self.few.push(hash);
+        if self.few.len() > Self::FEW {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        true
+    }
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
@@ -330,8 +359,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
         })?;
         if key.is_some() {
             match self.watch.key.take() {
-                Some(h) if self.keys.contains(&h) => self.watch.doubtful.set(true),
-                Some(h) => self.keys.push(h),
+                Some(h) => {
+                    if !self.keys.insert(h) {
+                        self.watch.doubtful.set(true);
+                    }
+                }
                 // A key the seed did not visit as a value of its own.
                 None => self.watch.doubtful.set(true),
             }
@@ -428,64 +460,4 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Variant<'_, A> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use serde::Deserialize;
-
-    use super::from_str;
-
-    #[derive(Debug, Deserialize, PartialEq)]
-    #[serde(deny_unknown_fields)]
-    struct Doc {
-        id: String,
-        #[serde(default)]
-        label: BTreeMap<String, String>,
-        #[serde(default)]
-        steps: Vec<Step>,
-    }
-
-    #[derive(Debug, Deserialize, PartialEq)]
-    #[serde(deny_unknown_fields)]
-    struct Step {
-        id: String,
-        #[serde(default)]
-        title: BTreeMap<String, String>,
-    }
-
-    #[test]
-    fn gives_what_serde_yaml_gives() {
-        for text in [
-            "id: a\nlabel: { de: A, en: B }\nsteps:\n  - id: s\n    title: { de: S }\n",
-            "id: 01\nsteps: [{ id: 2 }]\n",
-            "id: a\nsteps:\n  - id: s\n   title: x\n",
-            "id: a\nunknown: 1\n",
-        ] {
-            let (ours, doubtful) = from_str::<Doc>(text);
-            let theirs = serde_yaml::from_str::<Doc>(text);
-            assert_eq!(
-                format!("{ours:?}"),
-                format!("{theirs:?}"),
-                "{text}: {doubtful}"
-            );
-        }
-    }
-
-    #[test]
-    fn notices_a_key_written_twice_in_a_map_and_in_a_struct() {
-        let (value, doubtful) =
-            from_str::<Doc>("id: a\nsteps:\n  - id: s\n    title: { de: A, de: B }\n");
-        assert!(value.is_ok() && doubtful);
-        let (value, doubtful) = from_str::<Doc>("id: a\nid: b\n");
-        assert!(value.is_err() && doubtful);
-    }
-
-    #[test]
-    fn a_file_without_repeated_keys_is_clean() {
-        let (value, doubtful) = from_str::<Doc>(
-            "id: a\nlabel: { de: A, en: A }\nsteps:\n  - { id: s, title: { de: S } }\n  - { id: t, title: { de: S } }\n",
-        );
-        assert!(value.is_ok());
-        assert!(!doubtful);
-    }
-}
+mod tests;
