@@ -26,12 +26,21 @@ pub struct SourceFile {
     /// Built when a diagnostic first asks for a position: most files have nothing to report,
     /// and the index costs as much as parsing the file.
     index: OnceLock<PositionIndex>,
+    /// Positions of a few values noted while the file was deserialized (a municipality's
+    /// `forms[i].use`): the same as the index's, without building it.
+    noted: OnceLock<Vec<(String, Pos)>>,
 }
 
 impl SourceFile {
     /// Where every key and value of the file stands.
     pub fn index(&self) -> &PositionIndex {
         self.index.get_or_init(|| PositionIndex::build(&self.text))
+    }
+
+    /// Position of the value at `path`, if it was noted while the file was deserialized.
+    fn noted(&self, path: &str) -> Option<Pos> {
+        let noted = self.noted.get()?;
+        noted.iter().find(|(p, _)| p == path).map(|(_, pos)| *pos)
     }
 }
 
@@ -50,6 +59,7 @@ impl Sources {
             path,
             text,
             index: OnceLock::new(),
+            noted: OnceLock::new(),
         });
         FileId(self.files.len() - 1)
     }
@@ -78,7 +88,15 @@ impl Sources {
         for file in self.files.iter_mut().skip(first.0) {
             file.text = String::new();
             file.index = OnceLock::new();
+            file.noted = OnceLock::new();
         }
+    }
+
+    /// Keeps the positions of values noted while file `id` was deserialized (see
+    /// [`crate::positions::borrowed_scalars`]); they must be the ones its index gives.
+    pub fn note(&self, id: FileId, positions: Vec<(String, Pos)>) {
+        // Noted once, by the one parse of the file.
+        let _ = self.get(id).noted.set(positions);
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
@@ -87,8 +105,11 @@ impl Sources {
 
     /// Position of the value at `path` in file `id` (line 1, column 1 if unknown).
     pub fn pos(&self, id: FileId, path: &str) -> Pos {
-        self.get(id)
-            .index()
+        let file = self.get(id);
+        if let Some(pos) = file.noted(path) {
+            return pos;
+        }
+        file.index()
             .value(path)
             .unwrap_or(Pos { line: 1, column: 1 })
     }

@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 use crate::diagnostics::{Diagnostics, FileId, Severity, Sources, suggestion};
 use crate::model::{Form, Municipality, Overlay};
 use crate::msg;
-use crate::positions::Pos;
+use crate::positions::{self, Pos};
+use crate::repeated_keys::{self, Step};
 use crate::yaml_errors::explain_yaml_error;
 
 /// A catalog form as loaded, with the file it came from.
@@ -199,7 +200,7 @@ fn load_municipality(
         diags.file_error(&path, msg!("municipality-file-missing"));
         return None;
     }
-    let (file, config) = parse_file::<Municipality>(sources, &path, diags)?;
+    let (file, config) = parse_file_noting::<Municipality>(sources, &path, USES, diags)?;
     let mut overlays = BTreeMap::new();
     for (index, form_use) in config.forms.iter().enumerate() {
         let Some(rel) = &form_use.overlay else {
@@ -307,12 +308,34 @@ pub fn referenced_file(
     Some(full)
 }
 
+/// Where each `use:` of a municipality file is: the drift report shows it for every form pinned
+/// below the newest catalog version, so it is noted during the one parse.
+const USES: &[Step] = &[Step::Key("forms"), Step::Item, Step::Key("use")];
+
 /// Reads and deserializes one YAML file; problems become diagnostics.
 pub fn parse_file<T: DeserializeOwned>(
     sources: &mut Sources,
     path: &Path,
     diags: &mut Diagnostics,
 ) -> Option<(FileId, T)> {
+    let file = read_source(sources, path, diags)?;
+    parse_source(sources, file, diags).map(|value| (file, value))
+}
+
+/// [`parse_file`], noting where the values at paths matching `pattern` are
+/// ([`Sources::note`]), so that asking for their position needs no index of the file.
+fn parse_file_noting<T: DeserializeOwned>(
+    sources: &mut Sources,
+    path: &Path,
+    pattern: &'static [Step],
+    diags: &mut Diagnostics,
+) -> Option<(FileId, T)> {
+    let file = read_source(sources, path, diags)?;
+    parse_noting(sources, file, Some(pattern), diags).map(|value| (file, value))
+}
+
+/// Reads a file into `sources`; a file that cannot be read or is not UTF-8 is a diagnostic.
+fn read_source(sources: &mut Sources, path: &Path, diags: &mut Diagnostics) -> Option<FileId> {
     let text = match fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -329,8 +352,7 @@ pub fn parse_file<T: DeserializeOwned>(
             return None;
         }
     };
-    let file = sources.add(path.to_path_buf(), text);
-    parse_source(sources, file, diags).map(|value| (file, value))
+    Some(sources.add(path.to_path_buf(), text))
 }
 
 /// Deserializes an already added source.
@@ -339,9 +361,30 @@ pub fn parse_source<T: DeserializeOwned>(
     file: FileId,
     diags: &mut Diagnostics,
 ) -> Option<T> {
+    parse_noting(sources, file, None, diags)
+}
+
+/// [`parse_source`], noting the positions of the values at paths matching `pattern`.
+fn parse_noting<T: DeserializeOwned>(
+    sources: &Sources,
+    file: FileId,
+    pattern: Option<&'static [Step]>,
+    diags: &mut Diagnostics,
+) -> Option<T> {
     let source = sources.get(file);
     // Parsed once; the positions are looked up only for a file with something to report.
-    let (parsed, doubtful) = crate::repeated_keys::from_str::<T>(&source.text);
+    let (parsed, doubtful) = match pattern {
+        None => repeated_keys::from_str::<T>(&source.text),
+        Some(pattern) => {
+            let (parsed, doubtful, found) =
+                repeated_keys::from_str_noting::<T>(&source.text, pattern);
+            // Only a clean file's positions are the index's (a key written twice moves them).
+            if !doubtful && parsed.is_ok() {
+                sources.note(file, positions::borrowed_scalars(&source.text, found));
+            }
+            (parsed, doubtful)
+        }
+    };
     if !doubtful && let Ok(value) = parsed {
         return Some(value);
     }

@@ -75,6 +75,66 @@ impl PositionIndex {
     }
 }
 
+/// Where [`PositionIndex::value`] puts each scalar that serde_yaml handed over as a slice of
+/// `text` (a path and the slice's byte range, as `repeated_keys::from_str_noting` notes them),
+/// for a text that deserialized without a key written twice; the ones whose place is not
+/// certain from the text around them are left out (the index tells those).
+///
+/// The index puts a scalar where yaml-rust2 marks its node: at its first character, or at the
+/// opening quote. Certain is:
+/// - a text without a byte-order mark, a tab or a lone carriage return (the two parsers count
+///   or read those differently) and without an anchor (an alias hands over the slice of the
+///   anchored scalar, somewhere else);
+/// - a slice on one line that follows a `:` and blanks (no tag or anchor starts its node
+///   earlier), or an opening quote right after those, the slice holding no such quote (then it
+///   is the whole scalar, not the end of one with an escaped quote).
+pub fn borrowed_scalars(text: &str, found: Vec<(String, usize, usize)>) -> Vec<(String, Pos)> {
+    if !plain_enough(text) {
+        return Vec::new();
+    }
+    found
+        .into_iter()
+        .filter_map(|(path, start, len)| Some((path, borrowed_scalar(text, start, len)?)))
+        .collect()
+}
+
+/// No byte-order mark, tab, lone carriage return or anything that may be an anchor. (Searched
+/// for with `str`'s own searches: a file is looked through once, and most have none of them.)
+fn plain_enough(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let lone_cr = |(i, _): (usize, &str)| bytes.get(i + 1) != Some(&b'\n');
+    // An anchor starts a token: after a blank, a line break, a flow indicator or a `:`; its
+    // name follows right away.
+    let anchor = |(i, _): (usize, &str)| {
+        let token = i == 0 || b" \n\r[{,:".contains(&bytes[i - 1]);
+        token && bytes.get(i + 1).is_some_and(|n| !b" \n\r,[]{}".contains(n))
+    };
+    !text.starts_with('\u{feff}')
+        && !text.contains('\t')
+        && !text.match_indices('\r').any(lone_cr)
+        && !text.match_indices('&').any(anchor)
+}
+
+fn borrowed_scalar(text: &str, start: usize, len: usize) -> Option<Pos> {
+    let scalar = text.get(start..start + len)?;
+    if scalar.contains(['\n', '\r']) {
+        return None;
+    }
+    let before = &text[..start];
+    let node = match before.chars().next_back() {
+        Some(quote @ ('"' | '\'')) if !scalar.contains(quote) => start - 1,
+        _ => start,
+    };
+    if !text[..node].trim_end_matches([' ', '\t']).ends_with(':') {
+        return None;
+    }
+    let line_start = text[..node].rfind('\n').map_or(0, |i| i + 1);
+    Some(Pos {
+        line: 1 + text[..line_start].matches('\n').count(),
+        column: 1 + text[line_start..node].chars().count(),
+    })
+}
+
 /// `a.b[2].c` → `a.b[2]` → `a.b` → `a` → ``; `None` after the root.
 fn parent(path: &str) -> Option<&str> {
     if path.is_empty() {

@@ -10,9 +10,21 @@
 //! where (`load::parse_source`). "May": keys are compared by a hash, and content the target
 //! type ignores is not looked at, so a clean answer is exact and a doubtful one costs only the
 //! exact look.
+//!
+//! [`from_str_noting`] also notes where the values of a path pattern are (a municipality's
+//! `forms[i].use`, whose position the drift report shows), so that they need no index either
+//! (`note`).
 
 use std::cell::Cell;
 use std::fmt;
+
+mod keys;
+mod note;
+
+use keys::{KeySet, hash};
+
+pub use note::Step;
+use note::{At, Note};
 
 use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
@@ -21,13 +33,40 @@ use serde::de::{
 /// `T` from `text` exactly as `serde_yaml::from_str` gives it, and whether a mapping of the
 /// text may have a key twice (`false` means: none has).
 pub fn from_str<T: de::DeserializeOwned>(text: &str) -> (Result<T, serde_yaml::Error>, bool) {
-    let watch = Watch::default();
+    let (value, doubtful, _) = deserialize(text, None);
+    (value, doubtful)
+}
+
+/// [`from_str`], noting on the way where the string values at paths that match `pattern`
+/// are (`[Key("forms"), Item, Key("use")]`: each `forms[i].use`), as byte ranges of `text`.
+/// A value serde_yaml does not hand over as a slice of the text (an escape, a folded line) is
+/// left out.
+pub fn from_str_noting<T: de::DeserializeOwned>(text: &str, pattern: &'static [Step]) -> Noting<T> {
+    deserialize(text, Some(Note::new(text, pattern)))
+}
+
+/// The value, whether a key may be written twice, and the noted paths with the byte range of
+/// their value in the text.
+pub type Noting<T> = (
+    Result<T, serde_yaml::Error>,
+    bool,
+    Vec<(String, usize, usize)>,
+);
+
+fn deserialize<T: de::DeserializeOwned>(text: &str, note: Option<Note>) -> Noting<T> {
+    let at = note.as_ref().and_then(|_| Note::root());
+    let watch = Watch {
+        note,
+        ..Watch::default()
+    };
     let value = T::deserialize(Watched {
         inner: serde_yaml::Deserializer::from_str(text),
         watch: &watch,
         key: false,
+        at,
     });
-    (value, watch.doubtful.get())
+    let found = watch.note.map(|n| n.found.into_inner()).unwrap_or_default();
+    (value, watch.doubtful.get(), found)
 }
 
 /// What the deserialization found out so far.
@@ -37,15 +76,8 @@ struct Watch {
     doubtful: Cell<bool>,
     /// The hash of the mapping key just deserialized.
     key: Cell<Option<u64>>,
-}
-
-/// FNV-1a: keys are short, and a collision only costs the exact look.
-fn hash(kind: u8, bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ u64::from(kind);
-    for b in bytes {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    /// Where the values of a path pattern are, when asked.
+    note: Option<Note>,
 }
 
 /// A deserializer that hands every mapping, sequence and enum it meets to the watch.
@@ -54,24 +86,16 @@ struct Watched<'w, D> {
     watch: &'w Watch,
     /// This value is a mapping key: note its hash.
     key: bool,
-}
-
-impl<'w, D> Watched<'w, D> {
-    fn visitor<V>(&self, inner: V) -> Visit<'w, V> {
-        Visit {
-            inner,
-            watch: self.watch,
-            key: self.key,
-        }
-    }
+    /// This value lies on the way of the noted path pattern.
+    at: Option<Box<At>>,
 }
 
 macro_rules! forward {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-                let visitor = self.visitor(visitor);
-                self.inner.$method($($arg,)* visitor)
+                let Watched { inner, watch, key, at } = self;
+                inner.$method($($arg,)* Visit { inner: visitor, watch, key, at })
             }
         )*
     };
@@ -129,12 +153,16 @@ struct Visit<'w, V> {
     inner: V,
     watch: &'w Watch,
     key: bool,
+    at: Option<Box<At>>,
 }
 
 impl<V> Visit<'_, V> {
     fn note(&self, kind: u8, bytes: &[u8]) {
         if self.key {
             self.watch.key.set(Some(hash(kind, bytes)));
+            if let (0, Some(note)) = (kind, &self.watch.note) {
+                note.key(bytes);
+            }
         }
     }
 }
@@ -183,6 +211,9 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
         self.note(0, v.as_bytes());
+        if let (Some(note), Some(at)) = (&self.watch.note, &self.at) {
+            note.scalar(at, v);
+        }
         self.inner.visit_borrowed_str(v)
     }
 
@@ -221,6 +252,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
             inner: d,
             watch: self.watch,
             key: self.key,
+            at: self.at,
         })
     }
 
@@ -229,6 +261,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
             inner: d,
             watch: self.watch,
             key: self.key,
+            at: self.at,
         })
     }
 
@@ -237,9 +270,12 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
         if self.key {
             self.watch.doubtful.set(true);
         }
+        let at = self.watch.note.as_ref().and_then(|n| n.sequence(self.at));
         self.inner.visit_seq(Seq {
             inner: seq,
             watch: self.watch,
+            at,
+            next: 0,
         })
     }
 
@@ -247,10 +283,13 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
         if self.key {
             self.watch.doubtful.set(true);
         }
+        let at = self.watch.note.as_ref().and_then(|n| n.mapping(self.at));
         self.inner.visit_map(Map {
             inner: map,
             watch: self.watch,
             keys: KeySet::default(),
+            at,
+            value_at: None,
         })
     }
 
@@ -270,6 +309,7 @@ struct Seed<'w, S> {
     inner: S,
     watch: &'w Watch,
     key: bool,
+    at: Option<Box<At>>,
 }
 
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
@@ -280,6 +320,7 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
             inner: d,
             watch: self.watch,
             key: self.key,
+            at: self.at,
         })
     }
 }
@@ -287,6 +328,9 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
 struct Seq<'w, A> {
     inner: A,
     watch: &'w Watch,
+    /// Where the sequence is, if on the noted pattern's way, and the index of the next item.
+    at: Option<Box<At>>,
+    next: usize,
 }
 
 impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, A> {
@@ -296,10 +340,13 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
+        let at = Note::item(self.at.as_deref(), self.next);
+        self.next += 1;
         self.inner.next_element_seed(Seed {
             inner: seed,
             watch: self.watch,
             key: false,
+            at,
         })
     }
 
@@ -313,35 +360,9 @@ struct Map<'w, A> {
     inner: A,
     watch: &'w Watch,
     keys: KeySet,
-}
-
-/// The hashes of one mapping's keys: a short list (most mappings have a few keys, and a set
-/// for each would cost more than the look), a set once the list is long, so that a file with
-/// a mapping of many keys is not read in quadratic time.
-#[derive(Default)]
-struct KeySet {
-    few: Vec<u64>,
-    many: Option<std::collections::HashSet<u64>>,
-}
-
-impl KeySet {
-    /// The longest list searched one by one.
-    const FEW: usize = 32;
-
-    /// Adds `hash`; false when it was there already.
-    fn insert(&mut self, hash: u64) -> bool {
-        if let Some(many) = &mut self.many {
-            return many.insert(hash);
-        }
-        if self.few.contains(&hash) {
-            return false;
-        }
-        self.few.push(hash);
-        if self.few.len() > Self::FEW {
-            self.many = Some(self.few.drain(..).collect());
-        }
-        true
-    }
+    /// Where the mapping is, if on the noted pattern's way, and where the next value is.
+    at: Option<Box<At>>,
+    value_at: Option<Box<At>>,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
@@ -352,11 +373,18 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
         self.watch.key.set(None);
+        if let Some(note) = &self.watch.note {
+            note.expect_key(self.at.as_deref());
+        }
         let key = self.inner.next_key_seed(Seed {
             inner: seed,
             watch: self.watch,
             key: true,
+            at: None,
         })?;
+        if let Some(note) = &self.watch.note {
+            self.value_at = note.value(self.at.as_deref());
+        }
         if key.is_some() {
             match self.watch.key.take() {
                 Some(h) => {
@@ -376,6 +404,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
             inner: seed,
             watch: self.watch,
             key: false,
+            at: self.value_at.take(),
         })
     }
 
@@ -401,6 +430,7 @@ impl<'w, 'de, A: EnumAccess<'de>> EnumAccess<'de> for Enum<'w, A> {
             inner: seed,
             watch: self.watch,
             key: false,
+            at: None,
         })?;
         Ok((
             value,
@@ -429,6 +459,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Variant<'_, A> {
             inner: seed,
             watch: self.watch,
             key: false,
+            at: None,
         })
     }
 
@@ -439,6 +470,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Variant<'_, A> {
                 inner: visitor,
                 watch: self.watch,
                 key: false,
+                at: None,
             },
         )
     }
@@ -454,6 +486,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Variant<'_, A> {
                 inner: visitor,
                 watch: self.watch,
                 key: false,
+                at: None,
             },
         )
     }

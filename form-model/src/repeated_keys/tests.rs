@@ -2,7 +2,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::from_str;
+use super::{from_str, from_str_noting};
+use crate::positions::{PositionIndex, borrowed_scalars};
 
 #[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -68,4 +69,97 @@ fn a_key_written_twice_in_a_long_mapping_is_noticed() {
     let repeated = format!("{}\nk3: w\n", keys.join("\n"));
     let (value, doubtful) = from_str::<Texts>(&repeated);
     assert!(value.is_ok() && doubtful);
+}
+
+/// A municipality file's form list, as far as the noting goes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Uses {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    other: Option<serde_yaml::Value>,
+    forms: Vec<Use>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Use {
+    #[serde(rename = "use")]
+    form: String,
+    #[serde(default)]
+    overlay: Option<String>,
+}
+
+use super::Step as PathStep;
+
+const USES: &[PathStep] = &[PathStep::Key("forms"), PathStep::Item, PathStep::Key("use")];
+
+/// The positions noted for `text`, each checked against the position index.
+fn noted_and_checked(text: &str) -> Vec<String> {
+    let (value, doubtful, found) = from_str_noting::<Uses>(text, USES);
+    let value = value.unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    assert!(!doubtful, "{text:?}");
+    assert!(value.id.is_some() || value.other.is_some() || !value.forms.is_empty());
+    assert!(
+        value
+            .forms
+            .iter()
+            .all(|f| f.overlay.is_none() || !f.form.is_empty())
+    );
+    let index = PositionIndex::build(text);
+    borrowed_scalars(text, found)
+        .into_iter()
+        .map(|(path, pos)| {
+            assert_eq!(Some(pos), index.value(&path), "{text:?} {path}");
+            path
+        })
+        .collect()
+}
+
+#[test]
+fn noted_use_positions_are_the_position_index_s_in_block_flow_and_quoted_style() {
+    for (text, noted) in [
+        (
+            "id: a\nforms:\n  - use: hund@1\n  - use: 'sperr@2'\n  - use: \"waffen@1\"\n",
+            3,
+        ),
+        (
+            "forms: [{use: a@1}, { use: 'b@2' }, {\"use\":\"c@3\"}, {use:  \"\"}]\n",
+            4,
+        ),
+        ("forms:\n  - { overlay: x.yaml, use: a@1 }\n", 1),
+        ("forms:\n  - overlay: o.yaml\n    use: a@1 # Kommentar\n", 1),
+        ("forms:\n  - ? use\n    : a@1\n", 1),
+        (
+            "id: \"Müßigheim – ä 𝔘\" # ö\nforms:\n-   use:    ä@1\n- use: 'ö: \" x'\n",
+            2,
+        ),
+        ("forms:\r\n  - use: a@1\r\n  - use: 'b@2'\r\n", 2),
+        ("---\nforms:\n- use: a@1\n...\n", 1),
+        ("id: Bau- & Umwelt\nforms:\n  - use: a@1\n", 1),
+    ] {
+        assert_eq!(noted_and_checked(text).len(), noted, "{text:?}");
+    }
+}
+
+#[test]
+fn a_use_whose_place_is_not_certain_is_left_to_the_position_index() {
+    for text in [
+        // An alias hands over the anchored scalar; a tag or anchor starts the node earlier.
+        "other: &f [{use: a@1}]\nforms: *f\n",
+        "other: &u a@1\nforms:\n  - use: *u\n",
+        "forms:\n  - use: &u a@1\n",
+        "forms:\n  - use: !!str a@1\n",
+        // Escapes and folded lines: not a slice of the text.
+        "forms:\n  - use: \"a\\u0040 1\"\n",
+        "forms:\n  - use: 'it''s@1'\n",
+        "forms:\n  - use: a\n      b@1\n",
+        // Tabs and lone carriage returns the two parsers count differently.
+        "forms:\n  - use:\ta@1\n",
+        "id: a\rforms:\n  - use: a@1\n",
+        "\u{feff}forms:\n  - use: a@1\n",
+    ] {
+        assert_eq!(noted_and_checked(text), Vec::<String>::new(), "{text:?}");
+    }
 }
