@@ -153,7 +153,7 @@ impl SubmissionRecord {
             form: RecordForm {
                 id: form.form.id.clone(),
                 version: form.form.version,
-                sha256: form.sha256.clone(),
+                sha256: form.sha256.to_string(),
                 service: form.service.clone(),
             },
             language: language.to_string(),

@@ -8,10 +8,12 @@
 //! `drift` runs the operations against the newest catalog version.
 
 mod drift;
+mod hash;
 mod overlay;
 mod parameters;
 
 pub use drift::{Drift, FormDrift, drift, drift_of};
+pub use hash::ContentHash;
 pub use overlay::apply_overlay;
 
 use crate::msg;
@@ -52,11 +54,29 @@ pub struct ResolvedForm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// sha256 over the canonical JSON of everything above: changes whenever anything a citizen
-    /// sees or the function checks changes.
-    pub sha256: String,
+    /// sees or the function checks changes. Computed when first asked for.
+    pub sha256: ContentHash,
     /// Whether `sha256` is the hash of the content ([`ResolvedForm::hash_matches`]).
     #[serde(skip)]
     checked: HashCheck,
+}
+
+/// The canonical JSON of `[municipality,languages,form,service]` around the form's: what comes
+/// before it and after it (hashed piece by piece, so a shared form is serialized once).
+fn hash_frame(
+    municipality: &MunicipalityRef,
+    languages: &[String],
+    service: &Option<String>,
+) -> (Vec<u8>, Vec<u8>) {
+    let mut head = b"[".to_vec();
+    serde_json::to_writer(&mut head, municipality).expect("forms serialize");
+    head.push(b',');
+    serde_json::to_writer(&mut head, languages).expect("forms serialize");
+    head.push(b',');
+    let mut tail = b",".to_vec();
+    serde_json::to_writer(&mut tail, service).expect("forms serialize");
+    tail.push(b']');
+    (head, tail)
 }
 
 /// Whether a form's `sha256` was found to match its content: found out once, on first use (a
@@ -87,7 +107,7 @@ impl ResolvedForm {
     ) -> ResolvedForm {
         let form: Arc<Form> = form.into();
         let json = serde_json::to_vec(&*form).expect("forms serialize");
-        ResolvedForm::with_form_json(municipality, languages, form, &json)
+        ResolvedForm::with_form_json(municipality, languages, form, Arc::new(json))
     }
 
     /// [`ResolvedForm::new`] for a form whose canonical JSON (`serde_json::to_vec`) is known.
@@ -95,32 +115,37 @@ impl ResolvedForm {
         municipality: MunicipalityRef,
         languages: Vec<String>,
         form: Arc<Form>,
-        form_json: &[u8],
+        form_json: Arc<Vec<u8>>,
     ) -> ResolvedForm {
         let service = form
             .leika
             .as_ref()
             .map(|k| format!("urn:de:fim:leika:leistung:{k}"));
-        let mut resolved = ResolvedForm {
+        let (head, tail) = hash_frame(&municipality, &languages, &service);
+        // Made from its content just now, hashed when first asked for. (A form changed afterwards
+        // keeps this: the function never changes one, and a registry is written again with `new`
+        // or `content_hash`.)
+        let checked = HashCheck(OnceLock::from(true));
+        ResolvedForm {
+            sha256: ContentHash::of(head, form_json, tail),
             municipality,
             languages,
             form,
             service,
-            sha256: String::new(),
-            checked: HashCheck::default(),
-        };
-        resolved.sha256 = resolved.hash_with_form_json(form_json);
-        // Made from its content just now. (A form changed afterwards keeps this: the function
-        // never changes one, and a registry is written again with `new` or `content_hash`.)
-        let _ = resolved.checked.0.set(true);
-        resolved
+            checked,
+        }
     }
 
     /// The hash of the resolved content (everything but the hash itself): the sha256 of the
     /// canonical JSON of `(municipality, languages, form, service)`.
     pub fn content_hash(&self) -> String {
         let json = serde_json::to_vec(&*self.form).expect("forms serialize");
-        self.hash_with_form_json(&json)
+        let (head, tail) = hash_frame(&self.municipality, &self.languages, &self.service);
+        let mut h = Sha256::new();
+        h.update(head);
+        h.update(json);
+        h.update(tail);
+        hex::encode(h.finalize())
     }
 
     /// Whether `sha256` is the hash of the content: hashed on the first call (a form read from
@@ -131,26 +156,6 @@ impl ResolvedForm {
             .checked
             .0
             .get_or_init(|| self.content_hash() == self.sha256)
-    }
-
-    /// [`ResolvedForm::content_hash`] with the form's JSON given: the tuple's JSON is
-    /// `[municipality,languages,form,service]`, hashed piece by piece so a shared form is
-    /// serialized once.
-    fn hash_with_form_json(&self, form_json: &[u8]) -> String {
-        fn json<T: Serialize>(v: &T) -> Vec<u8> {
-            serde_json::to_vec(v).expect("forms serialize")
-        }
-        let mut h = Sha256::new();
-        h.update(b"[");
-        h.update(json(&self.municipality));
-        h.update(b",");
-        h.update(json(&self.languages));
-        h.update(b",");
-        h.update(form_json);
-        h.update(b",");
-        h.update(json(&self.service));
-        h.update(b"]");
-        hex::encode(h.finalize())
     }
 
     /// Whether the form's texts are written right to left in `lang`.
@@ -176,9 +181,12 @@ impl ResolvedForm {
 pub struct Shared {
     complete: Mutex<HashSet<(FileId, Vec<String>)>>,
     json: Mutex<HashMap<FileId, Arc<Vec<u8>>>>,
-    /// Changed forms by the sha256 of their canonical JSON.
-    forms: Mutex<HashMap<[u8; 32], Arc<Form>>>,
+    /// Changed forms and their canonical JSON, by the sha256 of that JSON.
+    forms: Mutex<HashMap<[u8; 32], FormAndJson>>,
 }
+
+/// A shared form and its canonical JSON (the input of the content hashes of all that publish it).
+type FormAndJson = (Arc<Form>, Arc<Vec<u8>>);
 
 /// Resolves form entry `index` of municipality `m`.
 pub fn resolve_one(
@@ -326,19 +334,18 @@ pub fn resolve_shared(
     let languages = m.config.languages.clone();
     if !Arc::ptr_eq(&form, &catalog.form) {
         let json = serde_json::to_vec(&*form).expect("forms serialize");
-        let form = Arc::clone(
-            shared
-                .forms
-                .lock()
-                .expect("shared lock")
-                .entry(Sha256::digest(&json).into())
-                .or_insert(form),
-        );
+        let (form, json) = shared
+            .forms
+            .lock()
+            .expect("shared lock")
+            .entry(Sha256::digest(&json).into())
+            .or_insert_with(|| (form, Arc::new(json)))
+            .clone();
         return Some(ResolvedForm::with_form_json(
             municipality,
             languages,
             form,
-            &json,
+            json,
         ));
     }
     let json = Arc::clone(
@@ -353,7 +360,7 @@ pub fn resolve_shared(
         municipality,
         languages,
         form,
-        &json,
+        json,
     ))
 }
 

@@ -485,7 +485,7 @@ async fn a_retry_against_a_changed_form_of_the_same_version_is_a_409() {
             std::sync::Arc::make_mut(&mut f.form)
                 .title
                 .insert("de".into(), "Sperrmüll (geändert)".into());
-            f.sha256 = f.content_hash();
+            f.sha256 = f.content_hash().into();
         }
     }
     let redeployed = submit_fn::Handler::new(changed, store.clone()).with_clock(clock());
