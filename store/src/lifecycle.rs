@@ -217,3 +217,66 @@ impl Configuration {
         Configuration { rules: all }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The configuration as it was made before it was typed: JSON values built one by one.
+    fn as_values(registry: &Registry, storage_prefix: &str) -> Value {
+        let base = storage_prefix.trim_matches('/');
+        let full = |p: &str| {
+            if base.is_empty() {
+                p.to_string()
+            } else {
+                format!("{base}/{p}")
+            }
+        };
+        let mut out = vec![
+            json!({
+                "ID": "abort-incomplete-multipart-uploads",
+                "Status": "Enabled",
+                "Filter": { "Prefix": full("") },
+                "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 },
+            }),
+            json!({
+                "ID": crate::upload::STAGING,
+                "Status": "Enabled",
+                "Filter": { "Prefix": full(&format!("{}/", crate::upload::STAGING)) },
+                "Expiration": { "Days": crate::upload::STAGING_DAYS },
+            }),
+            json!({
+                "ID": DRAFTS,
+                "Status": "Enabled",
+                "Filter": { "Prefix": full(&format!("{DRAFTS}/")) },
+                "Expiration": { "Days": crate::drafts::DEFAULT_DAYS },
+            }),
+        ];
+        out.extend(rules(registry).into_iter().map(|r| {
+            json!({
+                "ID": r.id,
+                "Status": "Enabled",
+                "Filter": { "Prefix": full(&r.prefix) },
+                "Expiration": { "Days": r.days },
+            })
+        }));
+        json!({ "Rules": out })
+    }
+
+    #[test]
+    fn the_written_configuration_is_the_pretty_json_of_the_rules_as_values() {
+        let report = form_model::check(std::path::Path::new("../forms"));
+        assert!(report.is_ok());
+        let registry = Registry::build(&report, |m| m.site_origin.clone());
+        assert!(!registry.earlier_versions.is_empty());
+        for prefix in [DEFAULT_STORAGE_PREFIX, "", "/a/b/"] {
+            let mut written = Vec::new();
+            write_configuration(&registry, prefix, &mut written).unwrap();
+            let expected = as_values(&registry, prefix);
+            assert_eq!(configuration(&registry, prefix), expected);
+            let text = serde_json::to_string_pretty(&expected).unwrap() + "\n";
+            assert_eq!(String::from_utf8(written).unwrap(), text);
+        }
+    }
+}
