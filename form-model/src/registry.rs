@@ -12,6 +12,7 @@ use thiserror::Error;
 
 use crate::check::CheckReport;
 use crate::jwk::read_public_rsa_jwk;
+use crate::load::{CatalogForm, LoadedMunicipality};
 use crate::model::{Contact, DmsIdentifiers, Form, Municipality, Payment};
 use crate::resolve::{MunicipalityRef, ResolvedForm};
 
@@ -88,6 +89,29 @@ pub enum RegistryError {
     DuplicateMunicipality(String),
 }
 
+impl RegistryMunicipality {
+    /// What the registry says about municipality `m`, whose pages live at `site_url`.
+    pub fn of(m: &LoadedMunicipality, site_url: &str) -> RegistryMunicipality {
+        RegistryMunicipality {
+            id: m.config.id.clone(),
+            name: m.config.name.clone(),
+            ags: m.config.ags.clone(),
+            languages: m.config.languages.clone(),
+            site_origin: m.config.site_origin.clone(),
+            site_url: site_url.trim_end_matches('/').to_string(),
+            // `check` has made sure the file is a public RSA JWK (see `jwk::public_rsa_jwk`).
+            encryption_key: m
+                .config
+                .encryption_key
+                .as_ref()
+                .and_then(|rel| read_public_rsa_jwk(&m.dir.join(rel)).ok()),
+            contact: Some(m.config.contact.clone()),
+            xdomea: m.config.xdomea.clone(),
+            payment: m.config.payment.clone(),
+        }
+    }
+}
+
 impl Registry {
     /// The registry for everything `check` resolved. `site_url` gives each municipality's page
     /// base URL (its `site-origin` when published, a local address for `formfabrik serve`).
@@ -96,30 +120,28 @@ impl Registry {
             .project
             .municipalities
             .iter()
-            .map(|m| RegistryMunicipality {
-                id: m.config.id.clone(),
-                name: m.config.name.clone(),
-                ags: m.config.ags.clone(),
-                languages: m.config.languages.clone(),
-                site_origin: m.config.site_origin.clone(),
-                site_url: site_url(&m.config).trim_end_matches('/').to_string(),
-                // `check` has made sure the file is a public RSA JWK (see `jwk::public_rsa_jwk`).
-                encryption_key: m
-                    .config
-                    .encryption_key
-                    .as_ref()
-                    .and_then(|rel| read_public_rsa_jwk(&m.dir.join(rel)).ok()),
-                contact: Some(m.config.contact.clone()),
-                xdomea: m.config.xdomea.clone(),
-                payment: m.config.payment.clone(),
-            })
+            .map(|m| RegistryMunicipality::of(m, &site_url(&m.config)))
             .collect();
+        Registry::of(
+            &report.project.catalog,
+            municipalities,
+            report.resolved.clone(),
+        )
+    }
+
+    /// The registry of `municipalities` (each made by [`RegistryMunicipality::of`]) and the
+    /// `forms` they publish, with the earlier versions of each form found in `catalog`: what
+    /// [`Registry::build`] makes, for a caller that let go of the municipalities' configs
+    /// (the generator, a country at a time).
+    pub fn of(
+        catalog: &[CatalogForm],
+        municipalities: Vec<RegistryMunicipality>,
+        forms: Vec<ResolvedForm>,
+    ) -> Registry {
         let mut earlier_versions = Vec::new();
-        for f in &report.resolved {
+        for f in &forms {
             for version in 1..f.form.version {
-                let archived = report
-                    .project
-                    .catalog
+                let archived = catalog
                     .iter()
                     .filter(|c| c.form.id == f.form.id && c.form.version == version)
                     .map(|c| c.form.retention_days)
@@ -136,7 +158,7 @@ impl Registry {
         Registry {
             format: REGISTRY_FORMAT.to_string(),
             municipalities,
-            forms: report.resolved.clone(),
+            forms,
             earlier_versions,
         }
     }

@@ -9,4 +9,5 @@ pub mod serve;
 pub mod serve_payment;
 pub mod serve_sign_in;
 pub mod site;
+pub mod spill;
 pub mod state;

@@ -28,6 +28,8 @@ use sha2::{Digest, Sha256};
 use form_model::load::LoadedMunicipality;
 use form_model::resolve::ResolvedForm;
 
+use crate::spill::{Spill, SpilledMap};
+
 /// Next to `site/`, `schemas/` and `function/`; not part of any deployed folder.
 pub const STATE_FILE: &str = ".formfabrik-build.json";
 /// Bumped when the file's meaning changes; an older file is ignored.
@@ -285,15 +287,13 @@ impl BuildState {
             + self.whole.as_ref().map_or(0, |w| w.outputs.len())
     }
 
-    /// The state of a build: each municipality's entry, and — when the inputs can be
-    /// trusted by their metadata — what the whole build read and wrote.
-    pub fn new(
-        municipalities: BTreeMap<String, Entry>,
-        whole: Option<(String, Inputs, Vec<OutputFile>, Summary)>,
-    ) -> BuildState {
+    /// The state of a build: what the whole build read and wrote, when the inputs can be
+    /// trusted by their metadata. Each municipality's entry is put into a [`Spill`] as the
+    /// build goes (see [`BuildState::save`]).
+    pub fn new(whole: Option<(String, Inputs, Vec<OutputFile>, Summary)>) -> BuildState {
         BuildState {
             format: FORMAT,
-            municipalities,
+            municipalities: BTreeMap::new(),
             whole: whole.filter(|(_, inputs, _, _)| inputs.trusted).map(
                 |(key, inputs, outputs, summary)| Whole {
                     key,
@@ -305,11 +305,28 @@ impl BuildState {
         }
     }
 
-    /// Writes the state atomically (a temporary file renamed over the old one).
-    pub fn save(&self, out_dir: &Path) -> io::Result<()> {
+    /// Writes the state, with the municipalities' entries of `entries` (by id), atomically (a
+    /// temporary file renamed over the old one). The entries wait on disk until now: a
+    /// country's would grow the build's memory with every municipality. The file is the one
+    /// this state would be with those entries in `municipalities`, byte for byte.
+    pub fn save(&self, out_dir: &Path, entries: &Spill) -> io::Result<()> {
+        /// [`BuildState`]'s members, in its order.
+        #[derive(Serialize)]
+        struct Saved<'a> {
+            format: u32,
+            municipalities: SpilledMap<'a>,
+            whole: &'a Option<Whole>,
+        }
         fs::create_dir_all(out_dir)?;
         let tmp = out_dir.join(format!("{STATE_FILE}.tmp"));
-        fs::write(&tmp, serde_json::to_vec(self).map_err(io::Error::other)?)?;
+        let mut w = io::BufWriter::new(fs::File::create(&tmp)?);
+        let saved = Saved {
+            format: self.format,
+            municipalities: entries.map()?,
+            whole: &self.whole,
+        };
+        serde_json::to_writer(&mut w, &saved).map_err(io::Error::other)?;
+        w.into_inner().map_err(io::IntoInnerError::into_error)?;
         fs::rename(&tmp, out_dir.join(STATE_FILE))
     }
 }

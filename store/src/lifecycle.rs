@@ -23,10 +23,12 @@
 //!   `DraftRetentionDays`);
 //! - and one that aborts incomplete multipart uploads after a day.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::io::{self, Write};
 
 use form_model::registry::Registry;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::drafts::DRAFTS;
 use crate::layout::{ACKS, CLAIMS, LEASES, REPORTS, form_version_prefix};
@@ -55,8 +57,12 @@ pub fn rule_for<'a>(rules: &'a [Rule], key: &str) -> Option<&'a Rule> {
 pub fn rules(registry: &Registry) -> Vec<Rule> {
     let mut forms = Vec::new();
     let mut longest: BTreeMap<&str, u32> = BTreeMap::new();
+    // The published versions' prefixes, to look each earlier version up in (a country has
+    // tens of thousands of both).
+    let mut published = HashSet::new();
     for f in &registry.forms {
         let prefix = form_version_prefix(&f.municipality.id, &f.form.id, f.form.version);
+        published.insert(prefix.clone());
         forms.push(Rule {
             id: prefix.trim_end_matches('/').replace('/', "--"),
             prefix,
@@ -68,7 +74,7 @@ pub fn rules(registry: &Registry) -> Vec<Rule> {
     for e in &registry.earlier_versions {
         let prefix = form_version_prefix(&e.municipality, &e.form, e.version);
         // A municipality that still publishes this version has its rule already.
-        if forms.iter().any(|r| r.prefix == prefix) {
+        if published.contains(&prefix) {
             continue;
         }
         forms.push(Rule {
@@ -94,40 +100,183 @@ pub fn rules(registry: &Registry) -> Vec<Rule> {
 
 /// The S3 lifecycle configuration (`{"Rules": [...]}`) for objects below `storage_prefix`.
 pub fn configuration(registry: &Registry, storage_prefix: &str) -> Value {
-    let base = storage_prefix.trim_matches('/');
-    let full = |p: &str| {
-        if base.is_empty() {
-            p.to_string()
-        } else {
-            format!("{base}/{p}")
+    serde_json::to_value(Configuration::of(registry, storage_prefix)).expect("rules serialize")
+}
+
+/// [`configuration`] as pretty JSON with a line break at the end (`dist/function/lifecycle.json`),
+/// written into `w` without making the JSON value first: a country has about ten rules per
+/// municipality, and as JSON values they took more memory than anything else a build holds
+/// at its end.
+pub fn write_configuration(
+    registry: &Registry,
+    storage_prefix: &str,
+    mut w: impl Write,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut w, &Configuration::of(registry, storage_prefix))?;
+    w.write_all(b"\n")
+}
+
+/// The configuration's shape, member by member in the order S3's documentation has them.
+#[derive(Serialize)]
+struct Configuration {
+    #[serde(rename = "Rules")]
+    rules: Vec<Configured>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Configured {
+    Abort(AbortRule),
+    Expire(ExpireRule),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AbortRule {
+    #[serde(rename = "ID")]
+    id: &'static str,
+    status: &'static str,
+    filter: Filter,
+    abort_incomplete_multipart_upload: AfterInitiation,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AfterInitiation {
+    days_after_initiation: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ExpireRule {
+    #[serde(rename = "ID")]
+    id: String,
+    status: &'static str,
+    filter: Filter,
+    expiration: Expiration,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Filter {
+    prefix: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Expiration {
+    days: u32,
+}
+
+impl Configuration {
+    fn of(registry: &Registry, storage_prefix: &str) -> Configuration {
+        let base = storage_prefix.trim_matches('/');
+        let full = |p: &str| {
+            if base.is_empty() {
+                p.to_string()
+            } else {
+                format!("{base}/{p}")
+            }
+        };
+        let expire = |id: String, prefix: &str, days: u32| {
+            Configured::Expire(ExpireRule {
+                id,
+                status: "Enabled",
+                filter: Filter {
+                    prefix: full(prefix),
+                },
+                expiration: Expiration { days },
+            })
+        };
+        let mut all = vec![
+            Configured::Abort(AbortRule {
+                id: "abort-incomplete-multipart-uploads",
+                status: "Enabled",
+                filter: Filter { prefix: full("") },
+                abort_incomplete_multipart_upload: AfterInitiation {
+                    days_after_initiation: 1,
+                },
+            }),
+            // Direct uploads never submitted (crate::upload): a day, the shortest S3 expiry.
+            expire(
+                crate::upload::STAGING.to_string(),
+                &format!("{}/", crate::upload::STAGING),
+                crate::upload::STAGING_DAYS,
+            ),
+            expire(
+                DRAFTS.to_string(),
+                &format!("{DRAFTS}/"),
+                crate::drafts::DEFAULT_DAYS,
+            ),
+        ];
+        all.extend(
+            rules(registry)
+                .into_iter()
+                .map(|r| expire(r.id, &r.prefix, r.days)),
+        );
+        Configuration { rules: all }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The configuration as it was made before it was typed: JSON values built one by one.
+    fn as_values(registry: &Registry, storage_prefix: &str) -> Value {
+        let base = storage_prefix.trim_matches('/');
+        let full = |p: &str| {
+            if base.is_empty() {
+                p.to_string()
+            } else {
+                format!("{base}/{p}")
+            }
+        };
+        let mut out = vec![
+            json!({
+                "ID": "abort-incomplete-multipart-uploads",
+                "Status": "Enabled",
+                "Filter": { "Prefix": full("") },
+                "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 },
+            }),
+            json!({
+                "ID": crate::upload::STAGING,
+                "Status": "Enabled",
+                "Filter": { "Prefix": full(&format!("{}/", crate::upload::STAGING)) },
+                "Expiration": { "Days": crate::upload::STAGING_DAYS },
+            }),
+            json!({
+                "ID": DRAFTS,
+                "Status": "Enabled",
+                "Filter": { "Prefix": full(&format!("{DRAFTS}/")) },
+                "Expiration": { "Days": crate::drafts::DEFAULT_DAYS },
+            }),
+        ];
+        out.extend(rules(registry).into_iter().map(|r| {
+            json!({
+                "ID": r.id,
+                "Status": "Enabled",
+                "Filter": { "Prefix": full(&r.prefix) },
+                "Expiration": { "Days": r.days },
+            })
+        }));
+        json!({ "Rules": out })
+    }
+
+    #[test]
+    fn the_written_configuration_is_the_pretty_json_of_the_rules_as_values() {
+        let report = form_model::check(std::path::Path::new("../forms"));
+        assert!(report.is_ok());
+        let registry = Registry::build(&report, |m| m.site_origin.clone());
+        assert!(!registry.earlier_versions.is_empty());
+        for prefix in [DEFAULT_STORAGE_PREFIX, "", "/a/b/"] {
+            let mut written = Vec::new();
+            write_configuration(&registry, prefix, &mut written).unwrap();
+            let expected = as_values(&registry, prefix);
+            assert_eq!(configuration(&registry, prefix), expected);
+            let text = serde_json::to_string_pretty(&expected).unwrap() + "\n";
+            assert_eq!(String::from_utf8(written).unwrap(), text);
         }
-    };
-    let mut out = vec![json!({
-        "ID": "abort-incomplete-multipart-uploads",
-        "Status": "Enabled",
-        "Filter": { "Prefix": full("") },
-        "AbortIncompleteMultipartUpload": { "DaysAfterInitiation": 1 },
-    })];
-    // Direct uploads never submitted (crate::upload): a day, the shortest S3 expiry.
-    out.push(json!({
-        "ID": crate::upload::STAGING,
-        "Status": "Enabled",
-        "Filter": { "Prefix": full(&format!("{}/", crate::upload::STAGING)) },
-        "Expiration": { "Days": crate::upload::STAGING_DAYS },
-    }));
-    out.push(json!({
-        "ID": DRAFTS,
-        "Status": "Enabled",
-        "Filter": { "Prefix": full(&format!("{DRAFTS}/")) },
-        "Expiration": { "Days": crate::drafts::DEFAULT_DAYS },
-    }));
-    out.extend(rules(registry).into_iter().map(|r| {
-        json!({
-            "ID": r.id,
-            "Status": "Enabled",
-            "Filter": { "Prefix": full(&r.prefix) },
-            "Expiration": { "Days": r.days },
-        })
-    }));
-    json!({ "Rules": out })
+    }
 }

@@ -3,19 +3,22 @@
 //! receipts), and for the function its registry, the bucket's lifecycle rules and the theme
 //! it renders form pages with.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use form_model::CheckReport;
+use serde::Serialize;
+
 use form_model::model::{Contact, Form};
 use form_model::registry::Registry;
 use form_model::resolve::ResolvedForm;
 
 use inbox::contract::SharedContracts;
+use view::Theme;
 use view::bundle::Bundle;
 
-use super::{BuildError, BuildOptions, Put, PutStream, site_url};
+use super::{BuildError, BuildOptions, Put, PutStream};
+use crate::spill::{Spill, SpilledMap};
 
 /// Writes the JSON Schema, the CSV column spec and the form as published (for the receipts
 /// of its submissions once the form has moved on) of `form` of a municipality with `contact`
@@ -66,29 +69,41 @@ impl FormJsons {
 }
 
 /// Writes `function/registry.json`, `function/lifecycle.json` and the theme the function
-/// renders form pages with, `function/theme.json`, with `put`: each streamed into its file,
-/// not made in memory first (a country's registry is hundreds of megabytes).
+/// renders form pages with, `function/theme.json` (the templates of `theme` and the sites'
+/// parts in `sites`, by municipality id), with `put`: each streamed into its file, not made
+/// in memory first (a country's registry is hundreds of megabytes).
 pub fn write_function(
     opts: &BuildOptions,
-    report: &CheckReport,
-    theme: &Bundle,
+    registry: &Registry,
+    theme: &Theme,
+    sites: &Spill,
     put: &mut PutStream<'_>,
 ) -> Result<(), BuildError> {
-    let registry = Registry::build(report, |m| site_url(opts, m));
     put(opts.out_dir.join("function/registry.json"), &mut |w| {
         registry.write_json(w)
     })?;
     // Retention as code: the bucket's lifecycle rules, the same the SAM template has.
-    let lifecycle =
-        store::lifecycle::configuration(&registry, store::lifecycle::DEFAULT_STORAGE_PREFIX);
     put(opts.out_dir.join("function/lifecycle.json"), &mut |w| {
-        w.write_all(
-            (serde_json::to_string_pretty(&lifecycle).expect("JSON serializes") + "\n").as_bytes(),
-        )
+        store::lifecycle::write_configuration(registry, store::lifecycle::DEFAULT_STORAGE_PREFIX, w)
     })?;
-    // The same bytes as `theme.to_json()`.
+    // The same bytes as `Bundle::to_json` of a bundle holding the sites.
+    let bundle = Bundle::new(theme, BTreeMap::new());
+    /// [`Bundle`]'s members, in its order.
+    #[derive(Serialize)]
+    struct ThemeFile<'a, S: Serialize> {
+        format: &'a str,
+        templates: &'a BTreeMap<String, String>,
+        strings: &'a S,
+        sites: SpilledMap<'a>,
+    }
     put(opts.out_dir.join("function").join(THEME_FILE), &mut |w| {
-        serde_json::to_writer(w, theme).map_err(std::io::Error::from)
+        let file = ThemeFile {
+            format: &bundle.format,
+            templates: &bundle.templates,
+            strings: &bundle.strings,
+            sites: sites.map()?,
+        };
+        serde_json::to_writer(w, &file).map_err(std::io::Error::from)
     })
 }
 

@@ -11,12 +11,13 @@ pub mod assets;
 pub mod crawlers;
 pub mod pages;
 pub mod portal;
+mod write;
+
+pub use write::{stream_if_changed, write_if_changed};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs;
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -26,11 +27,13 @@ use thiserror::Error;
 use form_model::CheckReport;
 use form_model::load::LoadedMunicipality;
 use form_model::model::Municipality;
+use form_model::registry::{Registry, RegistryMunicipality};
 use form_model::resolve::ResolvedForm;
 use view::bundle::SiteBundle;
 use view::paths::origin_of;
 use view::{Site, SiteAddress, SiteAssets, Theme, ViewError, script};
 
+use crate::spill::Spill;
 use crate::state;
 use assets::Assets;
 
@@ -89,88 +92,6 @@ fn file_error(path: &Path, err: impl std::fmt::Display) -> BuildError {
     BuildError::File {
         path: path.to_path_buf(),
         message: err.to_string(),
-    }
-}
-
-/// Writes `bytes` unless the file already holds exactly them. Returns whether it wrote.
-pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, BuildError> {
-    if let Ok(existing) = fs::read(path)
-        && existing == bytes
-    {
-        return Ok(false);
-    }
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| file_error(parent, e))?;
-    }
-    fs::write(path, bytes).map_err(|e| file_error(path, e))?;
-    Ok(true)
-}
-
-/// [`write_if_changed`] for bytes that `write` writes into a stream: they go to a temporary
-/// file next to `path`, compared on the way with what `path` holds, so neither is held in
-/// memory. The temporary file replaces `path` if they differ, and is removed if not.
-pub fn stream_if_changed(
-    path: &Path,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
-) -> Result<bool, BuildError> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| file_error(parent, e))?;
-    }
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    let tmp = path.with_file_name(name);
-    let out = fs::File::create(&tmp).map_err(|e| file_error(&tmp, e))?;
-    let existing = fs::File::open(path).ok().map(io::BufReader::new);
-    let mut compare = Compare {
-        same: existing.is_some(),
-        existing,
-        out: io::BufWriter::new(out),
-        scratch: Vec::new(),
-    };
-    let written = write(&mut compare).and_then(|()| compare.out.flush());
-    if let Err(e) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(file_error(path, e));
-    }
-    // The same only if the old file has nothing more either.
-    let same = compare.same
-        && compare
-            .existing
-            .as_mut()
-            .is_some_and(|r| r.fill_buf().is_ok_and(|rest| rest.is_empty()));
-    drop(compare);
-    if same {
-        fs::remove_file(&tmp).map_err(|e| file_error(&tmp, e))?;
-        Ok(false)
-    } else {
-        fs::rename(&tmp, path).map_err(|e| file_error(path, e))?;
-        Ok(true)
-    }
-}
-
-/// Writes into a file while comparing with an existing file's bytes.
-struct Compare {
-    out: io::BufWriter<fs::File>,
-    existing: Option<io::BufReader<fs::File>>,
-    /// Whether everything written so far is what the existing file holds.
-    same: bool,
-    scratch: Vec<u8>,
-}
-
-impl Write for Compare {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.out.write_all(buf)?;
-        if self.same
-            && let Some(existing) = &mut self.existing
-        {
-            self.scratch.resize(buf.len(), 0);
-            self.same = existing.read_exact(&mut self.scratch).is_ok() && self.scratch == buf;
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
     }
 }
 
@@ -245,121 +166,126 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         .sum();
     let bar = progress_bar(opts.progress, total);
     let skipped = AtomicUsize::new(0);
-    let entries = Mutex::new(BTreeMap::new());
-    let bundles = Mutex::new(BTreeMap::new());
+    // Each municipality's build-state entry and its site's part of the function's theme wait
+    // on disk until their files are written, so that memory does not grow with them.
+    let spill = |what: &str| {
+        Spill::new(&opts.out_dir).map_err(|e| file_error(&opts.out_dir, format!("{what}: {e}")))
+    };
+    let entries = spill("the build state's entries")?;
+    let sites = spill("the theme's sites")?;
     let jsons = artifacts::FormJsons::default();
     let contracts = inbox::contract::SharedContracts::default();
+    let municipalities = std::mem::take(&mut report.project.municipalities);
+    let summary_counts = (municipalities.len(), report.resolved.len());
+    let chunks = in_chunks(municipalities);
 
     // Each municipality is built on its own (in parallel): its pages are rendered and written
     // as they are made, so memory holds one municipality per core, not the whole country.
-    report.project.municipalities.par_iter_mut().try_for_each(
-        |municipality| -> Result<(), BuildError> {
-            let m: &LoadedMunicipality = municipality;
-            'built: {
-                let id = &m.config.id;
-                let forms: &[&ResolvedForm] =
-                    by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
-                let site_files = assets.for_site(m, forms)?;
-                // What the function needs to render its form pages, up to date or not.
-                let bundle = site_bundle(opts, &assets, m, forms, site_files.names)?;
-                let key = state::municipality_key(&global_key, m, forms);
-                bundles
-                    .lock()
-                    .expect("bundle lock")
-                    .insert(id.clone(), bundle.clone());
-                if let Some(entry) = key
-                    .as_deref()
-                    .and_then(|k| previous.up_to_date(&out, id, k))
-                {
-                    skipped.fetch_add(entry.pages, Ordering::Relaxed);
-                    unchanged.fetch_add(entry.files.len(), Ordering::Relaxed);
-                    if let Some(bar) = &bar {
-                        bar.inc(entry.pages as u64);
-                    }
-                    entries
-                        .lock()
-                        .expect("state lock")
-                        .insert(id.clone(), entry.clone());
-                    break 'built;
-                }
-                // Every file this municipality gets, for the state the next build compares with.
-                let mut outputs: Vec<PathBuf> = Vec::new();
-                let mut put = |path: PathBuf, bytes: &[u8]| -> Result<(), BuildError> {
-                    count(write_if_changed(&path, bytes)?);
-                    outputs.push(path);
-                    Ok(())
-                };
-                let site = Site {
-                    dev_reload: opts.dev_reload,
-                    ..bundle.on_site()
-                };
-                let dir = opts.out_dir.join("site").join(id);
-                for (name, bytes) in &site_files.files {
-                    put(dir.join("assets").join(name), bytes)?;
-                }
-                let sources = Sources {
-                    theme: &theme,
-                    assets: &assets,
-                };
-                let pages = write_site(&dir, &sources, &site, m, forms, &mut put, &|| {
-                    rendered.fetch_add(1, Ordering::Relaxed);
-                    if let Some(bar) = &bar {
-                        bar.inc(1);
-                    }
-                })?;
-                // The importer contract of each form: its JSON Schema, CSV columns and the form
-                // as published.
-                for form in forms {
-                    artifacts::write_contract(
-                        &opts.out_dir,
-                        form,
-                        &m.config.contact,
-                        &jsons,
-                        &contracts,
-                        &mut put,
-                    )?;
-                }
-                if let Some(key) = key {
-                    let entry = state::record(&opts.out_dir, key, pages, &outputs)
-                        .map_err(|e| file_error(&opts.out_dir.join("site").join(id), e))?;
-                    entries
-                        .lock()
-                        .expect("state lock")
-                        .insert(id.clone(), entry);
-                }
+    // What the function's files need of it is kept (its registry entry) or put into a spill
+    // (its theme part, its state entry), and then it is let go of.
+    let build_one = |m: LoadedMunicipality| -> Result<RegistryMunicipality, BuildError> {
+        let id = &m.config.id;
+        let forms: &[&ResolvedForm] = by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
+        let site_files = assets.for_site(&m, forms)?;
+        // What the function needs to render its form pages, up to date or not.
+        let bundle = site_bundle(opts, &assets, &m, forms, site_files.names)?;
+        let registered = RegistryMunicipality::of(&m, &bundle.address.url);
+        let spilled = |e: io::Error| file_error(&opts.out_dir, format!("{id}: {e}"));
+        sites.put(id, &bundle).map_err(spilled)?;
+        let key = state::municipality_key(&global_key, &m, forms);
+        if let Some(entry) = key
+            .as_deref()
+            .and_then(|k| previous.up_to_date(&out, id, k))
+        {
+            skipped.fetch_add(entry.pages, Ordering::Relaxed);
+            unchanged.fetch_add(entry.files.len(), Ordering::Relaxed);
+            if let Some(bar) = &bar {
+                bar.inc(entry.pages as u64);
             }
-            // Its legal pages are in its site now; the registry needs only its config.
-            municipality.pages = BTreeMap::new();
+            entries.put(id, entry).map_err(spilled)?;
+            return Ok(registered);
+        }
+        // Every file this municipality gets, for the state the next build compares with.
+        let mut outputs: Vec<PathBuf> = Vec::new();
+        let mut put = |path: PathBuf, bytes: &[u8]| -> Result<(), BuildError> {
+            count(write_if_changed(&path, bytes)?);
+            outputs.push(path);
             Ok(())
-        },
-    )?;
+        };
+        let site = Site {
+            dev_reload: opts.dev_reload,
+            ..bundle.on_site()
+        };
+        let dir = opts.out_dir.join("site").join(id);
+        for (name, bytes) in &site_files.files {
+            put(dir.join("assets").join(name), bytes)?;
+        }
+        let sources = Sources {
+            theme: &theme,
+            assets: &assets,
+        };
+        let pages = write_site(&dir, &sources, &site, &m, forms, &mut put, &|| {
+            rendered.fetch_add(1, Ordering::Relaxed);
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+        })?;
+        // The importer contract of each form: its JSON Schema, CSV columns and the form as
+        // published.
+        for form in forms {
+            artifacts::write_contract(
+                &opts.out_dir,
+                form,
+                &m.config.contact,
+                &jsons,
+                &contracts,
+                &mut put,
+            )?;
+        }
+        if let Some(key) = key {
+            let entry = state::record(&opts.out_dir, key, pages, &outputs)
+                .map_err(|e| file_error(&dir, e))?;
+            entries.put(id, &entry).map_err(spilled)?;
+        }
+        Ok(registered)
+    };
+    let mut registered = Vec::with_capacity(summary_counts.0);
+    for chunk in chunks {
+        let made: Vec<RegistryMunicipality> = chunk
+            .into_par_iter()
+            .map(&build_one)
+            .collect::<Result<_, _>>()?;
+        registered.extend(made);
+    }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    drop(by_municipality);
 
-    let bundle = view::bundle::Bundle::new(&theme, bundles.into_inner().expect("bundle lock"));
+    let registry = Registry::of(
+        &report.project.catalog,
+        registered,
+        std::mem::take(&mut report.resolved),
+    );
     let mut function_files = Vec::new();
-    artifacts::write_function(opts, &report, &bundle, &mut |path, write| {
+    artifacts::write_function(opts, &registry, &theme, &sites, &mut |path, write| {
         count(stream_if_changed(&path, write)?);
         function_files.push(path);
         Ok(())
     })?;
-    drop(bundle);
+    drop(registry);
 
     let rendered = rendered.into_inner();
     let summary = state::Summary {
         pages: rendered + skipped.into_inner(),
-        municipalities: report.project.municipalities.len(),
-        forms: report.resolved.len(),
+        municipalities: summary_counts.0,
+        forms: summary_counts.1,
     };
     let function_files = state::outputs(&opts.out_dir, &function_files)
         .map_err(|e| file_error(&opts.out_dir.join("function"), e))?;
-    state::BuildState::new(
-        entries.into_inner().expect("state lock"),
-        Some((whole_key, inputs, function_files, summary)),
-    )
-    .save(&opts.out_dir)
-    .map_err(|e| file_error(&opts.out_dir.join(state::STATE_FILE), e))?;
+    state::BuildState::new(Some((whole_key, inputs, function_files, summary)))
+        .save(&opts.out_dir, &entries)
+        .map_err(|e| file_error(&opts.out_dir.join(state::STATE_FILE), e))?;
 
     Ok(BuildReport {
         pages: summary.pages,
@@ -371,6 +297,27 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         elapsed: started.elapsed(),
         checked: true,
     })
+}
+
+/// How many municipalities are built at a time (as `check` loads them): each chunk's are let
+/// go of, configs and all, before the next chunk is built.
+const CHUNK: usize = 512;
+
+/// `municipalities` in chunks of [`CHUNK`], each in a vector of its own, so that a chunk's
+/// memory is freed with it (the vector they came in is gone once they are moved).
+fn in_chunks(municipalities: Vec<LoadedMunicipality>) -> Vec<Vec<LoadedMunicipality>> {
+    let mut chunks: Vec<Vec<LoadedMunicipality>> = Vec::new();
+    for m in municipalities {
+        match chunks.last_mut() {
+            Some(chunk) if chunk.len() < CHUNK => chunk.push(m),
+            _ => {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                chunk.push(m);
+                chunks.push(chunk);
+            }
+        }
+    }
+    chunks
 }
 
 /// The templates and asset sources every site is made from.
