@@ -59,10 +59,10 @@ struct File {
     earlier_versions: Vec<EarlierVersion>,
 }
 
-/// An entry's municipality id and form id, read from the start of its JSON: the members
-/// before them are skipped, the rest of the entry (the form's other members, most of it) is
-/// not read at all. `None` when they are not where the generator writes them (an entry
-/// edited by hand): then [`EntryIds`] reads the whole entry (and says what is wrong).
+/// An entry's municipality id and form id, read from its JSON: the members before them are
+/// skipped, the rest (the form's other members, most of the entry: the generator writes `id`
+/// first) is not read at all. `None` when the entry has no such ids (a member missing, not an
+/// object, an id not a string): then [`EntryIds`] reads the whole entry and says what is wrong.
 fn entry_ids(entry: &str) -> Option<(String, String)> {
     let id_of = |key: &str| {
         let object = member_at(entry, 0, key)?;
