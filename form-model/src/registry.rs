@@ -16,6 +16,9 @@ use crate::load::{CatalogForm, LoadedMunicipality};
 use crate::model::{Contact, DmsIdentifiers, Form, Municipality, Payment};
 use crate::resolve::{MunicipalityRef, ResolvedForm};
 
+mod served;
+pub use served::ServedRegistry;
+
 /// The `format` of registries written by this version.
 pub const REGISTRY_FORMAT: &str = "formfabrik.registry/1";
 
@@ -81,6 +84,14 @@ pub enum RegistryError {
     Format { found: String },
     #[error("form {municipality}/{form}: content hash does not match (registry edited by hand?)")]
     Hash { municipality: String, form: String },
+    #[error(
+        "form {municipality}/{form} is not a form this version reads (registry edited by hand?): {message}"
+    )]
+    FormShape {
+        municipality: String,
+        form: String,
+        message: String,
+    },
     #[error("form {municipality}/{form}: municipality \"{municipality}\" is not in the registry")]
     UnknownMunicipality { municipality: String, form: String },
     #[error("form {municipality}/{form} is listed twice")]
@@ -177,32 +188,19 @@ impl Registry {
 
     /// [`Registry::from_json`] without hashing the forms now: each form's hash is checked when
     /// it is first looked up ([`Registry::lookup`]), and a form whose hash does not match is
-    /// never handed out. Hashing every form is a good part of reading a registry, and the
-    /// function's cold start waits for it, although an instance serves a few forms at most.
+    /// never handed out. Hashing every form is a good part of reading a registry. (The function
+    /// serves a [`ServedRegistry`], which does not even parse a form before its first lookup.)
     pub fn from_json_hashing_on_use(text: &str) -> Result<Registry, RegistryError> {
         let registry: Registry =
             serde_json::from_str(text).map_err(|e| RegistryError::Shape(e.to_string()))?;
-        if registry.format != REGISTRY_FORMAT {
-            return Err(RegistryError::Format {
-                found: registry.format,
-            });
-        }
-        let mut ids = HashSet::new();
-        for m in &registry.municipalities {
-            if !ids.insert(m.id.as_str()) {
-                return Err(RegistryError::DuplicateMunicipality(m.id.clone()));
-            }
-        }
-        let mut seen = HashSet::new();
-        for f in &registry.forms {
-            let (municipality, form) = (f.municipality.id.clone(), f.form.id.clone());
-            if !ids.contains(municipality.as_str()) {
-                return Err(RegistryError::UnknownMunicipality { municipality, form });
-            }
-            if !seen.insert((municipality.clone(), form.clone())) {
-                return Err(RegistryError::Duplicate { municipality, form });
-            }
-        }
+        check_index(
+            &registry.format,
+            &registry.municipalities,
+            registry
+                .forms
+                .iter()
+                .map(|f| (f.municipality.id.as_str(), f.form.id.as_str())),
+        )?;
         Ok(registry)
     }
 
@@ -284,6 +282,70 @@ impl Registry {
             })
         })
     }
+}
+
+/// What a registry says without any of its forms parsed: its municipalities and which form
+/// each publishes. Both views of a registry answer it: [`Registry`] (every form parsed) and
+/// [`ServedRegistry`] (the function's, each form parsed on its first request), so what needs
+/// no more (the function's start-up checks, the payment platforms, sign-in) takes either.
+pub trait RegistryIndex {
+    fn municipalities(&self) -> &[RegistryMunicipality];
+
+    /// `(municipality, form)` of every entry, in the registry's order.
+    fn published_forms(&self) -> impl Iterator<Item = (&str, &str)>;
+
+    fn municipality(&self, id: &str) -> Option<&RegistryMunicipality> {
+        self.municipalities().iter().find(|m| m.id == id)
+    }
+}
+
+impl RegistryIndex for Registry {
+    fn municipalities(&self) -> &[RegistryMunicipality] {
+        &self.municipalities
+    }
+
+    fn published_forms(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.forms
+            .iter()
+            .map(|f| (f.municipality.id.as_str(), f.form.id.as_str()))
+    }
+}
+
+/// The checks of a registry that need no form parsed: its format, no municipality listed
+/// twice, and every form entry (`(municipality, form)`) of a listed municipality and listed
+/// once.
+fn check_index<'a>(
+    format: &str,
+    municipalities: &[RegistryMunicipality],
+    forms: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<(), RegistryError> {
+    if format != REGISTRY_FORMAT {
+        return Err(RegistryError::Format {
+            found: format.to_string(),
+        });
+    }
+    let mut ids = HashSet::new();
+    for m in municipalities {
+        if !ids.insert(m.id.as_str()) {
+            return Err(RegistryError::DuplicateMunicipality(m.id.clone()));
+        }
+    }
+    let mut seen = HashSet::new();
+    for (municipality, form) in forms {
+        if !ids.contains(municipality) {
+            return Err(RegistryError::UnknownMunicipality {
+                municipality: municipality.to_string(),
+                form: form.to_string(),
+            });
+        }
+        if !seen.insert((municipality, form)) {
+            return Err(RegistryError::Duplicate {
+                municipality: municipality.to_string(),
+                form: form.to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// [`Registry`] as written, with each form's JSON made beforehand ([`Registry::to_json`]).

@@ -84,6 +84,15 @@ fn build_options(opts: &ServeOptions) -> BuildOptions {
     }
 }
 
+/// The registry the build wrote, every form parsed and hashed (a local server: no cold start
+/// to save).
+fn read_registry(path: &Path) -> Result<form_model::registry::Registry, ServeError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ServeError::Registry(format!("{}: {e}", path.display())))?;
+    form_model::registry::Registry::from_json(&text)
+        .map_err(|e| ServeError::Registry(e.to_string()))
+}
+
 fn load_handler(
     out_dir: &Path,
     data_dir: &Path,
@@ -91,10 +100,7 @@ fn load_handler(
     payment: Option<&crate::serve_payment::LocalPayment>,
 ) -> Result<submit_fn::Handler, ServeError> {
     let path = out_dir.join("function/registry.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| ServeError::Registry(format!("{}: {e}", path.display())))?;
-    let registry = form_model::registry::Registry::from_json(&text)
-        .map_err(|e| ServeError::Registry(e.to_string()))?;
+    let registry = read_registry(&path)?;
     // The theme built beside it: an invalid post without JavaScript gets the form page back.
     let theme = submit_fn::config::theme_beside(&path);
     let pages = submit_fn::config::load_pages(&theme, &registry)
@@ -129,9 +135,7 @@ pub async fn serve(
         report.pages, report.municipalities, report.forms, report.elapsed
     );
     // The test OpenID provider, so forms with `identity:` can be tried (docs/identity.md).
-    let registry = load_handler(&opts.out_dir, &opts.data_dir, None, None)?
-        .registry()
-        .clone();
+    let registry = read_registry(&opts.out_dir.join("function/registry.json"))?;
     let sign_in = match crate::serve_sign_in::start(&opts.forms_dir, opts.addr, &registry).await {
         Ok(local) => {
             println!("sign-in with BundID: test provider at {}", local.issuer);

@@ -1,12 +1,13 @@
 //! Start-up settings shared by the Lambda and the local front door: the registry file and the
 //! theme beside it (the templates the function renders form pages with), loaded and checked
 //! before the first request, so a broken or missing one stops the start with a clear message
-//! (only each form's hash is checked on the form's first request: `Registry::lookup`).
+//! (each form is parsed and its hash checked on the form's first request:
+//! `ServedRegistry::lookup`).
 //! (The store's address is read by `store::StoreUrl`.)
 
 use std::path::{Path, PathBuf};
 
-use form_model::registry::{Registry, RegistryError};
+use form_model::registry::{Registry, RegistryError, RegistryIndex, ServedRegistry};
 use thiserror::Error;
 use view::ViewError;
 use view::bundle::RemotePages;
@@ -60,7 +61,7 @@ pub fn theme_beside(registry: &Path) -> PathBuf {
 }
 
 /// Reads the theme and checks that it has a form page for every form of `registry`.
-pub fn load_pages(path: &Path, registry: &Registry) -> Result<RemotePages, ConfigError> {
+pub fn load_pages(path: &Path, registry: &impl RegistryIndex) -> Result<RemotePages, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadTheme {
         path: path.to_path_buf(),
         source,
@@ -68,10 +69,9 @@ pub fn load_pages(path: &Path, registry: &Registry) -> Result<RemotePages, Confi
     let pages = RemotePages::from_json(&text, &path.display().to_string())
         .map_err(ConfigError::InvalidTheme)?;
     let missing: Vec<String> = registry
-        .forms
-        .iter()
-        .filter(|f| !pages.has_form_page(f))
-        .map(|f| format!("{}/{}", f.municipality.id, f.form.id))
+        .published_forms()
+        .filter(|(m, f)| !pages.has_page_for(m, f))
+        .map(|(m, f)| format!("{m}/{f}"))
         .collect();
     if !missing.is_empty() {
         return Err(ConfigError::ThemeMismatch {
@@ -82,24 +82,48 @@ pub fn load_pages(path: &Path, registry: &Registry) -> Result<RemotePages, Confi
     Ok(pages)
 }
 
-/// Reads and checks the registry.
-pub fn load_registry(path: &Path) -> Result<Registry, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadRegistry {
+/// Reads and checks the registry the function serves: each form is parsed and its hash checked
+/// on the form's first request (`ServedRegistry::lookup`), not here. Parsing and hashing every
+/// form was most of a cold start, and an instance serves a few forms at most.
+pub fn load_registry(path: &Path) -> Result<ServedRegistry, ConfigError> {
+    let text = read_registry(path)?;
+    let registry = ServedRegistry::from_json(&text).map_err(|source| invalid(path, source))?;
+    check_loaded(path, &registry)?;
+    Ok(registry)
+}
+
+/// [`load_registry`] with every form parsed now (hashes still checked on use): for what reads
+/// the forms themselves (the deployment template's lifecycle rules per form) or runs on a
+/// schedule, where a start's milliseconds do not matter (the payment reconciliation).
+pub fn load_full_registry(path: &Path) -> Result<Registry, ConfigError> {
+    let text = read_registry(path)?;
+    let registry =
+        Registry::from_json_hashing_on_use(&text).map_err(|source| invalid(path, source))?;
+    check_loaded(path, &registry)?;
+    Ok(registry)
+}
+
+fn read_registry(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::ReadRegistry {
         path: path.to_path_buf(),
         source,
-    })?;
-    // Each form's hash is checked on its first request (`Registry::lookup`), not here: hashing
-    // every form was a good part of a cold start.
-    let registry = Registry::from_json_hashing_on_use(&text).map_err(|source| {
-        ConfigError::InvalidRegistry {
-            path: path.to_path_buf(),
-            source,
-        }
-    })?;
-    if registry.forms.is_empty() {
+    })
+}
+
+fn invalid(path: &Path, source: RegistryError) -> ConfigError {
+    ConfigError::InvalidRegistry {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What the function checks of a registry beyond its own checks: it has forms, and every
+/// municipality's encryption key is usable.
+fn check_loaded(path: &Path, registry: &impl RegistryIndex) -> Result<(), ConfigError> {
+    if registry.published_forms().next().is_none() {
         return Err(ConfigError::EmptyRegistry(path.to_path_buf()));
     }
-    for m in &registry.municipalities {
+    for m in registry.municipalities() {
         if let Some(key) = &m.encryption_key {
             store::crypto::check_public_key(key).map_err(|source| ConfigError::EncryptionKey {
                 path: path.to_path_buf(),
@@ -108,7 +132,7 @@ pub fn load_registry(path: &Path) -> Result<Registry, ConfigError> {
             })?;
         }
     }
-    Ok(registry)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use store::layout::FUNCTION_PROBE_PREFIX;
 use store::{S3Options, StoreUrl};
-use submit_fn::config::{load_pages, load_registry, theme_beside};
+use submit_fn::config::{load_full_registry, load_pages, load_registry, theme_beside};
 use submit_fn::{DEFAULT_BODY_LIMIT, Handler};
 use tracing_subscriber::EnvFilter;
 
@@ -146,7 +146,7 @@ impl Settings {
         tracing::info!(
             registry = %self.registry.display(),
             theme = %theme.display(),
-            forms = registry.forms.len(),
+            forms = registry.form_count(),
             store = %store.describe(),
             body_limit = self.body_limit,
             "submission function ready"
@@ -259,7 +259,7 @@ async fn main() -> Result<()> {
             code_uri,
         }) => {
             let registry = match (registry, forms) {
-                (Some(path), _) => load_registry(&path)?,
+                (Some(path), _) => load_full_registry(&path)?,
                 (None, Some(dir)) => {
                     let report = form_model::check(&dir);
                     anyhow::ensure!(
@@ -311,7 +311,9 @@ async fn run_reconcile(settings: Settings) -> Result<()> {
     use lambda_http::{LambdaEvent, service_fn};
     use submit_fn::payment::scheduled::Scheduled;
     init_logs();
-    let registry = load_registry(&settings.registry)?;
+    // Every form parsed: the reconciliation reads only the municipalities, but it runs on a
+    // schedule, not in a citizen's request, and `Scheduled` keeps the whole registry.
+    let registry = load_full_registry(&settings.registry)?;
     let store = settings.open_store().await?;
     let secrets = Arc::new(settings.secret_source());
     let payments = Arc::new(submit_fn::payment::Payments::new(&registry, secrets));

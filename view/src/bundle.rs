@@ -164,9 +164,15 @@ impl RemotePages {
     /// Whether the bundle has what `form`'s page needs: its municipality's site and the page
     /// script of the form (a registry and a theme from different builds may not).
     pub fn has_form_page(&self, form: &ResolvedForm) -> bool {
+        self.has_page_for(&form.municipality.id, &form.form.id)
+    }
+
+    /// [`RemotePages::has_form_page`] by ids: the function checks its theme at start against
+    /// the registry's entries without parsing their forms.
+    pub fn has_page_for(&self, municipality: &str, form: &str) -> bool {
         self.sites
-            .get(&form.municipality.id)
-            .is_some_and(|site| site.scripts.contains_key(&form.form.id))
+            .get(municipality)
+            .is_some_and(|site| site.scripts.contains_key(form))
     }
 
     /// The page of `form` in `lang` (its municipality's first language when it does not offer

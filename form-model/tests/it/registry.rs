@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use form_model::registry::{Registry, RegistryError};
+use form_model::registry::{Registry, RegistryError, RegistryIndex, ServedRegistry};
 
 fn registry() -> Registry {
     let forms = Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms");
@@ -125,4 +125,123 @@ fn refuses_unknown_format_and_dangling_municipality() {
         Registry::from_json("{ not json"),
         Err(RegistryError::Shape(_))
     ));
+}
+
+/// The registry's JSON with `edit` applied to it.
+fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut json: serde_json::Value = serde_json::from_str(&registry().to_json()).unwrap();
+    edit(&mut json);
+    json.to_string()
+}
+
+#[test]
+fn the_served_registry_reads_each_form_on_its_first_lookup_as_the_whole_registry_has_it() {
+    let r = registry();
+    let served = ServedRegistry::from_json(&r.to_json()).unwrap();
+    assert_eq!(served.form_count(), r.forms.len());
+    assert_eq!(served.municipalities, r.municipalities);
+    assert_eq!(served.earlier_versions, r.earlier_versions);
+    assert!(served.published_forms().eq(r.published_forms()));
+    for f in &r.forms {
+        let found = served.form(&f.municipality.id, &f.form.id).unwrap();
+        assert_eq!(found, f);
+        // Remembered: the same form again, not parsed anew.
+        assert!(std::ptr::eq(
+            found,
+            served.form(&f.municipality.id, &f.form.id).unwrap()
+        ));
+    }
+    assert!(served.lookup("musterstadt", "gibt-es-nicht").is_none());
+    assert!(served.municipality("musterstadt").is_some());
+    // A registry with its forms parsed already serves the same.
+    let given = ServedRegistry::from(r.clone());
+    assert!(given.published_forms().eq(r.published_forms()));
+    assert_eq!(
+        given.form("musterstadt", "sperrmuell-anmeldung"),
+        r.form("musterstadt", "sperrmuell-anmeldung")
+    );
+}
+
+#[test]
+fn a_served_registry_whose_one_form_is_not_a_form_loads_and_refuses_only_that_form() {
+    let text = edited(|json| json["forms"][0]["form"]["version"] = "eins".into());
+    let r = registry();
+    let broken = &r.forms[0];
+    let served = ServedRegistry::from_json(&text).expect("starts");
+    for _ in 0..2 {
+        let err = served
+            .lookup(&broken.municipality.id, &broken.form.id)
+            .unwrap()
+            .unwrap_err();
+        assert!(matches!(err, RegistryError::FormShape { .. }), "{err}");
+        assert!(err.to_string().contains("invalid type"), "{err}");
+    }
+    assert!(
+        served
+            .form(&broken.municipality.id, &broken.form.id)
+            .is_none()
+    );
+    for f in &r.forms[1..] {
+        assert!(served.form(&f.municipality.id, &f.form.id).is_some());
+    }
+}
+
+#[test]
+fn a_served_registry_refuses_a_form_edited_by_hand_on_its_first_lookup() {
+    let mut r = registry();
+    std::sync::Arc::make_mut(&mut r.forms[0].form).retention_days = 1;
+    let served = ServedRegistry::from_json(&r.to_json()).expect("loads without hashing");
+    let f = &r.forms[0];
+    let err = served
+        .lookup(&f.municipality.id, &f.form.id)
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Hash { .. }), "{err}");
+    assert!(
+        served
+            .form(&r.forms[1].municipality.id, &r.forms[1].form.id)
+            .is_some()
+    );
+}
+
+#[test]
+fn a_served_registry_still_refuses_at_start_what_needs_no_form_parsed() {
+    let load = |text: &str| ServedRegistry::from_json(text).map(|_| ());
+    let r = registry();
+    let mut twice = r.clone();
+    twice.forms.push(r.forms[0].clone());
+    assert!(matches!(
+        load(&twice.to_json()),
+        Err(RegistryError::Duplicate { .. })
+    ));
+    let mut dangling = r.clone();
+    let m = dangling.forms[0].municipality.id.clone();
+    dangling.municipalities.retain(|x| x.id != m);
+    assert!(matches!(
+        load(&dangling.to_json()),
+        Err(RegistryError::UnknownMunicipality { .. })
+    ));
+    let mut two = r.clone();
+    two.municipalities.push(r.municipalities[0].clone());
+    assert!(matches!(
+        load(&two.to_json()),
+        Err(RegistryError::DuplicateMunicipality(_))
+    ));
+    let mut other = r.clone();
+    other.format = "formfabrik.registry/99".into();
+    assert!(matches!(
+        load(&other.to_json()),
+        Err(RegistryError::Format { .. })
+    ));
+    // An entry whose ids cannot be read, a member the registry does not have, no JSON.
+    let no_id = edited(|json| {
+        json["forms"][0]["form"]
+            .as_object_mut()
+            .unwrap()
+            .remove("id");
+    });
+    assert!(matches!(load(&no_id), Err(RegistryError::Shape(_))));
+    let unknown = edited(|json| json["extra"] = true.into());
+    assert!(matches!(load(&unknown), Err(RegistryError::Shape(_))));
+    assert!(matches!(load("{ not json"), Err(RegistryError::Shape(_))));
 }

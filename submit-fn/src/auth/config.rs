@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use form_model::registry::Registry;
+use form_model::registry::RegistryIndex;
 use identity::registry::Melderegister;
 use identity::registry::http::HttpRegistry;
 use identity::secrets::{self, SecretError, SecretSource};
@@ -116,7 +116,7 @@ impl SignIn {
     /// Discovers every municipality's broker and loads the secrets from `source`.
     pub async fn load(
         settings: &SignInSettings,
-        registry: &Registry,
+        registry: &impl RegistryIndex,
         source: &dyn SecretSource,
         transport: Arc<dyn Transport>,
         clock: Arc<dyn Clock>,

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use form_model::messages::{SIGN_IN, fill};
-use form_model::registry::Registry;
+use form_model::registry::ServedRegistry;
 use http::{Response, StatusCode};
 use view::bundle::RemotePages;
 
@@ -13,7 +13,7 @@ use crate::respond::html_response;
 
 /// What the sign-in routes read of the function (the handler hands it over).
 pub struct Deps<'a> {
-    pub registry: &'a Registry,
+    pub registry: &'a ServedRegistry,
     pub pages: Option<&'a RemotePages>,
     pub sign_in: Option<&'a SignIn>,
     /// Where drafts are kept (`drafts`), and how many days, and the largest body read.
@@ -23,7 +23,7 @@ pub struct Deps<'a> {
 }
 
 impl Deps<'_> {
-    pub(super) fn registry(&self) -> &Registry {
+    pub(super) fn registry(&self) -> &ServedRegistry {
         self.registry
     }
     pub(super) fn pages(&self) -> Option<&RemotePages> {

@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 use form_model::model::ClaimKey;
-use form_model::registry::RegistryMunicipality;
+use form_model::registry::{RegistryIndex, RegistryMunicipality};
 use form_model::resolve::ResolvedForm;
 use http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use identity::{RegistryStatement, ReturnPolicy, ReturnTarget, VerifiedIdentity};
@@ -127,11 +127,13 @@ pub(crate) fn return_target<'a>(
     query: Option<&str>,
 ) -> Option<(ReturnTarget, &'a ResolvedForm, String)> {
     let candidate = query_param(query, "return")?;
-    let pages: Vec<(&ResolvedForm, &String, String)> = handler
-        .registry()
-        .forms
-        .iter()
-        .filter(|f| f.municipality.id == m.id && f.form.identity.offers_sign_in())
+    let registry = handler.registry();
+    // The municipality's forms are parsed here if they were not yet (a few: one municipality's).
+    let pages: Vec<(&ResolvedForm, &String, String)> = registry
+        .published_forms()
+        .filter(|(municipality, _)| *municipality == m.id)
+        .filter_map(|(municipality, form)| registry.form(municipality, form))
+        .filter(|f| f.form.identity.offers_sign_in())
         .flat_map(|f| {
             f.languages
                 .iter()

@@ -37,7 +37,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use form_model::registry::{Registry, RegistryMunicipality};
+use form_model::registry::{RegistryMunicipality, ServedRegistry};
 use form_model::resolve::ResolvedForm;
 use http::request::Parts;
 use http::{HeaderValue, Method, Request, Response, header};
@@ -66,7 +66,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 6_000_000;
 
 /// The submission function. Cheap to share: wrap it in an `Arc`.
 pub struct Handler {
-    registry: Arc<Registry>,
+    registry: Arc<ServedRegistry>,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdSource>,
@@ -104,7 +104,7 @@ impl std::fmt::Debug for Handler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Handler")
             .field("store", &self.store.describe())
-            .field("forms", &self.registry.forms.len())
+            .field("forms", &self.registry.form_count())
             .field("body_limit", &self.body_limit)
             .finish()
     }
@@ -112,7 +112,8 @@ impl std::fmt::Debug for Handler {
 
 impl Handler {
     /// A handler with the system clock, random ids and the default body limit.
-    pub fn new(registry: Registry, store: Arc<dyn Store>) -> Handler {
+    pub fn new(registry: impl Into<ServedRegistry>, store: Arc<dyn Store>) -> Handler {
+        let registry: ServedRegistry = registry.into();
         let encryptors = registry
             .municipalities
             .iter()
@@ -204,7 +205,10 @@ impl Handler {
     }
 
     /// A handler storing into the folder `dir` (what `formfabrik serve` uses).
-    pub fn with_folder_store(registry: Registry, dir: impl Into<std::path::PathBuf>) -> Handler {
+    pub fn with_folder_store(
+        registry: impl Into<ServedRegistry>,
+        dir: impl Into<std::path::PathBuf>,
+    ) -> Handler {
         Handler::new(registry, Arc::new(FolderStore::new(dir)))
     }
 
@@ -235,7 +239,7 @@ impl Handler {
         self.body_limit
     }
 
-    pub fn registry(&self) -> &Registry {
+    pub fn registry(&self) -> &ServedRegistry {
         &self.registry
     }
 
@@ -366,9 +370,8 @@ impl Handler {
             Some(Ok(form)) => form,
             found => {
                 let refusal = match found {
-                    // The registry was changed after the build (its hash is checked on the
-                    // form's first request, not at start): the form is never served. 503 as
-                    // for an unusable encryption key; the log says why.
+                    // The registry was changed after the build (a form is parsed and hashed on
+                    // its first request): never served. 503 as for an unusable key; log says why.
                     Some(Err(e)) => {
                         tracing::error!(error = %e, "form refused: build and deploy the registry again");
                         outcome.outcome = "form-unusable";

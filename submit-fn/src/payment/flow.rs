@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use form_model::registry::Registry;
+use form_model::registry::RegistryIndex;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -53,9 +53,9 @@ impl Payments {
     /// The platforms of every municipality of `registry`, whose secrets are read from
     /// `secrets` when a platform's client is first needed. A configuration that cannot be
     /// used is logged now and kept as unusable; it does not stop the function.
-    pub fn new(registry: &Registry, secrets: Arc<dyn SecretSource>) -> Payments {
+    pub fn new(registry: &impl RegistryIndex, secrets: Arc<dyn SecretSource>) -> Payments {
         let mut platforms = HashMap::new();
-        for m in &registry.municipalities {
+        for m in registry.municipalities() {
             let Some(payment) = &m.payment else { continue };
             let config = platform_config(&m.id, &payment.platform).map_err(|e| e.to_string());
             if let Err(e) = &config {
@@ -77,8 +77,15 @@ impl Payments {
     }
 
     /// [`Payments::new`] when a municipality of `registry` has a payment platform.
-    pub fn if_any(registry: &Registry, secrets: Arc<dyn SecretSource>) -> Option<Payments> {
-        if registry.municipalities.iter().all(|m| m.payment.is_none()) {
+    pub fn if_any(
+        registry: &impl RegistryIndex,
+        secrets: Arc<dyn SecretSource>,
+    ) -> Option<Payments> {
+        if registry
+            .municipalities()
+            .iter()
+            .all(|m| m.payment.is_none())
+        {
             return None;
         }
         Some(Payments::new(registry, secrets))

@@ -257,3 +257,139 @@ async fn a_form_edited_by_hand_in_the_registry_is_refused_on_its_first_request()
         body_text(&accepted)
     );
 }
+
+/// `serve` with `registry` (and the theme beside it) and a folder store in `dir`, answering.
+async fn started(
+    registry: &std::path::Path,
+    dir: &std::path::Path,
+) -> (Running, std::net::SocketAddr) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let server = Running(
+        submit_fn()
+            .args(["serve", "--addr", &addr.to_string(), "--registry"])
+            .arg(registry)
+            .args(["--store", &format!("file:{}", dir.join("data").display())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let begun = Instant::now();
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(
+            begun.elapsed() < Duration::from_secs(20),
+            "submit-fn serve did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (server, addr)
+}
+
+/// A registry whose one form entry is not a form this version reads (a member of the wrong
+/// type): the start parses no form, so it starts; that form is refused on every request (503,
+/// nothing stored, as a form whose hash does not match), and the other forms are served.
+#[tokio::test]
+async fn a_registry_whose_one_form_has_malformed_json_still_starts_and_refuses_only_that_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("registry.json");
+    let registry = registry();
+    let broken = registry
+        .forms
+        .iter()
+        .position(|f| f.form.id == "sperrmuell-anmeldung")
+        .unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&registry_json()).unwrap();
+    json["forms"][broken]["form"]["steps"] = json!("kaputt");
+    std::fs::write(&file, json.to_string()).unwrap();
+    std::fs::write(dir.path().join("theme.json"), theme_json()).unwrap();
+    let broken = &registry.forms[broken];
+    let served = registry
+        .forms
+        .iter()
+        .find(|f| f.form.id == broken.form.id && f.municipality.id != broken.municipality.id)
+        .unwrap();
+
+    // The binary starts and answers: the broken form's page 503, the other's 400 (no such
+    // reference: the form is there).
+    let (_server, addr) = started(&file, dir.path()).await;
+    let danke = |f: &form_model::resolve::ResolvedForm| {
+        http::Request::get(format!(
+            "{}?ref=x",
+            confirmation_path(&f.municipality.id, &f.form.id)
+        ))
+        .body(bytes::Bytes::new())
+        .unwrap()
+    };
+    let refused = send(addr, danke(broken)).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let answered = send(addr, danke(served)).await;
+    assert_eq!(
+        answered.status(),
+        StatusCode::BAD_REQUEST,
+        "{}",
+        body_text(&answered)
+    );
+
+    // Submissions, with the test clock: refused every time, nothing stored; the other served.
+    let loaded = submit_fn::config::load_registry(&file).expect("starts");
+    let store = std::sync::Arc::new(store::MemoryStore::new());
+    let handler = submit_fn::Handler::new(loaded, store.clone()).with_clock(clock());
+    for _ in 0..2 {
+        let refused = handler
+            .handle(json_request(
+                &path(&broken.municipality.id, &broken.form.id),
+                Some(new_id()),
+                &sperrmuell(),
+            ))
+            .await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            body_text(&refused)
+        );
+    }
+    assert!(store.keys().is_empty(), "nothing stored");
+    let accepted = handler
+        .handle(json_request(
+            &path(&served.municipality.id, &served.form.id),
+            Some(new_id()),
+            &sperrmuell(),
+        ))
+        .await;
+    assert_eq!(
+        accepted.status(),
+        StatusCode::CREATED,
+        "{}",
+        body_text(&accepted)
+    );
+}
+
+/// What needs no form parsed is still checked at start: a form listed twice, a form of a
+/// municipality the registry does not list.
+#[test]
+fn a_registry_with_a_form_listed_twice_or_of_an_unknown_municipality_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("registry.json");
+    let mut twice = registry();
+    twice.forms.push(twice.forms[0].clone());
+    std::fs::write(&file, twice.to_json()).unwrap();
+    let stderr = refused_start(&file, &[], dir.path());
+    assert!(stderr.contains("is listed twice"), "{stderr}");
+
+    let mut dangling = registry();
+    let m = dangling.forms[0].municipality.id.clone();
+    dangling.municipalities.retain(|x| x.id != m);
+    std::fs::write(&file, dangling.to_json()).unwrap();
+    let stderr = refused_start(&file, &[], dir.path());
+    assert!(
+        stderr.contains(&format!("municipality \"{m}\" is not in the registry")),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("data").exists());
+}
