@@ -273,13 +273,19 @@ impl Registry {
             .forms
             .iter()
             .find(|f| f.municipality.id == municipality && f.form.id == form)?;
-        Some(if found.hash_matches() {
-            Ok(found)
-        } else {
-            Err(RegistryError::Hash {
-                municipality: municipality.to_string(),
-                form: form.to_string(),
-            })
+        Some(hash_checked(found))
+    }
+}
+
+/// `form` if its hash matches its content ([`ResolvedForm::hash_matches`]), else why not: the
+/// one rule both views of a registry hand out forms by.
+fn hash_checked(form: &ResolvedForm) -> Result<&ResolvedForm, RegistryError> {
+    if form.hash_matches() {
+        Ok(form)
+    } else {
+        Err(RegistryError::Hash {
+            municipality: form.municipality.id.clone(),
+            form: form.form.id.clone(),
         })
     }
 }

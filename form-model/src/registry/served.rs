@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 
 use super::{
     EarlierVersion, Registry, RegistryError, RegistryIndex, RegistryMunicipality, check_index,
+    hash_checked,
 };
 use crate::resolve::ResolvedForm;
 
@@ -210,14 +211,7 @@ impl ServedForm {
                     message: message.clone(),
                 })?,
         };
-        if parsed.hash_matches() {
-            Ok(parsed)
-        } else {
-            Err(RegistryError::Hash {
-                municipality: self.municipality.clone(),
-                form: self.form.clone(),
-            })
-        }
+        hash_checked(parsed)
     }
 }
 

@@ -216,26 +216,6 @@ async fn a_form_edited_by_hand_in_the_registry_is_refused_on_its_first_request()
                 .contains("\"Vorname\"")
         })
         .unwrap();
-    let loaded = submit_fn::config::load_registry(&file).expect("loads without hashing");
-    let store = std::sync::Arc::new(store::MemoryStore::new());
-    let handler = submit_fn::Handler::new(loaded, store.clone()).with_clock(clock());
-    for _ in 0..2 {
-        let refused = handler
-            .handle(json_request(
-                &path(&changed.municipality.id, &changed.form.id),
-                Some(new_id()),
-                &sperrmuell(),
-            ))
-            .await;
-        assert_eq!(
-            refused.status(),
-            StatusCode::SERVICE_UNAVAILABLE,
-            "{}",
-            body_text(&refused)
-        );
-    }
-    assert_eq!(handler.stats().store_failures, 2);
-    assert!(store.keys().is_empty(), "nothing stored");
     let served = registry()
         .forms
         .into_iter()
@@ -243,19 +223,47 @@ async fn a_form_edited_by_hand_in_the_registry_is_refused_on_its_first_request()
             f.form.id == "sperrmuell-anmeldung" && f.municipality.id != changed.municipality.id
         })
         .unwrap();
-    let accepted = handler
-        .handle(json_request(
-            &path(&served.municipality.id, &served.form.id),
+    let failures = refuses_twice_then_serves(&file, &changed, &served).await;
+    assert_eq!(failures, 2);
+}
+
+/// Through the handler over the registry in `file` (memory store, test clock): two submissions
+/// of `refused` answered 503 with nothing stored, then one of `served` accepted (201). Returns
+/// the store failures the handler counted for the refusals.
+async fn refuses_twice_then_serves(
+    file: &std::path::Path,
+    refused: &form_model::resolve::ResolvedForm,
+    served: &form_model::resolve::ResolvedForm,
+) -> u64 {
+    let loaded = submit_fn::config::load_registry(file).expect("starts");
+    let store = std::sync::Arc::new(store::MemoryStore::new());
+    let handler = submit_fn::Handler::new(loaded, store.clone()).with_clock(clock());
+    let send = |f: &form_model::resolve::ResolvedForm| {
+        handler.handle(json_request(
+            &path(&f.municipality.id, &f.form.id),
             Some(new_id()),
             &sperrmuell(),
         ))
-        .await;
+    };
+    for _ in 0..2 {
+        let answer = send(refused).await;
+        assert_eq!(
+            answer.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            body_text(&answer)
+        );
+    }
+    let failures = handler.stats().store_failures;
+    assert!(store.keys().is_empty(), "nothing stored");
+    let accepted = send(served).await;
     assert_eq!(
         accepted.status(),
         StatusCode::CREATED,
         "{}",
         body_text(&accepted)
     );
+    failures
 }
 
 /// `serve` with `registry` (and the theme beside it) and a folder store in `dir`, answering.
@@ -336,38 +344,7 @@ async fn a_registry_whose_one_form_has_malformed_json_still_starts_and_refuses_o
     );
 
     // Submissions, with the test clock: refused every time, nothing stored; the other served.
-    let loaded = submit_fn::config::load_registry(&file).expect("starts");
-    let store = std::sync::Arc::new(store::MemoryStore::new());
-    let handler = submit_fn::Handler::new(loaded, store.clone()).with_clock(clock());
-    for _ in 0..2 {
-        let refused = handler
-            .handle(json_request(
-                &path(&broken.municipality.id, &broken.form.id),
-                Some(new_id()),
-                &sperrmuell(),
-            ))
-            .await;
-        assert_eq!(
-            refused.status(),
-            StatusCode::SERVICE_UNAVAILABLE,
-            "{}",
-            body_text(&refused)
-        );
-    }
-    assert!(store.keys().is_empty(), "nothing stored");
-    let accepted = handler
-        .handle(json_request(
-            &path(&served.municipality.id, &served.form.id),
-            Some(new_id()),
-            &sperrmuell(),
-        ))
-        .await;
-    assert_eq!(
-        accepted.status(),
-        StatusCode::CREATED,
-        "{}",
-        body_text(&accepted)
-    );
+    refuses_twice_then_serves(&file, broken, served).await;
 }
 
 /// What needs no form parsed is still checked at start: a form listed twice, a form of a
