@@ -172,7 +172,15 @@ pub struct OutputFile {
 
 impl OutputFile {
     fn of(out_dir: &Path, path: &Path) -> io::Result<OutputFile> {
-        let meta = fs::metadata(path)?;
+        OutputFile::with_metadata(out_dir, path, &fs::metadata(path)?)
+    }
+
+    /// The file `path` below `out_dir` with its metadata `meta` as its writer saw it last.
+    pub fn with_metadata(
+        out_dir: &Path,
+        path: &Path,
+        meta: &fs::Metadata,
+    ) -> io::Result<OutputFile> {
         let t = meta
             .modified()?
             .duration_since(UNIX_EPOCH)
@@ -331,13 +339,9 @@ impl BuildState {
     }
 }
 
-/// Records what a municipality got, right after its files were written.
-pub fn record(out_dir: &Path, key: String, pages: usize, files: &[PathBuf]) -> io::Result<Entry> {
-    Ok(Entry {
-        key,
-        pages,
-        files: outputs(out_dir, files)?,
-    })
+/// Records what a municipality got: its `files` as they were left when written.
+pub fn record(key: String, pages: usize, files: Vec<OutputFile>) -> Entry {
+    Entry { key, pages, files }
 }
 
 /// The size and modification time of each of `files`, as written below `out_dir`.

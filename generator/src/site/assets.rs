@@ -37,6 +37,9 @@ pub struct Assets {
     /// Minified script variants by the parts they keep (a handful per build; see
     /// [`view::script`]).
     scripts: Mutex<HashMap<BTreeSet<&'static str>, Arc<Script>>>,
+    /// The stylesheet's name by the colour at its end: sites share a few dozen colours, and
+    /// hashing the sheet again for each was most of what naming a site's files cost.
+    css_names: Mutex<HashMap<String, String>>,
 }
 
 /// The stylesheets, colour and logo of one site.
@@ -102,6 +105,7 @@ impl Assets {
             js_source,
             js_path,
             scripts: Mutex::new(HashMap::new()),
+            css_names: Mutex::new(HashMap::new()),
         };
         assets.script(&script::PARTS.into_iter().collect())?;
         Ok(assets)
@@ -140,10 +144,25 @@ impl Assets {
         // The municipality's colour at the end of the stylesheet (the later `:root` wins): one
         // file per site instead of two, since every site has its own `assets/` folder anyway.
         let mut css = self.css.clone();
-        css.extend_from_slice(
-            format!(":root{{--brand:{}}}", m.config.branding.primary_color).as_bytes(),
-        );
-        let css_name = fingerprint("site", "css", &css);
+        let colour = &m.config.branding.primary_color;
+        css.extend_from_slice(format!(":root{{--brand:{colour}}}").as_bytes());
+        let known = self
+            .css_names
+            .lock()
+            .expect("not poisoned")
+            .get(colour)
+            .cloned();
+        let css_name = match known {
+            Some(name) => name,
+            None => {
+                let name = fingerprint("site", "css", &css);
+                self.css_names
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(colour.clone(), name.clone());
+                name
+            }
+        };
         let mut files = vec![(css_name.clone(), css)];
         let mut add = |sheet: &Sheet| files.push((sheet.name.clone(), sheet.bytes.clone()));
         add(&self.index);

@@ -206,10 +206,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             return Ok(registered);
         }
         // Every file this municipality gets, for the state the next build compares with.
-        let mut outputs: Vec<PathBuf> = Vec::new();
+        let mut outputs: Vec<state::OutputFile> = Vec::new();
+        let mut writer = write::Writer::default();
         let mut put = |path: PathBuf, bytes: &[u8]| -> Result<(), BuildError> {
-            count(write_if_changed(&path, bytes)?);
-            outputs.push(path);
+            let (wrote, meta) = writer.write(&path, bytes)?;
+            count(wrote);
+            outputs.push(
+                state::OutputFile::with_metadata(&opts.out_dir, &path, &meta)
+                    .map_err(|e| file_error(&path, e))?,
+            );
             Ok(())
         };
         let site = Site {
@@ -243,9 +248,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             )?;
         }
         if let Some(key) = key {
-            let entry = state::record(&opts.out_dir, key, pages, &outputs)
-                .map_err(|e| file_error(&dir, e))?;
-            entries.put(id, &entry).map_err(spilled)?;
+            entries
+                .put(id, &state::record(key, pages, outputs))
+                .map_err(spilled)?;
         }
         Ok(registered)
     };

@@ -1,9 +1,10 @@
 //! Writing output files so that a file whose content did not change is not touched (its
 //! modification time stays, so web servers' caches and a deploy's diff stay quiet).
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, BufRead, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{BuildError, file_error};
 
@@ -19,6 +20,73 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, BuildError> {
     }
     fs::write(path, bytes).map_err(|e| file_error(path, e))?;
     Ok(true)
+}
+
+/// Writes one municipality's files like [`write_if_changed`], with fewer system calls: a
+/// folder it made itself in this build holds nothing it did not write, so a file there is
+/// written without looking for an old one first, and each folder is made once (in a cold
+/// build, reading before writing and making every file's folders again were more than half
+/// of the build's system calls). Tells each file's size and modification time as it leaves
+/// it, for the build state.
+#[derive(Default)]
+pub struct Writer {
+    /// The folders this writer made.
+    made: HashSet<PathBuf>,
+}
+
+impl Writer {
+    /// Writes `bytes` unless the file already holds exactly them. Returns whether it wrote,
+    /// and the file's metadata as it is now.
+    pub fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(bool, fs::Metadata), BuildError> {
+        let parent = path.parent().unwrap_or(Path::new(""));
+        // Below a folder made in this build: a new file in a folder made now, or to be made.
+        let fresh = parent.ancestors().any(|dir| self.made.contains(dir));
+        if fresh && !self.made.contains(parent) {
+            self.make_dirs(parent).map_err(|e| file_error(parent, e))?;
+        }
+        if !fresh
+            && let Ok(mut old) = fs::File::open(path)
+            && let Ok(meta) = old.metadata()
+            && meta.len() == bytes.len() as u64
+        {
+            let mut existing = Vec::with_capacity(bytes.len());
+            if old.read_to_end(&mut existing).is_ok() && existing == bytes {
+                return Ok((false, meta));
+            }
+        }
+        let mut file = match fs::File::create(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                self.make_dirs(parent).map_err(|e| file_error(parent, e))?;
+                fs::File::create(path)
+            }
+            other => other,
+        }
+        .map_err(|e| file_error(path, e))?;
+        file.write_all(bytes).map_err(|e| file_error(path, e))?;
+        let meta = file.metadata().map_err(|e| file_error(path, e))?;
+        Ok((true, meta))
+    }
+
+    /// Makes `dir` and the folders above it that are missing, remembering which it made.
+    fn make_dirs(&mut self, dir: &Path) -> io::Result<()> {
+        match fs::create_dir(dir) {
+            Ok(()) => {}
+            // Made before, or by another municipality's writer (`site/`): it may hold files.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(parent) = dir.parent() {
+                    self.make_dirs(parent)?;
+                }
+                match fs::create_dir(dir) {
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(()),
+                    other => other?,
+                }
+            }
+            Err(e) => return Err(e),
+        }
+        self.made.insert(dir.to_path_buf());
+        Ok(())
+    }
 }
 
 /// [`write_if_changed`] for bytes that `write` writes into a stream: they go to a temporary
