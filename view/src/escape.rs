@@ -9,16 +9,27 @@ use serde_json::Value;
 /// double-quoted (a test reads them all); `'` only ends a single-quoted one.
 pub fn escape_html(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
-    for c in input.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
+    escape_html_into(&mut out, input);
     out
+}
+
+/// [`escape_html`], appended to `out`.
+pub(crate) fn escape_html_into(out: &mut String, input: &str) {
+    let mut start = 0;
+    for (i, b) in input.bytes().enumerate() {
+        let escaped = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        // ASCII bytes: `i` is a character boundary.
+        out.push_str(&input[start..i]);
+        out.push_str(escaped);
+        start = i + 1;
+    }
+    out.push_str(&input[start..]);
 }
 
 /// JSON for a `<script type="application/json">` element: `<`, `>` and `&` as JSON escapes,

@@ -119,6 +119,8 @@ pub struct Frame<'a> {
     csp: String,
     /// What every page of this frame reads besides its own: `site`, `assets` and `t`.
     shared: Arc<Context>,
+    /// `site` and `assets` as values, and the language `t` is in, for splicing.
+    values: Arc<crate::splice::FrameValues>,
 }
 
 impl<'a> Frame<'a> {
@@ -143,12 +145,21 @@ impl<'a> Frame<'a> {
             "id": m.id,
             "name": m.name,
             "contact": m.contact,
+            // The phone number as a `tel:` link has it, made here (not with a filter in the
+            // templates), so the pages of every municipality can share one rendering
+            // (`crate::splice`).
+            "tel": m.contact.phone.as_ref().map(|p| p.replace(' ', "")),
             "lang": m.languages.first().cloned().unwrap_or_else(|| "de".into()),
         });
+        let assets_json = serde_json::to_value(&site.assets).expect("assets serialize");
         let mut shared = Context::new();
         shared.insert("site", &site_json);
-        shared.insert("assets", &site.assets);
+        shared.insert("assets", &assets_json);
         shared.insert("t", &strings);
+        let values = crate::splice::FrameValues {
+            roots: vec![("site".into(), site_json), ("assets".into(), assets_json)],
+            constants: lang.to_string(),
+        };
         Ok(Frame {
             theme,
             site,
@@ -157,6 +168,7 @@ impl<'a> Frame<'a> {
             default_lang: m.languages.first().map(String::as_str) == Some(lang),
             csp,
             shared: Arc::new(shared),
+            values: Arc::new(values),
         })
     }
 
@@ -314,6 +326,7 @@ impl<'a> Frame<'a> {
             template,
             shared: Arc::clone(&self.shared),
             own,
+            frame: Arc::clone(&self.values),
             links,
         }
     }

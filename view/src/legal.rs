@@ -64,14 +64,20 @@ fn accessibility_statement(m: &Municipality, lang: &str, t: &dyn Fn(&str) -> Str
         .as_ref()
         .unwrap_or(&m.contact);
     let date = |iso: &str| statement_date(iso, lang);
+    // Each phone number also as its `tel:` link has it (see `crate::frame`'s `site.tel`).
+    let tel = |phone: &Option<String>| phone.as_ref().map(|p| p.replace(' ', ""));
+    let mut enforcement = serde_json::to_value(&a.enforcement_body).expect("bodies serialize");
+    if let (Some(phone), Value::Object(body)) = (tel(&a.enforcement_body.phone), &mut enforcement) {
+        body.insert("tel".into(), phone.into());
+    }
     json!({
         "status": t(&format!("a11y-status-{}", a.status.key())),
         "non_accessible": a.non_accessible.iter().map(|x| markdown::inline(&text_in(x, lang))).collect::<Vec<_>>(),
         "prepared": t("a11y-prepared").replace("{date}", &date(&a.prepared_on)),
         "reviewed": a.reviewed_on.as_ref().map(|d| t("a11y-reviewed").replace("{date}", &date(d))),
         "method": t(&format!("a11y-method-{}", a.method.key())),
-        "feedback": { "name": c.name, "address": c.address, "phone": c.phone, "email": c.email, "web": c.web },
-        "enforcement": a.enforcement_body,
+        "feedback": { "name": c.name, "address": c.address, "phone": c.phone, "tel": tel(&c.phone), "email": c.email, "web": c.web },
+        "enforcement": enforcement,
     })
 }
 

@@ -29,6 +29,7 @@ pub mod script_data;
 pub mod seo;
 pub mod sepa;
 pub mod sign_in;
+mod splice;
 pub mod theme;
 pub mod theme_shape;
 

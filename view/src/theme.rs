@@ -87,6 +87,8 @@ pub struct Page {
     pub(crate) shared: Arc<Context>,
     /// The page's own variables (`page` and its template's), over the shared ones.
     pub(crate) own: Vec<(String, Value)>,
+    /// The shared variables as values, for splicing (`crate::splice`).
+    pub(crate) frame: Arc<crate::splice::FrameValues>,
     /// Its addresses, as its `<head>` names them (the sitemap lists the same).
     pub links: PageLinks,
 }
@@ -123,6 +125,8 @@ pub struct Theme {
     strings_origin: PathBuf,
     /// Form bodies rendered once and shared by the pages of every site (`crate::form_body`).
     pub(crate) bodies: crate::form_body::Bodies,
+    /// Pages rendered once with stand-ins and spliced for others (`crate::splice`).
+    splice: crate::splice::Splicer,
 }
 
 impl Theme {
@@ -188,6 +192,7 @@ impl Theme {
             templates,
             strings_origin: origin,
             bodies: Default::default(),
+            splice: Default::default(),
         })
     }
 
@@ -218,6 +223,12 @@ impl Theme {
         self.bodies.len()
     }
 
+    /// How many pages were spliced into a page of their kind rendered before, not rendered
+    /// by tera (`crate::splice`).
+    pub fn spliced_pages(&self) -> usize {
+        self.splice.spliced()
+    }
+
     /// Every template's source by its name.
     pub fn templates(&self) -> &BTreeMap<String, String> {
         &self.templates
@@ -238,8 +249,26 @@ impl Theme {
             .collect()
     }
 
-    /// The HTML of `page`.
+    /// The HTML of `page`: spliced into the page of its kind rendered before where it can be
+    /// (`crate::splice`), else rendered by tera.
     pub fn render(&self, page: &Page) -> Result<String, ViewError> {
+        let Ok(tera) = self.tera() else {
+            return self.render_full(page);
+        };
+        let values = crate::splice::PageValues {
+            template: page.template,
+            own: &page.own,
+            frame: &page.frame,
+            shared: &page.shared,
+        };
+        match self.splice.render(tera, &values, || self.render_full(page)) {
+            Some(html) => html,
+            None => self.render_full(page),
+        }
+    }
+
+    /// The HTML of `page`, rendered by tera.
+    fn render_full(&self, page: &Page) -> Result<String, ViewError> {
         // The shared variables of the page's frame are copied into this thread's context once
         // per frame; each page puts its own in, and takes them out (or back to the shared
         // value) after rendering. Tera reads one context, so a page sees exactly what a

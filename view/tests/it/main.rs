@@ -6,6 +6,7 @@ mod no_script;
 mod pay_notice;
 mod seo;
 mod shared;
+mod splice;
 
 use std::path::{Path, PathBuf};
 
