@@ -37,9 +37,10 @@ pub struct Assets {
     /// Minified script variants by the parts they keep (a handful per build; see
     /// [`view::script`]).
     scripts: Mutex<HashMap<BTreeSet<&'static str>, Arc<Script>>>,
-    /// The stylesheet's name by the colour at its end: sites share a few dozen colours, and
-    /// hashing the sheet again for each was most of what naming a site's files cost.
-    css_names: Mutex<HashMap<String, String>>,
+    /// The sha256 state after `css`: a site's stylesheet is `css` and its colour, so its name
+    /// hashes only the colour on top (hashing the whole sheet again for each site was most of
+    /// what naming its files cost).
+    css_hashed: Sha256,
 }
 
 /// The stylesheets, colour and logo of one site.
@@ -95,6 +96,7 @@ impl Assets {
                 bytes: js.into_bytes(),
             })
         };
+        let css_hashed = Sha256::new_with_prefix(css.as_bytes());
         let assets = Assets {
             sign_in: on_demand("sign-in")?,
             fees: on_demand("fees")?,
@@ -105,7 +107,7 @@ impl Assets {
             js_source,
             js_path,
             scripts: Mutex::new(HashMap::new()),
-            css_names: Mutex::new(HashMap::new()),
+            css_hashed,
         };
         assets.script(&script::PARTS.into_iter().collect())?;
         Ok(assets)
@@ -144,25 +146,9 @@ impl Assets {
         // The municipality's colour at the end of the stylesheet (the later `:root` wins): one
         // file per site instead of two, since every site has its own `assets/` folder anyway.
         let mut css = self.css.clone();
-        let colour = &m.config.branding.primary_color;
-        css.extend_from_slice(format!(":root{{--brand:{colour}}}").as_bytes());
-        let known = self
-            .css_names
-            .lock()
-            .expect("not poisoned")
-            .get(colour)
-            .cloned();
-        let css_name = match known {
-            Some(name) => name,
-            None => {
-                let name = fingerprint("site", "css", &css);
-                self.css_names
-                    .lock()
-                    .expect("not poisoned")
-                    .insert(colour.clone(), name.clone());
-                name
-            }
-        };
+        let colour = format!(":root{{--brand:{}}}", m.config.branding.primary_color);
+        css.extend_from_slice(colour.as_bytes());
+        let css_name = named("site", "css", self.css_hashed.clone().chain_update(&colour));
         let mut files = vec![(css_name.clone(), css)];
         let mut add = |sheet: &Sheet| files.push((sheet.name.clone(), sheet.bytes.clone()));
         add(&self.index);
@@ -238,6 +224,11 @@ pub fn minify_css(source: &str) -> Result<String, String> {
 
 /// Content-addressed name: `site.3f2a9c1b7e.css`.
 fn fingerprint(stem: &str, ext: &str, bytes: &[u8]) -> String {
-    let hash = hex::encode(Sha256::digest(bytes));
+    named(stem, ext, Sha256::new_with_prefix(bytes))
+}
+
+/// The content-addressed name of the bytes `hashed` has taken in.
+fn named(stem: &str, ext: &str, hashed: Sha256) -> String {
+    let hash = hex::encode(hashed.finalize());
     format!("{stem}.{}.{ext}", &hash[..10])
 }
