@@ -140,6 +140,10 @@ pub struct RemotePage {
     pub csp: String,
 }
 
+/// How many renderings with stand-ins [`RemotePages`] keeps (each is a page's worth of text,
+/// a few dozen KB at most).
+const REMOTE_SPLICED_RENDERINGS: usize = 128;
+
 /// The form pages of every site, rendered away from the site: what the function holds.
 pub struct RemotePages {
     theme: Theme,
@@ -155,8 +159,12 @@ impl RemotePages {
             sites,
             ..
         } = Bundle::from_json(text, origin)?;
+        // The function renders a page per request for as long as it runs: it keeps a few
+        // renderings to splice into (its pages are mostly one municipality's few kinds),
+        // never a country's worth.
         Ok(RemotePages {
-            theme: Theme::from_sources(templates, strings, PathBuf::from(origin))?,
+            theme: Theme::from_sources(templates, strings, PathBuf::from(origin))?
+                .keeping_spliced_renderings(REMOTE_SPLICED_RENDERINGS),
             sites,
         })
     }

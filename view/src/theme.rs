@@ -223,6 +223,14 @@ impl Theme {
         self.bodies.len()
     }
 
+    /// This theme, keeping at most `max` pages rendered with stand-ins for splicing
+    /// (`crate::splice`; 20,000 unless set): a process that renders pages on request for as
+    /// long as it runs keeps its memory bounded with a small number.
+    pub fn keeping_spliced_renderings(mut self, max: usize) -> Theme {
+        self.splice = crate::splice::Splicer::keeping_at_most(max);
+        self
+    }
+
     /// How many pages were spliced into a page of their kind rendered before, not rendered
     /// by tera (`crate::splice`).
     pub fn spliced_pages(&self) -> usize {

@@ -32,7 +32,9 @@ use tree::{CONSTANT_ROOTS, UseTree, Uses};
 /// Starts a stand-in; no page value may hold it.
 const MARK: char = '\u{10FFFD}';
 
-/// At most this many renderings are kept (a country needs a few hundred).
+/// At most this many renderings are kept by default (a country needs a few hundred; the
+/// generator's theme). A long-running process that renders pages on request keeps fewer
+/// ([`Splicer::keeping_at_most`]): each rendering is a page's worth of text.
 const MAX_KEPT: usize = 20_000;
 
 /// What pages share, for the variables they all read: the frame's values besides the
@@ -53,8 +55,10 @@ pub(crate) struct PageValues<'a> {
 }
 
 /// The theme's renderings with stand-ins, by template and key.
-#[derive(Default)]
 pub(crate) struct Splicer {
+    /// At most this many renderings are kept, and keys of at most 16 times as many pages are
+    /// remembered; pages beyond are rendered by tera.
+    max_kept: usize,
     /// Per page template: how it uses its variables; `None`: not spliced.
     uses: Mutex<HashMap<&'static str, Option<Arc<Uses>>>>,
     /// By key; `None`: its first page did not come out the same spliced.
@@ -240,7 +244,25 @@ impl<'v> Walk<'v> {
     }
 }
 
+impl Default for Splicer {
+    fn default() -> Splicer {
+        Splicer::keeping_at_most(MAX_KEPT)
+    }
+}
+
 impl Splicer {
+    /// A splicer that keeps at most `max_kept` renderings (and remembers at most 16 times as
+    /// many keys), so that its memory stays bounded whatever pages it is asked for.
+    pub(crate) fn keeping_at_most(max_kept: usize) -> Splicer {
+        Splicer {
+            max_kept,
+            uses: Default::default(),
+            kept: Default::default(),
+            seen: Default::default(),
+            spliced: Default::default(),
+        }
+    }
+
     /// `page` spliced from a rendering of its key, or rendered by `full` (tera; and a rendering
     /// made of it when its key was seen before); `None` when the page is not spliced at all.
     pub(crate) fn render<E>(
@@ -279,12 +301,11 @@ impl Splicer {
         }
         let mut hasher = DefaultHasher::new();
         key.hash(&mut hasher);
-        let first = self
-            .seen
-            .lock()
-            .expect("splice lock")
-            .insert(hasher.finish());
-        if first || self.kept.lock().expect("splice lock").len() >= MAX_KEPT {
+        let first = {
+            let mut seen = self.seen.lock().expect("splice lock");
+            seen.len() >= self.max_kept.saturating_mul(16) || seen.insert(hasher.finish())
+        };
+        if first || self.kept.lock().expect("splice lock").len() >= self.max_kept {
             return None;
         }
         let full = full();

@@ -110,3 +110,14 @@ fn a_value_a_template_compares_filters_or_indexes_decides_which_pages_share_a_re
     let spliced = every_page_is_its_own(&theme, &make);
     assert!(spliced > 0, "the other pages are still spliced");
 }
+
+#[test]
+fn a_theme_keeping_few_renderings_splices_only_into_those_and_renders_every_other_page_alike() {
+    let load = || Theme::load(&crate::repo().join("site-templates")).unwrap();
+    let unbounded = every_page_is_its_own(&load(), &load);
+    let bounded = every_page_is_its_own(&load().keeping_spliced_renderings(1), &load);
+    assert!(
+        bounded > 0 && bounded < unbounded,
+        "one rendering kept: {bounded} pages spliced, against {unbounded} with the default"
+    );
+}
