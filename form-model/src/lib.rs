@@ -28,7 +28,7 @@ pub mod texts;
 pub mod validate;
 pub mod yaml_errors;
 
-pub use check::{CheckReport, check};
+pub use check::{CheckReport, CheckedChunk, Checking, check};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use load::Project;
 pub use model::{Field, FieldType, Form, Municipality};

@@ -3,21 +3,21 @@
 //! contact). Written by the generator, read and checked by the function; both go through this
 //! type.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use thiserror::Error;
 
 use crate::check::CheckReport;
 use crate::jwk::read_public_rsa_jwk;
 use crate::load::{CatalogForm, LoadedMunicipality};
-use crate::model::{Contact, DmsIdentifiers, Form, Municipality, Payment};
-use crate::resolve::{MunicipalityRef, ResolvedForm};
+use crate::model::{Contact, DmsIdentifiers, Municipality, Payment};
+use crate::resolve::ResolvedForm;
 
 mod served;
+mod written;
 pub use served::ServedRegistry;
+pub use written::write_json_from;
 
 /// The `format` of registries written by this version.
 pub const REGISTRY_FORMAT: &str = "formfabrik.registry/1";
@@ -73,6 +73,31 @@ pub struct RegistryMunicipality {
     /// The payment platform (`payment` of municipality.yaml): secrets named, never held.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<Payment>,
+}
+
+impl EarlierVersion {
+    /// The earlier versions of `f` (1 up to the published one), each kept as long as the
+    /// longer of its archived catalog version's retention (in `catalog`) and the published
+    /// one's.
+    pub fn of<'a>(
+        catalog: &'a [CatalogForm],
+        f: &'a ResolvedForm,
+    ) -> impl Iterator<Item = EarlierVersion> + 'a {
+        (1..f.form.version).map(move |version| {
+            let archived = catalog
+                .iter()
+                .filter(|c| c.form.id == f.form.id && c.form.version == version)
+                .map(|c| c.form.retention_days)
+                .max()
+                .unwrap_or(0);
+            EarlierVersion {
+                municipality: f.municipality.id.clone(),
+                form: f.form.id.clone(),
+                version,
+                retention_days: archived.max(f.form.retention_days),
+            }
+        })
+    }
 }
 
 /// Why a registry cannot be used.
@@ -149,23 +174,10 @@ impl Registry {
         municipalities: Vec<RegistryMunicipality>,
         forms: Vec<ResolvedForm>,
     ) -> Registry {
-        let mut earlier_versions = Vec::new();
-        for f in &forms {
-            for version in 1..f.form.version {
-                let archived = catalog
-                    .iter()
-                    .filter(|c| c.form.id == f.form.id && c.form.version == version)
-                    .map(|c| c.form.retention_days)
-                    .max()
-                    .unwrap_or(0);
-                earlier_versions.push(EarlierVersion {
-                    municipality: f.municipality.id.clone(),
-                    form: f.form.id.clone(),
-                    version,
-                    retention_days: archived.max(f.form.retention_days),
-                });
-            }
-        }
+        let earlier_versions = forms
+            .iter()
+            .flat_map(|f| EarlierVersion::of(catalog, f))
+            .collect();
         Registry {
             format: REGISTRY_FORMAT.to_string(),
             municipalities,
@@ -218,38 +230,13 @@ impl Registry {
     /// that publishes it. A country's registry holds tens of thousands of entries of a few
     /// dozen forms, hundreds of megabytes: it is streamed, not made in memory first.
     pub fn write_json(&self, w: impl std::io::Write) -> std::io::Result<()> {
-        // `form` is a member of an entry of `forms`, three levels down: its members are
-        // indented by 8 spaces there, its closing brace by 6. JSON strings hold no raw line
-        // breaks, so indenting after every line break indents exactly the lines.
-        const INDENT: &str = "\n      ";
-        let mut texts: HashMap<*const Form, Box<RawValue>> = HashMap::new();
-        for f in &self.forms {
-            texts.entry(Arc::as_ptr(&f.form)).or_insert_with(|| {
-                let pretty = serde_json::to_string_pretty(&*f.form).expect("forms serialize");
-                RawValue::from_string(pretty.replace('\n', INDENT)).expect("JSON of a form")
-            });
-        }
-        let forms: Vec<Entry> = self
-            .forms
-            .iter()
-            .map(|f| Entry {
-                municipality: &f.municipality,
-                languages: &f.languages,
-                form: &texts[&Arc::as_ptr(&f.form)],
-                service: &f.service,
-                sha256: &f.sha256,
-            })
-            .collect();
-        serde_json::to_writer_pretty(
+        written::write_json_as(
+            &self.format,
             w,
-            &Written {
-                format: &self.format,
-                municipalities: &self.municipalities,
-                forms,
-                earlier_versions: &self.earlier_versions,
-            },
+            self.municipalities.iter().map(Ok),
+            self.forms.iter().map(Ok),
+            self.earlier_versions.iter().map(Ok),
         )
-        .map_err(std::io::Error::from)
     }
 
     pub fn municipality(&self, id: &str) -> Option<&RegistryMunicipality> {
@@ -352,29 +339,6 @@ fn check_index<'a>(
         }
     }
     Ok(())
-}
-
-/// [`Registry`] as written, with each form's JSON made beforehand ([`Registry::to_json`]).
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct Written<'a> {
-    format: &'a str,
-    municipalities: &'a [RegistryMunicipality],
-    forms: Vec<Entry<'a>>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    earlier_versions: &'a [EarlierVersion],
-}
-
-/// [`ResolvedForm`] as written: its members in its order, the form's JSON made beforehand.
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct Entry<'a> {
-    municipality: &'a MunicipalityRef,
-    languages: &'a [String],
-    form: &'a RawValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    service: &'a Option<String>,
-    sha256: &'a str,
 }
 
 impl RegistryMunicipality {

@@ -2,6 +2,8 @@
 //! written: a build makes one value per municipality (its site's part of the function's theme,
 //! its entry in the build state) long before the file that holds them all can be written,
 //! and a country's worth of them would grow the build's memory with every municipality.
+//! And a [`Sequence`] of values that wait on disk in the order they came (the checked
+//! municipalities until they are built, the registry's entries until it is written).
 //!
 //! Each value is serialized (compact, as `serde_json::to_writer` writes it) into an unnamed
 //! temporary file as it is made; only its key and where its bytes are stay in memory. The map
@@ -10,11 +12,12 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Mutex;
 
+use serde::de::DeserializeOwned;
 use serde::ser::{Error as _, SerializeMap};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -90,6 +93,93 @@ impl Serialize for SpilledMap<'_> {
     }
 }
 
+/// Values in the order they came, each serialized (compact JSON, one line: `serde_json`
+/// writes no raw line break) into an unnamed temporary file as it comes; nothing of them
+/// stays in memory. Read back in that order, as often as asked.
+pub struct Sequence {
+    file: io::BufWriter<File>,
+    len: usize,
+}
+
+impl Sequence {
+    /// A sequence whose temporary file is in `dir`, which must exist.
+    pub fn new(dir: &Path) -> io::Result<Sequence> {
+        Ok(Sequence {
+            file: io::BufWriter::new(tempfile::tempfile_in(dir)?),
+            len: 0,
+        })
+    }
+
+    /// Appends `value`.
+    pub fn push(&mut self, value: &impl Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.file, value).map_err(io::Error::other)?;
+        self.push_line(b"")
+    }
+
+    /// Appends a value already serialized (compact JSON, without a line break).
+    pub fn push_line(&mut self, json: &[u8]) -> io::Result<()> {
+        self.file.write_all(json)?;
+        self.file.write_all(b"\n")?;
+        self.len += 1;
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The values' lines from the first on (each without its line break). Values pushed
+    /// while the lines are read are not among them.
+    pub fn lines(&mut self) -> io::Result<impl Iterator<Item = io::Result<String>> + use<>> {
+        self.file.flush()?;
+        // Positioned reads into a buffer of its own: a reader that no other reader or writer
+        // of the file moves.
+        let mut reader = io::BufReader::with_capacity(
+            64 * 1024,
+            PositionedReader {
+                file: self.file.get_ref().try_clone()?,
+                offset: 0,
+            },
+        );
+        Ok((0..self.len).map(move |_| {
+            let mut line = Vec::new();
+            reader.read_until(b'\n', &mut line)?;
+            if line.pop() != Some(b'\n') {
+                return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+            }
+            String::from_utf8(line).map_err(io::Error::other)
+        }))
+    }
+
+    /// The values, deserialized one at a time.
+    pub fn values<T: DeserializeOwned>(
+        &mut self,
+    ) -> io::Result<impl Iterator<Item = io::Result<T>> + use<T>> {
+        Ok(self.lines()?.map(|line| {
+            let line = line?;
+            serde_json::from_str(&line).map_err(io::Error::other)
+        }))
+    }
+}
+
+/// A file read from its start with positioned reads.
+struct PositionedReader {
+    file: File,
+    offset: u64,
+}
+
+impl io::Read for PositionedReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read_at(buf, self.offset)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +201,29 @@ mod tests {
         }
         let spilled = serde_json::to_string(&spill.map().unwrap()).unwrap();
         assert_eq!(spilled, serde_json::to_string(&held).unwrap());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_sequence_reads_back_its_values_in_order_as_often_as_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut seq = Sequence::new(dir.path()).unwrap();
+        let long = "x\n".repeat(10_000);
+        let values = vec![
+            serde_json::json!({ "a": 1 }),
+            serde_json::json!(long),
+            serde_json::json!([]),
+        ];
+        for v in &values {
+            seq.push(v).unwrap();
+        }
+        for _ in 0..2 {
+            let back: Vec<serde_json::Value> = seq.values().unwrap().map(Result::unwrap).collect();
+            assert_eq!(back, values);
+        }
+        seq.push(&serde_json::json!("later")).unwrap();
+        assert_eq!(seq.len(), 4);
+        assert_eq!(seq.lines().unwrap().last().unwrap().unwrap(), "\"later\"");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

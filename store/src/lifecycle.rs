@@ -26,7 +26,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 
-use form_model::registry::Registry;
+use form_model::registry::{EarlierVersion, Registry};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -53,28 +53,66 @@ pub fn rule_for<'a>(rules: &'a [Rule], key: &str) -> Option<&'a Rule> {
     rules.iter().find(|r| key.starts_with(&r.prefix))
 }
 
+/// A published form version, as its rule needs it: a registry's form entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub municipality: String,
+    pub form: String,
+    pub version: u32,
+    pub retention_days: u32,
+}
+
+impl Published {
+    /// What the rules need of `form`.
+    pub fn of(form: &form_model::ResolvedForm) -> Published {
+        Published {
+            municipality: form.municipality.id.clone(),
+            form: form.form.id.clone(),
+            version: form.form.version,
+            retention_days: form.form.retention_days,
+        }
+    }
+}
+
 /// The expiry rules for `registry`, form versions first (sorted), then per municipality.
 pub fn rules(registry: &Registry) -> Vec<Rule> {
+    rules_of(
+        registry.forms.iter().map(Published::of),
+        registry.earlier_versions.iter().cloned(),
+    )
+}
+
+/// [`rules`] of a registry whose form entries are `published` and whose earlier versions
+/// are `earlier_versions`, each read once (a build hands them over from its spill).
+pub fn rules_of(
+    published: impl IntoIterator<Item = Published>,
+    earlier_versions: impl IntoIterator<Item = EarlierVersion>,
+) -> Vec<Rule> {
     let mut forms = Vec::new();
-    let mut longest: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut longest: BTreeMap<String, u32> = BTreeMap::new();
     // The published versions' prefixes, to look each earlier version up in (a country has
     // tens of thousands of both).
-    let mut published = HashSet::new();
-    for f in &registry.forms {
-        let prefix = form_version_prefix(&f.municipality.id, &f.form.id, f.form.version);
-        published.insert(prefix.clone());
+    let mut published_prefixes = HashSet::new();
+    let mut longer = |municipality: &str, days: u32| match longest.get_mut(municipality) {
+        Some(longest) => *longest = (*longest).max(days),
+        None => {
+            longest.insert(municipality.to_string(), days);
+        }
+    };
+    for f in published {
+        let prefix = form_version_prefix(&f.municipality, &f.form, f.version);
+        published_prefixes.insert(prefix.clone());
         forms.push(Rule {
             id: prefix.trim_end_matches('/').replace('/', "--"),
             prefix,
-            days: f.form.retention_days,
+            days: f.retention_days,
         });
-        let entry = longest.entry(f.municipality.id.as_str()).or_insert(0);
-        *entry = (*entry).max(f.form.retention_days);
+        longer(&f.municipality, f.retention_days);
     }
-    for e in &registry.earlier_versions {
+    for e in earlier_versions {
         let prefix = form_version_prefix(&e.municipality, &e.form, e.version);
         // A municipality that still publishes this version has its rule already.
-        if published.contains(&prefix) {
+        if published_prefixes.contains(&prefix) {
             continue;
         }
         forms.push(Rule {
@@ -82,9 +120,9 @@ pub fn rules(registry: &Registry) -> Vec<Rule> {
             prefix,
             days: e.retention_days,
         });
-        let entry = longest.entry(e.municipality.as_str()).or_insert(0);
-        *entry = (*entry).max(e.retention_days);
+        longer(&e.municipality, e.retention_days);
     }
+    drop(published_prefixes);
     forms.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     for kind in [CLAIMS, LEASES, ACKS, REPORTS, PAYMENTS] {
         for (municipality, days) in &longest {
@@ -100,7 +138,8 @@ pub fn rules(registry: &Registry) -> Vec<Rule> {
 
 /// The S3 lifecycle configuration (`{"Rules": [...]}`) for objects below `storage_prefix`.
 pub fn configuration(registry: &Registry, storage_prefix: &str) -> Value {
-    serde_json::to_value(Configuration::of(registry, storage_prefix)).expect("rules serialize")
+    serde_json::to_value(Configuration::of(rules(registry), storage_prefix))
+        .expect("rules serialize")
 }
 
 /// [`configuration`] as pretty JSON with a line break at the end (`dist/function/lifecycle.json`),
@@ -110,9 +149,18 @@ pub fn configuration(registry: &Registry, storage_prefix: &str) -> Value {
 pub fn write_configuration(
     registry: &Registry,
     storage_prefix: &str,
+    w: impl Write,
+) -> io::Result<()> {
+    write_configuration_of(rules(registry), storage_prefix, w)
+}
+
+/// [`write_configuration`] of a registry whose rules ([`rules_of`]) are `rules`.
+pub fn write_configuration_of(
+    rules: Vec<Rule>,
+    storage_prefix: &str,
     mut w: impl Write,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut w, &Configuration::of(registry, storage_prefix))?;
+    serde_json::to_writer_pretty(&mut w, &Configuration::of(rules, storage_prefix))?;
     w.write_all(b"\n")
 }
 
@@ -169,7 +217,7 @@ struct Expiration {
 }
 
 impl Configuration {
-    fn of(registry: &Registry, storage_prefix: &str) -> Configuration {
+    fn of(rules: Vec<Rule>, storage_prefix: &str) -> Configuration {
         let base = storage_prefix.trim_matches('/');
         let full = |p: &str| {
             if base.is_empty() {
@@ -209,11 +257,7 @@ impl Configuration {
                 crate::drafts::DEFAULT_DAYS,
             ),
         ];
-        all.extend(
-            rules(registry)
-                .into_iter()
-                .map(|r| expire(r.id, &r.prefix, r.days)),
-        );
+        all.extend(rules.into_iter().map(|r| expire(r.id, &r.prefix, r.days)));
         Configuration { rules: all }
     }
 }

@@ -27,7 +27,7 @@ use crate::diagnostics::{Diagnostics, FileId, Sources};
 use crate::languages;
 use crate::load::{LoadedMunicipality, Project};
 use crate::model::PaymentMode;
-use crate::model::{Field, Form, Text};
+use crate::model::{Field, Form, Municipality, Text};
 use crate::positions::{child, item};
 use crate::texts::visit_texts;
 
@@ -108,6 +108,47 @@ impl ResolvedForm {
         let form: Arc<Form> = form.into();
         let json = serde_json::to_vec(&*form).expect("forms serialize");
         ResolvedForm::with_form_json(municipality, languages, form, Arc::new(json))
+    }
+
+    /// `form` as municipality `m` publishes it (its id, name, AGS and languages), `form_json`
+    /// being the form's canonical JSON (`serde_json::to_vec`): what resolving gives for a form
+    /// that came out as `form`, for a caller that kept only which form it was (the build,
+    /// which puts a checked municipality aside until its sites are made).
+    pub fn published_by(
+        m: &Municipality,
+        form: Arc<Form>,
+        form_json: Arc<Vec<u8>>,
+    ) -> ResolvedForm {
+        let municipality = MunicipalityRef {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            ags: m.ags.clone(),
+        };
+        ResolvedForm::with_form_json(municipality, m.languages.clone(), form, form_json)
+    }
+
+    /// A resolved form from its parts as written down before, its hash among them (as a
+    /// registry file has them; the build puts its entries aside until it writes the
+    /// registry): whether the hash matches is found out when first asked
+    /// ([`ResolvedForm::hash_matches`]), as for a form read from a file.
+    pub fn from_parts(
+        municipality: MunicipalityRef,
+        languages: Vec<String>,
+        form: Arc<Form>,
+        sha256: String,
+    ) -> ResolvedForm {
+        let service = form
+            .leika
+            .as_ref()
+            .map(|k| format!("urn:de:fim:leika:leistung:{k}"));
+        ResolvedForm {
+            municipality,
+            languages,
+            form,
+            service,
+            sha256: ContentHash::from(sha256),
+            checked: HashCheck::default(),
+        }
     }
 
     /// [`ResolvedForm::new`] for a form whose canonical JSON (`serde_json::to_vec`) is known.
@@ -326,12 +367,6 @@ pub fn resolve_shared(
             .expect("shared lock")
             .insert(languages_key);
     }
-    let municipality = MunicipalityRef {
-        id: m.config.id.clone(),
-        name: m.config.name.clone(),
-        ags: m.config.ags.clone(),
-    };
-    let languages = m.config.languages.clone();
     if !Arc::ptr_eq(&form, &catalog.form) {
         let json = serde_json::to_vec(&*form).expect("forms serialize");
         let (form, json) = shared
@@ -341,12 +376,7 @@ pub fn resolve_shared(
             .entry(Sha256::digest(&json).into())
             .or_insert_with(|| (form, Arc::new(json)))
             .clone();
-        return Some(ResolvedForm::with_form_json(
-            municipality,
-            languages,
-            form,
-            json,
-        ));
+        return Some(ResolvedForm::published_by(&m.config, form, json));
     }
     let json = Arc::clone(
         shared
@@ -356,12 +386,7 @@ pub fn resolve_shared(
             .entry(catalog.file)
             .or_insert_with(|| Arc::new(serde_json::to_vec(&*form).expect("forms serialize"))),
     );
-    Some(ResolvedForm::with_form_json(
-        municipality,
-        languages,
-        form,
-        json,
-    ))
+    Some(ResolvedForm::published_by(&m.config, form, json))
 }
 
 fn text_origins(form: &Form, file: FileId) -> HashMap<String, TextOrigin> {

@@ -52,6 +52,39 @@ fn the_registry_is_written_as_serde_writes_it_with_shared_forms_written_once() {
 }
 
 #[test]
+fn a_registry_written_from_its_parts_one_at_a_time_is_the_registry_serde_writes() {
+    let mut r = registry();
+    let from_parts = |r: &Registry| {
+        let mut out = Vec::new();
+        form_model::registry::write_json_from(
+            &mut out,
+            r.municipalities.iter().cloned().map(Ok),
+            r.forms.iter().map(Ok),
+            r.earlier_versions.iter().map(Ok),
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    assert!(!r.earlier_versions.is_empty());
+    assert_eq!(from_parts(&r), serde_json::to_string_pretty(&r).unwrap());
+    r.earlier_versions.clear();
+    assert_eq!(from_parts(&r), serde_json::to_string_pretty(&r).unwrap());
+    r.forms.clear();
+    r.municipalities.clear();
+    assert_eq!(from_parts(&r), serde_json::to_string_pretty(&r).unwrap());
+    // A part that cannot be read fails the writing.
+    let failed = form_model::registry::write_json_from(
+        Vec::new(),
+        std::iter::once(Err::<form_model::registry::RegistryMunicipality, _>(
+            std::io::Error::other("gone"),
+        )),
+        r.forms.iter().map(Ok),
+        r.earlier_versions.iter().map(Ok),
+    );
+    assert!(failed.is_err());
+}
+
+#[test]
 fn every_municipality_carries_its_contact_from_municipality_yaml() {
     let r = registry();
     let contact = r

@@ -10,13 +10,14 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 
 use form_model::model::{Contact, Form};
-use form_model::registry::Registry;
 use form_model::resolve::ResolvedForm;
 
 use inbox::contract::SharedContracts;
 use view::Theme;
 use view::bundle::Bundle;
 
+use super::checked::Forms;
+use super::registered::Registered;
 use super::{BuildError, BuildOptions, Put, PutStream};
 use crate::spill::{Spill, SpilledMap};
 
@@ -68,23 +69,36 @@ impl FormJsons {
     }
 }
 
+/// What the function's files are made of: the registry's entries and the forms they name,
+/// and the theme with the sites' parts.
+pub struct Function<'a> {
+    pub registered: &'a mut Registered,
+    pub forms: &'a Forms,
+    pub theme: &'a Theme,
+    pub sites: &'a Spill,
+}
+
 /// Writes `function/registry.json`, `function/lifecycle.json` and the theme the function
 /// renders form pages with, `function/theme.json` (the templates of `theme` and the sites'
 /// parts in `sites`, by municipality id), with `put`: each streamed into its file, not made
-/// in memory first (a country's registry is hundreds of megabytes).
+/// in memory first (a country's registry is hundreds of megabytes), its entries read back
+/// one at a time.
 pub fn write_function(
     opts: &BuildOptions,
-    registry: &Registry,
-    theme: &Theme,
-    sites: &Spill,
+    Function {
+        registered,
+        forms,
+        theme,
+        sites,
+    }: Function<'_>,
     put: &mut PutStream<'_>,
 ) -> Result<(), BuildError> {
     put(opts.out_dir.join("function/registry.json"), &mut |w| {
-        registry.write_json(w)
+        registered.write_json(forms, w)
     })?;
     // Retention as code: the bucket's lifecycle rules, the same the SAM template has.
     put(opts.out_dir.join("function/lifecycle.json"), &mut |w| {
-        store::lifecycle::write_configuration(registry, store::lifecycle::DEFAULT_STORAGE_PREFIX, w)
+        registered.write_lifecycle(forms, w)
     })?;
     // The same bytes as `Bundle::to_json` of a bundle holding the sites.
     let bundle = Bundle::new(theme, BTreeMap::new());

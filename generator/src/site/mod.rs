@@ -8,14 +8,16 @@
 
 pub mod artifacts;
 pub mod assets;
+mod checked;
 pub mod crawlers;
 pub mod pages;
 pub mod portal;
+mod registered;
 mod write;
 
 pub use write::{stream_if_changed, write_if_changed};
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,7 +29,7 @@ use thiserror::Error;
 use form_model::CheckReport;
 use form_model::load::LoadedMunicipality;
 use form_model::model::Municipality;
-use form_model::registry::{Registry, RegistryMunicipality};
+use form_model::registry::RegistryMunicipality;
 use form_model::resolve::ResolvedForm;
 use view::bundle::SiteBundle;
 use view::paths::origin_of;
@@ -125,15 +127,31 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             checked: false,
         });
     }
-    let mut report = form_model::check(&opts.forms_dir);
-    if !report.is_ok() {
-        return Err(BuildError::Check(Box::new(report)));
+    // Every municipality is checked before anything is written; each checked chunk waits on
+    // disk until it is built, so that memory does not grow with the municipalities.
+    let aside = spill_dir(&opts.out_dir);
+    let aside_error = |e: io::Error| file_error(&aside, format!("checked municipalities: {e}"));
+    let mut forms = checked::Forms::default();
+    let mut checked = checked::Checked::new(&aside).map_err(aside_error)?;
+    let mut checking = form_model::Checking::start(&opts.forms_dir);
+    while let Some(chunk) = checking.next() {
+        if checking.has_errors() {
+            break;
+        }
+        checked.put(chunk, &mut forms).map_err(aside_error)?;
     }
-    // The files' text and positions are for the check's messages; a country's worth of them
-    // need not stay in memory while the sites are made.
-    drop(std::mem::take(&mut report.project.sources));
-    drop(std::mem::take(&mut report.drift));
-    drop(std::mem::take(&mut report.diagnostics));
+    if checking.has_errors() {
+        // The report of every finding, as `check` makes it, for the one who fixes them: the
+        // chunks checked were let go of, and those after the first error were not checked.
+        drop(checking);
+        return Err(BuildError::Check(Box::new(form_model::check(
+            &opts.forms_dir,
+        ))));
+    }
+    // The catalog, for the registry's earlier versions; the files' text and positions and the
+    // catalog's findings were for the check's messages.
+    let (project, _) = checking.finish();
+    let catalog = project.catalog;
     let theme = Theme::load(&opts.templates_dir)?;
     let assets = Assets::load(&opts.templates_dir)?;
     let written = AtomicUsize::new(0);
@@ -146,24 +164,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             unchanged.fetch_add(1, Ordering::Relaxed);
         }
     };
-    let mut by_municipality: HashMap<&str, Vec<&ResolvedForm>> = HashMap::new();
-    for f in &report.resolved {
-        by_municipality
-            .entry(f.municipality.id.as_str())
-            .or_default()
-            .push(f);
-    }
-    let total: usize = report
-        .project
-        .municipalities
-        .iter()
-        .map(|m| {
-            let forms = by_municipality
-                .get(m.config.id.as_str())
-                .map_or(0, Vec::len);
-            m.config.languages.len() * pages::count(forms)
-        })
-        .sum();
+    let total = checked.pages;
     let bar = progress_bar(opts.progress, total);
     let skipped = AtomicUsize::new(0);
     // Each municipality's build-state entry and its site's part of the function's theme wait
@@ -175,17 +176,20 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let sites = spill("the theme's sites")?;
     let jsons = artifacts::FormJsons::default();
     let contracts = inbox::contract::SharedContracts::default();
-    let municipalities = std::mem::take(&mut report.project.municipalities);
-    let summary_counts = (municipalities.len(), report.resolved.len());
-    let chunks = in_chunks(municipalities);
+    let summary_counts = (checked.municipalities, checked.published);
+    let mut registered = registered::Registered::new(&aside).map_err(aside_error)?;
 
     // Each municipality is built on its own (in parallel): its pages are rendered and written
     // as they are made, so memory holds one municipality per core, not the whole country.
-    // What the function's files need of it is kept (its registry entry) or put into a spill
-    // (its theme part, its state entry), and then it is let go of.
-    let build_one = |m: LoadedMunicipality| -> Result<RegistryMunicipality, BuildError> {
+    // What the function's files need of it is put into a spill (its registry entries, its
+    // theme part, its state entry), and then it is let go of.
+    let build_one = |(m, resolved): (LoadedMunicipality, Vec<ResolvedForm>)| -> Result<
+        (RegistryMunicipality, Vec<ResolvedForm>),
+        BuildError,
+    > {
         let id = &m.config.id;
-        let forms: &[&ResolvedForm] = by_municipality.get(id.as_str()).map_or(&[], Vec::as_slice);
+        let forms: Vec<&ResolvedForm> = resolved.iter().collect();
+        let forms = forms.as_slice();
         let site_files = assets.for_site(&m, forms)?;
         // What the function needs to render its form pages, up to date or not.
         let bundle = site_bundle(opts, &assets, &m, forms, site_files.names)?;
@@ -203,7 +207,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 bar.inc(entry.pages as u64);
             }
             entries.put(id, entry).map_err(spilled)?;
-            return Ok(registered);
+            return Ok((registered, resolved));
         }
         // Every file this municipality gets, for the state the next build compares with.
         let mut outputs: Vec<state::OutputFile> = Vec::new();
@@ -252,33 +256,38 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
                 .put(id, &state::record(key, pages, outputs))
                 .map_err(spilled)?;
         }
-        Ok(registered)
+        Ok((registered, resolved))
     };
-    let mut registered = Vec::with_capacity(summary_counts.0);
-    for chunk in chunks {
-        let made: Vec<RegistryMunicipality> = chunk
+    for chunk in checked.chunks(&forms).map_err(aside_error)? {
+        let made: Vec<(RegistryMunicipality, Vec<ResolvedForm>)> = chunk
+            .map_err(aside_error)?
             .into_par_iter()
             .map(&build_one)
             .collect::<Result<_, _>>()?;
-        registered.extend(made);
+        for (m, resolved) in &made {
+            registered
+                .put(m, resolved, &forms, &catalog)
+                .map_err(aside_error)?;
+        }
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    drop(by_municipality);
+    drop(checked);
 
-    let registry = Registry::of(
-        &report.project.catalog,
-        registered,
-        std::mem::take(&mut report.resolved),
-    );
     let mut function_files = Vec::new();
-    artifacts::write_function(opts, &registry, &theme, &sites, &mut |path, write| {
+    let function = artifacts::Function {
+        registered: &mut registered,
+        forms: &forms,
+        theme: &theme,
+        sites: &sites,
+    };
+    artifacts::write_function(opts, function, &mut |path, write| {
         count(stream_if_changed(&path, write)?);
         function_files.push(path);
         Ok(())
     })?;
-    drop(registry);
+    drop(registered);
 
     let rendered = rendered.into_inner();
     let summary = state::Summary {
@@ -304,25 +313,15 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     })
 }
 
-/// How many municipalities are built at a time (as `check` loads them): each chunk's are let
-/// go of, configs and all, before the next chunk is built.
-const CHUNK: usize = 512;
-
-/// `municipalities` in chunks of [`CHUNK`], each in a vector of its own, so that a chunk's
-/// memory is freed with it (the vector they came in is gone once they are moved).
-fn in_chunks(municipalities: Vec<LoadedMunicipality>) -> Vec<Vec<LoadedMunicipality>> {
-    let mut chunks: Vec<Vec<LoadedMunicipality>> = Vec::new();
-    for m in municipalities {
-        match chunks.last_mut() {
-            Some(chunk) if chunk.len() < CHUNK => chunk.push(m),
-            _ => {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                chunk.push(m);
-                chunks.push(chunk);
-            }
-        }
-    }
-    chunks
+/// Where the checked municipalities and the registry's entries wait until they are used
+/// (unnamed temporary files, gone when the build ends): the output folder, or, before the
+/// check has passed and so before anything is written there, the nearest folder above it
+/// that exists.
+fn spill_dir(out_dir: &Path) -> PathBuf {
+    out_dir
+        .ancestors()
+        .find(|dir| dir.is_dir())
+        .map_or_else(std::env::temp_dir, Path::to_path_buf)
 }
 
 /// The templates and asset sources every site is made from.

@@ -871,3 +871,34 @@ fn form_pages_carry_exactly_the_words_their_script_parts_show() {
         assert_eq!(used(parts), words(parts), "{parts:?}");
     }
 }
+
+#[test]
+fn a_build_with_errors_in_its_last_municipality_writes_nothing_and_reports_as_check_does() {
+    let work = temp("errors");
+    common::copy_dir(&repo().join("forms"), &work.join("forms"));
+    let last = work.join("forms/municipalities/neustadt-am-see/municipality.yaml");
+    let mut yaml = fs::read_to_string(&last).unwrap();
+    yaml.push_str("gibt-es-nicht: 1\n");
+    fs::write(&last, yaml).unwrap();
+    let out = work.join("dist");
+    let opts = BuildOptions {
+        forms_dir: work.join("forms"),
+        ..options(&out)
+    };
+    let Err(generator::site::BuildError::Check(report)) = build(&opts) else {
+        panic!("the build should fail on the forms' errors");
+    };
+    assert!(!report.is_ok());
+    let check = form_model::check(&opts.forms_dir);
+    assert_eq!(
+        generator::check::render(&report, "en"),
+        generator::check::render(&check, "en")
+    );
+    assert!(!out.exists(), "nothing written");
+    assert_eq!(
+        fs::read_dir(&work).unwrap().count(),
+        1,
+        "nothing left beside"
+    );
+    let _ = fs::remove_dir_all(&work);
+}
