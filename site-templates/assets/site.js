@@ -511,13 +511,23 @@
       // Switching the language keeps the reference on the page.
       $$(".lang-nav a").forEach(function (a) { a.href = a.getAttribute("href").split("?")[0] + "?ref=" + encodeURIComponent(ref); });
       $("#reference-missing").hidden = true;
-      // The receipt the function sent with its answer, kept in this tab only (see done()).
+      // What the receipt is made of, as the function answered, kept in this tab only (see
+      // done()): the button posts it to the function's receipt endpoint, which checks it and
+      // answers the PDF as a download (the same form the function's own page has without JS).
       var rc = null;
       try { rc = JSON.parse(sessionStorage.getItem("formfabrik-receipt:" + ref)); } catch (e) { /* storage off */ }
-      if (rc && rc.base64) {
-        $("#receipt-link").href = "data:application/pdf;base64," + rc.base64;
-        $("#receipt-link").download = rc.file_name;
-        $("#receipt").hidden = false;
+      if (rc && typeof rc.record === "string" && rc.url) {
+        var receiptForm = $("#receipt");
+        receiptForm.action = rc.url;
+        $("#receipt-record").value = rc.record;
+        (rc.attachments_sha512 || []).forEach(function (h) {
+          var input = document.createElement("input");
+          input.type = "hidden";
+          input.name = "attachment_sha512";
+          input.value = h;
+          receiptForm.appendChild(input);
+        });
+        receiptForm.hidden = false;
       }
     }
     try { localStorage.removeItem("formfabrik-draft:" + location.pathname.replace(/danke\/?$/, "")); } catch (e) { /* storage off */ }
@@ -1192,6 +1202,8 @@
   }
   function done(ok) {
     try { localStorage.removeItem(draftKey); sessionStorage.removeItem("formfabrik-id:" + location.pathname); } catch (e) { /* off */ }
+    // The receipt is made on request: keep what to ask for it with, and where (`…/<form>/receipt`).
+    if (ok.receipt) ok.receipt.url = new URL(form.getAttribute("action"), location.href).href.replace(/\/?$/, "/receipt");
     try { if (ok.receipt) sessionStorage.setItem("formfabrik-receipt:" + ok.reference, JSON.stringify(ok.receipt)); } catch (e) { /* off or full */ }
     // @if payment
     // Paid online first (payment required, or chosen): on to the platform's pay page (202).

@@ -8,10 +8,14 @@
 //! as JWE compact (RSA-OAEP-256 + A256GCM, [`crate::crypto`]) with `.jwe` appended to their
 //! names; no plaintext reaches the store. The claim holds no citizen data and stays plaintext.
 //! The claim is a small create-only object keyed by municipality and id. It records where the
-//! submission goes, when it was received, its reference and a hash of the validated content.
-//! A retry reads the claim: same content → the same answer, and any object the first attempt
-//! did not manage to write is written now; different content → conflict (409). The claim holds
-//! no answers, only their hash.
+//! submission goes, when it was received, its reference, a hash of the validated content and
+//! a hash of what the citizen's receipt is made of ([`receipt_sha512`]: the record as stored
+//! and the attachments' SHA-512), so that the receipt can be made later, on request, from data
+//! the citizen's browser keeps and checked against the store without a secret. A retry reads
+//! the claim: same content → the same answer (its record made again with the claim's time and
+//! path, which must give the same receipt hash), and any object the first attempt did not
+//! manage to write is written now; different content → conflict (409). The claim holds no
+//! answers, only their hashes.
 //!
 //! Every write is create-only. On a store known to refuse overwrites (a folder, AWS S3, an
 //! S3-compatible server whose start-up probe showed it honours `If-None-Match`:
@@ -72,6 +76,11 @@ pub struct Claim {
     pub reference: String,
     #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
+    /// [`receipt_sha512`] of the record as stored (before encryption) and the attachments'
+    /// SHA-512: what the receipt endpoint checks a receipt request against. Absent in claims
+    /// written before receipts were made on request (they are read all the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_sha512: Option<String>,
 }
 
 /// What was stored (or found stored) for a submission.
@@ -114,6 +123,23 @@ pub fn content_hash(form: &ResolvedForm, language: &str, data: &CleanData) -> St
     }))
     .expect("JSON values serialize");
     hex::encode(Sha256::digest(canonical))
+}
+
+/// SHA-512 (lower-case hex) of what a receipt is made of: the ASCII text of the record bytes'
+/// SHA-512 (before encryption; the receipt's and the FIT-Connect metadata's checksum) and then
+/// each attachment's SHA-512 in the record's order, each written as 128 lower-case hex digits
+/// and followed by one line feed (`0x0A`). Fixed-length lines, so no two inputs give the same
+/// text. `attachments_sha512` must be lower-case hex (as [`crate::metadata::sha512_hex`]
+/// writes it); anything else simply gives another hash.
+pub fn receipt_sha512(record_bytes: &[u8], attachments_sha512: &[String]) -> String {
+    let mut text = String::with_capacity(129 * (attachments_sha512.len() + 1));
+    text.push_str(&crate::metadata::sha512_hex(record_bytes));
+    text.push('\n');
+    for a in attachments_sha512 {
+        text.push_str(a);
+        text.push('\n');
+    }
+    crate::metadata::sha512_hex(text.as_bytes())
 }
 
 /// What to store.
@@ -181,31 +207,8 @@ pub async fn write(
     let id = submission.id;
     let hash = content_hash(form, submission.language, &submission.data);
     let key = claim_key(&form.municipality.id, id);
-    let mine = Claim {
-        format: CLAIM_FORMAT.into(),
-        id,
-        municipality: form.municipality.id.clone(),
-        form: form.form.id.clone(),
-        version: form.form.version,
-        path: submission_path(form, now, id),
-        content_sha256: hash.clone(),
-        reference: form_model::record::reference(&form.municipality.id, now.year(), id),
-        received_at: now,
-    };
-    let guarded = !submission.store_refuses_overwrite;
-    let (claim, first) = match guarded {
-        true => claim(store, &key, &mine).await?,
-        false => claim_create_only(store, &key, &mine).await?,
-    };
-    if !same_submission(&claim, &mine) {
-        return Err(WriteError::Conflict(id));
-    }
-
-    let dir = claim.path.clone();
     let encryption = submission.encryption;
-    let submission_awaits = submission.awaiting_payment;
     let suffix = encrypted_suffix(encryption.is_some());
-    let mut attachments = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for upload in &submission.uploads {
         let name = attachment_name(&upload.field, &upload.media_type);
@@ -216,34 +219,71 @@ pub async fn write(
                 "two attachments of submission {id} would be stored as {name}"
             ))));
         }
+        names.push(name);
+    }
+    let attachments_sha512: Vec<String> = submission
+        .uploads
+        .iter()
+        .map(|u| crate::metadata::sha512_hex(&u.bytes))
+        .collect();
+    // The record is made before the claim: the claim holds the hash of what its receipt is
+    // made of. Time received, reference and folder are this request's unless the id was
+    // claimed before.
+    let path = submission_path(form, now, id);
+    let inputs = RecordInputs {
+        store,
+        form,
+        id,
+        language: submission.language,
+        uploads: &submission.uploads,
+        names: &names,
+        suffix,
+        amount_due: submission.amount_due,
+        identity: submission.identity,
+    };
+    let (mut record, mut bytes) = inputs.record(&path, now, submission.data);
+    let mine = Claim {
+        format: CLAIM_FORMAT.into(),
+        id,
+        municipality: form.municipality.id.clone(),
+        form: form.form.id.clone(),
+        version: form.form.version,
+        path,
+        content_sha256: hash.clone(),
+        reference: form_model::record::reference(&form.municipality.id, now.year(), id),
+        received_at: now,
+        receipt_sha512: Some(receipt_sha512(&bytes, &attachments_sha512)),
+    };
+    let guarded = !submission.store_refuses_overwrite;
+    let (claim, first) = match guarded {
+        true => claim(store, &key, &mine).await?,
+        false => claim_create_only(store, &key, &mine).await?,
+    };
+    if !same_submission(&claim, &mine) {
+        return Err(WriteError::Conflict(id));
+    }
+    if claim.path != mine.path || claim.received_at != mine.received_at {
+        // A retry: the record as the first attempt made it, with the claim's time and folder.
+        (record, bytes) = inputs.record(&claim.path, claim.received_at, record.data);
+    }
+    // A retry must make the record the first attempt stored, byte for byte, or the receipt the
+    // citizen gets would not be the one the claim vouches for. (A claim written before the
+    // hash was kept has none to compare.)
+    if let Some(expected) = &claim.receipt_sha512
+        && *expected != receipt_sha512(&bytes, &attachments_sha512)
+    {
+        return Err(WriteError::Conflict(id));
+    }
+
+    let dir = claim.path.clone();
+    let submission_awaits = submission.awaiting_payment;
+    for (upload, name) in submission.uploads.iter().zip(&names) {
         let object = format!("{dir}{name}{suffix}");
         // `Exists` is fine: only a request with the same content (same sha256) gets here for
         // this id, so an existing attachment is this one from an attempt that failed later.
         let (bytes, media_type) = sealed(encryption, &upload.bytes, &upload.media_type)?;
         store.put_new(&object, bytes, &media_type).await?;
-        names.push(name);
-        attachments.push(Attachment {
-            field: upload.field.clone(),
-            key: store.locate(&object),
-            sha256: upload.sha256.clone(),
-            size: upload.bytes.len() as u64,
-            media_type: upload.media_type.clone(),
-        });
     }
-
-    let mut record = SubmissionRecord::new(
-        form,
-        id,
-        claim.received_at,
-        submission.language,
-        submission.data,
-        attachments,
-    );
-    record.amount_due = submission.amount_due;
-    record.identity = submission.identity;
-    // Format characters in answers (a file name with U+202E) are written as \u escapes: the
-    // same data, but no text running backwards in an editor or a terminal.
-    let bytes = Bytes::from(form_model::record::to_json_escaped(&record, true));
     let facts: Vec<AttachmentFacts<'_>> = submission
         .uploads
         .iter()
@@ -255,11 +295,6 @@ pub async fn write(
         })
         .collect();
     let meta = metadata(form, &record, &bytes, &facts, submission.payment_declined);
-    let attachments_sha512 = submission
-        .uploads
-        .iter()
-        .map(|u| crate::metadata::sha512_hex(&u.bytes))
-        .collect();
     let plain = bytes.clone();
     let meta = Bytes::from(serde_json::to_vec_pretty(&meta).expect("metadata serializes"));
     let (meta, meta_type) = sealed(encryption, &meta, "application/json")?;
@@ -306,6 +341,59 @@ pub async fn write(
     })
 }
 
+/// What a submission's record is made of besides its time received and folder (which a retry
+/// takes from the claim).
+struct RecordInputs<'a> {
+    store: &'a dyn Store,
+    form: &'a ResolvedForm,
+    id: Uuid,
+    language: &'a str,
+    uploads: &'a [Upload],
+    /// The attachments' object names (without the encryption suffix), in `uploads`' order.
+    names: &'a [String],
+    suffix: &'static str,
+    amount_due: Option<form_model::fees::AmountDue>,
+    identity: Option<Value>,
+}
+
+impl RecordInputs<'_> {
+    /// The record received at `received_at` in folder `dir`, and its bytes as stored (before
+    /// encryption).
+    fn record(
+        &self,
+        dir: &str,
+        received_at: OffsetDateTime,
+        data: CleanData,
+    ) -> (SubmissionRecord, Bytes) {
+        let attachments = self
+            .uploads
+            .iter()
+            .zip(self.names)
+            .map(|(upload, name)| Attachment {
+                field: upload.field.clone(),
+                key: self.store.locate(&format!("{dir}{name}{}", self.suffix)),
+                sha256: upload.sha256.clone(),
+                size: upload.bytes.len() as u64,
+                media_type: upload.media_type.clone(),
+            })
+            .collect();
+        let mut record = SubmissionRecord::new(
+            self.form,
+            self.id,
+            received_at,
+            self.language,
+            data,
+            attachments,
+        );
+        record.amount_due = self.amount_due.clone();
+        record.identity = self.identity.clone();
+        // Format characters in answers (a file name with U+202E) are written as \u escapes:
+        // the same data, but no text running backwards in an editor or a terminal.
+        let bytes = Bytes::from(form_model::record::to_json_escaped(&record, true));
+        (record, bytes)
+    }
+}
+
 /// The claim for the id: the one already in the store, else `mine` once it is in the store;
 /// and whether this request made it.
 async fn claim(store: &dyn Store, key: &str, mine: &Claim) -> Result<(Claim, bool), WriteError> {
@@ -344,7 +432,8 @@ async fn claim_create_only(
     Ok((existing, false))
 }
 
-async fn read_claim(store: &dyn Store, key: &str) -> Result<Option<Claim>, StoreError> {
+/// The claim at `key` (`layout::claim_key`), if there is one.
+pub async fn read_claim(store: &dyn Store, key: &str) -> Result<Option<Claim>, StoreError> {
     let Some(bytes) = store.get(key).await? else {
         return Ok(None);
     };
@@ -367,4 +456,45 @@ fn same_submission(a: &Claim, b: &Claim) -> bool {
 /// Lower-case hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claim_written_before_the_receipt_hash_is_read_and_written_back_the_same() {
+        let old = r#"{ "format": "formfabrik.claim/1", "id": "7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c",
+  "municipality": "musterstadt", "form": "sperrmuell-anmeldung", "version": 1,
+  "path": "musterstadt/sperrmuell-anmeldung/v1/2026/11/28/7d4c1a52-3f0e-4b8a-9c61-2f3e4d5a6b7c/",
+  "content_sha256": "ab", "reference": "MUS-2026-7K3F9Q", "received_at": "2026-11-28T23:59:58Z" }"#;
+        let claim: Claim = serde_json::from_str(old).unwrap();
+        assert_eq!(claim.receipt_sha512, None);
+        let again = serde_json::to_value(&claim).unwrap();
+        assert!(again.get("receipt_sha512").is_none(), "{again}");
+        let mut new = claim.clone();
+        new.receipt_sha512 = Some("cd".into());
+        let text = serde_json::to_string(&new).unwrap();
+        assert!(text.ends_with(r#""receipt_sha512":"cd"}"#), "{text}");
+        assert_eq!(serde_json::from_str::<Claim>(&text).unwrap(), new);
+    }
+
+    #[test]
+    fn the_receipt_hash_is_the_sha512_of_the_hex_lines_of_record_and_attachments() {
+        let record = b"{\n  \"id\": 1\n}";
+        let a = crate::metadata::sha512_hex(b"erste Datei");
+        let b = crate::metadata::sha512_hex(b"zweite Datei");
+        let text = format!("{}\n{a}\n{b}\n", crate::metadata::sha512_hex(record));
+        assert_eq!(
+            receipt_sha512(record, &[a.clone(), b.clone()]),
+            crate::metadata::sha512_hex(text.as_bytes())
+        );
+        // Order and count count.
+        assert_ne!(
+            receipt_sha512(record, &[a.clone(), b.clone()]),
+            receipt_sha512(record, &[b, a.clone()])
+        );
+        assert_ne!(receipt_sha512(record, &[a]), receipt_sha512(record, &[]));
+        assert_eq!(receipt_sha512(record, &[]).len(), 128);
+    }
 }

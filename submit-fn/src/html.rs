@@ -167,17 +167,67 @@ pub fn message_page(lang: &str, heading: &str, message: &str, way_on: WayOn<'_>)
     page(lang, heading, &main, &footer(m, lang))
 }
 
+/// How the confirmation page offers the receipt.
+#[derive(Debug, Clone, Copy)]
+pub enum ReceiptOffer<'a> {
+    /// A button in a form that posts what the receipt is made of — the record as stored
+    /// (`record`) and each attachment's SHA-512 (`attachment_sha512`, in order) — to the receipt
+    /// endpoint `action`, which checks them against the submission's claim and answers the PDF
+    /// as a download. No script; the same form the static confirmation page's script fills in.
+    OnRequest {
+        action: &'a str,
+        record: &'a str,
+        attachments_sha512: &'a [String],
+    },
+    /// The PDF itself (file name, base64) as a `data:` download (the page after a payment,
+    /// which has made it already).
+    Inline { file_name: &'a str, base64: &'a str },
+}
+
+impl ReceiptOffer<'_> {
+    fn html(&self, lang: &str) -> String {
+        let label = t("receipt-download", lang);
+        match self {
+            ReceiptOffer::OnRequest {
+                action,
+                record,
+                attachments_sha512,
+            } => {
+                let mut fields = format!(
+                    "<input type=\"hidden\" name=\"record\" value=\"{}\">\n",
+                    escape(record)
+                );
+                for sha512 in *attachments_sha512 {
+                    fields.push_str(&format!(
+                        "<input type=\"hidden\" name=\"attachment_sha512\" value=\"{}\">\n",
+                        escape(sha512)
+                    ));
+                }
+                format!(
+                    "<form id=\"receipt\" method=\"post\" action=\"{action}\">\n{fields}\
+<p><button type=\"submit\">{label}</button></p>\n</form>\n",
+                    action = escape(action),
+                )
+            }
+            ReceiptOffer::Inline { file_name, base64 } => format!(
+                "<p id=\"receipt\"><a href=\"data:application/pdf;base64,{base64}\" download=\"{file}\" type=\"application/pdf\">{label}</a></p>\n",
+                file = escape(file_name),
+            ),
+        }
+    }
+}
+
 /// The confirmation page for a stored submission: what the static confirmation page shows
 /// with JavaScript (site-templates/pages/confirmation.html), with the reference in the page
 /// itself. `reference` must be one the function issued (`form_model::record::is_reference`); it
-/// is escaped all the same. `receipt` (file name, base64 PDF): offered as a download from a
-/// `data:` URL, which needs no script and no second request.
+/// is escaped all the same. `receipt`: how the receipt is offered (see [`ReceiptOffer`]); a
+/// page with a form needs the CSP `form-action 'self'` (`respond::CONFIRMATION_CSP`).
 pub fn confirmation_page(
     m: &RegistryMunicipality,
     form: &ResolvedForm,
     lang: &str,
     reference: &str,
-    receipt: Option<(&str, &str)>,
+    receipt: Option<ReceiptOffer<'_>>,
 ) -> String {
     paid_confirmation_page(m, form, lang, reference, receipt, None)
 }
@@ -208,7 +258,7 @@ pub fn paid_confirmation_page(
     form: &ResolvedForm,
     lang: &str,
     reference: &str,
-    receipt: Option<(&str, &str)>,
+    receipt: Option<ReceiptOffer<'_>>,
     settled: Option<Settled<'_>>,
 ) -> String {
     let form_title = text_in(&form.form.title, lang);
@@ -233,11 +283,7 @@ pub fn paid_confirmation_page(
         "<h1>{title}</h1>\n<p>{form}: {form_title} – {name}</p>\n\
 <p>{label}:</p>\n<p id=\"reference\"><strong dir=\"ltr\">{reference}</strong></p>\n\
 {paid}{receipt}<h2>{next}</h2>\n<p>{next_text}</p>\n{contact}<p>{print}</p>\n{services}",
-        receipt = receipt.map_or(String::new(), |(file, base64)| format!(
-            "<p id=\"receipt\"><a href=\"data:application/pdf;base64,{base64}\" download=\"{file}\" type=\"application/pdf\">{label}</a></p>\n",
-            file = escape(file),
-            label = t("receipt-download", lang),
-        )),
+        receipt = receipt.map_or(String::new(), |r| r.html(lang)),
         title = t("confirmation-title", lang),
         form = t("form", lang),
         form_title = escape(&form_title),

@@ -30,10 +30,17 @@ pub async fn handle(handler: &Handler, request: Request) -> Response<Body> {
         .handle(http::Request::from_parts(parts, bytes))
         .await;
     let (parts, body) = response.into_parts();
-    // Every answer is UTF-8 text (JSON or HTML) or empty; text bodies reach the client without
-    // base64.
+    // Every answer is UTF-8 text (JSON or HTML), empty, or the receipt's PDF; text bodies reach
+    // the client without base64, the PDF always as binary (whatever its bytes happen to be).
+    let pdf = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .map(|v| v.as_bytes())
+        == Some(crate::respond::PDF.as_bytes());
     let body = if body.is_empty() {
         Body::Empty
+    } else if pdf {
+        Body::Binary(body.to_vec())
     } else {
         match String::from_utf8(body.to_vec()) {
             Ok(text) => Body::Text(text),

@@ -44,7 +44,7 @@ impl Counters {
             "honeypot" => &self.honeypot,
             // 503s: the store failed, or the form is not served (its hash does not match).
             "store-failed" | "form-unusable" => &self.store_failures,
-            "preflight" | "confirmation" => return,
+            "preflight" | "confirmation" | "receipt" => return,
             _ => &self.refused,
         };
         counter.fetch_add(1, Ordering::Relaxed);

@@ -154,6 +154,20 @@ pub enum Refusal {
     },
     /// The local server holds as many request bodies as its memory budget allows.
     Busy,
+    /// A receipt request without a record, or with a record or attachment hash that is not one
+    /// (says what).
+    InvalidReceiptRequest(String),
+    /// A receipt request whose record names another municipality or form than the address.
+    ReceiptOtherForm,
+    /// A receipt request for an id nobody claimed at this municipality.
+    ReceiptUnknown,
+    /// A receipt request whose record or attachment hashes are not what the claim vouches for.
+    ReceiptMismatch,
+    /// A receipt that cannot be checked or made as it was: a claim written before receipts were
+    /// made on request, or a form changed since the submission.
+    ReceiptUnverifiable,
+    /// The receipt could not be rendered (logged).
+    ReceiptFailed,
 }
 
 impl Refusal {
@@ -176,7 +190,13 @@ impl Refusal {
             | R::InvalidReference { .. }
             | R::DuplicateKey { .. }
             | R::TooManyFields { .. }
-            | R::IncompleteBody => StatusCode::BAD_REQUEST,
+            | R::IncompleteBody
+            | R::InvalidReceiptRequest(_)
+            | R::ReceiptOtherForm
+            | R::ReceiptMismatch => StatusCode::BAD_REQUEST,
+            R::ReceiptUnknown => StatusCode::NOT_FOUND,
+            R::ReceiptUnverifiable => StatusCode::GONE,
+            R::ReceiptFailed => StatusCode::SERVICE_UNAVAILABLE,
             R::OriginNotAllowed => StatusCode::FORBIDDEN,
             R::IdConflict => StatusCode::CONFLICT,
             R::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
@@ -211,6 +231,12 @@ impl Refusal {
             R::IncompleteBody => "incomplete-body",
             R::RequestTimeout { .. } => "request-timeout",
             R::Busy => "busy",
+            R::InvalidReceiptRequest(_) => "invalid-receipt-request",
+            R::ReceiptOtherForm => "receipt-other-form",
+            R::ReceiptUnknown => "receipt-unknown",
+            R::ReceiptMismatch => "receipt-mismatch",
+            R::ReceiptUnverifiable => "receipt-unverifiable",
+            R::ReceiptFailed => "receipt-failed",
         }
     }
 
@@ -225,6 +251,12 @@ impl Refusal {
             // The confirmation page's refusals are about an address, not about a submission.
             Refusal::InvalidReference { .. } => "title-invalid-reference",
             Refusal::MethodNotAllowed(Endpoint::Confirmation) => "title-confirmation-method",
+            Refusal::InvalidReceiptRequest(_)
+            | Refusal::ReceiptOtherForm
+            | Refusal::ReceiptUnknown
+            | Refusal::ReceiptMismatch
+            | Refusal::ReceiptUnverifiable
+            | Refusal::ReceiptFailed => "title-receipt",
             _ => match self.status() {
                 StatusCode::NOT_FOUND => "title-not-found",
                 StatusCode::SERVICE_UNAVAILABLE => "title-unavailable",
@@ -258,9 +290,9 @@ impl Refusal {
                 self.message_key(),
                 &[("line", &line.to_string()), ("column", &column.to_string())],
             ),
-            R::InvalidBody(detail) | R::MalformedMultipart(detail) => {
-                say(self.message_key(), &[("detail", detail)])
-            }
+            R::InvalidBody(detail)
+            | R::MalformedMultipart(detail)
+            | R::InvalidReceiptRequest(detail) => say(self.message_key(), &[("detail", detail)]),
             R::FilesNeedMultipart { label } | R::InvalidFileName { label } => {
                 say(self.message_key(), &[("label", label)])
             }
@@ -294,7 +326,12 @@ impl Refusal {
             | R::IdConflict
             | R::StoreUnavailable
             | R::IncompleteBody
-            | R::Busy => say(self.message_key(), &[]),
+            | R::Busy
+            | R::ReceiptOtherForm
+            | R::ReceiptUnknown
+            | R::ReceiptMismatch
+            | R::ReceiptUnverifiable
+            | R::ReceiptFailed => say(self.message_key(), &[]),
         }
     }
 
@@ -320,6 +357,11 @@ pub const RETRY_AFTER_SECONDS: u32 = 30;
 /// The Content-Security-Policy of every HTML answer: no script, no style, nothing loaded.
 pub const HTML_CSP: &str =
     "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The CSP of the function's confirmation page: as every page's, except that its receipt
+/// button posts to the function (`…/receipt`).
+pub const CONFIRMATION_CSP: &str =
+    "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// A response with the headers every answer carries.
 pub fn response(
@@ -354,6 +396,8 @@ pub fn response(
 
 pub const JSON: &str = "application/json";
 pub const HTML: &str = "text/html; charset=utf-8";
+/// The receipt's media type (`handler::receipt`).
+pub const PDF: &str = "application/pdf";
 
 pub fn json_response(status: StatusCode, value: &Value) -> Response<Bytes> {
     let body = serde_json::to_vec(value).expect("JSON values serialize");
@@ -362,6 +406,22 @@ pub fn json_response(status: StatusCode, value: &Value) -> Response<Bytes> {
 
 pub fn html_response(status: StatusCode, page: String) -> Response<Bytes> {
     response(status, Some(HTML), Bytes::from(page))
+}
+
+/// `refusal` as JSON or as a message page leading on by `way_on`.
+pub(crate) fn plain_refusal(
+    refusal: &Refusal,
+    format: Format,
+    lang: &str,
+    way_on: crate::html::WayOn<'_>,
+) -> Response<Bytes> {
+    match format {
+        Format::Json => json_response(refusal.status(), &refusal.json(lang)),
+        Format::Html => html_response(
+            refusal.status(),
+            crate::html::message_page(lang, refusal.title(lang), &refusal.message(lang), way_on),
+        ),
+    }
 }
 
 /// Whether pages at `origin` may read the function's answers for `m`: its `site-origin`, and
@@ -468,6 +528,12 @@ mod tests {
             R::IncompleteBody,
             R::RequestTimeout { seconds: 10 },
             R::Busy,
+            R::InvalidReceiptRequest("x".into()),
+            R::ReceiptOtherForm,
+            R::ReceiptUnknown,
+            R::ReceiptMismatch,
+            R::ReceiptUnverifiable,
+            R::ReceiptFailed,
         ]
     }
 

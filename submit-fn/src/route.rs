@@ -1,7 +1,8 @@
 //! Which of a form's endpoints a request's path names, and the addresses the function sends a
 //! browser to: `POST …/v1/<municipality>/<form>` takes submissions, `GET
 //! …/v1/<municipality>/<form>/danke` is the confirmation page a browser form post is
-//! redirected to ([`confirmation_location`]).
+//! redirected to ([`confirmation_location`]), `POST …/v1/<municipality>/<form>/receipt` makes
+//! the receipt of a stored submission ([`receipt_action`]).
 
 /// Which of a form's endpoints a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,6 +11,8 @@ pub enum Endpoint {
     Submit,
     /// `…/v1/<municipality>/<form>/danke`: the confirmation page.
     Confirmation,
+    /// `…/v1/<municipality>/<form>/receipt`: the receipt of a stored submission, on request.
+    Receipt,
 }
 
 impl Endpoint {
@@ -18,6 +21,7 @@ impl Endpoint {
         match self {
             Endpoint::Submit => "POST, OPTIONS",
             Endpoint::Confirmation => "GET",
+            Endpoint::Receipt => "POST, OPTIONS",
         }
     }
 }
@@ -30,22 +34,26 @@ pub struct Route<'a> {
     pub endpoint: Endpoint,
 }
 
-/// The endpoint a path names: `…/v1/<municipality>/<form>[/]` or
-/// `…/v1/<municipality>/<form>/danke[/]`. Anything before `/v1` (an API Gateway stage, a mount
-/// point) must be plain path segments. A path that could be read both ways (only with a prefix
-/// ending in a segment `v1` and a form called `danke`) is the confirmation page.
+/// The endpoint a path names: `…/v1/<municipality>/<form>[/]`,
+/// `…/v1/<municipality>/<form>/danke[/]` or `…/v1/<municipality>/<form>/receipt[/]`. Anything
+/// before `/v1` (an API Gateway stage, a mount point) must be plain path segments. A path that
+/// could be read both ways (only with a prefix ending in a segment `v1` and a form called
+/// `danke` or `receipt`) is the confirmation page or the receipt.
 pub fn route(path: &str) -> Option<Route<'_>> {
     let path = path.strip_suffix('/').unwrap_or(path);
-    if let Some(form_path) = path
-        .strip_suffix(CONFIRMATION_SEGMENT)
-        .and_then(|p| p.strip_suffix('/'))
-        && let Some((municipality, form)) = submit_route(form_path)
-    {
-        return Some(Route {
-            municipality,
-            form,
-            endpoint: Endpoint::Confirmation,
-        });
+    for (segment, endpoint) in [
+        (CONFIRMATION_SEGMENT, Endpoint::Confirmation),
+        (RECEIPT_SEGMENT, Endpoint::Receipt),
+    ] {
+        if let Some(form_path) = path.strip_suffix(segment).and_then(|p| p.strip_suffix('/'))
+            && let Some((municipality, form)) = submit_route(form_path)
+        {
+            return Some(Route {
+                municipality,
+                form,
+                endpoint,
+            });
+        }
     }
     let (municipality, form) = submit_route(path)?;
     Some(Route {
@@ -86,6 +94,20 @@ pub(crate) fn is_slug(s: &str) -> bool {
 
 /// The last path segment of the confirmation page, as on the static site (`<form>/danke/`).
 pub const CONFIRMATION_SEGMENT: &str = "danke";
+/// The last path segment of the receipt endpoint.
+pub const RECEIPT_SEGMENT: &str = "receipt";
+
+/// The receipt endpoint of the form a browser posted to, as a form's `action` relative to the
+/// URL of that post (`./<form>/receipt` after `…/<form>`, `./receipt` after `…/<form>/`), for
+/// the same reason as [`confirmation_location`].
+pub fn receipt_action(path_ends_with_slash: bool, form: &str) -> String {
+    if path_ends_with_slash {
+        format!("./{RECEIPT_SEGMENT}")
+    } else {
+        format!("./{form}/{RECEIPT_SEGMENT}")
+    }
+}
+
 /// The confirmation page of the form a browser posted to, as a Location relative to the URL
 /// of that post (`./<form>/danke?…` after `…/<form>`, `./danke?…` after `…/<form>/`). Relative,
 /// because the function does not know under which prefix the client reached it: an API
@@ -195,6 +217,23 @@ mod tests {
             assert_eq!(confirmation(bad), None, "{bad}");
         }
         assert_eq!(route("/v1/m/f/danke/x"), None);
+    }
+
+    #[test]
+    fn the_receipt_is_receipt_below_the_form() {
+        let receipt = |path| {
+            route(path)
+                .filter(|r| r.endpoint == Endpoint::Receipt)
+                .map(|r| (r.municipality, r.form))
+        };
+        assert_eq!(receipt("/v1/m/f/receipt"), Some(("m", "f")));
+        assert_eq!(receipt("/prod/v1/m/f/receipt/"), Some(("m", "f")));
+        assert_eq!(submit("/v1/m/receipt"), Some(("m", "receipt")));
+        for bad in ["/v1/m/f/receipt/x", "/v1/m/f/receipts", "/v1/receipt"] {
+            assert_eq!(receipt(bad), None, "{bad}");
+        }
+        assert_eq!(receipt_action(false, "f"), "./f/receipt");
+        assert_eq!(receipt_action(true, "f"), "./receipt");
     }
 
     #[test]

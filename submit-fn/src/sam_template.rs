@@ -216,6 +216,13 @@ Resources:
             ApiId: !Ref SubmissionApi
             Method: GET
             Path: /v1/{{municipality}}/{{form}}/{confirmation}
+        # The receipt PDF of a stored submission, on request (the confirmation page's button).
+        Receipt:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref SubmissionApi
+            Method: POST
+            Path: /v1/{{municipality}}/{{form}}/{receipt}
 {events}
 {reconcile_resources}{report_resources}  SubmissionApi:
     Type: AWS::Serverless::HttpApi
@@ -250,6 +257,7 @@ Outputs:
         bucket_origins = origins.replace("          - ", "              - "),
         draft_days = store::drafts::DEFAULT_DAYS,
         confirmation = crate::route::CONFIRMATION_SEGMENT,
+        receipt = crate::route::RECEIPT_SEGMENT,
         report_parameters = crate::sam_report::parameters(),
         report_conditions = crate::sam_report::conditions(),
         report_resources = crate::sam_report::resources(registry),

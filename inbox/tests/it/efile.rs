@@ -381,12 +381,12 @@ fn walk(root: &Path) -> Vec<PathBuf> {
 }
 
 /// The citizen's download and the authority's copy are one PDF: the function's answer to an
-/// encrypted submission carries the receipt, and `pull` (decrypting, verifying) writes the same
-/// bytes beside the imported submission.
+/// encrypted submission carries what the receipt is made of, its receipt endpoint makes the PDF
+/// from that (checked against the plaintext claim), and `pull` (decrypting, verifying) writes
+/// the same bytes beside the imported submission.
 #[tokio::test]
-async fn the_receipt_the_function_sends_is_byte_for_byte_the_one_pull_writes() {
+async fn the_receipt_the_function_makes_on_request_is_byte_for_byte_the_one_pull_writes() {
     use crate::common::{NOW, inbox, registry, repo};
-    use base64::Engine;
     use http::{Request, header};
     use std::sync::Arc;
     use submit_fn::{FixedClock, Handler};
@@ -419,9 +419,23 @@ async fn the_receipt_the_function_sends_is_byte_for_byte_the_one_pull_writes() {
         answer["receipt"]["file_name"],
         format!("Application-receipt-{reference}.pdf")
     );
-    let sent = base64::engine::general_purpose::STANDARD
-        .decode(answer["receipt"]["base64"].as_str().unwrap())
+    let asked = serde_json::json!({
+        "record": answer["receipt"]["record"],
+        "attachments_sha512": answer["receipt"]["attachments_sha512"],
+    });
+    let request = Request::post("/v1/musterstadt/sperrmuell-anmeldung/receipt")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(bytes::Bytes::from(serde_json::to_vec(&asked).unwrap()))
         .unwrap();
+    let response = handler.handle(request).await;
+    assert_eq!(
+        response.status(),
+        200,
+        "{}",
+        String::from_utf8_lossy(response.body())
+    );
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/pdf");
+    let sent = response.body().to_vec();
 
     let out = tempfile::tempdir().unwrap();
     let now = || NOW;

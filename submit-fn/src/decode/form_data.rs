@@ -20,6 +20,23 @@ pub(super) fn parse_urlencoded(
     body: &[u8],
     max_pairs: usize,
 ) -> Result<Vec<(String, String)>, DecodeError> {
+    parse_urlencoded_as(body, max_pairs, nfc)
+}
+
+/// [`parse_urlencoded`] without the normalisation: names and values exactly as sent (a receipt
+/// request's record must keep its bytes).
+pub(super) fn parse_urlencoded_exact(
+    body: &[u8],
+    max_pairs: usize,
+) -> Result<Vec<(String, String)>, DecodeError> {
+    parse_urlencoded_as(body, max_pairs, |s| s)
+}
+
+fn parse_urlencoded_as(
+    body: &[u8],
+    max_pairs: usize,
+    normalise: fn(String) -> String,
+) -> Result<Vec<(String, String)>, DecodeError> {
     let component = |bytes: &[u8]| -> Result<String, DecodeError> {
         let plus: Vec<u8> = bytes
             .iter()
@@ -27,7 +44,7 @@ pub(super) fn parse_urlencoded(
             .collect();
         percent_encoding::percent_decode(&plus)
             .decode_utf8()
-            .map(|s| nfc(s.into_owned()))
+            .map(|s| normalise(s.into_owned()))
             .map_err(|_| DecodeError::NotUtf8)
     };
     let parts = body.split(|&b| b == b'&').filter(|part| !part.is_empty());

@@ -208,6 +208,15 @@ pub async fn decode(
     }
 }
 
+/// The pairs of an `application/x-www-form-urlencoded` body exactly as sent (strict UTF-8, at
+/// most `max_pairs`, no Unicode normalisation).
+pub fn urlencoded_pairs_exact(
+    body: &[u8],
+    max_pairs: usize,
+) -> Result<Vec<(String, String)>, DecodeError> {
+    form_data::parse_urlencoded_exact(body, max_pairs)
+}
+
 /// A `multipart/form-data` body as a browser posts it to S3 (the local upload endpoint): its
 /// fields, in order, and its files (part name and bytes). At most 32 parts.
 pub async fn multipart_fields(

@@ -1,7 +1,7 @@
 //! The handler's answers besides the pipeline's own: refusals (as JSON or a message page), the
 //! 422 for invalid answers (for a browser, the form page filled in again), the 201 (JSON) or
-//! 200 (the confirmation page) with the receipt for a stored submission, a CORS preflight and
-//! a 405.
+//! 200 (the confirmation page) with what the receipt is made of for a stored submission (the
+//! receipt itself is made on request, `super::receipt`), a CORS preflight and a 405.
 
 use bytes::Bytes;
 use form_model::resolve::ResolvedForm;
@@ -15,14 +15,16 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 use view::filled::Filled;
 
-use super::receipt::ReceiptFile;
-use super::{Ctx, Handler, MAX_REPORTED_ERRORS, plain_refusal};
+use super::receipt::ReceiptData;
+use super::{Ctx, Handler, MAX_REPORTED_ERRORS};
 use crate::clock::german_date;
 use crate::decode::DecodeError;
-use crate::html::{self, WayOn};
+use crate::html::{self, ReceiptOffer, WayOn};
 use crate::metrics::Outcome;
-use crate::respond::{Format, Refusal, html_response, json_response, response};
-use crate::route::{Endpoint, confirmation_location};
+use crate::respond::{
+    CONFIRMATION_CSP, Format, Refusal, html_response, json_response, plain_refusal, response,
+};
+use crate::route::{Endpoint, confirmation_location, receipt_action};
 
 /// What a preflight from an allowed origin is told: POST, with the headers the pages send.
 pub(super) fn allow_post_preflight(h: &mut http::HeaderMap) {
@@ -125,7 +127,7 @@ impl Handler {
         outcome.outcome = refusal.code();
         let way_on = match ctx.endpoint {
             Endpoint::Submit => WayOn::Form(ctx.municipality, &ctx.form.form.id),
-            Endpoint::Confirmation => WayOn::Services(ctx.municipality),
+            Endpoint::Confirmation | Endpoint::Receipt => WayOn::Services(ctx.municipality),
         };
         plain_refusal(&refusal, ctx.format, &ctx.lang, way_on)
     }
@@ -240,7 +242,7 @@ impl Handler {
         id: Uuid,
         reference: &str,
         received_at: OffsetDateTime,
-        receipt: Option<&ReceiptFile>,
+        receipt: Option<&ReceiptData>,
     ) -> Response<Bytes> {
         match (ctx.format, receipt) {
             (Format::Json, _) => {
@@ -249,28 +251,43 @@ impl Handler {
                     "reference": reference,
                     "received_at": received_at.format(&Rfc3339).expect("UTC times format"),
                 });
+                // What to post to `…/receipt` for the PDF (docs/submission-api.md).
                 if let Some(r) = receipt {
                     answer["receipt"] = json!({
                         "file_name": r.file_name,
-                        "media_type": "application/pdf",
-                        "base64": r.base64(),
+                        "media_type": crate::respond::PDF,
+                        "record": r.record,
+                        "attachments_sha512": r.attachments_sha512,
                     });
                 }
                 json_response(StatusCode::CREATED, &answer)
             }
-            // The confirmation page itself, with the receipt as a `data:` download: the
-            // receipt exists only in this answer (never cached: `no-store`), so a redirect to a
-            // page would lose it.
-            (Format::Html, Some(r)) => html_response(
-                StatusCode::OK,
-                html::confirmation_page(
-                    ctx.municipality,
-                    ctx.form,
-                    &ctx.lang,
-                    reference,
-                    Some((&r.file_name, &r.base64())),
-                ),
-            ),
+            // The confirmation page itself, with the button that asks for the receipt: what it
+            // posts exists only in this answer (never cached: `no-store`), so a redirect to a
+            // page would lose it. Its form posts to the function: `form-action 'self'`.
+            (Format::Html, Some(r)) => {
+                let action = receipt_action(ctx.path_ends_with_slash, &ctx.form.form.id);
+                let offer = ReceiptOffer::OnRequest {
+                    action: &action,
+                    record: &r.record,
+                    attachments_sha512: &r.attachments_sha512,
+                };
+                let mut response = html_response(
+                    StatusCode::OK,
+                    html::confirmation_page(
+                        ctx.municipality,
+                        ctx.form,
+                        &ctx.lang,
+                        reference,
+                        Some(offer),
+                    ),
+                );
+                response.headers_mut().insert(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(CONFIRMATION_CSP),
+                );
+                response
+            }
             (Format::Html, None) => {
                 let url = confirmation_location(
                     ctx.path_ends_with_slash,

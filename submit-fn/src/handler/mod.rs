@@ -7,18 +7,18 @@
 //!   municipality and form (404), CORS preflight, method (405), size (413), content type (415),
 //!   decoding (400/413/415), honeypot (dropped), submission id (400), validation by form-model
 //!   (422; for a browser form post the form page itself, filled in again with the answers and
-//!   the problems at their questions), storage (201 for scripts with the receipt PDF in the
-//!   JSON, 200 with the confirmation page and the receipt as a download for a browser form
+//!   the problems at their questions), storage (201 for scripts with what the receipt is made
+//!   of in the JSON, 200 with the confirmation page and its receipt button for a browser form
 //!   post; 409, 503).
 //! - `GET …/v1/<municipality>/<form>/danke?ref=<reference>&lang=<lang>` is the confirmation page
 //!   a browser form post is redirected to: without JavaScript the static confirmation page
 //!   cannot read the reference from its address, so the function shows it. Route and
 //!   municipality and form (404), method (405), reference (400), page (200). It reads nothing
 //!   from the store and writes nothing.
+//! - `POST …/v1/<municipality>/<form>/receipt`: the receipt PDF, on request ([`receipt`]).
 //!
 //! Here the handler itself, routing a request to its form and answering; [`pipeline`] takes a
-//! submission, [`confirmation`] shows the confirmation page, [`answers`] makes the answers,
-//! [`receipt`] the receipt that goes with an accepted submission.
+//! submission, [`confirmation`] shows the confirmation page, [`answers`] makes the answers.
 
 mod answers;
 mod confirmation;
@@ -48,11 +48,11 @@ use view::bundle::RemotePages;
 
 use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
 use crate::decode::{BodyKind, DecodeError, request_body_kind};
-use crate::html::{self, WayOn};
+use crate::html::WayOn;
 use crate::metrics::{Counters, Outcome, Stats};
 use crate::respond::{
-    Format, RETRY_AFTER_SECONDS, Refusal, add_cors, html_response, json_response, negotiate,
-    origin_allowed, pick_language,
+    Format, RETRY_AFTER_SECONDS, Refusal, add_cors, negotiate, origin_allowed, pick_language,
+    plain_refusal,
 };
 use crate::route::{Endpoint, Route, route};
 
@@ -354,7 +354,7 @@ impl Handler {
         };
         // The confirmation is a page: whoever opens it gets HTML.
         let format = match endpoint {
-            Endpoint::Submit => format,
+            Endpoint::Submit | Endpoint::Receipt => format,
             Endpoint::Confirmation => Format::Html,
         };
         let Some(municipality) = self.registry.municipality(m_id) else {
@@ -464,7 +464,10 @@ impl Handler {
         if parts.method != Method::POST {
             return self.method_not_allowed(ctx, outcome);
         }
-        self.submit(body, ctx, outcome).await
+        match ctx.endpoint {
+            Endpoint::Receipt => self.receipt(body, ctx, outcome).await,
+            _ => self.submit(body, ctx, outcome).await,
+        }
     }
 }
 
@@ -482,19 +485,4 @@ struct Ctx<'a> {
     kind: Result<BodyKind, DecodeError>,
     /// The request's headers (the session cookie of a signed-in citizen).
     headers: &'a http::HeaderMap,
-}
-
-fn plain_refusal(
-    refusal: &Refusal,
-    format: Format,
-    lang: &str,
-    way_on: WayOn<'_>,
-) -> Response<Bytes> {
-    match format {
-        Format::Json => json_response(refusal.status(), &refusal.json(lang)),
-        Format::Html => html_response(
-            refusal.status(),
-            html::message_page(lang, refusal.title(lang), &refusal.message(lang), way_on),
-        ),
-    }
 }

@@ -13,7 +13,7 @@ use store::protocol::Stored;
 
 use super::Handler;
 use super::receipt::ReceiptFile;
-use crate::html::{self, Paid, Settled, WayOn};
+use crate::html::{self, Paid, ReceiptOffer, Settled, WayOn};
 use crate::payment::attempt::Attempt;
 use crate::payment::flow::{FlowError, Standing};
 use crate::payment::pages::{self, Addresses, Situation};
@@ -186,7 +186,7 @@ impl Handler {
                 .as_ref()
                 .map(|r| (r.file_name.as_str(), r.base64()))
                 .as_ref()
-                .map(|(f, b)| (*f, b.as_str())),
+                .map(|(file_name, base64)| ReceiptOffer::Inline { file_name, base64 }),
             Some(settled),
         );
         html_response(StatusCode::OK, page)

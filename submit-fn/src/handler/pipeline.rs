@@ -1,7 +1,8 @@
 //! The submission pipeline of `POST …/v1/<municipality>/<form>`, after routing, CORS and the
 //! method: size (413), content type (415), decoding (400/413/415), honeypot (dropped),
 //! submission id (400), validation by form-model and the files' contents (422), storage through
-//! the store's write protocol (201 for scripts, 303 for a browser form post; 409, 503).
+//! the store's write protocol (201 for scripts, 200 with the confirmation page for a browser
+//! form post; 409, 503).
 
 use bytes::Bytes;
 use form_model::model::PaymentMode;
@@ -188,7 +189,13 @@ impl Handler {
             Ok(stored) => {
                 outcome.outcome = if stored.first { "stored" } else { "duplicate" };
                 outcome.reference = stored.reference.clone();
-                let receipt = super::receipt::receipt_of(ctx, &stored);
+                // What the receipt is made of, for the citizen to ask for it later (no PDF is
+                // made here); none when the registry names no contact (a receipt needs one).
+                let receipt = ctx
+                    .municipality
+                    .contact
+                    .is_some()
+                    .then(|| super::receipt::receipt_data(&stored));
                 let mut r = self.accepted(
                     ctx,
                     stored.id,

@@ -53,14 +53,15 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
     );
     let mut answer = body_json(&response);
     let reference = form_model::record::reference("musterstadt", 2026, id);
-    // The receipt comes with the answer (docs/receipt.md).
+    // What the receipt is made of comes with the answer, not the PDF (docs/receipt.md).
     let receipt = answer.as_object_mut().unwrap().remove("receipt").unwrap();
     assert_eq!(
         receipt["file_name"],
         format!("Antragsbestaetigung-{reference}.pdf")
     );
     assert_eq!(receipt["media_type"], "application/pdf");
-    assert!(receipt["base64"].as_str().unwrap().starts_with("JVBERi0"));
+    assert_eq!(receipt["attachments_sha512"], json!([]));
+    assert!(receipt.get("base64").is_none());
     assert_eq!(
         answer,
         json!({ "id": id, "reference": reference, "received_at": "2026-11-28T10:15:00Z" })
@@ -82,6 +83,11 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
         form_ref["service"] = json!(service);
     }
     assert_eq!(
+        receipt["record"].as_str().unwrap().as_bytes(),
+        &store.object(&format!("{dir}submission.json")).unwrap()[..],
+        "the record exactly as stored"
+    );
+    assert_eq!(
         stored,
         json!({
             "format": "formfabrik.submission/1",
@@ -99,7 +105,7 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
 }
 
 #[tokio::test]
-async fn answers_a_browser_form_post_with_the_confirmation_page_and_the_receipt_to_download() {
+async fn answers_a_browser_form_post_with_the_confirmation_page_and_the_receipt_button() {
     let store = memory();
     let handler = handler(store.clone());
     let pairs = form_pairs(&sperrmuell(), None);
@@ -111,7 +117,7 @@ async fn answers_a_browser_form_post_with_the_confirmation_page_and_the_receipt_
         "{}",
         body_text(&response)
     );
-    // The receipt exists only in this answer: not cached, not stored.
+    // What the receipt is made of exists only in this answer: not cached, not stored.
     assert_eq!(header_of(&response, "cache-control"), Some("no-store"));
     // No id from the page (no JavaScript): the server made one.
     let id = CountingIds(AtomicU64::new(1)).new_id_for_test();
@@ -120,30 +126,15 @@ async fn answers_a_browser_form_post_with_the_confirmation_page_and_the_receipt_
     assert!(page.contains(&format!(
         "<p id=\"reference\"><strong dir=\"ltr\">{reference}</strong></p>"
     )));
-    let pdf = receipt_in_page(&page, &format!("Antragsbestaetigung-{reference}.pdf"));
-    assert!(pdf.starts_with(b"%PDF-"));
+    let pdf = handler
+        .handle(crate::receipt::receipt_request_from_page(&post, &page))
+        .await;
+    crate::receipt::pdf_of(&pdf, &format!("Antragsbestaetigung-{reference}.pdf"));
     assert!(page.contains("Antragsbestätigung herunterladen (PDF)"));
     assert_eq!(submission_keys(&store).len(), 1);
     assert!(submission_keys(&store)[0].contains(&id.to_string()));
     // Nothing but the submission's own objects was stored.
     assert!(store.keys().iter().all(|k| !k.ends_with(".pdf")));
-}
-
-/// The PDF of the page's `data:` download link named `file_name`.
-fn receipt_in_page(page: &str, file_name: &str) -> Vec<u8> {
-    use base64::Engine;
-    let start = page
-        .find("href=\"data:application/pdf;base64,")
-        .unwrap_or_else(|| panic!("no receipt link in {page}"));
-    let rest = &page[start + "href=\"data:application/pdf;base64,".len()..];
-    let (b64, after) = rest.split_once('"').unwrap();
-    assert!(
-        after.starts_with(&format!(" download=\"{file_name}\"")),
-        "{after:.200}"
-    );
-    base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .unwrap()
 }
 
 #[tokio::test]
@@ -188,18 +179,19 @@ async fn the_confirmation_page_and_the_receipt_are_in_the_language_of_the_form_p
     submission.language = "en".into();
     let id = new_id();
     let pairs = form_pairs(&submission, Some(id));
-    let response = handler
-        .handle(form_request(
-            &path("musterstadt", "sperrmuell-anmeldung"),
-            &pairs,
-        ))
-        .await;
+    let post = path("musterstadt", "sperrmuell-anmeldung");
+    let response = handler.handle(form_request(&post, &pairs)).await;
     assert_eq!(response.status(), StatusCode::OK);
     let reference = form_model::record::reference("musterstadt", 2026, id);
     let page = body_text(&response);
     assert!(page.contains("<html lang=\"en\""), "{page:.300}");
     assert!(page.contains("Download the application receipt (PDF)"));
-    let pdf = receipt_in_page(&page, &format!("Application-receipt-{reference}.pdf"));
+    let pdf = crate::receipt::pdf_of(
+        &handler
+            .handle(crate::receipt::receipt_request_from_page(&post, &page))
+            .await,
+        &format!("Application-receipt-{reference}.pdf"),
+    );
     assert!(
         String::from_utf8_lossy(&pdf).contains("/Lang(en)"),
         "the receipt's document language"
@@ -571,12 +563,24 @@ async fn same_id_and_same_content_gives_the_same_answer_and_one_submission() {
     let reference = body_json(&first)["reference"].as_str().unwrap().to_string();
     let page = body_text(&third);
     assert!(page.contains(&reference));
-    use base64::Engine;
-    let json_pdf = base64::engine::general_purpose::STANDARD
-        .decode(body_json(&first)["receipt"]["base64"].as_str().unwrap())
-        .unwrap();
+    let post = path("musterstadt", "sperrmuell-anmeldung");
+    let file = format!("Antragsbestaetigung-{reference}.pdf");
+    let json_pdf = crate::receipt::pdf_of(
+        &handler
+            .handle(crate::receipt::receipt_request_from_answer(
+                &post,
+                &body_json(&first),
+            ))
+            .await,
+        &file,
+    );
     assert_eq!(
-        receipt_in_page(&page, &format!("Antragsbestaetigung-{reference}.pdf")),
+        crate::receipt::pdf_of(
+            &handler
+                .handle(crate::receipt::receipt_request_from_page(&post, &page))
+                .await,
+            &file
+        ),
         json_pdf,
         "the same bytes for the same submission"
     );
@@ -1068,7 +1072,10 @@ async fn the_confirmation_page_escapes_what_it_shows() {
         &form,
         "de",
         "<script>alert(\"&\")</script>",
-        Some(("a\"b<c>.pdf", "JVBERi0=")),
+        Some(submit_fn::html::ReceiptOffer::Inline {
+            file_name: "a\"b<c>.pdf",
+            base64: "JVBERi0=",
+        }),
     );
     assert!(page.contains("&lt;script&gt;alert(&quot;&amp;&quot;)&lt;/script&gt;"));
     assert!(!page.contains("<script"));
@@ -1076,6 +1083,28 @@ async fn the_confirmation_page_escapes_what_it_shows() {
         page.contains("download=\"a&quot;b&lt;c&gt;.pdf\""),
         "{page}"
     );
+    // The receipt button's fields: a record is JSON, full of quotes.
+    let page = submit_fn::html::confirmation_page(
+        &m,
+        &form,
+        "de",
+        "MUS-2026-7K3F9Q",
+        Some(submit_fn::html::ReceiptOffer::OnRequest {
+            action: "./f/receipt?a=1&b=\"",
+            record: "{\"x\": \"</form><script>\"}",
+            attachments_sha512: &["\"><b>".to_string()],
+        }),
+    );
+    assert!(!page.contains("<script"), "{page}");
+    assert!(!page.contains("<b>"), "{page}");
+    assert!(
+        page.contains(
+            "<form id=\"receipt\" method=\"post\" action=\"./f/receipt?a=1&amp;b=&quot;\">"
+        )
+    );
+    assert!(page.contains(
+        "<input type=\"hidden\" name=\"record\" value=\"{&quot;x&quot;: &quot;&lt;/form&gt;&lt;script&gt;&quot;}\">"
+    ));
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ mod hardening;
 mod lambda_events;
 mod lambda_runtime;
 mod payment;
+mod receipt;
 mod resources;
 mod s3;
 mod secrets;

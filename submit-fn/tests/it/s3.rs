@@ -55,11 +55,18 @@ async fn a_valid_submission_with_files_lands_at_the_expected_keys_with_the_expec
         body_text(&response)
     );
     let reference = form_model::record::reference("musterstadt", 2026, id);
-    // The receipt comes with the answer (docs/receipt.md); nothing else does.
+    // What the receipt is made of comes with the answer (docs/receipt.md); nothing else does.
+    // The receipt endpoint makes the PDF from it, checked against the claim in the bucket.
     let mut answer = body_json(&response);
+    let pdf = send(
+        addr,
+        crate::receipt::receipt_request_from_answer(&url, &answer),
+    )
+    .await;
+    crate::receipt::pdf_of(&pdf, &format!("Antragsbestaetigung-{reference}.pdf"));
     let receipt = answer.as_object_mut().unwrap().remove("receipt").unwrap();
     assert_eq!(receipt["media_type"], "application/pdf");
-    assert!(receipt["base64"].as_str().unwrap().starts_with("JVBERi0"));
+    assert_eq!(receipt["attachments_sha512"].as_array().unwrap().len(), 2);
     assert_eq!(
         answer,
         json!({ "id": id, "reference": reference, "received_at": "2026-11-28T10:15:00Z" })
