@@ -512,13 +512,13 @@
       $$(".lang-nav a").forEach(function (a) { a.href = a.getAttribute("href").split("?")[0] + "?ref=" + encodeURIComponent(ref); });
       $("#reference-missing").hidden = true;
       // What the receipt is made of, as the function answered, kept in this tab only (see
-      // done()): the button posts it to the function's receipt endpoint, which checks it and
-      // answers the PDF as a download (the same form the function's own page has without JS).
+      // done()): the button posts it to the function's receipt endpoint (the form's action,
+      // written into the page), which checks it and answers the PDF as a download (the same
+      // form the function's own page has without JS).
       var rc = null;
       try { rc = JSON.parse(sessionStorage.getItem("formfabrik-receipt:" + ref)); } catch (e) { /* storage off */ }
-      if (rc && typeof rc.record === "string" && rc.url) {
+      if (rc && typeof rc.record === "string") {
         var receiptForm = $("#receipt");
-        receiptForm.action = rc.url;
         $("#receipt-record").value = rc.record;
         (rc.attachments_sha512 || []).forEach(function (h) {
           var input = document.createElement("input");
@@ -1202,8 +1202,6 @@
   }
   function done(ok) {
     try { localStorage.removeItem(draftKey); sessionStorage.removeItem("formfabrik-id:" + location.pathname); } catch (e) { /* off */ }
-    // The receipt is made on request: keep what to ask for it with, and where (`…/<form>/receipt`).
-    if (ok.receipt) ok.receipt.url = new URL(form.getAttribute("action"), location.href).href.replace(/\/?$/, "/receipt");
     try { if (ok.receipt) sessionStorage.setItem("formfabrik-receipt:" + ok.reference, JSON.stringify(ok.receipt)); } catch (e) { /* off or full */ }
     // @if payment
     // Paid online first (payment required, or chosen): on to the platform's pay page (202).

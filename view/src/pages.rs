@@ -211,6 +211,8 @@ pub fn confirmation(frame: &Frame, form: &ResolvedForm, script: Option<&str>) ->
         json!({
             "form": { "title": text_in(&form.form.title, frame.lang()) },
             "reference_pattern": form_model::record::reference_pattern(&m.id),
+            // Where the receipt's button posts what the function answered (docs/receipt.md).
+            "receipt_action": format!("{}/{}/{}/receipt", frame.site().endpoint, m.id, form.form.id),
             "styles": [frame.site().assets.confirmation],
         }),
     )
