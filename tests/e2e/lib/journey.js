@@ -590,11 +590,12 @@ function storedRecords(dataDir) {
 const REFERENCE = /^[A-Z]{3}-\d{4}-[0-9A-Z]{6}$/;
 
 /** Without JavaScript, an accepted post is answered with the confirmation page itself (no
- * redirect: its receipt exists only in this answer, docs/receipt.md). Asserts what the citizen
- * sees there — the reference and the receipt to download — and returns the reference. */
+ * redirect: what its receipt is made of exists only in this answer, docs/receipt.md). Asserts
+ * what the citizen sees there — the reference and the button that posts for the receipt — and
+ * returns the reference. */
 async function assertConfirmedWithoutScript(page) {
   const body = (await page.locator("body").innerText()).slice(0, 2000);
-  assert.ok(await page.locator("#receipt a[download]").isVisible(), `no receipt to download:\n${body}`);
+  assert.ok(await page.locator('form#receipt[action$="/receipt"] button[type="submit"]').isVisible(), `no receipt to download:\n${body}`);
   const reference = ((await page.locator("#reference").textContent()) || "").trim();
   assert.match(reference, REFERENCE, body);
   return reference;
