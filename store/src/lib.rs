@@ -22,6 +22,7 @@ pub mod address;
 pub mod crypto;
 pub mod drafts;
 pub mod exclusive;
+mod flush;
 pub mod folder;
 pub mod layout;
 pub mod lease;
