@@ -6,9 +6,11 @@
 //! Before `put_new` returns — `Created` or `Exists` — the object's bytes, its name and the name
 //! of every directory from the object up to the root are flushed, also when another request
 //! created the object or a directory: whatever a 201 acknowledges survives a power cut.
-//! Directories known to be flushed are remembered, so a busy store does not flush them again,
-//! and requests that need the same directory flushed at the same time share one flush
-//! ([`crate::flush`]: each is served by a flush that started after it made its entry).
+//! Directories known to be flushed are remembered, so a busy store does not flush them again.
+//! Concurrent flushes are left to the file system: a journaling one (ext4, xfs) already makes
+//! one journal commit serve every `fsync` waiting for it. (Sharing directory flushes between
+//! requests in the store as well saved 13 % of the `fsync` calls but no time: docs/BENCHMARKS.md,
+//! "Folder store: fewer flushes".)
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
@@ -18,12 +20,11 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 
-use crate::flush::DirFlushes;
 use crate::{Bounded, PutOutcome, Store, StoreError, StoreFuture, check_key};
 
 /// How many directories [`FolderStore`] remembers as durable before it starts afresh: every
 /// submission adds its own folder, and a long-running server must not grow without bound.
-/// Forgetting costs one more (shared) flush of a day folder, never durability.
+/// Forgetting costs one more flush of a day folder, never durability.
 const DURABLE_REMEMBERED: usize = 4096;
 
 #[derive(Debug, Clone)]
@@ -31,8 +32,6 @@ pub struct FolderStore {
     root: PathBuf,
     /// Directories whose entry in their parent is durable (flushed after they were seen).
     durable: Arc<Mutex<HashSet<PathBuf>>>,
-    /// Directory flushes in progress, shared by the requests waiting for them.
-    flushes: Arc<DirFlushes>,
 }
 
 impl FolderStore {
@@ -41,7 +40,6 @@ impl FolderStore {
         FolderStore {
             root: root.into(),
             durable: Arc::default(),
-            flushes: Arc::default(),
         }
     }
 
@@ -66,14 +64,9 @@ impl Store for FolderStore {
             let path = self.path(key)?;
             let root = self.root.clone();
             let durable = self.durable.clone();
-            let flushes = self.flushes.clone();
             // File system calls block; keep them off the async workers.
             let outcome = tokio::task::spawn_blocking(move || {
-                let dirs = Dirs {
-                    durable: &durable,
-                    flushes: &flushes,
-                };
-                write_new(&root, &path, &bytes, &dirs, &SYSTEM)
+                write_new(&root, &path, &bytes, &durable, &SYSTEM)
             })
             .await
             .map_err(|e| StoreError::Unavailable(format!("writer task failed: {e}")))??;
@@ -228,37 +221,11 @@ const SYSTEM: Ops = Ops {
     remove_file: |p| fs::remove_file(p),
 };
 
-/// What the writers of one store share about its directories.
-struct Dirs<'a> {
-    /// Directories whose entry in their parent is durable.
-    durable: &'a Mutex<HashSet<PathBuf>>,
-    flushes: &'a DirFlushes,
-}
-
-impl Dirs<'_> {
-    fn is_durable(&self, dir: &Path) -> bool {
-        self.durable.lock().expect("lock").contains(dir)
-    }
-
-    fn remember_durable(&self, dir: &Path) {
-        let mut durable = self.durable.lock().expect("lock");
-        if durable.len() >= DURABLE_REMEMBERED {
-            durable.clear();
-        }
-        durable.insert(dir.to_path_buf());
-    }
-
-    /// Flushes `dir` (its entries made so far), sharing the flush with concurrent writers.
-    fn flush(&self, dir: &Path, ops: &Ops) -> io::Result<()> {
-        self.flushes.flush(dir, &ops.sync_dir)
-    }
-}
-
 fn write_new(
     root: &Path,
     path: &Path,
     bytes: &[u8],
-    dirs: &Dirs<'_>,
+    durable: &Mutex<HashSet<PathBuf>>,
     ops: &Ops,
 ) -> io::Result<PutOutcome> {
     let dir = path.parent().expect("keys have a parent below the root");
@@ -294,15 +261,20 @@ fn write_new(
     }
     // The object's name, and the name of each directory up to the root: durable before the
     // caller acknowledges anything, whoever created them.
-    dirs.flush(dir, ops)?;
+    (ops.sync_dir)(dir)?;
     let mut d = dir;
     loop {
-        if dirs.is_durable(d) {
+        if durable.lock().expect("lock").contains(d) {
             break;
         }
         let Some(parent) = d.parent() else { break };
-        dirs.flush(parent, ops)?;
-        dirs.remember_durable(d);
+        (ops.sync_dir)(parent)?;
+        let mut known = durable.lock().expect("lock");
+        if known.len() >= DURABLE_REMEMBERED {
+            known.clear();
+        }
+        known.insert(d.to_path_buf());
+        drop(known);
         if d == root {
             break;
         }
@@ -504,12 +476,8 @@ mod tests {
         fs::create_dir_all(key.parent().unwrap()).unwrap();
         fs::write(&key, "theirs").unwrap();
         CALLS.with(|c| c.borrow_mut().clear());
-        let (durable, flushes) = (Mutex::new(HashSet::new()), DirFlushes::default());
-        let dirs = Dirs {
-            durable: &durable,
-            flushes: &flushes,
-        };
-        let outcome = write_new(&root, &key, b"mine", &dirs, &RECORDING).unwrap();
+        let durable = Mutex::new(HashSet::new());
+        let outcome = write_new(&root, &key, b"mine", &durable, &RECORDING).unwrap();
         assert_eq!(outcome, PutOutcome::Exists);
         let calls = CALLS.with(|c| c.borrow().clone());
         let r = root.display();
@@ -526,7 +494,14 @@ mod tests {
         );
         // Known-durable directories are not flushed again; the object's own directory is.
         CALLS.with(|c| c.borrow_mut().clear());
-        write_new(&root, &root.join("m/f/v1/y.json"), b"y", &dirs, &RECORDING).unwrap();
+        write_new(
+            &root,
+            &root.join("m/f/v1/y.json"),
+            b"y",
+            &durable,
+            &RECORDING,
+        )
+        .unwrap();
         let calls = CALLS.with(|c| c.borrow().clone());
         assert_eq!(
             calls.iter().filter(|c| c.starts_with("dir")).count(),
@@ -544,12 +519,8 @@ mod tests {
             remove_file: |_| Err(io::Error::other("read-only file system")),
             ..SYSTEM
         };
-        let (durable, flushes) = (Mutex::new(HashSet::new()), DirFlushes::default());
-        let dirs = Dirs {
-            durable: &durable,
-            flushes: &flushes,
-        };
-        let outcome = write_new(&root, &root.join("a/b.json"), b"{}", &dirs, &failing).unwrap();
+        let durable = Mutex::new(HashSet::new());
+        let outcome = write_new(&root, &root.join("a/b.json"), b"{}", &durable, &failing).unwrap();
         assert_eq!(outcome, PutOutcome::Created);
         assert_eq!(fs::read(root.join("a/b.json")).unwrap(), b"{}");
     }
@@ -562,14 +533,10 @@ mod tests {
     fn a_submission_flushes_each_object_folder_and_the_new_folder_s_parent_once() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
-        let (durable, flushes) = (Mutex::new(HashSet::new()), DirFlushes::default());
-        let dirs = Dirs {
-            durable: &durable,
-            flushes: &flushes,
-        };
+        let durable = Mutex::new(HashSet::new());
         // An earlier submission made the claims and day folders durable.
         for key in ["_claims/m/0.json", "m/f/v1/2026/12/03/0/metadata.json"] {
-            write_new(&root, &root.join(key), b"{}", &dirs, &SYSTEM).unwrap();
+            write_new(&root, &root.join(key), b"{}", &durable, &SYSTEM).unwrap();
         }
         CALLS.with(|c| c.borrow_mut().clear());
         for key in [
@@ -577,7 +544,7 @@ mod tests {
             "m/f/v1/2026/12/03/1/metadata.json",
             "m/f/v1/2026/12/03/1/submission.json",
         ] {
-            let outcome = write_new(&root, &root.join(key), b"{}", &dirs, &RECORDING).unwrap();
+            let outcome = write_new(&root, &root.join(key), b"{}", &durable, &RECORDING).unwrap();
             assert_eq!(outcome, PutOutcome::Created);
         }
         let r = root.display();
@@ -596,60 +563,7 @@ mod tests {
         );
     }
 
-    static SLOW_DIR_FLUSHES: std::sync::atomic::AtomicUsize =
-        std::sync::atomic::AtomicUsize::new(0);
-
-    /// Sixteen writers of different objects in one folder at once (sixteen claims): every
-    /// object is there, and far fewer than sixteen flushes of the folder served them all.
-    #[test]
-    fn concurrent_writers_in_one_folder_share_its_flushes() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().to_path_buf();
-        std::fs::create_dir_all(root.join("_claims/m")).unwrap();
-        let durable = Mutex::new(HashSet::from([
-            root.join("_claims/m"),
-            root.join("_claims"),
-        ]));
-        durable.lock().unwrap().insert(root.clone());
-        let flushes = DirFlushes::default();
-        let slow = Ops {
-            sync_dir: |p| {
-                SLOW_DIR_FLUSHES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                sync_dir(p)
-            },
-            ..SYSTEM
-        };
-        let barrier = std::sync::Barrier::new(16);
-        std::thread::scope(|scope| {
-            for i in 0..16 {
-                let (root, durable, flushes, slow, barrier) =
-                    (&root, &durable, &flushes, &slow, &barrier);
-                scope.spawn(move || {
-                    let dirs = Dirs { durable, flushes };
-                    barrier.wait();
-                    let key = root.join(format!("_claims/m/{i}.json"));
-                    assert_eq!(
-                        write_new(root, &key, b"{}", &dirs, slow).unwrap(),
-                        PutOutcome::Created
-                    );
-                });
-            }
-        });
-        for i in 0..16 {
-            assert_eq!(
-                fs::read(root.join(format!("_claims/m/{i}.json"))).unwrap(),
-                b"{}"
-            );
-        }
-        let flushed = SLOW_DIR_FLUSHES.load(std::sync::atomic::Ordering::SeqCst);
-        assert!(
-            (1..=8).contains(&flushed),
-            "{flushed} flushes for 16 objects"
-        );
-    }
-
-    /// Concurrent writers of one key through the store (with shared flushes): one winner,
+    /// Concurrent writers of one key through the store, on worker threads: one winner,
     /// whose bytes are stored; every loser is told `Exists`.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sixteen_writers_of_one_key_on_worker_threads_give_one_winner() {

@@ -22,7 +22,6 @@ pub mod address;
 pub mod crypto;
 pub mod drafts;
 pub mod exclusive;
-mod flush;
 pub mod folder;
 pub mod layout;
 pub mod lease;
