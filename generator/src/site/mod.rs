@@ -216,8 +216,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         let mut outputs: Vec<state::OutputFile> = Vec::new();
         let mut writer = write::Writer::default();
         let mut put = |path: PathBuf, bytes: &[u8]| -> Result<(), BuildError> {
-            // Every file in a site's `assets/` is named by its content (`assets`).
-            let (wrote, meta) = match path.parent() == Some(assets_dir.as_path()) {
+            // Every file in a site's `assets/` is named by its content (`assets`); those all
+            // sites share are written once and linked (a site's own are not kept track of).
+            let shared = path.parent() == Some(assets_dir.as_path())
+                && path
+                    .file_name()
+                    .is_some_and(|n| assets.shared(&n.to_string_lossy()));
+            let (wrote, meta) = match shared {
                 true => writer.write_named(&path, bytes, &copies)?,
                 false => writer.write(&path, bytes)?,
             };
