@@ -7,6 +7,12 @@ use clap::Parser;
 use generator::cli::{Cli, Command};
 use generator::cmd;
 
+/// mimalloc instead of the system's malloc: a cold build allocates and frees small strings and
+/// JSON values for every page on every core, and glibc's malloc and free were a quarter of its
+/// instructions (callgrind at 300 municipalities).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check(args) => cmd::check::run(args),

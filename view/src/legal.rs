@@ -19,18 +19,15 @@ pub fn page(frame: &Frame, legal: Legal, markdown: Option<&str>, forms: &[&Resol
     let lang = frame.lang();
     let t = |k: &str| frame.t(k);
     let body_md = markdown.map(strip_first_h1);
-    let body = body_md
+    let (body, first) = body_md
         .as_deref()
-        .map(|md| markdown::to_html(md, 0))
+        .map(|md| markdown::to_html_and_first_paragraph(md, 0))
         .unwrap_or_default();
     // The municipality's first paragraph, or the page's title with the site's name.
     let head = Head {
         title: t(legal.kind()),
         description: seo::description(
-            &body_md
-                .as_deref()
-                .and_then(markdown::first_paragraph_text)
-                .unwrap_or_else(|| format!("{} – {}", t(legal.kind()), m.name)),
+            &first.unwrap_or_else(|| format!("{} – {}", t(legal.kind()), m.name)),
         ),
         indexed: true,
     };

@@ -7,11 +7,30 @@ use pulldown_cmark::{Event, Options, Parser, html};
 /// Block Markdown (paragraphs, lists, headings) as HTML. Headings are shifted down by
 /// `heading_offset` levels so a page keeps exactly one `h1`.
 pub fn to_html(markdown: &str, heading_offset: u8) -> String {
-    let parser = Parser::new_ext(
+    html_of(parse(markdown), heading_offset)
+}
+
+/// [`to_html`] and [`first_paragraph_text`] of the same Markdown, parsed once (a legal page
+/// is shown and described by its first paragraph).
+pub fn to_html_and_first_paragraph(markdown: &str, heading_offset: u8) -> (String, Option<String>) {
+    let mut first = FirstParagraph::default();
+    let html = html_of(
+        parse(markdown).inspect(|event| first.take(event)),
+        heading_offset,
+    );
+    (html, first.words())
+}
+
+fn parse(markdown: &str) -> Parser<'_> {
+    Parser::new_ext(
         markdown,
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
     )
-    .map(|event| match event {
+}
+
+/// The HTML of Markdown `events`: raw HTML as text, headings shifted by `heading_offset`.
+fn html_of<'a>(events: impl Iterator<Item = Event<'a>>, heading_offset: u8) -> String {
+    let parser = events.map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(pulldown_cmark::Tag::Heading {
             level,
@@ -51,31 +70,51 @@ pub fn inline(markdown: &str) -> String {
 /// reduced to their words, line breaks and runs of spaces to one space); `None` when it has no
 /// paragraph with words.
 pub fn first_paragraph_text(markdown: &str) -> Option<String> {
-    use pulldown_cmark::{Tag, TagEnd};
-    let mut text = String::new();
-    let mut inside = false;
-    for event in Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    ) {
+    let mut first = FirstParagraph::default();
+    for event in parse(markdown) {
+        first.take(&event);
+        if first.done {
+            break;
+        }
+    }
+    first.words()
+}
+
+/// The text of the first paragraph with words, gathered from Markdown events.
+#[derive(Default)]
+struct FirstParagraph {
+    text: String,
+    inside: bool,
+    done: bool,
+}
+
+impl FirstParagraph {
+    fn take(&mut self, event: &Event<'_>) {
+        use pulldown_cmark::{Tag, TagEnd};
+        if self.done {
+            return;
+        }
         match event {
-            Event::Start(Tag::Paragraph) => inside = true,
+            Event::Start(Tag::Paragraph) => self.inside = true,
             Event::End(TagEnd::Paragraph) => {
-                inside = false;
-                if !text.trim().is_empty() {
-                    break;
-                }
+                self.inside = false;
+                self.done = !self.text.trim().is_empty();
             }
             // Raw HTML is shown as text on the page (`to_html`), so it is text here too.
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) if inside => {
-                text.push_str(&t)
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t)
+                if self.inside =>
+            {
+                self.text.push_str(t)
             }
-            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            Event::SoftBreak | Event::HardBreak if self.inside => self.text.push(' '),
             _ => {}
         }
     }
-    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!words.is_empty()).then_some(words)
+
+    fn words(&self) -> Option<String> {
+        let words = self.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!words.is_empty()).then_some(words)
+    }
 }
 
 fn shift(level: pulldown_cmark::HeadingLevel, by: u8) -> pulldown_cmark::HeadingLevel {
@@ -122,6 +161,21 @@ mod tests {
             Some("Melden Sie hier an, bis zu 5 m³ ab.")
         );
         assert_eq!(first_paragraph_text("# Nur ein Titel\n"), None);
+    }
+
+    #[test]
+    fn html_and_first_paragraph_at_once_are_each_as_on_their_own() {
+        for md in [
+            "# Titel\n\nMelden Sie **hier** an,\nbis zu [5 m³](x) `ab`.\n\nZwei <b>x</b>",
+            "# Nur ein Titel\n",
+            "\n\n<p>roh</p>\n\nText  mit\nUmbruch\n\n## Zwei\n\nDrei",
+            "",
+        ] {
+            assert_eq!(
+                to_html_and_first_paragraph(md, 1),
+                (to_html(md, 1), first_paragraph_text(md))
+            );
+        }
     }
 
     #[test]

@@ -134,6 +134,22 @@ impl Assets {
             .clone())
     }
 
+    /// Whether the file `name` of a site's `assets/` is one that every site shares (the page
+    /// scripts and the stylesheets without the site's colour), not the site's own (its
+    /// stylesheet with its colour, its logo).
+    pub fn shared(&self, name: &str) -> bool {
+        [&self.combobox, &self.index, &self.confirmation]
+            .iter()
+            .any(|sheet| sheet.name == name)
+            || [&self.sign_in, &self.fees].iter().any(|js| js.name == name)
+            || self
+                .scripts
+                .lock()
+                .expect("not poisoned")
+                .values()
+                .any(|js| js.name == name)
+    }
+
     /// The stylesheets, colour and logo of municipality `m`'s site (publishing `forms`): their
     /// names, for its pages, and the files (name, bytes) for its `assets/` folder, since each
     /// site can be deployed on its own. The page scripts go there with the pages that load

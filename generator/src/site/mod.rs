@@ -175,6 +175,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let entries = spill("the build state's entries")?;
     let sites = spill("the theme's sites")?;
     let jsons = artifacts::FormJsons::default();
+    let copies = write::Copies::default();
     let contracts = inbox::contract::SharedContracts::default();
     let summary_counts = (checked.municipalities, checked.published);
     let mut registered = registered::Registered::new(&aside).map_err(aside_error)?;
@@ -209,11 +210,22 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             entries.put(id, entry).map_err(spilled)?;
             return Ok((registered, resolved));
         }
+        let dir = opts.out_dir.join("site").join(id);
+        let assets_dir = dir.join("assets");
         // Every file this municipality gets, for the state the next build compares with.
         let mut outputs: Vec<state::OutputFile> = Vec::new();
         let mut writer = write::Writer::default();
         let mut put = |path: PathBuf, bytes: &[u8]| -> Result<(), BuildError> {
-            let (wrote, meta) = writer.write(&path, bytes)?;
+            // Every file in a site's `assets/` is named by its content (`assets`); those all
+            // sites share are written once and linked (a site's own are not kept track of).
+            let shared = path.parent() == Some(assets_dir.as_path())
+                && path
+                    .file_name()
+                    .is_some_and(|n| assets.shared(&n.to_string_lossy()));
+            let (wrote, meta) = match shared {
+                true => writer.write_named(&path, bytes, &copies)?,
+                false => writer.write(&path, bytes)?,
+            };
             count(wrote);
             outputs.push(
                 state::OutputFile::with_metadata(&opts.out_dir, &path, &meta)
@@ -225,7 +237,6 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
             dev_reload: opts.dev_reload,
             ..bundle.on_site()
         };
-        let dir = opts.out_dir.join("site").join(id);
         for (name, bytes) in &site_files.files {
             put(dir.join("assets").join(name), bytes)?;
         }

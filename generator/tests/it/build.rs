@@ -597,6 +597,26 @@ fn a_second_build_renders_nothing_and_rewrites_nothing() {
     let first = build(&options(&out)).unwrap();
     assert_eq!(first.unchanged, 0);
     assert_eq!(first.rendered, first.pages);
+    // A file every site shares (not the site's stylesheet with its colour, nor its logo) is
+    // one file however many sites have it (hard links).
+    let mut by_name: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    for site in fs::read_dir(out.join("site")).unwrap() {
+        for file in fs::read_dir(site.unwrap().path().join("assets")).unwrap() {
+            let file = file.unwrap();
+            let ino = std::os::unix::fs::MetadataExt::ino(&file.metadata().unwrap());
+            let name = file.file_name().to_string_lossy().into_owned();
+            by_name.entry(name).or_default().insert(ino);
+        }
+    }
+    assert!(
+        by_name
+            .keys()
+            .any(|n| n.starts_with("site.") && n.ends_with(".js"))
+    );
+    let own = |n: &str| n.starts_with("logo.") || (n.starts_with("site.") && n.ends_with(".css"));
+    for (name, inodes) in by_name.iter().filter(|(n, _)| !own(n)) {
+        assert_eq!(inodes.len(), 1, "{name} is {} files", inodes.len());
+    }
     let second = build(&options(&out)).unwrap();
     assert_eq!(second.pages, first.pages);
     assert_eq!(second.rendered, 0, "warm build rendered pages");
