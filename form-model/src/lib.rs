@@ -3,6 +3,7 @@
 //! overlays, lint with positioned diagnostics, validate submissions, describe data as JSON
 //! Schema, and define the submission record. No I/O beyond reading the `forms/` folder.
 
+pub mod bounded;
 pub mod check;
 pub mod conditions;
 pub mod diagnostics;

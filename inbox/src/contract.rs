@@ -16,10 +16,10 @@
 //! (or a placeholder text). Examples
 //! still invalid after that are reported, not written.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use form_model::bounded::Bounded;
 use form_model::model::{Contact, Form};
 use form_model::record::SubmissionRecord;
 use form_model::registry::Registry;
@@ -148,8 +148,19 @@ fn schema_and_columns(form: &ResolvedForm) -> (String, String) {
 /// `$id` and the resolved form's sha256 only, so they are made once as text with a
 /// placeholder for each and filled in per municipality; the files are the same as
 /// [`published_with_form_json`] writes.
-#[derive(Debug, Default)]
-pub struct SharedContracts(Mutex<HashMap<SharedKey, Kept>>);
+#[derive(Debug)]
+pub struct SharedContracts(Mutex<Bounded<SharedKey, Kept>>);
+
+/// How many shared forms' texts are kept: the forms a chunk of municipalities publishes, with
+/// room to spare; the ones used least recently are let go of first (and made again if asked
+/// for), so a country's build does not keep one per distinct form.
+const KEPT_CONTRACTS: usize = 256;
+
+impl Default for SharedContracts {
+    fn default() -> SharedContracts {
+        SharedContracts(Mutex::new(Bounded::new(KEPT_CONTRACTS)))
+    }
+}
 
 /// A shared form's address, the form's first language and its service.
 type SharedKey = (usize, String, Option<String>);
@@ -214,8 +225,7 @@ impl SharedContracts {
         self.0
             .lock()
             .expect("contracts lock")
-            .entry(key)
-            .or_insert_with(|| (Arc::clone(&form.form), texts))
+            .get_or_insert(key, (Arc::clone(&form.form), texts))
             .1
             .clone()
     }

@@ -7,9 +7,9 @@
 //! A page filled in with a citizen's answers is rendered on its own. `pages::form` renders
 //! them; this module keeps them.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use form_model::bounded::Bounded;
 use form_model::model::Form;
 
 /// A form's rendered steps, step list and script data in one language.
@@ -22,9 +22,21 @@ pub struct FormBody {
 }
 
 /// Bodies rendered so far, by form (the shared `Arc`'s address; the entry keeps the `Arc`, so
-/// the address cannot be reused by another form while the entry exists) and language.
-#[derive(Debug, Default)]
-pub struct Bodies(Mutex<HashMap<BodyKey, Kept>>);
+/// the address cannot be reused by another form while the entry exists) and language: at most
+/// [`KEPT_BODIES`], the ones used least recently let go of first (rendered again if asked for).
+#[derive(Debug)]
+pub struct Bodies(Mutex<Bounded<BodyKey, Kept>>);
+
+/// How many bodies are kept: the forms a chunk of municipalities publishes in their languages
+/// with room to spare (a country's build meets a few hundred distinct forms, more with each
+/// municipality that changes one; a body is tens of KB).
+pub const KEPT_BODIES: usize = 256;
+
+impl Default for Bodies {
+    fn default() -> Bodies {
+        Bodies(Mutex::new(Bounded::new(KEPT_BODIES)))
+    }
+}
 
 /// The address of a shared form and a language.
 type BodyKey = (usize, String);
@@ -58,8 +70,7 @@ impl Bodies {
         self.0
             .lock()
             .expect("bodies lock")
-            .entry(key)
-            .or_insert_with(|| (Arc::clone(form), Arc::clone(&body)));
+            .get_or_insert(key, (Arc::clone(form), Arc::clone(&body)));
         Ok(body)
     }
 }

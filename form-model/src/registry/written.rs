@@ -5,7 +5,6 @@
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -15,6 +14,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use super::{EarlierVersion, REGISTRY_FORMAT, RegistryMunicipality};
+use crate::bounded::Bounded;
 use crate::model::Form;
 use crate::resolve::{MunicipalityRef, ResolvedForm};
 
@@ -126,9 +126,20 @@ where
 }
 
 /// The text of each shared form in a registry entry, made once per form: by the form's
-/// address (the entry keeps the `Arc`, so the address stays its own).
-#[derive(Default)]
-struct FormTexts(HashMap<usize, (Arc<Form>, Box<RawValue>)>);
+/// address (the entry keeps the `Arc`, so the address stays its own); at most
+/// [`KEPT_TEXTS`], the ones used least recently let go of first (made again if asked for): a
+/// country's registry has a few hundred distinct forms, more with each municipality that
+/// changes one, and its entries come municipality by municipality.
+struct FormTexts(Bounded<usize, (Arc<Form>, Box<RawValue>)>);
+
+/// How many forms' texts are kept.
+const KEPT_TEXTS: usize = 64;
+
+impl Default for FormTexts {
+    fn default() -> FormTexts {
+        FormTexts(Bounded::new(KEPT_TEXTS))
+    }
+}
 
 impl FormTexts {
     fn get(&mut self, form: &Arc<Form>) -> &RawValue {
@@ -136,16 +147,13 @@ impl FormTexts {
         // indented by 8 spaces there, its closing brace by 6. JSON strings hold no raw line
         // breaks, so indenting after every line break indents exactly the lines.
         const INDENT: &str = "\n      ";
-        &self
-            .0
-            .entry(Arc::as_ptr(form) as usize)
-            .or_insert_with(|| {
-                let pretty = serde_json::to_string_pretty(&**form).expect("forms serialize");
-                let text =
-                    RawValue::from_string(pretty.replace('\n', INDENT)).expect("JSON of a form");
-                (Arc::clone(form), text)
-            })
-            .1
+        let key = Arc::as_ptr(form) as usize;
+        if self.0.get(&key).is_none() {
+            let pretty = serde_json::to_string_pretty(&**form).expect("forms serialize");
+            let text = RawValue::from_string(pretty.replace('\n', INDENT)).expect("JSON of a form");
+            self.0.get_or_insert(key, (Arc::clone(form), text));
+        }
+        &self.0.get(&key).expect("just kept").1
     }
 }
 

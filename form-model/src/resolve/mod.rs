@@ -18,7 +18,7 @@ pub use overlay::apply_overlay;
 
 use crate::msg;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -216,18 +216,42 @@ impl ResolvedForm {
 /// checked and serialized once (its content hash still covers each municipality).
 /// A form a municipality changed (overlay, parameters, fees, payment, records, sign-in) is kept
 /// once per content: municipalities whose changed form comes out the same share one copy, so
-/// its page body is rendered once (`view`'s form bodies are kept per shared form).
+/// its page body is rendered once (`view`'s form bodies are kept per shared form) — for as
+/// long as a municipality resolved before still holds it: the map does not keep the forms
+/// alive (a build puts each checked chunk aside and lets go of its forms, and a country has
+/// hundreds of changed forms; one made again is the same form).
 /// Municipalities are resolved in parallel; each part is behind its own lock.
 #[derive(Debug, Default)]
 pub struct Shared {
     complete: Mutex<HashSet<(FileId, Vec<String>)>>,
     json: Mutex<HashMap<FileId, Arc<Vec<u8>>>>,
     /// Changed forms and their canonical JSON, by the sha256 of that JSON.
-    forms: Mutex<HashMap<[u8; 32], FormAndJson>>,
+    forms: Mutex<HashMap<[u8; 32], HeldForm>>,
 }
 
-/// A shared form and its canonical JSON (the input of the content hashes of all that publish it).
-type FormAndJson = (Arc<Form>, Arc<Vec<u8>>);
+/// A shared form and its canonical JSON (the input of the content hashes of all that publish
+/// it), as long as someone holds them.
+type HeldForm = (Weak<Form>, Weak<Vec<u8>>);
+
+impl Shared {
+    /// The changed form whose canonical JSON has the sha256 `digest`: the one held already,
+    /// or else `form` with its `json`, shared from now on.
+    fn form(&self, digest: [u8; 32], form: Arc<Form>, json: Vec<u8>) -> (Arc<Form>, Arc<Vec<u8>>) {
+        let mut forms = self.forms.lock().expect("shared lock");
+        if let Some((held, held_json)) = forms.get(&digest)
+            && let (Some(form), Some(json)) = (held.upgrade(), held_json.upgrade())
+        {
+            return (form, json);
+        }
+        // Forms let go of leave entries behind: cleared out whenever the map doubles.
+        if forms.len() >= 64 && forms.len().is_power_of_two() {
+            forms.retain(|_, (form, _)| form.strong_count() > 0);
+        }
+        let json = Arc::new(json);
+        forms.insert(digest, (Arc::downgrade(&form), Arc::downgrade(&json)));
+        (form, json)
+    }
+}
 
 /// Resolves form entry `index` of municipality `m`.
 pub fn resolve_one(
@@ -369,13 +393,7 @@ pub fn resolve_shared(
     }
     if !Arc::ptr_eq(&form, &catalog.form) {
         let json = serde_json::to_vec(&*form).expect("forms serialize");
-        let (form, json) = shared
-            .forms
-            .lock()
-            .expect("shared lock")
-            .entry(Sha256::digest(&json).into())
-            .or_insert_with(|| (form, Arc::new(json)))
-            .clone();
+        let (form, json) = shared.form(Sha256::digest(&json).into(), form, json);
         return Some(ResolvedForm::published_by(&m.config, form, json));
     }
     let json = Arc::clone(

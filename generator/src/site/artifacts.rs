@@ -3,12 +3,13 @@
 //! receipts), and for the function its registry, the bucket's lifecycle rules and the theme
 //! it renders form pages with.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use form_model::bounded::Bounded;
 use form_model::model::{Contact, Form};
 use form_model::resolve::ResolvedForm;
 
@@ -42,9 +43,21 @@ pub fn write_contract(
 }
 
 /// The JSON of each shared form (`form.json` of every municipality that publishes it), made
-/// once: by the form's address (the entry keeps the `Arc`, so the address stays its own).
-#[derive(Debug, Default)]
-pub struct FormJsons(Mutex<HashMap<usize, Kept>>);
+/// once: by the form's address (the entry keeps the `Arc`, so the address stays its own); at
+/// most [`KEPT_JSONS`], the ones used least recently let go of first (made again if asked for),
+/// so a country's build does not keep one per distinct form.
+#[derive(Debug)]
+pub struct FormJsons(Mutex<Bounded<usize, Kept>>);
+
+/// How many forms' JSON is kept: the forms a chunk of municipalities publishes, with room to
+/// spare.
+const KEPT_JSONS: usize = 256;
+
+impl Default for FormJsons {
+    fn default() -> FormJsons {
+        FormJsons(Mutex::new(Bounded::new(KEPT_JSONS)))
+    }
+}
 
 /// A shared form (kept alive, so its address stays its own) and its JSON.
 type Kept = (Arc<Form>, Arc<String>);
@@ -62,8 +75,7 @@ impl FormJsons {
                 .0
                 .lock()
                 .expect("jsons lock")
-                .entry(key)
-                .or_insert_with(|| (Arc::clone(form), json))
+                .get_or_insert(key, (Arc::clone(form), json))
                 .1,
         )
     }

@@ -6,19 +6,24 @@
 //!
 //! A municipality is kept as the build reads it: its config, folder and legal pages (its
 //! overlays are applied already and left out), and which of the shared forms it publishes.
-//! The forms are kept once each, in memory ([`Forms`]): a few hundred for a country, shared
-//! by the municipalities as they were in the check (the pages' caches go by the shared
-//! form), and each municipality's resolved forms are made again from its config and them.
+//! The forms are put aside once each ([`Forms`], by the sha256 of their JSON): a few hundred
+//! for a country, shared by the municipalities of a chunk read back (the pages' caches go by
+//! the shared form), and each municipality's resolved forms are made again from its config
+//! and them.
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::io;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use form_model::CheckedChunk;
+use form_model::bounded::Bounded;
 use form_model::diagnostics::FileId;
 use form_model::load::{LoadedMunicipality, Page};
 use form_model::model::{Form, Municipality};
@@ -26,47 +31,156 @@ use form_model::resolve::ResolvedForm;
 
 use crate::spill::Sequence;
 
-/// The forms the municipalities publish, each once, with its canonical JSON (what each
-/// municipality's content hash covers), by number.
-#[derive(Default)]
+/// The forms the municipalities publish, each once, by number: their canonical JSON (what each
+/// municipality's content hash covers) waits in a temporary file, not in memory, and a form is
+/// made again from it when a chunk that publishes it is read back. A country has hundreds of
+/// distinct forms, more with every municipality that changes one (its own fee, its overlay),
+/// and each is tens of KB in memory; a chunk publishes few of them.
+///
+/// A form handed out is handed out again as the same `Arc` for as long as anyone holds it (the
+/// chunk being built, the pages' caches), so the caches that go by the shared form keep
+/// finding it; the forms used most recently are held here too.
 pub struct Forms {
-    forms: Vec<(Arc<Form>, Arc<Vec<u8>>)>,
-    /// Each form's number, by its address (the `Arc` kept in `forms` keeps it its own).
-    numbers: HashMap<usize, usize>,
+    /// The forms' JSON, one after the other, and where each one's is: offset and length.
+    file: File,
+    places: Vec<(u64, usize)>,
+    end: u64,
+    /// Each form's number, by the sha256 of its JSON.
+    numbers: HashMap<[u8; 32], usize>,
+    handed: Mutex<Handed>,
 }
 
+/// The forms handed out.
+struct Handed {
+    /// By number, while anyone holds them.
+    held: HashMap<usize, (Weak<Form>, Weak<Vec<u8>>)>,
+    /// Their numbers by their address (the `Weak` keeps the address their own).
+    numbers: HashMap<usize, (Weak<Form>, usize)>,
+    /// The ones used most recently, held.
+    recent: Bounded<usize, (Arc<Form>, Arc<Vec<u8>>)>,
+}
+
+/// How many forms [`Forms`] holds itself: the ones most municipalities publish, and the few
+/// of the municipalities around.
+const RECENT_FORMS: usize = 64;
+
 impl Forms {
-    /// The number of `form`, given it the first time.
-    pub fn number(&mut self, form: &Arc<Form>) -> usize {
-        let next = self.forms.len();
-        let number = *self
-            .numbers
-            .entry(Arc::as_ptr(form) as usize)
-            .or_insert(next);
-        if number == next {
-            let json = serde_json::to_vec(&**form).expect("forms serialize");
-            self.forms.push((Arc::clone(form), Arc::new(json)));
-        }
-        number
+    /// No forms yet; their file is made in `dir`, which must exist.
+    pub fn new(dir: &Path) -> io::Result<Forms> {
+        Ok(Forms {
+            file: tempfile::tempfile_in(dir)?,
+            places: Vec::new(),
+            end: 0,
+            numbers: HashMap::new(),
+            handed: Mutex::new(Handed {
+                held: HashMap::new(),
+                numbers: HashMap::new(),
+                recent: Bounded::new(RECENT_FORMS),
+            }),
+        })
     }
 
-    /// The number `form` was given.
+    /// The number of `form`, given it the first time its content comes; `seen` remembers the
+    /// numbers by address while the forms are held (a chunk's).
+    pub fn number(
+        &mut self,
+        form: &Arc<Form>,
+        seen: &mut HashMap<usize, usize>,
+    ) -> io::Result<usize> {
+        let address = Arc::as_ptr(form) as usize;
+        if let Some(&number) = seen.get(&address) {
+            return Ok(number);
+        }
+        let json = serde_json::to_vec(&**form).map_err(io::Error::other)?;
+        let digest: [u8; 32] = Sha256::digest(&json).into();
+        let number = match self.numbers.get(&digest) {
+            Some(&number) => number,
+            None => {
+                let number = self.places.len();
+                self.file.write_all_at(&json, self.end)?;
+                self.places.push((self.end, json.len()));
+                self.end += json.len() as u64;
+                self.numbers.insert(digest, number);
+                number
+            }
+        };
+        seen.insert(address, number);
+        Ok(number)
+    }
+
+    /// The number of `form`, a form handed out by [`Forms::get`].
     pub fn number_of(&self, form: &Arc<Form>) -> io::Result<usize> {
-        self.numbers
+        let handed = self.handed.lock().expect("forms lock");
+        handed
+            .numbers
             .get(&(Arc::as_ptr(form) as usize))
-            .copied()
+            .map(|(_, number)| *number)
             .ok_or_else(|| io::Error::other("a form that was not numbered"))
     }
 
     /// The form numbered `number`.
-    pub fn get(&self, number: usize) -> io::Result<&Arc<Form>> {
+    pub fn get(&self, number: usize) -> io::Result<Arc<Form>> {
         self.entry(number).map(|(form, _)| form)
     }
 
-    fn entry(&self, number: usize) -> io::Result<&(Arc<Form>, Arc<Vec<u8>>)> {
-        self.forms
-            .get(number)
-            .ok_or_else(|| io::Error::other(format!("no form numbered {number}")))
+    /// The form numbered `number` and its canonical JSON: the ones held, or else made from
+    /// the JSON put aside.
+    fn entry(&self, number: usize) -> io::Result<(Arc<Form>, Arc<Vec<u8>>)> {
+        let mut handed = self.handed.lock().expect("forms lock");
+        if let Some(kept) = handed.recent.get(&number) {
+            return Ok(kept.clone());
+        }
+        let held = handed
+            .held
+            .get(&number)
+            .and_then(|(form, json)| Some((form.upgrade()?, json.upgrade()?)));
+        let kept = match held {
+            Some(kept) => kept,
+            None => {
+                drop(handed);
+                let &(offset, len) = self
+                    .places
+                    .get(number)
+                    .ok_or_else(|| io::Error::other(format!("no form numbered {number}")))?;
+                let mut json = vec![0; len];
+                self.file.read_exact_at(&mut json, offset)?;
+                let form: Form = serde_json::from_slice(&json).map_err(io::Error::other)?;
+                let made = (Arc::new(form), Arc::new(json));
+                handed = self.handed.lock().expect("forms lock");
+                // Made twice at once: the first one handed out wins.
+                let held = handed
+                    .held
+                    .get(&number)
+                    .and_then(|(form, json)| Some((form.upgrade()?, json.upgrade()?)));
+                match held {
+                    Some(kept) => kept,
+                    None => {
+                        handed.forget_let_go();
+                        handed
+                            .held
+                            .insert(number, (Arc::downgrade(&made.0), Arc::downgrade(&made.1)));
+                        handed.numbers.insert(
+                            Arc::as_ptr(&made.0) as usize,
+                            (Arc::downgrade(&made.0), number),
+                        );
+                        made
+                    }
+                }
+            }
+        };
+        handed.recent.get_or_insert(number, kept.clone());
+        Ok(kept)
+    }
+}
+
+impl Handed {
+    /// Lets go of the entries of forms nobody holds any more, whenever they have doubled.
+    fn forget_let_go(&mut self) {
+        let len = self.numbers.len();
+        if len >= 64 && len.is_power_of_two() {
+            self.held.retain(|_, (form, _)| form.strong_count() > 0);
+            self.numbers.retain(|_, (form, _)| form.strong_count() > 0);
+        }
     }
 }
 
@@ -115,10 +229,15 @@ impl Checked {
     /// build does not show when it works).
     pub fn put(&mut self, chunk: CheckedChunk, forms: &mut Forms) -> io::Result<()> {
         let mut kept = Vec::with_capacity(chunk.municipalities.len());
+        // The chunk holds its forms until it is put aside: their addresses are theirs.
+        let mut seen = HashMap::new();
         for (m, resolved) in chunk.municipalities.into_iter().zip(chunk.resolved) {
             self.pages += m.config.languages.len() * super::pages::count(resolved.len());
             self.published += resolved.len();
-            let numbers = resolved.iter().map(|f| forms.number(&f.form)).collect();
+            let numbers = resolved
+                .iter()
+                .map(|f| forms.number(&f.form, &mut seen))
+                .collect::<io::Result<_>>()?;
             kept.push((m, numbers));
         }
         let lines: Vec<Vec<u8>> = kept
@@ -164,11 +283,7 @@ impl Checked {
                         .iter()
                         .map(|&n| {
                             let (form, json) = forms.entry(n)?;
-                            Ok(ResolvedForm::published_by(
-                                &kept.config,
-                                Arc::clone(form),
-                                Arc::clone(json),
-                            ))
+                            Ok(ResolvedForm::published_by(&kept.config, form, json))
                         })
                         .collect::<io::Result<_>>()?;
                     let pages = kept
@@ -218,7 +333,7 @@ mod tests {
     fn municipalities_read_back_are_the_checked_ones_with_their_forms_shared_as_they_were() {
         let forms_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../forms");
         let dir = tempfile::tempdir().unwrap();
-        let mut forms = Forms::default();
+        let mut forms = Forms::new(dir.path()).unwrap();
         let mut checked = Checked::new(dir.path()).unwrap();
         let mut expected = Vec::new();
         for chunk in form_model::Checking::start(&forms_dir) {
@@ -235,12 +350,20 @@ mod tests {
             .flat_map(|chunk| chunk.unwrap())
             .collect();
         assert_eq!(back.len(), expected.len());
+        let mut pairs = Vec::new();
         for ((m, resolved), (was, was_resolved)) in back.iter().zip(&expected) {
             assert_eq!(&read(m), was);
             assert_eq!(resolved, was_resolved);
             for (f, was) in resolved.iter().zip(was_resolved) {
-                assert!(Arc::ptr_eq(&f.form, &was.form), "{}", f.form.id);
                 assert_eq!(f.sha256, was.sha256);
+                forms.number_of(&f.form).unwrap();
+                pairs.push((&f.form, &was.form));
+            }
+        }
+        // Shared as they were: the same form read back where the check had the same one.
+        for (a, was_a) in &pairs {
+            for (b, was_b) in &pairs {
+                assert_eq!(Arc::ptr_eq(a, b), Arc::ptr_eq(was_a, was_b), "{}", a.id);
             }
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

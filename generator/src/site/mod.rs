@@ -131,7 +131,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     // disk until it is built, so that memory does not grow with the municipalities.
     let aside = spill_dir(&opts.out_dir);
     let aside_error = |e: io::Error| file_error(&aside, format!("checked municipalities: {e}"));
-    let mut forms = checked::Forms::default();
+    let mut forms = checked::Forms::new(&aside).map_err(aside_error)?;
     let mut checked = checked::Checked::new(&aside).map_err(aside_error)?;
     let mut checking = form_model::Checking::start(&opts.forms_dir);
     while let Some(chunk) = checking.next() {

@@ -78,7 +78,7 @@ impl Registered {
             Ok(ResolvedForm::from_parts(
                 e.municipality,
                 e.languages,
-                forms.get(e.form)?.clone(),
+                forms.get(e.form)?,
                 e.sha256,
             ))
         });
