@@ -19,7 +19,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use form_model::bounded::Bounded;
+use form_model::bounded::{Bounded, bounded};
 use form_model::model::{Contact, Form};
 use form_model::record::SubmissionRecord;
 use form_model::registry::Registry;
@@ -158,7 +158,7 @@ const KEPT_CONTRACTS: usize = 256;
 
 impl Default for SharedContracts {
     fn default() -> SharedContracts {
-        SharedContracts(Mutex::new(Bounded::new(KEPT_CONTRACTS)))
+        SharedContracts(Mutex::new(bounded(KEPT_CONTRACTS)))
     }
 }
 
@@ -225,7 +225,7 @@ impl SharedContracts {
         self.0
             .lock()
             .expect("contracts lock")
-            .get_or_insert(key, (Arc::clone(&form.form), texts))
+            .get_or_insert(key, || (Arc::clone(&form.form), texts))
             .1
             .clone()
     }

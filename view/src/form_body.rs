@@ -9,7 +9,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use form_model::bounded::Bounded;
+use form_model::bounded::{Bounded, bounded};
 use form_model::model::Form;
 
 /// A form's rendered steps, step list and script data in one language.
@@ -34,7 +34,7 @@ pub const KEPT_BODIES: usize = 256;
 
 impl Default for Bodies {
     fn default() -> Bodies {
-        Bodies(Mutex::new(Bounded::new(KEPT_BODIES)))
+        Bodies(Mutex::new(bounded(KEPT_BODIES)))
     }
 }
 
@@ -70,7 +70,7 @@ impl Bodies {
         self.0
             .lock()
             .expect("bodies lock")
-            .get_or_insert(key, (Arc::clone(form), Arc::clone(&body)));
+            .get_or_insert(key, || (Arc::clone(form), Arc::clone(&body)));
         Ok(body)
     }
 }

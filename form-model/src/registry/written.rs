@@ -14,7 +14,7 @@ use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 use super::{EarlierVersion, REGISTRY_FORMAT, RegistryMunicipality};
-use crate::bounded::Bounded;
+use crate::bounded::{Bounded, bounded};
 use crate::model::Form;
 use crate::resolve::{MunicipalityRef, ResolvedForm};
 
@@ -137,7 +137,7 @@ const KEPT_TEXTS: usize = 64;
 
 impl Default for FormTexts {
     fn default() -> FormTexts {
-        FormTexts(Bounded::new(KEPT_TEXTS))
+        FormTexts(bounded(KEPT_TEXTS))
     }
 }
 
@@ -151,7 +151,7 @@ impl FormTexts {
         if self.0.get(&key).is_none() {
             let pretty = serde_json::to_string_pretty(&**form).expect("forms serialize");
             let text = RawValue::from_string(pretty.replace('\n', INDENT)).expect("JSON of a form");
-            self.0.get_or_insert(key, (Arc::clone(form), text));
+            self.0.get_or_insert(key, || (Arc::clone(form), text));
         }
         &self.0.get(&key).expect("just kept").1
     }

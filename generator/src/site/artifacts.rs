@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use form_model::bounded::Bounded;
+use form_model::bounded::{Bounded, bounded};
 use form_model::model::{Contact, Form};
 use form_model::resolve::ResolvedForm;
 
@@ -55,7 +55,7 @@ const KEPT_JSONS: usize = 256;
 
 impl Default for FormJsons {
     fn default() -> FormJsons {
-        FormJsons(Mutex::new(Bounded::new(KEPT_JSONS)))
+        FormJsons(Mutex::new(bounded(KEPT_JSONS)))
     }
 }
 
@@ -75,7 +75,7 @@ impl FormJsons {
                 .0
                 .lock()
                 .expect("jsons lock")
-                .get_or_insert(key, (Arc::clone(form), json))
+                .get_or_insert(key, || (Arc::clone(form), json))
                 .1,
         )
     }

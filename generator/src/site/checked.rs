@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use form_model::CheckedChunk;
-use form_model::bounded::Bounded;
+use form_model::bounded::{Bounded, bounded};
 use form_model::diagnostics::FileId;
 use form_model::load::{LoadedMunicipality, Page};
 use form_model::model::{Form, Municipality};
@@ -75,7 +75,7 @@ impl Forms {
             handed: Mutex::new(Handed {
                 held: HashMap::new(),
                 numbers: HashMap::new(),
-                recent: Bounded::new(RECENT_FORMS),
+                recent: bounded(RECENT_FORMS),
             }),
         })
     }
@@ -168,7 +168,7 @@ impl Forms {
                 }
             }
         };
-        handed.recent.get_or_insert(number, kept.clone());
+        handed.recent.get_or_insert(number, || kept.clone());
         Ok(kept)
     }
 }
