@@ -99,6 +99,26 @@ pub struct Stored {
     pub attachments_sha512: Vec<String>,
 }
 
+impl Stored {
+    /// A submission stored by an earlier request, read back (its record and the record's bytes
+    /// as stored, its attachments' SHA-512): what a receipt asked for later is made from.
+    pub fn read_back(
+        record: SubmissionRecord,
+        record_bytes: Bytes,
+        attachments_sha512: Vec<String>,
+    ) -> Stored {
+        Stored {
+            id: record.id,
+            reference: record.reference.clone(),
+            received_at: record.received_at,
+            first: false,
+            record,
+            record_bytes,
+            attachments_sha512,
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum WriteError {
     /// The id is taken by a submission with different content.

@@ -233,15 +233,7 @@ impl Handler {
             }
             hashes
         };
-        let stored = Stored {
-            id: record.id,
-            reference: record.reference.clone(),
-            received_at: record.received_at,
-            first: false,
-            record,
-            record_bytes: bytes,
-            attachments_sha512,
-        };
+        let stored = Stored::read_back(record, bytes, attachments_sha512);
         super::receipt::receipt_for(m, form, &stored)
     }
 }

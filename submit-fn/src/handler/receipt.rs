@@ -239,15 +239,7 @@ impl Handler {
         if record.form.version != form.form.version || record.form.sha256 != form.sha256.as_str() {
             return self.refuse(Refusal::ReceiptUnverifiable, ctx, outcome);
         }
-        let stored = Stored {
-            id: record.id,
-            reference: record.reference.clone(),
-            received_at: record.received_at,
-            first: false,
-            record,
-            record_bytes: Bytes::from(text),
-            attachments_sha512,
-        };
+        let stored = Stored::read_back(record, Bytes::from(text), attachments_sha512);
         let Some(file) = receipt_for(m, form, &stored) else {
             return self.refuse(Refusal::ReceiptFailed, ctx, outcome);
         };
