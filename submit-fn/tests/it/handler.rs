@@ -21,7 +21,7 @@ fn memory() -> Arc<MemoryStore> {
 }
 
 fn record(store: &MemoryStore, key: &str) -> Value {
-    serde_json::from_slice(&store.object(key).unwrap_or_else(|| panic!("no {key}"))).unwrap()
+    stored_record_json(&store.object(key).unwrap_or_else(|| panic!("no {key}")))
 }
 
 fn submission_keys(store: &MemoryStore) -> Vec<String> {
@@ -71,7 +71,6 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
         store.keys(),
         vec![
             format!("_claims/musterstadt/{id}.json"),
-            format!("{dir}metadata.json"),
             format!("{dir}submission.json")
         ]
     );
@@ -84,7 +83,7 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
     }
     assert_eq!(
         receipt["record"].as_str().unwrap().as_bytes(),
-        &store.object(&format!("{dir}submission.json")).unwrap()[..],
+        &stored_record(&store.object(&format!("{dir}submission.json")).unwrap())[..],
         "the record exactly as stored"
     );
     assert_eq!(
@@ -704,7 +703,6 @@ async fn a_store_failure_answers_503_with_retry_after_and_leaves_nothing_complet
         vec![
             format!("_claims/musterstadt/{id}.json"),
             format!("{dir}erlaubnis-1.pdf"),
-            format!("{dir}metadata.json"),
             format!("{dir}sachkunde-1.pdf"),
             format!("{dir}submission.json"),
         ]
@@ -749,7 +747,7 @@ async fn on_a_store_that_ignores_if_none_match_a_second_request_never_replaces_t
 }
 
 #[tokio::test]
-async fn on_a_store_that_refuses_overwrites_a_submission_costs_three_writes_and_no_read() {
+async fn on_a_store_that_refuses_overwrites_a_submission_costs_two_writes_and_no_read() {
     let store = Arc::new(crate::common::noting::NotingReads::new(memory()));
     let handler = handler(store.clone());
     let id = new_id();
@@ -763,7 +761,6 @@ async fn on_a_store_that_refuses_overwrites_a_submission_costs_three_writes_and_
         store.writes(),
         vec![
             format!("_claims/musterstadt/{id}.json"),
-            format!("{dir}metadata.json"),
             format!("{dir}submission.json"),
         ]
     );
