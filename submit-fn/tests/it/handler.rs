@@ -654,6 +654,50 @@ async fn same_id_with_different_content_is_refused_with_409_and_the_first_stays(
     assert_eq!(submission_keys(&store).len(), 1);
 }
 
+/// What the function wrote before the envelope, when it failed before the record: the claim
+/// and `metadata.json`. A retry by the function of today completes it with the envelope, the
+/// same answer and the same bytes as an attempt that never failed.
+#[tokio::test]
+async fn a_retry_completes_an_attempt_the_function_before_the_envelope_left() {
+    use store::Store;
+    let store = memory();
+    let handler = handler(store.clone());
+    let id = new_id();
+    let url = path("musterstadt", "sperrmuell-anmeldung");
+    let first = handler
+        .handle(json_request(&url, Some(id), &sperrmuell()))
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED, "{}", body_text(&first));
+    let dir = format!("musterstadt/sperrmuell-anmeldung/v1/2026/11/28/{id}/");
+    let complete = store.object(&format!("{dir}submission.json")).unwrap();
+    let opened = store::envelope::open(&complete).unwrap();
+    assert!(
+        store
+            .delete(&format!("{dir}submission.json"))
+            .await
+            .unwrap()
+    );
+    let old_metadata = opened.metadata.unwrap();
+    store
+        .put_new(
+            &format!("{dir}metadata.json"),
+            old_metadata,
+            "application/json",
+        )
+        .await
+        .unwrap();
+
+    let retry = handler
+        .handle(json_request(&url, Some(id), &sperrmuell()))
+        .await;
+    assert_eq!(retry.status(), StatusCode::CREATED, "{}", body_text(&retry));
+    assert_eq!(retry.body(), first.body());
+    assert_eq!(
+        store.object(&format!("{dir}submission.json")).unwrap(),
+        complete
+    );
+}
+
 #[tokio::test]
 async fn a_store_failure_answers_503_with_retry_after_and_leaves_nothing_complete() {
     // The claim is written, then the store fails: the attachment and the record are missing.
