@@ -19,6 +19,7 @@
 
 pub mod bookings;
 pub mod clerk;
+mod complete;
 pub mod contract;
 pub mod export;
 pub mod identity;
@@ -110,12 +111,13 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The record's key.
+    /// The key of the object that completes the submission: the envelope (record and
+    /// metadata) or, in the old layout, the bare record.
     pub fn record_key(&self) -> String {
         format!("{}{}", self.dir, record_name(self.encrypted))
     }
 
-    /// The metadata's key.
+    /// The old layout's metadata key (since the envelope, the metadata is in the record's).
     pub fn metadata_key(&self) -> String {
         format!("{}{}", self.dir, metadata_name(self.encrypted))
     }
@@ -251,12 +253,17 @@ impl Inbox {
         Ok(entries)
     }
 
-    /// Downloads, decrypts and checks one submission: the record names this entry; the
-    /// metadata's sha512 of the record matches; every attachment is there and matches its
-    /// sha256 and size (record) and sha512 (metadata); `data` is valid against the schema.
+    /// Downloads, decrypts and checks one submission (either layout, `store::envelope`): the
+    /// record names this entry; the metadata's sha512 of the record matches; every attachment
+    /// is there and matches its sha256 and size (record) and sha512 (metadata); `data` is
+    /// valid against the schema.
     pub async fn pull(&self, entry: &Entry) -> Result<Pulled, InboxError> {
         let record_key = entry.record_key();
-        let record_bytes = self.open(&record_key).await?;
+        let complete::Complete {
+            record: record_bytes,
+            metadata_key,
+            metadata: metadata_bytes,
+        } = self.complete(entry).await?;
         let record: SubmissionRecord =
             serde_json::from_slice(&record_bytes).map_err(|e| InboxError::Damaged {
                 key: record_key.clone(),
@@ -287,8 +294,6 @@ impl Inbox {
             record.form.version.to_string(),
         )?;
 
-        let metadata_key = entry.metadata_key();
-        let metadata_bytes = self.open(&metadata_key).await?;
         let mut metadata: Value =
             serde_json::from_slice(&metadata_bytes).map_err(|e| InboxError::Damaged {
                 key: metadata_key.clone(),

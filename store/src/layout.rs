@@ -5,8 +5,7 @@
 //! ```text
 //! _claims/<municipality>/<id>.json                                   claim, written first
 //! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/<field>-<n>.<ext>   attachments
-//! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/metadata.json       FIT-Connect-shaped metadata
-//! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/submission.json     the record, last
+//! <municipality>/<form>/v<version>/<yyyy>/<mm>/<dd>/<id>/submission.json     record + metadata, last
 //! _leases/<municipality>/<id>/lease-<n>.json                         who imports it, until when
 //! _acks/<municipality>/<id>.json                                     imported
 //! _reports/<municipality>/report-<n>.json                            what `inbox report` reported
@@ -14,8 +13,14 @@
 //! _leases/<municipality>/_probe/, _leases/<municipality>/_runs/      an import's probe, runners
 //! ```
 //!
-//! Encrypted objects carry `.jwe` after their name (`submission.jwe`, `metadata.jwe`,
-//! `<field>-<n>.<ext>.jwe`). Municipality ids start with a letter, so `_claims/_probe/` and
+//! `submission.json` is an envelope ([`crate::envelope`]) holding the record (byte for byte)
+//! and its FIT-Connect-shaped metadata ([`crate::metadata`]): two objects per submission
+//! without files. Submissions stored before the envelope (the old layout, still read by every
+//! reader) have the bare record as `submission.json` and the metadata beside it as
+//! `metadata.json` ([`metadata_name`]).
+//!
+//! Encrypted objects carry `.jwe` after their name (`submission.jwe`, old layout's
+//! `metadata.jwe`, `<field>-<n>.<ext>.jwe`). Municipality ids start with a letter, so `_claims/_probe/` and
 //! `_claims/_runners/` never collide with a municipality's claims.
 
 use form_model::resolve::ResolvedForm;
@@ -125,7 +130,8 @@ pub fn form_version_prefix(municipality: &str, form: &str, version: u32) -> Stri
     format!("{municipality}/{form}/v{version}/")
 }
 
-/// The record's object name: `submission.json`, or `submission.jwe` when encrypted.
+/// The name of the object that completes a submission (the envelope; in the old layout the
+/// bare record): `submission.json`, or `submission.jwe` when encrypted.
 pub fn record_name(encrypted: bool) -> &'static str {
     if encrypted {
         "submission.jwe"
@@ -134,7 +140,8 @@ pub fn record_name(encrypted: bool) -> &'static str {
     }
 }
 
-/// The metadata's object name: `metadata.json`, or `metadata.jwe` when encrypted.
+/// The old layout's metadata object name: `metadata.json`, or `metadata.jwe` when encrypted
+/// (submissions stored since the envelope have their metadata inside `submission.json`).
 pub fn metadata_name(encrypted: bool) -> &'static str {
     if encrypted {
         "metadata.jwe"

@@ -10,7 +10,9 @@
 //! - [`exclusive`]: the start-up probe for stores that ignore create-only writes, and the
 //!   single-runner mode that keeps both exactly-once on them;
 //! - [`crypto`]: JWE encryption for the back office's key, and decryption with it;
-//! - [`metadata`]: the FIT-Connect-shaped metadata beside each record;
+//! - [`metadata`]: the FIT-Connect-shaped metadata of each record;
+//! - [`envelope`]: the one object that completes a submission, record and metadata (and how
+//!   the old layout, record and metadata apart, is read);
 //! - [`lifecycle`]: the expiry rules from each form's `retention-days`;
 //! - [`address`]: a store named by `file:<folder>` or `s3://<bucket>[/<prefix>]`;
 //! - [`sdk_http`]: the AWS SDK's HTTP/1.1 client (no HTTP/2 in the function).
@@ -21,6 +23,7 @@
 pub mod address;
 pub mod crypto;
 pub mod drafts;
+pub mod envelope;
 pub mod exclusive;
 pub mod folder;
 pub mod layout;

@@ -1,8 +1,9 @@
 //! The metadata object stored with each submission, shaped like FIT-Connect metadata 1.0.0
 //! (`https://schema.fitko.de/fit-connect/metadata/1.0.0/metadata.schema.json`):
 //!
-//! - `contentStructure.data`: sha512 (hex) of the record as stored before encryption
-//!   (`submission.json`'s bytes), and the form's JSON Schema URI;
+//! - `contentStructure.data`: sha512 (hex) of the record as stored before encryption (the
+//!   record's bytes in the envelope, [`crate::envelope`]; in the old layout `submission.json`'s
+//!   bytes), and the form's JSON Schema URI;
 //! - `contentStructure.attachments[]`: per attachment, in the record's order, the sha512 of
 //!   its bytes before encryption, its media type, a stable `attachmentId` (UUID derived from
 //!   the submission id and the object name) and `filename` — the object name, never the
@@ -16,8 +17,9 @@
 //!   offered online payment and declined it (a form whose payment is optional),
 //!   `paymentMethodDetail` says so ([`PAYMENT_DECLINED`]): the clerk sends a fee notice.
 //!
-//! It is encrypted like the record when the municipality has a key, and written after the
-//! attachments and before the record.
+//! It is stored with the record in one envelope (`submission.json`, encrypted as one JWE when
+//! the municipality has a key), written after the attachments; submissions stored before the
+//! envelope have it as its own object (`metadata.json`/`.jwe`) beside the record.
 
 use form_model::record::SubmissionRecord;
 use form_model::resolve::ResolvedForm;

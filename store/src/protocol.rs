@@ -3,10 +3,13 @@
 //! also after midnight, although the storage path contains the date — without ever creating a
 //! second submission or replacing another request's data.
 //!
-//! Order of writes: the claim, the attachments, the metadata, the record last. When the
-//! municipality has an encryption key, the attachments, the metadata and the record are stored
-//! as JWE compact (RSA-OAEP-256 + A256GCM, [`crate::crypto`]) with `.jwe` appended to their
-//! names; no plaintext reaches the store. The claim holds no citizen data and stays plaintext.
+//! Order of writes: the claim, the attachments, then last the object that marks the
+//! submission complete, `submission.json`: the record and its metadata in one envelope
+//! ([`crate::envelope`]; submissions stored before it have `metadata.json` beside a bare
+//! record, and readers read both). When the municipality has an encryption key, the
+//! attachments and the envelope are stored as JWE compact (RSA-OAEP-256 + A256GCM,
+//! [`crate::crypto`]) with `.jwe` appended to their names; no plaintext reaches the store.
+//! The claim holds no citizen data and stays plaintext.
 //! The claim is a small create-only object keyed by municipality and id. It records where the
 //! submission goes, when it was received, its reference, a hash of the validated content and
 //! a hash of what the citizen's receipt is made of ([`receipt_sha512`]: the record as stored
@@ -19,11 +22,11 @@
 //!
 //! Every write is create-only. On a store known to refuse overwrites (a folder, AWS S3, an
 //! S3-compatible server whose start-up probe showed it honours `If-None-Match`:
-//! [`Submission::store_refuses_overwrite`]) the claim's create-only write decides alone: three
-//! writes per submission without files (claim, metadata, record) and one read only when the id
+//! [`Submission::store_refuses_overwrite`]) the claim's create-only write decides alone: two
+//! writes per submission without files (claim, envelope) and one read only when the id
 //! was claimed before. On any other store the claim is read before it is written and read back
-//! afterwards (and once more before the record), so that of two requests racing for one id only
-//! the one whose claim is in the store goes on.
+//! afterwards (and once more before the envelope), so that of two requests racing for one id
+//! only the one whose claim is in the store goes on.
 
 use bytes::Bytes;
 use form_model::record::{Attachment, SubmissionRecord};
@@ -37,9 +40,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::crypto::Encryptor;
-use crate::layout::{
-    attachment_name, claim_key, encrypted_suffix, metadata_name, record_name, submission_path,
-};
+use crate::layout::{attachment_name, claim_key, encrypted_suffix, record_name, submission_path};
 use crate::metadata::{AttachmentFacts, metadata};
 use crate::{PutOutcome, Store, StoreError};
 
@@ -91,8 +92,8 @@ pub struct Stored {
     pub received_at: OffsetDateTime,
     /// False when an earlier request with the same id and content had claimed it.
     pub first: bool,
-    /// The record as stored, and its bytes before encryption: what the receipt is made of
-    /// (kept in memory for the answer, never stored again).
+    /// The record as stored, and its bytes before encryption (in the envelope): what the
+    /// receipt is made of (kept in memory for the answer, never stored again).
     pub record: SubmissionRecord,
     pub record_bytes: Bytes,
     /// Lower-case hex SHA-512 of each attachment, in the record's order (as the metadata has).
@@ -217,7 +218,7 @@ pub(crate) fn sealed(
 }
 
 /// Stores `submission` received `now`, or finds it stored by an earlier attempt with the same
-/// id. Returns only after `submission.json` is durable.
+/// id. Returns only after `submission.json` (the envelope) is durable.
 pub async fn write(
     store: &dyn Store,
     submission: Submission<'_>,
@@ -316,15 +317,8 @@ pub async fn write(
         .collect();
     let meta = metadata(form, &record, &bytes, &facts, submission.payment_declined);
     let plain = bytes.clone();
-    let meta = Bytes::from(serde_json::to_vec_pretty(&meta).expect("metadata serializes"));
-    let (meta, meta_type) = sealed(encryption, &meta, "application/json")?;
-    store
-        .put_new(
-            &format!("{dir}{}", metadata_name(encryption.is_some())),
-            meta,
-            &meta_type,
-        )
-        .await?;
+    let meta = serde_json::to_vec_pretty(&meta).expect("metadata serializes");
+    let envelope = crate::envelope::envelope(&plain, &meta);
     // Last look at the claim before the object that marks the submission complete: on a store
     // that ignores If-None-Match another request may have replaced it meanwhile. (A store that
     // refuses overwrites cannot have replaced it.)
@@ -339,7 +333,7 @@ pub async fn write(
             });
         }
     }
-    let (bytes, media_type) = sealed(encryption, &bytes, "application/json")?;
+    let (bytes, media_type) = sealed(encryption, &envelope, "application/json")?;
     store
         .put_new(
             &format!(

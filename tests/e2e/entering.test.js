@@ -9,7 +9,7 @@ const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
 
-const { assertConfirmedWithoutScript, fill, fixture, formData, journeyHooks, plan, storedRecords, uiStrings } = require("./lib/journey");
+const { assertConfirmedWithoutScript, fill, fixture, formData, journeyHooks, plan, storedRecord, storedRecords, uiStrings } = require("./lib/journey");
 
 let server;
 let browser;
@@ -20,7 +20,7 @@ journeyHooks((e) => ({ server, browser, files } = e));
 function newRecord(before) {
   const added = storedRecords(server.data).filter((r) => !before.has(r));
   assert.equal(added.length, 1, "one new submission.json");
-  return JSON.parse(fs.readFileSync(added[0], "utf8"));
+  return storedRecord(added[0]);
 }
 
 /** Fills the whole form of plan `p` on one page (no JavaScript) and sends it. */

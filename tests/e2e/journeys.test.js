@@ -18,7 +18,7 @@ const path = require("node:path");
 
 const { spawnSync } = require("node:child_process");
 const { ARTIFACTS, formatViolations, formfabrik, gotoWithoutScript, runAxe, vnuErrorsOf } = require("./lib/harness");
-const { REFERENCE, accountAnswers, assertPaid, assertPrefilled, atPayPage, expectedReview, fill, fixture, formData, journeyHooks, plan, shownReview, signInAtProvider, storedRecords, uiStrings } = require("./lib/journey");
+const { REFERENCE, accountAnswers, assertPaid, assertPrefilled, atPayPage, expectedReview, fill, fixture, formData, journeyHooks, plan, shownReview, signInAtProvider, storedRecord, storedRecords, uiStrings } = require("./lib/journey");
 
 // Every catalog form of Musterstadt with JavaScript (German) and without (English), each
 // with a different fixture so conditional branches differ; the Arabic site's form both ways.
@@ -71,7 +71,7 @@ const sha256 = (p) => crypto.createHash("sha256").update(fs.readFileSync(p)).dig
  */
 function checkStored(c, data, p, reference, account) {
   const records = storedRecords(server.data)
-    .map((file) => ({ file, record: JSON.parse(fs.readFileSync(file, "utf8")) }))
+    .map((file) => ({ file, record: storedRecord(file) }))
     .filter((r) => r.record.reference === reference);
   assert.equal(records.length, 1, `expected one submission.json with reference ${reference} in ${server.data}, found ${records.length}`);
   const { file, record } = records[0];

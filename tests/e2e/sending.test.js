@@ -8,7 +8,7 @@ const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
 
-const { REFERENCE, fill, fixture, formData, journeyHooks, plan, storedRecords, throughWizard, uiStrings } = require("./lib/journey");
+const { REFERENCE, fill, fixture, formData, journeyHooks, plan, storedRecord, storedRecords, throughWizard, uiStrings } = require("./lib/journey");
 
 const FORM = "musterstadt/sperrmuell-anmeldung/";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -19,7 +19,7 @@ let files;
 journeyHooks((e) => ({ server, browser, files } = e));
 
 /** The stored records, by submission id. */
-const records = () => storedRecords(server.data).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+const records = () => storedRecords(server.data).map(storedRecord);
 
 async function openForm(context) {
   const page = await context.newPage();

@@ -128,7 +128,8 @@ async fn the_function_stores_only_ciphertext_and_metadata_for_a_municipality_wit
     assert_eq!(response.status(), 201, "{:?}", response.body());
     let keys = store.list("musterstadt/").await.unwrap();
     let names: Vec<&str> = keys.iter().map(|k| k.rsplit('/').next().unwrap()).collect();
-    assert_eq!(names, vec!["metadata.jwe", "submission.jwe"]);
+    // Record and metadata in one envelope, one JWE.
+    assert_eq!(names, vec!["submission.jwe"]);
     let entries = inbox(store.clone())
         .list(&filter("musterstadt"))
         .await
@@ -208,15 +209,15 @@ async fn a_tampered_record_or_attachment_is_detected() {
     overwrite(attachment_key, original).await;
     inbox.pull(entry).await.unwrap();
 
-    // 3. A changed record, validly encrypted: the metadata's sha512 does not match.
+    // 3. A changed record beside the metadata in its envelope, validly encrypted: the
+    // metadata's sha512 does not match.
     let mut record = pulled.record.clone();
     record.reference = "MUS-2026-FORGED".into();
-    let forged = encryptor
-        .encrypt(
-            &serde_json::to_vec_pretty(&record).unwrap(),
-            "application/json",
-        )
-        .unwrap();
+    let envelope = store::envelope::envelope(
+        &serde_json::to_vec_pretty(&record).unwrap(),
+        &serde_json::to_vec_pretty(&pulled.metadata).unwrap(),
+    );
+    let forged = encryptor.encrypt(&envelope, "application/json").unwrap();
     overwrite(
         format!("eingang/{}", entry.record_key()),
         forged.into_bytes(),

@@ -12,6 +12,7 @@ mod garage;
 mod inbox;
 mod mandates;
 mod night;
+mod old_layout;
 mod operations;
 mod report;
 mod signed_in;

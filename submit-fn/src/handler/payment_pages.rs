@@ -210,10 +210,12 @@ impl Handler {
             store::layout::awaiting_record_name(false)
         );
         let released = format!("{}{}", attempt.dir, store::layout::record_name(false));
-        let bytes = match store.get(&awaiting).await {
+        let stored = match store.get(&awaiting).await {
             Ok(Some(b)) => b,
             _ => store.get(&released).await.ok().flatten()?,
         };
+        // The envelope's record, or the bare record of a submission stored before it.
+        let bytes = store::envelope::open(&stored).ok()?.record;
         let record: form_model::record::SubmissionRecord = serde_json::from_slice(&bytes).ok()?;
         if record.form.version != form.form.version {
             return None;

@@ -30,6 +30,25 @@ pub mod noting;
 pub use test_support::moto::{bucket, moto, s3_client};
 pub use test_support::repo;
 
+/// The record's bytes in a stored `submission.json` (the envelope, `store::envelope`): byte
+/// for byte what the function made and the receipt is over.
+pub fn stored_record(object: &[u8]) -> Bytes {
+    store::envelope::open(&Bytes::copy_from_slice(object))
+        .unwrap()
+        .record
+}
+
+/// The record in a stored `submission.json`, as JSON.
+pub fn stored_record_json(object: &[u8]) -> Value {
+    serde_json::from_slice(&stored_record(object)).unwrap()
+}
+
+/// The FIT-Connect-shaped metadata in a stored `submission.json`.
+pub fn stored_metadata(object: &[u8]) -> Value {
+    let opened = store::envelope::open(&Bytes::copy_from_slice(object)).unwrap();
+    serde_json::from_slice(&opened.metadata.expect("an envelope")).unwrap()
+}
+
 /// The registry for the repository's forms, as the generator builds it for publishing, plus
 /// the test-only municipality `testheim` (tests/fixtures/forms: a form with a tax-id field,
 /// which the catalog does not have yet).

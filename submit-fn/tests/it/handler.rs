@@ -21,7 +21,7 @@ fn memory() -> Arc<MemoryStore> {
 }
 
 fn record(store: &MemoryStore, key: &str) -> Value {
-    serde_json::from_slice(&store.object(key).unwrap_or_else(|| panic!("no {key}"))).unwrap()
+    stored_record_json(&store.object(key).unwrap_or_else(|| panic!("no {key}")))
 }
 
 fn submission_keys(store: &MemoryStore) -> Vec<String> {
@@ -71,7 +71,6 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
         store.keys(),
         vec![
             format!("_claims/musterstadt/{id}.json"),
-            format!("{dir}metadata.json"),
             format!("{dir}submission.json")
         ]
     );
@@ -84,7 +83,7 @@ async fn stores_valid_script_post_and_answers_201_with_id_reference_and_received
     }
     assert_eq!(
         receipt["record"].as_str().unwrap().as_bytes(),
-        &store.object(&format!("{dir}submission.json")).unwrap()[..],
+        &stored_record(&store.object(&format!("{dir}submission.json")).unwrap())[..],
         "the record exactly as stored"
     );
     assert_eq!(
@@ -655,6 +654,50 @@ async fn same_id_with_different_content_is_refused_with_409_and_the_first_stays(
     assert_eq!(submission_keys(&store).len(), 1);
 }
 
+/// What the function wrote before the envelope, when it failed before the record: the claim
+/// and `metadata.json`. A retry by the function of today completes it with the envelope, the
+/// same answer and the same bytes as an attempt that never failed.
+#[tokio::test]
+async fn a_retry_completes_an_attempt_the_function_before_the_envelope_left() {
+    use store::Store;
+    let store = memory();
+    let handler = handler(store.clone());
+    let id = new_id();
+    let url = path("musterstadt", "sperrmuell-anmeldung");
+    let first = handler
+        .handle(json_request(&url, Some(id), &sperrmuell()))
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED, "{}", body_text(&first));
+    let dir = format!("musterstadt/sperrmuell-anmeldung/v1/2026/11/28/{id}/");
+    let complete = store.object(&format!("{dir}submission.json")).unwrap();
+    let opened = store::envelope::open(&complete).unwrap();
+    assert!(
+        store
+            .delete(&format!("{dir}submission.json"))
+            .await
+            .unwrap()
+    );
+    let old_metadata = opened.metadata.unwrap();
+    store
+        .put_new(
+            &format!("{dir}metadata.json"),
+            old_metadata,
+            "application/json",
+        )
+        .await
+        .unwrap();
+
+    let retry = handler
+        .handle(json_request(&url, Some(id), &sperrmuell()))
+        .await;
+    assert_eq!(retry.status(), StatusCode::CREATED, "{}", body_text(&retry));
+    assert_eq!(retry.body(), first.body());
+    assert_eq!(
+        store.object(&format!("{dir}submission.json")).unwrap(),
+        complete
+    );
+}
+
 #[tokio::test]
 async fn a_store_failure_answers_503_with_retry_after_and_leaves_nothing_complete() {
     // The claim is written, then the store fails: the attachment and the record are missing.
@@ -704,7 +747,6 @@ async fn a_store_failure_answers_503_with_retry_after_and_leaves_nothing_complet
         vec![
             format!("_claims/musterstadt/{id}.json"),
             format!("{dir}erlaubnis-1.pdf"),
-            format!("{dir}metadata.json"),
             format!("{dir}sachkunde-1.pdf"),
             format!("{dir}submission.json"),
         ]
@@ -749,7 +791,7 @@ async fn on_a_store_that_ignores_if_none_match_a_second_request_never_replaces_t
 }
 
 #[tokio::test]
-async fn on_a_store_that_refuses_overwrites_a_submission_costs_three_writes_and_no_read() {
+async fn on_a_store_that_refuses_overwrites_a_submission_costs_two_writes_and_no_read() {
     let store = Arc::new(crate::common::noting::NotingReads::new(memory()));
     let handler = handler(store.clone());
     let id = new_id();
@@ -763,7 +805,6 @@ async fn on_a_store_that_refuses_overwrites_a_submission_costs_three_writes_and_
         store.writes(),
         vec![
             format!("_claims/musterstadt/{id}.json"),
-            format!("{dir}metadata.json"),
             format!("{dir}submission.json"),
         ]
     );

@@ -210,7 +210,7 @@ async fn defect_2_two_file_parts_can_never_share_a_key() {
         .into_iter()
         .find(|k| k.ends_with("submission.json"))
         .unwrap();
-    let record: Value = serde_json::from_slice(&store.object(&record_key).unwrap()).unwrap();
+    let record: Value = stored_record_json(&store.object(&record_key).unwrap());
     let keys: Vec<&str> = record["attachments"]
         .as_array()
         .unwrap()

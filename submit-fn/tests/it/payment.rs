@@ -838,6 +838,18 @@ fn iam_matches(pattern: &str, key: &str) -> bool {
 #[tokio::test]
 async fn the_paid_page_offers_the_receipt_of_a_plain_record_reading_only_what_the_template_grants()
 {
+    paid_page_offers_the_receipt(false).await;
+}
+
+/// The same for a submission that awaited payment in the layout before the envelope (the bare
+/// record as `submission.awaiting.json`, `metadata.json` beside it): paid after the function
+/// was updated, its receipt is offered all the same.
+#[tokio::test]
+async fn the_paid_page_offers_the_receipt_of_a_record_awaiting_payment_in_the_old_layout() {
+    paid_page_offers_the_receipt(true).await;
+}
+
+async fn paid_page_offers_the_receipt(old_layout: bool) {
     let mut registry = common::registry();
     let platform = platform::start_with(platform::config()).await;
     platform::use_platform(&mut registry, &platform);
@@ -856,7 +868,7 @@ async fn the_paid_page_offers_the_receipt_of_a_plain_record_reading_only_what_th
     let client = common::s3_client();
     let bucket = common::bucket(&client).await;
     let s3: Arc<dyn Store> = Arc::new(store::S3Store::new(client, &bucket, "eingang"));
-    let noting = Arc::new(NotingReads::new(s3));
+    let noting = Arc::new(NotingReads::new(s3.clone()));
     let handler = Handler::new(registry.clone(), noting.clone())
         .with_clock(common::clock())
         .with_pages(common::pages())
@@ -864,6 +876,21 @@ async fn the_paid_page_offers_the_receipt_of_a_plain_record_reading_only_what_th
     let id = common::new_id();
     let r = handler.handle(form_post(&copies(), id)).await;
     assert_eq!(r.status(), 200, "{}", text(&r));
+    if old_layout {
+        let awaiting = s3.list("").await.unwrap();
+        let key = awaiting
+            .iter()
+            .find(|k| k.ends_with("/submission.awaiting.json"))
+            .unwrap();
+        let opened = store::envelope::open(&s3.get(key).await.unwrap().unwrap()).unwrap();
+        s3.delete(key).await.unwrap();
+        let meta = key.replace("submission.awaiting.json", "metadata.json");
+        let json = "application/json";
+        s3.put_new(&meta, opened.metadata.unwrap(), json)
+            .await
+            .unwrap();
+        s3.put_new(key, opened.record, json).await.unwrap();
+    }
     let page = text(&r);
     let at = page
         .find("href=\"http://127.0.0.1")

@@ -135,7 +135,7 @@ async fn a_stored_submission_is_answered_with_its_receipt_data_and_the_endpoint_
         .find(|k| k.ends_with(&format!("/{id}/submission.json")))
         .unwrap();
     let dir = record_key.trim_end_matches("submission.json");
-    let stored = store.object(&record_key).unwrap();
+    let stored = stored_record(&store.object(&record_key).unwrap());
     assert_eq!(receipt["record"].as_str().unwrap().as_bytes(), &stored[..]);
     let record: Value = serde_json::from_slice(&stored).unwrap();
     let attachments = record["attachments"].as_array().unwrap();

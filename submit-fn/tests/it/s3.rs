@@ -78,7 +78,6 @@ async fn a_valid_submission_with_files_lands_at_the_expected_keys_with_the_expec
         vec![
             format!("{PREFIX}/_claims/musterstadt/{id}.json"),
             format!("{dir}erlaubnis-1.pdf"),
-            format!("{dir}metadata.json"),
             format!("{dir}sachkunde-1.jpg"),
             format!("{dir}submission.json"),
         ]
@@ -93,8 +92,7 @@ async fn a_valid_submission_with_files_lands_at_the_expected_keys_with_the_expec
     );
 
     let record: Value =
-        serde_json::from_slice(&get(&client, &bucket, &format!("{dir}submission.json")).await)
-            .unwrap();
+        stored_record_json(&get(&client, &bucket, &format!("{dir}submission.json")).await);
     let form = form("musterstadt", "hundesteuer-anmeldung");
     let sha = |b: &[u8]| store::protocol::sha256_hex(b);
     let mut expected_data = hundesteuer_musterstadt();
@@ -224,7 +222,7 @@ async fn thirty_two_concurrent_submissions_with_one_id_store_exactly_one() {
         .filter(|k| k.ends_with("/submission.json"))
         .collect();
     assert_eq!(records.len(), 1, "{keys:?}");
-    let record: Value = serde_json::from_slice(&get(&client, &bucket, records[0]).await).unwrap();
+    let record: Value = stored_record_json(&get(&client, &bucket, records[0]).await);
     assert_eq!(
         record["data"]["beschreibung"],
         format!("Schrank Nummer {}", created[0])

@@ -21,7 +21,7 @@ use test_support::oidc::OidcProvider;
 use time::OffsetDateTime;
 use url::Url;
 
-use crate::common::{pages, registry};
+use crate::common::{pages, registry, stored_metadata, stored_record_json};
 
 const CALLBACK: &str = "https://formulare-api.musterstadt.example/v1/musterstadt/auth/callback";
 const SITE: &str = "https://formulare.musterstadt.example";
@@ -271,7 +271,7 @@ async fn stored_records(store: &MemoryStore) -> Vec<Value> {
     for key in store.list("").await.unwrap() {
         if key.ends_with("submission.json") {
             let bytes = store.get(&key).await.unwrap().unwrap();
-            out.push(serde_json::from_slice(&bytes).unwrap());
+            out.push(stored_record_json(&bytes));
         }
     }
     out
@@ -378,10 +378,9 @@ async fn a_citizen_signs_in_is_prefilled_and_the_record_carries_the_verified_ide
         .await
         .unwrap()
         .into_iter()
-        .find(|k| k.ends_with("metadata.json"))
+        .find(|k| k.ends_with("submission.json"))
         .unwrap();
-    let meta: Value =
-        serde_json::from_slice(&s.store.get(&meta_key).await.unwrap().unwrap()).unwrap();
+    let meta: Value = stored_metadata(&s.store.get(&meta_key).await.unwrap().unwrap());
     let auth = &meta["authenticationInformation"][0];
     assert_eq!(auth["type"], "identificationReport");
     use base64::Engine;

@@ -188,14 +188,13 @@ async fn files_uploaded_through_the_local_endpoint_are_checked_stored_with_the_s
         body_text(&response)
     );
     let dir_key = format!("musterstadt/{FORM}/v2/2026/11/28/{id}/");
-    let record: Value = serde_json::from_slice(
+    let record: Value = stored_record_json(
         &store
             .get(&format!("{dir_key}submission.json"))
             .await
             .unwrap()
             .unwrap(),
-    )
-    .unwrap();
+    );
     let attachments = record["attachments"].as_array().unwrap();
     assert_eq!(attachments.len(), 2);
     for (field, bytes, name) in [
@@ -568,8 +567,7 @@ async fn upload_and_submit(addr: std::net::SocketAddr, store: &S3Store, endpoint
         .iter()
         .find(|k| k.ends_with(&format!("{id}/submission.json")))
         .unwrap();
-    let record: Value =
-        serde_json::from_slice(&store.get(record_key).await.unwrap().unwrap()).unwrap();
+    let record: Value = stored_record_json(&store.get(record_key).await.unwrap().unwrap());
     assert_eq!(record["data"]["erlaubnis"]["sha256"], sha256(&erlaubnis));
     let stored = store
         .get(&record_key.replace("submission.json", "erlaubnis-1.pdf"))

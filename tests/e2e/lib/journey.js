@@ -587,6 +587,25 @@ function storedRecords(dataDir) {
   return found;
 }
 
+/** The record's text in a stored submission.json: the envelope's `record` (store::envelope),
+ * byte for byte as the function made it (the receipt's hash is over it); a bare record (the
+ * layout before the envelope) as it is. */
+function storedRecordText(file) {
+  const text = fs.readFileSync(file, "utf8");
+  const head = '{\n  "format": "formfabrik.envelope/1",\n  "record": ';
+  if (!text.startsWith(head)) return text;
+  // Neither the record nor the metadata has a top-level member "metadata", and JSON strings
+  // hold no line feed: the last such line starts the envelope's metadata.
+  const record = text.slice(head.length, text.lastIndexOf(',\n  "metadata": '));
+  assert.deepEqual(JSON.parse(record), JSON.parse(text).record);
+  return record;
+}
+
+/** The record in a stored submission.json, parsed. */
+function storedRecord(file) {
+  return JSON.parse(storedRecordText(file));
+}
+
 const REFERENCE = /^[A-Z]{3}-\d{4}-[0-9A-Z]{6}$/;
 
 /** Without JavaScript, an accepted post is answered with the confirmation page itself (no
@@ -652,6 +671,8 @@ module.exports = {
   makeFiles,
   plan,
   shownReview,
+  storedRecord,
+  storedRecordText,
   storedRecords,
   throughWizard,
   uiStrings,
