@@ -38,6 +38,7 @@ pub mod sdk_http;
 pub mod upload;
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 
 use bytes::Bytes;
@@ -86,6 +87,97 @@ pub enum Bounded {
     Found(Bytes),
 }
 
+/// An object made ready by [`Store::prepare`] and not yet under its key: [`Store::publish`]
+/// puts it there. Dropped unpublished (a refused or failed attempt), it leaves nothing behind.
+pub struct Prepared {
+    key: String,
+    content_type: String,
+    body: PreparedBody,
+}
+
+pub(crate) enum PreparedBody {
+    /// The bytes, kept until they are published (S3, memory: the default of [`Store::prepare`]).
+    Kept(Bytes),
+    /// Already written and flushed to a file in the store (the folder store).
+    Staged(StagedFile),
+}
+
+impl Prepared {
+    /// An object whose bytes wait in memory until [`Store::publish`] writes them.
+    pub fn kept(key: &str, bytes: Bytes, content_type: &str) -> Prepared {
+        Prepared {
+            key: key.to_string(),
+            content_type: content_type.to_string(),
+            body: PreparedBody::Kept(bytes),
+        }
+    }
+
+    pub(crate) fn staged(key: &str, file: StagedFile, content_type: &str) -> Prepared {
+        Prepared {
+            key: key.to_string(),
+            content_type: content_type.to_string(),
+            body: PreparedBody::Staged(file),
+        }
+    }
+
+    /// The key it is to be published under.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Key, content type, and the bytes kept or the file they were staged in.
+    pub(crate) fn into_parts(self) -> (String, String, PreparedBody) {
+        (self.key, self.content_type, self.body)
+    }
+}
+
+/// A file in the store that holds a prepared object's bytes under a name no key can have;
+/// removed when dropped unless it was [`released`](StagedFile::release) (a crash leaves it to
+/// the folder store's sweep).
+#[derive(Debug)]
+pub(crate) struct StagedFile {
+    /// Empty once released.
+    path: PathBuf,
+}
+
+impl StagedFile {
+    pub(crate) fn new(path: PathBuf) -> StagedFile {
+        StagedFile { path }
+    }
+
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// The path, no longer removed on drop: the caller removes it.
+    pub(crate) fn release(mut self) -> PathBuf {
+        std::mem::take(&mut self.path)
+    }
+}
+
+impl Drop for StagedFile {
+    fn drop(&mut self) {
+        let path = std::mem::take(&mut self.path);
+        if path.as_os_str().is_empty() {
+            return;
+        }
+        let remove = move || {
+            if let Err(e) = std::fs::remove_file(&path)
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                // Never read as an object; the next start's sweep removes it.
+                tracing::warn!(error = %e, file = %path.display(), "staged file not removed");
+            }
+        };
+        // Dropped on an async worker when an attempt fails or is refused: the file system call
+        // goes to the blocking pool like every other one.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(remove)),
+            Err(_) => remove(),
+        }
+    }
+}
+
 /// An object store with create-only writes.
 ///
 /// Keys are relative (`musterstadt/hundesteuer-anmeldung/v2/2026/11/28/<id>/submission.json`);
@@ -101,6 +193,45 @@ pub trait Store: Send + Sync {
         bytes: Bytes,
         content_type: &'a str,
     ) -> StoreFuture<'a, PutOutcome>;
+
+    /// The first step of a create-only write in two steps: makes the object ready to be
+    /// published under `key` without it appearing there. The folder store writes the bytes to a
+    /// file of its own and flushes it, so that several objects' files are written at once and
+    /// [`Store::publish`] later only has to name them; the default keeps the bytes for
+    /// `publish` to write. Nothing is visible under any key before `publish`.
+    fn prepare<'a>(
+        &'a self,
+        key: &'a str,
+        bytes: Bytes,
+        content_type: &'a str,
+    ) -> StoreFuture<'a, Prepared> {
+        Box::pin(async move {
+            check_key(key)?;
+            Ok(Prepared::kept(key, bytes, content_type))
+        })
+    }
+
+    /// The second step: puts each prepared object under its key, create-only as
+    /// [`Store::put_new`] does and in the order given, and returns once all of them are durable
+    /// (each one's outcome, in that order). Objects published by one call are durable together,
+    /// not one before the other: a caller that needs an order across a crash (the record after
+    /// the metadata) publishes in separate calls. The default writes them one after another
+    /// with `put_new`.
+    fn publish<'a>(&'a self, objects: Vec<Prepared>) -> StoreFuture<'a, Vec<PutOutcome>> {
+        Box::pin(async move {
+            let mut outcomes = Vec::with_capacity(objects.len());
+            for object in objects {
+                let (key, content_type, body) = object.into_parts();
+                let PreparedBody::Kept(bytes) = body else {
+                    return Err(StoreError::Unavailable(format!(
+                        "{key} was prepared by another store"
+                    )));
+                };
+                outcomes.push(self.put_new(&key, bytes, &content_type).await?);
+            }
+            Ok(outcomes)
+        })
+    }
 
     /// The object's bytes, or `None` when there is no object with that key.
     fn get<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<Bytes>>;

@@ -6,10 +6,14 @@
 //! Order of writes: the claim, the attachments, then last the object that marks the
 //! submission complete, `submission.json`: the record and its metadata in one envelope
 //! ([`crate::envelope`]; submissions stored before it have `metadata.json` beside a bare
-//! record, and readers read both). When the municipality has an encryption key, the
-//! attachments and the envelope are stored as JWE compact (RSA-OAEP-256 + A256GCM,
-//! [`crate::crypto`]) with `.jwe` appended to their names; no plaintext reaches the store.
-//! The claim holds no citizen data and stays plaintext.
+//! record, and readers read both). A first attempt prepares all of them at once
+//! ([`Store::prepare`]: a folder store writes and flushes their files concurrently, nothing
+//! visible yet), then publishes ([`Store::publish`]) the claim; then the attachments, durable
+//! together; then, once they are durable, the envelope. What a refused or failed attempt
+//! prepared is dropped (a folder store removes the files). When the municipality has an
+//! encryption key, the attachments and the envelope are stored as JWE compact (RSA-OAEP-256 +
+//! A256GCM, [`crate::crypto`]) with `.jwe` appended to their names; no plaintext reaches the
+//! store. The claim holds no citizen data and stays plaintext.
 //! The claim is a small create-only object keyed by municipality and id. It records where the
 //! submission goes, when it was received, its reference, a hash of the validated content and
 //! a hash of what the citizen's receipt is made of ([`receipt_sha512`]: the record as stored
@@ -22,7 +26,7 @@
 //!
 //! Every write is create-only. On a store known to refuse overwrites (a folder, AWS S3, an
 //! S3-compatible server whose start-up probe showed it honours `If-None-Match`:
-//! [`Submission::store_refuses_overwrite`]) the claim's create-only write decides alone: two
+//! [`Submission::store_refuses_overwrite`]) the claim's create-only write decides alone: three
 //! writes per submission without files (claim, envelope) and one read only when the id
 //! was claimed before. On any other store the claim is read before it is written and read back
 //! afterwards (and once more before the envelope), so that of two requests racing for one id
@@ -33,8 +37,7 @@ use form_model::record::{Attachment, SubmissionRecord};
 use form_model::resolve::ResolvedForm;
 use form_model::validate::CleanData;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 use thiserror::Error;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -42,7 +45,10 @@ use uuid::Uuid;
 use crate::crypto::Encryptor;
 use crate::layout::{attachment_name, claim_key, encrypted_suffix, record_name, submission_path};
 use crate::metadata::{AttachmentFacts, metadata};
-use crate::{PutOutcome, Store, StoreError};
+use crate::{Prepared, PutOutcome, Store, StoreError};
+
+mod hashes;
+pub use hashes::{content_hash, receipt_sha512, sha256_hex};
 
 /// The `format` of claims written by this version.
 pub const CLAIM_FORMAT: &str = "formfabrik.claim/1";
@@ -92,8 +98,8 @@ pub struct Stored {
     pub received_at: OffsetDateTime,
     /// False when an earlier request with the same id and content had claimed it.
     pub first: bool,
-    /// The record as stored, and its bytes before encryption (in the envelope): what the
-    /// receipt is made of (kept in memory for the answer, never stored again).
+    /// The record as stored, and its bytes before encryption: what the receipt is made of
+    /// (kept in memory for the answer, never stored again).
     pub record: SubmissionRecord,
     pub record_bytes: Bytes,
     /// Lower-case hex SHA-512 of each attachment, in the record's order (as the metadata has).
@@ -127,40 +133,6 @@ pub enum WriteError {
     Conflict(Uuid),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// sha256 over the canonical JSON of what makes two submissions "the same": form, version,
-/// the resolved form's sha256 (a form changed under the same version is another form: the
-/// record names the form it was validated against), language and the validated data (which
-/// holds each file's sha256, so files count too).
-pub fn content_hash(form: &ResolvedForm, language: &str, data: &CleanData) -> String {
-    let canonical = serde_json::to_vec(&json!({
-        "municipality": form.municipality.id,
-        "form": form.form.id,
-        "version": form.form.version,
-        "form_sha256": form.sha256,
-        "language": language,
-        "data": Value::Object(data.clone()),
-    }))
-    .expect("JSON values serialize");
-    hex::encode(Sha256::digest(canonical))
-}
-
-/// SHA-512 (lower-case hex) of what a receipt is made of: the ASCII text of the record bytes'
-/// SHA-512 (before encryption; the receipt's and the FIT-Connect metadata's checksum) and then
-/// each attachment's SHA-512 in the record's order, each written as 128 lower-case hex digits
-/// and followed by one line feed (`0x0A`). Fixed-length lines, so no two inputs give the same
-/// text. `attachments_sha512` must be lower-case hex (as [`crate::metadata::sha512_hex`]
-/// writes it); anything else simply gives another hash.
-pub fn receipt_sha512(record_bytes: &[u8], attachments_sha512: &[String]) -> String {
-    let mut text = String::with_capacity(129 * (attachments_sha512.len() + 1));
-    text.push_str(&crate::metadata::sha512_hex(record_bytes));
-    text.push('\n');
-    for a in attachments_sha512 {
-        text.push_str(a);
-        text.push('\n');
-    }
-    crate::metadata::sha512_hex(text.as_bytes())
 }
 
 /// What to store.
@@ -218,7 +190,7 @@ pub(crate) fn sealed(
 }
 
 /// Stores `submission` received `now`, or finds it stored by an earlier attempt with the same
-/// id. Returns only after `submission.json` (the envelope) is durable.
+/// id. Returns only after `submission.json` is durable.
 pub async fn write(
     store: &dyn Store,
     submission: Submission<'_>,
@@ -261,6 +233,9 @@ pub async fn write(
         suffix,
         amount_due: submission.amount_due,
         identity: submission.identity,
+        encryption,
+        payment_declined: submission.payment_declined,
+        awaiting_payment: submission.awaiting_payment,
     };
     let (mut record, mut bytes) = inputs.record(&path, now, submission.data);
     let mine = Claim {
@@ -275,15 +250,23 @@ pub async fn write(
         received_at: now,
         receipt_sha512: Some(receipt_sha512(&bytes, &attachments_sha512)),
     };
+    // Every object of a first attempt is prepared at once (a folder store writes and flushes
+    // their files concurrently), the claim first; then they are published in order.
+    let claim_bytes = Bytes::from(serde_json::to_vec_pretty(&mine).expect("claims serialize"));
+    let mut objects = vec![(key.clone(), claim_bytes, "application/json".to_string())];
+    objects.extend(inputs.objects(&mine.path, &record, &bytes)?);
+    let mut prepared = prepare_all(store, objects).await?;
+    let mine_prepared = prepared.remove(0);
     let guarded = !submission.store_refuses_overwrite;
     let (claim, first) = match guarded {
-        true => claim(store, &key, &mine).await?,
-        false => claim_create_only(store, &key, &mine).await?,
+        true => claim(store, &key, &mine, mine_prepared).await?,
+        false => claim_create_only(store, &key, &mine, mine_prepared).await?,
     };
     if !same_submission(&claim, &mine) {
         return Err(WriteError::Conflict(id));
     }
-    if claim.path != mine.path || claim.received_at != mine.received_at {
+    let retry = claim.path != mine.path || claim.received_at != mine.received_at;
+    if retry {
         // A retry: the record as the first attempt made it, with the claim's time and folder.
         (record, bytes) = inputs.record(&claim.path, claim.received_at, record.data);
     }
@@ -295,30 +278,20 @@ pub async fn write(
     {
         return Err(WriteError::Conflict(id));
     }
-
-    let dir = claim.path.clone();
-    let submission_awaits = submission.awaiting_payment;
-    for (upload, name) in submission.uploads.iter().zip(&names) {
-        let object = format!("{dir}{name}{suffix}");
-        // `Exists` is fine: only a request with the same content (same sha256) gets here for
-        // this id, so an existing attachment is this one from an attempt that failed later.
-        let (bytes, media_type) = sealed(encryption, &upload.bytes, &upload.media_type)?;
-        store.put_new(&object, bytes, &media_type).await?;
+    if retry {
+        // What was prepared for this request's folder is dropped (and its files removed).
+        prepared = prepare_all(store, inputs.objects(&claim.path, &record, &bytes)?).await?;
     }
-    let facts: Vec<AttachmentFacts<'_>> = submission
-        .uploads
-        .iter()
-        .zip(&names)
-        .map(|(u, name)| AttachmentFacts {
-            name,
-            media_type: &u.media_type,
-            bytes: &u.bytes,
-        })
-        .collect();
-    let meta = metadata(form, &record, &bytes, &facts, submission.payment_declined);
-    let plain = bytes.clone();
-    let meta = serde_json::to_vec_pretty(&meta).expect("metadata serializes");
-    let envelope = crate::envelope::envelope(&plain, &meta);
+
+    // Every attachment at once (none without files): linked in order, durable together. `Exists` is
+    // fine: only a request with the same content (same sha256) gets here for this id, so an
+    // existing object is this one from an attempt that failed later.
+    let last = prepared
+        .pop()
+        .expect("the envelope is always among the objects");
+    if !prepared.is_empty() {
+        store.publish(prepared).await?;
+    }
     // Last look at the claim before the object that marks the submission complete: on a store
     // that ignores If-None-Match another request may have replaced it meanwhile. (A store that
     // refuses overwrites cannot have replaced it.)
@@ -333,17 +306,9 @@ pub async fn write(
             });
         }
     }
-    let (bytes, media_type) = sealed(encryption, &envelope, "application/json")?;
-    store
-        .put_new(
-            &format!(
-                "{dir}{}",
-                record_name_of(&submission_awaits, encryption.is_some())
-            ),
-            bytes,
-            &media_type,
-        )
-        .await?;
+    // The envelope last, only once everything before it is durable.
+    store.publish(vec![last]).await?;
+    let plain = bytes;
     Ok(Stored {
         id,
         reference: claim.reference,
@@ -353,6 +318,19 @@ pub async fn write(
         record_bytes: plain,
         attachments_sha512,
     })
+}
+
+/// An object to store: key, bytes as stored, content type.
+type Object = (String, Bytes, String);
+
+/// Prepares each object (`Store::prepare`) at once; in the order given.
+async fn prepare_all(store: &dyn Store, objects: Vec<Object>) -> Result<Vec<Prepared>, StoreError> {
+    futures_util::future::try_join_all(
+        objects
+            .iter()
+            .map(|(key, bytes, content_type)| store.prepare(key, bytes.clone(), content_type)),
+    )
+    .await
 }
 
 /// What a submission's record is made of besides its time received and folder (which a retry
@@ -368,9 +346,46 @@ struct RecordInputs<'a> {
     suffix: &'static str,
     amount_due: Option<form_model::fees::AmountDue>,
     identity: Option<Value>,
+    encryption: Option<&'a Encryptor>,
+    payment_declined: bool,
+    awaiting_payment: bool,
 }
 
 impl RecordInputs<'_> {
+    /// The submission's objects in folder `dir`, in the order they are published: the
+    /// attachments, and last the envelope of the record and its metadata (it marks the
+    /// submission complete), each sealed when the municipality has a key.
+    fn objects(
+        &self,
+        dir: &str,
+        record: &SubmissionRecord,
+        bytes: &Bytes,
+    ) -> Result<Vec<Object>, StoreError> {
+        let encrypted = self.encryption.is_some();
+        let mut objects = Vec::with_capacity(self.uploads.len() + 1);
+        for (upload, name) in self.uploads.iter().zip(self.names) {
+            let (bytes, media_type) = sealed(self.encryption, &upload.bytes, &upload.media_type)?;
+            objects.push((format!("{dir}{name}{}", self.suffix), bytes, media_type));
+        }
+        let facts: Vec<AttachmentFacts<'_>> = self
+            .uploads
+            .iter()
+            .zip(self.names)
+            .map(|(u, name)| AttachmentFacts {
+                name,
+                media_type: &u.media_type,
+                bytes: &u.bytes,
+            })
+            .collect();
+        let meta = metadata(self.form, record, bytes, &facts, self.payment_declined);
+        let meta = serde_json::to_vec_pretty(&meta).expect("metadata serializes");
+        let envelope = crate::envelope::envelope(bytes, &meta);
+        let (envelope, media_type) = sealed(self.encryption, &envelope, "application/json")?;
+        let name = record_name_of(&self.awaiting_payment, encrypted);
+        objects.push((format!("{dir}{name}"), envelope, media_type));
+        Ok(objects)
+    }
+
     /// The record received at `received_at` in folder `dir`, and its bytes as stored (before
     /// encryption).
     fn record(
@@ -408,15 +423,19 @@ impl RecordInputs<'_> {
     }
 }
 
-/// The claim for the id: the one already in the store, else `mine` once it is in the store;
-/// and whether this request made it.
-async fn claim(store: &dyn Store, key: &str, mine: &Claim) -> Result<(Claim, bool), WriteError> {
+/// The claim for the id: the one already in the store, else `mine` (prepared) once it is in
+/// the store; and whether this request made it.
+async fn claim(
+    store: &dyn Store,
+    key: &str,
+    mine: &Claim,
+    prepared: Prepared,
+) -> Result<(Claim, bool), WriteError> {
     // Check before writing: on stores that ignore If-None-Match the write would replace it.
     if let Some(existing) = read_claim(store, key).await? {
         return Ok((existing, false));
     }
-    let bytes = Bytes::from(serde_json::to_vec_pretty(mine).expect("claims serialize"));
-    let outcome = store.put_new(key, bytes, "application/json").await?;
+    let outcome = store.publish(vec![prepared]).await?[0];
     // Read back, whether created or not: the claim in the store is the one that counts.
     let stored = read_claim(store, key).await?.ok_or_else(|| {
         WriteError::Store(StoreError::Unavailable(format!(
@@ -427,15 +446,15 @@ async fn claim(store: &dyn Store, key: &str, mine: &Claim) -> Result<(Claim, boo
     Ok((stored, made_here))
 }
 
-/// The claim for the id on a store that never replaces an object: `mine` when its create-only
-/// write created it, else the one an earlier request wrote (read once).
+/// The claim for the id on a store that never replaces an object: `mine` (prepared) when its
+/// create-only write created it, else the one an earlier request wrote (read once).
 async fn claim_create_only(
     store: &dyn Store,
     key: &str,
     mine: &Claim,
+    prepared: Prepared,
 ) -> Result<(Claim, bool), WriteError> {
-    let bytes = Bytes::from(serde_json::to_vec_pretty(mine).expect("claims serialize"));
-    if store.put_new(key, bytes, "application/json").await? == PutOutcome::Created {
+    if store.publish(vec![prepared]).await?[0] == PutOutcome::Created {
         return Ok((mine.clone(), true));
     }
     let existing = read_claim(store, key).await?.ok_or_else(|| {
@@ -465,11 +484,6 @@ fn same_submission(a: &Claim, b: &Claim) -> bool {
         && a.form == b.form
         && a.version == b.version
         && a.content_sha256 == b.content_sha256
-}
-
-/// Lower-case hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 #[cfg(test)]

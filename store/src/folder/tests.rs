@@ -1,0 +1,665 @@
+//! The folder store's tests: create-only writes, listing, deleting, and the order and overlap
+//! of its flushes — recorded by replacing the file-system calls ([`Ops`]) — for single writes
+//! and for a submission written by the protocol.
+
+use std::sync::Mutex as StdMutex;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use time::macros::datetime;
+use uuid::Uuid;
+
+use super::write::sync_dir;
+use super::*;
+use crate::protocol::{self, Submission, Upload, WriteError};
+
+#[tokio::test]
+async fn writes_once_and_refuses_to_overwrite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = FolderStore::new(tmp.path().join("data"));
+    let key = "m/f/v1/2026/11/28/id/submission.json";
+    let first = store
+        .put_new(key, Bytes::from_static(b"one"), "application/json")
+        .await
+        .unwrap();
+    let second = store
+        .put_new(key, Bytes::from_static(b"two"), "application/json")
+        .await
+        .unwrap();
+    assert_eq!((first, second), (PutOutcome::Created, PutOutcome::Exists));
+    assert_eq!(store.get(key).await.unwrap().unwrap(), "one");
+    assert_eq!(store.get("m/none.json").await.unwrap(), None);
+    // No staged or temporary files are left behind.
+    let dir = tmp.path().join("data/m/f/v1/2026/11/28/id");
+    let names: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec!["submission.json"]);
+    assert_eq!(staged(&tmp.path().join("data")), 0);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn objects_are_private_to_the_service_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let store = FolderStore::new(tmp.path());
+    store
+        .put_new("a/b.json", Bytes::from_static(b"{}"), "application/json")
+        .await
+        .unwrap();
+    let mode = |p: &str| {
+        fs::metadata(tmp.path().join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("a/b.json"), 0o600);
+    assert_eq!(mode("a"), 0o700);
+    assert_eq!(mode(STAGING), 0o700);
+}
+
+#[tokio::test]
+async fn thirty_two_concurrent_writers_of_one_key_give_exactly_one_winner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(FolderStore::new(tmp.path()));
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = Bytes::from(format!("writer {i}"));
+            (
+                i,
+                store.put_new("k/x.json", body, "text/plain").await.unwrap(),
+            )
+        }));
+    }
+    let mut winners = Vec::new();
+    for t in tasks {
+        let (i, outcome) = t.await.unwrap();
+        if outcome == PutOutcome::Created {
+            winners.push(i);
+        }
+    }
+    assert_eq!(winners.len(), 1);
+    let stored = store.get("k/x.json").await.unwrap().unwrap();
+    assert_eq!(stored, format!("writer {}", winners[0]));
+}
+
+#[tokio::test]
+async fn lists_keys_by_prefix_without_temporary_files_and_deletes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = FolderStore::new(tmp.path());
+    for key in ["a/b/1.json", "a/b/2.json", "a/c/3.json", "ab/4.json"] {
+        store
+            .put_new(key, Bytes::from_static(b"x"), "text/plain")
+            .await
+            .unwrap();
+    }
+    fs::write(tmp.path().join("a/b/.x.tmp"), "partial").unwrap();
+    fs::write(tmp.path().join(STAGING).join("y.tmp"), "partial").unwrap();
+    assert_eq!(
+        store.list("a/").await.unwrap(),
+        vec!["a/b/1.json", "a/b/2.json", "a/c/3.json"]
+    );
+    assert_eq!(store.list("a/b/2").await.unwrap(), vec!["a/b/2.json"]);
+    assert_eq!(store.list("").await.unwrap().len(), 4);
+    assert!(store.list("none/").await.unwrap().is_empty());
+    assert!(store.delete("a/c/3.json").await.unwrap());
+    assert!(!store.delete("a/c/3.json").await.unwrap());
+    assert!(!tmp.path().join("a/c").exists(), "empty folders go too");
+    assert!(store.list("../").await.is_err());
+    assert!(store.list(".staging/").await.is_err());
+}
+
+/// Every recorded file-system call of every test (tests run in parallel on many threads; each
+/// takes the calls below its own folder).
+static CALLS: StdMutex<Vec<String>> = StdMutex::new(Vec::new());
+
+fn record(what: &str, p: &Path) {
+    CALLS
+        .lock()
+        .unwrap()
+        .push(format!("{what} {}", p.display()));
+}
+
+/// The calls recorded below `dir`, a staged file's name shown as `*`.
+fn calls(dir: &Path) -> Vec<String> {
+    let dir = dir.display().to_string();
+    let staging = format!("/{STAGING}/");
+    CALLS
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|c| c.contains(&dir))
+        .map(|c| match c.find(&staging) {
+            Some(i) => format!("{}*", &c[..i + staging.len()]),
+            None => c.clone(),
+        })
+        .collect()
+}
+
+fn forget_calls(dir: &Path) {
+    let dir = dir.display().to_string();
+    CALLS.lock().unwrap().retain(|c| !c.contains(&dir));
+}
+
+/// Records each flush and link, and does them.
+const RECORDING: Ops = Ops {
+    sync_file: |file, p| {
+        record("file", p);
+        file.sync_all()
+    },
+    sync_dir: |p| {
+        record("dir", p);
+        sync_dir(p)
+    },
+    link: |from, to| {
+        fs::hard_link(from, to)?;
+        record("link", to);
+        Ok(())
+    },
+    remove_file: |p| fs::remove_file(p),
+};
+
+/// How long a flush takes under [`SLOW`]: long enough that flushes started together overlap
+/// on a loaded machine, and flushes one after another do not.
+const FLUSH: Duration = Duration::from_millis(150);
+
+/// Records the start and the end of each flush, each taking [`FLUSH`].
+const SLOW: Ops = Ops {
+    sync_file: |file, p| {
+        record("file+", p);
+        std::thread::sleep(FLUSH);
+        record("file-", p);
+        file.sync_all()
+    },
+    sync_dir: |p| {
+        record("dir+", p);
+        std::thread::sleep(FLUSH);
+        record("dir-", p);
+        sync_dir(p)
+    },
+    ..RECORDING
+};
+
+/// The flushes one after another: each a set of flushes that ran at the same time (a new one
+/// starts when none is running), as `file …`/`dir …`, sorted.
+fn waits(calls: &[String]) -> Vec<Vec<String>> {
+    let mut waits: Vec<Vec<String>> = Vec::new();
+    let mut running = 0;
+    for c in calls {
+        let (what, path) = c.split_once(' ').unwrap();
+        match what {
+            "file+" | "dir+" => {
+                if running == 0 {
+                    waits.push(Vec::new());
+                }
+                running += 1;
+                let what = what.trim_end_matches('+');
+                waits.last_mut().unwrap().push(format!("{what} {path}"));
+            }
+            "file-" | "dir-" => running -= 1,
+            _ => {}
+        }
+    }
+    for w in &mut waits {
+        w.sort();
+    }
+    waits
+}
+
+fn position(calls: &[String], call: &str) -> usize {
+    calls
+        .iter()
+        .position(|c| c == call)
+        .unwrap_or_else(|| panic!("no {call:?} in {calls:#?}"))
+}
+
+/// Staged files in the store's staging folder.
+fn staged(root: &Path) -> usize {
+    fs::read_dir(root.join(STAGING)).map_or(0, |d| d.count())
+}
+
+/// Issue 16: an object that exists already (written by another request) and directories
+/// another request created were acknowledged without being flushed by this request.
+#[test]
+fn an_existing_object_and_every_directory_up_to_the_root_are_flushed_before_put_returns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let key = root.join("m/f/v1/x.json");
+    // Another writer made the object and its directories.
+    fs::create_dir_all(key.parent().unwrap()).unwrap();
+    fs::write(&key, "theirs").unwrap();
+    let store = FolderStore::with_ops(&root, &RECORDING);
+    let outcome = store.write_new(&key, b"mine").unwrap();
+    assert_eq!(outcome, PutOutcome::Exists);
+    let mut made = calls(tmp.path());
+    let r = root.display();
+    assert_eq!(made[0], format!("file {r}/m/f/v1/x.json"));
+    // The directories at once, in any order.
+    made[1..].sort();
+    assert_eq!(
+        made[1..],
+        [
+            format!("dir {}", tmp.path().display()),
+            format!("dir {r}"),
+            format!("dir {r}/m"),
+            format!("dir {r}/m/f"),
+            format!("dir {r}/m/f/v1"),
+        ]
+    );
+    // Known-durable directories are not flushed again; the object's own directory is.
+    forget_calls(tmp.path());
+    store.write_new(&root.join("m/f/v1/y.json"), b"y").unwrap();
+    assert_eq!(
+        calls(tmp.path()),
+        [
+            format!("file {r}/{STAGING}/*"),
+            format!("link {r}/m/f/v1/y.json"),
+            format!("dir {r}/m/f/v1"),
+        ]
+    );
+}
+
+/// Issue 16: a failure to remove the temporary file after a successful link was a 503.
+#[test]
+fn a_staged_file_that_cannot_be_removed_does_not_fail_the_write() {
+    const FAILING: Ops = Ops {
+        remove_file: |_| Err(io::Error::other("read-only file system")),
+        ..SYSTEM
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    let store = FolderStore::with_ops(&root, &FAILING);
+    let outcome = store.write_new(&root.join("a/b.json"), b"{}").unwrap();
+    assert_eq!(outcome, PutOutcome::Created);
+    assert_eq!(fs::read(root.join("a/b.json")).unwrap(), b"{}");
+}
+
+/// Objects put one call each (leases, acknowledgements, payments): the new folder's entry in
+/// its parent is flushed once, by the first object in it, at the same time as the folder;
+/// each object's own folder after each object.
+#[test]
+fn objects_put_one_by_one_flush_each_object_folder_and_the_new_folder_s_parent_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    let store = FolderStore::with_ops(&root, &SLOW);
+    // An earlier submission made the claims and day folders durable.
+    for key in ["_claims/m/0.json", "m/f/v1/2026/12/03/0/metadata.json"] {
+        store.write_new(&root.join(key), b"{}").unwrap();
+    }
+    forget_calls(tmp.path());
+    for key in [
+        "_claims/m/1.json",
+        "m/f/v1/2026/12/03/1/metadata.json",
+        "m/f/v1/2026/12/03/1/submission.json",
+    ] {
+        let outcome = store.write_new(&root.join(key), b"{}").unwrap();
+        assert_eq!(outcome, PutOutcome::Created);
+    }
+    let r = root.display();
+    let file = format!("file {r}/{STAGING}/*");
+    assert_eq!(
+        waits(&calls(tmp.path())),
+        [
+            vec![file.clone()],
+            vec![format!("dir {r}/_claims/m")],
+            vec![file.clone()],
+            vec![
+                format!("dir {r}/m/f/v1/2026/12/03"),
+                format!("dir {r}/m/f/v1/2026/12/03/1"),
+            ],
+            vec![file],
+            vec![format!("dir {r}/m/f/v1/2026/12/03/1")],
+        ]
+    );
+}
+
+/// The minimal fixture's form (Musterstadt's dog tax), for writing submissions.
+fn form() -> form_model::ResolvedForm {
+    let forms = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/valid/minimal/forms");
+    let report = form_model::check(&forms);
+    let registry = form_model::registry::Registry::build(&report, |m| m.site_origin.clone());
+    registry
+        .forms
+        .into_iter()
+        .next()
+        .expect("the fixture's form")
+}
+
+const NOW: time::OffsetDateTime = datetime!(2026-12-03 10:15:00 UTC);
+
+fn submission<'a>(form: &'a form_model::ResolvedForm, id: Uuid, name: &str) -> Submission<'a> {
+    let pdf = Bytes::from(format!("%PDF-1.7 {name}"));
+    let sha256 = protocol::sha256_hex(&pdf);
+    let mut data = serde_json::Map::new();
+    data.insert("name".into(), json!(name));
+    data.insert(
+        "erlaubnis".into(),
+        json!({"name": "e.pdf", "type": "application/pdf", "size": pdf.len(), "sha256": sha256}),
+    );
+    Submission {
+        form,
+        id,
+        language: "de",
+        data,
+        uploads: vec![Upload {
+            field: "erlaubnis".into(),
+            bytes: pdf,
+            media_type: "application/pdf".into(),
+            sha256,
+        }],
+        encryption: None,
+        amount_due: None,
+        awaiting_payment: false,
+        payment_declined: false,
+        identity: None,
+        store_refuses_overwrite: true,
+    }
+}
+
+/// Issue 17: a first attempt with a file waits for 4 flushes one after another, not one per
+/// file and folder: every file at once; the claims folder; the new submission folder and the
+/// day folder at once, after the attachment is linked; the submission folder after the
+/// envelope (record and metadata) is linked. The envelope is linked only once the attachment's
+/// name is durable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_submission_with_a_file_waits_for_four_flushes_one_after_another_and_links_the_envelope_last()
+ {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let store = FolderStore::with_ops(&root, &SLOW);
+    let form = form();
+    // An earlier submission made the claims and day folders durable.
+    protocol::write(&store, submission(&form, Uuid::new_v4(), "A"), NOW)
+        .await
+        .unwrap();
+    forget_calls(tmp.path());
+    let id = Uuid::new_v4();
+    let started = Instant::now();
+    let stored = protocol::write(&store, submission(&form, id, "B"), NOW)
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert!(stored.first);
+    let r = root.display();
+    let day = format!("{r}/musterstadt/hundesteuer-anmeldung/v1/2026/12/03");
+    let dir = format!("{day}/{id}");
+    let calls = calls(tmp.path());
+    let file = format!("file {r}/{STAGING}/*");
+    assert_eq!(
+        waits(&calls),
+        [
+            vec![file.clone(), file.clone(), file],
+            vec![format!("dir {r}/_claims/musterstadt")],
+            vec![format!("dir {day}"), format!("dir {dir}")],
+            vec![format!("dir {dir}")],
+        ],
+        "{calls:#?}"
+    );
+    assert!(took < FLUSH * 6, "{took:?} for 4 flushes of {FLUSH:?}");
+    // Linked in the protocol's order, each after the flushes before it ended.
+    let claim = position(&calls, &format!("link {r}/_claims/musterstadt/{id}.json"));
+    let attachment = position(&calls, &format!("link {dir}/erlaubnis-1.pdf"));
+    let envelope = position(&calls, &format!("link {dir}/submission.json"));
+    let last_file = calls.iter().rposition(|c| c.starts_with("file-")).unwrap();
+    let claims_flushed = position(&calls, &format!("dir- {r}/_claims/musterstadt"));
+    let day_flushed = position(&calls, &format!("dir- {day}"));
+    let dir_flushed = position(&calls, &format!("dir- {dir}"));
+    assert!(last_file < claim && claim < claims_flushed && claims_flushed < attachment);
+    assert!(attachment < day_flushed && attachment < dir_flushed);
+    assert!(
+        day_flushed < envelope && dir_flushed < envelope,
+        "{calls:#?}"
+    );
+    assert_eq!(
+        calls.last().unwrap(),
+        &format!("dir- {dir}"),
+        "the envelope's name flushed before the answer"
+    );
+    assert_eq!(staged(&root), 0);
+}
+
+/// Issue 17: without files a first attempt is two objects, the claim and the envelope, and
+/// waits for 3 flushes one after another: both files at once; the claims folder; the new
+/// submission folder (the envelope linked in it) and the day folder at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_submission_without_files_waits_for_three_flushes_one_after_another() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let store = FolderStore::with_ops(&root, &SLOW);
+    let form = form();
+    let without_files = |id, name| {
+        let mut s = submission(&form, id, name);
+        s.uploads.clear();
+        s.data.remove("erlaubnis");
+        s
+    };
+    protocol::write(&store, without_files(Uuid::new_v4(), "A"), NOW)
+        .await
+        .unwrap();
+    forget_calls(tmp.path());
+    let id = Uuid::new_v4();
+    let stored = protocol::write(&store, without_files(id, "B"), NOW)
+        .await
+        .unwrap();
+    assert!(stored.first);
+    let r = root.display();
+    let day = format!("{r}/musterstadt/hundesteuer-anmeldung/v1/2026/12/03");
+    let dir = format!("{day}/{id}");
+    let calls = calls(tmp.path());
+    let file = format!("file {r}/{STAGING}/*");
+    assert_eq!(
+        waits(&calls),
+        [
+            vec![file.clone(), file],
+            vec![format!("dir {r}/_claims/musterstadt")],
+            vec![format!("dir {day}"), format!("dir {dir}")],
+        ],
+        "{calls:#?}"
+    );
+    let claims_flushed = position(&calls, &format!("dir- {r}/_claims/musterstadt"));
+    let envelope = position(&calls, &format!("link {dir}/submission.json"));
+    assert!(claims_flushed < envelope, "{calls:#?}");
+    assert_eq!(staged(&root), 0);
+}
+
+/// Prepared files of an attempt that is refused (another submission has the id) or fails are
+/// removed; the refused one leaves the first submission as it was, the failed one nothing but
+/// what a retry completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_or_failed_attempt_leaves_no_staged_file() {
+    const LINK_FAILS_AT_ENVELOPE: Ops = Ops {
+        link: |from, to| match to.ends_with("submission.json") {
+            true => Err(io::Error::other("no space left on device")),
+            false => fs::hard_link(from, to),
+        },
+        ..SYSTEM
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let form = form();
+    let id = Uuid::new_v4();
+    let failing = FolderStore::with_ops(tmp.path(), &LINK_FAILS_AT_ENVELOPE);
+    let failed = protocol::write(&failing, submission(&form, id, "A"), NOW).await;
+    assert!(matches!(failed, Err(WriteError::Store(_))), "{failed:?}");
+    wait_for_no_staged(tmp.path()).await;
+    let store = FolderStore::new(tmp.path());
+    let keys = store.list("").await.unwrap();
+    assert!(
+        keys.iter().all(|k| !k.ends_with("submission.json")),
+        "{keys:?}"
+    );
+
+    // The retry, a day later, completes the first attempt in its folder.
+    let later = NOW + time::Duration::days(1);
+    let retried = protocol::write(&store, submission(&form, id, "A"), later)
+        .await
+        .unwrap();
+    assert!(!retried.first);
+    assert_eq!(retried.received_at, NOW);
+    let dir = format!("musterstadt/hundesteuer-anmeldung/v1/2026/12/03/{id}/");
+    assert_eq!(
+        store.list(&dir).await.unwrap(),
+        [
+            format!("{dir}erlaubnis-1.pdf"),
+            format!("{dir}submission.json")
+        ]
+    );
+    // Another submission under the same id is refused; nothing of it stays.
+    let before = store.list("").await.unwrap();
+    let refused = protocol::write(&store, submission(&form, id, "Mallory"), NOW).await;
+    assert!(
+        matches!(refused, Err(WriteError::Conflict(_))),
+        "{refused:?}"
+    );
+    wait_for_no_staged(tmp.path()).await;
+    assert_eq!(store.list("").await.unwrap(), before);
+}
+
+/// A dropped staged file is removed on the blocking pool: wait a little for it.
+async fn wait_for_no_staged(root: &Path) {
+    for _ in 0..100 {
+        if staged(root) == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("staged files left: {}", staged(root));
+}
+
+/// What a crash leaves in the staging folder is never an object, and the next process's first
+/// write removes it once it is older than any request; a younger one (another process's
+/// request in flight) stays.
+#[tokio::test]
+async fn staged_files_a_crash_left_are_never_listed_and_swept_by_the_next_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    fs::create_dir_all(root.join(STAGING)).unwrap();
+    let old = root.join(STAGING).join("0f3a.tmp");
+    let young = root.join(STAGING).join("9b1c.tmp");
+    fs::write(&old, "{\"crashed\": true}").unwrap();
+    fs::write(&young, "{\"in flight\": true}").unwrap();
+    let long_ago = SystemTime::now() - STAGED_MAX_AGE - Duration::from_secs(60);
+    File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+    // A crash after the link: the object has a second name in the staging folder.
+    fs::create_dir_all(root.join("a")).unwrap();
+    fs::write(root.join("a/b.json"), "{}").unwrap();
+    let linked = root.join(STAGING).join("77aa.tmp");
+    fs::hard_link(root.join("a/b.json"), &linked).unwrap();
+    File::options()
+        .write(true)
+        .open(&linked)
+        .unwrap()
+        .set_modified(long_ago)
+        .unwrap();
+
+    let store = FolderStore::new(root);
+    assert_eq!(store.list("").await.unwrap(), ["a/b.json"]);
+    assert_eq!(store.get(".staging/0f3a.tmp").await.ok().flatten(), None);
+    store
+        .put_new("a/c.json", Bytes::from_static(b"{}"), "application/json")
+        .await
+        .unwrap();
+    assert!(!old.exists() && !linked.exists());
+    assert!(young.exists());
+    assert_eq!(store.list("").await.unwrap(), ["a/b.json", "a/c.json"]);
+    assert_eq!(fs::read(root.join("a/b.json")).unwrap(), b"{}");
+}
+
+/// Sixteen requests at once on worker threads, through the protocol: for one id exactly one
+/// is first and all are answered alike with one record; for sixteen ids, sixteen records. No
+/// staged file stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_concurrent_submissions_of_one_id_and_of_sixteen_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Arc::new(FolderStore::new(tmp.path()));
+    let form = Arc::new(form());
+    let same = Uuid::new_v4();
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let (store, form) = (store.clone(), form.clone());
+            tokio::spawn(async move {
+                let id = if i < 16 { same } else { Uuid::new_v4() };
+                let stored = protocol::write(store.as_ref(), submission(&form, id, "A"), NOW)
+                    .await
+                    .unwrap();
+                (id, stored.first, stored.reference)
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    let of_same: Vec<_> = results.iter().filter(|r| r.0 == same).collect();
+    assert_eq!(of_same.iter().filter(|r| r.1).count(), 1, "{of_same:?}");
+    assert!(of_same.iter().all(|r| r.2 == of_same[0].2));
+    assert!(results.iter().filter(|r| r.0 != same).all(|r| r.1));
+    let records = store.list("musterstadt/").await.unwrap();
+    assert_eq!(
+        records
+            .iter()
+            .filter(|k| k.ends_with("/submission.json"))
+            .count(),
+        17
+    );
+    wait_for_no_staged(tmp.path()).await;
+}
+
+/// Concurrent writers of one key through the store, on worker threads: one winner,
+/// whose bytes are stored; every loser is told `Exists`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_writers_of_one_key_on_worker_threads_give_one_winner() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = Arc::new(FolderStore::new(tmp.path()));
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let key = "_claims/m/same.json";
+                (
+                    i,
+                    store
+                        .put_new(key, Bytes::from(format!("{i}")), "application/json")
+                        .await,
+                )
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for t in tasks {
+        let (i, outcome) = t.await.unwrap();
+        if outcome.unwrap() == PutOutcome::Created {
+            winners.push(i);
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let stored = store.get("_claims/m/same.json").await.unwrap().unwrap();
+    assert_eq!(stored, format!("{}", winners[0]));
+}
+
+#[tokio::test]
+async fn keys_that_would_leave_the_folder_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = FolderStore::new(tmp.path().join("data"));
+    let err = store
+        .put_new("../escape.json", Bytes::from_static(b"x"), "text/plain")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidKey(_)));
+    let err = store
+        .prepare("../escape.json", Bytes::from_static(b"x"), "text/plain")
+        .await
+        .err()
+        .unwrap();
+    assert!(matches!(err, StoreError::InvalidKey(_)));
+    assert!(!tmp.path().join("escape.json").exists());
+}
