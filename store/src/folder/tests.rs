@@ -361,6 +361,63 @@ fn submission<'a>(form: &'a form_model::ResolvedForm, id: Uuid, name: &str) -> S
     }
 }
 
+/// What a first attempt did on a folder store whose every flush takes [`FLUSH`], after an
+/// earlier submission made the claims and day folders durable.
+struct Watched {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    id: Uuid,
+    took: Duration,
+    calls: Vec<String>,
+    /// `root` as the calls show it, the day folder and the submission's folder.
+    r: String,
+    day: String,
+    dir: String,
+    /// A staged file's flush, as [`waits`] shows it.
+    file: String,
+}
+
+/// Writes two submissions (with `submission`'s file, or without any) and watches the second.
+async fn watch_a_first_attempt(with_file: bool) -> Watched {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let store = FolderStore::with_ops(&root, &SLOW);
+    let form = form();
+    let make = |id, name| {
+        let mut s = submission(&form, id, name);
+        if !with_file {
+            s.uploads.clear();
+            s.data.remove("erlaubnis");
+        }
+        s
+    };
+    protocol::write(&store, make(Uuid::new_v4(), "A"), NOW)
+        .await
+        .unwrap();
+    forget_calls(tmp.path());
+    let id = Uuid::new_v4();
+    let started = Instant::now();
+    let stored = protocol::write(&store, make(id, "B"), NOW).await.unwrap();
+    let took = started.elapsed();
+    assert!(stored.first);
+    let r = root.display().to_string();
+    let day = format!("{r}/musterstadt/hundesteuer-anmeldung/v1/2026/12/03");
+    let dir = format!("{day}/{id}");
+    let calls = calls(tmp.path());
+    let file = format!("file {r}/{STAGING}/*");
+    Watched {
+        _tmp: tmp,
+        root,
+        id,
+        took,
+        calls,
+        r,
+        day,
+        dir,
+        file,
+    }
+}
+
 /// Issue 17: a first attempt with a file waits for 4 flushes one after another, not one per
 /// file and folder: every file at once; the claims folder; the new submission folder and the
 /// day folder at once, after the attachment is linked; the submission folder after the
@@ -369,27 +426,17 @@ fn submission<'a>(form: &'a form_model::ResolvedForm, id: Uuid, name: &str) -> S
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_submission_with_a_file_waits_for_four_flushes_one_after_another_and_links_the_envelope_last()
  {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("data");
-    let store = FolderStore::with_ops(&root, &SLOW);
-    let form = form();
-    // An earlier submission made the claims and day folders durable.
-    protocol::write(&store, submission(&form, Uuid::new_v4(), "A"), NOW)
-        .await
-        .unwrap();
-    forget_calls(tmp.path());
-    let id = Uuid::new_v4();
-    let started = Instant::now();
-    let stored = protocol::write(&store, submission(&form, id, "B"), NOW)
-        .await
-        .unwrap();
-    let took = started.elapsed();
-    assert!(stored.first);
-    let r = root.display();
-    let day = format!("{r}/musterstadt/hundesteuer-anmeldung/v1/2026/12/03");
-    let dir = format!("{day}/{id}");
-    let calls = calls(tmp.path());
-    let file = format!("file {r}/{STAGING}/*");
+    let Watched {
+        root,
+        id,
+        took,
+        calls,
+        r,
+        day,
+        dir,
+        file,
+        ..
+    } = watch_a_first_attempt(true).await;
     assert_eq!(
         waits(&calls),
         [
@@ -428,30 +475,15 @@ async fn a_submission_with_a_file_waits_for_four_flushes_one_after_another_and_l
 /// submission folder (the envelope linked in it) and the day folder at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_submission_without_files_waits_for_three_flushes_one_after_another() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("data");
-    let store = FolderStore::with_ops(&root, &SLOW);
-    let form = form();
-    let without_files = |id, name| {
-        let mut s = submission(&form, id, name);
-        s.uploads.clear();
-        s.data.remove("erlaubnis");
-        s
-    };
-    protocol::write(&store, without_files(Uuid::new_v4(), "A"), NOW)
-        .await
-        .unwrap();
-    forget_calls(tmp.path());
-    let id = Uuid::new_v4();
-    let stored = protocol::write(&store, without_files(id, "B"), NOW)
-        .await
-        .unwrap();
-    assert!(stored.first);
-    let r = root.display();
-    let day = format!("{r}/musterstadt/hundesteuer-anmeldung/v1/2026/12/03");
-    let dir = format!("{day}/{id}");
-    let calls = calls(tmp.path());
-    let file = format!("file {r}/{STAGING}/*");
+    let Watched {
+        root,
+        calls,
+        r,
+        day,
+        dir,
+        file,
+        ..
+    } = watch_a_first_attempt(false).await;
     assert_eq!(
         waits(&calls),
         [
