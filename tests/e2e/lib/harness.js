@@ -10,6 +10,12 @@ const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 
+// The tests' calendar is Germany's, the one the function judges date rules by
+// (submit-fn/src/clock.rs, `german_date`): fixtures moved to "today" in UTC were a day behind
+// between midnight in Berlin and midnight UTC, and the function refused them. Node reads TZ
+// again when it is set; chromium is launched with it below, so the page's "today" is the same.
+process.env.TZ = "Europe/Berlin";
+
 const E2E = path.resolve(__dirname, "..");
 const REPO = path.resolve(E2E, "..", "..");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";

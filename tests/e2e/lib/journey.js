@@ -41,6 +41,7 @@ function holds(cond, answers) {
 
 // ---- Dates: fixed YYYY-MM-DD or today, today±N(d|w|m|y) ------------------------------------
 const iso = (d) => d.toISOString().slice(0, 10);
+// Today on the German calendar (the harness sets TZ=Europe/Berlin), as a UTC midnight.
 function todayUtc() {
   const n = new Date();
   return new Date(Date.UTC(n.getFullYear(), n.getMonth(), n.getDate()));
