@@ -148,9 +148,11 @@ fn forget_calls(dir: &Path) {
 
 /// Records each flush and link, and does them.
 const RECORDING: Ops = Ops {
-    sync_file: |file, p| {
-        record("file", p);
-        file.sync_all()
+    sync_files: |files| {
+        for (_, p) in files {
+            record("file", p);
+        }
+        super::write::sync_files(files)
     },
     sync_dir: |p| {
         record("dir", p);
@@ -170,11 +172,16 @@ const FLUSH: Duration = Duration::from_millis(150);
 
 /// Records the start and the end of each flush, each taking [`FLUSH`].
 const SLOW: Ops = Ops {
-    sync_file: |file, p| {
-        record("file+", p);
+    // Files flushed together take one wait (see `write::sync_files`).
+    sync_files: |files| {
+        for (_, p) in files {
+            record("file+", p);
+        }
         std::thread::sleep(FLUSH);
-        record("file-", p);
-        file.sync_all()
+        for (_, p) in files {
+            record("file-", p);
+        }
+        super::write::sync_files(files)
     },
     sync_dir: |p| {
         record("dir+", p);
