@@ -16,11 +16,14 @@
 //! object's bytes, its name and the name of every directory from the object up to the root are
 //! flushed, also when another request created the object or a directory: whatever a 201
 //! acknowledges survives a power cut. Directories known to be flushed are remembered, so a busy
-//! store does not flush them again. Concurrent flushes of different requests are left to the
-//! file system: a journaling one (ext4, xfs) already makes one journal commit serve every
-//! `fsync` waiting for it. (Sharing directory flushes between requests in the store as well
-//! saved 13 % of the `fsync` calls but no time: docs/BENCHMARKS.md, "Folder store: fewer
-//! flushes"; fewer flushes one after another is what counts: "Folder store: staged writes".)
+//! store does not flush them again; such a folder is older than the request and shared with
+//! others (the claims folder, the day folder), and its flushes are shared too (group commit,
+//! [`group`]): a flusher thread per busy folder, each flush serving every request that asked
+//! before it started, while the request's own thread flushes the folders it made (its
+//! submission folder) — both at once, without a thread started per request. On ext4 the journal
+//! already makes one commit serve concurrent `fsync`s; what the store's group commit saves is
+//! the calls, the blocked threads and the thread started for the second folder of a publish
+//! (docs/BENCHMARKS.md, "Folder store: group commit").
 //!
 //! A staged file is removed once its object is linked, and when it is dropped unpublished (a
 //! refused or failed attempt). A crash can leave some in `.staging/`: they are never listed or
@@ -41,6 +44,7 @@ use crate::{
     Bounded, Object, Prepared, PreparedBody, PutOutcome, StagedFile, Store, StoreError,
     StoreFuture, check_key,
 };
+use group::Group;
 use write::{Flushes, Ops, SYSTEM, parent, place, stage, sweep_staging, sync_existing};
 pub use write::{STAGED_MAX_AGE, STAGING};
 
@@ -51,6 +55,8 @@ pub struct FolderStore {
     durable: Arc<Mutex<HashSet<PathBuf>>>,
     /// Whether this store swept the staging folder yet (once, at its first write).
     swept: Arc<AtomicBool>,
+    /// The flushers of the folders that many requests change.
+    group: Arc<Group>,
     ops: &'static Ops,
 }
 
@@ -65,6 +71,7 @@ impl FolderStore {
             root: root.into(),
             durable: Arc::default(),
             swept: Arc::default(),
+            group: Arc::default(),
             ops,
         }
     }
@@ -89,7 +96,7 @@ impl FolderStore {
         sync_existing(path, self.ops)?;
         let mut flushes = Flushes::default();
         flushes.add(&self.root, parent(path), &self.durable);
-        flushes.run(self.ops, &self.durable)?;
+        flushes.run(self.ops, &self.durable, &self.group)?;
         Ok(PutOutcome::Exists)
     }
 
@@ -116,7 +123,7 @@ impl FolderStore {
             outcomes.push(place(&self.root, &path, file, self.ops)?);
             flushes.add(&self.root, parent(&path), &self.durable);
         }
-        flushes.run(self.ops, &self.durable)?;
+        flushes.run(self.ops, &self.durable, &self.group)?;
         Ok(outcomes)
     }
 }
@@ -337,6 +344,7 @@ fn list_below(root: &Path, prefix: &str) -> Result<Vec<String>, StoreError> {
     Ok(keys)
 }
 
+mod group;
 mod write;
 
 #[cfg(test)]

@@ -7,9 +7,10 @@ use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use super::group::Group;
 use crate::{PutOutcome, StagedFile};
 
 /// How many directories [`super::FolderStore`] remembers as durable before it starts afresh: every
@@ -173,32 +174,58 @@ impl Flushes {
     }
 
     /// Flushes the directories, all at once (none of their flushes needs another first), and
-    /// remembers what became durable.
-    pub(super) fn run(self, ops: &Ops, durable: &Mutex<HashSet<PathBuf>>) -> io::Result<()> {
-        match self.dirs.as_slice() {
-            [] => {}
-            [dir] => (ops.sync_dir)(dir)?,
-            [first, others @ ..] => std::thread::scope(|scope| {
-                let others: Vec<_> = others
-                    .iter()
-                    .map(|dir| scope.spawn(move || (ops.sync_dir)(dir)))
-                    .collect();
-                let mut result = (ops.sync_dir)(first);
-                for other in others {
-                    let flushed = other
-                        .join()
-                        .unwrap_or_else(|_| Err(io::Error::other("flushing thread panicked")));
-                    result = result.and(flushed);
-                }
-                result
-            })?,
+    /// remembers what became durable. Folders known durable are older than this request and
+    /// shared with others (the claims folder, the day folder): their flushers do them, each
+    /// flush for every request waiting (see [`super::group`]); this thread meanwhile flushes the
+    /// new ones (the request's submission folder).
+    pub(super) fn run(
+        self,
+        ops: &'static Ops,
+        durable: &Mutex<HashSet<PathBuf>>,
+        group: &Arc<Group>,
+    ) -> io::Result<()> {
+        let (shared, own): (Vec<&PathBuf>, Vec<&PathBuf>) = {
+            let known = durable.lock().expect("lock");
+            self.dirs.iter().partition(|d| known.contains(*d))
+        };
+        let tickets = shared
+            .iter()
+            .map(|dir| group.ask(dir, ops.sync_dir))
+            .collect::<io::Result<Vec<_>>>()?;
+        let mut result = flush_here(&own, ops);
+        for ticket in tickets {
+            result = result.and(Group::wait(ticket));
         }
+        result?;
         let mut known = durable.lock().expect("lock");
         if known.len() + self.durable_after.len() > DURABLE_REMEMBERED {
             known.clear();
         }
         known.extend(self.durable_after);
         Ok(())
+    }
+}
+
+/// Flushes `dirs` at once on this thread and, beyond the first, threads of their own: more than
+/// one only where a request made several folders (the first submission of a form on a day).
+fn flush_here(dirs: &[&PathBuf], ops: &Ops) -> io::Result<()> {
+    match dirs {
+        [] => Ok(()),
+        [dir] => (ops.sync_dir)(dir),
+        [first, others @ ..] => std::thread::scope(|scope| {
+            let others: Vec<_> = others
+                .iter()
+                .map(|dir| scope.spawn(move || (ops.sync_dir)(dir)))
+                .collect();
+            let mut result = (ops.sync_dir)(first);
+            for other in others {
+                let flushed = other
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("flushing thread panicked")));
+                result = result.and(flushed);
+            }
+            result
+        }),
     }
 }
 
