@@ -1,11 +1,13 @@
 //! A store in a local folder, for running the project with nothing else installed and for a
 //! single server. Create-only and durable: each object is written to a file of its own in the
-//! store's staging folder (`.staging/`, a dot name no key can have), flushed to disk (`fsync`),
+//! store's staging folder (`.staging/`, a dot name no key can have), flushed to disk
+//! (`fdatasync`: the bytes, and the size and blocks a new file needs to be read back),
 //! and then hard-linked to its final name. `link(2)` fails when the name exists, so an object
 //! is never replaced, and it appears under its name only complete.
 //!
 //! The two steps are the two of [`Store::prepare`] and [`Store::publish`]: the function prepares
-//! all objects of a submission at once (their files are written and flushed concurrently) and
+//! all objects of a submission at once ([`Store::prepare_all`]: their files are written on one
+//! blocking task and flushed together, see `write::sync_files`) and
 //! then publishes them in order, so that a request waits for a file flush once and not once
 //! per object. `publish` links each object of the call in order and then flushes what their
 //! names need — each object's folder, and every folder from there up to the root not known to
@@ -14,11 +16,14 @@
 //! object's bytes, its name and the name of every directory from the object up to the root are
 //! flushed, also when another request created the object or a directory: whatever a 201
 //! acknowledges survives a power cut. Directories known to be flushed are remembered, so a busy
-//! store does not flush them again. Concurrent flushes of different requests are left to the
-//! file system: a journaling one (ext4, xfs) already makes one journal commit serve every
-//! `fsync` waiting for it. (Sharing directory flushes between requests in the store as well
-//! saved 13 % of the `fsync` calls but no time: docs/BENCHMARKS.md, "Folder store: fewer
-//! flushes"; fewer flushes one after another is what counts: "Folder store: staged writes".)
+//! store does not flush them again; such a folder is older than the request and shared with
+//! others (the claims folder, the day folder), and its flushes are shared too (group commit,
+//! [`group`]): a flusher thread per busy folder, each flush serving every request that asked
+//! before it started, while the request's own thread flushes the folders it made (its
+//! submission folder) — both at once, without a thread started per request. On ext4 the journal
+//! already makes one commit serve concurrent `fsync`s; what the store's group commit saves is
+//! the calls, the blocked threads and the thread started for the second folder of a publish
+//! (docs/BENCHMARKS.md, "Folder store: group commit").
 //!
 //! A staged file is removed once its object is linked, and when it is dropped unpublished (a
 //! refused or failed attempt). A crash can leave some in `.staging/`: they are never listed or
@@ -36,9 +41,10 @@ use std::time::SystemTime;
 use bytes::Bytes;
 
 use crate::{
-    Bounded, Prepared, PreparedBody, PutOutcome, StagedFile, Store, StoreError, StoreFuture,
-    check_key,
+    Bounded, Object, Prepared, PreparedBody, PutOutcome, StagedFile, Store, StoreError,
+    StoreFuture, check_key,
 };
+use group::Group;
 use write::{Flushes, Ops, SYSTEM, parent, place, stage, sweep_staging, sync_existing};
 pub use write::{STAGED_MAX_AGE, STAGING};
 
@@ -49,6 +55,8 @@ pub struct FolderStore {
     durable: Arc<Mutex<HashSet<PathBuf>>>,
     /// Whether this store swept the staging folder yet (once, at its first write).
     swept: Arc<AtomicBool>,
+    /// The flushers of the folders that many requests change.
+    group: Arc<Group>,
     ops: &'static Ops,
 }
 
@@ -63,6 +71,7 @@ impl FolderStore {
             root: root.into(),
             durable: Arc::default(),
             swept: Arc::default(),
+            group: Arc::default(),
             ops,
         }
     }
@@ -80,24 +89,29 @@ impl FolderStore {
     /// published.
     fn write_new(&self, path: &Path, bytes: &[u8]) -> io::Result<PutOutcome> {
         if fs::symlink_metadata(path).is_err() {
-            let file = self.stage(bytes)?;
+            let file = self.stage_one(bytes)?;
             return Ok(self.publish_now(vec![(path.to_path_buf(), file)])?[0]);
         }
         // Another request (or an earlier attempt) wrote it; it may not have flushed it yet.
         sync_existing(path, self.ops)?;
         let mut flushes = Flushes::default();
         flushes.add(&self.root, parent(path), &self.durable);
-        flushes.run(self.ops, &self.durable)?;
+        flushes.run(self.ops, &self.durable, &self.group)?;
         Ok(PutOutcome::Exists)
     }
 
-    /// Writes `bytes` to a new file in the staging folder and flushes it (sweeping the folder
-    /// first if this store has not yet).
-    fn stage(&self, bytes: &[u8]) -> io::Result<StagedFile> {
+    /// Writes each of `objects` to a new file in the staging folder and flushes them together
+    /// (sweeping the folder first if this store has not yet).
+    fn stage(&self, objects: &[&[u8]]) -> io::Result<Vec<StagedFile>> {
         if !self.swept.swap(true, Ordering::Relaxed) {
             sweep_staging(&self.root, SystemTime::now());
         }
-        stage(&self.root, bytes, self.ops)
+        stage(&self.root, objects, self.ops)
+    }
+
+    /// One object staged (see [`FolderStore::stage`]).
+    fn stage_one(&self, bytes: &[u8]) -> io::Result<StagedFile> {
+        Ok(self.stage(&[bytes])?.remove(0))
     }
 
     /// Links each staged file to its path, in order, then flushes every directory their names
@@ -109,7 +123,7 @@ impl FolderStore {
             outcomes.push(place(&self.root, &path, file, self.ops)?);
             flushes.add(&self.root, parent(&path), &self.durable);
         }
-        flushes.run(self.ops, &self.durable)?;
+        flushes.run(self.ops, &self.durable, &self.group)?;
         Ok(outcomes)
     }
 }
@@ -147,8 +161,29 @@ impl Store for FolderStore {
         Box::pin(async move {
             self.path(key)?;
             let store = self.clone();
-            let file = blocking("writer", move || Ok(store.stage(&bytes)?)).await?;
+            let file = blocking("writer", move || Ok(store.stage_one(&bytes)?)).await?;
             Ok(Prepared::staged(key, file, content_type))
+        })
+    }
+
+    fn prepare_all<'a>(&'a self, objects: Vec<Object>) -> StoreFuture<'a, Vec<Prepared>> {
+        Box::pin(async move {
+            for (key, _, _) in &objects {
+                self.path(key)?;
+            }
+            let store = self.clone();
+            let bodies: Vec<Bytes> = objects.iter().map(|(_, bytes, _)| bytes.clone()).collect();
+            // One blocking task for all of them: written, then flushed together.
+            let files = blocking("writer", move || {
+                let bodies: Vec<&[u8]> = bodies.iter().map(|b| b.as_ref()).collect();
+                Ok(store.stage(&bodies)?)
+            })
+            .await?;
+            Ok(objects
+                .iter()
+                .zip(files)
+                .map(|((key, _, content_type), file)| Prepared::staged(key, file, content_type))
+                .collect())
         })
     }
 
@@ -166,7 +201,7 @@ impl Store for FolderStore {
                     files.push(match body {
                         PreparedBody::Staged(file) => (path, file),
                         // Not prepared here (a caller that made it itself): staged now.
-                        PreparedBody::Kept(bytes) => (path, store.stage(&bytes)?),
+                        PreparedBody::Kept(bytes) => (path, store.stage_one(&bytes)?),
                     });
                 }
                 Ok(store.publish_now(files)?)
@@ -309,6 +344,7 @@ fn list_below(root: &Path, prefix: &str) -> Result<Vec<String>, StoreError> {
     Ok(keys)
 }
 
+mod group;
 mod write;
 
 #[cfg(test)]

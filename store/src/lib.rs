@@ -178,6 +178,9 @@ impl Drop for StagedFile {
     }
 }
 
+/// An object to store: key, bytes as stored, content type.
+pub type Object = (String, Bytes, String);
+
 /// An object store with create-only writes.
 ///
 /// Keys are relative (`musterstadt/hundesteuer-anmeldung/v2/2026/11/28/<id>/submission.json`);
@@ -208,6 +211,20 @@ pub trait Store: Send + Sync {
         Box::pin(async move {
             check_key(key)?;
             Ok(Prepared::kept(key, bytes, content_type))
+        })
+    }
+
+    /// [`Store::prepare`] for several objects at once (key, bytes, content type each), in the
+    /// order given. The folder store writes all their files on one blocking task and flushes
+    /// them together; the default prepares each one, all at once.
+    fn prepare_all<'a>(&'a self, objects: Vec<Object>) -> StoreFuture<'a, Vec<Prepared>> {
+        Box::pin(async move {
+            futures_util::future::try_join_all(
+                objects.iter().map(|(key, bytes, content_type)| {
+                    self.prepare(key, bytes.clone(), content_type)
+                }),
+            )
+            .await
         })
     }
 

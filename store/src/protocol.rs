@@ -7,7 +7,7 @@
 //! submission complete, `submission.json`: the record and its metadata in one envelope
 //! ([`crate::envelope`]; submissions stored before it have `metadata.json` beside a bare
 //! record, and readers read both). A first attempt prepares all of them at once
-//! ([`Store::prepare`]: a folder store writes and flushes their files concurrently, nothing
+//! ([`Store::prepare_all`]: a folder store writes their files and flushes them together, nothing
 //! visible yet), then publishes ([`Store::publish`]) the claim; then the attachments, durable
 //! together; then, once they are durable, the envelope. What a refused or failed attempt
 //! prepared is dropped (a folder store removes the files). When the municipality has an
@@ -45,7 +45,7 @@ use uuid::Uuid;
 use crate::crypto::Encryptor;
 use crate::layout::{attachment_name, claim_key, encrypted_suffix, record_name, submission_path};
 use crate::metadata::{AttachmentFacts, metadata};
-use crate::{Prepared, PutOutcome, Store, StoreError};
+use crate::{Object, Prepared, PutOutcome, Store, StoreError};
 
 mod hashes;
 pub use hashes::{content_hash, receipt_sha512, sha256_hex};
@@ -250,12 +250,12 @@ pub async fn write(
         received_at: now,
         receipt_sha512: Some(receipt_sha512(&bytes, &attachments_sha512)),
     };
-    // Every object of a first attempt is prepared at once (a folder store writes and flushes
-    // their files concurrently), the claim first; then they are published in order.
+    // Every object of a first attempt is prepared at once (a folder store writes their files
+    // and flushes them together), the claim first; then they are published in order.
     let claim_bytes = Bytes::from(serde_json::to_vec_pretty(&mine).expect("claims serialize"));
     let mut objects = vec![(key.clone(), claim_bytes, "application/json".to_string())];
     objects.extend(inputs.objects(&mine.path, &record, &bytes)?);
-    let mut prepared = prepare_all(store, objects).await?;
+    let mut prepared = store.prepare_all(objects).await?;
     let mine_prepared = prepared.remove(0);
     let guarded = !submission.store_refuses_overwrite;
     let (claim, first) = match guarded {
@@ -280,7 +280,9 @@ pub async fn write(
     }
     if retry {
         // What was prepared for this request's folder is dropped (and its files removed).
-        prepared = prepare_all(store, inputs.objects(&claim.path, &record, &bytes)?).await?;
+        prepared = store
+            .prepare_all(inputs.objects(&claim.path, &record, &bytes)?)
+            .await?;
     }
 
     // Every attachment at once (none without files): linked in order, durable together. `Exists` is
@@ -318,19 +320,6 @@ pub async fn write(
         record_bytes: plain,
         attachments_sha512,
     })
-}
-
-/// An object to store: key, bytes as stored, content type.
-type Object = (String, Bytes, String);
-
-/// Prepares each object (`Store::prepare`) at once; in the order given.
-async fn prepare_all(store: &dyn Store, objects: Vec<Object>) -> Result<Vec<Prepared>, StoreError> {
-    futures_util::future::try_join_all(
-        objects
-            .iter()
-            .map(|(key, bytes, content_type)| store.prepare(key, bytes.clone(), content_type)),
-    )
-    .await
 }
 
 /// What a submission's record is made of besides its time received and folder (which a retry

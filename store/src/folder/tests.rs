@@ -3,6 +3,8 @@
 //! and for a submission written by the protocol.
 
 use std::sync::Mutex as StdMutex;
+
+use super::group::Group;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -148,9 +150,11 @@ fn forget_calls(dir: &Path) {
 
 /// Records each flush and link, and does them.
 const RECORDING: Ops = Ops {
-    sync_file: |file, p| {
-        record("file", p);
-        file.sync_all()
+    sync_files: |files| {
+        for (_, p) in files {
+            record("file", p);
+        }
+        super::write::sync_files(files)
     },
     sync_dir: |p| {
         record("dir", p);
@@ -170,11 +174,16 @@ const FLUSH: Duration = Duration::from_millis(150);
 
 /// Records the start and the end of each flush, each taking [`FLUSH`].
 const SLOW: Ops = Ops {
-    sync_file: |file, p| {
-        record("file+", p);
+    // Files flushed together take one wait (see `write::sync_files`).
+    sync_files: |files| {
+        for (_, p) in files {
+            record("file+", p);
+        }
         std::thread::sleep(FLUSH);
-        record("file-", p);
-        file.sync_all()
+        for (_, p) in files {
+            record("file-", p);
+        }
+        super::write::sync_files(files)
     },
     sync_dir: |p| {
         record("dir+", p);
@@ -497,6 +506,102 @@ async fn a_submission_without_files_waits_for_three_flushes_one_after_another() 
     let envelope = position(&calls, &format!("link {dir}/submission.json"));
     assert!(claims_flushed < envelope, "{calls:#?}");
     assert_eq!(staged(&root), 0);
+}
+
+/// Group commit (`group`): requests that ask for a flush of a shared folder while one runs may
+/// have changed it after that flush started, so they wait for the next one — which serves
+/// them all. Here a first flush runs, two requests ask meanwhile: two flushes in all, and
+/// neither request is answered before the second ended.
+#[test]
+fn requests_asking_while_a_flush_runs_share_the_next_one_and_wait_for_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("_claims");
+    fs::create_dir(&dir).unwrap();
+    let group = Arc::new(Group::default());
+    let first = group.ask(&dir, SLOW.sync_dir).unwrap();
+    assert_eq!(first.flush, 1);
+    let started = format!("dir+ {}", dir.display());
+    while !calls(tmp.path()).contains(&started) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let (a, b) = (
+        group.ask(&dir, SLOW.sync_dir).unwrap(),
+        group.ask(&dir, SLOW.sync_dir).unwrap(),
+    );
+    assert_eq!((a.flush, b.flush), (2, 2));
+    std::thread::scope(|scope| {
+        for (name, ticket) in [("served-a", a), ("served-b", b)] {
+            let dir = &dir;
+            scope.spawn(move || {
+                Group::wait(ticket).unwrap();
+                record(name, dir);
+            });
+        }
+        Group::wait(first).unwrap();
+    });
+    let d = dir.display();
+    let made = calls(tmp.path());
+    let flushes: Vec<_> = made.iter().filter(|c| c.starts_with("dir")).collect();
+    assert_eq!(
+        flushes,
+        [
+            &format!("dir+ {d}"),
+            &format!("dir- {d}"),
+            &format!("dir+ {d}"),
+            &format!("dir- {d}"),
+        ],
+        "{made:#?}"
+    );
+    let second_ended = made.iter().rposition(|c| c.starts_with("dir- ")).unwrap();
+    assert!(position(&made, &format!("served-a {d}")) > second_ended);
+    assert!(position(&made, &format!("served-b {d}")) > second_ended);
+}
+
+/// Eight submissions at once share the flushes of the claims folder and of the day folder
+/// (after a first one made both known to be durable): fewer than one each, and every
+/// submission still waits for 3 flushes one after another at most.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_submissions_share_the_flushes_of_the_claims_and_day_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let store = Arc::new(FolderStore::with_ops(&root, &SLOW));
+    let form = Arc::new(form());
+    fn plain<'a>(form: &'a form_model::ResolvedForm, name: &str) -> Submission<'a> {
+        let mut s = submission(form, Uuid::new_v4(), name);
+        s.uploads.clear();
+        s.data.remove("erlaubnis");
+        s
+    }
+    protocol::write(store.as_ref(), plain(&form, "A"), NOW)
+        .await
+        .unwrap();
+    forget_calls(tmp.path());
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, form) = (store.clone(), form.clone());
+            tokio::spawn(async move {
+                protocol::write(store.as_ref(), plain(&form, "B"), NOW)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert!(t.await.unwrap().first);
+    }
+    let took = started.elapsed();
+    let r = root.display();
+    let made = calls(tmp.path());
+    let count = |call: String| made.iter().filter(|c| **c == call).count();
+    let claims = count(format!("dir+ {r}/_claims/musterstadt"));
+    let day = count(format!(
+        "dir+ {r}/musterstadt/hundesteuer-anmeldung/v1/2026/12/03"
+    ));
+    assert!((1..8).contains(&claims), "{claims} claims-folder flushes");
+    assert!((1..8).contains(&day), "{day} day-folder flushes");
+    // 3 waits; a request that asked while a shared flush ran waits for one more at each.
+    assert!(took < FLUSH * 8, "{took:?}");
 }
 
 /// Prepared files of an attempt that is refused (another submission has the id) or fails are
