@@ -158,11 +158,11 @@ impl Store for FolderStore {
         bytes: Bytes,
         content_type: &'a str,
     ) -> StoreFuture<'a, Prepared> {
+        // One object is a request of one: staged and flushed as `prepare_all` does.
         Box::pin(async move {
-            self.path(key)?;
-            let store = self.clone();
-            let file = blocking("writer", move || Ok(store.stage_one(&bytes)?)).await?;
-            Ok(Prepared::staged(key, file, content_type))
+            let object = (key.to_string(), bytes, content_type.to_string());
+            let mut prepared = self.prepare_all(vec![object]).await?;
+            Ok(prepared.remove(0))
         })
     }
 
