@@ -823,11 +823,20 @@ fn pause_after_making(dir: &Path) -> (mpsc::Receiver<()>, mpsc::Sender<()>) {
     (made_rx, go_on_tx)
 }
 
-/// [`RECORDING`], and records each folder made, holding up those in [`PAUSES`].
+/// [`RECORDING`], and records each `mkdir` (`mkdir`, or `mkdir-failed`), holding up those in
+/// [`PAUSES`] that made their folder.
 const MAKING: Ops = Ops {
     mkdir: |p| {
-        new_dir(p)?;
-        record("mkdir", p);
+        let made = new_dir(p);
+        record(
+            if made.is_ok() {
+                "mkdir"
+            } else {
+                "mkdir-failed"
+            },
+            p,
+        );
+        made?;
         let pause = {
             let mut pauses = PAUSES.lock().unwrap();
             let at = pauses.iter().position(|pause| pause.dir == p);
@@ -1009,4 +1018,32 @@ fn a_folder_made_again_after_its_parent_s_flush_started_is_not_recorded_durable(
         !known.is_durable(day),
         "forgotten, but changed after the flush started"
     );
+}
+
+/// An object goes into a folder known durable without a `mkdir` of it; when another process
+/// removed the folder, the link tells, the folder is made again and its parent flushed before
+/// the object is acknowledged.
+#[test]
+fn an_object_in_a_known_durable_folder_another_process_removed_makes_it_again_and_flushes_its_parent()
+ {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let store = FolderStore::with_ops(&root, &MAKING);
+    let claims = root.join("_claims/m");
+    store.write_new(&claims.join("0.json"), b"{}").unwrap();
+    forget_calls(tmp.path());
+    store.write_new(&claims.join("1.json"), b"{}").unwrap();
+    let c = claims.display();
+    let made = calls(tmp.path());
+    let makes_claims = |call: &String| call.starts_with("mkdir") && call.contains("/_claims");
+    assert!(!made.iter().any(makes_claims), "{made:#?}");
+
+    fs::remove_dir_all(&claims).unwrap();
+    forget_calls(tmp.path());
+    let outcome = store.write_new(&claims.join("2.json"), b"{}").unwrap();
+    assert_eq!(outcome, PutOutcome::Created);
+    let made = calls(tmp.path());
+    let making = position(&made, &format!("mkdir {c}"));
+    let flushed = position(&made, &format!("dir {}", root.join("_claims").display()));
+    assert!(making < flushed, "{made:#?}");
 }

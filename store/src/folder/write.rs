@@ -85,10 +85,19 @@ pub(super) fn place(
     known: &KnownDurable,
 ) -> io::Result<PutOutcome> {
     let dir = parent(path);
+    // A folder known durable exists unless a clean-up removed it, which the link tells: no
+    // `mkdir` of it (the claims folder, every request), then. Not only one call fewer: a `mkdir`
+    // under way makes the folder look changing to other requests (see `super::known`), which
+    // then flush its parent too. Whether the link found the folder made again is decided
+    // after it, by `Flushes::add`.
+    let mut make = !known.is_durable(dir);
     let mut tries = 1;
     let linked = loop {
-        create_dirs(root, dir, ops, known)?;
+        if make {
+            create_dirs(root, dir, ops, known)?;
+        }
         match (ops.link)(file.path(), path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !make => make = true,
             // A clean-up removed the folder, empty between its making and the link: again.
             Err(e) if e.kind() == io::ErrorKind::NotFound && tries < LINK_TRIES => tries += 1,
             linked => break linked,
@@ -260,7 +269,7 @@ pub(super) fn sweep_staging(root: &Path, now: SystemTime) {
 }
 
 /// Creates `dir` and missing ancestors below `root` (flushed by the caller). Tries `dir`
-/// first: one call when it exists (the staging and claims folders) or only it is missing (a new
+/// first: one call when it exists (the staging folder) or only it is missing (a new
 /// submission's folder). Each `mkdir` is recorded in `known`: a folder made again (a day folder
 /// a clean-up removed) is no longer known durable.
 pub(super) fn create_dirs(
