@@ -16,7 +16,11 @@
 //! object's bytes, its name and the name of every directory from the object up to the root are
 //! flushed, also when another request created the object or a directory: whatever a 201
 //! acknowledges survives a power cut. Directories known to be flushed are remembered, so a busy
-//! store does not flush them again; such a folder is older than the request and shared with
+//! store does not flush their parents again ([`known`]). A folder the store makes or removes
+//! is no longer known durable — a day folder the back office emptied and removed, made again by
+//! the next submission, has a new entry in its month folder — until a flush of its parent that
+//! started after the change ended; a request that finds it while its making is not yet recorded
+//! flushes the parent too. A known-durable folder is older than the request and shared with
 //! others (the claims folder, the day folder), and its flushes are shared too (group commit,
 //! [`group`]): a flusher thread per busy folder, each flush serving every request that asked
 //! before it started, while the request's own thread flushes the folders it made (its
@@ -30,12 +34,11 @@
 //! read as objects, and the first write of the next process removes those older than
 //! [`STAGED_MAX_AGE`].
 
-use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -45,14 +48,16 @@ use crate::{
     StoreFuture, check_key,
 };
 use group::Group;
+use known::KnownDurable;
 use write::{Flushes, Ops, SYSTEM, parent, place, stage, sweep_staging, sync_existing};
 pub use write::{STAGED_MAX_AGE, STAGING};
 
 #[derive(Debug, Clone)]
 pub struct FolderStore {
     root: PathBuf,
-    /// Directories whose entry in their parent is durable (flushed after they were seen).
-    durable: Arc<Mutex<HashSet<PathBuf>>>,
+    /// Directories whose entry in their parent is durable (flushed after they were made), and
+    /// those this store made or removed since.
+    known: Arc<KnownDurable>,
     /// Whether this store swept the staging folder yet (once, at its first write).
     swept: Arc<AtomicBool>,
     /// The flushers of the folders that many requests change.
@@ -69,7 +74,7 @@ impl FolderStore {
     fn with_ops(root: impl Into<PathBuf>, ops: &'static Ops) -> FolderStore {
         FolderStore {
             root: root.into(),
-            durable: Arc::default(),
+            known: Arc::default(),
             swept: Arc::default(),
             group: Arc::default(),
             ops,
@@ -95,8 +100,8 @@ impl FolderStore {
         // Another request (or an earlier attempt) wrote it; it may not have flushed it yet.
         sync_existing(path, self.ops)?;
         let mut flushes = Flushes::default();
-        flushes.add(&self.root, parent(path), &self.durable);
-        flushes.run(self.ops, &self.durable, &self.group)?;
+        flushes.add(&self.root, parent(path), &self.known);
+        flushes.run(self.ops, &self.known, &self.group)?;
         Ok(PutOutcome::Exists)
     }
 
@@ -106,7 +111,7 @@ impl FolderStore {
         if !self.swept.swap(true, Ordering::Relaxed) {
             sweep_staging(&self.root, SystemTime::now());
         }
-        stage(&self.root, objects, self.ops)
+        stage(&self.root, objects, self.ops, &self.known)
     }
 
     /// One object staged (see [`FolderStore::stage`]).
@@ -120,10 +125,10 @@ impl FolderStore {
         let mut outcomes = Vec::with_capacity(objects.len());
         let mut flushes = Flushes::default();
         for (path, file) in objects {
-            outcomes.push(place(&self.root, &path, file, self.ops)?);
-            flushes.add(&self.root, parent(&path), &self.durable);
+            outcomes.push(place(&self.root, &path, file, self.ops, &self.known)?);
+            flushes.add(&self.root, parent(&path), &self.known);
         }
-        flushes.run(self.ops, &self.durable, &self.group)?;
+        flushes.run(self.ops, &self.known, &self.group)?;
         Ok(outcomes)
     }
 }
@@ -267,17 +272,18 @@ impl Store for FolderStore {
     fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, bool> {
         Box::pin(async move {
             let path = self.path(key)?;
-            let root = self.root.clone();
+            let (root, known) = (self.root.clone(), self.known.clone());
             tokio::task::spawn_blocking(move || -> Result<bool, StoreError> {
                 match fs::remove_file(&path) {
                     Ok(()) => {}
                     Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
                     Err(e) => return Err(e.into()),
                 }
-                // Remove directories left empty, up to the root.
+                // Remove directories left empty, up to the root; one removed is no longer known
+                // durable (made again, its new entry in its parent is not).
                 let mut dir = path.parent();
                 while let Some(d) = dir {
-                    if d == root || fs::remove_dir(d).is_err() {
+                    if d == root || known.change(d, |d| fs::remove_dir(d)).is_err() {
                         break;
                     }
                     dir = d.parent();
@@ -345,6 +351,7 @@ fn list_below(root: &Path, prefix: &str) -> Result<Vec<String>, StoreError> {
 }
 
 mod group;
+mod known;
 mod write;
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! and for a submission written by the protocol.
 
 use std::sync::Mutex as StdMutex;
+use std::sync::mpsc;
 
 use super::group::Group;
 use std::time::{Duration, Instant};
@@ -11,7 +12,8 @@ use serde_json::json;
 use time::macros::datetime;
 use uuid::Uuid;
 
-use super::write::sync_dir;
+use super::known::{DURABLE_REMEMBERED, KnownDurable};
+use super::write::{new_dir, sync_dir};
 use super::*;
 use crate::protocol::{self, Submission, Upload, WriteError};
 
@@ -165,7 +167,7 @@ const RECORDING: Ops = Ops {
         record("link", to);
         Ok(())
     },
-    remove_file: |p| fs::remove_file(p),
+    ..SYSTEM
 };
 
 /// How long a flush takes under [`SLOW`]: long enough that flushes started together overlap
@@ -799,4 +801,249 @@ async fn keys_that_would_leave_the_folder_are_refused() {
         .unwrap();
     assert!(matches!(err, StoreError::InvalidKey(_)));
     assert!(!tmp.path().join("escape.json").exists());
+}
+
+/// A folder whose making a test holds up: right after its `mkdir` succeeded, before the store
+/// records it, [`MAKING`] says so on `made` and waits for `go_on`.
+struct Pause {
+    dir: PathBuf,
+    made: mpsc::Sender<()>,
+    go_on: mpsc::Receiver<()>,
+}
+
+/// The folders whose making [`MAKING`] holds up (each once).
+static PAUSES: StdMutex<Vec<Pause>> = StdMutex::new(Vec::new());
+
+/// Holds up the making of `dir` once; returns the receiver of "made" and the sender of "go on".
+fn pause_after_making(dir: &Path) -> (mpsc::Receiver<()>, mpsc::Sender<()>) {
+    let (made, made_rx) = mpsc::channel();
+    let (go_on_tx, go_on) = mpsc::channel();
+    let dir = dir.to_path_buf();
+    PAUSES.lock().unwrap().push(Pause { dir, made, go_on });
+    (made_rx, go_on_tx)
+}
+
+/// [`RECORDING`], and records each `mkdir` (`mkdir`, or `mkdir-failed`), holding up those in
+/// [`PAUSES`] that made their folder.
+const MAKING: Ops = Ops {
+    mkdir: |p| {
+        let made = new_dir(p);
+        record(
+            if made.is_ok() {
+                "mkdir"
+            } else {
+                "mkdir-failed"
+            },
+            p,
+        );
+        made?;
+        let pause = {
+            let mut pauses = PAUSES.lock().unwrap();
+            let at = pauses.iter().position(|pause| pause.dir == p);
+            at.map(|i| pauses.remove(i))
+        };
+        if let Some(pause) = pause {
+            pause.made.send(()).unwrap();
+            pause.go_on.recv().unwrap();
+        }
+        Ok(())
+    },
+    ..RECORDING
+};
+
+/// The calls of `made` from `from` on (inclusive) up to `to` (exclusive).
+fn between<'a>(made: &'a [String], from: &str, to: &str) -> &'a [String] {
+    &made[position(made, from)..position(made, to)]
+}
+
+/// A day folder the store knows durable is removed (the back office purged its submissions, in
+/// another process) and made again by the next submission: the new day folder's entry in the
+/// month folder is new, so the month folder is flushed before that submission is answered.
+/// The submission after it flushes the day folder only again.
+#[tokio::test]
+async fn a_day_folder_removed_and_made_again_has_its_month_folder_flushed_before_the_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let store = FolderStore::with_ops(&root, &MAKING);
+    let form = form();
+    let plain = |name| {
+        let mut s = submission(&form, Uuid::new_v4(), name);
+        s.uploads.clear();
+        s.data.remove("erlaubnis");
+        s
+    };
+    protocol::write(&store, plain("A"), NOW).await.unwrap();
+    let month = root.join("musterstadt/hundesteuer-anmeldung/v1/2026/12");
+    let day = month.join("03");
+    fs::remove_dir_all(&day).unwrap();
+    forget_calls(tmp.path());
+
+    assert!(
+        protocol::write(&store, plain("B"), NOW)
+            .await
+            .unwrap()
+            .first
+    );
+    record("answered", &day);
+    let (m, d) = (month.display(), day.display());
+    let made = calls(tmp.path());
+    let making = position(&made, &format!("mkdir {d}"));
+    let flushed = position(&made, &format!("dir {m}"));
+    let answered = position(&made, &format!("answered {d}"));
+    assert!(making < flushed && flushed < answered, "{made:#?}");
+
+    // Known durable again: the next submission of the day does not flush the month folder.
+    forget_calls(tmp.path());
+    protocol::write(&store, plain("C"), NOW).await.unwrap();
+    let made = calls(tmp.path());
+    assert!(!made.contains(&format!("dir {m}")), "{made:#?}");
+    assert!(made.contains(&format!("dir {d}")), "{made:#?}");
+}
+
+/// Request A makes a day folder again; before the store has recorded that, request B finds
+/// the folder (its `mkdir` of it fails: it exists) and puts an object in it, and request C
+/// makes a folder in it. Neither may take the day folder for the durable one it knew: each
+/// flushes the month folder itself, after A made the day folder and before it is answered.
+/// Once A is done the day folder is known durable again.
+#[test]
+fn requests_finding_a_day_folder_another_one_just_made_again_flush_its_month_folder_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let store = FolderStore::with_ops(&root, &MAKING);
+    let month = root.join("f/2026/12");
+    let day = month.join("03");
+    store.write_new(&day.join("0/x.json"), b"{}").unwrap();
+    fs::remove_dir_all(&day).unwrap();
+    forget_calls(tmp.path());
+
+    let (made_rx, go_on) = pause_after_making(&day);
+    std::thread::scope(|scope| {
+        let a = scope.spawn(|| store.write_new(&day.join("a/x.json"), b"{}").unwrap());
+        made_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        // A made the day folder and is held up before the store recorded it.
+        let b = day.join("b.json");
+        assert_eq!(store.write_new(&b, b"{}").unwrap(), PutOutcome::Created);
+        record("answered", &b);
+        let c = day.join("c/x.json");
+        assert_eq!(store.write_new(&c, b"{}").unwrap(), PutOutcome::Created);
+        record("answered", &c);
+        go_on.send(()).unwrap();
+        assert_eq!(a.join().unwrap(), PutOutcome::Created);
+    });
+    let (m, d) = (month.display(), day.display());
+    let made = calls(tmp.path());
+    let month_flush = format!("dir {m}");
+    let of_b = between(
+        &made,
+        &format!("mkdir {d}"),
+        &format!("answered {d}/b.json"),
+    );
+    assert!(of_b.contains(&month_flush), "{made:#?}");
+    let of_c = between(
+        &made,
+        &format!("answered {d}/b.json"),
+        &format!("answered {d}/c/x.json"),
+    );
+    assert!(of_c.contains(&format!("mkdir {d}/c")), "{made:#?}");
+    assert!(of_c.contains(&month_flush), "{made:#?}");
+    let of_a = &made[position(&made, &format!("answered {d}/c/x.json"))..];
+    assert!(of_a.contains(&month_flush), "{made:#?}");
+
+    forget_calls(tmp.path());
+    store.write_new(&day.join("d/x.json"), b"{}").unwrap();
+    let made = calls(tmp.path());
+    assert!(!made.contains(&month_flush), "{made:#?}");
+}
+
+/// A folder the store removes (its last object deleted) is no longer known durable: made again
+/// — here by another process, so that this one's `mkdir` of a folder in it just succeeds — its
+/// entry in its parent is flushed before the next object in it is acknowledged.
+#[tokio::test]
+async fn a_folder_the_store_removes_is_no_longer_known_durable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let store = FolderStore::with_ops(&root, &MAKING);
+    for key in ["f/2026/12/03/0/x.json", "f/2026/12/04/0/x.json"] {
+        store.write_new(&root.join(key), b"{}").unwrap();
+    }
+    assert!(store.delete("f/2026/12/03/0/x.json").await.unwrap());
+    let month = root.join("f/2026/12");
+    let day = month.join("03");
+    assert!(!day.exists() && month.exists());
+    fs::create_dir(&day).unwrap();
+    forget_calls(tmp.path());
+    store.write_new(&day.join("1/x.json"), b"{}").unwrap();
+    let made = calls(tmp.path());
+    assert!(
+        made.contains(&format!("dir {}", month.display())),
+        "{made:#?}"
+    );
+}
+
+/// What is known follows the order of changes: a folder made or removed after a request's
+/// flushes started is not recorded durable when they end (they may have missed its new entry),
+/// also when the store forgot in between; while a `mkdir` of a folder is under way the folder
+/// is not durable, and a `mkdir` that fails (the folder exists) changes nothing.
+#[test]
+fn a_folder_made_again_after_its_parent_s_flush_started_is_not_recorded_durable() {
+    let known = KnownDurable::default();
+    let day = Path::new("/data/f/2026/12/03");
+    known.learn(known.now(), vec![day.to_path_buf()]);
+    assert!(known.is_durable(day));
+
+    let since = known.now();
+    known.change(day, |_| Ok(())).unwrap(); // removed
+    known.change(day, |_| Ok(())).unwrap(); // made again
+    assert!(!known.is_durable(day));
+    known.learn(since, vec![day.to_path_buf()]);
+    assert!(!known.is_durable(day), "a flush from before the change");
+    known.learn(known.now(), vec![day.to_path_buf()]);
+    assert!(known.is_durable(day));
+
+    let exists = known.change(day, |d| {
+        assert!(!known.is_durable(d), "being made");
+        Err(io::ErrorKind::AlreadyExists.into())
+    });
+    assert_eq!(exists.unwrap_err().kind(), io::ErrorKind::AlreadyExists);
+    assert!(known.is_durable(day));
+
+    let since = known.now();
+    known.change(day, |_| Ok(())).unwrap();
+    for i in 0..DURABLE_REMEMBERED {
+        let submission = day.join(i.to_string());
+        known.change(&submission, |_| Ok(())).unwrap();
+    }
+    known.learn(since, vec![day.to_path_buf()]);
+    assert!(
+        !known.is_durable(day),
+        "forgotten, but changed after the flush started"
+    );
+}
+
+/// An object goes into a folder known durable without a `mkdir` of it; when another process
+/// removed the folder, the link tells, the folder is made again and its parent flushed before
+/// the object is acknowledged.
+#[test]
+fn an_object_in_a_known_durable_folder_another_process_removed_makes_it_again_and_flushes_its_parent()
+ {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    let store = FolderStore::with_ops(&root, &MAKING);
+    let claims = root.join("_claims/m");
+    store.write_new(&claims.join("0.json"), b"{}").unwrap();
+    forget_calls(tmp.path());
+    store.write_new(&claims.join("1.json"), b"{}").unwrap();
+    let c = claims.display();
+    let made = calls(tmp.path());
+    let makes_claims = |call: &String| call.starts_with("mkdir") && call.contains("/_claims");
+    assert!(!made.iter().any(makes_claims), "{made:#?}");
+
+    fs::remove_dir_all(&claims).unwrap();
+    forget_calls(tmp.path());
+    let outcome = store.write_new(&claims.join("2.json"), b"{}").unwrap();
+    assert_eq!(outcome, PutOutcome::Created);
+    let made = calls(tmp.path());
+    let making = position(&made, &format!("mkdir {c}"));
+    let flushed = position(&made, &format!("dir {}", root.join("_claims").display()));
+    assert!(making < flushed, "{made:#?}");
 }

@@ -3,20 +3,15 @@
 //! staged files a crash left. Free functions over the root, so that tests can replace the
 //! file-system calls ([`Ops`]).
 
-use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::group::Group;
+use super::known::KnownDurable;
 use crate::{PutOutcome, StagedFile};
-
-/// How many directories [`super::FolderStore`] remembers as durable before it starts afresh: every
-/// submission adds its own folder, and a long-running server must not grow without bound.
-/// Forgetting costs one more flush of a day folder, never durability.
-pub(super) const DURABLE_REMEMBERED: usize = 4096;
 
 /// The folder below the root where objects are written before they are linked to their names.
 /// A dot name: never a key (keys cannot start with a dot), never listed.
@@ -33,9 +28,14 @@ const LINK_TRIES: usize = 3;
 
 /// Writes each of `objects` to a new file in the staging folder, then flushes them together
 /// ([`Ops::sync_files`]): one thread, one wait for the disk.
-pub(super) fn stage(root: &Path, objects: &[&[u8]], ops: &Ops) -> io::Result<Vec<StagedFile>> {
+pub(super) fn stage(
+    root: &Path,
+    objects: &[&[u8]],
+    ops: &Ops,
+    known: &KnownDurable,
+) -> io::Result<Vec<StagedFile>> {
     let dir = root.join(STAGING);
-    create_dirs(root, &dir)?;
+    create_dirs(root, &dir, ops, known)?;
     let mut written = Vec::with_capacity(objects.len());
     for bytes in objects {
         let path = dir.join(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
@@ -59,6 +59,8 @@ pub(super) struct Ops {
     pub(super) sync_dir: fn(&Path) -> io::Result<()>,
     pub(super) link: fn(&Path, &Path) -> io::Result<()>,
     pub(super) remove_file: fn(&Path) -> io::Result<()>,
+    /// Makes one folder (`mkdir`, failing when it exists or its parent does not).
+    pub(super) mkdir: fn(&Path) -> io::Result<()>,
 }
 
 pub(super) const SYSTEM: Ops = Ops {
@@ -66,6 +68,7 @@ pub(super) const SYSTEM: Ops = Ops {
     sync_dir,
     link: |from, to| fs::hard_link(from, to),
     remove_file: |p| fs::remove_file(p),
+    mkdir: new_dir,
 };
 
 pub(super) fn parent(path: &Path) -> &Path {
@@ -79,12 +82,22 @@ pub(super) fn place(
     path: &Path,
     file: StagedFile,
     ops: &Ops,
+    known: &KnownDurable,
 ) -> io::Result<PutOutcome> {
     let dir = parent(path);
+    // A folder known durable exists unless a clean-up removed it, which the link tells: no
+    // `mkdir` of it (the claims folder, every request), then. Not only one call fewer: a `mkdir`
+    // under way makes the folder look changing to other requests (see `super::known`), which
+    // then flush its parent too. Whether the link found the folder made again is decided
+    // after it, by `Flushes::add`.
+    let mut make = !known.is_durable(dir);
     let mut tries = 1;
     let linked = loop {
-        create_dirs(root, dir)?;
+        if make {
+            create_dirs(root, dir, ops, known)?;
+        }
         match (ops.link)(file.path(), path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound && !make => make = true,
             // A clean-up removed the folder, empty between its making and the link: again.
             Err(e) if e.kind() == io::ErrorKind::NotFound && tries < LINK_TRIES => tries += 1,
             linked => break linked,
@@ -148,7 +161,8 @@ fn start_write_back(file: &File) {
 fn start_write_back(_: &File) {}
 
 /// The directories that new names need flushed before they are acknowledged: each object's
-/// folder, and each folder's parent up to the root's unless the folder is known durable.
+/// folder, and each folder's parent up to the root's unless the folder is known durable (a
+/// folder this process made or removed lately is not: see [`super::known`]).
 #[derive(Default)]
 pub(super) struct Flushes {
     dirs: Vec<PathBuf>,
@@ -157,12 +171,10 @@ pub(super) struct Flushes {
 }
 
 impl Flushes {
-    pub(super) fn add(&mut self, root: &Path, dir: &Path, durable: &Mutex<HashSet<PathBuf>>) {
+    pub(super) fn add(&mut self, root: &Path, dir: &Path, known: &KnownDurable) {
         push_new(&mut self.dirs, dir);
         let mut d = dir;
-        while !self.durable_after.iter().any(|known| known == d)
-            && !durable.lock().expect("lock").contains(d)
-        {
+        while !self.durable_after.iter().any(|after| after == d) && !known.is_durable(d) {
             let Some(parent) = d.parent() else { break };
             push_new(&mut self.dirs, parent);
             self.durable_after.push(d.to_path_buf());
@@ -174,20 +186,21 @@ impl Flushes {
     }
 
     /// Flushes the directories, all at once (none of their flushes needs another first), and
-    /// remembers what became durable. Folders known durable are older than this request and
-    /// shared with others (the claims folder, the day folder): their flushers do them, each
-    /// flush for every request waiting (see [`super::group`]); this thread meanwhile flushes the
-    /// new ones (the request's submission folder).
+    /// remembers what became durable — unless it changed since the flushes started. Folders
+    /// known durable are older than this request and shared with others (the claims folder, the
+    /// day folder): their flushers do them, each flush for every request waiting (see
+    /// [`super::group`]); this thread meanwhile flushes the new ones (the request's submission
+    /// folder, a day folder made again).
     pub(super) fn run(
         self,
         ops: &'static Ops,
-        durable: &Mutex<HashSet<PathBuf>>,
+        known: &KnownDurable,
         group: &Arc<Group>,
     ) -> io::Result<()> {
-        let (shared, own): (Vec<&PathBuf>, Vec<&PathBuf>) = {
-            let known = durable.lock().expect("lock");
-            self.dirs.iter().partition(|d| known.contains(*d))
-        };
+        // Before any flush starts: a folder made after this may be missed by them.
+        let since = known.now();
+        let (shared, own): (Vec<&PathBuf>, Vec<&PathBuf>) =
+            self.dirs.iter().partition(|d| known.is_durable(d));
         let tickets = shared
             .iter()
             .map(|dir| group.ask(dir, ops.sync_dir))
@@ -197,11 +210,7 @@ impl Flushes {
             result = result.and(Group::wait(ticket));
         }
         result?;
-        let mut known = durable.lock().expect("lock");
-        if known.len() + self.durable_after.len() > DURABLE_REMEMBERED {
-            known.clear();
-        }
-        known.extend(self.durable_after);
+        known.learn(since, self.durable_after);
         Ok(())
     }
 }
@@ -260,9 +269,16 @@ pub(super) fn sweep_staging(root: &Path, now: SystemTime) {
 }
 
 /// Creates `dir` and missing ancestors below `root` (flushed by the caller). Tries `dir`
-/// first: one call when it exists (the staging and claims folders) or only it is missing (a new
-/// submission's folder).
-pub(super) fn create_dirs(root: &Path, dir: &Path) -> io::Result<()> {
+/// first: one call when it exists (the staging folder) or only it is missing (a new
+/// submission's folder). Each `mkdir` is recorded in `known`: a folder made again (a day folder
+/// a clean-up removed) is no longer known durable.
+pub(super) fn create_dirs(
+    root: &Path,
+    dir: &Path,
+    ops: &Ops,
+    known: &KnownDurable,
+) -> io::Result<()> {
+    let new_dir = |d: &Path| known.change(d, ops.mkdir);
     let mut missing = Vec::new();
     let mut d = dir;
     loop {
