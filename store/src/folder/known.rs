@@ -10,9 +10,10 @@
 //!
 //! - a request that made the folder (`mkdir` succeeded) flushes its parent before it answers;
 //! - a request that finds it made (`mkdir` of it or of a folder in it: `EEXIST` or success; a
-//!   link into it; an existing object in it) while the `mkdir` that made it has not been recorded yet sees it
-//!   as changing — the change is announced before the `mkdir` — and so flushes the parent as
-//!   well, itself, after it found the folder: that flush covers the new entry;
+//!   link into it; an existing object in it) while the `mkdir` that made it has not been
+//!   recorded yet sees it as changing — the change is announced before the `mkdir` — and so
+//!   flushes the parent as well, itself, after it found the folder: that flush covers the new
+//!   entry;
 //! - a request whose flush of the parent started before a change of the folder does not record
 //!   the folder durable when it ends.
 //!
@@ -22,10 +23,9 @@
 //! that will fail, the folder exists — flushes the folder's parent once more than needed, at
 //! the same time as its other flushes. So a folder known durable, which every request links
 //! into (the claims folder), gets no `mkdir` at all unless the link finds it gone
-//! (`write::place`). What another
-//! process removes and makes again this process cannot tell from the folder it knew (that would
-//! take a `stat` per request); that process flushes the new folder's parent before it answers
-//! its own request.
+//! (`write::place`). What another process removes and makes again this process cannot tell
+//! from the folder it knew (that would take a `stat` per request); that process flushes the new
+//! folder's parent before it answers its own request.
 
 use std::collections::HashMap;
 use std::io;
