@@ -113,7 +113,7 @@ pub struct Frame<'a> {
     theme: &'a Theme,
     site: &'a Site<'a>,
     lang: &'a str,
-    strings: BTreeMap<String, String>,
+    strings: Arc<BTreeMap<String, String>>,
     /// The site's first language, whose pages are at its root.
     default_lang: bool,
     csp: String,
@@ -131,7 +131,7 @@ impl<'a> Frame<'a> {
         lang: &'a str,
     ) -> Result<Frame<'a>, ViewError> {
         let m = site.municipality;
-        let strings = theme.strings_in(lang)?;
+        let strings = theme.shared_strings_in(lang)?;
         let origin = &site.endpoint_origin;
         let assets = match site.elsewhere {
             true => site.address.origin.as_str(),
@@ -152,10 +152,13 @@ impl<'a> Frame<'a> {
             "lang": m.languages.first().cloned().unwrap_or_else(|| "de".into()),
         });
         let assets_json = serde_json::to_value(&site.assets).expect("assets serialize");
-        let mut shared = Context::new();
-        shared.insert("site", &site_json);
-        shared.insert("assets", &assets_json);
-        shared.insert("t", &strings);
+        // Moved into the context, not serialized into it again.
+        let shared = Context::from_value(json!({
+            "site": site_json.clone(),
+            "assets": assets_json.clone(),
+            "t": (*strings.value).clone(),
+        }))
+        .expect("an object");
         let values = crate::splice::FrameValues {
             roots: vec![("site".into(), site_json), ("assets".into(), assets_json)],
             constants: lang.to_string(),
@@ -164,7 +167,7 @@ impl<'a> Frame<'a> {
             theme,
             site,
             lang,
-            strings,
+            strings: strings.map,
             default_lang: m.languages.first().map(String::as_str) == Some(lang),
             csp,
             shared: Arc::new(shared),

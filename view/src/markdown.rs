@@ -2,12 +2,53 @@
 //! HTML in Markdown is shown as text, never passed through: an author cannot inject script or
 //! markup that breaks the page's accessibility or its CSP.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use pulldown_cmark::{Event, Options, Parser, html};
+
+/// How many texts each thread remembers the HTML or first paragraph of before it forgets them
+/// all: a form's texts (intro, purpose, legal basis, hints) are the same on the page of every
+/// municipality that publishes it, so a country's build would otherwise parse each of them
+/// tens of thousands of times; the distinct ones in use at a time are a few hundred.
+const REMEMBERED: usize = 4096;
+
+thread_local! {
+    /// [`to_html`]'s answers on this thread, by heading offset and text.
+    static HTML: RefCell<Vec<HashMap<String, String>>> = const { RefCell::new(Vec::new()) };
+    /// [`first_paragraph_text`]'s answers on this thread, by text.
+    static FIRST: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+}
+
+/// `make(text)`, remembered in `map` (a pure function of the text: the same either way).
+fn remembered<T: Clone>(
+    map: &mut HashMap<String, T>,
+    text: &str,
+    make: impl FnOnce(&str) -> T,
+) -> T {
+    if let Some(known) = map.get(text) {
+        return known.clone();
+    }
+    let made = make(text);
+    if map.len() >= REMEMBERED {
+        map.clear();
+    }
+    map.insert(text.to_string(), made.clone());
+    made
+}
 
 /// Block Markdown (paragraphs, lists, headings) as HTML. Headings are shifted down by
 /// `heading_offset` levels so a page keeps exactly one `h1`.
 pub fn to_html(markdown: &str, heading_offset: u8) -> String {
-    html_of(parse(markdown), heading_offset)
+    HTML.with_borrow_mut(|maps| {
+        let offset = usize::from(heading_offset);
+        if maps.len() <= offset {
+            maps.resize_with(offset + 1, HashMap::new);
+        }
+        remembered(&mut maps[offset], markdown, |text| {
+            html_of(parse(text), heading_offset)
+        })
+    })
 }
 
 /// [`to_html`] and [`first_paragraph_text`] of the same Markdown, parsed once (a legal page
@@ -70,6 +111,10 @@ pub fn inline(markdown: &str) -> String {
 /// reduced to their words, line breaks and runs of spaces to one space); `None` when it has no
 /// paragraph with words.
 pub fn first_paragraph_text(markdown: &str) -> Option<String> {
+    FIRST.with_borrow_mut(|map| remembered(map, markdown, first_paragraph_of))
+}
+
+fn first_paragraph_of(markdown: &str) -> Option<String> {
     let mut first = FirstParagraph::default();
     for event in parse(markdown) {
         first.take(&event);

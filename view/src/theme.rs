@@ -127,6 +127,16 @@ pub struct Theme {
     pub(crate) bodies: crate::form_body::Bodies,
     /// Pages rendered once with stand-ins and spliced for others (`crate::splice`).
     splice: crate::splice::Splicer,
+    /// The frame texts by language, made once ([`Theme::shared_strings_in`]): every frame of a
+    /// language has the same, and a country's build makes two frames per municipality.
+    by_lang: std::sync::Mutex<std::collections::HashMap<String, LangStrings>>,
+}
+
+/// The frame texts of one language, as a map and as the value templates read as `t`.
+#[derive(Clone)]
+pub(crate) struct LangStrings {
+    pub map: Arc<BTreeMap<String, String>>,
+    pub value: Arc<Value>,
 }
 
 impl Theme {
@@ -193,6 +203,7 @@ impl Theme {
             strings_origin: origin,
             bodies: Default::default(),
             splice: Default::default(),
+            by_lang: Default::default(),
         })
     }
 
@@ -255,6 +266,24 @@ impl Theme {
                 }),
             })
             .collect()
+    }
+
+    /// [`Theme::strings_in`], made once per language and shared by the frames.
+    pub(crate) fn shared_strings_in(&self, lang: &str) -> Result<LangStrings, ViewError> {
+        if let Some(kept) = self.by_lang.lock().expect("strings lock").get(lang) {
+            return Ok(kept.clone());
+        }
+        let map = self.strings_in(lang)?;
+        let value = serde_json::to_value(&map).expect("strings serialize");
+        let made = LangStrings {
+            map: Arc::new(map),
+            value: Arc::new(value),
+        };
+        self.by_lang
+            .lock()
+            .expect("strings lock")
+            .insert(lang.to_string(), made.clone());
+        Ok(made)
     }
 
     /// The HTML of `page`: spliced into the page of its kind rendered before where it can be
