@@ -152,7 +152,8 @@ impl<'a> Frame<'a> {
             "lang": m.languages.first().cloned().unwrap_or_else(|| "de".into()),
         });
         let assets_json = serde_json::to_value(&site.assets).expect("assets serialize");
-        // Moved into the context, not serialized into it again.
+        // The values made above, cloned into the context as they are (a `Value` clone), not
+        // serialized into it again; the language's texts are the theme's, made once.
         let shared = Context::from_value(json!({
             "site": site_json.clone(),
             "assets": assets_json.clone(),
