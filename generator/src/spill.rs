@@ -132,10 +132,19 @@ impl Sequence {
         self.len == 0
     }
 
-    /// The values' lines from the first on (each without its line break). Values pushed
-    /// while the lines are read are not among them.
-    pub fn lines(&mut self) -> io::Result<impl Iterator<Item = io::Result<String>> + use<>> {
-        self.file.flush()?;
+    /// Writes out what is still buffered: the values pushed so far can be read ([`Sequence::lines`]).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+
+    /// The values' lines from the first on (each without its line break), once the sequence
+    /// is flushed ([`Sequence::flush`]); readers of a flushed sequence do not stand in each
+    /// other's way (the function's files are written from the same sequences side by side).
+    /// Values pushed while the lines are read are not among them.
+    pub fn lines(&self) -> io::Result<impl Iterator<Item = io::Result<String>> + use<>> {
+        if !self.file.buffer().is_empty() {
+            return Err(io::Error::other("a sequence read before it was flushed"));
+        }
         // Positioned reads into a buffer of its own: a reader that no other reader or writer
         // of the file moves.
         let mut reader = io::BufReader::with_capacity(
@@ -157,7 +166,7 @@ impl Sequence {
 
     /// The values, deserialized one at a time.
     pub fn values<T: DeserializeOwned>(
-        &mut self,
+        &self,
     ) -> io::Result<impl Iterator<Item = io::Result<T>> + use<T>> {
         Ok(self.lines()?.map(|line| {
             let line = line?;
@@ -217,12 +226,15 @@ mod tests {
         for v in &values {
             seq.push(v).unwrap();
         }
+        seq.flush().unwrap();
         for _ in 0..2 {
             let back: Vec<serde_json::Value> = seq.values().unwrap().map(Result::unwrap).collect();
             assert_eq!(back, values);
         }
         seq.push(&serde_json::json!("later")).unwrap();
         assert_eq!(seq.len(), 4);
+        assert!(seq.lines().is_err(), "read before it was flushed");
+        seq.flush().unwrap();
         assert_eq!(seq.lines().unwrap().last().unwrap().unwrap(), "\"later\"");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }

@@ -84,7 +84,7 @@ impl FormJsons {
 /// What the function's files are made of: the registry's entries and the forms they name,
 /// and the theme with the sites' parts.
 pub struct Function<'a> {
-    pub registered: &'a mut Registered,
+    pub registered: &'a Registered,
     pub forms: &'a Forms,
     pub theme: &'a Theme,
     pub sites: &'a Spill,
@@ -94,7 +94,8 @@ pub struct Function<'a> {
 /// renders form pages with, `function/theme.json` (the templates of `theme` and the sites'
 /// parts in `sites`, by municipality id), with `put`: each streamed into its file, not made
 /// in memory first (a country's registry is hundreds of megabytes), its entries read back
-/// one at a time.
+/// one at a time. The registry is written on one thread while the other two are written on
+/// another: it is the largest by far, and at the end of a build nothing else is left to do.
 pub fn write_function(
     opts: &BuildOptions,
     Function {
@@ -103,34 +104,40 @@ pub fn write_function(
         theme,
         sites,
     }: Function<'_>,
-    put: &mut PutStream<'_>,
+    put: &PutStream<'_>,
 ) -> Result<(), BuildError> {
-    put(opts.out_dir.join("function/registry.json"), &mut |w| {
-        registered.write_json(forms, w)
-    })?;
-    // Retention as code: the bucket's lifecycle rules, the same the SAM template has.
-    put(opts.out_dir.join("function/lifecycle.json"), &mut |w| {
-        registered.write_lifecycle(forms, w)
-    })?;
-    // The same bytes as `Bundle::to_json` of a bundle holding the sites.
-    let bundle = Bundle::new(theme, BTreeMap::new());
-    /// [`Bundle`]'s members, in its order.
-    #[derive(Serialize)]
-    struct ThemeFile<'a, S: Serialize> {
-        format: &'a str,
-        templates: &'a BTreeMap<String, String>,
-        strings: &'a S,
-        sites: SpilledMap<'a>,
-    }
-    put(opts.out_dir.join("function").join(THEME_FILE), &mut |w| {
-        let file = ThemeFile {
-            format: &bundle.format,
-            templates: &bundle.templates,
-            strings: &bundle.strings,
-            sites: sites.map()?,
-        };
-        serde_json::to_writer(w, &file).map_err(std::io::Error::from)
-    })
+    let registry = || {
+        put(opts.out_dir.join("function/registry.json"), &mut |w| {
+            registered.write_json(forms, w)
+        })
+    };
+    let others = || {
+        // Retention as code: the bucket's lifecycle rules, the same the SAM template has.
+        put(opts.out_dir.join("function/lifecycle.json"), &mut |w| {
+            registered.write_lifecycle(forms, w)
+        })?;
+        // The same bytes as `Bundle::to_json` of a bundle holding the sites.
+        let bundle = Bundle::new(theme, BTreeMap::new());
+        /// [`Bundle`]'s members, in its order.
+        #[derive(Serialize)]
+        struct ThemeFile<'a, S: Serialize> {
+            format: &'a str,
+            templates: &'a BTreeMap<String, String>,
+            strings: &'a S,
+            sites: SpilledMap<'a>,
+        }
+        put(opts.out_dir.join("function").join(THEME_FILE), &mut |w| {
+            let file = ThemeFile {
+                format: &bundle.format,
+                templates: &bundle.templates,
+                strings: &bundle.strings,
+                sites: sites.map()?,
+            };
+            serde_json::to_writer(w, &file).map_err(std::io::Error::from)
+        })
+    };
+    let (registry, others) = rayon::join(registry, others);
+    registry.and(others)
 }
 
 /// The theme's file in `function/`, beside the registry.

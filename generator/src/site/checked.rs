@@ -271,6 +271,7 @@ impl Checked {
         &'a mut self,
         forms: &'a Forms,
     ) -> io::Result<impl Iterator<Item = io::Result<Vec<Ready>>> + 'a> {
+        self.kept.flush()?;
         let mut lines = self.kept.lines()?;
         Ok(self.chunks.iter().map(move |&len| {
             let chunk: Vec<String> = lines.by_ref().take(len).collect::<io::Result<_>>()?;

@@ -20,6 +20,7 @@ pub use write::{stream_if_changed, write_if_changed};
 use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -86,8 +87,10 @@ pub enum BuildError {
 /// Writes one output file: counts it, and records it for the next build's state.
 pub type Put<'a> = dyn FnMut(PathBuf, &[u8]) -> Result<(), BuildError> + 'a;
 
-/// Writes one output file whose bytes a function writes into a stream, without holding them.
-pub type PutStream<'a> = dyn FnMut(PathBuf, &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<(), BuildError>
+/// Writes one output file whose bytes a function writes into a stream, without holding them;
+/// several files at once (on threads of their own).
+pub type PutStream<'a> = dyn Fn(PathBuf, &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) -> Result<(), BuildError>
+    + Sync
     + 'a;
 
 fn file_error(path: &Path, err: impl std::fmt::Display) -> BuildError {
@@ -290,19 +293,23 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     }
     drop(checked);
 
-    let mut function_files = Vec::new();
+    registered.flush().map_err(aside_error)?;
+    let function_files = Mutex::new(Vec::new());
     let function = artifacts::Function {
-        registered: &mut registered,
+        registered: &registered,
         forms: &forms,
         theme: &theme,
         sites: &sites,
     };
-    artifacts::write_function(opts, function, &mut |path, write| {
+    artifacts::write_function(opts, function, &|path, write| {
         count(stream_if_changed(&path, write)?);
-        function_files.push(path);
+        function_files.lock().expect("files lock").push(path);
         Ok(())
     })?;
     drop(registered);
+    // In the order the function's files are named, whichever was written first.
+    let mut function_files = function_files.into_inner().expect("files lock");
+    function_files.sort();
 
     let rendered = rendered.into_inner();
     let summary = state::Summary {

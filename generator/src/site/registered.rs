@@ -68,9 +68,17 @@ impl Registered {
         Ok(())
     }
 
+    /// Writes out what is still buffered: from now on the registry can be written
+    /// ([`Registered::write_json`], [`Registered::write_lifecycle`], side by side).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.municipalities.flush()?;
+        self.forms.flush()?;
+        self.earlier_versions.flush()
+    }
+
     /// Writes `function/registry.json` into `w`: the same bytes as `Registry::write_json` of
     /// the registry of these entries.
-    pub fn write_json(&mut self, forms: &Forms, w: impl io::Write) -> io::Result<()> {
+    pub fn write_json(&self, forms: &Forms, w: impl io::Write) -> io::Result<()> {
         let municipalities = self.municipalities.values::<RegistryMunicipality>()?;
         let earlier_versions = self.earlier_versions.values::<EarlierVersion>()?;
         let entries = self.forms.values::<Entry>()?.map(|entry| {
@@ -87,7 +95,7 @@ impl Registered {
 
     /// Writes `function/lifecycle.json` into `w`: the same bytes as
     /// `store::lifecycle::write_configuration` of the registry of these entries.
-    pub fn write_lifecycle(&mut self, forms: &Forms, w: impl io::Write) -> io::Result<()> {
+    pub fn write_lifecycle(&self, forms: &Forms, w: impl io::Write) -> io::Result<()> {
         let mut published = Vec::with_capacity(self.forms.len());
         for entry in self.forms.values::<Entry>()? {
             let e = entry?;
