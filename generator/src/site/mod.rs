@@ -137,11 +137,23 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut forms = checked::Forms::new(&aside).map_err(aside_error)?;
     let mut checked = checked::Checked::new(&aside).map_err(aside_error)?;
     let mut checking = form_model::Checking::start(&opts.forms_dir);
-    while let Some(chunk) = checking.next() {
-        if checking.has_errors() {
-            break;
+    // A chunk is put aside while the next one is checked (putting aside is one thread's work
+    // at its start, and the check's merging of a chunk's files too).
+    let mut passed = None;
+    loop {
+        let (next, put) = rayon::join(
+            || checking.next(),
+            || {
+                passed
+                    .take()
+                    .map_or(Ok(()), |chunk| checked.put(chunk, &mut forms))
+            },
+        );
+        put.map_err(aside_error)?;
+        match next {
+            Some(chunk) if !checking.has_errors() => passed = Some(chunk),
+            _ => break,
         }
-        checked.put(chunk, &mut forms).map_err(aside_error)?;
     }
     if checking.has_errors() {
         // The report of every finding, as `check` makes it, for the one who fixes them: the
@@ -276,18 +288,41 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         }
         Ok((registered, resolved))
     };
-    for chunk in checked.chunks(&forms).map_err(aside_error)? {
-        let made: Vec<(RegistryMunicipality, Vec<ResolvedForm>)> = chunk
-            .map_err(aside_error)?
-            .into_par_iter()
-            .map(&build_one)
-            .collect::<Result<_, _>>()?;
+    // While a chunk is built, the one before is registered and the one after read back (on
+    // the side: each is done by one thread, and a chunk's last municipalities leave the
+    // other cores idle).
+    let register = |registered: &mut registered::Registered,
+                    made: Vec<(RegistryMunicipality, Vec<ResolvedForm>)>|
+     -> io::Result<()> {
         for (m, resolved) in &made {
-            registered
-                .put(m, resolved, &forms, &catalog)
-                .map_err(aside_error)?;
+            registered.put(m, resolved, &forms, &catalog)?;
         }
+        Ok(())
+    };
+    let mut chunks = checked.chunks(&forms).map_err(aside_error)?;
+    let mut next = chunks.next().transpose().map_err(aside_error)?;
+    let mut made = Vec::new();
+    while let Some(chunk) = next.take() {
+        let (built, (registered_before, read)) = rayon::join(
+            || {
+                chunk
+                    .into_par_iter()
+                    .map(&build_one)
+                    .collect::<Result<Vec<_>, _>>()
+            },
+            || {
+                (
+                    register(&mut registered, std::mem::take(&mut made)),
+                    chunks.next().transpose(),
+                )
+            },
+        );
+        registered_before.map_err(aside_error)?;
+        made = built?;
+        next = read.map_err(aside_error)?;
     }
+    register(&mut registered, made).map_err(aside_error)?;
+    drop(chunks);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
