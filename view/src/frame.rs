@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tera::Context;
 
 use form_model::languages;
 use form_model::model::Municipality;
@@ -118,7 +117,7 @@ pub struct Frame<'a> {
     default_lang: bool,
     csp: String,
     /// What every page of this frame reads besides its own: `site`, `assets` and `t`.
-    shared: Arc<Context>,
+    shared: Arc<crate::splice::SharedContext>,
     /// `site` and `assets` as values, and the language `t` is in, for splicing.
     values: Arc<crate::splice::FrameValues>,
 }
@@ -152,18 +151,12 @@ impl<'a> Frame<'a> {
             "lang": m.languages.first().cloned().unwrap_or_else(|| "de".into()),
         });
         let assets_json = serde_json::to_value(&site.assets).expect("assets serialize");
-        // The values made above, cloned into the context as they are (a `Value` clone), not
-        // serialized into it again; the language's texts are the theme's, made once.
-        let shared = Context::from_value(json!({
-            "site": site_json.clone(),
-            "assets": assets_json.clone(),
-            "t": (*strings.value).clone(),
-        }))
-        .expect("an object");
-        let values = crate::splice::FrameValues {
+        let values = Arc::new(crate::splice::FrameValues {
             roots: vec![("site".into(), site_json), ("assets".into(), assets_json)],
             constants: lang.to_string(),
-        };
+        });
+        let shared =
+            crate::splice::SharedContext::new(Arc::clone(&values), Arc::clone(&strings.value));
         Ok(Frame {
             theme,
             site,
@@ -172,7 +165,7 @@ impl<'a> Frame<'a> {
             default_lang: m.languages.first().map(String::as_str) == Some(lang),
             csp,
             shared: Arc::new(shared),
-            values: Arc::new(values),
+            values,
         })
     }
 

@@ -84,7 +84,7 @@ pub struct Page {
     pub template: &'static str,
     /// What every page of its frame reads (the site, its assets, the frame texts): made once
     /// per frame ([`crate::Frame`]), not per page.
-    pub(crate) shared: Arc<Context>,
+    pub(crate) shared: Arc<crate::splice::SharedContext>,
     /// The page's own variables (`page` and its template's), over the shared ones.
     pub(crate) own: Vec<(String, Value)>,
     /// The shared variables as values, for splicing (`crate::splice`).
@@ -316,7 +316,7 @@ impl Theme {
                 Some((shared, context)) if Arc::ptr_eq(shared, &page.shared) => context,
                 other => {
                     let (_, context) =
-                        other.insert((Arc::clone(&page.shared), (*page.shared).clone()));
+                        other.insert((Arc::clone(&page.shared), page.shared.get().clone()));
                     context
                 }
             };
@@ -327,7 +327,7 @@ impl Theme {
                 .tera()
                 .and_then(|tera| tera.render(page.template, context).map_err(template_error));
             for (key, _) in &page.own {
-                match page.shared.get(key) {
+                match page.shared.get().get(key) {
                     Some(value) => context.insert(key.as_str(), value),
                     None => {
                         context.remove(key);
@@ -343,5 +343,5 @@ thread_local! {
     /// The context of the frame this thread rendered a page of last (see [`Theme::render`]):
     /// the frame's shared variables (kept alive, so its address stays its own) and the
     /// context holding them.
-    static FRAME_CONTEXT: RefCell<Option<(Arc<Context>, Context)>> = const { RefCell::new(None) };
+    static FRAME_CONTEXT: RefCell<Option<(Arc<crate::splice::SharedContext>, Context)>> = const { RefCell::new(None) };
 }

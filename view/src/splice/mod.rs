@@ -21,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 use tera::{Context, Tera};
@@ -45,13 +45,45 @@ pub(crate) struct FrameValues {
     pub constants: String,
 }
 
+/// What every page of a frame reads (the site, its assets, the frame texts) as tera's context,
+/// made when tera first renders a page of the frame: most pages are spliced (this module)
+/// and never need it, and the texts of a language are hundreds of entries to copy.
+pub(crate) struct SharedContext {
+    values: Arc<FrameValues>,
+    /// The frame texts, the theme's for the language (`t`).
+    texts: Arc<Value>,
+    context: OnceLock<Context>,
+}
+
+impl SharedContext {
+    pub(crate) fn new(values: Arc<FrameValues>, texts: Arc<Value>) -> SharedContext {
+        SharedContext {
+            values,
+            texts,
+            context: OnceLock::new(),
+        }
+    }
+
+    /// The context: the frame's values and its texts as `t`.
+    pub(crate) fn get(&self) -> &Context {
+        self.context.get_or_init(|| {
+            let mut context = Context::new();
+            for (name, value) in &self.values.roots {
+                context.insert(name.as_str(), value);
+            }
+            context.insert("t", &*self.texts);
+            context
+        })
+    }
+}
+
 /// What the splicer reads of a page: its template, its own variables, and its frame's (as
 /// values, and as the context tera renders with).
 pub(crate) struct PageValues<'a> {
     pub template: &'static str,
     pub own: &'a [(String, Value)],
     pub frame: &'a FrameValues,
-    pub shared: &'a Context,
+    pub shared: &'a SharedContext,
 }
 
 /// The theme's renderings with stand-ins, by template and key.
@@ -351,7 +383,7 @@ fn skeleton(
         values: Vec::new(),
     };
     let masked = walk.roots(&uses.roots, page, true).ok()?;
-    let mut context: Context = page.shared.clone();
+    let mut context: Context = page.shared.get().clone();
     for (name, v) in &masked {
         context.insert(*name, v);
     }
