@@ -15,18 +15,25 @@ pub fn escape_html(input: &str) -> String {
 
 /// [`escape_html`], appended to `out`.
 pub(crate) fn escape_html_into(out: &mut String, input: &str) {
+    replace_ascii_into(out, input, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        _ => None,
+    });
+}
+
+/// Appends `input` to `out` with each byte that `replace` has a replacement for replaced by
+/// it; `replace` answers for ASCII bytes only, so every cut is at a character boundary.
+fn replace_ascii_into(out: &mut String, input: &str, replace: impl Fn(u8) -> Option<&'static str>) {
     let mut start = 0;
     for (i, b) in input.bytes().enumerate() {
-        let escaped = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => continue,
+        let Some(replacement) = replace(b) else {
+            continue;
         };
-        // ASCII bytes: `i` is a character boundary.
         out.push_str(&input[start..i]);
-        out.push_str(escaped);
+        out.push_str(replacement);
         start = i + 1;
     }
     out.push_str(&input[start..]);
@@ -35,11 +42,20 @@ pub(crate) fn escape_html_into(out: &mut String, input: &str) {
 /// JSON for a `<script type="application/json">` element: `<`, `>` and `&` as JSON escapes,
 /// so no text in it can close the element.
 pub fn json_for_script(v: &Value) -> String {
-    serde_json::to_string(v)
-        .expect("json serializes")
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    let json = serde_json::to_string(v).expect("json serializes");
+    let escape = |b| match b {
+        b'<' => Some("\\u003c"),
+        b'>' => Some("\\u003e"),
+        b'&' => Some("\\u0026"),
+        _ => None,
+    };
+    // One pass, and no copy when there is nothing to escape (a form page's data is tens of KB).
+    if !json.bytes().any(|b| escape(b).is_some()) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 64);
+    replace_ascii_into(&mut out, &json, escape);
+    out
 }
 
 #[cfg(test)]
